@@ -1,0 +1,223 @@
+"""The monitoring config file (TOML) and the settings resolved from it.
+
+One file holds sources, monitoring schemes, sensitive lexicons, segmentation
+dictionaries, alert rules and channels. Settings resolve in the order of
+INTERFACES.md: command-line flag > environment ``YUQING_<NAME>`` > config
+file > built-in default (see :func:`resolve_setting`).
+
+Secrets are never written into the file: a value ``{"$env": "NAME"}`` is
+replaced by the environment variable ``NAME`` when the config is loaded
+(idea from Datasette's ``resolve_env_secrets``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from yuqing.domain import BadInput
+
+DEFAULT_DATABASE_URL = "sqlite:///yuqing.db"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class SourceConfig(BaseModel):
+    """One watched source. ``kind`` picks the module in the source registry.
+
+    ``interval`` is seconds between fetches; ``timezone`` is the IANA zone
+    applied to dates without an offset. Kind-specific options (``url``,
+    ``path``, ``mapping``, ``speed``...) are kept as extra fields.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    kind: str
+    interval: float = 300.0
+    timezone: str = DEFAULT_TIMEZONE
+    media_type: str = "other"
+    enabled: bool = True
+
+    def option(self, key: str, default: Any = None) -> Any:
+        """Return the kind-specific option ``key`` or ``default``."""
+        return (self.model_extra or {}).get(key, default)
+
+
+class SchemeConfig(BaseModel):
+    """A monitoring scheme (监测方案): what one office watches.
+
+    Matches when the normalised text contains a region word (if any are set)
+    AND a subject word AND an event word (if any are set) AND no exclusion
+    word; or when ``expression`` (AND, OR, NOT, parentheses, quoted phrases)
+    is true. ``sources`` restricts the scheme to designated sources.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    region_words: list[str] = Field(default_factory=list)
+    subject_words: list[str] = Field(default_factory=list)
+    event_words: list[str] = Field(default_factory=list)
+    exclusion_words: list[str] = Field(default_factory=list)
+    expression: str | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class LexiconConfig(BaseModel):
+    """A sensitive lexicon: a file of terms (one per line, optional
+    tab-separated category and weight columns). ``path`` is a file path or
+    ``builtin:NAME`` for a lexicon shipped in the package; ``category`` is
+    the default category of its terms."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    category: str = "sensitive"
+    allow: list[str] = Field(default_factory=list)
+
+
+class SegmentConfig(BaseModel):
+    """Segmentation settings: user dictionaries (jieba format: word [freq] [tag])."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_dicts: list[str] = Field(default_factory=list)
+    user_words: list[str] = Field(default_factory=list)
+
+
+class ChannelConfig(BaseModel):
+    """An alert channel: ``kind`` is ``console``, ``email`` or ``webhook``;
+    kind options (``host``, ``port``, ``to``, ``url``...) are extra fields."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    kind: str
+
+    def option(self, key: str, default: Any = None) -> Any:
+        """Return the kind-specific option ``key`` or ``default``."""
+        return (self.model_extra or {}).get(key, default)
+
+
+class RuleConfig(BaseModel):
+    """An alert rule. The first rule kind, ``match``, fires for an item that
+    matches one of ``schemes`` (all schemes when empty) and is negative
+    (when ``negative``) or sensitive (when ``sensitive``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    schemes: list[str] = Field(default_factory=list)
+    negative: bool = True
+    sensitive: bool = True
+    channels: list[str] = Field(default_factory=lambda: ["console"])
+    level: str = "IV"
+
+
+class AlertsConfig(BaseModel):
+    """Alert rules and the channels they send to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[RuleConfig] = Field(default_factory=list)
+    channels: list[ChannelConfig] = Field(default_factory=list)
+
+
+class Config(BaseModel):
+    """The whole monitoring config file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    database_url: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    language: str = "zh"
+    sources: list[SourceConfig] = Field(default_factory=list)
+    schemes: list[SchemeConfig] = Field(default_factory=list)
+    lexicons: list[LexiconConfig] = Field(default_factory=list)
+    segment: SegmentConfig = Field(default_factory=SegmentConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    column_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_sources(cls, value: list[SourceConfig]) -> list[SourceConfig]:
+        names = [s.name for s in value]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"source names must be unique, repeated: {sorted(dup)}")
+        return value
+
+    def resolve_path(self, path: str) -> Path:
+        """Return ``path`` relative to the config file's folder unless absolute."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+
+def resolve_env_secrets(value: Any, env: dict[str, str] | None = None) -> Any:
+    """Replace every ``{"$env": "NAME"}`` in ``value`` by ``env[NAME]``.
+
+    Raises BadInput naming the variable when it is not set.
+    """
+    env = os.environ if env is None else env
+    if isinstance(value, dict):
+        if set(value) == {"$env"}:
+            name = value["$env"]
+            if name not in env:
+                raise BadInput(f"config refers to environment variable {name}, which is not set")
+            return env[name]
+        return {k: resolve_env_secrets(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_env_secrets(v, env) for v in value]
+    return value
+
+
+def load_config(path: Path | str | None) -> Config:
+    """Load the config file at ``path`` (``./yuqing.toml`` when None and present).
+
+    Returns the default (empty) Config when no file is given or found.
+    Raises BadInput naming the file and the problem when it cannot be read,
+    is not valid TOML, or does not fit the schema.
+    """
+    if path is None:
+        default = Path("yuqing.toml")
+        if not default.exists():
+            return Config()
+        path = default
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise BadInput(f"{p}: config file not found") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{p}: not a valid TOML file: {exc}") from exc
+    return parse_config(data, base_dir=p.resolve().parent, name=str(p))
+
+
+def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str = "config") -> Config:
+    """Validate a config mapping; raises BadInput naming ``name`` and the field."""
+    try:
+        cfg = Config.model_validate(resolve_env_secrets(data))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise BadInput(f"{name}: {problems}") from exc
+    cfg.base_dir = base_dir
+    return cfg
+
+
+def resolve_setting(name: str, flag: Any, file_value: Any, default: Any) -> Any:
+    """Resolve one setting: flag > ``YUQING_<NAME>`` > config file > default."""
+    if flag is not None:
+        return flag
+    env = os.environ.get(f"YUQING_{name.upper()}")
+    if env:
+        return env
+    if file_value is not None:
+        return file_value
+    return default

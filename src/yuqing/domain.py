@@ -1,0 +1,176 @@
+"""The core types that flow through Yuqing: RawItem -> Item -> (store, alerts).
+
+Plain dataclasses, no I/O and no storage format. Every other package depends on
+this module; this module depends on nothing in the project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+MEDIA_TYPES = ("news", "weibo", "wechat", "forum", "video", "app", "gov", "other")
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+class YuqingError(Exception):
+    """Base class of the errors Yuqing raises on purpose (bad input, bad config)."""
+
+
+class BadInput(YuqingError):
+    """An input (file, row, feed entry, request body) that cannot be used.
+
+    The message names the input (file and line, or URL) and the problem.
+    """
+
+
+class RejectedItem(YuqingError):
+    """Raised by a stage for one item it refuses; becomes a counted outcome.
+
+    ``reason`` is a short stable code (``"empty_text"``, ``"bad_id"``...) used
+    as the counter key; ``detail`` is the human message naming the input.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class RawItem:
+    """One item as a source yields it, before any normalisation.
+
+    Fields follow the item exchange format of INTERFACES.md. ``published_at``
+    is the raw value (string as found, or an aware/naive datetime);
+    ``tz`` is the source's IANA time zone used when the value has no offset.
+    ``origin`` names where the item came from for error messages, e.g.
+    ``"export.csv:12"`` or a feed URL. ``fetched_at`` is an aware UTC datetime.
+    """
+
+    source: str
+    text: str
+    fetched_at: datetime
+    id: str | None = None
+    title: str | None = None
+    media_type: str = "other"
+    url: str | None = None
+    guid: str | None = None
+    author: str | None = None
+    author_id: str | None = None
+    published_at: str | datetime | None = None
+    parent_id: str | None = None
+    reposts: int | None = None
+    comments: int | None = None
+    likes: int | None = None
+    tz: str = "Asia/Shanghai"
+    origin: str = ""
+    flags: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TermHit:
+    """A lexicon hit: ``term`` of ``category`` at ``[start, end)`` of the ORIGINAL text."""
+
+    term: str
+    category: str
+    start: int
+    end: int
+    weight: float = 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON shape of INTERFACES.md: term, category, start, end."""
+        return {"term": self.term, "category": self.category, "start": self.start, "end": self.end}
+
+
+@dataclass
+class Item:
+    """One normalised item (post, article, comment, petition text).
+
+    Identity: ``key`` is stable across fetches of the same thing
+    (``source:id``, or ``url:`` + canonical URL when there is no id; see
+    pipeline.normalize). ``text`` and ``title`` are the originals kept for
+    display; ``match_text`` is the normalised simplified text that keyword
+    matching sees, and ``offsets[i]`` is the index in ``text`` of the original
+    character that produced ``match_text[i]`` (``len(offsets) ==
+    len(match_text)``; several match characters may share one original
+    character, e.g. NFKC's ``㎏`` -> ``kg``). Datetimes are aware UTC.
+    ``sentiment_score`` is P(negative) in [0, 1].
+    """
+
+    key: str
+    source: str
+    text: str
+    match_text: str
+    offsets: list[int]
+    published_at: datetime
+    fetched_at: datetime
+    id: str | None = None
+    title: str | None = None
+    media_type: str = "other"
+    url: str | None = None
+    canonical_url: str | None = None
+    author: str | None = None
+    author_id: str | None = None
+    parent_id: str | None = None
+    root_id: str | None = None
+    reposts: int | None = None
+    comments: int | None = None
+    likes: int | None = None
+    content_hash: str = ""
+    duplicate_of: str | None = None
+    tokens: list[str] = field(default_factory=list)
+    sentiment: str | None = None
+    sentiment_score: float | None = None
+    sensitive_terms: list[TermHit] = field(default_factory=list)
+    schemes: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    handling_class: int | None = None
+    event_id: str | None = None
+    flags: list[str] = field(default_factory=list)
+    origin: str = ""
+    rejected: str | None = None
+    is_update: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_negative(self) -> bool:
+        """True when the sentiment stage labelled this item negative."""
+        return self.sentiment == "negative"
+
+    @property
+    def is_sensitive(self) -> bool:
+        """True when at least one sensitive term was found."""
+        return bool(self.sensitive_terms)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map ``[start, end)`` in ``match_text`` to the span in ``text``.
+
+        Raises IndexError when the span lies outside ``match_text``.
+        """
+        if not 0 <= start <= end <= len(self.match_text):
+            raise IndexError(f"span [{start},{end}) outside text of length {len(self.match_text)}")
+        if end == start:
+            at = self.offsets[start] if start < len(self.offsets) else len(self.text)
+            return at, at
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+@dataclass
+class Alert:
+    """A notice to people about one item (or a summary of several).
+
+    ``dedup_key`` is unique per rule and subject so that a restart never
+    sends the same alert twice. ``created_at`` is aware UTC.
+    """
+
+    rule: str
+    dedup_key: str
+    title: str
+    body: str
+    item_keys: list[str]
+    created_at: datetime
+    level: str = "IV"
+    channels: list[str] = field(default_factory=list)
