@@ -1,0 +1,64 @@
+"""The `yuqing` command (Typer + rich). Each command lives in a small module."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, fail, user_errors
+from yuqing.cli.demo import demo
+from yuqing.cli.ingest import ingest
+from yuqing.cli.items import items
+from yuqing.cli.run import run, serve
+from yuqing.cli.train import train_app
+
+app = typer.Typer(
+    help="Yuqing 舆情: online public-opinion monitoring and response.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(demo)
+app.command()(ingest)
+app.command()(items)
+app.command()(run)
+app.command()(serve)
+app.add_typer(train_app, name="train")
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="where to write the example config")] = Path("yuqing.toml"),
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
+) -> None:
+    """Write a commented example config (sources, schemes, lexicons, alerts)."""
+    if path.exists() and not force:
+        raise fail(f"{path}: already exists (use --force to overwrite)")
+    text = (resources.files("yuqing") / "data" / "example.toml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    err.print(f"已写入 wrote {path}")
+
+
+@app.command()
+def check(config: ConfigOpt = None, db: DbOpt = None,
+          json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Load the config, build every stage and channel, and report what would run."""
+    from yuqing.runtime.context import make_context
+
+    with user_errors():
+        ctx = make_context(config, db)
+        pipe = ctx.pipeline
+        doc = {"database_url": ctx.database_url,
+               "stages": [s.name for s in pipe.built.stages], "skipped": pipe.skipped,
+               "schemes": [s.name for s in ctx.config.schemes],
+               "sources": [s.name for s in ctx.config.sources if s.enabled],
+               "rules": [r.name for r in ctx.config.alerts.rules]}
+        ctx.close()
+    if json_out:
+        emit_json(doc)
+    else:
+        for key, value in doc.items():
+            err.print(f"{key}: {value}")

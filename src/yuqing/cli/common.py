@@ -1,0 +1,62 @@
+"""Options, output and error handling shared by the commands.
+
+Human output goes to stderr (rich); ``--json`` prints exactly one JSON
+document on stdout. Exit codes: 0 success, 2 bad usage or bad input (the
+message names the input and the problem), 1 any other failure.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from yuqing.domain import BadInput
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="配置文件 config file (TOML); default ./yuqing.toml")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL, e.g. sqlite:///yuqing.db or postgresql+psycopg://…")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
+
+err = Console(stderr=True)
+
+
+def emit_json(doc: Any) -> None:
+    """Print ``doc`` as one JSON document on stdout (UTF-8, Chinese kept readable)."""
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``message`` as an error on stderr and return the Exit to raise."""
+    err.print(f"[bold red]错误 error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn BadInput (and missing files) into a clear message and exit code 2."""
+    try:
+        yield
+    except BadInput as exc:
+        raise fail(str(exc)) from None
+    except FileNotFoundError as exc:
+        raise fail(f"{exc.filename}: no such file") from None
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None, *, enabled: bool = True) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr; yields ``advance(n)``. Silent when not enabled."""
+    if not enabled:
+        yield lambda n: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)

@@ -1,0 +1,80 @@
+"""`yuqing demo`: the main job on bundled real data, with no set-up."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from yuqing.cli.common import DbOpt, JsonOpt, emit_json, err, progress_bar, user_errors
+from yuqing.cli.ingest import MappingOpt, outcome_table, resolve_mapping
+from yuqing.config import load_config
+from yuqing.runtime.context import Context
+from yuqing.runtime.ingest import ingest_file, run_stream
+from yuqing.runtime.outcome import Outcome
+from yuqing.sources.files import count_rows
+from yuqing.sources.hotsearch import bundled_demo_items, bundled_topic_count
+from yuqing.store import Store
+
+DEMO_DB = Path("yuqing-demo.db")
+
+
+def demo_config_path() -> Path:
+    """Path of the demo configuration shipped in the package."""
+    return Path(str(resources.files("yuqing") / "data" / "demo.toml"))
+
+
+def fresh_sqlite_url(path: Path) -> str:
+    """Remove the SQLite file at ``path`` (and its WAL files); return its URL."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def alerts_table(store: Store, limit: int = 10) -> Table:
+    """The newest ``limit`` alerts as a rich table."""
+    table = Table(title="最新预警 latest alerts")
+    table.add_column("级别 level")
+    table.add_column("标题 title", overflow="fold")
+    for alert in store.list_alerts(limit):
+        table.add_row(alert.level, alert.title)
+    return table
+
+
+def demo(
+    data: Annotated[Path | None, typer.Option(help="item file to run instead of the bundled Weibo hot-search topics")] = None,
+    mapping: MappingOpt = None,
+    db: DbOpt = None,
+    serve: Annotated[bool, typer.Option("--serve", help="then keep serving the web app")] = False,
+    port: Annotated[int, typer.Option(help="port for --serve")] = 8800,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run the whole pipeline on bundled real data and print a summary."""
+    with user_errors():
+        config = load_config(demo_config_path())
+        ctx = Context(config=config, database_url=db or fresh_sqlite_url(DEMO_DB))
+        for name, why in ctx.pipeline.skipped.items():
+            err.print(f"[yellow]stage {name} skipped:[/] {why}")
+        outcome = _run(ctx, data, mapping, show_progress=not json_out)
+    if json_out:
+        emit_json(outcome.as_dict())
+    else:
+        err.print(outcome_table(outcome, "演示结果 demo summary"))
+        err.print(alerts_table(ctx.store))
+    if serve:
+        from yuqing.web.server import serve_forever
+
+        serve_forever(ctx, port=port)
+    ctx.close()
+
+
+def _run(ctx: Context, data: Path | None, mapping: str | None, *, show_progress: bool) -> Outcome:
+    if data is None:
+        with progress_bar("微博热搜 hot-search", bundled_topic_count(), enabled=show_progress) as advance:
+            return run_stream(ctx.pipeline, bundled_demo_items(), progress=advance)
+    col_map = resolve_mapping(mapping, ctx.config)
+    with progress_bar(data.name, count_rows(data), enabled=show_progress) as advance:
+        return ingest_file(ctx.pipeline, data, mapping=col_map, progress=advance)

@@ -1,0 +1,88 @@
+"""`yuqing ingest PATH…`: run item files through the whole pipeline, alerts included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, progress_bar, user_errors
+from yuqing.config import Config
+from yuqing.domain import BadInput
+from yuqing.runtime.context import make_context
+from yuqing.runtime.ingest import ingest_file
+from yuqing.runtime.outcome import Outcome
+from yuqing.sources.files import count_rows
+from yuqing.sources.records import load_mapping, parse_mapping_option
+
+MappingOpt = Annotated[str | None, typer.Option(
+    "--mapping", "-m",
+    help="column mapping ours=theirs: a name from [column_mappings] in the config, "
+         "builtin:checked_replay, a TOML file, or inline 'published_at=time,id=id'")]
+
+
+def resolve_mapping(option: str | None, config: Config) -> dict[str, str] | None:
+    """Return the column mapping named by ``option`` (see MappingOpt), or None.
+
+    Raises BadInput when the option names nothing usable.
+    """
+    if option is None:
+        return None
+    if option in config.column_mappings:
+        return dict(config.column_mappings[option])
+    if option.startswith("builtin:") or option.endswith(".toml"):
+        return load_mapping(option)
+    if "=" in option:
+        return parse_mapping_option(option)
+    raise BadInput(f"--mapping {option!r}: not a configured mapping, builtin:NAME, TOML file "
+                   "or 'ours=theirs,…' list")
+
+
+def outcome_table(outcome: Outcome, title: str) -> Table:
+    """A two-column rich table of the counts of ``outcome``."""
+    labels = {"read": "读取 read", "stored": "入库 stored", "updated": "更新 updated",
+              "duplicates": "重复 duplicates", "rejected": "拒收 rejected", "matched": "命中方案 matched",
+              "negative": "负面 negative", "sensitive": "敏感 sensitive", "alerts": "预警 alerts",
+              "events": "事件 events"}
+    table = Table(title=title)
+    table.add_column("项目 item")
+    table.add_column("数量 count", justify="right")
+    doc = outcome.as_dict()
+    for key, label in labels.items():
+        table.add_row(label, str(doc[key]))
+    for reason, n in doc["rejected_by_reason"].items():
+        table.add_row(f"  拒收原因 {reason}", str(n))
+    return table
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="item files: .jsonl .json .csv .xml (also .gz)")],
+    mapping: MappingOpt = None,
+    source: Annotated[str | None, typer.Option(help="source name; default the file name")] = None,
+    media_type: Annotated[str, typer.Option(help="news weibo wechat forum video app gov other")] = "other",
+    timezone: Annotated[str | None, typer.Option(help="zone of dates without offset")] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run item files through the whole pipeline (normalise … store, alerts)."""
+    with user_errors():
+        ctx = make_context(config, db)
+        col_map = resolve_mapping(mapping, ctx.config)
+        tz = timezone or ctx.config.timezone
+        total = Outcome()
+        for skipped, why in ctx.pipeline.skipped.items():
+            err.print(f"[yellow]stage {skipped} skipped:[/] {why}")
+        for path in paths:
+            if not path.exists():
+                raise BadInput(f"{path}: no such file")
+            with progress_bar(f"{path.name}", count_rows(path)) as advance:
+                total.add(ingest_file(ctx.pipeline, path, source=source, mapping=col_map, tz=tz,
+                                      media_type=media_type, progress=advance))
+        ctx.close()
+    if json_out:
+        emit_json(total.as_dict())
+    else:
+        err.print(outcome_table(total, "导入结果 ingest"))

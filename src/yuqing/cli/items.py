@@ -1,0 +1,70 @@
+"""`yuqing items`: list stored items, newest first, with filters."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.domain import SENTIMENTS, BadInput
+from yuqing.runtime.context import make_context
+from yuqing.runtime.stages import match_form
+from yuqing.store.items import item_to_json
+
+_RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(value: str, tz: str, now: datetime | None = None) -> datetime:
+    """Parse ``--since``: ``30m``, ``24h``, ``7d``, ``2w`` ago, or an ISO date/time
+    (no offset = ``tz``). Returns aware UTC. Raises BadInput naming the value."""
+    now = now or datetime.now(UTC)
+    m = _RELATIVE.match(value.strip())
+    if m:
+        return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"--since {value!r}: expected 30m, 24h, 7d, 2w or an ISO date such as 2024-03-05") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(tz))
+    return parsed.astimezone(UTC)
+
+
+def items(
+    scheme: Annotated[str | None, typer.Option(help="only items matching this scheme")] = None,
+    sentiment: Annotated[str | None, typer.Option(help="negative, neutral or positive")] = None,
+    since: Annotated[str | None, typer.Option(help="24h, 7d or an ISO date")] = None,
+    query: Annotated[str | None, typer.Option("--query", "-q", help="words the text contains (2+ characters; space = AND)")] = None,
+    source: Annotated[str | None, typer.Option(help="only this source")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100000)] = 20,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON lines, one item per line")] = False,
+) -> None:
+    """List stored items, newest first."""
+    with user_errors():
+        if sentiment is not None and sentiment not in SENTIMENTS:
+            raise BadInput(f"--sentiment {sentiment!r}: expected one of {', '.join(SENTIMENTS)}")
+        ctx = make_context(config, db)
+        found = ctx.store.iter_items(
+            scheme=scheme, sentiment=sentiment, source=source, limit=limit,
+            since=parse_since(since, ctx.config.timezone) if since else None,
+            query=match_form(query) if query else None)
+        ctx.close()
+    if json_out:
+        for it in found:
+            emit_json(item_to_json(it))
+        return
+    table = Table(title=f"条目 items ({len(found)})")
+    for col in ("时间 time", "来源 source", "情感 sentiment", "方案 schemes", "内容 text"):
+        table.add_column(col, overflow="fold")
+    for it in found:
+        table.add_row(it.published_at.astimezone(ZoneInfo(ctx.config.timezone)).strftime("%m-%d %H:%M"),
+                      it.source, it.sentiment or "", "、".join(it.schemes), (it.title or it.text)[:60])
+    err.print(table)

@@ -1,0 +1,46 @@
+"""`yuqing train sentiment`: rebuild the shipped sentiment model from the data, reproducibly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yuqing.cli.common import JsonOpt, emit_json, err, progress_bar, user_errors
+from yuqing.domain import BadInput
+
+train_app = typer.Typer(help="Train the models Yuqing ships.", no_args_is_help=True)
+
+DATA_HELP = "folder with train.csv and dev.csv (text,label); default ../shared/data/sentiment3"
+
+
+@train_app.command("sentiment")
+def train_sentiment_cmd(
+    data: Annotated[Path, typer.Option(help=DATA_HELP)] = Path("../shared/data/sentiment3"),
+    out: Annotated[Path | None, typer.Option(help="output folder; default the package's model folder")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Train the 3-class sentiment model (negative / neutral / positive)."""
+    from yuqing.pipeline.sentiment import default_model_dir
+    from yuqing.pipeline.sentiment_train import train_sentiment
+
+    with user_errors():
+        train_csv, dev_csv = data / "train.csv", data / "dev.csv"
+        for f in (train_csv, dev_csv):
+            if not f.exists():
+                raise BadInput(f"{f}: training data not found (give --data FOLDER)")
+        with progress_bar("训练 training", 100, enabled=not json_out) as advance:
+            state = {"done": 0}
+
+            def report(fraction: float) -> None:
+                step = int(fraction * 100) - state["done"]
+                if step > 0:
+                    advance(step)
+                    state["done"] += step
+
+            metrics = train_sentiment(train_csv, dev_csv, out or default_model_dir(), progress=report)
+    if json_out:
+        emit_json(metrics)
+    else:
+        err.print(metrics)

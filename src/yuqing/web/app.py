@@ -1,0 +1,103 @@
+"""The embedded web app and JSON API (FastAPI; OpenAPI at /openapi.json).
+
+``create_app(ctx)`` builds an app bound to one Context (config, store,
+pipeline); nothing is global, so two apps can live in one process. The
+HTTP push endpoint feeds the same pipeline as every other source.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+
+from yuqing.domain import BadInput, RawItem
+from yuqing.runtime.context import Context
+from yuqing.runtime.stages import match_form
+from yuqing.sources.records import raw_from_record
+from yuqing.store.items import item_to_json
+from yuqing.web.page import render_home
+
+#: the most items one push request may carry
+MAX_PUSH_ITEMS = 5000
+
+
+def parse_push_body(body: Any, *, tz: str, received_at: datetime) -> list[RawItem | BadInput]:
+    """Turn a push body (one item object or an array of them) into raw items.
+
+    A bad element becomes a BadInput naming its index, the others still go
+    through. Raises BadInput when the body itself is neither an object nor a
+    non-empty array of at most MAX_PUSH_ITEMS elements.
+    """
+    if isinstance(body, dict):
+        records: list[Any] = [body]
+    elif isinstance(body, list) and body:
+        records = body
+    else:
+        raise BadInput("request body: expected one item object or a non-empty JSON array of items")
+    if len(records) > MAX_PUSH_ITEMS:
+        raise BadInput(f"request body: {len(records)} items, at most {MAX_PUSH_ITEMS} per request")
+    out: list[RawItem | BadInput] = []
+    for i, rec in enumerate(records):
+        origin = f"POST /api/items[{i}]"
+        if not isinstance(rec, dict):
+            out.append(BadInput(f"{origin}: expected an object, got {type(rec).__name__}"))
+            continue
+        try:
+            out.append(raw_from_record(rec, source="push", tz=tz, media_type="other",
+                                       origin=origin, fetched_at=received_at))
+        except BadInput as exc:
+            out.append(exc)
+    return out
+
+
+def create_app(ctx: Context) -> FastAPI:
+    """Build the web app bound to ``ctx``."""
+    app = FastAPI(title="Yuqing 舆情", version="0.1.0")
+    app.state.ctx = ctx
+
+    @app.post("/api/items")
+    async def push_items(request: Request) -> dict[str, Any]:
+        """Accept one item or a JSON array of items (exchange format) and run the pipeline."""
+        try:
+            body = await request.json()
+        except ValueError:
+            raise HTTPException(400, "request body: not valid JSON") from None
+        try:
+            raws = parse_push_body(body, tz=ctx.config.timezone, received_at=datetime.now(UTC))
+        except BadInput as exc:
+            raise HTTPException(400, str(exc)) from None
+        errors = [str(r) for r in raws if isinstance(r, BadInput)]
+        outcome = ctx.pipeline.process(raws)
+        return {**outcome.as_dict(), "errors": errors}
+
+    @app.get("/api/items")
+    def list_items(scheme: str | None = None, sentiment: str | None = None,
+                   q: str | None = None, limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
+        """Stored items, newest first; ``q`` searches the text (2-character words too)."""
+        found = ctx.store.iter_items(scheme=scheme, sentiment=sentiment, limit=limit,
+                                     query=match_form(q) if q else None)
+        return [item_to_json(it) for it in found]
+
+    @app.get("/api/alerts")
+    def list_alerts(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
+        """The newest alerts."""
+        return [{"rule": a.rule, "level": a.level, "title": a.title, "body": a.body,
+                 "items": a.item_keys, "created_at": a.created_at.isoformat()}
+                for a in ctx.store.list_alerts(limit)]
+
+    @app.get("/api/stats")
+    def stats() -> dict[str, Any]:
+        """Counts of stored items by label, alerts and rejections."""
+        return {**ctx.store.stats(), "rejected_by_reason": ctx.store.rejection_counts()}
+
+    @app.get("/", response_class=HTMLResponse)
+    def home(q: str | None = None) -> str:
+        """The watch page: counts, newest alerts and items."""
+        found = ctx.store.iter_items(limit=50, query=match_form(q) if q else None)
+        return render_home(ctx.store.stats(), ctx.store.list_alerts(20), found, query=q or "",
+                           tz=ctx.config.timezone)
+
+    return app
