@@ -1,0 +1,112 @@
+"""Whole-pipeline throughput on one core, against jieba + SnowNLP in the same run.
+
+Usage: python benchmarks/pipeline.py [--json] [--n 10000] [--baseline-n 300] [--data FILE]
+
+Feeds Weibo-length posts (sentiment3 texts, research data read from
+../shared/data) through normalise, de-duplicate, segment, sentiment,
+sensitive terms, scheme matching, store (SQLite in a temporary folder) and
+alert rules, in batches of 1,000, pinned to one CPU core. The baseline does
+segmentation (jieba) and sentiment (SnowNLP) only, on the first
+``--baseline-n`` of the same posts. Prints one JSON object:
+{"n", "mean_chars", "posts_per_s", "baseline_name", "baseline_posts_per_s", "ratio"}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "sentiment3" / "train.csv"
+
+
+def load_texts(path: Path, n: int) -> list[str]:
+    """The first ``n`` texts of a ``text,label`` CSV."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [row["text"] for _, row in zip(range(n), csv.DictReader(fh), strict=False)]
+
+
+def run_pipeline(texts: list[str]) -> float:
+    """Posts/s of the whole pipeline over ``texts`` on a fresh SQLite store."""
+    from yuqing.alerts.channels.console import ConsoleChannel
+    from yuqing.alerts.dispatcher import Dispatcher
+    from yuqing.cli.demo import demo_config_path
+    from yuqing.config import load_config
+    from yuqing.domain import RawItem
+    from yuqing.runtime.ingest import run_stream
+    from yuqing.runtime.pipeline import Pipeline
+    from yuqing.store import open_store
+
+    config = load_config(demo_config_path())
+    now = datetime.now(UTC)
+    raws = [RawItem(source="bench", id=str(i), text=t, fetched_at=now, published_at=now,
+                    media_type="weibo") for i, t in enumerate(texts)]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"sqlite:///{tmp}/bench.db")
+        sink = io.StringIO()
+        pipeline = Pipeline(config, store, dispatcher=Dispatcher({"console": ConsoleChannel(stream=sink)}))
+        start = time.perf_counter()
+        outcome = run_stream(pipeline, raws)
+        elapsed = time.perf_counter() - start
+        store.close()
+    if outcome.stored != len(texts) - outcome.rejected:
+        raise SystemExit(f"pipeline stored {outcome.stored} of {len(texts)}: {outcome.as_dict()}")
+    return len(texts) / elapsed
+
+
+def run_baseline(texts: list[str]) -> float:
+    """Posts/s of jieba segmentation + SnowNLP sentiment over ``texts``."""
+    import jieba
+    from snownlp import SnowNLP
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    SnowNLP("预热").sentiments
+    start = time.perf_counter()
+    for text in texts:
+        jieba.lcut(text)
+        SnowNLP(text).sentiments
+    return len(texts) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print only the JSON object")
+    parser.add_argument("--n", type=int, default=10000)
+    parser.add_argument("--baseline-n", type=int, default=300)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    args = parser.parse_args()
+    if not args.data.exists():
+        raise SystemExit(f"{args.data}: not found (needs ../shared/data/sentiment3, or give --data)")
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    texts = load_texts(args.data, args.n)
+    posts_per_s = run_pipeline(texts)
+    baseline = run_baseline(texts[: args.baseline_n])
+    result = {
+        "n": len(texts),
+        "mean_chars": round(sum(map(len, texts)) / len(texts), 1),
+        "posts_per_s": round(posts_per_s, 1),
+        "baseline_name": "jieba + SnowNLP (segmentation and sentiment only)",
+        "baseline_posts_per_s": round(baseline, 1),
+        "ratio": round(posts_per_s / baseline, 2),
+    }
+    if not args.json:
+        print(f"whole pipeline: {posts_per_s:.0f} posts/s; baseline: {baseline:.0f} posts/s",
+              file=sys.stderr)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

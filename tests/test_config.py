@@ -1,0 +1,47 @@
+"""The config file: loading, secrets from the environment, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from yuqing.config import load_config, parse_config, resolve_env_secrets, resolve_setting
+from yuqing.domain import BadInput
+
+
+def test_env_secret_is_resolved_and_missing_one_named() -> None:
+    doc = {"alerts": {"channels": [{"name": "mail", "kind": "email", "password": {"$env": "PW"}}]}}
+    assert resolve_env_secrets(doc, {"PW": "s3cret"})["alerts"]["channels"][0]["password"] == "s3cret"
+    with pytest.raises(BadInput, match="PW"):
+        resolve_env_secrets(doc, {})
+
+
+def test_bad_toml_names_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[[schemes]\nname=1", encoding="utf-8")
+    with pytest.raises(BadInput, match="bad.toml"):
+        load_config(path)
+
+
+def test_schema_error_names_field() -> None:
+    with pytest.raises(BadInput, match=r"schemes\.0\.subject_words"):
+        parse_config({"schemes": [{"name": "x", "subject_words": "学校"}]})
+    with pytest.raises(BadInput, match="repeated"):
+        parse_config({"sources": [{"name": "a", "kind": "rss"}, {"name": "a", "kind": "file"}]})
+
+
+def test_setting_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YUQING_DATABASE_URL", "sqlite:///env.db")
+    assert resolve_setting("database_url", "sqlite:///flag.db", "sqlite:///file.db", "d") == "sqlite:///flag.db"
+    assert resolve_setting("database_url", None, "sqlite:///file.db", "d") == "sqlite:///env.db"
+    monkeypatch.delenv("YUQING_DATABASE_URL")
+    assert resolve_setting("database_url", None, "sqlite:///file.db", "d") == "sqlite:///file.db"
+    assert resolve_setting("database_url", None, None, "d") == "d"
+
+
+def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
+    path = tmp_path / "y.toml"
+    path.write_text('[segment]\nuser_dicts = ["dicts/a.txt"]\n', encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg.resolve_path(cfg.segment.user_dicts[0]) == tmp_path / "dicts" / "a.txt"
