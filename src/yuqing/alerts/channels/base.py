@@ -1,0 +1,94 @@
+"""The channel contract and the helpers every channel kind shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from yuqing.alerts.render import DEFAULT_LANG, messages
+from yuqing.config import ChannelConfig
+from yuqing.domain import Alert, BadInput
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """The outcome of sending one alert over one channel.
+
+    ``ok`` is True when the channel accepted the alert; ``error`` says why
+    not (or notes a partial problem when ``ok``); ``retryable`` is True when
+    trying again later may succeed (timeouts, 4xx SMTP, HTTP 5xx);
+    ``attempts`` is how many sends the dispatcher made.
+    """
+
+    ok: bool
+    error: str | None = None
+    retryable: bool = False
+    attempts: int = 1
+
+    @classmethod
+    def success(cls, note: str | None = None) -> DeliveryResult:
+        """Return an accepted delivery (``note`` for a partial problem, e.g. one refused address)."""
+        return cls(ok=True, error=note)
+
+    @classmethod
+    def failure(cls, error: str, *, retryable: bool) -> DeliveryResult:
+        """Return a failed delivery with its reason and whether to retry."""
+        return cls(ok=False, error=error, retryable=retryable)
+
+
+class Channel(Protocol):
+    """Something that delivers alerts to people.
+
+    ``name`` is the name rules use; ``kind`` the registry kind
+    (``console``, ``email``, ``webhook``). ``send`` returns one
+    DeliveryResult per alert, in order, and raises nothing for delivery
+    problems (they become failed results).
+    """
+
+    name: str
+    kind: str
+
+    def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
+        """Deliver ``alerts``; return one result per alert, same order."""
+
+
+def require(cfg: ChannelConfig, key: str) -> Any:
+    """Return the option ``key`` of ``cfg``; raises BadInput naming the channel and option."""
+    value = cfg.option(key)
+    if value is None or value == "" or value == []:
+        raise BadInput(f"alert channel {cfg.name!r} (kind {cfg.kind}): "
+                       f"missing required option {key!r}")
+    return value
+
+
+def option_lang(cfg: ChannelConfig) -> str:
+    """Return the channel's ``lang`` option (default zh); raises BadInput when not known."""
+    lang = str(cfg.option("lang", DEFAULT_LANG))
+    try:
+        messages(lang)
+    except BadInput as exc:
+        raise BadInput(f"alert channel {cfg.name!r}: {exc}") from None
+    return lang
+
+
+def option_float(cfg: ChannelConfig, key: str, default: float) -> float:
+    """Return the numeric option ``key`` (> 0); raises BadInput naming channel and option."""
+    value = cfg.option(key, default)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if number <= 0:
+        raise BadInput(f"alert channel {cfg.name!r}: option {key!r} must be a positive "
+                       f"number, got {value!r}")
+    return number
+
+
+def option_list(cfg: ChannelConfig, key: str) -> list[str]:
+    """Return the required option ``key`` as a list of strings (a single string is one entry)."""
+    value = require(cfg, key)
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
+        raise BadInput(f"alert channel {cfg.name!r}: option {key!r} must be a string "
+                       f"or a list of strings, got {value!r}")
+    return list(items)

@@ -1,0 +1,161 @@
+"""The e-mail channel: one UTF-8 message per alert over SMTP (smtplib).
+
+Options (ChannelConfig extra fields): ``host`` (required), ``port`` (default
+465 with ``ssl``, else 25), ``username``/``password`` (optional; the password
+usually ``{"$env": "SMTP_PASSWORD"}``), ``starttls`` and ``ssl`` flags,
+``from`` (required), ``to`` (required, string or list), ``timeout`` seconds
+(default 10), ``lang``.
+
+Error policy (:func:`classify_smtp_error`): SMTP 4xx replies, refused or
+dropped connections and timeouts are retryable; 5xx replies (RFC 5321
+section 4.2.1: permanent negative completion), TLS problems, a server
+without STARTTLS or without a usable AUTH method are not.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from yuqing.alerts.channels.base import (
+    DeliveryResult,
+    option_float,
+    option_lang,
+    option_list,
+    require,
+)
+from yuqing.alerts.render import DEFAULT_LANG, render_text
+from yuqing.config import ChannelConfig
+from yuqing.domain import Alert, BadInput
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send: server, credentials, TLS mode, envelope addresses."""
+
+    host: str
+    port: int
+    sender: str
+    to: list[str]
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    use_ssl: bool = False
+    timeout: float = 10.0
+
+
+def classify_smtp_error(exc: Exception) -> DeliveryResult:
+    """Return the failed DeliveryResult for an error raised while sending mail."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        detail = "; ".join(f"{rcpt}: {code} {msg.decode(errors='replace')}"
+                           for rcpt, (code, msg) in exc.recipients.items())
+        return DeliveryResult.failure(f"all recipients refused: {detail}",
+                                      retryable=all(400 <= c < 500 for c in codes))
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
+            else str(exc.smtp_error)
+        return DeliveryResult.failure(f"SMTP {exc.smtp_code} {text}",
+                                      retryable=400 <= exc.smtp_code < 500)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return DeliveryResult.failure(f"SMTP server does not support it: {exc}", retryable=False)
+    if isinstance(exc, ssl.SSLError):
+        return DeliveryResult.failure(f"TLS error: {exc}", retryable=False)
+    if isinstance(exc, TimeoutError):
+        return DeliveryResult.failure(f"SMTP timeout: {exc}", retryable=True)
+    if isinstance(exc, smtplib.SMTPException) and not isinstance(
+            exc, smtplib.SMTPServerDisconnected):
+        return DeliveryResult.failure(f"SMTP error: {exc}", retryable=False)
+    return DeliveryResult.failure(f"SMTP connection failed: {type(exc).__name__}: {exc}",
+                                  retryable=True)
+
+
+def build_message(alert: Alert, settings: SmtpSettings, lang: str = DEFAULT_LANG) -> EmailMessage:
+    """Return the e-mail of ``alert``: Chinese-safe subject (RFC 2047), base64 UTF-8 text body."""
+    msg = EmailMessage()
+    msg["Subject"] = alert.title
+    msg["From"] = settings.sender
+    msg["To"] = ", ".join(settings.to)
+    msg["Date"] = format_datetime(alert.created_at)
+    domain = settings.sender.rpartition("@")[2] or "yuqing.invalid"
+    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["X-Yuqing-Dedup-Key"] = alert.dedup_key
+    msg.set_content(render_text(alert, lang), charset="utf-8", cte="base64")
+    return msg
+
+
+class EmailChannel:
+    """Send each alert as its own e-mail to every address of ``settings.to``.
+
+    One SMTP session per ``send`` call; a session that cannot be opened
+    fails every alert of the call with the same result.
+    """
+
+    kind = "email"
+
+    def __init__(self, name: str, settings: SmtpSettings, *, lang: str = DEFAULT_LANG) -> None:
+        self.name = name
+        self.settings = settings
+        self.lang = lang
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        smtp: smtplib.SMTP
+        if s.use_ssl:
+            smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
+                                    context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            if s.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.username:
+                smtp.login(s.username, s.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _send_one(self, smtp: smtplib.SMTP, alert: Alert) -> DeliveryResult:
+        try:
+            refused = smtp.send_message(build_message(alert, self.settings, self.lang),
+                                        from_addr=self.settings.sender,
+                                        to_addrs=self.settings.to)
+        except (smtplib.SMTPException, OSError) as exc:
+            return classify_smtp_error(exc)
+        if refused:
+            return DeliveryResult.success(f"some recipients refused: {sorted(refused)}")
+        return DeliveryResult.success()
+
+    def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
+        """Send ``alerts``; return one result per alert (see classify_smtp_error)."""
+        if not alerts:
+            return []
+        try:
+            smtp = self._connect()
+        except (smtplib.SMTPException, OSError) as exc:
+            return [classify_smtp_error(exc)] * len(alerts)
+        try:
+            return [self._send_one(smtp, alert) for alert in alerts]
+        finally:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+
+def email_from_config(cfg: ChannelConfig) -> EmailChannel:
+    """Return an EmailChannel from ``cfg``; raises BadInput naming a missing or bad option."""
+    use_ssl = bool(cfg.option("ssl", False))
+    port = cfg.option("port", 465 if use_ssl else 25)
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise BadInput(f"alert channel {cfg.name!r}: option 'port' must be 1-65535, got {port!r}")
+    settings = SmtpSettings(
+        host=str(require(cfg, "host")), port=port, sender=str(require(cfg, "from")),
+        to=option_list(cfg, "to"), username=cfg.option("username"),
+        password=cfg.option("password"), starttls=bool(cfg.option("starttls", False)),
+        use_ssl=use_ssl, timeout=option_float(cfg, "timeout", 10.0))
+    return EmailChannel(cfg.name, settings, lang=option_lang(cfg))

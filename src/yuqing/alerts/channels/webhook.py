@@ -1,0 +1,125 @@
+"""The generic webhook channel: one HTTP POST of the alert's JSON document per alert.
+
+Options: ``url`` (required, http/https), ``timeout`` seconds (default 10),
+``headers`` (table of extra headers), ``secret`` (optional; then the header
+``X-Yuqing-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes>`` is
+added, the scheme GitHub webhooks use), ``allow_internal`` (default false:
+see :mod:`yuqing.alerts.ssrf`). The body is render.render_json as UTF-8 JSON (not ASCII-escaped).
+
+Error policy (:func:`classify_status`, :func:`classify_http_error`): only
+2xx is success; 408 and 429 and 5xx, timeouts and connection errors are
+retryable; other 4xx and 3xx (redirects are not followed, so a redirect
+cannot lead past the SSRF guard) are not. An internal URL is not retryable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import httpx
+
+from yuqing.alerts.channels.base import DeliveryResult, option_float, require
+from yuqing.alerts.render import DEFAULT_TZ, render_json
+from yuqing.alerts.ssrf import UnresolvableHost, UnsafeURL, check_url
+from yuqing.config import ChannelConfig
+from yuqing.domain import Alert, BadInput
+
+SIGNATURE_HEADER = "X-Yuqing-Signature"
+RETRYABLE_4XX = frozenset({408, 429})
+ERROR_BODY_CHARS = 200
+
+
+def sign(body: bytes, secret: str) -> str:
+    """Return ``"sha256=" + hex HMAC-SHA256(key=secret, msg=body)``."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def classify_status(response: httpx.Response) -> DeliveryResult:
+    """Return the DeliveryResult of an HTTP answer judged by its status alone."""
+    code = response.status_code
+    if 200 <= code < 300:
+        return DeliveryResult.success()
+    error = f"HTTP {code}: {response.text[:ERROR_BODY_CHARS]}"
+    return DeliveryResult.failure(error, retryable=code >= 500 or code in RETRYABLE_4XX)
+
+
+def classify_http_error(exc: Exception) -> DeliveryResult:
+    """Return the failed DeliveryResult of an error raised while posting."""
+    if isinstance(exc, UnsafeURL):
+        return DeliveryResult.failure(str(exc), retryable=False)
+    if isinstance(exc, UnresolvableHost):
+        return DeliveryResult.failure(str(exc), retryable=True)
+    if isinstance(exc, httpx.TimeoutException):
+        return DeliveryResult.failure(f"timeout: {type(exc).__name__}", retryable=True)
+    if isinstance(exc, httpx.TransportError):
+        return DeliveryResult.failure(f"connection failed: {type(exc).__name__}: {exc}",
+                                      retryable=True)
+    return DeliveryResult.failure(f"{type(exc).__name__}: {exc}", retryable=False)
+
+
+def encode_json(document: dict[str, Any]) -> bytes:
+    """Return ``document`` as compact UTF-8 JSON bytes (Chinese kept as is)."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class WebhookChannel:
+    """POST each alert's JSON document to ``url``; see the module docstring."""
+
+    kind = "webhook"
+
+    def __init__(self, name: str, url: str, *, timeout: float = 10.0,
+                 headers: dict[str, str] | None = None, secret: str | None = None,
+                 allow_internal: bool = False, tz: str = DEFAULT_TZ) -> None:
+        self.name = name
+        self.url = url
+        self.timeout = timeout
+        self.headers = dict(headers or {})
+        self.secret = secret
+        self.allow_internal = allow_internal
+        self.tz = tz
+
+    def request_headers(self, body: bytes) -> dict[str, str]:
+        """Return the headers of a POST of ``body`` (content type, extras, signature)."""
+        headers = {"Content-Type": "application/json; charset=utf-8", **self.headers}
+        if self.secret:
+            headers[SIGNATURE_HEADER] = sign(body, self.secret)
+        return headers
+
+    def _post(self, client: httpx.Client, alert: Alert) -> DeliveryResult:
+        body = encode_json(render_json(alert, self.tz))
+        try:
+            response = client.post(self.url, content=body, headers=self.request_headers(body))
+        except httpx.HTTPError as exc:
+            return classify_http_error(exc)
+        return classify_status(response)
+
+    def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
+        """POST ``alerts`` one by one; return one result per alert."""
+        if not alerts:
+            return []
+        try:
+            check_url(self.url, allow_internal=self.allow_internal)
+        except BadInput as exc:
+            return [classify_http_error(exc)] * len(alerts)
+        with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
+            return [self._post(client, alert) for alert in alerts]
+
+
+def webhook_from_config(cfg: ChannelConfig) -> WebhookChannel:
+    """Return a WebhookChannel from ``cfg``; raises BadInput naming a missing or bad option."""
+    url = str(require(cfg, "url"))
+    allow_internal = bool(cfg.option("allow_internal", False))
+    try:
+        check_url(url, allow_internal=True)
+    except BadInput as exc:
+        raise BadInput(f"alert channel {cfg.name!r}: {exc}") from None
+    headers = cfg.option("headers", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise BadInput(f"alert channel {cfg.name!r}: option 'headers' must be a table of strings")
+    secret = cfg.option("secret")
+    return WebhookChannel(cfg.name, url, timeout=option_float(cfg, "timeout", 10.0),
+                          headers=headers, secret=str(secret) if secret else None,
+                          allow_internal=allow_internal)

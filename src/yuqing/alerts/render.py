@@ -1,0 +1,173 @@
+"""Words and layouts of alerts: the message table, and Alert -> text, markdown, JSON.
+
+All user-facing strings of the alerts package live in :data:`MESSAGES`, one
+table per language (``zh`` default, ``en``). Rules use :func:`alert_title`
+and :func:`alert_body` to write an alert; channels use :func:`render_text`,
+:func:`render_markdown` and :func:`render_json` to lay it out.
+
+The webhook JSON document (stable; fields may be added, never renamed)::
+
+    {"rule": str, "level": str, "title": str, "body": str,
+     "items": [item key, ...], "created_at": ISO 8601 with offset,
+     "dedup_key": str}
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from yuqing.domain import Alert, BadInput, Item
+
+DEFAULT_LANG = "zh"
+DEFAULT_TZ = "Asia/Shanghai"
+TITLE_SNIPPET_CHARS = 30
+EXCERPT_CHARS = 140
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "【舆情预警】{scheme}：{reasons} — {snippet}",
+        "negative": "负面",
+        "sensitive": "敏感",
+        "matched": "命中",
+        "sep": "、",
+        "colon": "：",
+        "source": "来源",
+        "source_value": "{source}（{media}）",
+        "time": "时间",
+        "sentiment": "情感",
+        "sentiment_score": "{label}（负面概率 {score:.2f}）",
+        "terms": "敏感词",
+        "term": "{term}（{category}）",
+        "schemes": "方案",
+        "url": "链接",
+        "excerpt": "摘要",
+        "level": "预警级别",
+        "rule": "规则",
+        "positive_label": "正面",
+        "neutral_label": "中性",
+        "negative_label": "负面",
+    },
+    "en": {
+        "title": "[Yuqing alert] {scheme}: {reasons} — {snippet}",
+        "negative": "negative",
+        "sensitive": "sensitive",
+        "matched": "matched",
+        "sep": ", ",
+        "colon": ": ",
+        "source": "Source",
+        "source_value": "{source} ({media})",
+        "time": "Time",
+        "sentiment": "Sentiment",
+        "sentiment_score": "{label} (P(negative) {score:.2f})",
+        "terms": "Sensitive terms",
+        "term": "{term} ({category})",
+        "schemes": "Schemes",
+        "url": "Link",
+        "excerpt": "Excerpt",
+        "level": "Level",
+        "rule": "Rule",
+        "positive_label": "positive",
+        "neutral_label": "neutral",
+        "negative_label": "negative",
+    },
+}
+
+_SPACE = re.compile(r"\s+")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def messages(lang: str) -> dict[str, str]:
+    """Return the message table of ``lang``; raises BadInput naming the known languages."""
+    try:
+        return MESSAGES[lang]
+    except KeyError:
+        raise BadInput(f"alert language {lang!r} is not known; known: {sorted(MESSAGES)}") from None
+
+
+def snippet(text: str, limit: int) -> str:
+    """Return ``text`` with whitespace runs collapsed, cut to ``limit`` chars (``…`` when cut)."""
+    flat = _SPACE.sub(" ", text).strip()
+    return flat if len(flat) <= limit else flat[:limit] + "…"
+
+
+def alert_title(item: Item, scheme: str, reasons: list[str], lang: str = DEFAULT_LANG) -> str:
+    """Return the title of an alert about ``item``.
+
+    ``reasons`` are message keys (``"negative"``, ``"sensitive"``); e.g.
+    ``【舆情预警】燃气安全：负面/敏感 — <first 30 chars of title or text>``.
+    """
+    m = messages(lang)
+    words = "/".join(m[r] for r in reasons) or m["matched"]
+    head = item.title or item.text
+    return m["title"].format(scheme=scheme, reasons=words, snippet=snippet(head, TITLE_SNIPPET_CHARS))
+
+
+def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> str:
+    """Return the plain-text body of an alert about ``item``: one ``label：value`` per line.
+
+    Lines: source, time (in ``tz``, with its offset), sentiment and score,
+    sensitive terms with categories, schemes, url, text excerpt (140 chars).
+    A line whose value is missing is left out.
+    """
+    m = messages(lang)
+    local = item.published_at.astimezone(ZoneInfo(tz))
+    lines = [(m["source"], m["source_value"].format(source=item.source, media=item.media_type)),
+             (m["time"], local.strftime("%Y-%m-%d %H:%M %z"))]
+    if item.sentiment:
+        label = m.get(f"{item.sentiment}_label", item.sentiment)
+        value = (label if item.sentiment_score is None
+                 else m["sentiment_score"].format(label=label, score=item.sentiment_score))
+        lines.append((m["sentiment"], value))
+    if item.sensitive_terms:
+        terms = dict.fromkeys(m["term"].format(term=h.term, category=h.category)
+                              for h in item.sensitive_terms)
+        lines.append((m["terms"], m["sep"].join(terms)))
+    if item.schemes:
+        lines.append((m["schemes"], m["sep"].join(item.schemes)))
+    if item.url:
+        lines.append((m["url"], item.url))
+    lines.append((m["excerpt"], snippet(item.text, EXCERPT_CHARS)))
+    return "\n".join(f"{label}{m['colon']}{value}" for label, value in lines)
+
+
+def render_text(alert: Alert, lang: str = DEFAULT_LANG) -> str:
+    """Return ``alert`` as plain text: title, level and rule line, blank line, body."""
+    m = messages(lang)
+    meta = f"{m['level']}{m['colon']}{alert.level}  {m['rule']}{m['colon']}{alert.rule}"
+    return f"{alert.title}\n{meta}\n\n{alert.body}\n"
+
+
+def escape_markdown(text: str) -> str:
+    """Return ``text`` with markdown control characters backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def render_markdown(alert: Alert, lang: str = DEFAULT_LANG) -> str:
+    """Return ``alert`` as markdown: a level-3 heading, then one body line per list entry."""
+    m = messages(lang)
+    lines = [f"### {escape_markdown(alert.title)}", "",
+             f"- **{m['level']}**{m['colon']}{escape_markdown(alert.level)}",
+             f"- **{m['rule']}**{m['colon']}{escape_markdown(alert.rule)}"]
+    lines += [f"- {escape_markdown(line)}" for line in alert.body.splitlines() if line.strip()]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(alert: Alert, tz: str = DEFAULT_TZ) -> dict[str, Any]:
+    """Return the webhook JSON document of ``alert`` (shape in the module docstring).
+
+    ``created_at`` is shown in ``tz`` with its UTC offset, e.g.
+    ``2024-03-05T08:15:00+08:00``.
+    """
+    created: datetime = alert.created_at.astimezone(ZoneInfo(tz))
+    return {
+        "rule": alert.rule,
+        "level": alert.level,
+        "title": alert.title,
+        "body": alert.body,
+        "items": list(alert.item_keys),
+        "created_at": created.isoformat(),
+        "dedup_key": alert.dedup_key,
+    }

@@ -1,0 +1,61 @@
+"""Tests of yuqing.alerts.render: text, markdown and the webhook JSON document."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from alerts_helpers import make_alert
+
+from yuqing.alerts.render import (
+    MESSAGES,
+    escape_markdown,
+    messages,
+    render_json,
+    render_markdown,
+    render_text,
+)
+from yuqing.domain import BadInput
+
+
+def test_text_has_title_level_rule_and_body() -> None:
+    text = render_text(make_alert(7))
+    assert text.splitlines()[0] == "【舆情预警】燃气安全：负面 — 第7条"
+    assert text.splitlines()[1] == "预警级别：III  规则：燃气"
+    assert text.endswith("摘要：燃气泄漏无人处理7\n")
+
+
+def test_text_in_english() -> None:
+    assert render_text(make_alert(), lang="en").splitlines()[1] == "Level: III  Rule: 燃气"
+
+
+def test_markdown_lists_body_lines_and_escapes() -> None:
+    alert = make_alert()
+    alert.body = "链接：https://x.cn/a_b*c\n\n摘要：[转发]"
+    md = render_markdown(alert).splitlines()
+    assert md[0] == "### 【舆情预警】燃气安全：负面 — 第1条"
+    assert md[2:4] == ["- **预警级别**：III", "- **规则**：燃气"]
+    assert md[4:] == [r"- 链接：https://x.cn/a\_b\*c", r"- 摘要：\[转发\]"]
+
+
+def test_escape_markdown() -> None:
+    assert escape_markdown("a#b|c`d") == r"a\#b\|c\`d"
+
+
+def test_json_document_shape() -> None:
+    doc = render_json(make_alert(3))
+    assert doc == {
+        "rule": "燃气", "level": "III", "title": "【舆情预警】燃气安全：负面 — 第3条",
+        "body": "来源：weibo（weibo）\n摘要：燃气泄漏无人处理3", "items": ["weibo:3"],
+        "created_at": "2024-03-05T08:15:00+08:00", "dedup_key": "燃气:weibo:3"}
+    assert json.loads(json.dumps(doc, ensure_ascii=False)) == doc
+    assert render_json(make_alert(3), tz="UTC")["created_at"] == "2024-03-05T00:15:00+00:00"
+
+
+def test_languages_share_the_same_keys() -> None:
+    assert set(MESSAGES["zh"]) == set(MESSAGES["en"])
+
+
+def test_unknown_language() -> None:
+    with pytest.raises(BadInput, match="known: \\['en', 'zh'\\]"):
+        messages("de")
