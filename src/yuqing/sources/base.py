@@ -1,0 +1,111 @@
+"""The Source contract: what every kind of source (rss, file, replay...) offers.
+
+A source is built from its :class:`~yuqing.config.SourceConfig` by a factory
+in the :class:`~yuqing.sources.registry.SourceRegistry`. The runner calls
+``fetch(state)`` when the source is due; the source returns a
+:class:`FetchResult` and never raises for a bad entry or a failed request
+(it reports them in the result). Capabilities are typed class attributes,
+an idea from changedetection.io's content fetchers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import ClassVar, Literal, Protocol, runtime_checkable
+
+from yuqing.config import SourceConfig
+from yuqing.domain import BadInput, RawItem
+
+FetchStatus = Literal["ok", "degraded", "failed", "not_modified"]
+
+
+@dataclass
+class FetchState:
+    """What a source remembers between fetches.
+
+    ``etag`` / ``last_modified`` are the validators of the previous HTTP
+    response (conditional GET); ``cursor`` is a kind-specific position (a
+    file's ``"mtime:size"``, a replay's row count); ``done`` is True once a
+    finite source has yielded everything.
+    """
+
+    etag: str | None = None
+    last_modified: str | None = None
+    cursor: str | None = None
+    done: bool = False
+
+
+@dataclass
+class FetchResult:
+    """The outcome of one fetch.
+
+    ``status``: ``ok`` (all entries read), ``degraded`` (items returned but
+    the input needed repair or some entries were rejected), ``failed`` (no
+    usable answer; ``error`` says why), ``not_modified`` (HTTP 304 or an
+    unchanged file; no items). ``rejected`` holds one BadInput per entry that
+    could not be used. ``etag``/``last_modified``/``cursor`` are the values to
+    keep for the next fetch; ``done`` is True when a finite source has
+    nothing left after this fetch.
+    """
+
+    items: list[RawItem]
+    status: FetchStatus = "ok"
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    cursor: str | None = None
+    rejected: list[BadInput] = field(default_factory=list)
+    done: bool = False
+
+    def next_state(self, previous: FetchState) -> FetchState:
+        """Return the state to pass to the next fetch (validators kept on failure)."""
+        if self.status in ("failed", "not_modified"):
+            return previous
+        return FetchState(
+            etag=self.etag, last_modified=self.last_modified,
+            cursor=self.cursor if self.cursor is not None else previous.cursor,
+            done=self.done or previous.done,
+        )
+
+
+@runtime_checkable
+class Source(Protocol):
+    """A configured source that yields RawItems.
+
+    Capability flags:
+    ``supports_conditional_get`` — sends ETag/Last-Modified validators;
+    ``is_finite`` — runs out (a file, a replay) rather than being polled forever;
+    ``is_remote`` — talks to the network (the runner may throttle it).
+    """
+
+    supports_conditional_get: ClassVar[bool]
+    is_finite: ClassVar[bool]
+    is_remote: ClassVar[bool]
+
+    @property
+    def name(self) -> str:
+        """The source's configured name (unique in the config)."""
+        ...
+
+    @property
+    def config(self) -> SourceConfig:
+        """The config this source was built from."""
+        ...
+
+    def fetch(self, state: FetchState) -> FetchResult:
+        """Fetch what is new since ``state``; reports problems in the result."""
+        ...
+
+
+def utc_now() -> datetime:
+    """Return the current time as an aware UTC datetime (the default clock)."""
+    return datetime.now(UTC)
+
+
+def require_option(config: SourceConfig, key: str) -> str:
+    """Return the string option ``key`` of ``config``; raises BadInput naming the source."""
+    value = config.option(key)
+    if not isinstance(value, str) or not value.strip():
+        raise BadInput(f"source {config.name!r} (kind {config.kind}): option {key!r} is required")
+    return value

@@ -1,0 +1,250 @@
+"""RSS/Atom feeds: fetch over HTTP (httpx, conditional GET) and parse (feedparser).
+
+Feeds in the wild are often broken (FIELD_CASES F2): a character reference
+beyond Unicode (``&#1114112;``) makes feedparser 6.0 raise ``ValueError``
+and lose the whole feed; an HTML entity such as ``&ldquo;`` without a DTD
+makes the XML parser give up. So before parsing we
+
+1. decode the bytes ourselves: BOM, then the declared charset (XML
+   declaration or HTTP header), then UTF-8, then GB18030 — all strict — and
+   only then UTF-8 with replacement (a declared charset that fails is a
+   "bad encoding" and makes the fetch ``degraded``);
+2. repair the text outside CDATA: drop character references that are not
+   XML characters, turn HTML named entities into numeric references, escape
+   a stray ``&``;
+3. hand feedparser UTF-8 bytes with the declaration rewritten to UTF-8.
+
+Any repair, or feedparser's ``bozo`` flag with entries still parsed, marks
+the fetch ``degraded``; no entries and no feed version means ``failed``.
+
+Entry conversion: id and guid <- ``entry.id``; url <- link; text <-
+content, else summary, else the title (headline-only feeds); HTML is kept
+(the normaliser strips it); published_at <- the RAW date string
+(``published``, else ``updated``) — never feedparser's ``*_parsed``, which
+invents month and day for Chinese formats (F1); dates are parsed by the
+normaliser with the source's time zone.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html.entities
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+import feedparser
+import httpx
+
+from yuqing.config import SourceConfig
+from yuqing.domain import BadInput, RawItem
+from yuqing.sources.base import FetchResult, FetchState, FetchStatus, require_option, utc_now
+
+USER_AGENT = "yuqing/0.1 (+https://github.com/; public-opinion monitor)"
+DEFAULT_TIMEOUT_S = 20.0
+
+_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_XML_DECL_TEXT = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])")
+_REF = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|&")
+_CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+_XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+@dataclass
+class ParsedFeed:
+    """Items and problems from one feed document (see :func:`parse_feed`)."""
+
+    items: list[RawItem]
+    status: FetchStatus
+    problems: list[str] = field(default_factory=list)
+    rejected: list[BadInput] = field(default_factory=list)
+
+    @property
+    def error(self) -> str | None:
+        """All problems joined in one message, or None."""
+        return "; ".join(self.problems) or None
+
+
+def decode_feed(data: bytes, http_charset: str | None = None) -> tuple[str, list[str]]:
+    """Return (text, problems): ``data`` decoded by the order in the module doc."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace"), []
+    declared = _XML_DECL.match(data)
+    candidates = [c for c in (declared and declared.group(1).decode("ascii"), http_charset) if c]
+    for enc in [*candidates, "utf-8", "gb18030"]:
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        problems = [] if not candidates or enc == candidates[0] else [
+            f"declared charset {candidates[0]} does not fit the bytes; decoded as {enc}"
+        ]
+        return text, problems
+    return data.decode("utf-8", errors="replace"), ["undecodable bytes replaced"]
+
+
+def _repair_ref(match: re.Match[str], counts: dict[str, int]) -> str:
+    ref = match.group(1)
+    if ref is None:  # a bare '&'
+        counts["stray &"] = counts.get("stray &", 0) + 1
+        return "&amp;"
+    if ref[0] == "#":
+        code = int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])
+        if code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or (
+            0x10000 <= code <= 0x10FFFF
+        ):
+            return match.group(0)
+        counts["invalid character reference"] = counts.get("invalid character reference", 0) + 1
+        return ""
+    if ref in _XML_ENTITIES:
+        return match.group(0)
+    code = html.entities.name2codepoint.get(ref)
+    counts["HTML entity"] = counts.get("HTML entity", 0) + 1
+    return f"&#{code};" if code is not None else f"&amp;{ref};"
+
+
+def repair_feed_text(text: str) -> tuple[str, list[str]]:
+    """Return (repaired text, problems): bad char refs dropped, HTML entities made numeric.
+
+    CDATA sections are left as they are (their content is literal text).
+    """
+    counts: dict[str, int] = {}
+    parts = _CDATA.split(text)
+    for i in range(0, len(parts), 2):  # even parts lie outside CDATA
+        parts[i] = _REF.sub(lambda m: _repair_ref(m, counts), parts[i])
+    repaired = "".join(parts)
+    repaired = _XML_DECL_TEXT.sub(r"\g<1>utf-8\g<3>", repaired, count=1)
+    return repaired, [f"repaired {what} x{n}" for what, n in counts.items()]
+
+
+def parse_feed(
+    data: bytes, *, source: str, tz: str, media_type: str, origin: str,
+    fetched_at: datetime | None = None, http_charset: str | None = None,
+) -> ParsedFeed:
+    """Parse one RSS/Atom document into RawItems; never raises for bad content.
+
+    ``origin`` names the feed (URL or file) in messages; entries are named
+    ``origin#N`` (1-based). Returns a ParsedFeed with status ok, degraded or
+    failed (not a feed).
+    """
+    fetched_at = fetched_at or utc_now()
+    text, problems = decode_feed(data, http_charset)
+    text, repairs = repair_feed_text(text)
+    problems += repairs
+    parsed = feedparser.parse(text.encode("utf-8"))
+    entries = parsed.entries
+    if not entries and not parsed.version:
+        reason = parsed.get("bozo_exception") or "no RSS/Atom feed found"
+        return ParsedFeed([], "failed", [f"{origin}: not a feed ({reason})", *problems])
+    if parsed.bozo:
+        problems.append(f"feed is not well-formed: {parsed.get('bozo_exception')}")
+    out = ParsedFeed([], "ok", problems)
+    for n, entry in enumerate(entries, start=1):
+        try:
+            out.items.append(entry_to_raw(
+                entry, source=source, tz=tz, media_type=media_type,
+                origin=f"{origin}#{n}", fetched_at=fetched_at,
+            ))
+        except BadInput as exc:
+            out.rejected.append(exc)
+    if out.problems or out.rejected:
+        out.status = "degraded"
+        out.problems = [f"{origin}: {p}" for p in out.problems]
+    return out
+
+
+def entry_to_raw(
+    entry: Any, *, source: str, tz: str, media_type: str, origin: str, fetched_at: datetime,
+) -> RawItem:
+    """Return the RawItem of one feedparser entry (mapping in the module doc).
+
+    Raises BadInput naming ``origin`` when the entry has neither id nor
+    link, or no text and no title.
+    """
+    title = entry.get("title") or None
+    content = entry.get("content")
+    text = (content[0].get("value") if content else None) or entry.get("summary") or title
+    guid = entry.get("id") or None
+    url = entry.get("link") or None
+    if not text:
+        raise BadInput(f"{origin}: entry has no content, summary or title")
+    if guid is None and url is None:
+        raise BadInput(f"{origin}: entry has neither guid/id nor link")
+    return RawItem(
+        source=source, text=text, fetched_at=fetched_at, id=guid, guid=guid, title=title,
+        media_type=media_type, url=url, author=entry.get("author") or None,
+        published_at=entry.get("published") or entry.get("updated") or None,
+        tz=tz, origin=origin,
+    )
+
+
+class RssSource:
+    """An RSS/Atom feed polled over HTTP (kind ``"rss"``; option ``url``).
+
+    Options: ``url`` (required), ``timeout`` (seconds, default 20),
+    ``headers`` (extra request headers). ``client`` may be injected (tests,
+    shared connection pools); otherwise one httpx.Client per source.
+    """
+
+    supports_conditional_get: ClassVar[bool] = True
+    is_finite: ClassVar[bool] = False
+    is_remote: ClassVar[bool] = True
+
+    def __init__(
+        self, config: SourceConfig, *, client: httpx.Client | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._config = config
+        self.url = require_option(config, "url")
+        timeout = float(config.option("timeout", DEFAULT_TIMEOUT_S))
+        self._client = client or httpx.Client(timeout=timeout, follow_redirects=True)
+        self._headers = {"User-Agent": USER_AGENT, **dict(config.option("headers", {}) or {})}
+        self._clock = clock
+
+    @property
+    def name(self) -> str:
+        """The source's configured name."""
+        return self._config.name
+
+    @property
+    def config(self) -> SourceConfig:
+        """The config this source was built from."""
+        return self._config
+
+    def fetch(self, state: FetchState) -> FetchResult:
+        """GET the feed (conditional on ``state``) and parse it; never raises."""
+        headers = dict(self._headers)
+        if state.etag:
+            headers["If-None-Match"] = state.etag
+        if state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
+        try:
+            resp = self._client.get(self.url, headers=headers)
+        except httpx.HTTPError as exc:
+            return FetchResult([], "failed", f"{self.url}: {type(exc).__name__}: {exc}")
+        if resp.status_code == 304:
+            return FetchResult([], "not_modified", etag=state.etag,
+                               last_modified=state.last_modified)
+        if resp.status_code >= 400:
+            return FetchResult([], "failed", f"{self.url}: HTTP {resp.status_code}")
+        return self._parse(resp)
+
+    def _parse(self, resp: httpx.Response) -> FetchResult:
+        cfg = self._config
+        parsed = parse_feed(
+            resp.content, source=cfg.name, tz=cfg.timezone, media_type=cfg.media_type,
+            origin=self.url, fetched_at=self._clock(), http_charset=resp.charset_encoding,
+        )
+        return FetchResult(
+            parsed.items, parsed.status, parsed.error, etag=resp.headers.get("ETag"),
+            last_modified=resp.headers.get("Last-Modified"), rejected=parsed.rejected,
+        )
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self._client.close()

@@ -1,0 +1,160 @@
+"""Tests of yuqing.sources.files: reading files of items, streaming, bad rows."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from yuqing.config import SourceConfig
+from yuqing.domain import BadInput, RawItem
+from yuqing.sources.base import FetchState
+from yuqing.sources.files import (
+    FileSource,
+    count_rows,
+    default_source_name,
+    detect_csv_encoding,
+    read_items,
+)
+
+ITEMS = Path(__file__).parents[1] / "fixtures" / "items"
+FEEDS = Path(__file__).parents[1] / "fixtures" / "feeds"
+AT = datetime(2024, 3, 5, tzinfo=UTC)
+
+
+def _split(results: list[RawItem | BadInput]) -> tuple[list[RawItem], list[str]]:
+    return ([r for r in results if isinstance(r, RawItem)],
+            [str(r) for r in results if isinstance(r, BadInput)])
+
+
+def test_bad_rows_csv_each_problem_named_and_run_goes_on() -> None:
+    path = ITEMS / "bad_rows.csv"
+    items, bad = _split(list(read_items(path, fetched_at=AT)))
+    assert bad == [
+        f"{path}:3: 3 columns, the header has 7",
+        f"{path}:7: neither 'id' nor 'url' is given",
+    ]
+    by_id = {i.id or i.url: i for i in items}
+    assert list(by_id) == ["1001", "7.31234567890123E+18", "5.01E+15", "1005",
+                           "http://x.example.cn/p/1", "1008", "1009", "1010"]
+    assert by_id["1001"].reposts == 3 and by_id["1001"].origin == f"{path}:2"
+    assert by_id["7.31234567890123E+18"].flags == ["lossy_id"]
+    assert by_id["5.01E+15"].flags == ["lossy_id"]
+    bad_count = by_id["1005"]
+    assert (bad_count.reposts, bad_count.comments, bad_count.likes) == (None, 12000, 1234)
+    assert bad_count.flags == ["bad_count"]
+    assert by_id["1008"].flags == ["empty_text"]
+    assert by_id["1009"].text == "多行\n文本" and by_id["1009"].origin == f"{path}:10"
+    assert by_id["1010"].origin == f"{path}:12"  # line numbers stay right after a multi-line row
+    assert {i.source for i in items} == {"bad_rows"}
+
+
+@pytest.mark.parametrize("name", ["mixed.jsonl", "mixed.jsonl.gz"])
+def test_jsonl_bad_lines_named(name: str) -> None:
+    path = ITEMS / name
+    items, bad = _split(list(read_items(path, fetched_at=AT, media_type="weibo")))
+    assert [i.id for i in items] == ["12345678901234567890123", None, "5012345678901234.0"]
+    assert items[1].url == "http://y.example.cn/1" and items[1].source == "people.cn"
+    assert items[1].extra == {"topic": "交通"}
+    assert items[2].flags == ["lossy_id"]
+    assert items[0].likes == 7 and items[0].media_type == "weibo" and items[0].source == "mixed"
+    assert bad[0].startswith(f"{path}:2: not valid JSON")
+    assert bad[1] == f"{path}:4: expected an object, got list"
+    assert bad[2].startswith(f"{path}:7: no 'text' field")
+
+
+def test_json_array() -> None:
+    path = ITEMS / "array.json"
+    items, bad = _split(list(read_items(path)))
+    assert [i.id for i in items] == ["a1", "3"]
+    assert bad == [f"{path}[1]: no 'text' field (columns: ['id'])",
+                   f"{path}[2]: expected an object, got str"]
+
+
+def test_feed_file_with_f2_problems() -> None:
+    items, bad = _split(list(read_items(FEEDS / "f2_bad_entry.xml", media_type="news")))
+    assert bad == [] and [i.text for i in items] == ["正文一", "正文二", "“引号”"]
+    assert items[0].source == "f2_bad_entry" and items[0].origin.endswith("f2_bad_entry.xml#1")
+
+
+def test_not_a_feed_file_yields_bad_input(tmp_path: Path) -> None:
+    f = tmp_path / "page.xml"
+    f.write_text("<html><body>hello</body></html>", encoding="utf-8")
+    (result,) = list(read_items(f))
+    assert isinstance(result, BadInput) and "not a feed" in str(result)
+
+
+def test_mapping_on_foreign_columns() -> None:
+    mapping = {"published_at": "time", "id": "mid", "text": "content", "parent_id": "root",
+               "author_id": "uid", "reposts": "fw", "comments": "cm", "likes": "zan"}
+    items, bad = _split(list(read_items(ITEMS / "foreign.csv", mapping=mapping)))
+    assert bad == []
+    assert [(i.id, i.parent_id, i.reposts, i.extra) for i in items] == [
+        ("m1", None, 1, {"kind": "post"}), ("m2", "m1", None, {"kind": "comment"})]
+
+
+def test_unknown_type_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(BadInput, match=r"unknown file type '\.txt'"):
+        read_items(tmp_path / "a.txt")
+    with pytest.raises(BadInput, match="file not found"):
+        read_items(tmp_path / "a.csv")
+
+
+def test_header_problems(tmp_path: Path) -> None:
+    f = tmp_path / "dup.csv"
+    f.write_text("id,text,id\n1,a,2\n", encoding="utf-8")
+    (result,) = list(read_items(f))
+    assert isinstance(result, BadInput) and str(result).startswith(f"{f}:1: missing or repeated")
+
+
+def test_reading_is_lazy(tmp_path: Path) -> None:
+    f = tmp_path / "big.csv.gz"
+    with gzip.open(f, "wt", encoding="utf-8") as out:
+        out.write("id,text\n")
+        for n in range(20000):
+            out.write(f"{n},第{n}条\n")
+    it = read_items(f)
+    first = next(it)
+    assert isinstance(first, RawItem) and first.id == "0"
+    assert count_rows(f) == 20000
+    assert sum(1 for _ in it) == 19999
+
+
+def test_count_rows_and_names() -> None:
+    assert count_rows(ITEMS / "mixed.jsonl") == 7
+    assert count_rows(ITEMS / "f4_utf8.csv") == 1
+    assert count_rows(ITEMS / "array.json") is None
+    assert default_source_name(Path("x/replay_stream.csv.gz")) == "replay_stream"
+    assert default_source_name(Path("weibo.2024.jsonl")) == "weibo.2024"
+    assert detect_csv_encoding(ITEMS / "f4_gb18030.csv.gz") == "gb18030"
+
+
+def test_file_source_reads_once_until_changed(tmp_path: Path) -> None:
+    f = tmp_path / "watch.jsonl"
+    f.write_text('{"id": "1", "text": "一"}\n', encoding="utf-8")
+    src = FileSource(SourceConfig(name="w", kind="file", path=str(f), media_type="forum"),
+                     clock=lambda: AT)
+    first = src.fetch(FetchState())
+    assert first.status == "ok" and [i.id for i in first.items] == ["1"]
+    assert first.items[0].source == "w" and first.items[0].media_type == "forum"
+    state = first.next_state(FetchState())
+    assert src.fetch(state).status == "not_modified"
+    f.write_text('{"id": "1", "text": "一"}\n{"id": "2"}\n', encoding="utf-8")
+    os.utime(f, ns=(1, 2))
+    third = src.fetch(state)
+    assert third.status == "degraded" and len(third.rejected) == 1
+    assert third.error and third.error.startswith("1 bad records, first:")
+
+
+def test_file_source_missing_file_fails(tmp_path: Path) -> None:
+    src = FileSource(SourceConfig(name="w", kind="file", path=str(tmp_path / "gone.csv")))
+    result = src.fetch(FetchState())
+    assert result.status == "failed" and "gone.csv" in (result.error or "")
+
+
+def test_file_source_requires_path() -> None:
+    with pytest.raises(BadInput, match="source 'w' \\(kind file\\): option 'path' is required"):
+        FileSource(SourceConfig(name="w", kind="file"))

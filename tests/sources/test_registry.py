@@ -1,0 +1,45 @@
+"""Tests of yuqing.sources.registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from yuqing.config import SourceConfig
+from yuqing.domain import BadInput
+from yuqing.sources.files import FileSource
+from yuqing.sources.registry import SourceRegistry, default_registry
+from yuqing.sources.replay import ReplaySource
+from yuqing.sources.rss import RssSource
+
+
+def test_default_registry_builds_builtin_kinds() -> None:
+    reg = default_registry()
+    assert reg.kinds() == ["file", "replay", "rss"]
+    rss = reg.create(SourceConfig(name="a", kind="rss", url="http://127.0.0.1/feed"))
+    assert isinstance(rss, RssSource) and rss.name == "a" and rss.supports_conditional_get
+    assert isinstance(reg.create(SourceConfig(name="b", kind="file", path="x.csv")), FileSource)
+    rep = reg.create(SourceConfig(name="c", kind="replay", path="builtin:weibo-hotsearch",
+                                  speed=3600))
+    assert isinstance(rep, ReplaySource) and rep.speed == 3600 and rep.is_finite
+
+
+def test_unknown_kind_names_source_and_known_kinds() -> None:
+    with pytest.raises(BadInput, match="source 'x': unknown kind 'ftp'; known kinds: file, replay, rss"):
+        default_registry().create(SourceConfig(name="x", kind="ftp"))
+
+
+def test_registries_are_independent_and_duplicates_refused() -> None:
+    one, two = SourceRegistry(), default_registry()
+    one.register("rss", RssSource)
+    assert "rss" in one and "file" not in one and "file" in two
+    with pytest.raises(ValueError, match="already registered"):
+        one.register("rss", RssSource)
+    one.register("rss", FileSource, replace=True)
+    cfg = SourceConfig(name="r", kind="rss", path="a.csv")
+    assert isinstance(one.create(cfg), FileSource)
+
+
+def test_create_all_skips_disabled() -> None:
+    cfgs = [SourceConfig(name="a", kind="file", path="a.csv"),
+            SourceConfig(name="b", kind="file", path="b.csv", enabled=False)]
+    assert [s.name for s in default_registry().create_all(cfgs)] == ["a"]
