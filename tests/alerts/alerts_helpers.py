@@ -10,7 +10,10 @@ from yuqing.domain import Alert, Item, TermHit
 NOW = datetime(2024, 3, 5, 0, 15, tzinfo=UTC)
 
 
-def make_item(key: str = "weibo:1", *, text: str = "某小区燃气泄漏无人处理，居民十分愤怒，物业电话一直打不通",
+GAS_TEXT = "某小区燃气泄漏无人处理，居民十分愤怒，物业电话一直打不通"
+
+
+def make_item(key: str = "weibo:1", *, text: str = GAS_TEXT,
               schemes: tuple[str, ...] = ("燃气安全",), sentiment: str | None = "negative",
               score: float | None = 0.93, terms: tuple[TermHit, ...] = (), **kw: Any) -> Item:
     """Return an analysed Item (published 2024-03-05 08:15 Beijing time)."""
@@ -23,6 +26,7 @@ def make_item(key: str = "weibo:1", *, text: str = "某小区燃气泄漏无人�
 
 def make_alert(n: int = 1, channels: tuple[str, ...] = ("console",)) -> Alert:
     """Return a Chinese alert number ``n`` sent to ``channels``."""
-    return Alert(rule="燃气", dedup_key=f"燃气:weibo:{n}", title=f"【舆情预警】燃气安全：负面 — 第{n}条",
+    return Alert(rule="燃气", dedup_key=f"燃气:weibo:{n}",
+                 title=f"【舆情预警】燃气安全：负面 — 第{n}条",
                  body=f"来源：weibo（weibo）\n摘要：燃气泄漏无人处理{n}", item_keys=[f"weibo:{n}"],
                  created_at=NOW, level="III", channels=list(channels))

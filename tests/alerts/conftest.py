@@ -25,7 +25,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
-
 SLOW_SECONDS = 1.5
 
 

@@ -102,7 +102,8 @@ def alert_title(item: Item, scheme: str, reasons: list[str], lang: str = DEFAULT
     m = messages(lang)
     words = "/".join(m[r] for r in reasons) or m["matched"]
     head = item.title or item.text
-    return m["title"].format(scheme=scheme, reasons=words, snippet=snippet(head, TITLE_SNIPPET_CHARS))
+    cut = snippet(head, TITLE_SNIPPET_CHARS)
+    return m["title"].format(scheme=scheme, reasons=words, snippet=cut)
 
 
 def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> str:

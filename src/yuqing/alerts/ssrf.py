@@ -49,7 +49,8 @@ def is_internal(address: IPAddress) -> bool:
     return not address.is_global or address.is_multicast
 
 
-def resolve_addresses(host: str, port: int, resolve: Resolver = socket.getaddrinfo) -> list[IPAddress]:
+def resolve_addresses(host: str, port: int,
+                      resolve: Resolver = socket.getaddrinfo) -> list[IPAddress]:
     """Return every address ``host`` resolves to; raises UnresolvableHost when none."""
     try:
         infos = resolve(host, port, 0, socket.SOCK_STREAM)
@@ -68,8 +69,8 @@ def check_url(url: str, *, allow_internal: bool = False,
     Raises UnsafeURL (naming the URL) when the scheme is not http/https, the
     host is missing, or (unless ``allow_internal``) any resolved address is
     internal (see :func:`is_internal`); raises UnresolvableHost when the
-    host does not resolve. With ``allow_internal`` the host is not resolved. ``resolve`` has the signature of
-    ``socket.getaddrinfo``.
+    host does not resolve. With ``allow_internal`` the host is not
+    resolved. ``resolve`` has the signature of ``socket.getaddrinfo``.
     """
     try:
         parts = urlsplit(url)

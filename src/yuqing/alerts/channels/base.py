@@ -27,7 +27,7 @@ class DeliveryResult:
 
     @classmethod
     def success(cls, note: str | None = None) -> DeliveryResult:
-        """Return an accepted delivery (``note`` for a partial problem, e.g. one refused address)."""
+        """Return an accepted delivery; ``note`` names a partial problem (a refused address)."""
         return cls(ok=True, error=note)
 
     @classmethod
