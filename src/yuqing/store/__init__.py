@@ -1,1 +1,279 @@
-"""store package."""
+"""The Yuqing store: SQLite by default, PostgreSQL by URL, behind one ``Store`` class.
+
+``open_store(url)`` creates the engines (store/engine.py), migrates the
+database to the newest schema (store/migrate.py) and returns a ``Store``.
+All SQL of the project lives in this package; callers use the small query
+methods of ``Store`` and get domain objects (``Item``, ``Alert``) back.
+Every datetime passed in must be aware; every datetime returned is aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, case, func, select
+from sqlalchemy.engine import URL
+
+from yuqing.domain import Alert, Item
+from yuqing.store import alerts as _alerts
+from yuqing.store import health as _health
+from yuqing.store import items as _items
+from yuqing.store.alerts import PendingDelivery, StoredAlert
+from yuqing.store.engine import Engines, create_engines
+from yuqing.store.items import SaveResult, item_to_json
+from yuqing.store.migrate import upgrade
+from yuqing.store.tables import item_schemes, items
+
+__all__ = [
+    "PendingDelivery", "SaveResult", "Store", "StoredAlert", "item_to_json", "open_store",
+]
+
+SAVE_BATCH = 1000  # items per write transaction in save_items
+
+
+def open_store(url: str | URL) -> Store:
+    """Return a ``Store`` on ``url`` after migrating its database to the newest schema.
+
+    ``url`` is a SQLAlchemy URL: ``sqlite:///path.db`` (file created if
+    missing) or ``postgresql+psycopg://user@host/db``. Raises ValueError for
+    another backend and SQLAlchemy's OperationalError when the database
+    cannot be reached.
+    """
+    engines = create_engines(url)
+    try:
+        upgrade(engines.write)
+    except BaseException:
+        engines.dispose()
+        raise
+    return Store(engines)
+
+
+def _now() -> datetime:
+    """Return the current time, aware UTC."""
+    return datetime.now(UTC)
+
+
+class Store:
+    """Query methods over one database; thread-safe; use ``open_store`` to create one.
+
+    On SQLite writes are serialised through one connection (see
+    store/engine.py); reads run in parallel from a pool.
+    """
+
+    def __init__(self, engines: Engines) -> None:
+        """Wrap already-migrated ``engines`` (open_store does the migration)."""
+        self._engines = engines
+        self.dialect = engines.dialect
+
+    @property
+    def url(self) -> str:
+        """Return the database URL with any password masked."""
+        return self._engines.write.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Close every pooled connection; the Store must not be used afterwards."""
+        self._engines.dispose()
+
+    def __enter__(self) -> Store:
+        """Return self, so ``with open_store(url) as store:`` closes it at the end."""
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """Close the store."""
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """Yield a connection inside a write transaction (committed on success)."""
+        with self._engines.write_lock, self._engines.write.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """Yield a pooled read connection."""
+        with self._engines.read.connect() as conn:
+            yield conn
+
+    # ----- items -------------------------------------------------------------------------
+
+    def save_items(self, batch: Sequence[Item]) -> SaveResult:
+        """Upsert items by key, SAVE_BATCH per transaction; return counts of inserted and updated.
+
+        A stored key (``item.is_update`` or a re-fetch) gets its text, title,
+        counts and analysis replaced; there is never a second row per key.
+        Raises ValueError for a naive datetime in an item.
+        """
+        inserted = updated = 0
+        for i in range(0, len(batch), SAVE_BATCH):
+            now = _now()
+            with self._write() as conn:
+                done = _items.save_items(conn, batch[i : i + SAVE_BATCH], now)
+            inserted += done.inserted
+            updated += done.updated
+        return SaveResult(inserted=inserted, updated=updated)
+
+    def get_item(self, key: str) -> Item | None:
+        """Return the item stored under ``key``, or None."""
+        with self._read() as conn:
+            row = conn.execute(select(items).where(items.c.key == key)).first()
+        return None if row is None else _items.row_to_item(row._mapping)
+
+    def existing_keys(self, keys: Iterable[str]) -> set[str]:
+        """Return the subset of ``keys`` already stored."""
+        with self._read() as conn:
+            return _items.existing_keys(conn, keys)
+
+    def iter_items(
+        self, scheme: str | None = None, sentiment: str | None = None,
+        since: datetime | None = None, query: str | None = None, source: str | None = None,
+        limit: int = 100, offset: int = 0,
+    ) -> list[Item]:
+        """Return stored items matching every given filter, newest ``published_at`` first.
+
+        ``scheme``: matched that scheme; ``since``: published at or after
+        (aware); ``query``: full-text query, already normalised like
+        ``match_text`` (see ``search``). Raises ValueError for a query with
+        no searchable character.
+        """
+        stmt = _items.filter_items(select(items), self.dialect, scheme, sentiment, since, query,
+                                   source)
+        stmt = stmt.order_by(items.c.published_at.desc(), items.c.key.desc())
+        with self._read() as conn:
+            rows = conn.execute(stmt.limit(limit).offset(offset)).all()
+        return [_items.row_to_item(r._mapping) for r in rows]
+
+    def count_items(
+        self, scheme: str | None = None, sentiment: str | None = None,
+        since: datetime | None = None, query: str | None = None, source: str | None = None,
+    ) -> int:
+        """Return how many stored items match the filters of ``iter_items``."""
+        stmt = select(func.count()).select_from(items)
+        stmt = _items.filter_items(stmt, self.dialect, scheme, sentiment, since, query, source)
+        with self._read() as conn:
+            return int(conn.scalar(stmt) or 0)
+
+    def search(self, query: str, limit: int = 100, offset: int = 0, **filters: Any) -> list[Item]:
+        """Return items whose ``match_text`` contains every word of ``query``, newest first.
+
+        ``query`` must already be normalised the way ``match_text`` is
+        (traditional -> simplified, NFKC; use the pipeline's normaliser):
+        the store compares it as given. Words are separated by spaces and
+        ANDed; a Chinese word of 2+ characters matches only where its
+        characters are contiguous; ASCII words match whole words,
+        case-insensitively. ``filters`` are the other ``iter_items`` filters.
+        Raises ValueError for a query with no searchable character.
+        """
+        if not query.strip():
+            raise ValueError("empty search query")
+        return self.iter_items(query=query, limit=limit, offset=offset, **filters)
+
+    def recent_fingerprints(self, since: datetime) -> Iterator[tuple[str, str, str | None, str]]:
+        """Yield ``(key, content_hash, canonical_url, match_text)`` of items published since ``since``.
+
+        Oldest first, streamed in chunks of 1,000 rows; for seeding the dedup
+        stage's memory at start-up.
+        """
+        stmt = (select(items.c.key, items.c.content_hash, items.c.canonical_url,
+                       items.c.match_text)
+                .where(items.c.published_at >= since).order_by(items.c.published_at))
+        with self._read() as conn:
+            for row in conn.execution_options(yield_per=1000).execute(stmt):
+                yield row.key, row.content_hash, row.canonical_url, row.match_text
+
+    # ----- alerts ------------------------------------------------------------------------
+
+    def record_alert(self, alert: Alert) -> int | None:
+        """Store ``alert`` with a pending delivery per channel; return its id, or None if known.
+
+        "Known" means an alert with the same ``dedup_key`` is stored, so a
+        restart or a second worker never alerts twice (FIELD_CASES F15).
+        """
+        with self._write() as conn:
+            return _alerts.record_alert(conn, alert, _now())
+
+    def record_delivery(self, alert_id: int, channel: str, status: str,
+                        error: str | None = None) -> None:
+        """Record the outcome of delivering ``alert_id`` over ``channel``.
+
+        ``status`` is ``sent``, ``failed`` (counts one attempt each) or
+        ``pending`` (queued again). Raises ValueError for another status.
+        """
+        with self._write() as conn:
+            _alerts.record_delivery(conn, alert_id, channel, status, error, _now())
+
+    def pending_deliveries(self, limit: int = 1000) -> list[PendingDelivery]:
+        """Return up to ``limit`` deliveries in status ``pending``, oldest alert first."""
+        with self._read() as conn:
+            return _alerts.pending_deliveries(conn, limit)
+
+    def list_alerts(self, limit: int = 100) -> list[StoredAlert]:
+        """Return the newest ``limit`` alerts, newest first."""
+        with self._read() as conn:
+            return _alerts.list_alerts(conn, limit)
+
+    def count_alerts(self) -> int:
+        """Return the number of stored alerts."""
+        with self._read() as conn:
+            return _alerts.count_alerts(conn)
+
+    # ----- rejections and source state -----------------------------------------------------
+
+    def record_rejections(self, rows: Iterable[Item | Mapping[str, Any]]) -> int:
+        """Store refused items; return how many rows were written.
+
+        Each row is an ``Item`` with ``rejected`` set, or a mapping with
+        ``reason`` and optional ``source``, ``origin``, ``detail``, ``at``.
+        Raises ValueError for a row without a reason (nothing is written).
+        """
+        prepared = _health.rejection_rows(rows, _now())
+        with self._write() as conn:
+            _health.record_rejections(conn, prepared)
+        return len(prepared)
+
+    def rejection_counts(self) -> dict[str, int]:
+        """Return ``{reason: count}`` over all stored rejections."""
+        with self._read() as conn:
+            return _health.rejection_counts(conn)
+
+    def load_source_state(self, name: str) -> dict[str, Any]:
+        """Return the saved state of source ``name`` ({} if none); see store/health.py for keys."""
+        with self._read() as conn:
+            return _health.load_source_state(conn, name)
+
+    def save_source_state(self, name: str, state: Mapping[str, Any]) -> None:
+        """Replace the saved state of source ``name``; raises ValueError for unknown keys."""
+        with self._write() as conn:
+            _health.save_source_state(conn, name, state, _now())
+
+    # ----- summary -----------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """Return counts for summaries.
+
+        Shape: ``{"items": n, "by_sentiment": {"negative": n, "neutral": n,
+        "positive": n, "none": n}, "sensitive": n, "matched": n,
+        "duplicates": n, "alerts": n, "rejected": n}``; ``matched`` counts
+        items that matched at least one scheme.
+        """
+        one = func.count()
+        sums = select(
+            one, func.sum(case((items.c.n_sensitive > 0, 1), else_=0)),
+            func.sum(case((items.c.duplicate_of.is_not(None), 1), else_=0)),
+        ).select_from(items)
+        by_sentiment = select(items.c.sentiment, one).group_by(items.c.sentiment)
+        matched = select(func.count(func.distinct(item_schemes.c.item_key)))
+        with self._read() as conn:
+            total, sensitive, duplicates = conn.execute(sums).one()
+            sentiments = {label or "none": int(n) for label, n in conn.execute(by_sentiment)}
+            n_matched = conn.scalar(matched)
+            n_alerts = _alerts.count_alerts(conn)
+            n_rejected = sum(_health.rejection_counts(conn).values())
+        return {
+            "items": int(total),
+            "by_sentiment": {k: sentiments.get(k, 0) for k in ("negative", "neutral", "positive", "none")},
+            "sensitive": int(sensitive or 0), "matched": int(n_matched or 0),
+            "duplicates": int(duplicates or 0), "alerts": n_alerts, "rejected": n_rejected,
+        }

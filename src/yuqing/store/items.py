@@ -1,0 +1,200 @@
+"""Item <-> row mapping, the batched upsert, and the item filters.
+
+The row keeps every ``Item`` field that INTERFACES.md's item JSON needs plus
+``match_text`` (dedup and search use it) and ``offsets`` (NULL when it is the
+identity map, which is the common case). ``tokens``, ``origin``,
+``rejected`` and ``is_update`` are per-run state and are not stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, ColumnElement, Insert, Select, and_, bindparam, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import RowMapping
+
+from yuqing.domain import Item, TermHit
+from yuqing.store.search import bigram_text, query_condition
+from yuqing.store.tables import item_schemes, items
+
+IN_CHUNK = 900  # keys per IN (...) list; below SQLite's host-parameter limit
+# Columns an upsert may replace with NULL-free new values; None keeps the stored value.
+_KEEP_IF_NULL = (
+    "id", "title", "url", "canonical_url", "author", "author_id", "parent_id", "root_id",
+    "reposts", "comments", "likes", "duplicate_of", "sentiment", "sentiment_score",
+    "handling_class", "event_id",
+)
+# Columns an upsert always replaces (the newest fetch and analysis win).
+_REPLACE = (
+    "text", "match_text", "offsets", "search_bigrams", "content_hash", "n_sensitive",
+    "sensitive_terms", "schemes", "places", "flags", "extra", "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What ``Store.save_items`` did: rows ``inserted`` (new keys) and ``updated`` (known keys)."""
+
+    inserted: int
+    updated: int
+
+
+def item_to_row(item: Item, now: datetime) -> dict[str, Any]:
+    """Return the ``items`` row of ``item`` (without ``seq``), stamped ``now`` as created/updated.
+
+    Raises ValueError naming the item when a datetime of it is naive.
+    """
+    if item.published_at.tzinfo is None or item.fetched_at.tzinfo is None:
+        raise ValueError(f"item {item.key!r} ({item.origin or 'no origin'}): naive datetime "
+                         f"published_at={item.published_at!r} fetched_at={item.fetched_at!r}")
+    n = len(item.match_text)
+    offsets = item.offsets
+    identity = len(offsets) == n and (n == 0 or offsets[-1] == n - 1) and offsets == list(range(n))
+    return {
+        "key": item.key, "id": item.id, "source": item.source, "media_type": item.media_type,
+        "url": item.url, "canonical_url": item.canonical_url, "title": item.title,
+        "text": item.text, "match_text": item.match_text,
+        "offsets": None if identity else list(offsets),
+        "search_bigrams": bigram_text(item.match_text),
+        "published_at": item.published_at, "fetched_at": item.fetched_at,
+        "author": item.author, "author_id": item.author_id, "parent_id": item.parent_id,
+        "root_id": item.root_id, "reposts": item.reposts, "comments": item.comments,
+        "likes": item.likes, "content_hash": item.content_hash, "duplicate_of": item.duplicate_of,
+        "sentiment": item.sentiment, "sentiment_score": item.sentiment_score,
+        "n_sensitive": len(item.sensitive_terms),
+        "sensitive_terms": [_hit_to_json(h) for h in item.sensitive_terms],
+        "schemes": list(item.schemes), "places": list(item.places),
+        "handling_class": item.handling_class, "event_id": item.event_id,
+        "flags": list(item.flags), "extra": item.extra,
+        "created_at": now, "updated_at": now,
+    }
+
+
+def _hit_to_json(hit: TermHit) -> dict[str, Any]:
+    """Return a stored term hit: the INTERFACES.md shape plus its weight."""
+    return {"term": hit.term, "category": hit.category, "start": hit.start, "end": hit.end,
+            "weight": hit.weight}
+
+
+def row_to_item(row: RowMapping) -> Item:
+    """Return the ``Item`` stored in an ``items`` row (``tokens`` empty, ``offsets`` restored)."""
+    match_text = row["match_text"]
+    offsets = row["offsets"]
+    return Item(
+        key=row["key"], source=row["source"], text=row["text"], match_text=match_text,
+        offsets=list(range(len(match_text))) if offsets is None else list(offsets),
+        published_at=row["published_at"], fetched_at=row["fetched_at"], id=row["id"],
+        title=row["title"], media_type=row["media_type"], url=row["url"],
+        canonical_url=row["canonical_url"], author=row["author"], author_id=row["author_id"],
+        parent_id=row["parent_id"], root_id=row["root_id"], reposts=row["reposts"],
+        comments=row["comments"], likes=row["likes"], content_hash=row["content_hash"],
+        duplicate_of=row["duplicate_of"], sentiment=row["sentiment"],
+        sentiment_score=row["sentiment_score"],
+        sensitive_terms=[TermHit(**h) for h in row["sensitive_terms"]],
+        schemes=list(row["schemes"]), places=list(row["places"]),
+        handling_class=row["handling_class"], event_id=row["event_id"],
+        flags=list(row["flags"]), extra=dict(row["extra"]),
+    )
+
+
+def item_to_json(item: Item, tz: str | None = None) -> dict[str, Any]:
+    """Return the item JSON of INTERFACES.md ("JSON shapes that scripts read": an item).
+
+    Keys: the exchange fields (id, text, title, source, media_type, url,
+    author, author_id, published_at, parent_id, reposts, comments, likes)
+    plus sentiment, sentiment_score, sensitive_terms ([{term, category,
+    start, end}], offsets into ``text``), schemes, duplicate_of, event_id,
+    handling_class, places. ``published_at`` is ISO 8601 with offset, in UTC
+    or in the IANA zone ``tz`` when given.
+    """
+    published = item.published_at if tz is None else item.published_at.astimezone(ZoneInfo(tz))
+    return {
+        "id": item.id, "text": item.text, "title": item.title, "source": item.source,
+        "media_type": item.media_type, "url": item.url, "author": item.author,
+        "author_id": item.author_id, "published_at": published.isoformat(),
+        "parent_id": item.parent_id, "reposts": item.reposts, "comments": item.comments,
+        "likes": item.likes, "sentiment": item.sentiment, "sentiment_score": item.sentiment_score,
+        "sensitive_terms": [h.as_dict() for h in item.sensitive_terms],
+        "schemes": list(item.schemes), "duplicate_of": item.duplicate_of,
+        "event_id": item.event_id, "handling_class": item.handling_class,
+        "places": list(item.places),
+    }
+
+
+def existing_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
+    """Return the subset of ``keys`` already stored (queried in chunks of IN_CHUNK)."""
+    wanted = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    for i in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[i : i + IN_CHUNK]
+        found.update(conn.scalars(select(items.c.key).where(items.c.key.in_(chunk))))
+    return found
+
+
+def _upsert(dialect: str) -> Insert:
+    """Return INSERT ... ON CONFLICT (key) DO UPDATE for ``dialect`` (see _KEEP_IF_NULL, _REPLACE)."""
+    stmt = postgresql.insert(items) if dialect == "postgresql" else sqlite.insert(items)
+    new = stmt.excluded
+    values: dict[str, Any] = {c: func.coalesce(new[c], items.c[c]) for c in _KEEP_IF_NULL}
+    values.update({c: new[c] for c in _REPLACE})
+    return stmt.on_conflict_do_update(index_elements=[items.c.key], set_=values)
+
+
+def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveResult:
+    """Upsert ``batch`` by key inside the caller's transaction; return inserted/updated counts.
+
+    A key repeated inside the batch is written once (the last one wins) and
+    counted as an update. On SQLite the caller must hold the write lock:
+    new ``seq`` values are taken as max(seq) + i.
+    """
+    latest = {item.key: item for item in batch}
+    if not latest:
+        return SaveResult(0, 0)
+    known = existing_keys(conn, latest)
+    rows = [item_to_row(item, now) for item in latest.values()]
+    dialect = conn.dialect.name
+    if dialect != "postgresql":
+        base = conn.scalar(select(func.coalesce(func.max(items.c.seq), 0))) or 0
+        for i, row in enumerate(rows, start=1):
+            row["seq"] = base + i
+    conn.execute(_upsert(dialect), rows)
+    if known:
+        conn.execute(delete(item_schemes).where(item_schemes.c.item_key == bindparam("k")),
+                     [{"k": k} for k in known])
+    pairs = [{"item_key": it.key, "scheme": s} for it in latest.values()
+             for s in dict.fromkeys(it.schemes)]
+    if pairs:
+        conn.execute(insert(item_schemes), pairs)
+    inserted = len(latest) - len(known)
+    return SaveResult(inserted=inserted, updated=len(batch) - inserted)
+
+
+def filter_items(
+    stmt: Select[Any], dialect: str, scheme: str | None = None, sentiment: str | None = None,
+    since: datetime | None = None, query: str | None = None, source: str | None = None,
+) -> Select[Any]:
+    """Return ``stmt`` with the item filters applied (all given filters must hold).
+
+    ``query`` must be normalised like ``match_text`` (see store/search.py).
+    Raises ValueError for a query with no searchable character.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    if scheme is not None:
+        schemed = select(item_schemes.c.item_key).where(item_schemes.c.scheme == scheme)
+        conditions.append(items.c.key.in_(schemed))
+    if sentiment is not None:
+        conditions.append(items.c.sentiment == sentiment)
+    if since is not None:
+        conditions.append(items.c.published_at >= since)
+    if source is not None:
+        conditions.append(items.c.source == source)
+    if query:
+        found = query_condition(query, dialect)
+        if found is not None:
+            conditions.append(found)
+    return stmt.where(and_(*conditions)) if conditions else stmt
