@@ -1,0 +1,178 @@
+"""The normalise stage: RawItem -> Item, or a typed rejection.
+
+``Item.text`` is the PLAIN text (HTML removed, see textnorm.html_to_text);
+``match_text``/``offsets`` come from textnorm and index that plain text.
+Identity: ``key`` from urls.item_key; a Weibo item without an id takes the
+mid of its status URL. Ids are strings end to end; an id a spreadsheet
+turned into a float (``7.31234567890123E+18``) is rejected, since the digits
+it lost cannot be recovered (INTERFACES.md: ids are never floats).
+
+Rejection reasons (RejectedItem.reason): ``empty_text``, ``no_identity``,
+``lossy_id``, ``bad_url``. Flags added to ``Item.flags``: the date flags of
+pipeline.dates, ``bad_timezone`` (source zone unknown, Asia/Shanghai used),
+``lossy_parent_id`` (parent dropped), ``bad_count`` (a count left empty).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfoNotFoundError
+
+from yuqing.domain import MEDIA_TYPES, Item, RawItem, RejectedItem
+from yuqing.pipeline.dates import parse_published
+from yuqing.pipeline.textnorm import TextNormalizer, html_to_text
+from yuqing.pipeline.urls import canonical_url, item_key, looks_like_url
+from yuqing.pipeline.weibo_ids import mid_from_url, parent_mid_from_url
+
+DEFAULT_TZ = "Asia/Shanghai"
+# 7.31234567890123E+18, 5.012345678901234e15, 5012345678901234.0
+_FLOAT_ID = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+|\d+\.0+")
+_COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿|[kKwW])?\+?")
+_COUNT_UNITS = {None: 1, "万": 10_000, "w": 10_000, "W": 10_000, "亿": 100_000_000, "k": 1000, "K": 1000}
+
+
+def content_hash(match_text: str) -> str:
+    """Return the 32-hex-digit BLAKE2b-128 digest of ``match_text`` (UTF-8)."""
+    return hashlib.blake2b(match_text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _clean_id(value: object) -> str | None:
+    """Return an id as a stripped string, None when empty."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _count(value: object) -> tuple[int | None, bool]:
+    """Return ``(count, ok)``: ints pass, ``"1,234"``/``"1.2万"``/``"3k"`` are read; else ``(None, False)``."""
+    if value is None or value == "":
+        return None, True
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, True
+    m = _COUNT.fullmatch(str(value).replace(",", "").strip())
+    if m is None:
+        return None, False
+    return int(float(m.group(1)) * _COUNT_UNITS[m.group(2)]), True
+
+
+class Normalizer:
+    """Turns RawItems into Items; build once (it holds the OpenCC converter).
+
+    ``text_normalizer`` defaults to a new :class:`TextNormalizer` (tw2s).
+    """
+
+    name = "normalize"
+
+    def __init__(self, text_normalizer: TextNormalizer | None = None) -> None:
+        self._text = text_normalizer if text_normalizer is not None else TextNormalizer()
+
+    def to_items(self, raws: Iterable[RawItem]) -> tuple[list[Item], list[RejectedItem]]:
+        """Return ``(items, rejections)`` for a batch; one bad item never stops the batch."""
+        items: list[Item] = []
+        rejected: list[RejectedItem] = []
+        for raw in raws:
+            try:
+                items.append(self.to_item(raw))
+            except RejectedItem as err:
+                rejected.append(err)
+        return items, rejected
+
+    def to_item(self, raw: RawItem) -> Item:
+        """Return the normalised Item of ``raw``.
+
+        Raises RejectedItem(reason, detail) -- the detail names ``raw.origin``
+        (or the URL/id when the source gave no origin) and the problem.
+        """
+        origin = raw.origin or raw.url or f"{raw.source}:{raw.id}"
+        item_id = self._checked_id(raw.id, origin, "id")
+        url = _clean_id(raw.url)
+        flags = list(raw.flags)
+        url_mid = mid_from_url(url) if url else None
+        if item_id is None and url_mid is not None:
+            item_id = url_mid
+        key, canon = self._identity(raw, item_id, url, origin)
+        text = html_to_text(raw.text or "")
+        match_text, offsets = self._text.normalize(text)
+        if not match_text:
+            raise RejectedItem("empty_text", f"{origin}: text is empty after removing markup and blanks")
+        published_at, date_flags = self._published(raw, flags)
+        item = Item(
+            key=key, source=raw.source, text=text, match_text=match_text, offsets=offsets,
+            published_at=published_at, fetched_at=_aware(raw.fetched_at), id=item_id,
+            title=(html_to_text(raw.title).strip() or None) if raw.title else None,
+            media_type=raw.media_type if raw.media_type in MEDIA_TYPES else "other",
+            url=url, canonical_url=canon, author=_clean_id(raw.author), author_id=_clean_id(raw.author_id),
+            parent_id=self._parent(raw, item_id, url, origin, flags),
+            content_hash=content_hash(match_text), flags=flags + date_flags,
+            origin=origin, extra=dict(raw.extra),
+        )
+        self._counts(raw, item)
+        return item
+
+    @staticmethod
+    def _checked_id(value: object, origin: str, field: str) -> str | None:
+        """Return the id string; raise RejectedItem("lossy_id") for a float-mangled id."""
+        text = _clean_id(value)
+        if isinstance(value, float) or (text is not None and _FLOAT_ID.fullmatch(text)):
+            raise RejectedItem(
+                "lossy_id",
+                f"{origin}: {field} {text!r} looks like a number rounded to a float (spreadsheet "
+                "or JSON number); its last digits are lost. Export ids as text.",
+            )
+        return text
+
+    @staticmethod
+    def _identity(raw: RawItem, item_id: str | None, url: str | None, origin: str) -> tuple[str, str | None]:
+        """Return ``(key, canonical_url)``; raise RejectedItem("no_identity"/"bad_url")."""
+        guid = _clean_id(raw.guid)
+        if item_id is None and url is None and guid is None:
+            raise RejectedItem("no_identity", f"{origin}: item has neither id nor url (nor guid)")
+        link = url or (guid if guid and looks_like_url(guid) else None)
+        try:
+            canon = canonical_url(link) if link else None
+            return item_key(raw.source, item_id, url, guid), canon
+        except ValueError as err:
+            if item_id is None:
+                raise RejectedItem("bad_url", f"{origin}: {err}") from err
+            return item_key(raw.source, item_id, None, None), None
+
+    def _parent(self, raw: RawItem, item_id: str | None, url: str | None, origin: str, flags: list[str]) -> str | None:
+        """Return the parent id: raw.parent_id, else the status of a Weibo comment/repost page URL."""
+        try:
+            parent = self._checked_id(raw.parent_id, origin, "parent_id")
+        except RejectedItem:
+            flags.append("lossy_parent_id")
+            return None
+        if parent is None and url:
+            thread = parent_mid_from_url(url)
+            if thread is not None and thread != item_id:
+                parent = thread
+        return parent
+
+    @staticmethod
+    def _published(raw: RawItem, flags: list[str]) -> tuple[datetime, list[str]]:
+        """Return (published_at, date flags); an unknown source zone falls back to Asia/Shanghai."""
+        fetched = _aware(raw.fetched_at)
+        try:
+            return parse_published(raw.published_at, tz=raw.tz or DEFAULT_TZ, fetched_at=fetched)
+        except (ZoneInfoNotFoundError, ValueError):
+            flags.append("bad_timezone")
+            return parse_published(raw.published_at, tz=DEFAULT_TZ, fetched_at=fetched)
+
+    @staticmethod
+    def _counts(raw: RawItem, item: Item) -> None:
+        """Copy reposts/comments/likes onto ``item``; a count that is not a number gets flag bad_count."""
+        for field in ("reposts", "comments", "likes"):
+            value, ok = _count(getattr(raw, field))
+            setattr(item, field, value)
+            if not ok and "bad_count" not in item.flags:
+                item.flags.append("bad_count")
+
+
+def _aware(value: datetime) -> datetime:
+    """Return ``value`` as aware UTC (a naive value is taken as UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
