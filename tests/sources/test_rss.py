@@ -24,7 +24,7 @@ def test_normal_feed_fields_and_raw_dates(feed_server: FeedServer) -> None:
     result = _source(feed_server.url("/normal")).fetch(FetchState())
     assert result.status == "ok" and result.error is None
     first, second = result.items
-    assert (first.id, first.guid, first.url) == ("gov-0001", "gov-0001", "http://gov.example.cn/n/1.html")
+    assert (first.id, first.guid, first.url) == (None, "gov-0001", "http://gov.example.cn/n/1.html")
     assert first.title == "关于春季防火的通告"
     assert "<b>防火</b>" in first.text  # HTML kept for the normaliser
     assert first.published_at == "2024/3/5 8:15:00"  # raw, F1
@@ -38,7 +38,7 @@ def test_normal_feed_fields_and_raw_dates(feed_server: FeedServer) -> None:
 def test_atom_feed_uses_content_and_updated(feed_server: FeedServer) -> None:
     result = _source(feed_server.url("/atom")).fetch(FetchState())
     (item,) = result.items
-    assert item.id == "urn:example:forum:77"
+    assert (item.id, item.guid) == (None, "urn:example:forum:77")
     assert item.url == "http://forum.example.cn/t/77"
     assert "今天早上停水" in item.text
     assert item.published_at == "2024-03-05T08:15:00+08:00"

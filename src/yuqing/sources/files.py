@@ -24,11 +24,11 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, cast
 
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, RawItem
-from yuqing.sources.base import FetchResult, FetchState, require_option, utc_now
+from yuqing.sources.base import FetchResult, FetchState, FetchStatus, require_option, utc_now
 from yuqing.sources.records import RecordConverter, resolve_mapping
 from yuqing.sources.rss import parse_feed
 
@@ -71,7 +71,7 @@ def default_source_name(path: Path) -> str:
 def _open_binary(path: Path) -> IO[bytes]:
     """Open ``path`` for reading bytes, decompressing ``.gz``."""
     if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 
@@ -278,6 +278,6 @@ class FileSource:
             return FetchResult([], "failed", str(exc))
         items = [r for r in results if isinstance(r, RawItem)]
         rejected = [r for r in results if isinstance(r, BadInput)]
-        status = "degraded" if rejected else "ok"
+        status: FetchStatus = "degraded" if rejected else "ok"
         error = f"{len(rejected)} bad records, first: {rejected[0]}" if rejected else None
         return FetchResult(items, status, error, cursor=cursor, rejected=rejected)

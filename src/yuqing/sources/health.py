@@ -93,7 +93,7 @@ class SourceHealth:
 
     def backoff_seconds(self) -> float:
         """Return the delay before the next try after ``consecutive_failures`` failures."""
-        base = min(self.interval * 2**self.consecutive_failures, self.max_backoff)
+        base = min(self.interval * 2.0**self.consecutive_failures, self.max_backoff)
         return base * (1.0 + self.jitter * self.rng.uniform(-1.0, 1.0))
 
     def items_last_hour(self, now: datetime) -> int:

@@ -83,24 +83,21 @@ class RecordConverter:
             text = str(text)
         if not text.strip():
             flags.append("empty_text")
-        values = {name: _as_str(ours.get(name)) for name in STRING_FIELDS}
-        raw_id = ours.get("id")
-        if raw_id is not None and _is_lossy_id(raw_id):
-            flags.append("lossy_id")
-        if values["id"] is None and values["url"] is None:
+        get = ours.get
+        item_id, url = _as_str(get("id")), _as_str(get("url"))
+        if item_id is None and url is None:
             raise BadInput(f"{origin}: neither 'id' nor 'url' is given")
-        counts = {name: _as_count(ours.get(name), flags) for name in COUNT_FIELDS}
+        if _is_lossy_id(get("id")):
+            flags.append("lossy_id")
         return RawItem(
-            source=_as_str(ours.get("source")) or source,
-            text=text,
-            fetched_at=fetched_at,
-            media_type=_as_str(ours.get("media_type")) or media_type,
-            tz=tz,
-            origin=origin,
-            flags=flags,
-            extra=extra,
-            **values,
-            **counts,
+            source=_as_str(get("source")) or source, text=text, fetched_at=fetched_at,
+            id=item_id, title=_as_str(get("title")),
+            media_type=_as_str(get("media_type")) or media_type, url=url,
+            guid=_as_str(get("guid")), author=_as_str(get("author")),
+            author_id=_as_str(get("author_id")), published_at=_as_str(get("published_at")),
+            parent_id=_as_str(get("parent_id")), reposts=_as_count(get("reposts"), flags),
+            comments=_as_count(get("comments"), flags), likes=_as_count(get("likes"), flags),
+            tz=tz, origin=origin, flags=flags, extra=extra,
         )
 
     def _rename(self, rec: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

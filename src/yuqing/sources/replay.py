@@ -73,7 +73,8 @@ class ReplaySource:
         self.path = str(path)
         is_builtin = self.path == BUILTIN_NAME
         name = "weibo-hotsearch" if is_builtin else default_source_name(Path(self.path))
-        self._config = config or SourceConfig(name=name, kind="replay", path=self.path)
+        self._config = config or SourceConfig.model_validate(
+            {"name": name, "kind": "replay", "path": self.path})
         self.speed = float(speed) if speed else 0.0
         self.mapping = dict(mapping) if mapping else None
         self.clock, self.sleep = clock, sleep

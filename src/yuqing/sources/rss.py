@@ -17,7 +17,10 @@ makes the XML parser give up. So before parsing we
 Any repair, or feedparser's ``bozo`` flag with entries still parsed, marks
 the fetch ``degraded``; no entries and no feed version means ``failed``.
 
-Entry conversion: id and guid <- ``entry.id``; url <- link; text <-
+Entry conversion: guid <- ``entry.id`` and ``id`` stays None: a feed's
+guid is only a hint of identity (FIELD_CASES F3: the same articles come back
+under new guids), so the normaliser keys feed items by canonical URL and
+falls back to the guid (pipeline/urls.item_key); url <- link; text <-
 content, else summary, else the title (headline-only feeds); HTML is kept
 (the normaliser strips it); published_at <- the RAW date string
 (``published``, else ``updated``) — never feedparser's ``*_parsed``, which
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-import feedparser
+import feedparser  # type: ignore[import-untyped]
 import httpx
 
 from yuqing.config import SourceConfig
@@ -94,9 +97,9 @@ def _repair_ref(match: re.Match[str], counts: dict[str, int]) -> str:
         counts["stray &"] = counts.get("stray &", 0) + 1
         return "&amp;"
     if ref[0] == "#":
-        code = int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])
-        if code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or (
-            0x10000 <= code <= 0x10FFFF
+        point = int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])
+        if point in (0x9, 0xA, 0xD) or 0x20 <= point <= 0xD7FF or 0xE000 <= point <= 0xFFFD or (
+            0x10000 <= point <= 0x10FFFF
         ):
             return match.group(0)
         counts["invalid character reference"] = counts.get("invalid character reference", 0) + 1
@@ -176,7 +179,7 @@ def entry_to_raw(
     if guid is None and url is None:
         raise BadInput(f"{origin}: entry has neither guid/id nor link")
     return RawItem(
-        source=source, text=text, fetched_at=fetched_at, id=guid, guid=guid, title=title,
+        source=source, text=text, fetched_at=fetched_at, guid=guid, title=title,
         media_type=media_type, url=url, author=entry.get("author") or None,
         published_at=entry.get("published") or entry.get("updated") or None,
         tz=tz, origin=origin,
