@@ -1,0 +1,116 @@
+"""Word segmentation with rjieba (a Rust port of jieba) and user dictionaries.
+
+rjieba 0.2.2 has no ``load_userdict``; its ``Jieba`` instance offers
+``add_word(word, freq, tag)``, so user dictionary files (jieba format: one
+``word [freq] [tag]`` per line) are parsed here and fed word by word. Choice of
+rjieba: MEASURED.md, 17x the speed of jieba with the same tokens on 98% of
+lines.
+
+Nothing is built at import time: each worker process builds its own
+:class:`Segmenter` from the config (FIELD_CASES F8), and the constructor
+self-tests that every user word comes out as one token.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from rjieba import Jieba
+
+from yuqing.config import Config, SegmentConfig
+from yuqing.domain import BadInput, Item
+from yuqing.pipeline.base import StageUnavailable, live
+
+#: how many user words the start-up self-test probes (spread over the list)
+SELF_TEST_WORDS = 20
+_PROBE_LEFT = "据说"
+_PROBE_RIGHT = "了吗"
+
+
+def is_word_token(token: str) -> bool:
+    """True when ``token`` has at least one letter, digit, CJK or symbol-like character
+    that is not whitespace or punctuation (Unicode categories Z*, P*, C*)."""
+    return any(unicodedata.category(ch)[0] not in "ZPC" for ch in token)
+
+
+def read_user_dict(path: Path) -> list[tuple[str, int | None, str | None]]:
+    """Return ``(word, freq, tag)`` entries of a jieba-format user dictionary.
+
+    Lines are ``word [freq] [tag]`` separated by whitespace; blank lines and
+    lines starting with ``#`` are skipped. Raises StageUnavailable naming the
+    path when the file is missing, BadInput naming ``file:line`` for a
+    non-integer frequency.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError as exc:
+        raise StageUnavailable(f"segment: user dictionary {path} not found") from exc
+    entries: list[tuple[str, int | None, str | None]] = []
+    for no, line in enumerate(lines, 1):
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        freq: int | None = None
+        if len(parts) > 1:
+            try:
+                freq = int(parts[1])
+            except ValueError as exc:
+                raise BadInput(f"{path}:{no}: frequency {parts[1]!r} is not an integer") from exc
+        entries.append((parts[0], freq, parts[2] if len(parts) > 2 else None))
+    return entries
+
+
+class Segmenter:
+    """Stage ``segment``: fills ``item.tokens`` from ``item.match_text``.
+
+    ``user_dicts`` are jieba-format files, ``user_words`` single words; both
+    are added once, at construction. Raises StageUnavailable when a file is
+    missing and RuntimeError ("fails loudly", F8) when the self-test finds a
+    user word that is not segmented as one token.
+    """
+
+    name = "segment"
+
+    def __init__(self, user_dicts: Iterable[Path] = (), user_words: Iterable[str] = ()) -> None:
+        self._jieba = Jieba()
+        words: list[str] = []
+        for path in user_dicts:
+            for word, freq, tag in read_user_dict(Path(path)):
+                self._jieba.add_word(word, freq, tag)
+                words.append(word)
+        for word in user_words:
+            word = word.strip()
+            if word:
+                self._jieba.add_word(word, None, None)
+                words.append(word)
+        self.user_words = words
+        self.self_test()
+
+    @classmethod
+    def from_config(cls, config: Config) -> Segmenter:
+        """Build a segmenter from ``config.segment``, paths relative to the config file."""
+        seg: SegmentConfig = config.segment
+        return cls([config.resolve_path(p) for p in seg.user_dicts], seg.user_words)
+
+    def self_test(self) -> None:
+        """Check that sampled user words are single tokens inside a probe sentence.
+
+        Raises RuntimeError listing the words that were split. Words containing
+        whitespace cannot be one token and are skipped.
+        """
+        words = [w for w in self.user_words if not any(ch.isspace() for ch in w)]
+        step = max(1, len(words) // SELF_TEST_WORDS)
+        failed = [w for w in words[::step] if w not in self.cut(_PROBE_LEFT + w + _PROBE_RIGHT)]
+        if failed:
+            raise RuntimeError(f"segment self-test: user words not kept as one token: {failed}")
+
+    def cut(self, text: str) -> list[str]:
+        """Return the tokens of ``text`` without whitespace/punctuation-only tokens."""
+        return [t for t in self._jieba.cut(text, True) if t.isalnum() or is_word_token(t)]
+
+    def process(self, items: list[Item]) -> None:
+        """Set ``item.tokens`` for every live item (see the Stage contract)."""
+        for item in live(items):
+            item.tokens = self.cut(item.match_text)
