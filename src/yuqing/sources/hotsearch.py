@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import IO, Any
 
 from yuqing.domain import RawItem
@@ -51,12 +52,14 @@ def topic_id(title: str) -> str:
     return hashlib.sha1(title.encode("utf-8")).hexdigest()[:16]
 
 
-def _open_text(path: Path) -> IO[str]:
-    raw = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+def _open_text(path: Path | Traversable) -> IO[str]:
+    """Open a (gzipped) text file; a .gz file is decompressed whole (the bundled ones are small)."""
+    raw: IO[bytes] = (io.BytesIO(gzip.decompress(path.read_bytes()))
+                      if path.name.endswith(".gz") else path.open("rb"))
     return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
 
 
-def best_snapshots(snapshots: Path) -> dict[str, dict[str, str]]:
+def best_snapshots(snapshots: Path | Traversable) -> dict[str, dict[str, str]]:
     """Return title -> its snapshot row with the highest ``hot`` (earliest on ties)."""
     best: dict[str, dict[str, str]] = {}
     best_hot: dict[str, int] = {}
@@ -68,7 +71,7 @@ def best_snapshots(snapshots: Path) -> dict[str, dict[str, str]]:
     return best
 
 
-def hotsearch_records(topics: Path, snapshots: Path) -> Iterator[dict[str, Any]]:
+def hotsearch_records(topics: Path | Traversable, snapshots: Path | Traversable) -> Iterator[dict[str, Any]]:
     """Yield one exchange-format record (dict) per topic of ``topics.jsonl``.
 
     Fields as in the module doc; a ``.gz`` suffix on either file is read
@@ -101,7 +104,7 @@ def _topic_record(topic: dict[str, Any], best: dict[str, dict[str, str]]) -> dic
 
 
 def hotsearch_items(
-    topics: Path, snapshots: Path, *, fetched_at: datetime | None = None,
+    topics: Path | Traversable, snapshots: Path | Traversable, *, fetched_at: datetime | None = None,
 ) -> Iterator[RawItem]:
     """Yield the RawItems of :func:`hotsearch_records` (origin ``topics:line``)."""
     conv = RecordConverter()
@@ -114,6 +117,5 @@ def hotsearch_items(
 def bundled_demo_items(*, fetched_at: datetime | None = None) -> Iterator[RawItem]:
     """Yield the 5,750 bundled hot-search topics as RawItems, in ``first_snapshot`` order."""
     folder = resources.files("yuqing").joinpath("data", "hotsearch")
-    with resources.as_file(folder) as path:
-        yield from hotsearch_items(path / "topics.jsonl.gz", path / "snapshots.csv.gz",
-                                   fetched_at=fetched_at)
+    yield from hotsearch_items(folder.joinpath("topics.jsonl.gz"),
+                               folder.joinpath("snapshots.csv.gz"), fetched_at=fetched_at)
