@@ -30,13 +30,22 @@ from yuqing.pipeline.dedup import Deduplicator, own_words
 from yuqing.pipeline.normalize import Normalizer
 from yuqing.pipeline.textnorm import TextNormalizer
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "checked_covid_fake" / "replay_stream.csv.gz"
+DATA = (
+    Path(__file__).resolve().parents[1]
+    / ".."
+    / "shared"
+    / "data"
+    / "checked_covid_fake"
+    / "replay_stream.csv.gz"
+)
 
 
 def load(n: int) -> list[str]:
     """Return up to ``n`` distinct texts of 50-100 characters from the replay stream."""
     with gzip.open(DATA, "rt", encoding="utf-8") as fh:
-        texts = list(dict.fromkeys(r["text"] for r in csv.DictReader(fh) if 50 <= len(r["text"]) <= 100))
+        texts = list(
+            dict.fromkeys(r["text"] for r in csv.DictReader(fh) if 50 <= len(r["text"]) <= 100)
+        )
     return texts[:n]
 
 
@@ -70,14 +79,17 @@ def main() -> None:
     now = datetime(2020, 2, 1, tzinfo=UTC)
     tn = TextNormalizer()
     normalizer = Normalizer(tn)
-    raws = [RawItem(source="bench", id=str(i), text=t, fetched_at=now, published_at="2020-01-22 20:32") for i, t in enumerate(texts)]
+    raws = [
+        RawItem(source="bench", id=str(i), text=t, fetched_at=now, published_at="2020-01-22 20:32")
+        for i, t in enumerate(texts)
+    ]
     items, _ = normalizer.to_items(raws)
     words = [own_words(it.match_text)[0] for it in items]
     dedup_rate = rate(lambda b: Deduplicator().process(b), items)
     base_rate = rate(baseline, [w for w in words if len(w) >= 2])
     rng = random.Random(7)
     originals, edited = [], []
-    for it, w in zip(items, words):
+    for it, w in zip(items, words, strict=False):
         own_end = it.match_text.find("//@") % (len(it.match_text) + 1)
         chars = list(it.match_text)
         cjk = [k for k, c in enumerate(chars[:own_end]) if "\u4e00" <= c <= "\u9fff"]
@@ -85,12 +97,14 @@ def main() -> None:
             continue
         chars[rng.choice(cjk)] = "鑫"
         originals.append(it)
-        copy = normalizer.to_item(RawItem(source="bench", id="e" + (it.id or ""), text="".join(chars), fetched_at=now))
+        copy = normalizer.to_item(
+            RawItem(source="bench", id="e" + (it.id or ""), text="".join(chars), fetched_at=now)
+        )
         edited.append(copy)
     ded = Deduplicator()
     ded.process(list(items))
     ded.process(edited)
-    found = sum(1 for e, o in zip(edited, originals) if e.duplicate_of is not None)
+    found = sum(1 for e, o in zip(edited, originals, strict=False) if e.duplicate_of is not None)
     result = {
         "n": len(texts),
         "mean_chars": round(sum(map(len, texts)) / len(texts), 1),

@@ -35,7 +35,9 @@ _ABSOLUTE = re.compile(
     r"\s*(Z|z|UTC|GMT|[+-]\d{2}:?\d{2})?"
 )
 # Tue Mar 05 08:15:00 +0800 2024 (Weibo API created_at)
-_WEIBO = re.compile(r"[A-Za-z]{3} ([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-]\d{4}) (\d{4})")
+_WEIBO = re.compile(
+    r"[A-Za-z]{3} ([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-]\d{4}) (\d{4})"
+)
 _AGO = re.compile(r"(\d+)\s*(秒|分钟|小时|天)前")
 _DAY_WORD = re.compile(r"(今天|昨天|前天)\s*(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?")
@@ -88,8 +90,13 @@ def _absolute(m: re.Match[str], zone: tzinfo) -> datetime:
     """Build the datetime of an :data:`_ABSOLUTE` match (raises ValueError on a bad field)."""
     frac = (m.group(7) or "")[:6].ljust(6, "0")
     value = datetime(
-        int(m.group(1)), int(m.group(2)), int(m.group(3)),
-        _int(m.group(4)), _int(m.group(5)), _int(m.group(6)), int(frac),
+        int(m.group(1)),
+        int(m.group(2)),
+        int(m.group(3)),
+        _int(m.group(4)),
+        _int(m.group(5)),
+        _int(m.group(6)),
+        int(frac),
     )
     return value.replace(tzinfo=_offset(m.group(8), zone))
 
@@ -97,7 +104,9 @@ def _absolute(m: re.Match[str], zone: tzinfo) -> datetime:
 def _weibo(m: re.Match[str]) -> datetime:
     """Build the datetime of a Weibo ``created_at`` match (raises ValueError/KeyError)."""
     month = _MONTHS[m.group(1).lower()]
-    value = datetime(int(m.group(7)), month, int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)))
+    value = datetime(
+        int(m.group(7)), month, int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5))
+    )
     return value.replace(tzinfo=_offset(m.group(6), UTC))
 
 
@@ -111,10 +120,18 @@ def _relative(text: str, local_fetch: datetime) -> tuple[datetime, list[str]] | 
     m = _DAY_WORD.fullmatch(text)
     if m:
         day = local_fetch - timedelta(days=_DAY_BACK[m.group(1)])
-        return day.replace(hour=int(m.group(2)), minute=int(m.group(3)), second=_int(m.group(4)), microsecond=0), []
+        return day.replace(
+            hour=int(m.group(2)), minute=int(m.group(3)), second=_int(m.group(4)), microsecond=0
+        ), []
     m = _MONTH_DAY.fullmatch(text)
     if m:
-        parts = (int(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4)), _int(m.group(5)))
+        parts = (
+            int(m.group(1)),
+            int(m.group(2)),
+            int(m.group(3)),
+            int(m.group(4)),
+            _int(m.group(5)),
+        )
         value = datetime(local_fetch.year, *parts, tzinfo=local_fetch.tzinfo)
         if value > local_fetch:
             value = value.replace(year=local_fetch.year - 1)

@@ -31,7 +31,15 @@ DEFAULT_TZ = "Asia/Shanghai"
 # 7.31234567890123E+18, 5.012345678901234e15, 5012345678901234.0
 _FLOAT_ID = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+|\d+\.0+")
 _COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿|[kKwW])?\+?")
-_COUNT_UNITS = {None: 1, "万": 10_000, "w": 10_000, "W": 10_000, "亿": 100_000_000, "k": 1000, "K": 1000}
+_COUNT_UNITS = {
+    None: 1,
+    "万": 10_000,
+    "w": 10_000,
+    "W": 10_000,
+    "亿": 100_000_000,
+    "k": 1000,
+    "K": 1000,
+}
 
 
 def content_hash(match_text: str) -> str:
@@ -48,7 +56,10 @@ def _clean_id(value: object) -> str | None:
 
 
 def _count(value: object) -> tuple[int | None, bool]:
-    """Return ``(count, ok)``: ints pass, ``"1,234"``/``"1.2万"``/``"3k"`` are read; else ``(None, False)``."""
+    """Return ``(count, ok)``: ints pass, ``"1,234"``/``"1.2万"``/``"3k"`` are read.
+
+    Anything else gives ``(None, False)``.
+    """
     if value is None or value == "":
         return None, True
     if isinstance(value, int) and not isinstance(value, bool):
@@ -98,17 +109,30 @@ class Normalizer:
         text = html_to_text(raw.text or "")
         match_text, offsets = self._text.normalize(text)
         if not match_text:
-            raise RejectedItem("empty_text", f"{origin}: text is empty after removing markup and blanks")
+            raise RejectedItem(
+                "empty_text", f"{origin}: text is empty after removing markup and blanks"
+            )
         published_at, date_flags = self._published(raw, flags)
         item = Item(
-            key=key, source=raw.source, text=text, match_text=match_text, offsets=offsets,
-            published_at=published_at, fetched_at=_aware(raw.fetched_at), id=item_id,
+            key=key,
+            source=raw.source,
+            text=text,
+            match_text=match_text,
+            offsets=offsets,
+            published_at=published_at,
+            fetched_at=_aware(raw.fetched_at),
+            id=item_id,
             title=(html_to_text(raw.title).strip() or None) if raw.title else None,
             media_type=raw.media_type if raw.media_type in MEDIA_TYPES else "other",
-            url=url, canonical_url=canon, author=_clean_id(raw.author), author_id=_clean_id(raw.author_id),
+            url=url,
+            canonical_url=canon,
+            author=_clean_id(raw.author),
+            author_id=_clean_id(raw.author_id),
             parent_id=self._parent(raw, item_id, url, origin, flags),
-            content_hash=content_hash(match_text), flags=flags + date_flags,
-            origin=origin, extra=dict(raw.extra),
+            content_hash=content_hash(match_text),
+            flags=flags + date_flags,
+            origin=origin,
+            extra=dict(raw.extra),
         )
         self._counts(raw, item)
         return item
@@ -126,7 +150,9 @@ class Normalizer:
         return text
 
     @staticmethod
-    def _identity(raw: RawItem, item_id: str | None, url: str | None, origin: str) -> tuple[str, str | None]:
+    def _identity(
+        raw: RawItem, item_id: str | None, url: str | None, origin: str
+    ) -> tuple[str, str | None]:
         """Return ``(key, canonical_url)``; raise RejectedItem("no_identity"/"bad_url")."""
         guid = _clean_id(raw.guid)
         if item_id is None and url is None and guid is None:
@@ -140,8 +166,10 @@ class Normalizer:
                 raise RejectedItem("bad_url", f"{origin}: {err}") from err
             return item_key(raw.source, item_id, None, None), None
 
-    def _parent(self, raw: RawItem, item_id: str | None, url: str | None, origin: str, flags: list[str]) -> str | None:
-        """Return the parent id: raw.parent_id, else the status of a Weibo comment/repost page URL."""
+    def _parent(
+        self, raw: RawItem, item_id: str | None, url: str | None, origin: str, flags: list[str]
+    ) -> str | None:
+        """Return raw.parent_id, else the status whose Weibo comment/repost page the URL is."""
         try:
             parent = self._checked_id(raw.parent_id, origin, "parent_id")
         except RejectedItem:
@@ -165,7 +193,7 @@ class Normalizer:
 
     @staticmethod
     def _counts(raw: RawItem, item: Item) -> None:
-        """Copy reposts/comments/likes onto ``item``; a count that is not a number gets flag bad_count."""
+        """Copy reposts/comments/likes onto ``item``; a non-number count gets flag bad_count."""
         for field in ("reposts", "comments", "likes"):
             value, ok = _count(getattr(raw, field))
             setattr(item, field, value)

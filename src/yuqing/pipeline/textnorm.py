@@ -57,13 +57,16 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _SPACE = re.compile(r"\s")
 _MULTI_SPACE = re.compile(r"  +")
 
-_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9:-]*\b[^<>]*|/[a-zA-Z][a-zA-Z0-9:-]*\s*|!--.*?--|!DOCTYPE[^<>]*)>", re.S)
+_TAG = re.compile(
+    r"<(?:[a-zA-Z][a-zA-Z0-9:-]*\b[^<>]*|/[a-zA-Z][a-zA-Z0-9:-]*\s*|!--.*?--|!DOCTYPE[^<>]*)>", re.S
+)
 _ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _NUMERIC_REF = re.compile(r"&#(?:([0-9]{1,8})|[xX]([0-9a-fA-F]{1,8}));")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DROP_TAGS = ("script", "style", "noscript", "template", "head", "iframe", "object")
 _BLOCK_TAGS = frozenset(
-    "p div br li ul ol tr table h1 h2 h3 h4 h5 h6 blockquote section article header footer pre hr dd dt".split()
+    "p div br li ul ol tr table h1 h2 h3 h4 h5 h6 blockquote section article header footer pre hr"
+    " dd dt".split()
 )
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _LINE_SPACE = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v]*")
@@ -174,9 +177,7 @@ class TextNormalizer:
     def __init__(self, converter: Converter | None = None) -> None:
         self._cc: Converter = converter if converter is not None else opencc.OpenCC("tw2s")
         self._nfkc = _nfkc_table()
-        self._special = re.compile(
-            rf"(?P<ws>[\s{_INVISIBLE}]+)|[{_char_class(list(self._nfkc))}]"
-        )
+        self._special = re.compile(rf"(?P<ws>[\s{_INVISIBLE}]+)|[{_char_class(list(self._nfkc))}]")
 
     def normalize(self, text: str) -> tuple[str, list[int]]:
         """Return ``(match_text, offsets)`` for the PLAIN text ``text``.

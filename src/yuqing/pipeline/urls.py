@@ -23,9 +23,30 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 TRACKING_PARAMS = frozenset(
     {
-        "from", "spm", "scm", "isappinstalled", "scene", "srcid", "clicktime", "enterid",
-        "wfr", "luicode", "lfid", "featurecode", "mpshare", "chksm", "vd_source", "ref",
-        "ref_src", "fbclid", "gclid", "_t", "timestamp", "sessionid", "subscene", "sharer_sharetime",
+        "from",
+        "spm",
+        "scm",
+        "isappinstalled",
+        "scene",
+        "srcid",
+        "clicktime",
+        "enterid",
+        "wfr",
+        "luicode",
+        "lfid",
+        "featurecode",
+        "mpshare",
+        "chksm",
+        "vd_source",
+        "ref",
+        "ref_src",
+        "fbclid",
+        "gclid",
+        "_t",
+        "timestamp",
+        "sessionid",
+        "subscene",
+        "sharer_sharetime",
     }
 )
 _TRACKING_PREFIXES = ("utm_", "share")
@@ -63,7 +84,9 @@ def canonical_url(url: str) -> str:
     if port is not None and str(port) not in _DEFAULT_PORTS:
         host = f"{host}:{port}"
     path = quote(unquote(parts.path), safe=_PATH_SAFE).rstrip("/")
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    )
     out = host + path
     if query:
         out += "?" + urlencode(query)
