@@ -12,8 +12,8 @@ import email.policy
 import json
 
 import pytest
+from alert_servers import HttpServer, SmtpServer
 from alerts_helpers import make_alert
-from conftest import HttpServer, SmtpServer
 
 from yuqing.alerts.channels import build_channels
 from yuqing.alerts.channels.base import DeliveryResult

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from alert_servers import HttpServer, SmtpServer, free_port
 from alerts_helpers import make_alert
-from conftest import HttpServer, SmtpServer, free_port
 
 from yuqing.alerts.channels import Channel, default_channel_registry
 from yuqing.alerts.channels.console import ConsoleChannel
@@ -60,6 +60,11 @@ def _hook_received(env: Env) -> Received:
     return [(d["title"], f"{d['title']}\n{d['body']}") for d in docs]
 
 
+def _robot_received(env: Env) -> Received:
+    docs = [json.loads(r["body"].decode("utf-8"))["markdown"] for r in env.http.requests]
+    return [(d["title"], d["text"]) for d in docs]
+
+
 def _console_received(env: Env) -> Received:
     blocks = [b for b in env.stream.getvalue().split("-" * 40 + "\n") if b]
     return [(b.splitlines()[0], b) for b in blocks]
@@ -82,6 +87,13 @@ CASES = [
         options=lambda env: {"url": env.http.url + "/ok", "allow_internal": True, "timeout": 5},
         received=_hook_received,
         broken=lambda env: {"url": env.http.url + "/bad", "allow_internal": True},
+        broken_retryable=False),
+    ChannelCase(
+        "dingtalk",
+        options=lambda env: {"url": env.http.url + "/robot?access_token=x",
+                             "allow_internal": True, "keyword": "舆情预警"},
+        received=_robot_received,
+        broken=lambda env: {"url": env.http.url + "/robot-refuses", "allow_internal": True},
         broken_retryable=False),
 ]
 

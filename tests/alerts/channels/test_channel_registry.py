@@ -14,7 +14,7 @@ from yuqing.domain import BadInput
 
 def test_unknown_kind_lists_known_kinds() -> None:
     with pytest.raises(BadInput, match="'pager': unknown kind 'sms'; known kinds: "
-                                       "console, email, webhook"):
+                                       "console, dingtalk, email, webhook"):
         default_channel_registry().build(ChannelConfig(name="pager", kind="sms"))
 
 
@@ -47,7 +47,7 @@ def test_registries_are_independent() -> None:
     mine = ChannelRegistry()
     mine.register("console", lambda cfg: ConsoleChannel(cfg.name))
     assert mine.kinds() == ["console"]
-    assert default_channel_registry().kinds() == ["console", "email", "webhook"]
+    assert default_channel_registry().kinds() == ["console", "dingtalk", "email", "webhook"]
     with pytest.raises(ValueError, match="already registered"):
         mine.register("console", lambda cfg: ConsoleChannel(cfg.name))
     with pytest.raises(BadInput, match="known kinds: console$"):

@@ -10,8 +10,8 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from alert_servers import SmtpServer, free_port
 from alerts_helpers import make_alert
-from conftest import SmtpServer, free_port
 
 from yuqing.alerts.channels.email import EmailChannel, email_from_config
 from yuqing.config import ChannelConfig

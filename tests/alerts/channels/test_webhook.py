@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 import pytest
+from alert_servers import HttpServer, free_port
 from alerts_helpers import make_alert
-from conftest import HttpServer, free_port
 
 from yuqing.alerts.channels.webhook import SIGNATURE_HEADER, WebhookChannel, webhook_from_config
 from yuqing.alerts.dispatcher import Dispatcher

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from yuqing.alerts.render import DEFAULT_LANG, messages
+from yuqing.alerts.ssrf import check_url
 from yuqing.config import ChannelConfig
 from yuqing.domain import Alert, BadInput
 
@@ -59,6 +60,19 @@ def require(cfg: ChannelConfig, key: str) -> Any:
         raise BadInput(f"alert channel {cfg.name!r} (kind {cfg.kind}): "
                        f"missing required option {key!r}")
     return value
+
+
+def option_url(cfg: ChannelConfig) -> str:
+    """Return the required http(s) ``url`` option (not resolved yet: see ssrf.check_url).
+
+    Raises BadInput naming the channel when it is missing, not http(s) or has no host.
+    """
+    url = str(require(cfg, "url"))
+    try:
+        check_url(url, allow_internal=True)
+    except BadInput as exc:
+        raise BadInput(f"alert channel {cfg.name!r}: {exc}") from None
+    return url
 
 
 def option_lang(cfg: ChannelConfig) -> str:

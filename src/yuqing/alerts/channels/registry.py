@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from yuqing.alerts.channels.base import Channel
 from yuqing.alerts.channels.console import ConsoleChannel, console_from_config
+from yuqing.alerts.channels.dingtalk import dingtalk_from_config
 from yuqing.alerts.channels.email import email_from_config
 from yuqing.alerts.channels.webhook import webhook_from_config
 from yuqing.config import ChannelConfig
@@ -50,11 +51,12 @@ class ChannelRegistry:
 
 
 def default_channel_registry() -> ChannelRegistry:
-    """Return a new registry with the built-in kinds: console, email, webhook."""
+    """Return a new registry with the built-in kinds: console, email, webhook, dingtalk."""
     registry = ChannelRegistry()
     registry.register("console", console_from_config)
     registry.register("email", email_from_config)
     registry.register("webhook", webhook_from_config)
+    registry.register("dingtalk", dingtalk_from_config)
     return registry
 
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from yuqing.alerts.channels.base import DeliveryResult, option_float, require
+from yuqing.alerts.channels.base import DeliveryResult, option_float, option_url
 from yuqing.alerts.render import DEFAULT_TZ, render_json
 from yuqing.alerts.ssrf import UnresolvableHost, UnsafeURL, check_url
 from yuqing.config import ChannelConfig
@@ -65,6 +66,38 @@ def encode_json(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+Request = Callable[[Alert], tuple[str, bytes, dict[str, str]]]
+Judge = Callable[[httpx.Response], DeliveryResult]
+
+
+def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
+             allow_internal: bool, timeout: float) -> list[DeliveryResult]:
+    """POST one request per alert; return one result per alert.
+
+    ``url`` is checked by the SSRF guard first (a refusal fails every
+    alert). ``request(alert)`` returns (URL, body bytes, headers);
+    ``judge(response)`` turns an answer into a result. Redirects are not
+    followed. Shared by the webhook and robot channels.
+    """
+    if not alerts:
+        return []
+    try:
+        check_url(url, allow_internal=allow_internal)
+    except BadInput as exc:
+        return [classify_http_error(exc)] * len(alerts)
+    results = []
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        for alert in alerts:
+            target, body, headers = request(alert)
+            try:
+                response = client.post(target, content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                results.append(classify_http_error(exc))
+            else:
+                results.append(judge(response))
+    return results
+
+
 class WebhookChannel:
     """POST each alert's JSON document to ``url``; see the module docstring."""
 
@@ -88,34 +121,20 @@ class WebhookChannel:
             headers[SIGNATURE_HEADER] = sign(body, self.secret)
         return headers
 
-    def _post(self, client: httpx.Client, alert: Alert) -> DeliveryResult:
+    def _request(self, alert: Alert) -> tuple[str, bytes, dict[str, str]]:
         body = encode_json(render_json(alert, self.tz))
-        try:
-            response = client.post(self.url, content=body, headers=self.request_headers(body))
-        except httpx.HTTPError as exc:
-            return classify_http_error(exc)
-        return classify_status(response)
+        return self.url, body, self.request_headers(body)
 
     def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
         """POST ``alerts`` one by one; return one result per alert."""
-        if not alerts:
-            return []
-        try:
-            check_url(self.url, allow_internal=self.allow_internal)
-        except BadInput as exc:
-            return [classify_http_error(exc)] * len(alerts)
-        with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
-            return [self._post(client, alert) for alert in alerts]
+        return post_all(self.url, alerts, self._request, classify_status,
+                        allow_internal=self.allow_internal, timeout=self.timeout)
 
 
 def webhook_from_config(cfg: ChannelConfig) -> WebhookChannel:
     """Return a WebhookChannel from ``cfg``; raises BadInput naming a missing or bad option."""
-    url = str(require(cfg, "url"))
+    url = option_url(cfg)
     allow_internal = bool(cfg.option("allow_internal", False))
-    try:
-        check_url(url, allow_internal=True)
-    except BadInput as exc:
-        raise BadInput(f"alert channel {cfg.name!r}: {exc}") from None
     headers = cfg.option("headers", {})
     if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
         raise BadInput(f"alert channel {cfg.name!r}: option 'headers' must be a table of strings")

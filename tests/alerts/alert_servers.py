@@ -1,0 +1,161 @@
+"""REAL local servers for the alert tests (imported by conftest.py and tests/field).
+
+- ``running_smtp_server()``: an aiosmtpd server on a free port that records every
+  message. Named behaviours by recipient local part: ``busy@`` gets
+  ``451`` (transient), ``nouser@`` gets ``550`` (permanent); login
+  ``yuqing``/``s3cret`` is accepted, any other password gets ``535``.
+- ``running_http_server()``: an http.server on port 0 in a thread that records every
+  request. Named behaviours by path: ``/ok`` (200), ``/flaky`` (500 on the
+  first request, then 200), ``/slow`` (answers after 1.5 s), ``/bad``
+  (400), ``/redirect`` (302 to /ok); DingTalk-like robots answering HTTP 200
+  with an ``errcode``: ``/robot`` (0 when the text holds 舆情预警, else
+  310000), ``/robot-refuses`` (always 310000), ``/robot-busy`` (130101
+  first, then as ``/robot``).
+Scrapy's tests/mockserver idea: a real server, named behaviours.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+
+SLOW_SECONDS = 1.5
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class SmtpRecorder:
+    """aiosmtpd handler that records accepted envelopes; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Envelope] = []
+        self.logins: list[str] = []
+
+    async def handle_RCPT(self, server: Any, session: Session, envelope: Envelope,
+                          address: str, rcpt_options: list[str]) -> str:
+        local = address.split("@")[0]
+        if local == "busy":
+            return "451 4.3.0 mailbox busy, try later"
+        if local == "nouser":
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+    def authenticate(self, server: Any, session: Session, envelope: Envelope,
+                     mechanism: str, auth_data: Any) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and auth_data == (b"yuqing", b"s3cret")
+        if ok:
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok, handled=False)
+
+
+@dataclass
+class SmtpServer:
+    """A running SMTP server: where it listens and what it received."""
+
+    host: str
+    port: int
+    recorder: SmtpRecorder
+
+
+@contextmanager
+def running_smtp_server() -> Iterator[SmtpServer]:
+    """Yield a real aiosmtpd server on 127.0.0.1, stopped on exit."""
+    recorder = SmtpRecorder()
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, server_hostname="localhost",
+                            authenticator=recorder.authenticate, auth_require_tls=False)
+    controller.start()
+    try:
+        yield SmtpServer("127.0.0.1", port, recorder)
+    finally:
+        controller.stop()
+
+
+@dataclass
+class HttpServer:
+    """A running HTTP server: base URL and the requests it received."""
+
+    url: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    hits: dict[str, int] = field(default_factory=dict)
+
+
+def _robot_answer(path: str, body: bytes, n: int) -> bytes:
+    """A DingTalk-like robot: HTTP 200 always, refusal in ``errcode`` (F13)."""
+    text = json.loads(body).get("markdown", {}).get("text", "")
+    if path == "/robot-busy" and n == 1:
+        return b'{"errcode":130101,"errmsg":"send too fast"}'
+    if path == "/robot-refuses" or "舆情预警" not in text:
+        return b'{"errcode":310000,"errmsg":"keywords not in content"}'
+    return b'{"errcode":0,"errmsg":"ok"}'
+
+
+def _handler_class(state: HttpServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            path, _, query = self.path.partition("?")
+            state.requests.append({"path": path, "query": query, "headers": dict(self.headers),
+                                   "body": body})
+            n = state.hits[path] = state.hits.get(path, 0) + 1
+            if path == "/slow":
+                time.sleep(SLOW_SECONDS)
+            status = {"/ok": 200, "/slow": 200, "/bad": 400, "/redirect": 302,
+                      "/flaky": 500 if n == 1 else 200}.get(path, 404)
+            payload = b'{"ok":true}' if status == 200 else b'{"error":"no"}'
+            if path.startswith("/robot"):
+                status, payload = 200, _robot_answer(path, body, n)
+            try:
+                self.answer(status, payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (the /slow behaviour)
+
+        def answer(self, status: int, payload: bytes) -> None:
+            self.send_response(status)
+            if status == 302:
+                self.send_header("Location", "/ok")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    return Handler
+
+
+@contextmanager
+def running_http_server() -> Iterator[HttpServer]:
+    """Yield a real threaded HTTP server on 127.0.0.1, port 0, stopped on exit."""
+    state = HttpServer(url="")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(state))
+    server.daemon_threads = True
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
