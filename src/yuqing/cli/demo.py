@@ -10,13 +10,14 @@ import typer
 from rich.table import Table
 
 from yuqing.cli.common import DbOpt, JsonOpt, emit_json, err, progress_bar, user_errors
-from yuqing.cli.ingest import MappingOpt, outcome_table, resolve_mapping
+from yuqing.cli.ingest import MappingOpt, outcome_table
 from yuqing.config import load_config
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import ingest_file, run_stream
 from yuqing.runtime.outcome import Outcome
 from yuqing.sources.files import count_rows
-from yuqing.sources.hotsearch import bundled_demo_items, bundled_topic_count
+from yuqing.sources.hotsearch import bundled_demo_items
+from yuqing.sources.records import resolve_mapping
 from yuqing.store import Store
 
 DEMO_DB = Path("yuqing-demo.db")
@@ -73,8 +74,8 @@ def demo(
 
 def _run(ctx: Context, data: Path | None, mapping: str | None, *, show_progress: bool) -> Outcome:
     if data is None:
-        with progress_bar("微博热搜 hot-search", bundled_topic_count(), enabled=show_progress) as advance:
+        with progress_bar("微博热搜 hot-search", None, enabled=show_progress) as advance:
             return run_stream(ctx.pipeline, bundled_demo_items(), progress=advance)
-    col_map = resolve_mapping(mapping, ctx.config)
+    col_map = resolve_mapping(mapping, ctx.config.column_mappings)
     with progress_bar(data.name, count_rows(data), enabled=show_progress) as advance:
         return ingest_file(ctx.pipeline, data, mapping=col_map, progress=advance)

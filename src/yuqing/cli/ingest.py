@@ -9,35 +9,17 @@ import typer
 from rich.table import Table
 
 from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, progress_bar, user_errors
-from yuqing.config import Config
 from yuqing.domain import BadInput
 from yuqing.runtime.context import make_context
 from yuqing.runtime.ingest import ingest_file
 from yuqing.runtime.outcome import Outcome
 from yuqing.sources.files import count_rows
-from yuqing.sources.records import load_mapping, parse_mapping_option
+from yuqing.sources.records import resolve_mapping
 
 MappingOpt = Annotated[str | None, typer.Option(
     "--mapping", "-m",
     help="column mapping ours=theirs: a name from [column_mappings] in the config, "
          "builtin:checked_replay, a TOML file, or inline 'published_at=time,id=id'")]
-
-
-def resolve_mapping(option: str | None, config: Config) -> dict[str, str] | None:
-    """Return the column mapping named by ``option`` (see MappingOpt), or None.
-
-    Raises BadInput when the option names nothing usable.
-    """
-    if option is None:
-        return None
-    if option in config.column_mappings:
-        return dict(config.column_mappings[option])
-    if option.startswith("builtin:") or option.endswith(".toml"):
-        return load_mapping(option)
-    if "=" in option:
-        return parse_mapping_option(option)
-    raise BadInput(f"--mapping {option!r}: not a configured mapping, builtin:NAME, TOML file "
-                   "or 'ours=theirs,…' list")
 
 
 def outcome_table(outcome: Outcome, title: str) -> Table:
@@ -70,7 +52,7 @@ def ingest(
     """Run item files through the whole pipeline (normalise … store, alerts)."""
     with user_errors():
         ctx = make_context(config, db)
-        col_map = resolve_mapping(mapping, ctx.config)
+        col_map = resolve_mapping(mapping, ctx.config.column_mappings)
         tz = timezone or ctx.config.timezone
         total = Outcome()
         for skipped, why in ctx.pipeline.skipped.items():

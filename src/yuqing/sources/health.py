@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from yuqing.domain import RawItem
+from yuqing.domain import BadInput, RawItem
 from yuqing.sources.base import FetchResult, FetchState, Source
 
 log = logging.getLogger(__name__)
@@ -124,14 +124,17 @@ def _iso(value: datetime | None) -> str | None:
 
 def poll_due(
     sources: Iterable[Source], health: dict[str, SourceHealth], now: datetime,
-) -> list[RawItem]:
+) -> list[RawItem | BadInput]:
     """Fetch every due source once; return their items and update ``health``.
+
+    Entries a source could not use come back as BadInput elements (naming
+    the entry) so the caller counts them as rejected.
 
     Sources without an entry in ``health`` get one (due at once). ANY
     exception from one source is recorded as its failure and the others go
     on. Finite sources that are done are skipped.
     """
-    items: list[RawItem] = []
+    items: list[RawItem | BadInput] = []
     for source in sources:
         h = health.get(source.name)
         if h is None:
@@ -146,4 +149,5 @@ def poll_due(
             continue
         h.record_result(result, now)
         items.extend(result.items)
+        items.extend(result.rejected)
     return items

@@ -1,0 +1,69 @@
+"""`yuqing run` (watch the configured sources) and `yuqing serve` (web app and API)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, fail, user_errors
+from yuqing.runtime.context import make_context
+from yuqing.runtime.outcome import Outcome
+from yuqing.sources.health import SourceHealth
+
+PortOpt = Annotated[int, typer.Option(help="port of the web app and push API")]
+HostOpt = Annotated[str, typer.Option(help="address to listen on")]
+
+
+def _report(outcome: Outcome, health: dict[str, SourceHealth]) -> None:
+    states = ", ".join(f"{name}:{h.status}" for name, h in health.items())
+    err.print(f"入库 {outcome.stored} · 更新 {outcome.updated} · 预警 {outcome.alerts} "
+              f"· 拒收 {outcome.rejected} · 信源 {states}", highlight=False)
+
+
+def run(
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="also serve the web app and POST /api/items")] = True,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8800,
+    json_out: JsonOpt = False,
+) -> None:
+    """Watch the configured sources until stopped (Ctrl-C finishes the batch in flight)."""
+    from yuqing.runtime.watch import Watcher
+    from yuqing.web.server import serve_in_thread
+
+    with user_errors():
+        ctx = make_context(config, db)
+        watcher = Watcher(ctx, on_round=None if json_out else _report)
+        if not watcher.sources and not serve:
+            raise fail("no enabled sources in the config and --no-serve: nothing to do")
+        for name, why in ctx.pipeline.skipped.items():
+            err.print(f"[yellow]stage {name} skipped:[/] {why}")
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        server = serve_in_thread(ctx, host=host, port=port) if serve else None
+        err.print(f"监测中 watching {len(watcher.sources)} sources"
+                  + (f"; push API http://{host}:{port}/api/items" if serve else "") + " — Ctrl-C to stop")
+        total = watcher.run(stop)
+        if server is not None:
+            server.should_exit = True
+        ctx.close()
+    if json_out:
+        emit_json({**total.as_dict(), "sources": {n: h.as_dict() for n, h in watcher.health.items()}})
+    else:
+        err.print("已停止 stopped")
+
+
+def serve(config: ConfigOpt = None, db: DbOpt = None, host: HostOpt = "127.0.0.1",
+          port: PortOpt = 8800) -> None:
+    """Serve the web app and JSON API (OpenAPI at /openapi.json)."""
+    from yuqing.web.server import serve_forever
+
+    with user_errors():
+        ctx = make_context(config, db)
+        serve_forever(ctx, host=host, port=port)
+        ctx.close()
