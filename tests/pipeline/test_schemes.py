@@ -1,0 +1,82 @@
+"""Tests of yuqing.pipeline.schemes (monitoring-scheme matching)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from yuqing.config import SchemeConfig
+from yuqing.domain import BadInput, Item
+from yuqing.pipeline.schemes import SchemeMatcher
+
+NOW = datetime(2024, 3, 5, tzinfo=UTC)
+
+
+def make_item(text: str, source: str = "weibo") -> Item:
+    return Item(key=f"{source}:{text}", source=source, text=text, match_text=text,
+                offsets=list(range(len(text))), published_at=NOW, fetched_at=NOW)
+
+
+SCHOOL = SchemeConfig(name="school", region_words=["河东区", "河东"], subject_words=["学校", "中学"],
+                      event_words=["食物中毒", "霸凌"], exclusion_words=["演练"])
+HOSPITAL = SchemeConfig(name="hospital", expression="(医院 OR 卫生院) AND (纠纷 OR 医闹) NOT 招聘")
+POLICE = SchemeConfig(name="police", subject_words=["派出所"], sources=["gov-forum"])
+
+
+@pytest.fixture
+def matcher() -> SchemeMatcher:
+    return SchemeMatcher([SCHOOL, HOSPITAL, POLICE])
+
+
+@pytest.mark.parametrize(("text", "source", "expected"), [
+    ("河东区某中学发生食物中毒", "weibo", ["school"]),
+    ("某中学发生食物中毒", "weibo", []),                 # no region word
+    ("河东区某中学举行运动会", "weibo", []),             # no event word
+    ("河东区中学开展食物中毒应急演练", "weibo", []),     # exclusion word
+    ("县医院发生医疗纠纷", "weibo", ["hospital"]),
+    ("县医院纠纷科招聘", "weibo", []),
+    ("派出所民警救人", "weibo", []),                     # not a designated source
+    ("派出所民警救人", "gov-forum", ["police"]),
+    ("河东中学霸凌，卫生院医闹，派出所出警", "gov-forum", ["school", "hospital", "police"]),
+])
+def test_rule(matcher: SchemeMatcher, text: str, source: str, expected: list[str]) -> None:
+    assert matcher.match(text, source) == expected
+
+
+def test_words_and_expression_combine_with_or() -> None:
+    scheme = SchemeConfig(name="s", subject_words=["地铁"], exclusion_words=["广告"],
+                          expression="公交 AND 事故")
+    m = SchemeMatcher([scheme])
+    assert m.match("地铁广告", "x") == []
+    assert m.match("地铁广告和公交事故", "x") == ["s"]   # the expression alone decides
+    assert m.match("地铁故障", "x") == ["s"]
+
+
+def test_overlapping_words_are_all_found() -> None:
+    m = SchemeMatcher([SchemeConfig(name="a", subject_words=["知识产权局"]),
+                       SchemeConfig(name="b", subject_words=["产权"], event_words=["知识"])])
+    assert m.present("国家知识产权局") == {"知识产权局", "产权", "知识"}
+    assert m.match("国家知识产权局", "x") == ["a", "b"]
+
+
+def test_words_are_normalised() -> None:
+    m = SchemeMatcher([SchemeConfig(name="c", subject_words=["COVID"], expression="Vaccine")],
+                      normalize=str.lower)
+    assert m.match("covid cases", "x") == ["c"] and m.match("vaccine", "x") == ["c"]
+
+
+def test_bad_schemes_are_named() -> None:
+    with pytest.raises(BadInput, match="scheme 'x': syntax error at position 4"):
+        SchemeMatcher([SchemeConfig(name="x", expression="a OR")])
+    with pytest.raises(BadInput, match="scheme 'y': needs subject words or an expression"):
+        SchemeMatcher([SchemeConfig(name="y", region_words=["北京"])])
+
+
+def test_stage_fills_schemes_of_live_items(matcher: SchemeMatcher) -> None:
+    items = [make_item("县医院医闹"), make_item("县医院医闹"), make_item("天气晴")]
+    items[1].rejected = "duplicate"
+    matcher.process(items)
+    assert matcher.name == "schemes"
+    assert [it.schemes for it in items] == [["hospital"], [], []]
+    assert SchemeMatcher([]).match("任何", "x") == []
