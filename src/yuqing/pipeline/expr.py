@@ -58,14 +58,10 @@ class Not:
 
 
 @dataclass(frozen=True)
-class And:
-    """Conjunction of ``children`` (at least two)."""
+class _Group:
+    """A node over ``children`` (at least two)."""
 
     children: tuple[Node, ...]
-
-    def evaluate(self, present: Set[str]) -> bool:
-        """Return True when every child is true."""
-        return all(c.evaluate(present) for c in self.children)
 
     def words(self) -> set[str]:
         """Return the union of the children's words."""
@@ -73,18 +69,21 @@ class And:
 
 
 @dataclass(frozen=True)
-class Or:
-    """Disjunction of ``children`` (at least two)."""
+class And(_Group):
+    """Conjunction: true when every child is true."""
 
-    children: tuple[Node, ...]
+    def evaluate(self, present: Set[str]) -> bool:
+        """Return True when every child is true."""
+        return all(c.evaluate(present) for c in self.children)
+
+
+@dataclass(frozen=True)
+class Or(_Group):
+    """Disjunction: true when any child is true."""
 
     def evaluate(self, present: Set[str]) -> bool:
         """Return True when any child is true."""
         return any(c.evaluate(present) for c in self.children)
-
-    def words(self) -> set[str]:
-        """Return the union of the children's words."""
-        return set().union(*(c.words() for c in self.children))
 
 
 Node = Word | Not | And | Or

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
+import scipy.sparse as sp  # type: ignore[import-untyped]
+from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[import-untyped]
 
 from yuqing.domain import SENTIMENTS, Item
 from yuqing.pipeline.base import StageUnavailable, live
