@@ -8,14 +8,16 @@ identity map, which is the common case). ``tokens``, ``origin``,
 
 from __future__ import annotations
 
+import json
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, ColumnElement, Insert, Select, and_, bindparam, delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import RowMapping
 
 from yuqing.domain import Item, TermHit
@@ -34,6 +36,14 @@ _REPLACE = (
     "text", "match_text", "offsets", "search_bigrams", "content_hash", "n_sensitive",
     "sensitive_terms", "schemes", "places", "flags", "extra", "updated_at",
 )
+# SQLite fast path: values converted here instead of by SQLAlchemy's type processors
+# (they cost more than SQLite itself at 1,000 rows per transaction; see
+# benchmarks/store_write.py).
+_SQLITE_COLUMNS = tuple(c.name for c in items.columns)
+_SQLITE_JSON = ("offsets", "sensitive_terms", "schemes", "places", "flags", "extra")
+_SQLITE_TIMES = ("published_at", "fetched_at", "created_at", "updated_at")
+_sqlite_tuple = operator.itemgetter(*_SQLITE_COLUMNS)
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -112,7 +122,7 @@ def item_to_json(item: Item, tz: str | None = None) -> dict[str, Any]:
     handling_class, places. ``published_at`` is ISO 8601 with offset, in UTC
     or in the IANA zone ``tz`` when given.
     """
-    published = item.published_at if tz is None else item.published_at.astimezone(ZoneInfo(tz))
+    published = item.published_at.astimezone(UTC if tz is None else ZoneInfo(tz))
     return {
         "id": item.id, "text": item.text, "title": item.title, "source": item.source,
         "media_type": item.media_type, "url": item.url, "author": item.author,
@@ -136,13 +146,50 @@ def existing_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
     return found
 
 
-def _upsert(dialect: str) -> Insert:
-    """Return INSERT ... ON CONFLICT (key) DO UPDATE for ``dialect`` (see _KEEP_IF_NULL, _REPLACE)."""
-    stmt = postgresql.insert(items) if dialect == "postgresql" else sqlite.insert(items)
+def _pg_upsert() -> Insert:
+    """Return INSERT ... ON CONFLICT (key) DO UPDATE for PostgreSQL (see _KEEP_IF_NULL, _REPLACE)."""
+    stmt = postgresql.insert(items)
     new = stmt.excluded
     values: dict[str, Any] = {c: func.coalesce(new[c], items.c[c]) for c in _KEEP_IF_NULL}
     values.update({c: new[c] for c in _REPLACE})
     return stmt.on_conflict_do_update(index_elements=[items.c.key], set_=values)
+
+
+def _sqlite_upsert_sql() -> str:
+    """Return the SQLite twin of _pg_upsert as qmark SQL over _SQLITE_COLUMNS."""
+    names = [f'"{name}"' for name in _SQLITE_COLUMNS]
+    keep = [f'"{c}" = coalesce(excluded."{c}", items."{c}")' for c in _KEEP_IF_NULL]
+    replace = [f'"{c}" = excluded."{c}"' for c in _REPLACE]
+    return (f"INSERT INTO items ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+            f"ON CONFLICT (\"key\") DO UPDATE SET {', '.join(keep + replace)}")
+
+
+_SQLITE_UPSERT = _sqlite_upsert_sql()
+
+
+def _sqlite_params(row: dict[str, Any]) -> tuple[Any, ...]:
+    """Return ``row`` as the parameter tuple of _SQLITE_UPSERT (JSON and UTC times as text).
+
+    Times use SQLAlchemy's SQLite DateTime text format, so UTCDateTime reads them back.
+    """
+    encode = _JSON.encode
+    for name in _SQLITE_JSON:
+        if row[name] is not None:
+            row[name] = encode(row[name])
+    for name in _SQLITE_TIMES:
+        row[name] = row[name].astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return _sqlite_tuple(row)  # type: ignore[no-any-return]
+
+
+def _write_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Upsert prepared item rows: raw executemany on SQLite, SQLAlchemy elsewhere."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_pg_upsert(), rows)
+        return
+    base = conn.scalar(select(func.coalesce(func.max(items.c.seq), 0))) or 0
+    for i, row in enumerate(rows, start=1):
+        row["seq"] = base + i
+    conn.exec_driver_sql(_SQLITE_UPSERT, [_sqlite_params(row) for row in rows])
 
 
 def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveResult:
@@ -156,13 +203,7 @@ def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveRe
     if not latest:
         return SaveResult(0, 0)
     known = existing_keys(conn, latest)
-    rows = [item_to_row(item, now) for item in latest.values()]
-    dialect = conn.dialect.name
-    if dialect != "postgresql":
-        base = conn.scalar(select(func.coalesce(func.max(items.c.seq), 0))) or 0
-        for i, row in enumerate(rows, start=1):
-            row["seq"] = base + i
-    conn.execute(_upsert(dialect), rows)
+    _write_rows(conn, [item_to_row(item, now) for item in latest.values()])
     if known:
         conn.execute(delete(item_schemes).where(item_schemes.c.item_key == bindparam("k")),
                      [{"k": k} for k in known])

@@ -26,6 +26,7 @@ ASCII words match whole tokens, ignoring ASCII case: ``iphone`` finds
 
 from __future__ import annotations
 
+import operator
 import re
 
 from sqlalchemy import ColumnElement, and_, column, func, literal_column, select, table
@@ -49,7 +50,7 @@ def search_tokens(text: str) -> list[str]:
         elif len(cjk) == 1:
             out.append(cjk)
         else:
-            out.extend([cjk[i : i + 2] for i in range(len(cjk) - 1)])
+            out.extend(map(operator.add, cjk, cjk[1:]))
     return out
 
 

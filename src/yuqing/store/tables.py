@@ -65,8 +65,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def json_type() -> TypeEngine[Any]:
-    """Return the JSON column type: JSONB on PostgreSQL, JSON text elsewhere."""
-    return JSON().with_variant(JSONB(), "postgresql")
+    """Return the JSON column type: JSONB on PostgreSQL, JSON text elsewhere; None is SQL NULL."""
+    return JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 metadata = MetaData()

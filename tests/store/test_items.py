@@ -1,0 +1,54 @@
+"""Tests of store/items.py: the item JSON shape and batching."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta, timezone
+
+from yuqing.domain import Item, TermHit
+from yuqing.store import Store, item_to_json
+from yuqing.store.items import item_to_row
+
+# INTERFACES.md, "JSON shapes that scripts read": an item.
+EXCHANGE = {"id", "text", "title", "source", "media_type", "url", "author", "author_id",
+            "published_at", "parent_id", "reposts", "comments", "likes"}
+ANALYSIS = {"sentiment", "sentiment_score", "sensitive_terms", "schemes", "duplicate_of",
+            "event_id", "handling_class", "places"}
+
+
+def test_item_json_shape(make_item: Callable[..., Item]) -> None:
+    item = make_item("weibo:0012", "警察到场", id="0012", sentiment="negative",
+                     sentiment_score=0.9, sensitive_terms=[TermHit("警察", "police", 0, 2, 0.3)],
+                     schemes=["城管"], places=["北京市"], handling_class=1)
+    doc = item_to_json(item)
+    assert set(doc) == EXCHANGE | ANALYSIS
+    assert doc["id"] == "0012"
+    assert doc["published_at"] == "2024-03-05T00:15:00+00:00"
+    assert doc["sensitive_terms"] == [{"term": "警察", "category": "police", "start": 0, "end": 2}]
+    assert item_to_json(item, tz="Asia/Shanghai")["published_at"] == "2024-03-05T08:15:00+08:00"
+    assert json.loads(json.dumps(doc, ensure_ascii=False)) == doc
+
+
+def test_json_round_trip_through_store(store: Store, make_item: Callable[..., Item]) -> None:
+    item = make_item("k", "文本😀", published_at=make_item("x", "").published_at.astimezone(
+        timezone(timedelta(hours=8))), schemes=["a"])
+    store.save_items([item])
+    got = store.get_item("k")
+    assert got is not None and item_to_json(got) == item_to_json(item)
+
+
+def test_identity_offsets_are_not_stored(make_item: Callable[..., Item]) -> None:
+    now = make_item("x", "").fetched_at
+    assert item_to_row(make_item("a", "一二三"), now)["offsets"] is None
+    assert item_to_row(make_item("b", "一二三", offsets=[0, 0, 1]), now)["offsets"] == [0, 0, 1]
+
+
+def test_more_than_one_batch(store: Store, make_item: Callable[..., Item]) -> None:
+    batch = [make_item(f"k{i}", f"第{i}条") for i in range(2500)]
+    result = store.save_items(batch)
+    assert (result.inserted, result.updated) == (2500, 0)
+    again = store.save_items(batch[2000:])
+    assert (again.inserted, again.updated) == (0, 500)
+    assert store.count_items() == 2500
+    assert store.existing_keys(f"k{i}" for i in range(2490, 2510)) == {f"k{i}" for i in range(2490, 2500)}
