@@ -22,24 +22,25 @@ def train_sentiment_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Train the 3-class sentiment model (negative / neutral / positive)."""
-    from yuqing.pipeline.sentiment import default_model_dir
+    from yuqing.pipeline.sentiment import default_model_path
     from yuqing.pipeline.sentiment_train import train_sentiment
 
     with user_errors():
-        train_csv, dev_csv = data / "train.csv", data / "dev.csv"
+        train_csv, dev_csv, test_csv = data / "train.csv", data / "dev.csv", data / "test.csv"
         for f in (train_csv, dev_csv):
             if not f.exists():
                 raise BadInput(f"{f}: training data not found (give --data FOLDER)")
         with progress_bar("训练 training", 100, enabled=not json_out) as advance:
             state = {"done": 0}
 
-            def report(fraction: float) -> None:
+            def report(message: str, fraction: float) -> None:
                 step = int(fraction * 100) - state["done"]
                 if step > 0:
                     advance(step)
                     state["done"] += step
 
-            metrics = train_sentiment(train_csv, dev_csv, out or default_model_dir(), progress=report)
+            metrics = train_sentiment(train_csv, dev_csv, out or default_model_path().parent,
+                                      progress=report, test_csv=test_csv if test_csv.exists() else None)
     if json_out:
         emit_json(metrics)
     else:

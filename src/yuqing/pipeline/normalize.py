@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfoNotFoundError
 
-from yuqing.domain import MEDIA_TYPES, Item, RawItem, RejectedItem
+from yuqing.domain import MEDIA_TYPES, Item, RawItem, RejectedItem, is_lossy_id
 from yuqing.pipeline.dates import parse_published
 from yuqing.pipeline.textnorm import TextNormalizer, html_to_text
 from yuqing.pipeline.urls import canonical_url, item_key, looks_like_url
@@ -29,7 +29,6 @@ from yuqing.pipeline.weibo_ids import mid_from_url, parent_mid_from_url
 
 DEFAULT_TZ = "Asia/Shanghai"
 # 7.31234567890123E+18, 5.012345678901234e15, 5012345678901234.0
-_FLOAT_ID = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+|\d+\.0+")
 _COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿|[kKwW])?\+?")
 _COUNT_UNITS = {
     None: 1,
@@ -141,7 +140,7 @@ class Normalizer:
     def _checked_id(value: object, origin: str, field: str) -> str | None:
         """Return the id string; raise RejectedItem("lossy_id") for a float-mangled id."""
         text = _clean_id(value)
-        if isinstance(value, float) or (text is not None and _FLOAT_ID.fullmatch(text)):
+        if is_lossy_id(value) or is_lossy_id(text):
             raise RejectedItem(
                 "lossy_id",
                 f"{origin}: {field} {text!r} looks like a number rounded to a float (spreadsheet "

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from yuqing.alerts.channels import default_channel_registry
-from yuqing.alerts.dispatcher import Dispatcher
+from yuqing.alerts.channels import build_channels
+from yuqing.alerts.dispatcher import Dispatcher, check_rule_channels
 from yuqing.alerts.rules import MatchRule, build_rules
 from yuqing.config import Config
 from yuqing.domain import BadInput, Item, RawItem, RejectedItem
@@ -57,8 +57,11 @@ class Pipeline:
         self.normalizer = Normalizer()
         self.built = stages if stages is not None else build_stages(config)
         self.rules: list[MatchRule] = build_rules(config) if alerts_enabled else []
-        self.dispatcher = dispatcher or Dispatcher(
-            default_channel_registry().build_all(config.alerts.channels))
+        if dispatcher is None:
+            channels = build_channels(config.alerts.channels)
+            check_rule_channels(self.rules, channels)
+            dispatcher = Dispatcher(channels)
+        self.dispatcher = dispatcher
         self._lock = threading.Lock()
         self._warm_dedup()
 
@@ -92,7 +95,7 @@ class Pipeline:
                 outcome.stored += saved.inserted
                 outcome.updated += saved.updated
             if rejections:
-                self.store.record_rejections(rejections)
+                self.store.record_rejections([asdict(r) for r in rejections])
             outcome.alerts = self._alert(kept)
             return outcome
 

@@ -30,16 +30,8 @@ def match_form(word: str) -> str:
     return normalize_text(word)[0]
 
 
-def _segment(config: Config) -> Stage:
-    return Segmenter(
-        user_dicts=[config.resolve_path(p) for p in config.segment.user_dicts],
-        user_words=config.segment.user_words,
-    )
-
-
 def _sensitive(config: Config) -> Stage:
-    return SensitiveMatcher.from_config(config.lexicons, resolve=config.resolve_path,
-                                        normalize=match_form)
+    return SensitiveMatcher.from_config(config, normalize=match_form)
 
 
 def _schemes(config: Config) -> Stage:
@@ -52,8 +44,8 @@ def default_stage_registry() -> dict[str, StageFactory]:
     """Return a new registry of the built-in stage factories, keyed by name."""
     return {
         "dedup": lambda config: Deduplicator(),
-        "segment": _segment,
-        "sentiment": lambda config: SentimentStage.load(),
+        "segment": Segmenter.from_config,
+        "sentiment": lambda config: SentimentStage(),
         "sensitive": _sensitive,
         "schemes": _schemes,
     }

@@ -31,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from yuqing.domain import BadInput, RawItem
+from yuqing.domain import BadInput, RawItem, is_lossy_id
 
 #: Exchange fields copied as strings (empty string -> None).
 STRING_FIELDS = (
@@ -42,7 +42,6 @@ COUNT_FIELDS = ("reposts", "comments", "likes")
 #: Every exchange field a record may carry (``source``/``media_type`` override the defaults).
 EXCHANGE_FIELDS = frozenset((*STRING_FIELDS, *COUNT_FIELDS, "text", "source", "media_type"))
 
-_LOSSY_ID = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _CN_UNITS = {"万": 10_000, "亿": 100_000_000}
 BUILTIN_PREFIX = "builtin:"
 
@@ -87,7 +86,7 @@ class RecordConverter:
         item_id, url = _as_str(get("id")), _as_str(get("url"))
         if item_id is None and url is None:
             raise BadInput(f"{origin}: neither 'id' nor 'url' is given")
-        if _is_lossy_id(get("id")):
+        if is_lossy_id(get("id")):
             flags.append("lossy_id")
         return RawItem(
             source=_as_str(get("source")) or source, text=text, fetched_at=fetched_at,
@@ -140,13 +139,6 @@ def _as_str(value: Any) -> str | None:
     if isinstance(value, float):
         return repr(value)
     return str(value)
-
-
-def _is_lossy_id(value: Any) -> bool:
-    """True for a float id or a scientific-notation id string (digits lost)."""
-    if isinstance(value, float):
-        return True
-    return isinstance(value, str) and bool(_LOSSY_ID.match(value.strip()))
 
 
 def _as_count(value: Any, flags: list[str]) -> int | None:

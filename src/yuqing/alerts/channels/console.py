@@ -8,13 +8,15 @@ from typing import TextIO
 from yuqing.alerts.channels.base import DeliveryResult, option_lang
 from yuqing.alerts.render import DEFAULT_LANG, render_text
 from yuqing.config import ChannelConfig
-from yuqing.domain import Alert
+from yuqing.domain import Alert, BadInput
 
 SEPARATOR = "-" * 40
+STYLES = ("full", "line")
 
 
 class ConsoleChannel:
-    """Write each alert (render.render_text) followed by a separator line to ``stream``.
+    """Write each alert to ``stream``: in full (render.render_text and a separator
+    line) or, with ``style="line"``, as one line ``[IV] title``.
 
     ``stream`` None means ``sys.stderr`` as it is at send time (stdout is
     kept for ``--json`` output). A write error fails every remaining alert,
@@ -24,10 +26,18 @@ class ConsoleChannel:
     kind = "console"
 
     def __init__(self, name: str = "console", *, stream: TextIO | None = None,
-                 lang: str = DEFAULT_LANG) -> None:
+                 lang: str = DEFAULT_LANG, style: str = "full") -> None:
+        if style not in STYLES:
+            raise BadInput(f"channel {name!r}: style {style!r} unknown; use one of {', '.join(STYLES)}")
         self.name = name
         self.stream = stream
         self.lang = lang
+        self.style = style
+
+    def _render(self, alert: Alert) -> str:
+        if self.style == "line":
+            return f"[{alert.level}] {alert.title}\n"
+        return f"{render_text(alert, self.lang)}{SEPARATOR}\n"
 
     def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
         """Write ``alerts``; return one result per alert."""
@@ -35,7 +45,7 @@ class ConsoleChannel:
         results = []
         for alert in alerts:
             try:
-                out.write(f"{render_text(alert, self.lang)}{SEPARATOR}\n")
+                out.write(self._render(alert))
                 out.flush()
             except (OSError, ValueError) as exc:
                 results.append(DeliveryResult.failure(f"console write failed: {exc}",
@@ -46,5 +56,5 @@ class ConsoleChannel:
 
 
 def console_from_config(cfg: ChannelConfig) -> ConsoleChannel:
-    """Return a ConsoleChannel from ``cfg`` (option ``lang``)."""
-    return ConsoleChannel(cfg.name, lang=option_lang(cfg))
+    """Return a ConsoleChannel from ``cfg`` (options ``lang``, ``style`` full|line)."""
+    return ConsoleChannel(cfg.name, lang=option_lang(cfg), style=str(cfg.option("style", "full")))
