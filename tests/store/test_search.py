@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from yuqing.domain import Item
-from yuqing.store import Store
+from yuqing.store import Store, open_store
 from yuqing.store.search import bigram_text, search_tokens
 
 DEV_CSV = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "sentiment3" / "dev.csv"
@@ -46,3 +46,17 @@ def test_search_agrees_with_substring_scan(store: Store, make_item: Callable[...
         expected = {f"dev:{i}" for i, t in enumerate(texts) if query in t}
         got = {item.key for item in store.search(query, limit=N_TEXTS)}
         assert got == expected, query
+
+
+def test_sqlite_index_matches_content_after_updates(tmp_path: Path,
+                                                    make_item: Callable[..., Item]) -> None:
+    """FTS5's integrity-check compares items_fts with items.search_bigrams (raises if they differ)."""
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        store.save_items([make_item(f"k{i}", f"第{i}条警察通报") for i in range(30)])
+        store.save_items([make_item(f"k{i}", f"第{i}条更正：塌陷", is_update=True)
+                          for i in range(0, 30, 3)] + [make_item("new", "新增警察")])
+        with store._engines.write.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)")
+        assert store.count_items(query="警察") == 21
+        assert store.count_items(query="塌陷") == 10

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, case, func, select
 from sqlalchemy.engine import URL
@@ -267,13 +267,15 @@ class Store:
         matched = select(func.count(func.distinct(item_schemes.c.item_key)))
         with self._read() as conn:
             total, sensitive, duplicates = conn.execute(sums).one()
-            sentiments = {label or "none": int(n) for label, n in conn.execute(by_sentiment)}
+            sentiments = {cast(str | None, label) or "none": cast(int, n)
+                          for label, n in conn.execute(by_sentiment)}
             n_matched = conn.scalar(matched)
             n_alerts = _alerts.count_alerts(conn)
             n_rejected = sum(_health.rejection_counts(conn).values())
         return {
-            "items": int(total),
-            "by_sentiment": {k: sentiments.get(k, 0) for k in ("negative", "neutral", "positive", "none")},
-            "sensitive": int(sensitive or 0), "matched": int(n_matched or 0),
-            "duplicates": int(duplicates or 0), "alerts": n_alerts, "rejected": n_rejected,
+            "items": cast(int, total),
+            "by_sentiment": {k: sentiments.get(k, 0)
+                             for k in ("negative", "neutral", "positive", "none")},
+            "sensitive": cast(int, sensitive or 0), "matched": n_matched or 0,
+            "duplicates": cast(int, duplicates or 0), "alerts": n_alerts, "rejected": n_rejected,
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,7 +42,9 @@ class PendingDelivery:
 
 def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
     """Return the dialect's INSERT (which has on_conflict_* methods) for ``table``."""
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def record_alert(conn: Connection, alert: Alert, now: datetime) -> int | None:
@@ -116,7 +119,7 @@ def list_alerts(conn: Connection, limit: int) -> list[StoredAlert]:
                              .where(deliveries.c.alert_id.in_(list(channels)))
                              .order_by(deliveries.c.channel))
         for alert_id, channel in found:
-            channels[alert_id].append(channel)
+            channels[cast(int, alert_id)].append(cast(str, channel))
     return [StoredAlert(id=r.id, alert=_alert(r._mapping, channels[r.id])) for r in rows]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -80,4 +80,4 @@ def record_rejections(conn: Connection, rows: list[dict[str, Any]]) -> None:
 def rejection_counts(conn: Connection) -> dict[str, int]:
     """Return ``{reason: number of rejections}``."""
     found = conn.execute(select(rejections.c.reason, func.count()).group_by(rejections.c.reason))
-    return {reason: int(n) for reason, n in found}
+    return {cast(str, reason): cast(int, n) for reason, n in found}

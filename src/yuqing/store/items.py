@@ -165,6 +165,7 @@ def _sqlite_upsert_sql() -> str:
 
 
 _SQLITE_UPSERT = _sqlite_upsert_sql()
+_SQLITE_FTS_INSERT = "INSERT INTO items_fts(rowid, search_bigrams) VALUES (?, ?)"
 
 
 def _sqlite_params(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -181,15 +182,22 @@ def _sqlite_params(row: dict[str, Any]) -> tuple[Any, ...]:
     return _sqlite_tuple(row)  # type: ignore[no-any-return]
 
 
-def _write_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Upsert prepared item rows: raw executemany on SQLite, SQLAlchemy elsewhere."""
+def _write_rows(conn: Connection, rows: list[dict[str, Any]], known: set[str]) -> None:
+    """Upsert prepared item rows: raw executemany on SQLite, SQLAlchemy elsewhere.
+
+    On SQLite the rows whose key is not in ``known`` (new rows) are also
+    added to ``items_fts`` here; a trigger re-indexes updated rows.
+    """
     if conn.dialect.name == "postgresql":
         conn.execute(_pg_upsert(), rows)
         return
     base = conn.scalar(select(func.coalesce(func.max(items.c.seq), 0))) or 0
     for i, row in enumerate(rows, start=1):
         row["seq"] = base + i
+    fts = [(row["seq"], row["search_bigrams"]) for row in rows if row["key"] not in known]
     conn.exec_driver_sql(_SQLITE_UPSERT, [_sqlite_params(row) for row in rows])
+    if fts:
+        conn.exec_driver_sql(_SQLITE_FTS_INSERT, fts)
 
 
 def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveResult:
@@ -203,7 +211,7 @@ def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveRe
     if not latest:
         return SaveResult(0, 0)
     known = existing_keys(conn, latest)
-    _write_rows(conn, [item_to_row(item, now) for item in latest.values()])
+    _write_rows(conn, [item_to_row(item, now) for item in latest.values()], known)
     if known:
         conn.execute(delete(item_schemes).where(item_schemes.c.item_key == bindparam("k")),
                      [{"k": k} for k in known])

@@ -9,7 +9,8 @@ run stays itself) and any other run is kept whole, lower-cased, e.g.
 ``"交警察看iPhone"`` -> ``"交警 警察 察看 iphone"``.
 
 That column is indexed by SQLite FTS5 (``unicode61`` tokenizer, external
-content table ``items_fts`` kept in sync by triggers) or on PostgreSQL by a
+content table ``items_fts``: new rows indexed by store/items.py, updates and
+deletes by triggers, so all writes must go through the Store) or on PostgreSQL by a
 GIN index on ``to_tsvector('simple', search_bigrams)``. A query word is
 turned into the same token sequence and searched as a PHRASE, so ``警察``
 matches only texts containing ``警察`` contiguously. Space-separated words

@@ -7,6 +7,8 @@ Create Date: 2025-01-01
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,13 +19,13 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-# SQLite: FTS5 external-content index over items.search_bigrams, rowid = items.seq,
-# kept in sync by triggers (the pattern of the FTS5 manual, "External Content Tables").
+# SQLite: FTS5 external-content index over items.search_bigrams, rowid = items.seq
+# (the FTS5 manual, "External Content Tables"). Updates and deletes are synced by
+# triggers; new rows are indexed by store/items.py in one executemany per batch,
+# 2.3x faster than an AFTER INSERT trigger (measured: 25k vs 11k rows/s CPU).
 SQLITE_FTS = (
     "CREATE VIRTUAL TABLE items_fts USING fts5(search_bigrams, content='items', "
     "content_rowid='seq', tokenize='unicode61', columnsize=0)",
-    "CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN "
-    "INSERT INTO items_fts(rowid, search_bigrams) VALUES (new.seq, new.search_bigrams); END",
     "CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN "
     "INSERT INTO items_fts(items_fts, rowid, search_bigrams) "
     "VALUES ('delete', old.seq, old.search_bigrams); END",
@@ -41,13 +43,13 @@ PG_SEARCH_INDEX = (
 def _items_columns() -> list[sa.Column[object]]:
     """Return the columns of the items table at this revision."""
     s, t, i = sa.String, sa.Text, sa.Integer
-    nullable = {
+    nullable: dict[str, Any] = {
         "id": s, "url": t, "canonical_url": t, "title": t, "offsets": json_type(),
         "author": t, "author_id": s, "parent_id": s, "root_id": s, "reposts": i,
         "comments": i, "likes": i, "duplicate_of": s, "sentiment": s,
         "sentiment_score": sa.Float, "handling_class": i, "event_id": s,
     }
-    required = {
+    required: dict[str, Any] = {
         "source": s, "media_type": s, "text": t, "match_text": t, "search_bigrams": t,
         "published_at": UTCDateTime, "fetched_at": UTCDateTime, "content_hash": s,
         "n_sensitive": i, "sensitive_terms": json_type(), "schemes": json_type(),
