@@ -80,6 +80,16 @@ class LexiconConfig(BaseModel):
     allow: list[str] = Field(default_factory=list)
 
 
+#: the curated lexicons shipped in yuqing/data/lexicons (see SOURCE.md there), used when
+#: the config names none
+BUILTIN_LEXICONS = ("violence", "weapons", "corruption", "livelihood", "politics")
+
+
+def builtin_lexicons() -> list[LexiconConfig]:
+    """One LexiconConfig per shipped lexicon, its category named after it."""
+    return [LexiconConfig(path=f"builtin:{name}", category=name) for name in BUILTIN_LEXICONS]
+
+
 class SegmentConfig(BaseModel):
     """Segmentation settings: user dictionaries (jieba format: word [freq] [tag])."""
 
@@ -137,7 +147,7 @@ class Config(BaseModel):
     language: str = "zh"
     sources: list[SourceConfig] = Field(default_factory=list)
     schemes: list[SchemeConfig] = Field(default_factory=list)
-    lexicons: list[LexiconConfig] = Field(default_factory=list)
+    lexicons: list[LexiconConfig] = Field(default_factory=builtin_lexicons)
     segment: SegmentConfig = Field(default_factory=SegmentConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     column_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)

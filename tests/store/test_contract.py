@@ -150,10 +150,12 @@ class TestStoreContract:
         assert store.count_items(scheme="交通") == 1
 
     def test_recent_fingerprints(self, store: Store, make_item: MakeItem) -> None:
-        store.save_items([make_item("a", "早", minutes=0, canonical_url="example.com/a"),
-                          make_item("b", "晚", minutes=30)])
-        got = list(store.recent_fingerprints(T0 + timedelta(minutes=5)))
-        assert got == [("b", store.get_item("b").content_hash, None, "晚")]  # type: ignore[union-attr]
+        store.save_items([make_item("a", "早", minutes=0, canonical_url="example.com/a")])
+        store.save_items([make_item("c", "中", minutes=50), make_item("b", "晚", minutes=30)])
+        got = list(store.recent_fingerprints(2))  # the two stored last, in insertion order
+        assert got == [("c", store.get_item("c").content_hash, None, "中"),  # type: ignore[union-attr]
+                       ("b", store.get_item("b").content_hash, None, "晚")]  # type: ignore[union-attr]
+        assert [k for k, *_ in store.recent_fingerprints(10)] == ["a", "c", "b"]
 
     def test_alert_dedup_survives_reopen(self, store: Store, store_url: str) -> None:
         first = store.record_alert(_alert("rule:E"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from yuqing.alerts.channels import build_channels
 from yuqing.alerts.dispatcher import Dispatcher, check_rule_channels
@@ -25,8 +25,8 @@ from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.stages import BuiltStages, build_stages
 from yuqing.store import Store
 
-#: how far back the de-duplicator is warmed from the store at start-up
-DEDUP_WARM_DAYS = 7
+#: how many of the items stored last warm the de-duplicator at start-up (a few seconds)
+DEDUP_WARM_ITEMS = 50_000
 
 
 @dataclass
@@ -46,7 +46,7 @@ class Pipeline:
     ``config`` gives schemes, lexicons, rules and channels; ``store`` is an
     open Store. Construction builds every stage once (a stage without its
     model or lexicon is skipped and listed in ``skipped``), warms the
-    de-duplicator from the last ``DEDUP_WARM_DAYS`` days of stored items, and
+    de-duplicator from the last ``DEDUP_WARM_ITEMS`` stored items, and
     checks that every rule names a configured channel (BadInput otherwise).
     """
 
@@ -73,8 +73,7 @@ class Pipeline:
     def _warm_dedup(self) -> None:
         dedup = self.built.get("dedup")
         if isinstance(dedup, Deduplicator):
-            since = datetime.now(UTC) - timedelta(days=DEDUP_WARM_DAYS)
-            dedup.seed(self.store.recent_fingerprints(since))
+            dedup.seed(self.store.recent_fingerprints(DEDUP_WARM_ITEMS))
 
     def process(self, raws: Iterable[RawItem | BadInput]) -> Outcome:
         """Run one batch through the whole pipeline; returns its counts.

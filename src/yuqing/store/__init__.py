@@ -170,15 +170,17 @@ class Store:
             raise ValueError("empty search query")
         return self.iter_items(query=query, limit=limit, offset=offset, **filters)
 
-    def recent_fingerprints(self, since: datetime) -> Iterator[tuple[str, str, str | None, str]]:
-        """Yield ``(key, content_hash, canonical_url, match_text)`` of items published since ``since``.
+    def recent_fingerprints(self, limit: int) -> Iterator[tuple[str, str, str | None, str]]:
+        """Yield ``(key, content_hash, canonical_url, match_text)`` of the ``limit`` items
+        stored last (by insertion order, whatever their publication time).
 
         Oldest first, streamed in chunks of 1,000 rows; for seeding the dedup
-        stage's memory at start-up.
+        stage's memory at start-up, so a restart still sees what it stored.
         """
+        last = select(items.c.seq).order_by(items.c.seq.desc()).limit(limit).subquery()
         stmt = (select(items.c.key, items.c.content_hash, items.c.canonical_url,
                        items.c.match_text)
-                .where(items.c.published_at >= since).order_by(items.c.published_at))
+                .where(items.c.seq.in_(select(last.c.seq))).order_by(items.c.seq))
         with self._read() as conn:
             for row in conn.execution_options(yield_per=1000).execute(stmt):
                 yield row.key, row.content_hash, row.canonical_url, row.match_text

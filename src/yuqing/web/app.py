@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from yuqing.analytics.threads import trace_origin
 from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
@@ -80,6 +81,15 @@ def create_app(ctx: Context) -> FastAPI:
         found = ctx.store.iter_items(scheme=scheme, sentiment=sentiment, limit=limit,
                                      query=match_form(q) if q else None)
         return [item_to_json(it) for it in found]
+
+    @app.get("/api/items/{key:path}")
+    def get_item(key: str) -> dict[str, Any]:
+        """One stored item with the origin of its thread (a placeholder when not collected)."""
+        item = ctx.store.get_item(key)
+        if item is None:
+            raise HTTPException(404, f"item {key!r} not found")
+        return {**item_to_json(item), "key": item.key,
+                "origin": trace_origin(ctx.store, item).as_dict()}
 
     @app.get("/api/alerts")
     def list_alerts(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:

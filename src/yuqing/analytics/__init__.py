@@ -1,0 +1,1 @@
+"""Analytics over stored items: threads and origins (later: trends, distributions)."""
