@@ -102,3 +102,9 @@ def test_prepare_text_offsets_index_the_plain_text() -> None:
     assert plain == "臺北\u00a0市\n著急"
     assert match == "台北 市 着急"
     assert "".join(plain[o] for o in offsets) == "臺北\u00a0市\n著急"
+
+
+def test_control_characters_are_removed_from_plain_text() -> None:
+    # PostgreSQL refuses NUL in text; tabs and line breaks stay
+    assert html_to_text("含有\x00空字符\x07的\t文本\n第二行") == "含有空字符的\t文本\n第二行"
+    assert html_to_text("<p>a\x00b</p>") == "ab"

@@ -41,13 +41,18 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn BadInput (and missing files) into a clear message and exit code 2."""
+    """Turn BadInput (and unreadable files) into a clear message and exit code 2,
+    any other error into a one-line message and exit code 1 (no traceback)."""
     try:
         yield
     except BadInput as exc:
         raise fail(str(exc)) from None
     except FileNotFoundError as exc:
         raise fail(f"{exc.filename}: no such file") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise fail(f"{getattr(exc, 'filename', None) or 'input'}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - the user gets a message, not a traceback
+        raise fail(f"{type(exc).__name__}: {exc}", code=1) from exc
 
 
 @contextmanager

@@ -1,0 +1,26 @@
+"""End-to-end tests of `yuqing demo` (src/yuqing/cli/demo.py) on the bundled hot-search data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from yuqing_cli import Invoke, one_json
+
+SHAPE = {"read", "stored", "duplicates", "rejected", "matched", "negative", "sensitive",
+         "alerts", "events"}
+
+
+def test_demo_json_is_one_document_with_real_counts_and_repeats(cli: Invoke, tmp_path: Path) -> None:
+    first = cli("demo", "--json")
+    assert first.exit_code == 0, first.stderr
+    doc = one_json(first)
+    assert SHAPE <= doc.keys()
+    for key in ("stored", "matched", "negative", "alerts"):
+        assert doc[key] > 0, key
+    assert doc["stored"] + doc["rejected"] + doc["updated"] == doc["read"]
+    assert (tmp_path / "yuqing-demo.db").is_file()
+    # alerts go to stderr through the console channel, never into the JSON on stdout
+    assert "【舆情预警】" in first.stderr
+    second = cli("demo", "--json")
+    assert second.exit_code == 0, second.stderr
+    assert one_json(second) == doc

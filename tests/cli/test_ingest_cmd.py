@@ -1,0 +1,100 @@
+"""End-to-end tests of `yuqing ingest` (src/yuqing/cli/ingest.py) on both store backends.
+
+Inputs: the hand-written tests/fixtures/items/e2e_items.{jsonl,csv} (one good
+negative item per scheme, one positive/neutral item, and one problem per
+other row) and tests/fixtures/feeds/normal.xml.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from yuqing_cli import FIXTURES, Invoke, flat, one_json, write_config
+
+from yuqing.store import open_store
+
+JSONL = FIXTURES / "items" / "e2e_items.jsonl"
+CSV = FIXTURES / "items" / "e2e_items.csv"
+
+
+def test_ingest_counts_bad_rows_by_reason_and_records_them(
+        cli: Invoke, tmp_path: Path, store_url: str) -> None:
+    config = write_config(tmp_path)
+    result = cli("ingest", str(JSONL), str(CSV), "-c", str(config), "--db", store_url, "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = one_json(result)
+    # each file: 6 rows; broken JSON / wrong column count, lossy id, empty text are refused
+    assert doc["read"] == 12
+    assert doc["rejected"] == 6
+    assert doc["rejected_by_reason"] == {"bad_input": 2, "empty_text": 2, "lossy_id": 2}
+    assert doc["stored"] == 6
+    assert (doc["matched"], doc["negative"], doc["alerts"]) == (2, 4, 2)
+    with open_store(store_url) as store:
+        assert store.rejection_counts() == {"bad_input": 2, "empty_text": 2, "lossy_id": 2}
+        assert store.count_alerts() == 2
+        # a bad date keeps the item, flagged
+        assert store.get_item("forum:c4").flags == ["date_unparsed"]
+        assert store.get_item("weibo:j3").flags == ["date_unparsed"]
+        assert store.get_item("weibo:j1").schemes == ["公共安全"]
+
+
+def test_human_output_goes_to_stderr_with_the_reasons(cli: Invoke, tmp_path: Path) -> None:
+    result = cli("ingest", str(CSV), "-c", str(write_config(tmp_path)))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    out = flat(result.stderr)
+    assert "拒收原因lossy_id│1" in out
+    assert "入库stored│3" in out
+
+
+def test_reingest_stores_nothing_new_and_never_realerts(
+        cli: Invoke, tmp_path: Path, store_url: str) -> None:
+    args = ("ingest", str(JSONL), str(CSV), "-c", str(write_config(tmp_path)), "--db", store_url, "--json")
+    first = one_json(cli(*args))
+    again = cli(*args)
+    assert again.exit_code == 0
+    doc = one_json(again)
+    assert first["stored"] == 6
+    assert (doc["stored"], doc["updated"], doc["alerts"]) == (0, 6, 0)
+    assert doc["rejected"] == 6
+    with open_store(store_url) as store:
+        assert store.count_alerts() == 2
+        assert store.count_items() == 6
+
+
+def test_ingest_rss_file(cli: Invoke, tmp_path: Path) -> None:
+    feed = FIXTURES / "feeds" / "normal.xml"
+    result = cli("ingest", str(feed), "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = one_json(result)
+    assert doc["read"] > 0
+    assert doc["stored"] == doc["read"] - doc["rejected"] > 0
+    with open_store(f"sqlite:///{tmp_path / 'yuqing.db'}") as store:
+        assert store.count_items() == doc["stored"]
+
+
+def test_missing_file_exits_2_naming_it(cli: Invoke) -> None:
+    result = cli("ingest", "nope.jsonl", "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "nope.jsonl" in result.stderr and "no such file" in result.stderr
+
+
+def test_bad_mapping_exits_2(cli: Invoke) -> None:
+    result = cli("ingest", str(CSV), "--mapping", "a=b=c")
+    assert result.exit_code == 2
+    assert "exchange fields" in flat(result.stderr)
+    named = cli("ingest", str(CSV), "--mapping", "no_such_mapping")
+    assert named.exit_code == 2
+    assert "no_such_mapping" in named.stderr
+
+
+def test_bad_config_exits_2_naming_the_file(cli: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text("timezone = [\n", encoding="utf-8")
+    result = cli("ingest", str(CSV), "-c", "broken.toml")
+    assert result.exit_code == 2
+    assert "broken.toml" in result.stderr and "TOML" in result.stderr
+    (tmp_path / "wrong.toml").write_text("[[schemes]]\nname = 3\n", encoding="utf-8")
+    wrong = cli("ingest", str(CSV), "-c", "wrong.toml")
+    assert wrong.exit_code == 2
+    assert "wrong.toml" in wrong.stderr and "schemes.0.name" in wrong.stderr
