@@ -1,0 +1,43 @@
+"""End-to-end tests of `yuqing init` and `yuqing check` (src/yuqing/cli/__init__.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from yuqing_cli import Invoke, one_json
+
+
+def test_init_writes_a_config_that_check_loads(cli: Invoke, tmp_path: Path) -> None:
+    made = cli("init")
+    assert made.exit_code == 0, made.stderr
+    written = tmp_path / "yuqing.toml"
+    assert written.is_file()
+    result = cli("check", "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = one_json(result)
+    assert doc["database_url"] == "sqlite:///yuqing.db"
+    assert doc["schemes"] == ["本市教育", "医院舆情"]
+    assert doc["rules"] == ["负面或敏感"]
+    assert doc["sources"] == []  # the example sources are disabled until edited
+    assert "schemes" in doc["stages"] and "sentiment" in doc["stages"]
+
+
+def test_init_refuses_to_overwrite_without_force(cli: Invoke, tmp_path: Path) -> None:
+    target = tmp_path / "yuqing.toml"
+    target.write_text("# mine\n", encoding="utf-8")
+    refused = cli("init")
+    assert refused.exit_code == 2
+    assert "yuqing.toml" in refused.stderr and "--force" in refused.stderr
+    assert target.read_text(encoding="utf-8") == "# mine\n"
+    forced = cli("init", "--force")
+    assert forced.exit_code == 0
+    assert "[[schemes]]" in target.read_text(encoding="utf-8")
+
+
+def test_check_names_a_bad_config(cli: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "yuqing.toml").write_text('[[alerts.rules]]\nname = "r"\nchannels = ["nowhere"]\n',
+                                          encoding="utf-8")
+    result = cli("check", "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "nowhere" in result.stderr

@@ -1,0 +1,70 @@
+"""End-to-end tests of `yuqing items` (src/yuqing/cli/items.py): filters on both backends.
+
+The store is filled by `yuqing ingest` of tests/fixtures/items/e2e_items.{jsonl,csv}:
+weibo:j1 (negative, 公共安全, contains 警察), weibo:j6 (positive; 警方察看 holds
+both characters of 警察 but not the word), forum:c1 (negative, 学校), forum:c6,
+and two items with unreadable dates (stored at ingest time).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from yuqing_cli import FIXTURES, Invoke, json_lines, write_config
+
+from yuqing.cli.items import parse_since
+from yuqing.domain import BadInput
+
+ITEMS = FIXTURES / "items"
+
+
+@pytest.fixture
+def filled(cli: Invoke, tmp_path: Path, store_url: str) -> tuple[str, ...]:
+    """Ingest the e2e fixtures; return the common ``--config … --db …`` arguments."""
+    common = ("-c", str(write_config(tmp_path)), "--db", store_url)
+    result = cli("ingest", str(ITEMS / "e2e_items.jsonl"), str(ITEMS / "e2e_items.csv"), *common)
+    assert result.exit_code == 0, result.stderr
+    return common
+
+
+def keys(rows: list[dict[str, object]]) -> set[str]:
+    """``source:id`` of each listed item."""
+    return {f"{r['source']}:{r['id']}" for r in rows}
+
+
+def test_query_two_character_word(cli: Invoke, filled: tuple[str, ...]) -> None:
+    rows = json_lines(cli("items", "--query", "警察", "--json", *filled))
+    assert keys(rows) == {"weibo:j1"}
+    assert rows[0]["schemes"] == ["公共安全"]
+    assert rows[0]["sentiment"] == "negative"
+
+
+def test_sentiment_scheme_and_since_filters(cli: Invoke, filled: tuple[str, ...]) -> None:
+    negative = json_lines(cli("items", "--sentiment", "negative", "--json", *filled))
+    assert {r["sentiment"] for r in negative} == {"negative"}
+    assert {"weibo:j1", "forum:c1"} <= keys(negative)
+    assert keys(json_lines(cli("items", "--scheme", "学校", "--json", *filled))) == {"forum:c1"}
+    # only the two items with unreadable dates carry a recent published_at
+    assert keys(json_lines(cli("items", "--since", "7d", "--json", *filled))) == {"weibo:j3", "forum:c4"}
+    after = json_lines(cli("items", "--since", "2024-03-05T08:30", "--limit", "100", "--json", *filled))
+    assert keys(after) == {"weibo:j3", "forum:c4", "weibo:j6", "forum:c6"}
+
+
+def test_bad_filters_exit_2_naming_the_value(cli: Invoke, filled: tuple[str, ...]) -> None:
+    since = cli("items", "--since", "yesterday", "--json", *filled)
+    assert since.exit_code == 2
+    assert since.stdout == ""
+    assert "'yesterday'" in since.stderr
+    sentiment = cli("items", "--sentiment", "angry", *filled)
+    assert sentiment.exit_code == 2
+    assert "'angry'" in sentiment.stderr
+
+
+def test_parse_since_relative_and_iso() -> None:
+    now = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
+    assert parse_since("24h", "Asia/Shanghai", now) == datetime(2024, 3, 4, 12, 0, tzinfo=UTC)
+    assert parse_since("2024-03-05", "Asia/Shanghai", now) == datetime(2024, 3, 4, 16, 0, tzinfo=UTC)
+    with pytest.raises(BadInput, match="'7x'"):
+        parse_since("7x", "Asia/Shanghai", now)
