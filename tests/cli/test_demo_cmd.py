@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from yuqing_cli import Invoke, one_json
+from yuqing_cli import FIXTURES, Invoke, flat, one_json
 
 SHAPE = {"read", "stored", "duplicates", "rejected", "matched", "negative", "sensitive",
          "alerts", "events"}
@@ -24,3 +24,14 @@ def test_demo_json_is_one_document_with_real_counts_and_repeats(cli: Invoke, tmp
     second = cli("demo", "--json")
     assert second.exit_code == 0, second.stderr
     assert one_json(second) == doc
+
+
+def test_demo_human_output_on_a_data_file_lists_the_alerts(cli: Invoke) -> None:
+    data = FIXTURES / "items" / "e2e_items.jsonl"
+    result = cli("demo", "--data", str(data))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    out = flat(result.stderr)
+    assert "演示结果demosummary" in out
+    assert "最新预警latestalerts" in out
+    assert "市人民医院门口发生严重车祸" in out  # the alert's title in the table

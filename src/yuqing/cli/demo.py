@@ -40,8 +40,8 @@ def alerts_table(store: Store, limit: int = 10) -> Table:
     table = Table(title="最新预警 latest alerts")
     table.add_column("级别 level")
     table.add_column("标题 title", overflow="fold")
-    for alert in store.list_alerts(limit):
-        table.add_row(alert.level, alert.title)
+    for stored in store.list_alerts(limit):
+        table.add_row(stored.alert.level, stored.alert.title)
     return table
 
 

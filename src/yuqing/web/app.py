@@ -93,10 +93,11 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.get("/api/alerts")
     def list_alerts(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
-        """The newest alerts."""
-        return [{"rule": a.rule, "level": a.level, "title": a.title, "body": a.body,
-                 "items": a.item_keys, "created_at": a.created_at.isoformat()}
-                for a in ctx.store.list_alerts(limit)]
+        """The newest alerts: ``id``, ``rule``, ``level``, ``title``, ``body``, ``items`` (keys), ``created_at``."""
+        return [{"id": s.id, "rule": s.alert.rule, "level": s.alert.level, "title": s.alert.title,
+                 "body": s.alert.body, "items": s.alert.item_keys,
+                 "created_at": s.alert.created_at.isoformat()}
+                for s in ctx.store.list_alerts(limit)]
 
     @app.get("/api/stats")
     def stats() -> dict[str, Any]:
@@ -107,7 +108,7 @@ def create_app(ctx: Context) -> FastAPI:
     def home(q: str | None = None) -> str:
         """The watch page: counts, newest alerts and items."""
         found = ctx.store.iter_items(limit=50, query=match_form(q) if q else None)
-        return render_home(ctx.store.stats(), ctx.store.list_alerts(20), found, query=q or "",
-                           tz=ctx.config.timezone)
+        alerts = [s.alert for s in ctx.store.list_alerts(20)]
+        return render_home(ctx.store.stats(), alerts, found, query=q or "", tz=ctx.config.timezone)
 
     return app
