@@ -220,6 +220,10 @@ class TestStoreContract:
         assert state["updated_at"].tzinfo is not None
         with pytest.raises(ValueError, match="unknown keys"):
             store.save_source_state("people.cn", {"etgs": "x"})
+        store.save_source_state("a-feed", {"health": {"status": "failed"}})
+        listed = store.list_source_states()
+        assert [s["name"] for s in listed] == ["a-feed", "people.cn"]
+        assert listed[0]["health"] == {"status": "failed"} and listed[1]["cursor"] == "0013"
 
     def test_stats(self, store: Store, make_item: MakeItem) -> None:
         store.save_items([

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 from yuqing.runtime.context import Context
@@ -50,13 +49,17 @@ class Watcher:
         health = SourceHealth(source.name, source.config.interval)
         saved = self.ctx.store.load_source_state(source.name) or {}
         fields = {k: saved.get(k) for k in ("etag", "last_modified", "cursor")}
-        health.state = FetchState(**fields, done=bool(saved.get("done")))
+        done = bool((saved.get("health") or {}).get("done"))
+        health.state = FetchState(**fields, done=done)
         return health
 
     def _save(self) -> None:
         now = self.clock()
         for name, health in self.health.items():
-            self.ctx.store.save_source_state(name, {**asdict(health.state), "health": health.as_dict(now)})
+            state = health.state
+            self.ctx.store.save_source_state(name, {
+                "etag": state.etag, "last_modified": state.last_modified, "cursor": state.cursor,
+                "health": {**health.as_dict(now), "done": state.done}})
 
     def round(self) -> Outcome:
         """Fetch every due source once and process what came in."""

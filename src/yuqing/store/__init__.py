@@ -245,6 +245,11 @@ class Store:
         with self._read() as conn:
             return _health.load_source_state(conn, name)
 
+    def list_source_states(self) -> list[dict[str, Any]]:
+        """Return the saved state (validators, cursor, health) of every source, by name."""
+        with self._read() as conn:
+            return _health.list_source_states(conn)
+
     def save_source_state(self, name: str, state: Mapping[str, Any]) -> None:
         """Replace the saved state of source ``name``; raises ValueError for unknown keys."""
         with self._write() as conn:

@@ -30,6 +30,13 @@ def load_source_state(conn: Connection, name: str) -> dict[str, Any]:
     return {k: m[k] for k in (*STATE_KEYS, "updated_at")}
 
 
+def list_source_states(conn: Connection) -> list[dict[str, Any]]:
+    """Return the saved state of every source, by name, each with its ``name``."""
+    rows = conn.execute(select(source_state).order_by(source_state.c.name))
+    return [{"name": r.name, **{k: r._mapping[k] for k in (*STATE_KEYS, "updated_at")}}
+            for r in rows]
+
+
 def save_source_state(conn: Connection, name: str, state: Mapping[str, Any], now: datetime) -> None:
     """Replace the state of source ``name``; keys missing from ``state`` become None ({} for health).
 

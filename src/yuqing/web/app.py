@@ -99,6 +99,12 @@ def create_app(ctx: Context) -> FastAPI:
                  "created_at": s.alert.created_at.isoformat()}
                 for s in ctx.store.list_alerts(limit)]
 
+    @app.get("/api/sources")
+    def list_sources() -> list[dict[str, Any]]:
+        """Health of every watched source: status, last success, last error, items in the last hour."""
+        return [{"name": s["name"], **(s["health"] or {}), "updated_at": s["updated_at"]}
+                for s in ctx.store.list_source_states()]
+
     @app.get("/api/stats")
     def stats() -> dict[str, Any]:
         """Counts of stored items by label, alerts and rejections."""

@@ -1,0 +1,70 @@
+"""`yuqing run`'s loop: sources polled, state saved, restart resumes without re-storing."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from yuqing.config import parse_config
+from yuqing.runtime.context import Context
+from yuqing.runtime.watch import Watcher
+
+T0 = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
+
+
+def write_items(path: Path, n: int) -> None:
+    places = ["东城", "西城", "南岗", "北湖", "中山", "江北", "河西"]
+    rows = [{"id": str(i), "text": f"{places[i]}区第{i}中学食堂饭菜变质，学生腹痛送医，"
+                                   f"家长很愤怒，太过分了！编号{i * 7919}",
+             "published_at": "2024-03-05 08:15"} for i in range(n)]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+
+
+def context(tmp_path: Path, url: str) -> Context:
+    cfg = parse_config({
+        "sources": [{"name": "exports", "kind": "file", "path": str(tmp_path / "items.jsonl"),
+                     "interval": 60},
+                    {"name": "down", "kind": "rss", "url": "http://127.0.0.1:9/feed.xml",
+                     "interval": 60}],
+        "schemes": [{"name": "学校", "subject_words": ["中学"]}],
+        "alerts": {"rules": [{"name": "r", "channels": ["quiet"]}],
+                   "channels": [{"name": "quiet", "kind": "console", "style": "line"}]},
+    })
+    return Context(config=cfg, database_url=url)
+
+
+def test_round_stores_reports_health_and_resumes(tmp_path: Path, store_url: str) -> None:
+    write_items(tmp_path / "items.jsonl", 5)
+    clock = [T0]
+    ctx = context(tmp_path, store_url)
+    watcher = Watcher(ctx, clock=lambda: clock[0])
+    first = watcher.round()
+    assert (first.stored, first.negative) == (5, 5)
+    assert first.alerts == 5 - first.duplicates
+    # the failing feed is recorded and backs off; the file source was not stopped by it
+    assert watcher.health["down"].status == "failed"
+    assert watcher.health["exports"].status == "ok"
+    saved = {s["name"]: s for s in ctx.store.list_source_states()}
+    assert saved["down"]["health"]["last_error"]["message"]
+    assert saved["exports"]["health"]["items_last_hour"] == 5
+    ctx.close()
+
+    # restart: a new process on the same database, file unchanged -> nothing new
+    clock[0] = T0 + timedelta(minutes=5)
+    ctx2 = context(tmp_path, store_url)
+    again = Watcher(ctx2, clock=lambda: clock[0]).round()
+    assert (again.stored, again.alerts) == (0, 0)
+    assert ctx2.store.count_alerts() == first.alerts
+    ctx2.close()
+
+
+def test_run_stops_when_asked(tmp_path: Path, store_url: str) -> None:
+    write_items(tmp_path / "items.jsonl", 2)
+    ctx = context(tmp_path, store_url)
+    stop = threading.Event()
+    watcher = Watcher(ctx, on_round=lambda outcome, health: stop.set())
+    total = watcher.run(stop)
+    assert total.stored == 2
+    ctx.close()
