@@ -13,7 +13,7 @@ import pytest
 
 from yuqing.domain import Alert, Item, TermHit
 from yuqing.store import SaveResult, Store, open_store
-from yuqing.store.migrate import current_revision, head_revision
+from yuqing.store.migrate import current_revisions, head_revisions
 
 T0 = datetime(2024, 3, 5, 0, 15, tzinfo=UTC)  # the publication time make_item starts from
 
@@ -193,7 +193,7 @@ class TestStoreContract:
         store.save_items([make_item("k", "保留")])
         with open_store(store_url) as again:
             assert again.count_items() == 1
-        assert current_revision(store._engines.write) == head_revision()
+        assert current_revisions(store._engines.write) == head_revisions()
 
     def test_rejections(self, store: Store, make_item: MakeItem) -> None:
         refused = make_item("x", "", origin="export.csv:12")

@@ -86,13 +86,17 @@ class Store:
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """Yield a connection inside a write transaction (committed on success)."""
+    def write(self) -> Iterator[Connection]:
+        """Yield a connection inside a write transaction (committed on success).
+
+        The one way to write: on SQLite it holds the single-writer lock. Query
+        modules of other packages' tables (store/*.py) take this connection.
+        """
         with self._engines.write_lock, self._engines.write.begin() as conn:
             yield conn
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def read(self) -> Iterator[Connection]:
         """Yield a pooled read connection."""
         with self._engines.read.connect() as conn:
             yield conn
@@ -109,7 +113,7 @@ class Store:
         inserted = updated = 0
         for i in range(0, len(batch), SAVE_BATCH):
             now = _now()
-            with self._write() as conn:
+            with self.write() as conn:
                 done = _items.save_items(conn, batch[i : i + SAVE_BATCH], now)
             inserted += done.inserted
             updated += done.updated
@@ -117,13 +121,13 @@ class Store:
 
     def get_item(self, key: str) -> Item | None:
         """Return the item stored under ``key``, or None."""
-        with self._read() as conn:
+        with self.read() as conn:
             row = conn.execute(select(items).where(items.c.key == key)).first()
         return None if row is None else _items.row_to_item(row._mapping)
 
     def existing_keys(self, keys: Iterable[str]) -> set[str]:
         """Return the subset of ``keys`` already stored."""
-        with self._read() as conn:
+        with self.read() as conn:
             return _items.existing_keys(conn, keys)
 
     def iter_items(
@@ -141,7 +145,7 @@ class Store:
         stmt = _items.filter_items(select(items), self.dialect, scheme, sentiment, since, query,
                                    source)
         stmt = stmt.order_by(items.c.published_at.desc(), items.c.key.desc())
-        with self._read() as conn:
+        with self.read() as conn:
             rows = conn.execute(stmt.limit(limit).offset(offset)).all()
         return [_items.row_to_item(r._mapping) for r in rows]
 
@@ -152,7 +156,7 @@ class Store:
         """Return how many stored items match the filters of ``iter_items``."""
         stmt = select(func.count()).select_from(items)
         stmt = _items.filter_items(stmt, self.dialect, scheme, sentiment, since, query, source)
-        with self._read() as conn:
+        with self.read() as conn:
             return int(conn.scalar(stmt) or 0)
 
     def search(self, query: str, limit: int = 100, offset: int = 0, **filters: Any) -> list[Item]:
@@ -181,7 +185,7 @@ class Store:
         stmt = (select(items.c.key, items.c.content_hash, items.c.canonical_url,
                        items.c.match_text)
                 .where(items.c.seq.in_(select(last.c.seq))).order_by(items.c.seq))
-        with self._read() as conn:
+        with self.read() as conn:
             for row in conn.execution_options(yield_per=1000).execute(stmt):
                 yield row.key, row.content_hash, row.canonical_url, row.match_text
 
@@ -193,7 +197,7 @@ class Store:
         "Known" means an alert with the same ``dedup_key`` is stored, so a
         restart or a second worker never alerts twice (FIELD_CASES F15).
         """
-        with self._write() as conn:
+        with self.write() as conn:
             return _alerts.record_alert(conn, alert, _now())
 
     def record_delivery(self, alert_id: int, channel: str, status: str,
@@ -203,22 +207,22 @@ class Store:
         ``status`` is ``sent``, ``failed`` (counts one attempt each) or
         ``pending`` (queued again). Raises ValueError for another status.
         """
-        with self._write() as conn:
+        with self.write() as conn:
             _alerts.record_delivery(conn, alert_id, channel, status, error, _now())
 
     def pending_deliveries(self, limit: int = 1000) -> list[PendingDelivery]:
         """Return up to ``limit`` deliveries in status ``pending``, oldest alert first."""
-        with self._read() as conn:
+        with self.read() as conn:
             return _alerts.pending_deliveries(conn, limit)
 
     def list_alerts(self, limit: int = 100) -> list[StoredAlert]:
         """Return the newest ``limit`` alerts, newest first."""
-        with self._read() as conn:
+        with self.read() as conn:
             return _alerts.list_alerts(conn, limit)
 
     def count_alerts(self) -> int:
         """Return the number of stored alerts."""
-        with self._read() as conn:
+        with self.read() as conn:
             return _alerts.count_alerts(conn)
 
     # ----- rejections and source state -----------------------------------------------------
@@ -231,28 +235,28 @@ class Store:
         Raises ValueError for a row without a reason (nothing is written).
         """
         prepared = _health.rejection_rows(rows, _now())
-        with self._write() as conn:
+        with self.write() as conn:
             _health.record_rejections(conn, prepared)
         return len(prepared)
 
     def rejection_counts(self) -> dict[str, int]:
         """Return ``{reason: count}`` over all stored rejections."""
-        with self._read() as conn:
+        with self.read() as conn:
             return _health.rejection_counts(conn)
 
     def load_source_state(self, name: str) -> dict[str, Any]:
         """Return the saved state of source ``name`` ({} if none); see store/health.py for keys."""
-        with self._read() as conn:
+        with self.read() as conn:
             return _health.load_source_state(conn, name)
 
     def list_source_states(self) -> list[dict[str, Any]]:
         """Return the saved state (validators, cursor, health) of every source, by name."""
-        with self._read() as conn:
+        with self.read() as conn:
             return _health.list_source_states(conn)
 
     def save_source_state(self, name: str, state: Mapping[str, Any]) -> None:
         """Replace the saved state of source ``name``; raises ValueError for unknown keys."""
-        with self._write() as conn:
+        with self.write() as conn:
             _health.save_source_state(conn, name, state, _now())
 
     # ----- summary -----------------------------------------------------------------------
@@ -272,7 +276,7 @@ class Store:
         ).select_from(items)
         by_sentiment = select(items.c.sentiment, one).group_by(items.c.sentiment)
         matched = select(func.count(func.distinct(item_schemes.c.item_key)))
-        with self._read() as conn:
+        with self.read() as conn:
             total, sensitive, duplicates = conn.execute(sums).one()
             sentiments = {cast(str | None, label) or "none": cast(int, n)
                           for label, n in conn.execute(by_sentiment)}

@@ -30,22 +30,27 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def head_revision() -> str:
-    """Return the newest migration revision id."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:
+def head_revisions() -> set[str]:
+    """Return the newest revision id of every migration branch.
+
+    Parts of the schema that grow independently (events, cases...) may each
+    keep their own branch from ``0001``; ``upgrade`` applies all of them.
+    """
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    if not heads:
         raise RuntimeError(f"no migrations found in {MIGRATIONS}")
-    return head
+    return heads
 
 
-def current_revision(engine: Engine) -> str | None:
-    """Return the revision the database is at, or None for an empty database."""
+def current_revisions(engine: Engine) -> set[str]:
+    """Return the revisions the database is at (empty for an empty database)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database of ``engine`` to ``revision`` (default: the newest) in one transaction."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Migrate the database of ``engine`` to ``revision`` (default: the newest of every
+    branch) in one transaction."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_ID})")
