@@ -27,6 +27,9 @@ app.command()(items)
 app.command()(run)
 app.command()(serve)
 app.add_typer(train_app, name="train")
+eval_app = typer.Typer(help="Measure the quality of an analysis against labelled data.",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 
 @app.command()
