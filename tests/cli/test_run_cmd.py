@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from yuqing_cli import FIXTURES, write_config
 
 from yuqing.store import Store, open_store
@@ -90,3 +92,44 @@ def test_run_stores_then_resumes_without_restoring_or_realerting(tmp_path: Path,
     with open_store(store_url) as store:
         assert store.count_items() == 6
         assert store.count_alerts() == 2
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_run_serves_the_push_api_on_a_real_port(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    item = {"id": "h1", "text": "市人民医院门口发生严重车祸，两人受伤，警察到场处置", "source": "push-test"}
+
+    def pushed() -> bool:
+        try:
+            reply = httpx.post(f"{base}/api/items", json=item, timeout=5)
+        except httpx.TransportError:
+            return False  # not listening yet
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["stored"] == 1
+        return True
+
+    db = f"sqlite:///{tmp_path / 'served.db'}"
+    config = str(write_config(tmp_path))
+    env = {k: v for k, v in os.environ.items() if k != "YUQING_DATABASE_URL"}
+    with subprocess.Popen([YUQING, "run", "-c", config, "--db", db, "--port", str(port), "--json"],
+                          cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL) as proc:
+        try:
+            wait_for(lambda: proc.poll() is None and pushed(), "the push API")
+            found = httpx.get(f"{base}/api/items", params={"q": "警察"}, timeout=5).json()
+            assert [it["id"] for it in found] == ["h1"]
+            assert found[0]["schemes"] == ["公共安全"]
+            assert httpx.get(f"{base}/api/alerts", timeout=5).json()[0]["items"] == ["push-test:h1"]
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0

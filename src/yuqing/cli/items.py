@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, user_errors
 from yuqing.domain import SENTIMENTS, BadInput
 from yuqing.runtime.context import make_context
 from yuqing.runtime.stages import match_form
