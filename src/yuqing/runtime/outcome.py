@@ -6,6 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+#: rejection messages kept per outcome (the counts are always complete)
+MAX_PROBLEMS = 100
+
 
 @dataclass
 class Outcome:
@@ -17,6 +20,8 @@ class Outcome:
     duplicates of another; ``rejected`` inputs refused, by reason in
     ``rejected_by_reason``; ``matched`` / ``negative`` / ``sensitive`` count
     the new or updated items with that label; ``alerts`` alerts newly recorded.
+    ``problems`` holds the first ``MAX_PROBLEMS`` rejection messages, each
+    naming the input (file:line, request element) and the problem.
     """
 
     read: int = 0
@@ -30,6 +35,14 @@ class Outcome:
     alerts: int = 0
     events: int = 0
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+
+    def reject(self, reason: str, message: str) -> None:
+        """Count one rejection with its ``reason`` and keep its message (up to MAX_PROBLEMS)."""
+        self.rejected += 1
+        self.rejected_by_reason[reason] += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(message)
 
     def add(self, other: Outcome) -> None:
         """Add the counts of ``other`` into this outcome."""
@@ -37,9 +50,11 @@ class Outcome:
                      "negative", "sensitive", "alerts", "events"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejected_by_reason.update(other.rejected_by_reason)
+        self.problems.extend(other.problems[: MAX_PROBLEMS - len(self.problems)])
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the ``ingest --json`` shape, plus ``updated`` and ``rejected_by_reason``."""
+        """Return the ``ingest --json`` shape, plus ``updated``, ``rejected_by_reason`` and
+        ``problems`` (the first rejection messages)."""
         return {
             "read": self.read,
             "stored": self.stored,
@@ -52,4 +67,5 @@ class Outcome:
             "events": self.events,
             "updated": self.updated,
             "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+            "problems": list(self.problems),
         }

@@ -13,13 +13,14 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from yuqing.alerts.channels import build_channels
-from yuqing.alerts.dispatcher import Dispatcher, check_rule_channels
+from yuqing.alerts.outbox import OutboxDispatcher, build_dispatcher
+from yuqing.alerts.policy import AlertPolicy
 from yuqing.alerts.rules import MatchRule, build_rules
 from yuqing.config import Config
 from yuqing.domain import BadInput, Item, RawItem, RejectedItem
 from yuqing.pipeline.base import live
 from yuqing.pipeline.dedup import Deduplicator
+from yuqing.pipeline.events import attach_event_store, opened_events
 from yuqing.pipeline.normalize import Normalizer
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.stages import BuiltStages, build_stages
@@ -51,19 +52,17 @@ class Pipeline:
     """
 
     def __init__(self, config: Config, store: Store, *, stages: BuiltStages | None = None,
-                 dispatcher: Dispatcher | None = None, alerts_enabled: bool = True) -> None:
+                 dispatcher: OutboxDispatcher | None = None, alerts_enabled: bool = True) -> None:
         self.config = config
         self.store = store
         self.normalizer = Normalizer()
         self.built = stages if stages is not None else build_stages(config)
         self.rules: list[MatchRule] = build_rules(config) if alerts_enabled else []
-        if dispatcher is None:
-            channels = build_channels(config.alerts.channels)
-            check_rule_channels(self.rules, channels)
-            dispatcher = Dispatcher(channels)
-        self.dispatcher = dispatcher
+        self.dispatcher = dispatcher or build_dispatcher(config, store, self.rules)
+        self.policy = AlertPolicy(self.rules, config.alerts.base_url)
         self._lock = threading.Lock()
         self._warm_dedup()
+        attach_event_store(self.built, store)
 
     @property
     def skipped(self) -> dict[str, str]:
@@ -115,8 +114,8 @@ class Pipeline:
     @staticmethod
     def _reject(outcome: Outcome, rejections: list[Rejection], source: str, reason: str,
                 detail: str, origin: str = "") -> None:
-        outcome.rejected += 1
-        outcome.rejected_by_reason[reason] += 1
+        named = detail if detail.startswith(origin) else f"{origin}: {detail}"
+        outcome.reject(reason, named)
         rejections.append(Rejection(source=source, origin=origin, reason=reason, detail=detail))
 
     def _mark_updates(self, items: list[Item]) -> None:
@@ -132,7 +131,8 @@ class Pipeline:
         kept: list[Item] = []
         for it in items:
             if it.rejected is not None:
-                self._reject(outcome, rejections, it.source, it.rejected, it.origin, it.origin)
+                self._reject(outcome, rejections, it.source, it.rejected,
+                             f"refused by a pipeline stage ({it.rejected})", it.origin)
                 continue
             kept.append(it)
             if it.is_update:
@@ -141,22 +141,21 @@ class Pipeline:
             outcome.matched += bool(it.schemes)
             outcome.negative += it.is_negative
             outcome.sensitive += it.is_sensitive
+        outcome.events += opened_events(self.built.stages)
         return kept
 
     def _alert(self, items: list[Item]) -> int:
+        """Record the alerts of ``items`` in the outbox (one per story: alerts/policy.py) in
+        one transaction, then hand them to the dispatcher (woken when it runs in the
+        background, e.g. under the web server; else it delivers now). Returns alerts recorded."""
+        if not self.rules or not items:
+            return 0
         recorded = 0
-        for rule in self.rules:
-            fresh = []
-            for alert in rule.evaluate(items):
-                alert_id = self.store.record_alert(alert)
-                if alert_id is not None:
-                    fresh.append((alert_id, alert))
-            if not fresh:
-                continue
-            recorded += len(fresh)
-            results = self.dispatcher.deliver([a for _, a in fresh])
-            for alert_id, alert in fresh:
-                for channel, result in results.get(alert.dedup_key, {}).items():
-                    self.store.record_delivery(alert_id, channel,
-                                               "sent" if result.ok else "failed", result.error)
+        with self.store.write() as conn:
+            for rule in self.rules:
+                stories = rule.stories(items)
+                if stories:
+                    recorded += len(self.policy.record(conn, rule, stories, rule.clock()))
+        if recorded:
+            self.dispatcher.notify()
         return recorded
