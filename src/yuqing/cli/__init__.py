@@ -13,6 +13,7 @@ from yuqing.cli.demo import demo
 from yuqing.cli.ingest import ingest
 from yuqing.cli.items import items
 from yuqing.cli.run import run, serve
+from yuqing.cli.stats import stats
 from yuqing.cli.train import train_app
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app.command()(ingest)
 app.command()(items)
 app.command()(run)
 app.command()(serve)
+app.command()(stats)
 app.add_typer(train_app, name="train")
 eval_app = typer.Typer(help="Measure the quality of an analysis against labelled data.",
                        no_args_is_help=True)

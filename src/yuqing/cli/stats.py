@@ -1,0 +1,65 @@
+"""`yuqing stats`: analytics over a time range and an optional scheme."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.items import parse_since
+from yuqing.domain import BadInput
+from yuqing.runtime.context import make_context
+from yuqing.store.analytics import Scope
+
+
+def stats(
+    since: Annotated[str, typer.Option(help="start: 24h, 7d or an ISO date/time (local zone)")] = "24h",
+    until: Annotated[str | None, typer.Option(help="end (exclusive), ISO date/time; default now")] = None,
+    scheme: Annotated[str | None, typer.Option(help="only items matching this scheme")] = None,
+    bucket: Annotated[str, typer.Option(help="hour or day")] = "hour",
+    top: Annotated[int, typer.Option(min=1, max=1000, help="rows in top lists")] = 10,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Volume, sentiment over time, media, places, top accounts and keywords of a time range."""
+    from yuqing.analytics.stats import range_stats
+
+    with user_errors():
+        if bucket not in ("hour", "day"):
+            raise BadInput(f"--bucket {bucket!r}: expected hour or day")
+        ctx = make_context(config, db)
+        tz = ctx.config.timezone
+        now = datetime.now(UTC)
+        end = parse_since(until, tz, now) if until else now
+        start = parse_since(since, tz, now)
+        if end <= start:
+            raise BadInput(f"--since {since!r} / --until {until!r}: the range is empty")
+        doc = range_stats(ctx.store, Scope(start, end, scheme), tz=tz,
+                          bucket="day" if bucket == "day" else "hour", top=top)
+        ctx.close()
+    if json_out:
+        emit_json(doc)
+        return
+    _print_human(doc)
+
+
+def _print_human(doc: dict[str, Any]) -> None:
+    """Print the headline figures and the top lists on stderr."""
+    o = doc["overview"]
+    err.print(f"{doc['since']} .. {doc['until']}  方案 scheme: {doc['scheme'] or '全部 all'}")
+    err.print(f"条目 items {o['items']}  负面 negative {o['negative']} ({o['negative_share']:.1%})  "
+              f"敏感 sensitive {o['sensitive']}")
+    lists = {"媒体 media": doc["media"], "账号 authors": doc["accounts"]["authors"],
+             "省份 provinces": doc["geography"]["provinces"], "城市 cities": doc["geography"]["cities"]}
+    for title, rows in lists.items():
+        table = Table(title=title)
+        table.add_column("name")
+        table.add_column("count", justify="right")
+        for row in rows:
+            table.add_row(row["name"], str(row["count"]))
+        err.print(table)
+    err.print("关键词 keywords: " + "、".join(k["word"] for k in doc["keywords"]))

@@ -1,0 +1,160 @@
+"""SQL aggregates over stored items for analytics and briefings (SQLite and PostgreSQL).
+
+Every function takes a read connection (``store.read()``) and a :class:`Scope`
+(a half-open time range ``[since, until)`` on ``published_at`` and an
+optional scheme). Counts include near-duplicates (a repost is volume too).
+Time buckets come back as UTC hour strings ``YYYY-MM-DD HH`` so callers can
+roll them up into local hours or days; see analytics/stats.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Connection, Select, String, and_, case, func, select
+
+from yuqing.domain import Item
+from yuqing.store.items import row_to_item
+from yuqing.store.tables import item_schemes, items
+
+GroupColumn = Literal["media_type", "source", "author", "sentiment"]
+
+#: reposts + comments + likes, NULL counted as 0
+ENGAGEMENT = (func.coalesce(items.c.reposts, 0) + func.coalesce(items.c.comments, 0)
+              + func.coalesce(items.c.likes, 0))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Items published in ``[since, until)`` (aware datetimes), matching ``scheme`` if given."""
+
+    since: datetime
+    until: datetime
+    scheme: str | None = None
+
+    def __post_init__(self) -> None:
+        """Raise ValueError for naive datetimes or an empty range."""
+        for value in (self.since, self.until):
+            if value.tzinfo is None:
+                raise ValueError(f"naive datetime {value!r}: scopes need aware datetimes")
+        if self.until <= self.since:
+            raise ValueError(f"empty time range: {self.since.isoformat()} .. {self.until.isoformat()}")
+
+
+def scope_condition(scope: Scope) -> ColumnElement[bool]:
+    """Return the WHERE condition selecting the items of ``scope``."""
+    parts: list[ColumnElement[bool]] = [items.c.published_at >= scope.since,
+                                        items.c.published_at < scope.until]
+    if scope.scheme is not None:
+        schemed = select(item_schemes.c.item_key).where(item_schemes.c.scheme == scope.scheme)
+        parts.append(items.c.key.in_(schemed))
+    return and_(*parts)
+
+
+def _hour_bucket(dialect: str) -> ColumnElement[Any]:
+    """Return the SQL expression of an item's UTC hour as text ``YYYY-MM-DD HH``."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", items.c.published_at), "YYYY-MM-DD HH24")
+    # SQLite stores UTC wall time as 'YYYY-MM-DD HH:MM:SS.ffffff' (store/items.py)
+    return func.substr(items.c.published_at, 1, 13, type_=String)
+
+
+def totals(conn: Connection, scope: Scope) -> dict[str, int]:
+    """Return ``{"items", "negative", "sensitive", "duplicates", "engagement"}`` counts of ``scope``.
+
+    ``engagement`` is the sum of reposts + comments + likes.
+    """
+    one = 1
+    stmt = select(
+        func.count(),
+        func.sum(case((items.c.sentiment == "negative", one), else_=0)),
+        func.sum(case((items.c.n_sensitive > 0, one), else_=0)),
+        func.sum(case((items.c.duplicate_of.is_not(None), one), else_=0)),
+        func.sum(ENGAGEMENT),
+    ).where(scope_condition(scope))
+    row = conn.execute(stmt).one()
+    names = ("items", "negative", "sensitive", "duplicates", "engagement")
+    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+
+
+def hourly_sentiment(conn: Connection, scope: Scope) -> list[tuple[str, str | None, int]]:
+    """Return ``(utc_hour, sentiment, count)`` rows of ``scope``, ordered by hour.
+
+    ``utc_hour`` is ``YYYY-MM-DD HH`` in UTC; ``sentiment`` is None for items
+    the sentiment stage did not label.
+    """
+    hour = _hour_bucket(conn.dialect.name).label("hour")
+    stmt = (select(hour, items.c.sentiment, func.count()).where(scope_condition(scope))
+            .group_by(hour, items.c.sentiment).order_by(hour))
+    return [(str(h), s, int(n)) for h, s, n in conn.execute(stmt)]
+
+
+def counts_by(conn: Connection, scope: Scope, column: GroupColumn,
+              limit: int | None = None) -> list[tuple[str, int, int]]:
+    """Return ``(value, items, engagement)`` per value of ``column``, most items first.
+
+    NULL and empty values are left out (an item without an author is not an
+    account). Ties are broken by value, so the order is stable.
+    """
+    col = items.c[column]
+    n = func.count().label("n")
+    stmt: Select[Any] = (select(col, n, func.sum(ENGAGEMENT))
+                         .where(scope_condition(scope), col.is_not(None), col != "")
+                         .group_by(col).order_by(n.desc(), col))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(str(v), int(c), int(e or 0)) for v, c, e in conn.execute(stmt)]
+
+
+def place_counts(conn: Connection, scope: Scope, limit: int | None = None) -> list[tuple[str, int]]:
+    """Return ``(place, items)`` from the ``places`` arrays of ``scope``, most items first."""
+    if conn.dialect.name == "postgresql":
+        each = func.jsonb_array_elements_text(items.c.places).table_valued("value")
+    else:
+        each = func.json_each(items.c.places).table_valued("value")
+    place = each.c.value
+    n = func.count().label("n")
+    stmt: Select[Any] = (select(place, n).select_from(items).join(each, place.is_not(None))
+                         .where(scope_condition(scope)).group_by(place).order_by(n.desc(), place))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(str(p), int(c)) for p, c in conn.execute(stmt)]
+
+
+def match_texts(conn: Connection, scope: Scope | None, limit: int) -> list[str]:
+    """Return the ``match_text`` of up to ``limit`` items of ``scope`` (the whole store when
+    None), newest first."""
+    stmt = select(items.c.match_text)
+    if scope is not None:
+        stmt = stmt.where(scope_condition(scope)).order_by(items.c.published_at.desc())
+    else:
+        stmt = stmt.order_by(items.c.seq.desc())
+    return [t for (t,) in conn.execute(stmt.limit(limit))]
+
+
+def count_all(conn: Connection) -> int:
+    """Return the number of stored items."""
+    return int(conn.scalar(select(func.count()).select_from(items)) or 0)
+
+
+def top_items(conn: Connection, scope: Scope, limit: int, *,
+              sentiments: Sequence[str] = (), sensitive_only: bool = False,
+              originals_only: bool = True) -> list[Item]:
+    """Return up to ``limit`` items of ``scope`` with the most engagement, then newest.
+
+    ``sentiments`` keeps only those labels (all when empty); ``sensitive_only``
+    keeps items with a sensitive term; ``originals_only`` drops near-duplicates.
+    """
+    conditions: list[ColumnElement[bool]] = [scope_condition(scope)]
+    if sentiments:
+        conditions.append(items.c.sentiment.in_(list(sentiments)))
+    if sensitive_only:
+        conditions.append(items.c.n_sensitive > 0)
+    if originals_only:
+        conditions.append(items.c.duplicate_of.is_(None))
+    stmt = (select(items).where(*conditions)
+            .order_by(ENGAGEMENT.desc(), items.c.published_at.desc(), items.c.key).limit(limit))
+    return [row_to_item(r._mapping) for r in conn.execute(stmt)]
