@@ -116,7 +116,17 @@ class ChannelConfig(BaseModel):
 class RuleConfig(BaseModel):
     """An alert rule. The first rule kind, ``match``, fires for an item that
     matches one of ``schemes`` (all schemes when empty) and is negative
-    (when ``negative``) or sensitive (when ``sensitive``)."""
+    (when ``negative``) or sensitive (when ``sensitive``); every filter that
+    is set must also hold (``categories`` of sensitive terms, ``media_types``,
+    ``sources``, ``keywords``, ``min_level`` of the item's event, ``spike``,
+    ``handling_classes``). Alerts are grouped per event (per item without
+    one); ``window`` seconds bound re-alerts of a growing event and the storm
+    cap ``max_per_window``. ``quiet_hours`` ("22:00-07:00", office zone) hold
+    deliveries except for ``quiet_override_levels``. ``groups`` are names of
+    ``alerts.groups`` (lists of channels) added to ``channels``;
+    ``fallback`` channels are tried in order when delivery fails for good;
+    ``escalation`` steps (channel or group names) are sent to, one per
+    ``ack_timeout`` seconds, until someone acknowledges. See alerts/rules.py."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -126,15 +136,40 @@ class RuleConfig(BaseModel):
     sensitive: bool = True
     channels: list[str] = Field(default_factory=lambda: ["console"])
     level: str = "IV"
+    categories: list[str] = Field(default_factory=list)
+    media_types: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    min_level: str | None = None
+    spike: bool = False
+    handling_classes: list[int] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+    window: float = Field(default=600.0, gt=0)
+    max_per_window: int = Field(default=20, ge=1)
+    realert: bool = True
+    quiet_hours: str | None = None
+    quiet_override_levels: list[str] = Field(default_factory=lambda: ["I", "II"])
+    fallback: list[str] = Field(default_factory=list)
+    escalation: list[str] = Field(default_factory=list)
+    ack_timeout: float = Field(default=1800.0, gt=0)
 
 
 class AlertsConfig(BaseModel):
-    """Alert rules and the channels they send to."""
+    """Alert rules, the channels they send to, and delivery settings:
+    ``groups`` (name -> channel names), ``base_url`` of links in messages
+    (acknowledge, alert list), ``ack_secret`` signing acknowledgement links
+    (usually ``{"$env": ...}``; a random per-process key when unset),
+    ``max_attempts`` sends per delivery and ``backoff`` seconds between them."""
 
     model_config = ConfigDict(extra="forbid")
 
     rules: list[RuleConfig] = Field(default_factory=list)
     channels: list[ChannelConfig] = Field(default_factory=list)
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    base_url: str = "http://127.0.0.1:8800"
+    ack_secret: str | None = None
+    max_attempts: int = Field(default=5, ge=1)
+    backoff: list[float] = Field(default_factory=lambda: [1.0, 5.0, 30.0, 120.0])
 
 
 class Config(BaseModel):

@@ -100,17 +100,23 @@ class Dispatcher:
 
     def _send(self, name: str, batch: list[Alert]) -> list[DeliveryResult]:
         """Return the channel's results for ``batch``, or failures if it misbehaves."""
-        try:
-            out = self.channels[name].send(batch)
-        except Exception as exc:  # a channel bug must not stop the other channels
-            log.exception("alert channel %s raised", name)
-            return [DeliveryResult.failure(f"channel {name!r} raised "
-                                           f"{type(exc).__name__}: {exc}", retryable=False)
-                    ] * len(batch)
-        if len(out) != len(batch):
-            error = f"channel {name!r} returned {len(out)} results for {len(batch)} alerts"
-            return [DeliveryResult.failure(error, retryable=False)] * len(batch)
-        for alert, result in zip(batch, out, strict=True):
-            if not result.ok:
-                log.warning("alert %s over %s failed: %s", alert.dedup_key, name, result.error)
-        return out
+        return send_safely(name, self.channels[name], batch)
+
+
+def send_safely(name: str, channel: Channel, batch: list[Alert]) -> list[DeliveryResult]:
+    """Return ``channel.send(batch)``; a channel that raises or returns the wrong number
+    of results fails the whole batch (not retryable) instead of stopping the caller."""
+    try:
+        out = channel.send(batch)
+    except Exception as exc:  # a channel bug must not stop the other channels
+        log.exception("alert channel %s raised", name)
+        return [DeliveryResult.failure(f"channel {name!r} raised "
+                                       f"{type(exc).__name__}: {exc}", retryable=False)
+                ] * len(batch)
+    if len(out) != len(batch):
+        error = f"channel {name!r} returned {len(out)} results for {len(batch)} alerts"
+        return [DeliveryResult.failure(error, retryable=False)] * len(batch)
+    for alert, result in zip(batch, out, strict=True):
+        if not result.ok:
+            log.warning("alert %s over %s failed: %s", alert.dedup_key, name, result.error)
+    return out

@@ -49,6 +49,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "positive_label": "正面",
         "neutral_label": "中性",
         "negative_label": "负面",
+        "storm_title": "【舆情预警】{rule}：预警过多，本时段其余预警汇总",
+        "storm_body": "规则“{rule}”在 {start}–{end} 已推送 {cap} 条预警，其余预警暂停推送并汇总在：{link}",
+        "update_note": "更新：事件已达 {count} 条，级别 {level}",
+        "ack": "确认收到",
+        "escalated": "【升级】",
+        "test_title": "【舆情预警】测试消息",
+        "test_body": "这是一条测试消息，发送时间 {time}。",
     },
     "en": {
         "title": "[Yuqing alert] {scheme}: {reasons} — {snippet}",
@@ -72,6 +79,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "positive_label": "positive",
         "neutral_label": "neutral",
         "negative_label": "negative",
+        "storm_title": "[Yuqing alert] {rule}: too many alerts, the rest of this window summarised",
+        "storm_body": "Rule \"{rule}\" sent {cap} alerts between {start} and {end}; further alerts "
+                      "are held and listed at {link}",
+        "update_note": "Update: the event has {count} items, level {level}",
+        "ack": "Acknowledge",
+        "escalated": "[Escalated] ",
+        "test_title": "[Yuqing alert] test message",
+        "test_body": "This is a test message sent at {time}.",
     },
 }
 

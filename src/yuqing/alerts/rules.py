@@ -1,27 +1,71 @@
 """Alert rules: turn stored items into :class:`~yuqing.domain.Alert` objects.
 
-The first rule kind, ``match`` (:class:`MatchRule`), fires one alert per item
-that matches a scheme of the rule and is negative or sensitive. The alert's
-``dedup_key`` is ``"{rule name}:{item key}"``, so the store's outbox (unique
-``dedup_key``) never records, and so never sends, the same alert twice.
+The first rule kind, ``match`` (:class:`MatchRule`), fires for items that
+match a scheme of the rule, are negative or sensitive, and pass every filter
+the rule sets (sensitive categories, media types, designated sources,
+keywords, event level, spike, handling class). Items of one event
+(``item.event_id``, set by the events stage) make ONE story and one alert;
+an item without an event is its own story. The alert's ``dedup_key`` is
+``"{rule}:{story}"`` (story = ``event:<id>`` or the item key), so the
+store's outbox (unique ``dedup_key``) never records, and so never sends,
+the same alert twice; updates of a growing story and the storm limiter are
+in alerts/policy.py.
+
+Event fields the events stage may put in ``item.extra``: ``event_level``
+(``I``..``IV``, I the gravest), ``event_size`` (items in the event),
+``spike`` (bool). A filter on a field the item does not carry fails.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from yuqing.alerts.render import DEFAULT_LANG, DEFAULT_TZ, alert_body, alert_title, messages
 from yuqing.config import Config, RuleConfig
-from yuqing.domain import Alert, Item
+from yuqing.domain import Alert, BadInput, Item
 
 Clock = Callable[[], datetime]
 DEFAULT_RULE_NAME = "default"
+#: alert levels, gravest first (I 特别重大 .. IV 一般, the four-level scale of Chinese
+#: emergency plans, 国家突发公共事件总体应急预案 2006)
+LEVELS = ("I", "II", "III", "IV")
 
 
 def utc_now() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def level_rank(level: str | None) -> int:
+    """Return 0 for I .. 3 for IV, 4 for None or an unknown level (least grave)."""
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+def check_level(level: str, where: str) -> str:
+    """Return ``level`` when it is one of LEVELS; raises BadInput naming ``where``."""
+    if level not in LEVELS:
+        raise BadInput(f"{where}: level {level!r} is not one of {', '.join(LEVELS)}")
+    return level
+
+
+@dataclass
+class Story:
+    """Items of one story that fired a rule in one batch.
+
+    ``key`` is ``event:<id>`` or the item key; ``items`` in batch order;
+    ``scheme`` the first matched scheme of the first item; ``reasons``
+    message keys; ``level`` the gravest of the rule level and the event level.
+    """
+
+    key: str
+    items: list[Item]
+    scheme: str
+    reasons: list[str]
+    level: str
+    size: int = 0
+    extra_reasons: list[str] = field(default_factory=list)
 
 
 class MatchRule:
@@ -30,24 +74,33 @@ class MatchRule:
     Fires for an item that (a) has a scheme in ``cfg.schemes`` (any scheme
     when that list is empty), (b) is negative when ``cfg.negative`` or
     sensitive when ``cfg.sensitive`` (when both flags are off, every scheme
-    match fires), (c) is not a duplicate (``duplicate_of is None``), not an
-    update of a stored item (``is_update`` False) and not rejected.
-    ``lang`` picks the message table (render.MESSAGES), ``tz`` the IANA zone
-    of times in the body; ``clock`` returns aware UTC ``created_at`` values.
-    Raises BadInput when ``lang`` is not known.
+    match fires), (c) passes the filters of the config (module docstring),
+    (d) is not a duplicate (``duplicate_of is None``), not an update of a
+    stored item (``is_update`` False) and not rejected. ``lang`` picks the
+    message table (render.MESSAGES), ``tz`` the IANA zone of times in the
+    body; ``clock`` returns aware UTC ``created_at`` values. Raises BadInput
+    when ``lang`` or a level is not known.
     """
 
     def __init__(self, cfg: RuleConfig, *, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ,
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, groups: dict[str, list[str]] | None = None) -> None:
         messages(lang)
+        where = f"alert rule {cfg.name!r}"
         self.cfg = cfg
         self.name = cfg.name
-        self.channels = list(cfg.channels)
-        self.level = cfg.level
+        self.level = check_level(cfg.level, where)
+        self.min_rank = level_rank(check_level(cfg.min_level, where)) if cfg.min_level else None
+        self.channels = expand_channels(cfg.channels, cfg.groups, groups or {}, where)
+        self.escalation = [expand_channels([step], [], groups or {}, where)
+                           for step in cfg.escalation]
         self.lang = lang
         self.tz = tz
         self.clock = clock
         self._schemes = frozenset(cfg.schemes)
+        self._categories = frozenset(cfg.categories)
+        self._media = frozenset(cfg.media_types)
+        self._sources = frozenset(cfg.sources)
+        self._classes = frozenset(cfg.handling_classes)
 
     def matched_schemes(self, item: Item) -> list[str]:
         """Return the schemes of ``item`` this rule watches, in the item's order."""
@@ -64,37 +117,93 @@ class MatchRule:
             out.append("sensitive")
         return out
 
-    def evaluate(self, items: list[Item]) -> list[Alert]:
-        """Return one Alert per item of ``items`` that fires, in item order."""
-        now = self.clock()
-        either = self.cfg.negative or self.cfg.sensitive
-        alerts = []
-        for item in items:
-            if item.duplicate_of is not None or item.is_update or item.rejected is not None:
-                continue
-            if not item.schemes:
-                continue
-            schemes = self.matched_schemes(item)
-            if not schemes:
-                continue
-            reasons = self.reasons(item)
-            if either and not reasons:
-                continue
-            alerts.append(self.make_alert(item, schemes[0], reasons, now))
-        return alerts
+    def passes_filters(self, item: Item) -> bool:
+        """Return True when ``item`` passes every filter the rule sets."""
+        cfg = self.cfg
+        if self._media and item.media_type not in self._media:
+            return False
+        if self._sources and item.source not in self._sources:
+            return False
+        if self._categories and not any(h.category in self._categories
+                                        for h in item.sensitive_terms):
+            return False
+        if cfg.keywords and not any(k in item.match_text for k in cfg.keywords):
+            return False
+        if self._classes and item.handling_class not in self._classes:
+            return False
+        if cfg.spike and not item.extra.get("spike"):
+            return False
+        return self.min_rank is None or level_rank(item.extra.get("event_level")) <= self.min_rank
 
-    def make_alert(self, item: Item, scheme: str, reasons: list[str], now: datetime) -> Alert:
-        """Return the Alert of this rule about ``item`` (matched ``scheme``, ``reasons``)."""
+    def fires(self, item: Item) -> tuple[list[str], list[str]] | None:
+        """Return ``(matched schemes, reasons)`` when ``item`` fires this rule, else None."""
+        if item.duplicate_of is not None or item.is_update or item.rejected is not None:
+            return None
+        schemes = self.matched_schemes(item) if item.schemes else []
+        if not schemes:
+            return None
+        reasons = self.reasons(item)
+        if (self.cfg.negative or self.cfg.sensitive) and not reasons:
+            return None
+        return (schemes, reasons) if self.passes_filters(item) else None
+
+    def stories(self, items: list[Item]) -> list[Story]:
+        """Return the stories of ``items`` that fire, in order of their first item."""
+        out: dict[str, Story] = {}
+        for item in items:
+            hit = self.fires(item)
+            if hit is None:
+                continue
+            key = f"event:{item.event_id}" if item.event_id else item.key
+            event_level = item.extra.get("event_level")
+            level = min(self.level, event_level, key=level_rank) if event_level else self.level
+            story = out.get(key)
+            if story is None:
+                out[key] = Story(key, [item], hit[0][0], hit[1], level,
+                                 size=int(item.extra.get("event_size") or 1))
+                continue
+            story.items.append(item)
+            story.level = min(story.level, level, key=level_rank)
+            story.size = max(story.size + 1, int(item.extra.get("event_size") or 0))
+        return list(out.values())
+
+    def evaluate(self, items: list[Item]) -> list[Alert]:
+        """Return one Alert per story of ``items`` that fires (no state: see alerts/policy.py)."""
+        now = self.clock()
+        return [self.make_alert(s, now) for s in self.stories(items)]
+
+    def make_alert(self, story: Story, now: datetime, *, suffix: str = "",
+                   note: str | None = None) -> Alert:
+        """Return the Alert of this rule about ``story``; ``suffix`` ends the dedup key
+        (updates), ``note`` is a first body line (e.g. "更新：事件已达 40 条")."""
+        first = story.items[0]
+        body = alert_body(first, self.lang, self.tz)
+        if note:
+            body = f"{note}\n{body}"
         return Alert(
             rule=self.name,
-            dedup_key=f"{self.name}:{item.key}",
-            title=alert_title(item, scheme, reasons, self.lang),
-            body=alert_body(item, self.lang, self.tz),
-            item_keys=[item.key],
+            dedup_key=f"{self.name}:{story.key}{suffix}",
+            title=alert_title(first, story.scheme, story.reasons, self.lang),
+            body=body,
+            item_keys=[it.key for it in story.items],
             created_at=now,
-            level=self.level,
+            level=story.level,
             channels=list(self.channels),
         )
+
+
+def expand_channels(names: list[str], group_names: list[str], groups: dict[str, list[str]],
+                    where: str) -> list[str]:
+    """Return channel names: ``names`` (a name of ``groups`` stands for its channels)
+    then the channels of ``group_names``, each once. Raises BadInput for an unknown group."""
+    out: list[str] = []
+    for name in names:
+        out.extend(groups.get(name, [name]))
+    for g in group_names:
+        if g not in groups:
+            raise BadInput(f"{where}: unknown group {g!r} (groups: {', '.join(groups) or 'none'})")
+        out.extend(groups[g])
+    return list(dict.fromkeys(out))
 
 
 def default_rule(*, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ,
@@ -118,7 +227,9 @@ def build_rules(config: Config, *, clock: Clock = utc_now) -> list[MatchRule]:
     lang, tz = config.language, config.timezone
     if not config.alerts.rules:
         return [default_rule(lang=lang, tz=tz, clock=clock)]
-    return [MatchRule(rc, lang=lang, tz=tz, clock=clock) for rc in config.alerts.rules]
+    groups = config.alerts.groups
+    return [MatchRule(rc, lang=lang, tz=tz, clock=clock, groups=groups)
+            for rc in config.alerts.rules]
 
 
 def evaluate_all(rules: list[MatchRule], items: list[Item]) -> list[Alert]:

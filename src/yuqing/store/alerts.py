@@ -3,19 +3,27 @@
 An alert is inserted with INSERT ... ON CONFLICT (dedup_key) DO NOTHING, so a
 restart or a second worker never records the same alert twice (FIELD_CASES
 F15); its ``pending`` delivery rows are written in the same transaction.
+
+Dispatchers take pending deliveries with :func:`claim_deliveries` (an
+exclusive, leased claim: ``SELECT ... FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, the single writer on SQLite), write an attempt row before each
+send (:func:`start_attempts`) and finish it after (:func:`finish_attempt`).
+The alerting tables are in store/alerting_tables.py; groups, storm windows
+and acknowledgements in store/alert_state.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 
 from yuqing.domain import Alert
+from yuqing.store.alerting_tables import delivery_attempts, delivery_claims
 from yuqing.store.tables import alerts, deliveries
 
 DELIVERY_STATUSES = ("sent", "failed", "pending")
@@ -40,17 +48,21 @@ class PendingDelivery:
     alert: Alert
 
 
-def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+def dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
     """Return the dialect's INSERT (which has on_conflict_* methods) for ``table``."""
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
 
-def record_alert(conn: Connection, alert: Alert, now: datetime) -> int | None:
-    """Insert ``alert`` and a pending delivery per channel; return its id, or None if ``dedup_key`` exists."""
+def record_alert(conn: Connection, alert: Alert, now: datetime,
+                 hold_until: datetime | None = None) -> int | None:
+    """Insert ``alert`` and a pending delivery per channel; return its id, or None if ``dedup_key`` exists.
+
+    ``hold_until`` (quiet hours) keeps the deliveries from being claimed before that time.
+    """
     stmt = (
-        _insert(conn, alerts)
+        dialect_insert(conn, alerts)
         .values(rule=alert.rule, dedup_key=alert.dedup_key, title=alert.title, body=alert.body,
                 level=alert.level, item_keys=list(alert.item_keys), created_at=alert.created_at)
         .on_conflict_do_nothing(index_elements=[alerts.c.dedup_key])
@@ -65,6 +77,10 @@ def record_alert(conn: Connection, alert: Alert, now: datetime) -> int | None:
             {"alert_id": alert_id, "channel": c, "status": "pending", "attempts": 0,
              "last_error": None, "updated_at": now} for c in channels
         ])
+        if hold_until is not None:
+            conn.execute(delivery_claims.insert(), [
+                {"alert_id": alert_id, "channel": c, "owner": None, "lease_until": None,
+                 "next_at": hold_until} for c in channels])
     return int(alert_id)
 
 
@@ -78,7 +94,7 @@ def record_delivery(conn: Connection, alert_id: int, channel: str, status: str,
     if status not in DELIVERY_STATUSES:
         raise ValueError(f"delivery status {status!r}: expected one of {DELIVERY_STATUSES}")
     tried = 0 if status == "pending" else 1
-    stmt = _insert(conn, deliveries).values(alert_id=alert_id, channel=channel, status=status,
+    stmt = dialect_insert(conn, deliveries).values(alert_id=alert_id, channel=channel, status=status,
                                             attempts=tried, last_error=error, updated_at=now)
     stmt = stmt.on_conflict_do_update(
         index_elements=[deliveries.c.alert_id, deliveries.c.channel],
@@ -126,3 +142,158 @@ def list_alerts(conn: Connection, limit: int) -> list[StoredAlert]:
 def count_alerts(conn: Connection) -> int:
     """Return the number of stored alerts."""
     return int(conn.scalar(select(func.count()).select_from(alerts)) or 0)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery a dispatcher now owns: ``interrupted`` when an earlier owner died mid-send."""
+
+    alert_id: int
+    channel: str
+    attempts: int
+    interrupted: bool
+    alert: Alert
+
+
+def _claimable(now: datetime) -> Any:
+    """The condition on (deliveries LEFT JOIN delivery_claims) of a delivery free to claim."""
+    c = delivery_claims.c
+    free = or_(c.owner.is_(None), c.lease_until < now)
+    return and_(deliveries.c.status == "pending",
+                or_(c.alert_id.is_(None), and_(c.next_at <= now, free)))
+
+
+def claim_deliveries(conn: Connection, owner: str, now: datetime, lease_until: datetime,
+                     limit: int) -> list[Claimed]:
+    """Claim up to ``limit`` pending deliveries for ``owner`` until ``lease_until``; oldest first.
+
+    A delivery is free when nobody holds it, it is not held back (backoff,
+    quiet hours) and any earlier lease has expired. Run inside a write
+    transaction: on PostgreSQL the chosen rows are locked with ``FOR UPDATE
+    SKIP LOCKED`` so a second dispatcher skips them; on SQLite the single
+    writer lock serialises claimers. The claim itself is a conditional
+    upsert (taken only while free, checked against the latest row), so even
+    a race past the lock never gives one delivery to two owners. Unfinished attempts of a taken-over
+    claim are closed as ``interrupted`` and reported in ``Claimed.interrupted``.
+    """
+    join = deliveries.outerjoin(delivery_claims, and_(
+        delivery_claims.c.alert_id == deliveries.c.alert_id,
+        delivery_claims.c.channel == deliveries.c.channel))
+    stmt = (select(deliveries.c.alert_id, deliveries.c.channel, deliveries.c.attempts)
+            .select_from(join).where(_claimable(now))
+            .order_by(deliveries.c.alert_id, deliveries.c.channel).limit(limit))
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=deliveries)
+    rows = conn.execute(stmt).all()
+    if not rows:
+        return []
+    claim = dialect_insert(conn, delivery_claims).values(
+        [{"alert_id": r.alert_id, "channel": r.channel, "owner": owner,
+          "lease_until": lease_until, "next_at": now} for r in rows])
+    c = delivery_claims.c
+    won = {(w.alert_id, w.channel) for w in conn.execute(claim.on_conflict_do_update(
+        index_elements=[c.alert_id, c.channel],
+        set_={"owner": claim.excluded.owner, "lease_until": claim.excluded.lease_until},
+        where=and_(c.next_at <= now, or_(c.owner.is_(None), c.lease_until < now)),
+    ).returning(c.alert_id, c.channel))}
+    rows = [r for r in rows if (r.alert_id, r.channel) in won]
+    if not rows:
+        return []
+    interrupted = _close_interrupted(conn, [(r.alert_id, r.channel) for r in rows], now)
+    found = {r.id: r._mapping for r in conn.execute(
+        select(alerts).where(alerts.c.id.in_({r.alert_id for r in rows})))}
+    return [Claimed(alert_id=r.alert_id, channel=r.channel, attempts=r.attempts,
+                    interrupted=(r.alert_id, r.channel) in interrupted,
+                    alert=_alert(found[r.alert_id], [r.channel])) for r in rows]
+
+
+def _close_interrupted(conn: Connection, keys: list[tuple[int, str]],
+                       now: datetime) -> set[tuple[int, str]]:
+    """Mark unfinished attempts of ``keys`` as ``interrupted``; return the keys that had one."""
+    a = delivery_attempts.c
+    open_rows = conn.execute(select(a.id, a.alert_id, a.channel).where(
+        a.finished_at.is_(None), a.alert_id.in_({k[0] for k in keys}))).all()
+    wanted = set(keys)
+    hit = [r for r in open_rows if (r.alert_id, r.channel) in wanted]
+    if hit:
+        conn.execute(update(delivery_attempts).where(a.id.in_([r.id for r in hit])).values(
+            finished_at=now, outcome="interrupted",
+            error="the dispatcher stopped during this send (crash or kill)"))
+    return {(r.alert_id, r.channel) for r in hit}
+
+
+def start_attempts(conn: Connection, owner: str, claimed: list[Claimed],
+                   now: datetime) -> list[int]:
+    """Write one unfinished attempt row per claimed delivery; return their ids, same order."""
+    ids = []
+    for c in claimed:
+        ids.append(int(conn.scalar(delivery_attempts.insert().values(
+            alert_id=c.alert_id, channel=c.channel, attempt=c.attempts + 1, owner=owner,
+            started_at=now).returning(delivery_attempts.c.id))))
+    return ids
+
+
+def finish_attempt(conn: Connection, attempt_id: int | None, alert_id: int, channel: str,
+                   outcome: str, error: str | None, now: datetime,
+                   retry_at: datetime | None = None) -> None:
+    """Close attempt ``attempt_id`` (if any) and settle the delivery.
+
+    ``outcome`` ``sent`` / ``failed`` end the delivery (claim removed);
+    ``retry`` keeps it pending, counts the attempt and holds it until
+    ``retry_at``. Raises ValueError for another outcome.
+    """
+    if outcome not in ("sent", "failed", "retry"):
+        raise ValueError(f"attempt outcome {outcome!r}: expected sent, failed or retry")
+    if attempt_id is not None:
+        conn.execute(update(delivery_attempts).where(delivery_attempts.c.id == attempt_id)
+                     .values(finished_at=now, outcome=outcome, error=error))
+    key = and_(delivery_claims.c.alert_id == alert_id, delivery_claims.c.channel == channel)
+    if outcome == "retry":
+        conn.execute(update(deliveries).where(
+            deliveries.c.alert_id == alert_id, deliveries.c.channel == channel).values(
+            attempts=deliveries.c.attempts + 1, last_error=error, updated_at=now))
+        conn.execute(update(delivery_claims).where(key).values(
+            owner=None, lease_until=None, next_at=retry_at or now))
+        return
+    record_delivery(conn, alert_id, channel, outcome, error, now)
+    conn.execute(delete(delivery_claims).where(key))
+
+
+def add_delivery(conn: Connection, alert_id: int, channel: str, now: datetime) -> bool:
+    """Queue ``alert_id`` over ``channel`` (fallback, escalation); False when it already has one."""
+    stmt = dialect_insert(conn, deliveries).values(alert_id=alert_id, channel=channel, status="pending",
+                                            attempts=0, last_error=None, updated_at=now)
+    return bool(conn.execute(stmt.on_conflict_do_nothing()).rowcount)
+
+
+def alert_history(conn: Connection, limit: int) -> list[dict[str, Any]]:
+    """Return the newest ``limit`` alerts with deliveries and attempts, newest first.
+
+    Shape per alert: ``{"id", "rule", "level", "title", "body", "items",
+    "created_at" (datetime), "deliveries": [{"channel", "status", "attempts",
+    "last_error", "updated_at", "tries": [{"attempt", "outcome", "error",
+    "started_at", "finished_at"}]}]}``.
+    """
+    rows = conn.execute(select(alerts).order_by(alerts.c.id.desc()).limit(limit)).all()
+    ids = [r.id for r in rows]
+    tries: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    a = delivery_attempts.c
+    for t in conn.execute(select(delivery_attempts).where(a.alert_id.in_(ids)).order_by(a.id)):
+        tries.setdefault((t.alert_id, t.channel), []).append(
+            {"attempt": t.attempt, "outcome": t.outcome, "error": t.error,
+             "started_at": t.started_at, "finished_at": t.finished_at})
+    by_alert: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for d in conn.execute(select(deliveries).where(deliveries.c.alert_id.in_(ids))
+                          .order_by(deliveries.c.channel)):
+        by_alert[d.alert_id].append(
+            {"channel": d.channel, "status": d.status, "attempts": d.attempts,
+             "last_error": d.last_error, "updated_at": d.updated_at,
+             "tries": tries.get((d.alert_id, d.channel), [])})
+    return [{"id": r.id, "rule": r.rule, "level": r.level, "title": r.title, "body": r.body,
+             "items": list(r.item_keys), "created_at": r.created_at, "dedup_key": r.dedup_key,
+             "deliveries": by_alert[r.id]} for r in rows]
+
+
+def alert_rule(conn: Connection, alert_id: int) -> str | None:
+    """Return the rule name of alert ``alert_id`` (None when there is no such alert)."""
+    return conn.scalar(select(alerts.c.rule).where(alerts.c.id == alert_id))

@@ -1,0 +1,282 @@
+"""The outbox dispatcher: sends what the outbox holds, once, with retries, from any process.
+
+Alerts reach the outbox (store/alerts.py) before anything is sent. An
+:class:`OutboxDispatcher` repeatedly
+
+1. queues due escalation steps (unacknowledged alerts, alert_state.py);
+2. claims pending deliveries with a lease (exclusive across dispatchers:
+   store.alerts.claim_deliveries) and writes an attempt row for each BEFORE
+   sending, in the same transaction;
+3. sends them, one ``send`` per channel, channels in parallel;
+4. records every outcome: ``sent``; a retryable failure is held for the
+   next backoff step (``backoff[n-1]`` seconds after the n-th attempt, the
+   last value repeating) until ``max_attempts``; a configuration error
+   (wrong keyword, 4xx, unknown channel) fails at once; a delivery that
+   failed for good queues the next channel of the rule's ``fallback`` chain.
+
+Crash safety (kill -9 at any point): a claim whose owner died expires with
+its lease; its unfinished attempt is closed as ``interrupted``. A channel that
+passes an idempotency key to the receiver (``idempotent = True``: webhook,
+client stream) is then sent again with the same key, which the receiver
+deduplicates; any other channel (robots, SMS, e-mail) is NOT sent again
+(the message may have gone out; a second one is what we promised never to
+do) and the delivery is marked failed with a note saying so, unless the
+channel sets ``resend_interrupted``. Everything recorded before the crash
+is sent exactly once after the restart, including alerts recorded while no
+dispatcher ran (FIELD_CASES F15).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection
+
+from yuqing.alerts.ack import AckSigner
+from yuqing.alerts.channels.base import Channel, DeliveryResult
+from yuqing.alerts.channels import build_channels
+from yuqing.alerts.dispatcher import check_rule_channels, send_safely
+from yuqing.alerts.render import messages
+from yuqing.alerts.rules import MatchRule
+from yuqing.config import Config
+from yuqing.domain import Alert
+from yuqing.store import Store, alert_state
+from yuqing.store import alerts as outbox
+from yuqing.store.alerts import Claimed
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED = ("interrupted mid-send (the dispatcher died); the message may have been "
+               "delivered, so it is not sent again (set resend_interrupted on the channel "
+               "to send it anyway)")
+
+
+@dataclass
+class SimpleRule:
+    """A rule name and every channel it may send to (for check_rule_channels)."""
+
+    name: str
+    channels: list[str]
+
+
+def dispatcher_id() -> str:
+    """Return a unique owner name for a dispatcher: ``host:pid:random``."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class OutboxDispatcher:
+    """Delivers the outbox of ``store`` over ``channels`` (see the module docstring).
+
+    ``rules`` (by name) give fallback chains, escalation steps and the
+    language of links; ``signer`` adds an acknowledgement link to every
+    message; ``lease_s`` must exceed the slowest channel's send time (a
+    live dispatcher slower than its lease may see its deliveries taken
+    over); ``batch`` bounds deliveries per round; ``clock`` returns aware UTC.
+    """
+
+    def __init__(self, store: Store, channels: dict[str, Channel], *,
+                 rules: Sequence[MatchRule] = (), signer: AckSigner | None = None,
+                 max_attempts: int = 5, backoff: Sequence[float] = (1, 5, 30, 120),
+                 lease_s: float = 60.0, batch: int = 200, poll_s: float = 0.5,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        if max_attempts < 1:
+            raise ValueError(f"max_attempts must be >= 1, got {max_attempts}")
+        self.store = store
+        self.channels = channels
+        self.rules = {r.name: r for r in rules}
+        self.signer = signer
+        self.max_attempts = max_attempts
+        self.backoff = tuple(backoff) or (1.0,)
+        self.lease = timedelta(seconds=lease_s)
+        self.batch = batch
+        self.poll_s = poll_s
+        self.clock = clock
+        self.owner = dispatcher_id()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="yuqing-send")
+
+    # ----- running -----------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """True while the background thread runs."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start the background thread (no-op when it runs)."""
+        if self.running:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="yuqing-dispatcher", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the background thread after its current round."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._thread = None
+
+    def notify(self) -> None:
+        """Say new alerts are in the outbox: wake the thread, or deliver now when none runs."""
+        if self.running:
+            self._wake.set()
+        else:
+            self.drain()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain()
+            except Exception:  # a database hiccup must not end the dispatcher
+                log.exception("alert dispatcher round failed; retrying")
+            self._wake.wait(self.poll_s)
+            self._wake.clear()
+
+    def drain(self, max_rounds: int = 1000) -> int:
+        """Run rounds until nothing is due; return the deliveries handled."""
+        total = 0
+        for _ in range(max_rounds):
+            done = self.run_once()
+            total += done
+            if done == 0:
+                break
+        return total
+
+    # ----- one round ---------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Escalate, claim, send and record one batch; return the deliveries claimed."""
+        now = self.clock()
+        with self.store.write() as conn:
+            self._escalate(conn, now)
+            claimed = outbox.claim_deliveries(conn, self.owner, now, now + self.lease, self.batch)
+            send, attempt_ids = [], {}
+            for c in claimed:
+                if c.interrupted and not self._resend_interrupted(c.channel):
+                    outbox.finish_attempt(conn, None, c.alert_id, c.channel, "failed",
+                                          INTERRUPTED, now)
+                    continue
+                send.append(c)
+            for c, aid in zip(send, outbox.start_attempts(conn, self.owner, send, now),
+                              strict=True):
+                attempt_ids[(c.alert_id, c.channel)] = aid
+        if not send:
+            return len(claimed)
+        results = self._send_all(send)
+        done = self.clock()
+        with self.store.write() as conn:
+            for c in send:
+                self._settle(conn, c, results[(c.alert_id, c.channel)],
+                             attempt_ids[(c.alert_id, c.channel)], done)
+        return len(claimed)
+
+    def _resend_interrupted(self, channel: str) -> bool:
+        ch = self.channels.get(channel)
+        return bool(getattr(ch, "idempotent", False) or getattr(ch, "resend_interrupted", False))
+
+    def _send_all(self, claimed: list[Claimed]) -> dict[tuple[int, str], DeliveryResult]:
+        """Send ``claimed`` grouped by channel, channels in parallel; return results by key."""
+        by_channel: dict[str, list[Claimed]] = {}
+        for c in claimed:
+            by_channel.setdefault(c.channel, []).append(c)
+        results: dict[tuple[int, str], DeliveryResult] = {}
+        futures = {}
+        for name, batch in by_channel.items():
+            channel = self.channels.get(name)
+            if channel is None:
+                known = ", ".join(sorted(self.channels)) or "none"
+                for c in batch:
+                    results[(c.alert_id, name)] = DeliveryResult.failure(
+                        f"unknown channel {name!r} (configured: {known})", retryable=False)
+                continue
+            alerts = [self._with_link(c) for c in batch]
+            futures[name] = self._pool.submit(send_safely, name, channel, alerts)
+        for name, future in futures.items():
+            for c, result in zip(by_channel[name], future.result(), strict=True):
+                results[(c.alert_id, name)] = result
+        return results
+
+    def _with_link(self, c: Claimed) -> Alert:
+        """Return the alert of ``c`` to send: with its acknowledgement link when signing."""
+        if self.signer is None or not c.alert.item_keys:
+            return c.alert
+        rule = self.rules.get(c.alert.rule)
+        label = messages(rule.lang if rule else "zh")["ack"]
+        return replace(c.alert, body=f"{c.alert.body}\n{label}：{self.signer.link(c.alert_id)}")
+
+    def _settle(self, conn: Connection, c: Claimed, result: DeliveryResult, attempt_id: int,
+                now: datetime) -> None:
+        """Record ``result`` of claimed delivery ``c``; queue a fallback when it failed for good."""
+        tried = c.attempts + 1
+        if result.ok:
+            outbox.finish_attempt(conn, attempt_id, c.alert_id, c.channel, "sent",
+                                  result.error, now)
+            return
+        if result.retryable and tried < self.max_attempts:
+            wait = self.backoff[min(tried - 1, len(self.backoff) - 1)]
+            outbox.finish_attempt(conn, attempt_id, c.alert_id, c.channel, "retry",
+                                  result.error, now, now + timedelta(seconds=wait))
+            return
+        outbox.finish_attempt(conn, attempt_id, c.alert_id, c.channel, "failed",
+                              result.error, now)
+        nxt = self._fallback(c)
+        if nxt is not None:
+            outbox.add_delivery(conn, c.alert_id, nxt, now)
+
+    def _fallback(self, c: Claimed) -> str | None:
+        """Return the channel after ``c.channel`` in its rule's fallback chain, if any."""
+        rule = self.rules.get(c.alert.rule)
+        if rule is None or not rule.cfg.fallback:
+            return None
+        chain = rule.cfg.fallback
+        pos = chain.index(c.channel) + 1 if c.channel in chain else 0
+        return chain[pos] if pos < len(chain) else None
+
+    def _escalate(self, conn: Connection, now: datetime) -> None:
+        """Queue the due escalation steps of unacknowledged alerts."""
+        for alert_id, step in alert_state.due_escalations(conn, now):
+            rule = self._rule_of(conn, alert_id)
+            steps = rule.escalation if rule else []
+            if step >= len(steps):
+                alert_state.advance_escalation(conn, alert_id, step, None)
+                continue
+            for channel in steps[step]:
+                outbox.add_delivery(conn, alert_id, channel, now)
+            more = step + 1 < len(steps)
+            due = now + timedelta(seconds=rule.cfg.ack_timeout) if rule and more else None
+            alert_state.advance_escalation(conn, alert_id, step, due)
+
+    def _rule_of(self, conn: Connection, alert_id: int) -> MatchRule | None:
+        name = outbox.alert_rule(conn, alert_id)
+        return self.rules.get(name) if name else None
+
+
+def check_channels(rules: Sequence[MatchRule], channels: dict[str, Channel]) -> None:
+    """Raise BadInput when a rule's channels, fallback or escalation name an unknown channel."""
+    named = [SimpleRule(r.name, [*r.channels, *r.cfg.fallback, *(c for s in r.escalation for c in s)])
+             for r in rules]
+    check_rule_channels(named, channels)
+
+
+def build_dispatcher(config: Config, store: Store, rules: Sequence[MatchRule]) -> OutboxDispatcher:
+    """Return the dispatcher of ``config.alerts`` (channels built and checked against ``rules``).
+
+    Raises BadInput for a bad channel option or a rule naming an unknown channel.
+    """
+    channels = build_channels(config.alerts.channels)
+    check_channels(rules, channels)
+    a = config.alerts
+    return OutboxDispatcher(store, channels, rules=rules, signer=AckSigner(a.ack_secret, a.base_url),
+                            max_attempts=a.max_attempts, backoff=a.backoff)

@@ -1,0 +1,151 @@
+"""The alert policy: one alert per story, re-alerts of growing events, storm cap, quiet hours.
+
+:meth:`AlertPolicy.record` turns the stories a rule found in one batch into
+outbox rows (store/alerts.py), in one write transaction:
+
+- a story never alerted gets its alert (``dedup_key`` ``rule:story``);
+- a story alerted before gets an update (``rule:story:uN``) only when the
+  rule allows re-alerts, it grew (level graver, or at least twice the items
+  of the last alert) and the last alert is at least ``window`` seconds old;
+- the storm limiter lets ``max_per_window`` alerts of a rule per window
+  (windows aligned to multiples of ``window`` since the epoch) through; later
+  ones are stored without deliveries (visible in the list), and the first one
+  held triggers ONE summary alert with a link to the list (FIELD_CASES F15);
+- in quiet hours (office zone) deliveries are held until the quiet hours end,
+  except for the rule's override levels (default I and II);
+- a rule with an escalation chain arms it (alert_state.start_escalation).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from yuqing.alerts.render import messages
+from yuqing.alerts.rules import MatchRule, Story, level_rank
+from yuqing.domain import Alert, BadInput
+from yuqing.store import alert_state
+from yuqing.store.alert_state import GroupState
+from yuqing.store.alerts import record_alert
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def parse_quiet_hours(spec: str, where: str) -> tuple[time, time]:
+    """Return (start, end) of ``"HH:MM-HH:MM"``; raises BadInput naming ``where``."""
+    try:
+        start, end = (time.fromisoformat(p.strip()) for p in spec.split("-"))
+    except ValueError:
+        raise BadInput(f"{where}: quiet_hours {spec!r} must look like \"22:00-07:00\"") from None
+    if start == end:
+        raise BadInput(f"{where}: quiet_hours {spec!r} is empty (start equals end)")
+    return start, end
+
+
+def quiet_until(now: datetime, hours: tuple[time, time], tz: str) -> datetime | None:
+    """Return when the quiet hours around ``now`` end (aware), or None outside them.
+
+    Hours are wall-clock times in ``tz``; ``22:00-07:00`` wraps past midnight.
+    """
+    local = now.astimezone(ZoneInfo(tz))
+    start, end = hours
+    t = local.time().replace(tzinfo=None)
+    inside = start <= t < end if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    day = local.date() if t < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=ZoneInfo(tz))
+
+
+def window_start(now: datetime, seconds: float) -> datetime:
+    """Return the start of the ``seconds``-long window holding ``now`` (aligned to the epoch)."""
+    n = int((now - EPOCH).total_seconds() // seconds)
+    return EPOCH + timedelta(seconds=n * seconds)
+
+
+class AlertPolicy:
+    """Applies the policy of the module docstring for the rules it was given.
+
+    ``base_url`` starts the links in summaries (``{base_url}/alerts?rule=``).
+    """
+
+    def __init__(self, rules: list[MatchRule], base_url: str) -> None:
+        self.rules = rules
+        self.base_url = base_url.rstrip("/")
+        self.quiet = {r.name: parse_quiet_hours(r.cfg.quiet_hours, f"alert rule {r.name!r}")
+                      for r in rules if r.cfg.quiet_hours}
+
+    def record(self, conn: Connection, rule: MatchRule, stories: list[Story],
+               now: datetime) -> list[int]:
+        """Record the alerts of ``stories`` under ``rule``; return the ids of new alerts."""
+        ids = []
+        for story in stories:
+            alert = self._decide(conn, rule, story, now)
+            if alert is None:
+                continue
+            ids += self._record(conn, rule, alert, now)
+        return ids
+
+    def _decide(self, conn: Connection, rule: MatchRule, story: Story,
+                now: datetime) -> Alert | None:
+        """Return the alert to record for ``story`` (new or update), or None; saves its state."""
+        state = alert_state.load_group(conn, rule.name, story.key)
+        size = max(story.size, len(story.items))
+        if state is None:
+            alert_state.save_group(conn, rule.name, story.key,
+                                   GroupState(size, size, story.level, now, 0))
+            return rule.make_alert(story, now)
+        count = max(state.count + len(story.items), story.size)
+        graver = level_rank(story.level) < level_rank(state.sent_level)
+        due = (now - state.sent_at).total_seconds() >= rule.cfg.window
+        if not (rule.cfg.realert and due and (graver or count >= 2 * state.sent_count)):
+            alert_state.save_group(conn, rule.name, story.key,
+                                   GroupState(count, state.sent_count, state.sent_level,
+                                              state.sent_at, state.updates))
+            return None
+        n = state.updates + 1
+        alert_state.save_group(conn, rule.name, story.key,
+                               GroupState(count, count, story.level, now, n))
+        note = messages(rule.lang)["update_note"].format(count=count, level=story.level)
+        return rule.make_alert(story, now, suffix=f":u{n}", note=note)
+
+    def _record(self, conn: Connection, rule: MatchRule, alert: Alert, now: datetime) -> list[int]:
+        """Record ``alert`` through the storm limiter and quiet hours; return new alert ids."""
+        start = window_start(now, rule.cfg.window)
+        held = alert_state.take_window_slot(conn, rule.name, start, rule.cfg.max_per_window)
+        out = []
+        if held:
+            alert.channels = []
+            if held == 1:
+                out += self._plain(conn, rule, self.summary(rule, start, now), now)
+        out += self._plain(conn, rule, alert, now)
+        return out
+
+    def _plain(self, conn: Connection, rule: MatchRule, alert: Alert, now: datetime) -> list[int]:
+        """Record ``alert`` (quiet hours applied, escalation armed); return [id] or []."""
+        hold = None
+        if rule.name in self.quiet and alert.level not in rule.cfg.quiet_override_levels:
+            hold = quiet_until(now, self.quiet[rule.name], rule.tz)
+        alert_id = record_alert(conn, alert, now, hold)
+        if alert_id is None:
+            return []
+        if rule.escalation and alert.channels:
+            alert_state.start_escalation(conn, alert_id, now + timedelta(seconds=rule.cfg.ack_timeout))
+        return [alert_id]
+
+    def summary(self, rule: MatchRule, start: datetime, now: datetime) -> Alert:
+        """Return the storm summary alert of ``rule`` for the window starting at ``start``."""
+        m = messages(rule.lang)
+        end = start + timedelta(seconds=rule.cfg.window)
+        zone = ZoneInfo(rule.tz)
+        link = f"{self.base_url}/alerts?rule={quote(rule.name)}"
+        body = m["storm_body"].format(rule=rule.name, cap=rule.cfg.max_per_window, link=link,
+                                      start=start.astimezone(zone).strftime("%m-%d %H:%M"),
+                                      end=end.astimezone(zone).strftime("%H:%M %z"))
+        return Alert(rule=rule.name, dedup_key=f"{rule.name}:storm:{start:%Y%m%dT%H%M%S}",
+                     title=m["storm_title"].format(rule=rule.name), body=body, item_keys=[],
+                     created_at=now, level=rule.level,
+                     channels=list(rule.channels))

@@ -1,0 +1,107 @@
+"""State of the alert policy: stories sent per rule, storm windows, acknowledgements.
+
+Functions take a Connection inside a write transaction (``Store.write()``);
+tables are in store/alerting_tables.py. Every upsert is one statement, so two
+workers on PostgreSQL never lose a count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, select, update
+
+from yuqing.store.alerting_tables import alert_acks, alert_groups, alert_windows
+from yuqing.store.alerts import dialect_insert
+
+
+@dataclass(frozen=True)
+class GroupState:
+    """What was last sent about one story: its item ``count`` so far, the count and level
+    at the last alert (``sent_count``, ``sent_level``), when (``sent_at``), ``updates`` sent."""
+
+    count: int
+    sent_count: int
+    sent_level: str
+    sent_at: datetime
+    updates: int
+
+
+def load_group(conn: Connection, rule: str, group_key: str) -> GroupState | None:
+    """Return the state of story ``group_key`` under ``rule``, or None when never alerted."""
+    g = alert_groups.c
+    row = conn.execute(select(g.count, g.sent_count, g.sent_level, g.sent_at, g.updates)
+                       .where(g.rule == rule, g.group_key == group_key)).first()
+    return None if row is None else GroupState(*row)
+
+
+def save_group(conn: Connection, rule: str, group_key: str, state: GroupState) -> None:
+    """Insert or replace the state of story ``group_key`` under ``rule``."""
+    values = {"count": state.count, "sent_count": state.sent_count,
+              "sent_level": state.sent_level, "sent_at": state.sent_at, "updates": state.updates}
+    stmt = dialect_insert(conn, alert_groups).values(rule=rule, group_key=group_key, **values)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=[alert_groups.c.rule, alert_groups.c.group_key], set_=values))
+
+
+def take_window_slot(conn: Connection, rule: str, window_start: datetime, cap: int) -> int:
+    """Count one alert of ``rule`` in the window starting at ``window_start``.
+
+    Returns 0 when it may be sent (fewer than ``cap`` sent so far), else the
+    number of alerts held in this window including this one (1 = the first
+    held, which is when the summary goes out).
+    """
+    w = alert_windows.c
+    stmt = dialect_insert(conn, alert_windows).values(rule=rule, window_start=window_start, sent=0, held=0)
+    conn.execute(stmt.on_conflict_do_nothing())
+    key = and_(w.rule == rule, w.window_start == window_start)
+    sent = conn.execute(update(alert_windows).where(key, w.sent < cap)
+                        .values(sent=w.sent + 1)).rowcount
+    if sent:
+        return 0
+    conn.execute(update(alert_windows).where(key).values(held=w.held + 1))
+    return int(conn.scalar(select(w.held).where(key)) or 0)
+
+
+def start_escalation(conn: Connection, alert_id: int, due_at: datetime) -> None:
+    """Arm the escalation of ``alert_id``: step 0 is due at ``due_at`` unless acknowledged."""
+    conn.execute(dialect_insert(conn, alert_acks).values(alert_id=alert_id, step=0, due_at=due_at)
+                 .on_conflict_do_nothing())
+
+
+def acknowledge(conn: Connection, alert_id: int, by: str, now: datetime) -> bool:
+    """Mark ``alert_id`` acknowledged by ``by``; False when it was already acknowledged.
+
+    Stops its escalation. An alert without escalation gets a row too.
+    """
+    a = alert_acks.c
+    conn.execute(dialect_insert(conn, alert_acks).values(alert_id=alert_id, step=0, due_at=None)
+                 .on_conflict_do_nothing())
+    return bool(conn.execute(update(alert_acks).where(a.alert_id == alert_id, a.acked_at.is_(None))
+                             .values(acked_at=now, acked_by=by, due_at=None)).rowcount)
+
+
+def ack_state(conn: Connection, alert_id: int) -> tuple[datetime | None, str | None]:
+    """Return ``(acked_at, acked_by)`` of ``alert_id`` ((None, None) when not acknowledged)."""
+    a = alert_acks.c
+    row = conn.execute(select(a.acked_at, a.acked_by).where(a.alert_id == alert_id)).first()
+    return (None, None) if row is None else (row.acked_at, row.acked_by)
+
+
+def due_escalations(conn: Connection, now: datetime, limit: int = 100) -> list[tuple[int, int]]:
+    """Return ``(alert_id, step)`` of unacknowledged alerts whose next step is due; locks them
+    (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) so only one dispatcher escalates each."""
+    a = alert_acks.c
+    stmt = (select(a.alert_id, a.step).where(a.acked_at.is_(None), a.due_at <= now)
+            .order_by(a.due_at).limit(limit))
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return [(r.alert_id, r.step) for r in conn.execute(stmt)]
+
+
+def advance_escalation(conn: Connection, alert_id: int, step: int,
+                       next_due: datetime | None) -> None:
+    """Record that step ``step`` of ``alert_id`` was queued; the next is due at ``next_due``."""
+    conn.execute(update(alert_acks).where(alert_acks.c.alert_id == alert_id)
+                 .values(step=step + 1, due_at=next_due))
