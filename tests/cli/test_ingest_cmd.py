@@ -45,6 +45,10 @@ def test_human_output_goes_to_stderr_with_the_reasons(cli: Invoke, tmp_path: Pat
     out = flat(result.stderr)
     assert "拒收原因lossy_id│1" in out
     assert "入库stored│3" in out
+    # each refused row is named file:line with its problem
+    assert "e2e_items.csv:3:3columns" in out
+    assert "e2e_items.csv:4:id'7.31234567890123E+18'" in out
+    assert "e2e_items.csv:6:textisempty" in out
 
 
 def test_reingest_stores_nothing_new_and_never_realerts(

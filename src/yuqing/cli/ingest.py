@@ -68,3 +68,5 @@ def ingest(
         emit_json(total.as_dict())
     else:
         err.print(outcome_table(total, "导入结果 ingest"))
+        for problem in total.problems:
+            err.print(f"[yellow]拒收 rejected:[/] {problem}", highlight=False, soft_wrap=True)

@@ -19,6 +19,7 @@ from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
 from yuqing.sources.records import raw_from_record
 from yuqing.store.items import item_to_json
+from yuqing.web.cases_api import cases_router
 from yuqing.web.page import render_home
 
 #: the most items one push request may carry
@@ -58,6 +59,7 @@ def create_app(ctx: Context) -> FastAPI:
     """Build the web app bound to ``ctx``."""
     app = FastAPI(title="Yuqing 舆情", version="0.1.0")
     app.state.ctx = ctx
+    app.include_router(cases_router(ctx))
 
     @app.post("/api/items")
     async def push_items(request: Request) -> dict[str, Any]:
@@ -70,9 +72,8 @@ def create_app(ctx: Context) -> FastAPI:
             raws = parse_push_body(body, tz=ctx.config.timezone, received_at=datetime.now(UTC))
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
-        errors = [str(r) for r in raws if isinstance(r, BadInput)]
         outcome = ctx.pipeline.process(raws)
-        return {**outcome.as_dict(), "errors": errors}
+        return {**outcome.as_dict(), "errors": outcome.problems}
 
     @app.get("/api/items")
     def list_items(scheme: str | None = None, sentiment: str | None = None,
