@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from yuqing.domain import Item, is_lossy_id
+from yuqing.domain import BadInput, Item, is_lossy_id
 
 
 @pytest.mark.parametrize("value", ["7.31234567890123E+18", "5.01E+15", "5.012345678901234e+15",
@@ -31,3 +31,7 @@ def test_original_span_maps_through_offsets() -> None:
     assert item.original_span(5, 5) == (5, 5)
     with pytest.raises(IndexError):
         item.original_span(2, 9)
+
+
+def test_bad_input_names_its_origin() -> None:
+    assert BadInput("export.csv:12: 3 columns, the header has 2").origin == "export.csv:12"

@@ -35,8 +35,14 @@ class YuqingError(Exception):
 class BadInput(YuqingError):
     """An input (file, row, feed entry, request body) that cannot be used.
 
-    The message names the input (file and line, or URL) and the problem.
+    The message is written ``"<origin>: <problem>"``, the origin naming the
+    input (``export.csv:12``, a URL, ``POST /api/items[3]``).
     """
+
+    @property
+    def origin(self) -> str:
+        """The input the message names: the text before its first ``": "``."""
+        return str(self).split(": ", 1)[0]
 
 
 class RejectedItem(YuqingError):

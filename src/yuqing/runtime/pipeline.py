@@ -103,7 +103,7 @@ class Pipeline:
         for raw in raws:
             outcome.read += 1
             if isinstance(raw, BadInput):
-                self._reject(outcome, rejections, "", "bad_input", str(raw))
+                self._reject(outcome, rejections, "", "bad_input", str(raw), raw.origin)
                 continue
             try:
                 items.append(self.normalizer.to_item(raw))
