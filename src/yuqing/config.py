@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from yuqing.domain import BadInput
 
@@ -172,6 +173,91 @@ class AlertsConfig(BaseModel):
     backoff: list[float] = Field(default_factory=lambda: [1.0, 5.0, 30.0, 120.0])
 
 
+class DeadlinePolicyConfig(BaseModel):
+    """A named deadline (办理时限): ``hours`` counted in calendar hours
+    (holidays included) or ``working_days`` (due at 24:00 of the Nth working
+    day after the day of receipt). Exactly one of the two is set. ``met_by``
+    is the case state whose reaching meets the deadline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    hours: float | None = Field(default=None, gt=0)
+    working_days: int | None = Field(default=None, ge=1)
+    met_by: str = "replied"
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> DeadlinePolicyConfig:
+        if (self.hours is None) == (self.working_days is None):
+            raise ValueError(f"deadline policy {self.name!r}: set exactly one of hours, working_days")
+        return self
+
+
+def builtin_deadline_policies() -> list[DeadlinePolicyConfig]:
+    """The three national deadlines: first response 5 h and formal answer 24 h
+    (国办发〔2016〕61号, State Council General Office notice on responding to
+    public opinion, 2016), complex cases 5 working days."""
+    return [
+        DeadlinePolicyConfig(name="first_response", hours=5, met_by="reported"),
+        DeadlinePolicyConfig(name="formal_answer", hours=24, met_by="replied"),
+        DeadlinePolicyConfig(name="complex", working_days=5, met_by="replied"),
+    ]
+
+
+class DeadlinesConfig(BaseModel):
+    """Deadline policies, reminders and working-day calendar amendments.
+
+    ``remind_at`` is the fraction of the allowed time after which a reminder
+    goes out over ``channels``; ``extra_holidays``/``extra_workdays`` amend
+    the official calendar (ISO dates, e.g. a local extension of a break).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    policies: list[DeadlinePolicyConfig] = Field(default_factory=builtin_deadline_policies)
+    remind_at: float = Field(default=0.8, gt=0, lt=1)
+    channels: list[str] = Field(default_factory=lambda: ["console"])
+    extra_holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list)
+
+
+class UnitConfig(BaseModel):
+    """A unit (单位) that receives and handles cases: its ``level``
+    (township, county, city, province, national), the ``parent`` unit, the
+    ``leader`` overdue cases escalate to, and the alert ``channels`` that
+    reach it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    level: str = "county"
+    parent: str | None = None
+    leader: str | None = None
+    channels: list[str] = Field(default_factory=lambda: ["console"])
+
+
+class CaseUserConfig(BaseModel):
+    """A person who acts on cases: ``unit`` and ``roles`` (monitor, handler, leader, admin)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    unit: str
+    roles: list[str] = Field(default_factory=lambda: ["handler"])
+
+
+class CasesConfig(BaseModel):
+    """Case handling: units, users and their roles, and the deadline
+    policies every new case starts (``policies``). With no ``users`` listed
+    the role an actor gives is taken as stated."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    units: list[UnitConfig] = Field(default_factory=list)
+    users: list[CaseUserConfig] = Field(default_factory=list)
+    policies: list[str] = Field(default_factory=lambda: ["first_response", "formal_answer"])
+
+
 class Config(BaseModel):
     """The whole monitoring config file."""
 
@@ -186,6 +272,8 @@ class Config(BaseModel):
     segment: SegmentConfig = Field(default_factory=SegmentConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     column_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
+    deadlines: DeadlinesConfig = Field(default_factory=DeadlinesConfig)
+    cases: CasesConfig = Field(default_factory=CasesConfig)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("sources")

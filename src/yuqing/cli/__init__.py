@@ -8,10 +8,12 @@ from typing import Annotated
 
 import typer
 
+from yuqing.cli.cases import case_app, cases_app
 from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, fail, user_errors
 from yuqing.cli.demo import demo
 from yuqing.cli.ingest import ingest
 from yuqing.cli.items import items
+from yuqing.cli.petition import deadline, petition_app
 from yuqing.cli.run import run, serve
 from yuqing.cli.stats import stats
 from yuqing.cli.train import train_app
@@ -29,6 +31,10 @@ app.command()(run)
 app.command()(serve)
 app.command()(stats)
 app.add_typer(train_app, name="train")
+app.add_typer(case_app, name="case")
+app.add_typer(cases_app, name="cases")
+app.add_typer(petition_app, name="petition")
+app.command()(deadline)
 eval_app = typer.Typer(help="Measure the quality of an analysis against labelled data.",
                        no_args_is_help=True)
 app.add_typer(eval_app, name="eval")

@@ -98,6 +98,11 @@ class Source(Protocol):
         ...
 
 
+def rejected_summary(rejected: list[BadInput]) -> str | None:
+    """The health message for a fetch with bad records: how many, and the first one."""
+    return f"{len(rejected)} bad records, first: {rejected[0]}" if rejected else None
+
+
 def utc_now() -> datetime:
     """Return the current time as an aware UTC datetime (the default clock)."""
     return datetime.now(UTC)

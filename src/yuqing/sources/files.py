@@ -28,7 +28,14 @@ from typing import IO, Any, ClassVar, cast
 
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, RawItem
-from yuqing.sources.base import FetchResult, FetchState, FetchStatus, require_option, utc_now
+from yuqing.sources.base import (
+    FetchResult,
+    FetchState,
+    FetchStatus,
+    rejected_summary,
+    require_option,
+    utc_now,
+)
 from yuqing.sources.records import RecordConverter, resolve_mapping
 from yuqing.sources.rss import parse_feed
 
@@ -279,5 +286,5 @@ class FileSource:
         items = [r for r in results if isinstance(r, RawItem)]
         rejected = [r for r in results if isinstance(r, BadInput)]
         status: FetchStatus = "degraded" if rejected else "ok"
-        error = f"{len(rejected)} bad records, first: {rejected[0]}" if rejected else None
-        return FetchResult(items, status, error, cursor=cursor, rejected=rejected)
+        return FetchResult(items, status, rejected_summary(rejected), cursor=cursor,
+                           rejected=rejected)

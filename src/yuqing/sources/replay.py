@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, RawItem
-from yuqing.sources.base import FetchResult, FetchState, require_option
+from yuqing.sources.base import FetchResult, FetchState, rejected_summary, require_option
 from yuqing.sources.files import default_source_name, read_items
 from yuqing.sources.hotsearch import BUILTIN_NAME, bundled_demo_items
 from yuqing.sources.records import resolve_mapping
@@ -187,6 +187,6 @@ class ReplaySource:
         rejected, self.rejected = self.rejected, []
         return FetchResult(
             batch, "degraded" if rejected else "ok",
-            f"{len(rejected)} bad records" if rejected else None,
+            rejected_summary(rejected),
             cursor=str(self._played), rejected=rejected, done=self._head is None,
         )
