@@ -1,0 +1,190 @@
+"""Petitions (信访举报): protected contacts, and repeat and cross-level detection.
+
+Intake channels are 信 letter, 访 visit, 网 web, 电 phone and 微 WeChat.
+A contact is shown masked; the identity used to find the same petitioner
+again is a hash of the ID number, else the phone number, else name and
+address. A petition repeats an earlier one when the same petitioner raises
+a similar matter, or anyone raises a closely similar matter about the same
+accused unit or person (character-bigram Jaccard; thresholds measured on
+tests/fixtures/petitions, see scripts/eval_petitions.py). It is cross-level
+(越级) when addressed more than one level above the level responsible: the level of the accused
+unit (from the configured units, else the last administrative word in its
+name), county when unknown (属地管理: matters start where they arise).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from yuqing.domain import BadInput
+from yuqing.pipeline.dedup import jaccard, ngram_set
+
+CHANNELS = ("letter", "visit", "web", "phone", "wechat")
+CHANNEL_LABELS = {"letter": "信", "visit": "访", "web": "网", "phone": "电", "wechat": "微"}
+LEVELS = ("township", "county", "city", "province", "national")
+DEFAULT_RESPONSIBLE_LEVEL = "county"
+
+#: same petitioner: bigram Jaccard of the subjects at least this
+SAME_PERSON_SIMILARITY = 0.12
+#: another petitioner, same accused: bigram Jaccard of the subjects at least this
+SAME_MATTER_SIMILARITY = 0.30
+#: two accused names are the same when their bigram Jaccard is at least this
+SAME_ACCUSED_SIMILARITY = 0.5
+
+# the administrative word that sets a unit's level; the last one in a name wins
+_LEVEL_WORDS = (
+    ("national", r"国务院|国家|中央|(?<![局厅处科])部(?!门)"),
+    ("province", r"省|自治区"),
+    ("city", r"市|州|盟"),
+    ("county", r"县|(?<![小社园])区|旗"),
+    ("township", r"镇|乡|街道|社区|小区|村"),
+)
+_LEVEL_RE = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _LEVEL_WORDS))
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A petitioner's contact as given; every field optional."""
+
+    name: str | None = None
+    phone: str | None = None
+    id_number: str | None = None
+    address: str | None = None
+
+    def as_row(self) -> dict[str, str | None]:
+        """Return the fields as a dict for the protected table."""
+        return {"name": self.name, "phone": self.phone, "id_number": self.id_number,
+                "address": self.address}
+
+
+@dataclass
+class PetitionText:
+    """What matching looks at: ``id``, ``case_id``, ``identity`` hash, subject
+    bigrams and accused bigrams (built once per petition)."""
+
+    id: int
+    case_id: int
+    identity: str | None
+    subject: set[str] = field(default_factory=set)
+    accused: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class RepeatMatch:
+    """An earlier petition a new one repeats: its id and case, the score, and why."""
+
+    petition_id: int
+    case_id: int
+    score: float
+    reason: str
+
+
+def mask(value: str | None, keep_start: int, keep_end: int) -> str:
+    """Return ``value`` with all but ``keep_start`` leading and ``keep_end`` trailing
+    characters replaced by ``*`` (empty string for None)."""
+    if not value:
+        return ""
+    if len(value) <= keep_start + keep_end:
+        return value[:1] + "*" * (len(value) - 1)
+    tail = value[len(value) - keep_end:]
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + tail
+
+
+def masked_contact(contact: Contact) -> str:
+    """Return the contact as shown on screens: ``张* 138****5678 110101**********1234``
+    (address kept to its first 6 characters)."""
+    parts = [mask(contact.name, 1, 0), mask(_digits(contact.phone), 3, 4),
+             mask(contact.id_number, 6, 4),
+             (contact.address or "")[:6] + ("…" if len(contact.address or "") > 6 else "")]
+    return " ".join(p for p in parts if p)
+
+
+def _digits(value: str | None) -> str:
+    """Return the digits of ``value`` (the last 11 for a phone with a country code)."""
+    digits = re.sub(r"\D", "", value or "")
+    return digits[-11:] if len(digits) > 11 and digits.startswith("86") else digits
+
+
+def identity_hash(contact: Contact) -> str | None:
+    """Return a hash naming the petitioner (ID number, else phone, else name +
+    address), or None when the contact says nothing that identifies."""
+    if contact.id_number and contact.id_number.strip():
+        key = "id:" + contact.id_number.strip().upper()
+    elif _digits(contact.phone):
+        key = "phone:" + _digits(contact.phone)
+    elif contact.name and contact.address:
+        key = "name:" + normalize(contact.name) + "|" + normalize(contact.address)
+    else:
+        return None
+    return hashlib.sha256(("yuqing-petitioner:" + key).encode()).hexdigest()[:32]
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` NFKC-folded, lower-cased, without punctuation or spaces."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def bigrams(text: str | None) -> set[str]:
+    """Return the character bigrams of the normalised ``text`` (empty for None)."""
+    words = normalize(text or "")
+    return ngram_set(words, 2) if words else set()
+
+
+def infer_level(unit: str | None, known: Mapping[str, str] | None = None) -> str:
+    """Return the level responsible for ``unit``: its configured level, else
+    the last administrative word in its name, else DEFAULT_RESPONSIBLE_LEVEL."""
+    if not unit:
+        return DEFAULT_RESPONSIBLE_LEVEL
+    if known and unit in known:
+        return known[unit]
+    found = [m.lastgroup for m in _LEVEL_RE.finditer(unit)]
+    return found[-1] if found and found[-1] else DEFAULT_RESPONSIBLE_LEVEL
+
+
+def check_level(level: str, what: str) -> str:
+    """Return ``level`` if it is one of LEVELS; raises BadInput naming ``what``."""
+    if level not in LEVELS:
+        raise BadInput(f"{what} {level!r}: expected one of {', '.join(LEVELS)}")
+    return level
+
+
+def is_cross_level(addressed_level: str, responsible_level: str) -> bool:
+    """Return True when a petition skipped a level (越级): addressed more than one
+    level above the level responsible. A petition goes to the body with the
+    power to handle it or to the one directly above (信访条例 2005, art. 16;
+    kept by 信访工作条例 2022)."""
+    return LEVELS.index(addressed_level) > LEVELS.index(responsible_level) + 1
+
+
+def find_repeat(new: PetitionText, earlier: Iterable[PetitionText]) -> RepeatMatch | None:
+    """Return the best earlier petition ``new`` repeats, or None.
+
+    Same petitioner: subject similarity >= SAME_PERSON_SIMILARITY. Another
+    or unknown petitioner: same accused and subject similarity >=
+    SAME_MATTER_SIMILARITY. Ties go to the earliest petition.
+    """
+    best: RepeatMatch | None = None
+    for old in earlier:
+        score = jaccard(new.subject, old.subject)
+        if new.identity and new.identity == old.identity:
+            ok, reason = score >= SAME_PERSON_SIMILARITY, "same petitioner"
+        else:
+            same_accused = bool(new.accused) and (
+                jaccard(new.accused, old.accused) >= SAME_ACCUSED_SIMILARITY)
+            ok, reason = same_accused and score >= SAME_MATTER_SIMILARITY, "same matter"
+        if ok and (best is None or score > best.score):
+            best = RepeatMatch(old.id, old.case_id, round(score, 3), reason)
+    return best
+
+
+def petition_text(row: Mapping[str, Any]) -> PetitionText:
+    """Return the matching view of a stored petition row (id, case_id, identity_hash,
+    subject, accused)."""
+    return PetitionText(int(row["id"]), int(row["case_id"]), row.get("identity_hash"),
+                        bigrams(row.get("subject")), bigrams(row.get("accused")))

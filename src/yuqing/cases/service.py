@@ -1,0 +1,335 @@
+"""Cases on the store: open, move, act, attach, transfer, assist, show (the workflow applied).
+
+Every change writes one audit entry (who, when, from, to, note) in the same
+transaction as the change. The unit that opens a case owns it
+(首问负责制, first-contact ownership) until a documented ``transfer``;
+other units can only be asked to ``assist``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from yuqing.cases import playbooks, workflow
+from yuqing.cases.deadlines import WorkCalendar, calendar_from_config, find_policy, policy_deadline
+from yuqing.config import Config
+from yuqing.domain import BadInput
+from yuqing.store import Store
+from yuqing.store import cases as q
+
+Clock = Callable[[], datetime]
+ORIGINS = ("manual", "item", "alert", "event", "petition")
+CASE_CHANNELS = ("online", "letter", "visit", "web", "phone", "wechat")
+#: the largest attachment accepted, bytes
+MAX_ATTACHMENT = 20 * 1024 * 1024
+
+
+def utc_now() -> datetime:
+    """Return the current time, aware UTC."""
+    return datetime.now(UTC)
+
+
+def to_json(row: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    """Return ``row`` with datetimes as ISO strings in ``tz`` and bytes dropped."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, datetime):
+            out[key] = value.astimezone(tz).isoformat()
+        elif not isinstance(value, bytes):
+            out[key] = value
+    return out
+
+
+class CaseService:
+    """Case operations over ``store`` under ``config`` (units, users, deadlines).
+
+    ``clock`` returns the current aware time (tests pass a fixed one). Every
+    method raises BadInput naming the case and the problem for a refused
+    operation (unknown case, wrong role, missing note or playbook step).
+    """
+
+    def __init__(self, store: Store, config: Config, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.tz = ZoneInfo(config.timezone)
+        self.calendar: WorkCalendar = calendar_from_config(config.deadlines)
+        self.units = {u.name: u for u in config.cases.units}
+        self.users = {u.name: u for u in config.cases.users}
+        for name in config.cases.policies:
+            policy = find_policy(config.deadlines, name)
+            if policy.met_by not in workflow.STATES:
+                raise BadInput(f"deadline policy {name!r}: met_by {policy.met_by!r} is not a "
+                               f"case state ({', '.join(workflow.STATES)})")
+
+    # ----- checks --------------------------------------------------------------------
+
+    def check_actor(self, actor: str, role: str, what: str, allowed: frozenset[str]) -> None:
+        """Raise BadInput unless ``actor`` may act as ``role`` and ``role`` may do ``what``.
+
+        With ``[[cases.users]]`` configured the actor must be listed with that role.
+        """
+        if not actor.strip():
+            raise BadInput(f"{what}: the actor's name is required")
+        if self.users:
+            user = self.users.get(actor)
+            if user is None:
+                raise BadInput(f"{what}: {actor!r} is not a configured case user")
+            if role not in user.roles:
+                raise BadInput(f"{what}: {actor!r} does not have the role {role!r} "
+                               f"(has: {', '.join(user.roles)})")
+        workflow.check_role(what, role, allowed)
+
+    def case_row(self, conn: Connection, case_id: int) -> dict[str, Any]:
+        """Return the case row or raise BadInput naming the id."""
+        row = q.get_case(conn, case_id)
+        if row is None:
+            raise BadInput(f"case {case_id}: no such case")
+        return row
+
+    def log(self, conn: Connection, case_id: int, actor: str, role: str, action: str,
+             states: tuple[str | None, str | None], note: str | None = None,
+             data: Mapping[str, Any] | None = None) -> None:
+        """Append one audit entry at the current time."""
+        q.append_log(conn, {"case_id": case_id, "at": self.clock(), "actor": actor,
+                            "role": role, "action": action, "from_state": states[0],
+                            "to_state": states[1], "note": note, "data": dict(data or {})})
+
+    # ----- opening -------------------------------------------------------------------
+
+    def open_case(self, title: str, *, actor: str, role: str, unit: str,
+                  origin: str = "manual", origin_ref: str | None = None,
+                  channel: str = "online", summary: str | None = None,
+                  suggested_class: int | None = None, discovered_at: datetime | None = None,
+                  links: Sequence[tuple[str, str]] = ()) -> int:
+        """Open a case owned by ``unit`` in state ``collected``; return its id.
+
+        Starts the deadlines of ``[cases] policies`` from ``discovered_at``
+        (default now) and links ``links`` ((kind, ref) pairs). Raises BadInput
+        for an empty title, unknown origin/channel or unit (when units are
+        configured), or a class outside 1–4.
+        """
+        self.check_actor(actor, role, "open a case", frozenset(workflow.ROLES))
+        if not title.strip():
+            raise BadInput("open a case: the title is empty")
+        if origin not in ORIGINS or channel not in CASE_CHANNELS:
+            raise BadInput(f"open a case: origin {origin!r} / channel {channel!r}: expected "
+                           f"one of {', '.join(ORIGINS)} / {', '.join(CASE_CHANNELS)}")
+        if self.units and unit not in self.units:
+            raise BadInput(f"open a case: unit {unit!r} is not configured "
+                           f"(units: {', '.join(self.units)})")
+        if suggested_class is not None:
+            playbooks.playbook(suggested_class)
+        now = self.clock()
+        found = discovered_at or now
+        with self.store.write() as conn:
+            case_id = q.insert_case(conn, {
+                "title": title.strip()[:200], "summary": summary, "origin": origin,
+                "origin_ref": origin_ref, "channel": channel, "state": "collected",
+                "handling_class": None, "suggested_class": suggested_class,
+                "owner_unit": unit, "opened_by": actor, "discovered_at": found,
+                "opened_at": now, "updated_at": now, "closed_at": None, "merged_into": None})
+            self.log(conn, case_id, actor, role, "open", (None, "collected"), None,
+                      {"origin": origin, "origin_ref": origin_ref, "unit": unit})
+            q.insert_deadlines(conn, self._deadline_rows(case_id, found))
+            for kind, ref in links:
+                q.add_link(conn, {"case_id": case_id, "kind": kind, "ref": ref, "score": None,
+                                  "created_at": now})
+        return case_id
+
+    def _deadline_rows(self, case_id: int, start: datetime) -> list[dict[str, Any]]:
+        """Return the deadline rows of a new case from ``start``."""
+        rows = []
+        for name in self.config.cases.policies:
+            policy = find_policy(self.config.deadlines, name)
+            due = policy_deadline(self.config.deadlines, name, start, tz=self.tz,
+                                  calendar=self.calendar)
+            rows.append({"case_id": case_id, "policy": name, "met_by": policy.met_by,
+                         "start": start, "due": due.due, "provisional": due.provisional})
+        return rows
+
+    def open_from_item(self, key: str, *, actor: str, role: str, unit: str) -> int:
+        """Open a case about the stored item ``key`` (class suggested by the analysis)."""
+        item = self.store.get_item(key)
+        if item is None:
+            raise BadInput(f"open a case: item {key!r} is not stored")
+        return self.open_case(item.title or item.text[:60], actor=actor, role=role, unit=unit,
+                              origin="item", origin_ref=key, summary=item.text[:2000],
+                              suggested_class=item.handling_class,
+                              discovered_at=item.fetched_at, links=[("item", key)])
+
+    def open_from_alert(self, alert_id: int, *, actor: str, role: str, unit: str) -> int:
+        """Open a case about the stored alert ``alert_id``, linking the alert and its items."""
+        with self.store.read() as conn:
+            alert = q.get_alert_row(conn, alert_id)
+        if alert is None:
+            raise BadInput(f"open a case: alert {alert_id} is not stored")
+        links = [("alert", str(alert_id))] + [("item", k) for k in alert["item_keys"]]
+        return self.open_case(alert["title"], actor=actor, role=role, unit=unit,
+                              origin="alert", origin_ref=str(alert_id), summary=alert["body"],
+                              discovered_at=alert["created_at"], links=links)
+
+    def open_from_event(self, event_id: str, *, actor: str, role: str, unit: str) -> int:
+        """Open a case about event ``event_id`` from its stored items (the first is the title)."""
+        with self.store.read() as conn:
+            rows = q.event_items(conn, event_id)
+        if not rows:
+            raise BadInput(f"open a case: event {event_id!r} has no stored items")
+        classes = [r["handling_class"] for r in rows if r["handling_class"]]
+        links = [("event", event_id)] + [("item", r["key"]) for r in rows]
+        return self.open_case(rows[0]["text"][:60], actor=actor, role=role, unit=unit,
+                              origin="event", origin_ref=event_id,
+                              suggested_class=max(classes) if classes else None,
+                              discovered_at=rows[0]["published_at"], links=links)
+
+    # ----- moving and acting ---------------------------------------------------------
+
+    def move(self, case_id: int, target: str, *, actor: str, role: str, note: str | None = None,
+             handling_class: int | None = None, merge_into: int | None = None) -> dict[str, Any]:
+        """Move case ``case_id`` to ``target``; return the updated case row.
+
+        Moving to ``verified`` confirms the handling class (``handling_class``,
+        else the suggested one). Moving to the playbook's state needs its
+        steps. Moving to ``merged`` needs ``merge_into``, an open case.
+        """
+        with self.store.write() as conn:
+            case = self.case_row(conn, case_id)
+            move = workflow.find_move(case["state"], target)
+            what = f"case {case_id} {case['state']} → {target}"
+            self.check_actor(actor, role, what, move.roles)
+            text = workflow.check_note(what, note, move.note)
+            values: dict[str, Any] = {"state": target, "updated_at": self.clock()}
+            data: dict[str, Any] = {}
+            if target == "verified":
+                values["handling_class"] = data["handling_class"] = self._confirm_class(
+                    case, handling_class, what)
+            if target == "merged":
+                values["merged_into"] = data["merged_into"] = self._merge_target(
+                    conn, case_id, merge_into, what)
+            missing = playbooks.missing_steps(case["handling_class"], target,
+                                              q.logged_actions(conn, case_id),
+                                              len(q.list_attachments(conn, case_id)))
+            if missing:
+                raise BadInput(f"{what}: the class {case['handling_class']} playbook still "
+                               f"needs: {'; '.join(missing)}")
+            if target in workflow.TERMINAL_STATES:
+                values["closed_at"] = values["updated_at"]
+            q.update_case(conn, case_id, values)
+            self.log(conn, case_id, actor, role, "move", (case["state"], target), text, data)
+            q.meet_deadlines(conn, case_id, [target], values["updated_at"])
+            return {**case, **values}
+
+    def _confirm_class(self, case: Mapping[str, Any], given: int | None, what: str) -> int:
+        """Return the class a person confirms: ``given``, else the suggested one."""
+        chosen = given if given is not None else case["suggested_class"]
+        if chosen is None:
+            raise BadInput(f"{what}: confirm a handling class (1–4); none was suggested")
+        return playbooks.playbook(chosen).handling_class
+
+    def _merge_target(self, conn: Connection, case_id: int, target: int | None,
+                      what: str) -> int:
+        """Return ``target`` when it is another open case, linking the two."""
+        if target is None or target == case_id:
+            raise BadInput(f"{what}: name another case to merge into")
+        other = self.case_row(conn, target)
+        if other["state"] in workflow.TERMINAL_STATES:
+            raise BadInput(f"{what}: case {target} is {other['state']}, not open")
+        q.add_link(conn, {"case_id": target, "kind": "case", "ref": str(case_id),
+                          "score": None, "created_at": self.clock()})
+        return target
+
+    def act(self, case_id: int, action: str, *, actor: str, role: str, note: str | None = None,
+            data: Mapping[str, Any] | None = None) -> None:
+        """Record ``action`` (workflow.ACTIONS) on an open case without moving it."""
+        if action not in workflow.ACTIONS or action in ("transfer", "assist", "attach"):
+            allowed = sorted(set(workflow.ACTIONS) - {"transfer", "assist", "attach"})
+            raise BadInput(f"case {case_id}: action {action!r}: expected one of "
+                           f"{', '.join(allowed)}")
+        with self.store.write() as conn:
+            self._act(conn, case_id, action, actor, role, note, data)
+
+    def _act(self, conn: Connection, case_id: int, action: str, actor: str, role: str,
+             note: str | None, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Check and log ``action`` inside ``conn``; return the case row."""
+        case = self.case_row(conn, case_id)
+        what = f"case {case_id} {action}"
+        if case["state"] in workflow.TERMINAL_STATES:
+            raise BadInput(f"{what}: the case is {case['state']}")
+        self.check_actor(actor, role, what, workflow.ACTIONS[action])
+        required = "say what was done" if action in workflow.NOTE_ACTIONS else None
+        text = workflow.check_note(what, note, required)
+        self.log(conn, case_id, actor, role, action, (case["state"], case["state"]), text, data)
+        return case
+
+    def attach(self, case_id: int, name: str, content: bytes, *, actor: str,
+               role: str) -> dict[str, Any]:
+        """Keep an attachment (evidence) with its SHA-256; return ``{"id", "sha256",
+        "size", "new"}``. The same content twice is kept once."""
+        if not content or len(content) > MAX_ATTACHMENT:
+            raise BadInput(f"attachment {name!r}: {len(content)} bytes, expected 1.."
+                           f"{MAX_ATTACHMENT}")
+        digest = hashlib.sha256(content).hexdigest()
+        with self.store.write() as conn:
+            self._act(conn, case_id, "attach", actor, role, None,
+                      {"name": name, "sha256": digest, "size": len(content)})
+            att_id, new = q.add_attachment(conn, {
+                "case_id": case_id, "name": name, "sha256": digest, "size": len(content),
+                "content": content, "added_by": actor, "added_at": self.clock()})
+        return {"id": att_id, "sha256": digest, "size": len(content), "new": new}
+
+    def transfer(self, case_id: int, to_unit: str, *, actor: str, role: str,
+                 note: str | None) -> None:
+        """Change the owning unit: the only way, a leader's documented transfer."""
+        if self.units and to_unit not in self.units:
+            raise BadInput(f"case {case_id} transfer: unit {to_unit!r} is not configured")
+        with self.store.write() as conn:
+            owner = self.case_row(conn, case_id)["owner_unit"]
+            if owner == to_unit:
+                raise BadInput(f"case {case_id} transfer: {to_unit!r} already owns it")
+            self._act(conn, case_id, "transfer", actor, role, note,
+                      {"from_unit": owner, "to_unit": to_unit})
+            q.update_case(conn, case_id, {"owner_unit": to_unit, "updated_at": self.clock()})
+
+    def assist(self, case_id: int, unit: str, *, actor: str, role: str, note: str | None) -> bool:
+        """Ask ``unit`` to assist (ownership unchanged); return False when it already does."""
+        with self.store.write() as conn:
+            self._act(conn, case_id, "assist", actor, role, note, {"unit": unit})
+            return q.add_assist(conn, {"case_id": case_id, "unit": unit, "requested_by": actor,
+                                       "requested_at": self.clock()})
+
+    # ----- reading -------------------------------------------------------------------
+
+    def show(self, case_id: int) -> dict[str, Any]:
+        """Return a case with its log, deadlines, attachments, assists, links, petitions
+        (contacts masked), the moves it may make next and its playbook."""
+        with self.store.read() as conn:
+            case = self.case_row(conn, case_id)
+            parts: dict[str, Iterable[Mapping[str, Any]]] = {
+                "log": q.read_log(conn, case_id),
+                "deadlines": q.case_deadline_rows(conn, case_id),
+                "attachments": q.list_attachments(conn, case_id),
+                "assists": q.list_assists(conn, case_id),
+                "links": q.list_links(conn, case_id),
+                "petitions": q.list_petitions(conn, case_id),
+            }
+        doc = to_json(case, self.tz)
+        doc.update({k: [to_json(r, self.tz) for r in rows] for k, rows in parts.items()})
+        doc["next_states"] = workflow.next_states(case["state"])
+        cls = case["handling_class"] or case["suggested_class"]
+        doc["playbook"] = playbooks.playbook(cls).steps if cls else None
+        return doc
+
+    def list(self, *, state: str | None = None, unit: str | None = None,
+             limit: int = 100) -> list[dict[str, Any]]:
+        """Return cases (newest first) as JSON-ready dicts."""
+        if state is not None and state not in workflow.STATES:
+            raise BadInput(f"case state {state!r}: expected one of {', '.join(workflow.STATES)}")
+        with self.store.read() as conn:
+            rows = q.list_cases(conn, state=state, unit=unit, limit=limit)
+        return [to_json(r, self.tz) for r in rows]

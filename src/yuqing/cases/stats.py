@@ -1,0 +1,98 @@
+"""Case statistics and the daily report with zero reports (日报告、零报告).
+
+Functions the CLI (``yuqing cases stats``), the web app and briefings call.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from yuqing.cases import workflow
+from yuqing.cases.service import CaseService
+from yuqing.store import cases as q
+
+
+def _on_time(rows: list[dict[str, Any]], closed_unmet: set[int], now: datetime) -> dict[str, Any]:
+    """Return per policy ``{"met_on_time", "met_late", "overdue", "pending", "on_time_rate"}``.
+
+    The rate is met on time / (met + overdue); deadlines of rejected or merged
+    cases (``closed_unmet``) do not count; ``on_time_rate`` is None with nothing to count.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["case_id"] in closed_unmet and row["met_at"] is None:
+            continue
+        slot = out.setdefault(row["policy"], {"met_on_time": 0, "met_late": 0, "overdue": 0,
+                                              "pending": 0})
+        if row["met_at"] is not None:
+            slot["met_on_time" if row["met_at"] <= row["due"] else "met_late"] += 1
+        else:
+            slot["overdue" if now > row["due"] else "pending"] += 1
+    for slot in out.values():
+        judged = slot["met_on_time"] + slot["met_late"] + slot["overdue"]
+        slot["on_time_rate"] = round(slot["met_on_time"] / judged, 4) if judged else None
+    return out
+
+
+def _stage_hours(moves: list[dict[str, Any]]) -> dict[str, float]:
+    """Return the mean hours a case spends in each state it left."""
+    last: dict[int, tuple[str, datetime]] = {}
+    spent: dict[str, list[float]] = defaultdict(list)
+    for move in moves:
+        before = last.get(move["case_id"])
+        if before is not None:
+            spent[before[0]].append((move["at"] - before[1]).total_seconds() / 3600)
+        last[move["case_id"]] = (move["to_state"], move["at"])
+    return {s: round(sum(v) / len(v), 2) for s in workflow.STATES if (v := spent.get(s))}
+
+
+def case_stats(service: CaseService) -> dict[str, Any]:
+    """Return ``{"cases", "by_class", "by_unit", "by_channel", "by_state",
+    "on_time": {policy: {...}}, "avg_stage_hours": {state: h}, "petitions",
+    "repeats", "cross_level", "repeat_rate", "cross_level_rate"}``.
+
+    ``by_class`` counts confirmed classes (``"none"`` for unconfirmed);
+    rates are fractions of petitions (None when there are none).
+    """
+    with service.store.read() as conn:
+        by = {name: q.count_cases_by(conn, column) for name, column in (
+            ("by_class", "handling_class"), ("by_unit", "owner_unit"),
+            ("by_channel", "channel"), ("by_state", "state"))}
+        deadlines = q.all_deadlines(conn)
+        moves = q.all_moves(conn)
+        petitions = q.petition_counts(conn)
+    by["by_class"] = {("none" if k == "None" else k): n for k, n in by["by_class"].items()}
+    dropped = {m["case_id"] for m in moves if m["to_state"] in ("rejected", "merged")}
+    n = petitions["petitions"]
+    return {
+        "cases": sum(by["by_state"].values()), **by,
+        "on_time": _on_time(deadlines, dropped, service.clock()),
+        "avg_stage_hours": _stage_hours(moves), **petitions,
+        "repeat_rate": round(petitions["repeats"] / n, 4) if n else None,
+        "cross_level_rate": round(petitions["cross_level"] / n, 4) if n else None,
+    }
+
+
+def daily_report(service: CaseService, day: date) -> dict[str, Any]:
+    """Return the daily report of ``day`` (office zone): ``{"date", "units":
+    [{"unit", "opened", "cases": [{"id", "title", "state", "handling_class"}],
+    "zero_report": bool, "text"}]}``, one entry per configured unit and per
+    unit that opened a case; a unit with nothing still reports "nothing" (零报告).
+    """
+    start = datetime.combine(day, time(0), tzinfo=service.tz)
+    with service.store.read() as conn:
+        rows = q.cases_opened_between(conn, start, start + timedelta(days=1))
+    per_unit: dict[str, list[dict[str, Any]]] = {u: [] for u in service.units}
+    for row in rows:
+        per_unit.setdefault(row["owner_unit"], []).append(
+            {"id": row["id"], "title": row["title"], "state": row["state"],
+             "handling_class": row["handling_class"] or row["suggested_class"]})
+    units = []
+    for unit, cases in per_unit.items():
+        text = (f"{unit} {day.isoformat()}：新增案件 {len(cases)} 件" if cases
+                else f"{unit} {day.isoformat()}：无新增舆情案件（零报告 nothing to report）")
+        units.append({"unit": unit, "opened": len(cases), "cases": cases,
+                      "zero_report": not cases, "text": text})
+    return {"date": day.isoformat(), "units": units}

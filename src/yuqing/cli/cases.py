@@ -1,0 +1,221 @@
+"""`yuqing case open|show|move|list|act|attach|transfer|assist` and `yuqing cases stats|daily|sweep`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.domain import BadInput
+
+case_app = typer.Typer(help="案件 cases: open, move through the workflow, show, list.",
+                       no_args_is_help=True)
+cases_app = typer.Typer(help="案件统计 case statistics, daily reports, deadline sweep.",
+                        no_args_is_help=True)
+
+ActorOpt = Annotated[str, typer.Option("--as", envvar="YUQING_USER",
+                                       help="who acts (a configured case user when users are set)")]
+RoleOpt = Annotated[str, typer.Option("--role", help="monitor, handler, leader or admin")]
+NoteOpt = Annotated[str | None, typer.Option("--note", "-m", help="the note (reply text, summary, reason)")]
+
+
+@contextmanager
+def case_service(config: Path | None, db: str | None) -> Iterator[Any]:
+    """Yield a CaseService on the configured store; close the store afterwards."""
+    from yuqing.cases.service import CaseService
+    from yuqing.runtime.context import make_context
+
+    ctx = make_context(config, db)
+    try:
+        yield CaseService(ctx.store, ctx.config)
+    finally:
+        ctx.close()
+
+
+def _print(doc: dict[str, Any], json_out: bool) -> None:
+    """Emit ``doc`` as JSON, or as ``key: value`` lines on stderr."""
+    if json_out:
+        emit_json(doc)
+        return
+    for key, value in doc.items():
+        err.print(f"{key}: {value}", highlight=False)
+
+
+@case_app.command("open")
+def case_open(
+    title: Annotated[str | None, typer.Argument(help="title (taken from the item/alert/event when omitted)")] = None,
+    unit: Annotated[str, typer.Option(help="the receiving unit, which owns the case (首问负责制)")] = "",
+    item: Annotated[str | None, typer.Option(help="open from this stored item key")] = None,
+    alert: Annotated[int | None, typer.Option(help="open from this stored alert id")] = None,
+    event: Annotated[str | None, typer.Option(help="open from this event id")] = None,
+    handling_class: Annotated[int | None, typer.Option("--class", help="suggested class 1–4")] = None,
+    channel: Annotated[str, typer.Option(help="online, letter, visit, web, phone, wechat")] = "online",
+    actor: ActorOpt = "", role: RoleOpt = "monitor",
+    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Open a case (by hand, or from an item, alert or event)."""
+    with user_errors():
+        if not unit:
+            raise BadInput("--unit: the receiving unit is required")
+        with case_service(config, db) as svc:
+            who = {"actor": actor, "role": role, "unit": unit}
+            if item is not None:
+                case_id = svc.open_from_item(item, **who)
+            elif alert is not None:
+                case_id = svc.open_from_alert(alert, **who)
+            elif event is not None:
+                case_id = svc.open_from_event(event, **who)
+            elif title:
+                case_id = svc.open_case(title, channel=channel, suggested_class=handling_class,
+                                        **who)
+            else:
+                raise BadInput("case open: give a TITLE, --item, --alert or --event")
+            doc = svc.show(case_id)
+    _print({k: doc[k] for k in ("id", "title", "state", "owner_unit", "suggested_class",
+                                "deadlines")}, json_out)
+
+
+@case_app.command("show")
+def case_show(case_id: Annotated[int, typer.Argument(help="case id")],
+              config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """Show a case with its audit log, deadlines, attachments, links and petitions."""
+    with user_errors(), case_service(config, db) as svc:
+        doc = svc.show(case_id)
+    _print(doc, json_out)
+
+
+@case_app.command("move")
+def case_move(
+    case_id: Annotated[int, typer.Argument(help="case id")],
+    state: Annotated[str, typer.Argument(help="verified, reported, handling, replied, tracking, reviewed, closed, rejected, merged")],
+    note: NoteOpt = None,
+    handling_class: Annotated[int | None, typer.Option("--class", help="confirm class 1–4 (moving to verified)")] = None,
+    into: Annotated[int | None, typer.Option(help="the case to merge into (moving to merged)")] = None,
+    actor: ActorOpt = "", role: RoleOpt = "handler",
+    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Move a case to the next state of the workflow (the move is audited)."""
+    with user_errors(), case_service(config, db) as svc:
+        row = svc.move(case_id, state, actor=actor, role=role, note=note,
+                       handling_class=handling_class, merge_into=into)
+    _print({"id": row["id"], "state": row["state"], "handling_class": row["handling_class"]},
+           json_out)
+
+
+@case_app.command("act")
+def case_act(
+    case_id: Annotated[int, typer.Argument(help="case id")],
+    action: Annotated[str, typer.Argument(help="leader_review, facts_published, clarified, referred, adopted, declined, comment")],
+    note: NoteOpt = None, actor: ActorOpt = "", role: RoleOpt = "handler",
+    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Record a playbook step or a comment on a case (audited, state unchanged)."""
+    with user_errors(), case_service(config, db) as svc:
+        svc.act(case_id, action, actor=actor, role=role, note=note)
+    _print({"id": case_id, "action": action}, json_out)
+
+
+@case_app.command("attach")
+def case_attach(
+    case_id: Annotated[int, typer.Argument(help="case id")],
+    path: Annotated[Path, typer.Argument(help="file to keep as evidence")],
+    actor: ActorOpt = "", role: RoleOpt = "handler",
+    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Keep a file with a case, with its SHA-256."""
+    with user_errors(), case_service(config, db) as svc:
+        doc = svc.attach(case_id, path.name, path.read_bytes(), actor=actor, role=role)
+    _print(doc, json_out)
+
+
+@case_app.command("transfer")
+def case_transfer(
+    case_id: Annotated[int, typer.Argument(help="case id")],
+    unit: Annotated[str, typer.Argument(help="the unit that will own the case")],
+    note: NoteOpt = None, actor: ActorOpt = "", role: RoleOpt = "leader",
+    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Transfer ownership to another unit (a leader, with a documented reason)."""
+    with user_errors(), case_service(config, db) as svc:
+        svc.transfer(case_id, unit, actor=actor, role=role, note=note)
+    _print({"id": case_id, "owner_unit": unit}, json_out)
+
+
+@case_app.command("assist")
+def case_assist(
+    case_id: Annotated[int, typer.Argument(help="case id")],
+    unit: Annotated[str, typer.Argument(help="the unit asked to assist")],
+    note: NoteOpt = None, actor: ActorOpt = "", role: RoleOpt = "handler",
+    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Ask another unit to assist; the owner stays the same."""
+    with user_errors(), case_service(config, db) as svc:
+        added = svc.assist(case_id, unit, actor=actor, role=role, note=note)
+    _print({"id": case_id, "unit": unit, "added": added}, json_out)
+
+
+@case_app.command("list")
+def case_list(
+    state: Annotated[str | None, typer.Option(help="only cases in this state")] = None,
+    unit: Annotated[str | None, typer.Option(help="only cases this unit owns")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,
+    config: ConfigOpt = None, db: DbOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON lines, one case per line")] = False,
+) -> None:
+    """List cases, newest first."""
+    with user_errors(), case_service(config, db) as svc:
+        rows = svc.list(state=state, unit=unit, limit=limit)
+    for row in rows:
+        if json_out:
+            emit_json(row)
+        else:
+            err.print(f"{row['id']:>5}  {row['state']:<9} {row['owner_unit']}  {row['title']}",
+                      highlight=False)
+
+
+@cases_app.command("stats")
+def cases_stats(config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """Cases by class, unit, channel and state; on-time rates; stage times; repeat rates."""
+    from yuqing.cases.stats import case_stats
+
+    with user_errors(), case_service(config, db) as svc:
+        doc = case_stats(svc)
+    _print(doc, json_out)
+
+
+@cases_app.command("daily")
+def cases_daily(
+    day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
+    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """The daily report per unit; a unit with nothing gives a zero report (零报告)."""
+    from yuqing.cases.stats import daily_report
+
+    with user_errors(), case_service(config, db) as svc:
+        try:
+            when = date.fromisoformat(day) if day else svc.clock().astimezone(svc.tz).date()
+        except ValueError:
+            raise BadInput(f"--date {day!r}: expected YYYY-MM-DD") from None
+        doc = daily_report(svc, when)
+    if json_out:
+        emit_json(doc)
+    else:
+        for unit in doc["units"]:
+            err.print(unit["text"], highlight=False)
+
+
+@cases_app.command("sweep")
+def cases_sweep(config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """Send deadline reminders and escalate overdue cases over the alert channels."""
+    from yuqing.alerts.channels.registry import build_channels
+    from yuqing.alerts.dispatcher import Dispatcher
+    from yuqing.cases.reminders import sweep
+
+    with user_errors(), case_service(config, db) as svc:
+        doc = sweep(svc, Dispatcher(build_channels(svc.config.alerts.channels)))
+    _print(doc, json_out)

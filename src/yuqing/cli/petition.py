@@ -1,0 +1,102 @@
+"""`yuqing petition add|contact` and `yuqing deadline`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from yuqing.cli.cases import ActorOpt, RoleOpt, case_service
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.domain import BadInput
+
+petition_app = typer.Typer(help="信访举报 petitions: intake with repeat and cross-level detection.",
+                           no_args_is_help=True)
+
+
+@petition_app.command("add")
+def petition_add(
+    subject: Annotated[str, typer.Argument(help="what the petition is about (its text)")],
+    channel: Annotated[str, typer.Option(help="letter, visit, web, phone or wechat")],
+    unit: Annotated[str, typer.Option(help="the receiving unit")],
+    accused: Annotated[str | None, typer.Option(help="the accused unit or person")] = None,
+    level: Annotated[str | None, typer.Option(help="level it was addressed to: township, county, city, province, national (default: the unit's)")] = None,
+    responsible_level: Annotated[str | None, typer.Option(help="level responsible (default: from the accused)")] = None,
+    name: Annotated[str | None, typer.Option(help="petitioner's name (stored protected)")] = None,
+    phone: Annotated[str | None, typer.Option(help="petitioner's phone (stored protected)")] = None,
+    id_number: Annotated[str | None, typer.Option(help="petitioner's ID number (stored protected)")] = None,
+    address: Annotated[str | None, typer.Option(help="petitioner's address (stored protected)")] = None,
+    received: Annotated[str | None, typer.Option(help="when received, ISO time (default now)")] = None,
+    actor: ActorOpt = "", role: RoleOpt = "handler",
+    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Take in a petition: link a repeat to the earlier case, flag cross-level ones."""
+    from yuqing.cases.deadlines import parse_time
+    from yuqing.cases.intake import PetitionInput, add_petition
+    from yuqing.cases.petitions import Contact
+
+    with user_errors(), case_service(config, db) as svc:
+        petition = PetitionInput(
+            channel=channel, subject=subject, unit=unit, accused=accused,
+            addressed_level=level, responsible_level=responsible_level,
+            contact=Contact(name, phone, id_number, address),
+            received_at=parse_time(received, svc.tz) if received else None)
+        doc = add_petition(svc, petition, actor=actor, role=role)
+    if json_out:
+        emit_json(doc)
+    else:
+        for key, value in doc.items():
+            err.print(f"{key}: {value}", highlight=False)
+
+
+@petition_app.command("contact")
+def petition_contact(
+    petition_id: Annotated[int, typer.Argument(help="petition id")],
+    reason: Annotated[str, typer.Option(help="why the contact is needed (logged)")] = "",
+    actor: ActorOpt = "", role: RoleOpt = "handler",
+    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Show a petitioner's full contact; the access is written to the case's audit log."""
+    from yuqing.cases.intake import reveal_contact
+
+    with user_errors(), case_service(config, db) as svc:
+        doc = reveal_contact(svc, petition_id, actor=actor, role=role, reason=reason)
+    if json_out:
+        emit_json(doc)
+    else:
+        err.print(doc, highlight=False)
+
+
+def deadline(
+    start: Annotated[str, typer.Option("--from", help="when received, ISO time (no offset = config timezone)")],
+    policy: Annotated[str | None, typer.Option(help="a named policy from [deadlines]")] = None,
+    hours: Annotated[float | None, typer.Option(help="calendar hours (holidays included)")] = None,
+    working_days: Annotated[int | None, typer.Option(help="working days on the official calendar")] = None,
+    config: ConfigOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """A case deadline: due time under a policy, N calendar hours or N working days."""
+    from yuqing.cases.deadlines import (
+        calendar_from_config,
+        compute_deadline,
+        parse_time,
+        policy_deadline,
+    )
+    from yuqing.config import load_config
+
+    with user_errors():
+        if sum(x is not None for x in (policy, hours, working_days)) != 1:
+            raise BadInput("deadline: give exactly one of --policy, --hours, --working-days")
+        cfg = load_config(config)
+        tz = ZoneInfo(cfg.timezone)
+        when = parse_time(start, tz)
+        if policy is not None:
+            due = policy_deadline(cfg.deadlines, policy, when, tz=tz)
+        else:
+            due = compute_deadline(when, tz=tz, calendar=calendar_from_config(cfg.deadlines),
+                                   hours=hours, working_days=working_days)
+    if json_out:
+        emit_json(due.as_json())
+    else:
+        mark = "（暂定 provisional）" if due.provisional else ""
+        err.print(f"{due.policy}: 到期 due {due.due.isoformat()}{mark}", highlight=False)

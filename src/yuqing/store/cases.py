@@ -1,0 +1,265 @@
+"""Queries of case handling (tables in store/cases_tables.py); each takes a Connection.
+
+Rows come back as plain dicts (column name -> value, datetimes aware UTC).
+The audit log has an append function and readers only. Callers take the
+connection from ``Store.write()`` / ``Store.read()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from yuqing.store.cases_tables import (
+    case_assists,
+    case_attachments,
+    case_deadlines,
+    case_links,
+    case_log,
+    cases,
+    petition_contacts,
+    petitions,
+)
+from yuqing.store.tables import alerts, items
+
+Row = dict[str, Any]
+
+
+def _rows(conn: Connection, stmt: Any) -> list[Row]:
+    """Return the result rows of ``stmt`` as dicts."""
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def _insert_ignore(conn: Connection, table: Table, values: Mapping[str, Any]) -> bool:
+    """Insert ``values`` unless the primary key exists; return True when inserted."""
+    module = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = module.insert(table).values(**values).on_conflict_do_nothing()
+    return bool(conn.execute(stmt).rowcount)
+
+
+# ----- cases -----------------------------------------------------------------------------
+
+def insert_case(conn: Connection, values: Mapping[str, Any]) -> int:
+    """Insert a case row; return its id."""
+    return int(conn.scalar(insert(cases).values(**values).returning(cases.c.id)))
+
+
+def get_case(conn: Connection, case_id: int) -> Row | None:
+    """Return the case row ``case_id`` or None."""
+    found = _rows(conn, select(cases).where(cases.c.id == case_id))
+    return found[0] if found else None
+
+
+def update_case(conn: Connection, case_id: int, values: Mapping[str, Any]) -> None:
+    """Set ``values`` on case ``case_id``."""
+    conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+
+
+def list_cases(conn: Connection, *, state: str | None = None, unit: str | None = None,
+               limit: int = 100, offset: int = 0) -> list[Row]:
+    """Return cases, newest first, filtered by ``state`` and owning ``unit``."""
+    stmt = select(cases).order_by(cases.c.id.desc()).limit(limit).offset(offset)
+    if state:
+        stmt = stmt.where(cases.c.state == state)
+    if unit:
+        stmt = stmt.where(cases.c.owner_unit == unit)
+    return _rows(conn, stmt)
+
+
+# ----- audit log (append-only) -----------------------------------------------------------
+
+def append_log(conn: Connection, entry: Mapping[str, Any]) -> int:
+    """Append one audit entry (case_id, at, actor, role, action, from_state,
+    to_state, note, data); return its id. There is no update or delete."""
+    return int(conn.scalar(insert(case_log).values(**entry).returning(case_log.c.id)))
+
+
+def read_log(conn: Connection, case_id: int) -> list[Row]:
+    """Return the audit log of ``case_id`` in the order written."""
+    return _rows(conn, select(case_log).where(case_log.c.case_id == case_id)
+                 .order_by(case_log.c.id))
+
+
+def logged_actions(conn: Connection, case_id: int) -> set[str]:
+    """Return the distinct action names in the log of ``case_id``."""
+    stmt = select(case_log.c.action).where(case_log.c.case_id == case_id).distinct()
+    return set(conn.scalars(stmt))
+
+
+def all_moves(conn: Connection) -> list[Row]:
+    """Return every state move (case_id, at, from_state, to_state), oldest first."""
+    stmt = (select(case_log.c.case_id, case_log.c.at, case_log.c.from_state,
+                   case_log.c.to_state)
+            .where(case_log.c.action.in_(("open", "move"))).order_by(case_log.c.id))
+    return _rows(conn, stmt)
+
+
+# ----- attachments -----------------------------------------------------------------------
+
+def add_attachment(conn: Connection, values: Mapping[str, Any]) -> tuple[int, bool]:
+    """Store an attachment unless the case already has one with its hash;
+    return ``(id, inserted)``."""
+    same = select(case_attachments.c.id).where(
+        case_attachments.c.case_id == values["case_id"],
+        case_attachments.c.sha256 == values["sha256"])
+    existing = conn.scalar(same)
+    if existing is not None:
+        return int(existing), False
+    new_id = conn.scalar(insert(case_attachments).values(**values)
+                         .returning(case_attachments.c.id))
+    return int(new_id), True
+
+
+def list_attachments(conn: Connection, case_id: int) -> list[Row]:
+    """Return the attachments of ``case_id`` without their content."""
+    cols = [c for c in case_attachments.c if c.name != "content"]
+    return _rows(conn, select(*cols).where(case_attachments.c.case_id == case_id)
+                 .order_by(case_attachments.c.id))
+
+
+# ----- deadlines -------------------------------------------------------------------------
+
+def insert_deadlines(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert deadline rows (case_id, policy, met_by, start, due, provisional)."""
+    if rows:
+        conn.execute(insert(case_deadlines), [dict(r) for r in rows])
+
+
+def case_deadline_rows(conn: Connection, case_id: int) -> list[Row]:
+    """Return the deadlines of ``case_id``, earliest due first."""
+    return _rows(conn, select(case_deadlines).where(case_deadlines.c.case_id == case_id)
+                 .order_by(case_deadlines.c.due))
+
+
+def meet_deadlines(conn: Connection, case_id: int, states: Iterable[str], at: datetime) -> None:
+    """Mark the unmet deadlines of ``case_id`` met by one of ``states`` as met at ``at``."""
+    conn.execute(update(case_deadlines).where(
+        case_deadlines.c.case_id == case_id, case_deadlines.c.met_at.is_(None),
+        case_deadlines.c.met_by.in_(list(states))).values(met_at=at))
+
+
+def open_deadlines(conn: Connection, open_states: Sequence[str]) -> list[Row]:
+    """Return unmet deadlines of cases in ``open_states``, with the case's title and owner."""
+    stmt = (select(case_deadlines, cases.c.title, cases.c.owner_unit)
+            .join(cases, cases.c.id == case_deadlines.c.case_id)
+            .where(case_deadlines.c.met_at.is_(None), cases.c.state.in_(list(open_states)))
+            .order_by(case_deadlines.c.due))
+    return _rows(conn, stmt)
+
+
+def set_deadline(conn: Connection, case_id: int, policy: str, values: Mapping[str, Any]) -> None:
+    """Set ``values`` on the deadline ``policy`` of ``case_id``."""
+    conn.execute(update(case_deadlines).where(
+        case_deadlines.c.case_id == case_id, case_deadlines.c.policy == policy).values(**values))
+
+
+def provisional_deadlines(conn: Connection) -> list[Row]:
+    """Return every deadline still marked provisional."""
+    return _rows(conn, select(case_deadlines).where(case_deadlines.c.provisional.is_(True)))
+
+
+def all_deadlines(conn: Connection) -> list[Row]:
+    """Return every deadline row (for statistics)."""
+    return _rows(conn, select(case_deadlines))
+
+
+# ----- assists and links -----------------------------------------------------------------
+
+def add_assist(conn: Connection, values: Mapping[str, Any]) -> bool:
+    """Record an assisting unit; return False when it already assists."""
+    return _insert_ignore(conn, case_assists, values)
+
+
+def list_assists(conn: Connection, case_id: int) -> list[Row]:
+    """Return the units asked to assist ``case_id``."""
+    return _rows(conn, select(case_assists).where(case_assists.c.case_id == case_id))
+
+
+def add_link(conn: Connection, values: Mapping[str, Any]) -> bool:
+    """Link a case to an item, case, alert, event or petition; False when already linked."""
+    return _insert_ignore(conn, case_links, values)
+
+
+def list_links(conn: Connection, case_id: int) -> list[Row]:
+    """Return the links of ``case_id``."""
+    return _rows(conn, select(case_links).where(case_links.c.case_id == case_id)
+                 .order_by(case_links.c.kind, case_links.c.ref))
+
+
+# ----- petitions -------------------------------------------------------------------------
+
+def insert_petition(conn: Connection, values: Mapping[str, Any], contact: Mapping[str, Any]) -> int:
+    """Insert a petition and its protected contact; return the petition id."""
+    pid = int(conn.scalar(insert(petitions).values(**values).returning(petitions.c.id)))
+    conn.execute(insert(petition_contacts).values(petition_id=pid, **contact))
+    return pid
+
+
+def petition_candidates(conn: Connection, since: datetime) -> list[Row]:
+    """Return petitions received at or after ``since`` (for repeat matching), oldest first."""
+    cols = (petitions.c.id, petitions.c.case_id, petitions.c.identity_hash,
+            petitions.c.subject, petitions.c.accused, petitions.c.received_at)
+    return _rows(conn, select(*cols).where(petitions.c.received_at >= since)
+                 .order_by(petitions.c.id))
+
+
+def list_petitions(conn: Connection, case_id: int | None = None) -> list[Row]:
+    """Return petitions (of ``case_id`` when given), contact masked only."""
+    stmt = select(petitions).order_by(petitions.c.id)
+    if case_id is not None:
+        stmt = stmt.where(petitions.c.case_id == case_id)
+    return _rows(conn, stmt)
+
+
+def get_petition(conn: Connection, petition_id: int) -> Row | None:
+    """Return the petition row ``petition_id`` (contact masked only) or None."""
+    found = _rows(conn, select(petitions).where(petitions.c.id == petition_id))
+    return found[0] if found else None
+
+
+def read_contact(conn: Connection, petition_id: int) -> Row | None:
+    """Return the protected contact of a petition (log the access: cases/service.py does)."""
+    found = _rows(conn, select(petition_contacts)
+                  .where(petition_contacts.c.petition_id == petition_id))
+    return found[0] if found else None
+
+
+# ----- statistics ------------------------------------------------------------------------
+
+def count_cases_by(conn: Connection, column: str) -> dict[str, int]:
+    """Return ``{value: number of cases}`` grouped by the cases column ``column``."""
+    col = cases.c[column]
+    return {str(k): int(n) for k, n in conn.execute(select(col, func.count()).group_by(col))}
+
+
+def petition_counts(conn: Connection) -> dict[str, int]:
+    """Return ``{"petitions", "repeats", "cross_level"}`` counts."""
+    stmt = select(func.count(), func.count(petitions.c.repeat_of),
+                  func.count().filter(petitions.c.cross_level.is_(True)))
+    total, repeats, cross = conn.execute(stmt).one()
+    return {"petitions": int(total), "repeats": int(repeats), "cross_level": int(cross)}
+
+
+def cases_opened_between(conn: Connection, start: datetime, end: datetime) -> list[Row]:
+    """Return cases opened in [start, end), oldest first."""
+    return _rows(conn, select(cases).where(cases.c.opened_at >= start, cases.c.opened_at < end)
+                 .order_by(cases.c.id))
+
+
+# ----- what a case is opened from --------------------------------------------------------
+
+def get_alert_row(conn: Connection, alert_id: int) -> Row | None:
+    """Return the stored alert ``alert_id`` (rule, title, body, level, item_keys, created_at)."""
+    found = _rows(conn, select(alerts).where(alerts.c.id == alert_id))
+    return found[0] if found else None
+
+
+def event_items(conn: Connection, event_id: str, limit: int = 1000) -> list[Row]:
+    """Return (key, text, published_at, handling_class) of the items of an event, oldest first."""
+    stmt = (select(items.c.key, items.c.text, items.c.published_at, items.c.handling_class)
+            .where(items.c.event_id == event_id).order_by(items.c.published_at).limit(limit))
+    return _rows(conn, stmt)

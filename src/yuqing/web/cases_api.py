@@ -1,0 +1,185 @@
+"""JSON API of case handling: cases, moves, actions, petitions, statistics, deadlines.
+
+``cases_router(ctx)`` returns an APIRouter bound to one Context (no global
+state); create_app includes it. Refused operations answer 400 with the
+reason, an unknown case or petition 404. The acting person and role come
+in the request body (the app has no login yet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from yuqing.cases import intake, stats
+from yuqing.cases.deadlines import (
+    calendar_from_config,
+    compute_deadline,
+    parse_time,
+    policy_deadline,
+)
+from yuqing.cases.petitions import Contact
+from yuqing.cases.service import CaseService
+from yuqing.domain import BadInput
+from yuqing.runtime.context import Context
+
+T = TypeVar("T")
+
+
+class Actor(BaseModel):
+    """Who acts: a name and a role (monitor, handler, leader, admin)."""
+
+    actor: str
+    role: str = "handler"
+
+
+class OpenCase(Actor):
+    """A case to open: by hand (``title``) or from an item, alert or event."""
+
+    unit: str
+    title: str | None = None
+    item: str | None = None
+    alert: int | None = None
+    event: str | None = None
+    handling_class: int | None = None
+    channel: str = "online"
+
+
+class MoveCase(Actor):
+    """A move to ``state`` with its note; ``handling_class`` confirms the class."""
+
+    state: str
+    note: str | None = None
+    handling_class: int | None = None
+    merge_into: int | None = None
+
+
+class CaseAction(Actor):
+    """A playbook step or comment."""
+
+    action: str
+    note: str | None = None
+
+
+class NewPetition(Actor):
+    """A petition as received, with the petitioner's contact (stored protected)."""
+
+    channel: str
+    subject: str
+    unit: str
+    accused: str | None = None
+    addressed_level: str | None = None
+    responsible_level: str | None = None
+    contact: dict[str, str | None] = Field(default_factory=dict)
+    received_at: str | None = None
+
+
+def _guard(call: Callable[[], T]) -> T:
+    """Return ``call()``; BadInput becomes 404 for a missing case/petition, else 400."""
+    try:
+        return call()
+    except BadInput as exc:
+        raise HTTPException(404 if "no such" in str(exc) else 400, str(exc)) from None
+
+
+def cases_router(ctx: Context) -> APIRouter:
+    """Return the /api/cases, /api/petitions and /api/deadline routes over ``ctx``."""
+    router = APIRouter(tags=["cases"])
+
+    def service() -> CaseService:
+        return CaseService(ctx.store, ctx.config)
+
+    @router.get("/api/cases")
+    def list_cases(state: str | None = None, unit: str | None = None,
+                   limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
+        """Cases, newest first, by state and owning unit."""
+        return _guard(lambda: service().list(state=state, unit=unit, limit=limit))
+
+    @router.post("/api/cases", status_code=201)
+    def open_case(body: OpenCase) -> dict[str, Any]:
+        """Open a case; returns the case as ``GET /api/cases/{id}`` does."""
+        def run() -> dict[str, Any]:
+            svc = service()
+            who = {"actor": body.actor, "role": body.role, "unit": body.unit}
+            if body.item is not None:
+                case_id = svc.open_from_item(body.item, **who)
+            elif body.alert is not None:
+                case_id = svc.open_from_alert(body.alert, **who)
+            elif body.event is not None:
+                case_id = svc.open_from_event(body.event, **who)
+            else:
+                case_id = svc.open_case(body.title or "", channel=body.channel,
+                                        suggested_class=body.handling_class, **who)
+            return svc.show(case_id)
+        return _guard(run)
+
+    @router.get("/api/cases/stats")
+    def case_stats() -> dict[str, Any]:
+        """Statistics: by class, unit, channel, state; on-time rates; stage hours; petitions."""
+        return stats.case_stats(service())
+
+    @router.get("/api/cases/daily")
+    def daily(day: date | None = Query(None, alias="date")) -> dict[str, Any]:
+        """The daily report with zero reports for units with nothing (default: today)."""
+        svc = service()
+        return stats.daily_report(svc, day or svc.clock().astimezone(svc.tz).date())
+
+    @router.get("/api/cases/{case_id}")
+    def show(case_id: int) -> dict[str, Any]:
+        """One case with its audit log, deadlines, attachments, links and petitions."""
+        return _guard(lambda: service().show(case_id))
+
+    @router.post("/api/cases/{case_id}/moves")
+    def move(case_id: int, body: MoveCase) -> dict[str, Any]:
+        """Move a case through the workflow; returns the case."""
+        def run() -> dict[str, Any]:
+            svc = service()
+            svc.move(case_id, body.state, actor=body.actor, role=body.role, note=body.note,
+                     handling_class=body.handling_class, merge_into=body.merge_into)
+            return svc.show(case_id)
+        return _guard(run)
+
+    @router.post("/api/cases/{case_id}/actions")
+    def act(case_id: int, body: CaseAction) -> dict[str, Any]:
+        """Record a playbook step or comment; returns the case."""
+        def run() -> dict[str, Any]:
+            svc = service()
+            svc.act(case_id, body.action, actor=body.actor, role=body.role, note=body.note)
+            return svc.show(case_id)
+        return _guard(run)
+
+    @router.post("/api/petitions", status_code=201)
+    def add_petition(body: NewPetition) -> dict[str, Any]:
+        """Take in a petition (repeat and cross-level detection, item links)."""
+        def run() -> dict[str, Any]:
+            svc = service()
+            unknown = set(body.contact) - {"name", "phone", "id_number", "address"}
+            if unknown:
+                raise BadInput(f"contact: unknown fields {sorted(unknown)}")
+            petition = intake.PetitionInput(
+                channel=body.channel, subject=body.subject, unit=body.unit,
+                accused=body.accused, addressed_level=body.addressed_level,
+                responsible_level=body.responsible_level, contact=Contact(**body.contact),
+                received_at=parse_time(body.received_at, svc.tz) if body.received_at else None)
+            return intake.add_petition(svc, petition, actor=body.actor, role=body.role)
+        return _guard(run)
+
+    @router.get("/api/deadline")
+    def deadline(start: str = Query(alias="from"), policy: str | None = None,
+                 hours: float | None = None, working_days: int | None = None) -> dict[str, Any]:
+        """``{"due", "provisional", "policy"}`` as ``yuqing deadline --json`` gives."""
+        def run() -> dict[str, Any]:
+            svc = service()
+            when = parse_time(start, svc.tz)
+            if policy is not None:
+                return policy_deadline(ctx.config.deadlines, policy, when, tz=svc.tz).as_json()
+            return compute_deadline(when, tz=svc.tz,
+                                    calendar=calendar_from_config(ctx.config.deadlines),
+                                    hours=hours, working_days=working_days).as_json()
+        return _guard(run)
+
+    return router
