@@ -10,7 +10,12 @@
   (400), ``/redirect`` (302 to /ok); DingTalk-like robots answering HTTP 200
   with an ``errcode``: ``/robot`` (0 when the text holds 舆情预警, else
   310000), ``/robot-refuses`` (always 310000), ``/robot-busy`` (130101
-  first, then as ``/robot``).
+  first, then as ``/robot``); WeCom-like ``/wecom`` (errcode 0; a markdown
+  ``content`` over 4096 bytes gets 40058) and ``/wecom-refuses`` (93000);
+  Feishu-like ``/feishu`` (code 0) and ``/feishu-refuses`` (19024, keyword
+  missing); an SMS gateway ``/sms`` (``{"code":0}``) and ``/sms-refuses``
+  (HTTP 200 ``{"code":1001}``). A path under ``/slow/`` (e.g.
+  ``/slow/wecom``) answers like the rest of the path after 1.5 s.
 Scrapy's tests/mockserver idea: a real server, named behaviours.
 """
 
@@ -110,6 +115,21 @@ def _robot_answer(path: str, body: bytes, n: int) -> bytes:
     return b'{"errcode":0,"errmsg":"ok"}'
 
 
+def _chat_answer(path: str, body: bytes) -> bytes | None:
+    """WeCom, Feishu and SMS-gateway answers (HTTP 200 always), or None for other paths."""
+    if path == "/wecom":
+        content = json.loads(body).get("markdown", {}).get("content", "")
+        if len(content.encode("utf-8")) > 4096:
+            return b'{"errcode":40058,"errmsg":"markdown.content exceed max length 4096"}'
+        return b'{"errcode":0,"errmsg":"ok"}'
+    answers = {"/wecom-refuses": b'{"errcode":93000,"errmsg":"invalid webhook url"}',
+               "/feishu": b'{"code":0,"msg":"success","data":{}}',
+               "/feishu-refuses": b'{"code":19024,"msg":"Key Words Not Found"}',
+               "/sms": b'{"code":0,"msg":"ok"}',
+               "/sms-refuses": b'{"code":1001,"msg":"signature not approved"}'}
+    return answers.get(path)
+
+
 def _handler_class(state: HttpServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
@@ -121,13 +141,17 @@ def _handler_class(state: HttpServer) -> type[BaseHTTPRequestHandler]:
             state.requests.append({"path": path, "query": query, "headers": dict(self.headers),
                                    "body": body})
             n = state.hits[path] = state.hits.get(path, 0) + 1
-            if path == "/slow":
+            if path == "/slow" or path.startswith("/slow/"):
                 time.sleep(SLOW_SECONDS)
+                path = path.removeprefix("/slow") or "/slow"
             status = {"/ok": 200, "/slow": 200, "/bad": 400, "/redirect": 302,
                       "/flaky": 500 if n == 1 else 200}.get(path, 404)
             payload = b'{"ok":true}' if status == 200 else b'{"error":"no"}'
             if path.startswith("/robot"):
                 status, payload = 200, _robot_answer(path, body, n)
+            chat = _chat_answer(path, body)
+            if chat is not None:
+                status, payload = 200, chat
             try:
                 self.answer(status, payload)
             except (BrokenPipeError, ConnectionResetError):

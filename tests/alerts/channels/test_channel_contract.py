@@ -3,7 +3,9 @@
 Each case builds its channel from a ChannelConfig through the default
 registry, pointed at a REAL local server (or stream), sends two Chinese
 alerts, and reads back what the server received. A second case per kind
-points the channel at something broken and checks the failure policy.
+points the channel at something broken (for the robots and the SMS gateway:
+HTTP 200 with an error body) and checks the failure policy; a third points
+the HTTP kinds at a slow server with a short timeout (retryable failure).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import email.policy
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from alert_servers import HttpServer, SmtpServer, free_port
 from alerts_helpers import make_alert
 
 from yuqing.alerts.channels import Channel, default_channel_registry
+from yuqing.alerts.channels.client import AlertHub, ClientChannel
 from yuqing.alerts.channels.console import ConsoleChannel
 from yuqing.config import ChannelConfig
 
@@ -34,6 +37,7 @@ class Env:
     smtp: SmtpServer
     http: HttpServer
     stream: io.StringIO
+    hub: AlertHub = field(default_factory=AlertHub)
 
 
 @dataclass
@@ -43,8 +47,9 @@ class ChannelCase:
     kind: str
     options: Callable[[Env], dict[str, Any]]
     received: Callable[[Env], Received]
-    broken: Callable[[Env], dict[str, Any]]
+    broken: Callable[[Env], dict[str, Any]] | None
     broken_retryable: bool
+    slow: Callable[[Env], dict[str, Any]] | None = None
 
 
 def _mail_received(env: Env) -> Received:
@@ -63,6 +68,40 @@ def _hook_received(env: Env) -> Received:
 def _robot_received(env: Env) -> Received:
     docs = [json.loads(r["body"].decode("utf-8"))["markdown"] for r in env.http.requests]
     return [(d["title"], d["text"]) for d in docs]
+
+
+def _packed_received(key: str) -> Callable[[Env], Received]:
+    """Read alerts packed into robot messages (WeCom ``markdown.content``, Feishu card)."""
+    def read(env: Env) -> Received:
+        out = []
+        for r in env.http.requests:
+            doc = json.loads(r["body"])
+            text = (doc["markdown"]["content"] if key == "wecom"
+                    else doc["card"]["elements"][0]["content"])
+            for block in text.split("\n\n---\n\n"):
+                title = next(x for x in block.splitlines() if x.startswith("### "))
+                out.append((title.removeprefix("### "), block))
+        return out
+    return read
+
+
+def _sms_received(env: Env) -> Received:
+    docs = [json.loads(r["body"]) for r in env.http.requests]
+    return [(d["text"].removeprefix("[III] ").split(" 摘要")[0], d["text"]) for d in docs]
+
+
+def _apprise_received(env: Env) -> Received:
+    docs = [json.loads(r["body"]) for r in env.http.requests]
+    return [(d["title"], d["message"]) for d in docs]
+
+
+def _client_received(env: Env) -> Received:
+    events = list(env.hub._events.values())
+    return [(d["title"], d["body"]) for d in events]
+
+
+def _http(path: str, **extra: Any) -> Callable[[Env], dict[str, Any]]:
+    return lambda env: {"url": env.http.url + path, "allow_internal": True, **extra}
 
 
 def _console_received(env: Env) -> Received:
@@ -94,7 +133,26 @@ CASES = [
                              "allow_internal": True, "keyword": "舆情预警"},
         received=_robot_received,
         broken=lambda env: {"url": env.http.url + "/robot-refuses", "allow_internal": True},
-        broken_retryable=False),
+        broken_retryable=False, slow=_http("/slow/robot", timeout=0.3)),
+    ChannelCase("wecom", options=_http("/wecom"), received=_packed_received("wecom"),
+                broken=_http("/wecom-refuses"), broken_retryable=False,
+                slow=_http("/slow/wecom", timeout=0.3)),
+    ChannelCase("feishu", options=_http("/feishu", secret="s3cret"),
+                received=_packed_received("feishu"),
+                broken=_http("/feishu-refuses"), broken_retryable=False,
+                slow=_http("/slow/feishu", timeout=0.3)),
+    ChannelCase("sms", options=_http("/sms", to=["13800000000"], ok_field="code"),
+                received=_sms_received,
+                broken=_http("/sms-refuses", to=["13800000000"], ok_field="code"),
+                broken_retryable=False,
+                slow=_http("/slow/sms", to=["13800000000"], timeout=0.3)),
+    ChannelCase("apprise", options=lambda env: {"urls": env.http.url.replace("http", "json", 1)
+                                                + "/ok"},
+                received=_apprise_received,
+                broken=lambda env: {"urls": env.http.url.replace("http", "json", 1) + "/bad"},
+                broken_retryable=True),
+    ChannelCase("client", options=lambda env: {}, received=_client_received, broken=None,
+                broken_retryable=False),
 ]
 
 
@@ -103,6 +161,8 @@ def build(case: ChannelCase, options: dict[str, Any], env: Env) -> Channel:
         ChannelConfig(name=f"my-{case.kind}", kind=case.kind, **options))
     if isinstance(channel, ConsoleChannel):
         channel.stream = env.stream
+    if isinstance(channel, ClientChannel):
+        channel.hub = env.hub
     return channel
 
 
@@ -126,6 +186,8 @@ def test_delivers_chinese_alerts(case: ChannelCase, env: Env) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.kind)
 def test_failure_policy(case: ChannelCase, env: Env) -> None:
+    if case.broken is None:
+        pytest.skip(f"{case.kind}: nothing outside the process can refuse it")
     channel = build(case, case.broken(env), env)
     env.stream.close()  # the console's stream is gone
     results = channel.send([make_alert(1), make_alert(2)])
@@ -139,3 +201,11 @@ def test_failure_policy(case: ChannelCase, env: Env) -> None:
 def test_nothing_to_send(case: ChannelCase, env: Env) -> None:
     assert build(case, case.options(env), env).send([]) == []
     assert env.http.requests == [] and env.smtp.recorder.envelopes == []
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.slow], ids=lambda c: c.kind)
+def test_slow_receiver_is_a_retryable_timeout(case: ChannelCase, env: Env) -> None:
+    assert case.slow is not None
+    results = build(case, case.slow(env), env).send([make_alert(1)])
+    assert [(r.ok, r.retryable) for r in results] == [(False, True)]
+    assert "timeout" in (results[0].error or "")

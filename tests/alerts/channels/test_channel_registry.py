@@ -13,9 +13,10 @@ from yuqing.domain import BadInput
 
 
 def test_unknown_kind_lists_known_kinds() -> None:
-    with pytest.raises(BadInput, match="'pager': unknown kind 'sms'; known kinds: "
-                                       "console, dingtalk, email, webhook"):
-        default_channel_registry().build(ChannelConfig(name="pager", kind="sms"))
+    with pytest.raises(BadInput, match="'pager': unknown kind 'fax'; known kinds: "
+                                       "apprise, client, console, dingtalk, email, feishu, "
+                                       "sms, webhook, wecom"):
+        default_channel_registry().build(ChannelConfig(name="pager", kind="fax"))
 
 
 def test_missing_option_names_channel_and_option() -> None:
@@ -47,7 +48,8 @@ def test_registries_are_independent() -> None:
     mine = ChannelRegistry()
     mine.register("console", lambda cfg: ConsoleChannel(cfg.name))
     assert mine.kinds() == ["console"]
-    assert default_channel_registry().kinds() == ["console", "dingtalk", "email", "webhook"]
+    assert default_channel_registry().kinds() == [
+        "apprise", "client", "console", "dingtalk", "email", "feishu", "sms", "webhook", "wecom"]
     with pytest.raises(ValueError, match="already registered"):
         mine.register("console", lambda cfg: ConsoleChannel(cfg.name))
     with pytest.raises(BadInput, match="known kinds: console$"):

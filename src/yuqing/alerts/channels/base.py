@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from yuqing.alerts.render import DEFAULT_LANG, messages
 from yuqing.alerts.ssrf import check_url
@@ -106,3 +109,32 @@ def option_list(cfg: ChannelConfig, key: str) -> list[str]:
         raise BadInput(f"alert channel {cfg.name!r}: option {key!r} must be a string "
                        f"or a list of strings, got {value!r}")
     return list(items)
+
+
+#: query parameters that hold secrets in robot and gateway URLs (DingTalk access_token,
+#: WeCom key, generic token/secret/sign/password)
+SECRET_PARAMS = re.compile(r"(key|token|secret|sign|pass|password|auth)", re.I)
+MASK = "***"
+
+
+def mask_url(url: str) -> str:
+    """Return ``url`` with secrets masked: the password in the authority, secret-looking
+    query values (SECRET_PARAMS) and any path segment of 16+ characters (robot hook ids)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return MASK
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.split(':')[0]}:{MASK}@{host}" if ":" in user else f"{MASK}@{host}"
+    path = "/".join(MASK if len(seg) >= 16 else seg for seg in parts.path.split("/"))
+    query = urlencode([(k, MASK if SECRET_PARAMS.search(k) else v)
+                       for k, v in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
+    return urlunsplit((parts.scheme, netloc, path, query, ""))
+
+
+def idempotency_key(dedup_key: str, channel: str) -> str:
+    """Return the idempotency key of the delivery of alert ``dedup_key`` over ``channel``:
+    32 hex digits of SHA-256 over both (rule + story + window are in ``dedup_key``)."""
+    return hashlib.sha256(f"{dedup_key}\x1f{channel}".encode()).hexdigest()[:32]

@@ -18,10 +18,11 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
 from yuqing.alerts.channels.base import (
     DeliveryResult,
+    idempotency_key,
     option_float,
     option_lang,
     option_list,
@@ -81,7 +82,9 @@ def build_message(alert: Alert, settings: SmtpSettings, lang: str = DEFAULT_LANG
     msg["To"] = ", ".join(settings.to)
     msg["Date"] = format_datetime(alert.created_at)
     domain = settings.sender.rpartition("@")[2] or "yuqing.invalid"
-    msg["Message-ID"] = make_msgid(domain=domain)
+    # one Message-ID per alert and address list, so a resend after a crash is the same
+    # message to mail systems that drop repeated Message-IDs
+    msg["Message-ID"] = f"<{idempotency_key(alert.dedup_key, ','.join(settings.to))}@{domain}>"
     msg["X-Yuqing-Dedup-Key"] = alert.dedup_key
     msg.set_content(render_text(alert, lang), charset="utf-8", cte="base64")
     return msg

@@ -14,6 +14,11 @@ from yuqing.alerts.channels.console import ConsoleChannel, console_from_config
 from yuqing.alerts.channels.dingtalk import dingtalk_from_config
 from yuqing.alerts.channels.email import email_from_config
 from yuqing.alerts.channels.webhook import webhook_from_config
+from yuqing.alerts.channels.wecom import wecom_from_config
+from yuqing.alerts.channels.feishu import feishu_from_config
+from yuqing.alerts.channels.sms import sms_from_config
+from yuqing.alerts.channels.client import client_from_config
+from yuqing.alerts.channels.apprise_channel import apprise_from_config
 from yuqing.config import ChannelConfig
 from yuqing.domain import BadInput
 
@@ -51,12 +56,15 @@ class ChannelRegistry:
 
 
 def default_channel_registry() -> ChannelRegistry:
-    """Return a new registry with the built-in kinds: console, email, webhook, dingtalk."""
+    """Return a new registry with the built-in kinds: console, email, webhook, dingtalk,
+    wecom, feishu, sms, client (web stream) and apprise."""
     registry = ChannelRegistry()
-    registry.register("console", console_from_config)
-    registry.register("email", email_from_config)
-    registry.register("webhook", webhook_from_config)
-    registry.register("dingtalk", dingtalk_from_config)
+    for kind, factory in (("console", console_from_config), ("email", email_from_config),
+                          ("webhook", webhook_from_config), ("dingtalk", dingtalk_from_config),
+                          ("wecom", wecom_from_config), ("feishu", feishu_from_config),
+                          ("sms", sms_from_config), ("client", client_from_config),
+                          ("apprise", apprise_from_config)):
+        registry.register(kind, factory)
     return registry
 
 

@@ -4,7 +4,8 @@ Options: ``url`` (required, http/https), ``timeout`` seconds (default 10),
 ``headers`` (table of extra headers), ``secret`` (optional; then the header
 ``X-Yuqing-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes>`` is
 added, the scheme GitHub webhooks use), ``allow_internal`` (default false:
-see :mod:`yuqing.alerts.ssrf`). The body is render.render_json as UTF-8 JSON (not ASCII-escaped).
+see :mod:`yuqing.alerts.ssrf`). Every POST carries ``Idempotency-Key`` (the
+same on a resend after a crash: receivers drop repeats by it). The body is render.render_json as UTF-8 JSON (not ASCII-escaped).
 
 Error policy (:func:`classify_status`, :func:`classify_http_error`): only
 2xx is success; 408 and 429 and 5xx, timeouts and connection errors are
@@ -22,13 +23,21 @@ from typing import Any
 
 import httpx
 
-from yuqing.alerts.channels.base import DeliveryResult, option_float, option_url
+from yuqing.alerts.channels.base import (
+    DeliveryResult,
+    idempotency_key,
+    option_float,
+    option_url,
+)
 from yuqing.alerts.render import DEFAULT_TZ, render_json
 from yuqing.alerts.ssrf import UnresolvableHost, UnsafeURL, check_url
 from yuqing.config import ChannelConfig
 from yuqing.domain import Alert, BadInput
 
 SIGNATURE_HEADER = "X-Yuqing-Signature"
+#: the delivery's idempotency key (base.idempotency_key); the same on a resend after a
+#: crash, so the receiver can drop the repeat (the Stripe/IETF draft header name)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 RETRYABLE_4XX = frozenset({408, 429})
 ERROR_BODY_CHARS = 200
 
@@ -102,6 +111,7 @@ class WebhookChannel:
     """POST each alert's JSON document to ``url``; see the module docstring."""
 
     kind = "webhook"
+    idempotent = True
 
     def __init__(self, name: str, url: str, *, timeout: float = 10.0,
                  headers: dict[str, str] | None = None, secret: str | None = None,
@@ -123,7 +133,9 @@ class WebhookChannel:
 
     def _request(self, alert: Alert) -> tuple[str, bytes, dict[str, str]]:
         body = encode_json(render_json(alert, self.tz))
-        return self.url, body, self.request_headers(body)
+        headers = self.request_headers(body)
+        headers[IDEMPOTENCY_HEADER] = idempotency_key(alert.dedup_key, self.name)
+        return self.url, body, headers
 
     def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
         """POST ``alerts`` one by one; return one result per alert."""

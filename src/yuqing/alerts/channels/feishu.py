@@ -1,0 +1,108 @@
+"""The Feishu / Lark custom-robot channel: interactive cards with markdown, judged by ``code``.
+
+Feishu robots answer HTTP 200 with ``{"code": 0, "msg": "success"}`` (older
+robots: ``{"StatusCode": 0}``); a non-zero code is a refusal (FIELD_CASES
+F13): ``19021`` signature mismatch, ``19024`` keyword missing, ``19022`` IP
+not allowed are configuration errors; ``9499`` and ``11232`` (too many
+requests) are retried. Limits (Feishu custom-robot guide): request body at
+most 20 KB, 100 messages per minute and 5 per second per robot.
+
+Signing (F13): ``sign`` = base64 of HMAC-SHA256 keyed by
+``"{timestamp_s}\\n{secret}"`` over an EMPTY message, sent in the body with
+``timestamp`` (seconds, as a string).
+
+Options: ``url`` (required, the robot's webhook), ``secret`` (signing),
+``keyword``, ``rate_per_minute`` (default 100), ``max_bytes`` (markdown per
+card, default 18000 to leave room in the 20 KB body), ``timeout``, ``lang``,
+``allow_internal``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from typing import Any
+
+from yuqing.alerts.channels.base import option_float, option_lang, option_url
+from yuqing.alerts.channels.robot import (
+    PackedRobot,
+    RateLimit,
+    pack,
+    with_head,
+)
+from yuqing.alerts.channels.webhook import encode_json
+from yuqing.alerts.render import DEFAULT_LANG, render_markdown
+from yuqing.config import ChannelConfig
+from yuqing.domain import Alert
+
+MAX_BYTES = 18_000
+RATE_PER_MINUTE = 100
+RETRYABLE = frozenset({9499, 11232})
+
+
+def feishu_sign(timestamp_s: int, secret: str) -> str:
+    """Return the Feishu signature of ``timestamp_s`` with ``secret`` (base64)."""
+    key = f"{timestamp_s}\n{secret}".encode()
+    return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode("ascii")
+
+
+class FeishuChannel(PackedRobot):
+    """Send alerts to a Feishu/Lark custom robot as markdown cards; see the module docstring."""
+
+    kind = "feishu"
+    label = "Feishu"
+    code_field = "code"
+    retryable_codes = RETRYABLE
+
+    def __init__(self, name: str, url: str, *, secret: str | None = None,
+                 keyword: str | None = None, max_bytes: int = MAX_BYTES,
+                 rate_per_minute: int = RATE_PER_MINUTE, timeout: float = 10.0,
+                 lang: str = DEFAULT_LANG, allow_internal: bool = False,
+                 clock_s: Callable[[], int] = lambda: int(time.time())) -> None:
+        self.name = name
+        self.url = url
+        self.secret = secret
+        self.keyword = keyword
+        self.max_bytes = max_bytes
+        self.limit = RateLimit(rate_per_minute)
+        self.timeout = timeout
+        self.lang = lang
+        self.allow_internal = allow_internal
+        self.clock_s = clock_s
+
+    def card(self, text: str, title: str) -> dict[str, Any]:
+        """Return the message body of one card (signed when a secret is set)."""
+        body: dict[str, Any] = {"msg_type": "interactive", "card": {
+            "header": {"title": {"tag": "plain_text", "content": title}, "template": "red"},
+            "elements": [{"tag": "markdown", "content": text}]}}
+        if self.secret:
+            ts = self.clock_s()
+            body.update(timestamp=str(ts), sign=feishu_sign(ts, self.secret))
+        return body
+
+    def messages(self, alerts: list[Alert]) -> list[tuple[bytes, list[int]]]:
+        """Return the request bodies for ``alerts`` and the alert indexes each carries."""
+        head = len(f"{self.keyword or ''}\n\n".encode())
+        packed = pack([render_markdown(a, self.lang) for a in alerts], self.max_bytes - head)
+        out = []
+        for p in packed:
+            title = alerts[p.indexes[0]].title
+            title = title if len(p.indexes) == 1 else f"{title} (+{len(p.indexes) - 1})"
+            text = with_head(p.text, self.keyword)
+            out.append((encode_json(self.card(text, with_head(title, self.keyword))), p.indexes))
+        return out
+
+
+
+def feishu_from_config(cfg: ChannelConfig) -> FeishuChannel:
+    """Return a FeishuChannel from ``cfg``; raises BadInput naming a missing or bad option."""
+    secret = cfg.option("secret")
+    return FeishuChannel(cfg.name, option_url(cfg), secret=str(secret) if secret else None,
+                         keyword=cfg.option("keyword"),
+                         max_bytes=int(cfg.option("max_bytes", MAX_BYTES)),
+                         rate_per_minute=int(cfg.option("rate_per_minute", RATE_PER_MINUTE)),
+                         timeout=option_float(cfg, "timeout", 10.0), lang=option_lang(cfg),
+                         allow_internal=bool(cfg.option("allow_internal", False)))

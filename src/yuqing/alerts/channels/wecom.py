@@ -1,0 +1,76 @@
+"""The WeCom (企业微信) group-robot channel: markdown messages packed up to 4096 bytes.
+
+WeCom robots answer HTTP 200 with ``{"errcode": 0, "errmsg": "ok"}``; any
+other errcode is a refusal (FIELD_CASES F13). ``45009`` (API frequency
+limit) and ``-1`` (busy) are retried, every other code is a configuration
+error. Limits (WeCom group-robot documentation): markdown ``content`` at
+most 4096 bytes UTF-8, 20 messages per minute per robot; alerts are packed
+into as few messages as fit, split only between alerts (F14).
+
+Options: ``url`` (required: the robot's webhook with its ``key``, usually
+``{"$env": ...}``), ``keyword`` (put into every message that lacks it),
+``mentioned_mobiles`` (list: @ people by mobile number, added as
+``<@mobile>``), ``rate_per_minute`` (default 20), ``max_bytes`` (default
+4096), ``timeout`` (default 10), ``lang``, ``allow_internal``.
+"""
+
+from __future__ import annotations
+
+from yuqing.alerts.channels.base import option_float, option_lang, option_url
+from yuqing.alerts.channels.robot import (
+    PackedRobot,
+    RateLimit,
+    pack,
+    with_head,
+)
+from yuqing.alerts.channels.webhook import encode_json
+from yuqing.alerts.render import DEFAULT_LANG, render_markdown
+from yuqing.config import ChannelConfig
+from yuqing.domain import Alert
+
+MAX_BYTES = 4096
+RATE_PER_MINUTE = 20
+RETRYABLE = frozenset({-1, 45009})
+
+
+class WeComChannel(PackedRobot):
+    """Send alerts to a WeCom group robot; see the module docstring."""
+
+    kind = "wecom"
+    label = "WeCom"
+    code_field = "errcode"
+    retryable_codes = RETRYABLE
+
+    def __init__(self, name: str, url: str, *, keyword: str | None = None,
+                 mentioned_mobiles: list[str] | None = None, max_bytes: int = MAX_BYTES,
+                 rate_per_minute: int = RATE_PER_MINUTE, timeout: float = 10.0,
+                 lang: str = DEFAULT_LANG, allow_internal: bool = False) -> None:
+        self.name = name
+        self.url = url
+        self.keyword = keyword
+        self.mentions = "".join(f"<@{m}>" for m in mentioned_mobiles or [])
+        self.max_bytes = max_bytes
+        self.limit = RateLimit(rate_per_minute)
+        self.timeout = timeout
+        self.lang = lang
+        self.allow_internal = allow_internal
+
+    def messages(self, alerts: list[Alert]) -> list[tuple[bytes, list[int]]]:
+        """Return the request bodies for ``alerts`` and the alert indexes each carries."""
+        head = len(f"{self.keyword or ''}\n\n{self.mentions}\n\n".encode())
+        packed = pack([render_markdown(a, self.lang) for a in alerts], self.max_bytes - head)
+        return [(encode_json({"msgtype": "markdown", "markdown": {
+                    "content": with_head(p.text, self.keyword, self.mentions)}}), p.indexes)
+                for p in packed]
+
+
+
+def wecom_from_config(cfg: ChannelConfig) -> WeComChannel:
+    """Return a WeComChannel from ``cfg``; raises BadInput naming a missing or bad option."""
+    mobiles = cfg.option("mentioned_mobiles", [])
+    return WeComChannel(cfg.name, option_url(cfg), keyword=cfg.option("keyword"),
+                        mentioned_mobiles=[str(m) for m in mobiles],
+                        max_bytes=int(cfg.option("max_bytes", MAX_BYTES)),
+                        rate_per_minute=int(cfg.option("rate_per_minute", RATE_PER_MINUTE)),
+                        timeout=option_float(cfg, "timeout", 10.0), lang=option_lang(cfg),
+                        allow_internal=bool(cfg.option("allow_internal", False)))
