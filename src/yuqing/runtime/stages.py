@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from yuqing.config import Config
 from yuqing.pipeline.base import Stage, StageUnavailable
 from yuqing.pipeline.dedup import Deduplicator
+from yuqing.pipeline.events import EventClusterer
 from yuqing.pipeline.schemes import SchemeMatcher
 from yuqing.pipeline.segment import Segmenter
 from yuqing.pipeline.sensitive import SensitiveMatcher
@@ -22,7 +23,7 @@ from yuqing.pipeline.textnorm import normalize_text
 
 StageFactory = Callable[[Config], Stage]
 
-DEFAULT_ORDER = ("dedup", "segment", "sentiment", "sensitive", "schemes")
+DEFAULT_ORDER = ("dedup", "segment", "sentiment", "sensitive", "schemes", "events")
 
 
 def match_form(word: str) -> str:
@@ -48,6 +49,7 @@ def default_stage_registry() -> dict[str, StageFactory]:
         "sentiment": lambda config: SentimentStage(),
         "sensitive": _sensitive,
         "schemes": _schemes,
+        "events": EventClusterer.from_config,
     }
 
 

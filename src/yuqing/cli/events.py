@@ -1,0 +1,115 @@
+"""`yuqing events`, `yuqing event ID` and `yuqing eval events`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, fail, user_errors
+from yuqing.domain import BadInput
+
+
+def _since(value: str | None) -> datetime | None:
+    """Parse ``--since`` (ISO 8601; no offset means Asia/Shanghai); BadInput if invalid."""
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"--since {value!r}: not an ISO 8601 time") from None
+    return at if at.tzinfo else at.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def events(
+    config: ConfigOpt = None, db: DbOpt = None,
+    since: Annotated[str | None, typer.Option(help="last active at or after this time (ISO 8601)")] = None,
+    min_size: Annotated[int, typer.Option("--min-size", help="at least this many items")] = 1,
+    order: Annotated[str, typer.Option(help="heat, last_at or size")] = "heat",
+    limit: Annotated[int, typer.Option(help="how many events")] = 20,
+    json_out: JsonOpt = False,
+) -> None:
+    """List events, hottest first (JSON lines with --json)."""
+    from yuqing.analytics.event_report import list_events
+    from yuqing.runtime.context import make_context
+
+    with user_errors():
+        ctx = make_context(config, db)
+        try:
+            rows = list_events(ctx.store, since=_since(since), min_size=min_size, order=order,
+                               limit=limit)
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+        finally:
+            ctx.close()
+    if json_out:
+        for row in rows:
+            emit_json(row)
+        return
+    table = Table(title="事件 events")
+    for name in ("id", "级别 level", "热度 heat", "条数 size", "最后 last", "标题 title"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["level"], f"{r['heat']:.1f}", str(r["size"]), r["last_at"][:16],
+                      r["title"])
+    err.print(table)
+
+
+def event(
+    event_id: Annotated[str, typer.Argument(help="event id, e.g. E1a2b3c4d5e6f")],
+    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """One event: origin with confidence, timeline, propagation edges, level and heat."""
+    from yuqing.analytics.event_report import event_detail
+    from yuqing.runtime.context import make_context
+
+    with user_errors():
+        ctx = make_context(config, db)
+        try:
+            doc = event_detail(ctx.store, event_id, ctx.config.events)
+        finally:
+            ctx.close()
+    if doc is None:
+        raise fail(f"event {event_id}: not found")
+    if json_out:
+        emit_json(doc)
+        return
+    err.print(f"[bold]{doc['title']}[/]  {doc['id']}  级别 {doc['level']} {doc['level_name']}"
+              f"  热度 {doc['heat']:.1f}  {doc['size']} 条")
+    origin = doc["origin"] or {}
+    err.print(f"源头 origin: {origin.get('key')} {origin.get('author') or ''} "
+              f"{origin.get('published_at') or ''} (confidence {origin.get('confidence')}: "
+              f"{origin.get('reason')})")
+    err.print(f"关键词 keywords: {', '.join(doc['keywords'])}")
+    err.print(f"传播 depth {doc.get('depth')} breadth {doc.get('breadth')}, "
+              f"{len(doc['edges'])} edges; first by media: {doc.get('first_by_media')}")
+
+
+def eval_events(
+    data: Annotated[Path, typer.Option("--data", help="JSONL of items with an event_label field")],
+    config: ConfigOpt = None,
+    threshold: Annotated[float | None, typer.Option(help="similarity threshold (default: config)")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """B-cubed precision/recall/F1 and ARI of the event clustering, with a baseline."""
+    from yuqing.analytics.event_eval import evaluate_events
+    from yuqing.config import load_config
+    from yuqing.sources.files import read_items
+
+    with user_errors():
+        cfg = load_config(config).events
+        if threshold is not None:
+            cfg = cfg.model_copy(update={"threshold": threshold})
+        doc = evaluate_events(read_items(data), cfg)
+    if json_out:
+        emit_json(doc)
+        return
+    err.print(f"n={doc['n']}  B-cubed P={doc['bcubed_precision']:.3f} R={doc['bcubed_recall']:.3f} "
+              f"F1={doc['bcubed_f1']:.3f}  ARI={doc['ari']:.3f}  events={doc['events']} "
+              f"labels={doc['labels']}")
+    base = doc["baseline"]
+    err.print(f"baseline ({base['name']}): F1={base['bcubed_f1']:.3f} ARI={base['ari']:.3f}")

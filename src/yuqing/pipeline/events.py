@@ -1,0 +1,275 @@
+"""The ``events`` stage: online (single-pass) event clustering of new items.
+
+Each live item, in batch order, joins an existing event or opens a new one;
+``item.event_id`` is set. Rules, first that applies:
+
+1. **update** -- a re-fetched item keeps the event its key already has.
+2. **link** -- an item joins the event of its ``root_id``/``parent_id``
+   (reposts and replies; a parent that was never collected is remembered, so
+   its other reposts, and the parent itself if it arrives late, join the same
+   event), of a Weibo status URL in its text (numeric or base-62 id, F12), or
+   of the item it duplicates (``duplicate_of``, from the dedup stage) when its
+   own words have ``MIN_DUPLICATE_CHARS`` or more.
+3. **similarity** -- the cosine between the item's IDF-weighted character
+   bigram vector (pipeline/event_terms.py; traditional and simplified texts
+   share terms) and an event's centroid is at least ``threshold``, the event
+   being open (its items within ``window_hours`` of this one). Candidates come
+   from an inverted index of open events' centroid terms, queried with the
+   item's ``QUERY_TERMS`` highest-IDF terms seen in other items (terms on more than
+   ``MAX_POSTING`` events are skipped: they say nothing). An event that
+   quotes, through a ``//@name:`` chain, an author seen in an open event is
+   joined at half the threshold.
+4. otherwise the item **opens** a new event, id ``E`` + 12 hex of SHA-1(key).
+
+Cost: O(terms + candidates x centroid terms) per item, no re-clustering.
+State: with a store attached (:meth:`EventClusterer.attach`), the stage
+loads open events and recent key -> event links at start-up, resolves links
+to items it has forgotten with one query per batch, and saves the events a
+batch touched in one transaction, so a restart resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import re
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
+
+from yuqing.analytics.heat import media_weights
+from yuqing.config import Config, EventsConfig
+from yuqing.domain import Item
+from yuqing.pipeline.event_state import Event, own_text
+from yuqing.pipeline.event_terms import DocumentFrequency, item_terms
+from yuqing.pipeline.weibo_ids import mid_from_url
+from yuqing.store import Store
+from yuqing.store import events as events_db
+
+QUERY_TERMS = 16
+MAX_POSTING = 500
+MAX_CANDIDATES = 40
+KEY_MEMORY = 500_000  # key -> event links remembered
+WARM_ITEMS = 20_000  # recent items read at start-up (links and document frequencies)
+MIN_DUPLICATE_CHARS = 10  # shorter copies ("顶", "[怒]") recur in unrelated threads
+OPENER_SCORE = 0.5  # a later member more central than this becomes the representative
+_WEIBO_URL = re.compile(r"(?:https?://)?(?:[\w-]+\.)?weibo\.(?:com|cn)/[^\s\"'<>，。]+")
+
+
+def event_id_for(key: str) -> str:
+    """Return the id of the event opened by the item ``key``: ``E`` + 12 hex of SHA-1."""
+    return "E" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+class EventClusterer:
+    """The ``events`` stage (module doc). ``opened`` counts events opened by the last batch."""
+
+    name = "events"
+
+    def __init__(self, config: EventsConfig | None = None) -> None:
+        self.config = config or EventsConfig()
+        self.window = timedelta(hours=self.config.window_hours)
+        self.threshold = self.config.threshold
+        self.weights = media_weights(self.config.media_weights)
+        self.df = DocumentFrequency()
+        self.events: dict[str, Event] = {}
+        self.opened = 0
+        self._postings: dict[str, set[str]] = {}
+        self._open: set[str] = set()
+        self._key_event: OrderedDict[str, str] = OrderedDict()
+        self._author_event: OrderedDict[str, str] = OrderedDict()
+        self._watermark = datetime.min.replace(tzinfo=UTC)
+        self._dirty: set[str] = set()
+        self._store: Store | None = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> EventClusterer:
+        """Build the stage from the ``[events]`` section of ``config``."""
+        return cls(config.events)
+
+    # ----- persistence ---------------------------------------------------------------------
+
+    def attach(self, store: Store) -> None:
+        """Resume from ``store``: load open events and the links of recent items;
+        from now on every batch's events are saved there."""
+        self._store = store
+        with store.read() as conn:
+            for event in events_db.load_open_events(conn, self.window):
+                self._remember(event)
+                self._watermark = max(self._watermark, event.last_at)
+            for key, event_id, match_text in events_db.recent_item_events(conn, WARM_ITEMS):
+                self.df.add(item_terms(match_text))
+                self._link(key, event_id)
+
+    def _prefetch(self, batch: list[Item]) -> None:
+        """Load, with one query each, the links and events this batch needs and memory lacks."""
+        assert self._store is not None
+        wanted = {k for it in batch for k in self._link_keys(it) if k not in self._key_event}
+        with self._store.read() as conn:
+            for key, event_id in events_db.item_events(conn, wanted).items():
+                self._link(key, event_id)
+            needed = {self._key_event[k] for it in batch for k in self._link_keys(it)
+                      if k in self._key_event} - self.events.keys()
+            for event in events_db.load_events(conn, needed):
+                self._remember(event)
+
+    def _save(self) -> None:
+        assert self._store is not None
+        now = datetime.now(UTC)
+        rows = [self.events[e].to_row(self.df, now) for e in self._dirty if e in self.events]
+        if rows:
+            with self._store.write() as conn:
+                events_db.save_events(conn, rows)
+
+    # ----- the stage -----------------------------------------------------------------------
+
+    def process(self, items: list[Item]) -> None:
+        """Set ``event_id`` on every live item of ``items`` (module doc); save touched events."""
+        batch = [it for it in items if it.rejected is None]
+        self.opened = 0
+        self._dirty = set()
+        if self._store is not None and batch:
+            self._prefetch(batch)
+        for item in batch:
+            self._place(item)
+        for event_id in self._dirty:
+            self.events[event_id].update_level(self.config.levels)
+        self._close_old()
+        if self._store is not None:
+            self._save()
+
+    def _place(self, item: Item) -> None:
+        linked = self._linked_event(item)
+        if item.is_update and linked is not None:
+            item.event_id = linked.id
+            return
+        terms = item_terms(item.match_text)
+        self.df.add(terms)
+        vec = self.df.weights(terms)
+        score = linked.similarity(vec) if linked is not None else 0.0
+        event = linked
+        if event is None:
+            event, score = self._best_match(item, vec)
+        if event is None:
+            event = self._open_event(item)
+            score = OPENER_SCORE
+        self._join(event, item, vec, score)
+
+    def _link_keys(self, item: Item) -> list[str]:
+        """Keys of stored items whose event ``item`` would join (rule 1 and 2)."""
+        keys = [item.key] if item.is_update else []
+        for ref in (item.root_id, item.parent_id):
+            if ref:
+                keys.append(f"{item.source}:{ref}")
+        if "weibo." in item.text:
+            for url in _WEIBO_URL.findall(item.text):
+                mid = mid_from_url(url)
+                if mid:
+                    keys.append(f"{item.source}:{mid}")
+        if item.duplicate_of and len(own_text(item)) >= MIN_DUPLICATE_CHARS:
+            keys.append(item.duplicate_of)
+        return keys
+
+    def _linked_event(self, item: Item) -> Event | None:
+        for key in self._link_keys(item):
+            event_id = self._key_event.get(key)
+            if event_id is not None and event_id in self.events:
+                return self.events[event_id]
+        return None
+
+    def _best_match(self, item: Item, vec: dict[str, float]) -> tuple[Event | None, float]:
+        votes: dict[str, int] = {}
+        df = self.df.df
+        shared = [t for t in vec if df(t) > 1]  # seen in another item: may be indexed
+        for term in heapq.nlargest(QUERY_TERMS, shared, key=vec.__getitem__):
+            posting = self._postings.get(term)
+            if posting and len(posting) <= MAX_POSTING:
+                for event_id in posting:
+                    votes[event_id] = votes.get(event_id, 0) + 1
+        for name in item.extra.get("repost_chain", ())[:1]:
+            quoted = self._author_event.get(name)
+            if quoted in self._open:
+                votes[quoted] = votes.get(quoted, 0) + QUERY_TERMS  # always a candidate
+        if len(votes) > MAX_CANDIDATES:
+            votes = {e: votes[e] for e in heapq.nlargest(MAX_CANDIDATES, votes, key=votes.__getitem__)}
+        best, best_score = None, 0.0
+        at = item.published_at
+        for event_id, n in votes.items():
+            event = self.events[event_id]
+            if not event.first_at - self.window <= at <= event.last_at + self.window:
+                continue
+            score = event.similarity(vec)
+            needed = self.threshold / 2 if n >= QUERY_TERMS else self.threshold
+            if score >= needed and score > best_score:
+                best, best_score = event, score
+        return best, best_score
+
+    def _open_event(self, item: Item) -> Event:
+        self.opened += 1
+        text = own_text(item) or item.text
+        event = Event(id=event_id_for(item.key), first_at=item.published_at,
+                      last_at=item.published_at, origin_key=item.key, rep_key=item.key,
+                      title=text[:80])
+        self._remember(event)
+        return event
+
+    def _join(self, event: Event, item: Item, vec: dict[str, float], score: float) -> None:
+        before = set(event.centroid)
+        dropped = event.add(item, vec, score, self.weights.get(item.media_type, 1.0))
+        if event.id in self._open:
+            for term in dropped & before:
+                self._postings[term].discard(event.id)
+            for term in event.centroid.keys() - before:
+                self._postings.setdefault(term, set()).add(event.id)
+        item.event_id = event.id
+        self._dirty.add(event.id)
+        self._watermark = max(self._watermark, item.published_at)
+        self._link(item.key, event.id)
+        for ref in (item.root_id, item.parent_id):
+            if ref:  # a parent not collected (yet): its other reposts join this event
+                self._key_event.setdefault(f"{item.source}:{ref}", event.id)
+        if item.author:
+            self._author_event[item.author] = event.id
+            self._author_event.move_to_end(item.author)
+            if len(self._author_event) > KEY_MEMORY:
+                self._author_event.popitem(last=False)
+
+    def _link(self, key: str, event_id: str) -> None:
+        self._key_event[key] = event_id
+        self._key_event.move_to_end(key)
+        if len(self._key_event) > KEY_MEMORY:
+            self._key_event.popitem(last=False)
+
+    def _remember(self, event: Event) -> None:
+        """Hold ``event`` in memory, indexed for similarity while it is open."""
+        self.events[event.id] = event
+        if event.id not in self._open and event.last_at + self.window >= self._watermark:
+            self._open.add(event.id)
+            for term in event.centroid:
+                self._postings.setdefault(term, set()).add(event.id)
+
+    def _close_old(self) -> None:
+        """Un-index events whose last item is more than the window before the newest item;
+        with a store they are also dropped from memory (reloaded when a link needs them)."""
+        limit = self._watermark - self.window
+        for event_id in [e for e in self._open if self.events[e].last_at < limit]:
+            self._open.discard(event_id)
+            for term in self.events[event_id].centroid:
+                posting = self._postings.get(term)
+                if posting is not None:
+                    posting.discard(event_id)
+                    if not posting:
+                        del self._postings[term]
+            if self._store is not None and event_id not in self._dirty:
+                del self.events[event_id]
+
+
+def attach_event_store(built: object, store: Store) -> None:
+    """Attach ``store`` to the ``events`` stage among ``built.stages``, if it runs."""
+    for stage in getattr(built, "stages", ()):
+        if isinstance(stage, EventClusterer):
+            stage.attach(store)
+
+
+def opened_events(stages: list[object]) -> int:
+    """Return how many events the ``events`` stage among ``stages`` opened in its last batch."""
+    return sum(s.opened for s in stages if isinstance(s, EventClusterer))

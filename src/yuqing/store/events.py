@@ -1,0 +1,119 @@
+"""Queries of the events part of the store (tables in store/events_tables.py).
+
+Functions take a SQLAlchemy Connection from ``Store.read()`` / ``Store.write()``.
+Datetimes in and out are aware UTC (``UTCDateTime``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, delete, func, insert, select
+
+from yuqing.domain import Item
+from yuqing.store.events_tables import events
+from yuqing.store.items import row_to_item
+from yuqing.store.tables import items
+
+if TYPE_CHECKING:
+    from yuqing.pipeline.event_state import Event
+
+_CHUNK = 500  # keys per IN (...) list
+
+
+def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    values = list(values)
+    for i in range(0, len(values), _CHUNK):
+        yield values[i : i + _CHUNK]
+
+
+def save_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Replace the rows of the events in ``rows`` (``Event.to_row`` shape) in one go."""
+    for chunk in _chunks(r["id"] for r in rows):
+        conn.execute(delete(events).where(events.c.id.in_(chunk)))
+    conn.execute(insert(events), rows)
+
+
+def load_events(conn: Connection, ids: Iterable[str]) -> list[Event]:
+    """Return the stored events with the given ids (unknown ids are skipped)."""
+    from yuqing.pipeline.event_state import Event
+
+    found: list[Event] = []
+    for chunk in _chunks(ids):
+        rows = conn.execute(select(events).where(events.c.id.in_(chunk))).mappings()
+        found.extend(Event.from_row(r) for r in rows)
+    return found
+
+
+def load_open_events(conn: Connection, window: timedelta, limit: int = 50_000) -> list[Event]:
+    """Return up to ``limit`` events whose last item is within ``window`` of the newest
+    event's last item (the events still open for new items), newest first."""
+    from yuqing.pipeline.event_state import Event
+
+    newest = conn.scalar(select(func.max(events.c.last_at)))
+    if newest is None:
+        return []
+    stmt = (select(events).where(events.c.last_at >= newest - window)
+            .order_by(events.c.last_at.desc()).limit(limit))
+    return [Event.from_row(r) for r in conn.execute(stmt).mappings()]
+
+
+def recent_item_events(conn: Connection, limit: int) -> Iterator[tuple[str, str, str]]:
+    """Yield ``(key, event_id, match_text)`` of the ``limit`` items stored last that have
+    an event, oldest first."""
+    stmt = (select(items.c.key, items.c.event_id, items.c.match_text)
+            .where(items.c.event_id.is_not(None)).order_by(items.c.seq.desc()).limit(limit))
+    rows = conn.execute(stmt).all()
+    for row in reversed(rows):
+        yield row.key, row.event_id, row.match_text
+
+
+def item_events(conn: Connection, keys: Iterable[str]) -> dict[str, str]:
+    """Return ``{key: event_id}`` for the stored items among ``keys`` that have an event."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(keys):
+        stmt = select(items.c.key, items.c.event_id).where(
+            items.c.key.in_(chunk), items.c.event_id.is_not(None))
+        found.update({r.key: r.event_id for r in conn.execute(stmt)})
+    return found
+
+
+def event_row(conn: Connection, event_id: str) -> dict[str, Any] | None:
+    """Return the stored row of ``event_id`` as a dict, or None."""
+    row = conn.execute(select(events).where(events.c.id == event_id)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def list_event_rows(conn: Connection, since: datetime | None = None, min_size: int = 1,
+                    order: str = "heat", limit: int = 50) -> list[dict[str, Any]]:
+    """Return event rows with at least ``min_size`` items, last active at or after
+    ``since``, ordered by ``heat`` or ``last_at`` (descending). Raises ValueError for
+    another order."""
+    if order not in ("heat", "last_at", "size"):
+        raise ValueError(f"unknown event order {order!r}; use heat, last_at or size")
+    stmt = select(events).where(events.c.size >= min_size)
+    if since is not None:
+        stmt = stmt.where(events.c.last_at >= since)
+    stmt = stmt.order_by(events.c[order].desc(), events.c.id).limit(limit)
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def count_events(conn: Connection) -> int:
+    """Return how many events are stored."""
+    return int(conn.scalar(select(func.count()).select_from(events)) or 0)
+
+
+def event_members(conn: Connection, event_id: str, limit: int = 20_000) -> list[Item]:
+    """Return up to ``limit`` items of ``event_id``, earliest published first."""
+    stmt = (select(items).where(items.c.event_id == event_id)
+            .order_by(items.c.published_at, items.c.seq).limit(limit))
+    return [row_to_item(r._mapping) for r in conn.execute(stmt)]
+
+
+def event_times(conn: Connection, event_id: str) -> list[datetime]:
+    """Return the publication times of every item of ``event_id``, in order."""
+    stmt = (select(items.c.published_at).where(items.c.event_id == event_id)
+            .order_by(items.c.published_at))
+    return [r[0] for r in conn.execute(stmt)]
