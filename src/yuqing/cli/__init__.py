@@ -13,7 +13,7 @@ from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, fail, user_error
 from yuqing.cli.demo import demo
 from yuqing.cli.ingest import ingest
 from yuqing.cli.items import items
-from yuqing.cli.petition import deadline, petition_app
+from yuqing.cli.petition import deadline, eval_petitions, petition_app
 from yuqing.cli.run import run, serve
 from yuqing.cli.stats import stats
 from yuqing.cli.train import train_app
@@ -38,6 +38,7 @@ app.command()(deadline)
 eval_app = typer.Typer(help="Measure the quality of an analysis against labelled data.",
                        no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+eval_app.command("petitions")(eval_petitions)
 
 
 @app.command()

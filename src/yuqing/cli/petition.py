@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -100,3 +102,25 @@ def deadline(
     else:
         mark = "（暂定 provisional）" if due.provisional else ""
         err.print(f"{due.policy}: 到期 due {due.due.isoformat()}{mark}", highlight=False)
+
+
+def eval_petitions(
+    data: Annotated[Path, typer.Option(help="labelled petitions, JSON lines (see cases/evaluate.py)")],
+    matters: Annotated[str, typer.Option(help="all, or odd/even matter numbers (tuning/held-out halves)")] = "all",
+    db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Precision and recall of repeat and cross-level detection, with a baseline."""
+    from yuqing.cases.evaluate import evaluate, read_labelled
+    from yuqing.cases.service import CaseService
+    from yuqing.config import Config
+    from yuqing.store import open_store
+
+    with user_errors(), tempfile.TemporaryDirectory() as tmp:
+        rows = read_labelled(data, matters)
+        with open_store(db or f"sqlite:///{Path(tmp) / 'eval.db'}") as store:
+            doc = evaluate(CaseService(store, Config()), rows)
+    if json_out:
+        emit_json(doc)
+    else:
+        for key in ("repeat", "cross_level"):
+            err.print(f"{key}: {doc[key]}  baseline: {doc['baseline'][key]}", highlight=False)

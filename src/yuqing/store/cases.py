@@ -37,8 +37,9 @@ def _rows(conn: Connection, stmt: Any) -> list[Row]:
 def _insert_ignore(conn: Connection, table: Table, values: Mapping[str, Any]) -> bool:
     """Insert ``values`` unless the primary key exists; return True when inserted."""
     module = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = module.insert(table).values(**values).on_conflict_do_nothing()
-    return bool(conn.execute(stmt).rowcount)
+    key = next(iter(table.primary_key.columns))
+    stmt = module.insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return conn.execute(stmt).first() is not None
 
 
 # ----- cases -----------------------------------------------------------------------------

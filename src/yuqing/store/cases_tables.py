@@ -137,12 +137,11 @@ petitions = Table(
     Column("accused", Text),
     Column("addressed_level", String, nullable=False),
     Column("responsible_level", String),
-    Column("identity_hash", String),
+    Column("identity_hash", String),                 # space-separated hashes
     Column("contact_masked", Text, nullable=False),
     Column("repeat_of", Integer),
     Column("repeat_score", Float),
     Column("cross_level", Boolean, nullable=False),
-    Index("ix_petitions_identity_hash", "identity_hash"),
     Index("ix_petitions_received_at", "received_at"),
     sqlite_autoincrement=True,
 )
