@@ -15,7 +15,8 @@
   Feishu-like ``/feishu`` (code 0) and ``/feishu-refuses`` (19024, keyword
   missing); an SMS gateway ``/sms`` (``{"code":0}``) and ``/sms-refuses``
   (HTTP 200 ``{"code":1001}``). A path under ``/slow/`` (e.g.
-  ``/slow/wecom``) answers like the rest of the path after 1.5 s.
+  ``/slow/wecom``) answers like the rest of the path after 1.5 s, one under
+  ``/pause/`` after 0.2 s (a send that is in flight for a while).
 Scrapy's tests/mockserver idea: a real server, named behaviours.
 """
 
@@ -35,6 +36,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 SLOW_SECONDS = 1.5
+PAUSE_SECONDS = 0.2
 
 
 def free_port() -> int:
@@ -144,6 +146,9 @@ def _handler_class(state: HttpServer) -> type[BaseHTTPRequestHandler]:
             if path == "/slow" or path.startswith("/slow/"):
                 time.sleep(SLOW_SECONDS)
                 path = path.removeprefix("/slow") or "/slow"
+            if path.startswith("/pause/"):
+                time.sleep(PAUSE_SECONDS)
+                path = path.removeprefix("/pause")
             status = {"/ok": 200, "/slow": 200, "/bad": 400, "/redirect": 302,
                       "/flaky": 500 if n == 1 else 200}.get(path, 404)
             payload = b'{"ok":true}' if status == 200 else b'{"error":"no"}'

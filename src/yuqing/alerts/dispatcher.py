@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
-from yuqing.alerts.channels.base import Channel, DeliveryResult
+from yuqing.alerts.channels.base import SendTracker, Channel, DeliveryResult
 from yuqing.domain import Alert, BadInput
 
 log = logging.getLogger(__name__)
@@ -103,11 +103,13 @@ class Dispatcher:
         return send_safely(name, self.channels[name], batch)
 
 
-def send_safely(name: str, channel: Channel, batch: list[Alert]) -> list[DeliveryResult]:
-    """Return ``channel.send(batch)``; a channel that raises or returns the wrong number
-    of results fails the whole batch (not retryable) instead of stopping the caller."""
+def send_safely(name: str, channel: Channel, batch: list[Alert],
+                tracker: SendTracker | None = None) -> list[DeliveryResult]:
+    """Return ``channel.send(batch)`` (with ``tracker`` when given: channels that announce
+    their sends); a channel that raises or returns the wrong number of results fails the
+    whole batch (not retryable) instead of stopping the caller."""
     try:
-        out = channel.send(batch)
+        out = channel.send(batch) if tracker is None else channel.send(batch, tracker)  # type: ignore[call-arg]
     except Exception as exc:  # a channel bug must not stop the other channels
         log.exception("alert channel %s raised", name)
         return [DeliveryResult.failure(f"channel {name!r} raised "

@@ -5,9 +5,11 @@ Alerts reach the outbox (store/alerts.py) before anything is sent. An
 
 1. queues due escalation steps (unacknowledged alerts, alert_state.py);
 2. claims pending deliveries with a lease (exclusive across dispatchers:
-   store.alerts.claim_deliveries) and writes an attempt row for each BEFORE
-   sending, in the same transaction;
-3. sends them, one ``send`` per channel, channels in parallel;
+   store.alerts.claim_deliveries);
+3. sends them, one ``send`` per channel, channels in parallel; an attempt
+   row is committed just before each request and settled right after it
+   (channels with ``announces_sends``; for the others, before and after the
+   whole call), so every attempt is recorded;
 4. records every outcome: ``sent``; a retryable failure is held for the
    next backoff step (``backoff[n-1]`` seconds after the n-th attempt, the
    last value repeating) until ``max_attempts``; a configuration error
@@ -162,51 +164,51 @@ class OutboxDispatcher:
         with self.store.write() as conn:
             self._escalate(conn, now)
             claimed = outbox.claim_deliveries(conn, self.owner, now, now + self.lease, self.batch)
-            send, attempt_ids = [], {}
+            send = []
             for c in claimed:
                 if c.interrupted and not self._resend_interrupted(c.channel):
                     outbox.finish_attempt(conn, None, c.alert_id, c.channel, "failed",
                                           INTERRUPTED, now)
-                    continue
-                send.append(c)
-            for c, aid in zip(send, outbox.start_attempts(conn, self.owner, send, now),
-                              strict=True):
-                attempt_ids[(c.alert_id, c.channel)] = aid
-        if not send:
-            return len(claimed)
-        results = self._send_all(send)
-        done = self.clock()
-        with self.store.write() as conn:
-            for c in send:
-                self._settle(conn, c, results[(c.alert_id, c.channel)],
-                             attempt_ids[(c.alert_id, c.channel)], done)
+                else:
+                    send.append(c)
+        by_channel: dict[str, list[Claimed]] = {}
+        for c in send:
+            by_channel.setdefault(c.channel, []).append(c)
+        futures = [self._pool.submit(self._deliver, name, batch)
+                   for name, batch in by_channel.items()]
+        for future in futures:
+            future.result()
         return len(claimed)
 
     def _resend_interrupted(self, channel: str) -> bool:
         ch = self.channels.get(channel)
         return bool(getattr(ch, "idempotent", False) or getattr(ch, "resend_interrupted", False))
 
-    def _send_all(self, claimed: list[Claimed]) -> dict[tuple[int, str], DeliveryResult]:
-        """Send ``claimed`` grouped by channel, channels in parallel; return results by key."""
-        by_channel: dict[str, list[Claimed]] = {}
-        for c in claimed:
-            by_channel.setdefault(c.channel, []).append(c)
-        results: dict[tuple[int, str], DeliveryResult] = {}
-        futures = {}
-        for name, batch in by_channel.items():
-            channel = self.channels.get(name)
-            if channel is None:
-                known = ", ".join(sorted(self.channels)) or "none"
-                for c in batch:
-                    results[(c.alert_id, name)] = DeliveryResult.failure(
-                        f"unknown channel {name!r} (configured: {known})", retryable=False)
-                continue
+    def _deliver(self, name: str, batch: list[Claimed]) -> None:
+        """Send ``batch`` over channel ``name`` and record every attempt and outcome.
+
+        Channels that announce their sends get a tracker: the attempt row is
+        written just before each request and settled right after it. For the
+        others all rows are written before the call and settled after it.
+        """
+        tracker = _Tracker(self, batch)
+        channel = self.channels.get(name)
+        if channel is None:
+            known = ", ".join(sorted(self.channels)) or "none"
+            results = [DeliveryResult.failure(f"unknown channel {name!r} (configured: {known})",
+                                              retryable=False)] * len(batch)
+        else:
             alerts = [self._with_link(c) for c in batch]
-            futures[name] = self._pool.submit(send_safely, name, channel, alerts)
-        for name, future in futures.items():
-            for c, result in zip(by_channel[name], future.result(), strict=True):
-                results[(c.alert_id, name)] = result
-        return results
+            if getattr(channel, "announces_sends", False):
+                results = send_safely(name, channel, alerts, tracker)
+            else:
+                tracker.sending(list(range(len(batch))))
+                results = send_safely(name, channel, alerts)
+        for i, result in enumerate(results):
+            if i not in tracker.settled:
+                if i not in tracker.attempts:  # never reached the wire (rate limit, SSRF...)
+                    tracker.sending([i])
+                tracker.done([i], result)
 
     def _with_link(self, c: Claimed) -> Alert:
         """Return the alert of ``c`` to send: with its acknowledgement link when signing."""
@@ -216,8 +218,8 @@ class OutboxDispatcher:
         label = messages(rule.lang if rule else "zh")["ack"]
         return replace(c.alert, body=f"{c.alert.body}\n{label}：{self.signer.link(c.alert_id)}")
 
-    def _settle(self, conn: Connection, c: Claimed, result: DeliveryResult, attempt_id: int,
-                now: datetime) -> None:
+    def settle(self, conn: Connection, c: Claimed, result: DeliveryResult, attempt_id: int,
+               now: datetime) -> None:
         """Record ``result`` of claimed delivery ``c``; queue a fallback when it failed for good."""
         tried = c.attempts + 1
         if result.ok:
@@ -280,3 +282,28 @@ def build_dispatcher(config: Config, store: Store, rules: Sequence[MatchRule]) -
     a = config.alerts
     return OutboxDispatcher(store, channels, rules=rules, signer=AckSigner(a.ack_secret, a.base_url),
                             max_attempts=a.max_attempts, backoff=a.backoff)
+
+
+class _Tracker:
+    """The SendTracker of one channel batch of an OutboxDispatcher."""
+
+    def __init__(self, dispatcher: OutboxDispatcher, batch: list[Claimed]) -> None:
+        self.d = dispatcher
+        self.batch = batch
+        self.attempts: dict[int, int] = {}
+        self.settled: set[int] = set()
+
+    def sending(self, indexes: list[int]) -> None:
+        """Write the attempt rows of the alerts at ``indexes`` (committed before the request)."""
+        chosen = [self.batch[i] for i in indexes]
+        with self.d.store.write() as conn:
+            ids = outbox.start_attempts(conn, self.d.owner, chosen, self.d.clock())
+        self.attempts.update(zip(indexes, ids, strict=True))
+
+    def done(self, indexes: list[int], result: DeliveryResult) -> None:
+        """Record ``result`` for the alerts at ``indexes``."""
+        with self.d.store.write() as conn:
+            now = self.d.clock()
+            for i in indexes:
+                self.d.settle(conn, self.batch[i], result, self.attempts[i], now)
+        self.settled.update(indexes)

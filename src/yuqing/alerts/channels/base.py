@@ -40,13 +40,29 @@ class DeliveryResult:
         return cls(ok=False, error=error, retryable=retryable)
 
 
+class SendTracker(Protocol):
+    """Told by a channel about each request: the outbox records the attempt before it
+    goes out and its result as soon as it is known (alerts/outbox.py), so a crash
+    between two requests of one batch leaves no doubt about the finished ones."""
+
+    def sending(self, indexes: list[int]) -> None:
+        """The request carrying the alerts at ``indexes`` of the batch is about to go out."""
+
+    def done(self, indexes: list[int], result: DeliveryResult) -> None:
+        """That request ended with ``result``."""
+
+
 class Channel(Protocol):
     """Something that delivers alerts to people.
 
     ``name`` is the name rules use; ``kind`` the registry kind
-    (``console``, ``email``, ``webhook``). ``send`` returns one
+    (``console``, ``email``, ``webhook``...). ``send`` returns one
     DeliveryResult per alert, in order, and raises nothing for delivery
-    problems (they become failed results).
+    problems (they become failed results). A channel whose class sets
+    ``announces_sends = True`` accepts ``send(alerts, tracker)`` and tells
+    the SendTracker about each request; ``idempotent = True`` means its receiver
+    drops a repeated delivery (idempotency key), so a send interrupted by a
+    crash may be repeated.
     """
 
     name: str

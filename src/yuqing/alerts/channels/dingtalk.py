@@ -29,7 +29,13 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from yuqing.alerts.channels.base import DeliveryResult, option_float, option_lang, option_url
+from yuqing.alerts.channels.base import (
+    SendTracker,
+    DeliveryResult,
+    option_float,
+    option_lang,
+    option_url,
+)
 from yuqing.alerts.channels.webhook import classify_status, encode_json, post_all
 from yuqing.alerts.render import DEFAULT_LANG, render_markdown
 from yuqing.config import ChannelConfig
@@ -66,6 +72,7 @@ class DingTalkChannel:
     """Send each alert as a DingTalk markdown message; see the module docstring."""
 
     kind = "dingtalk"
+    announces_sends = True
 
     def __init__(self, name: str, url: str, *, secret: str | None = None,
                  keyword: str | None = None, timeout: float = 10.0, lang: str = DEFAULT_LANG,
@@ -101,10 +108,10 @@ class DingTalkChannel:
         body = encode_json(self.message(alert))
         return self.signed_url(), body, {"Content-Type": "application/json; charset=utf-8"}
 
-    def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
+    def send(self, alerts: list[Alert], tracker: SendTracker | None = None) -> list[DeliveryResult]:
         """Post ``alerts`` one by one; return one result per alert."""
         return post_all(self.url, alerts, self._request, classify_robot_answer,
-                        allow_internal=self.allow_internal, timeout=self.timeout)
+                        allow_internal=self.allow_internal, timeout=self.timeout, tracker=tracker)
 
 
 def dingtalk_from_config(cfg: ChannelConfig) -> DingTalkChannel:

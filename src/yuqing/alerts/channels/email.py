@@ -21,6 +21,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from yuqing.alerts.channels.base import (
+    SendTracker,
     DeliveryResult,
     idempotency_key,
     option_float,
@@ -98,6 +99,7 @@ class EmailChannel:
     """
 
     kind = "email"
+    announces_sends = True
 
     def __init__(self, name: str, settings: SmtpSettings, *, lang: str = DEFAULT_LANG) -> None:
         self.name = name
@@ -133,8 +135,9 @@ class EmailChannel:
             return DeliveryResult.success(f"some recipients refused: {sorted(refused)}")
         return DeliveryResult.success()
 
-    def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
-        """Send ``alerts``; return one result per alert (see classify_smtp_error)."""
+    def send(self, alerts: list[Alert], tracker: SendTracker | None = None) -> list[DeliveryResult]:
+        """Send ``alerts``; return one result per alert (see classify_smtp_error);
+        ``tracker`` hears of each alert handed to the server and its result."""
         if not alerts:
             return []
         try:
@@ -142,7 +145,14 @@ class EmailChannel:
         except (smtplib.SMTPException, OSError) as exc:
             return [classify_smtp_error(exc)] * len(alerts)
         try:
-            return [self._send_one(smtp, alert) for alert in alerts]
+            results = []
+            for i, alert in enumerate(alerts):
+                if tracker is not None:
+                    tracker.sending([i])
+                results.append(self._send_one(smtp, alert))
+                if tracker is not None:
+                    tracker.done([i], results[-1])
+            return results
         finally:
             try:
                 smtp.quit()

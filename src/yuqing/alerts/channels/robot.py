@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from yuqing.alerts.channels.base import DeliveryResult
+from yuqing.alerts.channels.base import SendTracker, DeliveryResult
 from yuqing.alerts.channels.webhook import classify_http_error, classify_status
 from yuqing.alerts.ssrf import check_url
 from yuqing.domain import Alert, BadInput
@@ -113,33 +113,39 @@ def judge_code(response: httpx.Response, field: str, retryable: frozenset[int],
     return DeliveryResult.failure(f"{robot} {field} {code}: {msg}", retryable=code in retryable)
 
 
-def post_packed(url: str, bodies: list[bytes], judge: Callable[[httpx.Response], DeliveryResult],
-                limit: RateLimit, *, allow_internal: bool, timeout: float,
-                target: Callable[[], str] | None = None) -> list[DeliveryResult]:
-    """POST each body to ``url`` (or ``target()``); return one result per body.
+def post_packed(url: str, messages: list[tuple[bytes, list[int]]],
+                judge: Callable[[httpx.Response], DeliveryResult], limit: RateLimit, *,
+                allow_internal: bool, timeout: float,
+                tracker: SendTracker | None = None) -> list[DeliveryResult]:
+    """POST each message body to ``url``; return one result per message.
 
-    The SSRF guard checks ``url`` first; a message over the local rate limit
-    is not sent and fails retryably.
+    ``messages`` are (body, indexes of the alerts it carries); ``tracker``
+    hears of each POST (those indexes) and its result. The SSRF guard checks ``url``
+    first; a message over the local rate limit is not sent and fails retryably.
     """
     try:
         check_url(url, allow_internal=allow_internal)
     except BadInput as exc:
-        return [classify_http_error(exc)] * len(bodies)
+        return [classify_http_error(exc)] * len(messages)
     results = []
     headers = {"Content-Type": "application/json; charset=utf-8"}
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-        for body in bodies:
+        for body, indexes in messages:
             if not limit.take():
                 results.append(DeliveryResult.failure(
                     f"local rate limit of {limit.per_minute} messages/minute reached",
                     retryable=True))
                 continue
+            if tracker is not None:
+                tracker.sending(indexes)
             try:
-                response = client.post(target() if target else url, content=body, headers=headers)
+                response = client.post(url, content=body, headers=headers)
             except httpx.HTTPError as exc:
                 results.append(classify_http_error(exc))
             else:
                 results.append(judge(response))
+            if tracker is not None:
+                tracker.done(indexes, results[-1])
     return results
 
 
@@ -174,6 +180,7 @@ class PackedRobot:
     code_field = "errcode"
     retryable_codes: frozenset[int] = frozenset()
     idempotent = False
+    announces_sends = True
     url: str
     limit: RateLimit
     timeout: float
@@ -187,11 +194,12 @@ class PackedRobot:
         """Return the result of one robot answer (see judge_code)."""
         return judge_code(response, self.code_field, self.retryable_codes, self.label)
 
-    def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
+    def send(self, alerts: list[Alert], tracker: SendTracker | None = None) -> list[DeliveryResult]:
         """Send ``alerts`` packed into messages; return one result per alert."""
         if not alerts:
             return []
         messages = self.messages(alerts)
-        results = post_packed(self.url, [b for b, _ in messages], self.judge, self.limit,
-                              allow_internal=self.allow_internal, timeout=self.timeout)
+        results = post_packed(self.url, messages, self.judge, self.limit,
+                              allow_internal=self.allow_internal, timeout=self.timeout,
+                              tracker=tracker)
         return spread([ix for _, ix in messages], results, len(alerts))

@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from yuqing.alerts.channels.base import (
+    SendTracker,
     DeliveryResult,
     idempotency_key,
     option_float,
@@ -88,6 +89,7 @@ class SmsChannel:
 
     kind = "sms"
     idempotent = False
+    announces_sends = True
 
     def __init__(self, name: str, url: str, to: list[str], *, headers: dict[str, str] | None = None,
                  ok_field: str | None = None, ok_value: Any = 0, max_parts: int = 3,
@@ -123,10 +125,10 @@ class SmsChannel:
                             "id": idempotency_key(alert.dedup_key, self.name)})
         return self.url, body, {"Content-Type": "application/json; charset=utf-8", **self.headers}
 
-    def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
+    def send(self, alerts: list[Alert], tracker: SendTracker | None = None) -> list[DeliveryResult]:
         """Send one SMS per alert; return one result per alert."""
         return post_all(self.url, alerts, self._request, self.judge,
-                        allow_internal=self.allow_internal, timeout=self.timeout)
+                        allow_internal=self.allow_internal, timeout=self.timeout, tracker=tracker)
 
 
 def sms_from_config(cfg: ChannelConfig) -> SmsChannel:

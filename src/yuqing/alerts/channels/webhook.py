@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from yuqing.alerts.channels.base import (
+    SendTracker,
     DeliveryResult,
     idempotency_key,
     option_float,
@@ -80,13 +81,15 @@ Judge = Callable[[httpx.Response], DeliveryResult]
 
 
 def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
-             allow_internal: bool, timeout: float) -> list[DeliveryResult]:
+             allow_internal: bool, timeout: float,
+             tracker: SendTracker | None = None) -> list[DeliveryResult]:
     """POST one request per alert; return one result per alert.
 
     ``url`` is checked by the SSRF guard first (a refusal fails every
     alert). ``request(alert)`` returns (URL, body bytes, headers);
     ``judge(response)`` turns an answer into a result. Redirects are not
-    followed. Shared by the webhook and robot channels.
+    followed. ``tracker`` hears of each POST (alert index ``[i]``) and its result.
+    Shared by the webhook and robot channels.
     """
     if not alerts:
         return []
@@ -96,14 +99,18 @@ def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
         return [classify_http_error(exc)] * len(alerts)
     results = []
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-        for alert in alerts:
+        for i, alert in enumerate(alerts):
             target, body, headers = request(alert)
+            if tracker is not None:
+                tracker.sending([i])
             try:
                 response = client.post(target, content=body, headers=headers)
             except httpx.HTTPError as exc:
                 results.append(classify_http_error(exc))
             else:
                 results.append(judge(response))
+            if tracker is not None:
+                tracker.done([i], results[-1])
     return results
 
 
@@ -112,6 +119,7 @@ class WebhookChannel:
 
     kind = "webhook"
     idempotent = True
+    announces_sends = True
 
     def __init__(self, name: str, url: str, *, timeout: float = 10.0,
                  headers: dict[str, str] | None = None, secret: str | None = None,
@@ -137,10 +145,10 @@ class WebhookChannel:
         headers[IDEMPOTENCY_HEADER] = idempotency_key(alert.dedup_key, self.name)
         return self.url, body, headers
 
-    def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
+    def send(self, alerts: list[Alert], tracker: SendTracker | None = None) -> list[DeliveryResult]:
         """POST ``alerts`` one by one; return one result per alert."""
         return post_all(self.url, alerts, self._request, classify_status,
-                        allow_internal=self.allow_internal, timeout=self.timeout)
+                        allow_internal=self.allow_internal, timeout=self.timeout, tracker=tracker)
 
 
 def webhook_from_config(cfg: ChannelConfig) -> WebhookChannel:

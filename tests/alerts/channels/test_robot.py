@@ -1,0 +1,62 @@
+"""Tests of alerts/channels/robot.py: byte packing, UTF-8-safe cuts, rate limit, code answers."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from yuqing.alerts.channels.robot import RateLimit, cut_bytes, judge_code, pack, spread
+from yuqing.alerts.channels.base import DeliveryResult
+
+
+def test_cut_never_splits_a_character() -> None:
+    text = "燃气泄漏" * 10  # 3 bytes per character
+    for limit in range(4, 40):
+        cut = cut_bytes(text, limit)
+        assert len(cut.encode("utf-8")) <= limit
+        assert cut.endswith("…") and set(cut[:-1]) <= set("燃气泄漏")
+    assert cut_bytes("短", 10) == "短"
+
+
+def test_pack_splits_between_blocks_within_the_byte_limit() -> None:
+    blocks = ["甲" * 10, "乙" * 10, "丙" * 10]  # 30 bytes each
+    packed = pack(blocks, 70, separator="|")
+    assert [p.indexes for p in packed] == [[0, 1], [2]]
+    assert packed[0].text == "甲" * 10 + "|" + "乙" * 10
+    assert all(len(p.text.encode()) <= 70 for p in packed)
+
+
+def test_oversized_block_is_cut_alone() -> None:
+    packed = pack(["短", "长" * 100, "短"], 50, separator="|")
+    assert [p.indexes for p in packed] == [[0], [1], [2]]
+    assert len(packed[1].text.encode()) <= 50 and packed[1].text.endswith("…")
+
+
+def test_rate_limit_counts_a_sliding_minute() -> None:
+    now = [0.0]
+    limit = RateLimit(2, clock=lambda: now[0])
+    assert [limit.take(), limit.take(), limit.take()] == [True, True, False]
+    now[0] = 60.0
+    assert limit.take() is True
+    assert RateLimit(0).take() is True
+
+
+@pytest.mark.parametrize(("status", "body", "ok", "retryable", "error"), [
+    (200, '{"errcode":0,"errmsg":"ok"}', True, False, None),
+    (200, '{"errcode":93000,"errmsg":"invalid webhook url"}', False, False,
+     "WeCom errcode 93000: invalid webhook url"),
+    (200, '{"errcode":45009,"errmsg":"api freq out of limit"}', False, True,
+     "WeCom errcode 45009: api freq out of limit"),
+    (200, '{"ok":true}', False, False, 'WeCom answer without errcode: {"ok":true}'),
+    (200, "<html>", False, False, "WeCom answer without errcode: <html>"),
+    (502, "bad gateway", False, True, "HTTP 502: bad gateway"),
+])
+def test_judge_code(status: int, body: str, ok: bool, retryable: bool, error: str | None) -> None:
+    result = judge_code(httpx.Response(status, text=body), "errcode", frozenset({45009}), "WeCom")
+    assert (result.ok, result.retryable, result.error) == (ok, retryable, error)
+
+
+def test_spread_gives_each_alert_its_message_result() -> None:
+    bad = DeliveryResult.failure("x", retryable=False)
+    out = spread([[0, 2], [1]], [DeliveryResult.success(), bad], 3)
+    assert [r.ok for r in out] == [True, False, True]

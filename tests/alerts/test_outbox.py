@@ -1,0 +1,161 @@
+"""Tests of alerts/outbox.py on a REAL store (SQLite and PostgreSQL) and REAL local receivers."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from alert_servers import HttpServer
+from alerts_helpers import make_alert
+
+from yuqing.alerts.ack import AckSigner
+from yuqing.alerts.channels.base import Channel
+from yuqing.alerts.channels.wecom import WeComChannel
+from yuqing.alerts.channels.webhook import WebhookChannel
+from yuqing.alerts.outbox import INTERRUPTED, OutboxDispatcher
+from yuqing.alerts.rules import MatchRule
+from yuqing.config import RuleConfig
+from yuqing.store import Store, alert_state, open_store
+from yuqing.store import alerts as outbox
+
+T0 = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
+
+
+def hook(server: HttpServer, path: str = "/ok", name: str = "hook") -> WebhookChannel:
+    return WebhookChannel(name, server.url + path, allow_internal=True, timeout=5)
+
+
+def record(store: Store, n: int, channels: tuple[str, ...] = ("hook",), rule: str = "燃气") -> list[int]:
+    ids = []
+    for i in range(n):
+        alert = make_alert(i, channels=channels)
+        alert.rule = rule
+        ids.append(store.record_alert(alert))
+    return [i for i in ids if i is not None]
+
+
+def history(store: Store) -> dict[str, list[tuple[str, str, int, list[str | None]]]]:
+    with store.read() as conn:
+        rows = outbox.alert_history(conn, 1000)
+    return {r["dedup_key"]: [(d["channel"], d["status"], d["attempts"],
+                              [t["outcome"] for t in d["tries"]]) for d in r["deliveries"]]
+            for r in rows}
+
+
+def test_sends_once_and_records_the_attempt(store: Store, http_server: HttpServer) -> None:
+    record(store, 3)
+    dispatcher = OutboxDispatcher(store, {"hook": hook(http_server)})
+    assert dispatcher.drain() == 3
+    assert dispatcher.drain() == 0
+    keys = [r["headers"]["Idempotency-Key"] for r in http_server.requests]
+    assert len(keys) == len(set(keys)) == 3
+    assert list(history(store).values()) == [[("hook", "sent", 1, ["sent"])]] * 3
+
+
+def test_two_dispatchers_never_send_the_same_delivery(store_url: str,
+                                                      http_server: HttpServer) -> None:
+    with open_store(store_url) as first, open_store(store_url) as second:
+        record(first, 24)
+        workers = [OutboxDispatcher(s, {"hook": hook(http_server, "/pause/ok")}, batch=3)
+                   for s in (first, second, first)]
+        threads = [threading.Thread(target=w.drain) for w in workers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        keys = Counter(r["headers"]["Idempotency-Key"] for r in http_server.requests)
+        assert len(keys) == 24 and set(keys.values()) == {1}
+
+
+def test_retry_waits_for_backoff_then_sends(store: Store, http_server: HttpServer) -> None:
+    record(store, 1)
+    now = [T0]
+    d = OutboxDispatcher(store, {"hook": hook(http_server, "/flaky")}, backoff=(30,),
+                         clock=lambda: now[0])
+    assert d.drain() == 1  # 500, held 30 s
+    assert d.drain() == 0 and http_server.hits == {"/flaky": 1}
+    now[0] = T0 + timedelta(seconds=31)
+    assert d.drain() == 1
+    assert history(store)["燃气:weibo:0"] == [("hook", "sent", 2, ["retry", "sent"])]
+
+
+def test_configuration_error_is_not_retried_and_falls_back(store: Store,
+                                                           http_server: HttpServer) -> None:
+    rule = MatchRule(RuleConfig(name="燃气", channels=["bad"], fallback=["sms", "mail"]))
+    record(store, 1, channels=("bad",))
+    channels: dict[str, Channel] = {"bad": hook(http_server, "/bad", "bad"),
+                                    "sms": hook(http_server, "/bad", "sms"),
+                                    "mail": hook(http_server, "/ok", "mail")}
+    OutboxDispatcher(store, channels, rules=[rule], max_attempts=5).drain()
+    assert history(store)["燃气:weibo:0"] == [
+        ("bad", "failed", 1, ["failed"]), ("mail", "sent", 1, ["sent"]),
+        ("sms", "failed", 1, ["failed"])]
+
+
+def interrupted_claim(store: Store, when: datetime) -> None:
+    """A dispatcher that claimed everything, started its sends, and died (no finish)."""
+    with store.write() as conn:
+        claimed = outbox.claim_deliveries(conn, "dead:1:x", when, when + timedelta(seconds=5), 100)
+        outbox.start_attempts(conn, "dead:1:x", claimed, when)
+
+
+def test_interrupted_send_resent_only_over_idempotent_channels(
+        store: Store, http_server: HttpServer) -> None:
+    record(store, 1, channels=("hook", "wx"))
+    interrupted_claim(store, T0)
+    channels: dict[str, Channel] = {
+        "hook": hook(http_server),
+        "wx": WeComChannel("wx", http_server.url + "/wecom", allow_internal=True)}
+    early = OutboxDispatcher(store, channels, clock=lambda: T0 + timedelta(seconds=4))
+    assert early.drain() == 0  # the lease still holds
+    late = OutboxDispatcher(store, channels, clock=lambda: T0 + timedelta(seconds=6))
+    assert late.drain() == 2
+    assert http_server.hits == {"/ok": 1}  # the robot is not sent twice
+    assert history(store)["燃气:weibo:0"] == [
+        ("hook", "sent", 1, ["interrupted", "sent"]), ("wx", "failed", 1, ["interrupted"])]
+    with store.read() as conn:
+        [row] = outbox.alert_history(conn, 1)
+    assert row["deliveries"][1]["last_error"] == INTERRUPTED
+
+
+def test_escalation_until_acknowledged(store: Store, http_server: HttpServer) -> None:
+    rule = MatchRule(RuleConfig(name="燃气", channels=["hook"], escalation=["boss", "chief"],
+                                ack_timeout=60))
+    first, second = record(store, 2)
+    with store.write() as conn:
+        for alert_id in (first, second):
+            alert_state.start_escalation(conn, alert_id, T0 + timedelta(seconds=60))
+        assert alert_state.acknowledge(conn, second, "值班员", T0)
+        assert not alert_state.acknowledge(conn, second, "值班员", T0)
+    channels: dict[str, Channel] = {n: hook(http_server, "/ok", n) for n in ("hook", "boss", "chief")}
+    now = [T0 + timedelta(seconds=61)]
+    d = OutboxDispatcher(store, channels, rules=[rule], clock=lambda: now[0],
+                         signer=AckSigner("k", "https://yq.example.cn"))
+    d.drain()
+    now[0] += timedelta(seconds=61)
+    d.drain()
+    now[0] += timedelta(seconds=600)
+    d.drain()
+    got = history(store)
+    assert [c for c, *_ in got["燃气:weibo:0"]] == ["boss", "chief", "hook"]
+    assert [c for c, *_ in got["燃气:weibo:1"]] == ["hook"]
+    bodies = [r["body"].decode() for r in http_server.requests]
+    link = f"https://yq.example.cn/api/alerts/{first}/ack?token={AckSigner('k', '').token(first)}"
+    assert all(("确认收到" in b) for b in bodies) and any(link in b for b in bodies)
+
+
+def test_background_thread_delivers_after_notify(store: Store, http_server: HttpServer) -> None:
+    d = OutboxDispatcher(store, {"hook": hook(http_server)}, poll_s=5)
+    d.start()
+    try:
+        record(store, 1)
+        d.notify()
+        for _ in range(100):
+            if http_server.requests:
+                break
+            threading.Event().wait(0.02)
+        assert len(http_server.requests) == 1
+    finally:
+        d.stop()
+    assert not d.running
