@@ -7,6 +7,8 @@ outbox rows (store/alerts.py), in one write transaction:
 - a story alerted before gets an update (``rule:story:uN``) only when the
   rule allows re-alerts, it grew (level graver, or at least twice the items
   of the last alert) and the last alert is at least ``window`` seconds old;
+  an event's size is its stored items (or the events stage's
+  ``event_size``), so an item seen again or by two workers counts once;
 - the storm limiter lets ``max_per_window`` alerts of a rule per window
   (windows aligned to multiples of ``window`` since the epoch) through; later
   ones are stored without deliveries (visible in the list), and the first one
@@ -93,12 +95,14 @@ class AlertPolicy:
                 now: datetime) -> Alert | None:
         """Return the alert to record for ``story`` (new or update), or None; saves its state."""
         state = alert_state.load_group(conn, rule.name, story.key)
-        size = max(story.size, len(story.items))
+        event_id = story.items[0].event_id
+        count = max(story.size, len(story.items),
+                    alert_state.event_size(conn, event_id) if event_id else 1)
         if state is None:
             alert_state.save_group(conn, rule.name, story.key,
-                                   GroupState(size, size, story.level, now, 0))
+                                   GroupState(count, count, story.level, now, 0))
             return rule.make_alert(story, now)
-        count = max(state.count + len(story.items), story.size)
+        count = max(count, state.count)
         graver = level_rank(story.level) < level_rank(state.sent_level)
         due = (now - state.sent_at).total_seconds() >= rule.cfg.window
         if not (rule.cfg.realert and due and (graver or count >= 2 * state.sent_count)):

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, func, select, update
 
 from yuqing.store.alerting_tables import alert_acks, alert_groups, alert_windows
 from yuqing.store.alerts import dialect_insert
+from yuqing.store.tables import items
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,9 @@ def advance_escalation(conn: Connection, alert_id: int, step: int,
     """Record that step ``step`` of ``alert_id`` was queued; the next is due at ``next_due``."""
     conn.execute(update(alert_acks).where(alert_acks.c.alert_id == alert_id)
                  .values(step=step + 1, due_at=next_due))
+
+
+def event_size(conn: Connection, event_id: str) -> int:
+    """Return how many stored items belong to event ``event_id`` (re-seen items count once)."""
+    return int(conn.scalar(select(func.count()).select_from(items)
+                           .where(items.c.event_id == event_id)) or 0)
