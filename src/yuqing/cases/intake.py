@@ -50,6 +50,9 @@ class PetitionInput:
 def _levels(service: CaseService, p: PetitionInput) -> tuple[str, str]:
     """Return (addressed, responsible) levels, checked."""
     known = {u.name: u.level for u in service.config.cases.units}
+    if known and p.unit not in known:
+        raise BadInput(f"petition: receiving unit {p.unit!r} is not configured "
+                       f"(units: {', '.join(known)})")
     addressed = p.addressed_level or known.get(p.unit)
     if addressed is None:
         raise BadInput(f"petition: give the level it was addressed to (unit {p.unit!r} "

@@ -46,11 +46,11 @@ SAME_ACCUSED_SIMILARITY = 0.6
 
 # the administrative word that sets a unit's level; the last one in a name wins
 _LEVEL_WORDS = (
-    ("national", r"国务院|国家|中央|(?<![局厅处科])部(?!门)"),
+    ("national", r"国务院|国家|中央|部$"),
     ("province", r"省|自治区"),
-    ("city", r"市|州|盟"),
+    ("city", r"市(?!场)|州|盟"),
     ("county", r"县|(?<![小社园])区|旗"),
-    ("township", r"镇|乡|街道|社区|小区|村"),
+    ("township", r"镇|(?<!城)乡(?!村)|街道|社区|小区|(?<!农)村"),
 )
 _LEVEL_RE = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _LEVEL_WORDS))
 _NOT_WORD = re.compile(r"[\W_]+")

@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from yuqing.cli.analyze import analyze
 from yuqing.cli.cases import case_app, cases_app
 from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, fail, user_errors
 from yuqing.cli.demo import demo
+from yuqing.cli.evaluate import eval_handling_class, eval_sentiment
 from yuqing.cli.ingest import ingest
 from yuqing.cli.items import items
 from yuqing.cli.petition import deadline, eval_petitions, petition_app
@@ -24,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.command()(analyze)
 app.command()(demo)
 app.command()(ingest)
 app.command()(items)
@@ -39,6 +42,8 @@ eval_app = typer.Typer(help="Measure the quality of an analysis against labelled
                        no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 eval_app.command("petitions")(eval_petitions)
+eval_app.command("sentiment")(eval_sentiment)
+eval_app.command("handling-class")(eval_handling_class)
 
 
 @app.command()

@@ -15,6 +15,9 @@ from yuqing.config import Config
 from yuqing.pipeline.base import Stage, StageUnavailable
 from yuqing.pipeline.dedup import Deduplicator
 from yuqing.pipeline.events import EventClusterer
+from yuqing.pipeline.handling import HandlingClassifier
+from yuqing.pipeline.keywords import KeywordExtractor
+from yuqing.pipeline.places import PlaceMatcher
 from yuqing.pipeline.schemes import SchemeMatcher
 from yuqing.pipeline.segment import Segmenter
 from yuqing.pipeline.sensitive import SensitiveMatcher
@@ -23,7 +26,8 @@ from yuqing.pipeline.textnorm import normalize_text
 
 StageFactory = Callable[[Config], Stage]
 
-DEFAULT_ORDER = ("dedup", "segment", "sentiment", "sensitive", "schemes", "events")
+DEFAULT_ORDER = ("dedup", "segment", "sentiment", "sensitive", "places", "keywords", "handling",
+                 "schemes", "events")
 
 
 def match_form(word: str) -> str:
@@ -48,6 +52,9 @@ def default_stage_registry() -> dict[str, StageFactory]:
         "segment": Segmenter.from_config,
         "sentiment": lambda config: SentimentStage(),
         "sensitive": _sensitive,
+        "places": lambda config: PlaceMatcher(),
+        "keywords": KeywordExtractor.from_config,
+        "handling": lambda config: HandlingClassifier(),
         "schemes": _schemes,
         "events": EventClusterer.from_config,
     }

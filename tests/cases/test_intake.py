@@ -1,0 +1,122 @@
+"""Tests of cases/intake.py on both backends: petitions open or join cases, repeats and
+cross-level complaints are flagged, contacts stay protected, online items get linked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from yuqing.cases.intake import PetitionInput, add_petition, reveal_contact
+from yuqing.cases.petitions import Contact
+from yuqing.cases.service import CaseService
+from yuqing.config import Config, parse_config
+from yuqing.domain import BadInput
+from yuqing.runtime.pipeline import Pipeline
+from yuqing.sources.records import raw_from_record
+from yuqing.store import Store
+
+UNITS = {"cases": {"units": [{"name": "县信访局", "level": "county"},
+                             {"name": "市信访局", "level": "city"}]}}
+WHO = {"actor": "李值班", "role": "handler"}
+ZHANG = Contact("张三", "13812345678", None, "城关镇东街5号")
+
+
+@pytest.fixture
+def svc(store: Store) -> CaseService:
+    return CaseService(store, parse_config(UNITS))
+
+
+def petition(subject: str, unit: str = "县信访局", contact: Contact = ZHANG,
+             **kw: object) -> PetitionInput:
+    return PetitionInput(channel=str(kw.pop("channel", "letter")), subject=subject, unit=unit,
+                         accused=str(kw.pop("accused", "城关镇人民政府")), contact=contact,
+                         **kw)  # type: ignore[arg-type]
+
+
+def test_first_petition_opens_a_case_and_a_reworded_repeat_joins_it(svc: CaseService) -> None:
+    first = add_petition(svc, petition("城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果"), **WHO)
+    assert first["new_case"] and first["repeat_of"] is None
+    assert (first["addressed_level"], first["responsible_level"]) == ("county", "township")
+    assert first["cross_level"] is False
+    other = add_petition(svc, petition("幸福村低保评定不公平，有车有房的人吃低保",
+                                       accused="幸福村村民委员会",
+                                       contact=Contact("李四", "13900000000")), **WHO)
+    assert other["new_case"] and other["case_id"] != first["case_id"]
+    again = add_petition(svc, petition("再次反映：城关镇欠我修路的三十八万工程款一直不付",
+                                       unit="市信访局", channel="wechat",
+                                       contact=Contact("张三", "+86 138 1234 5678")), **WHO)
+    assert (again["new_case"], again["case_id"], again["repeat_of"]) == (
+        False, first["case_id"], first["petition_id"])
+    assert again["repeat_reason"] == "same petitioner" and again["cross_level"] is True
+    case = svc.show(first["case_id"])
+    assert case["origin"] == "petition" and case["channel"] == "letter"
+    assert [p["id"] for p in case["petitions"]] == [first["petition_id"], again["petition_id"]]
+    assert [e["action"] for e in case["log"]] == ["open", "petition", "petition"]
+    assert case["log"][-1]["data"] == {"petition_id": again["petition_id"], "repeat": True,
+                                       "cross_level": True}
+
+
+def test_repeat_of_a_merged_case_joins_the_surviving_case(svc: CaseService) -> None:
+    first = add_petition(svc, petition("城关镇政府拖欠我修村道的工程款三十八万元"), **WHO)
+    keep = svc.open_case("城关镇欠款", actor="李值班", role="handler", unit="县信访局")
+    svc.move(first["case_id"], "merged", note="同一事项", merge_into=keep, **WHO)
+    again = add_petition(svc, petition("城关镇修路工程款三十八万还是没有给"), **WHO)
+    assert again["case_id"] == keep and again["repeat_of"] == first["petition_id"]
+
+
+def test_contact_is_masked_and_reading_it_is_logged(svc: CaseService) -> None:
+    got = add_petition(svc, petition("城关镇政府拖欠工程款"), **WHO)
+    assert got["contact"] == "张* 138****5678 城关镇东街5…"
+    listed = svc.show(got["case_id"])["petitions"][0]
+    assert "13812345678" not in str(listed) and listed["contact_masked"] == got["contact"]
+    with pytest.raises(BadInput, match="why the contact is needed"):
+        reveal_contact(svc, got["petition_id"], reason="", **WHO)
+    with pytest.raises(BadInput, match="role 'monitor' may not"):
+        reveal_contact(svc, got["petition_id"], actor="x", role="monitor", reason="回访")
+    full = reveal_contact(svc, got["petition_id"], reason="电话回访", **WHO)
+    assert (full["name"], full["phone"]) == ("张三", "13812345678")
+    entry = svc.show(got["case_id"])["log"][-1]
+    assert (entry["action"], entry["actor"], entry["note"]) == ("contact_access", "李值班", "电话回访")
+    assert entry["data"] == {"petition_id": got["petition_id"]}
+    with pytest.raises(BadInput, match="petition 99: no such petition"):
+        reveal_contact(svc, 99, reason="x", **WHO)
+
+
+def test_petition_is_linked_to_online_items_about_the_matter(store: Store,
+                                                             svc: CaseService) -> None:
+    texts = {"a": "城关镇人民政府拖欠修路工程款三十八万元，包工头讨薪无门",
+             "b": "城关镇人民政府举办春季招聘会，提供岗位三百个",
+             "c": "幸福村鱼塘承包费过低引发村民不满"}
+    raws = [raw_from_record({"id": k, "text": t, "published_at": "2024-03-01T08:00:00+08:00"},
+                            source="weibo", tz="Asia/Shanghai", media_type="weibo",
+                            origin="test", fetched_at=datetime(2024, 3, 1, tzinfo=UTC))
+            for k, t in texts.items()]
+    Pipeline(Config(), store, alerts_enabled=False).process(raws)
+    got = add_petition(svc, petition("城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果"), **WHO)
+    assert got["linked_items"] == ["weibo:a"]
+    links = {(x["kind"], x["ref"]) for x in svc.show(got["case_id"])["links"]}
+    assert ("item", "weibo:a") in links and ("petition", str(got["petition_id"])) in links
+
+
+def test_bad_intake_is_named(svc: CaseService) -> None:
+    with pytest.raises(BadInput, match="channel 'fax'"):
+        add_petition(svc, petition("x", channel="fax"), **WHO)
+    with pytest.raises(BadInput, match="unit '乡信访办' is not configured"):
+        add_petition(svc, petition("x", unit="乡信访办"), **WHO)
+    with pytest.raises(BadInput, match="subject is empty"):
+        add_petition(svc, petition("  "), **WHO)
+    with pytest.raises(BadInput, match="receiving unit '乡信访办' is not configured"):
+        add_petition(svc, petition("x", unit="乡信访办", addressed_level="township"), **WHO)
+    with pytest.raises(BadInput, match="addressed level 'ward'"):
+        add_petition(svc, petition("x", addressed_level="ward"), **WHO)
+    assert svc.list() == []
+
+
+def test_without_units_the_level_must_be_given(store: Store) -> None:
+    bare = CaseService(store, Config())
+    with pytest.raises(BadInput, match="give the level it was addressed to"):
+        add_petition(bare, petition("城关镇拖欠工程款", unit="某信访局"), **WHO)
+    got = add_petition(bare, petition("城关镇拖欠工程款", unit="某信访局",
+                                      addressed_level="province"), **WHO)
+    assert got["cross_level"] is True and got["new_case"] is True
