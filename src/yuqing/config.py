@@ -258,6 +258,38 @@ class CasesConfig(BaseModel):
     policies: list[str] = Field(default_factory=lambda: ["first_response", "formal_answer"])
 
 
+class ReportScheduleConfig(BaseModel):
+    """A report made and sent on time by `yuqing run` (reports/schedule.py): ``kind``
+    daily, weekly or monthly, made at local time ``at`` (HH:MM) on every day, on
+    ``weekday`` (1 = Monday) for weekly, on ``day`` of the month for monthly; it
+    covers the last complete period and goes to the alert ``channels`` as ``format``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    kind: str = "daily"
+    at: str = "08:00"
+    weekday: int = Field(default=1, ge=1, le=7)
+    day: int = Field(default=1, ge=1, le=28)
+    format: str = "pdf"
+    scheme: str | None = None
+    channels: list[str] = Field(default_factory=list)
+
+
+class ReportsConfig(BaseModel):
+    """Briefings (reports/): ``organisation`` on the cover, ``base_url`` of the web app
+    that evidence links point to, ``typical_posts`` quoted per report, ``output_dir``
+    where scheduled reports are kept, and the ``schedules``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: str = "舆情监测中心"
+    base_url: str = "http://127.0.0.1:8800"
+    typical_posts: int = Field(default=5, ge=1, le=50)
+    output_dir: str = "reports"
+    schedules: list[ReportScheduleConfig] = Field(default_factory=list)
+
+
 class Config(BaseModel):
     """The whole monitoring config file."""
 
@@ -271,6 +303,7 @@ class Config(BaseModel):
     lexicons: list[LexiconConfig] = Field(default_factory=builtin_lexicons)
     segment: SegmentConfig = Field(default_factory=SegmentConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
     column_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
     deadlines: DeadlinesConfig = Field(default_factory=DeadlinesConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)

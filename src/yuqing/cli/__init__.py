@@ -17,6 +17,7 @@ from yuqing.cli.ingest import ingest
 from yuqing.cli.items import items
 from yuqing.cli.petition import deadline, eval_petitions, petition_app
 from yuqing.cli.run import run, serve
+from yuqing.cli.report import report
 from yuqing.cli.stats import stats
 from yuqing.cli.train import train_app
 
@@ -33,6 +34,7 @@ app.command()(items)
 app.command()(run)
 app.command()(serve)
 app.command()(stats)
+app.command()(report)
 app.add_typer(train_app, name="train")
 app.add_typer(case_app, name="case")
 app.add_typer(cases_app, name="cases")

@@ -29,11 +29,13 @@ ENGAGEMENT = (func.coalesce(items.c.reposts, 0) + func.coalesce(items.c.comments
 
 @dataclass(frozen=True)
 class Scope:
-    """Items published in ``[since, until)`` (aware datetimes), matching ``scheme`` if given."""
+    """Items published in ``[since, until)`` (aware datetimes), matching ``scheme`` if given
+    and belonging to event ``event`` if given."""
 
     since: datetime
     until: datetime
     scheme: str | None = None
+    event: str | None = None
 
     def __post_init__(self) -> None:
         """Raise ValueError for naive datetimes or an empty range."""
@@ -51,6 +53,8 @@ def scope_condition(scope: Scope) -> ColumnElement[bool]:
     if scope.scheme is not None:
         schemed = select(item_schemes.c.item_key).where(item_schemes.c.scheme == scope.scheme)
         parts.append(items.c.key.in_(schemed))
+    if scope.event is not None:
+        parts.append(items.c.event_id == scope.event)
     return and_(*parts)
 
 

@@ -1,0 +1,57 @@
+"""`yuqing report KIND`: write a briefing as HTML, PDF, DOCX or XLSX and store its evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.domain import BadInput
+
+
+def report(
+    kind: Annotated[str, typer.Argument(help="daily, weekly, monthly, special or review")],
+    date: Annotated[str | None, typer.Option("--date", help="a day in the period (YYYY-MM-DD); default: the last complete period")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf, docx or xlsx")] = "pdf",
+    out: Annotated[Path | None, typer.Option("--out", help="file to write; default ./<kind>-<date>.<format>")] = None,
+    scheme: Annotated[str | None, typer.Option(help="only this monitoring scheme")] = None,
+    event: Annotated[str | None, typer.Option(help="the event of a special report")] = None,
+    case: Annotated[int | None, typer.Option(help="the case of a review report")] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write a report (日报/周报/月报/专报/处置总结) and record the items it quotes."""
+    from yuqing.reports.archive import save_report
+    from yuqing.reports.formats import FORMATS, render
+    from yuqing.reports.make import make_report
+    from yuqing.reports.periods import parse_date
+    from yuqing.runtime.context import make_context
+
+    with user_errors():
+        if fmt not in FORMATS:
+            raise BadInput(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+        day = parse_date(date) if date else None
+        ctx = make_context(config, db)
+        try:
+            made = make_report(ctx.store, ctx.config, kind, day=day, scheme=scheme, event=event,
+                               case=case)
+            data = render(made, fmt)
+            report_id = save_report(ctx.store, made)
+        finally:
+            ctx.close()
+        start = made.since.astimezone(ZoneInfo(made.tz)).date().isoformat()
+        path = out or Path(f"{kind}-{start}.{fmt}")
+        path.write_bytes(data)
+    doc = {"path": str(path), "kind": kind, "format": fmt, "bytes": len(data),
+           "report_id": report_id, "title": made.title, "period": made.period_label,
+           "zero": made.zero, "posts": [{"ref": p.ref, "key": p.key, "sha256": p.quote_hash}
+                                        for p in made.posts]}
+    if json_out:
+        emit_json(doc)
+    else:
+        err.print(f"已生成 wrote {path} ({len(data)} bytes): {made.title} {made.period_label}"
+                  + ("（零报告）" if made.zero else ""))

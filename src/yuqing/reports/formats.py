@@ -1,0 +1,79 @@
+"""Write a :class:`Report` as HTML, PDF (WeasyPrint), DOCX (python-docx) or XLSX (openpyxl).
+
+``render(report, fmt)`` returns the file's bytes. HTML and PDF share one
+Jinja2 template (yuqing/data/report_templates/report.html.j2) with charts inlined as PNG data
+URIs, so a saved HTML file is self-contained; PDF fonts are the shipped CJK
+subset bound by ``@font-face`` (reports/fonts.py).
+"""
+
+from __future__ import annotations
+
+import base64
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from yuqing.domain import BadInput
+from yuqing.reports.fonts import font_face_css
+from yuqing.reports.model import Report
+
+FORMATS = ("html", "pdf", "docx", "xlsx")
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8", "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+NUMERALS = "〇一二三四五六七八九十"
+#: tables shown right after the overview (event and case facts), in this order
+LEAD_TABLES = ("事件概况", "工单概况", "处置经过", "处置时限", "重点事件")
+
+
+def section_numerals() -> list[str]:
+    """Return Chinese section numerals 〇..二十."""
+    return list(NUMERALS) + [f"十{d}" for d in NUMERALS[1:]] + ["二十"]
+
+
+def render_html(report: Report) -> str:
+    """Return the report as one self-contained HTML document."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("yuqing", "data/report_templates"),
+                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    css = (resources.files("yuqing") / "data" / "report_templates" / "report.css").read_text("utf-8")
+    charts = {c.name: "data:image/png;base64," + base64.b64encode(c.png).decode("ascii")
+              for c in report.charts}
+    generated = report.generated_at.astimezone(ZoneInfo(report.tz)).strftime("%Y-%m-%d %H:%M")
+    context: dict[str, Any] = {
+        "r": report, "charts": charts, "css": css, "font_css": font_face_css(),
+        "generated": generated, "numerals": section_numerals(),
+        "lead_tables": [t for t in LEAD_TABLES if report.table(t)], "extra_tables": [],
+    }
+    return env.get_template("report.html.j2").render(context)
+
+
+def render_pdf(report: Report) -> bytes:
+    """Return the report as a PDF (A4, page numbers), text extractable."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=render_html(report)).write_pdf())
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """Return the report in format ``fmt`` (html, pdf, docx, xlsx) as bytes.
+
+    Raises BadInput for another format.
+    """
+    if fmt == "html":
+        return render_html(report).encode("utf-8")
+    if fmt == "pdf":
+        return render_pdf(report)
+    if fmt == "docx":
+        from yuqing.reports.word import render_docx
+
+        return render_docx(report)
+    if fmt == "xlsx":
+        from yuqing.reports.excel import render_xlsx
+
+        return render_xlsx(report)
+    raise BadInput(f"report format {fmt!r}: expected one of {', '.join(FORMATS)}")

@@ -1,0 +1,72 @@
+"""The time range a report covers, from its kind and a date, in the office's time zone.
+
+Daily: the local day of ``date``. Weekly: the ISO week (Monday to Sunday)
+holding ``date``. Monthly: the calendar month holding ``date``. When no
+date is given the default is the last complete period before ``now``
+(yesterday, last week, last month), which is what a report sent in the
+morning covers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from yuqing.domain import BadInput
+
+PERIOD_KINDS = ("daily", "weekly", "monthly")
+
+
+@dataclass(frozen=True)
+class Period:
+    """``[since, until)`` as aware UTC datetimes, with the local ``label`` shown in titles."""
+
+    since: datetime
+    until: datetime
+    label: str
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def default_date(kind: str, now: datetime, tz: str) -> date:
+    """Return a date inside the last complete period of ``kind`` before ``now``."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    if kind == "weekly":
+        return today - timedelta(days=7)
+    if kind == "monthly":
+        return today.replace(day=1) - timedelta(days=1)
+    return today - timedelta(days=1)
+
+
+def period_of(kind: str, day: date, tz: str) -> Period:
+    """Return the period of ``kind`` (daily, weekly, monthly) holding ``day`` in zone ``tz``.
+
+    Raises BadInput for another kind.
+    """
+    zone = ZoneInfo(tz)
+    if kind == "daily":
+        start, end = day, day + timedelta(days=1)
+        label = f"{day.year}年{day.month}月{day.day}日"
+    elif kind == "weekly":
+        start = day - timedelta(days=day.weekday())
+        end = start + timedelta(days=7)
+        last = end - timedelta(days=1)
+        label = f"{start.year}年{start.month}月{start.day}日至{last.month}月{last.day}日"
+    elif kind == "monthly":
+        start = day.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+        label = f"{start.year}年{start.month}月"
+    else:
+        raise BadInput(f"report kind {kind!r}: expected one of {', '.join(PERIOD_KINDS)}")
+    return Period(_local_midnight(start, zone), _local_midnight(end, zone), label)
+
+
+def parse_date(value: str) -> date:
+    """Parse ``--date`` (``YYYY-MM-DD``); raises BadInput naming the value."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"--date {value!r}: expected a date such as 2024-03-05") from None

@@ -1,0 +1,53 @@
+"""`yuqing report` end to end: files written, evidence stored, zero report, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from docx import Document
+from report_items import day_items, other_items
+from yuqing_cli import Invoke
+
+from yuqing.store import open_store
+from yuqing.store import reports as q
+
+
+def _seed(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    with open_store(url) as store:
+        store.save_items(day_items() + other_items())
+    return url
+
+
+def test_report_daily_docx(cli: Invoke, tmp_path: Path) -> None:
+    url = _seed(tmp_path)
+    out = tmp_path / "daily.docx"
+    res = cli("report", "daily", "--date", "2024-03-05", "--format", "docx", "--out", str(out),
+              "--db", url, "--json")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["path"] == str(out) and not doc["zero"] and doc["posts"][0]["key"] == "weibo:1"
+    assert "共监测到相关信息6条" in "\n".join(p.text for p in Document(str(out)).paragraphs)
+    with open_store(url) as store, store.read() as conn:
+        assert len(q.evidence_of(conn, doc["report_id"])) == len(doc["posts"])
+
+
+def test_report_zero_day_html(cli: Invoke, tmp_path: Path) -> None:
+    url = _seed(tmp_path)
+    res = cli("report", "daily", "--date", "2024-04-01", "--format", "html", "--db", url)
+    assert res.exit_code == 0, res.stderr
+    html = (tmp_path / "daily-2024-04-01.html").read_text(encoding="utf-8")
+    assert "特此零报告" in html and "2024年4月1日" in html
+
+
+def test_report_bad_input(cli: Invoke, tmp_path: Path) -> None:
+    url = _seed(tmp_path)
+    res = cli("report", "daily", "--format", "odt", "--db", url)
+    assert res.exit_code == 2 and "--format 'odt'" in res.stderr
+    res = cli("report", "yearly", "--db", url)
+    assert res.exit_code == 2 and "report kind 'yearly'" in res.stderr
+    res = cli("report", "daily", "--date", "5 March", "--db", url)
+    assert res.exit_code == 2 and "--date '5 March'" in res.stderr
+    res = cli("report", "special", "--db", url)
+    assert res.exit_code == 2 and "--event ID is required" in res.stderr
