@@ -19,6 +19,7 @@ from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
 from yuqing.sources.records import raw_from_record
 from yuqing.store.items import item_to_json
+from yuqing.web.alerts_api import alerts_router
 from yuqing.web.cases_api import cases_router
 from yuqing.web.page import render_home
 
@@ -60,6 +61,7 @@ def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="Yuqing 舆情", version="0.1.0")
     app.state.ctx = ctx
     app.include_router(cases_router(ctx))
+    app.include_router(alerts_router(ctx))
 
     @app.post("/api/items")
     async def push_items(request: Request) -> dict[str, Any]:
