@@ -16,6 +16,9 @@ policies = ["first_response", "formal_answer"]
 name = "区网信办"
 level = "county"
 leader = "王主任"
+
+[[cases.units]]
+name = "区公安分局"
 """
 
 
@@ -110,3 +113,21 @@ def test_eval_petitions_on_the_labelled_set(cli: Invoke) -> None:
     assert doc["repeat"]["precision"] >= 0.9 and doc["repeat"]["recall"] >= 0.88
     assert doc["cross_level"]["precision"] >= 0.95 and doc["cross_level"]["recall"] >= 0.95
     assert doc["repeat"]["f1"] > doc["baseline"]["repeat"]["f1"]
+
+
+def test_transfer_and_assist(cli: Invoke, common: tuple[str, ...]) -> None:
+    opened = one_json(cli("case", "open", "跨部门", "--unit", "区网信办", "--as", "甲",
+                          "--json", *common))
+    case_id = str(opened["id"])
+    assist = one_json(cli("case", "assist", case_id, "区公安分局", "-m", "协查", "--as", "甲",
+                          "--json", *common))
+    assert assist == {"id": opened["id"], "unit": "区公安分局", "added": True}
+    refused = cli("case", "transfer", case_id, "区公安分局", "-m", "移交", "--as", "甲",
+                  "--role", "handler", *common)
+    assert refused.exit_code == 2 and "role 'handler' may not" in refused.stderr
+    moved = one_json(cli("case", "transfer", case_id, "区公安分局", "-m", "涉嫌违法", "--as", "乙",
+                         "--json", *common))
+    assert moved["owner_unit"] == "区公安分局"
+    assert one_json(cli("case", "show", case_id, "--json", *common))["owner_unit"] == "区公安分局"
+    nothing = cli("case", "open", "--unit", "区网信办", "--as", "甲", *common)
+    assert nothing.exit_code == 2 and "give a title" in nothing.stderr

@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+import chinese_calendar  # type: ignore[import-untyped]
 
 from yuqing.config import DeadlinePolicyConfig, DeadlinesConfig
 from yuqing.domain import BadInput

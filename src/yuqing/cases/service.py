@@ -188,6 +188,23 @@ class CaseService:
                               suggested_class=max(classes) if classes else None,
                               discovered_at=rows[0]["published_at"], links=links)
 
+    def open_from(self, *, actor: str, role: str, unit: str, title: str | None = None,
+                  item: str | None = None, alert: int | None = None, event: str | None = None,
+                  channel: str = "online", suggested_class: int | None = None) -> int:
+        """Open a case from ``item``, else ``alert``, else ``event``, else by hand
+        with ``title``; return its id. Raises BadInput when none is given."""
+        who = {"actor": actor, "role": role, "unit": unit}
+        if item is not None:
+            return self.open_from_item(item, **who)
+        if alert is not None:
+            return self.open_from_alert(alert, **who)
+        if event is not None:
+            return self.open_from_event(event, **who)
+        if not title:
+            raise BadInput("open a case: give a title, an item, an alert or an event")
+        return self.open_case(title, actor=actor, role=role, unit=unit, channel=channel,
+                              suggested_class=suggested_class)
+
     # ----- moving and acting ---------------------------------------------------------
 
     def move(self, case_id: int, target: str, *, actor: str, role: str, note: str | None = None,

@@ -63,18 +63,9 @@ def case_open(
         if not unit:
             raise BadInput("--unit: the receiving unit is required")
         with case_service(config, db) as svc:
-            who = {"actor": actor, "role": role, "unit": unit}
-            if item is not None:
-                case_id = svc.open_from_item(item, **who)
-            elif alert is not None:
-                case_id = svc.open_from_alert(alert, **who)
-            elif event is not None:
-                case_id = svc.open_from_event(event, **who)
-            elif title:
-                case_id = svc.open_case(title, channel=channel, suggested_class=handling_class,
-                                        **who)
-            else:
-                raise BadInput("case open: give a TITLE, --item, --alert or --event")
+            case_id = svc.open_from(actor=actor, role=role, unit=unit, title=title, item=item,
+                                    alert=alert, event=event, channel=channel,
+                                    suggested_class=handling_class)
             doc = svc.show(case_id)
     _print({k: doc[k] for k in ("id", "title", "state", "owner_unit", "suggested_class",
                                 "deadlines")}, json_out)
@@ -141,9 +132,7 @@ def case_transfer(
     config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Transfer ownership to another unit (a leader, with a documented reason)."""
-    with user_errors(), case_service(config, db) as svc:
-        svc.transfer(case_id, unit, actor=actor, role=role, note=note)
-    _print({"id": case_id, "owner_unit": unit}, json_out)
+    _change_unit("transfer", case_id, unit, note, actor, role, config, db, json_out)
 
 
 @case_app.command("assist")
@@ -154,9 +143,20 @@ def case_assist(
     config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Ask another unit to assist; the owner stays the same."""
+    _change_unit("assist", case_id, unit, note, actor, role, config, db, json_out)
+
+
+def _change_unit(kind: str, case_id: int, unit: str, note: str | None, actor: str, role: str,
+                 config: Path | None, db: str | None, json_out: bool) -> None:
+    """Run a ``transfer`` or an ``assist`` request and print the result."""
     with user_errors(), case_service(config, db) as svc:
-        added = svc.assist(case_id, unit, actor=actor, role=role, note=note)
-    _print({"id": case_id, "unit": unit, "added": added}, json_out)
+        if kind == "transfer":
+            svc.transfer(case_id, unit, actor=actor, role=role, note=note)
+            doc: dict[str, Any] = {"id": case_id, "owner_unit": unit}
+        else:
+            added = svc.assist(case_id, unit, actor=actor, role=role, note=note)
+            doc = {"id": case_id, "unit": unit, "added": added}
+    _print(doc, json_out)
 
 
 @case_app.command("list")

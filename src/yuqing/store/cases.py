@@ -234,7 +234,8 @@ def read_contact(conn: Connection, petition_id: int) -> Row | None:
 def count_cases_by(conn: Connection, column: str) -> dict[str, int]:
     """Return ``{value: number of cases}`` grouped by the cases column ``column``."""
     col = cases.c[column]
-    return {str(k): int(n) for k, n in conn.execute(select(col, func.count()).group_by(col))}
+    stmt = select(col, func.count()).group_by(col)
+    return {str(row[0]): int(row[1]) for row in conn.execute(stmt)}
 
 
 def petition_counts(conn: Connection) -> dict[str, int]:

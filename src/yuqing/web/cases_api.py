@@ -104,16 +104,10 @@ def cases_router(ctx: Context) -> APIRouter:
         """Open a case; returns the case as ``GET /api/cases/{id}`` does."""
         def run() -> dict[str, Any]:
             svc = service()
-            who = {"actor": body.actor, "role": body.role, "unit": body.unit}
-            if body.item is not None:
-                case_id = svc.open_from_item(body.item, **who)
-            elif body.alert is not None:
-                case_id = svc.open_from_alert(body.alert, **who)
-            elif body.event is not None:
-                case_id = svc.open_from_event(body.event, **who)
-            else:
-                case_id = svc.open_case(body.title or "", channel=body.channel,
-                                        suggested_class=body.handling_class, **who)
+            case_id = svc.open_from(actor=body.actor, role=body.role, unit=body.unit,
+                                    title=body.title, item=body.item, alert=body.alert,
+                                    event=body.event, channel=body.channel,
+                                    suggested_class=body.handling_class)
             return svc.show(case_id)
         return _guard(run)
 
