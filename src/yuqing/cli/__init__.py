@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from yuqing.cli.alerts import alerts_app
 from yuqing.cli.analyze import analyze
 from yuqing.cli.cases import case_app, cases_app
 from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, fail, user_errors
@@ -36,6 +37,7 @@ app.command()(serve)
 app.command()(stats)
 app.command()(report)
 app.add_typer(train_app, name="train")
+app.add_typer(alerts_app, name="alerts")
 app.add_typer(case_app, name="case")
 app.add_typer(cases_app, name="cases")
 app.add_typer(petition_app, name="petition")

@@ -1,0 +1,76 @@
+"""`yuqing alerts`: list alerts with their deliveries; `yuqing alerts test CHANNEL`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from yuqing.alerts.channels import build_channels
+from yuqing.alerts.channels.base import mask_url
+from yuqing.alerts.render import messages
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.domain import Alert, BadInput
+from yuqing.runtime.context import make_context
+from yuqing.store import alerts as outbox
+
+alerts_app = typer.Typer(help="预警 alerts: list them with their deliveries, or test a channel.",
+                         invoke_without_command=True)
+
+LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, help="how many, newest first")]
+
+
+@alerts_app.callback()
+def alerts(ctx: typer.Context, config: ConfigOpt = None, db: DbOpt = None, limit: LimitOpt = 50,
+           json_out: JsonOpt = False) -> None:
+    """List the newest alerts with each delivery (channel, status, attempts, last error)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from yuqing.web.alerts_api import history_json
+
+    with user_errors():
+        context = make_context(config, db)
+        with context.store.read() as conn:
+            rows = history_json(outbox.alert_history(conn, limit), context.config.timezone)
+        context.close()
+    if json_out:
+        emit_json({"alerts": rows})
+        return
+    for r in rows:
+        sent = ", ".join(f"{d['channel']}:{d['status']}" + (f"({d['last_error']})" if
+                         d["status"] == "failed" else "") for d in r["deliveries"]) or "held"
+        err.print(f"{r['created_at'][:16]} [{r['level']}] {r['title']}  → {sent}",
+                  highlight=False, markup=False)
+
+
+@alerts_app.command("test")
+def test_channel(channel: Annotated[str, typer.Argument(help="a channel name from the config")],
+                 config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
+    """Send a test message over CHANNEL now (not through the outbox); exit 1 when it fails."""
+    with user_errors():
+        context = make_context(config, None)
+        cfg = context.config
+        channels = build_channels(cfg.alerts.channels)
+        if channel not in channels:
+            raise BadInput(f"alert channel {channel!r} is not configured; configured: "
+                           f"{', '.join(sorted(channels))}")
+        m = messages(cfg.language)
+        now = datetime.now(UTC)
+        local = now.astimezone(ZoneInfo(cfg.timezone))
+        alert = Alert(rule="test", dedup_key=f"test:{now.isoformat()}", title=m["test_title"],
+                      body=m["test_body"].format(time=local.strftime("%Y-%m-%d %H:%M %z")),
+                      item_keys=[], created_at=now, level="IV", channels=[channel])
+        [result] = channels[channel].send([alert])
+    spec = next((c for c in cfg.alerts.channels if c.name == channel), None)
+    where = mask_url(str(spec.option("url"))) if spec and spec.option("url") else ""
+    doc = {"channel": channel, "kind": channels[channel].kind, "target": where,
+           "ok": result.ok, "error": result.error, "retryable": result.retryable}
+    if json_out:
+        emit_json(doc)
+    else:
+        err.print(f"{channel} ({doc['kind']}) {where}: " + ("已发送 sent" if result.ok else
+                  f"失败 failed: {result.error}"), highlight=False, markup=False)
+    if not result.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,76 @@
+"""End-to-end tests of `yuqing alerts` (src/yuqing/cli/alerts.py) with REAL receivers.
+
+The store is filled by `yuqing ingest` of tests/fixtures/items/e2e_items.jsonl
+with a rule sending to a webhook on a local HTTP server.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from yuqing_cli import FIXTURES, Invoke, one_json, write_config
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "alerts"))
+
+from alert_servers import HttpServer, running_http_server  # noqa: E402
+
+HOOK = """
+[[alerts.channels]]
+name = "hook"
+kind = "webhook"
+url = "{url}/ok"
+allow_internal = true
+
+[[alerts.channels]]
+name = "robot"
+kind = "wecom"
+url = "{url}/wecom-refuses?key=s3cret-robot-key"
+allow_internal = true
+"""
+
+
+@pytest.fixture
+def server() -> Iterator[HttpServer]:
+    with running_http_server() as running:
+        yield running
+
+
+def config(tmp_path: Path, server: HttpServer) -> str:
+    path = write_config(tmp_path, HOOK.format(url=server.url))
+    text = path.read_text(encoding="utf-8").replace('channels = ["console"]', 'channels = ["hook"]')
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_alerts_json_lists_deliveries(cli: Invoke, tmp_path: Path, store_url: str,
+                                      server: HttpServer) -> None:
+    cfg = config(tmp_path, server)
+    ingested = cli("ingest", str(FIXTURES / "items" / "e2e_items.jsonl"), "-c", cfg,
+                   "--db", store_url, "--json")
+    assert ingested.exit_code == 0, ingested.stderr
+    n = one_json(ingested)["alerts"]
+    doc = one_json(cli("alerts", "-c", cfg, "--db", store_url, "--json"))
+    assert len(doc["alerts"]) == n >= 1 == len(server.requests) // n
+    first = doc["alerts"][0]
+    assert [(d["channel"], d["status"], d["attempts"]) for d in first["deliveries"]] == [
+        ("hook", "sent", 1)]
+    assert first["deliveries"][0]["tries"][0]["outcome"] == "sent"
+    assert first["created_at"].endswith("+08:00")
+
+
+def test_alerts_test_channel(cli: Invoke, tmp_path: Path, server: HttpServer) -> None:
+    cfg = config(tmp_path, server)
+    ok = cli("alerts", "test", "hook", "-c", cfg, "--json")
+    assert ok.exit_code == 0 and one_json(ok)["ok"] is True
+    assert json.loads(server.requests[0]["body"])["title"] == "【舆情预警】测试消息"
+    refused = cli("alerts", "test", "robot", "-c", cfg, "--json")
+    doc = one_json(refused)
+    assert refused.exit_code == 1
+    assert (doc["ok"], doc["error"]) == (False, "WeCom errcode 93000: invalid webhook url")
+    assert "s3cret" not in refused.stdout and doc["target"].endswith("key=***")
+    unknown = cli("alerts", "test", "nope", "-c", cfg)
+    assert unknown.exit_code == 2 and "'nope' is not configured" in unknown.stderr
