@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import run_stream
@@ -26,6 +27,15 @@ log = logging.getLogger(__name__)
 
 #: longest sleep between rounds, seconds (a stop request is seen at once anyway)
 MAX_IDLE_S = 5.0
+
+
+def _report_scheduler(ctx: Context) -> Any:
+    """Return the scheduler of ctx's [[reports.schedules]] (reports/schedule.py), or None."""
+    if not ctx.config.reports.schedules:
+        return None
+    from yuqing.reports.schedule import ReportScheduler
+
+    return ReportScheduler(ctx.store, ctx.config)
 
 
 class Watcher:
@@ -44,6 +54,7 @@ class Watcher:
         registry = registry or default_registry()
         self.sources: list[Source] = registry.create_all([s for s in ctx.config.sources if s.enabled])
         self.health = {s.name: self._restore(s) for s in self.sources}
+        self.reports = _report_scheduler(ctx)
 
     def _restore(self, source: Source) -> SourceHealth:
         health = SourceHealth(source.name, source.config.interval)
@@ -66,6 +77,8 @@ class Watcher:
         raws = poll_due(self.sources, self.health, self.clock())
         outcome = run_stream(self.ctx.pipeline, raws) if raws else Outcome()
         self._save()
+        if self.reports is not None:
+            self.reports.tick(self.clock())
         if raws and self.on_round is not None:
             self.on_round(outcome, self.health)
         return outcome

@@ -21,6 +21,7 @@ from yuqing.sources.records import raw_from_record
 from yuqing.store.items import item_to_json
 from yuqing.web.alerts_api import alerts_router
 from yuqing.web.cases_api import cases_router
+from yuqing.web.reports_api import reports_router
 from yuqing.web.page import render_home
 
 #: the most items one push request may carry
@@ -62,6 +63,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.ctx = ctx
     app.include_router(cases_router(ctx))
     app.include_router(alerts_router(ctx))
+    app.include_router(reports_router(ctx))
 
     @app.post("/api/items")
     async def push_items(request: Request) -> dict[str, Any]:

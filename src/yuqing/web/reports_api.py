@@ -1,0 +1,164 @@
+"""One-click export: reports as files, and lists (items, alerts, events) as CSV or XLSX.
+
+``reports_router(ctx)`` returns an APIRouter bound to one Context; create_app
+includes it (behind the app's login gate). Routes:
+
+- ``GET /api/reports/{kind}?date=&format=&scheme=&event=&case=``: the report
+  as a download (pdf by default); its evidence is stored like the CLI's.
+- ``GET /api/reports``: stored reports, newest first (JSON);
+  ``GET /api/reports/stored/{id}/evidence``: the quoted items and hashes.
+- ``GET /api/export/{items|alerts|events}.{csv|xlsx}``: the list as a file
+  (items take ``scheme``, ``sentiment``, ``since``, ``q``, ``limit``).
+
+Cases are exported by the cases API, where each unit sees only its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Query, Response
+
+from yuqing.domain import BadInput
+from yuqing.runtime.context import Context
+from yuqing.store.items import item_to_json
+
+ITEM_COLUMNS = ("key", "id", "source", "media_type", "published_at", "author", "title", "text",
+                "url", "sentiment", "sentiment_score", "schemes", "places", "event_id",
+                "duplicate_of", "reposts", "comments", "likes")
+LIST_FORMATS = ("csv", "xlsx")
+MAX_EXPORT = 100_000
+
+
+def _download(data: bytes, media_type: str, filename: str) -> Response:
+    """Return ``data`` as an attachment named ``filename`` (RFC 6266 UTF-8 name)."""
+    disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return Response(content=data, media_type=media_type,
+                    headers={"Content-Disposition": disposition})
+
+
+def csv_bytes(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """Return ``rows`` as CSV in UTF-8 with a BOM (so Excel opens Chinese correctly); cells
+    pass the same cleaning as XLSX cells (control characters, formula prefixes)."""
+    from yuqing.reports.excel import cell_value
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows([cell_value(v) for v in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return value
+
+
+def _export(name: str, fmt: str, columns: Sequence[str], rows: list[list[Any]]) -> Response:
+    if fmt == "csv":
+        return _download(csv_bytes(columns, rows), "text/csv; charset=utf-8", f"{name}.csv")
+    from yuqing.reports.excel import list_xlsx
+    from yuqing.reports.formats import MEDIA_TYPES
+
+    return _download(list_xlsx(name, columns, rows), MEDIA_TYPES["xlsx"], f"{name}.xlsx")
+
+
+def reports_router(ctx: Context) -> APIRouter:
+    """Return the report and export routes bound to ``ctx`` (see the module docstring)."""
+    router = APIRouter()
+    tz = ctx.config.timezone
+
+    @router.get("/api/reports")
+    def list_reports(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
+        """Stored reports, newest first."""
+        from yuqing.store import reports as q
+
+        with ctx.store.read() as conn:
+            return q.list_reports(conn, limit)
+
+    @router.get("/api/reports/stored/{report_id}/evidence")
+    def evidence(report_id: int) -> list[dict[str, Any]]:
+        """The items a stored report quotes: ref, item_key, role, text_hash (SHA-256)."""
+        from yuqing.store import reports as q
+
+        with ctx.store.read() as conn:
+            return q.evidence_of(conn, report_id)
+
+    @router.get("/api/reports/{kind}")
+    def make(kind: str, date: str | None = None, format: str = "pdf",  # noqa: A002 - query name
+             scheme: str | None = None, event: str | None = None,
+             case: int | None = None) -> Response:
+        """The report of ``kind`` (daily, weekly, monthly, special, review) as a download."""
+        from yuqing.reports.archive import save_report
+        from yuqing.reports.formats import FORMATS, MEDIA_TYPES, render
+        from yuqing.reports.make import make_report
+        from yuqing.reports.periods import parse_date
+
+        try:
+            if format not in FORMATS:
+                raise BadInput(f"format {format!r}: expected one of {', '.join(FORMATS)}")
+            report = make_report(ctx.store, ctx.config, kind, day=parse_date(date) if date else None,
+                                 scheme=scheme, event=event, case=case)
+        except BadInput as exc:
+            raise HTTPException(400, str(exc)) from None
+        data = render(report, format)
+        save_report(ctx.store, report)
+        start = report.since.astimezone(ZoneInfo(tz)).date().isoformat()
+        return _download(data, MEDIA_TYPES[format], f"{report.title}-{start}.{format}")
+
+    lists: dict[str, Callable[..., tuple[list[str], list[list[Any]]]]] = {}
+
+    def items_rows(scheme: str | None, sentiment: str | None, since: str | None,
+                   q: str | None, limit: int) -> tuple[list[str], list[list[Any]]]:
+        from yuqing.cli.items import parse_since
+        from yuqing.runtime.stages import match_form
+
+        found = ctx.store.iter_items(scheme=scheme, sentiment=sentiment, limit=limit,
+                                     since=parse_since(since, tz) if since else None,
+                                     query=match_form(q) if q else None)
+        docs = [item_to_json(i, tz) | {"key": i.key} for i in found]
+        return list(ITEM_COLUMNS), [[_flat(d.get(c)) for c in ITEM_COLUMNS] for d in docs]
+
+    def alerts_rows(limit: int, **_: Any) -> tuple[list[str], list[list[Any]]]:
+        zone = ZoneInfo(tz)
+        rows = [[s.alert.created_at.astimezone(zone).isoformat(), s.alert.level, s.alert.rule,
+                 s.alert.title, s.alert.body, _flat(s.alert.item_keys)]
+                for s in ctx.store.list_alerts(limit)]
+        return ["created_at", "level", "rule", "title", "body", "item_keys"], rows
+
+    def events_rows(limit: int, **_: Any) -> tuple[list[str], list[list[Any]]]:
+        from yuqing.store import events as ev
+
+        zone = ZoneInfo(tz)
+        with ctx.store.read() as conn:
+            found = ev.list_event_rows(conn, limit=limit)
+        columns = ["id", "title", "level", "heat", "size", "first_at", "last_at", "keywords"]
+        return columns, [[e["id"], e["title"], e["level"], round(float(e["heat"]), 2), e["size"],
+                          e["first_at"].astimezone(zone).isoformat(),
+                          e["last_at"].astimezone(zone).isoformat(), _flat(e["keywords"])]
+                         for e in found]
+
+    lists.update(items=items_rows, alerts=alerts_rows, events=events_rows)
+
+    @router.get("/api/export/{name}.{fmt}")
+    def export(name: str, fmt: str, scheme: str | None = None, sentiment: str | None = None,
+               since: str | None = None, q: str | None = None,
+               limit: int = Query(10_000, ge=1, le=MAX_EXPORT)) -> Response:
+        """A list (items, alerts, events) as CSV or XLSX."""
+        if name not in lists or fmt not in LIST_FORMATS:
+            raise HTTPException(404, f"no export {name}.{fmt}: lists {', '.join(lists)}, "
+                                     f"formats {', '.join(LIST_FORMATS)}")
+        try:
+            columns, rows = lists[name](scheme=scheme, sentiment=sentiment, since=since, q=q,
+                                        limit=limit)
+        except (BadInput, ValueError) as exc:
+            raise HTTPException(400, str(exc)) from None
+        return _export(name, fmt, columns, rows)
+
+    return router
