@@ -1,0 +1,130 @@
+"""`yuqing eval sentiment` and `yuqing eval handling-class`: quality on labelled data.
+
+Human output (stderr): a per-class table and the confusion matrix for our
+model, then the baseline measured in the same run. ``--json`` prints the
+INTERFACES.md shape ``{"n", "accuracy", "macro_f1", "per_class", "baseline":
+{"name", "accuracy", "macro_f1"}}`` plus ``confusion`` and speeds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from yuqing.cli.common import JsonOpt, emit_json, err, user_errors
+
+DataOpt = Annotated[Path, typer.Option("--data", help="CSV with columns text,label")]
+
+
+def _per_class_table(title: str, scores: dict[str, Any]) -> Table:
+    table = Table(title=title)
+    for col in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(col, justify="left" if col == "class" else "right")
+    for name, m in scores["per_class"].items():
+        table.add_row(str(name), f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}",
+                      str(m["support"]))
+    return table
+
+
+def _confusion_table(scores: dict[str, Any]) -> Table:
+    labels = [str(x) for x in scores["confusion"]["labels"]]
+    table = Table(title="confusion matrix (rows gold, columns predicted)")
+    table.add_column("gold \\ predicted")
+    for label in labels:
+        table.add_column(label, justify="right")
+    for label, row in zip(labels, scores["confusion"]["matrix"], strict=True):
+        table.add_row(label, *(str(v) for v in row))
+    return table
+
+
+def print_scores(title: str, scores: dict[str, Any]) -> None:
+    """Print accuracy, macro-F1, the per-class table and the confusion matrix on stderr."""
+    err.print(f"[bold]{title}[/]: n={scores['n']} accuracy={scores['accuracy']:.4f} "
+              f"macro-F1={scores['macro_f1']:.4f}")
+    err.print(_per_class_table(title, scores))
+    err.print(_confusion_table(scores))
+
+
+def eval_sentiment(
+    data: DataOpt,
+    baseline_limit: Annotated[int, typer.Option(
+        help="score the (slow) baseline on the first N rows only; 0 = all rows")] = 0,
+    json_out: JsonOpt = False,
+) -> None:
+    """Accuracy, macro-F1, per-class scores and confusion matrix of the sentiment model,
+    with SnowNLP measured in the same run as the baseline."""
+    from yuqing.pipeline.sentiment_eval import (
+        model_predict,
+        require_snownlp,
+        score_labels,
+        snownlp_predict,
+        timed,
+    )
+    from yuqing.pipeline.sentiment_train import read_labelled_csv
+
+    with user_errors():
+        require_snownlp()
+        texts, gold, problems = read_labelled_csv(data)
+        for problem in problems[:10]:
+            err.print(f"[yellow]skipped[/] {problem}")
+        labels, speed = timed(model_predict(), texts)
+        doc = score_labels(gold, labels)
+        doc["data"] = str(data)
+        doc["skipped_rows"] = len(problems)
+        doc["posts_per_s"] = round(speed)
+        limit = baseline_limit or len(texts)
+        base_labels, base_speed = timed(snownlp_predict, texts[:limit])
+        base = score_labels(gold[:limit], base_labels)
+        doc["baseline"] = {"name": "snownlp 0.12.3 (<0.4 negative, >0.6 positive)",
+                           "n": base["n"], "accuracy": base["accuracy"],
+                           "macro_f1": base["macro_f1"], "per_class": base["per_class"],
+                           "posts_per_s": round(base_speed)}
+    if json_out:
+        emit_json(doc)
+        return
+    print_scores(f"yuqing sentiment on {data}", doc)
+    err.print(f"speed: {doc['posts_per_s']} posts/s (normalise + model, one process)")
+    print_scores(f"baseline {doc['baseline']['name']}", base)
+    err.print(f"baseline speed: {doc['baseline']['posts_per_s']} posts/s")
+
+
+def default_handling_data() -> Path:
+    """Return our labelled handling-class set (tests/fixtures/handling/handling.csv) when
+    run from a checkout, else a path that does not exist."""
+    return Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "handling" / "handling.csv"
+
+
+def eval_handling_class(
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="CSV with columns text,class (class 1-4 or none); default our labelled set")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Accuracy, macro-F1 and per-class scores of the handling-class suggestion,
+    with the majority class ("none") as the baseline."""
+    from yuqing.pipeline.handling import read_handling_csv, suggest
+    from yuqing.pipeline.sentiment_eval import score_labels
+
+    path = data or default_handling_data()
+    with user_errors():
+        texts, classes, problems = read_handling_csv(path)
+        for problem in problems[:10]:
+            err.print(f"[yellow]skipped[/] {problem}")
+        names = ["1", "2", "3", "4", "none"]
+        gold = [str(c) if c else "none" for c in classes]
+        predicted = [str(s.handling_class) if s.handling_class else "none"
+                     for s in map(suggest, texts)]
+        doc = score_labels(gold, predicted, names)
+        majority = max(names, key=gold.count) if gold else "none"
+        base = score_labels(gold, [majority] * len(gold), names)
+        doc.update(data=str(path), skipped_rows=len(problems),
+                   baseline={"name": f"always '{majority}'", "accuracy": base["accuracy"],
+                             "macro_f1": base["macro_f1"]})
+    if json_out:
+        emit_json(doc)
+        return
+    print_scores(f"yuqing handling class on {path}", doc)
+    err.print(f"baseline {doc['baseline']['name']}: accuracy={base['accuracy']:.4f} "
+              f"macro-F1={base['macro_f1']:.4f}")

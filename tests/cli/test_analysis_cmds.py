@@ -1,0 +1,89 @@
+"""End-to-end tests of `yuqing analyze`, `yuqing eval sentiment` and `yuqing eval handling-class`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from yuqing_cli import Invoke
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_analyze_json_has_every_analysis(cli: Invoke) -> None:
+    result = cli("analyze", "请问为什么杭州西湖区停水三天了？太气人了，没人管吗", "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert {"sentiment", "sentiment_score", "sensitive_terms", "places", "keywords",
+            "handling_class"} <= set(doc)
+    assert doc["sentiment"] == "negative" and doc["sentiment_score"] > 0.5
+    assert doc["places"] == ["浙江省", "杭州市", "西湖区"]
+    assert "停水" in doc["keywords"] and doc["handling_class"] == 1
+
+
+def test_analyze_reports_sensitive_terms_with_original_spans(cli: Invoke) -> None:
+    result = cli("analyze", "有人 代.写 论文吗", "--json")
+    hits = json.loads(result.stdout)["sensitive_terms"]
+    assert [(h["term"], h["category"], h["start"], h["end"]) for h in hits] == \
+        [("代写论文", "livelihood", 3, 9)]
+
+
+def test_analyze_empty_text_is_a_usage_error(cli: Invoke) -> None:
+    result = cli("analyze", "   ", "--json")
+    assert result.exit_code == 2 and "TEXT" in result.stderr
+
+
+def _write(path: Path, rows: list[tuple[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([("text", "label"), *rows])
+    return path
+
+
+def test_eval_sentiment_json_with_baseline_in_the_same_run(cli: Invoke, tmp_path: Path) -> None:
+    pytest.importorskip("snownlp")
+    data = _write(tmp_path / "s.csv", [("气死我了，太恶心了，垃圾", "negative"),
+                                       ("今天好开心啊，谢谢大家", "positive"),
+                                       ("会议下午三点在三楼召开", "neutral"), ("坏行", "angry")])
+    result = cli("eval", "sentiment", "--data", str(data), "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["n"] == 3 and doc["skipped_rows"] == 1
+    assert set(doc["per_class"]) == {"negative", "neutral", "positive"}
+    assert 0 <= doc["macro_f1"] <= 1 and doc["accuracy"] >= 2 / 3
+    assert doc["baseline"]["name"].startswith("snownlp") and doc["baseline"]["n"] == 3
+
+
+def test_eval_sentiment_human_output_has_tables(cli: Invoke, tmp_path: Path) -> None:
+    pytest.importorskip("snownlp")
+    data = _write(tmp_path / "s.csv", [("太开心了", "positive"), ("气死了", "negative")])
+    result = cli("eval", "sentiment", "--data", str(data))
+    assert result.exit_code == 0
+    assert "confusion matrix" in result.stderr and "precision" in result.stderr
+    assert "baseline snownlp" in result.stderr
+
+
+def test_eval_sentiment_without_snownlp_says_so(cli: Invoke, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "snownlp", None)
+    data = _write(tmp_path / "s.csv", [("太开心了", "positive")])
+    result = cli("eval", "sentiment", "--data", str(data), "--json")
+    assert result.exit_code == 1 and "snownlp" in result.stderr.replace("\n", "")
+
+
+def test_eval_sentiment_missing_file_names_it(cli: Invoke, tmp_path: Path) -> None:
+    result = cli("eval", "sentiment", "--data", str(tmp_path / "nope.csv"))
+    assert result.exit_code == 2 and "nope.csv" in result.stderr
+
+
+def test_eval_handling_class_on_our_labelled_set(cli: Invoke) -> None:
+    data = FIXTURES / "handling" / "handling.csv"
+    result = cli("eval", "handling-class", "--data", str(data), "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["n"] >= 250 and doc["accuracy"] >= 0.8
+    assert doc["accuracy"] > doc["baseline"]["accuracy"] + 0.3
+    assert set(doc["per_class"]) == {"1", "2", "3", "4", "none"}
