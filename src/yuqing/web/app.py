@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.staticfiles import StaticFiles
 
 from yuqing.analytics.threads import trace_origin
 from yuqing.domain import BadInput, RawItem
@@ -22,7 +22,11 @@ from yuqing.store.items import item_to_json
 from yuqing.web.alerts_api import alerts_router
 from yuqing.web.cases_api import cases_router
 from yuqing.web.reports_api import reports_router
-from yuqing.web.page import render_home
+from yuqing.web.accounts import Accounts
+from yuqing.web.auth import case_guard, install_auth
+from yuqing.web.pages import pages_router
+from yuqing.web.render import web_dir
+from yuqing.web.ui_api import ui_router
 
 #: the most items one push request may carry
 MAX_PUSH_ITEMS = 5000
@@ -61,7 +65,13 @@ def create_app(ctx: Context) -> FastAPI:
     """Build the web app bound to ``ctx``."""
     app = FastAPI(title="Yuqing 舆情", version="0.1.0")
     app.state.ctx = ctx
-    app.include_router(cases_router(ctx))
+    accounts = Accounts(ctx.store, ctx.config.web.session_hours)
+    app.state.accounts = accounts
+    install_auth(app, accounts, ctx.config.web)
+    app.mount("/static", StaticFiles(directory=str(web_dir("static"))), name="static")
+    app.include_router(cases_router(ctx), dependencies=[Depends(case_guard)])
+    app.include_router(ui_router(ctx, accounts))
+    app.include_router(pages_router(ctx, accounts, ctx.config.web.secure_cookies))
     app.include_router(alerts_router(ctx))
     app.include_router(reports_router(ctx))
 
@@ -114,12 +124,5 @@ def create_app(ctx: Context) -> FastAPI:
     def stats() -> dict[str, Any]:
         """Counts of stored items by label, alerts and rejections."""
         return {**ctx.store.stats(), "rejected_by_reason": ctx.store.rejection_counts()}
-
-    @app.get("/", response_class=HTMLResponse)
-    def home(q: str | None = None) -> str:
-        """The watch page: counts, newest alerts and items."""
-        found = ctx.store.iter_items(limit=50, query=match_form(q) if q else None)
-        alerts = [s.alert for s in ctx.store.list_alerts(20)]
-        return render_home(ctx.store.stats(), alerts, found, query=q or "", tz=ctx.config.timezone)
 
     return app

@@ -1,0 +1,83 @@
+"""`yuqing user add|list|token`: web accounts (the first admin is made here)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, fail, user_errors
+from yuqing.store import accounts as q
+from yuqing.web.accounts import Accounts
+
+user_app = typer.Typer(help="Web accounts: users, roles, units, API tokens.", no_args_is_help=True)
+
+RoleOpt = Annotated[str, typer.Option(help="admin, analyst, handler or leader (read-only)")]
+
+
+def read_password(from_stdin: bool) -> str:
+    """Return the new password: one line of stdin, or typed twice at a prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("密码 password: ")
+    if getpass.getpass("再次输入 again: ") != first:
+        raise fail("the two passwords differ")
+    return first
+
+
+@user_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="login name")],
+    role: RoleOpt = "analyst",
+    unit: Annotated[str | None, typer.Option(help="the user's unit (created if missing)")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Create a web user (argon2-hashed password); `--role admin` for the first admin."""
+    from yuqing.runtime.context import make_context
+
+    password = read_password(password_stdin)
+    with user_errors():
+        ctx = make_context(config, db)
+        try:
+            user_id = Accounts(ctx.store).add_user(name, password, role, unit)
+        finally:
+            ctx.close()
+    if json_out:
+        emit_json({"id": user_id, "name": name, "role": role, "unit": unit})
+    else:
+        err.print(f"已创建用户 created user {name} ({role}{', ' + unit if unit else ''})")
+
+
+@user_app.command("list")
+def list_users(config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """List web users: name, role, unit, active."""
+    from yuqing.runtime.context import make_context
+
+    with user_errors():
+        ctx = make_context(config, db)
+        with ctx.store.read() as conn:
+            users = q.list_users(conn)
+        ctx.close()
+    if json_out:
+        emit_json([{**u, "created_at": u["created_at"].isoformat()} for u in users])
+        return
+    for u in users:
+        err.print(f"{u['name']}\t{u['role']}\t{u['unit'] or '-'}\t{'active' if u['active'] else 'inactive'}")
+
+
+@user_app.command("token")
+def token(name: Annotated[str, typer.Argument(help="user the token acts as")],
+          label: Annotated[str, typer.Option(help="what the token is for")] = "api",
+          config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """Create an API token for NAME and print it once (use: Authorization: Bearer TOKEN)."""
+    from yuqing.runtime.context import make_context
+
+    with user_errors():
+        ctx = make_context(config, db)
+        try:
+            print(Accounts(ctx.store).new_token(name, label))
+        finally:
+            ctx.close()

@@ -1,0 +1,139 @@
+"""Web accounts over the store: argon2 passwords, sessions with CSRF tokens, API tokens, audit.
+
+Passwords are hashed with argon2id (argon2-cffi's PasswordHasher defaults,
+RFC 9106 low-memory profile). Session ids and API tokens are 32 random
+bytes (``secrets.token_urlsafe``); only their SHA-256 digests are stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from yuqing.domain import BadInput
+from yuqing.store import Store
+from yuqing.store import accounts as q
+
+SESSION_HOURS = 12.0
+#: the role each web role acts as in the case workflow (cases/workflow.py ROLES)
+CASE_ROLES = {"admin": "admin", "analyst": "monitor", "handler": "handler", "leader": "leader"}
+_HASHER = PasswordHasher()
+MIN_PASSWORD = 8
+
+
+def digest(secret: str) -> str:
+    """Return the SHA-256 hex digest under which ``secret`` is stored."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """Return the argon2id hash of ``password``; raises BadInput when it is shorter than 8."""
+    if len(password) < MIN_PASSWORD:
+        raise BadInput(f"password: at least {MIN_PASSWORD} characters")
+    return _HASHER.hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    """Return whether ``password`` matches ``password_hash``."""
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class Accounts:
+    """Users, units, sessions, tokens and the web audit log of one store."""
+
+    def __init__(self, store: Store, session_hours: float = SESSION_HOURS) -> None:
+        self.store = store
+        self.session_hours = session_hours
+
+    def add_unit(self, name: str, parent: str | None = None) -> bool:
+        """Add a unit; return False when it already exists."""
+        with self.store.write() as conn:
+            return q.add_unit(conn, name, parent, datetime.now(UTC))
+
+    def add_user(self, name: str, password: str, role: str, unit: str | None = None) -> int:
+        """Add a user (its unit is created when missing); return its id.
+
+        Raises BadInput for a short password, an unknown role or a taken name.
+        """
+        hashed = hash_password(password)
+        with self.store.write() as conn:
+            if unit:
+                q.add_unit(conn, unit, None, datetime.now(UTC))
+            return q.add_user(conn, name, hashed, role, unit, datetime.now(UTC))
+
+    def update_user(self, name: str, changes: Mapping[str, Any]) -> None:
+        """Change a user's role, unit, active flag or ``password`` (hashed here)."""
+        fields = dict(changes)
+        if "password" in fields:
+            fields["password_hash"] = hash_password(str(fields.pop("password")))
+        with self.store.write() as conn:
+            q.update_user(conn, name, fields)
+
+    def login(self, name: str, password: str) -> tuple[str, dict[str, Any]] | None:
+        """Return ``(session id, user with csrf)`` for good credentials, else None."""
+        with self.store.read() as conn:
+            user = q.user_for_login(conn, name)
+        if user is None or not check_password(user.pop("password_hash"), password):
+            return None
+        sid, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
+        with self.store.write() as conn:
+            q.create_session(conn, digest(sid), user["id"], csrf, now,
+                             now + timedelta(hours=self.session_hours))
+            q.audit(conn, name, "login", None, {}, now)
+        return sid, {**user, "csrf": csrf}
+
+    def logout(self, sid: str) -> None:
+        """End the session ``sid``."""
+        with self.store.write() as conn:
+            q.end_session(conn, digest(sid))
+
+    def session_user(self, sid: str) -> dict[str, Any] | None:
+        """Return the user (with ``csrf``) of a live session, or None."""
+        with self.store.read() as conn:
+            return q.session_user(conn, digest(sid), datetime.now(UTC))
+
+    def new_token(self, name: str, label: str = "api") -> str:
+        """Create and return an API token acting as user ``name`` (shown once)."""
+        token = secrets.token_urlsafe(32)
+        with self.store.write() as conn:
+            user = q.user_for_login(conn, name)
+            if user is None:
+                raise BadInput(f"user {name!r}: no such active user")
+            q.add_token(conn, digest(token), user["id"], label, datetime.now(UTC))
+        return token
+
+    def token_user(self, token: str) -> dict[str, Any] | None:
+        """Return the user of an API token, or None."""
+        with self.store.read() as conn:
+            return q.token_user(conn, digest(token))
+
+    def audit(self, actor: str, action: str, target: str | None = None,
+              data: Mapping[str, Any] | None = None) -> None:
+        """Append an entry to the web audit log."""
+        with self.store.write() as conn:
+            q.audit(conn, actor, action, target, data or {}, datetime.now(UTC))
+
+    def read_audit(self, limit: int = 100, action: str | None = None) -> list[dict[str, Any]]:
+        """Return the newest audit entries."""
+        with self.store.read() as conn:
+            return q.read_audit(conn, limit, action)
+
+    def users(self) -> list[dict[str, Any]]:
+        """Return every user (no hashes)."""
+        with self.store.read() as conn:
+            return q.list_users(conn)
+
+    def units(self) -> list[dict[str, Any]]:
+        """Return every unit."""
+        with self.store.read() as conn:
+            return q.list_units(conn)

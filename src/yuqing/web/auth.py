@@ -1,0 +1,166 @@
+"""Who may call what: the login gate, CSRF checks, role limits and the case-actor guard.
+
+``install_auth(app, accounts, web)`` adds one HTTP middleware to the app:
+
+- public: ``/login``, ``/static/*``, ``/docs``, ``/openapi.json``, and the
+  signed acknowledgement links ``/api/alerts/{id}/ack`` (alerts/ack.py);
+- ``POST /api/items`` with the configured push token (header
+  ``X-Push-Token``) acts as the built-in user ``push``;
+- everything else needs a session cookie (``yq_session``) or an API token
+  (``Authorization: Bearer ...``): JSON routes answer 401, pages redirect
+  to ``/login``;
+- a state-changing request (not GET/HEAD/OPTIONS) on a session must carry
+  the session's CSRF token in ``X-CSRF-Token`` (or a ``csrf_token`` form
+  field), the synchronizer-token pattern of the OWASP CSRF cheat sheet;
+  bearer-token calls carry no cookie and need none;
+- the role ``leader`` is read-only, except for case moves and actions,
+  where the workflow (cases/workflow.py) decides what a leader may do.
+
+``request.state.user`` is then the acting user ``{"id", "name", "role",
+"unit", "csrf"?}``. ``case_guard`` (a router dependency for the cases API)
+makes the body's ``actor``/``role`` the logged-in user's, keeps a unit to its
+own cases and writes every case view to the case's audit log.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from yuqing.config import WebConfig
+from yuqing.store import cases as case_db
+from yuqing.web.accounts import CASE_ROLES, Accounts
+
+SESSION_COOKIE = "yq_session"
+PUBLIC_PREFIXES = ("/login", "/static/", "/docs", "/openapi.json", "/favicon.ico")
+_ACK = re.compile(r"^/api/alerts/\d+/ack$")
+_LEADER_WRITES = re.compile(r"^/api/cases/\d+/(moves|actions)$|^/logout$")
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+PUSH_USER: dict[str, Any] = {"id": 0, "name": "push", "role": "push", "unit": None}
+Next = Callable[[Request], Awaitable[Response]]
+
+
+def _deny(request: Request, status: int, detail: str) -> Response:
+    """Return a JSON refusal for API routes, a redirect to the login page for pages."""
+    if request.url.path.startswith("/api/") or status != 401:
+        return JSONResponse({"detail": detail}, status_code=status)
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+async def _csrf_ok(request: Request, expected: str) -> bool:
+    """Return whether the request carries ``expected`` as header or form field."""
+    given = request.headers.get("x-csrf-token")
+    if given is None and request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"):
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        given = (form.get("csrf_token") or [None])[0]
+    return given is not None and hmac.compare_digest(given, expected)
+
+
+async def identify(request: Request, accounts: Accounts) -> tuple[dict[str, Any] | None, bool]:
+    """Return ``(user, via_session)`` from the bearer token or the session cookie."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return await run_in_threadpool(accounts.token_user, auth[7:].strip()), False
+    sid = request.cookies.get(SESSION_COOKIE)
+    if sid:
+        return await run_in_threadpool(accounts.session_user, sid), True
+    return None, False
+
+
+def install_auth(app: FastAPI, accounts: Accounts, web: WebConfig) -> None:
+    """Add the login gate described in the module docstring to ``app``."""
+
+    @app.middleware("http")
+    async def gate(request: Request, call_next: Next) -> Response:
+        path, method = request.url.path, request.method
+        if path.startswith(PUBLIC_PREFIXES) or _ACK.match(path):
+            return await call_next(request)
+        push = request.headers.get("x-push-token")
+        if (path == "/api/items" and method == "POST" and web.push_token and push
+                and hmac.compare_digest(push, web.push_token)):
+            request.state.user = PUSH_USER
+            return await call_next(request)
+        user, via_session = await identify(request, accounts)
+        if user is None:
+            return _deny(request, 401, "login required: a session (POST /login) or "
+                                       "'Authorization: Bearer <API token>'")
+        if method not in _SAFE:
+            if via_session and not await _csrf_ok(request, user["csrf"]):
+                return _deny(request, 403, "CSRF token missing or wrong (X-CSRF-Token header)")
+            if user["role"] == "leader" and not _LEADER_WRITES.match(path):
+                return _deny(request, 403, "the leader role is read-only")
+        request.state.user = user
+        return await call_next(request)
+
+
+def current_user(request: Request) -> dict[str, Any]:
+    """Return the acting user set by the gate (raises 401 when there is none)."""
+    user: dict[str, Any] | None = getattr(request.state, "user", None)
+    if user is None:
+        raise HTTPException(401, "login required")
+    return user
+
+
+def require_admin(request: Request) -> dict[str, Any]:
+    """Return the acting user; raises 403 unless they are an admin."""
+    user = current_user(request)
+    if user["role"] != "admin":
+        raise HTTPException(403, "only an admin may change settings")
+    return user
+
+
+def may_see_case(user: dict[str, Any], owner_unit: str, assisting: set[str]) -> bool:
+    """Return whether ``user`` may see a case owned by ``owner_unit`` (or assisted by
+    one of ``assisting``): admins and users without a unit see every case."""
+    unit = user.get("unit")
+    return user["role"] == "admin" or not unit or unit == owner_unit or unit in assisting
+
+
+async def case_guard(request: Request) -> None:
+    """Dependency of the cases API: actor/role from the login, unit scope, view audit.
+
+    Raises 403 when the body names another actor or role, when a unit-bound
+    user lists or opens another unit's cases, and for the push user.
+    """
+    user = current_user(request)
+    if user["role"] == "push":
+        raise HTTPException(403, "the push token may only push items")
+    if request.method == "POST":
+        body = await request.json()
+        if isinstance(body, dict):
+            if body.get("actor") != user["name"] or body.get("role") != CASE_ROLES[user["role"]]:
+                raise HTTPException(403, f"acting as {user['name']!r}: send actor={user['name']!r}"
+                                         f" and role={CASE_ROLES[user['role']]!r}")
+            if "unit" in body and not may_see_case(user, str(body["unit"]), set()):
+                raise HTTPException(403, f"your unit is {user['unit']!r}")
+    elif request.url.path == "/api/cases" and user.get("unit") and user["role"] != "admin":
+        if request.query_params.get("unit") != user["unit"]:
+            raise HTTPException(403, f"your unit is {user['unit']!r}: add unit={user['unit']}")
+    case_id = request.path_params.get("case_id")
+    if case_id is not None:
+        await run_in_threadpool(_check_and_log_view, request, user, int(case_id))
+
+
+def _check_and_log_view(request: Request, user: dict[str, Any], case_id: int) -> None:
+    store = request.app.state.ctx.store
+    with store.write() as conn:
+        row = case_db.get_case(conn, case_id)
+        if row is None:
+            return
+        assisting = {a["unit"] for a in case_db.list_assists(conn, case_id)}
+        if not may_see_case(user, row["owner_unit"], assisting):
+            raise HTTPException(403, f"case {case_id} belongs to {row['owner_unit']!r}")
+        if request.method == "GET":
+            case_db.append_log(conn, {"case_id": case_id, "at": datetime.now(UTC),
+                                      "actor": user["name"], "role": CASE_ROLES[user["role"]],
+                                      "action": "view", "from_state": None, "to_state": None,
+                                      "note": None, "data": {"path": request.url.path}})

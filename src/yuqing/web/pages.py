@@ -1,0 +1,202 @@
+"""The server-rendered pages: login, overview, feed (+ export), item, event, alerts inbox,
+cases board and case page, petition intake, settings.
+
+Pages read through web/views.py and the parts' own functions; actions on a
+page call the JSON API from static/app.js with the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from yuqing.analytics.threads import trace_origin
+from yuqing.cases import workflow
+from yuqing.cases.service import CaseService
+from yuqing.domain import BadInput
+from yuqing.runtime.context import Context
+from yuqing.store import alerts as outbox
+from yuqing.store import alert_state
+from yuqing.web import views
+from yuqing.web.accounts import CASE_ROLES, Accounts
+from yuqing.web.auth import SESSION_COOKIE, _check_and_log_view, current_user
+from yuqing.web.exports import export_response
+from yuqing.web.i18n import LANG_COOKIE, LANGS
+from yuqing.web.render import Pages
+from yuqing.web.settings_view import settings_data
+
+LOGIN_CSRF = "yq_login"
+
+
+def safe_next(target: str | None) -> str:
+    """Return ``target`` when it is a local path, else ``/`` (no open redirects)."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+def feed_query(request: Request, tz: str) -> views.FeedQuery:
+    """Return the feed filters of the request's query string (empty values ignored).
+
+    Raises HTTPException 400 for a ``since`` that is not YYYY-MM-DD.
+    """
+    p = {k: v for k, v in request.query_params.items() if v}
+    since = None
+    if "since" in p:
+        try:
+            since = datetime.fromisoformat(p["since"]).replace(tzinfo=ZoneInfo(tz))
+        except ValueError:
+            raise HTTPException(400, f"since={p['since']!r}: expected YYYY-MM-DD") from None
+    return views.FeedQuery(q=p.get("q"), scheme=p.get("scheme"), sentiment=p.get("sentiment"),
+                           media=p.get("media"), source=p.get("source"), since=since,
+                           sensitive=p.get("sensitive") == "1", level=p.get("level"))
+
+
+def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> APIRouter:
+    """Return the page routes bound to ``ctx``."""
+    router = APIRouter(include_in_schema=False)
+    pages = Pages(ctx.config)
+    tz = ctx.config.timezone
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request, next: str = "/", failed: bool = False) -> Response:
+        token = secrets.token_urlsafe(16)
+        page = pages.render(request, "login.html", next=safe_next(next), failed=failed,
+                            login_csrf=token)
+        page.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
+                        secure=web_cookies_secure)
+        return page
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8")).items()}
+        target = safe_next(form.get("next"))
+        cookie = request.cookies.get(LOGIN_CSRF, "")
+        if not cookie or form.get("csrf_token") != cookie:
+            raise HTTPException(403, "login form expired: reload the login page")
+        done = await run_in_threadpool(accounts.login, form.get("name", ""),
+                                       form.get("password", ""))
+        if done is None:
+            return RedirectResponse(f"/login?failed=1&next={target}", status_code=303)
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(SESSION_COOKIE, done[0], httponly=True, samesite="lax",
+                            secure=web_cookies_secure, max_age=int(accounts.session_hours * 3600))
+        response.delete_cookie(LOGIN_CSRF)
+        return response
+
+    @router.post("/logout")
+    def logout(request: Request) -> Response:
+        sid = request.cookies.get(SESSION_COOKIE)
+        if sid:
+            accounts.logout(sid)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @router.get("/lang/{code}")
+    def set_lang(code: str, next: str = "/") -> Response:
+        if code not in LANGS:
+            raise HTTPException(404, f"language {code!r}: expected one of {', '.join(LANGS)}")
+        response = RedirectResponse(safe_next(next), status_code=303)
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax")
+        return response
+
+    @router.get("/", response_class=HTMLResponse)
+    def overview_page(request: Request) -> Response:
+        return pages.render(request, "overview.html", data=views.overview(ctx))
+
+    @router.get("/feed", response_class=HTMLResponse)
+    def feed_page(request: Request, page: int = Query(0, ge=0)) -> Response:
+        fq = feed_query(request, tz)
+        try:
+            found = views.feed(ctx, fq, offset=page * views.FEED_PAGE)
+        except ValueError as exc:
+            raise HTTPException(400, f"q: {exc}") from None
+        return pages.render(request, "feed.html", items=found, fq=fq, page=page,
+                            schemes=[s.name for s in ctx.config.schemes],
+                            sources=sorted({s.name for s in ctx.config.sources} | {"push"}),
+                            params=fq.as_params(), top_seq=views.items_after(ctx, -1)[0])
+
+    @router.get("/feed/export")
+    def feed_export(request: Request, format: str = "csv",
+                    limit: int = Query(5000, ge=1, le=100_000)) -> Response:
+        fq = feed_query(request, tz)
+        found = views.feed(ctx, fq, limit=limit)
+        user = current_user(request)
+        accounts.audit(user["name"], "export", f"feed.{format}", {**fq.as_params(),
+                                                                  "rows": len(found)})
+        return export_response(found, format, tz)
+
+    @router.get("/items/{key:path}", response_class=HTMLResponse)
+    def item_page(request: Request, key: str) -> Response:
+        item = ctx.store.get_item(key)
+        if item is None:
+            raise HTTPException(404, f"item {key!r} not found")
+        event = views.event_page(ctx, item.event_id) if item.event_id else None
+        return pages.render(request, "item.html", item=item,
+                            origin=trace_origin(ctx.store, item).as_dict(),
+                            related=views.related_items(ctx, key), event=event)
+
+    @router.get("/events/{event_id}", response_class=HTMLResponse)
+    def event_page(request: Request, event_id: str) -> Response:
+        doc = views.event_page(ctx, event_id)
+        if doc is None:
+            raise HTTPException(404, f"event {event_id!r} not found")
+        return pages.render(request, "event.html", ev=doc)
+
+    @router.get("/inbox", response_class=HTMLResponse)
+    def inbox_page(request: Request) -> Response:
+        with ctx.store.read() as conn:
+            rows = outbox.alert_history(conn, 100)
+            for row in rows:
+                row["acked_at"], row["acked_by"] = alert_state.ack_state(conn, row["id"])
+        return pages.render(request, "inbox.html", alerts=rows)
+
+    @router.get("/cases", response_class=HTMLResponse)
+    def cases_board(request: Request) -> Response:
+        user = current_user(request)
+        unit = user.get("unit") if user["role"] != "admin" else None
+        try:
+            rows = CaseService(ctx.store, ctx.config).list(unit=unit, limit=500)
+        except BadInput as exc:
+            raise HTTPException(400, str(exc)) from None
+        due = {}
+        for d in views.deadlines_due(ctx, within=views.NEAR_DEADLINE * 365):
+            due.setdefault(d["case_id"], d)
+        columns = [(s, workflow.STATE_LABELS[s], [c for c in rows if c["state"] == s])
+                   for s in workflow.OPEN_STATES]
+        return pages.render(request, "cases.html", columns=columns, due=due)
+
+    @router.get("/cases/{case_id}", response_class=HTMLResponse)
+    async def case_page(request: Request, case_id: int) -> Response:
+        user = current_user(request)
+        await run_in_threadpool(_check_and_log_view, request, user, case_id)
+        try:
+            case = CaseService(ctx.store, ctx.config).show(case_id)
+        except BadInput as exc:
+            raise HTTPException(404, str(exc)) from None
+        role = CASE_ROLES.get(user["role"], "")
+        moves = [m for m in case["next_states"]
+                 if role in workflow.find_move(case["state"], m).roles]
+        actions = [a for a, roles in workflow.ACTIONS.items() if role in roles]
+        return pages.render(request, "case.html", case=case, moves=moves, actions=actions,
+                            case_role=role, labels=workflow.STATE_LABELS,
+                            note_actions=workflow.NOTE_ACTIONS)
+
+    @router.get("/petitions/new", response_class=HTMLResponse)
+    def petition_form(request: Request) -> Response:
+        units = [u.name for u in ctx.config.cases.units] or [u["name"] for u in accounts.units()]
+        return pages.render(request, "petition.html", units=units,
+                            case_role=CASE_ROLES.get(current_user(request)["role"], ""))
+
+    @router.get("/settings", response_class=HTMLResponse)
+    def settings_page(request: Request) -> Response:
+        data: dict[str, Any] = settings_data(ctx, accounts)
+        return pages.render(request, "settings.html", s=data)
+
+    return router

@@ -1,0 +1,88 @@
+"""Jinja2 set-up of the pages: templates, filters (local time, highlighting), page context.
+
+``highlight(text, hits, words)`` marks sensitive-term hits (offsets into the
+original text) with ``<mark class="hl-s">`` and scheme words with
+``<mark class="hl-k">``; everything else is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from yuqing.config import Config
+from yuqing.domain import Item, TermHit
+from yuqing.web.i18n import pick_lang, translator
+
+SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面"}
+
+
+def web_dir(name: str) -> Path:
+    """Return the packaged folder ``yuqing/web/<name>`` (templates or static)."""
+    return Path(str(resources.files("yuqing") / "web" / name))
+
+
+def highlight(text: str, hits: Sequence[TermHit], words: Iterable[str] = ()) -> Markup:
+    """Return ``text`` escaped, with ``hits`` and every occurrence of ``words`` marked."""
+    spans: list[tuple[int, int, str]] = [(h.start, h.end, "hl-s") for h in hits
+                                         if 0 <= h.start < h.end <= len(text)]
+    for word in words:
+        at = text.find(word) if word else -1
+        while at >= 0:
+            spans.append((at, at + len(word), "hl-k"))
+            at = text.find(word, at + len(word))
+    out, pos = [], 0
+    for start, end, css in sorted(spans):
+        if start < pos:
+            continue
+        out.append(escape(text[pos:start]))
+        out.append(Markup(f'<mark class="{css}">') + escape(text[start:end]) + Markup("</mark>"))
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+class Pages:
+    """Renders templates for one config (zone, scheme words)."""
+
+    def __init__(self, config: Config) -> None:
+        self.zone = ZoneInfo(config.timezone)
+        self.scheme_words = {s.name: [w for w in s.subject_words if len(w) >= 2]
+                             for s in config.schemes}
+        self.templates = Jinja2Templates(directory=str(web_dir("templates")))
+        env = self.templates.env
+        env.filters["localtime"] = self.localtime
+        env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, default=str)
+        env.globals["mark"] = self.mark
+        env.globals["SENTIMENT"] = SENTIMENT_LABELS
+
+    def localtime(self, value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        """Return ``value`` (aware datetime or ISO text) in the office zone as ``fmt``."""
+        if value is None:
+            return ""
+        when = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return when.astimezone(self.zone).strftime(fmt)
+
+    def mark(self, item: Item, limit: int | None = None) -> Markup:
+        """Return the item's text highlighted (sensitive terms, words of its schemes)."""
+        words = {w for s in item.schemes for w in self.scheme_words.get(s, ())}
+        text = item.text if limit is None else item.text[:limit]
+        return highlight(text, item.sensitive_terms, sorted(words, key=len, reverse=True))
+
+    def render(self, request: Request, name: str, **context: Any) -> HTMLResponse:
+        """Return the template ``name`` with the language, user and CSRF token of the request."""
+        lang = pick_lang(request)
+        user = getattr(request.state, "user", None)
+        base = {"_": translator(lang), "lang": lang, "user": user,
+                "csrf": (user or {}).get("csrf", ""), "path": request.url.path}
+        return self.templates.TemplateResponse(request, name, {**base, **context})

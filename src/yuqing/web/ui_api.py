@@ -1,0 +1,226 @@
+"""JSON routes of the web app's own screens (under ``/api/web``).
+
+- ``GET /api/web/me``: the logged-in user.
+- ``POST /api/web/alerts/{id}/ack``: acknowledge an alert as the logged-in user.
+- ``GET /api/web/items/stream?after=SEQ``: server-sent events ``item`` for newly stored items.
+- ``POST /api/web/schemes/test``: run a scheme (given inline) over recent items.
+- ``POST /api/web/channels/{name}/test``: send a test alert over a channel (admin).
+- ``GET/POST /api/web/users``, ``PATCH /api/web/users/{name}``, ``POST /api/web/units``,
+  ``POST /api/web/tokens``: accounts (admin; a token for oneself: anyone but push).
+Setting changes and test sends go to the web audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from yuqing.alerts.dispatcher import send_safely
+from yuqing.config import SchemeConfig
+from yuqing.domain import Alert, BadInput
+from yuqing.pipeline.schemes import SchemeMatcher
+from yuqing.runtime.context import Context
+from yuqing.runtime.stages import match_form
+from yuqing.store import alert_state
+from yuqing.store import alerts as outbox
+from yuqing.store.items import row_to_item
+from yuqing.store.tables import items
+from yuqing.web import views
+from yuqing.web.accounts import Accounts
+from yuqing.web.auth import current_user, require_admin
+
+STREAM_POLL_S = 2.0
+SCHEME_TEST_ITEMS = 2000
+
+
+class NewUser(BaseModel):
+    """A user to add: name, password (8+ characters), role, optional unit."""
+
+    name: str
+    password: str
+    role: str = "analyst"
+    unit: str | None = None
+
+
+class UserChange(BaseModel):
+    """Fields of a user to change (only those given)."""
+
+    role: str | None = None
+    unit: str | None = None
+    active: bool | None = None
+    password: str | None = None
+
+
+class NewUnit(BaseModel):
+    """A unit to add."""
+
+    name: str
+    parent: str | None = None
+
+
+def _bad(exc: BadInput) -> HTTPException:
+    return HTTPException(400, str(exc))
+
+
+def scheme_preview(ctx: Context, scheme: dict[str, Any], limit: int = SCHEME_TEST_ITEMS
+                   ) -> dict[str, Any]:
+    """Return how many of the ``limit`` newest items ``scheme`` (SchemeConfig fields)
+    matches and the first 20 of them; raises BadInput for a bad scheme."""
+    try:
+        config = SchemeConfig.model_validate({"name": "preview", **scheme})
+    except ValidationError as exc:
+        raise BadInput(f"scheme: {exc.errors()[0]['msg']}") from None
+    matcher = SchemeMatcher([config], normalize=match_form)
+    stmt = select(items).order_by(items.c.published_at.desc()).limit(limit)
+    with ctx.store.read() as conn:
+        rows = conn.execute(stmt).all()
+    hits = [r for r in rows if matcher.match(r.match_text, r.source)]
+    return {"tested": len(rows), "matched": len(hits),
+            "items": [{"key": r.key, "text": r.text[:120],
+                       "published_at": r.published_at.isoformat()} for r in hits[:20]]}
+
+
+def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
+    """Return the /api/web routes bound to ``ctx``."""
+    router = APIRouter(prefix="/api/web", tags=["web"])
+
+    @router.get("/me")
+    def me(request: Request) -> dict[str, Any]:
+        """The logged-in user: id, name, role, unit."""
+        user = current_user(request)
+        return {k: user[k] for k in ("id", "name", "role", "unit")}
+
+    @router.post("/alerts/{alert_id}/ack")
+    def acknowledge(request: Request, alert_id: int) -> dict[str, Any]:
+        """Acknowledge alert ``alert_id`` as the logged-in user (stops its escalation)."""
+        user = current_user(request)
+        with ctx.store.write() as conn:
+            if outbox.alert_rule(conn, alert_id) is None:
+                raise HTTPException(404, f"alert {alert_id} not found")
+            first = alert_state.acknowledge(conn, alert_id, user["name"], datetime.now(UTC))
+            at, who = alert_state.ack_state(conn, alert_id)
+        return {"id": alert_id, "first": first, "by": who, "at": at.isoformat() if at else None}
+
+    @router.get("/items/stream")
+    async def item_stream(after: int = Query(-1)) -> StreamingResponse:
+        """New items as server-sent events ``item`` (data: item JSON with ``key``, ``seq``)."""
+        async def events() -> AsyncIterator[str]:
+            seq = after if after >= 0 else (await run_in_threadpool(views.items_after, ctx, -1))[0]
+            yield f": from {seq}\n\n"
+            while True:
+                top, fresh = await run_in_threadpool(views.items_after, ctx, seq)
+                for doc in fresh:
+                    yield f"event: item\ndata: {json.dumps(doc, ensure_ascii=False)}\n\n"
+                seq = top
+                if not fresh:
+                    yield ": keep-alive\n\n"
+                    await asyncio.sleep(STREAM_POLL_S)
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache"})
+
+    @router.get("/alerts/stream")
+    async def alert_stream(after: int = Query(-1)) -> StreamingResponse:
+        """New alerts as server-sent events ``alert`` (data: id, rule, level, title)."""
+        async def events() -> AsyncIterator[str]:
+            last = after if after >= 0 else await run_in_threadpool(views.newest_alert_id, ctx)
+            yield f": from {last}\n\n"
+            while True:
+                fresh = await run_in_threadpool(views.alerts_after, ctx, last)
+                for doc in fresh:
+                    last = doc["id"]
+                    yield f"event: alert\ndata: {json.dumps(doc, ensure_ascii=False)}\n\n"
+                if not fresh:
+                    yield ": keep-alive\n\n"
+                    await asyncio.sleep(STREAM_POLL_S)
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache"})
+
+    @router.post("/schemes/test")
+    def test_scheme(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """Preview a scheme (SchemeConfig fields) against the newest items."""
+        current_user(request)
+        try:
+            return scheme_preview(ctx, body)
+        except BadInput as exc:
+            raise _bad(exc) from None
+
+    @router.post("/channels/{name}/test")
+    def test_channel(request: Request, name: str) -> dict[str, Any]:
+        """Send one test alert over channel ``name``; returns ``{"ok", "error"}``."""
+        user = require_admin(request)
+        channel = ctx.pipeline.dispatcher.channels.get(name)
+        if channel is None:
+            raise HTTPException(404, f"alert channel {name!r} is not configured")
+        now = datetime.now(UTC)
+        alert = Alert(rule="test", dedup_key=f"test:{name}:{now.timestamp()}",
+                      title="【测试】Yuqing 预警渠道测试", body=f"由 {user['name']} 发送的测试消息",
+                      item_keys=[], created_at=now, channels=[name])
+        result = send_safely(name, channel, [alert])[0]
+        accounts.audit(user["name"], "send_test", f"channel:{name}",
+                       {"ok": result.ok, "error": result.error})
+        return {"ok": result.ok, "error": result.error}
+
+    @router.get("/users")
+    def list_users(request: Request) -> list[dict[str, Any]]:
+        """Every user (no password hashes)."""
+        require_admin(request)
+        return [{**u, "created_at": u["created_at"].isoformat()} for u in accounts.users()]
+
+    @router.post("/users", status_code=201)
+    def add_user(request: Request, body: NewUser) -> dict[str, Any]:
+        """Add a user (admin)."""
+        admin = require_admin(request)
+        try:
+            user_id = accounts.add_user(body.name, body.password, body.role, body.unit)
+        except BadInput as exc:
+            raise _bad(exc) from None
+        accounts.audit(admin["name"], "setting", f"user:{body.name}",
+                       {"op": "add", "role": body.role, "unit": body.unit})
+        return {"id": user_id, "name": body.name, "role": body.role, "unit": body.unit}
+
+    @router.patch("/users/{name}")
+    def change_user(request: Request, name: str, body: UserChange) -> dict[str, Any]:
+        """Change a user's role, unit, active flag or password (admin)."""
+        admin = require_admin(request)
+        changes = body.model_dump(exclude_none=True)
+        try:
+            accounts.update_user(name, changes)
+        except BadInput as exc:
+            raise _bad(exc) from None
+        shown = {k: v for k, v in changes.items() if k != "password"}
+        accounts.audit(admin["name"], "setting", f"user:{name}",
+                       {"op": "change", **shown, "password": "password" in changes})
+        return {"name": name, "changed": sorted(changes)}
+
+    @router.post("/units", status_code=201)
+    def add_unit(request: Request, body: NewUnit) -> dict[str, Any]:
+        """Add a unit (admin)."""
+        admin = require_admin(request)
+        try:
+            added = accounts.add_unit(body.name, body.parent)
+        except BadInput as exc:
+            raise _bad(exc) from None
+        accounts.audit(admin["name"], "setting", f"unit:{body.name}", {"op": "add"})
+        return {"name": body.name, "added": added}
+
+    @router.post("/tokens", status_code=201)
+    def new_token(request: Request, label: str = "api") -> dict[str, str]:
+        """Create an API token acting as the logged-in user; shown once."""
+        user = current_user(request)
+        if user["role"] == "push":
+            raise HTTPException(403, "the push token cannot create tokens")
+        accounts.audit(user["name"], "setting", f"token:{label}", {"op": "add"})
+        return {"token": accounts.new_token(user["name"], label)}
+
+    return router

@@ -1,0 +1,206 @@
+"""Data of the web pages, read from the store through the parts' own functions.
+
+Every function returns plain JSON-ready dicts and lists; the page routes
+(web/pages.py) render them and hand chart data to static/app.js.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, select
+
+from yuqing.analytics.event_report import event_detail, list_events
+from yuqing.analytics.origin import Propagation, trace
+from yuqing.analytics.stats import range_stats
+from yuqing.cases import workflow
+from yuqing.runtime.context import Context
+from yuqing.runtime.stages import match_form
+from yuqing.store import cases as case_db
+from yuqing.store import events as events_db
+from yuqing.store.analytics import Scope
+from yuqing.store.alerting_tables import alert_acks
+from yuqing.store.events_tables import events
+from yuqing.store.items import filter_items, item_to_json, row_to_item
+from yuqing.store.tables import alerts, items
+
+NEAR_DEADLINE = timedelta(hours=24)
+FEED_PAGE = 50
+
+
+def data_window(ctx: Context, hours: float = 24.0) -> tuple[datetime, datetime]:
+    """Return the last ``hours`` up to now, or up to the newest item when the store
+    holds only older data (a replayed or demo set), as aware UTC ``(since, until)``."""
+    now = datetime.now(UTC)
+    newest = ctx.store.iter_items(limit=1)
+    until = min(now, newest[0].published_at + timedelta(seconds=1)) if newest else now
+    return until - timedelta(hours=hours), until
+
+
+def open_alert_count(ctx: Context) -> int:
+    """Return how many alerts nobody has acknowledged."""
+    stmt = (select(func.count()).select_from(alerts.outerjoin(alert_acks,
+            alert_acks.c.alert_id == alerts.c.id)).where(alert_acks.c.acked_at.is_(None)))
+    with ctx.store.read() as conn:
+        return int(conn.scalar(stmt) or 0)
+
+
+def deadlines_due(ctx: Context, within: timedelta = NEAR_DEADLINE) -> list[dict[str, Any]]:
+    """Return open case deadlines due within ``within`` (overdue ones included), soonest first:
+    ``{"case_id", "policy", "due" (ISO), "hours_left"}``."""
+    now = datetime.now(UTC)
+    with ctx.store.read() as conn:
+        rows = case_db.open_deadlines(conn, workflow.OPEN_STATES)
+    near = sorted((r for r in rows if r["due"] - now <= within), key=lambda r: r["due"])
+    return [{"case_id": r["case_id"], "policy": r["policy"], "due": r["due"].isoformat(),
+             "hours_left": round((r["due"] - now).total_seconds() / 3600, 1)} for r in near]
+
+
+def overview(ctx: Context) -> dict[str, Any]:
+    """Return the overview: window, counts, series, media, provinces, keywords, top events."""
+    since, until = data_window(ctx)
+    stats = range_stats(ctx.store, Scope(since, until), tz=ctx.config.timezone, bucket="hour",
+                        top=34, n_keywords=60)
+    return {"until": until.astimezone(ZoneInfo(ctx.config.timezone)).isoformat(),
+            "counts": stats["overview"], "series": stats["series"], "media": stats["media"],
+            "provinces": stats["geography"]["provinces"], "keywords": stats["keywords"],
+            "open_alerts": open_alert_count(ctx), "deadlines": deadlines_due(ctx),
+            "events": list_events(ctx.store, order="heat", limit=10)}
+
+
+@dataclass(frozen=True)
+class FeedQuery:
+    """The feed's filters (every one optional); ``q`` is the search text as typed."""
+
+    q: str | None = None
+    scheme: str | None = None
+    sentiment: str | None = None
+    media: str | None = None
+    source: str | None = None
+    since: datetime | None = None
+    sensitive: bool = False
+    level: str | None = None
+
+    def as_params(self) -> dict[str, str]:
+        """Return the non-empty filters as query parameters (for export links)."""
+        out = {k: str(v) for k, v in vars(self).items() if v not in (None, False, "")}
+        if self.since is not None:
+            out["since"] = self.since.date().isoformat()
+        if self.sensitive:
+            out["sensitive"] = "1"
+        return out
+
+
+def feed(ctx: Context, fq: FeedQuery, limit: int = FEED_PAGE, offset: int = 0) -> list[Any]:
+    """Return stored items matching ``fq``, newest first (domain Items).
+
+    Raises ValueError for a search text with no searchable character.
+    """
+    stmt = filter_items(select(items), ctx.store.dialect, fq.scheme, fq.sentiment, fq.since,
+                        match_form(fq.q) if fq.q else None, fq.source)
+    extra = []
+    if fq.media:
+        extra.append(items.c.media_type == fq.media)
+    if fq.sensitive:
+        extra.append(items.c.n_sensitive > 0)
+    if fq.level:
+        extra.append(items.c.event_id.in_(select(events.c.id).where(events.c.level == fq.level)))
+    if extra:
+        stmt = stmt.where(and_(*extra))
+    stmt = stmt.order_by(items.c.published_at.desc(), items.c.key.desc()).limit(limit).offset(offset)
+    with ctx.store.read() as conn:
+        return [row_to_item(r._mapping) for r in conn.execute(stmt)]
+
+
+def items_after(ctx: Context, seq: int, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
+    """Return ``(newest seq, items stored after seq)`` (oldest first) for the live feed;
+    ``seq`` < 0 asks only for the current newest seq."""
+    with ctx.store.read() as conn:
+        top = int(conn.scalar(select(func.max(items.c.seq))) or 0)
+        if seq < 0 or top <= seq:
+            return top, []
+        rows = conn.execute(select(items).where(items.c.seq > seq).order_by(items.c.seq)
+                            .limit(limit)).all()
+    found = [row_to_item(r._mapping) for r in rows]
+    return int(rows[-1].seq), [{**item_to_json(it), "key": it.key} for it in found]
+
+
+def newest_alert_id(ctx: Context) -> int:
+    """Return the id of the newest alert (0 when there is none)."""
+    with ctx.store.read() as conn:
+        return int(conn.scalar(select(func.max(alerts.c.id))) or 0)
+
+
+def alerts_after(ctx: Context, last: int, limit: int = 20) -> list[dict[str, Any]]:
+    """Return alerts with an id above ``last``, oldest first: ``{"id", "rule", "level", "title"}``."""
+    stmt = (select(alerts.c.id, alerts.c.rule, alerts.c.level, alerts.c.title)
+            .where(alerts.c.id > last).order_by(alerts.c.id).limit(limit))
+    with ctx.store.read() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def related_items(ctx: Context, key: str, limit: int = 50) -> list[Any]:
+    """Return items that duplicate, repost or reply to item ``key`` (newest first)."""
+    source, _, ident = key.partition(":")
+    cond = items.c.duplicate_of == key
+    if ident:
+        cond = cond | ((items.c.source == source)
+                       & ((items.c.parent_id == ident) | (items.c.root_id == ident)))
+    stmt = (select(items).where(cond, items.c.key != key)
+            .order_by(items.c.published_at.desc()).limit(limit))
+    with ctx.store.read() as conn:
+        return [row_to_item(r._mapping) for r in conn.execute(stmt)]
+
+
+def sentiment_by_hour(members: list[Any], tz: str) -> list[dict[str, Any]]:
+    """Return ``[{"t", "negative", "neutral", "positive"}]`` per local hour of ``members``."""
+    zone = ZoneInfo(tz)
+    buckets: dict[str, dict[str, Any]] = {}
+    for it in members:
+        hour = it.published_at.astimezone(zone).strftime("%Y-%m-%d %H:00")
+        row = buckets.setdefault(hour, {"t": hour, "negative": 0, "neutral": 0, "positive": 0})
+        if it.sentiment in row:
+            row[it.sentiment] += 1
+    return [buckets[k] for k in sorted(buckets)]
+
+
+GRAPH_NODES = 400
+
+
+def graph_data(prop: Propagation) -> dict[str, Any]:
+    """Return the propagation tree as ECharts graph data: ``nodes`` (``id``, ``name``,
+    ``category`` = media type or "uncollected", ``value`` = descendants, ``symbolSize``
+    growing with the square root of descendants, ``amplifier``), ``links``, ``categories``."""
+    amplifiers = {n.key for n in prop.amplifiers}
+    keep = sorted(prop.nodes.values(), key=lambda n: -n.descendants)[:GRAPH_NODES]
+    kept = {n.key for n in keep}
+    nodes = []
+    for n in keep:
+        it = n.item
+        name = (it.author or it.text[:16]) if it else n.key.split(":", 1)[-1]
+        nodes.append({"id": n.key, "name": name, "value": n.descendants,
+                      "category": it.media_type if it else "uncollected",
+                      "symbolSize": round(8 + 5 * n.descendants ** 0.5, 1),
+                      "amplifier": n.key in amplifiers, "origin": n.key == prop.origin.key})
+    links = [e for e in prop.edges() if e["from"] in kept and e["to"] in kept]
+    cats = sorted({str(n["category"]) for n in nodes})
+    return {"nodes": nodes, "links": [{"source": e["from"], "target": e["to"]} for e in links],
+            "categories": cats}
+
+
+def event_page(ctx: Context, event_id: str) -> dict[str, Any] | None:
+    """Return the event document (analytics/event_report.event_detail) plus ``graph``,
+    ``sentiment_series`` and the newest ``members`` (Items); None when unknown."""
+    doc = event_detail(ctx.store, event_id, ctx.config.events)
+    if doc is None:
+        return None
+    with ctx.store.read() as conn:
+        members = events_db.event_members(conn, event_id, limit=5000)
+    doc["graph"] = graph_data(trace(members)) if members else {"nodes": [], "links": [],
+                                                               "categories": []}
+    doc["sentiment_series"] = sentiment_by_hour(members, ctx.config.timezone)
+    doc["members"] = sorted(members, key=lambda m: m.published_at, reverse=True)[:100]
+    return doc
