@@ -290,6 +290,18 @@ class ReportsConfig(BaseModel):
     schedules: list[ReportScheduleConfig] = Field(default_factory=list)
 
 
+class WebConfig(BaseModel):
+    """The web app (web/auth.py): ``push_token`` that ``POST /api/items`` accepts
+    (``X-Push-Token`` header; usually ``{"$env": ...}``), ``session_hours`` a
+    login lasts, and ``secure_cookies`` (set behind HTTPS)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    push_token: str | None = None
+    session_hours: float = Field(default=12.0, gt=0)
+    secure_cookies: bool = False
+
+
 class Config(BaseModel):
     """The whole monitoring config file."""
 
@@ -307,6 +319,7 @@ class Config(BaseModel):
     column_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
     deadlines: DeadlinesConfig = Field(default_factory=DeadlinesConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("sources")

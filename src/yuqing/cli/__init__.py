@@ -21,6 +21,7 @@ from yuqing.cli.run import run, serve
 from yuqing.cli.report import report
 from yuqing.cli.stats import stats
 from yuqing.cli.train import train_app
+from yuqing.cli.users import user_app
 
 app = typer.Typer(
     help="Yuqing 舆情: online public-opinion monitoring and response.",
@@ -37,6 +38,7 @@ app.command()(serve)
 app.command()(stats)
 app.command()(report)
 app.add_typer(train_app, name="train")
+app.add_typer(user_app, name="user")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(case_app, name="case")
 app.add_typer(cases_app, name="cases")

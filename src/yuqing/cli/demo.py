@@ -66,8 +66,11 @@ def demo(
         err.print(outcome_table(outcome, "演示结果 demo summary"))
         err.print(alerts_table(ctx.store))
     if serve:
+        from yuqing.web.demo_seed import seed_demo
         from yuqing.web.server import serve_forever
 
+        name, password = seed_demo(ctx)
+        err.print(f"演示登录 demo login: {name} / {password}  http://127.0.0.1:{port}/")
         serve_forever(ctx, port=port)
     ctx.close()
 
