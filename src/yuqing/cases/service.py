@@ -263,11 +263,10 @@ class CaseService:
 
     def act(self, case_id: int, action: str, *, actor: str, role: str, note: str | None = None,
             data: Mapping[str, Any] | None = None) -> None:
-        """Record ``action`` (workflow.ACTIONS) on an open case without moving it."""
-        if action not in workflow.ACTIONS or action in ("transfer", "assist", "attach"):
-            allowed = sorted(set(workflow.ACTIONS) - {"transfer", "assist", "attach"})
+        """Record ``action`` (workflow.MANUAL_ACTIONS) on an open case without moving it."""
+        if action not in workflow.MANUAL_ACTIONS:
             raise BadInput(f"case {case_id}: action {action!r}: expected one of "
-                           f"{', '.join(allowed)}")
+                           f"{', '.join(workflow.MANUAL_ACTIONS)}")
         with self.store.write() as conn:
             self._act(conn, case_id, action, actor, role, note, data)
 

@@ -67,6 +67,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "contact_access": _HANDLERS,    # the protected contact was read
     "petition": _STAFF,             # a petition about this matter was received
 }
+#: actions a person records directly (``yuqing case act``); the others are written by
+#: the operation they belong to (transfer, assist, attach, petition intake, contact reads)
+MANUAL_ACTIONS = ("leader_review", "facts_published", "clarified", "referred", "adopted",
+                  "declined", "comment")
 #: actions whose note is required
 NOTE_ACTIONS = frozenset({"leader_review", "facts_published", "clarified", "referred",
                           "adopted", "declined", "comment", "assist", "transfer",
