@@ -22,8 +22,8 @@ from yuqing.store.analytics import Scope
 
 Bucket = Literal["hour", "day"]
 SENTIMENT_KEYS = ("negative", "neutral", "positive", "none")
-#: most range texts segmented for keywords (newest first) and background texts
-KEYWORD_SAMPLE = 20_000
+#: most range texts segmented for keywords (sampled evenly) and background texts
+KEYWORD_SAMPLE = 10_000
 BACKGROUND_SAMPLE = 5_000
 
 #: province-level divisions of China (GB/T 2260), short names
@@ -143,11 +143,14 @@ def keywords(store: Store, scope: Scope, k: int = 20,
     """Return the ``k`` best keywords of ``scope`` against the whole store
     (see analytics/keywords.py): ``[{"word", "count", "score"}]``.
 
-    Uses the newest KEYWORD_SAMPLE texts of the range and BACKGROUND_SAMPLE
-    of the store, so the cost stays bounded on large ranges.
+    A range of more than KEYWORD_SAMPLE items is sampled evenly (every n-th
+    stored row), the background is the newest BACKGROUND_SAMPLE items of the
+    store, so the cost stays bounded on large ranges.
     """
     with store.read() as conn:
-        texts = sql.match_texts(conn, scope, KEYWORD_SAMPLE)
+        n = sql.count_in(conn, scope)
+        step = -(-n // KEYWORD_SAMPLE) if n > KEYWORD_SAMPLE else 1
+        texts = sql.match_texts(conn, scope, KEYWORD_SAMPLE, step) if n else []
         background = sql.match_texts(conn, None, BACKGROUND_SAMPLE) if texts else []
     return (extractor or KeywordExtractor()).top(texts, background, k)
 

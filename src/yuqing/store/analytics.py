@@ -128,15 +128,23 @@ def place_counts(conn: Connection, scope: Scope, limit: int | None = None) -> li
     return [(str(p), int(c)) for p, c in conn.execute(stmt)]
 
 
-def match_texts(conn: Connection, scope: Scope | None, limit: int) -> list[str]:
+def match_texts(conn: Connection, scope: Scope | None, limit: int, step: int = 1) -> list[str]:
     """Return the ``match_text`` of up to ``limit`` items of ``scope`` (the whole store when
-    None), newest first."""
+    None), newest first; with ``step`` > 1 only every step-th stored row (by ``seq``), an
+    even sample of a large range."""
     stmt = select(items.c.match_text)
+    if step > 1:
+        stmt = stmt.where(items.c.seq % step == 0)
     if scope is not None:
         stmt = stmt.where(scope_condition(scope)).order_by(items.c.published_at.desc())
     else:
         stmt = stmt.order_by(items.c.seq.desc())
     return [t for (t,) in conn.execute(stmt.limit(limit))]
+
+
+def count_in(conn: Connection, scope: Scope) -> int:
+    """Return the number of items of ``scope``."""
+    return int(conn.scalar(select(func.count()).where(scope_condition(scope))) or 0)
 
 
 def count_all(conn: Connection) -> int:
