@@ -65,6 +65,8 @@ def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[
     ax.set_xticks(list(xs)[::step], list(labels)[::step], fontsize=8)
     ax.tick_params(axis="y", labelsize=8)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    lowest = min((min(v) for v in series.values() if len(v)), default=0)
+    ax.set_ylim(bottom=min(0, lowest * 1.1))
     _style(ax, title)
     ax.legend(fontsize=8, frameon=False, loc="upper right")
     return _png(fig)

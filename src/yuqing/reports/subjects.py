@@ -90,8 +90,8 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
              ["关键词", "、".join(str(k) for k in (event.get("keywords") or [])[:10])]]
     with store.read() as conn:
         cases = q.case_progress(conn, since, until)
-    report.tables = [Table("事件概况", ["项目", "内容"], facts)] + period_tables(
-        doc, [], posts, {"available": False}, tz)
+    report.tables = [Table("事件概况", ["项目", "内容"], facts)] + [
+        t for t in period_tables(doc, [], posts, {"available": False}, tz) if t.title != "重点事件"]
     report.charts = period_charts(doc, bucket, "事件")
     events = [{"title": title, "level": event["level"]}]
     report.suggestions = text.suggestions(ov, {"items": 0}, events, 0)
