@@ -150,12 +150,13 @@ class Pipeline:
         background, e.g. under the web server; else it delivers now). Returns alerts recorded."""
         if not self.rules or not items:
             return 0
+        found = [(rule, stories) for rule in self.rules if (stories := rule.stories(items))]
+        if not found:
+            return 0
         recorded = 0
         with self.store.write() as conn:
-            for rule in self.rules:
-                stories = rule.stories(items)
-                if stories:
-                    recorded += len(self.policy.record(conn, rule, stories, rule.clock()))
+            for rule, stories in found:
+                recorded += len(self.policy.record(conn, rule, stories, rule.clock()))
         if recorded:
             self.dispatcher.notify()
         return recorded

@@ -36,7 +36,7 @@ from yuqing.alerts.channels.base import (
     option_lang,
     option_url,
 )
-from yuqing.alerts.channels.webhook import classify_status, encode_json, post_all
+from yuqing.alerts.channels.webhook import classify_status, encode_json, http_client, post_all
 from yuqing.alerts.render import DEFAULT_LANG, render_markdown
 from yuqing.config import ChannelConfig
 from yuqing.domain import Alert
@@ -86,6 +86,7 @@ class DingTalkChannel:
         self.lang = lang
         self.allow_internal = allow_internal
         self.clock_ms = clock_ms
+        self.client = http_client(timeout)
 
     def message(self, alert: Alert) -> dict[str, object]:
         """Return the robot's markdown message of ``alert`` (keyword added when missing)."""
@@ -111,7 +112,7 @@ class DingTalkChannel:
     def send(self, alerts: list[Alert], tracker: SendTracker | None = None) -> list[DeliveryResult]:
         """Post ``alerts`` one by one; return one result per alert."""
         return post_all(self.url, alerts, self._request, classify_robot_answer,
-                        allow_internal=self.allow_internal, timeout=self.timeout, tracker=tracker)
+                        allow_internal=self.allow_internal, client=self.client, tracker=tracker)
 
 
 def dingtalk_from_config(cfg: ChannelConfig) -> DingTalkChannel:

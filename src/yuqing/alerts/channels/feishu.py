@@ -33,7 +33,7 @@ from yuqing.alerts.channels.robot import (
     pack,
     with_head,
 )
-from yuqing.alerts.channels.webhook import encode_json
+from yuqing.alerts.channels.webhook import encode_json, http_client
 from yuqing.alerts.render import DEFAULT_LANG, render_markdown
 from yuqing.config import ChannelConfig
 from yuqing.domain import Alert
@@ -68,7 +68,7 @@ class FeishuChannel(PackedRobot):
         self.keyword = keyword
         self.max_bytes = max_bytes
         self.limit = RateLimit(rate_per_minute)
-        self.timeout = timeout
+        self.client = http_client(timeout)
         self.lang = lang
         self.allow_internal = allow_internal
         self.clock_s = clock_s

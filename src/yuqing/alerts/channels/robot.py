@@ -115,7 +115,7 @@ def judge_code(response: httpx.Response, field: str, retryable: frozenset[int],
 
 def post_packed(url: str, messages: list[tuple[bytes, list[int]]],
                 judge: Callable[[httpx.Response], DeliveryResult], limit: RateLimit, *,
-                allow_internal: bool, timeout: float,
+                allow_internal: bool, client: httpx.Client,
                 tracker: SendTracker | None = None) -> list[DeliveryResult]:
     """POST each message body to ``url``; return one result per message.
 
@@ -129,23 +129,22 @@ def post_packed(url: str, messages: list[tuple[bytes, list[int]]],
         return [classify_http_error(exc)] * len(messages)
     results = []
     headers = {"Content-Type": "application/json; charset=utf-8"}
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-        for body, indexes in messages:
-            if not limit.take():
-                results.append(DeliveryResult.failure(
-                    f"local rate limit of {limit.per_minute} messages/minute reached",
-                    retryable=True))
-                continue
-            if tracker is not None:
-                tracker.sending(indexes)
-            try:
-                response = client.post(url, content=body, headers=headers)
-            except httpx.HTTPError as exc:
-                results.append(classify_http_error(exc))
-            else:
-                results.append(judge(response))
-            if tracker is not None:
-                tracker.done(indexes, results[-1])
+    for body, indexes in messages:
+        if not limit.take():
+            results.append(DeliveryResult.failure(
+                f"local rate limit of {limit.per_minute} messages/minute reached",
+                retryable=True))
+            continue
+        if tracker is not None:
+            tracker.sending(indexes)
+        try:
+            response = client.post(url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            results.append(classify_http_error(exc))
+        else:
+            results.append(judge(response))
+        if tracker is not None:
+            tracker.done(indexes, results[-1])
     return results
 
 
@@ -172,7 +171,7 @@ class PackedRobot:
     """Base of the robot channels that pack alerts into messages (WeCom, Feishu).
 
     A subclass sets ``label``, ``code_field``, ``retryable_codes`` and the
-    attributes ``url``, ``limit``, ``timeout``, ``allow_internal``, and
+    attributes ``url``, ``limit``, ``client`` (webhook.http_client), ``allow_internal``, and
     implements ``messages(alerts) -> [(body bytes, alert indexes)]``.
     """
 
@@ -183,7 +182,7 @@ class PackedRobot:
     announces_sends = True
     url: str
     limit: RateLimit
-    timeout: float
+    client: httpx.Client
     allow_internal: bool
 
     def messages(self, alerts: list[Alert]) -> list[tuple[bytes, list[int]]]:
@@ -200,6 +199,6 @@ class PackedRobot:
             return []
         messages = self.messages(alerts)
         results = post_packed(self.url, messages, self.judge, self.limit,
-                              allow_internal=self.allow_internal, timeout=self.timeout,
+                              allow_internal=self.allow_internal, client=self.client,
                               tracker=tracker)
         return spread([ix for _, ix in messages], results, len(alerts))

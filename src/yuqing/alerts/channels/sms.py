@@ -32,7 +32,7 @@ from yuqing.alerts.channels.base import (
     option_list,
     option_url,
 )
-from yuqing.alerts.channels.webhook import classify_status, encode_json, post_all
+from yuqing.alerts.channels.webhook import classify_status, encode_json, http_client, post_all
 from yuqing.config import ChannelConfig
 from yuqing.domain import Alert, BadInput
 
@@ -103,6 +103,7 @@ class SmsChannel:
         self.max_parts = max_parts
         self.timeout = timeout
         self.allow_internal = allow_internal
+        self.client = http_client(timeout)
 
     def judge(self, response: httpx.Response) -> DeliveryResult:
         """Return the result of a gateway answer (status, then ``ok_field`` when set)."""
@@ -128,7 +129,7 @@ class SmsChannel:
     def send(self, alerts: list[Alert], tracker: SendTracker | None = None) -> list[DeliveryResult]:
         """Send one SMS per alert; return one result per alert."""
         return post_all(self.url, alerts, self._request, self.judge,
-                        allow_internal=self.allow_internal, timeout=self.timeout, tracker=tracker)
+                        allow_internal=self.allow_internal, client=self.client, tracker=tracker)
 
 
 def sms_from_config(cfg: ChannelConfig) -> SmsChannel:

@@ -80,8 +80,14 @@ Request = Callable[[Alert], tuple[str, bytes, dict[str, str]]]
 Judge = Callable[[httpx.Response], DeliveryResult]
 
 
+def http_client(timeout: float) -> httpx.Client:
+    """Return the HTTP client a channel keeps for its life (pooled connections, no
+    redirects followed, ``timeout`` seconds per request); thread-safe."""
+    return httpx.Client(timeout=timeout, follow_redirects=False)
+
+
 def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
-             allow_internal: bool, timeout: float,
+             allow_internal: bool, client: httpx.Client,
              tracker: SendTracker | None = None) -> list[DeliveryResult]:
     """POST one request per alert; return one result per alert.
 
@@ -98,19 +104,18 @@ def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
     except BadInput as exc:
         return [classify_http_error(exc)] * len(alerts)
     results = []
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-        for i, alert in enumerate(alerts):
-            target, body, headers = request(alert)
-            if tracker is not None:
-                tracker.sending([i])
-            try:
-                response = client.post(target, content=body, headers=headers)
-            except httpx.HTTPError as exc:
-                results.append(classify_http_error(exc))
-            else:
-                results.append(judge(response))
-            if tracker is not None:
-                tracker.done([i], results[-1])
+    for i, alert in enumerate(alerts):
+        target, body, headers = request(alert)
+        if tracker is not None:
+            tracker.sending([i])
+        try:
+            response = client.post(target, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            results.append(classify_http_error(exc))
+        else:
+            results.append(judge(response))
+        if tracker is not None:
+            tracker.done([i], results[-1])
     return results
 
 
@@ -131,6 +136,7 @@ class WebhookChannel:
         self.secret = secret
         self.allow_internal = allow_internal
         self.tz = tz
+        self.client = http_client(timeout)
 
     def request_headers(self, body: bytes) -> dict[str, str]:
         """Return the headers of a POST of ``body`` (content type, extras, signature)."""
@@ -148,7 +154,7 @@ class WebhookChannel:
     def send(self, alerts: list[Alert], tracker: SendTracker | None = None) -> list[DeliveryResult]:
         """POST ``alerts`` one by one; return one result per alert."""
         return post_all(self.url, alerts, self._request, classify_status,
-                        allow_internal=self.allow_internal, timeout=self.timeout, tracker=tracker)
+                        allow_internal=self.allow_internal, client=self.client, tracker=tracker)
 
 
 def webhook_from_config(cfg: ChannelConfig) -> WebhookChannel:

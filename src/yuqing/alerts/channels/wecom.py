@@ -23,7 +23,7 @@ from yuqing.alerts.channels.robot import (
     pack,
     with_head,
 )
-from yuqing.alerts.channels.webhook import encode_json
+from yuqing.alerts.channels.webhook import encode_json, http_client
 from yuqing.alerts.render import DEFAULT_LANG, render_markdown
 from yuqing.config import ChannelConfig
 from yuqing.domain import Alert
@@ -51,7 +51,7 @@ class WeComChannel(PackedRobot):
         self.mentions = "".join(f"<@{m}>" for m in mentioned_mobiles or [])
         self.max_bytes = max_bytes
         self.limit = RateLimit(rate_per_minute)
-        self.timeout = timeout
+        self.client = http_client(timeout)
         self.lang = lang
         self.allow_internal = allow_internal
 

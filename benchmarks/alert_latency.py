@@ -1,0 +1,317 @@
+"""Alert latency: from an item POSTed to /api/items to a local robot receiving the alert.
+
+Usage: python benchmarks/alert_latency.py [--json] [--rate 200] [--seconds 10] [--share 0.1]
+                                          [--db URL] [--no-rss]
+
+Starts `yuqing serve` (uvicorn, the web app with its background alert
+dispatcher) in a subprocess on a free port with a config whose one rule
+sends every item of scheme 燃气 to a WeCom-like robot played by a local HTTP
+server in this process (HTTP 200 ``{"errcode":0}``; the robot's 20/minute
+quota is switched off: we measure our path, not WeCom's). Items are POSTed
+one per request at ``--rate`` per second for ``--seconds``; a ``--share`` of
+them match. Each item carries a token; latency is the time from the start
+of its POST to the receiver parsing the token out of a robot message. Lost =
+matching tokens never received (10 s grace), duplicated = tokens received
+more than once. Baseline (same run): a POST straight to the robot.
+With RSS (default on): `yuqing run` polls a local feed every 2 s while
+items are published into it; latency is publication to receipt
+(target: poll interval + 1 s).
+
+Prints one JSON object: {"rate", "items", "alerts", "p50_ms", "p95_ms", "p99_ms", "lost",
+"duplicated", "baseline_name", "baseline_p50_ms", "baseline_p99_ms", "rss": {...}}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from email.utils import format_datetime
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from yuqing.config import Config
+
+TOKEN = re.compile(r"BENCH\d{7}")
+WORDS = ("市民 反映 小区 物业 道路 维修 学校 医院 公交 停车 噪音 垃圾 供水 供电 网络 价格 "
+         "菜市场 社区 街道 施工 排水 绿化 电梯 楼道 快递 外卖 排队 窗口 办事 投诉 热线 回复 "
+         "居民 商户 夜市 广场 地铁 站台 河道 公园 图书馆 体育馆 食堂 宿舍 考试 招聘 补贴 社保").split()
+POLL_S = 2.0
+PUSH_TOKEN = "bench-push-token"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Robot:
+    """A local WeCom-like robot: records when each token first (and again) arrives."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[float]] = defaultdict(list)
+        robot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                now = time.monotonic()
+                for token in set(TOKEN.findall(body.decode("utf-8", errors="replace"))):
+                    robot.seen[token].append(now)
+                payload = b'{"errcode":0,"errmsg":"ok"}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+
+def config_text(robot: Robot, rss_url: str | None = None) -> str:
+    """The benchmark config: scheme 燃气, one rule to the robot, optional RSS source."""
+    rss = (f'[[sources]]\nname = "bench-rss"\nkind = "rss"\nurl = "{rss_url}"\n'
+           f'interval = {POLL_S}\nallow_internal = true\n') if rss_url else ""
+    web = f'[web]\npush_token = "{PUSH_TOKEN}"\n' if "web" in Config.model_fields else ""
+    if "events" in Config.model_fields:  # every bench item its own story (no clustering)
+        web += "[events]\nthreshold = 0.999\n"
+    return f"""{rss}{web}
+[[schemes]]
+name = "燃气"
+subject_words = ["燃气"]
+
+[[alerts.rules]]
+name = "燃气全部"
+negative = false
+sensitive = false
+channels = ["robot"]
+max_per_window = 1000000
+
+[[alerts.channels]]
+name = "robot"
+kind = "wecom"
+url = "{robot.url}/cgi-bin/webhook/send?key=bench"
+allow_internal = true
+rate_per_minute = 0
+"""
+
+
+def text(rng: random.Random, token: str, matching: bool) -> str:
+    """A varied Weibo-length text (no near-duplicates) holding ``token``."""
+    words = rng.sample(WORDS, 12)
+    head = "燃气管道泄漏，" if matching else "今天"
+    return f"{head}{token} " + "".join(words) + "，请有关部门关注。"
+
+
+def start_server(args: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start ``yuqing ARGS`` and wait until the web app answers on ``port``."""
+    proc = subprocess.Popen([sys.executable, "-c", "from yuqing.cli import app; app()", *args],
+                            env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("yuqing did not start within 60 s")
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """The ``p``-th percentile (nearest rank) of ``values`` in ms, or None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000, 1)
+
+
+def summarise(expected: dict[str, float], robot: Robot) -> dict[str, Any]:
+    """Latency percentiles, lost and duplicated for ``expected`` tokens (token -> sent time)."""
+    lat = [robot.seen[t][0] - sent for t, sent in expected.items() if robot.seen.get(t)]
+    return {"alerts": len(expected), "p50_ms": percentile(lat, 50), "p95_ms": percentile(lat, 95),
+            "p99_ms": percentile(lat, 99),
+            "lost": sum(1 for t in expected if not robot.seen.get(t)),
+            "duplicated": sum(1 for t in expected if len(robot.seen.get(t, [])) > 1)}
+
+
+def wait_for(expected: dict[str, float], robot: Robot, grace: float) -> None:
+    end = time.monotonic() + grace
+    while time.monotonic() < end and any(not robot.seen.get(t) for t in expected):
+        time.sleep(0.05)
+
+
+def push_run(rate: float, seconds: float, share: float, db: str, workdir: Path,
+             per_request: int = 1) -> dict[str, Any]:
+    """Push items at ``rate`` per second, ``per_request`` items per POST, to `yuqing serve`;
+    return the summary."""
+    robot = Robot()
+    cfg = workdir / "bench.toml"
+    cfg.write_text(config_text(robot), encoding="utf-8")
+    port = free_port()
+    env = {**os.environ, "YUQING_DATABASE_URL": db}
+    proc = start_server(["serve", "-c", str(cfg), "--port", str(port)], port, env)
+    rng = random.Random(7)
+    expected: dict[str, float] = {}
+    lock = threading.Lock()
+    url = f"http://127.0.0.1:{port}/api/items"
+    recorded = [0]
+    answered: list[float] = []
+    try:
+        with httpx.Client(timeout=30, headers={"X-Push-Token": PUSH_TOKEN}) as client, \
+                ThreadPoolExecutor(16) as pool:
+            def push(first: int, flags: list[bool]) -> None:
+                batch = []
+                for n, matching in enumerate(flags, first):
+                    token = f"BENCH{n:07d}"
+                    batch.append({"id": token, "text": text(rng, token, matching),
+                                  "source": "bench", "published_at": datetime.now(UTC).isoformat()})
+                sent = time.monotonic()
+                doc = client.post(url, json=batch).json()
+                with lock:
+                    answered.append(time.monotonic() - sent)
+                    recorded[0] += doc.get("alerts", 0)
+                    for n, matching in enumerate(flags, first):
+                        if matching:
+                            expected[f"BENCH{n:07d}"] = sent
+            total = int(rate * seconds)
+            start = time.monotonic()
+            futures = []
+            for first in range(0, total, per_request):
+                time.sleep(max(0.0, start + first / rate - time.monotonic()))
+                flags = [rng.random() < share for _ in range(min(per_request, total - first))]
+                futures.append(pool.submit(push, first, flags))
+            for f in futures:
+                f.result()
+        wait_for(expected, robot, 10.0)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        robot.server.shutdown()
+    return {"rate": rate, "per_request": per_request, "items": int(rate * seconds),
+            "recorded": recorded[0],
+            **summarise(expected, robot), "push_p50_ms": percentile(answered, 50),
+            "push_p99_ms": percentile(answered, 99)}
+
+
+def baseline(n: int = 200) -> dict[str, Any]:
+    """A POST of one robot message straight to a local robot: the floor of any latency."""
+    robot = Robot()
+    lat = []
+    with httpx.Client() as client:
+        for i in range(n):
+            started = time.monotonic()
+            client.post(robot.url, content=f"BENCH{i:07d}".encode())
+            lat.append(robot.seen[f"BENCH{i:07d}"][0] - started)
+    robot.server.shutdown()
+    return {"baseline_name": "POST straight to the robot", "baseline_p50_ms": percentile(lat, 50),
+            "baseline_p99_ms": percentile(lat, 99)}
+
+
+class Feed:
+    """A local RSS feed that items can be published into while it is polled."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str, datetime]] = []
+        feed = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                items = "".join(
+                    f"<item><title>{t}</title><description>{d}</description><guid>{t}</guid>"
+                    f"<link>https://news.example.cn/{t}</link>"
+                    f"<pubDate>{format_datetime(when)}</pubDate></item>"
+                    for t, d, when in list(feed.entries))
+                body = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                        f"<title>bench</title>{items}</channel></rss>").encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/feed.xml"
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+
+def rss_run(db: str, workdir: Path, n: int = 20) -> dict[str, Any]:
+    """Publish ``n`` matching items into a feed polled every POLL_S s; return the summary."""
+    robot, feed = Robot(), Feed()
+    cfg = workdir / "rss.toml"
+    cfg.write_text(config_text(robot, feed.url), encoding="utf-8")
+    port = free_port()
+    env = {**os.environ, "YUQING_DATABASE_URL": db}
+    proc = start_server(["run", "-c", str(cfg), "--port", str(port)], port, env)
+    rng = random.Random(11)
+    expected: dict[str, float] = {}
+    try:
+        time.sleep(POLL_S)
+        for i in range(n):
+            token = f"BENCH{9_000_000 + i:07d}"
+            feed.entries.append((token, text(rng, token, True), datetime.now(UTC)))
+            expected[token] = time.monotonic()
+            time.sleep(rng.uniform(0.1, 0.6))
+        wait_for(expected, robot, POLL_S + 10)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        robot.server.shutdown()
+        feed.server.shutdown()
+    return {"poll_interval_s": POLL_S, "target_ms": (POLL_S + 1) * 1000,
+            **summarise(expected, robot)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--share", type=float, default=0.1)
+    parser.add_argument("--db", default=None, help="database URL (default: SQLite in a temp dir)")
+    parser.add_argument("--per-request", type=int, default=1, help="items per POST")
+    parser.add_argument("--no-rss", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        doc = push_run(args.rate, args.seconds, args.share,
+                       args.db or f"sqlite:///{work / 'push.db'}", work, args.per_request)
+        doc.update(baseline())
+        if not args.no_rss:
+            doc["rss"] = rss_run(args.db or f"sqlite:///{work / 'rss.db'}", work)
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False))
+    else:
+        for key, value in doc.items():
+            print(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    main()
