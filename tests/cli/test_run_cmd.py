@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from web_auth import api_headers
 from yuqing_cli import FIXTURES, write_config
 
 from yuqing.store import Store, open_store
@@ -108,7 +109,7 @@ def test_run_serves_the_push_api_on_a_real_port(tmp_path: Path) -> None:
 
     def pushed() -> bool:
         try:
-            reply = httpx.post(f"{base}/api/items", json=item, timeout=5)
+            reply = httpx.post(f"{base}/api/items", json=item, headers=auth, timeout=5)
         except httpx.TransportError:
             return False  # not listening yet
         assert reply.status_code == 200, reply.text
@@ -116,6 +117,8 @@ def test_run_serves_the_push_api_on_a_real_port(tmp_path: Path) -> None:
         return True
 
     db = f"sqlite:///{tmp_path / 'served.db'}"
+    with open_store(db) as store:
+        auth = api_headers(store)
     config = str(write_config(tmp_path))
     env = {k: v for k, v in os.environ.items() if k != "YUQING_DATABASE_URL"}
     with subprocess.Popen([YUQING, "run", "-c", config, "--db", db, "--port", str(port), "--json"],
@@ -123,10 +126,10 @@ def test_run_serves_the_push_api_on_a_real_port(tmp_path: Path) -> None:
                           stderr=subprocess.DEVNULL) as proc:
         try:
             wait_for(lambda: proc.poll() is None and pushed(), "the push API")
-            found = httpx.get(f"{base}/api/items", params={"q": "警察"}, timeout=5).json()
+            found = httpx.get(f"{base}/api/items", params={"q": "警察"}, headers=auth, timeout=5).json()
             assert [it["id"] for it in found] == ["h1"]
             assert found[0]["schemes"] == ["公共安全"]
-            assert httpx.get(f"{base}/api/alerts", timeout=5).json()[0]["items"] == ["push-test:h1"]
+            assert httpx.get(f"{base}/api/alerts", headers=auth, timeout=5).json()[0]["items"] == ["push-test:h1"]
             proc.send_signal(signal.SIGINT)
             proc.communicate(timeout=20)
         finally:

@@ -21,6 +21,9 @@ from alert_servers import HttpServer, free_port, running_http_server  # noqa: E4
 from yuqing.config import parse_config  # noqa: E402
 from yuqing.runtime.context import Context  # noqa: E402
 from yuqing.web.server import serve_in_thread  # noqa: E402
+from web_auth import api_headers  # noqa: E402
+
+AUTH: dict[str, str] = {}  # bearer header of the served app's test user
 
 ITEM = {"id": "p1", "text": "市人民医院门口发生严重车祸，两人受伤，警察到场处置",
         "published_at": "2024-03-05T08:15:00+08:00", "source": "weibo"}
@@ -62,6 +65,7 @@ def receiver() -> Iterator[HttpServer]:
 def served(store_url: str, receiver: HttpServer) -> Iterator[tuple[Context, str]]:
     text = CONFIG.format(url=receiver.url)
     ctx = Context(config=parse_config(tomllib.loads(text)), database_url=store_url)
+    AUTH.update(api_headers(ctx.store))
     port = free_port()
     server = serve_in_thread(ctx, host="127.0.0.1", port=port)
     end = time.monotonic() + 20
@@ -77,7 +81,7 @@ def served(store_url: str, receiver: HttpServer) -> Iterator[tuple[Context, str]
 
 
 def read_one_alert(base: str, got: list[dict], ready: threading.Event) -> None:
-    with httpx.stream("GET", base + "/api/alerts/stream", timeout=15) as response:
+    with httpx.stream("GET", base + "/api/alerts/stream", headers=AUTH, timeout=15) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         for line in response.iter_lines():
             if line == ": connected":
@@ -96,7 +100,7 @@ def test_push_is_streamed_and_does_not_wait_for_slow_channels(
     reader.start()
     assert ready.wait(10)
     started = time.monotonic()
-    doc = httpx.post(base + "/api/items", json=ITEM, timeout=10).json()
+    doc = httpx.post(base + "/api/items", json=ITEM, headers=AUTH, timeout=10).json()
     pushed_in = time.monotonic() - started
     reader.join(10)
     assert doc["alerts"] == 1 and pushed_in < 1.0  # the /slow receiver takes 1.5 s
@@ -110,8 +114,8 @@ def test_push_is_streamed_and_does_not_wait_for_slow_channels(
 
 def test_ack_link_and_history(served: tuple[Context, str]) -> None:
     ctx, base = served
-    httpx.post(base + "/api/items", json=ITEM, timeout=10)
-    [alert] = httpx.get(base + "/api/alerts/history", timeout=10).json()
+    httpx.post(base + "/api/items", json=ITEM, headers=AUTH, timeout=10)
+    [alert] = httpx.get(base + "/api/alerts/history", headers=AUTH, timeout=10).json()
     assert {d["channel"] for d in alert["deliveries"]} == {"web", "slow"}
     assert alert["created_at"].endswith("+08:00")
     token = ctx.pipeline.dispatcher.signer.token(alert["id"])  # type: ignore[union-attr]
@@ -122,5 +126,5 @@ def test_ack_link_and_history(served: tuple[Context, str]) -> None:
     assert (ok.json()["first"], ok.json()["by"]) == (True, "张三")
     again = httpx.get(f"{base}/api/alerts/{alert['id']}/ack", params={"token": token}).json()
     assert (again["first"], again["by"]) == (False, "张三")
-    page = httpx.get(base + "/alerts", params={"rule": "全部"}).text
+    page = httpx.get(base + "/alerts", params={"rule": "全部"}, headers=AUTH).text
     assert "【舆情预警】公共安全" in page

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from yuqing.config import parse_config
 from yuqing.runtime.context import Context
 from yuqing.web.app import create_app
+from web_auth import api_headers
 
 CONFIG = {"cases": {"units": [{"name": "区网信办", "level": "county"}]}}
 WHO = {"actor": "李值班", "role": "handler"}
@@ -20,6 +21,7 @@ WHO = {"actor": "李值班", "role": "handler"}
 def client(store_url: str) -> Iterator[TestClient]:
     ctx = Context(config=parse_config(CONFIG), database_url=store_url)
     with TestClient(create_app(ctx)) as test_client:
+        test_client.headers.update(api_headers(ctx.store, WHO["actor"], "handler"))
         yield test_client
     ctx.close()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from web_auth import api_headers
 from yuqing_cli import write_config
 
 from yuqing.config import load_config
@@ -26,6 +27,7 @@ def client(tmp_path: Path, store_url: str) -> Iterator[TestClient]:
     """A TestClient on a fresh app bound to ``store_url`` with the e2e monitoring config."""
     ctx = Context(config=load_config(write_config(tmp_path)), database_url=store_url)
     with TestClient(create_app(ctx)) as test_client:
+        test_client.headers.update(api_headers(ctx.store))
         yield test_client
     ctx.close()
 
@@ -43,10 +45,10 @@ def test_push_one_object_then_find_it(client: TestClient) -> None:
     alerts = client.get("/api/alerts").json()
     assert len(alerts) == 1 and alerts[0]["items"] == ["weibo:p1"]
     assert client.get("/api/stats").json()["items"] == 1
-    page = client.get("/")
+    page = client.get("/feed", params={"q": "警察"})
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
-    assert "市人民医院门口发生严重车祸" in page.text
+    assert '门口发生严重<mark class="hl-k">车祸</mark>' in page.text  # scheme words marked
 
 
 def test_push_again_is_an_update_without_a_new_alert(client: TestClient) -> None:
