@@ -258,6 +258,59 @@ class CasesConfig(BaseModel):
     policies: list[str] = Field(default_factory=lambda: ["first_response", "formal_answer"])
 
 
+class EventLevelConfig(BaseModel):
+    """One row of the event level table (I 特别重大, II 重大, III 较大): an event gets
+    the first level, in order I -> III, whose every threshold it meets, else IV
+    (一般). ``min_negative_share`` is the share of negative items, ``min_media_types``
+    the number of distinct media types that carried it. See analytics/heat.py."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: str
+    min_heat: float = 0.0
+    min_size: int = 0
+    min_negative_share: float = 0.0
+    min_sensitive: int = 0
+    min_media_types: int = 0
+
+
+def _default_levels() -> list[EventLevelConfig]:
+    return [
+        EventLevelConfig(level="I", min_heat=2000, min_size=200, min_negative_share=0.5,
+                         min_media_types=3),
+        EventLevelConfig(level="II", min_heat=500, min_size=50, min_negative_share=0.4,
+                         min_media_types=2),
+        EventLevelConfig(level="III", min_heat=100, min_size=10, min_negative_share=0.3),
+    ]
+
+
+class EventsConfig(BaseModel):
+    """Online event clustering, heat, levels and spikes (pipeline/events.py,
+    analytics/heat.py, analytics/trends.py): ``window_hours`` an event stays
+    open for new items; ``threshold`` the cosine an item needs with an event's
+    centroid to join it; ``media_weights`` of the heat formula; ``levels`` the
+    I-III table; a spike is ``spike_recent_hours`` of volume against the
+    ``spike_baseline_hours`` before, at ``spike_sensitivity`` standard deviations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    window_hours: float = Field(default=72.0, gt=0)
+    threshold: float = Field(default=0.2, gt=0)
+    media_weights: dict[str, float] = Field(default_factory=dict)
+    levels: list[EventLevelConfig] = Field(default_factory=_default_levels)
+    spike_recent_hours: float = Field(default=1.0, gt=0)
+    spike_baseline_hours: float = Field(default=12.0, gt=0)
+    spike_sensitivity: float = Field(default=3.0, gt=0)
+
+    @field_validator("levels")
+    @classmethod
+    def _known_levels(cls, value: list[EventLevelConfig]) -> list[EventLevelConfig]:
+        bad = [row.level for row in value if row.level not in ("I", "II", "III")]
+        if bad:
+            raise ValueError(f"event levels must be I, II or III (IV is the default), got {bad}")
+        return value
+
+
 class ReportScheduleConfig(BaseModel):
     """A report made and sent on time by `yuqing run` (reports/schedule.py): ``kind``
     daily, weekly or monthly, made at local time ``at`` (HH:MM) on every day, on
@@ -316,6 +369,7 @@ class Config(BaseModel):
     segment: SegmentConfig = Field(default_factory=SegmentConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
+    events: EventsConfig = Field(default_factory=EventsConfig)
     column_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
     deadlines: DeadlinesConfig = Field(default_factory=DeadlinesConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)

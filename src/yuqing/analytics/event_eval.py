@@ -81,3 +81,33 @@ def evaluate_events(raws: Iterable[RawItem | BadInput],
                baseline={"name": BASELINE_NAME, "bcubed_f1": round(base_scores.bcubed_f1, 4),
                          "ari": round(base_scores.ari, 4)})
     return doc
+
+
+def evaluate_origins(trees: Iterable[tuple[str, list[RawItem]]],
+                     config: EventsConfig | None = None) -> dict[str, Any]:
+    """Return origin-tracing accuracy over ``trees``: each is (true root key, its raw items).
+
+    Each tree's items are clustered on their own; the event holding most of
+    them is traced (analytics/origin.py). Shape: ``{"trees", "correct",
+    "accuracy", "collected_origin", "mean_confidence"}``; ``collected_origin``
+    counts traced origins that are collected items (not placeholders)."""
+    from collections import Counter
+
+    from yuqing.analytics.origin import trace
+
+    config = config or EventsConfig()
+    normalizer = Normalizer()
+    total = correct = collected = 0
+    confidence = 0.0
+    for root_key, raws in trees:
+        items = sorted((normalizer.to_item(r) for r in raws), key=lambda it: it.published_at)
+        events = cluster(items, config)
+        main = Counter(events).most_common(1)[0][0]
+        prop = trace([it for it, ev in zip(items, events, strict=True) if ev == main])
+        total += 1
+        correct += prop.origin.key == root_key
+        collected += prop.origin.collected
+        confidence += prop.confidence
+    return {"trees": total, "correct": correct, "accuracy": round(correct / total, 4) if total else 0.0,
+            "collected_origin": collected,
+            "mean_confidence": round(confidence / total, 3) if total else 0.0}

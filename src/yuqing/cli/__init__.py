@@ -14,6 +14,7 @@ from yuqing.cli.cases import case_app, cases_app
 from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, fail, user_errors
 from yuqing.cli.demo import demo
 from yuqing.cli.evaluate import eval_handling_class, eval_sentiment
+from yuqing.cli.events import eval_events, event, events
 from yuqing.cli.ingest import ingest
 from yuqing.cli.items import items
 from yuqing.cli.petition import deadline, eval_petitions, petition_app
@@ -33,6 +34,8 @@ app.command()(analyze)
 app.command()(demo)
 app.command()(ingest)
 app.command()(items)
+app.command()(events)
+app.command()(event)
 app.command()(run)
 app.command()(serve)
 app.command()(stats)
@@ -48,6 +51,7 @@ eval_app = typer.Typer(help="Measure the quality of an analysis against labelled
                        no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 eval_app.command("petitions")(eval_petitions)
+eval_app.command("events")(eval_events)
 eval_app.command("sentiment")(eval_sentiment)
 eval_app.command("handling-class")(eval_handling_class)
 

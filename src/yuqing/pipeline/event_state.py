@@ -18,10 +18,10 @@ from typing import Any
 from yuqing.analytics.heat import LevelInputs, event_level, item_heat
 from yuqing.config import EventLevelConfig
 from yuqing.domain import Item
-from yuqing.pipeline.event_terms import DocumentFrequency, item_terms
+from yuqing.pipeline.event_terms import DocumentFrequency
 
 MAX_TERMS = 48  # centroid terms kept per event
-MAX_TOKENS = 60  # keyword candidates kept per event
+MAX_TOKENS = 30  # keyword candidates kept per event
 MIN_TITLE_CHARS = 8
 TITLE_CHARS = 80
 KEYWORDS = 8
@@ -59,8 +59,8 @@ class Event:
 
     def similarity(self, vec: dict[str, float]) -> float:
         """Return the cosine of the unit vector ``vec`` with the centroid."""
-        get = vec.get
-        return sum(w * get(t, 0.0) for t, w in self.centroid.items()) / self.norm
+        cen = self.centroid
+        return sum(cen[t] * vec[t] for t in cen.keys() & vec.keys()) / self.norm
 
     def add(self, item: Item, vec: dict[str, float], score: float, media_weight: float) -> set[str]:
         """Count ``item`` (vector ``vec``, cosine ``score``) into the event; return the
@@ -116,15 +116,17 @@ class Event:
 
     def keywords(self, df: DocumentFrequency) -> list[str]:
         """Return up to ``KEYWORDS`` keywords: the event's segmented words by count x IDF
-        (a word's document frequency: the mean of its bigrams'), else its top centroid terms."""
+        (a word's document frequency: the mean of its first and last bigram's), else its
+        top centroid terms."""
         if not self.tokens:
             return [t for t, _ in sorted(self.centroid.items(), key=lambda kv: -kv[1])[:KEYWORDS]]
-        log_n = math.log(df.n_docs + 1)
+        log_n1 = math.log(df.n_docs + 1) + 1.0
+        freq = df.df
 
         def score(kv: tuple[str, int]) -> float:
-            grams = item_terms(kv[0]) or {kv[0]}
-            mean_df = sum(df.df(g) for g in grams) / len(grams)
-            return kv[1] * (log_n - math.log(mean_df + 1) + 1.0)
+            word = kv[0]
+            mean_df = (freq(word[:2]) + freq(word[-2:])) / 2
+            return kv[1] * (log_n1 - math.log(mean_df + 1))
 
         return [t for t, _ in sorted(self.tokens.items(), key=score, reverse=True)[:KEYWORDS]]
 
@@ -136,7 +138,8 @@ class Event:
         return {"id": self.id, "title": self.title, "rep_key": self.rep_key,
                 "origin_key": self.origin_key, "first_at": self.first_at, "last_at": self.last_at,
                 "size": self.size, "heat": round(self.heat, 3), "level": self.level,
-                "keywords": self.keywords(df), "terms": self.centroid, "state": state,
+                "keywords": self.keywords(df),
+                "terms": self.centroid, "state": state,
                 "updated_at": now}
 
     @classmethod

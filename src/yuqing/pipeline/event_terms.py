@@ -53,21 +53,28 @@ class DocumentFrequency:
 
     def add(self, terms: set[str]) -> None:
         """Count one document with ``terms``."""
+        self.add_and_weigh(terms)
+
+    def add_and_weigh(self, terms: set[str]) -> tuple[dict[str, float], list[str]]:
+        """Count one document with ``terms``; return its L2-normalised IDF vector
+        ``{term: weight}`` (IDF after counting it) and the terms seen in an earlier document."""
         self.n_docs += 1
         df = self._df
+        log_n1 = math.log(self.n_docs + 1) + 1.0
+        log = math.log
+        vec: dict[str, float] = {}
+        seen: list[str] = []
         for term in terms:
-            df[term] = df.get(term, 0) + 1
+            count = df.get(term, 0) + 1
+            df[term] = count
+            vec[term] = log_n1 - log(count + 1)
+            if count > 1:
+                seen.append(term)
         if len(df) > MAX_VOCABULARY:
             self._df = {t: n for t, n in df.items() if n > 1}
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        return {t: w / norm for t, w in vec.items()}, seen
 
     def df(self, term: str) -> int:
         """Return how many added documents contained ``term``."""
         return self._df.get(term, 0)
-
-    def weights(self, terms: set[str]) -> dict[str, float]:
-        """Return the L2-normalised IDF vector ``{term: weight}`` of a document with ``terms``."""
-        log_n = math.log(self.n_docs + 1)
-        df = self._df
-        vec = {t: log_n - math.log(df.get(t, 0) + 1) + 1.0 for t in terms}
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        return {t: w / norm for t, w in vec.items()}

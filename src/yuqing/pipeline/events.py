@@ -16,7 +16,8 @@ Each live item, in batch order, joins an existing event or opens a new one;
    being open (its items within ``window_hours`` of this one). Candidates come
    from an inverted index of open events' centroid terms, queried with the
    item's ``QUERY_TERMS`` highest-IDF terms seen in other items (terms on more than
-   ``MAX_POSTING`` events are skipped: they say nothing). An event that
+   ``MAX_POSTING`` events are skipped: they say nothing); an event must share
+   ``MIN_VOTES`` of them, and the ``MAX_CANDIDATES`` sharing most are scored. An event that
    quotes, through a ``//@name:`` chain, an author seen in an open event is
    joined at half the threshold.
 4. otherwise the item **opens** a new event, id ``E`` + 12 hex of SHA-1(key).
@@ -33,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from datetime import UTC, datetime, timedelta
 
 from yuqing.analytics.heat import media_weights
@@ -46,8 +47,9 @@ from yuqing.store import Store
 from yuqing.store import events as events_db
 
 QUERY_TERMS = 16
-MAX_POSTING = 500
-MAX_CANDIDATES = 40
+MAX_POSTING = 200
+MAX_CANDIDATES = 12
+MIN_VOTES = 2  # query terms a candidate event must share
 KEY_MEMORY = 500_000  # key -> event links remembered
 WARM_ITEMS = 20_000  # recent items read at start-up (links and document frequencies)
 MIN_DUPLICATE_CHARS = 10  # shorter copies ("顶", "[怒]") recur in unrelated threads
@@ -142,21 +144,20 @@ class EventClusterer:
         if item.is_update and linked is not None:
             item.event_id = linked.id
             return
-        terms = item_terms(item.match_text)
-        self.df.add(terms)
-        vec = self.df.weights(terms)
+        vec, seen = self.df.add_and_weigh(item_terms(item.match_text))
         score = linked.similarity(vec) if linked is not None else 0.0
         event = linked
         if event is None:
-            event, score = self._best_match(item, vec)
+            event, score = self._best_match(item, vec, seen)
         if event is None:
             event = self._open_event(item)
             score = OPENER_SCORE
         self._join(event, item, vec, score)
 
     def _link_keys(self, item: Item) -> list[str]:
-        """Keys of stored items whose event ``item`` would join (rule 1 and 2)."""
-        keys = [item.key] if item.is_update else []
+        """Keys whose event ``item`` would join (rules 1 and 2): its own key first (an
+        update, or a parent whose reposts came before it)."""
+        keys = [item.key]
         for ref in (item.root_id, item.parent_id):
             if ref:
                 keys.append(f"{item.source}:{ref}")
@@ -176,29 +177,29 @@ class EventClusterer:
                 return self.events[event_id]
         return None
 
-    def _best_match(self, item: Item, vec: dict[str, float]) -> tuple[Event | None, float]:
-        votes: dict[str, int] = {}
-        df = self.df.df
-        shared = [t for t in vec if df(t) > 1]  # seen in another item: may be indexed
-        for term in heapq.nlargest(QUERY_TERMS, shared, key=vec.__getitem__):
+    def _best_match(self, item: Item, vec: dict[str, float],
+                    seen: list[str]) -> tuple[Event | None, float]:
+        """Return the open event most similar to ``vec`` at or above the threshold (and the
+        cosine), or (None, 0.0); ``seen`` are the item's terms known from other items."""
+        votes: Counter[str] = Counter()
+        for term in heapq.nlargest(QUERY_TERMS, seen, key=vec.__getitem__):
             posting = self._postings.get(term)
             if posting and len(posting) <= MAX_POSTING:
-                for event_id in posting:
-                    votes[event_id] = votes.get(event_id, 0) + 1
+                votes.update(posting)
         for name in item.extra.get("repost_chain", ())[:1]:
             quoted = self._author_event.get(name)
             if quoted in self._open:
-                votes[quoted] = votes.get(quoted, 0) + QUERY_TERMS  # always a candidate
-        if len(votes) > MAX_CANDIDATES:
-            votes = {e: votes[e] for e in heapq.nlargest(MAX_CANDIDATES, votes, key=votes.__getitem__)}
+                votes[quoted] += 2 * QUERY_TERMS  # always a candidate
         best, best_score = None, 0.0
         at = item.published_at
-        for event_id, n in votes.items():
+        for event_id, n in votes.most_common(MAX_CANDIDATES):
+            if n < MIN_VOTES:
+                break
             event = self.events[event_id]
             if not event.first_at - self.window <= at <= event.last_at + self.window:
                 continue
             score = event.similarity(vec)
-            needed = self.threshold / 2 if n >= QUERY_TERMS else self.threshold
+            needed = self.threshold / 2 if n > QUERY_TERMS else self.threshold
             if score >= needed and score > best_score:
                 best, best_score = event, score
         return best, best_score

@@ -1,0 +1,72 @@
+"""Event clustering quality and origin tracing on labelled sets built from ../shared/data.
+
+Usage: python benchmarks/events.py [--json] [--ced-n 400] [--data DIR]
+
+Sets (built at run time into a temporary folder, never copied into the repo;
+see yuqing/analytics/eventsets.py): CHECKED fake-news posts grouped by their
+official ``analysis`` text, CED originals with their reposts, and the
+hand-written tests/fixtures/events/handwritten.jsonl. Each is scored with
+``yuqing eval events`` (B-cubed, ARI, and the links-only baseline in the same
+run). Origin tracing runs on each CED repost tree, with the original
+collected (the root must be the original item) and without it (the root must
+be the placeholder of the original's mid, not collected). Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from yuqing.analytics.event_eval import evaluate_events, evaluate_origins
+from yuqing.analytics.eventsets import ced_events, ced_records, checked_records, write_jsonl
+from yuqing.sources.files import read_items
+from yuqing.sources.base import utc_now
+from yuqing.sources.records import RecordConverter
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data"
+HANDWRITTEN = REPO / "tests" / "fixtures" / "events" / "handwritten.jsonl"
+
+
+def ced_trees(files: list[Path], *, with_original: bool):
+    """Yield (true root key, RawItems) per CED repost file."""
+    conv, now = RecordConverter(), utc_now()
+    for f in files:
+        mid = f.stem.split("_")[1]
+        raws = [conv.convert(rec, source="ced", tz="Asia/Shanghai", media_type="weibo",
+                             origin=f"{f.name}:{i}", fetched_at=now)
+                for i, rec in enumerate(ced_records(f, with_original=with_original))]
+        yield f"ced:{mid}", raws
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--ced-n", type=int, default=400, help="CED trees to use")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    args = parser.parse_args()
+    if not (args.data / "ced_rumor").is_dir():
+        raise SystemExit(f"{args.data}: no ced_rumor folder (needs ../shared/data)")
+    files = ced_events(args.data)[: args.ced_n]
+    result: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        sets = {"checked": Path(tmp) / "checked.jsonl", "ced": Path(tmp) / "ced.jsonl"}
+        write_jsonl(checked_records(args.data), sets["checked"])
+        write_jsonl(itertools.chain.from_iterable(ced_records(f) for f in files), sets["ced"])
+        sets["handwritten"] = HANDWRITTEN
+        for name, path in sets.items():
+            start = time.perf_counter()
+            doc = evaluate_events(read_items(path))
+            doc["seconds"] = round(time.perf_counter() - start, 1)
+            result[name] = doc
+    result["origin_with_original"] = evaluate_origins(ced_trees(files, with_original=True))
+    result["origin_original_missing"] = evaluate_origins(ced_trees(files, with_original=False))
+    print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Tests of pipeline/event_terms.py: clustering terms and online IDF."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from yuqing.pipeline.event_terms import DocumentFrequency, item_terms
+from yuqing.pipeline.textnorm import normalize_text
+
+
+def test_traditional_and_simplified_share_their_terms() -> None:
+    simp = item_terms(normalize_text("杭州地铁发生火灾")[0])
+    trad = item_terms(normalize_text("杭州地鐵發生火災")[0])
+    assert simp == trad == {"杭州", "州地", "地铁", "铁发", "发生", "生火", "火灾"}
+
+
+def test_names_links_emoji_and_link_cards_are_not_terms() -> None:
+    text = "转发//@用户abc:地铁起火 @某人 http://t.cn/abc [心] O网页链接 L某某的微博视频 G65 ABC"
+    assert item_terms(text) == {"转发", "地铁", "铁起", "起火", "g65", "abc"}
+
+
+def test_idf_weights_are_unit_vectors_and_rare_terms_weigh_more() -> None:
+    df = DocumentFrequency()
+    df.add({"地铁", "火灾"})
+    df.add({"地铁", "暴雨"})
+    vec, seen = df.add_and_weigh({"地铁", "塌方"})
+    assert df.n_docs == 3 and df.df("地铁") == 3 and seen == ["地铁"]
+    assert math.sqrt(sum(w * w for w in vec.values())) == pytest.approx(1.0)
+    assert vec["塌方"] > vec["地铁"]
+    # smooth IDF: ln((N + 1) / (df + 1)) + 1
+    ratio = (math.log(4 / 2) + 1) / (math.log(4 / 4) + 1)
+    assert vec["塌方"] / vec["地铁"] == pytest.approx(ratio)

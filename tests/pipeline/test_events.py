@@ -1,0 +1,99 @@
+"""Tests of pipeline/events.py: the online event clustering stage (in memory)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from event_items import FIRE, NOISE, T0, WATER, make
+
+from yuqing.config import EventsConfig
+from yuqing.domain import Item
+from yuqing.pipeline.dedup import Deduplicator
+from yuqing.pipeline.events import EventClusterer, event_id_for
+
+
+def run(items: list[Item], stage: EventClusterer | None = None) -> EventClusterer:
+    """Dedup then cluster ``items`` as one batch."""
+    stage = stage or EventClusterer()
+    Deduplicator().process(items)
+    stage.process(items)
+    return stage
+
+
+def test_paraphrases_in_both_scripts_join_one_event_and_noise_stays_apart() -> None:
+    texts = FIRE + WATER + NOISE
+    items = [make(i, t, i * 10) for i, t in enumerate(texts)]
+    stage = run(items)
+    fire = {it.event_id for it in items[:3]}
+    water = {it.event_id for it in items[3:5]}
+    assert len(fire) == 1 and len(water) == 1 and fire != water
+    assert items[0].event_id == event_id_for("w:0")
+    assert len({it.event_id for it in items}) == 4
+    assert stage.opened == 4
+
+
+def test_repost_with_other_words_joins_its_parents_event() -> None:
+    items = [make(1, FIRE[0]), make(2, "太可怕了，大家注意安全", 5, parent_id="1"),
+             make(3, NOISE[0], 6)]
+    run(items)
+    assert items[1].event_id == items[0].event_id != items[2].event_id
+
+
+def test_reposts_of_a_parent_not_collected_share_an_event_and_the_late_parent_joins() -> None:
+    stage = EventClusterer()
+    first = [make(2, "转发微博", 5, parent_id="99"), make(3, "顶", 6, parent_id="99")]
+    run(first, stage)
+    assert first[0].event_id == first[1].event_id
+    parent = [make(99, WATER[0], 1)]
+    run(parent, stage)
+    assert parent[0].event_id == first[0].event_id
+
+
+def test_weibo_url_in_text_links_to_the_status() -> None:
+    items = [make("5012345678901234", "原帖：某路段塌陷"),
+             make(7, "大家看这个 https://weibo.com/1234567890/O5banBlCi", 3)]
+    run(items)
+    assert items[1].event_id == items[0].event_id
+
+
+def test_short_exact_copies_do_not_link_unrelated_threads() -> None:
+    items = [make(1, "顶"), make(2, "顶", 60)]
+    run(items)
+    assert items[1].duplicate_of == "w:1"  # dedup sees the copy ...
+    assert items[1].event_id != items[0].event_id  # ... but "顶" is no event
+
+
+def test_similar_text_after_the_window_opens_a_new_event() -> None:
+    stage = EventClusterer(EventsConfig(window_hours=24))
+    old = [make(1, FIRE[0]), make(2, NOISE[1], 60 * 24 * 5)]
+    stage.process(old)
+    late = [make(3, FIRE[2], 60 * 24 * 5 + 1)]
+    stage.process(late)
+    assert late[0].event_id != old[0].event_id
+    assert stage.opened == 1
+
+
+def test_update_keeps_its_event_without_counting_twice() -> None:
+    stage = EventClusterer()
+    first = [make(1, FIRE[0])]
+    stage.process(first)
+    again = make(1, FIRE[0] + "（更新）", 30)
+    again.is_update = True
+    stage.process([again])
+    assert again.event_id == first[0].event_id
+    assert stage.events[first[0].event_id or ""].size == 1 and stage.opened == 0
+
+
+def test_event_state_counts_title_heat_and_origin() -> None:
+    items = [make(i, t, 10 * i, reposts=10 * i) for i, t in enumerate(FIRE)]
+    items[1].sentiment = "negative"
+    stage = run(items)
+    event = stage.events[items[0].event_id or ""]
+    assert event.size == 3 and event.origin_key == "w:0"
+    assert event.first_at == T0 and event.last_at == T0 + timedelta(minutes=20)
+    assert event.counts["sentiment"] == {"none": 2, "negative": 1}
+    assert event.counts["media"] == {"weibo": 3}
+    assert event.first_by_media == {"weibo": T0.isoformat()}
+    assert event.heat > 3.0  # three weibo posts with reposts
+    assert event.title in FIRE  # a real post, not a keyword list
+    assert event.level == "IV"
