@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,8 +42,9 @@ FIXED_DATE_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 
 MAX_WORKING_DAYS = 400
 
 
+@cache
 def _library_years() -> frozenset[int]:
-    """Return the years chinese-calendar has holiday data for."""
+    """Return the years chinese-calendar has holiday data for (computed once)."""
     days = set(chinese_calendar.holidays) | set(chinese_calendar.workdays)
     return frozenset(range(min(days).year, max(days).year + 1))
 

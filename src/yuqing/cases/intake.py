@@ -139,6 +139,8 @@ def link_items(service: CaseService, case_id: int, subject: str,
     scored = sorted(((jaccard(wanted, pet.bigrams(it.match_text)), it.key) for it in found),
                     reverse=True)
     keep = [(s, k) for s, k in scored if s >= ITEM_LINK_SIMILARITY]
+    if not keep:
+        return []
     with service.store.write() as conn:
         for score, key in keep:
             q.add_link(conn, {"case_id": case_id, "kind": "item", "ref": key,
