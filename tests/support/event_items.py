@@ -1,4 +1,4 @@
-"""Small normalised items about a few events, shared by the event tests."""
+"""Hand-written items for the event tests (texts written for these tests, no research data)."""
 
 from __future__ import annotations
 

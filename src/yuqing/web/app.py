@@ -21,6 +21,7 @@ from yuqing.sources.records import raw_from_record
 from yuqing.store.items import item_to_json
 from yuqing.web.alerts_api import alerts_router
 from yuqing.web.cases_api import cases_router
+from yuqing.web.events_api import events_router
 from yuqing.web.reports_api import reports_router
 from yuqing.web.accounts import Accounts
 from yuqing.web.auth import case_guard, install_auth
@@ -74,6 +75,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(pages_router(ctx, accounts, ctx.config.web.secure_cookies))
     app.include_router(alerts_router(ctx))
     app.include_router(reports_router(ctx))
+    app.include_router(events_router(ctx))
 
     @app.post("/api/items")
     async def push_items(request: Request) -> dict[str, Any]:
