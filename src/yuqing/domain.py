@@ -6,26 +6,12 @@ this module; this module depends on nothing in the project.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-#: an id that went through a float: ``7.31234567890123E+18`` (spreadsheet), ``5.01e+15``
-#: (JSON number), ``5012345678901234.0``. Without a decimal point the exponent sign is
-#: required (float printers always write it), so hex ids such as ``3e47199473151162`` pass.
-_LOSSY_ID = re.compile(r"[+-]?\d+\.\d+[eE][+-]?\d{1,3}|[+-]?\d+[eE][+-]\d{1,3}|\d+\.0+")
-
 MEDIA_TYPES = ("news", "weibo", "wechat", "forum", "video", "app", "gov", "other")
 SENTIMENTS = ("negative", "neutral", "positive")
-
-
-def is_lossy_id(value: object) -> bool:
-    """True when ``value`` is an id mangled by a float (digits lost): a float, or a
-    string in scientific notation or ending in ``.0``. Ids are strings end to end."""
-    if isinstance(value, float):
-        return True
-    return isinstance(value, str) and _LOSSY_ID.fullmatch(value.strip()) is not None
 
 
 class YuqingError(Exception):

@@ -16,29 +16,19 @@ pipeline.dates, ``bad_timezone`` (source zone unknown, Asia/Shanghai used),
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
-from yuqing.domain import MEDIA_TYPES, Item, RawItem, RejectedItem, is_lossy_id
+from yuqing.domain import MEDIA_TYPES, Item, RawItem, RejectedItem
+from yuqing.exchange import clean_string, is_lossy_id, parse_count
 from yuqing.pipeline.dates import parse_published
 from yuqing.pipeline.textnorm import TextNormalizer, html_to_text
 from yuqing.pipeline.urls import canonical_url, item_key, looks_like_url
 from yuqing.pipeline.weibo_ids import mid_from_url, parent_mid_from_url
 
 DEFAULT_TZ = "Asia/Shanghai"
-# 7.31234567890123E+18, 5.012345678901234e15, 5012345678901234.0
-_COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿|[kKwW])?\+?")
-_COUNT_UNITS = {
-    None: 1,
-    "万": 10_000,
-    "w": 10_000,
-    "W": 10_000,
-    "亿": 100_000_000,
-    "k": 1000,
-    "K": 1000,
-}
 
 
 def content_hash(match_text: str) -> str:
@@ -50,23 +40,8 @@ def _clean_id(value: object) -> str | None:
     """Return an id as a stripped string, None when empty."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = clean_string(str(value)).strip()
     return text or None
-
-
-def _count(value: object) -> tuple[int | None, bool]:
-    """Return ``(count, ok)``: ints pass, ``"1,234"``/``"1.2万"``/``"3k"`` are read.
-
-    Anything else gives ``(None, False)``.
-    """
-    if value is None or value == "":
-        return None, True
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value, True
-    m = _COUNT.fullmatch(str(value).replace(",", "").strip())
-    if m is None:
-        return None, False
-    return int(float(m.group(1)) * _COUNT_UNITS[m.group(2)]), True
 
 
 class Normalizer:
@@ -131,7 +106,7 @@ class Normalizer:
             content_hash=content_hash(match_text),
             flags=flags + date_flags,
             origin=origin,
-            extra=dict(raw.extra),
+            extra=_clean_extra(raw.extra),
         )
         self._counts(raw, item)
         return item
@@ -194,10 +169,21 @@ class Normalizer:
     def _counts(raw: RawItem, item: Item) -> None:
         """Copy reposts/comments/likes onto ``item``; a non-number count gets flag bad_count."""
         for field in ("reposts", "comments", "likes"):
-            value, ok = _count(getattr(raw, field))
+            value, ok = parse_count(getattr(raw, field))
             setattr(item, field, value)
             if not ok and "bad_count" not in item.flags:
                 item.flags.append("bad_count")
+
+
+def _clean_extra(value: Any) -> Any:
+    """Return ``value`` (extra fields) with every string cleaned (exchange.clean_string)."""
+    if isinstance(value, str):
+        return clean_string(value)
+    if isinstance(value, dict):
+        return {clean_string(str(k)): _clean_extra(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_extra(v) for v in value]
+    return value
 
 
 def _aware(value: datetime) -> datetime:

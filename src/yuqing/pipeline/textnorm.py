@@ -45,6 +45,8 @@ import lxml.etree
 import lxml.html
 import opencc
 
+from yuqing.exchange import clean_string
+
 # Characters dropped from the match text: they render as nothing.
 _INVISIBLE = (
     "\u0000-\u0008\u000e-\u001b\u007f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5"
@@ -100,9 +102,6 @@ def _drop_bad_numeric_refs(text: str) -> str:
     return _NUMERIC_REF.sub(keep, text)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def html_to_text(text: str) -> str:
     """Return the plain text of ``text`` if it holds markup, else ``text`` unchanged.
 
@@ -111,10 +110,10 @@ def html_to_text(text: str) -> str:
     ``&#1114112;`` is dropped), block elements and ``<br>`` end a line;
     lines are stripped and blank lines collapsed. Never raises: markup lxml
     cannot parse falls back to removing the tags with a regular expression.
-    C0 control characters other than tab and line breaks (NUL among them,
-    which PostgreSQL refuses in text) are removed in every case.
+    Characters no store keeps (NUL and other C0 controls, lone surrogates;
+    see exchange.clean_string) are removed in every case.
     """
-    text = _CONTROL.sub("", text)
+    text = clean_string(text)
     if not has_markup(text):
         return text
     text = _drop_bad_numeric_refs(_XML_DECL.sub("", text))

@@ -23,7 +23,6 @@ Decisions (documented here, tested in tests/sources/test_records.py):
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
 from datetime import datetime
@@ -31,7 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from yuqing.domain import BadInput, RawItem, is_lossy_id
+from yuqing.domain import BadInput, RawItem
+from yuqing.exchange import field_string, is_lossy_id, parse_count
 
 #: Exchange fields copied as strings (empty string -> None).
 STRING_FIELDS = (
@@ -42,7 +42,6 @@ COUNT_FIELDS = ("reposts", "comments", "likes")
 #: Every exchange field a record may carry (``source``/``media_type`` override the defaults).
 EXCHANGE_FIELDS = frozenset((*STRING_FIELDS, *COUNT_FIELDS, "text", "source", "media_type"))
 
-_CN_UNITS = {"万": 10_000, "亿": 100_000_000}
 BUILTIN_PREFIX = "builtin:"
 
 
@@ -78,24 +77,27 @@ class RecordConverter:
         if text is None:
             raise BadInput(f"{origin}: no 'text' field (columns: {sorted(rec)[:12]})")
         flags: list[str] = []
-        if not isinstance(text, str):
-            text = str(text)
+        text = field_string(text, "text", origin) or ""
         if not text.strip():
             flags.append("empty_text")
         get = ours.get
-        item_id, url = _as_str(get("id")), _as_str(get("url"))
+
+        def string(name: str) -> str | None:
+            return field_string(get(name), name, origin)
+
+        item_id, url = string("id"), string("url")
         if item_id is None and url is None:
             raise BadInput(f"{origin}: neither 'id' nor 'url' is given")
         if is_lossy_id(get("id")):
             flags.append("lossy_id")
         return RawItem(
-            source=_as_str(get("source")) or source, text=text, fetched_at=fetched_at,
-            id=item_id, title=_as_str(get("title")),
-            media_type=_as_str(get("media_type")) or media_type, url=url,
-            guid=_as_str(get("guid")), author=_as_str(get("author")),
-            author_id=_as_str(get("author_id")), published_at=_as_str(get("published_at")),
-            parent_id=_as_str(get("parent_id")), reposts=_as_count(get("reposts"), flags),
-            comments=_as_count(get("comments"), flags), likes=_as_count(get("likes"), flags),
+            source=string("source") or source, text=text, fetched_at=fetched_at,
+            id=item_id, title=string("title"),
+            media_type=string("media_type") or media_type, url=url,
+            guid=string("guid"), author=string("author"),
+            author_id=string("author_id"), published_at=string("published_at"),
+            parent_id=string("parent_id"), reposts=_count(get("reposts"), flags),
+            comments=_count(get("comments"), flags), likes=_count(get("likes"), flags),
             tz=tz, origin=origin, flags=flags, extra=extra,
         )
 
@@ -130,47 +132,12 @@ def raw_from_record(
     )
 
 
-def _as_str(value: Any) -> str | None:
-    """Return ``value`` as a string id/field; None and "" become None."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value if value.strip() else None
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
-def _as_count(value: Any, flags: list[str]) -> int | None:
-    """Return a count as int; None when absent; None + flag ``bad_count`` when unreadable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        flags.append("bad_count")
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    count = _parse_count_text(str(value))
-    if count is None and "bad_count" not in flags:
+def _count(value: Any, flags: list[str]) -> int | None:
+    """Return a count (exchange.parse_count); an unreadable one adds the flag ``bad_count``."""
+    count, ok = parse_count(value)
+    if not ok and "bad_count" not in flags:
         flags.append("bad_count")
     return count
-
-
-def _parse_count_text(text: str) -> int | None:
-    """Parse ``"1234"``, ``"1,234"``, ``"12.0"``, ``"1.2万"``; None when not a count."""
-    s = text.strip().replace(",", "")
-    mult = 1
-    if s and s[-1] in _CN_UNITS:
-        mult, s = _CN_UNITS[s[-1]], s[:-1]
-    try:
-        number = float(s) if "." in s else int(s)
-    except ValueError:
-        return None
-    if number < 0 or (mult == 1 and isinstance(number, float) and not number.is_integer()):
-        return None
-    return int(round(number * mult))
 
 
 def load_mapping(ref: str | Path) -> dict[str, str]:
