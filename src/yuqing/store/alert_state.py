@@ -34,7 +34,11 @@ def load_group(conn: Connection, rule: str, group_key: str) -> GroupState | None
     g = alert_groups.c
     row = conn.execute(select(g.count, g.sent_count, g.sent_level, g.sent_at, g.updates)
                        .where(g.rule == rule, g.group_key == group_key)).first()
-    return None if row is None else GroupState(*row)
+    if row is None:
+        return None
+    m = row._mapping  # (row.count is the tuple method)
+    return GroupState(count=m["count"], sent_count=m["sent_count"], sent_level=m["sent_level"],
+                      sent_at=m["sent_at"], updates=m["updates"])
 
 
 def save_group(conn: Connection, rule: str, group_key: str, state: GroupState) -> None:

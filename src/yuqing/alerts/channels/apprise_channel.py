@@ -13,7 +13,7 @@ since they hold secrets), ``lang``.
 
 from __future__ import annotations
 
-import apprise
+import apprise  # type: ignore[import-untyped]
 
 from yuqing.alerts.channels.base import (
     DeliveryResult,

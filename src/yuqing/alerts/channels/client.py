@@ -61,7 +61,8 @@ class AlertHub:
         with self._lock:
             self._subs.append(sub)
             ids = list(self._events)
-            start = ids.index(last_event_id) + 1 if last_event_id in self._events else len(ids)
+            known = last_event_id is not None and last_event_id in self._events
+            start = ids.index(last_event_id) + 1 if known else len(ids)  # type: ignore[arg-type]
             missed = [(i, self._events[i]) for i in ids[start:]]
         return sub, missed
 

@@ -29,11 +29,10 @@ from typing import Any
 from yuqing.alerts.channels.base import option_float, option_lang, option_url
 from yuqing.alerts.channels.robot import (
     PackedRobot,
-    RateLimit,
     pack,
     with_head,
 )
-from yuqing.alerts.channels.webhook import encode_json, http_client
+from yuqing.alerts.channels.webhook import encode_json
 from yuqing.alerts.render import DEFAULT_LANG, render_markdown
 from yuqing.config import ChannelConfig
 from yuqing.domain import Alert
@@ -62,15 +61,10 @@ class FeishuChannel(PackedRobot):
                  rate_per_minute: int = RATE_PER_MINUTE, timeout: float = 10.0,
                  lang: str = DEFAULT_LANG, allow_internal: bool = False,
                  clock_s: Callable[[], int] = lambda: int(time.time())) -> None:
-        self.name = name
-        self.url = url
+        super().__init__(name, url, keyword=keyword, max_bytes=max_bytes,
+                         rate_per_minute=rate_per_minute, timeout=timeout, lang=lang,
+                         allow_internal=allow_internal)
         self.secret = secret
-        self.keyword = keyword
-        self.max_bytes = max_bytes
-        self.limit = RateLimit(rate_per_minute)
-        self.client = http_client(timeout)
-        self.lang = lang
-        self.allow_internal = allow_internal
         self.clock_s = clock_s
 
     def card(self, text: str, title: str) -> dict[str, Any]:

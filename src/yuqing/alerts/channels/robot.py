@@ -17,10 +17,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from yuqing.alerts.channels.base import SendTracker, DeliveryResult
-from yuqing.alerts.channels.webhook import classify_http_error, classify_status
-from yuqing.alerts.ssrf import check_url
-from yuqing.domain import Alert, BadInput
+from yuqing.alerts.channels.base import DeliveryResult, SendTracker
+from yuqing.alerts.channels.webhook import classify_status, http_client, post_requests
+from yuqing.domain import Alert
 
 ELLIPSIS = "…"
 SEPARATOR = "\n\n---\n\n"
@@ -113,41 +112,6 @@ def judge_code(response: httpx.Response, field: str, retryable: frozenset[int],
     return DeliveryResult.failure(f"{robot} {field} {code}: {msg}", retryable=code in retryable)
 
 
-def post_packed(url: str, messages: list[tuple[bytes, list[int]]],
-                judge: Callable[[httpx.Response], DeliveryResult], limit: RateLimit, *,
-                allow_internal: bool, client: httpx.Client,
-                tracker: SendTracker | None = None) -> list[DeliveryResult]:
-    """POST each message body to ``url``; return one result per message.
-
-    ``messages`` are (body, indexes of the alerts it carries); ``tracker``
-    hears of each POST (those indexes) and its result. The SSRF guard checks ``url``
-    first; a message over the local rate limit is not sent and fails retryably.
-    """
-    try:
-        check_url(url, allow_internal=allow_internal)
-    except BadInput as exc:
-        return [classify_http_error(exc)] * len(messages)
-    results = []
-    headers = {"Content-Type": "application/json; charset=utf-8"}
-    for body, indexes in messages:
-        if not limit.take():
-            results.append(DeliveryResult.failure(
-                f"local rate limit of {limit.per_minute} messages/minute reached",
-                retryable=True))
-            continue
-        if tracker is not None:
-            tracker.sending(indexes)
-        try:
-            response = client.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            results.append(classify_http_error(exc))
-        else:
-            results.append(judge(response))
-        if tracker is not None:
-            tracker.done(indexes, results[-1])
-    return results
-
-
 def spread(indexes: list[list[int]], results: list[DeliveryResult],
            n: int) -> list[DeliveryResult]:
     """Return one result per alert (``n`` alerts) from the result of the message carrying
@@ -170,20 +134,30 @@ def with_head(text: str, keyword: str | None, extra: str = "") -> str:
 class PackedRobot:
     """Base of the robot channels that pack alerts into messages (WeCom, Feishu).
 
-    A subclass sets ``label``, ``code_field``, ``retryable_codes`` and the
-    attributes ``url``, ``limit``, ``client`` (webhook.http_client), ``allow_internal``, and
-    implements ``messages(alerts) -> [(body bytes, alert indexes)]``.
+    A subclass sets ``kind``, ``label``, ``code_field`` and
+    ``retryable_codes`` and implements ``messages(alerts) -> [(body bytes,
+    alert indexes)]``. Common options: the robot's ``url``, its security
+    ``keyword``, ``max_bytes`` per message, a local ``rate_per_minute``
+    limit (0 = none), ``timeout`` seconds, ``lang``, ``allow_internal``.
     """
 
+    kind = "robot"
     label = "robot"
     code_field = "errcode"
     retryable_codes: frozenset[int] = frozenset()
     idempotent = False
     announces_sends = True
-    url: str
-    limit: RateLimit
-    client: httpx.Client
-    allow_internal: bool
+
+    def __init__(self, name: str, url: str, *, keyword: str | None, max_bytes: int,
+                 rate_per_minute: int, timeout: float, lang: str, allow_internal: bool) -> None:
+        self.name = name
+        self.url = url
+        self.keyword = keyword
+        self.max_bytes = max_bytes
+        self.limit = RateLimit(rate_per_minute)
+        self.client = http_client(timeout)
+        self.lang = lang
+        self.allow_internal = allow_internal
 
     def messages(self, alerts: list[Alert]) -> list[tuple[bytes, list[int]]]:
         """Return the request bodies for ``alerts`` and the alert indexes each carries."""
@@ -193,12 +167,20 @@ class PackedRobot:
         """Return the result of one robot answer (see judge_code)."""
         return judge_code(response, self.code_field, self.retryable_codes, self.label)
 
+    def admit(self) -> DeliveryResult | None:
+        """Return a retryable failure when the local rate limit is reached, else None."""
+        if self.limit.take():
+            return None
+        return DeliveryResult.failure(
+            f"local rate limit of {self.limit.per_minute} messages/minute reached", retryable=True)
+
     def send(self, alerts: list[Alert], tracker: SendTracker | None = None) -> list[DeliveryResult]:
         """Send ``alerts`` packed into messages; return one result per alert."""
         if not alerts:
             return []
         messages = self.messages(alerts)
-        results = post_packed(self.url, messages, self.judge, self.limit,
-                              allow_internal=self.allow_internal, client=self.client,
-                              tracker=tracker)
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        results = post_requests(self.url, [(self.url, body, headers, ix) for body, ix in messages],
+                                self.judge, allow_internal=self.allow_internal,
+                                client=self.client, tracker=tracker, admit=self.admit)
         return spread([ix for _, ix in messages], results, len(alerts))

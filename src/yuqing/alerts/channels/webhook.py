@@ -86,28 +86,34 @@ def http_client(timeout: float) -> httpx.Client:
     return httpx.Client(timeout=timeout, follow_redirects=False)
 
 
-def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
-             allow_internal: bool, client: httpx.Client,
-             tracker: SendTracker | None = None) -> list[DeliveryResult]:
-    """POST one request per alert; return one result per alert.
+#: one request: (URL, body bytes, headers, indexes of the alerts it carries)
+Outgoing = tuple[str, bytes, dict[str, str], list[int]]
+
+
+def post_requests(url: str, requests: list[Outgoing], judge: Judge, *, allow_internal: bool,
+                  client: httpx.Client, tracker: SendTracker | None = None,
+                  admit: Callable[[], DeliveryResult | None] | None = None) -> list[DeliveryResult]:
+    """POST ``requests`` in order; return one result per request.
 
     ``url`` is checked by the SSRF guard first (a refusal fails every
-    alert). ``request(alert)`` returns (URL, body bytes, headers);
-    ``judge(response)`` turns an answer into a result. Redirects are not
-    followed. ``tracker`` hears of each POST (alert index ``[i]``) and its result.
-    Shared by the webhook and robot channels.
+    request). ``admit()`` may refuse a request before it goes out (a local
+    rate limit) by returning its result. ``judge(response)`` turns an answer
+    into a result. Redirects are not followed. ``tracker`` hears of each
+    POST (the alert indexes it carries) and its result. Shared by the
+    webhook, SMS and robot channels.
     """
-    if not alerts:
-        return []
     try:
         check_url(url, allow_internal=allow_internal)
     except BadInput as exc:
-        return [classify_http_error(exc)] * len(alerts)
+        return [classify_http_error(exc)] * len(requests)
     results = []
-    for i, alert in enumerate(alerts):
-        target, body, headers = request(alert)
+    for target, body, headers, indexes in requests:
+        refused = admit() if admit is not None else None
+        if refused is not None:
+            results.append(refused)
+            continue
         if tracker is not None:
-            tracker.sending([i])
+            tracker.sending(indexes)
         try:
             response = client.post(target, content=body, headers=headers)
         except httpx.HTTPError as exc:
@@ -115,8 +121,18 @@ def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
         else:
             results.append(judge(response))
         if tracker is not None:
-            tracker.done([i], results[-1])
+            tracker.done(indexes, results[-1])
     return results
+
+
+def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
+             allow_internal: bool, client: httpx.Client,
+             tracker: SendTracker | None = None) -> list[DeliveryResult]:
+    """POST one request per alert (``request(alert)`` gives URL, body, headers); return one
+    result per alert (see post_requests)."""
+    outgoing = [(*request(alert), [i]) for i, alert in enumerate(alerts)]
+    return post_requests(url, outgoing, judge, allow_internal=allow_internal, client=client,
+                         tracker=tracker)
 
 
 class WebhookChannel:

@@ -19,11 +19,10 @@ from __future__ import annotations
 from yuqing.alerts.channels.base import option_float, option_lang, option_url
 from yuqing.alerts.channels.robot import (
     PackedRobot,
-    RateLimit,
     pack,
     with_head,
 )
-from yuqing.alerts.channels.webhook import encode_json, http_client
+from yuqing.alerts.channels.webhook import encode_json
 from yuqing.alerts.render import DEFAULT_LANG, render_markdown
 from yuqing.config import ChannelConfig
 from yuqing.domain import Alert
@@ -45,15 +44,10 @@ class WeComChannel(PackedRobot):
                  mentioned_mobiles: list[str] | None = None, max_bytes: int = MAX_BYTES,
                  rate_per_minute: int = RATE_PER_MINUTE, timeout: float = 10.0,
                  lang: str = DEFAULT_LANG, allow_internal: bool = False) -> None:
-        self.name = name
-        self.url = url
-        self.keyword = keyword
+        super().__init__(name, url, keyword=keyword, max_bytes=max_bytes,
+                         rate_per_minute=rate_per_minute, timeout=timeout, lang=lang,
+                         allow_internal=allow_internal)
         self.mentions = "".join(f"<@{m}>" for m in mentioned_mobiles or [])
-        self.max_bytes = max_bytes
-        self.limit = RateLimit(rate_per_minute)
-        self.client = http_client(timeout)
-        self.lang = lang
-        self.allow_internal = allow_internal
 
     def messages(self, alerts: list[Alert]) -> list[tuple[bytes, list[int]]]:
         """Return the request bodies for ``alerts`` and the alert indexes each carries."""
