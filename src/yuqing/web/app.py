@@ -7,11 +7,13 @@ HTTP push endpoint feeds the same pipeline as every other source.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from yuqing.analytics.threads import trace_origin
 from yuqing.domain import BadInput, RawItem
@@ -29,8 +31,9 @@ from yuqing.web.pages import pages_router
 from yuqing.web.render import web_dir
 from yuqing.web.ui_api import ui_router
 
-#: the most items one push request may carry
+#: the most items one push request may carry, and its largest body in bytes
 MAX_PUSH_ITEMS = 5000
+MAX_PUSH_BYTES = 32 * 1024 * 1024
 
 
 def parse_push_body(body: Any, *, tz: str, received_at: datetime) -> list[RawItem | BadInput]:
@@ -79,16 +82,26 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.post("/api/items")
     async def push_items(request: Request) -> dict[str, Any]:
-        """Accept one item or a JSON array of items (exchange format) and run the pipeline."""
+        """Accept one item or a JSON array of items (exchange format) and run the pipeline.
+
+        The pipeline runs in a worker thread, so reads and pages stay responsive
+        while a large push is processed. Bodies over MAX_PUSH_BYTES get 413.
+        """
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_PUSH_BYTES:
+            raise HTTPException(413, f"request body: {declared} bytes, at most {MAX_PUSH_BYTES}")
+        raw_body = await request.body()
+        if len(raw_body) > MAX_PUSH_BYTES:
+            raise HTTPException(413, f"request body: over {MAX_PUSH_BYTES} bytes")
         try:
-            body = await request.json()
+            body = json.loads(raw_body)
         except ValueError:
             raise HTTPException(400, "request body: not valid JSON") from None
         try:
             raws = parse_push_body(body, tz=ctx.config.timezone, received_at=datetime.now(UTC))
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
-        outcome = ctx.pipeline.process(raws)
+        outcome = await run_in_threadpool(ctx.pipeline.process, raws)
         return {**outcome.as_dict(), "errors": outcome.problems}
 
     @app.get("/api/items")

@@ -52,7 +52,7 @@ EN: dict[str, str] = {
     "总结": "Reviewed", "办结": "Closed", "不予受理": "Rejected", "已合并": "Merged",
     "只读": "read-only", "加载更多": "More", "事件": "Events", "转发": "Reposts",
     "放大者": "Amplifiers", "深度": "Depth", "广度": "Breadth", "置信度": "Confidence",
-    "无": "none", "操作失败": "Failed", "已完成": "Done", "新信息": "new items",
+    "无": "none", "本条": "this item", "操作失败": "Failed", "已完成": "Done", "新信息": "new items",
 }
 
 

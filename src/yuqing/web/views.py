@@ -202,5 +202,8 @@ def event_page(ctx: Context, event_id: str) -> dict[str, Any] | None:
     doc["graph"] = graph_data(trace(members)) if members else {"nodes": [], "links": [],
                                                                "categories": []}
     doc["sentiment_series"] = sentiment_by_hour(members, ctx.config.timezone)
+    zone = ZoneInfo(ctx.config.timezone)
+    doc["timeline"] = [{**row, "t": datetime.fromisoformat(row["t"]).astimezone(zone).isoformat()}
+                       for row in doc["timeline"]]
     doc["members"] = sorted(members, key=lambda m: m.published_at, reverse=True)[:100]
     return doc

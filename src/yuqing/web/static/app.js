@@ -47,9 +47,9 @@
       series: [{type: "map", map: "china", roam: true, data: rows.map((r) => ({name: r.name, value: r.count}))}]}),
     graph: (g) => ({tooltip: {formatter: (p) => p.dataType === "node" ? esc(p.data.name) + " · " + esc(p.data.category) + " · " + p.data.value : ""},
       legend: {data: g.categories, top: 0},
-      series: [{type: "graph", layout: "force", roam: true, draggable: true, force: {repulsion: 80, edgeLength: 40},
+      series: [{type: "graph", layout: "force", roam: true, draggable: true, force: {repulsion: 260, edgeLength: [50, 120], gravity: 0.08},
         categories: g.categories.map((c) => ({name: c})),
-        data: g.nodes.map((n) => ({...n, category: g.categories.indexOf(n.category), label: {show: n.amplifier || n.origin},
+        data: g.nodes.map((n) => ({...n, category: g.categories.indexOf(n.category), label: {show: n.amplifier || n.origin, color: "#1f2328", fontSize: 11, textBorderWidth: 0, position: "right"},
           itemStyle: n.origin ? {borderColor: "#000", borderWidth: 2} : undefined})),
         links: g.links, lineStyle: {opacity: 0.5, curveness: 0.1}}]}),
   };
@@ -62,11 +62,10 @@
       echarts.registerMap("china", await chinaMap);
     }
     const chart = echarts.init(el);
-    chart.setOption(builders[kind](rows, el));
-    chart.on("finished", () => { el.dataset.drawn = "1"; });
+    chart.setOption(builders[kind](rows, el));  // renders synchronously
     window.addEventListener("resize", () => chart.resize());
-    el.dataset.drawn = el.dataset.drawn || "0";
     el._chart = chart;
+    el.dataset.drawn = "1";
   }
   $$("[data-chart]").forEach((el) => { draw(el).catch((e) => { el.textContent = T["操作失败"] + ": " + e.message; }); });
 
@@ -123,8 +122,9 @@
   if (caseForm) {
     const who = {actor: caseForm.dataset.actor, role: caseForm.dataset.role};
     const note = () => caseForm.elements.note.value || null;
+    const cls = () => (caseForm.elements.handling_class.value ? Number(caseForm.elements.handling_class.value) : null);
     $$("[data-move]", caseForm).forEach((b) => b.addEventListener("click", guard(async () => {
-      await api("POST", "/api/cases/" + caseForm.dataset.case + "/moves", {...who, state: b.dataset.move, note: note()});
+      await api("POST", "/api/cases/" + caseForm.dataset.case + "/moves", {...who, state: b.dataset.move, note: note(), handling_class: cls()});
       location.reload();
     })));
     $$("[data-action]", caseForm).forEach((b) => b.addEventListener("click", guard(async () => {
@@ -167,8 +167,11 @@
   // ----- deadline countdowns ------------------------------------------------------------------
   const tick = () => $$(".countdown[data-due]").forEach((el) => {
     const left = (new Date(el.dataset.due) - Date.now()) / 3600000;
-    el.title = left < 0 ? T["已超期"] || "overdue" : Math.round(left) + " h";
+    let out = el.querySelector(".left");
+    if (!out) { out = document.createElement("b"); out.className = "left"; el.append(" ", out); }
+    out.textContent = left < 0 ? T["已超期"] : T["剩余"] + " " + Math.round(left) + T["小时"];
     el.classList.toggle("overdue", left < 0);
+    el.classList.toggle("soon", left >= 0 && left < 24);
   });
   tick(); setInterval(tick, 60000);
 })();

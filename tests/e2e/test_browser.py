@@ -1,0 +1,213 @@
+"""End-to-end tests of the web app in headless Chromium (Debian's chromium, driven by
+Playwright's Python package; no browser download): log in, overview with charts drawn,
+search the feed, open an event and its propagation graph, acknowledge an alert, move a
+case one stage, the phone layout. Any JavaScript console error fails the test.
+
+Screenshots go to $YUQING_E2E_ARTIFACTS (default: <tmp>/yuqing-e2e) for people to look at.
+The items are written here: an invented incident (a post, reposts of it, news reports)
+plus unrelated posts, so that events, alerts and a case exist.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alert_servers import free_port
+from web_auth import TEST_PASSWORD
+
+from yuqing.cases.service import CaseService
+from yuqing.config import parse_config
+from yuqing.runtime.context import Context
+from yuqing.sources.records import raw_from_record
+from yuqing.web.accounts import Accounts
+from yuqing.web.server import serve_in_thread
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium; .ci/run installs it)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(os.environ.get("YUQING_E2E_ARTIFACTS",
+                                Path(tempfile.gettempdir()) / "yuqing-e2e"))
+CONFIG = {
+    "timezone": "Asia/Shanghai",
+    "schemes": [{"name": "公共安全", "subject_words": ["警察", "民警", "车祸", "事故", "派出所"]}],
+    "alerts": {"rules": [{"name": "负面或敏感", "negative": True, "sensitive": True,
+                          "channels": ["console"]}],
+               "channels": [{"name": "console", "kind": "console", "style": "line"}]},
+    "cases": {"units": [{"name": "区网信办"}]},
+}
+
+
+def incident_records(now: datetime) -> list[dict[str, Any]]:
+    """An invented incident spreading over two hours, and unrelated posts."""
+    start = now - timedelta(hours=3)
+    origin = {"id": "9000001", "source": "weibo", "author": "目击者小王",
+              "text": "XX路口发生严重车祸，一辆货车撞上电动车，民警已到场处置，现场很混乱",
+              "published_at": start.isoformat(), "reposts": 40}
+    rows = [origin]
+    for i in range(12):
+        parent = "9000001" if i < 5 else f"90001{i % 5:02d}"
+        rows.append({"id": f"90001{i:02d}", "source": "weibo", "author": f"网友{i}",
+                     "parent_id": parent, "reposts": 8 if i < 5 else 0,
+                     "text": f"转发：XX路口严重车祸，民警到场，希望伤者平安 {i}",
+                     "published_at": (start + timedelta(minutes=6 * (i + 1))).isoformat()})
+    for i in range(4):
+        rows.append({"id": f"n{i}", "source": "news", "media_type": "news",
+                     "title": "XX路口发生交通事故 警方通报", "author": "城市日报",
+                     "text": f"记者从交警部门获悉，XX路口发生一起货车与电动车相撞的交通事故，民警到场处置。报道{i}",
+                     "published_at": (start + timedelta(minutes=50 + 7 * i)).isoformat()})
+    for i in range(10):
+        rows.append({"id": f"x{i}", "source": "forum", "media_type": "forum",
+                     "text": f"北京周末天气晴好，公园赏花的人很多，大家注意防晒 {i}",
+                     "published_at": (start + timedelta(minutes=9 * i)).isoformat()})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A served app with the incident stored, an admin ``e2e`` and one open case."""
+    folder = tmp_path_factory.mktemp("e2e")
+    ctx = Context(config=parse_config(CONFIG), database_url=f"sqlite:///{folder / 'e2e.db'}")
+    now = datetime.now(UTC)
+    raws = [raw_from_record(r, source=r["source"], tz="Asia/Shanghai",
+                            media_type=r.get("media_type", "weibo"), origin=f"e2e[{i}]",
+                            fetched_at=now) for i, r in enumerate(incident_records(now))]
+    outcome = ctx.pipeline.process(raws)
+    assert outcome.alerts >= 1
+    Accounts(ctx.store).add_user("e2e", TEST_PASSWORD, "admin", "区网信办")
+    case_id = CaseService(ctx.store, ctx.config).open_case(
+        "XX路口车祸舆情", actor="e2e", role="admin", unit="区网信办", suggested_class=2)
+    port = free_port()
+    server = serve_in_thread(ctx, port=port)
+    end = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < end, "the web server did not start"
+        time.sleep(0.05)
+    yield {"base": f"http://127.0.0.1:{port}", "case_id": case_id, "ctx": ctx}
+    server.should_exit = True
+    for thread in threading.enumerate():
+        if thread.name == "yuqing-web":
+            thread.join(15)
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, site: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A logged-in page; fails the test on any console error or uncaught exception."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    tab.goto(site["base"] + "/")
+    assert "/login" in tab.url
+    tab.fill("input[name=name]", "e2e")
+    tab.fill("input[name=password]", TEST_PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url(site["base"] + "/")
+    yield tab
+    context.close()
+    assert errors == [], f"JavaScript errors in {request.node.name}: {errors}"
+
+
+def shot(tab: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def charts_drawn(tab: Any) -> None:
+    total = tab.locator("[data-chart]").count()
+    assert total > 0
+    tab.wait_for_function("n => document.querySelectorAll('[data-drawn=\"1\"]').length === n",
+                          arg=total, timeout=15000)
+
+
+def test_overview_draws_every_chart(page: Any) -> None:
+    charts_drawn(page)
+    assert page.locator("[data-chart] canvas").count() == 4  # trend, media, words, map
+    assert int(page.locator("#kpi-volume").inner_text()) >= 27
+    assert page.locator("ol.events li a").count() >= 1
+    shot(page, "01-overview")
+
+
+def test_feed_search_highlights(page: Any, site: dict[str, Any]) -> None:
+    page.goto(site["base"] + "/feed")
+    page.fill("#feed-q", "民警")
+    page.press("#feed-q", "Enter")
+    page.wait_for_url("**/feed?q=*")
+    rows = page.locator("#feed-list li.item")
+    assert rows.count() >= 10
+    assert page.locator("#feed-list mark.hl-k").first.inner_text() in {"民警", "车祸"}
+    assert "天气" not in page.locator("#feed-list").inner_text()
+    shot(page, "02-feed-search")
+
+
+def test_event_page_draws_the_propagation_graph(page: Any, site: dict[str, Any]) -> None:
+    charts_drawn(page)
+    page.locator("ol.events li a", has_text="车祸").first.click()
+    page.wait_for_url("**/events/*")
+    charts_drawn(page)
+    graph = page.evaluate("document.getElementById('event-graph')._chart.getOption().series[0]")
+    assert len(graph["data"]) >= 10 and len(graph["links"]) >= 10
+    sizes = sorted(n["symbolSize"] for n in graph["data"])
+    assert sizes[-1] > sizes[0]  # amplifiers are drawn bigger
+    shot(page, "03-event")
+
+
+def test_acknowledge_an_alert(page: Any, site: dict[str, Any]) -> None:
+    page.goto(site["base"] + "/inbox")
+    row = page.locator("tr.open").first
+    alert_id = row.get_attribute("data-alert")
+    row.locator("button[data-ack]").click()
+    page.wait_for_selector(f"tr[data-alert='{alert_id}'].acked")
+    page.reload()
+    assert "e2e" in page.locator(f"tr[data-alert='{alert_id}']").inner_text()
+    shot(page, "04-inbox")
+
+
+def test_move_a_case_one_stage(page: Any, site: dict[str, Any]) -> None:
+    page.goto(f"{site['base']}/cases")
+    card = page.locator(f"[data-state=collected] [data-case='{site['case_id']}']")
+    assert card.count() == 1
+    card.click()
+    page.fill("#case-form textarea[name=note]", "已核实：交警部门确认事故属实")
+    page.click("#case-form button[data-move=verified]")
+    page.wait_for_selector("text=已核实：交警部门确认事故属实")
+    page.goto(f"{site['base']}/cases")
+    assert page.locator(f"[data-state=verified] [data-case='{site['case_id']}']").count() == 1
+    page.goto(f"{site['base']}/cases/{site['case_id']}")
+    log = page.locator("table").last.inner_text()
+    assert "view" in log and "verified" not in log.split("→")[0]
+    shot(page, "05-case")
+
+
+def test_phone_layout_and_english(browser: Any, page: Any, site: dict[str, Any]) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site["base"] + "/lang/en?next=/")
+    charts_drawn(page)
+    assert page.locator("nav").is_hidden()  # behind the menu button on a phone
+    page.click("label.burger")
+    assert page.locator("nav a", has_text="Feed").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
+    shot(page, "06-phone-en")
