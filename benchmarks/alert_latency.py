@@ -10,7 +10,9 @@ server in this process (HTTP 200 ``{"errcode":0}``; the robot's 20/minute
 quota is switched off: we measure our path, not WeCom's). Items are POSTed
 one per request at ``--rate`` per second for ``--seconds``; a ``--share`` of
 them match. Each item carries a token; latency is the time from the start
-of its POST to the receiver parsing the token out of a robot message. Lost =
+of its POST to the receiver parsing the token out of a robot message
+(``push_*``: the POST's own answer time; ``outbox_*``: from the alert's
+record in the outbox to the receiver, the part alerting owns). Lost =
 matching tokens never received (10 s grace), duplicated = tokens received
 more than once. Baseline (same run): a POST straight to the robot.
 With RSS (default on): `yuqing run` polls a local feed every 2 s while
@@ -66,6 +68,7 @@ class Robot:
 
     def __init__(self) -> None:
         self.seen: dict[str, list[float]] = defaultdict(list)
+        self.wall: dict[str, float] = {}
         robot = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -74,9 +77,10 @@ class Robot:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                now = time.monotonic()
+                now, wall = time.monotonic(), time.time()
                 for token in set(TOKEN.findall(body.decode("utf-8", errors="replace"))):
                     robot.seen[token].append(now)
+                    robot.wall.setdefault(token, wall)
                 payload = b'{"errcode":0,"errmsg":"ok"}'
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -158,6 +162,22 @@ def summarise(expected: dict[str, float], robot: Robot) -> dict[str, Any]:
             "duplicated": sum(1 for t in expected if len(robot.seen.get(t, [])) > 1)}
 
 
+def outbox_latency(db: str, robot: Robot) -> dict[str, Any]:
+    """Percentiles (ms) from an alert being recorded in the outbox (``created_at``) to the
+    robot receiving it: the part of the latency that alerting owns."""
+    from yuqing.store import open_store
+
+    with open_store(db) as store:
+        stored = store.list_alerts(100_000)
+    lat = []
+    for s in stored:
+        for key in s.alert.item_keys:
+            token = TOKEN.search(key)
+            if token and token.group(0) in robot.wall:
+                lat.append(robot.wall[token.group(0)] - s.alert.created_at.timestamp())
+    return {"outbox_p50_ms": percentile(lat, 50), "outbox_p99_ms": percentile(lat, 99)}
+
+
 def wait_for(expected: dict[str, float], robot: Robot, grace: float) -> None:
     end = time.monotonic() + grace
     while time.monotonic() < end and any(not robot.seen.get(t) for t in expected):
@@ -214,7 +234,7 @@ def push_run(rate: float, seconds: float, share: float, db: str, workdir: Path,
     return {"rate": rate, "per_request": per_request, "items": int(rate * seconds),
             "recorded": recorded[0],
             **summarise(expected, robot), "push_p50_ms": percentile(answered, 50),
-            "push_p99_ms": percentile(answered, 99)}
+            "push_p99_ms": percentile(answered, 99), **outbox_latency(db, robot)}
 
 
 def baseline(n: int = 200) -> dict[str, Any]:
