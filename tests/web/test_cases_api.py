@@ -13,7 +13,8 @@ from yuqing.runtime.context import Context
 from yuqing.web.app import create_app
 from web_auth import api_headers
 
-CONFIG = {"cases": {"units": [{"name": "区网信办", "level": "county"}]}}
+CONFIG = {"cases": {"units": [{"name": "区网信办", "level": "county"},
+                              {"name": "区公安分局", "level": "county"}]}}
 WHO = {"actor": "李值班", "role": "handler"}
 
 
@@ -48,8 +49,32 @@ def test_open_move_act_and_read_a_case(client: TestClient) -> None:
     stats = client.get("/api/cases/stats").json()
     assert stats["by_class"] == {"4": 1} and stats["cases"] == 1
     daily = client.get("/api/cases/daily", params={"date": "2020-01-01"}).json()
-    assert daily["units"] == [{"unit": "区网信办", "opened": 0, "cases": [], "zero_report": True,
-                               "text": "区网信办 2020-01-01：无新增舆情案件（零报告 nothing to report）"}]
+    assert daily["units"][0] == {"unit": "区网信办", "opened": 0, "cases": [], "zero_report": True,
+                                 "text": "区网信办 2020-01-01：无新增舆情案件（零报告 nothing to report）"}
+
+
+def test_units_attachments_and_contact_routes(client: TestClient) -> None:
+    case_id = client.post("/api/cases", json={"title": "谣言", "unit": "区网信办", **WHO}).json()["id"]
+    url = f"/api/cases/{case_id}"
+    assisted = client.post(f"{url}/units", json={"kind": "assist", "unit": "区公安分局",
+                                                 "note": "协查", **WHO})
+    assert [a["unit"] for a in assisted.json()["assists"]] == ["区公安分局"]
+    refused = client.post(f"{url}/units", json={"kind": "transfer", "unit": "区公安分局",
+                                                "note": "移交", **WHO})
+    assert refused.status_code == 400 and "may not" in refused.json()["detail"]
+    attached = client.post(f"{url}/attachments", json={"name": "a.txt",
+                                                       "content_base64": "aGVsbG8=", **WHO})
+    assert attached.status_code == 201 and attached.json()["sha256"].startswith("2cf24dba")
+    bad = client.post(f"{url}/attachments", json={"name": "b", "content_base64": "!!", **WHO})
+    assert bad.status_code == 400 and "not base64" in bad.json()["detail"]
+    petition = client.post("/api/petitions", json={
+        "channel": "visit", "subject": "拖欠工资", "unit": "区网信办",
+        "contact": {"name": "张三", "phone": "13812345678"}, **WHO}).json()
+    read = client.post(f"/api/petitions/{petition['petition_id']}/contact",
+                       json={"reason": "回访", **WHO})
+    assert read.json()["phone"] == "13812345678"
+    log = client.get(f"/api/cases/{petition['case_id']}").json()["log"]
+    assert [e["action"] for e in log if e["action"] != "view"][-1] == "contact_access"
 
 
 def test_petition_and_deadline_routes(client: TestClient) -> None:

@@ -8,9 +8,11 @@ in the request body (the app has no login yet).
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
@@ -63,6 +65,27 @@ class CaseAction(Actor):
 
     action: str
     note: str | None = None
+
+
+class UnitChange(Actor):
+    """``transfer`` the case to ``unit`` or ask ``unit`` to ``assist``, with a note."""
+
+    kind: Literal["transfer", "assist"]
+    unit: str
+    note: str | None = None
+
+
+class NewAttachment(Actor):
+    """A file to keep with a case: its name and its bytes in base64."""
+
+    name: str
+    content_base64: str
+
+
+class ContactRead(Actor):
+    """Why the protected contact is read (logged)."""
+
+    reason: str
 
 
 class NewPetition(Actor):
@@ -145,6 +168,36 @@ def cases_router(ctx: Context) -> APIRouter:
             svc.act(case_id, body.action, actor=body.actor, role=body.role, note=body.note)
             return svc.show(case_id)
         return _guard(run)
+
+    @router.post("/api/cases/{case_id}/units")
+    def change_unit(case_id: int, body: UnitChange) -> dict[str, Any]:
+        """Transfer ownership (``transfer``: a leader, with the reason) or ask a unit
+        to assist; returns the case."""
+        def run() -> dict[str, Any]:
+            svc = service()
+            if body.kind == "transfer":
+                svc.transfer(case_id, body.unit, actor=body.actor, role=body.role, note=body.note)
+            else:
+                svc.assist(case_id, body.unit, actor=body.actor, role=body.role, note=body.note)
+            return svc.show(case_id)
+        return _guard(run)
+
+    @router.post("/api/cases/{case_id}/attachments", status_code=201)
+    def attach(case_id: int, body: NewAttachment) -> dict[str, Any]:
+        """Keep an attachment (evidence); returns ``{"id", "sha256", "size", "new"}``."""
+        def run() -> dict[str, Any]:
+            try:
+                content = base64.b64decode(body.content_base64, validate=True)
+            except binascii.Error:
+                raise BadInput(f"attachment {body.name!r}: content_base64 is not base64") from None
+            return service().attach(case_id, body.name, content, actor=body.actor, role=body.role)
+        return _guard(run)
+
+    @router.post("/api/petitions/{petition_id}/contact")
+    def contact(petition_id: int, body: ContactRead) -> dict[str, Any]:
+        """The full contact of a petitioner; the read is written to the audit log."""
+        return _guard(lambda: intake.reveal_contact(service(), petition_id, actor=body.actor,
+                                                    role=body.role, reason=body.reason))
 
     @router.post("/api/petitions", status_code=201)
     def add_petition(body: NewPetition) -> dict[str, Any]:
