@@ -45,3 +45,15 @@ def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
     path.write_text('[segment]\nuser_dicts = ["dicts/a.txt"]\n', encoding="utf-8")
     cfg = load_config(path)
     assert cfg.resolve_path(cfg.segment.user_dicts[0]) == tmp_path / "dicts" / "a.txt"
+
+
+@pytest.mark.parametrize(("doc", "message"), [
+    ({"timezone": "Mars/Olympus"}, "timezone.*not a known time zone"),
+    ({"sources": [{"name": "a", "kind": "rss", "timezone": "X/Y"}]}, r"sources\.0\.timezone"),
+    ({"sources": [{"name": "a", "kind": "rss", "interval": -1}]}, r"sources\.0\.interval"),
+    ({"schemes": [{"name": "x", "subject_words": ["甲"]}, {"name": "x", "subject_words": ["乙"]}]},
+     "scheme names must be unique"),
+])
+def test_values_that_would_fail_later_are_refused_at_load(doc: dict[str, object], message: str) -> None:
+    with pytest.raises(BadInput, match=message):
+        parse_config(doc)

@@ -17,6 +17,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -24,6 +25,30 @@ from yuqing.domain import BadInput
 
 DEFAULT_DATABASE_URL = "sqlite:///yuqing.db"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def _known_zone(name: str) -> str:
+    """Return ``name`` when it is a known IANA time zone; raises ValueError otherwise."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not a known time zone (e.g. Asia/Shanghai)") from None
+    return name
+
+
+def check_timezone(name: str, what: str = "timezone") -> str:
+    """Return ``name`` when it is a known IANA time zone; raises BadInput naming ``what``."""
+    try:
+        return _known_zone(name)
+    except ValueError as exc:
+        raise BadInput(f"{what}: {exc}") from None
+
+
+def _unique_names(what: str, names: list[str]) -> None:
+    """Raise ValueError listing the names that occur more than once."""
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"{what} names must be unique, repeated: {repeated}")
 
 
 class SourceConfig(BaseModel):
@@ -38,10 +63,12 @@ class SourceConfig(BaseModel):
 
     name: str
     kind: str
-    interval: float = 300.0
+    interval: float = Field(default=300.0, gt=0)
     timezone: str = DEFAULT_TIMEZONE
     media_type: str = "other"
     enabled: bool = True
+
+    _zone = field_validator("timezone")(_known_zone)
 
     def option(self, key: str, default: Any = None) -> Any:
         """Return the kind-specific option ``key`` or ``default``."""
@@ -376,13 +403,18 @@ class Config(BaseModel):
     web: WebConfig = Field(default_factory=WebConfig)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
+    _zone = field_validator("timezone")(_known_zone)
+
     @field_validator("sources")
     @classmethod
     def _unique_sources(cls, value: list[SourceConfig]) -> list[SourceConfig]:
-        names = [s.name for s in value]
-        dup = {n for n in names if names.count(n) > 1}
-        if dup:
-            raise ValueError(f"source names must be unique, repeated: {sorted(dup)}")
+        _unique_names("source", [s.name for s in value])
+        return value
+
+    @field_validator("schemes")
+    @classmethod
+    def _unique_schemes(cls, value: list[SchemeConfig]) -> list[SchemeConfig]:
+        _unique_names("scheme", [s.name for s in value])
         return value
 
     def resolve_path(self, path: str) -> Path:

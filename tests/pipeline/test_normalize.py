@@ -130,3 +130,12 @@ def test_to_items_counts_rejections(normalizer: Normalizer) -> None:
     items, rejected = normalizer.to_items([raw(id="1"), raw(id="2", text=""), raw(), raw(id="3")])
     assert [it.id for it in items] == ["1", "3"]
     assert [r.reason for r in rejected] == ["empty_text", "no_identity"]
+
+
+def test_huge_text_is_cut_and_flagged() -> None:
+    from yuqing.pipeline.normalize import MAX_TEXT_CHARS
+
+    raw = RawItem(source="s", id="big", text="舆" * (MAX_TEXT_CHARS + 500),
+                  fetched_at=datetime(2024, 3, 5, tzinfo=UTC))
+    item = Normalizer().to_item(raw)
+    assert len(item.text) == MAX_TEXT_CHARS and "text_truncated" in item.flags

@@ -72,11 +72,13 @@ def init(
 @app.command()
 def check(config: ConfigOpt = None, db: DbOpt = None,
           json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Load the config, build every stage and channel, and report what would run."""
+    """Load the config, build every source, stage and channel, and report what would run."""
     from yuqing.runtime.context import make_context
+    from yuqing.sources.registry import default_registry
 
     with user_errors():
         ctx = make_context(config, db)
+        default_registry().create_all([s for s in ctx.config.sources if s.enabled])
         pipe = ctx.pipeline
         doc = {"database_url": ctx.database_url,
                "stages": [s.name for s in pipe.built.stages], "skipped": pipe.skipped,

@@ -50,7 +50,7 @@ def demo(
     mapping: MappingOpt = None,
     db: DbOpt = None,
     serve: Annotated[bool, typer.Option("--serve", help="then keep serving the web app")] = False,
-    port: Annotated[int, typer.Option(help="port for --serve")] = 8800,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port for --serve")] = 8800,
     json_out: JsonOpt = False,
 ) -> None:
     """Run the whole pipeline on bundled real data and print a summary."""

@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 
 from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, progress_bar, user_errors
-from yuqing.domain import BadInput
+from yuqing.config import check_timezone
+from yuqing.domain import MEDIA_TYPES, BadInput
 from yuqing.runtime.context import make_context
 from yuqing.runtime.ingest import ingest_file
 from yuqing.runtime.outcome import Outcome
@@ -18,7 +19,7 @@ from yuqing.sources.records import resolve_mapping
 
 MappingOpt = Annotated[str | None, typer.Option(
     "--mapping", "-m",
-    help="column mapping ours=theirs: a name from [column_mappings] in the config, "
+    help="column mapping ours=theirs: a name from \\[column_mappings] in the config, "
          "builtin:checked_replay, a TOML file, or inline 'published_at=time,id=id'")]
 
 
@@ -51,15 +52,18 @@ def ingest(
 ) -> None:
     """Run item files through the whole pipeline (normalise … store, alerts)."""
     with user_errors():
+        for path in paths:
+            if not path.is_file():
+                raise BadInput(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+        if media_type not in MEDIA_TYPES:
+            raise BadInput(f"--media-type {media_type!r}: expected one of {', '.join(MEDIA_TYPES)}")
         ctx = make_context(config, db)
         col_map = resolve_mapping(mapping, ctx.config.column_mappings)
-        tz = timezone or ctx.config.timezone
+        tz = check_timezone(timezone, "--timezone") if timezone else ctx.config.timezone
         total = Outcome()
         for skipped, why in ctx.pipeline.skipped.items():
             err.print(f"[yellow]stage {skipped} skipped:[/] {why}")
         for path in paths:
-            if not path.exists():
-                raise BadInput(f"{path}: no such file")
             with progress_bar(f"{path.name}", count_rows(path)) as advance:
                 total.add(ingest_file(ctx.pipeline, path, source=source, mapping=col_map, tz=tz,
                                       media_type=media_type, progress=advance))

@@ -13,7 +13,7 @@ from yuqing.runtime.context import make_context
 from yuqing.runtime.outcome import Outcome
 from yuqing.sources.health import SourceHealth
 
-PortOpt = Annotated[int, typer.Option(help="port of the web app and push API")]
+PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="port of the web app and push API")]
 HostOpt = Annotated[str, typer.Option(help="address to listen on")]
 
 

@@ -29,6 +29,9 @@ from yuqing.pipeline.urls import canonical_url, item_key, looks_like_url
 from yuqing.pipeline.weibo_ids import mid_from_url, parent_mid_from_url
 
 DEFAULT_TZ = "Asia/Shanghai"
+#: longest text kept (characters; a long news article is ~10k). Longer ones are cut and
+#: flagged ``text_truncated``, so one pathological item cannot stall the pipeline.
+MAX_TEXT_CHARS = 100_000
 
 
 def content_hash(match_text: str) -> str:
@@ -81,6 +84,9 @@ class Normalizer:
             item_id = url_mid
         key, canon = self._identity(raw, item_id, url, origin)
         text = html_to_text(raw.text or "")
+        if len(text) > MAX_TEXT_CHARS:
+            text = text[:MAX_TEXT_CHARS]
+            flags.append("text_truncated")
         match_text, offsets = self._text.normalize(text)
         if not match_text:
             raise RejectedItem(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import zlib
 import io
 import json
 import logging
@@ -105,12 +106,23 @@ def read_items(
         "fetched_at": fetched_at or utc_now(),
     }
     if kind == ".csv":
-        return _read_csv(p, conv, ctx)
-    if kind in JSONL_SUFFIXES:
-        return _read_jsonl(p, conv, ctx)
-    if kind == ".json":
-        return _read_json(p, conv, ctx)
-    return _read_feed(p, ctx)
+        reader = _read_csv(p, conv, ctx)
+    elif kind in JSONL_SUFFIXES:
+        reader = _read_jsonl(p, conv, ctx)
+    elif kind == ".json":
+        reader = _read_json(p, conv, ctx)
+    else:
+        reader = _read_feed(p, ctx)
+    return _until_unreadable(p, reader)
+
+
+def _until_unreadable(path: Path, reader: Iterator[ReadResult]) -> Iterator[ReadResult]:
+    """Pass ``reader`` through; a file that breaks off (truncated gzip, I/O error) ends
+    with one BadInput naming it, and what was read before it is kept."""
+    try:
+        yield from reader
+    except (EOFError, OSError, zlib.error, UnicodeDecodeError) as exc:
+        yield BadInput(f"{path}: unreadable from here on ({type(exc).__name__}: {exc})")
 
 
 def _convert(conv: RecordConverter, rec: Any, origin: str, ctx: dict[str, Any]) -> ReadResult:
@@ -221,17 +233,21 @@ def count_rows(path: Path | str) -> int | None:
     """Return a cheap upper bound of the records in a CSV/JSONL file, for a progress bar.
 
     Counts newlines (minus the CSV header), so quoted multi-line CSV fields
-    and blank lines make it an over-count. Returns None for JSON and feeds.
+    and blank lines make it an over-count. Returns None for JSON and feeds,
+    and for a file it cannot read to the end (reading it reports why).
     """
     p = Path(path)
     kind = file_kind(p)
     if kind not in JSONL_SUFFIXES and kind != ".csv":
         return None
     lines, last = 0, b"\n"
-    with _open_binary(p) as f:
-        while chunk := f.read(_CHUNK):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
+    try:
+        with _open_binary(p) as f:
+            while chunk := f.read(_CHUNK):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+    except (EOFError, OSError, zlib.error):
+        return None
     lines += last != b"\n"
     return max(lines - (kind == ".csv"), 0)
 

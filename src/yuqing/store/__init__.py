@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, case, func, select
+from alembic.util import CommandError
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, OperationalError
 
-from yuqing.domain import Alert, Item
+from yuqing.domain import Alert, BadInput, Item
 from yuqing.store import alerts as _alerts
 from yuqing.store import health as _health
 from yuqing.store import items as _items
@@ -38,13 +40,26 @@ def open_store(url: str | URL) -> Store:
     """Return a ``Store`` on ``url`` after migrating its database to the newest schema.
 
     ``url`` is a SQLAlchemy URL: ``sqlite:///path.db`` (file created if
-    missing) or ``postgresql+psycopg://user@host/db``. Raises ValueError for
-    another backend and SQLAlchemy's OperationalError when the database
-    cannot be reached.
+    missing) or ``postgresql+psycopg://user@host/db``. Raises BadInput naming
+    the URL (password hidden) for another backend, a malformed URL, a database
+    that cannot be reached, or one whose schema this version does not know
+    (written by a newer Yuqing).
     """
-    engines = create_engines(url)
+    shown = url if isinstance(url, str) and "@" not in url else "the database URL"
+    try:
+        engines = create_engines(url)
+    except (ValueError, ArgumentError) as exc:
+        raise BadInput(f"--db {shown}: {exc}") from None
     try:
         upgrade(engines.write)
+    except CommandError as exc:
+        engines.dispose()
+        raise BadInput(f"--db {shown}: its schema is not one this Yuqing knows ({exc}); "
+                       "it was written by a newer version — upgrade Yuqing or use another "
+                       "database") from None
+    except OperationalError as exc:
+        engines.dispose()
+        raise BadInput(f"--db {shown}: cannot open the database ({exc.orig})") from None
     except BaseException:
         engines.dispose()
         raise

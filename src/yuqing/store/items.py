@@ -119,8 +119,9 @@ def item_to_json(item: Item, tz: str | None = None) -> dict[str, Any]:
     author, author_id, published_at, parent_id, reposts, comments, likes)
     plus sentiment, sentiment_score, sensitive_terms ([{term, category,
     start, end}], offsets into ``text``), schemes, duplicate_of, event_id,
-    handling_class, places. ``published_at`` is ISO 8601 with offset, in UTC
-    or in the IANA zone ``tz`` when given.
+    handling_class, places; and ``key`` (the identity, for /api/items/{key})
+    and ``flags`` (e.g. ``date_unparsed``, ``text_truncated``). ``published_at``
+    is ISO 8601 with offset, in UTC or in the IANA zone ``tz`` when given.
     """
     published = item.published_at.astimezone(UTC if tz is None else ZoneInfo(tz))
     return {
@@ -132,7 +133,7 @@ def item_to_json(item: Item, tz: str | None = None) -> dict[str, Any]:
         "sensitive_terms": [h.as_dict() for h in item.sensitive_terms],
         "schemes": list(item.schemes), "duplicate_of": item.duplicate_of,
         "event_id": item.event_id, "handling_class": item.handling_class,
-        "places": list(item.places),
+        "places": list(item.places), "key": item.key, "flags": list(item.flags),
     }
 
 
