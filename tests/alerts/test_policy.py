@@ -66,6 +66,23 @@ def test_items_seen_again_do_not_grow_the_event(store: Store) -> None:
         assert run(store, r, event_items("E", 2), T0 + timedelta(minutes=minutes)) == []
 
 
+def test_event_level_and_size_come_from_the_stored_event(store: Store) -> None:
+    from yuqing.store.events_tables import events
+
+    with store.write() as conn:
+        conn.execute(events.insert().values(
+            id="E", title="t", rep_key="weibo:E0", origin_key="weibo:E0", first_at=T0,
+            last_at=T0, size=40, heat=1.0, level="II", keywords=[], terms={}, state={},
+            updated_at=T0))
+    items = event_items("E", 2) + [make_item("weibo:solo")]
+    with store.read() as conn:
+        AlertPolicy.annotate(conn, items)
+    assert [(it.extra.get("event_size"), it.extra.get("event_level")) for it in items] == [
+        (40, "II"), (40, "II"), (None, None)]
+    [story] = rule(min_level="II").stories(items)
+    assert (story.key, story.level, story.size) == ("event:E", "II", 40)
+
+
 def test_no_realert_when_the_rule_says_so(store: Store) -> None:
     r = rule(window=60, realert=False)
     run(store, r, event_items("E", 1), T0)

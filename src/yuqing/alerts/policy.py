@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 
 from yuqing.alerts.render import messages
 from yuqing.alerts.rules import MatchRule, Story, level_rank
-from yuqing.domain import Alert, BadInput
+from yuqing.domain import Alert, BadInput, Item
 from yuqing.store import alert_state
 from yuqing.store.alert_state import GroupState
 from yuqing.store.alerts import record_alert
@@ -79,6 +79,17 @@ class AlertPolicy:
         self.base_url = base_url.rstrip("/")
         self.quiet = {r.name: parse_quiet_hours(r.cfg.quiet_hours, f"alert rule {r.name!r}")
                       for r in rules if r.cfg.quiet_hours}
+
+    @staticmethod
+    def annotate(conn: Connection, items: list[Item]) -> None:
+        """Put the stored size and level of each item's event into ``item.extra``
+        (``event_size``, ``event_level``) unless a stage set them already."""
+        facts = alert_state.event_facts(conn, {it.event_id for it in items if it.event_id})
+        for it in items:
+            if it.event_id in facts:
+                size, level = facts[it.event_id]
+                it.extra.setdefault("event_size", size)
+                it.extra.setdefault("event_level", level)
 
     def record(self, conn: Connection, rule: MatchRule, stories: list[Story],
                now: datetime) -> list[int]:

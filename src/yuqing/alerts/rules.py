@@ -11,9 +11,11 @@ store's outbox (unique ``dedup_key``) never records, and so never sends,
 the same alert twice; updates of a growing story and the storm limiter are
 in alerts/policy.py.
 
-Event fields the events stage may put in ``item.extra``: ``event_level``
-(``I``..``IV``, I the gravest), ``event_size`` (items in the event),
-``spike`` (bool). A filter on a field the item does not carry fails.
+Event fields read from ``item.extra``: ``event_level`` (``I``..``IV``, I the
+gravest) and ``event_size`` (items in the event), which the pipeline copies
+from the stored event before alerting (AlertPolicy.annotate), and ``spike``
+(bool) when a stage sets it. A filter on a field the item does not carry
+fails.
 """
 
 from __future__ import annotations
@@ -164,7 +166,7 @@ class MatchRule:
                 continue
             story.items.append(item)
             story.level = min(story.level, level, key=level_rank)
-            story.size = max(story.size + 1, int(item.extra.get("event_size") or 0))
+            story.size = max(story.size, len(story.items), int(item.extra.get("event_size") or 0))
         return list(out.values())
 
     def evaluate(self, items: list[Item]) -> list[Alert]:

@@ -150,6 +150,9 @@ class Pipeline:
         background, e.g. under the web server; else it delivers now). Returns alerts recorded."""
         if not self.rules or not items:
             return 0
+        if any(it.event_id for it in items):
+            with self.store.read() as conn:
+                self.policy.annotate(conn, items)
         found = [(rule, stories) for rule in self.rules if (stories := rule.stories(items))]
         if not found:
             return 0

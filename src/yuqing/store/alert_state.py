@@ -116,3 +116,15 @@ def event_size(conn: Connection, event_id: str) -> int:
     """Return how many stored items belong to event ``event_id`` (re-seen items count once)."""
     return int(conn.scalar(select(func.count()).select_from(items)
                            .where(items.c.event_id == event_id)) or 0)
+
+
+def event_facts(conn: Connection, event_ids: set[str]) -> dict[str, tuple[int, str]]:
+    """Return ``{event id: (size, level)}`` of the stored events among ``event_ids``
+    (the events stage saves them before alerting; see store/events_tables.py)."""
+    from yuqing.store.events_tables import events
+
+    if not event_ids:
+        return {}
+    rows = conn.execute(select(events.c.id, events.c.size, events.c.level)
+                        .where(events.c.id.in_(sorted(event_ids))))
+    return {r.id: (int(r.size), str(r.level)) for r in rows}
