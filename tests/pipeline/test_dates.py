@@ -80,3 +80,14 @@ def test_datetime_values() -> None:
 def test_naive_fetch_time_is_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         parse_published("刚刚", tz="Asia/Shanghai", fetched_at=datetime(2024, 3, 5))
+
+
+def test_epoch_hours_only_and_future_dates() -> None:
+    fetch = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    assert parse_published("1732900000", tz="Asia/Shanghai", fetched_at=fetch) == (
+        datetime(2024, 11, 29, 17, 6, 40, tzinfo=UTC), [])
+    assert parse_published("1732900000123", tz="Asia/Shanghai", fetched_at=fetch)[0] == datetime(
+        2024, 11, 29, 17, 6, 40, tzinfo=UTC)
+    assert parse_published("2026年11月29日 10时", tz="Asia/Shanghai", fetched_at=fetch) == (
+        datetime(2026, 11, 29, 2, 0, tzinfo=UTC), [])
+    assert parse_published("9999-12-31", tz="Asia/Shanghai", fetched_at=fetch) == (fetch, ["date_future"])

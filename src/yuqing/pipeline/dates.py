@@ -30,7 +30,7 @@ _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct n
 # 2024-03-05T08:15:00+08:00, 2024-03-05 08:15, 2024/3/5 8:15:00, 2024年3月5日 08:15, 2024.3.5
 _ABSOLUTE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:(?:\s*T\s*|\s+|(?<=日))(\d{1,2})\s*[:时]\s*(\d{1,2})\s*分?"
+    r"(?:(?:\s*T\s*|\s+|(?<=日))(\d{1,2})\s*[:时]\s*(?:(\d{1,2})\s*分?)?"
     r"(?:\s*[:分]?\s*(\d{1,2})\s*秒?(?:[.,](\d{1,9}))?)?)?"
     r"\s*(Z|z|UTC|GMT|[+-]\d{2}:?\d{2})?"
 )
@@ -38,6 +38,10 @@ _ABSOLUTE = re.compile(
 _WEIBO = re.compile(
     r"[A-Za-z]{3} ([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-]\d{4}) (\d{4})"
 )
+# Unix time in seconds (10 digits) or milliseconds (13 digits), as APIs export it
+_EPOCH = re.compile(r"(\d{10})(\d{3})?")
+#: a publication time later than the fetch by more than this is a wrong date
+FUTURE_TOLERANCE = timedelta(days=1)
 _AGO = re.compile(r"(\d+)\s*(秒|分钟|小时|天)前")
 _DAY_WORD = re.compile(r"(今天|昨天|前天)\s*(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?")
@@ -159,6 +163,9 @@ def _parse_text(text: str, zone: tzinfo, fetched_at: datetime) -> tuple[datetime
     m = _WEIBO.fullmatch(text)
     if m:
         return _weibo(m).astimezone(UTC), []
+    m = _EPOCH.fullmatch(text)
+    if m:
+        return datetime.fromtimestamp(int(m.group(1)), UTC), []
     relative = _relative(text, fetched_at.astimezone(zone))
     if relative is not None:
         return relative[0].astimezone(UTC), relative[1]
@@ -181,8 +188,11 @@ def parse_published(
     the fallback (see module flags) and the anchor of relative forms. Forms:
     ISO 8601 with/without offset, RFC 822, Weibo ``Tue Mar 05 08:15:00 +0800
     2024``, ``2024-03-05 08:15``, ``2024/3/5 8:15:00``, ``2024年3月5日 08:15``,
-    ``刚刚``, ``N秒/分钟/小时/天前``, ``今天/昨天/前天 HH:MM``, ``MM-DD HH:MM``;
+    ``2024年3月5日 8时``, Unix seconds or milliseconds, ``刚刚``,
+    ``N秒/分钟/小时/天前``, ``今天/昨天/前天 HH:MM``, ``MM-DD HH:MM``;
     other forms through dateutil only when they name year, month and day.
+    A time more than FUTURE_TOLERANCE after ``fetched_at`` is a wrong date:
+    it falls back to ``fetched_at`` with the flag ``date_future``.
     Raises ValueError for an unknown zone name or a naive ``fetched_at``.
     """
     if fetched_at.tzinfo is None:
@@ -199,4 +209,6 @@ def parse_published(
         parsed = None
     if parsed is None:
         return fetched_at.astimezone(UTC), ["date_unparsed"]
+    if parsed[0] > fetched_at + FUTURE_TOLERANCE:
+        return fetched_at.astimezone(UTC), ["date_future"]
     return parsed
