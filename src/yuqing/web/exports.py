@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from yuqing.domain import Item
 
+EXPORT_FORMATS = ("csv", "xlsx")
 COLUMNS = ("published_at", "source", "media_type", "author", "title", "text", "url",
            "sentiment", "sensitive_terms", "schemes", "places", "event_id", "key")
 

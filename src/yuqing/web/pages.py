@@ -27,7 +27,7 @@ from yuqing.store import alert_state
 from yuqing.web import views
 from yuqing.web.accounts import CASE_ROLES, Accounts
 from yuqing.web.auth import SESSION_COOKIE, _check_and_log_view, current_user
-from yuqing.web.exports import export_response
+from yuqing.web.exports import EXPORT_FORMATS, export_response
 from yuqing.web.i18n import LANG_COOKIE, LANGS
 from yuqing.web.render import Pages
 from yuqing.web.settings_view import settings_data
@@ -125,6 +125,8 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
     @router.get("/feed/export")
     def feed_export(request: Request, format: str = "csv",
                     limit: int = Query(5000, ge=1, le=100_000)) -> Response:
+        if format not in EXPORT_FORMATS:
+            raise HTTPException(400, f"format={format!r}: expected csv or xlsx")
         fq = feed_query(request, tz)
         found = views.feed(ctx, fq, limit=limit)
         user = current_user(request)

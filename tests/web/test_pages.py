@@ -1,0 +1,101 @@
+"""Tests of the page routes (web/pages.py, web/views.py) on both backends: every page
+renders with real data, filters narrow the feed, roles change what a page offers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from fastapi.testclient import TestClient
+from web_auth import api_headers
+
+from yuqing.cases.service import CaseService
+from yuqing.config import parse_config
+from yuqing.runtime.context import Context
+from yuqing.web.app import create_app
+
+CONFIG: dict[str, Any] = {
+    "timezone": "Asia/Shanghai",
+    "schemes": [{"name": "公共安全", "subject_words": ["警察", "车祸"]}],
+    "alerts": {"rules": [{"name": "负面", "channels": ["console"]}],
+               "channels": [{"name": "console", "kind": "console"},
+                            {"name": "hook", "kind": "webhook",
+                             "url": "https://example.org/hook?access_token=SECRET42"}]},
+}
+ITEMS = [
+    {"id": "1", "text": "市人民医院门口发生严重车祸，两人受伤，警察到场处置", "source": "weibo",
+     "media_type": "weibo", "published_at": "2024-03-05T08:15:00+08:00", "author": "目击者"},
+    {"id": "2", "text": "转发：市人民医院门口车祸，警察到场", "source": "weibo", "parent_id": "1",
+     "media_type": "weibo", "published_at": "2024-03-05T08:30:00+08:00"},
+    {"id": "3", "text": "公园里的花开得很好看，周末去散步", "source": "forum", "media_type": "forum",
+     "published_at": "2024-03-05T09:00:00+08:00"},
+]
+
+
+@pytest.fixture
+def served(store_url: str) -> Iterator[tuple[TestClient, Context]]:
+    ctx = Context(config=parse_config(CONFIG), database_url=store_url)
+    with TestClient(create_app(ctx)) as client:
+        client.headers.update(api_headers(ctx.store))
+        assert client.post("/api/items", json=ITEMS).json()["stored"] == 3
+        yield client, ctx
+    ctx.close()
+
+
+def test_every_page_renders(served: tuple[TestClient, Context]) -> None:
+    client, ctx = served
+    case_id = CaseService(ctx.store, ctx.config).open_case("车祸舆情", actor="tester",
+                                                           role="admin", unit="东区")
+    overview = client.get("/").text
+    assert 'data-chart="trend"' in overview and 'data-chart="map"' in overview
+    assert "数据截至 2024-03-05 09:00" in overview  # the window ends at the newest item
+    event_id = ctx.store.get_item("weibo:1").event_id
+    assert f'href="/events/{event_id}"' in overview
+    event = client.get(f"/events/{event_id}").text
+    assert 'data-chart="graph"' in event and "目击者" in event
+    item = client.get("/items/weibo%3A2").text
+    assert "目击者" in item  # the origin of its thread
+    assert "转发：" in client.get("/items/weibo%3A1").text  # its repost listed
+    assert client.get("/items/weibo%3Anope").status_code == 404
+    assert "车祸舆情" in client.get("/cases").text
+    assert "审计日志" in client.get(f"/cases/{case_id}").text
+    assert 'id="petition-form"' in client.get("/petitions/new").text
+    inbox = client.get("/inbox").text
+    assert "data-ack=" in inbox and "console: " in inbox
+    settings = client.get("/settings").text
+    assert "SECRET42" not in settings and "hook" in settings
+
+
+def test_feed_filters(served: tuple[TestClient, Context]) -> None:
+    client, _ = served
+
+    def keys(**params: str) -> list[str]:
+        page = client.get("/feed", params=params).text
+        return sorted(set(re_keys(page)))
+
+    assert keys() == ["forum:3", "weibo:1", "weibo:2"]
+    assert keys(q="车祸") == ["weibo:1", "weibo:2"]
+    assert keys(q="散步") == ["forum:3"]
+    assert keys(media="forum") == ["forum:3"]
+    assert keys(scheme="公共安全", source="weibo") == ["weibo:1", "weibo:2"]
+    assert keys(since="2024-03-05", q="花开") == ["forum:3"]
+    assert keys(since="2024-03-06") == []
+    assert client.get("/feed", params={"since": "yesterday"}).status_code == 400
+
+
+def re_keys(page: str) -> list[str]:
+    """Return the item keys linked from a feed page."""
+    return [unquote(k) for k in re.findall(r'class="text" href="/items/([^"]+)"', page)]
+
+
+def test_english_pages_and_leader_view(served: tuple[TestClient, Context]) -> None:
+    client, ctx = served
+    english = client.get("/", params={"lang": "en"}).text
+    assert "Overview" in english and "Negative share" in english
+    client.headers.update(api_headers(ctx.store, "lead", "leader"))
+    inbox = client.get("/inbox").text
+    assert "data-ack=" not in inbox and "(只读)" in inbox
+    assert 'href="/petitions/new"' not in client.get("/cases").text
