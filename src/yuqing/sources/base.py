@@ -98,6 +98,22 @@ class Source(Protocol):
         ...
 
 
+class ConfiguredSource:
+    """Base of the built-in sources: keeps the SourceConfig and exposes ``name``/``config``."""
+
+    _config: SourceConfig
+
+    @property
+    def name(self) -> str:
+        """The source's configured name."""
+        return self._config.name
+
+    @property
+    def config(self) -> SourceConfig:
+        """The config this source was built from."""
+        return self._config
+
+
 def rejected_summary(rejected: list[BadInput]) -> str | None:
     """The health message for a fetch with bad records: how many, and the first one."""
     return f"{len(rejected)} bad records, first: {rejected[0]}" if rejected else None

@@ -18,10 +18,10 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
-import zlib
 import io
 import json
 import logging
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import IO, Any, ClassVar, cast
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, RawItem
 from yuqing.sources.base import (
+    ConfiguredSource,
     FetchResult,
     FetchState,
     FetchStatus,
@@ -252,7 +253,7 @@ def count_rows(path: Path | str) -> int | None:
     return max(lines - (kind == ".csv"), 0)
 
 
-class FileSource:
+class FileSource(ConfiguredSource):
     """A file of items watched for changes (kind ``"file"``).
 
     Options: ``path`` (required), ``mapping`` (see records.resolve_mapping).
@@ -271,16 +272,6 @@ class FileSource:
         self.path = Path(require_option(config, "path")).expanduser()
         self.mapping = resolve_mapping(config.option("mapping"))
         self._clock = clock
-
-    @property
-    def name(self) -> str:
-        """The source's configured name."""
-        return self._config.name
-
-    @property
-    def config(self) -> SourceConfig:
-        """The config this source was built from."""
-        return self._config
 
     def fetch(self, state: FetchState) -> FetchResult:
         """Read the file if it changed since ``state.cursor``; never raises."""

@@ -33,8 +33,8 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 from importlib import resources
-from pathlib import Path
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import IO, Any
 
 from yuqing.domain import RawItem

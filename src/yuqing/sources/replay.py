@@ -31,7 +31,13 @@ from zoneinfo import ZoneInfo
 
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, RawItem
-from yuqing.sources.base import FetchResult, FetchState, rejected_summary, require_option
+from yuqing.sources.base import (
+    ConfiguredSource,
+    FetchResult,
+    FetchState,
+    rejected_summary,
+    require_option,
+)
 from yuqing.sources.files import default_source_name, read_items
 from yuqing.sources.hotsearch import BUILTIN_NAME, bundled_demo_items
 from yuqing.sources.records import resolve_mapping
@@ -52,7 +58,7 @@ def data_time(value: str | datetime | None, tz: ZoneInfo) -> float | None:
     return (value if value.tzinfo else value.replace(tzinfo=tz)).timestamp()
 
 
-class ReplaySource:
+class ReplaySource(ConfiguredSource):
     """Plays a file of items (or the bundled hot-search set) back in time order.
 
     Use :meth:`batches` to drive a replay directly (it sleeps between
@@ -94,16 +100,6 @@ class ReplaySource:
             mapping=resolve_mapping(config.option("mapping")), config=config,
             batch_size=int(config.option("batch_size", DEFAULT_BATCH)),
         )
-
-    @property
-    def name(self) -> str:
-        """The source's configured name."""
-        return self._config.name
-
-    @property
-    def config(self) -> SourceConfig:
-        """The config this source was built from."""
-        return self._config
 
     def _read(self) -> Iterator[RawItem]:
         """Yield the RawItems of the input; BadInputs go to ``rejected``."""

@@ -43,7 +43,14 @@ import httpx
 
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, RawItem
-from yuqing.sources.base import FetchResult, FetchState, FetchStatus, require_option, utc_now
+from yuqing.sources.base import (
+    ConfiguredSource,
+    FetchResult,
+    FetchState,
+    FetchStatus,
+    require_option,
+    utc_now,
+)
 
 USER_AGENT = "yuqing/0.1 (+https://github.com/; public-opinion monitor)"
 DEFAULT_TIMEOUT_S = 20.0
@@ -186,7 +193,7 @@ def entry_to_raw(
     )
 
 
-class RssSource:
+class RssSource(ConfiguredSource):
     """An RSS/Atom feed polled over HTTP (kind ``"rss"``; option ``url``).
 
     Options: ``url`` (required), ``timeout`` (seconds, default 20),
@@ -208,16 +215,6 @@ class RssSource:
         self._client = client or httpx.Client(timeout=timeout, follow_redirects=True)
         self._headers = {"User-Agent": USER_AGENT, **dict(config.option("headers", {}) or {})}
         self._clock = clock
-
-    @property
-    def name(self) -> str:
-        """The source's configured name."""
-        return self._config.name
-
-    @property
-    def config(self) -> SourceConfig:
-        """The config this source was built from."""
-        return self._config
 
     def fetch(self, state: FetchState) -> FetchResult:
         """GET the feed (conditional on ``state``) and parse it; never raises."""
