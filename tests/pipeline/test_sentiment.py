@@ -21,7 +21,9 @@ from yuqing.pipeline.sentiment import (
     SentimentStage,
     analyze,
     default_model_path,
+    negation_scope,
     own_words,
+    without_emoticons,
 )
 from yuqing.pipeline.sentiment_train import macro_f1, read_labelled_csv, train_sentiment
 
@@ -48,8 +50,23 @@ def test_own_words_of_a_repost() -> None:
 def test_analyze_keeps_emoticons_whole_and_drops_mentions() -> None:
     feats = analyze("哈[允悲]@用户a1b2c3 好//@用户d4e5f6:别的")
     assert "E[允悲]" in feats
-    assert "允" not in feats and "用" not in feats and "别" not in feats
-    assert {"哈", "好", "哈 ", "哈 好"} <= set(feats)
+    assert "允" not in feats and "悲" not in feats and "用" not in feats and "别" not in feats
+    assert {"哈", "好", "哈 ", "哈 好", "W哈", "W好", "BW哈|W好"} <= set(feats)
+
+
+def test_negation_scope_marks_negated_words_and_cancels_double_negation() -> None:
+    assert negation_scope(["我", "今天", "不", "难过"]) == [False, False, False, True]
+    assert negation_scope(["不", "难过", "，", "开心"]) == [False, True, False, False]
+    assert negation_scope(["产品", "不是", "不好"]) == [False, False, True]
+    assert negation_scope(["不错"]) == [False]
+    feats = analyze("我今天不难过")
+    assert {"W~难过", "~难过", "~难"} <= set(feats) and "W难过" not in feats
+    assert "W~不好" in analyze("这个产品不是不好")
+
+
+def test_contrast_clause_words_are_repeated() -> None:
+    feats = analyze("环境不错，但是太贵了")
+    assert "AW太贵" in feats and "AW环境" not in feats
 
 
 def test_shipped_model_is_compact_and_documented(model: SentimentModel) -> None:
@@ -58,6 +75,7 @@ def test_shipped_model_is_compact_and_documented(model: SentimentModel) -> None:
     meta = json.loads(npz.with_suffix(".json").read_text(encoding="utf-8"))
     assert meta["classes"] == ["negative", "neutral", "positive"]
     assert meta["train_data"] == "train.csv" and meta["test_macro_f1"] >= 0.80
+    assert "lexicon" in meta["lexicon_note"] and len(meta["label_bias"]) == 3
     assert model.coef_t.dtype == np.float32
 
 
@@ -126,3 +144,19 @@ def test_macro_f1_on_sentiment3_test_reaches_target(model: SentimentModel) -> No
         pytest.skip(f"{test_csv} absent (research data lives next to the repo)")
     texts, labels, _ = read_labelled_csv(test_csv)
     assert macro_f1(model, texts, labels) >= 0.80
+
+
+def test_emoticons_never_flip_a_post_with_words(model: SentimentModel) -> None:
+    texts = ["今天去银行办业务", "气死我了，太恶心了", "今天好开心啊", "这个产品不是不好"]
+    base, p_base = model.predict(texts)
+    for code in ("[doge]", "[允悲]", "[怒]", "[心]", "[哈哈][泪]"):
+        labels, p = model.predict([t + code for t in texts])
+        assert labels == base and np.allclose(p, p_base)
+    assert without_emoticons("[怒][怒]") == "[怒][怒]"
+    assert without_emoticons("好[怒]了") == "好了"
+
+
+def test_a_post_of_emoticons_only_is_judged_by_them(model: SentimentModel) -> None:
+    labels, p = model.predict(["[怒][怒][怒]", "[心][心][哈哈]"])
+    assert p[0] > p[1]
+    assert labels[0] == "negative" and labels[1] != "negative"

@@ -19,6 +19,9 @@ DATA_HELP = "folder with train.csv and dev.csv (text,label); default ../shared/d
 def train_sentiment_cmd(
     data: Annotated[Path, typer.Option(help=DATA_HELP)] = Path("../shared/data/sentiment3"),
     out: Annotated[Path | None, typer.Option(help="output folder; default the package's model folder")] = None,
+    lexicons: Annotated[Path, typer.Option(
+        help="sentiment word-list folder (HowNet/NTUSD/Tsinghua), used at train time only for "
+             "negation pseudo-documents")] = Path("../shared/data/sentiment_lexicons"),
     json_out: JsonOpt = False,
 ) -> None:
     """Train the 3-class sentiment model (negative / neutral / positive)."""
@@ -27,9 +30,9 @@ def train_sentiment_cmd(
 
     with user_errors():
         train_csv, dev_csv, test_csv = data / "train.csv", data / "dev.csv", data / "test.csv"
-        for f in (train_csv, dev_csv):
+        for f in (train_csv, dev_csv, lexicons):
             if not f.exists():
-                raise BadInput(f"{f}: training data not found (give --data FOLDER)")
+                raise BadInput(f"{f}: not found (give --data FOLDER / --lexicons FOLDER)")
         with progress_bar("训练 training", 100, enabled=not json_out) as advance:
             state = {"done": 0}
 
@@ -40,7 +43,8 @@ def train_sentiment_cmd(
                     state["done"] += step
 
             metrics = train_sentiment(train_csv, dev_csv, out or default_model_path().parent,
-                                      progress=report, test_csv=test_csv if test_csv.exists() else None)
+                                      progress=report, test_csv=test_csv if test_csv.exists() else None,
+                                      lexicon_dir=lexicons)
     if json_out:
         emit_json(metrics)
     else:

@@ -103,28 +103,42 @@ class KeywordExtractor:
         """Build with the config's user dictionaries (so user words stay whole)."""
         return cls(Segmenter.from_config(config))
 
-    def candidates(self, text: str) -> list[str]:
-        """Return the keyword-candidate tokens of ``text``, in order (see module doc)."""
-        return [t for t in self.segmenter.cut(clean_for_keywords(text))
+    def candidates(self, text: str, tokens: list[str] | None = None) -> list[str]:
+        """Return the keyword-candidate tokens of ``text``, in order (see module doc).
+
+        ``tokens``, when given, are the segmenter's tokens of ``text`` (the
+        ``segment`` stage's ``item.tokens``): they are reused, minus those
+        that lie inside an emoticon code, mention or URL, instead of cutting again.
+        """
+        if tokens is None:
+            tokens = self.segmenter.cut(clean_for_keywords(text))
+        else:
+            noise = [m.group() for m in _NOISE.finditer(text) if len(m.group()) > 1]
+            if noise:
+                tokens = [t for t in tokens if not any(t in n for n in noise)]
+        return [t for t in tokens
                 if len(t) > 1 and t not in self.stopwords and _HAS_LETTER.search(t)]
 
-    def weights(self, text: str) -> dict[str, float]:
+    def weights(self, text: str, tokens: list[str] | None = None) -> dict[str, float]:
         """Return ``{word: tf-idf share}`` over the candidates of ``text`` (sums to 1)."""
-        counts = Counter(self.candidates(text))
+        counts = Counter(self.candidates(text, tokens))
         raw = {w: n * self.idf.get(w, UNKNOWN_IDF) for w, n in counts.items()}
         total = sum(raw.values())
         return {w: v / total for w, v in raw.items()} if total else {}
 
-    def extract(self, text: str, top_k: int | None = None) -> list[tuple[str, float]]:
+    def extract(self, text: str, top_k: int | None = None,
+                tokens: list[str] | None = None) -> list[tuple[str, float]]:
         """Return the top ``top_k`` ``(word, weight)`` pairs of ``text``, heaviest first
-        (ties by first occurrence)."""
-        ranked = sorted(self.weights(text).items(), key=lambda kv: -kv[1])
+        (ties by first occurrence); ``tokens`` as in :meth:`candidates`."""
+        ranked = sorted(self.weights(text, tokens).items(), key=lambda kv: -kv[1])
         return [(w, round(v, 4)) for w, v in ranked[: top_k or self.top_k]]
 
     def process(self, items: list[Item]) -> None:
-        """Set ``item.extra["keywords"]`` on every live item."""
+        """Set ``item.extra["keywords"]`` on every live item (reusing ``item.tokens`` when the
+        segment stage filled them)."""
         for item in live(items):
-            item.extra["keywords"] = [[w, v] for w, v in self.extract(item.match_text)]
+            found = self.extract(item.match_text, tokens=item.tokens or None)
+            item.extra["keywords"] = [[w, v] for w, v in found]
 
 
 def set_keywords(extractor: KeywordExtractor, texts: Iterable[str],

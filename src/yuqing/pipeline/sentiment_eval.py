@@ -1,7 +1,9 @@
 """Scoring a sentiment labeller against a ``text,label`` set, with the SnowNLP baseline.
 
 Metrics are the usual ones (accuracy; per-class precision, recall, F1 and
-support; macro-F1 = unweighted mean of the three class F1s; confusion
+support; macro-F1 = unweighted mean of the F1s of the classes present in the
+gold labels -- all three on a 3-class set; on a binary review set mapped to
+negative/positive, a "neutral" prediction simply counts as an error; confusion
 matrix rows = gold label, columns = predicted label, order ``SENTIMENTS``).
 The baseline is SnowNLP's sentiment with the thresholds of MEASURED.md
 (score < 0.4 negative, > 0.6 positive, else neutral); SnowNLP is a test
@@ -54,7 +56,8 @@ def score_labels(gold: Sequence[str], predicted: Sequence[str],
                         "f1": round(f1, 4), "support": support}
     n = len(gold)
     correct = sum(g == p for g, p in zip(gold, predicted, strict=True))
-    macro = sum(float(m["f1"]) for m in per_class.values()) / len(classes)
+    present = [m for m in per_class.values() if m["support"]] or list(per_class.values())
+    macro = sum(float(m["f1"]) for m in present) / len(present)
     return {"n": n, "accuracy": round(correct / n, 4) if n else 0.0, "macro_f1": round(macro, 4),
             "per_class": per_class, "confusion": {"labels": list(classes), "matrix": matrix}}
 
