@@ -78,3 +78,10 @@ def test_another_petitioner_same_matter() -> None:
     match = pet.find_repeat(new, earlier)
     assert match is not None and match.petition_id == 1
     assert match.reason == "same matter, same accused"
+
+
+def test_accused_compared_without_the_generic_unit_kind() -> None:
+    assert pet.overlap(pet.accused_bigrams("城关镇政府"), pet.accused_bigrams("城关镇人民政府")) == 1.0
+    assert pet.overlap(pet.accused_bigrams("区教育局"), pet.accused_bigrams("县教育局")) < (
+        pet.SAME_ACCUSED_SIMILARITY)
+    assert pet.accused_bigrams("锦绣家园物业服务有限公司") == pet.bigrams("锦绣家园物业服务")

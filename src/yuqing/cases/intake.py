@@ -79,7 +79,7 @@ def add_petition(service: CaseService, p: PetitionInput, *, actor: str,
     received = p.received_at or service.clock()
     identity = pet.identity_hash(p.contact)
     new = pet.PetitionText(0, 0, frozenset((identity or "").split()), pet.bigrams(p.subject),
-                           pet.bigrams(p.accused))
+                           pet.accused_bigrams(p.accused))
     with service.store.read() as conn:
         earlier = [pet.petition_text(r) for r in q.petition_candidates(
             conn, received - timedelta(days=REPEAT_WINDOW_DAYS))]

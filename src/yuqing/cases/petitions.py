@@ -54,6 +54,8 @@ _LEVEL_WORDS = (
 )
 _LEVEL_RE = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _LEVEL_WORDS))
 _NOT_WORD = re.compile(r"[\W_]+")
+_GENERIC_UNIT = re.compile(r"(人民政府|政府|村民委员会|居民委员会|委员会|办事处|有限责任公司|有限公司|"
+                           r"公司|管理局|局|厅|中心|大队|支队)$")
 
 
 @dataclass(frozen=True)
@@ -218,9 +220,15 @@ def find_repeat(new: PetitionText, earlier: Sequence[PetitionText]) -> RepeatMat
     return best
 
 
+def accused_bigrams(accused: str | None) -> set[str]:
+    """Return the bigrams of an accused unit's name without its generic kind
+    (人民政府, 委员会, 局, 有限公司...), so that 区教育局 and 县教育局 differ by place."""
+    return bigrams(_GENERIC_UNIT.sub("", normalize(accused or "")))
+
+
 def petition_text(row: Mapping[str, Any]) -> PetitionText:
     """Return the matching view of a stored petition row (id, case_id, identity_hash,
     subject, accused)."""
     return PetitionText(int(row["id"]), int(row["case_id"]),
                         frozenset((row.get("identity_hash") or "").split()),
-                        bigrams(row.get("subject")), bigrams(row.get("accused")))
+                        bigrams(row.get("subject")), accused_bigrams(row.get("accused")))
