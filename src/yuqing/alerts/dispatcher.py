@@ -1,8 +1,9 @@
-"""The dispatcher: deliver alerts over their channels, retrying transient failures.
+"""Sending now, in memory: :class:`Dispatcher` (used by `yuqing alerts test`), and the
+helpers the outbox dispatcher shares (:func:`send_safely`, :func:`check_rule_channels`).
 
-The runner records each alert in the store's outbox first (unique
-``dedup_key``), hands the new ones to :meth:`Dispatcher.deliver`, and
-records one delivery per (alert, channel) from the returned results.
+Alerts of the pipeline never go through :class:`Dispatcher`: they are written
+to the outbox and sent by alerts/outbox.py, which records every attempt and
+survives restarts.
 """
 
 from __future__ import annotations

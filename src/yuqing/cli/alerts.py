@@ -10,6 +10,7 @@ import typer
 
 from yuqing.alerts.channels import build_channels
 from yuqing.alerts.channels.base import mask_url
+from yuqing.alerts.dispatcher import Dispatcher
 from yuqing.alerts.render import messages
 from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
 from yuqing.domain import Alert, BadInput
@@ -62,7 +63,7 @@ def test_channel(channel: Annotated[str, typer.Argument(help="a channel name fro
         alert = Alert(rule="test", dedup_key=f"test:{now.isoformat()}", title=m["test_title"],
                       body=m["test_body"].format(time=local.strftime("%Y-%m-%d %H:%M %z")),
                       item_keys=[], created_at=now, level="IV", channels=[channel])
-        [result] = channels[channel].send([alert])
+        result = Dispatcher(channels, max_attempts=1).deliver([alert])[alert.dedup_key][channel]
     spec = next((c for c in cfg.alerts.channels if c.name == channel), None)
     where = mask_url(str(spec.option("url"))) if spec and spec.option("url") else ""
     doc = {"channel": channel, "kind": channels[channel].kind, "target": where,

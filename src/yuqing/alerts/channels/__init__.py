@@ -1,4 +1,5 @@
-"""Alert channels: console, e-mail (SMTP) and generic JSON webhook.
+"""Alert channels: console, e-mail (SMTP), generic JSON webhook, DingTalk, WeCom and
+Feishu robots, SMS over an HTTP gateway, the web client stream, and Apprise.
 
 A channel is built from a :class:`~yuqing.config.ChannelConfig` by a
 :class:`ChannelRegistry`; see :func:`default_channel_registry`.
