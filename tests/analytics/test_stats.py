@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from report_items import DAY_END, DAY_START, TZ, day_items, other_items
+from report_items import DAY_END, DAY_START, TZ, day_items, fill
 
 from yuqing.analytics import stats
 from yuqing.store import Store
@@ -16,8 +16,7 @@ DAY = Scope(DAY_START, DAY_END)
 
 @pytest.fixture
 def filled(store: Store) -> Store:
-    store.save_items(day_items() + other_items())
-    return store
+    return fill(store)
 
 
 def test_overview_and_negative_share(filled: Store) -> None:

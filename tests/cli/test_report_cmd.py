@@ -6,22 +6,15 @@ import json
 from pathlib import Path
 
 from docx import Document
-from report_items import day_items, other_items
+from report_items import seed_sqlite
 from yuqing_cli import Invoke
 
 from yuqing.store import open_store
 from yuqing.store import reports as q
 
 
-def _seed(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'r.db'}"
-    with open_store(url) as store:
-        store.save_items(day_items() + other_items())
-    return url
-
-
 def test_report_daily_docx(cli: Invoke, tmp_path: Path) -> None:
-    url = _seed(tmp_path)
+    url = seed_sqlite(tmp_path)
     out = tmp_path / "daily.docx"
     res = cli("report", "daily", "--date", "2024-03-05", "--format", "docx", "--out", str(out),
               "--db", url, "--json")
@@ -34,7 +27,7 @@ def test_report_daily_docx(cli: Invoke, tmp_path: Path) -> None:
 
 
 def test_report_zero_day_html(cli: Invoke, tmp_path: Path) -> None:
-    url = _seed(tmp_path)
+    url = seed_sqlite(tmp_path)
     res = cli("report", "daily", "--date", "2024-04-01", "--format", "html", "--db", url)
     assert res.exit_code == 0, res.stderr
     html = (tmp_path / "daily-2024-04-01.html").read_text(encoding="utf-8")
@@ -42,7 +35,7 @@ def test_report_zero_day_html(cli: Invoke, tmp_path: Path) -> None:
 
 
 def test_report_bad_input(cli: Invoke, tmp_path: Path) -> None:
-    url = _seed(tmp_path)
+    url = seed_sqlite(tmp_path)
     res = cli("report", "daily", "--format", "odt", "--db", url)
     assert res.exit_code == 2 and "--format 'odt'" in res.stderr
     res = cli("report", "yearly", "--db", url)

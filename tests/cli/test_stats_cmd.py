@@ -5,21 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from report_items import day_items, other_items
+from report_items import seed_sqlite
 from yuqing_cli import Invoke
 
-from yuqing.store import open_store
-
-
-def _seed(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'stats.db'}"
-    with open_store(url) as store:
-        store.save_items(day_items() + other_items())
-    return url
 
 
 def test_stats_json_day(cli: Invoke, tmp_path: Path) -> None:
-    url = _seed(tmp_path)
+    url = seed_sqlite(tmp_path)
     res = cli("stats", "--db", url, "--since", "2024-03-05", "--until", "2024-03-06",
               "--scheme", "公共安全", "--bucket", "day", "--json")
     assert res.exit_code == 0, res.stderr
@@ -30,7 +22,7 @@ def test_stats_json_day(cli: Invoke, tmp_path: Path) -> None:
 
 
 def test_stats_bad_bucket_and_empty_range(cli: Invoke, tmp_path: Path) -> None:
-    url = _seed(tmp_path)
+    url = seed_sqlite(tmp_path)
     res = cli("stats", "--db", url, "--bucket", "week")
     assert res.exit_code == 2 and "--bucket" in res.stderr
     res = cli("stats", "--db", url, "--since", "2024-03-06", "--until", "2024-03-05")

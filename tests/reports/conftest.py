@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from report_items import day_items, other_items
+from report_items import fill
 
 from yuqing.analytics.keywords import KeywordExtractor
 from yuqing.store import Store
@@ -19,5 +19,4 @@ def extractor() -> KeywordExtractor:
 @pytest.fixture
 def filled(store: Store) -> Store:
     """The ``store`` fixture (both backends) with the day's items saved."""
-    store.save_items(day_items() + other_items())
-    return store
+    return fill(store)

@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from pdf_tools import pdf_pages, pdf_text, pdf_tool
-from report_items import CANTEEN, DAY, day_items, other_items
+from report_items import CANTEEN, DAY, fill
 
 from yuqing.analytics.keywords import KeywordExtractor
 from yuqing.reports.build import ReportOptions, build_period_report
@@ -28,7 +28,7 @@ NOW = datetime(2024, 3, 6, 0, 30, tzinfo=UTC)
 def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Report]:
     url = f"sqlite:///{tmp_path_factory.mktemp('fmt') / 'r.db'}"
     with open_store(url) as store:
-        store.save_items(day_items() + other_items())
+        fill(store)
         yield build_period_report(store, "daily", day=DAY, now=NOW, extractor=KeywordExtractor(),
                                   options=ReportOptions(organisation="测试市网信办"))
 

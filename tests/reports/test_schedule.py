@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from email import policy
 from pathlib import Path
@@ -24,19 +25,22 @@ AFTER_EIGHT = datetime(2024, 3, 6, 0, 30, tzinfo=UTC)
 BEFORE_EIGHT = datetime(2024, 3, 5, 23, 30, tzinfo=UTC)
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
+@dataclass
+class Receivers:
+    """The real local SMTP and HTTP servers a test's schedule sends to."""
+
+    smtp: SmtpServer
+    http: HttpServer
 
 
 @pytest.fixture
-def http_server() -> Iterator[HttpServer]:
-    with running_http_server() as server:
-        yield server
+def receivers() -> Iterator[Receivers]:
+    with running_smtp_server() as smtp, running_http_server() as http:
+        yield Receivers(smtp, http)
 
 
-def _config(tmp_path: Path, smtp: SmtpServer, http: HttpServer, fmt: str = "pdf") -> Config:
+def _config(tmp_path: Path, servers: Receivers, fmt: str = "pdf") -> Config:
+    smtp, http = servers.smtp, servers.http
     return parse_config({
         "timezone": TZ,
         "alerts": {"channels": [
@@ -51,8 +55,9 @@ def _config(tmp_path: Path, smtp: SmtpServer, http: HttpServer, fmt: str = "pdf"
 
 
 def test_daily_is_mailed_with_the_pdf_and_announced_by_webhook(
-        filled: Store, tmp_path: Path, smtp_server: SmtpServer, http_server: HttpServer) -> None:
-    scheduler = ReportScheduler(filled, _config(tmp_path, smtp_server, http_server))
+        filled: Store, tmp_path: Path, receivers: Receivers) -> None:
+    smtp_server, http_server = receivers.smtp, receivers.http
+    scheduler = ReportScheduler(filled, _config(tmp_path, receivers))
     assert scheduler.tick(BEFORE_EIGHT)[0].day.isoformat() == "2024-03-04"  # yesterday's, zero
     sent = scheduler.tick(AFTER_EIGHT)
     assert [(s.schedule, s.day.isoformat()) for s in sent] == [("早报", "2024-03-05")]
@@ -68,26 +73,25 @@ def test_daily_is_mailed_with_the_pdf_and_announced_by_webhook(
     assert "共监测到相关信息6条" in body and "/api/reports/daily?date=2024-03-05&format=pdf" in body
 
 
-def test_a_period_is_sent_once_across_restarts(
-        filled: Store, tmp_path: Path, smtp_server: SmtpServer, http_server: HttpServer) -> None:
-    config = _config(tmp_path, smtp_server, http_server, fmt="html")
+def test_a_period_is_sent_once_across_restarts(filled: Store, tmp_path: Path,
+                                               receivers: Receivers) -> None:
+    config = _config(tmp_path, receivers, fmt="html")
     assert len(ReportScheduler(filled, config).tick(AFTER_EIGHT)) == 1
     again = ReportScheduler(filled, config)  # a restart: a new scheduler, the same store
     assert again.tick(AFTER_EIGHT) == [] and again.tick(AFTER_EIGHT) == []
-    assert len(smtp_server.recorder.envelopes) == 1
+    assert len(receivers.smtp.recorder.envelopes) == 1
 
 
 def test_nothing_stored_when_no_channel_accepts(filled: Store, tmp_path: Path,
-                                                smtp_server: SmtpServer,
-                                                http_server: HttpServer) -> None:
-    config = _config(tmp_path, smtp_server, http_server, fmt="xlsx")
+                                                receivers: Receivers) -> None:
+    config = _config(tmp_path, receivers, fmt="xlsx")
     config.alerts.channels[0] = config.alerts.channels[0].model_copy(update={"port": 1})
     config.alerts.channels[1] = config.alerts.channels[1].model_copy(
-        update={"url": f"{http_server.url}/bad"})
+        update={"url": f"{receivers.http.url}/bad"})
     scheduler = ReportScheduler(filled, config)
     assert scheduler.tick(AFTER_EIGHT) == []
     assert scheduler.tick(AFTER_EIGHT) == []  # waits RETRY_AFTER before trying again
-    assert len(http_server.requests) == 1
+    assert len(receivers.http.requests) == 1
 
 
 def test_fire_times() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from report_items import DAY_END, DAY_START, day_items, other_items
+from report_items import DAY_END, DAY_START, fill
 
 from yuqing.store import Store
 from yuqing.store import analytics as sql
@@ -16,8 +16,7 @@ DAY = Scope(DAY_START, DAY_END)
 
 @pytest.fixture
 def filled(store: Store) -> Store:
-    store.save_items(day_items() + other_items())
-    return store
+    return fill(store)
 
 
 def test_totals_count_the_day_only(filled: Store) -> None:

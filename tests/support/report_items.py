@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from yuqing.domain import Item, TermHit
+from yuqing.store import Store, open_store
 
 TZ = "Asia/Shanghai"
 DAY = date(2024, 3, 5)
@@ -66,3 +68,17 @@ def day_items() -> list[Item]:
 def other_items() -> list[Item]:
     """Return items of the day before DAY (outside a daily scope of DAY)."""
     return [make("weibo:0", "前一天的燃气管道检修通知", -5.0, sentiment="neutral", author="城市观察")]
+
+
+def fill(store: Store) -> Store:
+    """Save the day's items and the day before's into ``store``; return it."""
+    store.save_items(day_items() + other_items())
+    return store
+
+
+def seed_sqlite(folder: Path) -> str:
+    """Create a SQLite store in ``folder`` holding the items of :func:`fill`; return its URL."""
+    url = f"sqlite:///{folder / 'seeded.db'}"
+    with open_store(url) as store:
+        fill(store)
+    return url

@@ -16,7 +16,7 @@ from docx import Document
 from fastapi import FastAPI
 from openpyxl import load_workbook
 from pdf_tools import pdf_text
-from report_items import CANTEEN, CONTROL, day_items, other_items
+from report_items import CANTEEN, CONTROL, fill
 
 from yuqing.config import parse_config
 from yuqing.runtime.context import Context
@@ -26,7 +26,7 @@ from yuqing.web.reports_api import reports_router
 @pytest.fixture
 def ctx(store_url: str) -> Iterator[Context]:
     context = Context(config=parse_config({"timezone": "Asia/Shanghai"}), database_url=store_url)
-    context.store.save_items(day_items() + other_items())
+    fill(context.store)
     yield context
     context.close()
 
