@@ -58,7 +58,8 @@ def test_event_detail_origin_timeline_edges(cli: Invoke, filled: tuple[str, ...]
     assert doc["origin"]["author"] == "交通台" and doc["origin"]["confidence"] == 0.9
     assert {"from": "weibo:5012345678901234", "to": "weibo:5012345678909999"} in doc["edges"]
     assert sum(p["count"] for p in doc["timeline"]) == doc["size"]
-    assert doc["first_by_media"] == {"weibo": "2024-03-05T00:15:00+00:00"}
+    assert doc["first_by_media"] == {"weibo": "2024-03-05T00:15:00+00:00",
+                                     "other": "2024-03-05T00:20:00+00:00"}
     assert set(doc) >= {"id", "title", "size", "origin", "timeline", "edges", "level", "heat",
                         "spike", "depth", "breadth", "amplifiers", "placeholders"}
 

@@ -67,7 +67,7 @@ def rising_topics(snapshots: IO[str], *, hours: int = 3, top: int = 10) -> list[
     stamps = sorted(by_time)
     newest = by_time[stamps[-1]]
     before = by_time[stamps[max(0, len(stamps) - 1 - hours)]] if len(stamps) > 1 else {}
-    rows = [{"title": title, "hot": hot, "before": before.get(title, (0, 0))[0],
-             "growth": hot - before.get(title, (0, 0))[0], "rank": rank}
-            for title, (hot, rank) in newest.items()]
-    return sorted(rows, key=lambda r: -r["growth"])[:top]
+    growth = {title: hot - before.get(title, (0, 0))[0] for title, (hot, _) in newest.items()}
+    ranked = sorted(newest, key=lambda title: -growth[title])[:top]
+    return [{"title": t, "hot": newest[t][0], "before": newest[t][0] - growth[t],
+             "growth": growth[t], "rank": newest[t][1]} for t in ranked]
