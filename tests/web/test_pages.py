@@ -15,10 +15,12 @@ from web_auth import api_headers
 from yuqing.cases.service import CaseService
 from yuqing.config import parse_config
 from yuqing.runtime.context import Context
+from yuqing.web import views
 from yuqing.web.app import create_app
 
 CONFIG: dict[str, Any] = {
     "timezone": "Asia/Shanghai",
+    "cases": {"units": [{"name": "东区", "channels": ["hook"]}]},
     "schemes": [{"name": "公共安全", "subject_words": ["警察", "车祸"]}],
     "alerts": {"rules": [{"name": "负面", "channels": ["console"]}],
                "channels": [{"name": "console", "kind": "console"},
@@ -69,6 +71,15 @@ def test_every_page_renders(served: tuple[TestClient, Context]) -> None:
     assert "SECRET42" not in settings and "hook" in settings
 
 
+def test_live_feed_reads_items_stored_after_a_seq(served: tuple[TestClient, Context]) -> None:
+    client, ctx = served
+    top, none = views.items_after(ctx, -1)
+    assert top >= 3 and none == []
+    client.post("/api/items", json={**ITEMS[2], "id": "4", "text": "新来的一条"})
+    newest, fresh = views.items_after(ctx, top)
+    assert newest > top and [(d["key"], d["text"]) for d in fresh] == [("forum:4", "新来的一条")]
+
+
 def test_feed_filters(served: tuple[TestClient, Context]) -> None:
     client, _ = served
 
@@ -97,5 +108,7 @@ def test_english_pages_and_leader_view(served: tuple[TestClient, Context]) -> No
     assert "Overview" in english and "Negative share" in english
     client.headers.update(api_headers(ctx.store, "lead", "leader"))
     inbox = client.get("/inbox").text
-    assert "data-ack=" not in inbox and "(只读)" in inbox
+    assert "data-ack=" not in inbox and "(只读)" in inbox and "console: " in inbox
     assert 'href="/petitions/new"' not in client.get("/cases").text
+    client.headers.update(api_headers(ctx.store, "east", "analyst", "东区"))
+    assert "console: " not in client.get("/inbox").text  # 东区 is reached over "hook" only

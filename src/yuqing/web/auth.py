@@ -61,7 +61,7 @@ async def _csrf_ok(request: Request, expected: str) -> bool:
     if given is None and request.headers.get("content-type", "").startswith(
             "application/x-www-form-urlencoded"):
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
-        given = (form.get("csrf_token") or [None])[0]
+        given = form["csrf_token"][0] if form.get("csrf_token") else None
     return given is not None and hmac.compare_digest(given, expected)
 
 

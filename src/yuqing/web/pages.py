@@ -153,8 +153,10 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
 
     @router.get("/inbox", response_class=HTMLResponse)
     def inbox_page(request: Request) -> Response:
+        mine = views.unit_channels(ctx, current_user(request))
         with ctx.store.read() as conn:
-            rows = outbox.alert_history(conn, 100)
+            rows = [r for r in outbox.alert_history(conn, 200) if mine is None
+                    or mine & {d["channel"] for d in r["deliveries"]}][:100]
             for row in rows:
                 row["acked_at"], row["acked_by"] = alert_state.ack_state(conn, row["id"])
         return pages.render(request, "inbox.html", alerts=rows)
@@ -167,7 +169,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
             rows = CaseService(ctx.store, ctx.config).list(unit=unit, limit=500)
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
-        due = {}
+        due: dict[int, dict[str, Any]] = {}
         for d in views.deadlines_due(ctx, within=views.NEAR_DEADLINE * 365):
             due.setdefault(d["case_id"], d)
         columns = [(s, workflow.STATE_LABELS[s], [c for c in rows if c["state"] == s])

@@ -32,7 +32,6 @@ from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
 from yuqing.store import alert_state
 from yuqing.store import alerts as outbox
-from yuqing.store.items import row_to_item
 from yuqing.store.tables import items
 from yuqing.web import views
 from yuqing.web.accounts import Accounts

@@ -142,6 +142,17 @@ def alerts_after(ctx: Context, last: int, limit: int = 20) -> list[dict[str, Any
         return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
+def unit_channels(ctx: Context, user: dict[str, Any]) -> set[str] | None:
+    """Return the alert channels of the user's unit (``[[cases.units]]`` channels), or None
+    when the user sees every alert (an admin, no unit, or a unit not configured)."""
+    if user["role"] == "admin" or not user.get("unit"):
+        return None
+    for unit in ctx.config.cases.units:
+        if unit.name == user["unit"]:
+            return set(unit.channels)
+    return None
+
+
 def related_items(ctx: Context, key: str, limit: int = 50) -> list[Any]:
     """Return items that duplicate, repost or reply to item ``key`` (newest first)."""
     source, _, ident = key.partition(":")
