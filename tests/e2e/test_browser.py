@@ -147,6 +147,7 @@ def test_overview_draws_every_chart(page: Any) -> None:
     assert page.locator("[data-chart] canvas").count() == 4  # trend, media, words, map
     assert int(page.locator("#kpi-volume").inner_text()) >= 27
     assert page.locator("ol.events li a").count() >= 1
+    assert page.locator("#kpi-near").inner_text() == "1"  # one case, two deadlines
     shot(page, "01-overview")
 
 

@@ -62,12 +62,13 @@ def deadlines_due(ctx: Context, within: timedelta = NEAR_DEADLINE) -> list[dict[
 def overview(ctx: Context) -> dict[str, Any]:
     """Return the overview: window, counts, series, media, provinces, keywords, top events."""
     since, until = data_window(ctx)
+    due = deadlines_due(ctx)
     stats = range_stats(ctx.store, Scope(since, until), tz=ctx.config.timezone, bucket="hour",
                         top=34, n_keywords=60)
     return {"until": until.astimezone(ZoneInfo(ctx.config.timezone)).isoformat(),
             "counts": stats["overview"], "series": stats["series"], "media": stats["media"],
             "provinces": stats["geography"]["provinces"], "keywords": stats["keywords"],
-            "open_alerts": open_alert_count(ctx), "deadlines": deadlines_due(ctx),
+            "open_alerts": open_alert_count(ctx), "near_cases": len({d["case_id"] for d in due}),
             "events": list_events(ctx.store, order="heat", limit=10)}
 
 
