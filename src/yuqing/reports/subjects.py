@@ -83,7 +83,7 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
     report.summary = [f"事件“{title}”{first}，截至{_local(event['last_at'], tz)}共监测到相关信息"
                       f"{ov['items']}条，其中负面{ov['negative']}条（{text.percent(ov['negative_share'])}），"
                       f"事件等级{event['level']}级，处置状态：{status}。"]
-    facts = [["事件", title], ["事件编号", event_id], ["等级", f"{event['level']}级"],
+    facts: list[list[Any]] = [["事件", title], ["事件编号", event_id], ["等级", f"{event['level']}级"],
              ["热度", round(float(event["heat"]), 2)], ["首发时间", _local(since, tz)],
              ["最新时间", _local(event["last_at"], tz)], ["信息量", ov["items"]],
              ["首发账号", _account(origin)], ["处置状态", status],

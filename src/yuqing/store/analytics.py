@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import ColumnElement, Connection, Select, String, and_, case, func, select
 
@@ -44,6 +44,11 @@ class Scope:
                 raise ValueError(f"naive datetime {value!r}: scopes need aware datetimes")
         if self.until <= self.since:
             raise ValueError(f"empty time range: {self.since.isoformat()} .. {self.until.isoformat()}")
+
+
+def as_int(value: object) -> int:
+    """Return a SQL count or sum as int (NULL, from SUM over no rows, is 0)."""
+    return int(cast(Any, value) or 0)
 
 
 def scope_condition(scope: Scope) -> ColumnElement[bool]:
@@ -81,7 +86,7 @@ def totals(conn: Connection, scope: Scope) -> dict[str, int]:
     ).where(scope_condition(scope))
     row = conn.execute(stmt).one()
     names = ("items", "negative", "sensitive", "duplicates", "engagement")
-    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+    return {name: as_int(value) for name, value in zip(names, row, strict=True)}
 
 
 def hourly_sentiment(conn: Connection, scope: Scope) -> list[tuple[str, str | None, int]]:
@@ -93,7 +98,7 @@ def hourly_sentiment(conn: Connection, scope: Scope) -> list[tuple[str, str | No
     hour = _hour_bucket(conn.dialect.name).label("hour")
     stmt = (select(hour, items.c.sentiment, func.count()).where(scope_condition(scope))
             .group_by(hour, items.c.sentiment).order_by(hour))
-    return [(str(h), s, int(n)) for h, s, n in conn.execute(stmt)]
+    return [(str(h), None if s is None else str(s), as_int(n)) for h, s, n in conn.execute(stmt)]
 
 
 def counts_by(conn: Connection, scope: Scope, column: GroupColumn,
@@ -110,7 +115,7 @@ def counts_by(conn: Connection, scope: Scope, column: GroupColumn,
                          .group_by(col).order_by(n.desc(), col))
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [(str(v), int(c), int(e or 0)) for v, c, e in conn.execute(stmt)]
+    return [(str(v), as_int(c), as_int(e)) for v, c, e in conn.execute(stmt)]
 
 
 def place_counts(conn: Connection, scope: Scope, limit: int | None = None) -> list[tuple[str, int]]:
@@ -125,7 +130,7 @@ def place_counts(conn: Connection, scope: Scope, limit: int | None = None) -> li
                          .where(scope_condition(scope)).group_by(place).order_by(n.desc(), place))
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [(str(p), int(c)) for p, c in conn.execute(stmt)]
+    return [(str(p), as_int(c)) for p, c in conn.execute(stmt)]
 
 
 def match_texts(conn: Connection, scope: Scope | None, limit: int, step: int = 1) -> list[str]:
@@ -139,7 +144,7 @@ def match_texts(conn: Connection, scope: Scope | None, limit: int, step: int = 1
         stmt = stmt.where(scope_condition(scope)).order_by(items.c.published_at.desc())
     else:
         stmt = stmt.order_by(items.c.seq.desc())
-    return [t for (t,) in conn.execute(stmt.limit(limit))]
+    return [str(t) for (t,) in conn.execute(stmt.limit(limit))]
 
 
 def count_in(conn: Connection, scope: Scope) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select
 
-from yuqing.store.analytics import Scope, scope_condition
+from yuqing.store.analytics import Scope, as_int, scope_condition
 from yuqing.store.reports_tables import report_evidence, reports
 from yuqing.store.tables import items
 
@@ -44,7 +44,8 @@ def record_report(conn: Connection, row: Mapping[str, Any],
     """
     if row.get("schedule") and scheduled_exists(conn, row["schedule"], row["period_start"]):
         return None
-    report_id = int(conn.execute(insert(reports).values(**row)).inserted_primary_key[0])
+    key = conn.execute(insert(reports).values(**row)).inserted_primary_key
+    report_id = as_int(key[0] if key else None)
     if evidence:
         conn.execute(insert(report_evidence), [{**e, "report_id": report_id} for e in evidence])
     return report_id
@@ -76,7 +77,7 @@ def event_counts(conn: Connection, scope: Scope, limit: int) -> list[tuple[str, 
     n = func.count().label("n")
     stmt = (select(items.c.event_id, n).where(scope_condition(scope), items.c.event_id.is_not(None))
             .group_by(items.c.event_id).order_by(n.desc(), items.c.event_id).limit(limit))
-    return [(str(e), int(c)) for e, c in conn.execute(stmt)]
+    return [(str(e), as_int(c)) for e, c in conn.execute(stmt)]
 
 
 def event_rows(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -117,7 +118,7 @@ def case_progress(conn: Connection, since: datetime, until: datetime) -> dict[st
     if cases is None or deadlines is None:
         return empty
     in_period = (cases.c.opened_at >= since) & (cases.c.opened_at < until)
-    by_state = {str(s): int(n) for s, n in conn.execute(
+    by_state = {str(s): as_int(n) for s, n in conn.execute(
         select(cases.c.state, func.count()).where(in_period).group_by(cases.c.state))}
     closed = conn.scalar(select(func.count()).select_from(cases).where(
         cases.c.closed_at >= since, cases.c.closed_at < until)) or 0
