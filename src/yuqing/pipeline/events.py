@@ -47,7 +47,7 @@ from yuqing.store import Store
 from yuqing.store import events as events_db
 
 QUERY_TERMS = 16
-MAX_POSTING = 200
+MAX_POSTING = 100
 MAX_CANDIDATES = 12
 MIN_VOTES = 2  # query terms a candidate event must share
 KEY_MEMORY = 500_000  # key -> event links remembered
