@@ -87,3 +87,15 @@ def test_eval_handling_class_on_our_labelled_set(cli: Invoke) -> None:
     assert doc["n"] >= 250 and doc["accuracy"] >= 0.8
     assert doc["accuracy"] > doc["baseline"]["accuracy"] + 0.3
     assert set(doc["per_class"]) == {"1", "2", "3", "4", "none"}
+
+
+def test_eval_sentiment_baseline_sample_is_spread_and_compared_like_for_like(
+        cli: Invoke, tmp_path: Path) -> None:
+    pytest.importorskip("snownlp")
+    rows = [("今天好开心啊，谢谢大家", "positive")] * 3 + [("气死我了，太恶心了，垃圾", "negative")] * 3
+    data = _write(tmp_path / "s.csv", rows)
+    doc = json.loads(cli("eval", "sentiment", "--data", str(data), "--baseline-limit", "3",
+                         "--json").stdout)
+    assert doc["n"] == 6 and doc["baseline"]["n"] == 3
+    assert doc["baseline"]["per_class"]["negative"]["support"] == 1
+    assert doc["baseline"]["ours_on_same_rows"]["accuracy"] == 1.0

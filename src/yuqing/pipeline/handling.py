@@ -54,6 +54,8 @@ CUES: tuple[tuple[int, float, str], ...] = (
     (4, 1.0, r"这样(?:可以|就能|能够)|既能|方便(?:市民|居民|群众|大家)"),
 )
 _COMPILED = tuple((cls, w, re.compile(p)) for cls, w, p in CUES)
+#: one scan that tells whether any cue occurs at all (most posts have none)
+_ANY_CUE = re.compile("|".join(f"(?:{p})" for _, _, p in CUES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ def suggest(text: str) -> Suggestion:
     """Return the handling-class suggestion for ``text`` (see module doc)."""
     own = own_words(text)
     scores = {cls: 0.0 for cls in LABELS}
+    if _ANY_CUE.search(own) is None:
+        return Suggestion(None, 1.0, (), scores)
     found: list[tuple[int, str]] = []
     for cls, weight, pattern in _COMPILED:
         match = pattern.search(own)

@@ -80,9 +80,14 @@ def _segmenter() -> Jieba:
 def split_emoticons(text: str) -> tuple[str, list[str]]:
     """Return ``(words, emoticons)``: the own words of ``text`` without mentions and emoticon
     codes (whitespace collapsed, lower-cased), and the emoticon codes in order."""
-    text = _MENTION.sub(" ", own_words(text))
-    emoticons = _EMOTICON.findall(text)
-    return _SPACES.sub(" ", _EMOTICON.sub(" ", text)).strip().lower(), emoticons
+    text = own_words(text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
+    emoticons: list[str] = []
+    if "[" in text:
+        emoticons = _EMOTICON.findall(text)
+        text = _EMOTICON.sub(" ", text)
+    return _SPACES.sub(" ", text).strip().lower(), emoticons
 
 
 def without_emoticons(text: str) -> str:
@@ -122,18 +127,31 @@ def negation_scope(words: list[str]) -> list[bool]:
     return scoped
 
 
-def _char_grams(chars: str, marks: list[bool] | None) -> list[str]:
-    """Character 1-3-grams; with ``marks``, a gram whose characters are all negated gets ``~``."""
+def _char_grams(chars: str, spans: list[tuple[int, int]]) -> list[str]:
+    """Character 1-3-grams (all unigrams, then bigrams, then trigrams); a gram lying wholly
+    inside one of the negated character ``spans`` ``[start, end)`` gets a ``~`` prefix."""
     n = len(chars)
-    if marks is None:
-        return [*chars, *(chars[i : i + 2] for i in range(n - 1)),
-                *(chars[i : i + 3] for i in range(n - 2))]
-    grams: list[str] = []
-    for size in (1, 2, 3):
-        for i in range(n - size + 1):
-            gram = chars[i : i + size]
-            grams.append("~" + gram if all(marks[i : i + size]) else gram)
+    grams = [*chars, *(chars[i : i + 2] for i in range(n - 1)),
+             *(chars[i : i + 3] for i in range(n - 2))]
+    for start, end in spans:
+        for size, base in ((1, 0), (2, n), (3, 2 * n - 1)):
+            for i in range(start, end - size + 1):
+                grams[base + i] = "~" + grams[base + i]
     return grams
+
+
+def _negated_spans(words: list[str], scope: list[bool]) -> list[tuple[int, int]]:
+    """Return the ``[start, end)`` character spans of consecutive negated words."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for w, neg in zip(words, scope, strict=True):
+        if neg:
+            if spans and spans[-1][1] == pos:
+                spans[-1] = (spans[-1][0], pos + len(w))
+            else:
+                spans.append((pos, pos + len(w)))
+        pos += len(w)
+    return spans
 
 
 def analyze(text: str) -> list[str]:
@@ -151,17 +169,18 @@ def analyze(text: str) -> list[str]:
     chars, emoticons = split_emoticons(text)
     words = _segmenter().cut(chars, False)
     scope = negation_scope(words) if _NEGATION_CHARS.search(chars) else None
-    marks: list[bool] | None = None
     if scope is not None and any(scope):
-        marks = [neg for w, neg in zip(words, scope, strict=True) for _ in w]
+        spans = _negated_spans(words, scope)
         tokens = [("W~" if neg else "W") + w
                   for w, neg in zip(words, scope, strict=True) if w.isalnum()]
     else:
+        spans = []
         tokens = ["W" + w for w in words if w.isalnum()]
-    feats = _char_grams(chars, marks)
+    feats = _char_grams(chars, spans)
     feats += tokens
     feats += ["B" + a + "|" + b for a, b in zip(tokens, tokens[1:], strict=False)]
-    turn = next((i for i, t in enumerate(tokens) if t[1:] in CONTRAST), -1)
+    turn = -1 if CONTRAST.isdisjoint(words) else next(
+        (i for i, t in enumerate(tokens) if t[1:] in CONTRAST), -1)
     if turn >= 0:
         feats += ["A" + t for t in tokens[turn + 1 :]]
     feats += ["E" + e for e in emoticons]
