@@ -17,6 +17,7 @@ from yuqing.config import parse_config
 from yuqing.runtime.context import Context
 from yuqing.web import views
 from yuqing.web.app import create_app
+from yuqing.web.pages import safe_next
 
 CONFIG: dict[str, Any] = {
     "timezone": "Asia/Shanghai",
@@ -112,3 +113,9 @@ def test_english_pages_and_leader_view(served: tuple[TestClient, Context]) -> No
     assert 'href="/petitions/new"' not in client.get("/cases").text
     client.headers.update(api_headers(ctx.store, "east", "analyst", "东区"))
     assert "console: " not in client.get("/inbox").text  # 东区 is reached over "hook" only
+
+
+def test_login_redirects_stay_on_this_site() -> None:
+    assert safe_next("/feed?q=1") == "/feed?q=1"
+    assert [safe_next(t) for t in ("//evil.example", "/\\evil.example", "https://x", None)] == [
+        "/"] * 4

@@ -16,3 +16,4 @@ def test_highlight_marks_hits_and_words_and_escapes_the_rest() -> None:
 def test_overlapping_spans_keep_the_first_and_bad_offsets_are_ignored() -> None:
     out = str(highlight("派出所民警", [TermHit("x", "c", 3, 99)], ["派出所", "出所民"]))
     assert out == '<mark class="hl-k">派出所</mark>民警'
+

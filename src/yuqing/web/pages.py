@@ -36,8 +36,11 @@ LOGIN_CSRF = "yq_login"
 
 
 def safe_next(target: str | None) -> str:
-    """Return ``target`` when it is a local path, else ``/`` (no open redirects)."""
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    """Return ``target`` when it is a local path, else ``/`` (no open redirects: browsers
+    read ``//host`` and ``/\\host`` as other sites)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
 
 
 def feed_query(request: Request, tz: str) -> views.FeedQuery:
