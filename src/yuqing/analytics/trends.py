@@ -48,10 +48,19 @@ def spike(times: Iterable[datetime], at: datetime, *, recent_hours: float = 1.0,
             recent += 1
         elif base_from < t <= recent_from:
             baseline += 1
+    expected, z, is_spike = spike_test(recent, baseline, recent_hours, baseline_hours,
+                                       sensitivity)
+    return {"recent": recent, "baseline": baseline, "expected": round(expected, 3),
+            "z": round(z, 3), "spike": is_spike}
+
+
+def spike_test(recent: int, baseline: int, recent_hours: float, baseline_hours: float,
+               sensitivity: float) -> tuple[float, float, bool]:
+    """Return ``(expected, z, is_spike)`` for ``recent`` items in ``recent_hours`` after
+    ``baseline`` items in ``baseline_hours`` (the module's rule)."""
     expected = baseline * recent_hours / baseline_hours
     z = (recent - expected) / math.sqrt(max(expected, 1.0))
-    return {"recent": recent, "baseline": baseline, "expected": round(expected, 3),
-            "z": round(z, 3), "spike": recent >= MIN_SPIKE_COUNT and z >= sensitivity}
+    return expected, z, recent >= MIN_SPIKE_COUNT and z >= sensitivity
 
 
 def rising_topics(snapshots: IO[str], *, hours: int = 3, top: int = 10) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from yuqing.analytics.heat import LevelInputs, event_level, item_heat
+from yuqing.analytics.trends import spike_test
 from yuqing.config import EventLevelConfig
 from yuqing.domain import Item
 from yuqing.pipeline.event_terms import DocumentFrequency
@@ -25,6 +26,7 @@ MAX_TOKENS = 30  # keyword candidates kept per event
 MIN_TITLE_CHARS = 8
 TITLE_CHARS = 80
 KEYWORDS = 8
+MAX_HOURS = 48  # hourly counts kept per event, for spikes
 
 
 def own_text(item: Item) -> str:
@@ -56,6 +58,7 @@ class Event:
     tokens: dict[str, int] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     first_by_media: dict[str, str] = field(default_factory=dict)
+    hours: dict[int, int] = field(default_factory=dict)
 
     def similarity(self, vec: dict[str, float]) -> float:
         """Return the cosine of the unit vector ``vec`` with the centroid."""
@@ -74,6 +77,11 @@ class Event:
         if at < self.first_at:
             self.first_at, self.origin_key = at, item.key
         self.last_at = max(self.last_at, at)
+        hour = int(at.timestamp()) // 3600
+        self.hours[hour] = self.hours.get(hour, 0) + 1
+        if len(self.hours) > MAX_HOURS:
+            newest = max(self.hours)
+            self.hours = {h: n for h, n in self.hours.items() if h > newest - MAX_HOURS}
         if at.isoformat() < self.first_by_media.get(item.media_type, "~"):
             self.first_by_media[item.media_type] = at.isoformat()
         text = own_text(item)
@@ -114,6 +122,14 @@ class Event:
         self.level = event_level(
             LevelInputs(self.heat, self.size, self.negative, self.sensitive, media), table)
 
+    def spiking(self, now_hour: int, recent: int, baseline: int, sensitivity: float) -> bool:
+        """True when the ``recent`` hours up to ``now_hour`` (hours since the epoch) hold a
+        spike against the ``baseline`` hours before them (analytics/trends.py rule)."""
+        start = now_hour - recent + 1
+        n_recent = sum(self.hours.get(h, 0) for h in range(start, now_hour + 1))
+        n_base = sum(self.hours.get(h, 0) for h in range(start - baseline, start))
+        return spike_test(n_recent, n_base, recent, baseline, sensitivity)[2]
+
     def keywords(self, df: DocumentFrequency) -> list[str]:
         """Return up to ``KEYWORDS`` keywords: the event's segmented words by count x IDF
         (a word's document frequency: the mean of its first and last bigram's), else its
@@ -134,7 +150,7 @@ class Event:
         """Return the ``events`` table row of this event."""
         state = {"rep_score": self.rep_score, "negative": self.negative,
                  "sensitive": self.sensitive, "tokens": self.tokens, "counts": self.counts,
-                 "first_by_media": self.first_by_media}
+                 "first_by_media": self.first_by_media, "hours": self.hours}
         return {"id": self.id, "title": self.title, "rep_key": self.rep_key,
                 "origin_key": self.origin_key, "first_at": self.first_at, "last_at": self.last_at,
                 "size": self.size, "heat": round(self.heat, 3), "level": self.level,
@@ -154,4 +170,5 @@ class Event:
                    centroid=centroid,
                    norm=math.sqrt(sum(w * w for w in centroid.values())) or 1.0,
                    tokens=state["tokens"], counts=state["counts"],
-                   first_by_media=state["first_by_media"])
+                   first_by_media=state["first_by_media"],
+                   hours={int(h): int(n) for h, n in state.get("hours", {}).items()})

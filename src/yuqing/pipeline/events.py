@@ -22,6 +22,10 @@ Each live item, in batch order, joins an existing event or opens a new one;
    joined at half the threshold.
 4. otherwise the item **opens** a new event, id ``E`` + 12 hex of SHA-1(key).
 
+After a batch, the items of an event whose volume spikes in the newest
+item's hour (analytics/trends.py rule, ``[events] spike_*`` settings, hourly
+counts kept per event) get ``item.extra["spike"] = True`` for the alert rules.
+
 Cost: O(terms + candidates x centroid terms) per item, no re-clustering.
 State: with a store attached (:meth:`EventClusterer.attach`), the stage
 loads open events and recent key -> event links at start-up, resolves links
@@ -135,9 +139,22 @@ class EventClusterer:
             self._place(item)
         for event_id in self._dirty:
             self.events[event_id].update_level(self.config.levels)
+        self._mark_spikes(batch)
         self._close_old()
         if self._store is not None:
             self._save()
+
+    def _mark_spikes(self, batch: list[Item]) -> None:
+        """Set ``item.extra["spike"] = True`` on the batch's items whose event spikes at the
+        newest item's hour ([events] spike settings; read by the alert rules)."""
+        cfg = self.config
+        now_hour = int(self._watermark.timestamp()) // 3600 if self._dirty else 0
+        recent, baseline = max(1, round(cfg.spike_recent_hours)), max(1, round(cfg.spike_baseline_hours))
+        spiking = {e for e in self._dirty
+                   if self.events[e].spiking(now_hour, recent, baseline, cfg.spike_sensitivity)}
+        for item in batch:
+            if item.event_id in spiking:
+                item.extra["spike"] = True
 
     def _place(self, item: Item) -> None:
         linked = self._linked_event(item)
