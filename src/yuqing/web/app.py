@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 from yuqing.analytics.threads import trace_origin
 from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
-from yuqing.runtime.stages import match_form
 from yuqing.sources.records import raw_from_record
 from yuqing.store.items import item_to_json
 from yuqing.web.alerts_api import alerts_router
@@ -30,6 +29,7 @@ from yuqing.web.auth import case_guard, install_auth
 from yuqing.web.pages import pages_router
 from yuqing.web.render import web_dir
 from yuqing.web.ui_api import ui_router
+from yuqing.web.views import FeedQuery, feed
 
 #: the most items one push request may carry, and its largest body in bytes
 MAX_PUSH_ITEMS = 5000
@@ -106,10 +106,18 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.get("/api/items")
     def list_items(scheme: str | None = None, sentiment: str | None = None,
-                   q: str | None = None, limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
-        """Stored items, newest first; ``q`` searches the text (2-character words too)."""
-        found = ctx.store.iter_items(scheme=scheme, sentiment=sentiment, limit=limit,
-                                     query=match_form(q) if q else None)
+                   q: str | None = None, source: str | None = None, media: str | None = None,
+                   sensitive: bool = False, level: str | None = None,
+                   limit: int = Query(50, ge=1, le=1000),
+                   offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+        """Stored items, newest first, filtered like the feed page; ``q`` searches the text
+        (2-character words too)."""
+        fq = FeedQuery(q=q, scheme=scheme, sentiment=sentiment, source=source, media=media,
+                       sensitive=sensitive, level=level)
+        try:
+            found = feed(ctx, fq, limit=limit, offset=offset)
+        except ValueError as exc:
+            raise HTTPException(400, f"q: {exc}") from None
         return [item_to_json(it) for it in found]
 
     @app.get("/api/items/{key:path}")

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -36,6 +38,7 @@ from yuqing.store.tables import items
 from yuqing.web import views
 from yuqing.web.accounts import Accounts
 from yuqing.web.auth import current_user, require_admin
+from yuqing.web.feed_query import refresh_planner_stats
 
 STREAM_POLL_S = 2.0
 SCHEME_TEST_ITEMS = 2000
@@ -90,7 +93,15 @@ def scheme_preview(ctx: Context, scheme: dict[str, Any], limit: int = SCHEME_TES
 
 def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
     """Return the /api/web routes bound to ``ctx``."""
-    router = APIRouter(prefix="/api/web", tags=["web"])
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stats = threading.Thread(target=refresh_planner_stats, args=(ctx.store,),
+                                 name="yuqing-analyze", daemon=True)
+        stats.start()
+        yield
+        stats.join()
+
+    router = APIRouter(prefix="/api/web", tags=["web"], lifespan=lifespan)
 
     @router.get("/me")
     def me(request: Request) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from yuqing.analytics.event_report import event_detail, list_events
 from yuqing.analytics.origin import Propagation, trace
@@ -24,8 +24,9 @@ from yuqing.store import events as events_db
 from yuqing.store.analytics import Scope
 from yuqing.store.alerting_tables import alert_acks
 from yuqing.store.events_tables import events
-from yuqing.store.items import filter_items, item_to_json, row_to_item
+from yuqing.store.items import item_to_json, row_to_item
 from yuqing.store.tables import alerts, items
+from yuqing.web.feed_query import feed_statement
 
 NEAR_DEADLINE = timedelta(hours=24)
 FEED_PAGE = 50
@@ -100,8 +101,6 @@ def feed(ctx: Context, fq: FeedQuery, limit: int = FEED_PAGE, offset: int = 0) -
 
     Raises ValueError for a search text with no searchable character.
     """
-    stmt = filter_items(select(items), ctx.store.dialect, fq.scheme, fq.sentiment, fq.since,
-                        match_form(fq.q) if fq.q else None, fq.source)
     extra = []
     if fq.media:
         extra.append(items.c.media_type == fq.media)
@@ -109,10 +108,11 @@ def feed(ctx: Context, fq: FeedQuery, limit: int = FEED_PAGE, offset: int = 0) -
         extra.append(items.c.n_sensitive > 0)
     if fq.level:
         extra.append(items.c.event_id.in_(select(events.c.id).where(events.c.level == fq.level)))
-    if extra:
-        stmt = stmt.where(and_(*extra))
-    stmt = stmt.order_by(items.c.published_at.desc(), items.c.key.desc()).limit(limit).offset(offset)
     with ctx.store.read() as conn:
+        stmt = feed_statement(conn, ctx.store.dialect, query=match_form(fq.q) if fq.q else None,
+                              scheme=fq.scheme, extra=extra, sentiment=fq.sentiment,
+                              since=fq.since, source=fq.source)
+        stmt = stmt.limit(limit).offset(offset)
         return [row_to_item(r._mapping) for r in conn.execute(stmt)]
 
 
