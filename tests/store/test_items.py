@@ -22,8 +22,8 @@ def test_item_json_shape(make_item: Callable[..., Item]) -> None:
                      sentiment_score=0.9, sensitive_terms=[TermHit("警察", "police", 0, 2, 0.3)],
                      schemes=["城管"], places=["北京市"], handling_class=1)
     doc = item_to_json(item)
-    assert set(doc) == EXCHANGE | ANALYSIS
-    assert doc["id"] == "0012"
+    assert set(doc) == EXCHANGE | ANALYSIS | {"key", "flags"}
+    assert (doc["id"], doc["key"], doc["flags"]) == ("0012", "weibo:0012", [])
     assert doc["published_at"] == "2024-03-05T00:15:00+00:00"
     assert doc["sensitive_terms"] == [{"term": "警察", "category": "police", "start": 0, "end": 2}]
     assert item_to_json(item, tz="Asia/Shanghai")["published_at"] == "2024-03-05T08:15:00+08:00"

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, ColumnElement, Insert, Select, and_, bindparam, delete, func, insert, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Connection, ColumnElement, Insert, Select, and_, bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 
 from yuqing.domain import Item, TermHit
@@ -218,8 +218,9 @@ def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveRe
                      [{"k": k} for k in known])
     pairs = [{"item_key": it.key, "scheme": s} for it in latest.values()
              for s in dict.fromkeys(it.schemes)]
-    if pairs:
-        conn.execute(insert(item_schemes), pairs)
+    if pairs:  # another writer (PostgreSQL) may have saved the same new item meanwhile
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(dialect.insert(item_schemes).on_conflict_do_nothing(), pairs)
     inserted = len(latest) - len(known)
     return SaveResult(inserted=inserted, updated=len(batch) - inserted)
 
