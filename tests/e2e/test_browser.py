@@ -96,7 +96,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         assert time.monotonic() < end, "the web server did not start"
         time.sleep(0.05)
     yield {"base": f"http://127.0.0.1:{port}", "case_id": case_id, "ctx": ctx}
-    server.should_exit = True
+    server.stop()
     for thread in threading.enumerate():
         if thread.name == "yuqing-web":
             thread.join(15)

@@ -73,7 +73,7 @@ def served(store_url: str, receiver: HttpServer) -> Iterator[tuple[Context, str]
         assert time.monotonic() < end
         time.sleep(0.02)
     yield ctx, f"http://127.0.0.1:{port}"
-    server.should_exit = True
+    server.stop()
     for thread in threading.enumerate():
         if thread.name == "yuqing-web":
             thread.join(15)  # the lifespan stops the dispatcher after its round

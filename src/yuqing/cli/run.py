@@ -46,11 +46,13 @@ def run(
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         server = serve_in_thread(ctx, host=host, port=port) if serve else None
+        ctx.pipeline.dispatcher.start()  # alerts are delivered while the sources are watched
         err.print(f"监测中 watching {len(watcher.sources)} sources"
                   + (f"; push API http://{host}:{port}/api/items" if serve else "") + " — Ctrl-C to stop")
         total = watcher.run(stop)
         if server is not None:
-            server.should_exit = True
+            server.stop()
+        ctx.pipeline.dispatcher.stop()
         ctx.close()
     if json_out:
         emit_json({**total.as_dict(), "sources": {n: h.as_dict() for n, h in watcher.health.items()}})

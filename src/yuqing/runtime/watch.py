@@ -13,9 +13,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from yuqing.cases.reminders import sweep
+from yuqing.cases.service import CaseService
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import run_stream
 from yuqing.runtime.outcome import Outcome
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: longest sleep between rounds, seconds (a stop request is seen at once anyway)
 MAX_IDLE_S = 5.0
+#: how often case deadlines are checked for reminders and escalations
+CASE_SWEEP_EVERY = timedelta(minutes=5)
 
 
 def _report_scheduler(ctx: Context) -> Any:
@@ -55,6 +59,8 @@ class Watcher:
         self.sources: list[Source] = registry.create_all([s for s in ctx.config.sources if s.enabled])
         self.health = {s.name: self._restore(s) for s in self.sources}
         self.reports = _report_scheduler(ctx)
+        self.cases = CaseService(ctx.store, ctx.config, clock=clock)
+        self._last_sweep: datetime | None = None
 
     def _restore(self, source: Source) -> SourceHealth:
         health = SourceHealth(source.name, source.config.interval)
@@ -79,9 +85,21 @@ class Watcher:
         self._save()
         if self.reports is not None:
             self.reports.tick(self.clock())
+        self._sweep_cases()
         if raws and self.on_round is not None:
             self.on_round(outcome, self.health)
         return outcome
+
+    def _sweep_cases(self) -> None:
+        """Every CASE_SWEEP_EVERY, record due deadline reminders and escalations; the
+        outbox dispatcher delivers them."""
+        now = self.clock()
+        if self._last_sweep is not None and now - self._last_sweep < CASE_SWEEP_EVERY:
+            return
+        self._last_sweep = now
+        counts = sweep(self.cases, None)
+        if counts["reminded"] or counts["escalated"]:
+            log.info("case deadlines: %s", counts)
 
     def seconds_to_next(self) -> float:
         """Seconds until the next source is due (0 when one is due now)."""

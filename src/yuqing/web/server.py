@@ -37,8 +37,25 @@ def serve_forever(ctx: Context, *, host: str = "127.0.0.1", port: int = 8800) ->
     server.run()
 
 
-def serve_in_thread(ctx: Context, *, host: str = "127.0.0.1", port: int = 8800) -> uvicorn.Server:
-    """Start the web app in a daemon thread; returns the server (set ``should_exit`` to stop)."""
-    server = _server(ctx, host, port)
-    threading.Thread(target=server.run, name="yuqing-web", daemon=True).start()
-    return server
+class BackgroundServer:
+    """The web app running in a daemon thread; ``stop()`` ends it and waits."""
+
+    def __init__(self, server: uvicorn.Server) -> None:
+        self.server = server
+        self.thread = threading.Thread(target=server.run, name="yuqing-web", daemon=True)
+        self.thread.start()
+
+    @property
+    def started(self) -> bool:
+        """True once the server listens."""
+        return bool(self.server.started)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the server to finish its requests and shut down; wait up to ``timeout`` s."""
+        self.server.should_exit = True
+        self.thread.join(timeout)
+
+
+def serve_in_thread(ctx: Context, *, host: str = "127.0.0.1", port: int = 8800) -> BackgroundServer:
+    """Start the web app in a daemon thread; raises BadInput when the port is taken."""
+    return BackgroundServer(_server(ctx, host, port))
