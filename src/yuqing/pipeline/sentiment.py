@@ -226,9 +226,7 @@ class SentimentModel:
 
     Arrays: ``coef`` (n_classes, n_features), ``intercept`` (n_classes,),
     ``idf`` (n_features,). ``meta`` is the JSON metadata, which also holds
-    ``label_bias`` (per class, added to the log-probabilities before the
-    arg-max; tuned on dev for macro-F1; the score P(negative) is the
-    unbiased probability) and ``strict_emoticons`` (default true: a post
+    ``strict_emoticons`` (default true: a post
     with words of its own is judged without its emoticon codes, so adding or
     removing one never flips its label; a post of emoticons only is judged
     by them. Measured on sentiment3/dev: strict 0.793 macro-F1, emoticons
@@ -246,7 +244,6 @@ class SentimentModel:
         self.classes: list[str] = list(meta["classes"])
         self._neg = self.classes.index("negative")
         self._hasher = hashing_vectorizer(int(meta["n_features"]))
-        self.label_bias = np.asarray(meta.get("label_bias", [0.0] * len(self.classes)), np.float32)
         self.strict_emoticons = bool(meta.get("strict_emoticons", True))
 
     @classmethod
@@ -282,8 +279,7 @@ class SentimentModel:
     def predict(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """Return (labels, p_negative): one label of ``SENTIMENTS`` and P(negative) per text."""
         proba = self.predict_proba(texts)
-        decision = np.log(np.maximum(proba, 1e-12)) + self.label_bias
-        labels = [self.classes[i] for i in decision.argmax(axis=1)]
+        labels = [self.classes[i] for i in proba.argmax(axis=1)]
         return labels, proba[:, self._neg].astype(np.float64)
 
 

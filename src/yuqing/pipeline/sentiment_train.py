@@ -3,7 +3,7 @@
 Reproducible: the hasher is stateless and the solver (lbfgs) deterministic,
 so the same CSVs give the same model. Texts are normalised as the pipeline
 does (``normalize_text``: NFKC, traditional -> simplified) before hashing.
-C and the label biases are picked on the dev set; the model is fit on train
+C and the softmax temperature are picked on the dev set; the model is fit on train
 only (dev stays a held-out check, test is only reported). Data: sentiment3 (derived from SMP2020-EWECT, research use; the
 trained coefficients are shipped, the texts are not).
 """
@@ -34,7 +34,6 @@ from yuqing.pipeline.textnorm import normalize_text
 N_FEATURES = 2**20
 C_GRID = (0.5, 1.0)
 TEMPERATURES = tuple(round(0.5 + 0.25 * i, 2) for i in range(23))
-BIAS_GRID = tuple(round(-1.0 + 0.1 * i, 1) for i in range(21))
 LEXICON_WEIGHT = 0.3
 NEGATION_TEMPLATES = ("不", "并不", "一点也不")
 #: (file under the lexicon folder, polarity); HowNet + NTUSD + Tsinghua Li Jun word lists
@@ -112,21 +111,6 @@ def lexicon_documents(folder: Path) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def tune_label_bias(proba: np.ndarray, classes: list[str], labels: list[str]) -> list[float]:
-    """Return per-class biases (first class fixed at 0) maximising macro-F1 of
-    ``argmax(log proba + bias)`` against ``labels``; grid ``BIAS_GRID`` per class."""
-    logp = np.log(np.maximum(proba, 1e-12))
-    best = (-1.0, [0.0] * len(classes))
-    for b1 in BIAS_GRID:
-        for b2 in BIAS_GRID:
-            bias = np.array([0.0, b1, b2], dtype=np.float32)
-            predicted = [classes[i] for i in (logp + bias).argmax(axis=1)]
-            f1 = float(f1_score(labels, predicted, average="macro", labels=classes))
-            if f1 > best[0] + 1e-9:
-                best = (f1, [0.0, float(b1), float(b2)])
-    return best[1]
-
-
 def _fit(x: Any, y: list[str], weights: np.ndarray, c: float, idf: np.ndarray,
          meta: dict[str, Any]) -> SentimentModel:
     """Fit a one-vs-rest linear SVM; its decision values become logits (scaled later)."""
@@ -140,9 +124,7 @@ def calibrate(model: SentimentModel, texts: list[str], labels: list[str]) -> Sen
     """Return ``model`` with its weights scaled by the temperature in ``TEMPERATURES`` that
     minimises the log-loss of softmax(decision values) on ``texts`` (so that
     ``sentiment_score`` is a usable P(negative)); the labels do not change."""
-    base = SentimentModel(model.coef_t.T, model.intercept, model.idf,
-                          {k: v for k, v in model.meta.items() if k != "label_bias"})
-    logits = np.log(np.maximum(base.predict_proba(texts), 1e-12))
+    logits = np.log(np.maximum(model.predict_proba(texts), 1e-12))
     gold = np.array([model.classes.index(y) for y in labels])
     losses = []
     for t in TEMPERATURES:
@@ -174,7 +156,7 @@ def train_sentiment(
     test_csv: Path | None = None,
     lexicon_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Train on ``train_csv``, tune C and label biases on ``dev_csv``, write
+    """Train on ``train_csv``, pick C and the temperature on ``dev_csv``, write
     ``out_dir/sentiment3.{npz,json}``.
 
     ``lexicon_dir`` (optional) adds :func:`lexicon_documents` to the training
@@ -206,8 +188,8 @@ def train_sentiment(
         "lexicon_pseudo_documents": len(lex_texts),
         "lexicon_note": LEXICON_NOTE if lex_texts else "no lexicon used",
         "model": "one-vs-rest linear SVM (class_weight=balanced) with softmax over its "
-                 "decision values, temperature fitted on dev; label biases tuned on dev for "
-                 "macro-F1; emoticons weigh only in posts without words (strict_emoticons)",
+                 "decision values, temperature fitted on dev; emoticons weigh only in posts "
+                 "without words (strict_emoticons)",
         "strict_emoticons": True,
     }
     scored: list[tuple[float, SentimentModel]] = []
@@ -216,13 +198,9 @@ def train_sentiment(
         model = _fit(x, labels + lex_labels, weights, c, idf, meta)
         scored.append((macro_f1(model, dev_texts, dev_labels), model))
     dev_f1, model = max(scored, key=lambda pair: pair[0])
-    report("calibration and label biases", 0.88)
+    report("calibration", 0.88)
     model = calibrate(model, dev_texts, dev_labels)
-    model.meta["label_bias"] = tune_label_bias(model.predict_proba(dev_texts), model.classes,
-                                               dev_labels)
-    model = SentimentModel(model.coef_t.T, model.intercept, model.idf, model.meta)
-    model.meta["dev_macro_f1_unbiased"] = round(dev_f1, 4)
-    model.meta["dev_macro_f1"] = round(macro_f1(model, dev_texts, dev_labels), 4)
+    model.meta["dev_macro_f1"] = round(dev_f1, 4)
     if test_csv is not None:
         test_texts, test_labels, _ = read_labelled_csv(Path(test_csv))
         model.meta["test_data"] = Path(test_csv).name
