@@ -6,8 +6,9 @@ Datetimes in and out are aware UTC (``UTCDateTime``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, func, insert, select
@@ -29,8 +30,32 @@ def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
         yield values[i : i + _CHUNK]
 
 
+_COLUMNS = [c.name for c in events.columns]
+_JSON_COLUMNS = frozenset({"keywords", "terms", "state"})
+_TIME_COLUMNS = frozenset({"first_at", "last_at", "updated_at"})
+_SQLITE_REPLACE = (f"INSERT OR REPLACE INTO events ({', '.join(_COLUMNS)}) "
+                   f"VALUES ({', '.join('?' * len(_COLUMNS))})")
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _sqlite_value(name: str, value: Any) -> Any:
+    """Return ``value`` of column ``name`` as SQLite stores it through the table's types
+    (JSON as text; aware times as naive UTC text in SQLAlchemy's DateTime format)."""
+    if name in _JSON_COLUMNS:
+        return _JSON.encode(value)
+    if name in _TIME_COLUMNS:
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value
+
+
 def save_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Replace the rows of the events in ``rows`` (``Event.to_row`` shape) in one go."""
+    """Replace the rows of the events in ``rows`` (``Event.to_row`` shape) in one go:
+    one raw ``INSERT OR REPLACE`` executemany on SQLite (the per-batch hot path),
+    delete + insert through SQLAlchemy elsewhere."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(_SQLITE_REPLACE, [tuple(_sqlite_value(c, r[c]) for c in _COLUMNS)
+                                               for r in rows])
+        return
     for chunk in _chunks(r["id"] for r in rows):
         conn.execute(delete(events).where(events.c.id.in_(chunk)))
     conn.execute(insert(events), rows)
