@@ -17,7 +17,10 @@ Each live item, in batch order, joins an existing event or opens a new one;
    from an inverted index of open events' centroid terms, queried with the
    item's ``QUERY_TERMS`` highest-IDF terms seen in other items (terms on more than
    ``MAX_POSTING`` events are skipped: they say nothing); an event must share
-   ``MIN_VOTES`` of them, and the ``MAX_CANDIDATES`` sharing most are scored. An event that
+   ``MIN_VOTES`` of them, and the ``MAX_CANDIDATES`` sharing most are scored.
+   An item with fewer than ``SHORT_TERMS`` terms (a headline) needs the
+   threshold times sqrt(SHORT_TERMS / terms): two short titles on one template
+   (``为什么…``) otherwise match by chance. An event that
    quotes, through a ``//@name:`` chain, an author seen in an open event is
    joined at half the threshold.
 4. otherwise the item **opens** a new event, id ``E`` + 12 hex of SHA-1(key).
@@ -36,6 +39,7 @@ batch touched in one transaction, so a restart resumes where it stopped.
 from __future__ import annotations
 
 import hashlib
+import math
 import heapq
 import re
 from collections import Counter, OrderedDict
@@ -54,6 +58,7 @@ QUERY_TERMS = 16
 MAX_POSTING = 100
 MAX_CANDIDATES = 12
 MIN_VOTES = 2  # query terms a candidate event must share
+SHORT_TERMS = 20  # items with fewer terms need a proportionally higher cosine
 KEY_MEMORY = 500_000  # key -> event links remembered
 WARM_ITEMS = 20_000  # recent items read at start-up (links and document frequencies)
 MIN_DUPLICATE_CHARS = 10  # shorter copies ("顶", "[怒]") recur in unrelated threads
@@ -209,6 +214,8 @@ class EventClusterer:
                 votes[quoted] += 2 * QUERY_TERMS  # always a candidate
         best, best_score = None, 0.0
         at = item.published_at
+        # short texts share a template ("为什么…") by chance: they need more (sqrt rule)
+        threshold = self.threshold * max(1.0, math.sqrt(SHORT_TERMS / max(len(vec), 1)))
         for event_id, n in votes.most_common(MAX_CANDIDATES):
             if n < MIN_VOTES:
                 break
@@ -216,7 +223,7 @@ class EventClusterer:
             if not event.first_at - self.window <= at <= event.last_at + self.window:
                 continue
             score = event.similarity(vec)
-            needed = self.threshold / 2 if n > QUERY_TERMS else self.threshold
+            needed = threshold / 2 if n > QUERY_TERMS else threshold
             if score >= needed and score > best_score:
                 best, best_score = event, score
         return best, best_score
