@@ -62,7 +62,9 @@ def add_user(conn: Connection, name: str, password_hash: str, role: str, unit: s
                 active=True, created_at=now))
     except IntegrityError:
         raise BadInput(f"user {name!r}: already exists") from None
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def update_user(conn: Connection, name: str, changes: Mapping[str, Any]) -> None:
