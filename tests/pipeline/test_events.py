@@ -111,3 +111,15 @@ def test_items_of_a_spiking_event_are_marked_for_the_alert_rules() -> None:
     calm = [make(200, NOISE[1], 30)]
     stage.process(calm)
     assert "spike" not in calm[0].extra
+
+
+def test_an_item_without_a_readable_date_does_not_close_open_events() -> None:
+    stage = EventClusterer(EventsConfig(window_hours=24))
+    first = [make(1, FIRE[0])]
+    stage.process(first)
+    undated = make(2, NOISE[0], 60 * 24 * 30)  # stored at its fetch time, a month later
+    undated.flags.append("date_unparsed")
+    stage.process([undated])
+    later = [make(3, FIRE[2], 60)]
+    stage.process(later)
+    assert later[0].event_id == first[0].event_id

@@ -247,7 +247,8 @@ class EventClusterer:
                 self._postings.setdefault(term, set()).add(event.id)
         item.event_id = event.id
         self._dirty.add(event.id)
-        self._watermark = max(self._watermark, item.published_at)
+        if "date_unparsed" not in item.flags:  # a fetch time must not close every event
+            self._watermark = max(self._watermark, item.published_at)
         self._link(item.key, event.id)
         for ref in (item.root_id, item.parent_id):
             if ref:  # a parent not collected (yet): its other reposts join this event
