@@ -1,0 +1,50 @@
+"""End-to-end tests of `yuqing train sentiment` on tiny data (written here) and a tiny lexicon."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from yuqing.pipeline.sentiment import SentimentModel
+from yuqing_cli import Invoke
+
+ROWS = [("太棒了，开心", "positive"), ("喜欢，谢谢", "positive"), ("气死了，讨厌", "negative"),
+        ("难过，失望", "negative"), ("今天周二", "neutral"), ("会议在三楼", "neutral")] * 5
+
+
+def _data(folder: Path) -> Path:
+    folder.mkdir()
+    for name in ("train.csv", "dev.csv"):
+        with (folder / name).open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([("text", "label"), *ROWS])
+    lex = folder / "lex" / "hownet"
+    lex.mkdir(parents=True)
+    (lex / "positive_emotion_zh.txt").write_text("标题\n开心\n喜欢\n", encoding="utf-8")
+    (lex / "negative_emotion_zh.txt").write_text("标题\n难过\n", encoding="utf-8")
+    return folder
+
+
+def test_train_writes_a_loadable_model_reproducibly(cli: Invoke, tmp_path: Path) -> None:
+    data = _data(tmp_path / "d")
+    args = ("train", "sentiment", "--data", str(data), "--lexicons", str(data / "lex"), "--json")
+    first = cli(*args, "--out", str(tmp_path / "a"))
+    assert first.exit_code == 0, first.stderr
+    meta = json.loads(first.stdout)
+    assert meta["lexicon_pseudo_documents"] == 9 and meta["dev_macro_f1"] == 1.0
+    assert cli(*args, "--out", str(tmp_path / "b")).exit_code == 0
+    a, b = np.load(tmp_path / "a" / "sentiment3.npz"), np.load(tmp_path / "b" / "sentiment3.npz")
+    assert np.array_equal(a["coef"], b["coef"])
+    model = SentimentModel.load(tmp_path / "a" / "sentiment3.npz")
+    assert model.predict(["开心，谢谢"])[0] == ["positive"]
+
+
+def test_train_shows_a_progress_bar_and_names_a_missing_folder(cli: Invoke, tmp_path: Path) -> None:
+    data = _data(tmp_path / "d")
+    shown = cli("train", "sentiment", "--data", str(data), "--lexicons", str(data / "lex"),
+                "--out", str(tmp_path / "a"))
+    assert shown.exit_code == 0 and "训练 training" in shown.stderr
+    missing = cli("train", "sentiment", "--data", str(data), "--lexicons", str(tmp_path / "nope"))
+    assert missing.exit_code == 2 and "nope" in missing.stderr
