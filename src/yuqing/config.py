@@ -25,6 +25,8 @@ from yuqing.domain import BadInput
 
 DEFAULT_DATABASE_URL = "sqlite:///yuqing.db"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+#: where `yuqing serve`, `run` and `demo --serve` listen by default
+DEFAULT_PORT = 8000
 
 
 def _known_zone(name: str) -> str:
@@ -184,8 +186,7 @@ class RuleConfig(BaseModel):
 
 class AlertsConfig(BaseModel):
     """Alert rules, the channels they send to, and delivery settings:
-    ``groups`` (name -> channel names), ``base_url`` of links in messages
-    (acknowledge, alert list), ``ack_secret`` signing acknowledgement links
+    ``groups`` (name -> channel names), ``ack_secret`` signing acknowledgement links
     (usually ``{"$env": ...}``; a random per-process key when unset),
     ``max_attempts`` sends per delivery and ``backoff`` seconds between them."""
 
@@ -194,7 +195,6 @@ class AlertsConfig(BaseModel):
     rules: list[RuleConfig] = Field(default_factory=list)
     channels: list[ChannelConfig] = Field(default_factory=list)
     groups: dict[str, list[str]] = Field(default_factory=dict)
-    base_url: str = "http://127.0.0.1:8800"
     ack_secret: str | None = None
     max_attempts: int = Field(default=5, ge=1)
     backoff: list[float] = Field(default_factory=lambda: [1.0, 5.0, 30.0, 120.0])
@@ -357,14 +357,12 @@ class ReportScheduleConfig(BaseModel):
 
 
 class ReportsConfig(BaseModel):
-    """Briefings (reports/): ``organisation`` on the cover, ``base_url`` of the web app
-    that evidence links point to, ``typical_posts`` quoted per report, ``output_dir``
+    """Briefings (reports/): ``organisation`` on the cover, ``typical_posts`` quoted per report, ``output_dir``
     where scheduled reports are kept, and the ``schedules``."""
 
     model_config = ConfigDict(extra="forbid")
 
     organisation: str = "舆情监测中心"
-    base_url: str = "http://127.0.0.1:8800"
     typical_posts: int = Field(default=5, ge=1, le=50)
     output_dir: str = "reports"
     schedules: list[ReportScheduleConfig] = Field(default_factory=list)
@@ -373,10 +371,13 @@ class ReportsConfig(BaseModel):
 class WebConfig(BaseModel):
     """The web app (web/auth.py): ``push_token`` that ``POST /api/items`` accepts
     (``X-Push-Token`` header; usually ``{"$env": ...}``), ``session_hours`` a
-    login lasts, and ``secure_cookies`` (set behind HTTPS)."""
+    login lasts, ``secure_cookies`` (set behind HTTPS), and ``base_url``, the
+    address people reach the web app at: links in alerts (acknowledge, alert
+    list) and evidence links in reports start with it."""
 
     model_config = ConfigDict(extra="forbid")
 
+    base_url: str = f"http://127.0.0.1:{DEFAULT_PORT}"
     push_token: str | None = None
     session_hours: float = Field(default=12.0, gt=0)
     secure_cookies: bool = False

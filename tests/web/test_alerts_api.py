@@ -51,6 +51,8 @@ allow_internal = true
 
 [alerts]
 ack_secret = "test-secret"
+
+[web]
 base_url = "https://yq.example.cn"
 """
 

@@ -280,7 +280,7 @@ def build_dispatcher(config: Config, store: Store, rules: Sequence[MatchRule]) -
     channels = build_channels(config.alerts.channels)
     check_channels(rules, channels)
     a = config.alerts
-    return OutboxDispatcher(store, channels, rules=rules, signer=AckSigner(a.ack_secret, a.base_url),
+    return OutboxDispatcher(store, channels, rules=rules, signer=AckSigner(a.ack_secret, config.web.base_url),
                             max_attempts=a.max_attempts, backoff=a.backoff)
 
 

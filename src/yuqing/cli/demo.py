@@ -11,7 +11,7 @@ from rich.table import Table
 
 from yuqing.cli.common import DbOpt, JsonOpt, emit_json, err, progress_bar, user_errors
 from yuqing.cli.ingest import MappingOpt, outcome_table
-from yuqing.config import load_config
+from yuqing.config import DEFAULT_PORT, load_config
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import ingest_file, run_stream
 from yuqing.runtime.outcome import Outcome
@@ -50,7 +50,7 @@ def demo(
     mapping: MappingOpt = None,
     db: DbOpt = None,
     serve: Annotated[bool, typer.Option("--serve", help="then keep serving the web app")] = False,
-    port: Annotated[int, typer.Option(min=1, max=65535, help="port for --serve")] = 8800,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port for --serve")] = DEFAULT_PORT,
     json_out: JsonOpt = False,
 ) -> None:
     """Run the whole pipeline on bundled real data and print a summary."""

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, fail, user_errors
+from yuqing.config import DEFAULT_PORT
 from yuqing.runtime.context import make_context
 from yuqing.runtime.outcome import Outcome
 from yuqing.sources.health import SourceHealth
@@ -28,7 +29,7 @@ def run(
     db: DbOpt = None,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="also serve the web app and POST /api/items")] = True,
     host: HostOpt = "127.0.0.1",
-    port: PortOpt = 8800,
+    port: PortOpt = DEFAULT_PORT,
     json_out: JsonOpt = False,
 ) -> None:
     """Watch the configured sources until stopped (Ctrl-C finishes the batch in flight)."""
@@ -61,7 +62,7 @@ def run(
 
 
 def serve(config: ConfigOpt = None, db: DbOpt = None, host: HostOpt = "127.0.0.1",
-          port: PortOpt = 8800) -> None:
+          port: PortOpt = DEFAULT_PORT) -> None:
     """Serve the web app and JSON API (OpenAPI at /openapi.json)."""
     from yuqing.web.server import serve_forever
 

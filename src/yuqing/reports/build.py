@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from yuqing.analytics import stats
 from yuqing.analytics.keywords import KeywordExtractor
+from yuqing.config import DEFAULT_PORT
 from yuqing.domain import Item
 from yuqing.reports import charts, text
 from yuqing.reports.model import (
@@ -45,7 +46,7 @@ class ReportOptions:
     evidence links point to, how many typical posts, events and top rows, quote length."""
 
     organisation: str = "舆情监测中心"
-    base_url: str = "http://127.0.0.1:8800"
+    base_url: str = f"http://127.0.0.1:{DEFAULT_PORT}"
     typical_posts: int = 5
     events: int = 10
     top: int = 10

@@ -19,7 +19,7 @@ KINDS = tuple(KIND_LABELS)
 def options_from_config(config: Config) -> ReportOptions:
     """Return the report options set in ``config.reports``."""
     cfg = config.reports
-    return ReportOptions(organisation=cfg.organisation, base_url=cfg.base_url,
+    return ReportOptions(organisation=cfg.organisation, base_url=config.web.base_url,
                          typical_posts=cfg.typical_posts)
 
 

@@ -164,7 +164,7 @@ class ReportScheduler:
 
     def _deliver(self, channel: Channel, report: Report, s: ReportScheduleConfig, path: Path,
                  data: bytes, now: datetime) -> DeliveryResult:
-        alert = report_alert(report, s, self.config.reports.base_url, now)
+        alert = report_alert(report, s, self.config.web.base_url, now)
         if isinstance(channel, EmailChannel):
             msg = build_message(alert, channel.settings)
             maintype, _, subtype = MEDIA_TYPES[s.format].partition(";")[0].partition("/")

@@ -59,7 +59,7 @@ class Pipeline:
         self.built = stages if stages is not None else build_stages(config)
         self.rules: list[MatchRule] = build_rules(config) if alerts_enabled else []
         self.dispatcher = dispatcher or build_dispatcher(config, store, self.rules)
-        self.policy = AlertPolicy(self.rules, config.alerts.base_url)
+        self.policy = AlertPolicy(self.rules, config.web.base_url)
         self._lock = threading.Lock()
         self._warm_dedup()
         attach_event_store(self.built, store)

@@ -7,6 +7,7 @@ import threading
 
 import uvicorn
 
+from yuqing.config import DEFAULT_PORT
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
 from yuqing.web.app import create_app
@@ -30,7 +31,7 @@ def _server(ctx: Context, host: str, port: int) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
-def serve_forever(ctx: Context, *, host: str = "127.0.0.1", port: int = 8800) -> None:
+def serve_forever(ctx: Context, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
     """Serve the web app and JSON API until interrupted (Ctrl-C)."""
     server = _server(ctx, host, port)
     print(f"Yuqing web: http://{host}:{port}/  (API docs /docs, OpenAPI /openapi.json)", flush=True)
@@ -56,6 +57,6 @@ class BackgroundServer:
         self.thread.join(timeout)
 
 
-def serve_in_thread(ctx: Context, *, host: str = "127.0.0.1", port: int = 8800) -> BackgroundServer:
+def serve_in_thread(ctx: Context, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> BackgroundServer:
     """Start the web app in a daemon thread; raises BadInput when the port is taken."""
     return BackgroundServer(_server(ctx, host, port))
