@@ -3,6 +3,7 @@ renders with real data, filters narrow the feed, roles change what a page offers
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -119,3 +120,17 @@ def test_login_redirects_stay_on_this_site() -> None:
     assert safe_next("/feed?q=1") == "/feed?q=1"
     assert [safe_next(t) for t in ("//evil.example", "/\\evil.example", "https://x", None)] == [
         "/"] * 4
+
+
+def test_one_click_downloads_linked_from_the_pages(served: tuple[TestClient, Context]) -> None:
+    client, ctx = served
+    event_id = ctx.store.get_item("weibo:1").event_id  # type: ignore[union-attr]
+    pages = [client.get("/").text, client.get("/inbox").text, client.get(f"/events/{event_id}").text]
+    links = {html.unescape(h) for page in pages for h in re.findall(r'href="(/api/(?:reports|export)/[^"]+)"', page)}
+    assert {"/api/reports/daily?format=pdf", "/api/export/events.xlsx", "/api/export/alerts.csv",
+            f"/api/reports/special?event={event_id}&format=docx"} <= links
+    for link in links:
+        answer = client.get(link)
+        assert answer.status_code == 200, link
+        assert answer.headers["content-disposition"].startswith("attachment"), link
+        assert len(answer.content) > 100, link
