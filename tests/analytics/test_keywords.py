@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from yuqing.analytics.keywords import KeywordExtractor, load_stopwords
+from yuqing.analytics.keywords import KeywordExtractor
+from yuqing.pipeline.keywords import read_stopwords
 
 
-def test_stopwords_loaded() -> None:
-    words = load_stopwords()
+def test_one_stopword_list_serves_items_and_sets() -> None:
+    words = read_stopwords()
     assert {"我们", "网页链接", "转发"} <= words and "燃气" not in words
 
 

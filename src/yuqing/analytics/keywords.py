@@ -1,9 +1,8 @@
 """Keywords of a set of stored texts, scored TF-IDF-style against the whole store.
 
-A keyword is a segmented token of two or more characters that is not a stop
-word (data/stopwords.txt, written by the project), not punctuation and not
-only digits. Before segmentation the text loses Weibo emoticon codes
-(``[心]``), URLs and ``@name`` mentions, which are not topics.
+A keyword candidate follows the one rule of the ``keywords`` stage
+(pipeline/keywords.py: segmented tokens without emoticon codes, mentions,
+URLs, stop words, punctuation or bare numbers).
 
 Score of a word: ``df_range / n_range * (ln((n_background + 1) / (df_background + 1)) + 1)``
 where df counts documents containing the word; the background is a sample of
@@ -16,43 +15,25 @@ long post cannot dominate.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable
-from importlib import resources
 
-from yuqing.pipeline.segment import Segmenter, is_word_token
-
-#: emoticon codes such as [心] or [允悲], URLs, @mentions (incl. //@name:)
-_NOISE = re.compile(r"\[[^\[\]\s]{1,8}\]|https?://\S+|@[\w\-·・]{1,30}:?")
-_NUMERIC = re.compile(r"[\d.,%:/\-]+")
-MIN_LEN = 2
-
-
-def load_stopwords() -> frozenset[str]:
-    """Return the stop words shipped in yuqing/data/stopwords.txt."""
-    text = (resources.files("yuqing") / "data" / "stopwords.txt").read_text(encoding="utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+from yuqing.pipeline.keywords import KeywordExtractor as ItemKeywords
+from yuqing.pipeline.segment import Segmenter
 
 
 class KeywordExtractor:
     """Extracts keywords from texts; build once, call :meth:`top` many times.
 
-    ``segmenter`` defaults to a plain :class:`Segmenter` (no user words);
-    ``stopwords`` defaults to :func:`load_stopwords`.
+    ``segmenter`` defaults to a plain :class:`Segmenter` (no user words).
     """
 
-    def __init__(self, segmenter: Segmenter | None = None,
-                 stopwords: Iterable[str] | None = None) -> None:
-        self.segmenter = segmenter or Segmenter()
-        self.stopwords = frozenset(stopwords) if stopwords is not None else load_stopwords()
+    def __init__(self, segmenter: Segmenter | None = None) -> None:
+        self.items = ItemKeywords(segmenter)
 
     def words(self, text: str) -> set[str]:
         """Return the distinct keyword candidates of ``text``."""
-        tokens = self.segmenter.cut(_NOISE.sub(" ", text))
-        stop = self.stopwords
-        return {t for t in tokens if len(t) >= MIN_LEN and t not in stop
-                and is_word_token(t) and not _NUMERIC.fullmatch(t)}
+        return set(self.items.candidates(text))
 
     def document_frequency(self, texts: Iterable[str]) -> tuple[Counter[str], int]:
         """Return (documents containing each word, number of documents)."""
