@@ -159,6 +159,11 @@ def test_case_actor_unit_scope_and_view_audit(client: TestClient, ctx: Context) 
         log = [(r["actor"], r["action"]) for r in case_db.read_log(conn, east)]
     assert log.count(("han", "view")) == 2  # the API read and the case page
     assert ("han", "move") in log
+    # exports and reviews respect the unit too
+    exported = client.get("/api/cases/export.csv", params={"unit": "西区"}, headers=han)
+    assert "东区的案件" in exported.text and "西区的案件" not in exported.text
+    assert client.get(f"/api/cases/{west}/review.pdf", headers=han).status_code == 403
+    assert client.get(f"/api/cases/{east}/review.pdf", headers=han).content.startswith(b"%PDF")
 
 
 def test_export_is_audited_and_well_formed(client: TestClient, ctx: Context) -> None:

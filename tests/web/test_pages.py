@@ -125,10 +125,14 @@ def test_login_redirects_stay_on_this_site() -> None:
 def test_one_click_downloads_linked_from_the_pages(served: tuple[TestClient, Context]) -> None:
     client, ctx = served
     event_id = ctx.store.get_item("weibo:1").event_id  # type: ignore[union-attr]
-    pages = [client.get("/").text, client.get("/inbox").text, client.get(f"/events/{event_id}").text]
-    links = {html.unescape(h) for page in pages for h in re.findall(r'href="(/api/(?:reports|export)/[^"]+)"', page)}
+    case_id = CaseService(ctx.store, ctx.config).open_case("车祸舆情", actor="tester",
+                                                           role="admin", unit="东区")
+    pages = [client.get("/").text, client.get("/inbox").text, client.get(f"/events/{event_id}").text,
+             client.get("/cases").text, client.get(f"/cases/{case_id}").text]
+    links = {html.unescape(h) for page in pages for h in re.findall(r'href="(/api/(?:reports/|export/|cases/export|cases/\d+/review)[^"]*)"', page)}
     assert {"/api/reports/daily?format=pdf", "/api/export/events.xlsx", "/api/export/alerts.csv",
-            f"/api/reports/special?event={event_id}&format=docx"} <= links
+            f"/api/reports/special?event={event_id}&format=docx", "/api/cases/export.xlsx",
+            f"/api/cases/{case_id}/review.pdf"} <= links
     for link in links:
         answer = client.get(link)
         assert answer.status_code == 200, link

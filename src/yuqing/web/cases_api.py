@@ -14,7 +14,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from yuqing.cases import intake, stats
@@ -28,6 +29,11 @@ from yuqing.cases.petitions import Contact
 from yuqing.cases.service import CaseService
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
+from yuqing.web.auth import current_user
+from yuqing.web.reports_api import download_response, export_response
+
+#: the most cases one export holds
+MAX_CASE_EXPORT = 10_000
 
 T = TypeVar("T")
 
@@ -138,6 +144,28 @@ def cases_router(ctx: Context) -> APIRouter:
     def case_stats() -> dict[str, Any]:
         """Statistics: by class, unit, channel, state; on-time rates; stage hours; petitions."""
         return stats.case_stats(service())
+
+    @router.get("/api/cases/export.{fmt}")
+    def export_cases(request: Request, fmt: Literal["csv", "xlsx"], state: str | None = None,
+                     unit: str | None = None) -> Response:
+        """The case list as CSV or XLSX; a user bound to a unit gets that unit's cases only."""
+        user = current_user(request)
+        if user.get("unit") and user["role"] != "admin":
+            unit = user["unit"]
+        cases = _guard(lambda: service().list(state=state, unit=unit, limit=MAX_CASE_EXPORT))
+        columns = ["id", "title", "state", "owner_unit", "handling_class", "origin", "opened_at"]
+        rows = [[case.get(c) for c in columns] for case in cases]
+        return export_response("cases", fmt, columns, rows)
+
+    @router.get("/api/cases/{case_id}/review.{fmt}")
+    def review_report(case_id: int, fmt: Literal["pdf", "docx", "html"]) -> Response:
+        """The case review (处置总结) of one case as a download (the guard checked access)."""
+        from yuqing.reports.formats import MEDIA_TYPES, render
+        from yuqing.reports.make import make_report
+
+        report = _guard(lambda: make_report(ctx.store, ctx.config, "review", case=case_id))
+        return download_response(render(report, fmt), MEDIA_TYPES[fmt],
+                                 f"{report.title}-{case_id}.{fmt}")
 
     @router.get("/api/cases/daily")
     def daily(day: date | None = Query(None, alias="date")) -> dict[str, Any]:

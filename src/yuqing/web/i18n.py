@@ -25,7 +25,7 @@ EN: dict[str, str] = {
     "地域分布": "Provinces", "条": "items", "负面": "Negative", "中性": "Neutral",
     "正面": "Positive", "全部": "All", "搜索": "Search", "方案": "Scheme", "情感": "Sentiment",
     "媒体类型": "Media type", "来源": "Source", "起始时间": "Since", "仅敏感": "Sensitive only",
-    "事件级别": "Event level", "筛选": "Filter", "导出": "Export", "日报": "Daily report", "专报": "Special report", "实时更新": "Live updates",
+    "事件级别": "Event level", "筛选": "Filter", "导出": "Export", "日报": "Daily report", "专报": "Special report", "处置总结": "Case review", "实时更新": "Live updates",
     "共": "Total", "暂无数据": "No data", "原文": "Source link", "分析": "Analysis",
     "发布时间": "Published", "作者": "Author", "敏感词": "Sensitive terms", "地点": "Places",
     "处置分类": "Handling class", "所属事件": "Event", "重复与转发": "Duplicates and reposts",

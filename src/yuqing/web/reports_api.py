@@ -35,7 +35,7 @@ LIST_FORMATS = ("csv", "xlsx")
 MAX_EXPORT = 100_000
 
 
-def _download(data: bytes, media_type: str, filename: str) -> Response:
+def download_response(data: bytes, media_type: str, filename: str) -> Response:
     """Return ``data`` as an attachment named ``filename`` (RFC 6266 UTF-8 name)."""
     disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
     return Response(content=data, media_type=media_type,
@@ -60,13 +60,14 @@ def _flat(value: Any) -> Any:
     return value
 
 
-def _export(name: str, fmt: str, columns: Sequence[str], rows: list[list[Any]]) -> Response:
+def export_response(name: str, fmt: str, columns: Sequence[str], rows: list[list[Any]]) -> Response:
+    """Return ``rows`` under ``columns`` as a CSV (``fmt`` csv) or XLSX attachment."""
     if fmt == "csv":
-        return _download(csv_bytes(columns, rows), "text/csv; charset=utf-8", f"{name}.csv")
+        return download_response(csv_bytes(columns, rows), "text/csv; charset=utf-8", f"{name}.csv")
     from yuqing.reports.excel import list_xlsx
     from yuqing.reports.formats import MEDIA_TYPES
 
-    return _download(list_xlsx(name, columns, rows), MEDIA_TYPES["xlsx"], f"{name}.xlsx")
+    return download_response(list_xlsx(name, columns, rows), MEDIA_TYPES["xlsx"], f"{name}.xlsx")
 
 
 def reports_router(ctx: Context) -> APIRouter:
@@ -110,7 +111,7 @@ def reports_router(ctx: Context) -> APIRouter:
         data = render(report, format)
         save_report(ctx.store, report)
         start = report.since.astimezone(ZoneInfo(tz)).date().isoformat()
-        return _download(data, MEDIA_TYPES[format], f"{report.title}-{start}.{format}")
+        return download_response(data, MEDIA_TYPES[format], f"{report.title}-{start}.{format}")
 
     lists: dict[str, Callable[..., tuple[list[str], list[list[Any]]]]] = {}
 
@@ -159,6 +160,6 @@ def reports_router(ctx: Context) -> APIRouter:
                                         limit=limit)
         except (BadInput, ValueError) as exc:
             raise HTTPException(400, str(exc)) from None
-        return _export(name, fmt, columns, rows)
+        return export_response(name, fmt, columns, rows)
 
     return router
