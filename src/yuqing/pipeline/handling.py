@@ -20,13 +20,13 @@ Accuracy on our labelled set: ``yuqing eval handling-class``.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from yuqing.domain import BadInput, Item
+from yuqing.domain import Item
 from yuqing.pipeline.base import live
+from yuqing.pipeline.labelled import read_labelled_rows
 from yuqing.pipeline.sentiment import own_words
 
 LABELS = {1: "询问质疑诉求", 2: "恶意传播炒作", 3: "捏造诽谤违法", 4: "建设性意见"}
@@ -109,28 +109,15 @@ class HandlingClassifier:
             item.extra["handling"] = result.as_dict()
 
 
+#: the labels of a handling-class set: the four classes, or none
+HANDLING_LABELS = frozenset({"1", "2", "3", "4", "none"})
+
+
 def read_handling_csv(path: Path) -> tuple[list[str], list[int | None], list[str]]:
     """Return (texts, classes, problems) from a ``text,class`` CSV; class 1-4 or ``none``.
 
     A bad row is skipped and described as ``file:line: problem``. Raises
     BadInput when the file is missing or lacks the two columns.
     """
-    texts: list[str] = []
-    classes: list[int | None] = []
-    problems: list[str] = []
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError as exc:
-        raise BadInput(f"{path}: file not found") from exc
-    with handle:
-        reader = csv.DictReader(row for row in handle if not row.startswith("#"))
-        if not {"text", "class"} <= set(reader.fieldnames or ()):
-            raise BadInput(f"{path}: header must have columns text,class, got {reader.fieldnames}")
-        for row in reader:
-            text, raw = (row.get("text") or "").strip(), (row.get("class") or "").strip()
-            if not text or raw not in {"1", "2", "3", "4", "none"}:
-                problems.append(f"{path}:{reader.line_num}: bad row (class {raw!r})")
-                continue
-            texts.append(text)
-            classes.append(None if raw == "none" else int(raw))
-    return texts, classes, problems
+    texts, raw, problems = read_labelled_rows(path, "class", HANDLING_LABELS, comments=True)
+    return texts, [None if c == "none" else int(c) for c in raw], problems

@@ -10,7 +10,6 @@ trained coefficients are shipped, the texts are not).
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +21,8 @@ from sklearn.feature_extraction.text import TfidfTransformer  # type: ignore[imp
 from sklearn.metrics import f1_score  # type: ignore[import-untyped]
 from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
-from yuqing.domain import SENTIMENTS, BadInput
+from yuqing.domain import SENTIMENTS
+from yuqing.pipeline.labelled import read_labelled_rows
 from yuqing.pipeline.sentiment import (
     FEATURE_VERSION,
     MODEL_NAME,
@@ -58,25 +58,7 @@ def read_labelled_csv(path: Path) -> tuple[list[str], list[str], list[str]]:
     described in ``problems`` as ``file:line: problem``. Raises BadInput when
     the file is missing or has no ``text``/``label`` columns.
     """
-    texts: list[str] = []
-    labels: list[str] = []
-    problems: list[str] = []
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError as exc:
-        raise BadInput(f"{path}: file not found") from exc
-    with handle:
-        reader = csv.DictReader(handle)
-        if not {"text", "label"} <= set(reader.fieldnames or ()):
-            raise BadInput(f"{path}:1: header must have columns text,label, got {reader.fieldnames}")
-        for row in reader:
-            text, label = (row.get("text") or "").strip(), (row.get("label") or "").strip()
-            if not text or label not in SENTIMENTS:
-                problems.append(f"{path}:{reader.line_num}: bad row (label {label!r})")
-                continue
-            texts.append(text)
-            labels.append(label)
-    return texts, labels, problems
+    return read_labelled_rows(path, "label", SENTIMENTS)
 
 
 def macro_f1(model: SentimentModel, texts: list[str], labels: list[str]) -> float:
