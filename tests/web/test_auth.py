@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +18,13 @@ from yuqing.config import parse_config
 from yuqing.runtime.context import Context
 from yuqing.store import cases as case_db
 from yuqing.store.accounts_tables import sessions, users
-from yuqing.web.accounts import Accounts
+from yuqing.web.accounts import (
+    LOCK_WINDOW,
+    MAX_FAILURES_PER_ACCOUNT,
+    MAX_FAILURES_PER_ADDRESS,
+    Accounts,
+    LoginThrottled,
+)
 from yuqing.web.app import create_app
 
 CONFIG: dict[str, Any] = {
@@ -95,6 +102,54 @@ def test_login_session_csrf_and_logout(client: TestClient, ctx: Context) -> None
         assert all(h.startswith("$argon2id$") for h in stored)
         assert conn.execute(select(sessions.c.id_hash)).first() is None  # the session is gone
 
+
+def test_repeated_failed_logins_lock_that_name_and_address(client: TestClient,
+                                                         ctx: Context) -> None:
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        assert login(client, "ana", "wrong-password") == ""
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    locked = client.post("/login", data={"name": "ana", "password": TEST_PASSWORD,
+                                         "csrf_token": token.group(1), "next": "/"},
+                         follow_redirects=False)
+    # the right password does not help while the lock holds, and the page says until when
+    assert re.search(r"/login\?locked=\d\d:\d\d", locked.headers["location"])
+    assert "登录失败次数过多" in client.get(locked.headers["location"]).text
+    assert client.get("/api/web/me").status_code == 401
+    # other accounts from the same address still log in; the failures are in the audit log
+    assert login(client, "admin1") != ""
+    accounts = Accounts(ctx.store)
+    failed = [e for e in accounts.read_audit(limit=50) if e["action"] == "login_failed"]
+    assert len(failed) == MAX_FAILURES_PER_ACCOUNT
+    assert {e["actor"] for e in failed} == {"ana"}
+    assert all(e["data"]["address"] == "testclient" for e in failed)
+
+
+def test_a_good_login_clears_the_failure_count(ctx: Context) -> None:
+    accounts = Accounts(ctx.store)
+    for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
+        assert accounts.login("han", "wrong-password", "10.0.0.7") is None
+    assert accounts.login("han", TEST_PASSWORD, "10.0.0.7") is not None
+    for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
+        assert accounts.login("han", "wrong-password", "10.0.0.7") is None
+    assert accounts.login("han", TEST_PASSWORD, "10.0.0.7") is not None
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        assert accounts.login("han", "wrong-password", "10.0.0.7") is None
+    with pytest.raises(LoginThrottled, match="too many failed logins") as locked:
+        accounts.login("han", TEST_PASSWORD, "10.0.0.7")
+    assert locked.value.until > datetime.now(UTC) + LOCK_WINDOW - timedelta(minutes=1)
+    # another address is not locked out of that account
+    assert accounts.login("han", TEST_PASSWORD, "10.0.0.8") is not None
+
+
+def test_one_address_guessing_many_names_is_locked(ctx: Context) -> None:
+    accounts = Accounts(ctx.store)
+    for i in range(MAX_FAILURES_PER_ADDRESS):
+        assert accounts.login(f"guess{i}", "wrong-password", "203.0.113.9") is None
+    with pytest.raises(LoginThrottled):
+        accounts.login("admin1", TEST_PASSWORD, "203.0.113.9")
+    assert accounts.login("admin1", TEST_PASSWORD, "198.51.100.1") is not None
 
 def test_login_form_needs_its_csrf_cookie(client: TestClient) -> None:
     refused = client.post("/login", data={"name": "admin1", "password": TEST_PASSWORD,

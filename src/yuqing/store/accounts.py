@@ -152,3 +152,14 @@ def read_audit(conn: Connection, limit: int = 100,
     if action is not None:
         stmt = stmt.where(web_audit.c.action == action)
     return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def audit_since(conn: Connection, action: str, since: datetime,
+                actor: str | None = None) -> list[dict[str, Any]]:
+    """Return the audit entries of ``action`` at or after ``since`` (of ``actor`` if given),
+    oldest first. Uses the ``at`` index, so a short window is cheap on a long log."""
+    stmt = (select(web_audit).where(web_audit.c.action == action, web_audit.c.at >= since)
+            .order_by(web_audit.c.id))
+    if actor is not None:
+        stmt = stmt.where(web_audit.c.actor == actor)
+    return [dict(r._mapping) for r in conn.execute(stmt)]

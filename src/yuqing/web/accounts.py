@@ -21,10 +21,29 @@ from yuqing.store import Store
 from yuqing.store import accounts as q
 
 SESSION_HOURS = 12.0
+#: failed-login throttle (our rule, well inside NIST SP 800-63B 5.2.2, which asks for no more
+#: than 100 consecutive failures on one account): within LOCK_WINDOW, at most
+#: MAX_FAILURES_PER_ACCOUNT failures for one name from one address since its last good login,
+#: and MAX_FAILURES_PER_ADDRESS failures from one address over all names
+LOCK_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
 #: the role each web role acts as in the case workflow (cases/workflow.py ROLES)
 CASE_ROLES = {"admin": "admin", "analyst": "monitor", "handler": "handler", "leader": "leader"}
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 8
+
+
+class LoginThrottled(BadInput):
+    """Raised by :meth:`Accounts.login` while too many recent failures lock the attempt.
+
+    ``until`` (aware UTC datetime) is when the oldest counted failure leaves the window.
+    """
+
+    def __init__(self, name: str, address: str, until: datetime) -> None:
+        super().__init__(f"login {name!r} from {address or 'unknown address'}: too many failed "
+                         f"logins; try again after {until:%H:%M} UTC")
+        self.until = until
 
 
 def digest(secret: str) -> str:
@@ -78,11 +97,21 @@ class Accounts:
         with self.store.write() as conn:
             q.update_user(conn, name, fields)
 
-    def login(self, name: str, password: str) -> tuple[str, dict[str, Any]] | None:
-        """Return ``(session id, user with csrf)`` for good credentials, else None."""
+    def login(self, name: str, password: str,
+              address: str = "") -> tuple[str, dict[str, Any]] | None:
+        """Return ``(session id, user with csrf)`` for good credentials, else None.
+
+        ``address`` is the client's IP address. A failure is written to the audit log
+        (``login_failed``); raises LoginThrottled, before the password is even checked,
+        while the throttle described at LOCK_WINDOW holds for ``name`` or ``address``.
+        """
+        now = datetime.now(UTC)
         with self.store.read() as conn:
+            self._check_throttle(conn, name, address, now)
             user = q.user_for_login(conn, name)
         if user is None or not check_password(user.pop("password_hash"), password):
+            with self.store.write() as conn:
+                q.audit(conn, name, "login_failed", None, {"address": address}, now)
             return None
         sid, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = datetime.now(UTC)
@@ -91,6 +120,22 @@ class Accounts:
                              now + timedelta(hours=self.session_hours))
             q.audit(conn, name, "login", None, {}, now)
         return sid, {**user, "csrf": csrf}
+
+    @staticmethod
+    def _check_throttle(conn: Any, name: str, address: str, now: datetime) -> None:
+        """Raise LoginThrottled when ``name``@``address`` or ``address`` is locked at ``now``."""
+        since = now - LOCK_WINDOW
+        last_good = [e["at"] for e in q.audit_since(conn, "login", since, actor=name)]
+        failures = q.audit_since(conn, "login_failed", max([since, *last_good]), actor=name)
+        mine = [e["at"] for e in failures if e["data"].get("address") == address]
+        if len(mine) >= MAX_FAILURES_PER_ACCOUNT:
+            raise LoginThrottled(name, address, mine[-MAX_FAILURES_PER_ACCOUNT] + LOCK_WINDOW)
+        if address:
+            everywhere = [e["at"] for e in q.audit_since(conn, "login_failed", since)
+                          if e["data"].get("address") == address]
+            if len(everywhere) >= MAX_FAILURES_PER_ADDRESS:
+                raise LoginThrottled(name, address,
+                                     everywhere[-MAX_FAILURES_PER_ADDRESS] + LOCK_WINDOW)
 
     def logout(self, sid: str) -> None:
         """End the session ``sid``."""

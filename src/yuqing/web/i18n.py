@@ -19,6 +19,7 @@ EN: dict[str, str] = {
     "舆情监测": "Yuqing monitor", "总览": "Overview", "信息列表": "Feed", "预警": "Alerts",
     "处置": "Cases", "设置": "Settings", "退出": "Log out", "登录": "Log in",
     "用户名": "User name", "密码": "Password", "用户名或密码错误": "Wrong user name or password",
+    "登录失败次数过多，请于 {time} 后再试": "Too many failed logins: try again after {time}",
     "今日信息量": "Volume (24 h)", "负面占比": "Negative share", "敏感信息": "Sensitive",
     "未确认预警": "Open alerts", "临近期限案件": "Cases near deadline", "数据截至": "Data up to",
     "走势": "Trend", "媒体分布": "Media", "热点事件": "Top events", "热词": "Word cloud",

@@ -7,6 +7,7 @@ page call the JSON API from static/app.js with the session's CSRF token.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,7 @@ from yuqing.runtime.context import Context
 from yuqing.store import alerts as outbox
 from yuqing.store import alert_state
 from yuqing.web import views
-from yuqing.web.accounts import CASE_ROLES, Accounts
+from yuqing.web.accounts import CASE_ROLES, Accounts, LoginThrottled
 from yuqing.web.auth import SESSION_COOKIE, _check_and_log_view, current_user
 from yuqing.web.exports import EXPORT_FORMATS, export_response
 from yuqing.web.i18n import LANG_COOKIE, LANGS
@@ -67,9 +68,11 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
     tz = ctx.config.timezone
 
     @router.get("/login", response_class=HTMLResponse)
-    def login_page(request: Request, next: str = "/", failed: bool = False) -> Response:
+    def login_page(request: Request, next: str = "/", failed: bool = False,
+                   locked: str = "") -> Response:
         token = secrets.token_urlsafe(16)
         page = pages.render(request, "login.html", next=safe_next(next), failed=failed,
+                            locked=locked if re.fullmatch(r"\d\d:\d\d", locked) else "",
                             login_csrf=token)
         page.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
                         secure=web_cookies_secure)
@@ -82,8 +85,13 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
         cookie = request.cookies.get(LOGIN_CSRF, "")
         if not cookie or form.get("csrf_token") != cookie:
             raise HTTPException(403, "login form expired: reload the login page")
-        done = await run_in_threadpool(accounts.login, form.get("name", ""),
-                                       form.get("password", ""))
+        address = request.client.host if request.client else ""
+        try:
+            done = await run_in_threadpool(accounts.login, form.get("name", ""),
+                                           form.get("password", ""), address)
+        except LoginThrottled as locked:
+            until = locked.until.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+            return RedirectResponse(f"/login?locked={until}&next={target}", status_code=303)
         if done is None:
             return RedirectResponse(f"/login?failed=1&next={target}", status_code=303)
         response = RedirectResponse(target, status_code=303)
