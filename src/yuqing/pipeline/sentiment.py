@@ -204,9 +204,13 @@ def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     np.log(x.data, out=x.data)
     x.data += 1.0
     x.data *= idf[x.indices]
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    # row norms and scaling over the stored values only: sparse matrix products here cost
+    # O(n_features) per call, which dominated single-item batches
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=x.data * x.data, minlength=x.shape[0]))
     norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms).dot(x))
+    x.data /= norms[rows].astype(x.data.dtype)
+    return x
 
 
 def default_model_path() -> Path:
