@@ -132,8 +132,11 @@ def test_run_serves_the_push_api_on_a_real_port(tmp_path: Path) -> None:
             assert found[0]["schemes"] == ["公共安全"]
             assert httpx.get(f"{base}/api/alerts", headers=auth, timeout=5).json()[0]["items"] == ["push-test:h1"]
             proc.send_signal(signal.SIGINT)
-            proc.communicate(timeout=20)
+            out, _ = proc.communicate(timeout=20)
         finally:
             if proc.poll() is None:
                 proc.kill()
     assert proc.returncode == 0
+    summary = json.loads(out)  # the run's counts include what was pushed over HTTP
+    assert (summary["pushed"]["read"], summary["pushed"]["stored"]) == (1, 1)
+    assert (summary["read"], summary["stored"], summary["alerts"]) == (1, 1, 1)

@@ -32,7 +32,11 @@ def run(
     port: PortOpt = DEFAULT_PORT,
     json_out: JsonOpt = False,
 ) -> None:
-    """Watch the configured sources until stopped (Ctrl-C finishes the batch in flight)."""
+    """Watch the configured sources until stopped (Ctrl-C finishes the batch in flight).
+
+    ``--json`` prints the counts of the whole run (sources and pushed items together),
+    ``pushed`` (the part that came through POST /api/items) and each source's health.
+    """
     from yuqing.runtime.watch import Watcher
     from yuqing.web.server import serve_in_thread
 
@@ -51,12 +55,14 @@ def run(
         err.print(f"监测中 watching {len(watcher.sources)} sources"
                   + (f"; push API http://{host}:{port}/api/items" if serve else "") + " — Ctrl-C to stop")
         total = watcher.run(stop)
+        total.add(ctx.pushed)
         if server is not None:
             server.stop()
         ctx.pipeline.dispatcher.stop()
         ctx.close()
     if json_out:
-        emit_json({**total.as_dict(), "sources": {n: h.as_dict() for n, h in watcher.health.items()}})
+        emit_json({**total.as_dict(), "pushed": ctx.pushed.as_dict(),
+                   "sources": {n: h.as_dict() for n, h in watcher.health.items()}})
     else:
         err.print("已停止 stopped")
 

@@ -7,11 +7,13 @@ web app receive the context instead of reading the environment themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from yuqing.config import DEFAULT_DATABASE_URL, Config, load_config, resolve_setting
+from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.pipeline import Pipeline
 from yuqing.store import Store, open_store
 
@@ -23,6 +25,14 @@ class Context:
     config: Config
     database_url: str
     alerts_enabled: bool = True
+    #: what items pushed over HTTP (POST /api/items) did in this process, summed
+    pushed: Outcome = field(default_factory=Outcome)
+    _pushed_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count_push(self, outcome: Outcome) -> None:
+        """Add one push request's ``outcome`` to :attr:`pushed` (thread-safe)."""
+        with self._pushed_lock:
+            self.pushed.add(outcome)
 
     @cached_property
     def store(self) -> Store:

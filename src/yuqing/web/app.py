@@ -24,6 +24,7 @@ from yuqing.web.alerts_api import alerts_router
 from yuqing.web.cases_api import cases_router
 from yuqing.web.events_api import events_router
 from yuqing.web.reports_api import reports_router
+from yuqing.web.rules_api import rules_router
 from yuqing.web.accounts import Accounts
 from yuqing.web.auth import case_guard, install_auth
 from yuqing.web.pages import pages_router
@@ -79,6 +80,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(alerts_router(ctx))
     app.include_router(reports_router(ctx))
     app.include_router(events_router(ctx))
+    app.include_router(rules_router(ctx))
 
     @app.post("/api/items")
     async def push_items(request: Request) -> dict[str, Any]:
@@ -102,6 +104,7 @@ def create_app(ctx: Context) -> FastAPI:
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
         outcome = await run_in_threadpool(ctx.pipeline.process, raws)
+        ctx.count_push(outcome)
         return {**outcome.as_dict(), "errors": outcome.problems}
 
     @app.get("/api/items")
