@@ -37,6 +37,19 @@ def test_ingest_counts_bad_rows_by_reason_and_records_them(
         assert store.get_item("forum:c4").flags == ["date_unparsed"]
         assert store.get_item("weibo:j3").flags == ["date_unparsed"]
         assert store.get_item("weibo:j1").schemes == ["公共安全"]
+    # `yuqing rejections` lists them with the file:line they came from
+    listed = one_json(cli("rejections", "-c", str(config), "--db", store_url, "--json"))
+    assert listed["counts"] == {"bad_input": 2, "empty_text": 2, "lossy_id": 2}
+    origins = {r["origin"].rsplit("/", 1)[-1] for r in listed["rejections"]}
+    assert any(o.startswith("e2e_items.jsonl:") for o in origins)
+    assert any(o.startswith("e2e_items.csv:") for o in origins)
+    lossy = one_json(cli("rejections", "--reason", "lossy_id", "-c", str(config),
+                         "--db", store_url, "--json"))["rejections"]
+    assert len(lossy) == 2 and all(r["detail"] or r["origin"] for r in lossy)
+    table = cli("rejections", "-c", str(config), "--db", store_url)
+    assert table.exit_code == 0 and "e2e_items.csv:" in flat(table.stderr)
+    refused = cli("rejections", "--since", "yesterday", "-c", str(config), "--db", store_url)
+    assert refused.exit_code != 0 and "--since'yesterday'" in flat(refused.stderr)
 
 
 def test_human_output_goes_to_stderr_with_the_reasons(cli: Invoke, tmp_path: Path) -> None:

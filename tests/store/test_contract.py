@@ -205,6 +205,16 @@ class TestStoreContract:
         ])
         assert written == 3
         assert store.rejection_counts() == {"empty_text": 2, "bad_id": 1}
+        newest = store.list_rejections()
+        assert [r["reason"] for r in newest] == ["empty_text", "bad_id", "empty_text"]
+        bad = store.list_rejections(reason="bad_id")
+        assert [(r["source"], r["origin"], r["detail"]) for r in bad] == [
+            ("weibo", "a.jsonl:3", "id 1.5e+15 is a float")]
+        assert bad[0]["at"].tzinfo is not None
+        assert [r["origin"] for r in store.list_rejections(source="weibo")] == [
+            "a.jsonl:3", "export.csv:12"]
+        assert store.list_rejections(since=datetime.now(UTC) + timedelta(hours=1)) == []
+        assert len(store.list_rejections(limit=1)) == 1
         with pytest.raises(ValueError, match="no reason"):
             store.record_rejections([{"source": "weibo"}])
 

@@ -17,6 +17,7 @@ from yuqing.cli.evaluate import eval_handling_class, eval_sentiment
 from yuqing.cli.events import eval_events, event, events
 from yuqing.cli.ingest import ingest
 from yuqing.cli.items import items
+from yuqing.cli.rejections import rejections
 from yuqing.cli.petition import deadline, eval_petitions, petition_app
 from yuqing.cli.run import run, serve
 from yuqing.cli.report import report
@@ -34,6 +35,7 @@ app.command()(analyze)
 app.command()(demo)
 app.command()(ingest)
 app.command()(items)
+app.command()(rejections)
 app.command()(events)
 app.command()(event)
 app.command()(run)

@@ -254,6 +254,13 @@ class Store:
             _health.record_rejections(conn, prepared)
         return len(prepared)
 
+    def list_rejections(self, *, reason: str | None = None, source: str | None = None,
+                        since: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Return stored rejections, newest first (see store/health.py list_rejections)."""
+        with self.read() as conn:
+            return _health.list_rejections(conn, reason=reason, source=source, since=since,
+                                           limit=limit)
+
     def rejection_counts(self) -> dict[str, int]:
         """Return ``{reason: count}`` over all stored rejections."""
         with self.read() as conn:

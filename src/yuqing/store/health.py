@@ -84,6 +84,21 @@ def record_rejections(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(rejections), rows)
 
 
+def list_rejections(conn: Connection, *, reason: str | None = None, source: str | None = None,
+                    since: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Return up to ``limit`` rejections, newest first, as dicts with ``id``, ``at``
+    (aware UTC), ``source``, ``origin`` (file:line, request element...), ``reason``, ``detail``;
+    only those of ``reason``, ``source`` and at or after ``since`` when given."""
+    stmt = select(rejections).order_by(rejections.c.id.desc()).limit(limit)
+    if reason is not None:
+        stmt = stmt.where(rejections.c.reason == reason)
+    if source is not None:
+        stmt = stmt.where(rejections.c.source == source)
+    if since is not None:
+        stmt = stmt.where(rejections.c.at >= since)
+    return [dict(row._mapping) for row in conn.execute(stmt)]
+
+
 def rejection_counts(conn: Connection) -> dict[str, int]:
     """Return ``{reason: number of rejections}``."""
     found = conn.execute(select(rejections.c.reason, func.count()).group_by(rejections.c.reason))
