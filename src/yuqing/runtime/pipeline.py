@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 from yuqing.alerts.outbox import OutboxDispatcher, build_dispatcher
 from yuqing.alerts.policy import AlertPolicy
-from yuqing.alerts.rules import MatchRule, build_rules
+from yuqing.alerts.rulebook import RuleBook
+from yuqing.alerts.rules import MatchRule
 from yuqing.config import Config
 from yuqing.domain import BadInput, Item, RawItem, RejectedItem
 from yuqing.pipeline.base import live
@@ -49,6 +50,9 @@ class Pipeline:
     model or lexicon is skipped and listed in ``skipped``), warms the
     de-duplicator from the last ``DEDUP_WARM_ITEMS`` stored items, and
     checks that every rule names a configured channel (BadInput otherwise).
+    Alert rules come from the store (alerts/rulebook.py: the config's rules
+    are seeded there, web edits win) and are reloaded before a batch when
+    they changed.
     """
 
     def __init__(self, config: Config, store: Store, *, stages: BuiltStages | None = None,
@@ -57,7 +61,8 @@ class Pipeline:
         self.store = store
         self.normalizer = Normalizer()
         self.built = stages if stages is not None else build_stages(config)
-        self.rules: list[MatchRule] = build_rules(config) if alerts_enabled else []
+        self.rulebook = RuleBook(config, store) if alerts_enabled else None
+        self.rules: list[MatchRule] = self.rulebook.rules if self.rulebook else []
         self.dispatcher = dispatcher or build_dispatcher(config, store, self.rules)
         self.policy = AlertPolicy(self.rules, config.web.base_url)
         self._lock = threading.Lock()
@@ -148,6 +153,7 @@ class Pipeline:
         """Record the alerts of ``items`` in the outbox (one per story: alerts/policy.py) in
         one transaction, then hand them to the dispatcher (woken when it runs in the
         background, e.g. under the web server; else it delivers now). Returns alerts recorded."""
+        self._refresh_rules()
         if not self.rules or not items:
             return 0
         if any(it.event_id for it in items):
@@ -163,3 +169,12 @@ class Pipeline:
         if recorded:
             self.dispatcher.notify()
         return recorded
+
+    def _refresh_rules(self) -> None:
+        """Take the stored rules when they changed (a web edit); the dispatcher keeps
+        knowing deleted rules, for the fallbacks and escalations of their alerts."""
+        if self.rulebook is None or not self.rulebook.refresh():
+            return
+        self.rules = self.rulebook.rules
+        self.policy = AlertPolicy(self.rules, self.config.web.base_url)
+        self.dispatcher.rules = {**self.dispatcher.rules, **{r.name: r for r in self.rules}}
