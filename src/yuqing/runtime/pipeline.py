@@ -3,13 +3,16 @@
 One ``Pipeline`` per process holds the built stages, the store and the alert
 dispatcher. ``process`` is the unit every runtime uses: the file importer,
 the replay, the feed watcher and the HTTP push endpoint. Calls are
-serialised with a lock, because the SQLite store has one writer.
+serialised with a lock, because the SQLite store has one writer; calls that
+arrive while a batch runs are merged into the next batch (group commit, see
+``Pipeline.process``), so many small pushes cost one pass of each stage and
+one store transaction instead of one each.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
@@ -21,7 +24,7 @@ from yuqing.config import Config
 from yuqing.domain import BadInput, Item, RawItem, RejectedItem
 from yuqing.pipeline.base import live
 from yuqing.pipeline.dedup import Deduplicator
-from yuqing.pipeline.events import attach_event_store, opened_events
+from yuqing.pipeline.events import attach_event_store, event_id_for, opened_events
 from yuqing.pipeline.normalize import Normalizer
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.stages import BuiltStages, build_stages
@@ -29,6 +32,8 @@ from yuqing.store import Store
 
 #: how many of the items stored last warm the de-duplicator at start-up (a few seconds)
 DEDUP_WARM_ITEMS = 50_000
+#: the most items of waiting calls merged into one batch (one large call always runs whole)
+MAX_MERGED_ITEMS = 2_000
 
 
 @dataclass
@@ -40,6 +45,28 @@ class Rejection:
     reason: str
     detail: str
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass
+class _Call:
+    """One waiting ``Pipeline.process`` call: its input, then its outcome or error."""
+
+    raws: list[RawItem | BadInput]
+    outcome: Outcome | None = None
+    error: BaseException | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is not None or self.error is not None
+
+
+def split_total(total: int, shares: list[int]) -> list[int]:
+    """Return ``shares`` with ``total - sum(shares)`` added to the last one (kept >= 0):
+    per-call counts of a merged batch that agree with the batch's own total."""
+    out = list(shares)
+    if out:
+        out[-1] = max(0, out[-1] + total - sum(out))
+    return out
 
 
 class Pipeline:
@@ -66,6 +93,8 @@ class Pipeline:
         self.dispatcher = dispatcher or build_dispatcher(config, store, self.rules)
         self.policy = AlertPolicy(self.rules, config.web.base_url)
         self._lock = threading.Lock()
+        self._waiting: list[_Call] = []
+        self._waiting_lock = threading.Lock()
         self._warm_dedup()
         attach_event_store(self.built, store)
 
@@ -84,23 +113,76 @@ class Pipeline:
 
         Bad inputs and items a stage refuses are recorded as rejections with
         their reason, never dropped silently. Alerts go out for new items only.
+
+        Group commit: calls made while another batch runs wait for the lock;
+        the first of them to get it runs every waiting call (in arrival order,
+        up to MAX_MERGED_ITEMS items) as one batch and gives each call its own
+        Outcome; the others find theirs done. A lone call runs at once, so
+        merging never delays anything. An exception of a merged batch is
+        raised in every call of it.
         """
+        mine = _Call(list(raws))
+        with self._waiting_lock:
+            self._waiting.append(mine)
         with self._lock:
-            outcome = Outcome()
-            rejections: list[Rejection] = []
-            items = self._normalize(raws, outcome, rejections)
-            self._mark_updates(items)
-            for stage in self.built.stages:
-                stage.process(live(items))
-            kept = self._collect(items, outcome, rejections)
-            if kept:
-                saved = self.store.save_items(kept)
-                outcome.stored += saved.inserted
-                outcome.updated += saved.updated
-            if rejections:
-                self.store.record_rejections([asdict(r) for r in rejections])
-            outcome.alerts = self._alert(kept)
-            return outcome
+            while not mine.done:
+                self._run_calls(self._take_waiting())
+        if mine.error is not None:
+            raise mine.error
+        assert mine.outcome is not None
+        return mine.outcome
+
+    def _take_waiting(self) -> list[_Call]:
+        """Remove and return the oldest waiting calls, up to MAX_MERGED_ITEMS items (at least one call)."""
+        with self._waiting_lock:
+            n, size = 0, 0
+            while n < len(self._waiting) and (n == 0 or size + len(self._waiting[n].raws)
+                                              <= MAX_MERGED_ITEMS):
+                size += len(self._waiting[n].raws)
+                n += 1
+            taken, self._waiting = self._waiting[:n], self._waiting[n:]
+        return taken
+
+    def _run_calls(self, calls: list[_Call]) -> None:
+        """Run ``calls`` as one batch and store each call's outcome (or the error in all)."""
+        try:
+            outcomes = self._process_batches([c.raws for c in calls])
+        except BaseException as exc:  # handed to every waiting caller, raised there
+            for c in calls:
+                c.error = exc
+            return
+        for c, outcome in zip(calls, outcomes, strict=True):
+            c.outcome = outcome
+
+    def _process_batches(self, batches: Sequence[list[RawItem | BadInput]]) -> list[Outcome]:
+        """Run ``batches`` through the stages and the store as one batch; return one Outcome
+        per batch (the caller holds the lock)."""
+        outcomes = [Outcome() for _ in batches]
+        rejections: list[Rejection] = []
+        parts = [self._normalize(raws, o, rejections) for raws, o in zip(batches, outcomes)]
+        items = [it for part in parts for it in part]
+        self._mark_updates(items)
+        for stage in self.built.stages:
+            stage.process(live(items))
+        kept = [self._collect(part, o, rejections) for part, o in zip(parts, outcomes)]
+        opened = split_total(opened_events(self.built.stages),
+                             [sum(not it.is_update and it.event_id == event_id_for(it.key)
+                                  for it in part) for part in kept])
+        for outcome, n in zip(outcomes, opened):
+            outcome.events += n
+        everything = [it for part in kept for it in part]
+        if everything:
+            saved = self.store.save_items(everything)
+            new = split_total(saved.inserted, [sum(not it.is_update for it in part)
+                                               for part in kept])
+            for outcome, part, n in zip(outcomes, kept, new):
+                outcome.stored += n
+                outcome.updated += len(part) - n
+        if rejections:
+            self.store.record_rejections([asdict(r) for r in rejections])
+        for outcome, part in zip(outcomes, kept):
+            outcome.alerts = self._alert(part)
+        return outcomes
 
     def _normalize(self, raws: Iterable[RawItem | BadInput], outcome: Outcome,
                    rejections: list[Rejection]) -> list[Item]:
@@ -146,7 +228,6 @@ class Pipeline:
             outcome.matched += bool(it.schemes)
             outcome.negative += it.is_negative
             outcome.sensitive += it.is_sensitive
-        outcome.events += opened_events(self.built.stages)
         return kept
 
     def _alert(self, items: list[Item]) -> int:
