@@ -54,11 +54,14 @@ def test_errcode_310000_is_a_failure_with_errmsg_and_no_retry(http_server: HttpS
 def test_keyword_is_put_into_every_message(http_server: HttpServer) -> None:
     alert = make_alert(2)
     alert.title = "燃气泄漏 — 第2条"  # a title without the keyword
-    results = robot(http_server, "/robot", keyword="舆情预警").send([alert, make_alert(3)])
-    assert [(r.ok, r.error) for r in results] == [(True, None), (True, None)]
-    texts = [json.loads(r["body"])["markdown"]["text"] for r in http_server.requests]
-    assert all("舆情预警" in t for t in texts)
-    assert texts[0].startswith("舆情预警\n\n### 燃气泄漏 — 第2条")
+    ding = robot(http_server, "/robot", keyword="舆情预警")
+    [alone] = ding.send([alert])
+    results = ding.send([alert, make_alert(3)])  # packed into one message
+    assert [(r.ok, r.error) for r in [alone, *results]] == [(True, None)] * 3
+    docs = [json.loads(r["body"])["markdown"] for r in http_server.requests]
+    assert len(docs) == 2 and all("舆情预警" in d["text"] for d in docs)
+    assert docs[0]["text"].startswith("舆情预警\n\n### 燃气泄漏 — 第2条")
+    assert docs[0]["title"] == "舆情预警 燃气泄漏 — 第2条"
 
 
 def test_without_keyword_the_robot_refuses(http_server: HttpServer) -> None:

@@ -12,7 +12,7 @@
   310000), ``/robot-refuses`` (always 310000), ``/robot-busy`` (130101
   first, then as ``/robot``); WeCom-like ``/wecom`` (errcode 0; a markdown
   ``content`` over 4096 bytes gets 40058) and ``/wecom-refuses`` (93000);
-  Feishu-like ``/feishu`` (code 0) and ``/feishu-refuses`` (19024, keyword
+  Feishu-like ``/feishu`` (code 0; a body over 30 KB gets 19036) and ``/feishu-refuses`` (19024, keyword
   missing); an SMS gateway ``/sms`` (``{"code":0}``) and ``/sms-refuses``
   (HTTP 200 ``{"code":1001}``). A path under ``/slow/`` (e.g.
   ``/slow/wecom``) answers like the rest of the path after 1.5 s, one under
@@ -124,6 +124,8 @@ def _chat_answer(path: str, body: bytes) -> bytes | None:
         if len(content.encode("utf-8")) > 4096:
             return b'{"errcode":40058,"errmsg":"markdown.content exceed max length 4096"}'
         return b'{"errcode":0,"errmsg":"ok"}'
+    if path == "/feishu" and len(body) > 30 * 1024:
+        return b'{"code":19036,"msg":"The message exceeds the size limit of 30KB"}'
     answers = {"/wecom-refuses": b'{"errcode":93000,"errmsg":"invalid webhook url"}',
                "/feishu": b'{"code":0,"msg":"success","data":{}}',
                "/feishu-refuses": b'{"code":19024,"msg":"Key Words Not Found"}',

@@ -65,18 +65,15 @@ def _hook_received(env: Env) -> Received:
     return [(d["title"], f"{d['title']}\n{d['body']}") for d in docs]
 
 
-def _robot_received(env: Env) -> Received:
-    docs = [json.loads(r["body"].decode("utf-8"))["markdown"] for r in env.http.requests]
-    return [(d["title"], d["text"]) for d in docs]
-
-
 def _packed_received(key: str) -> Callable[[Env], Received]:
-    """Read alerts packed into robot messages (WeCom ``markdown.content``, Feishu card)."""
+    """Read alerts packed into robot messages (WeCom ``markdown.content``, DingTalk
+    ``markdown.text``, Feishu card)."""
     def read(env: Env) -> Received:
         out = []
         for r in env.http.requests:
             doc = json.loads(r["body"])
             text = (doc["markdown"]["content"] if key == "wecom"
+                    else doc["markdown"]["text"] if key == "dingtalk"
                     else doc["card"]["elements"][0]["content"])
             for block in text.split("\n\n---\n\n"):
                 title = next(x for x in block.splitlines() if x.startswith("### "))
@@ -131,7 +128,7 @@ CASES = [
         "dingtalk",
         options=lambda env: {"url": env.http.url + "/robot?access_token=x",
                              "allow_internal": True, "keyword": "舆情预警"},
-        received=_robot_received,
+        received=_packed_received("dingtalk"),
         broken=lambda env: {"url": env.http.url + "/robot-refuses", "allow_internal": True},
         broken_retryable=False, slow=_http("/slow/robot", timeout=0.3)),
     ChannelCase("wecom", options=_http("/wecom"), received=_packed_received("wecom"),

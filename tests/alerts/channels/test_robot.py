@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from yuqing.alerts.channels.robot import RateLimit, cut_bytes, judge_code, pack, spread
+from yuqing.alerts.channels.robot import RateLimit, cut_bytes, judge_code, pack, split_text, spread
 from yuqing.alerts.channels.base import DeliveryResult
 
 
@@ -26,10 +26,35 @@ def test_pack_splits_between_blocks_within_the_byte_limit() -> None:
     assert all(len(p.text.encode()) <= 70 for p in packed)
 
 
-def test_oversized_block_is_cut_alone() -> None:
-    packed = pack(["短", "长" * 100, "短"], 50, separator="|")
-    assert [p.indexes for p in packed] == [[0], [1], [2]]
-    assert len(packed[1].text.encode()) <= 50 and packed[1].text.endswith("…")
+def test_oversized_block_is_split_into_numbered_parts_alone() -> None:
+    long = "\n".join(f"- 第{n}条：" + "长" * 5 for n in range(30))
+    packed = pack(["短", long, "短"], 60, separator="|")
+    parts = [p for p in packed if p.indexes == [1]]
+    assert [p.indexes for p in packed] == [[0], *[[1]] * len(parts), [2]]
+    assert [(p.part, p.parts) for p in parts] == [(k, len(parts)) for k in range(1, len(parts) + 1)]
+    assert all(len(p.text.encode()) <= 60 for p in packed)
+    assert parts[0].text.startswith(f"(1/{len(parts)})\n- 第0条：")
+    body = "\n".join(p.text.split("\n", 1)[1] for p in parts)
+    assert body == long  # split at line boundaries, nothing lost
+
+
+def test_split_never_cuts_a_character_or_a_link() -> None:
+    link = "[原文链接](https://weibo.com/1234567890/AbCdEfGh)"
+    line = "燃气" * 20 + link + "泄漏" * 20
+    for limit in range(60, 200, 7):
+        parts = split_text(line, limit)
+        assert all(len(p.encode()) <= limit for p in parts)
+        assert "".join(parts) == line
+        assert sum(link in p for p in parts) == 1  # the link stays whole in one part
+    url = "https://example.cn/" + "a" * 30  # 49 bytes: fits a part, so it moves whole
+    assert split_text("甲" * 10 + url, 60) == ["甲" * 10, url]
+    with pytest.raises(ValueError, match="at least 4 bytes"):
+        split_text("x", 3)
+
+
+def test_cut_bytes_for_titles() -> None:
+    assert cut_bytes("燃气泄漏" * 10, 20) == "燃气泄漏燃…"
+    assert cut_bytes("短", 10) == "短"
 
 
 def test_rate_limit_counts_a_sliding_minute() -> None:
@@ -39,6 +64,8 @@ def test_rate_limit_counts_a_sliding_minute() -> None:
     now[0] = 60.0
     assert limit.take() is True
     assert RateLimit(0).take() is True
+    several = RateLimit(3, clock=lambda: now[0])
+    assert [several.take(2), several.take(2), several.take(1)] == [True, False, True]
 
 
 @pytest.mark.parametrize(("status", "body", "ok", "retryable", "error"), [

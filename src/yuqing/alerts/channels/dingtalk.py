@@ -1,4 +1,5 @@
-"""The DingTalk custom-robot channel: one markdown message per alert, judged by ``errcode``.
+"""The DingTalk custom-robot channel: markdown messages packed up to the size limit, judged
+by ``errcode``.
 
 A DingTalk robot answers HTTP 200 even when it refuses a message; the
 refusal is a non-zero ``errcode`` in the JSON body (FIELD_CASES F13: ``200
@@ -7,15 +8,23 @@ HTTP 2xx AND ``errcode == 0``. Refusals are configuration problems
 (keyword, signature, IP list) and are not retried, except ``130101``
 (sending too fast) and ``-1`` (system busy), which are.
 
+Limits (robot.py cites them): about 20,000 bytes per message and 20
+messages a minute per robot, whose guide asks alarm senders to merge alerts
+into one markdown summary. So alerts are packed into messages of at most
+``max_bytes`` bytes of markdown (default 18,000, leaving room for the JSON
+envelope), and an alert longer than that is sent in numbered parts.
+
 Options: ``url`` (required: the robot's webhook URL with its access_token,
 usually ``{"$env": ...}``), ``secret`` (optional: "加签" signing),
 ``keyword`` (optional: the robot's security keyword; put into every
-message that lacks it), ``timeout`` seconds (default 10), ``lang``,
+message that lacks it), ``rate_per_minute`` (default 20), ``max_bytes``
+(default 18000), ``timeout`` seconds (default 10), ``lang``,
 ``allow_internal`` (SSRF guard, default false).
 
 Signing (F13): ``sign`` = base64 of HMAC-SHA256 keyed by the secret over
 the timestamp in milliseconds, a newline, and the secret; sent URL-encoded
-with ``timestamp`` as query parameters.
+with ``timestamp`` as query parameters (on every POST, so each part of a
+split alert is signed afresh).
 """
 
 from __future__ import annotations
@@ -25,22 +34,16 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote_plus
 
-import httpx
-
-from yuqing.alerts.channels.base import (
-    SendTracker,
-    DeliveryResult,
-    option_float,
-    option_lang,
-    option_url,
-)
-from yuqing.alerts.channels.webhook import classify_status, encode_json, http_client, post_all
-from yuqing.alerts.render import DEFAULT_LANG, render_markdown
+from yuqing.alerts.channels.base import option_float, option_lang, option_url
+from yuqing.alerts.channels.robot import PackedRobot
+from yuqing.alerts.render import DEFAULT_LANG
 from yuqing.config import ChannelConfig
-from yuqing.domain import Alert
 
+MAX_BYTES = 18_000
+RATE_PER_MINUTE = 20
 RETRYABLE_ERRCODES = frozenset({-1, 130101})
 
 
@@ -51,53 +54,30 @@ def dingtalk_sign(timestamp_ms: int, secret: str) -> str:
     return quote_plus(base64.b64encode(digest).decode("ascii"))
 
 
-def classify_robot_answer(response: httpx.Response) -> DeliveryResult:
-    """Return the result of a robot's answer: success only for 2xx and ``errcode == 0``."""
-    by_status = classify_status(response)
-    if not by_status.ok:
-        return by_status
-    try:
-        answer = response.json()
-        code = int(answer["errcode"])
-    except (ValueError, KeyError, TypeError):
-        return DeliveryResult.failure(f"robot answer without errcode: {response.text[:200]}",
-                                      retryable=False)
-    if code == 0:
-        return DeliveryResult.success()
-    return DeliveryResult.failure(f"DingTalk errcode {code}: {answer.get('errmsg', '')}",
-                                  retryable=code in RETRYABLE_ERRCODES)
-
-
-class DingTalkChannel:
-    """Send each alert as a DingTalk markdown message; see the module docstring."""
+class DingTalkChannel(PackedRobot):
+    """Send alerts to a DingTalk custom robot as markdown; see the module docstring."""
 
     kind = "dingtalk"
-    announces_sends = True
+    label = "DingTalk"
+    code_field = "errcode"
+    retryable_codes = RETRYABLE_ERRCODES
 
     def __init__(self, name: str, url: str, *, secret: str | None = None,
-                 keyword: str | None = None, timeout: float = 10.0, lang: str = DEFAULT_LANG,
-                 allow_internal: bool = False,
+                 keyword: str | None = None, max_bytes: int = MAX_BYTES,
+                 rate_per_minute: int = RATE_PER_MINUTE, timeout: float = 10.0,
+                 lang: str = DEFAULT_LANG, allow_internal: bool = False,
                  clock_ms: Callable[[], int] = lambda: int(time.time() * 1000)) -> None:
-        self.name = name
-        self.url = url
+        super().__init__(name, url, keyword=keyword, max_bytes=max_bytes,
+                         rate_per_minute=rate_per_minute, timeout=timeout, lang=lang,
+                         allow_internal=allow_internal)
         self.secret = secret
-        self.keyword = keyword
-        self.timeout = timeout
-        self.lang = lang
-        self.allow_internal = allow_internal
         self.clock_ms = clock_ms
-        self.client = http_client(timeout)
 
-    def message(self, alert: Alert) -> dict[str, object]:
-        """Return the robot's markdown message of ``alert`` (keyword added when missing)."""
-        text = render_markdown(alert, self.lang)
-        if self.keyword and self.keyword not in text:
-            text = f"{self.keyword}\n\n{text}"
-        title = alert.title if not self.keyword or self.keyword in alert.title \
-            else f"{self.keyword} {alert.title}"
+    def body(self, text: str, title: str) -> dict[str, Any]:
+        """Return the robot's markdown message (title shown in the chat list)."""
         return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
 
-    def signed_url(self) -> str:
+    def target(self) -> str:
         """Return the URL to post to, with ``timestamp`` and ``sign`` when a secret is set."""
         if not self.secret:
             return self.url
@@ -105,22 +85,13 @@ class DingTalkChannel:
         joiner = "&" if "?" in self.url else "?"
         return f"{self.url}{joiner}timestamp={ts}&sign={dingtalk_sign(ts, self.secret)}"
 
-    def _request(self, alert: Alert) -> tuple[str, bytes, dict[str, str]]:
-        body = encode_json(self.message(alert))
-        return self.signed_url(), body, {"Content-Type": "application/json; charset=utf-8"}
-
-    def send(self, alerts: list[Alert], tracker: SendTracker | None = None) -> list[DeliveryResult]:
-        """Post ``alerts`` one by one; return one result per alert."""
-        return post_all(self.url, alerts, self._request, classify_robot_answer,
-                        allow_internal=self.allow_internal, client=self.client, tracker=tracker)
-
 
 def dingtalk_from_config(cfg: ChannelConfig) -> DingTalkChannel:
     """Return a DingTalkChannel from ``cfg``; raises BadInput naming a missing or bad option."""
-    url = option_url(cfg)
     secret, keyword = cfg.option("secret"), cfg.option("keyword")
-    return DingTalkChannel(cfg.name, url, secret=str(secret) if secret else None,
+    return DingTalkChannel(cfg.name, option_url(cfg), secret=str(secret) if secret else None,
                            keyword=str(keyword) if keyword else None,
+                           max_bytes=int(cfg.option("max_bytes", MAX_BYTES)),
+                           rate_per_minute=int(cfg.option("rate_per_minute", RATE_PER_MINUTE)),
                            timeout=option_float(cfg, "timeout", 10.0), lang=option_lang(cfg),
                            allow_internal=bool(cfg.option("allow_internal", False)))
-

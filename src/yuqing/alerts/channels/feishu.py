@@ -5,7 +5,9 @@ robots: ``{"StatusCode": 0}``); a non-zero code is a refusal (FIELD_CASES
 F13): ``19021`` signature mismatch, ``19024`` keyword missing, ``19022`` IP
 not allowed are configuration errors; ``9499`` and ``11232`` (too many
 requests) are retried. Limits (Feishu custom-robot guide): request body at
-most 20 KB, 100 messages per minute and 5 per second per robot.
+most 20 KB (bodies over 30 KB are refused with code 19036, see robot.py),
+100 messages per minute and 5 per second per robot. Packing and splitting
+of long alerts into numbered parts: robot.py.
 
 Signing (F13): ``sign`` = base64 of HMAC-SHA256 keyed by
 ``"{timestamp_s}\\n{secret}"`` over an EMPTY message, sent in the body with
@@ -27,15 +29,9 @@ from collections.abc import Callable
 from typing import Any
 
 from yuqing.alerts.channels.base import option_float, option_lang, option_url
-from yuqing.alerts.channels.robot import (
-    PackedRobot,
-    pack,
-    with_head,
-)
-from yuqing.alerts.channels.webhook import encode_json
-from yuqing.alerts.render import DEFAULT_LANG, render_markdown
+from yuqing.alerts.channels.robot import PackedRobot
+from yuqing.alerts.render import DEFAULT_LANG
 from yuqing.config import ChannelConfig
-from yuqing.domain import Alert
 
 MAX_BYTES = 18_000
 RATE_PER_MINUTE = 100
@@ -67,7 +63,7 @@ class FeishuChannel(PackedRobot):
         self.secret = secret
         self.clock_s = clock_s
 
-    def card(self, text: str, title: str) -> dict[str, Any]:
+    def body(self, text: str, title: str) -> dict[str, Any]:
         """Return the message body of one card (signed when a secret is set)."""
         body: dict[str, Any] = {"msg_type": "interactive", "card": {
             "header": {"title": {"tag": "plain_text", "content": title}, "template": "red"},
@@ -76,19 +72,6 @@ class FeishuChannel(PackedRobot):
             ts = self.clock_s()
             body.update(timestamp=str(ts), sign=feishu_sign(ts, self.secret))
         return body
-
-    def messages(self, alerts: list[Alert]) -> list[tuple[bytes, list[int]]]:
-        """Return the request bodies for ``alerts`` and the alert indexes each carries."""
-        head = len(f"{self.keyword or ''}\n\n".encode())
-        packed = pack([render_markdown(a, self.lang) for a in alerts], self.max_bytes - head)
-        out = []
-        for p in packed:
-            title = alerts[p.indexes[0]].title
-            title = title if len(p.indexes) == 1 else f"{title} (+{len(p.indexes) - 1})"
-            text = with_head(p.text, self.keyword)
-            out.append((encode_json(self.card(text, with_head(title, self.keyword))), p.indexes))
-        return out
-
 
 
 def feishu_from_config(cfg: ChannelConfig) -> FeishuChannel:

@@ -86,43 +86,60 @@ def http_client(timeout: float) -> httpx.Client:
     return httpx.Client(timeout=timeout, follow_redirects=False)
 
 
-#: one request: (URL, body bytes, headers, indexes of the alerts it carries)
-Outgoing = tuple[str, bytes, dict[str, str], list[int]]
+#: one delivery: its parts (URL, body bytes) posted in order, the headers, and the indexes
+#: of the alerts it carries (one part, except a robot message split by size)
+Outgoing = tuple[list[tuple[str, bytes]], dict[str, str], list[int]]
 
 
 def post_requests(url: str, requests: list[Outgoing], judge: Judge, *, allow_internal: bool,
                   client: httpx.Client, tracker: SendTracker | None = None,
-                  admit: Callable[[], DeliveryResult | None] | None = None) -> list[DeliveryResult]:
+                  admit: Callable[[int], DeliveryResult | None] | None = None) -> list[DeliveryResult]:
     """POST ``requests`` in order; return one result per request.
 
     ``url`` is checked by the SSRF guard first (a refusal fails every
-    request). ``admit()`` may refuse a request before it goes out (a local
-    rate limit) by returning its result. ``judge(response)`` turns an answer
-    into a result. Redirects are not followed. ``tracker`` hears of each
-    POST (the alert indexes it carries) and its result. Shared by the
-    webhook, SMS and robot channels.
+    request). ``admit(n)`` may refuse a request of ``n`` parts before it
+    goes out (a local rate limit) by returning its result. ``judge(response)``
+    turns an answer into a result; the parts of a request are posted in
+    order and the first failed part ends the request with its result (naming
+    the part). Redirects are not followed. ``tracker`` hears of each request
+    (the alert indexes it carries) before its first part and of its result
+    after the last. Shared by the webhook, SMS and robot channels.
     """
     try:
         check_url(url, allow_internal=allow_internal)
     except BadInput as exc:
         return [classify_http_error(exc)] * len(requests)
     results = []
-    for target, body, headers, indexes in requests:
-        refused = admit() if admit is not None else None
+    for parts, headers, indexes in requests:
+        refused = admit(len(parts)) if admit is not None else None
         if refused is not None:
             results.append(refused)
             continue
         if tracker is not None:
             tracker.sending(indexes)
-        try:
-            response = client.post(target, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            results.append(classify_http_error(exc))
-        else:
-            results.append(judge(response))
+        results.append(_post_parts(client, parts, headers, judge))
         if tracker is not None:
             tracker.done(indexes, results[-1])
     return results
+
+
+def _post_parts(client: httpx.Client, parts: list[tuple[str, bytes]], headers: dict[str, str],
+                judge: Judge) -> DeliveryResult:
+    """POST ``parts`` in order; return the last part's result when all succeed, else the
+    result of the first failed part."""
+    result = DeliveryResult.success()
+    for k, (target, body) in enumerate(parts, 1):
+        try:
+            result = judge(client.post(target, content=body, headers=headers))
+        except httpx.HTTPError as exc:
+            result = classify_http_error(exc)
+        if not result.ok:
+            if len(parts) == 1:
+                return result
+            sent = f"; parts 1-{k - 1} were delivered" if k > 1 else ""
+            return DeliveryResult.failure(f"part {k}/{len(parts)}: {result.error}{sent}",
+                                          retryable=result.retryable)
+    return result
 
 
 def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
@@ -130,7 +147,10 @@ def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
              tracker: SendTracker | None = None) -> list[DeliveryResult]:
     """POST one request per alert (``request(alert)`` gives URL, body, headers); return one
     result per alert (see post_requests)."""
-    outgoing = [(*request(alert), [i]) for i, alert in enumerate(alerts)]
+    outgoing: list[Outgoing] = []
+    for i, alert in enumerate(alerts):
+        target, body, headers = request(alert)
+        outgoing.append(([(target, body)], headers, [i]))
     return post_requests(url, outgoing, judge, allow_internal=allow_internal, client=client,
                          tracker=tracker)
 

@@ -4,8 +4,10 @@ WeCom robots answer HTTP 200 with ``{"errcode": 0, "errmsg": "ok"}``; any
 other errcode is a refusal (FIELD_CASES F13). ``45009`` (API frequency
 limit) and ``-1`` (busy) are retried, every other code is a configuration
 error. Limits (WeCom group-robot documentation): markdown ``content`` at
-most 4096 bytes UTF-8, 20 messages per minute per robot; alerts are packed
-into as few messages as fit, split only between alerts (F14).
+most 4096 bytes UTF-8 (errcode 40058 beyond), 20 messages per minute per
+robot; alerts are packed into as few messages as fit, split only between
+alerts, and an alert longer than one message is sent in numbered parts
+(F14; the packing and splitting live in robot.py).
 
 Options: ``url`` (required: the robot's webhook with its ``key``, usually
 ``{"$env": ...}``), ``keyword`` (put into every message that lacks it),
@@ -17,15 +19,11 @@ Options: ``url`` (required: the robot's webhook with its ``key``, usually
 from __future__ import annotations
 
 from yuqing.alerts.channels.base import option_float, option_lang, option_url
-from yuqing.alerts.channels.robot import (
-    PackedRobot,
-    pack,
-    with_head,
-)
-from yuqing.alerts.channels.webhook import encode_json
-from yuqing.alerts.render import DEFAULT_LANG, render_markdown
+from typing import Any
+
+from yuqing.alerts.channels.robot import PackedRobot
+from yuqing.alerts.render import DEFAULT_LANG
 from yuqing.config import ChannelConfig
-from yuqing.domain import Alert
 
 MAX_BYTES = 4096
 RATE_PER_MINUTE = 20
@@ -46,17 +44,12 @@ class WeComChannel(PackedRobot):
                  lang: str = DEFAULT_LANG, allow_internal: bool = False) -> None:
         super().__init__(name, url, keyword=keyword, max_bytes=max_bytes,
                          rate_per_minute=rate_per_minute, timeout=timeout, lang=lang,
-                         allow_internal=allow_internal)
-        self.mentions = "".join(f"<@{m}>" for m in mentioned_mobiles or [])
+                         allow_internal=allow_internal,
+                         extra="".join(f"<@{m}>" for m in mentioned_mobiles or []))
 
-    def messages(self, alerts: list[Alert]) -> list[tuple[bytes, list[int]]]:
-        """Return the request bodies for ``alerts`` and the alert indexes each carries."""
-        head = len(f"{self.keyword or ''}\n\n{self.mentions}\n\n".encode())
-        packed = pack([render_markdown(a, self.lang) for a in alerts], self.max_bytes - head)
-        return [(encode_json({"msgtype": "markdown", "markdown": {
-                    "content": with_head(p.text, self.keyword, self.mentions)}}), p.indexes)
-                for p in packed]
-
+    def body(self, text: str, title: str) -> dict[str, Any]:
+        """Return a WeCom markdown message (WeCom shows no separate title)."""
+        return {"msgtype": "markdown", "markdown": {"content": text}}
 
 
 def wecom_from_config(cfg: ChannelConfig) -> WeComChannel:
