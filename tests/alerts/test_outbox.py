@@ -159,3 +159,14 @@ def test_background_thread_delivers_after_notify(store: Store, http_server: Http
     finally:
         d.stop()
     assert not d.running
+
+
+def test_an_alert_sent_in_parts_is_one_attempt(store: Store, http_server: HttpServer) -> None:
+    alert = make_alert(1, channels=("wx",))
+    alert.body = "\n".join(f"第{n}条：燃气管道泄漏，居民十分愤怒，物业电话一直打不通" for n in range(120))
+    store.record_alert(alert)
+    wx = WeComChannel("wx", http_server.url + "/wecom", allow_internal=True, rate_per_minute=0)
+    assert OutboxDispatcher(store, {"wx": wx}).drain() == 1
+    parts = len(http_server.requests)
+    assert parts > 1 and http_server.hits == {"/wecom": parts}  # every part accepted
+    assert history(store)["燃气:weibo:1"] == [("wx", "sent", 1, ["sent"])]
