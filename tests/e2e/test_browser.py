@@ -212,3 +212,32 @@ def test_phone_layout_and_english(browser: Any, page: Any, site: dict[str, Any])
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
     shot(page, "06-phone-en")
+
+
+def test_add_an_alert_rule_with_the_form(page: Any, site: dict[str, Any]) -> None:
+    page.goto(site["base"] + "/settings")
+    page.click("#manage-rules")
+    page.wait_for_url("**/settings/alert-rules")
+    assert page.locator("tr[data-rule='负面或敏感']").count() == 1
+    page.click("#new-rule")
+    page.fill("#rule-form input[name=name]", "燃气夜间")
+    page.check("#rule-form input[name=schemes][value='公共安全']")
+    page.select_option("#rule-form select[name=level]", "II")
+    page.fill("#rule-form textarea[name=keywords]", "燃气\n爆炸")
+    page.check("#rule-form input[name=media_types][value=weibo]")
+    page.check("#rule-form input[name=handling_classes][value='2']")
+    page.fill("#rule-form input[name=quiet_hours]", "晚上十点")
+    page.click("#save-rule")
+    error = page.locator(".field-error[data-field=quiet_hours]")
+    assert error.inner_text() == "时段格式应为 22:00-07:00"
+    shot(page, "07-rule-form-error")
+    page.fill("#rule-form input[name=quiet_hours]", "22:00-07:00")
+    page.click("#save-rule")
+    page.wait_for_url("**/settings/alert-rules?saved=*")
+    row = page.locator("tr[data-rule='燃气夜间']")
+    assert "燃气、爆炸" in row.inner_text() and "22:00-07:00" in row.inner_text()
+    shot(page, "08-alert-rules")
+    assert site["ctx"].pipeline.rulebook.refresh()  # the running pipeline takes the new rule
+    stored = {r.name: r.cfg for r in site["ctx"].pipeline.rulebook.rules}
+    assert stored["燃气夜间"].keywords == ["燃气", "爆炸"]
+    assert (stored["燃气夜间"].level, stored["燃气夜间"].handling_classes) == ("II", [2])

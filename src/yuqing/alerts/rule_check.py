@@ -151,13 +151,23 @@ def validate_rule(body: Mapping[str, Any], ctx: RuleContext) -> RuleConfig:
     """Return ``body`` as a RuleConfig after every check of this module.
 
     List fields given as text are not split here (the web form does that).
-    Raises RuleInvalid listing every problem.
+    Raises RuleInvalid listing every problem: those of the model, and those
+    of the checks on the fields the model accepted (so a form shows them all
+    at once).
     """
+    where = f"alert rule {body.get('name')!r}"
     try:
         cfg = RuleConfig.model_validate(dict(body))
     except ValidationError as exc:
-        raise RuleInvalid(f"alert rule {body.get('name')!r}", _pydantic_problems(exc)) from None
+        problems = _pydantic_problems(exc)
+        bad = {p.field for p in problems}
+        try:
+            rest = RuleConfig.model_validate({k: v for k, v in body.items() if k not in bad})
+        except ValidationError:
+            raise RuleInvalid(where, problems) from None
+        problems += [p for p in check_rule(rest, ctx) if p.field not in bad]
+        raise RuleInvalid(where, problems) from None
     problems = check_rule(cfg, ctx)
     if problems:
-        raise RuleInvalid(f"alert rule {cfg.name!r}", problems)
+        raise RuleInvalid(where, problems)
     return cfg

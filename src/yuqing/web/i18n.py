@@ -68,3 +68,61 @@ def translator(lang: str) -> Callable[[str], str]:
     if lang == "en":
         return lambda text: EN.get(text, text)
     return lambda text: text
+
+# the alert rules pages (web/rules_api.py) and rule problems (alerts/rule_check.py MESSAGES)
+EN |= {
+    "新建规则": "New rule", "编辑规则": "Edit rule", "管理预警规则": "Manage alert rules",
+    "规则保存在数据库中，修改后无需重启即可生效。启动时写入配置文件中的规则；在网页上修改过的同名规则以网页为准（来源显示为“网页”）。":
+        "Rules are kept in the database and take effect without a restart. At start-up the "
+        "rules of the config file are written there, but a rule of the same name edited on "
+        "the web keeps the web version (origin shown as \"Web\").",
+    "此规则来自配置文件；在此保存后，网页上的版本优先于配置文件。":
+        "This rule comes from the config file; once saved here, the web version wins over the file.",
+    "已保存": "Saved", "条件": "Conditions", "接收": "Recipients", "接收渠道": "Channels",
+    "渠道组": "Channel groups", "免打扰时段": "Quiet hours", "例外级别": "Levels sent anyway",
+    "重复预警": "Re-alerts", "更新": "Updated", "网页": "Web", "配置文件": "Config file",
+    "未生效": "Not in effect", "编辑": "Edit", "启用": "Enable", "删除": "Delete",
+    "删除规则": "Delete rule", "查看": "View", "返回": "Back", "基本": "Basics",
+    "规则名称": "Rule name", "预警级别": "Alert level", "触发": "Fires on",
+    "敏感类别": "Sensitive categories", "不限": "any", "指定信源": "Designated sources",
+    "事件突增": "Event spike", "仅事件突增": "Only when an event spikes", "关键词": "Keywords",
+    "不选则适用全部方案": "none ticked: every scheme",
+    "都不选：命中方案即预警": "neither ticked: every scheme match alerts",
+    "每行一个，或用、或逗号分隔；填写后须含其中之一":
+        "one per line or separated by commas; when set, an item must contain one",
+    "这些级别在免打扰时段照常发送": "these levels are sent during quiet hours too",
+    "事件增长时更新": "Update growing events",
+    "规模翻倍或级别升高时再次预警": "alert again when an event doubles or its level rises",
+    "时间窗（秒）": "Window (seconds)", "风暴上限": "Storm cap",
+    "每个时间窗最多发送的预警数，超出的只汇总一次":
+        "alerts sent per window at most; the rest are summarised once",
+    "高级：失败转发与升级": "Advanced: fallback and escalation", "失败时改用": "Fallback channels",
+    "未确认时升级": "Escalation steps", "确认时限（秒）": "Acknowledgement timeout (seconds)",
+    "每 {n} 分钟最多一次更新": "at most one update per {n} min", "不重复预警": "no re-alerts",
+    "新闻": "News", "微博": "Weibo", "微信": "WeChat", "论坛": "Forum", "视频": "Video",
+    "客户端": "App", "政务": "Government", "其他": "Other",
+    "询问/质疑/诉求": "inquiry or appeal", "恶意传播/炒作": "malicious spreading",
+    "捏造/诽谤/违法": "fabrication, defamation, illegal", "建设性意见": "constructive suggestion",
+    "必填": "required", "未知字段 {field}": "unknown field {field}",
+    "应为 true 或 false": "must be true or false", "应为整数": "must be an integer",
+    "应为数字": "must be a number", "必须大于 {gt}": "must be greater than {gt}",
+    "必须不小于 {ge}": "must be at least {ge}", "应为列表": "must be a list",
+    "应为文本": "must be text", "取值无效：{detail}": "invalid value: {detail}",
+    "规则名称不能为空": "the rule name is empty",
+    "规则名称最多 {max} 个字符": "the rule name has at most {max} characters",
+    "应为 I、II、III、IV 之一": "must be one of I, II, III, IV",
+    "时段格式应为 22:00-07:00": "must look like 22:00-07:00",
+    "开始与结束时间不能相同": "start and end are the same time",
+    "处置分类应为 1–4": "handling classes are 1-4",
+    "未知媒体类型 {value}（可选：{known}）": "unknown media type {value} (known: {known})",
+    "未知方案 {value}（已配置：{known}）": "unknown scheme {value} (configured: {known})",
+    "未知渠道 {value}（已配置：{known}）": "unknown channel {value} (configured: {known})",
+    "未知渠道组 {value}（已配置：{known}）": "unknown channel group {value} (configured: {known})",
+    "规则 {value} 已存在": "rule {value} already exists",
+    "规则名称不可修改（新建一条规则以改名）":
+        "the name cannot change (create a new rule to rename)",
+    "规则已被他人修改，请刷新后重试": "someone changed this rule meanwhile: reload and try again",
+    "此规则来自配置文件，重启后会恢复：请停用它，或从配置文件中删除":
+        "this rule comes from the config file and would return at the next start: disable "
+        "it, or delete it from the config file",
+}
