@@ -187,7 +187,8 @@ class RuleConfig(BaseModel):
 class AlertsConfig(BaseModel):
     """Alert rules, the channels they send to, and delivery settings:
     ``groups`` (name -> channel names), ``ack_secret`` signing acknowledgement links
-    (usually ``{"$env": ...}``; a random per-process key when unset),
+    (usually ``{"$env": ...}``; when unset, a key generated once and kept in the
+    store, shared by every process using it: alerts/ack.py),
     ``max_attempts`` sends per delivery and ``backoff`` seconds between them."""
 
     model_config = ConfigDict(extra="forbid")

@@ -131,7 +131,7 @@ def test_escalation_until_acknowledged(store: Store, http_server: HttpServer) ->
     channels: dict[str, Channel] = {n: hook(http_server, "/ok", n) for n in ("hook", "boss", "chief")}
     now = [T0 + timedelta(seconds=61)]
     d = OutboxDispatcher(store, channels, rules=[rule], clock=lambda: now[0],
-                         signer=AckSigner("k", "https://yq.example.cn"))
+                         signer=AckSigner("k", "https://yq.example.cn", clock=lambda: 1.7e9))
     d.drain()
     now[0] += timedelta(seconds=61)
     d.drain()
@@ -141,7 +141,8 @@ def test_escalation_until_acknowledged(store: Store, http_server: HttpServer) ->
     assert [c for c, *_ in got["燃气:weibo:0"]] == ["boss", "chief", "hook"]
     assert [c for c, *_ in got["燃气:weibo:1"]] == ["hook"]
     bodies = [r["body"].decode() for r in http_server.requests]
-    link = f"https://yq.example.cn/api/alerts/{first}/ack?token={AckSigner('k', '').token(first)}"
+    token = AckSigner("k", "", clock=lambda: 1.7e9).token(first)
+    link = f"https://yq.example.cn/api/alerts/{first}/ack?token={token}"
     assert all(("确认收到" in b) for b in bodies) and any(link in b for b in bodies)
 
 

@@ -122,7 +122,10 @@ def test_ack_link_and_history(served: tuple[Context, str]) -> None:
     assert alert["created_at"].endswith("+08:00")
     token = ctx.pipeline.dispatcher.signer.token(alert["id"])  # type: ignore[union-attr]
     bad = httpx.get(f"{base}/api/alerts/{alert['id']}/ack", params={"token": "0" * 32})
-    assert bad.status_code == 403
+    assert bad.status_code == 403 and "malformed" in bad.json()["detail"]
+    forged = token[:-1] + ("0" if token[-1] != "0" else "1")
+    refused = httpx.get(f"{base}/api/alerts/{alert['id']}/ack", params={"token": forged})
+    assert refused.status_code == 403 and "not valid" in refused.json()["detail"]
     ok = httpx.get(f"{base}/api/alerts/{alert['id']}/ack", params={"token": token, "by": "张三"})
     assert ok.status_code == 200
     assert (ok.json()["first"], ok.json()["by"]) == (True, "张三")

@@ -42,7 +42,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 
-from yuqing.alerts.ack import AckSigner
+from yuqing.alerts.ack import AckSigner, store_signer
 from yuqing.alerts.channels.base import Channel, DeliveryResult
 from yuqing.alerts.channels import build_channels
 from yuqing.alerts.dispatcher import check_rule_channels, send_safely
@@ -275,12 +275,15 @@ def check_channels(rules: Sequence[MatchRule], channels: dict[str, Channel]) -> 
 def build_dispatcher(config: Config, store: Store, rules: Sequence[MatchRule]) -> OutboxDispatcher:
     """Return the dispatcher of ``config.alerts`` (channels built and checked against ``rules``).
 
-    Raises BadInput for a bad channel option or a rule naming an unknown channel.
+    Acknowledgement links are signed with ``alerts.ack_secret`` or the key kept in
+    the store (alerts/ack.py: store_signer). Raises BadInput for a bad channel
+    option or a rule naming an unknown channel.
     """
     channels = build_channels(config.alerts.channels)
     check_channels(rules, channels)
     a = config.alerts
-    return OutboxDispatcher(store, channels, rules=rules, signer=AckSigner(a.ack_secret, config.web.base_url),
+    signer = store_signer(a.ack_secret, store, config.web.base_url)
+    return OutboxDispatcher(store, channels, rules=rules, signer=signer,
                             max_attempts=a.max_attempts, backoff=a.backoff)
 
 

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from yuqing.alerts.ack import BadAckToken
 from yuqing.alerts.channels.client import AlertHub, ClientChannel
 from yuqing.runtime.context import Context
 from yuqing.store import alert_state
@@ -118,8 +119,12 @@ def alerts_router(ctx: Context) -> APIRouter:
     def acknowledge(alert_id: int, token: str, by: str = "link") -> dict[str, Any]:
         """Acknowledge alert ``alert_id`` with the token of its link; stops its escalation."""
         signer = ctx.pipeline.dispatcher.signer
-        if signer is None or not signer.verify(alert_id, token):
-            raise HTTPException(403, f"alert {alert_id}: the acknowledgement token is not valid")
+        if signer is None:
+            raise HTTPException(403, f"alert {alert_id}: acknowledgement links are not signed here")
+        try:
+            signer.check(alert_id, token)
+        except BadAckToken as exc:
+            raise HTTPException(403, str(exc)) from None
         with ctx.store.write() as conn:
             if outbox.alert_rule(conn, alert_id) is None:
                 raise HTTPException(404, f"alert {alert_id} not found")
