@@ -3,8 +3,10 @@
 Usage: python benchmarks/events.py [--json] [--ced-n 400] [--data DIR]
 
 Sets (built at run time into a temporary folder, never copied into the repo;
-see yuqing/analytics/eventsets.py): CHECKED fake-news posts grouped by their
-official ``analysis`` text, CED originals with their reposts, and the
+see yuqing/analytics/eventsets.py): CHECKED fake-news posts grouped by the
+rumour their official ``analysis`` debunks (``checked``; also its dev and test
+halves of the rumours, and the earlier labelling by the full analysis text,
+``checked_by_analysis_text*``), CED originals with their reposts, and the
 hand-written tests/fixtures/events/handwritten.jsonl. Each is scored with
 ``yuqing eval events`` (B-cubed, ARI, and the links-only baseline in the same
 run). Origin tracing runs on each CED repost tree, with the original
@@ -22,7 +24,8 @@ import time
 from pathlib import Path
 
 from yuqing.analytics.event_eval import evaluate_events, evaluate_origins
-from yuqing.analytics.eventsets import ced_events, ced_records, checked_records, write_jsonl
+from yuqing.analytics.eventsets import (CHECKED_LABELS, PARTS, ced_events, ced_records,
+                                        checked_records, write_jsonl)
 from yuqing.sources.files import read_items
 from yuqing.sources.base import utc_now
 from yuqing.sources.records import RecordConverter
@@ -54,8 +57,13 @@ def main() -> None:
     files = ced_events(args.data)[: args.ced_n]
     result: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        sets = {"checked": Path(tmp) / "checked.jsonl", "ced": Path(tmp) / "ced.jsonl"}
-        write_jsonl(checked_records(args.data), sets["checked"])
+        sets = {}
+        for label, part in itertools.product(CHECKED_LABELS, PARTS):
+            name = "checked" + ("" if label == "rumour" else "_by_analysis_text") + \
+                ("" if part == "all" else f"_{part}")
+            sets[name] = Path(tmp) / f"{name}.jsonl"
+            write_jsonl(checked_records(args.data, label=label, part=part), sets[name])
+        sets["ced"] = Path(tmp) / "ced.jsonl"
         write_jsonl(itertools.chain.from_iterable(ced_records(f) for f in files), sets["ced"])
         sets["handwritten"] = HANDWRITTEN
         for name, path in sets.items():

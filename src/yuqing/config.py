@@ -323,7 +323,7 @@ class EventsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     window_hours: float = Field(default=72.0, gt=0)
-    threshold: float = Field(default=0.2, gt=0)
+    threshold: float = Field(default=0.1, gt=0)
     media_weights: dict[str, float] = Field(default_factory=dict)
     levels: list[EventLevelConfig] = Field(default_factory=_default_levels)
     spike_recent_hours: float = Field(default=1.0, gt=0)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from yuqing.analytics.event_eval import evaluate_events, evaluate_origins
-from yuqing.analytics.eventsets import ced_events, ced_records, checked_records, write_jsonl
+from yuqing.analytics.eventsets import (ced_events, ced_records, checked_records, label_part,
+                                        rumour_key, write_jsonl)
 from yuqing.domain import BadInput
 from yuqing.sources.base import utc_now
 from yuqing.sources.files import read_items
@@ -52,14 +53,42 @@ def test_records_without_label_are_counted_not_fatal(tmp_path: Path) -> None:
         evaluate_events(read_items(path))
 
 
-def test_checked_rumours_grouped_by_analysis(tmp_path: Path) -> None:
+def test_checked_rumours_grouped_by_the_rumour_debunked(tmp_path: Path) -> None:
     data = needs_data("checked_covid_fake")
     path = tmp_path / "checked.jsonl"
     assert write_jsonl(checked_records(data), path) == 341
     doc = evaluate_events(read_items(path))
-    assert doc["labels"] == 196
-    assert doc["bcubed_f1"] >= 0.80 and doc["bcubed_f1"] > doc["baseline"]["bcubed_f1"]
+    assert doc["labels"] == 100  # one per debunking post, not per poster's sanction
+    assert doc["bcubed_f1"] >= 0.88 and doc["bcubed_f1"] > doc["baseline"]["bcubed_f1"] + 0.1
+    assert doc["bcubed_precision"] >= 0.95
     assert doc["ari"] > doc["baseline"]["ari"] + 0.15
+
+
+def test_checked_halves_and_the_full_text_labelling(tmp_path: Path) -> None:
+    data = needs_data("checked_covid_fake")
+    counts = {}
+    for label, part in (("rumour", "dev"), ("rumour", "test"), ("analysis", "all")):
+        path = tmp_path / f"{label}-{part}.jsonl"
+        counts[label, part] = write_jsonl(checked_records(data, label=label, part=part), path)
+        doc = evaluate_events(read_items(path))
+        if label == "analysis":  # splits a rumour by sanction: a perfect rumour grouping scores 0.76
+            assert doc["labels"] == 196 and doc["bcubed_f1"] >= 0.75
+        else:
+            assert doc["bcubed_f1"] >= 0.84 and doc["bcubed_f1"] > doc["baseline"]["bcubed_f1"]
+    assert counts["rumour", "dev"] + counts["rumour", "test"] == 341
+    with pytest.raises(ValueError, match="label must be"):
+        next(checked_records(data, label="poster"))
+
+
+def test_rumour_key_ignores_the_posters_wording_and_sanction() -> None:
+    a = ("经查，此微博称“甲地封城”不实，据@用户x 查证。详情：https://weibo.com/123/AbC9，"
+         "被举报人言论构成“发布不实信息”。现根据…扣除信用积分5分，禁言7天。")
+    b = ("经查，此微博称“听说甲地要封城了”不实，据@用户x 查证。详情：https://weibo.com/123/AbC9，"
+         "被举报人言论构成“发布不实信息”。现根据…扣除信用积分2分。")
+    assert rumour_key(a) == rumour_key(b) == "https://weibo.com/123/AbC9"
+    c, d = a.replace("详情：https://weibo.com/123/AbC9，", ""), b.replace("详情：https://weibo.com/123/AbC9，", "")
+    assert rumour_key(c) == rumour_key(d) != rumour_key(c.replace("查证", "核实"))
+    assert label_part("x") in ("dev", "test")
 
 
 def test_ced_reposts_cluster_with_their_original(tmp_path: Path) -> None:

@@ -333,10 +333,10 @@ class Deduplicator:
         n = self._signer.ngram
         mine = ngram_set(words, n)
         best, best_score = None, self.threshold
-        for key in candidates:
+        for key in sorted(candidates):  # sorted: ties go to the same key in every run
             other = self._records[key].words
             score = jaccard(mine, ngram_set(other, n)) if other else 0.0
-            if score >= best_score:
+            if score > best_score or (best is None and score >= best_score):
                 best, best_score = key, score
         return best
 

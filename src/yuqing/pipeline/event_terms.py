@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
 _NOISE = re.compile(
     r"//@[^:：/\s]{1,30}[:：]"          # repost chain names
@@ -28,15 +29,17 @@ _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}|[a-z0-9]{2,}")
 MAX_VOCABULARY = 1_000_000
 
 
-def item_terms(match_text: str) -> set[str]:
-    """Return the set of clustering terms of ``match_text`` (see module doc)."""
-    terms: set[str] = set()
+def item_terms(match_text: str) -> list[str]:
+    """Return the distinct clustering terms of ``match_text`` (see module doc), in the
+    order they first occur, so that every run weighs and indexes them in the same order."""
+    terms: dict[str, None] = {}
     for run in _RUNS.findall(_NOISE.sub(" ", match_text).lower()):
         if run[0].isascii():
-            terms.add(run)
+            terms[run] = None
         else:
-            terms.update(run[i : i + 2] for i in range(len(run) - 1))
-    return terms
+            for i in range(len(run) - 1):
+                terms[run[i : i + 2]] = None
+    return list(terms)
 
 
 class DocumentFrequency:
@@ -51,11 +54,11 @@ class DocumentFrequency:
         self.n_docs = 0
         self._df: dict[str, int] = {}
 
-    def add(self, terms: set[str]) -> None:
+    def add(self, terms: Iterable[str]) -> None:
         """Count one document with ``terms``."""
         self.add_and_weigh(terms)
 
-    def add_and_weigh(self, terms: set[str]) -> tuple[dict[str, float], list[str]]:
+    def add_and_weigh(self, terms: Iterable[str]) -> tuple[dict[str, float], list[str]]:
         """Count one document with ``terms``; return its L2-normalised IDF vector
         ``{term: weight}`` (IDF after counting it) and the terms seen in an earlier document."""
         self.n_docs += 1

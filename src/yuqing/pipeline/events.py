@@ -14,10 +14,12 @@ Each live item, in batch order, joins an existing event or opens a new one;
    bigram vector (pipeline/event_terms.py; traditional and simplified texts
    share terms) and an event's centroid is at least ``threshold``, the event
    being open (its items within ``window_hours`` of this one). Candidates come
-   from an inverted index of open events' centroid terms, queried with the
-   item's ``QUERY_TERMS`` highest-IDF terms seen in other items (terms on more than
-   ``MAX_POSTING`` events are skipped: they say nothing); an event must share
-   ``MIN_VOTES`` of them, and the ``MAX_CANDIDATES`` sharing most are scored.
+   from an inverted index of open events' centroid terms: the item's
+   ``QUERY_TERMS`` most specific indexed terms (held by the fewest open events;
+   terms on more than ``MAX_POSTING`` events say nothing and are skipped) vote,
+   an event must share ``MIN_VOTES`` of them, and the ``MAX_CANDIDATES`` sharing
+   most are scored. (Choosing the query terms by IDF instead picked bigrams
+   shared by chance with one unrelated post and missed the event's own words.)
    An item with fewer than ``SHORT_TERMS`` terms (a headline) needs the
    threshold times sqrt(SHORT_TERMS / terms): two short titles on one template
    (``为什么…``) otherwise match by chance. An event that
@@ -29,6 +31,8 @@ After a batch, the items of an event whose volume spikes in the newest
 item's hour (analytics/trends.py rule, ``[events] spike_*`` settings, hourly
 counts kept per event) get ``item.extra["spike"] = True`` for the alert rules.
 
+Deterministic: the same items in the same order give the same events in every
+process (ties go by event id, never by the hash order of a set).
 Cost: O(terms + candidates x centroid terms) per item, no re-clustering.
 State: with a store attached (:meth:`EventClusterer.attach`), the stage
 loads open events and recent key -> event links at start-up, resolves links
@@ -54,7 +58,8 @@ from yuqing.pipeline.weibo_ids import mid_from_url
 from yuqing.store import Store
 from yuqing.store import events as events_db
 
-QUERY_TERMS = 16
+QUERY_TERMS = 16  # the item's most specific indexed terms that vote for candidates
+QUOTED_VOTES = 1_000  # votes given to the event of a quoted author (always a candidate)
 MAX_POSTING = 100
 MAX_CANDIDATES = 12
 MIN_VOTES = 2  # query terms a candidate event must share
@@ -166,11 +171,11 @@ class EventClusterer:
         if item.is_update and linked is not None:
             item.event_id = linked.id
             return
-        vec, seen = self.df.add_and_weigh(item_terms(item.match_text))
+        vec, _ = self.df.add_and_weigh(item_terms(item.match_text))
         score = linked.similarity(vec) if linked is not None else 0.0
         event = linked
         if event is None:
-            event, score = self._best_match(item, vec, seen)
+            event, score = self._best_match(item, vec)
         if event is None:
             event = self._open_event(item)
             score = OPENER_SCORE
@@ -199,34 +204,43 @@ class EventClusterer:
                 return self.events[event_id]
         return None
 
-    def _best_match(self, item: Item, vec: dict[str, float],
-                    seen: list[str]) -> tuple[Event | None, float]:
+    def _best_match(self, item: Item, vec: dict[str, float]) -> tuple[Event | None, float]:
         """Return the open event most similar to ``vec`` at or above the threshold (and the
-        cosine), or (None, 0.0); ``seen`` are the item's terms known from other items."""
+        cosine), or (None, 0.0). Deterministic for a given input order: candidates are
+        ranked by (shared terms, event id) and the best by (cosine, event id)."""
         votes: Counter[str] = Counter()
-        for term in heapq.nlargest(QUERY_TERMS, seen, key=vec.__getitem__):
-            posting = self._postings.get(term)
+        postings = self._postings
+        indexed = []  # (events holding the term, term): the most specific terms vote
+        for term in vec:
+            posting = postings.get(term)
             if posting and len(posting) <= MAX_POSTING:
-                votes.update(posting)
+                indexed.append((len(posting), term))
+        if len(indexed) > QUERY_TERMS:
+            indexed = heapq.nsmallest(QUERY_TERMS, indexed)
+        for _, term in indexed:
+            votes.update(postings[term])
         for name in item.extra.get("repost_chain", ())[:1]:
             quoted = self._author_event.get(name)
             if quoted in self._open:
-                votes[quoted] += 2 * QUERY_TERMS  # always a candidate
-        best, best_score = None, 0.0
+                votes[quoted] += QUOTED_VOTES  # always a candidate
+        if not votes:
+            return None, 0.0
         at = item.published_at
         # short texts share a template ("为什么…") by chance: they need more (sqrt rule)
         threshold = self.threshold * max(1.0, math.sqrt(SHORT_TERMS / max(len(vec), 1)))
-        for event_id, n in votes.most_common(MAX_CANDIDATES):
-            if n < MIN_VOTES:
-                break
+        best, best_key = None, (0.0, "")
+        ranked = [(n, e) for e, n in votes.items() if n >= MIN_VOTES]
+        if len(ranked) > MAX_CANDIDATES:
+            ranked = heapq.nlargest(MAX_CANDIDATES, ranked)
+        for n, event_id in ranked:
             event = self.events[event_id]
             if not event.first_at - self.window <= at <= event.last_at + self.window:
                 continue
             score = event.similarity(vec)
-            needed = threshold / 2 if n > QUERY_TERMS else threshold
-            if score >= needed and score > best_score:
-                best, best_score = event, score
-        return best, best_score
+            needed = threshold / 2 if n >= QUOTED_VOTES else threshold
+            if score >= needed and (score, event_id) > best_key:
+                best, best_key = event, (score, event_id)
+        return best, best_key[0]
 
     def _open_event(self, item: Item) -> Event:
         self.opened += 1
