@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from yuqing.cases import petitions as pet
 from yuqing.domain import BadInput
+
+KEY = "a deployment secret"
 
 
 def text(pid: int, subject: str, accused: str = "", ident: str = "") -> pet.PetitionText:
@@ -21,14 +25,20 @@ def test_contact_is_masked() -> None:
 
 
 def test_identity_shares_any_hash() -> None:
-    a = pet.identity_hash(pet.Contact("王伟", "13800001111", "ID123"))
-    b = pet.identity_hash(pet.Contact("王伟", "+86 138 0000 1111"))
-    c = pet.identity_hash(pet.Contact("王伟", None, "id123"))
+    a = pet.identity_hash(pet.Contact("王伟", "13800001111", "ID123"), KEY)
+    b = pet.identity_hash(pet.Contact("王伟", "+86 138 0000 1111"), KEY)
+    c = pet.identity_hash(pet.Contact("王伟", None, "id123"), KEY)
     assert a and b and c
     assert set(a.split()) & set(b.split()) and set(a.split()) & set(c.split())
     assert not set(b.split()) & set(c.split())
-    assert pet.identity_hash(pet.Contact(name="王伟")) is None  # a name alone identifies no one
+    assert pet.identity_hash(pet.Contact(name="王伟"), KEY) is None  # a name alone identifies no one
     assert "13800001111" not in a and "ID123" not in a
+    # keyed: another deployment's key gives other hashes, and the unkeyed hash of the
+    # phone number (what anyone can compute) is not among them
+    other = pet.identity_hash(pet.Contact("王伟", "13800001111", "ID123"), "another key")
+    assert other and not set(a.split()) & set(other.split())
+    plain = hashlib.sha256(b"phone:13800001111").hexdigest()[:24]
+    assert plain not in a.split()
 
 
 @pytest.mark.parametrize(("unit", "level"), [

@@ -22,9 +22,10 @@ from typing import Any
 
 from yuqing.cases import petitions as pet
 from yuqing.cases.deadlines import parse_time
-from yuqing.cases.intake import PetitionInput, add_petition
+from yuqing.cases.intake import PETITIONER_KEY, PetitionInput, add_petition
 from yuqing.cases.service import CaseService
 from yuqing.domain import BadInput
+from yuqing.store.shared_secrets import shared_secret
 
 ACTOR = {"actor": "eval", "role": "handler"}
 
@@ -102,6 +103,7 @@ def evaluate(service: CaseService, rows: Iterable[dict[str, Any]]) -> dict[str, 
     repeat, cross, base_repeat, base_cross = Tally(), Tally(), Tally(), Tally()
     matter_of: dict[int, str] = {}
     seen_people: dict[str, str] = {}
+    key = shared_secret(service.store, PETITIONER_KEY)  # the baseline hashes as intake does
     n = 0
     for row in rows:
         n += 1
@@ -111,7 +113,7 @@ def evaluate(service: CaseService, rows: Iterable[dict[str, Any]]) -> dict[str, 
         repeat.add(linked is not None, matter_of.get(linked or -1) == row["matter"],
                    row["repeat"])
         cross.add(got["cross_level"], row["cross_level"], row["cross_level"])
-        ids = set((pet.identity_hash(_contact(row)) or "").split())
+        ids = set((pet.identity_hash(_contact(row), key) or "").split())
         earlier = [seen_people[i] for i in ids if i in seen_people]
         base_repeat.add(bool(earlier), row["matter"] in earlier, row["repeat"])
         seen_people.update({i: row["matter"] for i in ids})

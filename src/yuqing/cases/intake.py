@@ -21,6 +21,7 @@ from yuqing.cases.service import CaseService, to_json
 from yuqing.domain import BadInput
 from yuqing.pipeline.dedup import jaccard
 from yuqing.store import cases as q
+from yuqing.store.shared_secrets import shared_secret
 
 #: how far back a repeat is looked for, days
 REPEAT_WINDOW_DAYS = 365
@@ -29,6 +30,8 @@ REPEAT_WINDOW_DAYS = 365
 ITEM_LINK_SIMILARITY = 0.08
 #: online items looked at per petition
 ITEM_CANDIDATES = 50
+#: name of the store's secret that keys the petitioner hashes (petitions.identity_hash)
+PETITIONER_KEY = "petitioner-identity"
 
 
 @dataclass
@@ -77,7 +80,7 @@ def add_petition(service: CaseService, p: PetitionInput, *, actor: str,
     service.check_actor(actor, role, "take in a petition", workflow.ACTIONS["petition"])
     addressed, responsible = _levels(service, p)
     received = p.received_at or service.clock()
-    identity = pet.identity_hash(p.contact)
+    identity = pet.identity_hash(p.contact, shared_secret(service.store, PETITIONER_KEY))
     new = pet.PetitionText(0, 0, frozenset((identity or "").split()), pet.bigrams(p.subject),
                            pet.accused_bigrams(p.accused))
     with service.store.read() as conn:

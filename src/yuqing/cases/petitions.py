@@ -1,9 +1,9 @@
 """Petitions (信访举报): protected contacts, and repeat and cross-level detection.
 
 Intake channels are 信 letter, 访 visit, 网 web, 电 phone and 微 WeChat.
-A contact is shown masked; the same petitioner is found again by hashes
-of the ID number, the phone number, and name with address (any one
-shared). A petition repeats an earlier one when the same petitioner raises
+A contact is shown masked; the same petitioner is found again by keyed
+hashes (HMAC-SHA256 under a secret kept in the store) of the ID number, the
+phone number, and name with address (any one shared). A petition repeats an earlier one when the same petitioner raises
 a similar matter, or anyone raises a closely similar matter (IDF-weighted
 character-bigram overlap; thresholds chosen on tests/fixtures/petitions,
 measured with ``yuqing eval petitions``). It is cross-level (越级) when
@@ -16,6 +16,7 @@ arise).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import re
 import unicodedata
@@ -121,11 +122,17 @@ def _digits(value: str | None) -> str:
     return digits[-11:] if len(digits) > 11 and digits.startswith("86") else digits
 
 
-def identity_hash(contact: Contact) -> str | None:
+def identity_hash(contact: Contact, key: str) -> str | None:
     """Return the hashes naming the petitioner, space-separated (one each for the
     ID number, the phone, and name + address when both are given), or None when
     the contact says nothing that identifies. Two petitions share a petitioner
-    when they share any hash."""
+    when they share any hash.
+
+    Each is HMAC-SHA256 under ``key`` (the deployment's secret, see
+    cases/intake.py), cut to 24 hex digits: a plain hash of a phone number is
+    reversed by hashing the 10^11 possible numbers, a keyed one is not without
+    the key, which lives apart from the petition rows.
+    """
     keys = []
     if contact.id_number and contact.id_number.strip():
         keys.append("id:" + contact.id_number.strip().upper())
@@ -133,8 +140,7 @@ def identity_hash(contact: Contact) -> str | None:
         keys.append("phone:" + _digits(contact.phone))
     if contact.name and contact.address:
         keys.append("name:" + normalize(contact.name) + "|" + normalize(contact.address))
-    hashes = [hashlib.sha256(("yuqing-petitioner:" + k).encode()).hexdigest()[:24]
-              for k in keys]
+    hashes = [hmac.new(key.encode(), k.encode(), hashlib.sha256).hexdigest()[:24] for k in keys]
     return " ".join(hashes) or None
 
 
