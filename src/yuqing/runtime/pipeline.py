@@ -180,8 +180,8 @@ class Pipeline:
                 outcome.updated += len(part) - n
         if rejections:
             self.store.record_rejections([asdict(r) for r in rejections])
-        for outcome, part in zip(outcomes, kept):
-            outcome.alerts = self._alert(part)
+        for outcome, alerts in zip(outcomes, self._alert(kept)):
+            outcome.alerts = alerts
         return outcomes
 
     def _normalize(self, raws: Iterable[RawItem | BadInput], outcome: Outcome,
@@ -230,26 +230,29 @@ class Pipeline:
             outcome.sensitive += it.is_sensitive
         return kept
 
-    def _alert(self, items: list[Item]) -> int:
-        """Record the alerts of ``items`` in the outbox (one per story: alerts/policy.py) in
-        one transaction, then hand them to the dispatcher (woken when it runs in the
-        background, e.g. under the web server; else it delivers now). Returns alerts recorded."""
+    def _alert(self, groups: list[list[Item]]) -> list[int]:
+        """Record the alerts of each group of items (one group per merged call) in the
+        outbox (one per story: alerts/policy.py) in one transaction, then hand them to the
+        dispatcher (woken when it runs in the background, e.g. under the web server; else
+        it delivers now). Returns the alerts recorded per group."""
         self._refresh_rules()
+        counts = [0] * len(groups)
+        items = [it for group in groups for it in group]
         if not self.rules or not items:
-            return 0
+            return counts
         if any(it.event_id for it in items):
             with self.store.read() as conn:
                 self.policy.annotate(conn, items)
-        found = [(rule, stories) for rule in self.rules if (stories := rule.stories(items))]
+        found = [(k, rule, stories) for k, group in enumerate(groups) if group
+                 for rule in self.rules if (stories := rule.stories(group))]
         if not found:
-            return 0
-        recorded = 0
+            return counts
         with self.store.write() as conn:
-            for rule, stories in found:
-                recorded += len(self.policy.record(conn, rule, stories, rule.clock()))
-        if recorded:
+            for k, rule, stories in found:
+                counts[k] += len(self.policy.record(conn, rule, stories, rule.clock()))
+        if any(counts):
             self.dispatcher.notify()
-        return recorded
+        return counts
 
     def _refresh_rules(self) -> None:
         """Take the stored rules when they changed (a web edit); the dispatcher keeps
