@@ -110,3 +110,16 @@ def test_split_total_puts_the_difference_on_the_last_share() -> None:
     assert split_total(4, [2, 2, 1]) == [2, 2, 0]
     assert split_total(0, [2, 0]) == [2, 0]  # never negative
     assert split_total(3, []) == []
+
+
+def test_submitted_batches_are_merged_by_the_pipeline_thread(store: Store) -> None:
+    pipe = Pipeline(parse_config({}), store, alerts_enabled=False)
+    counting = CountingStage()
+    pipe.built.stages.append(counting)  # type: ignore[arg-type]
+    with pipe._lock:  # a batch is running: everything submitted now waits for it
+        futures = [pipe.submit([raw(str(i), f"市民反映第{i}个小区停车难，物业不管。")])
+                   for i in range(5)]
+        futures.append(pipe.submit([BadInput("push[0]: no text")]))
+    outcomes = [f.result(30) for f in futures]
+    assert counting.batches == [5]  # one merged batch, run by the pipeline's own thread
+    assert [(o.read, o.stored, o.rejected) for o in outcomes] == [(1, 1, 0)] * 5 + [(1, 0, 1)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
@@ -49,15 +50,26 @@ class Rejection:
 
 @dataclass
 class _Call:
-    """One waiting ``Pipeline.process`` call: its input, then its outcome or error."""
+    """One waiting ``Pipeline.process``/``submit`` call: its input, then its outcome or
+    error (also set on ``future`` for ``submit``)."""
 
     raws: list[RawItem | BadInput]
     outcome: Outcome | None = None
     error: BaseException | None = None
+    future: Future[Outcome] | None = None
 
     @property
     def done(self) -> bool:
         return self.outcome is not None or self.error is not None
+
+    def finish(self, outcome: Outcome | None, error: BaseException | None) -> None:
+        """Store the result (and hand it to the future of a ``submit`` call)."""
+        self.outcome, self.error = outcome, error
+        if self.future is not None:
+            if error is not None:
+                self.future.set_exception(error)
+            else:
+                self.future.set_result(outcome)  # type: ignore[arg-type]
 
 
 def split_total(total: int, shares: list[int]) -> list[int]:
@@ -95,6 +107,7 @@ class Pipeline:
         self._lock = threading.Lock()
         self._waiting: list[_Call] = []
         self._waiting_lock = threading.Lock()
+        self._drainer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuqing-pipeline")
         self._warm_dedup()
         attach_event_store(self.built, store)
 
@@ -132,8 +145,29 @@ class Pipeline:
         assert mine.outcome is not None
         return mine.outcome
 
+    def submit(self, raws: Iterable[RawItem | BadInput]) -> Future[Outcome]:
+        """Queue one batch and return the future of its Outcome (or exception), for callers
+        that must not hold a thread while they wait (the HTTP push endpoint awaits it).
+
+        A single pipeline thread runs everything waiting as merged batches (see
+        ``process``), so however many pushes arrive at once, none waits for a
+        free worker thread and they all share the next batch.
+        """
+        call = _Call(list(raws), future=Future())
+        with self._waiting_lock:
+            self._waiting.append(call)
+        self._drainer.submit(self._drain)
+        return call.future  # type: ignore[return-value]
+
+    def _drain(self) -> None:
+        """Run every waiting call, in merged batches, until none waits."""
+        with self._lock:
+            while calls := self._take_waiting():
+                self._run_calls(calls)
+
     def _take_waiting(self) -> list[_Call]:
-        """Remove and return the oldest waiting calls, up to MAX_MERGED_ITEMS items (at least one call)."""
+        """Remove and return the oldest waiting calls, up to MAX_MERGED_ITEMS items (at least
+        one call; none when none waits)."""
         with self._waiting_lock:
             n, size = 0, 0
             while n < len(self._waiting) and (n == 0 or size + len(self._waiting[n].raws)
@@ -149,10 +183,10 @@ class Pipeline:
             outcomes = self._process_batches([c.raws for c in calls])
         except BaseException as exc:  # handed to every waiting caller, raised there
             for c in calls:
-                c.error = exc
+                c.finish(None, exc)
             return
         for c, outcome in zip(calls, outcomes, strict=True):
-            c.outcome = outcome
+            c.finish(outcome, None)
 
     def _process_batches(self, batches: Sequence[list[RawItem | BadInput]]) -> list[Outcome]:
         """Run ``batches`` through the stages and the store as one batch; return one Outcome
