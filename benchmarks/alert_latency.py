@@ -8,13 +8,18 @@ dispatcher) in a subprocess on a free port with a config whose one rule
 sends every item of scheme 燃气 to a WeCom-like robot played by a local HTTP
 server in this process (HTTP 200 ``{"errcode":0}``; the robot's 20/minute
 quota is switched off: we measure our path, not WeCom's). Items are POSTed
-one per request at ``--rate`` per second for ``--seconds``; a ``--share`` of
-them match. Each item carries a token; latency is the time from the start
-of its POST to the receiver parsing the token out of a robot message
-(``push_*``: the POST's own answer time; ``outbox_*``: from the alert's
-record in the outbox to the receiver, the part alerting owns). Lost =
-matching tokens never received (10 s grace), duplicated = tokens received
-more than once. Baseline (same run): a POST straight to the robot.
+one per request at ``--rate`` per second for ``--seconds`` (an open-loop
+sender: one asyncio task per request, started at its scheduled instant
+whatever the answers of earlier ones; ``achieved_rate`` and ``send_lag_p99_ms``
+show that the sender kept up); a ``--share`` of them match. Each item
+carries a token; latency is the time from the SCHEDULED start of its POST
+(so a sender that falls behind adds to it, never hides it) to the receiver
+parsing the token out of a robot message (``push_*``: the POST's own answer
+time; ``outbox_*``: from the alert's record in the outbox to the receiver,
+the part alerting owns). Lost = matching tokens never received (10 s
+grace), duplicated = tokens received more than once. Baseline (same run): a
+POST straight to the robot. ``load_avg`` is the 1-minute load average before
+and after the push run (other jobs on the machine).
 With RSS (default on): `yuqing run` polls a local feed every 2 s while
 items are published into it; latency is publication to receipt
 (target: poll interval + 1 s).
@@ -26,6 +31,7 @@ Prints one JSON object: {"rate", "items", "alerts", "p50_ms", "p95_ms", "p99_ms"
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -37,7 +43,6 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from email.utils import format_datetime
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -195,46 +200,95 @@ def push_run(rate: float, seconds: float, share: float, db: str, workdir: Path,
     env = {**os.environ, "YUQING_DATABASE_URL": db}
     proc = start_server(["serve", "-c", str(cfg), "--port", str(port)], port, env)
     rng = random.Random(7)
-    expected: dict[str, float] = {}
-    lock = threading.Lock()
-    url = f"http://127.0.0.1:{port}/api/items"
-    recorded = [0]
-    answered: list[float] = []
+    total = int(rate * seconds)
+    requests = []  # (first item number, matching flags, body): built before the clock starts
+    for first in range(0, total, per_request):
+        flags = [rng.random() < share for _ in range(min(per_request, total - first))]
+        body = [{"id": f"BENCH{n:07d}", "text": text(rng, f"BENCH{n:07d}", matching),
+                 "source": "bench"} for n, matching in enumerate(flags, first)]
+        requests.append((first, flags, body))
+    load_before = os.getloadavg()[0]
     try:
-        with httpx.Client(timeout=30, headers={"X-Push-Token": PUSH_TOKEN}) as client, \
-                ThreadPoolExecutor(16) as pool:
-            def push(first: int, flags: list[bool]) -> None:
-                batch = []
-                for n, matching in enumerate(flags, first):
-                    token = f"BENCH{n:07d}"
-                    batch.append({"id": token, "text": text(rng, token, matching),
-                                  "source": "bench", "published_at": datetime.now(UTC).isoformat()})
-                sent = time.monotonic()
-                doc = client.post(url, json=batch).json()
-                with lock:
-                    answered.append(time.monotonic() - sent)
-                    recorded[0] += doc.get("alerts", 0)
-                    for n, matching in enumerate(flags, first):
-                        if matching:
-                            expected[f"BENCH{n:07d}"] = sent
-            total = int(rate * seconds)
-            start = time.monotonic()
-            futures = []
-            for first in range(0, total, per_request):
-                time.sleep(max(0.0, start + first / rate - time.monotonic()))
-                flags = [rng.random() < share for _ in range(min(per_request, total - first))]
-                futures.append(pool.submit(push, first, flags))
-            for f in futures:
-                f.result()
-        wait_for(expected, robot, 10.0)
+        sent = asyncio.run(open_loop(port, rate, requests))
+        wait_for(sent.expected, robot, 10.0)
     finally:
         proc.terminate()
         proc.wait(30)
         robot.server.shutdown()
-    return {"rate": rate, "per_request": per_request, "items": int(rate * seconds),
-            "recorded": recorded[0],
-            **summarise(expected, robot), "push_p50_ms": percentile(answered, 50),
-            "push_p99_ms": percentile(answered, 99), **outbox_latency(db, robot)}
+    return {"rate": rate, "per_request": per_request, "items": total,
+            "achieved_rate": round(total / sent.duration, 1), "recorded": sent.recorded,
+            **summarise(sent.expected, robot), "push_p50_ms": percentile(sent.answered, 50),
+            "push_p99_ms": percentile(sent.answered, 99),
+            "send_lag_p99_ms": percentile(sent.lag, 99), **outbox_latency(db, robot),
+            "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+
+
+class Sent:
+    """What the open-loop sender did: ``expected`` matching token -> scheduled start
+    (monotonic s), POST answer times, start lags behind schedule (s), alerts the server
+    reported recording, and the ``duration`` from the first scheduled start to the last answer."""
+
+    def __init__(self) -> None:
+        self.expected: dict[str, float] = {}
+        self.answered: list[float] = []
+        self.lag: list[float] = []
+        self.recorded = 0
+        self.duration = 0.0
+
+
+async def post_json(host: str, port: int, path: str, doc: Any,
+                    headers: dict[str, str]) -> dict[str, Any]:
+    """POST ``doc`` as JSON on a fresh connection (``Connection: close``) and return the JSON
+    answer. A minimal HTTP/1.1 client: an open-loop sender needs hundreds of requests in
+    flight, and a pooled client reusing connections the server closed after its keep-alive
+    timeout fails with read errors under that load."""
+    body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    head = "".join(f"{k}: {v}\r\n" for k, v in {
+        "Host": f"{host}:{port}", "Content-Type": "application/json",
+        "Content-Length": str(len(body)), "Connection": "close", **headers}.items())
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(f"POST {path} HTTP/1.1\r\n{head}\r\n".encode("latin-1") + body)
+        await writer.drain()
+        raw = await reader.read()  # the server closes the connection after its answer
+    finally:
+        writer.close()
+    status, _, rest = raw.partition(b"\r\n")
+    if b" 200 " not in status + b" ":
+        raise RuntimeError(f"POST {path}: {status.decode('latin-1')}")
+    return json.loads(rest.partition(b"\r\n\r\n")[2])  # type: ignore[no-any-return]
+
+
+async def open_loop(port: int, rate: float,
+                    requests: list[tuple[int, list[bool], list[dict[str, Any]]]]) -> Sent:
+    """POST ``requests`` (first item number, matching flags, body) to /api/items on
+    ``port`` at ``rate`` items per second, each in its own task started at its scheduled
+    instant; return what happened."""
+    out = Sent()
+
+    async def push(first: int, flags: list[bool], body: list[dict[str, Any]],
+                   scheduled: float) -> None:
+        started = time.monotonic()
+        out.lag.append(started - scheduled)
+        for doc in body:
+            doc["published_at"] = datetime.now(UTC).isoformat()
+        answer = await post_json("127.0.0.1", port, "/api/items", body,
+                                 {"X-Push-Token": PUSH_TOKEN})
+        out.answered.append(time.monotonic() - started)
+        out.recorded += answer.get("alerts", 0)
+        for n, matching in enumerate(flags, first):
+            if matching:
+                out.expected[f"BENCH{n:07d}"] = scheduled
+
+    start = time.monotonic()
+    tasks = []
+    for first, flags, body in requests:
+        scheduled = start + first / rate
+        await asyncio.sleep(max(0.0, scheduled - time.monotonic()))
+        tasks.append(asyncio.create_task(push(first, flags, body, scheduled)))
+    await asyncio.gather(*tasks)
+    out.duration = time.monotonic() - start
+    return out
 
 
 def baseline(n: int = 200) -> dict[str, Any]:
