@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import json
 import os
 import random
@@ -128,10 +129,39 @@ rate_per_minute = 0
 
 
 def text(rng: random.Random, token: str, matching: bool) -> str:
-    """A varied Weibo-length text (no near-duplicates) holding ``token``."""
+    """A Weibo-length text holding ``token``: 12 of the 48 WORDS (``--texts narrow``). No two
+    are near-duplicates, but all share one small vocabulary, so every item is a near-
+    duplicate CANDIDATE of about one in eight earlier ones: a worst case for the dedup and
+    event stages, whose work then grows with the items stored."""
     words = rng.sample(WORDS, 12)
     head = "燃气管道泄漏，" if matching else "今天"
     return f"{head}{token} " + "".join(words) + "，请有关部门关注。"
+
+
+def hotsearch_titles() -> list[str]:
+    """The 5,750 real Weibo hot-search titles shipped in yuqing/data/hotsearch (MIT), less
+    those naming the benchmark's scheme word 燃气."""
+    from importlib import resources
+
+    path = resources.files("yuqing") / "data" / "hotsearch" / "topics.jsonl.gz"
+    with gzip.open(str(path), "rt", encoding="utf-8") as fh:
+        titles = [json.loads(line)["title"] for line in fh]
+    return sorted({t for t in titles if "燃气" not in t})
+
+
+class Texts:
+    """Makes bench texts: ``hotsearch`` (default: three random real hot-search titles, a
+    vocabulary like a real stream's) or ``narrow`` (see :func:`text`)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.titles = hotsearch_titles() if kind == "hotsearch" else []
+
+    def __call__(self, rng: random.Random, token: str, matching: bool) -> str:
+        if self.kind == "narrow":
+            return text(rng, token, matching)
+        head = "燃气管道泄漏，" if matching else "今天看到"
+        return f"{head}{token} " + "，".join(rng.sample(self.titles, 3)) + "。"
 
 
 def start_server(args: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -190,7 +220,7 @@ def wait_for(expected: dict[str, float], robot: Robot, grace: float) -> None:
 
 
 def push_run(rate: float, seconds: float, share: float, db: str, workdir: Path,
-             per_request: int = 1) -> dict[str, Any]:
+             per_request: int = 1, texts: Texts | None = None) -> dict[str, Any]:
     """Push items at ``rate`` per second, ``per_request`` items per POST, to `yuqing serve`;
     return the summary."""
     robot = Robot()
@@ -202,9 +232,10 @@ def push_run(rate: float, seconds: float, share: float, db: str, workdir: Path,
     rng = random.Random(7)
     total = int(rate * seconds)
     requests = []  # (first item number, matching flags, body): built before the clock starts
+    make = texts or Texts("hotsearch")
     for first in range(0, total, per_request):
         flags = [rng.random() < share for _ in range(min(per_request, total - first))]
-        body = [{"id": f"BENCH{n:07d}", "text": text(rng, f"BENCH{n:07d}", matching),
+        body = [{"id": f"BENCH{n:07d}", "text": make(rng, f"BENCH{n:07d}", matching),
                  "source": "bench"} for n, matching in enumerate(flags, first)]
         requests.append((first, flags, body))
     load_before = os.getloadavg()[0]
@@ -216,6 +247,7 @@ def push_run(rate: float, seconds: float, share: float, db: str, workdir: Path,
         proc.wait(30)
         robot.server.shutdown()
     return {"rate": rate, "per_request": per_request, "items": total,
+            "texts": make.kind,
             "achieved_rate": round(total / sent.duration, 1), "recorded": sent.recorded,
             **summarise(sent.expected, robot), "push_p50_ms": percentile(sent.answered, 50),
             "push_p99_ms": percentile(sent.answered, 99),
@@ -336,7 +368,7 @@ class Feed:
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
 
 
-def rss_run(db: str, workdir: Path, n: int = 20) -> dict[str, Any]:
+def rss_run(db: str, workdir: Path, n: int = 20, texts: Texts | None = None) -> dict[str, Any]:
     """Publish ``n`` matching items into a feed polled every POLL_S s; return the summary."""
     robot, feed = Robot(), Feed()
     cfg = workdir / "rss.toml"
@@ -350,7 +382,8 @@ def rss_run(db: str, workdir: Path, n: int = 20) -> dict[str, Any]:
         time.sleep(POLL_S)
         for i in range(n):
             token = f"BENCH{9_000_000 + i:07d}"
-            feed.entries.append((token, text(rng, token, True), datetime.now(UTC)))
+            feed.entries.append((token, (texts or Texts("hotsearch"))(rng, token, True),
+                                 datetime.now(UTC)))
             expected[token] = time.monotonic()
             time.sleep(rng.uniform(0.1, 0.6))
         wait_for(expected, robot, POLL_S + 10)
@@ -372,14 +405,17 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="database URL (default: SQLite in a temp dir)")
     parser.add_argument("--per-request", type=int, default=1, help="items per POST")
     parser.add_argument("--no-rss", action="store_true")
+    parser.add_argument("--texts", choices=("hotsearch", "narrow"), default="hotsearch",
+                        help="item texts: real hot-search titles, or a 48-word vocabulary")
     args = parser.parse_args()
+    texts = Texts(args.texts)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         doc = push_run(args.rate, args.seconds, args.share,
-                       args.db or f"sqlite:///{work / 'push.db'}", work, args.per_request)
+                       args.db or f"sqlite:///{work / 'push.db'}", work, args.per_request, texts)
         doc.update(baseline())
         if not args.no_rss:
-            doc["rss"] = rss_run(args.db or f"sqlite:///{work / 'rss.db'}", work)
+            doc["rss"] = rss_run(args.db or f"sqlite:///{work / 'rss.db'}", work, texts=texts)
     if args.json:
         print(json.dumps(doc, ensure_ascii=False))
     else:
