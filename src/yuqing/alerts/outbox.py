@@ -147,7 +147,8 @@ class OutboxDispatcher:
             self._wake.clear()
 
     def drain(self, max_rounds: int = 1000) -> int:
-        """Run rounds until nothing is due; return the deliveries handled."""
+        """Run rounds until nothing is due (a round's fallbacks may be due at once); return
+        the deliveries handled. The last, empty round is only a read (see run_once)."""
         total = 0
         for _ in range(max_rounds):
             done = self.run_once()
@@ -159,8 +160,14 @@ class OutboxDispatcher:
     # ----- one round ---------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Escalate, claim, send and record one batch; return the deliveries claimed."""
+        """Escalate, claim, send and record one batch; return the deliveries claimed.
+
+        A read first checks whether anything is due, so an idle poll never waits
+        for the store's write lock (held by the pipeline while it saves items)."""
         now = self.clock()
+        with self.store.read() as conn:
+            if not outbox.anything_due(conn, now):
+                return 0
         with self.store.write() as conn:
             self._escalate(conn, now)
             claimed = outbox.claim_deliveries(conn, self.owner, now, now + self.lease, self.batch)

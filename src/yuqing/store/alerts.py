@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 
 from yuqing.domain import Alert
-from yuqing.store.alerting_tables import delivery_attempts, delivery_claims
+from yuqing.store.alerting_tables import alert_acks, delivery_attempts, delivery_claims
 from yuqing.store.tables import alerts, deliveries
 
 DELIVERY_STATUSES = ("sent", "failed", "pending")
@@ -161,6 +161,20 @@ def _claimable(now: datetime) -> Any:
     free = or_(c.owner.is_(None), c.lease_until < now)
     return and_(deliveries.c.status == "pending",
                 or_(c.alert_id.is_(None), and_(c.next_at <= now, free)))
+
+
+def anything_due(conn: Connection, now: datetime) -> bool:
+    """Return True when a delivery is free to claim or an escalation step is due at ``now``.
+    A plain read (no locks): a dispatcher asks it before taking the write lock to claim."""
+    join = deliveries.outerjoin(delivery_claims, and_(
+        delivery_claims.c.alert_id == deliveries.c.alert_id,
+        delivery_claims.c.channel == deliveries.c.channel))
+    if conn.execute(select(deliveries.c.alert_id).select_from(join)
+                    .where(_claimable(now)).limit(1)).first() is not None:
+        return True
+    a = alert_acks.c
+    return conn.execute(select(a.alert_id).where(a.acked_at.is_(None), a.due_at <= now)
+                        .limit(1)).first() is not None
 
 
 def claim_deliveries(conn: Connection, owner: str, now: datetime, lease_until: datetime,
