@@ -6,7 +6,10 @@ import httpx
 import pytest
 
 from yuqing.alerts.channels.robot import RateLimit, cut_bytes, judge_code, pack, split_text, spread
+from yuqing.alerts.channels import default_channel_registry
 from yuqing.alerts.channels.base import DeliveryResult
+from yuqing.config import ChannelConfig
+from yuqing.domain import BadInput
 
 
 def test_cut_never_splits_a_character() -> None:
@@ -87,3 +90,13 @@ def test_spread_gives_each_alert_its_message_result() -> None:
     bad = DeliveryResult.failure("x", retryable=False)
     out = spread([[0, 2], [1]], [DeliveryResult.success(), bad], 3)
     assert [r.ok for r in out] == [True, False, True]
+
+
+@pytest.mark.parametrize("kind", ["wecom", "dingtalk", "feishu"])
+@pytest.mark.parametrize("value", [10, "4096", True])
+def test_a_bad_max_bytes_is_refused_naming_the_channel(kind: str, value: object) -> None:
+    cfg = ChannelConfig(name="机器人", kind=kind, url="https://robot.example.cn/hook",
+                        max_bytes=value)
+    with pytest.raises(BadInput, match="alert channel '机器人': option 'max_bytes' must be an "
+                                       "integer >= 256"):
+        default_channel_registry().build(cfg)

@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from yuqing.alerts.channels.base import option_float, option_lang, option_url
-from yuqing.alerts.channels.robot import PackedRobot
+from yuqing.alerts.channels.robot import PackedRobot, option_max_bytes
 from yuqing.alerts.render import DEFAULT_LANG
 from yuqing.config import ChannelConfig
 
@@ -91,7 +91,7 @@ def dingtalk_from_config(cfg: ChannelConfig) -> DingTalkChannel:
     secret, keyword = cfg.option("secret"), cfg.option("keyword")
     return DingTalkChannel(cfg.name, option_url(cfg), secret=str(secret) if secret else None,
                            keyword=str(keyword) if keyword else None,
-                           max_bytes=int(cfg.option("max_bytes", MAX_BYTES)),
+                           max_bytes=option_max_bytes(cfg, MAX_BYTES),
                            rate_per_minute=int(cfg.option("rate_per_minute", RATE_PER_MINUTE)),
                            timeout=option_float(cfg, "timeout", 10.0), lang=option_lang(cfg),
                            allow_internal=bool(cfg.option("allow_internal", False)))

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from yuqing.alerts.channels.base import option_float, option_lang, option_url
-from yuqing.alerts.channels.robot import PackedRobot
+from yuqing.alerts.channels.robot import PackedRobot, option_max_bytes
 from yuqing.alerts.render import DEFAULT_LANG
 from yuqing.config import ChannelConfig
 
@@ -79,7 +79,7 @@ def feishu_from_config(cfg: ChannelConfig) -> FeishuChannel:
     secret = cfg.option("secret")
     return FeishuChannel(cfg.name, option_url(cfg), secret=str(secret) if secret else None,
                          keyword=cfg.option("keyword"),
-                         max_bytes=int(cfg.option("max_bytes", MAX_BYTES)),
+                         max_bytes=option_max_bytes(cfg, MAX_BYTES),
                          rate_per_minute=int(cfg.option("rate_per_minute", RATE_PER_MINUTE)),
                          timeout=option_float(cfg, "timeout", 10.0), lang=option_lang(cfg),
                          allow_internal=bool(cfg.option("allow_internal", False)))

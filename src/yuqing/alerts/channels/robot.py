@@ -40,7 +40,8 @@ import httpx
 from yuqing.alerts.channels.base import DeliveryResult, SendTracker
 from yuqing.alerts.channels.webhook import classify_status, encode_json, http_client, post_requests
 from yuqing.alerts.render import render_markdown
-from yuqing.domain import Alert
+from yuqing.config import ChannelConfig
+from yuqing.domain import Alert, BadInput
 
 SEPARATOR = "\n\n---\n\n"
 ELLIPSIS = "…"
@@ -48,6 +49,20 @@ ELLIPSIS = "…"
 PART_MARK_BYTES = len("(9999/9999)\n")
 #: spans that must not be cut: markdown links (optionally images) and bare URLs
 UNBREAKABLE = re.compile(r"\\?!?\[[^\]\n]*\]\([^)\s]*\)|https?://[^\s)\]]+")
+
+
+#: the smallest ``max_bytes`` accepted: room for the keyword, a part marker and some text
+MIN_MAX_BYTES = 256
+
+
+def option_max_bytes(cfg: ChannelConfig, default: int) -> int:
+    """Return the robot's ``max_bytes`` option (default ``default``); raises BadInput naming
+    the channel when it is not an integer of at least MIN_MAX_BYTES."""
+    value = cfg.option("max_bytes", default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < MIN_MAX_BYTES:
+        raise BadInput(f"alert channel {cfg.name!r}: option 'max_bytes' must be an integer "
+                       f">= {MIN_MAX_BYTES} (UTF-8 bytes per message), got {value!r}")
+    return value
 
 
 def utf8_len(text: str) -> int:

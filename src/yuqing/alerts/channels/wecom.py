@@ -21,7 +21,7 @@ from __future__ import annotations
 from yuqing.alerts.channels.base import option_float, option_lang, option_url
 from typing import Any
 
-from yuqing.alerts.channels.robot import PackedRobot
+from yuqing.alerts.channels.robot import PackedRobot, option_max_bytes
 from yuqing.alerts.render import DEFAULT_LANG
 from yuqing.config import ChannelConfig
 
@@ -57,7 +57,7 @@ def wecom_from_config(cfg: ChannelConfig) -> WeComChannel:
     mobiles = cfg.option("mentioned_mobiles", [])
     return WeComChannel(cfg.name, option_url(cfg), keyword=cfg.option("keyword"),
                         mentioned_mobiles=[str(m) for m in mobiles],
-                        max_bytes=int(cfg.option("max_bytes", MAX_BYTES)),
+                        max_bytes=option_max_bytes(cfg, MAX_BYTES),
                         rate_per_minute=int(cfg.option("rate_per_minute", RATE_PER_MINUTE)),
                         timeout=option_float(cfg, "timeout", 10.0), lang=option_lang(cfg),
                         allow_internal=bool(cfg.option("allow_internal", False)))
