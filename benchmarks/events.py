@@ -11,19 +11,26 @@ hand-written tests/fixtures/events/handwritten.jsonl. Each is scored with
 ``yuqing eval events`` (B-cubed, ARI, and the links-only baseline in the same
 run). Origin tracing runs on each CED repost tree, with the original
 collected (the root must be the original item) and without it (the root must
-be the placeholder of the original's mid, not collected). Prints one JSON object.
+be the placeholder of the original's mid, not collected). ``noise``: the share of
+5,000 unrelated sentiment3 posts that the clustering pairs with another post (lower is
+better; links only in the same run). Prints one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
 import json
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
-from yuqing.analytics.event_eval import evaluate_events, evaluate_origins
+from yuqing.analytics.event_eval import cluster, evaluate_events, evaluate_origins
+from yuqing.config import EventsConfig
+from yuqing.domain import RawItem
+from yuqing.pipeline.normalize import Normalizer
 from yuqing.analytics.eventsets import (CHECKED_LABELS, PARTS, ced_events, ced_records,
                                         checked_records, write_jsonl)
 from yuqing.sources.files import read_items
@@ -46,11 +53,31 @@ def ced_trees(files: list[Path], *, with_original: bool):
         yield f"ced:{mid}", raws
 
 
+def noise_pairing(path: Path, n: int) -> dict[str, object]:
+    """Cluster the first ``n`` sentiment3 posts (everyday chat, no shared matter, all at
+    one time) and return the share of posts put in an event with another post: what the
+    similarity rule merges by chance, with the links-only share in the same run."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        texts = [row["text"] for _, row in zip(range(n), csv.DictReader(fh), strict=False)]
+    now = utc_now()
+    norm = Normalizer()
+    items = [norm.to_item(RawItem(source="noise", id=str(i), text=t, fetched_at=now,
+                                  published_at=now, media_type="weibo"))
+             for i, t in enumerate(texts)]
+    shares = {}
+    for name, config in (("paired_share", EventsConfig()),
+                         ("baseline_paired_share", EventsConfig(threshold=10.0))):
+        sizes = Counter(cluster(items, config))
+        shares[name] = round(sum(k for k in sizes.values() if k > 1) / len(items), 4)
+    return {"n": len(items), **shares}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--ced-n", type=int, default=400, help="CED trees to use")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--noise-n", type=int, default=5000, help="sentiment3 posts for noise")
     args = parser.parse_args()
     if not (args.data / "ced_rumor").is_dir():
         raise SystemExit(f"{args.data}: no ced_rumor folder (needs ../shared/data)")
@@ -71,6 +98,7 @@ def main() -> None:
             doc = evaluate_events(read_items(path))
             doc["seconds"] = round(time.perf_counter() - start, 1)
             result[name] = doc
+    result["noise"] = noise_pairing(args.data / "sentiment3" / "train.csv", args.noise_n)
     result["origin_with_original"] = evaluate_origins(ced_trees(files, with_original=True))
     result["origin_original_missing"] = evaluate_origins(ced_trees(files, with_original=False))
     print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))

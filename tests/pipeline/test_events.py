@@ -123,3 +123,13 @@ def test_an_item_without_a_readable_date_does_not_close_open_events() -> None:
     later = [make(3, FIRE[2], 60)]
     stage.process(later)
     assert later[0].event_id == first[0].event_id
+
+
+def test_a_shared_phrase_alone_does_not_make_one_event() -> None:
+    # the second post shares only 太快/快了 with the first: cosine high, matter different
+    items = [make(0, "今天真的太快了"), make(1, "太快了", 5)]
+    run(items)
+    assert items[0].event_id != items[1].event_id
+    paraphrase = [make(2, "南湖市多个小区自来水有刺鼻异味"), make(3, "南湖市自来水有异味", 5)]
+    run(paraphrase)
+    assert paraphrase[0].event_id == paraphrase[1].event_id

@@ -65,6 +65,13 @@ class Event:
         cen = self.centroid
         return sum(cen[t] * vec[t] for t in cen.keys() & vec.keys()) / self.norm
 
+    def similarity_shared(self, vec: dict[str, float]) -> tuple[float, int]:
+        """Return the cosine of the unit vector ``vec`` with the centroid and how many
+        terms they share."""
+        cen = self.centroid
+        shared = cen.keys() & vec.keys()
+        return sum(cen[t] * vec[t] for t in shared) / self.norm, len(shared)
+
     def add(self, item: Item, vec: dict[str, float], score: float, media_weight: float) -> set[str]:
         """Count ``item`` (vector ``vec``, cosine ``score``) into the event; return the
         centroid terms it dropped (the caller un-indexes them)."""

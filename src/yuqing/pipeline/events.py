@@ -20,6 +20,8 @@ Each live item, in batch order, joins an existing event or opens a new one;
    an event must share ``MIN_VOTES`` of them, and the ``MAX_CANDIDATES`` sharing
    most are scored. (Choosing the query terms by IDF instead picked bigrams
    shared by chance with one unrelated post and missed the event's own words.)
+   The item must also share ``MIN_SHARED`` terms with the centroid: two chatty
+   posts that share one phrase (``不好意思``, ``太快了``) are not one matter.
    An item with fewer than ``SHORT_TERMS`` terms (a headline) needs the
    threshold times sqrt(SHORT_TERMS / terms): two short titles on one template
    (``为什么…``) otherwise match by chance. An event that
@@ -62,6 +64,7 @@ QUERY_TERMS = 16  # the item's most specific indexed terms that vote for candida
 QUOTED_VOTES = 1_000  # votes given to the event of a quoted author (always a candidate)
 MAX_POSTING = 100
 MAX_CANDIDATES = 12
+MIN_SHARED = 4  # centroid terms an item must share to join (sentiment3 chat: 3 pairs up 26 %, 4: 18 %)
 MIN_VOTES = 2  # query terms a candidate event must share
 SHORT_TERMS = 40  # items with fewer terms need a proportionally higher cosine (tuned on CHECKED dev)
 KEY_MEMORY = 500_000  # key -> event links remembered
@@ -236,9 +239,9 @@ class EventClusterer:
             event = self.events[event_id]
             if not event.first_at - self.window <= at <= event.last_at + self.window:
                 continue
-            score = event.similarity(vec)
+            score, shared = event.similarity_shared(vec)
             needed = threshold / 2 if n >= QUOTED_VOTES else threshold
-            if score >= needed and (score, event_id) > best_key:
+            if score >= needed and shared >= MIN_SHARED and (score, event_id) > best_key:
                 best, best_key = event, (score, event_id)
         return best, best_key[0]
 
