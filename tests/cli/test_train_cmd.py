@@ -6,7 +6,10 @@ import csv
 import json
 from pathlib import Path
 
+import sys
+
 import numpy as np
+import pytest
 
 from yuqing.pipeline.sentiment import SentimentModel
 from yuqing_cli import Invoke
@@ -28,8 +31,10 @@ def _data(folder: Path) -> Path:
 
 
 def test_train_writes_a_loadable_model_reproducibly(cli: Invoke, tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="training needs the train extra (torch)")
     data = _data(tmp_path / "d")
-    args = ("train", "sentiment", "--data", str(data), "--lexicons", str(data / "lex"), "--json")
+    args = ("train", "sentiment", "--data", str(data), "--lexicons", str(data / "lex"),
+            "--unlabelled", str(data), "--json")
     first = cli(*args, "--out", str(tmp_path / "a"))
     assert first.exit_code == 0, first.stderr
     meta = json.loads(first.stdout)
@@ -37,14 +42,29 @@ def test_train_writes_a_loadable_model_reproducibly(cli: Invoke, tmp_path: Path)
     assert cli(*args, "--out", str(tmp_path / "b")).exit_code == 0
     a, b = np.load(tmp_path / "a" / "sentiment3.npz"), np.load(tmp_path / "b" / "sentiment3.npz")
     assert np.array_equal(a["coef"], b["coef"])
+    cnn_a, cnn_b = (np.load(tmp_path / d / "sentiment3_cnn.npz") for d in "ab")
+    assert all(np.array_equal(cnn_a[k], cnn_b[k]) for k in cnn_a.files)
+    assert meta["cnn"]["file"] == "sentiment3_cnn.npz" and meta["pretraining_posts"] == 0
     model = SentimentModel.load(tmp_path / "a" / "sentiment3.npz")
     assert model.predict(["开心，谢谢"])[0] == ["positive"]
 
 
 def test_train_shows_a_progress_bar_and_names_a_missing_folder(cli: Invoke, tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="training needs the train extra (torch)")
     data = _data(tmp_path / "d")
     shown = cli("train", "sentiment", "--data", str(data), "--lexicons", str(data / "lex"),
-                "--out", str(tmp_path / "a"))
+                "--unlabelled", str(data), "--out", str(tmp_path / "a"))
     assert shown.exit_code == 0 and "训练 training" in shown.stderr
     missing = cli("train", "sentiment", "--data", str(data), "--lexicons", str(tmp_path / "nope"))
     assert missing.exit_code == 2 and "nope" in missing.stderr
+
+
+def test_train_without_torch_says_how_to_install_it(cli: Invoke, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _data(tmp_path / "d")
+    monkeypatch.setitem(sys.modules, "torch", None)
+    result = cli("train", "sentiment", "--data", str(data), "--lexicons", str(data / "lex"),
+                 "--unlabelled", str(data), "--out", str(tmp_path / "a"))
+    assert result.exit_code == 2 and "torch: not installed" in result.stderr
+    assert "pip install torch==2.13.0" in result.stderr
+    assert not (tmp_path / "a" / "sentiment3.npz").exists()

@@ -127,6 +127,7 @@ def _tiny_csv(path: Path) -> Path:
 
 
 def test_training_is_reproducible(tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="training needs the train extra (torch)")
     data = _tiny_csv(tmp_path / "tiny.csv")
     steps: list[float] = []
     meta = train_sentiment(data, data, tmp_path / "a", progress=lambda _m, f: steps.append(f))
@@ -134,6 +135,8 @@ def test_training_is_reproducible(tmp_path: Path) -> None:
     assert steps[0] == 0.0 and steps[-1] == 1.0 and meta["dev_macro_f1"] == 1.0
     a, b = np.load(tmp_path / "a" / "sentiment3.npz"), np.load(tmp_path / "b" / "sentiment3.npz")
     assert np.array_equal(a["coef"], b["coef"]) and np.array_equal(a["idf"], b["idf"])
+    assert ((tmp_path / "a" / "sentiment3_cnn.npz").read_bytes()
+            == (tmp_path / "b" / "sentiment3_cnn.npz").read_bytes())
     reloaded = SentimentModel.load(tmp_path / "a" / "sentiment3.npz")
     assert reloaded.predict(["开心，谢谢"])[0] == ["positive"]
 

@@ -22,17 +22,22 @@ def train_sentiment_cmd(
     lexicons: Annotated[Path, typer.Option(
         help="sentiment word-list folder (HowNet/NTUSD/Tsinghua), used at train time only for "
              "negation pseudo-documents")] = Path("../shared/data/sentiment_lexicons"),
+    unlabelled: Annotated[Path, typer.Option(
+        "--unlabelled",
+        help="research data folder whose unlabelled Weibo posts pretrain the CNN's embeddings "
+             "(train time only; dev/test texts left out)")] = Path("../shared/data"),
     json_out: JsonOpt = False,
 ) -> None:
-    """Train the 3-class sentiment model (negative / neutral / positive)."""
+    """Train the 3-class sentiment model (negative / neutral / positive): a linear model and a
+    CNN averaged. Needs torch (pip install 'yuqing[train]')."""
     from yuqing.pipeline.sentiment import default_model_path
     from yuqing.pipeline.sentiment_train import train_sentiment
 
     with user_errors():
         train_csv, dev_csv, test_csv = data / "train.csv", data / "dev.csv", data / "test.csv"
-        for f in (train_csv, dev_csv, lexicons):
+        for f in (train_csv, dev_csv, lexicons, unlabelled):
             if not f.exists():
-                raise BadInput(f"{f}: not found (give --data FOLDER / --lexicons FOLDER)")
+                raise BadInput(f"{f}: not found (give --data / --lexicons / --unlabelled FOLDER)")
         with progress_bar("训练 training", 100, enabled=not json_out) as advance:
             state = {"done": 0}
 
@@ -44,7 +49,7 @@ def train_sentiment_cmd(
 
             metrics = train_sentiment(train_csv, dev_csv, out or default_model_path().parent,
                                       progress=report, test_csv=test_csv if test_csv.exists() else None,
-                                      lexicon_dir=lexicons)
+                                      lexicon_dir=lexicons, unlabelled_dir=unlabelled)
     if json_out:
         emit_json(metrics)
     else:

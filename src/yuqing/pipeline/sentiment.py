@@ -1,19 +1,20 @@
-"""Three-class sentiment (negative / neutral / positive) with a compact linear model.
+"""Three-class sentiment (negative / neutral / positive): a linear model averaged with a CNN.
 
-Features (:func:`analyze`), hashed into 2**20 columns: character 1-3-grams
+Linear part, features (:func:`analyze`) hashed into 2**20 columns: character 1-3-grams
 and rjieba words/word bigrams of a post's own words, with negation scope
 marked (不难过 is not 难过), the clause after a contrast marker (但是, 可是,
 然而 ...) repeated, and Weibo emoticon codes (``[允悲]``) as whole tokens;
 sublinear TF-IDF, L2 norm. A one-vs-rest linear SVM's decision values,
-temperature-scaled, give class probabilities; ``sentiment_score =
+temperature-scaled, give class probabilities. The char+word CNN of
+:mod:`yuqing.pipeline.sentiment_cnn` (numpy inference) gives a second set,
+averaged in with the weight chosen on dev; ``sentiment_score =
 P(negative)``. Traditional characters reach the model already simplified
 (the pipeline's match text; the trainer normalises the same way). The
-model is two files: ``NAME.npz`` (float32 coefficients, intercepts, idf)
-and ``NAME.json`` (classes, hashing parameters, label biases, training
-data and scores); no pickle. Choice of a linear n-gram model: MEASURED.md
-(linear n-gram models ~0.82 macro-F1 on sentiment3 at thousands of
-posts/s; SnowNLP 0.40); what was tried beyond it is in the README
-("How good is the analysis?").
+model is three files: ``NAME.npz`` (float32 coefficients, intercepts, idf),
+``NAME_cnn.npz`` (the CNN's weights and vocabularies) and ``NAME.json``
+(classes, hashing parameters, temperatures, averaging weight, training data
+and scores); no pickle. Figures and what was tried: the README ("How good
+is the analysis?").
 
 A repost is judged by its own words: the text before the first ``//@``
 (the whole text when nothing precedes it). ``@name`` mentions are dropped.
@@ -26,7 +27,7 @@ import re
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
@@ -35,6 +36,9 @@ from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[im
 
 from yuqing.domain import SENTIMENTS, Item
 from yuqing.pipeline.base import StageUnavailable, live
+
+if TYPE_CHECKING:
+    from yuqing.pipeline.sentiment_cnn import SentimentCNN
 
 MODEL_NAME = "sentiment3"
 FEATURE_VERSION = "char1-3+word1-2+negation+contrast+emoticon/v2"
@@ -68,7 +72,7 @@ def own_words(text: str) -> str:
     return text
 
 
-def _segmenter() -> Jieba:
+def segmenter() -> Jieba:
     """The model's own rjieba instance (default dictionary only: user words from a config
     must not change the features a trained model sees)."""
     global _JIEBA
@@ -167,7 +171,7 @@ def analyze(text: str) -> list[str]:
     ``E[code]`` token (never split into characters: ``[允悲]`` is not 悲).
     """
     chars, emoticons = split_emoticons(text)
-    words = _segmenter().cut(chars, False)
+    words = segmenter().cut(chars, False)
     scope = negation_scope(words) if _NEGATION_CHARS.search(chars) else None
     if scope is not None and any(scope):
         spans = _negated_spans(words, scope)
@@ -218,7 +222,8 @@ def default_model_path() -> Path:
     return Path(str(resources.files("yuqing") / "data" / "models" / f"{MODEL_NAME}.npz"))
 
 
-def _softmax(scores: np.ndarray) -> np.ndarray:
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Return row-wise softmax of ``scores`` (n, k) as a new array."""
     scores = scores - scores.max(axis=1, keepdims=True)
     np.exp(scores, out=scores)
     scores /= scores.sum(axis=1, keepdims=True)
@@ -235,11 +240,14 @@ class SentimentModel:
     removing one never flips its label; a post of emoticons only is judged
     by them. Measured on sentiment3/dev: strict 0.793 macro-F1, emoticons
     weighed 0.801, with 11% of the emoticon posts flipping when their codes
-    are removed).
+    are removed). ``cnn`` (optional, :class:`~yuqing.pipeline.sentiment_cnn.SentimentCNN`)
+    is averaged in: P = (1 - w) * P_linear + w * P_cnn with
+    ``w = meta["cnn"]["weight"]`` (chosen on dev by the trainer).
     """
 
     def __init__(
-        self, coef: np.ndarray, intercept: np.ndarray, idf: np.ndarray, meta: dict[str, Any]
+        self, coef: np.ndarray, intercept: np.ndarray, idf: np.ndarray, meta: dict[str, Any],
+        cnn: SentimentCNN | None = None,
     ) -> None:
         self.coef_t = np.ascontiguousarray(coef.T, dtype=np.float32)
         self.intercept = intercept.astype(np.float32)
@@ -249,14 +257,19 @@ class SentimentModel:
         self._neg = self.classes.index("negative")
         self._hasher = hashing_vectorizer(int(meta["n_features"]))
         self.strict_emoticons = bool(meta.get("strict_emoticons", True))
+        self.cnn = cnn
+        self.cnn_weight = float(meta["cnn"]["weight"]) if cnn is not None else 0.0
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> SentimentModel:
-        """Load ``path`` (an ``.npz`` with its ``.json`` beside it); None = the shipped model.
+        """Load ``path`` (an ``.npz`` with its ``.json`` beside it, and the CNN's
+        ``.npz`` the JSON names, if any); None = the shipped model.
 
-        Raises StageUnavailable naming the file when either file is missing,
+        Raises StageUnavailable naming the file when a file is missing,
         or when the features were built by a different feature version.
         """
+        from yuqing.pipeline.sentiment_cnn import SentimentCNN
+
         npz = Path(path) if path is not None else default_model_path()
         meta_path = npz.with_suffix(".json")
         for p in (npz, meta_path):
@@ -268,8 +281,19 @@ class SentimentModel:
                 f"sentiment: {meta_path} has feature version {meta.get('feature_version')!r},"
                 f" this code needs {FEATURE_VERSION!r}"
             )
+        cnn = None
+        if meta.get("cnn"):
+            cnn_path = npz.parent / meta["cnn"]["file"]
+            if not cnn_path.is_file():
+                raise StageUnavailable(f"sentiment: model file {cnn_path} not found")
+            cnn = SentimentCNN.load(cnn_path)
         with np.load(npz) as arrays:
-            return cls(arrays["coef"], arrays["intercept"], arrays["idf"], meta)
+            return cls(arrays["coef"], arrays["intercept"], arrays["idf"], meta, cnn)
+
+    def linear_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Return the linear model's class probabilities, shape (len(texts), n_classes)."""
+        x = tfidf(self._hasher.transform(texts), self.idf)
+        return softmax(np.asarray(x @ self.coef_t) + self.intercept)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Return class probabilities, shape (len(texts), n_classes), columns = ``classes``."""
@@ -277,8 +301,11 @@ class SentimentModel:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
         if self.strict_emoticons:
             texts = [without_emoticons(t) for t in texts]
-        x = tfidf(self._hasher.transform(texts), self.idf)
-        return _softmax(np.asarray(x @ self.coef_t) + self.intercept)
+        proba = self.linear_proba(texts)
+        if self.cnn is not None and self.cnn_weight > 0:
+            proba *= 1.0 - self.cnn_weight
+            proba += self.cnn_weight * softmax(self.cnn.logits(texts))
+        return proba
 
     def predict(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """Return (labels, p_negative): one label of ``SENTIMENTS`` and P(negative) per text."""

@@ -1,17 +1,23 @@
 """Train the sentiment model of :mod:`yuqing.pipeline.sentiment` from ``text,label`` CSVs.
 
-Reproducible: the hasher is stateless and the solver (lbfgs) deterministic,
-so the same CSVs give the same model. Texts are normalised as the pipeline
-does (``normalize_text``: NFKC, traditional -> simplified) before hashing.
-C and the softmax temperature are picked on the dev set; the model is fit on train
-only (dev stays a held-out check, test is only reported). Data: sentiment3 (derived from SMP2020-EWECT, research use; the
-trained coefficients are shipped, the texts are not).
+Two parts, averaged: the linear model (hashed n-grams, linear SVM) and the
+CNN of :mod:`yuqing.pipeline.sentiment_cnn` (trained with torch by
+:mod:`yuqing.pipeline.sentiment_cnn_train`, embeddings pretrained on
+unlabelled posts by :mod:`yuqing.pipeline.sentiment_embed`). Reproducible:
+the hasher is stateless, the SVM solver deterministic, the CNN seeded and
+single-threaded, so the same data give the same model files (byte-identical
+in our rebuilds). Texts are normalised as the pipeline does
+(``normalize_text``: NFKC, traditional -> simplified). C, the softmax
+temperatures, the CNN's epoch and the averaging weight are picked on the dev
+set; both parts are fit on train only (dev stays a held-out check, test is
+only reported). Data: sentiment3 (derived from SMP2020-EWECT, research use;
+the trained weights are shipped, the texts are not).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +33,20 @@ from yuqing.pipeline.sentiment import (
     FEATURE_VERSION,
     MODEL_NAME,
     SentimentModel,
+    softmax,
     hashing_vectorizer,
+    segmenter,
+    split_emoticons,
+    without_emoticons,
 )
+from yuqing.pipeline.sentiment_cnn import WIDTHS, SentimentCNN
+from yuqing.pipeline.sentiment_cnn_train import EPOCHS, N_FILTERS, require_torch, train_cnn
+from yuqing.pipeline.sentiment_embed import ppmi_embeddings, unlabelled_posts
 from yuqing.pipeline.textnorm import normalize_text
 
 N_FEATURES = 2**20
 C_GRID = (0.5, 1.0)
+CNN_WEIGHTS = tuple(round(0.1 * i, 1) for i in range(11))
 TEMPERATURES = tuple(round(0.5 + 0.25 * i, 2) for i in range(23))
 LEXICON_WEIGHT = 0.3
 NEGATION_TEMPLATES = ("不", "并不", "一点也不")
@@ -102,21 +116,47 @@ def _fit(x: Any, y: list[str], weights: np.ndarray, c: float, idf: np.ndarray,
     return SentimentModel(clf.coef_, clf.intercept_, idf, meta)
 
 
-def calibrate(model: SentimentModel, texts: list[str], labels: list[str]) -> SentimentModel:
-    """Return ``model`` with its weights scaled by the temperature in ``TEMPERATURES`` that
-    minimises the log-loss of softmax(decision values) on ``texts`` (so that
-    ``sentiment_score`` is a usable P(negative)); the labels do not change."""
-    logits = np.log(np.maximum(model.predict_proba(texts), 1e-12))
-    gold = np.array([model.classes.index(y) for y in labels])
+def fit_temperature(logits: np.ndarray, classes: list[str], labels: list[str]) -> tuple[float, float]:
+    """Return ``(t, log_loss)``: the temperature of ``TEMPERATURES`` minimising the dev
+    log-loss of softmax(``t * logits``) (``logits`` (n, n_classes), columns = ``classes``),
+    so that ``sentiment_score`` is a usable P(negative); the labels do not change."""
+    gold = np.array([classes.index(y) for y in labels])
     losses = []
     for t in TEMPERATURES:
         z = logits * t
         z -= z.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
         losses.append(float(-logp[np.arange(len(gold)), gold].mean()))
-    t = TEMPERATURES[int(np.argmin(losses))]
-    meta = {**model.meta, "temperature": t, "dev_log_loss": round(min(losses), 4)}
+    best = int(np.argmin(losses))
+    return TEMPERATURES[best], losses[best]
+
+
+def calibrate(model: SentimentModel, texts: list[str], labels: list[str]) -> SentimentModel:
+    """Return the linear ``model`` with its weights scaled by :func:`fit_temperature`."""
+    logits = np.log(np.maximum(model.linear_proba(texts), 1e-12))
+    t, loss = fit_temperature(logits, model.classes, labels)
+    meta = {**model.meta, "temperature": t, "dev_log_loss": round(loss, 4)}
     return SentimentModel(model.coef_t.T * t, model.intercept * t, model.idf, meta)
+
+
+def add_cnn(model: SentimentModel, cnn: SentimentCNN, texts: list[str], labels: list[str],
+            cnn_dev_f1: float) -> SentimentModel:
+    """Return ``model`` with ``cnn`` (temperature-calibrated on ``texts``) averaged in at the
+    weight of ``CNN_WEIGHTS`` with the best macro-F1 on ``texts`` (the smaller on a tie)."""
+    t, loss = fit_temperature(cnn.logits(texts), model.classes, labels)
+    cnn = cnn.with_temperature(t)
+    p_linear, p_cnn = model.predict_proba(texts), softmax(cnn.logits(texts))
+    scores = []
+    for w in CNN_WEIGHTS:
+        predicted = ((1 - w) * p_linear + w * p_cnn).argmax(axis=1)
+        scores.append(float(f1_score(labels, [model.classes[i] for i in predicted],
+                                     average="macro", labels=list(SENTIMENTS))))
+    weight = CNN_WEIGHTS[int(np.argmax(scores))]
+    meta = {**model.meta, "cnn": {"file": f"{model.meta['name']}_cnn.npz", "weight": weight,
+                                  "temperature": t, "dev_log_loss": round(loss, 4),
+                                  "dev_macro_f1_alone": round(cnn_dev_f1, 4),
+                                  "widths": list(WIDTHS), "filters": N_FILTERS, "epochs": EPOCHS}}
+    return SentimentModel(model.coef_t.T, model.intercept, model.idf, meta, cnn)
 
 
 def _hash(texts: list[str], report: Progress, start: float, span: float) -> sp.csr_matrix:
@@ -137,25 +177,34 @@ def train_sentiment(
     progress: Progress | None = None,
     test_csv: Path | None = None,
     lexicon_dir: Path | None = None,
+    unlabelled_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Train on ``train_csv``, pick C and the temperature on ``dev_csv``, write
-    ``out_dir/sentiment3.{npz,json}``.
+    """Train on ``train_csv``, pick C, the temperatures, the CNN epoch and the
+    ensemble weight on ``dev_csv``, write ``out_dir/sentiment3.{npz,json}`` and
+    ``sentiment3_cnn.npz``.
 
     ``lexicon_dir`` (optional) adds :func:`lexicon_documents` to the training
-    data. ``progress(message, fraction)`` is called at each step (fraction in
-    0..1). ``test_csv``, when given, is scored once at the end and recorded
-    (never used to choose anything). Returns the metadata written. Raises
-    BadInput for an unreadable CSV.
+    data of both models. The CNN's embeddings are pretrained
+    (:mod:`yuqing.pipeline.sentiment_embed`) on the training texts plus the
+    unlabelled posts of ``unlabelled_dir`` (optional; dev and test texts are
+    left out). ``progress(message, fraction)`` is called at each step
+    (fraction in 0..1). ``test_csv``, when given, is scored once at the end
+    and recorded (never used to choose anything). Returns the metadata
+    written. Raises BadInput for an unreadable CSV, or when torch (the
+    ``train`` extra) is missing.
     """
     report = progress or (lambda _msg, _frac: None)
+    require_torch()
     report("reading data", 0.0)
     texts, labels, problems = read_labelled_csv(Path(train_csv))
     dev_texts, dev_labels, dev_problems = read_labelled_csv(Path(dev_csv))
-    texts, labels = [normalize_text(t)[0] for t in texts], labels
+    test_texts, test_labels = read_labelled_csv(Path(test_csv))[:2] if test_csv else ([], [])
+    texts = [normalize_text(t)[0] for t in texts]
     dev_texts = [normalize_text(t)[0] for t in dev_texts]
+    test_texts = [normalize_text(t)[0] for t in test_texts]
     lex_texts, lex_labels = lexicon_documents(lexicon_dir) if lexicon_dir else ([], [])
-    x_train = _hash(texts, report, 0.02, 0.3)
-    x_extra = _hash(lex_texts, report, 0.32, 0.08)
+    x_train = _hash(texts, report, 0.02, 0.15)
+    x_extra = _hash(lex_texts, report, 0.17, 0.03)
     tfidf = TfidfTransformer(sublinear_tf=True).fit(x_train)
     idf = tfidf.idf_.astype(np.float32)
     x = tfidf.transform(sp.vstack([x_train, x_extra]).tocsr())
@@ -169,38 +218,69 @@ def train_sentiment(
         "n_train": len(texts),
         "lexicon_pseudo_documents": len(lex_texts),
         "lexicon_note": LEXICON_NOTE if lex_texts else "no lexicon used",
-        "model": "one-vs-rest linear SVM (class_weight=balanced) with softmax over its "
-                 "decision values, temperature fitted on dev; emoticons weigh only in posts "
-                 "without words (strict_emoticons)",
+        "model": "average of a one-vs-rest linear SVM (class_weight=balanced, softmax over "
+                 "its decision values) and a char+word CNN, temperatures and weight fitted on "
+                 "dev; emoticons weigh only in posts without words (strict_emoticons)",
         "strict_emoticons": True,
     }
     scored: list[tuple[float, SentimentModel]] = []
     for i, c in enumerate(C_GRID):
-        report(f"fitting C={c}", 0.4 + 0.45 * i / len(C_GRID))
+        report(f"fitting C={c}", 0.2 + 0.15 * i / len(C_GRID))
         model = _fit(x, labels + lex_labels, weights, c, idf, meta)
         scored.append((macro_f1(model, dev_texts, dev_labels), model))
     dev_f1, model = max(scored, key=lambda pair: pair[0])
-    report("calibration", 0.88)
     model = calibrate(model, dev_texts, dev_labels)
-    model.meta["dev_macro_f1"] = round(dev_f1, 4)
+    model.meta["linear_dev_macro_f1"] = round(dev_f1, 4)
+    report("pretraining embeddings", 0.35)
+    held_out = {t.strip() for t in dev_texts + test_texts}
+    corpus = unique_posts([*texts, *(unlabelled_posts(unlabelled_dir) if unlabelled_dir else [])],
+                          held_out)
+    char_vectors = ppmi_embeddings([list(t) for t in corpus])
+    cut = segmenter().cut
+    word_vectors = ppmi_embeddings([[w for w in cut(t, False) if w.strip()] for t in corpus])
+    model.meta["pretraining_posts"] = len(corpus)
+    report("training CNN", 0.45)
+    arrays, cnn_f1 = train_cnn(texts + lex_texts, labels + lex_labels, weights.tolist(),
+                               dev_texts, dev_labels, model.classes, char_vectors, word_vectors,
+                               report, 0.45, 0.45)
+    model = add_cnn(model, SentimentCNN(arrays), dev_texts, dev_labels, cnn_f1)
+    model.meta["dev_macro_f1"] = round(macro_f1(model, dev_texts, dev_labels), 4)
     if test_csv is not None:
-        test_texts, test_labels, _ = read_labelled_csv(Path(test_csv))
         model.meta["test_data"] = Path(test_csv).name
-        model.meta["test_macro_f1"] = round(
-            macro_f1(model, [normalize_text(t)[0] for t in test_texts], test_labels), 4)
+        model.meta["test_macro_f1"] = round(macro_f1(model, test_texts, test_labels), 4)
     report("writing model", 0.95)
     save_model(model, Path(out_dir))
     report("done", 1.0)
     return {**model.meta, "problems": problems + dev_problems}
 
 
+def unique_posts(texts: Iterable[str], held_out: set[str]) -> list[str]:
+    """Return the distinct own words (see :func:`split_emoticons`) of ``texts`` after
+    ``normalize_text``, in first-seen order, leaving out empty ones and texts in ``held_out``
+    (stripped normalised texts of the dev and test sets)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for raw in texts:
+        text = normalize_text(raw)[0].strip()
+        if not text or text in held_out or text in seen:
+            continue
+        seen.add(text)
+        words = split_emoticons(without_emoticons(text))[0]
+        if words:
+            out.append(words)
+    return out
+
+
 def save_model(model: SentimentModel, out_dir: Path) -> Path:
-    """Write ``out_dir/<name>.npz`` (float32 arrays) and ``<name>.json``; return the npz path."""
+    """Write ``out_dir/<name>.npz`` (float32 arrays), ``<name>.json`` and the CNN's
+    ``.npz`` (when the model has one); return the npz path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     npz = out_dir / f"{model.meta['name']}.npz"
     np.savez_compressed(
         npz, coef=model.coef_t.T.astype(np.float32), intercept=model.intercept, idf=model.idf
     )
+    if model.cnn is not None:
+        model.cnn.save(out_dir / model.meta["cnn"]["file"])
     npz.with_suffix(".json").write_text(
         json.dumps(model.meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
