@@ -50,3 +50,17 @@ def test_ingest_follows_a_rule_edited_on_the_web_over_the_config_file(
         [row] = [d for d in RuleEditor(store, load_config(config)).docs() if d["name"] == "公共安全"]
     assert (row["origin"], row["rule"]["keywords"], row["updated_by"]) == (
         "web", ["警察"], "admin1")
+
+
+def test_check_lists_the_rules_as_stored(cli: Invoke, tmp_path: Path, store_url: str) -> None:
+    config = write_config(tmp_path, RULE)
+    doc = one_json(cli("check", "-c", str(config), "--db", store_url, "--json"))
+    assert "公共安全" in doc["rules"] and doc["rules_skipped"] == {}
+    with open_store(store_url) as store:
+        editor = RuleEditor(store, load_config(config))
+        body = editor.doc("公共安全")["rule"]
+        editor.create({**body, "name": "网上新规则", "keywords": ["火灾"]}, True, "admin1")
+        editor.set_enabled("公共安全", False, "admin1")
+    doc = one_json(cli("check", "-c", str(config), "--db", store_url, "--json"))
+    assert "网上新规则" in doc["rules"]  # added on the web
+    assert "公共安全" not in doc["rules"]  # disabled on the web

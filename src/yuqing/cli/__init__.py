@@ -74,7 +74,11 @@ def init(
 @app.command()
 def check(config: ConfigOpt = None, db: DbOpt = None,
           json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Load the config, build every source, stage and channel, and report what would run."""
+    """Load the config, build every source, stage and channel, and report what would run.
+
+    ``rules`` are the enabled alert rules as the store holds them (the config's, with
+    web edits winning); ``rules_skipped`` names stored rules this config cannot serve.
+    """
     from yuqing.runtime.context import make_context
     from yuqing.sources.registry import default_registry
 
@@ -86,7 +90,8 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
                "stages": [s.name for s in pipe.built.stages], "skipped": pipe.skipped,
                "schemes": [s.name for s in ctx.config.schemes],
                "sources": [s.name for s in ctx.config.sources if s.enabled],
-               "rules": [r.name for r in ctx.config.alerts.rules]}
+               "rules": [r.name for r in pipe.rules],
+               "rules_skipped": pipe.rulebook.problems if pipe.rulebook else {}}
         ctx.close()
     if json_out:
         emit_json(doc)
