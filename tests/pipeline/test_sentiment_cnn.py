@@ -18,9 +18,9 @@ from yuqing.pipeline.sentiment_train import unique_posts
 
 def test_cnn_tokens_and_ids_align_chars_and_words_and_keep_emoticons_out() -> None:
     tokens, words = cnn_tokens("今天很开心[哈哈]//@用户a1b2c3:气死了")
-    assert "".join(tokens) == "今天很开心" and words == ["今天", "很", "开心"]
-    assert cnn_tokens("[怒][怒]") == (["[怒]", "[怒]"], [])
-    assert cnn_tokens("") == ([""], [])
+    assert "".join(tokens) == "今天很开心" and list(words) == ["今天", "很", "开心"]
+    assert cnn_tokens("[怒][怒]") == (["[怒]", "[怒]"], ())
+    assert cnn_tokens("") == ([""], ())
     chars, words = {"今": 2, "天": 3, "[怒]": 4}, {"今天": 2}
     assert encode_post("今天很", chars, words) == ([2, 3, UNK], [2, 2, UNK])
     assert encode_post("[怒]", chars, words) == ([4], [UNK])

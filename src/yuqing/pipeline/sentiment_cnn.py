@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from yuqing.pipeline.sentiment import segmenter, split_emoticons, without_emoticons
+from yuqing.pipeline.sentiment import cut_words, split_emoticons, without_emoticons
 
 WIDTHS = (1, 2, 3)
 MAX_CHARS = 200
@@ -32,7 +32,7 @@ CHUNK = 64
 PAD, UNK = 0, 1
 
 
-def cnn_tokens(text: str) -> tuple[list[str], list[str]]:
+def cnn_tokens(text: str) -> tuple[list[str], Sequence[str]]:
     """Return ``(tokens, words)``: the CNN's input positions and the words they come from.
 
     ``tokens``: the characters of the own words of ``text`` (emoticon codes
@@ -44,7 +44,7 @@ def cnn_tokens(text: str) -> tuple[list[str], list[str]]:
     chars, emoticons = split_emoticons(without_emoticons(text))
     chars = chars[:MAX_CHARS]
     tokens = [*chars, *emoticons]
-    return (tokens or [""]), segmenter().cut(chars, False)
+    return (tokens or [""]), cut_words(chars)
 
 
 def encode_post(text: str, char_index: dict[str, int],
@@ -135,11 +135,11 @@ class SentimentCNN:
         j = 0
         for w, bias in zip(WIDTHS, self.conv_bias, strict=True):
             n_pos = width - w + 1
-            conv = self.char_table[j][chars[:, :n_pos]]
-            conv += word_table[j][inverse[:, :n_pos]]
+            conv = np.take(self.char_table[j], chars[:, :n_pos], axis=0)
+            conv += np.take(word_table[j], inverse[:, :n_pos], axis=0)
             for k in range(1, w):
-                conv += self.char_table[j + k][chars[:, k : k + n_pos]]
-                conv += word_table[j + k][inverse[:, k : k + n_pos]]
+                conv += np.take(self.char_table[j + k], chars[:, k : k + n_pos], axis=0)
+                conv += np.take(word_table[j + k], inverse[:, k : k + n_pos], axis=0)
             j += w
             conv[np.arange(n_pos)[None, :] >= np.maximum(lengths - w + 1, 1)[:, None]] = -np.inf
             pooled.append(np.maximum(conv.max(axis=1) + bias, 0.0))
