@@ -21,7 +21,7 @@ import numpy as np
 from yuqing.domain import BadInput
 from yuqing.pipeline.sentiment_cnn import PAD, UNK, WIDTHS, SentimentCNN, cnn_tokens, encode_post
 
-N_FILTERS = 128
+N_FILTERS = 64
 EPOCHS = 3
 BATCH = 64
 LEARNING_RATE = 2e-3
