@@ -52,6 +52,25 @@ def test_bad_rows_csv_each_problem_named_and_run_goes_on() -> None:
     assert {i.source for i in items} == {"bad_rows"}
 
 
+
+def test_csv_unclosed_quote_loses_only_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "stray_quote.csv"
+    path.write_text(
+        "id,text,published_at\n"
+        "1,学校食堂饭菜发霉变质，家长投诉,2025-06-10 08:00\n"
+        '2,"broken quote row, 医院,2025-06-10 09:00\n'
+        "3,派出所民警救助走失老人,2025-06-10 10:00\n"
+        '4,"多行\n文本",2025-06-10 11:00\n'
+        "5,太多,列,在\n"
+        "6,最后一行,2025-06-10 12:00\n", encoding="utf-8")
+    items, bad = _split(list(read_items(path, fetched_at=AT)))
+    assert [i.id for i in items] == ["1", "3", "4", "6"]
+    assert [i.origin for i in items] == [f"{path}:{n}" for n in (2, 4, 5, 8)]
+    assert items[2].text == "多行\n文本"  # a good multi-line field stays one row
+    assert len(bad) == 2
+    assert bad[0].startswith(f"{path}:3: an unclosed quote runs to line")
+    assert bad[1] == f"{path}:7: 4 columns, the header has 3"
+
 @pytest.mark.parametrize("name", ["mixed.jsonl", "mixed.jsonl.gz"])
 def test_jsonl_bad_lines_named(name: str) -> None:
     path = ITEMS / name

@@ -22,6 +22,7 @@ import io
 import json
 import logging
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -186,31 +187,74 @@ def _read_csv(path: Path, conv: RecordConverter, ctx: dict[str, Any]) -> Iterato
     encoding = detect_csv_encoding(path)
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     with _open_binary(path) as fb:
-        text = io.TextIOWrapper(fb, encoding=encoding, errors="replace", newline="")
-        reader = csv.reader(text)
+        lines = _CsvLines(io.TextIOWrapper(fb, encoding=encoding, errors="replace", newline=""))
+        reader = csv.reader(lines)
         header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
         if not header or len(set(header)) != len(header):
             yield BadInput(f"{path}:1: missing or repeated column names in header {header}")
             return
-        yield from _csv_rows(path, reader, header, conv, ctx)
+        yield from _csv_rows(path, reader, lines, header, conv, ctx)
+
+
+class _CsvLines:
+    """The physical lines of a CSV text, numbered from 1, as csv.reader's input.
+
+    ``taken`` lists the (number, line) pairs read since the caller last cleared it;
+    ``push_back`` queues lines to be read again (see _csv_rows).
+    """
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self._text = text
+        self._pending: deque[tuple[int, str]] = deque()
+        self._count = 0
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        if self._pending:
+            numbered = self._pending.popleft()
+        else:
+            line = next(self._text)
+            self._count += 1
+            numbered = (self._count, line)
+        self.taken.append(numbered)
+        return numbered[1]
+
+    def push_back(self, numbered: list[tuple[int, str]]) -> None:
+        """Queue ``numbered`` lines to be read again, in order, before the rest."""
+        self._pending.extendleft(reversed(numbered))
 
 
 def _csv_rows(
-    path: Path, reader: Any, header: list[str], conv: RecordConverter, ctx: dict[str, Any],
+    path: Path, reader: Any, lines: _CsvLines, header: list[str], conv: RecordConverter,
+    ctx: dict[str, Any],
 ) -> Iterator[ReadResult]:
+    """Yield the items (or BadInputs) of the data rows. A row of the wrong width that spans
+    several lines is an unclosed quote: its first line is refused and the lines it swallowed
+    are read again as rows of their own, so one stray quote never loses the rest of a file."""
     width = len(header)
     while True:
-        start = reader.line_num + 1
+        lines.taken.clear()
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
+            start = lines.taken[0][0] if lines.taken else "?"
             yield BadInput(f"{path}:{start}: unreadable CSV row ({exc})")
             continue
-        if not row:
+        taken = list(lines.taken)
+        if not row or not taken:
             continue
-        origin = f"{path}:{start}"
+        origin = f"{path}:{taken[0][0]}"
+        if len(row) != width and len(taken) > 1:
+            yield BadInput(f"{origin}: an unclosed quote runs to line {taken[-1][0]} "
+                           f"({len(row)} columns, the header has {width}); the lines after "
+                           f"this one are read again on their own")
+            lines.push_back(taken[1:])
+            continue
         if len(row) != width:
             yield BadInput(f"{origin}: {len(row)} columns, the header has {width}")
             continue
