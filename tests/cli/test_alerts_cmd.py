@@ -64,7 +64,8 @@ def test_alerts_json_lists_deliveries(cli: Invoke, tmp_path: Path, store_url: st
 
 def test_alerts_test_channel(cli: Invoke, tmp_path: Path, server: HttpServer) -> None:
     cfg = config(tmp_path, server)
-    ok = cli("alerts", "test", "hook", "-c", cfg, "--json")
+    ok = cli("alerts", "test", "hook", "-c", cfg, "--db", f"sqlite:///{tmp_path / 'a.db'}",
+             "--json")  # --db is taken like on every other command
     assert ok.exit_code == 0 and one_json(ok)["ok"] is True
     assert json.loads(server.requests[0]["body"])["title"] == "【舆情预警】测试消息"
     refused = cli("alerts", "test", "robot", "-c", cfg, "--json")

@@ -48,10 +48,13 @@ def alerts(ctx: typer.Context, config: ConfigOpt = None, db: DbOpt = None, limit
 
 @alerts_app.command("test")
 def test_channel(channel: Annotated[str, typer.Argument(help="a channel name from the config")],
-                 config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
-    """Send a test message over CHANNEL now (not through the outbox); exit 1 when it fails."""
+                 config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """Send a test message over CHANNEL now (not through the outbox); exit 1 when it fails.
+
+    ``--db`` is accepted like everywhere else; the test message touches no database.
+    """
     with user_errors():
-        context = make_context(config, None)
+        context = make_context(config, db)
         cfg = context.config
         channels = build_channels(cfg.alerts.channels)
         if channel not in channels:
