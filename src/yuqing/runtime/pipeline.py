@@ -17,6 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+from threadpoolctl import threadpool_limits
+
 from yuqing.alerts.outbox import OutboxDispatcher, build_dispatcher
 from yuqing.alerts.policy import AlertPolicy
 from yuqing.alerts.rulebook import RuleBook
@@ -81,6 +83,21 @@ def split_total(total: int, shares: list[int]) -> list[int]:
     return out
 
 
+def one_blas_thread() -> None:
+    """Make the BLAS libraries loaded so far (numpy's and scipy's OpenBLAS) use one thread,
+    for the rest of the process.
+
+    The stages make many small matrix products (the sentiment CNN's per-batch word table
+    and output layer); with OpenBLAS's default of one thread per core, its idle threads
+    spin on every product, and pushes of one item each cost about 16 ms of CPU instead of
+    6 ms on the 2-core benchmark machine (measured: Pipeline.process with batches of 2
+    items, OPENBLAS_NUM_THREADS unset vs 1), starving the web server's event loop. The
+    pipeline runs batches in one thread anyway. Called once the stages (and so numpy,
+    scipy and scikit-learn) are loaded.
+    """
+    threadpool_limits(limits=1, user_api="blas")
+
+
 class Pipeline:
     """Runs batches of raw items through the stages, stores them, and alerts.
 
@@ -110,6 +127,7 @@ class Pipeline:
         self._drainer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuqing-pipeline")
         self._warm_dedup()
         attach_event_store(self.built, store)
+        one_blas_thread()
 
     @property
     def skipped(self) -> dict[str, str]:
