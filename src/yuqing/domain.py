@@ -12,6 +12,10 @@ from typing import Any
 
 MEDIA_TYPES = ("news", "weibo", "wechat", "forum", "video", "app", "gov", "other")
 SENTIMENTS = ("negative", "neutral", "positive")
+#: Chinese names shown to users ("none": not judged); ARCHITECTURE.md, the field's words
+SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面", "none": "未判定"}
+MEDIA_LABELS = {"news": "新闻网站", "weibo": "微博", "wechat": "微信", "forum": "论坛",
+                "video": "视频", "app": "客户端", "gov": "政务", "other": "其他"}
 
 
 class YuqingError(Exception):

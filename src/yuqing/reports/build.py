@@ -20,12 +20,10 @@ from zoneinfo import ZoneInfo
 from yuqing.analytics import stats
 from yuqing.analytics.keywords import KeywordExtractor
 from yuqing.config import DEFAULT_PORT
-from yuqing.domain import Item
+from yuqing.domain import MEDIA_LABELS, SENTIMENT_LABELS, Item
 from yuqing.reports import charts, text
 from yuqing.reports.model import (
     KIND_LABELS,
-    MEDIA_LABELS,
-    SENTIMENT_LABELS,
     Chart,
     Figure,
     Post,

@@ -14,9 +14,6 @@ from typing import Any
 
 KIND_LABELS = {"daily": "日报", "weekly": "周报", "monthly": "月报", "special": "专报",
                "review": "处置总结"}
-SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面", "none": "未判定"}
-MEDIA_LABELS = {"news": "新闻网站", "weibo": "微博", "wechat": "微信", "forum": "论坛",
-                "video": "视频", "app": "客户端", "gov": "政务", "other": "其他"}
 
 
 def text_hash(text: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from yuqing.reports.model import MEDIA_LABELS
+from yuqing.domain import MEDIA_LABELS
 
 NEGATIVE_SHARE_ALERT = 0.30
 RISE_ALERT = 0.50

@@ -99,7 +99,7 @@ EN |= {
     "高级：失败转发与升级": "Advanced: fallback and escalation", "失败时改用": "Fallback channels",
     "未确认时升级": "Escalation steps", "确认时限（秒）": "Acknowledgement timeout (seconds)",
     "每 {n} 分钟最多一次更新": "at most one update per {n} min", "不重复预警": "no re-alerts",
-    "新闻": "News", "微博": "Weibo", "微信": "WeChat", "论坛": "Forum", "视频": "Video",
+    "新闻": "News", "新闻网站": "News sites", "微博": "Weibo", "微信": "WeChat", "论坛": "Forum", "视频": "Video",
     "客户端": "App", "政务": "Government", "其他": "Other",
     "询问/质疑/诉求": "inquiry or appeal", "恶意传播/炒作": "malicious spreading",
     "捏造/诽谤/违法": "fabrication, defamation, illegal", "建设性意见": "constructive suggestion",

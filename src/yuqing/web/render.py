@@ -21,10 +21,9 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from yuqing.config import Config
-from yuqing.domain import Item, TermHit
+from yuqing.domain import MEDIA_LABELS, SENTIMENT_LABELS, SENTIMENTS, Item, TermHit
 from yuqing.web.i18n import pick_lang, translator
 
-SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 
 
 def web_dir(name: str) -> Path:
@@ -64,7 +63,8 @@ class Pages:
         env.filters["localtime"] = self.localtime
         env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, default=str)
         env.globals["mark"] = self.mark
-        env.globals["SENTIMENT"] = SENTIMENT_LABELS
+        env.globals["SENTIMENT"] = {k: SENTIMENT_LABELS[k] for k in SENTIMENTS}
+        env.globals["MEDIA"] = MEDIA_LABELS
 
     def localtime(self, value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         """Return ``value`` (aware datetime or ISO text) in the office zone as ``fmt``."""

@@ -32,7 +32,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from yuqing.alerts.rule_check import RuleInvalid
 from yuqing.alerts.rules import LEVELS
 from yuqing.config import RuleConfig
-from yuqing.domain import MEDIA_TYPES
+from yuqing.domain import MEDIA_LABELS, MEDIA_TYPES
 from yuqing.runtime.context import Context
 from yuqing.web.auth import current_user, require_admin
 from yuqing.web.i18n import EN, pick_lang, translator
@@ -40,9 +40,6 @@ from yuqing.web.render import Pages
 from yuqing.web.rule_editor import RuleConflict, RuleEditor, RuleNotFound, form_body
 
 PAGE = "/settings/alert-rules"
-#: media types with their Chinese names (ARCHITECTURE.md "The field's words")
-MEDIA_LABELS = {"news": "新闻", "weibo": "微博", "wechat": "微信", "forum": "论坛", "video": "视频",
-                "app": "客户端", "gov": "政务", "other": "其他"}
 #: handling classes 1-4 (分类处置)
 CLASS_LABELS = {1: "询问/质疑/诉求", 2: "恶意传播/炒作", 3: "捏造/诽谤/违法", 4: "建设性意见"}
 #: the values of a new rule on the form: config.RuleConfig's defaults

@@ -17,6 +17,7 @@ from yuqing.analytics.event_report import event_detail, list_events
 from yuqing.analytics.origin import Propagation, trace
 from yuqing.analytics.stats import range_stats
 from yuqing.cases import workflow
+from yuqing.domain import MEDIA_LABELS
 from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
 from yuqing.store import cases as case_db
@@ -67,7 +68,8 @@ def overview(ctx: Context) -> dict[str, Any]:
     stats = range_stats(ctx.store, Scope(since, until), tz=ctx.config.timezone, bucket="hour",
                         top=34, n_keywords=60)
     return {"until": until.astimezone(ZoneInfo(ctx.config.timezone)).isoformat(),
-            "counts": stats["overview"], "series": stats["series"], "media": stats["media"],
+            "counts": stats["overview"], "series": stats["series"],
+            "media": [{**m, "name": MEDIA_LABELS.get(m["name"], m["name"])} for m in stats["media"]],
             "provinces": stats["geography"]["provinces"], "keywords": stats["keywords"],
             "open_alerts": open_alert_count(ctx), "near_cases": len({d["case_id"] for d in due}),
             "events": list_events(ctx.store, order="heat", limit=10)}
