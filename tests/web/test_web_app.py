@@ -74,7 +74,8 @@ def test_push_array_with_bad_elements(client: TestClient) -> None:
     assert ids == {"p1", "p2"}
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"42", b"[]", b'"text"', b"\xff\xfe"])
+@pytest.mark.parametrize("body", [b"{not json", b"42", b"[]", b'"text"', b"\xff\xfe",
+                                  b"[" * 100_000 + b"]" * 100_000])
 def test_push_bad_body_is_400(client: TestClient, body: bytes) -> None:
     resp = client.post("/api/items", content=body, headers={"content-type": "application/json"})
     assert resp.status_code == 400

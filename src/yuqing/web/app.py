@@ -95,6 +95,8 @@ def create_app(ctx: Context) -> FastAPI:
             body = json.loads(raw_body)
         except ValueError:
             raise HTTPException(400, "request body: not valid JSON") from None
+        except RecursionError:
+            raise HTTPException(400, "request body: JSON nested too deeply") from None
         try:
             raws = parse_push_body(body, tz=ctx.config.timezone, received_at=datetime.now(UTC))
         except BadInput as exc:
