@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from yuqing_cli import FIXTURES, Invoke, flat, one_json
@@ -35,3 +36,8 @@ def test_demo_human_output_on_a_data_file_lists_the_alerts(cli: Invoke) -> None:
     assert "演示结果demosummary" in out
     assert "最新预警latestalerts" in out
     assert "市人民医院门口发生严重车祸" in out  # the alert's title in the table
+    # the summary ends with the command that looks further into the demo database; it works
+    hint = re.search(r"yuqing items --config (\S+) --db (\S+)", result.stderr)
+    assert hint is not None
+    listed = cli("items", "--config", hint.group(1), "--db", hint.group(2), "--json")
+    assert listed.exit_code == 0 and "市人民医院门口发生严重车祸" in listed.stdout

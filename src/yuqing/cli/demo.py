@@ -65,6 +65,9 @@ def demo(
     else:
         err.print(outcome_table(outcome, "演示结果 demo summary"))
         err.print(alerts_table(ctx.store))
+        err.print(f"查看更多 look further: yuqing items --config {demo_config_path()} "
+                  f"--db {ctx.database_url}  (also events, stats, report daily --date 2025-06-10)",
+                  highlight=False, markup=False, soft_wrap=True)
     if serve:
         from yuqing.web.demo_seed import seed_demo
         from yuqing.web.server import serve_forever
