@@ -167,20 +167,20 @@ def trace(members: list[Item]) -> Propagation:
         origin = roots[0]
         assert origin.item is not None
         if len(members) == 1:
-            confidence, reason = 1.0, "single item"
+            confidence, reason = 1.0, "仅一条信息"
         elif earliest.published_at < origin.item.published_at:
             upstream = _top(nodes, earliest.key)
-            confidence, reason = 0.5, "an earlier item reposts a post that was not collected"
+            confidence, reason = 0.5, "更早的一条信息转发了未采集到的原帖"
         elif origin.descendants:
-            confidence, reason = 0.9, "earliest item, reposted or replied to by the others"
+            confidence, reason = 0.9, "最早的信息，其余信息转发或回复了它"
         else:
-            confidence, reason = 0.7, "earliest item; joined by text similarity only"
+            confidence, reason = 0.7, "最早的信息；其余信息仅因内容相似归入"
     else:
         tops = Counter(_top(nodes, m.key) for m in members)
         top, count = tops.most_common(1)[0]
         origin = nodes[top]
         confidence = 0.6 if count == len(members) else 0.4
-        reason = "every collected item reposts a post that was not collected"
+        reason = "采集到的信息都转发自未采集到的原帖"
     media: dict[str, datetime] = {}
     for m in members:
         if m.media_type not in media or m.published_at < media[m.media_type]:
