@@ -132,6 +132,9 @@ def test_quiet_until_wraps_midnight_in_the_office_zone(local: str, until: str | 
 
 def test_quiet_hours_spec_errors() -> None:
     assert parse_quiet_hours("08:30-12:00", "r") == (time(8, 30), time(12))
+    # what a Chinese input method types: full-width colons and dashes, a wave dash
+    for typed in ("22：00－07：00", "22:00～07:00", "22:00 — 07:00"):
+        assert parse_quiet_hours(typed, "r") == (time(22), time(7))
     with pytest.raises(BadInput, match="r: quiet_hours '22-7'"):
         parse_quiet_hours("22-7", "r")
 

@@ -20,6 +20,7 @@ outbox rows (store/alerts.py), in one write transaction:
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, time, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -36,10 +37,18 @@ from yuqing.store.alerts import record_alert
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+_DASHES = str.maketrans({"~": "-", "～": "-", "–": "-", "—": "-"})
+
+
 def parse_quiet_hours(spec: str, where: str) -> tuple[time, time]:
-    """Return (start, end) of ``"HH:MM-HH:MM"``; raises BadInput naming ``where``."""
+    """Return (start, end) of ``"HH:MM-HH:MM"``; raises BadInput naming ``where``.
+
+    Full-width forms an input method types (``22：00－07：00``) and the dashes ~ ～ – —
+    between the two times are read as the ASCII spelling.
+    """
+    plain = unicodedata.normalize("NFKC", spec).translate(_DASHES)
     try:
-        start, end = (time.fromisoformat(p.strip()) for p in spec.split("-"))
+        start, end = (time.fromisoformat(p.strip()) for p in plain.split("-"))
     except ValueError:
         raise BadInput(f"{where}: quiet_hours {spec!r} must look like \"22:00-07:00\"") from None
     if start == end:
