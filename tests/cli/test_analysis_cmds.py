@@ -99,3 +99,13 @@ def test_eval_sentiment_baseline_sample_is_spread_and_compared_like_for_like(
     assert doc["n"] == 6 and doc["baseline"]["n"] == 3
     assert doc["baseline"]["per_class"]["negative"]["support"] == 1
     assert doc["baseline"]["ours_on_same_rows"]["accuracy"] == 1.0
+
+
+def test_analyze_human_output_is_labelled_lines(cli: Invoke) -> None:
+    result = cli("analyze", "有人 代.写 论文吗？杭州市医院门口发生车祸，两人受伤")
+    assert result.exit_code == 0 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("情感 sentiment：")
+    assert "代写论文（livelihood，3–9）" in lines[1]
+    assert "浙江省" in lines[2] and "杭州市" in lines[2]
+    assert lines[4].startswith("处置建议 handling：") and "{" not in result.stderr

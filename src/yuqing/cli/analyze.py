@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from yuqing.cli.common import ConfigOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.domain import SENTIMENT_LABELS
 
 #: the analysis stages run for one text, in pipeline order (no de-duplication, no schemes)
 ANALYZE_STAGES = ("segment", "sentiment", "sensitive", "places", "keywords", "handling")
@@ -62,6 +63,31 @@ def analyze(
     if json_out:
         emit_json(doc)
         return
-    for key, value in doc.items():
-        if key != "skipped" or value:
-            err.print(f"{key}: {value}", highlight=False)
+    err.print(human_analysis(doc), highlight=False, markup=False, soft_wrap=True)
+
+
+def human_analysis(doc: dict[str, Any]) -> str:
+    """Return the ``analyze`` document as labelled Chinese/English lines for a person."""
+    none = "—"
+    sentiment = doc["sentiment"]
+    hits = "、".join(f"{h['term']}（{h['category']}，{h['start']}–{h['end']}）"
+                    for h in doc["sensitive_terms"])
+    handling = doc.get("handling") or {}
+    if handling.get("class"):
+        cues = "、".join(handling.get("cues", [])) or none
+        suggested = (f"{handling['class']} {handling['label']}（置信度 confidence "
+                     f"{handling['confidence']:.2f}；线索 cues：{cues}）")
+    else:
+        suggested = f"无 none（置信度 confidence {handling.get('confidence', 0):.2f}）"
+    lines = [
+        f"情感 sentiment：{SENTIMENT_LABELS.get(sentiment or 'none')} {sentiment or ''}"
+        + (f"（P(负面)={doc['sentiment_score']:.2f}）" if doc.get("sentiment_score") is not None
+           else ""),
+        f"敏感词 sensitive：{hits or none}",
+        f"地域 places：{'、'.join(doc['places']) or none}",
+        f"关键词 keywords：{'、'.join(doc['keywords']) or none}",
+        f"处置建议 handling：{suggested}",
+    ]
+    if doc.get("skipped"):
+        lines.append(f"未运行 skipped：{doc['skipped']}")
+    return "\n".join(lines)
