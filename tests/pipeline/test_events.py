@@ -133,28 +133,3 @@ def test_a_shared_phrase_alone_does_not_make_one_event() -> None:
     paraphrase = [make(2, "南湖市多个小区自来水有刺鼻异味"), make(3, "南湖市自来水有异味", 5)]
     run(paraphrase)
     assert paraphrase[0].event_id == paraphrase[1].event_id
-
-
-def test_a_long_post_containing_an_event_joins_despite_its_commentary() -> None:
-    # the item holds 8 of the event's 10 centroid terms (80 % of its weight) among 100 terms
-    # of its own commentary: cosine 0.07, under the threshold 0.1 but above half of it
-    from yuqing.pipeline import events as events_module
-
-    def placed(shared: int) -> bool:
-        stage = EventClusterer()
-        event = stage._open_event(make("e", "事件"))
-        event.centroid = {f"k{i}": 1.0 for i in range(10)}
-        event.norm = 10 ** 0.5
-        stage._remember(event)
-        for term in event.centroid:
-            stage._postings.setdefault(term, set()).add(event.id)
-        a = 0.07 * event.norm / shared
-        b = ((1 - shared * a * a) / (100 - shared)) ** 0.5
-        vec = {f"k{i}": a for i in range(shared)} | {f"c{i}": b for i in range(100 - shared)}
-        found, score = stage._best_match(make("x", "长文", 5), vec)
-        assert abs(score - (0.07 if found else 0.0)) < 1e-9
-        return found is event
-
-    assert events_module.CONTAINMENT_SHARED == 8
-    assert placed(8)  # contains the event
-    assert not placed(7)  # too few shared terms: the cosine rule alone

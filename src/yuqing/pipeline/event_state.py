@@ -72,12 +72,6 @@ class Event:
         shared = cen.keys() & vec.keys()
         return sum(cen[t] * vec[t] for t in shared) / self.norm, len(shared)
 
-    def coverage(self, vec: dict[str, float]) -> float:
-        """Return the share (0..1) of the centroid's weight on terms of ``vec``: how much
-        of the event a long item contains, whatever else (commentary) it says."""
-        cen = self.centroid
-        return sum(cen[t] for t in cen.keys() & vec.keys()) / (sum(cen.values()) or 1.0)
-
     def add(self, item: Item, vec: dict[str, float], score: float, media_weight: float) -> set[str]:
         """Count ``item`` (vector ``vec``, cosine ``score``) into the event; return the
         centroid terms it dropped (the caller un-indexes them)."""

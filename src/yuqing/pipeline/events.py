@@ -26,10 +26,7 @@ Each live item, in batch order, joins an existing event or opens a new one;
    threshold times sqrt(SHORT_TERMS / terms): two short titles on one template
    (``为什么…``) otherwise match by chance. An event that
    quotes, through a ``//@name:`` chain, an author seen in an open event is
-   joined at half the threshold. A long item whose commentary dilutes the
-   cosine still joins at half the threshold when it shares ``CONTAINMENT_SHARED``
-   centroid terms carrying ``CONTAINMENT`` of the centroid's weight (it
-   contains the event).
+   joined at half the threshold.
 4. otherwise the item **opens** a new event, id ``E`` + 12 hex of SHA-1(key).
 
 After a batch, the items of an event whose volume spikes in the newest
@@ -70,8 +67,6 @@ MAX_CANDIDATES = 12
 MIN_SHARED = 4  # centroid terms an item must share to join (sentiment3 chat: 3 pairs up 26 %, 4: 18 %)
 MIN_VOTES = 2  # query terms a candidate event must share
 SHORT_TERMS = 40  # items with fewer terms need a proportionally higher cosine (tuned on CHECKED dev)
-CONTAINMENT = 0.25  # share of an event's centroid weight an item may cover instead (CHECKED dev)
-CONTAINMENT_SHARED = 8  # ... sharing at least this many centroid terms (dev: 0.2-0.3, 6-8 equal)
 KEY_MEMORY = 500_000  # key -> event links remembered
 WARM_ITEMS = 20_000  # recent items read at start-up (links and document frequencies)
 MIN_DUPLICATE_CHARS = 10  # shorter copies ("顶", "[怒]") recur in unrelated threads
@@ -246,10 +241,7 @@ class EventClusterer:
                 continue
             score, shared = event.similarity_shared(vec)
             needed = threshold / 2 if n >= QUOTED_VOTES else threshold
-            if score < needed and not (score >= needed / 2 and shared >= CONTAINMENT_SHARED
-                                       and event.coverage(vec) >= CONTAINMENT):
-                continue
-            if shared >= MIN_SHARED and (score, event_id) > best_key:
+            if score >= needed and shared >= MIN_SHARED and (score, event_id) > best_key:
                 best, best_key = event, (score, event_id)
         return best, best_key[0]
 
