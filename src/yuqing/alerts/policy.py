@@ -102,37 +102,42 @@ class AlertPolicy:
 
     def record(self, conn: Connection, rule: MatchRule, stories: list[Story],
                now: datetime) -> list[int]:
-        """Record the alerts of ``stories`` under ``rule``; return the ids of new alerts."""
+        """Record the alerts of ``stories`` under ``rule``; return the ids of new alerts.
+
+        The stories' events' stored sizes are read with one query for the whole list.
+        """
+        sizes = alert_state.event_sizes(
+            conn, {s.items[0].event_id for s in stories if s.items[0].event_id})
         ids = []
         for story in stories:
-            alert = self._decide(conn, rule, story, now)
+            alert = self._decide(conn, rule, story, sizes, now)
             if alert is None:
                 continue
             ids += self._record(conn, rule, alert, now)
         return ids
 
     def _decide(self, conn: Connection, rule: MatchRule, story: Story,
-                now: datetime) -> Alert | None:
+                sizes: dict[str, int], now: datetime) -> Alert | None:
         """Return the alert to record for ``story`` (new or update), or None; saves its state."""
         state = alert_state.load_group(conn, rule.name, story.key)
         event_id = story.items[0].event_id
-        count = max(story.size, len(story.items),
-                    alert_state.event_size(conn, event_id) if event_id else 1)
+        count = max(story.size, len(story.items), sizes.get(event_id, 0) if event_id else 1)
+
+        def save(new: GroupState) -> None:
+            alert_state.save_group(conn, rule.name, story.key, new)
+
         if state is None:
-            alert_state.save_group(conn, rule.name, story.key,
-                                   GroupState(count, count, story.level, now, 0))
+            save(GroupState(count, count, story.level, now, 0))
             return rule.make_alert(story, now)
         count = max(count, state.count)
         graver = level_rank(story.level) < level_rank(state.sent_level)
         due = (now - state.sent_at).total_seconds() >= rule.cfg.window
         if not (rule.cfg.realert and due and (graver or count >= 2 * state.sent_count)):
-            alert_state.save_group(conn, rule.name, story.key,
-                                   GroupState(count, state.sent_count, state.sent_level,
-                                              state.sent_at, state.updates))
+            save(GroupState(count, state.sent_count, state.sent_level, state.sent_at,
+                            state.updates))
             return None
         n = state.updates + 1
-        alert_state.save_group(conn, rule.name, story.key,
-                               GroupState(count, count, story.level, now, n))
+        save(GroupState(count, count, story.level, now, n))
         note = messages(rule.lang)["update_note"].format(count=count, level=story.level)
         return rule.make_alert(story, now, suffix=f":u{n}", note=note)
 

@@ -7,6 +7,7 @@ workers on PostgreSQL never lose a count.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,7 +31,12 @@ class GroupState:
 
 
 def load_group(conn: Connection, rule: str, group_key: str) -> GroupState | None:
-    """Return the state of story ``group_key`` under ``rule``, or None when never alerted."""
+    """Return the state of story ``group_key`` under ``rule``, or None when never alerted.
+
+    Read story by story, not for a whole batch at once: on PostgreSQL a second
+    worker alerting on the same batch waits at :func:`save_group` for the first
+    one's transaction, and its next read then sees what the first one sent.
+    """
     g = alert_groups.c
     row = conn.execute(select(g.count, g.sent_count, g.sent_level, g.sent_at, g.updates)
                        .where(g.rule == rule, g.group_key == group_key)).first()
@@ -55,16 +61,19 @@ def take_window_slot(conn: Connection, rule: str, window_start: datetime, cap: i
 
     Returns 0 when it may be sent (fewer than ``cap`` sent so far), else the
     number of alerts held in this window including this one (1 = the first
-    held, which is when the summary goes out).
+    held, which is when the summary goes out). One statement while the window
+    has room; its row is created on first use.
     """
     w = alert_windows.c
-    stmt = dialect_insert(conn, alert_windows).values(rule=rule, window_start=window_start, sent=0, held=0)
-    conn.execute(stmt.on_conflict_do_nothing())
     key = and_(w.rule == rule, w.window_start == window_start)
-    sent = conn.execute(update(alert_windows).where(key, w.sent < cap)
-                        .values(sent=w.sent + 1)).rowcount
-    if sent:
+    take = update(alert_windows).where(key, w.sent < cap).values(sent=w.sent + 1)
+    if conn.execute(take).rowcount:
         return 0
+    stmt = dialect_insert(conn, alert_windows).values(rule=rule, window_start=window_start,
+                                                      sent=0, held=0)
+    conn.execute(stmt.on_conflict_do_nothing())
+    if conn.execute(take).rowcount:
+        return 0  # the window's first alert, or another worker created its row meanwhile
     conn.execute(update(alert_windows).where(key).values(held=w.held + 1))
     return int(conn.scalar(select(w.held).where(key)) or 0)
 
@@ -112,10 +121,15 @@ def advance_escalation(conn: Connection, alert_id: int, step: int,
                  .values(step=step + 1, due_at=next_due))
 
 
-def event_size(conn: Connection, event_id: str) -> int:
-    """Return how many stored items belong to event ``event_id`` (re-seen items count once)."""
-    return int(conn.scalar(select(func.count()).select_from(items)
-                           .where(items.c.event_id == event_id)) or 0)
+def event_sizes(conn: Connection, event_ids: Iterable[str]) -> dict[str, int]:
+    """Return ``{event id: stored items}`` for ``event_ids`` (one grouped query; re-seen items
+    count once; an event without stored items is absent)."""
+    wanted = sorted(set(event_ids))
+    if not wanted:
+        return {}
+    rows = conn.execute(select(items.c.event_id, func.count()).where(items.c.event_id.in_(wanted))
+                        .group_by(items.c.event_id))
+    return {str(event_id): int(n) for event_id, n in rows}
 
 
 def event_facts(conn: Connection, event_ids: set[str]) -> dict[str, tuple[int, str]]:
