@@ -220,9 +220,9 @@ def test_the_rules_form_creates_edits_and_shows_problems_by_field(
 def test_every_rule_problem_and_label_has_an_english_entry() -> None:
     from yuqing.alerts.rule_check import MESSAGES
     from yuqing.web.i18n import EN
-    from yuqing.web.rules_api import CLASS_LABELS, MEDIA_LABELS
+    from yuqing.web.rules_api import HANDLING_CLASS_LABELS, MEDIA_LABELS
 
-    shown = [*MESSAGES, *MEDIA_LABELS.values(), *CLASS_LABELS.values()]
+    shown = [*MESSAGES, *MEDIA_LABELS.values(), *HANDLING_CLASS_LABELS.values()]
     assert len(shown) > 30 and [m for m in shown if m not in EN] == []
     assert all(set(re.findall(r"\{(\w+)\}", m)) == set(re.findall(r"\{(\w+)\}", EN[m]))
                for m in MESSAGES)  # the same parameters in both languages

@@ -24,12 +24,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from yuqing.domain import Item
+from yuqing.domain import HANDLING_CLASS_LABELS, Item
 from yuqing.pipeline.base import live
 from yuqing.pipeline.labelled import read_labelled_rows
 from yuqing.pipeline.sentiment import own_words
 
-LABELS = {1: "询问质疑诉求", 2: "恶意传播炒作", 3: "捏造诽谤违法", 4: "建设性意见"}
 MIN_SCORE = 2.0
 #: (class, weight, pattern) -- weight 2 is enough alone, 1 needs support
 CUES: tuple[tuple[int, float, str], ...] = (
@@ -70,7 +69,7 @@ class Suggestion:
 
     def as_dict(self) -> dict[str, object]:
         """Return the JSON form stored in ``item.extra["handling"]``."""
-        label = LABELS.get(self.handling_class) if self.handling_class else None
+        label = HANDLING_CLASS_LABELS.get(self.handling_class) if self.handling_class else None
         return {"class": self.handling_class, "label": label,
                 "confidence": round(self.confidence, 3), "cues": list(self.cues),
                 "scores": {str(k): v for k, v in self.scores.items()}}
@@ -79,7 +78,7 @@ class Suggestion:
 def suggest(text: str) -> Suggestion:
     """Return the handling-class suggestion for ``text`` (see module doc)."""
     own = own_words(text)
-    scores = {cls: 0.0 for cls in LABELS}
+    scores = {cls: 0.0 for cls in HANDLING_CLASS_LABELS}
     if _ANY_CUE.search(own) is None:
         return Suggestion(None, 1.0, (), scores)
     found: list[tuple[int, str]] = []

@@ -32,7 +32,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from yuqing.alerts.rule_check import RuleInvalid
 from yuqing.alerts.rules import LEVELS
 from yuqing.config import RuleConfig
-from yuqing.domain import MEDIA_LABELS, MEDIA_TYPES
+from yuqing.domain import HANDLING_CLASS_LABELS, MEDIA_LABELS, MEDIA_TYPES
 from yuqing.runtime.context import Context
 from yuqing.web.auth import current_user, require_admin
 from yuqing.web.i18n import EN, pick_lang, translator
@@ -41,7 +41,6 @@ from yuqing.web.rule_editor import RuleConflict, RuleEditor, RuleNotFound, form_
 
 PAGE = "/settings/alert-rules"
 #: handling classes 1-4 (分类处置)
-CLASS_LABELS = {1: "询问/质疑/诉求", 2: "恶意传播/炒作", 3: "捏造/诽谤/违法", 4: "建设性意见"}
 #: the values of a new rule on the form: config.RuleConfig's defaults
 NEW_RULE: dict[str, Any] = RuleConfig(name="").model_dump(mode="json")
 
@@ -134,7 +133,7 @@ def rules_router(ctx: Context) -> APIRouter:
         page = pages.render(
             request, "rule_form.html", rule=rule, new=new, enabled=enabled, version=version,
             errors=errors or {}, levels=LEVELS, media=[(m, MEDIA_LABELS[m]) for m in MEDIA_TYPES],
-            classes=CLASS_LABELS, schemes=[s.name for s in cfg.schemes],
+            classes=HANDLING_CLASS_LABELS, schemes=[s.name for s in cfg.schemes],
             channels=sorted(editor.context.channels), groups=sorted(cfg.alerts.groups),
             sources=sorted({s.name for s in cfg.sources} | {"push"}),
             in_config=rule.get("name") in editor.config_names)
@@ -154,7 +153,7 @@ def rules_router(ctx: Context) -> APIRouter:
     def rules_page(request: Request, saved: str | None = None,
                    error: str | None = None) -> Response:
         return pages.render(request, "rules.html", rules=editor.docs(), saved=saved, error=error,
-                            media=MEDIA_LABELS, classes=CLASS_LABELS)
+                            media=MEDIA_LABELS, classes=HANDLING_CLASS_LABELS)
 
     @router.get(PAGE + "/new", response_class=HTMLResponse, include_in_schema=False)
     def new_rule_page(request: Request) -> Response:
