@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from alert_servers import HttpServer
-from alerts_helpers import make_alert
+from alerts_helpers import make_alert, outbox_history as history
 
 from yuqing.alerts.ack import AckSigner
 from yuqing.alerts.channels.base import Channel
@@ -33,14 +33,6 @@ def record(store: Store, n: int, channels: tuple[str, ...] = ("hook",), rule: st
         alert.rule = rule
         ids.append(store.record_alert(alert))
     return [i for i in ids if i is not None]
-
-
-def history(store: Store) -> dict[str, list[tuple[str, str, int, list[str | None]]]]:
-    with store.read() as conn:
-        rows = outbox.alert_history(conn, 1000)
-    return {r["dedup_key"]: [(d["channel"], d["status"], d["attempts"],
-                              [t["outcome"] for t in d["tries"]]) for d in r["deliveries"]]
-            for r in rows}
 
 
 def test_sends_once_and_records_the_attempt(store: Store, http_server: HttpServer) -> None:

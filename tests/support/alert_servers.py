@@ -17,12 +17,18 @@
   (HTTP 200 ``{"code":1001}``). A path under ``/slow/`` (e.g.
   ``/slow/wecom``) answers like the rest of the path after 1.5 s, one under
   ``/pause/`` after 0.2 s (a send that is in flight for a while).
+  For retries of split alerts, like ``/wecom`` except: ``/wecom-part2-500`` answers
+  the first part ``(2/n)`` with HTTP 500, ``/wecom-part2-busy`` answers it HTTP 200
+  ``{"errcode":-1}`` (busy); ``/wecom-freq`` answers its first request with WeCom's
+  rate-limit refusal 45009. Each recorded request gets the ``status`` and ``answer``
+  (bytes) it was given.
 Scrapy's tests/mockserver idea: a real server, named behaviours.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -117,6 +123,33 @@ def _robot_answer(path: str, body: bytes, n: int) -> bytes:
     return b'{"errcode":0,"errmsg":"ok"}'
 
 
+PART_TWO = re.compile(r"^\(2/\d+\)$", re.M)
+
+
+def wecom_content(body: bytes) -> str:
+    """Return the markdown ``content`` of a WeCom message body ("" when it has none)."""
+    try:
+        return str(json.loads(body).get("markdown", {}).get("content", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
+FLAKY_WECOM = ("/wecom-freq", "/wecom-part2-500", "/wecom-part2-busy")
+
+
+def _flaky_wecom(path: str, body: bytes, n: int, part_twos: int) -> tuple[int, bytes]:
+    """Status and answer of the FLAKY_WECOM robots (module docstring); ``n`` counts requests
+    to ``path``, ``part_twos`` those carrying a part 2 so far (this one included)."""
+    if path == "/wecom-freq" and n == 1:
+        return 200, b'{"errcode":45009,"errmsg":"api freq out of limit"}'
+    if part_twos == 1 and PART_TWO.search(wecom_content(body)):
+        if path == "/wecom-part2-500":
+            return 500, b'{"error":"internal"}'
+        if path == "/wecom-part2-busy":
+            return 200, b'{"errcode":-1,"errmsg":"system busy"}'
+    return 200, _chat_answer("/wecom", body) or b""
+
+
 def _chat_answer(path: str, body: bytes) -> bytes | None:
     """WeCom, Feishu and SMS-gateway answers (HTTP 200 always), or None for other paths."""
     if path == "/wecom":
@@ -142,8 +175,9 @@ def _handler_class(state: HttpServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             path, _, query = self.path.partition("?")
-            state.requests.append({"path": path, "query": query, "headers": dict(self.headers),
-                                   "body": body})
+            record: dict[str, Any] = {"path": path, "query": query,
+                                      "headers": dict(self.headers), "body": body}
+            state.requests.append(record)
             n = state.hits[path] = state.hits.get(path, 0) + 1
             if path == "/slow" or path.startswith("/slow/"):
                 time.sleep(SLOW_SECONDS)
@@ -159,6 +193,11 @@ def _handler_class(state: HttpServer) -> type[BaseHTTPRequestHandler]:
             chat = _chat_answer(path, body)
             if chat is not None:
                 status, payload = 200, chat
+            if path in FLAKY_WECOM:
+                part_twos = sum(1 for r in state.requests
+                                if r["path"] == path and PART_TWO.search(wecom_content(r["body"])))
+                status, payload = _flaky_wecom(path, body, n, part_twos)
+            record.update(status=status, answer=payload)
             try:
                 self.answer(status, payload)
             except (BrokenPipeError, ConnectionResetError):

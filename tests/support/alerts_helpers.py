@@ -30,3 +30,18 @@ def make_alert(n: int = 1, channels: tuple[str, ...] = ("console",)) -> Alert:
                  title=f"【舆情预警】燃气安全：负面 — 第{n}条",
                  body=f"来源：weibo（weibo）\n摘要：燃气泄漏无人处理{n}", item_keys=[f"weibo:{n}"],
                  created_at=NOW, level="III", channels=list(channels))
+
+
+Tries = list[tuple[str, str, int, list[str | None]]]
+
+
+def outbox_history(store: Any) -> dict[str, Tries]:
+    """Return ``{dedup_key: [(channel, status, attempts, [outcome of each try])]}`` of the
+    outbox of ``store`` (a yuqing Store)."""
+    from yuqing.store import alerts as outbox
+
+    with store.read() as conn:
+        rows = outbox.alert_history(conn, 1000)
+    return {r["dedup_key"]: [(d["channel"], d["status"], d["attempts"],
+                              [t["outcome"] for t in d["tries"]]) for d in r["deliveries"]]
+            for r in rows}

@@ -15,6 +15,12 @@ Alerts reach the outbox (store/alerts.py) before anything is sent. An
    last value repeating) until ``max_attempts``; a configuration error
    (wrong keyword, 4xx, unknown channel) fails at once; a delivery that
    failed for good queues the next channel of the rule's ``fallback`` chain.
+   A message held back by the channel's OWN rate limit (DeliveryResult.deferred)
+   is not an attempt: no attempt row (unless some parts went out first: then
+   it is closed as ``deferred``), no backoff, the retry budget untouched; the
+   delivery waits until the limit allows it. The parts of a split robot
+   message the receiver accepted are recorded (deliveries.parts_sent), so a
+   retry by any dispatcher sends only the rest.
 
 Crash safety (kill -9 at any point): a claim whose owner died expires with
 its lease; its unfinished attempt is closed as ``interrupted``. A channel that
@@ -213,7 +219,8 @@ class OutboxDispatcher:
                 results = send_safely(name, channel, alerts)
         for i, result in enumerate(results):
             if i not in tracker.settled:
-                if i not in tracker.attempts:  # never reached the wire (rate limit, SSRF...)
+                # never reached the wire: an SSRF refusal is an attempt, a local deferral not
+                if i not in tracker.attempts and result.defer_s is None:
                     tracker.sending([i])
                 tracker.done([i], result)
 
@@ -225,21 +232,28 @@ class OutboxDispatcher:
         label = messages(rule.lang if rule else "zh")["ack"]
         return replace(c.alert, body=f"{c.alert.body}\n{label}：{self.signer.link(c.alert_id)}")
 
-    def settle(self, conn: Connection, c: Claimed, result: DeliveryResult, attempt_id: int,
-               now: datetime) -> None:
-        """Record ``result`` of claimed delivery ``c``; queue a fallback when it failed for good."""
+    def settle(self, conn: Connection, c: Claimed, result: DeliveryResult,
+               attempt_id: int | None, now: datetime) -> None:
+        """Record ``result`` of claimed delivery ``c`` (``attempt_id`` None for a deferral
+        before anything went out); queue a fallback when it failed for good."""
         tried = c.attempts + 1
+        parts = result.parts
         if result.ok:
             outbox.finish_attempt(conn, attempt_id, c.alert_id, c.channel, "sent",
-                                  result.error, now)
+                                  result.error, now, parts=parts)
+            return
+        if result.defer_s is not None:
+            outbox.finish_attempt(conn, attempt_id, c.alert_id, c.channel, "deferred",
+                                  result.error, now, now + timedelta(seconds=result.defer_s),
+                                  parts=parts)
             return
         if result.retryable and tried < self.max_attempts:
             wait = self.backoff[min(tried - 1, len(self.backoff) - 1)]
             outbox.finish_attempt(conn, attempt_id, c.alert_id, c.channel, "retry",
-                                  result.error, now, now + timedelta(seconds=wait))
+                                  result.error, now, now + timedelta(seconds=wait), parts=parts)
             return
         outbox.finish_attempt(conn, attempt_id, c.alert_id, c.channel, "failed",
-                              result.error, now)
+                              result.error, now, parts=parts)
         nxt = self._fallback(c)
         if nxt is not None:
             outbox.add_delivery(conn, c.alert_id, nxt, now)
@@ -311,9 +325,14 @@ class _Tracker:
         self.attempts.update(zip(indexes, ids, strict=True))
 
     def done(self, indexes: list[int], result: DeliveryResult) -> None:
-        """Record ``result`` for the alerts at ``indexes``."""
+        """Record ``result`` for the alerts at ``indexes`` (no attempt row for a deferral
+        before anything went out)."""
         with self.d.store.write() as conn:
             now = self.d.clock()
             for i in indexes:
-                self.d.settle(conn, self.batch[i], result, self.attempts[i], now)
+                self.d.settle(conn, self.batch[i], result, self.attempts.get(i), now)
         self.settled.update(indexes)
+
+    def accepted_parts(self, index: int) -> int:
+        """Return the parts of the split message at ``index`` accepted in earlier attempts."""
+        return self.batch[index].parts_sent

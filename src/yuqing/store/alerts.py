@@ -146,13 +146,15 @@ def count_alerts(conn: Connection) -> int:
 
 @dataclass(frozen=True)
 class Claimed:
-    """A delivery a dispatcher now owns: ``interrupted`` when an earlier owner died mid-send."""
+    """A delivery a dispatcher now owns: ``interrupted`` when an earlier owner died mid-send;
+    ``parts_sent`` parts of its split message were accepted in earlier attempts."""
 
     alert_id: int
     channel: str
     attempts: int
     interrupted: bool
     alert: Alert
+    parts_sent: int = 0
 
 
 def _claimable(now: datetime) -> Any:
@@ -193,7 +195,8 @@ def claim_deliveries(conn: Connection, owner: str, now: datetime, lease_until: d
     join = deliveries.outerjoin(delivery_claims, and_(
         delivery_claims.c.alert_id == deliveries.c.alert_id,
         delivery_claims.c.channel == deliveries.c.channel))
-    stmt = (select(deliveries.c.alert_id, deliveries.c.channel, deliveries.c.attempts)
+    stmt = (select(deliveries.c.alert_id, deliveries.c.channel, deliveries.c.attempts,
+                   deliveries.c.parts_sent)
             .select_from(join).where(_claimable(now))
             .order_by(deliveries.c.alert_id, deliveries.c.channel).limit(limit))
     if conn.dialect.name == "postgresql":
@@ -218,7 +221,8 @@ def claim_deliveries(conn: Connection, owner: str, now: datetime, lease_until: d
         select(alerts).where(alerts.c.id.in_({r.alert_id for r in rows})))}
     return [Claimed(alert_id=r.alert_id, channel=r.channel, attempts=r.attempts,
                     interrupted=(r.alert_id, r.channel) in interrupted,
-                    alert=_alert(found[r.alert_id], [r.channel])) for r in rows]
+                    alert=_alert(found[r.alert_id], [r.channel]), parts_sent=r.parts_sent)
+            for r in rows]
 
 
 def _close_interrupted(conn: Connection, keys: list[tuple[int, str]],
@@ -247,25 +251,35 @@ def start_attempts(conn: Connection, owner: str, claimed: list[Claimed],
     return ids
 
 
+ATTEMPT_OUTCOMES = ("sent", "failed", "retry", "deferred")
+
+
 def finish_attempt(conn: Connection, attempt_id: int | None, alert_id: int, channel: str,
                    outcome: str, error: str | None, now: datetime,
-                   retry_at: datetime | None = None) -> None:
+                   retry_at: datetime | None = None, parts: int = 0) -> None:
     """Close attempt ``attempt_id`` (if any) and settle the delivery.
 
     ``outcome`` ``sent`` / ``failed`` end the delivery (claim removed);
     ``retry`` keeps it pending, counts the attempt and holds it until
-    ``retry_at``. Raises ValueError for another outcome.
+    ``retry_at``; ``deferred`` (the channel's own rate limit) keeps it pending
+    until ``retry_at`` WITHOUT counting an attempt (``attempt_id`` is None
+    unless some parts went out first). ``parts`` > 0 records how many parts of
+    a split message the receiver has accepted (deliveries.parts_sent). Raises
+    ValueError for another outcome.
     """
-    if outcome not in ("sent", "failed", "retry"):
-        raise ValueError(f"attempt outcome {outcome!r}: expected sent, failed or retry")
+    if outcome not in ATTEMPT_OUTCOMES:
+        raise ValueError(f"attempt outcome {outcome!r}: expected one of {ATTEMPT_OUTCOMES}")
     if attempt_id is not None:
         conn.execute(update(delivery_attempts).where(delivery_attempts.c.id == attempt_id)
                      .values(finished_at=now, outcome=outcome, error=error))
     key = and_(delivery_claims.c.alert_id == alert_id, delivery_claims.c.channel == channel)
-    if outcome == "retry":
-        conn.execute(update(deliveries).where(
-            deliveries.c.alert_id == alert_id, deliveries.c.channel == channel).values(
-            attempts=deliveries.c.attempts + 1, last_error=error, updated_at=now))
+    row = and_(deliveries.c.alert_id == alert_id, deliveries.c.channel == channel)
+    if parts > 0:
+        conn.execute(update(deliveries).where(row).values(parts_sent=parts))
+    if outcome in ("retry", "deferred"):
+        if outcome == "retry":
+            conn.execute(update(deliveries).where(row).values(
+                attempts=deliveries.c.attempts + 1, last_error=error, updated_at=now))
         conn.execute(update(delivery_claims).where(key).values(
             owner=None, lease_until=None, next_at=retry_at or now))
         return

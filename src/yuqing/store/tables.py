@@ -166,6 +166,9 @@ deliveries = Table(
     Column("attempts", Integer, nullable=False),
     Column("last_error", Text),
     Column("updated_at", UTCDateTime, nullable=False),
+    # parts 1..parts_sent of a message split by size were accepted (a retry sends the
+    # rest); added by migration 0011_delivery_parts
+    Column("parts_sent", Integer, nullable=False, default=0, server_default="0"),
     CheckConstraint("status IN ('sent', 'failed', 'pending')", name="ck_deliveries_status"),
     Index("ix_deliveries_status", "status"),
 )

@@ -71,6 +71,20 @@ def test_rate_limit_counts_a_sliding_minute() -> None:
     assert [several.take(2), several.take(2), several.take(1)] == [True, False, True]
 
 
+def test_rate_limit_says_how_long_to_wait() -> None:
+    now = [0.0]
+    limit = RateLimit(2, clock=lambda: now[0])
+    assert [limit.take_or_wait(), limit.take_or_wait(0)] == [0.0, 0.0]
+    now[0] = 10.0
+    assert limit.take_or_wait() == 0.0
+    now[0] = 15.0
+    assert limit.take_or_wait() == 45.0  # the message of t=0 leaves the minute at t=60
+    assert limit.take_or_wait(2) == 55.0  # both must leave
+    assert limit.take_or_wait(3) == 60.0  # more than the limit never fits at once
+    now[0] = 60.0
+    assert limit.take_or_wait() == 0.0
+
+
 @pytest.mark.parametrize(("status", "body", "ok", "retryable", "error"), [
     (200, '{"errcode":0,"errmsg":"ok"}', True, False, None),
     (200, '{"errcode":93000,"errmsg":"invalid webhook url"}', False, False,

@@ -29,9 +29,10 @@ def test_refusal_with_http_200_is_not_retried(http_server: HttpServer) -> None:
     assert result.error == "WeCom errcode 93000: invalid webhook url"
 
 
-def test_local_rate_limit_holds_extra_messages_for_a_retry(http_server: HttpServer) -> None:
+def test_local_rate_limit_defers_extra_messages(http_server: HttpServer) -> None:
     channel = WeComChannel("wx", http_server.url + "/wecom", max_bytes=300, rate_per_minute=1,
                            allow_internal=True)
     results = channel.send([make_alert(1), make_alert(2)])  # one message each at 300 bytes
     assert [(r.ok, r.retryable) for r in results] == [(True, False), (False, True)]
+    assert results[0].defer_s is None and 59 < (results[1].defer_s or 0) <= 60  # deferred
     assert len(http_server.requests) == 1

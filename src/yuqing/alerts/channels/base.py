@@ -22,12 +22,21 @@ class DeliveryResult:
     not (or notes a partial problem when ``ok``); ``retryable`` is True when
     trying again later may succeed (timeouts, 4xx SMTP, HTTP 5xx);
     ``attempts`` is how many sends the dispatcher made.
+
+    ``parts`` counts the parts of a message split by size (robot.py) that the
+    receiver has accepted so far, earlier attempts included (parts ``1..parts``;
+    0 for a message that is not split): the outbox keeps it so that a retry
+    sends only the rest. ``defer_s`` is set when the channel's OWN limit (a
+    local rate limit) held the message back: not a failure nor an attempt,
+    the delivery waits ``defer_s`` seconds and keeps its retry budget.
     """
 
     ok: bool
     error: str | None = None
     retryable: bool = False
     attempts: int = 1
+    parts: int = 0
+    defer_s: float | None = None
 
     @classmethod
     def success(cls, note: str | None = None) -> DeliveryResult:
@@ -38,6 +47,12 @@ class DeliveryResult:
     def failure(cls, error: str, *, retryable: bool) -> DeliveryResult:
         """Return a failed delivery with its reason and whether to retry."""
         return cls(ok=False, error=error, retryable=retryable)
+
+    @classmethod
+    def deferred(cls, seconds: float, reason: str) -> DeliveryResult:
+        """Return a message held back by the channel's own limit for ``seconds`` (>= 0):
+        retryable, and to be tried again then without counting an attempt."""
+        return cls(ok=False, error=reason, retryable=True, defer_s=max(seconds, 0.0))
 
 
 class SendTracker(Protocol):
@@ -50,6 +65,10 @@ class SendTracker(Protocol):
 
     def done(self, indexes: list[int], result: DeliveryResult) -> None:
         """That request ended with ``result``."""
+
+    def accepted_parts(self, index: int) -> int:
+        """Return how many parts of the split message of the alert at ``index`` the receiver
+        accepted in earlier attempts (0 for none): those are not sent again."""
 
 
 class Channel(Protocol):

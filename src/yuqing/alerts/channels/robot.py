@@ -22,7 +22,14 @@ longer than a part is cut at a character boundary, never inside a UTF-8
 sequence nor inside a markdown link ``[text](url)`` or a bare URL (unless
 that link alone is longer than a part). Nothing is dropped. The parts of
 one alert are posted in order as one delivery: it succeeds when every part
-is accepted; a failed part stops the rest and a retry sends all parts again.
+is accepted; a failed part stops the rest, and a retry sends only the parts
+not accepted yet (the outbox keeps the count: DeliveryResult.parts).
+
+The local rate limit (:class:`RateLimit`) is asked before each message or
+part; when it is full the message is not sent but DEFERRED until the limit
+allows it (DeliveryResult.deferred: no attempt counted, no backoff). A
+refusal by the robot itself (WeCom 45009, DingTalk 130101, Feishu 9499 and
+11232) is a failed attempt, retried with backoff.
 """
 
 from __future__ import annotations
@@ -178,16 +185,24 @@ class RateLimit:
     def take(self, n: int = 1) -> bool:
         """Count ``n`` messages and return True, or return False (counting none) when they
         would pass the limit."""
+        return self.take_or_wait(n) == 0.0
+
+    def take_or_wait(self, n: int = 1) -> float:
+        """Count ``n`` messages and return 0.0, or return the seconds (> 0) until they fit,
+        counting none. ``n`` larger than ``per_minute`` never fits: the wait is 60 s."""
         if self.per_minute <= 0:
-            return True
+            return 0.0
         with self._lock:
             now = self.clock()
             while self._sent and now - self._sent[0] >= 60:
                 self._sent.popleft()
-            if len(self._sent) + n > self.per_minute:
-                return False
+            over = len(self._sent) + n - self.per_minute
+            if over > 0:
+                if over > len(self._sent):
+                    return 60.0
+                return max(self._sent[over - 1] + 60 - now, 1e-3)
             self._sent.extend([now] * n)
-            return True
+            return 0.0
 
 
 def judge_code(response: httpx.Response, field: str, retryable: frozenset[int],
@@ -310,12 +325,15 @@ class PackedRobot:
         return judge_code(response, self.code_field, self.retryable_codes, self.label)
 
     def admit(self, n: int) -> DeliveryResult | None:
-        """Return a retryable failure when ``n`` more messages would pass the local rate
-        limit, else None (and count them)."""
-        if self.limit.take(n):
+        """Return a deferred result (DeliveryResult.deferred: wait until the limit allows
+        them) when ``n`` more messages would pass the local rate limit, else None (and
+        count them)."""
+        wait = self.limit.take_or_wait(n)
+        if wait == 0.0:
             return None
-        return DeliveryResult.failure(
-            f"local rate limit of {self.limit.per_minute} messages/minute reached", retryable=True)
+        return DeliveryResult.deferred(
+            wait, f"local rate limit of {self.limit.per_minute} messages/minute reached; "
+                  f"deferred {wait:.1f} s")
 
     def send(self, alerts: list[Alert], tracker: SendTracker | None = None) -> list[DeliveryResult]:
         """Send ``alerts`` packed into messages; return one result per alert."""

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -97,13 +98,17 @@ def post_requests(url: str, requests: list[Outgoing], judge: Judge, *, allow_int
     """POST ``requests`` in order; return one result per request.
 
     ``url`` is checked by the SSRF guard first (a refusal fails every
-    request). ``admit(n)`` may refuse a request of ``n`` parts before it
-    goes out (a local rate limit) by returning its result. ``judge(response)``
-    turns an answer into a result; the parts of a request are posted in
-    order and the first failed part ends the request with its result (naming
-    the part). Redirects are not followed. ``tracker`` hears of each request
-    (the alert indexes it carries) before its first part and of its result
-    after the last. Shared by the webhook, SMS and robot channels.
+    request). ``admit(1)`` is asked before each part goes out and may hold it
+    back (a local rate limit) by returning a deferred result, which ends the
+    request. ``judge(response)`` turns an answer into a result; the parts of a
+    request are posted in order and the first failed part ends the request
+    with its result (naming the part). The parts of a split request that
+    ``tracker.accepted_parts`` reports as accepted earlier are not posted again;
+    the result's ``parts`` counts the accepted ones. Redirects are not followed.
+    ``tracker`` hears of each request (the alert indexes it carries) before its
+    first part goes out and of its result after the last; a request held back
+    before any part went out is not announced. Shared by the webhook, SMS and
+    robot channels.
     """
     try:
         check_url(url, allow_internal=allow_internal)
@@ -111,35 +116,51 @@ def post_requests(url: str, requests: list[Outgoing], judge: Judge, *, allow_int
         return [classify_http_error(exc)] * len(requests)
     results = []
     for parts, headers, indexes in requests:
-        refused = admit(len(parts)) if admit is not None else None
-        if refused is not None:
-            results.append(refused)
-            continue
-        if tracker is not None:
-            tracker.sending(indexes)
-        results.append(_post_parts(client, parts, headers, judge))
-        if tracker is not None:
-            tracker.done(indexes, results[-1])
+        skip = tracker.accepted_parts(indexes[0]) if tracker is not None and len(parts) > 1 else 0
+        result, went_out = _post_parts(client, parts, headers, judge, skip=skip, admit=admit,
+                                       tracker=tracker, indexes=indexes)
+        results.append(result)
+        if tracker is not None and went_out:
+            tracker.done(indexes, result)
     return results
 
 
 def _post_parts(client: httpx.Client, parts: list[tuple[str, bytes]], headers: dict[str, str],
-                judge: Judge) -> DeliveryResult:
-    """POST ``parts`` in order; return the last part's result when all succeed, else the
-    result of the first failed part."""
+                judge: Judge, *, skip: int = 0,
+                admit: Callable[[int], DeliveryResult | None] | None = None,
+                tracker: SendTracker | None = None,
+                indexes: list[int] | None = None) -> tuple[DeliveryResult, bool]:
+    """POST ``parts[skip:]`` in order (``tracker.sending(indexes)`` just before the first goes
+    out); return the last part's result when all are accepted, else the result of the first
+    part held back by ``admit`` or failed, and whether anything went out. ``parts`` of the
+    result counts the accepted parts of a split request (``skip`` included; 0 for a single
+    part)."""
+    split = len(parts) > 1
+    accepted = min(skip, len(parts)) if split else 0
     result = DeliveryResult.success()
-    for k, (target, body) in enumerate(parts, 1):
+    first = accepted + 1
+    for k in range(first, len(parts) + 1):
+        target, body = parts[k - 1]
+        held = admit(1) if admit is not None else None
+        if held is not None:
+            return (_ended(held, k, len(parts), accepted) if split else held), k > first
+        if k == first and tracker is not None:
+            tracker.sending(indexes or [])
         try:
             result = judge(client.post(target, content=body, headers=headers))
         except httpx.HTTPError as exc:
             result = classify_http_error(exc)
         if not result.ok:
-            if len(parts) == 1:
-                return result
-            sent = f"; parts 1-{k - 1} were delivered" if k > 1 else ""
-            return DeliveryResult.failure(f"part {k}/{len(parts)}: {result.error}{sent}",
-                                          retryable=result.retryable)
-    return result
+            return (_ended(result, k, len(parts), accepted) if split else result), True
+        if split:
+            accepted += 1
+    return (replace(result, parts=accepted) if split else result), len(parts) >= first
+
+
+def _ended(result: DeliveryResult, k: int, n: int, accepted: int) -> DeliveryResult:
+    """Return ``result`` of part ``k`` of ``n`` naming the part and the parts accepted so far."""
+    sent = f"; parts 1-{accepted} were delivered" if accepted else ""
+    return replace(result, error=f"part {k}/{n}: {result.error}{sent}", parts=accepted)
 
 
 def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
