@@ -74,6 +74,15 @@ def test_push_array_with_bad_elements(client: TestClient) -> None:
     assert ids == {"p1", "p2"}
 
 
+def test_push_with_every_item_refused_is_422(client: TestClient) -> None:
+    resp = client.post("/api/items", json=[42, {"id": "x", "source": "forum"}])
+    assert resp.status_code == 422
+    doc = resp.json()
+    assert (doc["read"], doc["stored"], doc["rejected"]) == (2, 0, 2)
+    assert "POST /api/items[0]" in doc["errors"][0] and "POST /api/items[1]" in doc["errors"][1]
+    assert client.get("/api/items").json() == []
+
+
 @pytest.mark.parametrize("body", [b"{not json", b"42", b"[]", b'"text"', b"\xff\xfe",
                                   b"[" * 100_000 + b"]" * 100_000])
 def test_push_bad_body_is_400(client: TestClient, body: bytes) -> None:

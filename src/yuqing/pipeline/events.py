@@ -146,7 +146,9 @@ class EventClusterer:
         batch = [it for it in items if it.rejected is None]
         self.opened = 0
         self._dirty = set()
-        if self._store is not None and batch:
+        if not batch:  # every item refused: nothing to place, and no time to close events by
+            return
+        if self._store is not None:
             self._prefetch(batch)
         for item in batch:
             self._place(item)

@@ -83,7 +83,10 @@ def create_app(ctx: Context) -> FastAPI:
 
         The pipeline runs in its own thread, so reads and pages stay responsive
         while a large push is processed, and pushes that arrive together are
-        processed as one batch (Pipeline.submit). Bodies over MAX_PUSH_BYTES get 413.
+        processed as one batch (Pipeline.submit). Bodies over MAX_PUSH_BYTES get 413,
+        a body that is not a JSON object or array 400. The answer counts what happened
+        (``RunOutcome.as_dict`` plus ``errors``); its status is 422 when every item was
+        refused (a collector that only checks the status still notices), else 200.
         """
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_PUSH_BYTES:
@@ -104,7 +107,8 @@ def create_app(ctx: Context) -> FastAPI:
         outcome = await asyncio.wrap_future(ctx.pipeline.submit(raws))
         ctx.count_push(outcome)
         # a ready JSONResponse: FastAPI then skips validating and encoding the answer anew
-        return JSONResponse({**outcome.as_dict(), "errors": outcome.problems})
+        status = 422 if outcome.read and outcome.rejected == outcome.read else 200
+        return JSONResponse({**outcome.as_dict(), "errors": outcome.problems}, status_code=status)
 
     app.include_router(cases_router(ctx), dependencies=[Depends(case_guard)])
     app.include_router(ui_router(ctx, accounts))
