@@ -25,10 +25,22 @@ def test_idf_weights_are_unit_vectors_and_rare_terms_weigh_more() -> None:
     df = DocumentFrequency()
     df.add({"地铁", "火灾"})
     df.add({"地铁", "暴雨"})
-    vec, seen = df.add_and_weigh({"地铁", "塌方"})
-    assert df.n_docs == 3 and df.df("地铁") == 3 and seen == ["地铁"]
+    vec, seen = df.add_and_weigh(["地铁", "塌方"])
+    assert df.n_docs == 3 and df.df("地铁") == 3 and seen == {"地铁": 1.0}  # seen before, unit
     assert math.sqrt(sum(w * w for w in vec.values())) == pytest.approx(1.0)
     assert vec["塌方"] > vec["地铁"]
     # smooth IDF: ln((N + 1) / (df + 1)) + 1
     ratio = (math.log(4 / 2) + 1) / (math.log(4 / 4) + 1)
     assert vec["塌方"] / vec["地铁"] == pytest.approx(ratio)
+
+
+def test_the_seen_vector_is_the_items_vector_on_terms_seen_before_at_unit_length() -> None:
+    df = DocumentFrequency()
+    df.add(["地铁", "火灾", "浓烟"])
+    vec, seen = df.add_and_weigh(["地铁", "火灾", "塌方", "暴雨"])
+    assert set(seen) == {"地铁", "火灾"}
+    assert math.sqrt(sum(w * w for w in seen.values())) == pytest.approx(1.0)
+    assert seen["地铁"] / seen["火灾"] == pytest.approx(vec["地铁"] / vec["火灾"])
+    again, same = df.add_and_weigh(["地铁", "火灾"])
+    assert same is again  # every term seen: the same vector
+    assert df.add_and_weigh(["新词"])[1] == {}

@@ -133,3 +133,23 @@ def test_a_shared_phrase_alone_does_not_make_one_event() -> None:
     paraphrase = [make(2, "南湖市多个小区自来水有刺鼻异味"), make(3, "南湖市自来水有异味", 5)]
     run(paraphrase)
     assert paraphrase[0].event_id == paraphrase[1].event_id
+
+
+# A long post quoting the first words of an event under a paragraph of its own: its own
+# words are in no earlier item, so they only dilute its cosine (rule 3 scores seen terms).
+COMMENTARY = ("看完心里久久不能平静，想起小时候跟着爷爷坐绿皮火车去外婆家，窗外稻田金黄，"
+              "那时候谁能想到如今城市交通如此发达，可越发达越要把安全放在第一位啊，"
+              "希望相关部门认真彻查原因，给市民一个交代，也祝愿每位通勤族平平安安回家。"
+              "我每天早上七点出门，挤两趟公交再换乘，单程将近一个半钟头，早就习惯了人挤人，"
+              "却从没认真想过万一遇到意外该往哪里跑。今晚打算把应急逃生知识从头学一遍，"
+              "顺便提醒家里老人孩子：看到烟雾先捂住口鼻，低头弯腰沿指示牌撤离，千万别回头拿东西。"
+              "城市管理者也请多多听取普通群众的声音，把隐患消灭在萌芽状态")
+
+
+def test_a_long_post_with_its_own_commentary_joins_the_event_it_quotes() -> None:
+    for threshold, joins in ((0.1, True), (0.999, False)):
+        items = [make(1, FIRE[0]), make(2, NOISE[0], 1), make(3, WATER[0], 2),
+                 make(4, FIRE[0][:10] + "。" + COMMENTARY, 30)]
+        run(items, EventClusterer(EventsConfig(threshold=threshold)))
+        assert (items[3].event_id == items[0].event_id) is joins, threshold
+        assert len({it.event_id for it in items[:3]}) == 3

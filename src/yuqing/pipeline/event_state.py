@@ -70,11 +70,12 @@ class Event:
         terms they share."""
         cen = self.centroid
         shared = cen.keys() & vec.keys()
-        return sum(cen[t] * vec[t] for t in shared) / self.norm, len(shared)
+        return sum([cen[t] * vec[t] for t in shared]) / self.norm, len(shared)
 
-    def add(self, item: Item, vec: dict[str, float], score: float, media_weight: float) -> set[str]:
-        """Count ``item`` (vector ``vec``, cosine ``score``) into the event; return the
-        centroid terms it dropped (the caller un-indexes them)."""
+    def add(self, item: Item, vec: dict[str, float], score: float,
+            media_weight: float) -> tuple[list[str], list[str]]:
+        """Count ``item`` (vector ``vec``, cosine ``score``) into the event; return the terms
+        the centroid gained and those it lost (the caller indexes and un-indexes them)."""
         self.size += 1
         self.heat += item_heat(media_weight, item.reposts, item.comments, item.likes)
         self.negative += item.sentiment == "negative"
@@ -89,11 +90,13 @@ class Event:
         if len(self.hours) > MAX_HOURS:
             newest = max(self.hours)
             self.hours = {h: n for h, n in self.hours.items() if h > newest - MAX_HOURS}
-        if at.isoformat() < self.first_by_media.get(item.media_type, "~"):
-            self.first_by_media[item.media_type] = at.isoformat()
-        text = own_text(item)
-        if score > self.rep_score and len(text) >= MIN_TITLE_CHARS:
-            self.rep_key, self.rep_score, self.title = item.key, score, text[:TITLE_CHARS]
+        iso = at.isoformat()
+        if iso < self.first_by_media.get(item.media_type, "~"):
+            self.first_by_media[item.media_type] = iso
+        if score > self.rep_score:
+            text = own_text(item)
+            if len(text) >= MIN_TITLE_CHARS:
+                self.rep_key, self.rep_score, self.title = item.key, score, text[:TITLE_CHARS]
         return self._merge(vec)
 
     def _count(self, item: Item) -> None:
@@ -111,17 +114,25 @@ class Event:
         if len(tokens) > 2 * MAX_TOKENS:
             self.tokens = dict(sorted(tokens.items(), key=lambda kv: -kv[1])[:MAX_TOKENS])
 
-    def _merge(self, vec: dict[str, float]) -> set[str]:
+    def _merge(self, vec: dict[str, float]) -> tuple[list[str], list[str]]:
         cen = self.centroid
+        new = []
         for t, w in vec.items():
-            cen[t] = cen.get(t, 0.0) + w
-        dropped: set[str] = set()
-        if len(cen) > MAX_TERMS:
-            ranked = sorted(cen.items(), key=lambda kv: -kv[1])
-            dropped = {t for t, _ in ranked[MAX_TERMS:]}
-            self.centroid = cen = dict(ranked[:MAX_TERMS])
+            old = cen.get(t)
+            if old is None:
+                cen[t] = w
+                new.append(t)
+            else:
+                cen[t] = old + w
+        if len(cen) <= MAX_TERMS:
+            self.norm = math.sqrt(sum(w * w for w in cen.values())) or 1.0
+            return new, []
+        ranked = sorted(cen.items(), key=lambda kv: -kv[1])
+        self.centroid = cen = dict(ranked[:MAX_TERMS])
         self.norm = math.sqrt(sum(w * w for w in cen.values())) or 1.0
-        return dropped
+        fresh = set(new)
+        return ([t for t in new if t in cen],
+                [t for t, _ in ranked[MAX_TERMS:] if t not in fresh])
 
     def update_level(self, table: list[EventLevelConfig]) -> None:
         """Recompute ``level`` from the level table."""

@@ -58,25 +58,31 @@ class DocumentFrequency:
         """Count one document with ``terms``."""
         self.add_and_weigh(terms)
 
-    def add_and_weigh(self, terms: Iterable[str]) -> tuple[dict[str, float], list[str]]:
+    def add_and_weigh(self, terms: Iterable[str]) -> tuple[dict[str, float], dict[str, float]]:
         """Count one document with ``terms``; return its L2-normalised IDF vector
-        ``{term: weight}`` (IDF after counting it) and the terms seen in an earlier document."""
+        ``{term: weight}`` (IDF after counting it) and the same vector restricted to the
+        terms seen in an earlier document, L2-normalised again (``{}`` when none was; the
+        same dict when all were)."""
         self.n_docs += 1
         df = self._df
         log_n1 = math.log(self.n_docs + 1) + 1.0
         log = math.log
         vec: dict[str, float] = {}
-        seen: list[str] = []
+        seen: dict[str, float] = {}
         for term in terms:
             count = df.get(term, 0) + 1
             df[term] = count
-            vec[term] = log_n1 - log(count + 1)
+            vec[term] = weight = log_n1 - log(count + 1)
             if count > 1:
-                seen.append(term)
+                seen[term] = weight
         if len(df) > MAX_VOCABULARY:
             self._df = {t: n for t, n in df.items() if n > 1}
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        return {t: w / norm for t, w in vec.items()}, seen
+        norm = math.sqrt(sum([w * w for w in vec.values()])) or 1.0
+        unit = {t: w / norm for t, w in vec.items()}
+        if len(seen) == len(vec):
+            return unit, unit
+        norm = math.sqrt(sum([w * w for w in seen.values()]))
+        return unit, ({t: w / norm for t, w in seen.items()} if norm else {})
 
     def df(self, term: str) -> int:
         """Return how many added documents contained ``term``."""

@@ -12,7 +12,8 @@ Each live item, in batch order, joins an existing event or opens a new one;
    own words have ``MIN_DUPLICATE_CHARS`` or more.
 3. **similarity** -- the cosine between the item's IDF-weighted character
    bigram vector (pipeline/event_terms.py; traditional and simplified texts
-   share terms) and an event's centroid is at least ``threshold``, the event
+   share terms), restricted to the terms some earlier item had and scaled to
+   unit length again, and an event's centroid is at least ``threshold``, the event
    being open (its items within ``window_hours`` of this one). Candidates come
    from an inverted index of open events' centroid terms: the item's
    ``QUERY_TERMS`` most specific indexed terms (held by the fewest open events;
@@ -22,7 +23,7 @@ Each live item, in batch order, joins an existing event or opens a new one;
    shared by chance with one unrelated post and missed the event's own words.)
    The item must also share ``MIN_SHARED`` terms with the centroid: two chatty
    posts that share one phrase (``不好意思``, ``太快了``) are not one matter.
-   An item with fewer than ``SHORT_TERMS`` terms (a headline) needs the
+   An item with fewer than ``SHORT_TERMS`` seen terms (a headline) needs the
    threshold times sqrt(SHORT_TERMS / terms): two short titles on one template
    (``为什么…``) otherwise match by chance. An event that
    quotes, through a ``//@name:`` chain, an author seen in an open event is
@@ -66,7 +67,14 @@ MAX_POSTING = 100
 MAX_CANDIDATES = 12
 MIN_SHARED = 4  # centroid terms an item must share to join (sentiment3 chat: 3 pairs up 26 %, 4: 18 %)
 MIN_VOTES = 2  # query terms a candidate event must share
-SHORT_TERMS = 40  # items with fewer terms need a proportionally higher cosine (tuned on CHECKED dev)
+#: Rule 3 scores an item by its SEEN terms only: a term no earlier item had is in no
+#: centroid, so it added nothing to any cosine but its share of the item's norm (a long
+#: post's own commentary diluted its cosine with the event it quotes). That cosine is the
+#: item's cosine divided by the norm of its seen part, at most 1, so the threshold keeps
+#: its meaning (0.999 still asks for the same words in the same proportions). After a
+#: restart or a vocabulary pruning a centroid term may be unknown to the document
+#: frequencies: it is then left out, as if new.
+SHORT_TERMS = 55  # items with fewer seen terms need a higher cosine (sqrt rule; tuned on CHECKED dev)
 KEY_MEMORY = 500_000  # key -> event links remembered
 WARM_ITEMS = 20_000  # recent items read at start-up (links and document frequencies)
 MIN_DUPLICATE_CHARS = 10  # shorter copies ("顶", "[怒]") recur in unrelated threads
@@ -176,11 +184,11 @@ class EventClusterer:
         if item.is_update and linked is not None:
             item.event_id = linked.id
             return
-        vec, _ = self.df.add_and_weigh(item_terms(item.match_text))
+        vec, seen_vec = self.df.add_and_weigh(item_terms(item.match_text))
         score = linked.similarity(vec) if linked is not None else 0.0
         event = linked
-        if event is None:
-            event, score = self._best_match(item, vec)
+        if event is None and seen_vec:
+            event, score = self._best_match(item, seen_vec)
         if event is None:
             event = self._open_event(item)
             score = OPENER_SCORE
@@ -210,9 +218,10 @@ class EventClusterer:
         return None
 
     def _best_match(self, item: Item, vec: dict[str, float]) -> tuple[Event | None, float]:
-        """Return the open event most similar to ``vec`` at or above the threshold (and the
-        cosine), or (None, 0.0). Deterministic for a given input order: candidates are
-        ranked by (shared terms, event id) and the best by (cosine, event id)."""
+        """Return the open event most similar to ``vec`` (the item's seen-terms vector,
+        rule 3) at or above the threshold (and the cosine), or (None, 0.0).
+        Deterministic for a given input order: candidates are ranked by (shared terms,
+        event id) and the best by (cosine, event id)."""
         votes: Counter[str] = Counter()
         postings = self._postings
         indexed = []  # (events holding the term, term): the most specific terms vote
@@ -257,13 +266,17 @@ class EventClusterer:
         return event
 
     def _join(self, event: Event, item: Item, vec: dict[str, float], score: float) -> None:
-        before = set(event.centroid)
-        dropped = event.add(item, vec, score, self.weights.get(item.media_type, 1.0))
+        gained, lost = event.add(item, vec, score, self.weights.get(item.media_type, 1.0))
         if event.id in self._open:
-            for term in dropped & before:
-                self._postings[term].discard(event.id)
-            for term in event.centroid.keys() - before:
-                self._postings.setdefault(term, set()).add(event.id)
+            postings = self._postings
+            for term in lost:
+                postings[term].discard(event.id)
+            for term in gained:
+                posting = postings.get(term)
+                if posting is None:
+                    postings[term] = {event.id}
+                else:
+                    posting.add(event.id)
         item.event_id = event.id
         self._dirty.add(event.id)
         if "date_unparsed" not in item.flags:  # a fetch time must not close every event
