@@ -71,6 +71,8 @@ def test_weekly_and_monthly_periods(filled: Store, extractor: KeywordExtractor) 
     assert len(week.table("信息量趋势").rows) == 7  # type: ignore[union-attr]
     month = period_of("monthly", DAY, "Asia/Shanghai")
     assert month.label == "2024年3月" and month.since == datetime(2024, 2, 29, 16, tzinfo=UTC)
+    new_year = period_of("weekly", date(2019, 1, 2), "Asia/Shanghai")
+    assert new_year.label == "2018年12月31日至2019年1月6日"
 
 
 def test_default_dates() -> None:

@@ -54,7 +54,8 @@ def period_of(kind: str, day: date, tz: str) -> Period:
         start = day - timedelta(days=day.weekday())
         end = start + timedelta(days=7)
         last = end - timedelta(days=1)
-        label = f"{start.year}年{start.month}月{start.day}日至{last.month}月{last.day}日"
+        to_year = f"{last.year}年" if last.year != start.year else ""  # a week across New Year
+        label = f"{start.year}年{start.month}月{start.day}日至{to_year}{last.month}月{last.day}日"
     elif kind == "monthly":
         start = day.replace(day=1)
         end = (start + timedelta(days=32)).replace(day=1)
