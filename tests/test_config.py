@@ -43,6 +43,8 @@ def test_setting_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
     path = tmp_path / "y.toml"
     path.write_text('[segment]\nuser_dicts = ["dicts/a.txt"]\n', encoding="utf-8")
+    (tmp_path / "dicts").mkdir()
+    (tmp_path / "dicts" / "a.txt").write_text("词 5\n", encoding="utf-8")
     cfg = load_config(path)
     assert cfg.resolve_path(cfg.segment.user_dicts[0]) == tmp_path / "dicts" / "a.txt"
 
@@ -57,3 +59,28 @@ def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
 def test_values_that_would_fail_later_are_refused_at_load(doc: dict[str, object], message: str) -> None:
     with pytest.raises(BadInput, match=message):
         parse_config(doc)
+
+
+@pytest.mark.parametrize(("text", "key", "value"), [
+    ('[[lexicons]]\npath = "builtin:violense"\n', r"lexicons\[0\]\.path", "builtin:violense"),
+    ('[[lexicons]]\npath = "mine.txt"\n', r"lexicons\[0\]\.path", "mine.txt"),
+    ('[segment]\nuser_dicts = ["nope.txt"]\n', r"segment\.user_dicts\[0\]", "nope.txt"),
+    ('[segment]\nuser_dicts = ["."]\n', r"segment\.user_dicts\[0\]", "folder"),
+])
+def test_a_missing_configured_file_is_a_config_error(tmp_path: Path, text: str, key: str,
+                                                       value: str) -> None:
+    path = tmp_path / "y.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BadInput, match=rf"y\.toml: .*{key}: .*{value}") as caught:
+        load_config(path)
+    if "builtin" in value:
+        assert "violence" in str(caught.value)  # the shipped names are listed
+
+
+def test_build_stages_refuses_a_config_naming_a_missing_file(tmp_path: Path) -> None:
+    from yuqing.config import Config, LexiconConfig
+    from yuqing.runtime.stages import build_stages
+
+    cfg = Config(lexicons=[LexiconConfig(path=str(tmp_path / "gone.txt"))])
+    with pytest.raises(BadInput, match=r"lexicons\[0\]\.path.*gone\.txt"):
+        build_stages(cfg)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -443,6 +444,47 @@ def resolve_env_secrets(value: Any, env: dict[str, str] | None = None) -> Any:
     return value
 
 
+def shipped_lexicons() -> list[str]:
+    """Return the names of the lexicons shipped in ``yuqing/data/lexicons``, sorted."""
+    from yuqing.pipeline.sensitive import builtin_lexicon_path  # imports this module
+
+    return sorted(p.stem for p in builtin_lexicon_path("x").parent.glob("*.txt"))
+
+
+def configured_files(config: Config) -> Iterator[tuple[str, str, Path]]:
+    """Yield ``(key, value, path)`` for every file the config names that is read at start-up:
+    ``lexicons[i].path`` (``builtin:NAME`` or a path) and ``segment.user_dicts[i]``;
+    relative paths are under the config file's folder."""
+    from yuqing.pipeline.sensitive import resolve_lexicon_path  # imports this module
+
+    for i, lex in enumerate(config.lexicons):
+        yield f"lexicons[{i}].path", lex.path, resolve_lexicon_path(lex.path, config.base_dir)
+    for i, name in enumerate(config.segment.user_dicts):
+        yield f"segment.user_dicts[{i}]", name, config.resolve_path(name)
+
+
+def file_problems(config: Config) -> list[str]:
+    """Return ``"key: 'value': problem"`` for each file of :func:`configured_files` that is
+    missing, a folder or unreadable (an unknown ``builtin:`` name lists the shipped ones).
+    A stage must not silently switch off because of a typo in the file's name."""
+    problems = []
+    for key, value, path in configured_files(config):
+        try:
+            with path.open("rb"):
+                pass
+        except FileNotFoundError:
+            if value.startswith("builtin:"):
+                problems.append(f"{key}: {value!r}: no such shipped lexicon "
+                                f"(shipped: {', '.join(shipped_lexicons())})")
+            else:
+                problems.append(f"{key}: {value!r}: file {path} not found")
+        except IsADirectoryError:
+            problems.append(f"{key}: {value!r}: {path} is a folder, not a file")
+        except OSError as exc:
+            problems.append(f"{key}: {value!r}: {path} cannot be read ({exc.strerror or exc})")
+    return problems
+
+
 def load_config(path: Path | str | None) -> Config:
     """Load the config file at ``path`` (``./yuqing.toml`` when None and present).
 
@@ -466,7 +508,11 @@ def load_config(path: Path | str | None) -> Config:
 
 
 def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str = "config") -> Config:
-    """Validate a config mapping; raises BadInput naming ``name`` and the field."""
+    """Validate a config mapping; raises BadInput naming ``name`` and the field.
+
+    Besides the schema, every file the config names (:func:`file_problems`) must be
+    readable: a missing lexicon or user dictionary is an error here, not a skipped stage.
+    """
     try:
         cfg = Config.model_validate(resolve_env_secrets(data))
     except ValidationError as exc:
@@ -475,6 +521,9 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str 
         )
         raise BadInput(f"{name}: {problems}") from exc
     cfg.base_dir = base_dir
+    found = file_problems(cfg)
+    if found:
+        raise BadInput(f"{name}: {'; '.join(found)}")
     return cfg
 
 

@@ -41,3 +41,20 @@ def test_check_names_a_bad_config(cli: Invoke, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "nowhere" in result.stderr
+
+
+def test_a_misspelt_lexicon_or_user_dict_fails_check_and_ingest(cli: Invoke, tmp_path: Path) -> None:
+    config = tmp_path / "yuqing.toml"
+    items = tmp_path / "in.jsonl"
+    items.write_text('{"id": "1", "text": "校园暴力"}\n', encoding="utf-8")
+    for text, key, value in (('[[lexicons]]\npath = "builtin:violense"\n', "lexicons[0].path",
+                              "builtin:violense"),
+                             ('[segment]\nuser_dicts = ["nope.txt"]\n', "segment.user_dicts[0]",
+                              "nope.txt")):
+        config.write_text(text, encoding="utf-8")
+        for args in (("check", "--json"), ("ingest", str(items), "--json")):
+            result = cli(*args)
+            assert result.exit_code == 2, (args, result.stderr)
+            assert result.stdout == ""
+            message = " ".join(result.stderr.split())
+            assert "yuqing.toml" in message and key in message and value in message, message

@@ -7,6 +7,8 @@ from email import message_from_bytes
 from email.policy import default
 from datetime import UTC, datetime
 
+import pytest
+
 from alert_servers import running_http_server, running_smtp_server
 
 from yuqing.config import Config, parse_config
@@ -85,8 +87,6 @@ def test_email_alert_reaches_real_smtp_server(store: Store) -> None:
     assert "食物中毒" in message.get_body().get_content()  # type: ignore[union-attr]
 
 
-def test_missing_lexicon_is_reported_and_stage_skipped(store: Store) -> None:
-    cfg = parse_config({"lexicons": [{"path": "/nonexistent/lexicon.txt"}]})
-    pipe = Pipeline(cfg, store, alerts_enabled=False)
-    assert "/nonexistent/lexicon.txt" in pipe.skipped["sensitive"]
-    assert pipe.process(RAWS[:1]).stored == 1
+def test_missing_lexicon_is_a_config_error_not_a_skipped_stage() -> None:
+    with pytest.raises(BadInput, match=r"lexicons\[0\]\.path.*/nonexistent/lexicon\.txt"):
+        parse_config({"lexicons": [{"path": "/nonexistent/lexicon.txt"}]})

@@ -1,9 +1,11 @@
 """Building the pipeline stages from the config: a registry keyed by stage name.
 
 The stages run in ``DEFAULT_ORDER``. Each factory takes the config and
-returns a ready stage, or raises StageUnavailable (model or lexicon missing);
-the caller then runs without it and says so at start-up. Adding a stage is
-one factory registered under a new name.
+returns a ready stage, or raises StageUnavailable (a shipped model or an
+optional package missing); the caller then runs without it and says so at
+start-up. A file the config itself names (lexicon, user dictionary) that is
+missing is not such a case: :func:`build_stages` refuses it with BadInput.
+Adding a stage is one factory registered under a new name.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from yuqing.config import Config
+from yuqing.config import Config, file_problems
+from yuqing.domain import BadInput
 from yuqing.pipeline.base import Stage, StageUnavailable
 from yuqing.pipeline.dedup import Deduplicator
 from yuqing.pipeline.events import EventClusterer
@@ -76,8 +79,13 @@ def build_stages(config: Config, registry: dict[str, StageFactory] | None = None
                  order: tuple[str, ...] = DEFAULT_ORDER) -> BuiltStages:
     """Build every stage of ``order`` with ``registry``; unavailable ones are skipped.
 
-    Raises KeyError naming the stage when ``order`` names an unregistered one.
+    Raises KeyError naming the stage when ``order`` names an unregistered one, and
+    BadInput naming the key and the path when a file the config names cannot be read
+    (config.file_problems): a typo there must not switch a stage off.
     """
+    problems = file_problems(config)
+    if problems:
+        raise BadInput(f"config: {'; '.join(problems)}")
     registry = default_stage_registry() if registry is None else registry
     built = BuiltStages()
     for name in order:
