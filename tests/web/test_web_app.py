@@ -74,6 +74,20 @@ def test_push_array_with_bad_elements(client: TestClient) -> None:
     assert ids == {"p1", "p2"}
 
 
+def test_push_answer_names_values_it_changed(client: TestClient) -> None:
+    body = [{"id": "c1", "text": "学校门口交通拥堵", "source": "forum", "media_type": "tiktok",
+             "published_at": "去年某天", "likes": "很多"},
+            {"id": "c2", "text": "医院排队时间太长", "source": "forum"}]
+    doc = client.post("/api/items", json=body).json()
+    assert doc["stored"] == 2 and doc["rejected"] == 0
+    assert doc["changed_by_reason"] == {"bad_count": 1, "date_unparsed": 1,
+                                        "unknown_media_type": 1}
+    notes = " | ".join(doc["notes"])
+    assert "'tiktok'" in notes and "'去年某天'" in notes and notes.count("POST /api/items[0]") == 3
+    stored = client.get("/api/items/forum:c1").json()
+    assert stored["media_type"] == "other" and "unknown_media_type" in stored["flags"]
+
+
 def test_push_with_every_item_refused_is_422(client: TestClient) -> None:
     resp = client.post("/api/items", json=[42, {"id": "x", "source": "forum"}])
     assert resp.status_code == 422

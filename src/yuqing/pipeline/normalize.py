@@ -93,6 +93,8 @@ class Normalizer:
                 "empty_text", f"{origin}: text is empty after removing markup and blanks"
             )
         published_at, date_flags = self._published(raw, flags)
+        if raw.media_type and raw.media_type not in MEDIA_TYPES:
+            flags.append("unknown_media_type")
         item = Item(
             key=key,
             source=raw.source,
@@ -179,6 +181,26 @@ class Normalizer:
             setattr(item, field, value)
             if not ok and "bad_count" not in item.flags:
                 item.flags.append("bad_count")
+
+
+#: flags that mean a value the source gave was changed or dropped, with what to tell the
+#: sender (``{raw}`` is the RawItem); other flags (date_missing, date_approx ...) are routine
+CHANGE_NOTES = {
+    "date_unparsed": "published_at {raw.published_at!r} could not be read; the time received is used",
+    "date_future": "published_at {raw.published_at!r} lies in the future; the time received is used",
+    "bad_timezone": "time zone {raw.tz!r} is unknown; Asia/Shanghai is used",
+    "text_truncated": f"text is longer than {MAX_TEXT_CHARS:,} characters; the rest is cut",
+    "bad_count": "a reposts/comments/likes value is not a whole number; it is left empty",
+    "lossy_parent_id": "parent_id {raw.parent_id!r} looks like a number rounded to a float; dropped",
+    "unknown_media_type": "media_type {raw.media_type!r} is not one of "
+                          + ", ".join(MEDIA_TYPES) + "; 'other' is used",
+}
+
+
+def change_notes(raw: RawItem, item: Item) -> list[tuple[str, str]]:
+    """Return ``(flag, message)`` for each flag of ``item`` in CHANGE_NOTES, the message
+    naming the value ``raw`` gave (not yet prefixed with the input's origin)."""
+    return [(f, CHANGE_NOTES[f].format(raw=raw)) for f in item.flags if f in CHANGE_NOTES]
 
 
 def _clean_extra(value: Any) -> Any:

@@ -21,7 +21,9 @@ class Outcome:
     ``rejected_by_reason``; ``matched`` / ``negative`` / ``sensitive`` count
     the new or updated items with that label; ``alerts`` alerts newly recorded.
     ``problems`` holds the first ``MAX_PROBLEMS`` rejection messages, each
-    naming the input (file:line, request element) and the problem.
+    naming the input (file:line, request element) and the problem; ``notes``
+    likewise for kept inputs whose values were changed or dropped (counted by
+    flag in ``changed_by_reason``).
     """
 
     read: int = 0
@@ -36,6 +38,8 @@ class Outcome:
     events: int = 0
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    changed_by_reason: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
 
     def reject(self, reason: str, message: str) -> None:
         """Count one rejection with its ``reason`` and keep its message (up to MAX_PROBLEMS)."""
@@ -44,6 +48,13 @@ class Outcome:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(message)
 
+    def note(self, reason: str, message: str) -> None:
+        """Count one kept input whose value was changed or dropped (``reason``: its flag) and
+        keep the message (up to MAX_PROBLEMS)."""
+        self.changed_by_reason[reason] += 1
+        if len(self.notes) < MAX_PROBLEMS:
+            self.notes.append(message)
+
     def add(self, other: Outcome) -> None:
         """Add the counts of ``other`` into this outcome."""
         for name in ("read", "stored", "updated", "duplicates", "rejected", "matched",
@@ -51,10 +62,13 @@ class Outcome:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejected_by_reason.update(other.rejected_by_reason)
         self.problems.extend(other.problems[: MAX_PROBLEMS - len(self.problems)])
+        self.changed_by_reason.update(other.changed_by_reason)
+        self.notes.extend(other.notes[: MAX_PROBLEMS - len(self.notes)])
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the ``ingest --json`` shape, plus ``updated``, ``rejected_by_reason`` and
-        ``problems`` (the first rejection messages)."""
+        """Return the ``ingest --json`` shape, plus ``updated``, ``rejected_by_reason``,
+        ``problems`` (the first rejection messages), ``changed_by_reason`` and ``notes`` (the
+        first messages about kept items whose values were changed, e.g. an unreadable date)."""
         return {
             "read": self.read,
             "stored": self.stored,
@@ -68,4 +82,6 @@ class Outcome:
             "updated": self.updated,
             "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
             "problems": list(self.problems),
+            "changed_by_reason": dict(sorted(self.changed_by_reason.items())),
+            "notes": list(self.notes),
         }

@@ -28,7 +28,7 @@ from yuqing.domain import BadInput, Item, RawItem, RejectedItem
 from yuqing.pipeline.base import live
 from yuqing.pipeline.dedup import Deduplicator
 from yuqing.pipeline.events import attach_event_store, event_id_for, opened_events
-from yuqing.pipeline.normalize import Normalizer
+from yuqing.pipeline.normalize import Normalizer, change_notes
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.stages import BuiltStages, build_stages
 from yuqing.store import Store
@@ -245,9 +245,13 @@ class Pipeline:
                 self._reject(outcome, rejections, "", "bad_input", str(raw), raw.origin)
                 continue
             try:
-                items.append(self.normalizer.to_item(raw))
+                item = self.normalizer.to_item(raw)
             except RejectedItem as exc:
                 self._reject(outcome, rejections, raw.source, exc.reason, exc.detail, raw.origin)
+                continue
+            items.append(item)
+            for flag, message in change_notes(raw, item):
+                outcome.note(flag, f"{item.origin}: {message}")
         return items
 
     @staticmethod
