@@ -84,3 +84,31 @@ def test_build_stages_refuses_a_config_naming_a_missing_file(tmp_path: Path) -> 
     cfg = Config(lexicons=[LexiconConfig(path=str(tmp_path / "gone.txt"))])
     with pytest.raises(BadInput, match=r"lexicons\[0\]\.path.*gone\.txt"):
         build_stages(cfg)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[cases]\npolicies = ["first_responce"]\n',
+     r"cases\.policies\[0\]: 'first_responce' is not a deadline policy \(known: first_response"),
+    ('[[deadlines.policies]]\nname = "p"\nhours = 5\nmet_by = "replyed"\n[cases]\npolicies = ["p"]\n',
+     r"deadlines\.policies\[0\]\.met_by: 'replyed' is not a case state"),
+    ('[[reports.schedules]]\nname = "d"\nat = "25:00"\nchannels = ["console"]\n',
+     r"reports\.schedules\[0\]\.at: '25:00' is not a time of day HH:MM"),
+    ('[[reports.schedules]]\nname = "d"\nkind = "dayly"\nchannels = ["console"]\n',
+     r"reports\.schedules\[0\]\.kind: 'dayly' is not one of daily, weekly, monthly"),
+    ('[[reports.schedules]]\nname = "d"\nchannels = ["mial"]\n',
+     r"reports\.schedules\[0\]\.channels\[0\]: 'mial' is not an alert channel"),
+])
+def test_case_policy_and_schedule_typos_are_refused_at_load(tmp_path: Path, text: str,
+                                                            message: str) -> None:
+    path = tmp_path / "y.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BadInput, match=rf"y\.toml: {message}"):
+        load_config(path)
+
+
+def test_a_good_schedule_and_policy_list_load(tmp_path: Path) -> None:
+    path = tmp_path / "y.toml"
+    path.write_text('[cases]\npolicies = ["complex"]\n[[reports.schedules]]\nname = "d"\n'
+                    'at = "23:59"\nchannels = ["console"]\n', encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg.cases.policies == ["complex"] and cfg.reports.schedules[0].at == "23:59"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -485,6 +485,50 @@ def file_problems(config: Config) -> list[str]:
     return problems
 
 
+def _known(key: str, values: list[str], known: list[str] | tuple[str, ...], what: str) -> list[str]:
+    """Return ``"key[i]: 'value' is not WHAT (known: ...)"`` for each value not in ``known``."""
+    return [f"{key}[{i}]: {v!r} is not {what} (known: {', '.join(known) or 'none'})"
+            for i, v in enumerate(values) if v not in known]
+
+
+def case_problems(config: Config) -> list[str]:
+    """Return problems of ``[cases]`` and ``[deadlines]``: a policy name in ``cases.policies``
+    that no deadline policy has, a ``met_by`` that is not a case state (cases/workflow.py)."""
+    from yuqing.cases.workflow import STATES  # imports this module
+
+    policies = [p.name for p in config.deadlines.policies]
+    problems = _known("cases.policies", config.cases.policies, policies, "a deadline policy")
+    for i, p in enumerate(config.deadlines.policies):
+        if p.met_by not in STATES:
+            problems.append(f"deadlines.policies[{i}].met_by: {p.met_by!r} is not a case state "
+                            f"(known: {', '.join(STATES)})")
+    return problems
+
+
+def schedule_problems(config: Config) -> list[str]:
+    """Return problems of ``[[reports.schedules]]`` that `yuqing run` would refuse
+    (reports/schedule.py check_schedule): kind, format, ``at`` not a time of day,
+    no channel or one that is not an alert channel."""
+    from yuqing.reports.formats import FORMATS
+    from yuqing.reports.periods import PERIOD_KINDS
+
+    channels = list(dict.fromkeys([c.name for c in config.alerts.channels] + ["console"]))
+    problems = []
+    for i, s in enumerate(config.reports.schedules):
+        key = f"reports.schedules[{i}]"
+        for field, value, known in (("kind", s.kind, PERIOD_KINDS), ("format", s.format, FORMATS)):
+            if value not in known:
+                problems.append(f"{key}.{field}: {value!r} is not one of {', '.join(known)}")
+        try:
+            time.fromisoformat(s.at)
+        except ValueError:
+            problems.append(f"{key}.at: {s.at!r} is not a time of day HH:MM (00:00 to 23:59)")
+        if not s.channels:
+            problems.append(f"{key}.channels: empty; name the alert channels it goes to")
+        problems += _known(f"{key}.channels", s.channels, channels, "an alert channel")
+    return problems
+
+
 def load_config(path: Path | str | None) -> Config:
     """Load the config file at ``path`` (``./yuqing.toml`` when None and present).
 
@@ -511,7 +555,9 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str 
     """Validate a config mapping; raises BadInput naming ``name`` and the field.
 
     Besides the schema, every file the config names (:func:`file_problems`) must be
-    readable: a missing lexicon or user dictionary is an error here, not a skipped stage.
+    readable: a missing lexicon or user dictionary is an error here, not a skipped stage;
+    case policies and report schedules are checked too (:func:`case_problems`,
+    :func:`schedule_problems`), so `yuqing check` finds what `case open` or `run` would refuse.
     """
     try:
         cfg = Config.model_validate(resolve_env_secrets(data))
@@ -521,7 +567,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str 
         )
         raise BadInput(f"{name}: {problems}") from exc
     cfg.base_dir = base_dir
-    found = file_problems(cfg)
+    found = file_problems(cfg) + case_problems(cfg) + schedule_problems(cfg)
     if found:
         raise BadInput(f"{name}: {'; '.join(found)}")
     return cfg

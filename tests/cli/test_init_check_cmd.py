@@ -58,3 +58,16 @@ def test_a_misspelt_lexicon_or_user_dict_fails_check_and_ingest(cli: Invoke, tmp
             assert result.stdout == ""
             message = " ".join(result.stderr.split())
             assert "yuqing.toml" in message and key in message and value in message, message
+
+
+def test_check_refuses_a_misspelt_case_policy_and_a_bad_schedule_time(cli: Invoke,
+                                                                      tmp_path: Path) -> None:
+    (tmp_path / "yuqing.toml").write_text(
+        '[cases]\npolicies = ["first_responce"]\n'
+        '[[reports.schedules]]\nname = "早报"\nat = "25:00"\nchannels = ["console"]\n',
+        encoding="utf-8")
+    result = cli("check", "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    message = " ".join(result.stderr.split())
+    assert "yuqing.toml: cases.policies[0]: 'first_responce'" in message
+    assert "reports.schedules[0].at: '25:00'" in message
