@@ -177,3 +177,66 @@ def test_file_source_missing_file_fails(tmp_path: Path) -> None:
 def test_file_source_requires_path() -> None:
     with pytest.raises(BadInput, match="source 'w' \\(kind file\\): option 'path' is required"):
         FileSource(SourceConfig(name="w", kind="file"))
+
+
+def test_utf8_csv_with_stray_latin1_or_gbk_lines_keeps_good_rows_intact(tmp_path: Path) -> None:
+    stray = tmp_path / "stray.csv"
+    good = [f"{n},今天北京下雨了，第{n}条" for n in range(5)]
+    stray.write_bytes(("id,text\n" + "\n".join(good) + "\n").encode() + b"9,caf\xe9\n")
+    assert detect_csv_encoding(stray) == "utf-8"
+    items, bad = _split(list(read_items(stray, fetched_at=AT)))
+    assert [i.text for i in items] == [g.split(",", 1)[1] for g in good]
+    assert len(bad) == 1 and bad[0].startswith(f"{stray}:7: not valid UTF-8 (")
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes("id,text\n1,北京下雨了\n".encode() + "2,广州大风\n".encode("gbk")
+                      + "3,上海晴天\n".encode())
+    items, bad = _split(list(read_items(mixed, fetched_at=AT)))
+    assert [(i.id, i.text) for i in items] == [("1", "北京下雨了"), ("3", "上海晴天")]
+    assert len(bad) == 1 and bad[0].startswith(f"{mixed}:3: not valid UTF-8")
+
+
+def test_undecodable_line_inside_a_quoted_field_refuses_that_row(tmp_path: Path) -> None:
+    f = tmp_path / "quoted.csv"
+    f.write_bytes('id,text\n1,北京\n2,"多行\n'.encode() + b"caf\xe9\n" + '文本"\n3,上海\n'.encode())
+    items, bad = _split(list(read_items(f, fetched_at=AT)))
+    assert [i.id for i in items] == ["1", "3"]
+    assert bad == [f"{f}:3: a quoted field runs over line 4, which is not valid UTF-8; "
+                   "the row is refused",
+                   f"{f}:4: not valid UTF-8 ('utf-8' codec can't decode byte 0xe9 in position 3: "
+                   "invalid continuation byte); the rest of the file is UTF-8, so this line is refused"]
+
+
+def test_gb18030_throughout_is_still_read_as_gb18030(tmp_path: Path) -> None:
+    f = tmp_path / "excel.csv"
+    f.write_bytes("id,text\n1,学校食堂饭菜发霉\n2,医院排队太久\n".encode("gb18030"))
+    assert detect_csv_encoding(f) == "gb18030"
+    items, bad = _split(list(read_items(f, fetched_at=AT)))
+    assert bad == [] and [i.text for i in items] == ["学校食堂饭菜发霉", "医院排队太久"]
+
+
+def test_utf16_csv_is_decoded_and_binary_refused_as_a_whole(tmp_path: Path) -> None:
+    u16 = tmp_path / "unicode.csv"
+    u16.write_bytes("id,text\n1,北京下雨了\n".encode("utf-16"))
+    items, bad = _split(list(read_items(u16, fetched_at=AT)))
+    assert bad == [] and [(i.id, i.text) for i in items] == [("1", "北京下雨了")]
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(BadInput, match=r"photo\.csv: NUL bytes .* not UTF-8/GB18030 text"):
+        list(read_items(binary))
+
+
+def test_header_lacking_a_mapped_or_needed_column_is_one_error(tmp_path: Path) -> None:
+    f = tmp_path / "export.csv"
+    f.write_text("id,内容\n1,北京\n2,上海\n", encoding="utf-8")
+    with pytest.raises(BadInput) as mapped:
+        list(read_items(f, mapping={"text": "内容x"}))
+    assert str(mapped.value) == (f"{f}:1: the column mapping names ['内容x'], not in the header "
+                                 "(columns: ['id', '内容'])")
+    with pytest.raises(BadInput, match=r"no text column 'text' in the header"):
+        list(read_items(f))
+    no_id = tmp_path / "noid.csv"
+    no_id.write_text("text\n北京\n", encoding="utf-8")
+    with pytest.raises(BadInput, match=r"neither 'id' nor 'url' is a column"):
+        list(read_items(no_id))
+    items, bad = _split(list(read_items(f, mapping={"text": "内容"}, fetched_at=AT)))
+    assert bad == [] and [i.text for i in items] == ["北京", "上海"]

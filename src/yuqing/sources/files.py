@@ -6,11 +6,26 @@ on. Only a ``.json`` array and an XML feed are read whole (their formats
 cannot be streamed with the standard library); JSON Lines and CSV are read
 row by row, so a 48k-row gzipped CSV never sits in memory as a list.
 
-CSV encoding (FIELD_CASES F4): the file is first scanned with a strict
-incremental UTF-8 decoder (one cheap pass, no rows kept); if it is valid
-UTF-8 it is read as ``utf-8-sig`` (a BOM is dropped, so the first column is
-``id``, not ``\\ufeffid``), otherwise as GB18030 (what Excel on a Chinese
-Windows writes), with undecodable bytes replaced.
+CSV encoding (FIELD_CASES F4), decided by evidence (:func:`detect_csv_encoding`):
+
+- a UTF-16 BOM at the start: read as UTF-16 (Excel's "Unicode" export);
+- a NUL byte in the first MiB otherwise: refused as a whole (BadInput
+  "binary or UTF-16 without BOM, not UTF-8/GB18030 text");
+- the whole file valid UTF-8 (one cheap strict pass, no rows kept): read as
+  ``utf-8-sig`` (a BOM is dropped, so the first column is ``id``, not
+  ``\\ufeffid``);
+- otherwise each physical line is tried as UTF-8. When the lines holding
+  valid non-ASCII UTF-8 are at least as many as the undecodable lines, the
+  file is UTF-8 with a few stray lines: it is read as UTF-8 and each
+  undecodable line is refused on its own (``file:line: not valid UTF-8
+  ...``), the good rows are kept intact. Otherwise (e.g. no valid multi-byte
+  UTF-8 sequence anywhere) it is GB18030 (what Excel on a Chinese Windows
+  writes), read with undecodable bytes replaced.
+
+Whole-file problems raise BadInput when the first row is asked for, before
+any item: a binary file, a header with missing or repeated names, a column
+named by the mapping (or ``text``, or both ``id`` and ``url``) that the
+header lacks.
 """
 
 from __future__ import annotations
@@ -171,7 +186,20 @@ def _read_json(path: Path, conv: RecordConverter, ctx: dict[str, Any]) -> Iterat
 
 
 def detect_csv_encoding(path: Path) -> str:
-    """Return ``"utf-8-sig"`` when the whole file is valid UTF-8, else ``"gb18030"``."""
+    """Return how to decode the CSV at ``path`` (rule in the module doc).
+
+    ``"utf-16"`` (UTF-16 BOM), ``"utf-8-sig"`` (the whole file is valid UTF-8),
+    ``"utf-8"`` (UTF-8 with undecodable lines, to be refused line by line) or
+    ``"gb18030"``. Raises BadInput naming the file when it holds NUL bytes
+    without a UTF-16 BOM (binary, or UTF-16 without BOM).
+    """
+    with _open_binary(path) as f:
+        head = f.read(_CHUNK)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\0" in head:
+        raise BadInput(f"{path}: NUL bytes in the first MiB: a binary file or UTF-16 "
+                       f"without BOM, not UTF-8/GB18030 text (save it as UTF-8 CSV)")
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     with _open_binary(path) as f:
         try:
@@ -179,21 +207,74 @@ def detect_csv_encoding(path: Path) -> str:
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "gb18030"
-    return "utf-8-sig"
+            pass
+        else:
+            return "utf-8-sig"
+    utf8_lines = bad_lines = 0
+    with _open_binary(path) as f:
+        for raw in f:
+            if raw.isascii():
+                continue
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                bad_lines += 1
+            else:
+                utf8_lines += 1
+    return "utf-8" if utf8_lines >= bad_lines else "gb18030"
+
+
+def _utf8_lines(fb: IO[bytes]) -> Iterator[str | UnicodeDecodeError]:
+    """The physical lines of ``fb`` decoded as UTF-8 (a leading BOM dropped); an
+    undecodable line is yielded as its UnicodeDecodeError."""
+    for lineno, raw in enumerate(fb):
+        if lineno == 0 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield exc
 
 
 def _read_csv(path: Path, conv: RecordConverter, ctx: dict[str, Any]) -> Iterator[ReadResult]:
     encoding = detect_csv_encoding(path)
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     with _open_binary(path) as fb:
-        lines = _CsvLines(io.TextIOWrapper(fb, encoding=encoding, errors="replace", newline=""))
+        text: Iterator[str | UnicodeDecodeError]
+        if encoding == "utf-8":
+            text = _utf8_lines(fb)
+        else:
+            text = io.TextIOWrapper(fb, encoding=encoding, errors="replace", newline="")
+        lines = _CsvLines(text)
         reader = csv.reader(lines)
         header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
+        if lines.undecodable and lines.undecodable[0][0] == 1:
+            raise BadInput(f"{path}:1: the header is not valid UTF-8 "
+                           f"({lines.undecodable[0][1]})")
         if not header or len(set(header)) != len(header):
             yield BadInput(f"{path}:1: missing or repeated column names in header {header}")
             return
+        check_header(path, header, conv)
         yield from _csv_rows(path, reader, lines, header, conv, ctx)
+
+
+def check_header(path: Path, header: list[str], conv: RecordConverter) -> None:
+    """Raise BadInput naming ``path``, the missing column and the header's columns when a
+    column the mapping names, the text column, or both the id and url columns are absent
+    (every row would be refused for the same reason)."""
+    have = set(header)
+    missing = sorted(theirs for theirs in conv.mapping.values() if theirs not in have)
+    if missing:
+        raise BadInput(f"{path}:1: the column mapping names {missing}, not in the header "
+                       f"(columns: {header})")
+    text_col = conv.mapping.get("text", "text")
+    if text_col not in have:
+        raise BadInput(f"{path}:1: no text column {text_col!r} in the header (columns: "
+                       f"{header}); name it with --mapping text=COLUMN")
+    id_cols = [conv.mapping.get(f, f) for f in ("id", "url")]
+    if not have.intersection(id_cols):
+        raise BadInput(f"{path}:1: neither {id_cols[0]!r} nor {id_cols[1]!r} is a column of "
+                       f"the header (columns: {header}); name one with --mapping id=COLUMN")
 
 
 class _CsvLines:
@@ -203,11 +284,13 @@ class _CsvLines:
     ``push_back`` queues lines to be read again (see _csv_rows).
     """
 
-    def __init__(self, text: Iterator[str]) -> None:
+    def __init__(self, text: Iterator[str | UnicodeDecodeError]) -> None:
         self._text = text
         self._pending: deque[tuple[int, str]] = deque()
         self._count = 0
         self.taken: list[tuple[int, str]] = []
+        #: (number, error) of the lines skipped as undecodable, not yet reported
+        self.undecodable: list[tuple[int, UnicodeDecodeError]] = []
 
     def __iter__(self) -> _CsvLines:
         return self
@@ -216,8 +299,12 @@ class _CsvLines:
         if self._pending:
             numbered = self._pending.popleft()
         else:
-            line = next(self._text)
-            self._count += 1
+            while True:
+                line = next(self._text)
+                self._count += 1
+                if not isinstance(line, UnicodeDecodeError):
+                    break
+                self.undecodable.append((self._count, line))
             numbered = (self._count, line)
         self.taken.append(numbered)
         return numbered[1]
@@ -240,15 +327,24 @@ def _csv_rows(
         try:
             row = next(reader)
         except StopIteration:
+            yield from _undecodable(path, lines, None)
             return
         except csv.Error as exc:
             start = lines.taken[0][0] if lines.taken else "?"
+            yield from _undecodable(path, lines, None)
             yield BadInput(f"{path}:{start}: unreadable CSV row ({exc})")
             continue
         taken = list(lines.taken)
+        if taken:
+            yield from _undecodable(path, lines, taken[0][0])
         if not row or not taken:
             continue
         origin = f"{path}:{taken[0][0]}"
+        if lines.undecodable:  # skipped inside this row's quoted field
+            yield BadInput(f"{origin}: a quoted field runs over line {lines.undecodable[0][0]}, "
+                           f"which is not valid UTF-8; the row is refused")
+            yield from _undecodable(path, lines, None)
+            continue
         if len(row) != width and len(taken) > 1:
             yield BadInput(f"{origin}: an unclosed quote runs to line {taken[-1][0]} "
                            f"({len(row)} columns, the header has {width}); the lines after "
@@ -259,6 +355,15 @@ def _csv_rows(
             yield BadInput(f"{origin}: {len(row)} columns, the header has {width}")
             continue
         yield _convert(conv, dict(zip(header, row, strict=True)), origin, ctx)
+
+
+def _undecodable(path: Path, lines: _CsvLines, before: int | None) -> Iterator[BadInput]:
+    """Yield (and forget) a BadInput per undecodable line numbered below ``before`` (all
+    when None)."""
+    while lines.undecodable and (before is None or lines.undecodable[0][0] < before):
+        lineno, exc = lines.undecodable.pop(0)
+        yield BadInput(f"{path}:{lineno}: not valid UTF-8 ({exc}); the rest of the file is "
+                       f"UTF-8, so this line is refused")
 
 
 def _read_feed(path: Path, ctx: dict[str, Any]) -> Iterator[ReadResult]:
