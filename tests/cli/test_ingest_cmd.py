@@ -117,3 +117,27 @@ def test_bad_config_exits_2_naming_the_file(cli: Invoke, tmp_path: Path) -> None
     wrong = cli("ingest", str(CSV), "-c", "wrong.toml")
     assert wrong.exit_code == 2
     assert "wrong.toml" in wrong.stderr and "schemes.0.name" in wrong.stderr
+
+
+def test_a_file_with_no_item_read_exits_2_naming_it(cli: Invoke, tmp_path: Path) -> None:
+    bad = tmp_path / "allbad.jsonl"
+    bad.write_text('nope\n{"id": "1"}\n', encoding="utf-8")
+    result = cli("ingest", str(JSONL), str(bad), "--json")
+    assert result.exit_code == 2
+    assert one_json(result)["rejected"] == 3 + 2  # the JSON counts are still printed
+    assert f"{bad}:noitemread(2records,allrefused;first:{bad}:1:notvalidJSON" in flat(
+        result.stderr)
+    assert "e2e_items.jsonl" not in result.stderr.split("error:", 1)[1]
+
+
+def test_whole_file_problems_exit_2_before_any_row(cli: Invoke, tmp_path: Path) -> None:
+    f = tmp_path / "export.csv"
+    f.write_text("id,内容\n1,北京\n", encoding="utf-8")
+    result = cli("ingest", str(f), "--mapping", "text=内容x", "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "thecolumnmappingnames['内容x'],notintheheader(columns:['id','内容'])" in flat(
+        result.stderr)
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(bytes(range(256)))
+    refused = cli("ingest", str(binary), "--json")
+    assert refused.exit_code == 2 and "notUTF-8/GB18030text" in flat(refused.stderr)

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, progress_bar, user_errors
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    emit_json,
+    err,
+    fail,
+    progress_bar,
+    user_errors,
+)
 from yuqing.config import check_timezone
 from yuqing.domain import MEDIA_TYPES, BadInput
 from yuqing.runtime.context import make_context
@@ -50,7 +59,11 @@ def ingest(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Run item files through the whole pipeline (normalise … store, alerts)."""
+    """Run item files through the whole pipeline (normalise … store, alerts).
+
+    Exit 2 (after printing the counts) when a file gave no item at all: every record
+    refused, or none in it; the message names each such file and its first problem.
+    """
     with user_errors():
         for path in paths:
             if not path.is_file():
@@ -61,12 +74,17 @@ def ingest(
         col_map = resolve_mapping(mapping, ctx.config.column_mappings)
         tz = check_timezone(timezone, "--timezone") if timezone else ctx.config.timezone
         total = Outcome()
+        unread: list[str] = []
         for skipped, why in ctx.pipeline.skipped.items():
             err.print(f"[yellow]stage {skipped} skipped:[/] {why}")
         for path in paths:
             with progress_bar(f"{path.name}", count_rows(path)) as advance:
-                total.add(ingest_file(ctx.pipeline, path, source=source, mapping=col_map, tz=tz,
-                                      media_type=media_type, progress=advance))
+                outcome = ingest_file(ctx.pipeline, path, source=source, mapping=col_map, tz=tz,
+                                      media_type=media_type, progress=advance)
+            total.add(outcome)
+            if outcome.rejected >= outcome.read:
+                unread.append(f"{path}: no item read ({outcome.read} records, all refused"
+                              + (f"; first: {outcome.problems[0]})" if outcome.problems else ")"))
         ctx.close()
     if json_out:
         emit_json(total.as_dict())
@@ -74,3 +92,5 @@ def ingest(
         err.print(outcome_table(total, "导入结果 ingest"))
         for problem in total.problems:
             err.print(f"[yellow]拒收 rejected:[/] {problem}", highlight=False, soft_wrap=True)
+    if unread:
+        raise fail("; ".join(unread))
