@@ -109,3 +109,41 @@ def test_analyze_human_output_is_labelled_lines(cli: Invoke) -> None:
     assert "代写论文（livelihood，3–9）" in lines[1]
     assert "浙江省" in lines[2] and "杭州市" in lines[2]
     assert lines[4].startswith("处置建议 handling：") and "{" not in result.stderr
+
+
+def test_snownlp_baseline_is_a_normal_dependency() -> None:
+    import tomllib
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text("utf-8"))
+    assert "snownlp==0.12.3" in project["project"]["dependencies"]
+
+
+def test_eval_sentiment_checks_the_file_before_the_baseline(
+        cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "snownlp", None)
+    result = cli("eval", "sentiment", "--data", str(tmp_path / "nope.csv"), "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{tmp_path / 'nope.csv'}:filenotfound" in "".join(result.stderr.split())
+
+
+def test_eval_sentiment_without_usable_rows_exits_2_naming_the_file(
+        cli: Invoke, tmp_path: Path) -> None:
+    header_only = _write(tmp_path / "empty.csv", [])
+    result = cli("eval", "sentiment", "--data", str(header_only), "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{header_only}:nodatarows(onlyaheader)" in "".join(result.stderr.split())
+    binary = _write(tmp_path / "binary.csv", [("好", "1"), ("差", "0"), ("一般", "0")])
+    result = cli("eval", "sentiment", "--data", str(binary), "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert (f"{binary}:norowhasalabelinnegative,neutral,positive;labelsfound:'0'(2),'1'(1)"
+            in "".join(result.stderr.split()))
+
+
+def test_eval_sentiment_reads_gb18030_and_says_empty_text(cli: Invoke, tmp_path: Path) -> None:
+    data = tmp_path / "excel.csv"
+    data.write_bytes("text,label\n气死我了，太恶心了，垃圾,negative\n,positive\n今天好开心啊，谢谢大家,positive\n"
+                     .encode("gb18030"))
+    result = cli("eval", "sentiment", "--data", str(data), "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["n"] == 2 and doc["skipped_rows"] == 1
+    assert f"{data}:3:badrow(emptytext)" in "".join(result.stderr.split())

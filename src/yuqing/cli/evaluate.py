@@ -56,7 +56,10 @@ def eval_sentiment(
     json_out: JsonOpt = False,
 ) -> None:
     """Accuracy, macro-F1, per-class scores and confusion matrix of the sentiment model,
-    with SnowNLP measured in the same run as the baseline."""
+    with SnowNLP measured in the same run as the baseline.
+
+    The file is checked before the baseline is loaded: missing, header-only, or with no
+    label in negative/neutral/positive exits 2 naming the file and the problem."""
     from yuqing.pipeline.sentiment_eval import (
         model_predict,
         require_snownlp,
@@ -64,11 +67,14 @@ def eval_sentiment(
         snownlp_predict,
         timed,
     )
+    from yuqing.domain import SENTIMENTS
+    from yuqing.pipeline.labelled import require_rows
     from yuqing.pipeline.sentiment_train import read_labelled_csv
 
     with user_errors():
-        require_snownlp()
         texts, gold, problems = read_labelled_csv(data)
+        require_rows(data, texts, gold, problems, "label", SENTIMENTS)
+        require_snownlp()
         for problem in problems[:10]:
             err.print(f"[yellow]skipped[/] {problem}")
         labels, speed = timed(model_predict(), texts)

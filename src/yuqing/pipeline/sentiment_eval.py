@@ -6,9 +6,9 @@ gold labels -- all three on a 3-class set; on a binary review set mapped to
 negative/positive, a "neutral" prediction simply counts as an error; confusion
 matrix rows = gold label, columns = predicted label, order ``SENTIMENTS``).
 The baseline is SnowNLP's sentiment with the thresholds of MEASURED.md
-(score < 0.4 negative, > 0.6 positive, else neutral); SnowNLP is a test
-extra, so :func:`snownlp_predict` raises :class:`BaselineMissing` when it is
-not installed.
+(score < 0.4 negative, > 0.6 positive, else neutral); SnowNLP 0.12.3 is a
+dependency of yuqing, and :func:`snownlp_predict` raises
+:class:`BaselineMissing` when it was removed from the environment.
 """
 
 from __future__ import annotations
@@ -73,12 +73,13 @@ def snownlp_label(score: float) -> str:
 
 def require_snownlp() -> Any:
     """Return the ``SnowNLP`` class; raises BaselineMissing (with the install command) when
-    snownlp, a test extra, is not installed."""
+    snownlp, a dependency of yuqing, is missing from the environment."""
     try:
         from snownlp import SnowNLP  # type: ignore[import-untyped]
     except ImportError as exc:
         raise BaselineMissing(
-            "baseline SnowNLP is not installed: pip install 'yuqing[test]' (or snownlp==0.12.3)"
+            "baseline SnowNLP (a dependency of yuqing) is not installed: "
+            "pip install snownlp==0.12.3 (or reinstall yuqing: pip install -e .)"
         ) from exc
     return SnowNLP
 
