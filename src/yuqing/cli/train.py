@@ -26,12 +26,18 @@ def train_sentiment_cmd(
         "--unlabelled",
         help="research data folder whose unlabelled Weibo posts pretrain the CNN's embeddings "
              "(train time only; dev/test texts left out)")] = Path("../shared/data"),
+    domain: Annotated[Path | None, typer.Option(
+        "--domain",
+        help="our hand-written public-affairs posts (text,label CSV) added to training at a "
+             "weight chosen on dev; default the shipped data/sentiment/public_affairs_train.csv")] = None,
+    no_domain: Annotated[bool, typer.Option(
+        "--no-domain", help="train on sentiment3 (and the lexicons) only")] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Train the 3-class sentiment model (negative / neutral / positive): a linear model and a
     CNN averaged. Needs torch (pip install 'yuqing[train]')."""
     from yuqing.pipeline.sentiment import default_model_path
-    from yuqing.pipeline.sentiment_train import train_sentiment
+    from yuqing.pipeline.sentiment_train import default_domain_path, train_sentiment
 
     with user_errors():
         train_csv, dev_csv, test_csv = data / "train.csv", data / "dev.csv", data / "test.csv"
@@ -49,7 +55,8 @@ def train_sentiment_cmd(
 
             metrics = train_sentiment(train_csv, dev_csv, out or default_model_path().parent,
                                       progress=report, test_csv=test_csv if test_csv.exists() else None,
-                                      lexicon_dir=lexicons, unlabelled_dir=unlabelled)
+                                      lexicon_dir=lexicons, unlabelled_dir=unlabelled,
+                                      domain_csv=None if no_domain else domain or default_domain_path())
     if json_out:
         emit_json(metrics)
     else:

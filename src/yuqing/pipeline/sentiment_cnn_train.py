@@ -104,10 +104,10 @@ def train_cnn(
 ) -> tuple[dict[str, np.ndarray], float]:
     """Train the CNN; return ``(arrays for SentimentCNN, dev macro-F1 of the epoch kept)``.
 
-    ``texts`` are normalised posts (their first ``n`` with weight 1, extra
-    pseudo-documents with smaller ``weights``); class weights are balanced on
-    the texts of weight 1. The character vocabulary is the tokens seen
-    ``MIN_CHAR_COUNT`` times in the weight-1 texts; the word vocabulary is
+    ``texts`` are normalised posts (weight 1, hand-written domain posts of
+    weight >= 1, pseudo-documents with smaller ``weights``); class weights are
+    balanced on the texts of weight >= 1. The character vocabulary is the
+    tokens seen ``MIN_CHAR_COUNT`` times in those texts; the word vocabulary is
     that of ``word_vectors``. Embedding rows start from ``char_vectors`` /
     ``word_vectors`` where given. Progress is reported from ``start`` over
     ``span``. Raises BadInput when torch is missing.
@@ -118,7 +118,7 @@ def train_cnn(
     torch.manual_seed(SEED)
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
-    counts = Counter(c for t, w in zip(texts, weights, strict=True) if w == 1.0
+    counts = Counter(c for t, w in zip(texts, weights, strict=True) if w >= 1.0
                      for c in cnn_tokens(t)[0])
     char_vocab = sorted(t for t, n in counts.items() if n >= MIN_CHAR_COUNT and t)
     word_vocab = sorted(word_vectors)
@@ -136,7 +136,7 @@ def train_cnn(
                     emb.weight[i] = torch.from_numpy(vectors[t])
     y = torch.tensor([list(classes).index(label) for label in labels])
     w = torch.tensor(list(weights), dtype=torch.float32)
-    main = y[w == 1.0]
+    main = y[w >= 1.0]
     freq = torch.bincount(main, minlength=len(classes)).clamp(min=1).float()
     class_weight = len(main) / (len(classes) * freq)
     opt = torch.optim.Adam(net.parameters(), lr=LEARNING_RATE)

@@ -11,13 +11,16 @@ in our rebuilds). Texts are normalised as the pipeline does
 temperatures, the CNN's epoch and the averaging weight are picked on the dev
 set; both parts are fit on train only (dev stays a held-out check, test is
 only reported). Data: sentiment3 (derived from SMP2020-EWECT, research use;
-the trained weights are shipped, the texts are not).
+the trained weights are shipped, the texts are not), plus our own
+hand-written public-affairs posts (:func:`default_domain_path`, shipped in
+the package), weighted as :func:`choose_domain_weight` picks on dev.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,7 @@ from sklearn.feature_extraction.text import TfidfTransformer  # type: ignore[imp
 from sklearn.metrics import f1_score  # type: ignore[import-untyped]
 from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
-from yuqing.domain import SENTIMENTS
+from yuqing.domain import SENTIMENTS, BadInput
 from yuqing.pipeline.labelled import read_labelled_rows
 from yuqing.pipeline.sentiment import (
     FEATURE_VERSION,
@@ -49,6 +52,10 @@ C_GRID = (0.5, 1.0)
 CNN_WEIGHTS = tuple(round(0.1 * i, 1) for i in range(11))
 TEMPERATURES = tuple(round(0.5 + 0.25 * i, 2) for i in range(23))
 LEXICON_WEIGHT = 0.3
+#: sample weights tried for the domain posts, largest first (see choose_domain_weight)
+DOMAIN_WEIGHTS = (8.0, 4.0, 2.0, 1.0)
+#: how much linear dev macro-F1 the domain posts may cost (sentiment3 dev cannot show their gain)
+DOMAIN_DEV_TOLERANCE = 0.002
 NEGATION_TEMPLATES = ("不", "并不", "一点也不")
 #: (file under the lexicon folder, polarity); HowNet + NTUSD + Tsinghua Li Jun word lists
 LEXICON_FILES = (
@@ -73,6 +80,29 @@ def read_labelled_csv(path: Path) -> tuple[list[str], list[str], list[str]]:
     the file is missing or has no ``text``/``label`` columns.
     """
     return read_labelled_rows(path, "label", SENTIMENTS)
+
+
+def default_domain_path() -> Path:
+    """Return the path of the shipped public-affairs training posts (``text,label`` CSV,
+    written by hand for Yuqing, 2026; see ``data/sentiment/README.md`` beside it)."""
+    return Path(str(resources.files("yuqing") / "data" / "sentiment" / "public_affairs_train.csv"))
+
+
+def read_domain_csv(path: Path) -> tuple[list[str], list[str]]:
+    """Return ``(texts, labels)`` of a hand-written ``text,label`` training CSV, normalised.
+
+    Unlike the research sets, a file we write ourselves must be clean: the
+    first bad row (empty text, label outside ``SENTIMENTS``) raises BadInput
+    ``"<file>:<line>: bad row (label '...')"``, as do a missing file, a wrong
+    header or a file without rows.
+    """
+    texts, labels, problems = read_labelled_csv(Path(path))
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise BadInput(f"{problems[0]}{more}; labels are {', '.join(SENTIMENTS)}")
+    if not texts:
+        raise BadInput(f"{path}: no rows")
+    return [normalize_text(t)[0] for t in texts], labels
 
 
 def macro_f1(model: SentimentModel, texts: list[str], labels: list[str]) -> float:
@@ -159,6 +189,29 @@ def add_cnn(model: SentimentModel, cnn: SentimentCNN, texts: list[str], labels: 
     return SentimentModel(model.coef_t.T, model.intercept, model.idf, meta, cnn)
 
 
+def choose_domain_weight(fit: Callable[[float], SentimentModel], base_f1: float,
+                         dev_texts: list[str], dev_labels: list[str],
+                         report: Progress) -> tuple[float, SentimentModel | None, dict[str, float]]:
+    """Return ``(weight, model, dev macro-F1 by weight)``: the largest of ``DOMAIN_WEIGHTS``
+    whose linear model ``fit(weight)`` keeps sentiment3 dev macro-F1 within
+    ``DOMAIN_DEV_TOLERANCE`` of ``base_f1`` (the fit without domain posts).
+
+    Dev (Weibo chat) can only show what the domain posts cost, not what they
+    bring to public-affairs posts, hence "as much as dev allows" rather than
+    the dev maximum; the public-affairs eval set is never used. Weights are
+    tried largest first and the search stops at the first acceptable one;
+    ``(0.0, None, scores)`` when none is.
+    """
+    scores: dict[str, float] = {}
+    for weight in DOMAIN_WEIGHTS:
+        report(f"domain posts, weight {weight}", 0.3)
+        model = fit(weight)
+        scores[str(weight)] = round(macro_f1(model, dev_texts, dev_labels), 4)
+        if scores[str(weight)] >= base_f1 - DOMAIN_DEV_TOLERANCE:
+            return weight, model, scores
+    return 0.0, None, scores
+
+
 def _hash(texts: list[str], report: Progress, start: float, span: float) -> sp.csr_matrix:
     """Hash ``texts`` in chunks, reporting progress from ``start`` over ``span``."""
     hasher = hashing_vectorizer(N_FEATURES)
@@ -178,6 +231,7 @@ def train_sentiment(
     test_csv: Path | None = None,
     lexicon_dir: Path | None = None,
     unlabelled_dir: Path | None = None,
+    domain_csv: Path | None = None,
 ) -> dict[str, Any]:
     """Train on ``train_csv``, pick C, the temperatures, the CNN epoch and the
     ensemble weight on ``dev_csv``, write ``out_dir/sentiment3.{npz,json}`` and
@@ -187,13 +241,17 @@ def train_sentiment(
     data of both models. The CNN's embeddings are pretrained
     (:mod:`yuqing.pipeline.sentiment_embed`) on the training texts plus the
     unlabelled posts of ``unlabelled_dir`` (optional; dev and test texts are
-    left out). ``progress(message, fraction)`` is called at each step
+    left out). ``domain_csv`` (optional; :func:`read_domain_csv`, normally
+    :func:`default_domain_path`) adds hand-written public-affairs posts to both
+    models at the weight :func:`choose_domain_weight` picks on dev, and to the
+    pretraining corpus. ``progress(message, fraction)`` is called at each step
     (fraction in 0..1). ``test_csv``, when given, is scored once at the end
     and recorded (never used to choose anything). Returns the metadata
-    written. Raises BadInput for an unreadable CSV, or when torch (the
-    ``train`` extra) is missing.
+    written. Raises BadInput for an unreadable CSV, a bad row of ``domain_csv``
+    (before any training), or when torch (the ``train`` extra) is missing.
     """
     report = progress or (lambda _msg, _frac: None)
+    dom_texts, dom_labels = read_domain_csv(Path(domain_csv)) if domain_csv else ([], [])
     require_torch()
     report("reading data", 0.0)
     texts, labels, problems = read_labelled_csv(Path(train_csv))
@@ -229,18 +287,38 @@ def train_sentiment(
         model = _fit(x, labels + lex_labels, weights, c, idf, meta)
         scored.append((macro_f1(model, dev_texts, dev_labels), model))
     dev_f1, model = max(scored, key=lambda pair: pair[0])
+    dom_weight, c_chosen, base_f1 = 0.0, model.meta["C"], dev_f1
+    if dom_texts:
+        x_all = sp.vstack([x, tfidf.transform(_hash(dom_texts, report, 0.35, 0.0))]).tocsr()
+
+        def fit_with(weight: float) -> SentimentModel:
+            return _fit(x_all, labels + lex_labels + dom_labels,
+                        np.concatenate([weights, np.full(len(dom_texts), weight)]),
+                        c_chosen, idf, meta)
+
+        dom_weight, dom_model, by_weight = choose_domain_weight(fit_with, dev_f1, dev_texts,
+                                                                dev_labels, report)
+        if dom_model is not None:
+            model, dev_f1 = dom_model, by_weight[str(dom_weight)]
+        model.meta.update({"domain_data": Path(domain_csv or "").name, "n_domain": len(dom_texts),
+                           "domain_weight": dom_weight,
+                           "domain_dev_macro_f1_by_weight": by_weight,
+                           "linear_dev_macro_f1_without_domain": round(base_f1, 4)})
     model = calibrate(model, dev_texts, dev_labels)
     model.meta["linear_dev_macro_f1"] = round(dev_f1, 4)
     report("pretraining embeddings", 0.35)
     held_out = {t.strip() for t in dev_texts + test_texts}
-    corpus = unique_posts([*texts, *(unlabelled_posts(unlabelled_dir) if unlabelled_dir else [])],
-                          held_out)
+    kept_dom = dom_texts if dom_weight > 0 else []
+    corpus = unique_posts([*texts, *kept_dom,
+                           *(unlabelled_posts(unlabelled_dir) if unlabelled_dir else [])], held_out)
     char_vectors = ppmi_embeddings([list(t) for t in corpus])
     cut = segmenter().cut
     word_vectors = ppmi_embeddings([[w for w in cut(t, False) if w.strip()] for t in corpus])
     model.meta["pretraining_posts"] = len(corpus)
     report("training CNN", 0.45)
-    arrays, cnn_f1 = train_cnn(texts + lex_texts, labels + lex_labels, weights.tolist(),
+    cnn_weights = [1.0] * len(texts) + [dom_weight] * len(kept_dom) + [LEXICON_WEIGHT] * len(lex_texts)
+    arrays, cnn_f1 = train_cnn(texts + kept_dom + lex_texts,
+                               labels + dom_labels[: len(kept_dom)] + lex_labels, cnn_weights,
                                dev_texts, dev_labels, model.classes, char_vectors, word_vectors,
                                report, 0.45, 0.45)
     model = add_cnn(model, SentimentCNN(arrays), dev_texts, dev_labels, cnn_f1)
