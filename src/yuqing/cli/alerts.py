@@ -12,7 +12,7 @@ from yuqing.alerts.channels import build_channels
 from yuqing.alerts.channels.base import mask_url
 from yuqing.alerts.dispatcher import Dispatcher
 from yuqing.alerts.render import messages
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, reading_context, user_errors
 from yuqing.domain import Alert, BadInput
 from yuqing.runtime.context import make_context
 from yuqing.store import alerts as outbox
@@ -32,7 +32,7 @@ def alerts(ctx: typer.Context, config: ConfigOpt = None, db: DbOpt = None, limit
     from yuqing.web.alerts_api import history_json
 
     with user_errors():
-        context = make_context(config, db)
+        context = reading_context(config, db)
         with context.store.read() as conn:
             rows = history_json(outbox.alert_history(conn, limit), context.config.timezone)
         context.close()

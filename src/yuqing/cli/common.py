@@ -39,6 +39,27 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def reading_context(config: Path | None, db: str | None) -> Any:
+    """Return the runtime Context (runtime.context.make_context) for a command that only
+    reads the store (items, events, event, stats, alerts, rejections, report).
+
+    Raises BadInput ``database file NAME does not exist (path resolved to /abs/path)``
+    when the resolved URL names a SQLite file that is not there: opening it would
+    create an empty database and show nothing. In-memory ``sqlite://`` and PostgreSQL
+    are opened as they are; commands that create a store use make_context directly.
+    """
+    from yuqing.runtime.context import make_context
+    from yuqing.store.engine import missing_sqlite_file
+
+    ctx = make_context(config, db)
+    missing = missing_sqlite_file(ctx.database_url)
+    if missing is not None:
+        name, path = missing
+        raise BadInput(f"database file {name} does not exist (path resolved to {path}); "
+                       f"check --db / YUQING_DATABASE_URL, or create it with yuqing ingest or run")
+    return ctx
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn BadInput (and unreadable files) into a clear message and exit code 2,

@@ -10,7 +10,16 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, fail, user_errors
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    emit_json,
+    err,
+    fail,
+    reading_context,
+    user_errors,
+)
 from yuqing.domain import BadInput
 
 
@@ -35,10 +44,9 @@ def events(
 ) -> None:
     """List events, hottest first (JSON lines with --json)."""
     from yuqing.analytics.event_report import list_events
-    from yuqing.runtime.context import make_context
 
     with user_errors():
-        ctx = make_context(config, db)
+        ctx = reading_context(config, db)
         try:
             rows = list_events(ctx.store, since=_since(since), min_size=min_size, order=order,
                                limit=limit)
@@ -65,10 +73,9 @@ def event(
 ) -> None:
     """One event: origin with confidence, timeline, propagation edges, level and heat."""
     from yuqing.analytics.event_report import event_detail
-    from yuqing.runtime.context import make_context
 
     with user_errors():
-        ctx = make_context(config, db)
+        ctx = reading_context(config, db)
         try:
             doc = event_detail(ctx.store, event_id, ctx.config.events)
         finally:

@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, reading_context, user_errors
 from yuqing.domain import SENTIMENTS, BadInput
-from yuqing.runtime.context import make_context
 from yuqing.runtime.stages import match_form
 from yuqing.store.items import item_to_json
 
@@ -51,7 +50,7 @@ def items(
     with user_errors():
         if sentiment is not None and sentiment not in SENTIMENTS:
             raise BadInput(f"--sentiment {sentiment!r}: expected one of {', '.join(SENTIMENTS)}")
-        ctx = make_context(config, db)
+        ctx = reading_context(config, db)
         found = ctx.store.iter_items(
             scheme=scheme, sentiment=sentiment, source=source, limit=limit,
             since=parse_since(since, ctx.config.timezone) if since else None,

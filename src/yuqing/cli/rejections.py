@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, reading_context, user_errors
 from yuqing.cli.items import parse_since
-from yuqing.runtime.context import make_context
 
 
 def rejections(
@@ -28,7 +27,7 @@ def rejections(
     [{"at", "source", "origin", "reason", "detail"}]}`` (``at`` ISO 8601 UTC).
     """
     with user_errors():
-        ctx = make_context(config, db)
+        ctx = reading_context(config, db)
         found = ctx.store.list_rejections(
             reason=reason, source=source, limit=limit,
             since=parse_since(since, ctx.config.timezone) if since else None)

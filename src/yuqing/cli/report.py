@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    emit_json,
+    err,
+    reading_context,
+    user_errors,
+)
 from yuqing.domain import BadInput
 
 
@@ -29,13 +37,12 @@ def report(
     from yuqing.reports.formats import FORMATS, render
     from yuqing.reports.make import make_report
     from yuqing.reports.periods import parse_date
-    from yuqing.runtime.context import make_context
 
     with user_errors():
         if fmt not in FORMATS:
             raise BadInput(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
         day = parse_date(date) if date else None
-        ctx = make_context(config, db)
+        ctx = reading_context(config, db)
         try:
             made = make_report(ctx.store, ctx.config, kind, day=day, scheme=scheme, event=event,
                                case=case)

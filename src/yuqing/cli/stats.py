@@ -8,10 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, reading_context, user_errors
 from yuqing.cli.items import parse_since
 from yuqing.domain import BadInput
-from yuqing.runtime.context import make_context
 from yuqing.store.analytics import Scope
 
 
@@ -31,7 +30,7 @@ def stats(
     with user_errors():
         if bucket not in ("hour", "day"):
             raise BadInput(f"--bucket {bucket!r}: expected hour or day")
-        ctx = make_context(config, db)
+        ctx = reading_context(config, db)
         tz = ctx.config.timezone
         now = datetime.now(UTC)
         end = parse_since(until, tz, now) if until else now

@@ -15,6 +15,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -73,6 +74,21 @@ def create_engines(url: str | URL) -> Engines:
     read = create_engine(parsed, pool_size=8, max_overflow=8, json_serializer=_json_dumps)
     _sqlite_setup(read, begin="BEGIN")
     return Engines(write=write, read=read)
+
+
+def missing_sqlite_file(url: str | URL) -> tuple[str, Path] | None:
+    """Return ``(name as written, absolute path)`` of the SQLite file ``url`` names when
+    that file does not exist; None for an existing file, in-memory SQLite (``sqlite://``,
+    ``:memory:``) or another backend. Opening a missing file would create it empty,
+    which a command that only reads must not do (the caller decides)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    name = str(parsed.database)
+    if name.startswith("file:"):  # a SQLite URI filename (uri=true): left to SQLite
+        return None
+    path = Path(name).expanduser()
+    return None if path.exists() else (name, path.resolve())
 
 
 def _sqlite_setup(engine: Engine, begin: str) -> None:
