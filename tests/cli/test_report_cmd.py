@@ -44,3 +44,24 @@ def test_report_bad_input(cli: Invoke, tmp_path: Path) -> None:
     assert res.exit_code == 2 and "--date '5 March'" in res.stderr
     res = cli("report", "special", "--db", url)
     assert res.exit_code == 2 and "--event ID is required" in res.stderr
+
+
+def test_report_format_follows_or_must_agree_with_the_out_extension(
+        cli: Invoke, tmp_path: Path) -> None:
+    url = seed_sqlite(tmp_path)
+    clash = cli("report", "daily", "--date", "2024-03-05", "--format", "html", "--out",
+                str(tmp_path / "x.pdf"), "--db", url)
+    assert clash.exit_code == 2 and not (tmp_path / "x.pdf").exists()
+    assert "theextension.pdfcontradicts--formathtml" in "".join(clash.stderr.split())
+    derived = cli("report", "daily", "--date", "2024-03-05", "--out", str(tmp_path / "y.html"),
+                  "--db", url, "--json")
+    assert derived.exit_code == 0, derived.stderr
+    assert json.loads(derived.stdout)["format"] == "html"
+    assert (tmp_path / "y.html").read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype")
+
+
+def test_report_out_in_a_missing_folder_names_the_folder(cli: Invoke, tmp_path: Path) -> None:
+    url = seed_sqlite(tmp_path)
+    res = cli("report", "daily", "--out", str(tmp_path / "nonexistent" / "x.html"), "--db", url)
+    assert res.exit_code == 2
+    assert f"thefolder{tmp_path / 'nonexistent'}doesnotexist" in "".join(res.stderr.split())

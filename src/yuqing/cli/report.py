@@ -20,10 +20,33 @@ from yuqing.cli.common import (
 from yuqing.domain import BadInput
 
 
+def report_format(fmt: str | None, out: Path | None, formats: tuple[str, ...]) -> str:
+    """Return the format to write: ``fmt``, else the one ``out``'s extension names, else pdf.
+
+    Raises BadInput naming the option when ``fmt`` is not one of ``formats``, when
+    ``out``'s extension is a format other than ``fmt``, or when ``out``'s folder does
+    not exist.
+    """
+    if fmt is not None and fmt not in formats:
+        raise BadInput(f"--format {fmt!r}: expected one of {', '.join(formats)}")
+    if out is None:
+        return fmt or "pdf"
+    if not out.parent.is_dir():
+        raise BadInput(f"--out {out}: the folder {out.parent} does not exist")
+    suffix = out.suffix.lower().lstrip(".")
+    named = "html" if suffix == "htm" else suffix
+    if named in formats:
+        if fmt is not None and fmt != named:
+            raise BadInput(f"--out {out}: the extension .{suffix} contradicts --format {fmt} "
+                           f"(use --out ….{fmt}, or --format {named})")
+        return named
+    return fmt or "pdf"
+
+
 def report(
     kind: Annotated[str, typer.Argument(help="daily, weekly, monthly, special or review")],
     date: Annotated[str | None, typer.Option("--date", help="a day in the period (YYYY-MM-DD); default: the last complete period")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="html, pdf, docx or xlsx")] = "pdf",
+    fmt: Annotated[str | None, typer.Option("--format", help="html, pdf, docx or xlsx; default: from the --out extension, else pdf")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="file to write; default ./<kind>-<date>.<format>")] = None,
     scheme: Annotated[str | None, typer.Option(help="only this monitoring scheme")] = None,
     event: Annotated[str | None, typer.Option(help="the event of a special report")] = None,
@@ -32,15 +55,19 @@ def report(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write a report (日报/周报/月报/专报/处置总结) and record the items it quotes."""
+    """Write a report (日报/周报/月报/专报/处置总结) and record the items it quotes.
+
+    The format is ``--format``, else the extension of ``--out`` when it is one of the
+    formats (``.htm`` = html), else pdf. Exit 2 before any work when ``--out``'s extension
+    names another format than ``--format`` or its folder does not exist.
+    """
     from yuqing.reports.archive import save_report
     from yuqing.reports.formats import FORMATS, render
     from yuqing.reports.make import make_report
     from yuqing.reports.periods import parse_date
 
     with user_errors():
-        if fmt not in FORMATS:
-            raise BadInput(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+        fmt = report_format(fmt, out, FORMATS)
         day = parse_date(date) if date else None
         ctx = reading_context(config, db)
         try:
