@@ -37,9 +37,9 @@ def _since(value: str | None) -> datetime | None:
 def events(
     config: ConfigOpt = None, db: DbOpt = None,
     since: Annotated[str | None, typer.Option(help="last active at or after this time (ISO 8601)")] = None,
-    min_size: Annotated[int, typer.Option("--min-size", help="at least this many items")] = 1,
+    min_size: Annotated[int, typer.Option("--min-size", min=1, help="at least this many items")] = 1,
     order: Annotated[str, typer.Option(help="heat, last_at or size")] = "heat",
-    limit: Annotated[int, typer.Option(help="how many events")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=100000, help="how many events")] = 20,
     json_out: JsonOpt = False,
 ) -> None:
     """List events, hottest first (JSON lines with --json)."""

@@ -46,11 +46,18 @@ def items(
     db: DbOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="JSON lines, one item per line")] = False,
 ) -> None:
-    """List stored items, newest first."""
+    """List stored items, newest first.
+
+    ``--scheme`` must name a scheme of the config when the config has any (exit 2 listing
+    them otherwise), like ``report --scheme``.
+    """
     with user_errors():
         if sentiment is not None and sentiment not in SENTIMENTS:
             raise BadInput(f"--sentiment {sentiment!r}: expected one of {', '.join(SENTIMENTS)}")
         ctx = reading_context(config, db)
+        known = [s.name for s in ctx.config.schemes]
+        if scheme is not None and known and scheme not in known:
+            raise BadInput(f"--scheme {scheme!r}: not a scheme of the config ({', '.join(known)})")
         found = ctx.store.iter_items(
             scheme=scheme, sentiment=sentiment, source=source, limit=limit,
             since=parse_since(since, ctx.config.timezone) if since else None,

@@ -10,6 +10,11 @@ from rich.table import Table
 
 from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, reading_context, user_errors
 from yuqing.cli.items import parse_since
+from yuqing.domain import BadInput
+
+#: the reason codes the pipeline stores: an unreadable record, then the normaliser's
+#: (pipeline/normalize.py, RejectedItem.reason)
+KNOWN_REASONS = ("bad_input", "empty_text", "no_identity", "lossy_id", "bad_url")
 
 
 def rejections(
@@ -25,13 +30,18 @@ def rejections(
 
     ``--json`` prints ``{"counts": {reason: n over the whole store}, "rejections":
     [{"at", "source", "origin", "reason", "detail"}]}`` (``at`` ISO 8601 UTC).
+    ``--reason`` must be a known code (KNOWN_REASONS) or one the store holds, else exit 2
+    listing them.
     """
     with user_errors():
         ctx = reading_context(config, db)
+        counts = ctx.store.rejection_counts()
+        valid = sorted(set(KNOWN_REASONS) | set(counts))
+        if reason is not None and reason not in valid:
+            raise BadInput(f"--reason {reason!r}: expected one of {', '.join(valid)}")
         found = ctx.store.list_rejections(
             reason=reason, source=source, limit=limit,
             since=parse_since(since, ctx.config.timezone) if since else None)
-        counts = ctx.store.rejection_counts()
         tz = ZoneInfo(ctx.config.timezone)
         ctx.close()
     if json_out:
