@@ -112,3 +112,21 @@ def test_a_good_schedule_and_policy_list_load(tmp_path: Path) -> None:
                     'at = "23:59"\nchannels = ["console"]\n', encoding="utf-8")
     cfg = load_config(path)
     assert cfg.cases.policies == ["complex"] and cfg.reports.schedules[0].at == "23:59"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[[alerts.rules]]\nname = "负面或敏感"\nlevel = "V"\n',
+     r"\[alerts\.rules\] alert rule '负面或敏感': level"),
+    ('[[alerts.channels]]\nname = "m"\nkind = "mial"\n',
+     r"alerts\.channels\[0\]: alert channel 'm': unknown kind 'mial'"),
+    ('[[alerts.channels]]\nname = "m"\nkind = "console"\n[[alerts.channels]]\nname = "m"\n'
+     'kind = "console"\n', "alert channel names must be unique"),
+    ('[[schemes]]\nname = "s"\nexpression = "学校 AND ("\n', r"schemes\[0\]: scheme 's': syntax error"),
+])
+def test_channel_rule_and_scheme_errors_name_the_config_file(tmp_path: Path, text: str,
+                                                            message: str) -> None:
+    path = tmp_path / "y.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BadInput, match=rf"^{path}: .*{message}"):
+        load_config(path)
+

@@ -201,6 +201,12 @@ class AlertsConfig(BaseModel):
     max_attempts: int = Field(default=5, ge=1)
     backoff: list[float] = Field(default_factory=lambda: [1.0, 5.0, 30.0, 120.0])
 
+    @field_validator("channels")
+    @classmethod
+    def _unique_channels(cls, value: list[ChannelConfig]) -> list[ChannelConfig]:
+        _unique_names("alert channel", [c.name for c in value])
+        return value
+
 
 class DeadlinePolicyConfig(BaseModel):
     """A named deadline (办理时限): ``hours`` counted in calendar hours
@@ -529,6 +535,35 @@ def schedule_problems(config: Config) -> list[str]:
     return problems
 
 
+def alert_and_scheme_problems(config: Config) -> list[str]:
+    """Return problems the pipeline would raise at start-up, each naming its key: an alert
+    channel that cannot be built (unknown kind, bad option), an alert rule that does not
+    validate (alerts/rulebook.py check_config_rules), a scheme whose expression does not
+    parse or that could never match (pipeline/schemes.py)."""
+    from yuqing.alerts.channels.registry import default_channel_registry
+    from yuqing.alerts.rulebook import check_config_rules
+    from yuqing.pipeline.schemes import CompiledScheme
+    from yuqing.runtime.stages import match_form  # these modules import this one
+
+    problems = []
+    registry = default_channel_registry()
+    for i, channel in enumerate(config.alerts.channels):
+        try:
+            registry.build(channel)
+        except BadInput as exc:
+            problems.append(f"alerts.channels[{i}]: {exc}")
+    try:
+        check_config_rules(config)
+    except BadInput as exc:
+        problems.append(str(exc))
+    for i, scheme in enumerate(config.schemes):
+        try:
+            CompiledScheme.build(scheme, match_form)
+        except BadInput as exc:
+            problems.append(f"schemes[{i}]: {exc}")
+    return problems
+
+
 def load_config(path: Path | str | None) -> Config:
     """Load the config file at ``path`` (``./yuqing.toml`` when None and present).
 
@@ -556,8 +591,10 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str 
 
     Besides the schema, every file the config names (:func:`file_problems`) must be
     readable: a missing lexicon or user dictionary is an error here, not a skipped stage;
-    case policies and report schedules are checked too (:func:`case_problems`,
-    :func:`schedule_problems`), so `yuqing check` finds what `case open` or `run` would refuse.
+    case policies, report schedules, alert channels and rules and schemes are checked too
+    (:func:`case_problems`, :func:`schedule_problems`, :func:`alert_and_scheme_problems`),
+    so every such error names ``name`` (the config file) and `yuqing check` finds what
+    `case open`, `run` or the pipeline would refuse.
     """
     try:
         cfg = Config.model_validate(resolve_env_secrets(data))
@@ -567,7 +604,8 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str 
         )
         raise BadInput(f"{name}: {problems}") from exc
     cfg.base_dir = base_dir
-    found = file_problems(cfg) + case_problems(cfg) + schedule_problems(cfg)
+    found = (file_problems(cfg) + case_problems(cfg) + schedule_problems(cfg)
+             + alert_and_scheme_problems(cfg))
     if found:
         raise BadInput(f"{name}: {'; '.join(found)}")
     return cfg

@@ -71,3 +71,13 @@ def test_check_refuses_a_misspelt_case_policy_and_a_bad_schedule_time(cli: Invok
     message = " ".join(result.stderr.split())
     assert "yuqing.toml: cases.policies[0]: 'first_responce'" in message
     assert "reports.schedules[0].at: '25:00'" in message
+
+
+def test_an_alert_rule_error_prints_the_file_and_the_table(cli: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "yuqing.toml").write_text('[[alerts.rules]]\nname = "负面或敏感"\nlevel = "V"\n',
+                                          encoding="utf-8")
+    result = cli("check")
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "error: yuqing.toml: [alerts.rules] alert rule '负面或敏感': level" in message, message
+

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from yuqing.domain import BadInput
@@ -34,8 +35,11 @@ def emit_json(doc: Any) -> None:
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print ``message`` as an error on stderr and return the Exit to raise."""
-    err.print(f"[bold red]错误 error:[/] {message}", highlight=False)
+    """Print ``message`` as an error on stderr and return the Exit to raise.
+
+    The message is printed as written: text in square brackets such as a TOML table
+    name (``[alerts.rules]``) is not taken for rich markup and dropped."""
+    err.print(f"[bold red]错误 error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
