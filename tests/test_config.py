@@ -130,3 +130,27 @@ def test_channel_rule_and_scheme_errors_name_the_config_file(tmp_path: Path, tex
     with pytest.raises(BadInput, match=rf"^{path}: .*{message}"):
         load_config(path)
 
+
+def test_environment_settings_win_over_the_file_and_are_validated(tmp_path: Path) -> None:
+    path = tmp_path / "y.toml"
+    path.write_text('timezone = "Asia/Shanghai"\nlanguage = "zh"\n'
+                    'database_url = "sqlite:///file.db"\n', encoding="utf-8")
+    env = {"YUQING_TIMEZONE": "UTC", "YUQING_LANGUAGE": "en", "YUQING_DATABASE_URL": "sqlite:///e.db"}
+    cfg = load_config(path, env=env)
+    assert (cfg.timezone, cfg.language, cfg.database_url) == ("UTC", "en", "sqlite:///e.db")
+    assert load_config(path, env={"YUQING_TIMEZONE": ""}).timezone == "Asia/Shanghai"  # empty = unset
+    assert load_config(None, env={"YUQING_TIMEZONE": "UTC"}).timezone == "UTC"  # no file at all
+    for name, value, message in (("YUQING_TIMEZONE", "Mars/Base", "not a known time zone"),
+                                 ("YUQING_LANGUAGE", "fr", "not a known language"),
+                                 ("YUQING_DATABASE_URL", "yuqing.db", "not a SQLAlchemy URL")):
+        with pytest.raises(BadInput, match=rf"^{name}: .*'{value}' is {message}"):
+            load_config(path, env={name: value})
+
+
+def test_file_values_of_settings_are_validated_too() -> None:
+    with pytest.raises(BadInput, match="language: .*'fr' is not a known language"):
+        parse_config({"language": "fr"})
+    with pytest.raises(BadInput, match="database_url: .*not a SQLAlchemy URL"):
+        parse_config({"database_url": "yuqing.db"})
+    with pytest.raises(KeyError, match="not a setting"):
+        resolve_setting("colour", None, None, "d")

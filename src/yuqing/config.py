@@ -3,7 +3,9 @@
 One file holds sources, monitoring schemes, sensitive lexicons, segmentation
 dictionaries, alert rules and channels. Settings resolve in the order of
 INTERFACES.md: command-line flag > environment ``YUQING_<NAME>`` > config
-file > built-in default (see :func:`resolve_setting`).
+file > built-in default, for the settings of :data:`ENV_SETTINGS`:
+:func:`environment_settings` reads and validates the variables, :func:`load_config`
+lets them win over the file, :func:`resolve_setting` adds a flag.
 
 Secrets are never written into the file: a value ``{"$env": "NAME"}`` is
 replaced by the environment variable ``NAME`` when the config is loaded
@@ -45,6 +47,30 @@ def check_timezone(name: str, what: str = "timezone") -> str:
         return _known_zone(name)
     except ValueError as exc:
         raise BadInput(f"{what}: {exc}") from None
+
+
+def _known_language(code: str) -> str:
+    """Return ``code`` when alert messages and the web app speak it; raises ValueError otherwise."""
+    from yuqing.alerts.render import MESSAGES
+
+    if code not in MESSAGES:
+        raise ValueError(f"{code!r} is not a known language (known: {', '.join(MESSAGES)})")
+    return code
+
+
+def _database_url(url: str | None) -> str | None:
+    """Return ``url`` when SQLAlchemy can read it as a URL; raises ValueError otherwise."""
+    if url is None:
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise ValueError(f"{url!r} is not a SQLAlchemy URL "
+                         "(e.g. sqlite:///yuqing.db, postgresql+psycopg://user@host/db)") from None
+    return url
 
 
 def _unique_names(what: str, names: list[str]) -> None:
@@ -413,6 +439,8 @@ class Config(BaseModel):
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     _zone = field_validator("timezone")(_known_zone)
+    _language = field_validator("language")(_known_language)
+    _url = field_validator("database_url")(_database_url)
 
     @field_validator("sources")
     @classmethod
@@ -564,17 +592,47 @@ def alert_and_scheme_problems(config: Config) -> list[str]:
     return problems
 
 
-def load_config(path: Path | str | None) -> Config:
-    """Load the config file at ``path`` (``./yuqing.toml`` when None and present).
+#: the settings that resolve flag > environment ``YUQING_<NAME>`` > config file > default
+#: (INTERFACES.md): the top-level scalar keys of the config file. Flags: ``--db`` for
+#: database_url, ``--timezone`` (`yuqing ingest`) for timezone.
+ENV_SETTINGS = ("database_url", "timezone", "language")
 
-    Returns the default (empty) Config when no file is given or found.
+
+def env_name(setting: str) -> str:
+    """Return the environment variable of ``setting``: ``YUQING_`` + its name in capitals."""
+    return f"YUQING_{setting.upper()}"
+
+
+def environment_settings(env: dict[str, str] | None = None) -> dict[str, str]:
+    """Return ``{setting: value}`` for each of :data:`ENV_SETTINGS` whose variable is set
+    (an empty variable counts as unset). Each value is validated like the config key:
+    raises BadInput naming the variable (``YUQING_TIMEZONE: 'Mars/Base' is not ...``)."""
+    env = os.environ if env is None else env
+    found = {name: env[env_name(name)] for name in ENV_SETTINGS if env.get(env_name(name))}
+    for name, value in found.items():
+        try:
+            Config.model_validate({name: value})
+        except ValidationError as exc:
+            problem = exc.errors()[0]['msg'].removeprefix("Value error, ")
+            raise BadInput(f"{env_name(name)}: {problem}") from None
+    return found
+
+
+def load_config(path: Path | str | None, env: dict[str, str] | None = None) -> Config:
+    """Load the config file at ``path`` (``./yuqing.toml`` when None and present), with
+    the settings of :func:`environment_settings` (``env``, default the process
+    environment) taking precedence over the file's.
+
+    Returns the default Config (with those settings) when no file is given or found.
     Raises BadInput naming the file and the problem when it cannot be read,
-    is not valid TOML, or does not fit the schema.
+    is not valid TOML, or does not fit the schema, and naming the variable when an
+    environment value is invalid.
     """
+    overrides = environment_settings(env)
     if path is None:
         default = Path("yuqing.toml")
         if not default.exists():
-            return Config()
+            return Config.model_validate(overrides)
         path = default
     p = Path(path)
     try:
@@ -583,7 +641,7 @@ def load_config(path: Path | str | None) -> Config:
         raise BadInput(f"{p}: config file not found") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BadInput(f"{p}: not a valid TOML file: {exc}") from exc
-    return parse_config(data, base_dir=p.resolve().parent, name=str(p))
+    return parse_config({**data, **overrides}, base_dir=p.resolve().parent, name=str(p))
 
 
 def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str = "config") -> Config:
@@ -612,12 +670,14 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str 
 
 
 def resolve_setting(name: str, flag: Any, file_value: Any, default: Any) -> Any:
-    """Resolve one setting: flag > ``YUQING_<NAME>`` > config file > default."""
+    """Resolve setting ``name`` (one of :data:`ENV_SETTINGS`): ``flag`` when not None, else
+    ``YUQING_<NAME>`` (validated: :func:`environment_settings`), else ``file_value`` when
+    not None, else ``default``. Raises KeyError for a name that is not a setting."""
+    if name not in ENV_SETTINGS:
+        raise KeyError(f"{name!r} is not a setting; settings: {', '.join(ENV_SETTINGS)}")
     if flag is not None:
         return flag
-    env = os.environ.get(f"YUQING_{name.upper()}")
-    if env:
-        return env
-    if file_value is not None:
-        return file_value
-    return default
+    env = environment_settings()
+    if name in env:
+        return env[name]
+    return default if file_value is None else file_value

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from yuqing_cli import Invoke, one_json
 
 
@@ -81,3 +83,16 @@ def test_an_alert_rule_error_prints_the_file_and_the_table(cli: Invoke, tmp_path
     message = " ".join(result.stderr.split())
     assert "error: yuqing.toml: [alerts.rules] alert rule '负面或敏感': level" in message, message
 
+
+def test_yuqing_timezone_and_language_from_the_environment(cli: Invoke, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "yuqing.toml").write_text('timezone = "Asia/Shanghai"\n', encoding="utf-8")
+    monkeypatch.setenv("YUQING_TIMEZONE", "UTC")
+    monkeypatch.setenv("YUQING_LANGUAGE", "en")
+    doc = one_json(cli("check", "--json"))
+    assert (doc["timezone"], doc["language"]) == ("UTC", "en")
+    monkeypatch.setenv("YUQING_TIMEZONE", "Mars/Base")
+    for args in (("check",), ("items", "--json"), ("stats", "--json")):
+        refused = cli(*args)
+        assert refused.exit_code == 2, (args, refused.stderr)
+        assert "YUQING_TIMEZONE: 'Mars/Base' is not a known time zone" in " ".join(refused.stderr.split())

@@ -76,8 +76,10 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
           json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Load the config, build every source, stage and channel, and report what would run.
 
-    ``rules`` are the enabled alert rules as the store holds them (the config's, with
-    web edits winning); ``rules_skipped`` names stored rules this config cannot serve.
+    ``database_url``, ``timezone`` and ``language`` are the resolved settings (flag >
+    ``YUQING_<NAME>`` > config file > default); ``rules`` are the enabled alert rules as
+    the store holds them (the config's, with web edits winning); ``rules_skipped`` names
+    stored rules this config cannot serve.
     """
     from yuqing.runtime.context import make_context
     from yuqing.sources.registry import default_registry
@@ -86,7 +88,8 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
         ctx = make_context(config, db)
         default_registry().create_all([s for s in ctx.config.sources if s.enabled])
         pipe = ctx.pipeline
-        doc = {"database_url": ctx.database_url,
+        doc = {"database_url": ctx.database_url, "timezone": ctx.config.timezone,
+               "language": ctx.config.language,
                "stages": [s.name for s in pipe.built.stages], "skipped": pipe.skipped,
                "schemes": [s.name for s in ctx.config.schemes],
                "sources": [s.name for s in ctx.config.sources if s.enabled],
