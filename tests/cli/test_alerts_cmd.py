@@ -75,3 +75,51 @@ def test_alerts_test_channel(cli: Invoke, tmp_path: Path, server: HttpServer) ->
     assert "s3cret" not in refused.stdout and doc["target"].endswith("key=***")
     unknown = cli("alerts", "test", "nope", "-c", cfg)
     assert unknown.exit_code == 2 and "'nope' is not configured" in unknown.stderr
+
+
+STORM = """
+[[schemes]]
+name = "通报"
+subject_words = ["通报"]
+
+[[alerts.rules]]
+name = "每条通报"
+negative = false
+sensitive = false
+channels = ["console"]
+max_per_window = 1
+
+[[alerts.rules]]
+name = "只记录"
+negative = false
+sensitive = false
+channels = []
+
+[[alerts.channels]]
+name = "console"
+kind = "console"
+style = "line"
+"""
+NOTICES = ["城东新建公园今日开放", "地铁三号线周末延长运营", "图书馆举办少儿阅读节", "农贸市场完成改造"]
+
+
+def test_alerts_held_by_the_storm_cap_say_so(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "storm.toml"
+    path.write_text(STORM, encoding="utf-8")
+    items = tmp_path / "notices.jsonl"
+    items.write_text("".join(json.dumps({"id": f"n{i}", "source": "weibo", "text": f"通报：{t}",
+                                         "published_at": f"2025-06-01T0{i}:00:00+08:00"},
+                                        ensure_ascii=False) + "\n"
+                             for i, t in enumerate(NOTICES)), encoding="utf-8")
+    ingested = cli("ingest", str(items), "-c", str(path), "--json")
+    assert ingested.exit_code == 0, ingested.stderr
+    alerts = one_json(cli("alerts", "-c", str(path), "--json"))["alerts"]
+    capped = [a for a in alerts if a["rule"] == "每条通报"]
+    # one alert went out, then the storm summary; the other three were held, and say so
+    assert sorted((a["held"], len(a["deliveries"])) for a in capped if a["held"]) == [("storm", 0)] * 3
+    assert [len(a["deliveries"]) for a in capped if a["held"] is None] == [1, 1]
+    # a rule without channels records alerts without deliveries: not held
+    uncapped = [a for a in alerts if a["rule"] == "只记录"]
+    assert len(uncapped) == 4 and all(a["held"] is None and a["deliveries"] == [] for a in uncapped)
+    human = " ".join(cli("alerts", "-c", str(path)).stderr.split())  # rich wraps lines
+    assert human.count("held (storm cap)") == 3 and human.count("no channels") == 4

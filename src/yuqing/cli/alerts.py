@@ -15,7 +15,6 @@ from yuqing.alerts.render import messages
 from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, reading_context, user_errors
 from yuqing.domain import Alert, BadInput
 from yuqing.runtime.context import make_context
-from yuqing.store import alerts as outbox
 
 alerts_app = typer.Typer(help="预警 alerts: list them with their deliveries, or test a channel.",
                          invoke_without_command=True)
@@ -26,23 +25,22 @@ LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, help="how many, n
 @alerts_app.callback()
 def alerts(ctx: typer.Context, config: ConfigOpt = None, db: DbOpt = None, limit: LimitOpt = 50,
            json_out: JsonOpt = False) -> None:
-    """List the newest alerts with each delivery (channel, status, attempts, last error)."""
+    """List the newest alerts with each delivery (channel, status, attempts, last error);
+    ``held`` is ``"storm"`` for an alert the storm cap kept from its channels, else null."""
     if ctx.invoked_subcommand is not None:
         return
-    from yuqing.web.alerts_api import history_json
+    from yuqing.web.alerts_api import alert_history, delivery_summary, history_json
 
     with user_errors():
         context = reading_context(config, db)
         with context.store.read() as conn:
-            rows = history_json(outbox.alert_history(conn, limit), context.config.timezone)
+            rows = history_json(alert_history(conn, limit), context.config.timezone)
         context.close()
     if json_out:
         emit_json({"alerts": rows})
         return
     for r in rows:
-        sent = ", ".join(f"{d['channel']}:{d['status']}" + (f"({d['last_error']})" if
-                         d["status"] == "failed" else "") for d in r["deliveries"]) or "held"
-        err.print(f"{r['created_at'][:16]} [{r['level']}] {r['title']}  → {sent}",
+        err.print(f"{r['created_at'][:16]} [{r['level']}] {r['title']}  → {delivery_summary(r)}",
                   highlight=False, markup=False)
 
 

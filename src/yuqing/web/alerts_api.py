@@ -12,7 +12,8 @@ runs, so a push request never waits for slow channels; without a server
   what it missed; a comment line every 15 s keeps proxies from closing it.
 - ``GET /api/alerts/{id}/ack?token=...&by=...``: acknowledge an alert (the
   signed link in every message, alerts/ack.py); stops its escalation.
-- ``GET /api/alerts/history``: alerts with their deliveries and attempts.
+- ``GET /api/alerts/history``: alerts with their deliveries and attempts, and
+  ``held`` (``"storm"`` for an alert the storm cap kept from its channels).
 - ``GET /alerts?rule=``: the alert list page (linked from storm summaries).
 """
 
@@ -29,12 +30,15 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
+from sqlalchemy import Connection, select
 
 from yuqing.alerts.ack import BadAckToken
 from yuqing.alerts.channels.client import AlertHub, ClientChannel
 from yuqing.runtime.context import Context
+from yuqing.store import alert_rules as rules_q
 from yuqing.store import alert_state
 from yuqing.store import alerts as outbox
+from yuqing.store.alerting_tables import alert_windows
 
 HEARTBEAT_S = 15.0
 
@@ -42,6 +46,49 @@ HEARTBEAT_S = 15.0
 def sse_event(event_id: str, data: dict[str, Any]) -> str:
     """Return one server-sent event (``id``, ``event: alert``, one-line JSON ``data``)."""
     return f"id: {event_id}\nevent: alert\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+#: what ``held`` says of an alert the storm cap (rule ``max_per_window``) kept from its channels
+HELD_STORM = "storm"
+
+
+def storm_held(conn: Connection, row: dict[str, Any]) -> bool:
+    """Whether the alert ``row`` (store.alerts.alert_history) was held by the storm cap.
+
+    Derived from what is stored (alerts/policy.py ``_record`` records a held alert
+    without deliveries): it has no delivery, its rule (as stored now) has channels or
+    groups, and the rule's storm window holding ``created_at`` (store ``alert_windows``:
+    the newest window row of the rule starting at or before it) counted held alerts.
+    A rule without channels, or an alert of no stored rule (deadline reminders) is not held.
+    """
+    if row["deliveries"]:
+        return False
+    rule = rules_q.get_rule(conn, row["rule"])
+    if rule is None or not (rule["body"].get("channels") or rule["body"].get("groups")):
+        return False
+    w = alert_windows.c
+    held = conn.scalar(select(w.held).where(w.rule == row["rule"], w.window_start <= row["created_at"])
+                       .order_by(w.window_start.desc()).limit(1))
+    return bool(held)
+
+
+def alert_history(conn: Connection, limit: int) -> list[dict[str, Any]]:
+    """Return store.alerts.alert_history rows, each with ``held``: ``"storm"`` when the
+    storm cap held it (:func:`storm_held`), else None."""
+    rows = outbox.alert_history(conn, limit)
+    for row in rows:
+        row["held"] = HELD_STORM if storm_held(conn, row) else None
+    return rows
+
+
+def delivery_summary(row: dict[str, Any]) -> str:
+    """Return one line of an alert's deliveries (``channel:status``), or why there are none:
+    ``held (storm cap)`` or ``no channels``."""
+    if row["deliveries"]:
+        return ", ".join(f"{d['channel']}:{d['status']}" + (f"({d['last_error']})" if
+                         d["status"] == "failed" and d["last_error"] else "")
+                         for d in row["deliveries"])
+    return "held (storm cap) 风暴限流暂缓" if row.get("held") == HELD_STORM else "no channels 无渠道"
 
 
 def history_json(rows: list[dict[str, Any]], tz: str) -> list[dict[str, Any]]:
@@ -110,9 +157,10 @@ def alerts_router(ctx: Context) -> APIRouter:
 
     @router.get("/api/alerts/history")
     def history(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
-        """Newest alerts with deliveries (channel, status, attempts, last error, tries)."""
+        """Newest alerts with deliveries (channel, status, attempts, last error, tries) and
+        ``held`` (``"storm"`` when the storm cap kept it from its channels, else null)."""
         with ctx.store.read() as conn:
-            rows = outbox.alert_history(conn, limit)
+            rows = alert_history(conn, limit)
         return history_json(rows, ctx.config.timezone)
 
     @router.get("/api/alerts/{alert_id}/ack")
@@ -137,12 +185,12 @@ def alerts_router(ctx: Context) -> APIRouter:
     def alert_page(rule: str | None = None, limit: int = Query(200, ge=1, le=1000)) -> str:
         """The alert list page, optionally of one rule (the storm summary links here)."""
         with ctx.store.read() as conn:
-            rows = [r for r in outbox.alert_history(conn, limit) if rule is None or r["rule"] == rule]
+            rows = [r for r in alert_history(conn, limit) if rule is None or r["rule"] == rule]
         zone = ZoneInfo(ctx.config.timezone)
         lines = "".join(
             f"<tr><td>{r['created_at'].astimezone(zone):%Y-%m-%d %H:%M}</td>"
             f"<td>{html.escape(r['level'])}</td><td>{html.escape(r['title'])}</td>"
-            f"<td>{html.escape(', '.join(d['channel'] + ':' + d['status'] for d in r['deliveries']) or '—')}</td></tr>"
+            f"<td>{html.escape(delivery_summary(r))}</td></tr>"
             for r in rows)
         title = html.escape(f"预警 {rule}" if rule else "预警")
         return (f"<!doctype html><meta charset=utf-8><title>{title}</title><h1>{title}</h1>"

@@ -34,6 +34,8 @@ EN: dict[str, str] = {
     "情感走势": "Sentiment over time", "条目": "Items", "热度": "Heat", "级别": "Level",
     "规模": "Size", "首发": "First seen", "最新": "Latest", "未采集": "not collected",
     "确认": "Acknowledge", "已确认": "Acknowledged", "推送": "Deliveries", "规则": "Rule",
+    "风暴限流暂缓": "Held (storm cap)",
+    "超过规则的每窗口上限，未推送；已发汇总": "Over the rule's cap per window: not sent; a summary was",
     "标题": "Title", "时间": "Time", "状态": "Status", "新预警": "New alert",
     "开启桌面通知": "Enable notifications", "案件": "Case", "期限": "Deadline",
     "已超期": "overdue", "剩余": "left", "小时": "h", "单位": "Unit", "审计日志": "Audit log",

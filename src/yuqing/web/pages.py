@@ -23,10 +23,10 @@ from yuqing.cases import workflow
 from yuqing.cases.service import CaseService
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
-from yuqing.store import alerts as outbox
 from yuqing.store import alert_state
 from yuqing.web import views
 from yuqing.web.accounts import CASE_ROLES, Accounts, LoginThrottled
+from yuqing.web.alerts_api import alert_history
 from yuqing.web.auth import SESSION_COOKIE, _check_and_log_view, current_user
 from yuqing.web.exports import EXPORT_FORMATS, export_response
 from yuqing.web.i18n import LANG_COOKIE, LANGS
@@ -166,7 +166,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
     def inbox_page(request: Request) -> Response:
         mine = views.unit_channels(ctx, current_user(request))
         with ctx.store.read() as conn:
-            rows = [r for r in outbox.alert_history(conn, 200) if mine is None
+            rows = [r for r in alert_history(conn, 200) if mine is None
                     or mine & {d["channel"] for d in r["deliveries"]}][:100]
             for row in rows:
                 row["acked_at"], row["acked_by"] = alert_state.ack_state(conn, row["id"])
