@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlalchemy import Connection, select
 
@@ -39,6 +39,7 @@ from yuqing.store import alert_rules as rules_q
 from yuqing.store import alert_state
 from yuqing.store import alerts as outbox
 from yuqing.store.alerting_tables import alert_windows
+from yuqing.web.query_checks import refuse_unknown_params
 
 HEARTBEAT_S = 15.0
 
@@ -155,7 +156,7 @@ def alerts_router(ctx: Context) -> APIRouter:
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
-    @router.get("/api/alerts/history")
+    @router.get("/api/alerts/history", dependencies=[Depends(refuse_unknown_params)])
     def history(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
         """Newest alerts with deliveries (channel, status, attempts, last error, tries) and
         ``held`` (``"storm"`` when the storm cap kept it from its channels, else null)."""

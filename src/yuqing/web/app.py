@@ -31,7 +31,8 @@ from yuqing.web.auth import case_guard, install_auth
 from yuqing.web.pages import pages_router
 from yuqing.web.render import web_dir
 from yuqing.web.ui_api import ui_router
-from yuqing.web.views import FeedQuery, feed
+from yuqing.web.query_checks import refuse_unknown_params
+from yuqing.web.views import feed, feed_filters
 
 #: the most items one push request may carry, and its largest body in bytes
 MAX_PUSH_ITEMS = 5000
@@ -118,16 +119,19 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(events_router(ctx))
     app.include_router(rules_router(ctx))
 
-    @app.get("/api/items")
+    @app.get("/api/items", dependencies=[Depends(refuse_unknown_params)])
     def list_items(scheme: str | None = None, sentiment: str | None = None,
                    q: str | None = None, source: str | None = None, media: str | None = None,
                    sensitive: bool = False, level: str | None = None,
+                   since: str | None = Query(None, description="published at or after: 24h, 7d "
+                                             "or an ISO 8601 date/time (no offset = the office zone)"),
                    limit: int = Query(50, ge=1, le=1000),
                    offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
         """Stored items, newest first, filtered like the feed page; ``q`` searches the text
-        (2-character words too)."""
-        fq = FeedQuery(q=q, scheme=scheme, sentiment=sentiment, source=source, media=media,
-                       sensitive=sensitive, level=level)
+        (2-character words too). A bad filter value or an unknown parameter answers 422
+        naming the parameter and what it accepts (web/query_checks.py)."""
+        fq = feed_filters(ctx.config, q=q, scheme=scheme, sentiment=sentiment, source=source,
+                          media=media, sensitive=sensitive, level=level, since=since)
         try:
             found = feed(ctx, fq, limit=limit, offset=offset)
         except ValueError as exc:
@@ -143,7 +147,7 @@ def create_app(ctx: Context) -> FastAPI:
         return {**item_to_json(item), "key": item.key,
                 "origin": trace_origin(ctx.store, item).as_dict()}
 
-    @app.get("/api/alerts")
+    @app.get("/api/alerts", dependencies=[Depends(refuse_unknown_params)])
     def list_alerts(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
         """The newest alerts: ``id``, ``rule``, ``level``, ``title``, ``body``, ``items`` (keys), ``created_at``."""
         return [{"id": s.id, "rule": s.alert.rule, "level": s.alert.level, "title": s.alert.title,

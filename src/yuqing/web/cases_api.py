@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -30,6 +30,7 @@ from yuqing.cases.service import CaseService
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
 from yuqing.web.auth import current_user
+from yuqing.web.query_checks import refuse_unknown_params
 from yuqing.web.reports_api import download_response, export_response
 
 #: the most cases one export holds
@@ -122,7 +123,7 @@ def cases_router(ctx: Context) -> APIRouter:
     def service() -> CaseService:
         return CaseService(ctx.store, ctx.config)
 
-    @router.get("/api/cases")
+    @router.get("/api/cases", dependencies=[Depends(refuse_unknown_params)])
     def list_cases(state: str | None = None, unit: str | None = None,
                    limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
         """Cases, newest first, by state and owning unit."""

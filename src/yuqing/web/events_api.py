@@ -16,12 +16,13 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
 from yuqing.analytics.event_report import event_detail, list_events
 from yuqing.analytics.trends import rising_topics
 from yuqing.runtime.context import Context
+from yuqing.web.query_checks import refuse_unknown_params
 
 
 def _bundled_snapshots() -> str:
@@ -34,7 +35,7 @@ def events_router(ctx: Context) -> APIRouter:
     """Return the APIRouter of the event routes bound to ``ctx`` (module doc)."""
     router = APIRouter(tags=["events"])
 
-    @router.get("/api/events")
+    @router.get("/api/events", dependencies=[Depends(refuse_unknown_params)])
     async def get_events(
         since: datetime | None = Query(None, description="last active at or after (ISO 8601 with offset)"),
         min_size: int = Query(1, ge=1), order: str = Query("heat", pattern="^(heat|last_at|size)$"),

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yuqing.analytics.threads import trace_origin
 from yuqing.cases import workflow
 from yuqing.cases.service import CaseService
+from yuqing.config import Config
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
 from yuqing.store import alert_state
@@ -44,21 +45,20 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-def feed_query(request: Request, tz: str) -> views.FeedQuery:
+def feed_query(request: Request, config: Config) -> views.FeedQuery:
     """Return the feed filters of the request's query string (empty values ignored).
 
-    Raises HTTPException 400 for a ``since`` that is not YYYY-MM-DD.
+    Raises HTTPException 400 naming the parameter for a bad value (views.feed_filters):
+    a ``since`` that is not a date, a sentiment, media type, level or scheme that does not exist.
     """
     p = {k: v for k, v in request.query_params.items() if v}
-    since = None
-    if "since" in p:
-        try:
-            since = datetime.fromisoformat(p["since"]).replace(tzinfo=ZoneInfo(tz))
-        except ValueError:
-            raise HTTPException(400, f"since={p['since']!r}: expected YYYY-MM-DD") from None
-    return views.FeedQuery(q=p.get("q"), scheme=p.get("scheme"), sentiment=p.get("sentiment"),
-                           media=p.get("media"), source=p.get("source"), since=since,
-                           sensitive=p.get("sensitive") == "1", level=p.get("level"))
+    try:
+        return views.feed_filters(config, q=p.get("q"), scheme=p.get("scheme"),
+                                  sentiment=p.get("sentiment"), media=p.get("media"),
+                                  source=p.get("source"), since=p.get("since"),
+                                  sensitive=p.get("sensitive") == "1", level=p.get("level"))
+    except RequestValidationError as exc:
+        raise HTTPException(400, exc.errors()[0]["msg"]) from None
 
 
 def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> APIRouter:
@@ -123,7 +123,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
 
     @router.get("/feed", response_class=HTMLResponse)
     def feed_page(request: Request, page: int = Query(0, ge=0)) -> Response:
-        fq = feed_query(request, tz)
+        fq = feed_query(request, ctx.config)
         try:
             found = views.feed(ctx, fq, offset=page * views.FEED_PAGE)
         except ValueError as exc:
@@ -138,7 +138,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
                     limit: int = Query(5000, ge=1, le=100_000)) -> Response:
         if format not in EXPORT_FORMATS:
             raise HTTPException(400, f"format={format!r}: expected csv or xlsx")
-        fq = feed_query(request, tz)
+        fq = feed_query(request, ctx.config)
         found = views.feed(ctx, fq, limit=limit)
         user = current_user(request)
         accounts.audit(user["name"], "export", f"feed.{format}", {**fq.as_params(),

@@ -22,11 +22,12 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
-from yuqing.domain import BadInput
+from yuqing.domain import SENTIMENTS, BadInput
 from yuqing.runtime.context import Context
 from yuqing.store.items import item_to_json
+from yuqing.web.query_checks import bad_param, choice, refuse_unknown_params
 
 ITEM_COLUMNS = ("key", "id", "source", "media_type", "published_at", "author", "title", "text",
                 "url", "sentiment", "sentiment_score", "schemes", "places", "event_id",
@@ -147,7 +148,7 @@ def reports_router(ctx: Context) -> APIRouter:
 
     lists.update(items=items_rows, alerts=alerts_rows, events=events_rows)
 
-    @router.get("/api/export/{name}.{fmt}")
+    @router.get("/api/export/{name}.{fmt}", dependencies=[Depends(refuse_unknown_params)])
     def export(name: str, fmt: str, scheme: str | None = None, sentiment: str | None = None,
                since: str | None = None, q: str | None = None,
                limit: int = Query(10_000, ge=1, le=MAX_EXPORT)) -> Response:
@@ -155,6 +156,13 @@ def reports_router(ctx: Context) -> APIRouter:
         if name not in lists or fmt not in LIST_FORMATS:
             raise HTTPException(404, f"no export {name}.{fmt}: lists {', '.join(lists)}, "
                                      f"formats {', '.join(LIST_FORMATS)}")
+        if name == "items":
+            choice("sentiment", sentiment, SENTIMENTS)
+        else:  # the alert and event lists take no filter but limit: refuse, never ignore
+            given = {k: v for k, v in (("scheme", scheme), ("sentiment", sentiment),
+                                       ("since", since), ("q", q)) if v}
+            for key, value in given.items():
+                raise bad_param(key, value, f"the {name} export filters by limit only")
         try:
             columns, rows = lists[name](scheme=scheme, sentiment=sentiment, since=since, q=q,
                                         limit=limit)

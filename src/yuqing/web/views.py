@@ -17,7 +17,9 @@ from yuqing.analytics.event_report import event_detail, list_events
 from yuqing.analytics.origin import Propagation, trace
 from yuqing.analytics.stats import range_stats
 from yuqing.cases import workflow
-from yuqing.domain import MEDIA_LABELS
+from yuqing.alerts.rules import LEVELS
+from yuqing.config import Config
+from yuqing.domain import MEDIA_LABELS, MEDIA_TYPES, SENTIMENTS
 from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
 from yuqing.store import cases as case_db
@@ -28,6 +30,7 @@ from yuqing.store.events_tables import events
 from yuqing.store.items import item_to_json, row_to_item
 from yuqing.store.tables import alerts, items
 from yuqing.web.feed_query import feed_statement
+from yuqing.web.query_checks import choice, since_param
 
 NEAR_DEADLINE = timedelta(hours=24)
 FEED_PAGE = 50
@@ -96,6 +99,24 @@ class FeedQuery:
         if self.sensitive:
             out["sensitive"] = "1"
         return out
+
+
+def feed_filters(config: Config, *, q: str | None = None, scheme: str | None = None,
+                 sentiment: str | None = None, source: str | None = None,
+                 media: str | None = None, sensitive: bool = False, level: str | None = None,
+                 since: str | None = None) -> FeedQuery:
+    """Return the FeedQuery of these request values ("" means unset), each checked:
+    ``sentiment`` one of domain.SENTIMENTS, ``media`` one of domain.MEDIA_TYPES, ``level``
+    I-IV, ``scheme`` a scheme of the config (when it has any, as `yuqing items --scheme`),
+    ``since`` as the CLI's ``--since`` (web/query_checks.since_param; kept in the office
+    zone). Raises RequestValidationError (422) naming the parameter and what it accepts."""
+    schemes = [s.name for s in config.schemes]
+    start = since_param(since, config.timezone)
+    return FeedQuery(q=q or None, scheme=choice("scheme", scheme, schemes) if schemes else scheme or None,
+                     sentiment=choice("sentiment", sentiment, SENTIMENTS),
+                     media=choice("media", media, MEDIA_TYPES), source=source or None,
+                     since=start.astimezone(ZoneInfo(config.timezone)) if start else None,
+                     sensitive=sensitive, level=choice("level", level, LEVELS))
 
 
 def feed(ctx: Context, fq: FeedQuery, limit: int = FEED_PAGE, offset: int = 0) -> list[Any]:
