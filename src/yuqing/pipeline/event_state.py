@@ -116,7 +116,15 @@ class Event:
 
     def _merge(self, vec: dict[str, float]) -> tuple[list[str], list[str]]:
         cen = self.centroid
-        new = []
+        if not cen:  # a new event (most events in a stream): the item's vector as it is
+            self.centroid = cen = dict(vec)
+            new = list(vec)
+            if len(cen) <= MAX_TERMS:
+                self.norm = math.sqrt(sum([w * w for w in cen.values()])) or 1.0
+                return new, []
+            vec = {}
+        else:
+            new = []
         for t, w in vec.items():
             old = cen.get(t)
             if old is None:
@@ -155,12 +163,13 @@ class Event:
         if not self.tokens:
             return [t for t, _ in sorted(self.centroid.items(), key=lambda kv: -kv[1])[:KEYWORDS]]
         log_n1 = math.log(df.n_docs + 1) + 1.0
-        freq = df.df
+        freq = df.counts.get
+        log = math.log
 
         def score(kv: tuple[str, int]) -> float:
             word = kv[0]
-            mean_df = (freq(word[:2]) + freq(word[-2:])) / 2
-            return kv[1] * (log_n1 - math.log(mean_df + 1))
+            mean_df = (freq(word[:2], 0) + freq(word[-2:], 0)) / 2
+            return kv[1] * (log_n1 - log(mean_df + 1))
 
         return [t for t, _ in sorted(self.tokens.items(), key=score, reverse=True)[:KEYWORDS]]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 _NOISE = re.compile(
     r"//@[^:：/\s]{1,30}[:：]"          # repost chain names
@@ -83,6 +83,11 @@ class DocumentFrequency:
             return unit, unit
         norm = math.sqrt(sum([w * w for w in seen.values()]))
         return unit, ({t: w / norm for t, w in seen.items()} if norm else {})
+
+    @property
+    def counts(self) -> Mapping[str, int]:
+        """The document frequencies, term -> documents (read-only view; for hot loops)."""
+        return self._df
 
     def df(self, term: str) -> int:
         """Return how many added documents contained ``term``."""

@@ -63,7 +63,7 @@ from yuqing.store import events as events_db
 
 QUERY_TERMS = 16  # the item's most specific indexed terms that vote for candidates
 QUOTED_VOTES = 1_000  # votes given to the event of a quoted author (always a candidate)
-MAX_POSTING = 100
+MAX_POSTING = 50  # terms on more open events do not vote (100 before: same figures, more votes to count)
 MAX_CANDIDATES = 12
 MIN_SHARED = 4  # centroid terms an item must share to join (sentiment3 chat: 3 pairs up 26 %, 4: 18 %)
 MIN_VOTES = 2  # query terms a candidate event must share
