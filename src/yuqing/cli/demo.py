@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
+from sqlalchemy import func, select
 
 from yuqing.cli.common import DbOpt, JsonOpt, emit_json, err, progress_bar, user_errors
 from yuqing.cli.ingest import MappingOpt, outcome_table
@@ -19,6 +22,7 @@ from yuqing.sources.files import count_rows
 from yuqing.sources.hotsearch import bundled_demo_items
 from yuqing.sources.records import resolve_mapping
 from yuqing.store import Store
+from yuqing.store.tables import items
 
 DEMO_DB = Path("yuqing-demo.db")
 
@@ -45,6 +49,33 @@ def alerts_table(store: Store, limit: int = 10) -> Table:
     return table
 
 
+def data_days(store: Store, tz: str) -> tuple[date, date] | None:
+    """Return the first and last local day (zone ``tz``) of the stored items' publication
+    times, or None when the store holds no item."""
+    with store.read() as conn:
+        first, last = conn.execute(select(func.min(items.c.published_at),
+                                          func.max(items.c.published_at))).one()
+    if first is None or last is None:
+        return None
+    zone = ZoneInfo(tz)
+    return first.astimezone(zone).date(), last.astimezone(zone).date()
+
+
+def look_further(ctx: Context, config_path: Path) -> list[str]:
+    """Return the commands that look further into the demo database, one per line. ``stats``
+    and ``report`` get the days the data covers: stats defaults to the last 24 hours of
+    wall-clock time, which holds none of a replayed data set."""
+    where = f"--config {config_path} --db {ctx.database_url}"
+    lines = ["查看更多 look further:", f"  yuqing items {where}", f"  yuqing events {where}"]
+    days = data_days(ctx.store, ctx.config.timezone)
+    if days is not None:
+        first, last = days
+        lines += [f"  yuqing stats {where} --since {first.isoformat()} "
+                  f"--until {(last + timedelta(days=1)).isoformat()} --bucket day",
+                  f"  yuqing report daily --date {last.isoformat()} {where}"]
+    return lines
+
+
 def demo(
     data: Annotated[Path | None, typer.Option(help="item file to run instead of the bundled Weibo hot-search topics")] = None,
     mapping: MappingOpt = None,
@@ -65,8 +96,7 @@ def demo(
     else:
         err.print(outcome_table(outcome, "演示结果 demo summary"))
         err.print(alerts_table(ctx.store))
-        err.print(f"查看更多 look further: yuqing items --config {demo_config_path()} "
-                  f"--db {ctx.database_url}  (also events, stats, report daily --date 2025-06-10)",
+        err.print("\n".join(look_further(ctx, demo_config_path())),
                   highlight=False, markup=False, soft_wrap=True)
     if serve:
         from yuqing.web.demo_seed import seed_demo
