@@ -613,7 +613,7 @@ def environment_settings(env: dict[str, str] | None = None) -> dict[str, str]:
         try:
             Config.model_validate({name: value})
         except ValidationError as exc:
-            problem = exc.errors()[0]['msg'].removeprefix("Value error, ")
+            problem = exc.errors()[0]["msg"].removeprefix("Value error, ")
             raise BadInput(f"{env_name(name)}: {problem}") from None
     return found
 
