@@ -67,7 +67,8 @@ def test_a_bad_filter_value_is_422_with_the_allowed_values(client: TestClient, p
 
 def test_unknown_parameters_of_list_endpoints_are_refused(client: TestClient) -> None:
     assert "known: " in refusal(client, "/api/items", sentimnet="negative")
-    for path in ("/api/alerts", "/api/events", "/api/alerts/history", "/api/cases"):
+    for path in ("/api/alerts", "/api/events", "/api/alerts/history", "/api/cases",
+                 "/api/reports", "/api/alert-rules", "/api/sources"):
         assert "not a parameter of" in refusal(client, path, sinse="2024-03-05")
     assert ids(client, lang="en", sentiment="negative") is not None  # lang is always taken
 

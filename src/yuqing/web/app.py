@@ -155,7 +155,7 @@ def create_app(ctx: Context) -> FastAPI:
                  "created_at": s.alert.created_at.isoformat()}
                 for s in ctx.store.list_alerts(limit)]
 
-    @app.get("/api/sources")
+    @app.get("/api/sources", dependencies=[Depends(refuse_unknown_params)])
     def list_sources() -> list[dict[str, Any]]:
         """Health of every watched source: status, last success, last error, items in the last hour."""
         return [{"name": s["name"], **(s["health"] or {}), "updated_at": s["updated_at"]}

@@ -76,7 +76,7 @@ def reports_router(ctx: Context) -> APIRouter:
     router = APIRouter()
     tz = ctx.config.timezone
 
-    @router.get("/api/reports")
+    @router.get("/api/reports", dependencies=[Depends(refuse_unknown_params)])
     def list_reports(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
         """Stored reports, newest first."""
         from yuqing.store import reports as q

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, quote
 
-from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from yuqing.alerts.rule_check import RuleInvalid
@@ -36,6 +36,7 @@ from yuqing.domain import HANDLING_CLASS_LABELS, MEDIA_LABELS, MEDIA_TYPES
 from yuqing.runtime.context import Context
 from yuqing.web.auth import current_user, require_admin
 from yuqing.web.i18n import EN, pick_lang, translator
+from yuqing.web.query_checks import refuse_unknown_params
 from yuqing.web.render import Pages
 from yuqing.web.rule_editor import RuleConflict, RuleEditor, RuleNotFound, form_body
 
@@ -78,7 +79,7 @@ def rules_router(ctx: Context) -> APIRouter:
     editor = RuleEditor(ctx.store, ctx.config)
     pages = Pages(ctx.config)
 
-    @router.get("/api/alert-rules", tags=["alert rules"])
+    @router.get("/api/alert-rules", tags=["alert rules"], dependencies=[Depends(refuse_unknown_params)])
     def list_rules(request: Request) -> list[dict[str, Any]]:
         """Every stored alert rule with its origin (config/web), version and body."""
         current_user(request)
