@@ -22,7 +22,9 @@ Each live item, in batch order, joins an existing event or opens a new one;
    most are scored. (Choosing the query terms by IDF instead picked bigrams
    shared by chance with one unrelated post and missed the event's own words.)
    The item must also share ``MIN_SHARED`` terms with the centroid: two chatty
-   posts that share one phrase (``不好意思``, ``太快了``) are not one matter.
+   posts that share one phrase (``不好意思``, ``太快了``) are not one matter;
+   one term fewer will do at ``STRONG`` times the cosine needed (a headline
+   that names a place and what happened there: ``兰州…封城了``).
    An item with fewer than ``SHORT_TERMS`` seen terms (a headline) needs the
    threshold times sqrt(SHORT_TERMS / terms): two short titles on one template
    (``为什么…``) otherwise match by chance. An event that
@@ -67,6 +69,7 @@ MAX_POSTING = 50  # terms on more open events do not vote (100 before: same figu
 MAX_CANDIDATES = 12
 MIN_SHARED = 4  # centroid terms an item must share to join (sentiment3 chat: 3 pairs up 26 %, 4: 18 %)
 MIN_VOTES = 2  # query terms a candidate event must share
+STRONG = 1.5  # an item sharing one term fewer than MIN_SHARED joins at this times the cosine needed
 #: Rule 3 scores an item by its SEEN terms only: a term no earlier item had is in no
 #: centroid, so it added nothing to any cosine but its share of the item's norm (a long
 #: post's own commentary diluted its cosine with the event it quotes). That cosine is the
@@ -252,7 +255,8 @@ class EventClusterer:
                 continue
             score, shared = event.similarity_shared(vec)
             needed = threshold / 2 if n >= QUOTED_VOTES else threshold
-            if score >= needed and shared >= MIN_SHARED and (score, event_id) > best_key:
+            if score >= needed and (score, event_id) > best_key and (
+                    shared >= MIN_SHARED or shared == MIN_SHARED - 1 and score >= STRONG * needed):
                 best, best_key = event, (score, event_id)
         return best, best_key[0]
 
