@@ -125,6 +125,20 @@ def test_an_item_without_a_readable_date_does_not_close_open_events() -> None:
     assert later[0].event_id == first[0].event_id
 
 
+def test_a_back_filled_stream_clusters_across_batches_after_a_newer_item() -> None:
+    stage = EventClusterer(EventsConfig(window_hours=24))
+    stage.process([make("today", NOISE[0], 60 * 24 * 365)])  # a year after the back-fill
+    first, second = [make(1, FIRE[0])], [make(2, FIRE[2], 30)]
+    stage.process(first)
+    stage.process(second)  # a later batch of the same old stream
+    assert second[0].event_id == first[0].event_id
+    # a newer batch still closes the old events as before
+    stage.process([make("today2", NOISE[1], 60 * 24 * 365 + 1)])
+    late = [make(3, FIRE[1], 60)]
+    stage.process(late)
+    assert late[0].event_id != first[0].event_id
+
+
 def test_a_shared_phrase_alone_does_not_make_one_event() -> None:
     # the second post shares only 太快/快了 with the first: cosine high, matter different
     items = [make(0, "今天真的太快了"), make(1, "太快了", 5)]

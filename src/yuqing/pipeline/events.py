@@ -32,6 +32,12 @@ Each live item, in batch order, joins an existing event or opens a new one;
    joined at half the threshold.
 4. otherwise the item **opens** a new event, id ``E`` + 12 hex of SHA-1(key).
 
+After a batch, events whose last item is more than ``window_hours`` before
+the batch's newest dated item are closed (un-indexed); the clock is the batch's,
+not the newest item ever seen, so a back-filled batch of old posts still finds
+the events its earlier batches opened, and an item without a readable date
+(stored at its fetch time) closes nothing.
+
 After a batch, the items of an event whose volume spikes in the newest
 item's hour (analytics/trends.py rule, ``[events] spike_*`` settings, hourly
 counts kept per event) get ``item.extra["spike"] = True`` for the alert rules.
@@ -85,6 +91,9 @@ OPENER_SCORE = 0.5  # a later member more central than this becomes the represen
 _WEIBO_URL = re.compile(r"(?:https?://)?(?:[\w-]+\.)?weibo\.(?:com|cn)/[^\s\"'<>，。]+")
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)  # the watermark before any dated item
+
+
 def event_id_for(key: str) -> str:
     """Return the id of the event opened by the item ``key``: ``E`` + 12 hex of SHA-1."""
     return "E" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
@@ -107,7 +116,7 @@ class EventClusterer:
         self._open: set[str] = set()
         self._key_event: OrderedDict[str, str] = OrderedDict()
         self._author_event: OrderedDict[str, str] = OrderedDict()
-        self._watermark = datetime.min.replace(tzinfo=UTC)
+        self._watermark = _NEVER
         self._dirty: set[str] = set()
         self._store: Store | None = None
 
@@ -159,6 +168,10 @@ class EventClusterer:
         self._dirty = set()
         if not batch:  # every item refused: nothing to place, and no time to close events by
             return
+        # the clock that closes events is this batch's newest dated item, not the newest item
+        # ever seen: a back-filled batch (last June's posts after one of today's) still
+        # clusters across its batches
+        self._watermark = _NEVER
         if self._store is not None:
             self._prefetch(batch)
         for item in batch:
@@ -174,7 +187,9 @@ class EventClusterer:
         """Set ``item.extra["spike"] = True`` on the batch's items whose event spikes at the
         newest item's hour ([events] spike settings; read by the alert rules)."""
         cfg = self.config
-        now_hour = int(self._watermark.timestamp()) // 3600 if self._dirty else 0
+        if not self._dirty or self._watermark == _NEVER:
+            return
+        now_hour = int(self._watermark.timestamp()) // 3600
         recent, baseline = max(1, round(cfg.spike_recent_hours)), max(1, round(cfg.spike_baseline_hours))
         spiking = {e for e in self._dirty
                    if self.events[e].spiking(now_hour, recent, baseline, cfg.spike_sensitivity)}
@@ -312,6 +327,8 @@ class EventClusterer:
     def _close_old(self) -> None:
         """Un-index events whose last item is more than the window before the newest item;
         with a store they are also dropped from memory (reloaded when a link needs them)."""
+        if self._watermark == _NEVER:  # no dated item in the batch: no clock to close by
+            return
         limit = self._watermark - self.window
         for event_id in [e for e in self._open if self.events[e].last_at < limit]:
             self._open.discard(event_id)
