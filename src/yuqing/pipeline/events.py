@@ -206,7 +206,10 @@ class EventClusterer:
         score = linked.similarity(vec) if linked is not None else 0.0
         event = linked
         if event is None and seen_vec:
-            event, score = self._best_match(item, seen_vec)
+            event, _ = self._best_match(item, seen_vec)
+            # how representative the item is (the title): its whole vector's cosine, so a
+            # member that adds words of its own ranks below one in the event's own words
+            score = event.similarity(vec) if event is not None else 0.0
         if event is None:
             event = self._open_event(item)
             score = OPENER_SCORE
