@@ -139,7 +139,7 @@ class LexiconConfig(BaseModel):
 
 #: the curated lexicons shipped in yuqing/data/lexicons (see SOURCE.md there), used when
 #: the config names none
-BUILTIN_LEXICONS = ("violence", "weapons", "corruption", "livelihood", "politics")
+BUILTIN_LEXICONS = ("violence", "weapons", "corruption", "livelihood", "politics", "incidents")
 
 
 def builtin_lexicons() -> list[LexiconConfig]:
