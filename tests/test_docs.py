@@ -6,7 +6,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from yuqing.config import Config, load_config
+from yuqing.config import Config, load_config, shipped_lexicons
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,6 +34,8 @@ def test_example_config_loads_and_documents_every_section(tmp_path: Path) -> Non
     cfg = load_config(tmp_path / "yuqing.toml")
     assert {s.kind for s in cfg.sources} >= {"rss", "file"}
     assert cfg.schemes[0].region_words and cfg.schemes[1].expression
+    # the example keeps every shipped lexicon (listing lexicons replaces the default set)
+    assert {lx.path for lx in cfg.lexicons} >= {f"builtin:{n}" for n in shipped_lexicons()}
     for name in Config.model_fields:
         if name != "base_dir":
             assert re.search(rf"^#?\s*\[*{name}\b|^{name} =", text, flags=re.M), f"{name} undocumented"
