@@ -40,6 +40,7 @@ def test_demo_human_output_on_a_data_file_lists_the_alerts(cli: Invoke) -> None:
     # the summary ends with the command that looks further into the demo database; it works
     hint = re.search(r"yuqing items --config (\S+) --db (\S+)", result.stderr)
     assert hint is not None
+    assert hint.group(2).startswith("sqlite:////")  # absolute: it works from any folder
     listed = cli("items", "--config", hint.group(1), "--db", hint.group(2), "--json")
     assert listed.exit_code == 0 and "市人民医院门口发生严重车祸" in listed.stdout
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
@@ -61,18 +63,29 @@ def data_days(store: Store, tz: str) -> tuple[date, date] | None:
     return first.astimezone(zone).date(), last.astimezone(zone).date()
 
 
+def command_name() -> str:
+    """Return how to call yuqing again: ``yuqing`` when it is on PATH, else the full path it
+    was started by (a venv not activated, as in the README's one-line install)."""
+    started = Path(sys.argv[0])
+    if shutil.which("yuqing") or started.name != "yuqing":
+        return "yuqing"
+    return str(started.resolve())
+
+
 def look_further(ctx: Context, config_path: Path) -> list[str]:
-    """Return the commands that look further into the demo database, one per line. ``stats``
-    and ``report`` get the days the data covers: stats defaults to the last 24 hours of
-    wall-clock time, which holds none of a replayed data set."""
+    """Return the commands that look further into the demo database, one per line, runnable
+    from any folder (absolute paths). ``stats`` and ``report`` get the days the data covers:
+    stats defaults to the last 24 hours of wall-clock time, which holds none of a replayed
+    data set."""
+    yq = command_name()
     where = f"--config {config_path} --db {ctx.database_url}"
-    lines = ["查看更多 look further:", f"  yuqing items {where}", f"  yuqing events {where}"]
+    lines = ["查看更多 look further:", f"  {yq} items {where}", f"  {yq} events {where}"]
     days = data_days(ctx.store, ctx.config.timezone)
     if days is not None:
         first, last = days
-        lines += [f"  yuqing stats {where} --since {first.isoformat()} "
+        lines += [f"  {yq} stats {where} --since {first.isoformat()} "
                   f"--until {(last + timedelta(days=1)).isoformat()} --bucket day",
-                  f"  yuqing report daily --date {last.isoformat()} {where}"]
+                  f"  {yq} report daily --date {last.isoformat()} {where}"]
     return lines
 
 
@@ -87,7 +100,7 @@ def demo(
     """Run the whole pipeline on bundled real data and print a summary."""
     with user_errors():
         config = load_config(demo_config_path())
-        ctx = Context(config=config, database_url=db or fresh_sqlite_url(DEMO_DB))
+        ctx = Context(config=config, database_url=db or fresh_sqlite_url(DEMO_DB.resolve()))
         for name, why in ctx.pipeline.skipped.items():
             err.print(f"[yellow]stage {name} skipped:[/] {why}")
         outcome = _run(ctx, data, mapping, show_progress=not json_out)
