@@ -29,9 +29,10 @@ def test_limits_and_names_are_checked(cli: Invoke, tmp_path: Path) -> None:
                     ("events", "--min-size", "0"), ("items", "--limit", "0")):
         res = cli(*command, *opts)
         assert res.exit_code == 2 and "Invalidvalue" in flat(res.stderr), command
-    scheme = cli("items", "--scheme", "nope", *opts, "--json")
-    assert scheme.exit_code == 2 and scheme.stdout == ""
-    assert "--scheme'nope':notaschemeoftheconfig(公共安全,学校)" in flat(scheme.stderr)
+    for command in ("items", "stats"):
+        scheme = cli(command, "--scheme", "nope", *opts, "--json")
+        assert scheme.exit_code == 2 and scheme.stdout == "", command
+        assert "--scheme'nope':notaschemeoftheconfig(公共安全,学校)" in flat(scheme.stderr)
     assert cli("items", "--scheme", "学校", *opts, "--json").exit_code == 0
     reason = cli("rejections", "--reason", "nonsense", *opts, "--json")
     assert reason.exit_code == 2 and reason.stdout == ""

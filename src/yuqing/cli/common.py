@@ -64,6 +64,14 @@ def reading_context(config: Path | None, db: str | None) -> Any:
     return ctx
 
 
+def check_scheme(scheme: str | None, config: Any) -> None:
+    """Raise BadInput when ``scheme`` names no scheme of ``config`` (a Config) while the
+    config defines some (``--scheme 'x': not a scheme of the config (a, b)``)."""
+    known = [s.name for s in config.schemes]
+    if scheme is not None and known and scheme not in known:
+        raise BadInput(f"--scheme {scheme!r}: not a scheme of the config ({', '.join(known)})")
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn BadInput (and unreadable files) into a clear message and exit code 2,

@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, reading_context, user_errors
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    check_scheme,
+    emit_json,
+    err,
+    reading_context,
+    user_errors,
+)
 from yuqing.domain import SENTIMENTS, BadInput
 from yuqing.runtime.stages import match_form
 from yuqing.store.items import item_to_json
@@ -55,9 +63,7 @@ def items(
         if sentiment is not None and sentiment not in SENTIMENTS:
             raise BadInput(f"--sentiment {sentiment!r}: expected one of {', '.join(SENTIMENTS)}")
         ctx = reading_context(config, db)
-        known = [s.name for s in ctx.config.schemes]
-        if scheme is not None and known and scheme not in known:
-            raise BadInput(f"--scheme {scheme!r}: not a scheme of the config ({', '.join(known)})")
+        check_scheme(scheme, ctx.config)
         found = ctx.store.iter_items(
             scheme=scheme, sentiment=sentiment, source=source, limit=limit,
             since=parse_since(since, ctx.config.timezone) if since else None,

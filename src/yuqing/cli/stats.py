@@ -8,7 +8,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, reading_context, user_errors
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    check_scheme,
+    emit_json,
+    err,
+    reading_context,
+    user_errors,
+)
 from yuqing.cli.items import parse_since
 from yuqing.domain import BadInput
 from yuqing.store.analytics import Scope
@@ -31,6 +40,7 @@ def stats(
         if bucket not in ("hour", "day"):
             raise BadInput(f"--bucket {bucket!r}: expected hour or day")
         ctx = reading_context(config, db)
+        check_scheme(scheme, ctx.config)
         tz = ctx.config.timezone
         now = datetime.now(UTC)
         end = parse_since(until, tz, now) if until else now
