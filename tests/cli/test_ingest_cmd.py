@@ -141,3 +141,17 @@ def test_whole_file_problems_exit_2_before_any_row(cli: Invoke, tmp_path: Path) 
     binary.write_bytes(bytes(range(256)))
     refused = cli("ingest", str(binary), "--json")
     assert refused.exit_code == 2 and "notUTF-8/GB18030text" in flat(refused.stderr)
+
+
+def test_a_stray_quote_costs_one_row_not_the_rest_of_the_file(
+        cli: Invoke, tmp_path: Path, store_url: str) -> None:
+    f = tmp_path / "stray.csv"
+    f.write_text('id,text\n1,"unterminated quote\n2,第二行内容\n3,第三行\n', encoding="utf-8")
+    result = cli("ingest", str(f), "-c", str(write_config(tmp_path)), "--db", store_url,
+                 "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = one_json(result)
+    assert (doc["read"], doc["stored"], doc["rejected"]) == (3, 2, 1)
+    assert doc["problems"] == [f"{f}:2: unclosed quote: the quoted field is still open at the "
+                               "end of the file (line 4); the lines after this one are read "
+                               "again on their own"]

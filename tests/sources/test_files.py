@@ -68,8 +68,44 @@ def test_csv_unclosed_quote_loses_only_its_own_line(tmp_path: Path) -> None:
     assert [i.origin for i in items] == [f"{path}:{n}" for n in (2, 4, 5, 8)]
     assert items[2].text == "多行\n文本"  # a good multi-line field stays one row
     assert len(bad) == 2
-    assert bad[0].startswith(f"{path}:3: an unclosed quote runs to line")
+    assert bad[0].startswith(f"{path}:3: unclosed quote: it runs to line")
     assert bad[1] == f"{path}:7: 4 columns, the header has 3"
+
+
+@pytest.mark.parametrize("later", [2, 10_000])
+def test_csv_quote_open_at_end_of_file_is_refused_and_later_rows_kept(
+        tmp_path: Path, later: int) -> None:
+    path = tmp_path / "open_quote.csv"
+    rows = "".join(f"{n},第{n}行，派出所民警救助走失老人\n" for n in range(2, 2 + later))
+    path.write_text('id,text\n1,"他说""你好"" 然后走了\n' + rows, encoding="utf-8")
+    items, bad = _split(list(read_items(path, fetched_at=AT)))
+    assert [i.id for i in items] == [str(n) for n in range(2, 2 + later)]
+    assert items[0].origin == f"{path}:3" and items[0].text == "第2行，派出所民警救助走失老人"
+    why = ("is still open at the end of the file (line 4)" if later == 2 else
+           "runs over more than 100 lines or 100,000 characters (to line 102)")
+    assert bad == [f"{path}:2: unclosed quote: the quoted field {why}; the lines after this "
+                   "one are read again on their own"]
+
+
+def test_csv_quote_closed_by_a_far_stray_quote_is_refused_past_the_limit(
+        tmp_path: Path) -> None:
+    path = tmp_path / "far_quote.csv"
+    good = [f"{n},第{n}行" for n in range(3, 203)]
+    # the stray quote at line 2 is "closed" by another stray quote 200 lines later, giving
+    # a row of the right width: only the 100-line limit tells it from a real field
+    path.write_text("id,text\n" + '1,"开头\n' + "\n".join(good) + '\n203,结尾"\n'
+                    + '204,"多行\n文本"\n', encoding="utf-8")
+    items, bad = _split(list(read_items(path, fetched_at=AT)))
+    assert [i.id for i in items] == [str(n) for n in range(3, 205)]
+    assert items[-2].text == '结尾"' and items[-1].text == "多行\n文本"
+    assert bad == [f"{path}:2: unclosed quote: the quoted field runs over more than 100 lines "
+                   "or 100,000 characters (to line 102); the lines after this one are read "
+                   "again on their own"]
+    long_field = tmp_path / "long_field.csv"  # a real quoted field under the limits stays
+    body = "\n".join(["段落" * 400] * 99)
+    long_field.write_text(f'id,text\n1,"{body}"\n2,后面\n', encoding="utf-8")
+    items, bad = _split(list(read_items(long_field, fetched_at=AT)))
+    assert bad == [] and [i.id for i in items] == ["1", "2"] and items[0].text == body
 
 @pytest.mark.parametrize("name", ["mixed.jsonl", "mixed.jsonl.gz"])
 def test_jsonl_bad_lines_named(name: str) -> None:

@@ -64,6 +64,11 @@ FEED_SUFFIXES = frozenset((".xml", ".rss", ".atom"))
 KNOWN_SUFFIXES = JSONL_SUFFIXES | FEED_SUFFIXES | {".json", ".csv"}
 _CHUNK = 1 << 20
 _CSV_FIELD_LIMIT = 1 << 26  # 64 MiB: long articles exceed csv's 128 KiB default
+#: A quoted CSV field spanning more physical lines than this, or more characters than
+#: _QUOTE_MAX_CHARS once it spans two lines or more, is taken for a stray quote (a chosen
+#: sanity limit: 100,000 characters is also where an item's text is cut).
+_QUOTE_MAX_LINES = 100
+_QUOTE_MAX_CHARS = 100_000
 
 ReadResult = RawItem | BadInput
 
@@ -277,11 +282,20 @@ def check_header(path: Path, header: list[str], conv: RecordConverter) -> None:
                        f"the header (columns: {header}); name one with --mapping id=COLUMN")
 
 
+class _QuoteTooLong(Exception):
+    """Raised by _CsvLines when the row being read spans more than _QUOTE_MAX_LINES lines
+    or _QUOTE_MAX_CHARS characters over two lines or more: an unclosed quote."""
+
+
 class _CsvLines:
     """The physical lines of a CSV text, numbered from 1, as csv.reader's input.
 
-    ``taken`` lists the (number, line) pairs read since the caller last cleared it;
-    ``push_back`` queues lines to be read again (see _csv_rows).
+    ``taken`` lists the (number, line) pairs read since the caller last cleared it
+    (:meth:`start_row`); ``push_back`` queues lines to be read again (see _csv_rows).
+    ``ended`` tells that the end of the text was met since the last ``start_row``: a row
+    csv.reader returns then was cut by the end of the file inside a quoted field (a row
+    ending normally never asks for the next line). Raises _QuoteTooLong when the row
+    since ``start_row`` grows past the limits.
     """
 
     def __init__(self, text: Iterator[str | UnicodeDecodeError]) -> None:
@@ -289,24 +303,40 @@ class _CsvLines:
         self._pending: deque[tuple[int, str]] = deque()
         self._count = 0
         self.taken: list[tuple[int, str]] = []
+        self.ended = False
+        self._chars = 0
         #: (number, error) of the lines skipped as undecodable, not yet reported
         self.undecodable: list[tuple[int, UnicodeDecodeError]] = []
 
     def __iter__(self) -> _CsvLines:
         return self
 
+    def start_row(self) -> None:
+        """Forget the lines taken so far and the end-of-text mark: a new row begins."""
+        self.taken.clear()
+        self.ended = False
+        self._chars = 0
+
     def __next__(self) -> str:
         if self._pending:
             numbered = self._pending.popleft()
         else:
             while True:
-                line = next(self._text)
+                try:
+                    line = next(self._text)
+                except StopIteration:
+                    self.ended = True
+                    raise
                 self._count += 1
                 if not isinstance(line, UnicodeDecodeError):
                     break
                 self.undecodable.append((self._count, line))
             numbered = (self._count, line)
         self.taken.append(numbered)
+        self._chars += len(numbered[1])
+        if len(self.taken) > 1 and (len(self.taken) > _QUOTE_MAX_LINES
+                                    or self._chars > _QUOTE_MAX_CHARS):
+            raise _QuoteTooLong
         return numbered[1]
 
     def push_back(self, numbered: list[tuple[int, str]]) -> None:
@@ -318,23 +348,43 @@ def _csv_rows(
     path: Path, reader: Any, lines: _CsvLines, header: list[str], conv: RecordConverter,
     ctx: dict[str, Any],
 ) -> Iterator[ReadResult]:
-    """Yield the items (or BadInputs) of the data rows. A row of the wrong width that spans
-    several lines is an unclosed quote: its first line is refused and the lines it swallowed
-    are read again as rows of their own, so one stray quote never loses the rest of a file."""
+    """Yield the items (or BadInputs) of the data rows.
+
+    An unclosed quote is a row spanning several lines that has the wrong width, that is
+    still open at the end of the file, or that runs over more than _QUOTE_MAX_LINES (100)
+    lines or _QUOTE_MAX_CHARS (100,000) characters: its first line is refused
+    (``file:line: unclosed quote ...``) and the lines it swallowed are read again as rows
+    of their own, so one stray quote never loses the rest of a file."""
     width = len(header)
     while True:
-        lines.taken.clear()
+        lines.start_row()
         try:
             row = next(reader)
         except StopIteration:
             yield from _undecodable(path, lines, None)
             return
+        except _QuoteTooLong:
+            taken = list(lines.taken)
+            yield from _undecodable(path, lines, None)
+            yield BadInput(f"{path}:{taken[0][0]}: unclosed quote: the quoted field runs over "
+                           f"more than {_QUOTE_MAX_LINES} lines or {_QUOTE_MAX_CHARS:,} "
+                           f"characters (to line {taken[-1][0]}); the lines after this one "
+                           f"are read again on their own")
+            lines.push_back(taken[1:])
+            continue
         except csv.Error as exc:
             start = lines.taken[0][0] if lines.taken else "?"
             yield from _undecodable(path, lines, None)
             yield BadInput(f"{path}:{start}: unreadable CSV row ({exc})")
             continue
         taken = list(lines.taken)
+        if lines.ended and taken:
+            yield from _undecodable(path, lines, None)
+            yield BadInput(f"{path}:{taken[0][0]}: unclosed quote: the quoted field is still "
+                           f"open at the end of the file (line {taken[-1][0]}); the lines "
+                           f"after this one are read again on their own")
+            lines.push_back(taken[1:])
+            continue
         if taken:
             yield from _undecodable(path, lines, taken[0][0])
         if not row or not taken:
@@ -346,7 +396,7 @@ def _csv_rows(
             yield from _undecodable(path, lines, None)
             continue
         if len(row) != width and len(taken) > 1:
-            yield BadInput(f"{origin}: an unclosed quote runs to line {taken[-1][0]} "
+            yield BadInput(f"{origin}: unclosed quote: it runs to line {taken[-1][0]} "
                            f"({len(row)} columns, the header has {width}); the lines after "
                            f"this one are read again on their own")
             lines.push_back(taken[1:])
