@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import os
 from datetime import UTC, datetime
@@ -222,24 +223,52 @@ def test_utf8_csv_with_stray_latin1_or_gbk_lines_keeps_good_rows_intact(tmp_path
     assert detect_csv_encoding(stray) == "utf-8"
     items, bad = _split(list(read_items(stray, fetched_at=AT)))
     assert [i.text for i in items] == [g.split(",", 1)[1] for g in good]
-    assert len(bad) == 1 and bad[0].startswith(f"{stray}:7: not valid UTF-8 (")
-    mixed = tmp_path / "mixed.csv"
+    assert bad == [f"{stray}:7: not valid UTF-8 or GB18030 ('utf-8' codec can't decode byte "
+                   "0xe9 in position 5: invalid continuation byte); this line is refused"]
+    mixed = tmp_path / "mixed.csv"  # a GBK line in a UTF-8 file is read as GB18030
     mixed.write_bytes("id,text\n1,北京下雨了\n".encode() + "2,广州大风\n".encode("gbk")
                       + "3,上海晴天\n".encode())
     items, bad = _split(list(read_items(mixed, fetched_at=AT)))
-    assert [(i.id, i.text) for i in items] == [("1", "北京下雨了"), ("3", "上海晴天")]
-    assert len(bad) == 1 and bad[0].startswith(f"{mixed}:3: not valid UTF-8")
+    assert bad == []
+    assert [(i.id, i.text) for i in items] == [("1", "北京下雨了"), ("2", "广州大风"),
+                                               ("3", "上海晴天")]
 
 
-def test_undecodable_line_inside_a_quoted_field_refuses_that_row(tmp_path: Path) -> None:
-    f = tmp_path / "quoted.csv"
-    f.write_bytes('id,text\n1,北京\n2,"多行\n'.encode() + b"caf\xe9\n" + '文本"\n3,上海\n'.encode())
+def test_latin1_lines_outnumbering_utf8_ones_never_garble_the_utf8_rows(
+        tmp_path: Path) -> None:
+    f = tmp_path / "latin.csv"
+    f.write_bytes("id,text\n1,市民反映小区停水三天\n".encode() + b"2,Jos\xe9\n3,Caf\xe9\n"
+                  + b"4,plain ascii\r5,cr only\r")
+    assert detect_csv_encoding(f) == "utf-8"  # Latin-1 lines are no evidence of GB18030
     items, bad = _split(list(read_items(f, fetched_at=AT)))
-    assert [i.id for i in items] == ["1", "3"]
-    assert bad == [f"{f}:3: a quoted field runs over line 4, which is not valid UTF-8; "
-                   "the row is refused",
-                   f"{f}:4: not valid UTF-8 ('utf-8' codec can't decode byte 0xe9 in position 3: "
-                   "invalid continuation byte); the rest of the file is UTF-8, so this line is refused"]
+    assert [(i.id, i.text) for i in items] == [("1", "市民反映小区停水三天"),
+                                               ("4", "plain ascii"), ("5", "cr only")]
+    assert [b.split(" (", 1)[0] for b in bad] == [f"{f}:3: not valid UTF-8 or GB18030",
+                                                  f"{f}:4: not valid UTF-8 or GB18030"]
+
+
+def test_gb18030_file_refuses_undecodable_lines_instead_of_storing_u_fffd(
+        tmp_path: Path) -> None:
+    f = tmp_path / "gbk.csv"
+    f.write_bytes("id,text\nk0,市民投诉噪音扰民\nk1,道路积水严重\n".encode("gb18030")
+                  + b"k9,bad \xff\xfe row\n" + "k2,已经处理\n".encode("gb18030"))
+    assert detect_csv_encoding(f) == "gb18030"
+    items, bad = _split(list(read_items(f, fetched_at=AT)))
+    assert [(i.id, i.text) for i in items] == [("k0", "市民投诉噪音扰民"), ("k1", "道路积水严重"),
+                                               ("k2", "已经处理")]
+    assert len(bad) == 1 and bad[0].startswith(f"{f}:4: not valid UTF-8 or GB18030 (")
+    assert not any("\ufffd" in i.text for i in items)
+
+
+def test_utf16_line_with_bytes_that_are_not_utf16_is_refused_alone(tmp_path: Path) -> None:
+    f = tmp_path / "u16.csv"
+    lone_surrogate = "2,".encode("utf-16-le") + b"\x00\xd8" + "x\n".encode("utf-16-le")
+    f.write_bytes(codecs.BOM_UTF16_LE + "id,text\n1,北京\n".encode("utf-16-le") + lone_surrogate
+                  + "3,上海\n".encode("utf-16-le"))
+    items, bad = _split(list(read_items(f, fetched_at=AT)))
+    assert [(i.id, i.text) for i in items] == [("1", "北京"), ("3", "上海")]
+    assert bad == [f"{f}:3: not valid UTF-16 (an odd byte or a lone surrogate); this line is "
+                   "refused"]
 
 
 def test_gb18030_throughout_is_still_read_as_gb18030(tmp_path: Path) -> None:

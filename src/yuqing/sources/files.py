@@ -6,21 +6,24 @@ on. Only a ``.json`` array and an XML feed are read whole (their formats
 cannot be streamed with the standard library); JSON Lines and CSV are read
 row by row, so a 48k-row gzipped CSV never sits in memory as a list.
 
-CSV encoding (FIELD_CASES F4), decided by evidence (:func:`detect_csv_encoding`):
+CSV encoding (FIELD_CASES F4), decided line by line, strictly (nothing decoded is
+ever replaced by U+FFFD):
 
-- a UTF-16 BOM at the start: read as UTF-16 (Excel's "Unicode" export);
+- a UTF-16 BOM at the start: read as UTF-16 (Excel's "Unicode" export); a line
+  holding bytes that are not UTF-16 is refused on its own (``file:line: not
+  valid UTF-16``);
 - a NUL byte in the first MiB otherwise: refused as a whole (BadInput
   "binary or UTF-16 without BOM, not UTF-8/GB18030 text");
-- the whole file valid UTF-8 (one cheap strict pass, no rows kept): read as
-  ``utf-8-sig`` (a BOM is dropped, so the first column is ``id``, not
-  ``\\ufeffid``);
-- otherwise each physical line is tried as UTF-8. When the lines holding
-  valid non-ASCII UTF-8 are at least as many as the undecodable lines, the
-  file is UTF-8 with a few stray lines: it is read as UTF-8 and each
-  undecodable line is refused on its own (``file:line: not valid UTF-8
-  ...``), the good rows are kept intact. Otherwise (e.g. no valid multi-byte
-  UTF-8 sequence anywhere) it is GB18030 (what Excel on a Chinese Windows
-  writes), read with undecodable bytes replaced.
+- otherwise each physical line (ended by LF, CRLF or a lone CR; a UTF-8 BOM
+  on line 1 dropped) is decoded on its own: first in the file's encoding
+  (:func:`detect_csv_encoding`: GB18030 when the lines that are valid
+  GB18030 but not UTF-8 outnumber the lines of valid non-ASCII UTF-8, else
+  UTF-8), then, if that fails, in the other one, both strict; a line valid in
+  neither is refused as ``file:line: not valid UTF-8 or GB18030 (...)`` and
+  the good rows around it are kept intact. A line valid in the file's
+  encoding is never re-read in the other, so a UTF-8 file with a few Latin-1
+  lines keeps its Chinese rows readable. Limit: a stray Latin-1 line whose
+  bytes happen to form valid GB18030 (``caf\xe9s``) is read as GB18030.
 
 Whole-file problems raise BadInput when the first row is asked for, before
 any item: a binary file, a header with missing or repeated names, a column
@@ -36,6 +39,7 @@ import gzip
 import io
 import json
 import logging
+import re
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -191,12 +195,14 @@ def _read_json(path: Path, conv: RecordConverter, ctx: dict[str, Any]) -> Iterat
 
 
 def detect_csv_encoding(path: Path) -> str:
-    """Return how to decode the CSV at ``path`` (rule in the module doc).
+    """Return the encoding of the CSV at ``path`` (rule in the module doc).
 
     ``"utf-16"`` (UTF-16 BOM), ``"utf-8-sig"`` (the whole file is valid UTF-8),
-    ``"utf-8"`` (UTF-8 with undecodable lines, to be refused line by line) or
-    ``"gb18030"``. Raises BadInput naming the file when it holds NUL bytes
-    without a UTF-16 BOM (binary, or UTF-16 without BOM).
+    ``"utf-8"`` (UTF-8 with lines that are not, decoded line by line) or
+    ``"gb18030"`` (more lines valid GB18030 but not UTF-8 than lines of valid
+    non-ASCII UTF-8; lines valid in neither are not counted). Raises BadInput
+    naming the file when it holds NUL bytes without a UTF-16 BOM (binary, or
+    UTF-16 without BOM).
     """
     with _open_binary(path) as f:
         head = f.read(_CHUNK)
@@ -215,7 +221,7 @@ def detect_csv_encoding(path: Path) -> str:
             pass
         else:
             return "utf-8-sig"
-    utf8_lines = bad_lines = 0
+    utf8_lines = gb_lines = 0
     with _open_binary(path) as f:
         for raw in f:
             if raw.isascii():
@@ -223,39 +229,87 @@ def detect_csv_encoding(path: Path) -> str:
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError:
-                bad_lines += 1
+                gb_lines += _decodes(raw, "gb18030")
             else:
                 utf8_lines += 1
-    return "utf-8" if utf8_lines >= bad_lines else "gb18030"
+    return "utf-8" if utf8_lines >= gb_lines else "gb18030"
 
 
-def _utf8_lines(fb: IO[bytes]) -> Iterator[str | UnicodeDecodeError]:
-    """The physical lines of ``fb`` decoded as UTF-8 (a leading BOM dropped); an
-    undecodable line is yielded as its UnicodeDecodeError."""
+def _decodes(raw: bytes, encoding: str) -> bool:
+    """True when ``raw`` decodes strictly in ``encoding``."""
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class _BadLine:
+    """A physical line that cannot be read: ``reason`` (e.g. ``not valid UTF-8 or
+    GB18030``) and ``detail`` (the decoder's message)."""
+
+    __slots__ = ("detail", "reason")
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        self.detail = detail
+
+
+_CR_ALONE = re.compile(rb"(?<=\r)(?!\n)")
+
+
+def _decoded_lines(fb: IO[bytes], encoding: str) -> Iterator[str | _BadLine]:
+    """The physical lines of ``fb`` (LF, CRLF or lone CR; a leading UTF-8 BOM dropped),
+    each decoded strictly in ``encoding`` (``"utf-8"`` or ``"gb18030"``), else in the
+    other; a line valid in neither is yielded as a _BadLine."""
+    other = "gb18030" if encoding == "utf-8" else "utf-8"
     for lineno, raw in enumerate(fb):
         if lineno == 0 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8):]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield exc
+        pieces = [p for p in _CR_ALONE.split(raw) if p] if b"\r" in raw[:-2] else [raw]
+        for piece in pieces:
+            try:
+                yield piece.decode(encoding)
+            except UnicodeDecodeError as exc:
+                try:
+                    yield piece.decode(other)
+                except UnicodeDecodeError:
+                    yield _BadLine("not valid UTF-8 or GB18030", str(exc))
+
+
+def _mark_undecodable(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: put U+DFFF (a lone surrogate, which strict UTF-16 never yields)
+    where bytes could not be decoded, so the line can be refused."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "\udfff", exc.end
+
+
+codecs.register_error("yuqing.mark", _mark_undecodable)
+
+
+def _utf16_lines(fb: IO[bytes]) -> Iterator[str | _BadLine]:
+    """The lines of the UTF-16 text ``fb`` (BOM dropped); a line holding bytes that are
+    not UTF-16 is yielded as a _BadLine."""
+    for line in io.TextIOWrapper(fb, encoding="utf-16", errors="yuqing.mark", newline=""):
+        if "\udfff" in line:
+            yield _BadLine("not valid UTF-16", "an odd byte or a lone surrogate")
+        else:
+            yield line
 
 
 def _read_csv(path: Path, conv: RecordConverter, ctx: dict[str, Any]) -> Iterator[ReadResult]:
     encoding = detect_csv_encoding(path)
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     with _open_binary(path) as fb:
-        text: Iterator[str | UnicodeDecodeError]
-        if encoding == "utf-8":
-            text = _utf8_lines(fb)
-        else:
-            text = io.TextIOWrapper(fb, encoding=encoding, errors="replace", newline="")
+        text = (_utf16_lines(fb) if encoding == "utf-16" else
+                _decoded_lines(fb, "gb18030" if encoding == "gb18030" else "utf-8"))
         lines = _CsvLines(text)
         reader = csv.reader(lines)
         header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
         if lines.undecodable and lines.undecodable[0][0] == 1:
-            raise BadInput(f"{path}:1: the header is not valid UTF-8 "
-                           f"({lines.undecodable[0][1]})")
+            _, bad = lines.undecodable[0]
+            raise BadInput(f"{path}:1: the header line is refused: {bad.reason} ({bad.detail})")
         if not header or len(set(header)) != len(header):
             yield BadInput(f"{path}:1: missing or repeated column names in header {header}")
             return
@@ -298,15 +352,15 @@ class _CsvLines:
     since ``start_row`` grows past the limits.
     """
 
-    def __init__(self, text: Iterator[str | UnicodeDecodeError]) -> None:
+    def __init__(self, text: Iterator[str | _BadLine]) -> None:
         self._text = text
         self._pending: deque[tuple[int, str]] = deque()
         self._count = 0
         self.taken: list[tuple[int, str]] = []
         self.ended = False
         self._chars = 0
-        #: (number, error) of the lines skipped as undecodable, not yet reported
-        self.undecodable: list[tuple[int, UnicodeDecodeError]] = []
+        #: (number, why) of the lines skipped as unreadable, not yet reported
+        self.undecodable: list[tuple[int, _BadLine]] = []
 
     def __iter__(self) -> _CsvLines:
         return self
@@ -328,7 +382,7 @@ class _CsvLines:
                     self.ended = True
                     raise
                 self._count += 1
-                if not isinstance(line, UnicodeDecodeError):
+                if not isinstance(line, _BadLine):
                     break
                 self.undecodable.append((self._count, line))
             numbered = (self._count, line)
@@ -391,8 +445,9 @@ def _csv_rows(
             continue
         origin = f"{path}:{taken[0][0]}"
         if lines.undecodable:  # skipped inside this row's quoted field
-            yield BadInput(f"{origin}: a quoted field runs over line {lines.undecodable[0][0]}, "
-                           f"which is not valid UTF-8; the row is refused")
+            lineno, bad = lines.undecodable[0]
+            yield BadInput(f"{origin}: a quoted field runs over line {lineno} ({bad.reason}); "
+                           f"the row is refused")
             yield from _undecodable(path, lines, None)
             continue
         if len(row) != width and len(taken) > 1:
@@ -411,9 +466,8 @@ def _undecodable(path: Path, lines: _CsvLines, before: int | None) -> Iterator[B
     """Yield (and forget) a BadInput per undecodable line numbered below ``before`` (all
     when None)."""
     while lines.undecodable and (before is None or lines.undecodable[0][0] < before):
-        lineno, exc = lines.undecodable.pop(0)
-        yield BadInput(f"{path}:{lineno}: not valid UTF-8 ({exc}); the rest of the file is "
-                       f"UTF-8, so this line is refused")
+        lineno, bad = lines.undecodable.pop(0)
+        yield BadInput(f"{path}:{lineno}: {bad.reason} ({bad.detail}); this line is refused")
 
 
 def _read_feed(path: Path, ctx: dict[str, Any]) -> Iterator[ReadResult]:
