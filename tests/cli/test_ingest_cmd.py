@@ -155,3 +155,16 @@ def test_a_stray_quote_costs_one_row_not_the_rest_of_the_file(
     assert doc["problems"] == [f"{f}:2: unclosed quote: the quoted field is still open at the "
                                "end of the file (line 4); the lines after this one are read "
                                "again on their own"]
+
+
+def test_a_nul_byte_in_one_row_costs_that_row_only(
+        cli: Invoke, tmp_path: Path, store_url: str) -> None:
+    f = tmp_path / "nul.csv"
+    f.write_text("id,text\n" + "".join(f"n{n},第{n}行\n" for n in range(99))
+                 + "bad,坏\0行\n", encoding="utf-8")
+    result = cli("ingest", str(f), "-c", str(write_config(tmp_path)), "--db", store_url,
+                 "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = one_json(result)
+    assert (doc["stored"], doc["rejected"]) == (99, 1)
+    assert doc["problems"] == [f"{f}:101: holds a NUL byte (at byte 7); this line is refused"]

@@ -305,3 +305,32 @@ def test_header_lacking_a_mapped_or_needed_column_is_one_error(tmp_path: Path) -
         list(read_items(no_id))
     items, bad = _split(list(read_items(f, mapping={"text": "内容"}, fetched_at=AT)))
     assert bad == [] and [i.text for i in items] == ["北京", "上海"]
+
+
+def test_one_nul_byte_refuses_its_line_not_the_file(tmp_path: Path) -> None:
+    f = tmp_path / "nul.csv"
+    rows = [f"n{n},第{n}行，社区通知停水" for n in range(1000)]
+    rows[500] = "n500,第500行\0坏了"
+    f.write_text("id,text\n" + "\n".join(rows) + '\nq,"多行\n带\0的\n文本"\nlast,最后\n',
+                 encoding="utf-8")
+    items, bad = _split(list(read_items(f, fetched_at=AT)))
+    assert len(items) == 1000 and "n500" not in {i.id for i in items}
+    assert items[-1].id == "last" and not any("\0" in i.text for i in items)
+    assert bad == [f"{f}:502: holds a NUL byte (at byte 14); this line is refused",
+                   f"{f}:1002: a quoted field runs over line 1003 (holds a NUL byte); the row "
+                   "is refused",
+                   f"{f}:1003: holds a NUL byte (at byte 3); this line is refused"]
+
+
+def test_nul_bytes_in_a_real_share_of_lines_refuse_the_whole_file(tmp_path: Path) -> None:
+    many = tmp_path / "many.csv"  # 2 of 52 lines: more than 1 %
+    rows = [f"{n},第{n}行" for n in range(50)]
+    rows[10] = rows[20] = "x,\0\0"
+    many.write_text("id,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(BadInput, match=r"many\.csv: NUL bytes in the first MiB \(in the lines; "
+                                       r"2 of 52 lines hold one\): a binary file"):
+        list(read_items(many))
+    no_bom = tmp_path / "utf16le.csv"
+    no_bom.write_bytes("id,text\n1,北京下雨了\n".encode("utf-16-le"))
+    with pytest.raises(BadInput, match=r"\(in the header line; .* or UTF-16 without BOM"):
+        list(read_items(no_bom))

@@ -12,8 +12,11 @@ ever replaced by U+FFFD):
 - a UTF-16 BOM at the start: read as UTF-16 (Excel's "Unicode" export); a line
   holding bytes that are not UTF-16 is refused on its own (``file:line: not
   valid UTF-16``);
-- a NUL byte in the first MiB otherwise: refused as a whole (BadInput
-  "binary or UTF-16 without BOM, not UTF-8/GB18030 text");
+- otherwise NUL bytes in the header line, or in more than one line and more
+  than 1 % of the lines of the first MiB: refused as a whole (BadInput "a
+  binary file or UTF-16 without BOM, not UTF-8/GB18030 text"); a few lines
+  holding a NUL byte (one in a 1,000-row file) are refused on their own
+  (``file:line: holds a NUL byte``);
 - otherwise each physical line (ended by LF, CRLF or a lone CR; a UTF-8 BOM
   on line 1 dropped) is decoded on its own: first in the file's encoding
   (:func:`detect_csv_encoding`: GB18030 when the lines that are valid
@@ -201,7 +204,8 @@ def detect_csv_encoding(path: Path) -> str:
     ``"utf-8"`` (UTF-8 with lines that are not, decoded line by line) or
     ``"gb18030"`` (more lines valid GB18030 but not UTF-8 than lines of valid
     non-ASCII UTF-8; lines valid in neither are not counted). Raises BadInput
-    naming the file when it holds NUL bytes without a UTF-16 BOM (binary, or
+    naming the file when, without a UTF-16 BOM, its header line or more than one
+    line and over 1 % of the lines of its first MiB hold NUL bytes (binary, or
     UTF-16 without BOM).
     """
     with _open_binary(path) as f:
@@ -209,8 +213,14 @@ def detect_csv_encoding(path: Path) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\0" in head:
-        raise BadInput(f"{path}: NUL bytes in the first MiB: a binary file or UTF-16 "
-                       f"without BOM, not UTF-8/GB18030 text (save it as UTF-8 CSV)")
+        head_lines = head.split(b"\n")
+        nul_lines = sum(b"\0" in line for line in head_lines)
+        in_header = b"\0" in head_lines[0]
+        if in_header or (nul_lines > 1 and nul_lines * 100 > len(head_lines)):
+            where = "in the header line" if in_header else "in the lines"
+            raise BadInput(f"{path}: NUL bytes in the first MiB ({where}; {nul_lines} of "
+                           f"{len(head_lines)} lines hold one): a binary file or UTF-16 "
+                           f"without BOM, not UTF-8/GB18030 text (save it as UTF-8 CSV)")
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     with _open_binary(path) as f:
         try:
@@ -255,19 +265,23 @@ class _BadLine:
         self.detail = detail
 
 
+_NUL = b"\0"
 _CR_ALONE = re.compile(rb"(?<=\r)(?!\n)")
 
 
 def _decoded_lines(fb: IO[bytes], encoding: str) -> Iterator[str | _BadLine]:
     """The physical lines of ``fb`` (LF, CRLF or lone CR; a leading UTF-8 BOM dropped),
     each decoded strictly in ``encoding`` (``"utf-8"`` or ``"gb18030"``), else in the
-    other; a line valid in neither is yielded as a _BadLine."""
+    other; a line valid in neither, or holding a NUL byte, is yielded as a _BadLine."""
     other = "gb18030" if encoding == "utf-8" else "utf-8"
     for lineno, raw in enumerate(fb):
         if lineno == 0 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8):]
         pieces = [p for p in _CR_ALONE.split(raw) if p] if b"\r" in raw[:-2] else [raw]
         for piece in pieces:
+            if b"\0" in piece:
+                yield _BadLine("holds a NUL byte", f"at byte {piece.index(_NUL)}")
+                continue
             try:
                 yield piece.decode(encoding)
             except UnicodeDecodeError as exc:
