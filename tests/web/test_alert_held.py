@@ -51,6 +51,8 @@ def test_history_and_pages_show_alerts_held_by_the_storm_cap(client: TestClient)
     assert sorted(str(a["held"]) for a in history) == ["None", "None", "storm", "storm"]
     assert all(a["deliveries"] == [] for a in history if a["held"] == "storm")
     assert all(a["deliveries"] for a in history if a["held"] is None)
-    assert client.get("/alerts").text.count("held (storm cap)") == 2
+    page = client.get("/alerts", params={"rule": "每条通报", "lang": "en"}).text
+    assert page.count("Held (storm cap)") == 2 and "Rule: 每条通报" in page
+    assert client.get("/alerts", params={"rule": "其他规则"}).text.count("d-held") == 0
     inbox = client.get("/inbox")
     assert inbox.status_code == 200 and inbox.text.count("d-held") == 2

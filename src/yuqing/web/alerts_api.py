@@ -14,13 +14,11 @@ runs, so a push request never waits for slow channels; without a server
   signed link in every message, alerts/ack.py); stops its escalation.
 - ``GET /api/alerts/history``: alerts with their deliveries and attempts, and
   ``held`` (``"storm"`` for an alert the storm cap kept from its channels).
-- ``GET /alerts?rule=``: the alert list page (linked from storm summaries).
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from sqlalchemy import Connection, select
 
 from yuqing.alerts.ack import BadAckToken
@@ -181,20 +179,5 @@ def alerts_router(ctx: Context) -> APIRouter:
             at, who = alert_state.ack_state(conn, alert_id)
         return {"id": alert_id, "acknowledged": True, "first": fresh, "by": who,
                 "at": at.astimezone(ZoneInfo(ctx.config.timezone)).isoformat() if at else None}
-
-    @router.get("/alerts", response_class=HTMLResponse)
-    def alert_page(rule: str | None = None, limit: int = Query(200, ge=1, le=1000)) -> str:
-        """The alert list page, optionally of one rule (the storm summary links here)."""
-        with ctx.store.read() as conn:
-            rows = [r for r in alert_history(conn, limit) if rule is None or r["rule"] == rule]
-        zone = ZoneInfo(ctx.config.timezone)
-        lines = "".join(
-            f"<tr><td>{r['created_at'].astimezone(zone):%Y-%m-%d %H:%M}</td>"
-            f"<td>{html.escape(r['level'])}</td><td>{html.escape(r['title'])}</td>"
-            f"<td>{html.escape(delivery_summary(r))}</td></tr>"
-            for r in rows)
-        title = html.escape(f"预警 {rule}" if rule else "预警")
-        return (f"<!doctype html><meta charset=utf-8><title>{title}</title><h1>{title}</h1>"
-                f"<table><tr><th>时间</th><th>级别</th><th>标题</th><th>推送</th></tr>{lines}</table>")
 
     return router

@@ -163,14 +163,19 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
         return pages.render(request, "event.html", ev=doc)
 
     @router.get("/inbox", response_class=HTMLResponse)
-    def inbox_page(request: Request) -> Response:
+    @router.get("/alerts", response_class=HTMLResponse)
+    def inbox_page(request: Request, rule: str | None = None) -> Response:
+        """The alerts inbox, newest first; ``rule`` keeps one rule's alerts (the storm
+        summary links to ``/alerts?rule=``, showing what it held back). A unit's user sees
+        the alerts delivered over the unit's channels."""
         mine = views.unit_channels(ctx, current_user(request))
         with ctx.store.read() as conn:
-            rows = [r for r in alert_history(conn, 200) if mine is None
-                    or mine & {d["channel"] for d in r["deliveries"]}][:100]
+            rows = [r for r in alert_history(conn, 1000 if rule else 200)
+                    if (rule is None or r["rule"] == rule)
+                    and (mine is None or mine & {d["channel"] for d in r["deliveries"]})][:200]
             for row in rows:
                 row["acked_at"], row["acked_by"] = alert_state.ack_state(conn, row["id"])
-        return pages.render(request, "inbox.html", alerts=rows)
+        return pages.render(request, "inbox.html", alerts=rows, rule=rule)
 
     @router.get("/cases", response_class=HTMLResponse)
     def cases_board(request: Request) -> Response:
