@@ -147,3 +147,16 @@ def test_eval_sentiment_reads_gb18030_and_says_empty_text(cli: Invoke, tmp_path:
     doc = json.loads(result.stdout)
     assert doc["n"] == 2 and doc["skipped_rows"] == 1
     assert f"{data}:3:badrow(emptytext)" in "".join(result.stderr.split())
+
+
+def test_eval_sentiment_refuses_an_undecodable_line_and_keeps_the_rest(cli: Invoke,
+                                                                      tmp_path: Path) -> None:
+    data = tmp_path / "mixed.csv"
+    data.write_bytes("text,label\n气死我了，太恶心了，垃圾,negative\n".encode()
+                     + b"Caf\xe9 \xff\xfe bad,neutral\n"
+                     + "今天好开心啊，谢谢大家,positive\n".encode())
+    result = cli("eval", "sentiment", "--data", str(data), "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["n"] == 2 and doc["skipped_rows"] == 1
+    assert f"{data}:3:notvalidUTF-8orGB18030" in "".join(result.stderr.split())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
@@ -14,44 +13,40 @@ def read_labelled_rows(path: Path, column: str, allowed: Collection[str], *,
                        comments: bool = False) -> tuple[list[str], list[str], list[str]]:
     """Return ``(texts, labels, problems)`` from a ``text,<column>`` CSV.
 
-    The encoding is decided as for item files (sources.files.detect_csv_encoding:
-    UTF-8 with or without BOM, UTF-16 with BOM, GB18030; a UTF-8 file with a
-    few undecodable lines reads them with U+FFFD and refuses those rows). A row
-    with an empty text is skipped and described in ``problems`` as
-    ``file:line: bad row (empty text)``, one with a label outside ``allowed`` as
-    ``file:line: bad row (<column> '...')``. With ``comments``, lines starting
-    with ``#`` are ignored (hand-written fixtures; never for data sets, where a
-    post may start with a hashtag). Raises BadInput naming the file when it is
-    missing, binary, or lacks the two columns.
+    Read like item files (sources.files.csv_records: UTF-8, UTF-16 with BOM or
+    GB18030 decided line by line; an undecodable line or an unclosed quote is
+    refused by ``file:line`` and the other rows are kept). A row with an empty
+    text is skipped and described in ``problems`` as ``file:line: bad row (empty
+    text)``, one with a label outside ``allowed`` as ``file:line: bad row
+    (<column> '...')``; refused lines are listed there too. With ``comments``,
+    rows starting with ``#`` are ignored (hand-written fixtures). Raises
+    BadInput naming the file when it is missing, binary, or lacks the two columns.
     """
-    from yuqing.sources.files import detect_csv_encoding
+    from yuqing.sources.files import csv_records
 
     if not path.is_file():
         raise BadInput(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
-    encoding = detect_csv_encoding(path)
+
+    def check(header: list[str]) -> None:
+        if not {"text", column} <= set(header):
+            raise BadInput(f"{path}:1: header must have columns text,{column}, got {header}")
+
     texts: list[str] = []
     labels: list[str] = []
     problems: list[str] = []
-    errors = "replace" if encoding in ("utf-8", "gb18030") else "strict"
-    with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors=errors,
-                   newline="") as handle:
-        lines = (row for row in handle if not row.startswith("#")) if comments else handle
-        reader = csv.DictReader(lines)
-        if not {"text", column} <= set(reader.fieldnames or ()):
-            raise BadInput(f"{path}:1: header must have columns text,{column}, "
-                           f"got {reader.fieldnames}")
-        for row in reader:
-            text, label = (row.get("text") or "").strip(), (row.get(column) or "").strip()
-            where = f"{path}:{reader.line_num}"
-            if encoding == "utf-8" and "\ufffd" in f"{text}{label}":
-                problems.append(f"{where}: bad row (not valid UTF-8; the rest of the file is)")
-            elif not text:
-                problems.append(f"{where}: bad row (empty text)")
-            elif label not in allowed:
-                problems.append(f"{where}: bad row ({column} {label!r})")
-            else:
-                texts.append(text)
-                labels.append(label)
+    for rec in csv_records(path, check, comments=comments):
+        if isinstance(rec, BadInput):
+            problems.append(str(rec))
+            continue
+        where, row = rec
+        text, label = (row.get("text") or "").strip(), (row.get(column) or "").strip()
+        if not text:
+            problems.append(f"{where}: bad row (empty text)")
+        elif label not in allowed:
+            problems.append(f"{where}: bad row ({column} {label!r})")
+        else:
+            texts.append(text)
+            labels.append(label)
     return texts, labels, problems
 
 
