@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from yuqing_cli import FIXTURES, Invoke, json_lines, write_config
 
-from yuqing.cli.items import parse_since
+from yuqing.time_range import parse_since
 from yuqing.domain import BadInput
 
 ITEMS = FIXTURES / "items"

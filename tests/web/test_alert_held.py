@@ -1,5 +1,5 @@
 """Alerts held by the storm cap say so on the web: ``held`` in GET /api/alerts/history and
-the /alerts and /inbox pages (src/yuqing/web/alerts_api.py), on both backends."""
+the /alerts and /inbox pages (src/yuqing/web/alerts_api.py, pages.py), on both backends."""
 
 from __future__ import annotations
 

@@ -123,21 +123,21 @@ class AlertPolicy:
         event_id = story.items[0].event_id
         count = max(story.size, len(story.items), sizes.get(event_id, 0) if event_id else 1)
 
-        def save(new: GroupState) -> None:
-            alert_state.save_group(conn, rule.name, story.key, new)
-
         if state is None:
-            save(GroupState(count, count, story.level, now, 0))
+            alert_state.save_group(conn, rule.name, story.key,
+                                   GroupState(count, count, story.level, now, 0))
             return rule.make_alert(story, now)
         count = max(count, state.count)
         graver = level_rank(story.level) < level_rank(state.sent_level)
         due = (now - state.sent_at).total_seconds() >= rule.cfg.window
         if not (rule.cfg.realert and due and (graver or count >= 2 * state.sent_count)):
-            save(GroupState(count, state.sent_count, state.sent_level, state.sent_at,
-                            state.updates))
+            alert_state.save_group(conn, rule.name, story.key,
+                                   GroupState(count, state.sent_count, state.sent_level,
+                                              state.sent_at, state.updates))
             return None
         n = state.updates + 1
-        save(GroupState(count, count, story.level, now, n))
+        alert_state.save_group(conn, rule.name, story.key,
+                               GroupState(count, count, story.level, now, n))
         note = messages(rule.lang)["update_note"].format(count=count, level=story.level)
         return rule.make_alert(story, now, suffix=f":u{n}", note=note)
 

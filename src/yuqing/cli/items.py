@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -22,26 +20,7 @@ from yuqing.cli.common import (
 from yuqing.domain import SENTIMENTS, BadInput
 from yuqing.runtime.stages import match_form
 from yuqing.store.items import item_to_json
-
-_RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_since(value: str, tz: str, now: datetime | None = None) -> datetime:
-    """Parse ``--since``: ``30m``, ``24h``, ``7d``, ``2w`` ago, or an ISO date/time
-    (no offset = ``tz``). Returns aware UTC. Raises BadInput naming the value."""
-    now = now or datetime.now(UTC)
-    m = _RELATIVE.match(value.strip())
-    if m:
-        return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise BadInput(f"--since {value!r}: expected 30m, 24h, 7d, 2w or an ISO date such as 2024-03-05") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(tz))
-    return parsed.astimezone(UTC)
-
+from yuqing.time_range import parse_since
 
 def items(
     scheme: Annotated[str | None, typer.Option(help="only items matching this scheme")] = None,

@@ -18,7 +18,7 @@ from yuqing.cli.common import (
     reading_context,
     user_errors,
 )
-from yuqing.cli.items import parse_since
+from yuqing.time_range import parse_since
 from yuqing.domain import BadInput
 from yuqing.store.analytics import Scope
 

@@ -19,6 +19,7 @@ runs, so a push request never waits for slow channels; without a server
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,8 +52,9 @@ def sse_event(event_id: str, data: dict[str, Any]) -> str:
 HELD_STORM = "storm"
 
 
-def storm_held(conn: Connection, row: dict[str, Any]) -> bool:
-    """Whether the alert ``row`` (store.alerts.alert_history) was held by the storm cap.
+def _held_rows(conn: Connection, rows: list[dict[str, Any]]) -> set[int]:
+    """Return the ids of the alerts among ``rows`` (store.alerts.alert_history) that the
+    storm cap held, with one query per rule involved.
 
     Derived from what is stored (alerts/policy.py ``_record`` records a held alert
     without deliveries): it has no delivery, its rule (as stored now) has channels or
@@ -60,23 +62,35 @@ def storm_held(conn: Connection, row: dict[str, Any]) -> bool:
     the newest window row of the rule starting at or before it) counted held alerts.
     A rule without channels, or an alert of no stored rule (deadline reminders) is not held.
     """
-    if row["deliveries"]:
-        return False
-    rule = rules_q.get_rule(conn, row["rule"])
-    if rule is None or not (rule["body"].get("channels") or rule["body"].get("groups")):
-        return False
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if not row["deliveries"]:
+            by_rule.setdefault(row["rule"], []).append(row)
+    held: set[int] = set()
     w = alert_windows.c
-    held = conn.scalar(select(w.held).where(w.rule == row["rule"], w.window_start <= row["created_at"])
-                       .order_by(w.window_start.desc()).limit(1))
-    return bool(held)
+    for name, bare in by_rule.items():
+        rule = rules_q.get_rule(conn, name)
+        if rule is None or not (rule["body"].get("channels") or rule["body"].get("groups")):
+            continue
+        newest = max(r["created_at"] for r in bare)
+        windows = conn.execute(select(w.window_start, w.held)
+                               .where(w.rule == name, w.window_start <= newest)
+                               .order_by(w.window_start)).all()
+        starts = [start for start, _ in windows]
+        for row in bare:
+            i = bisect.bisect_right(starts, row["created_at"]) - 1
+            if i >= 0 and windows[i].held:
+                held.add(row["id"])
+    return held
 
 
 def alert_history(conn: Connection, limit: int) -> list[dict[str, Any]]:
     """Return store.alerts.alert_history rows, each with ``held``: ``"storm"`` when the
-    storm cap held it (:func:`storm_held`), else None."""
+    storm cap held it (:func:`_held_rows`), else None."""
     rows = outbox.alert_history(conn, limit)
+    held = _held_rows(conn, rows)
     for row in rows:
-        row["held"] = HELD_STORM if storm_held(conn, row) else None
+        row["held"] = HELD_STORM if row["id"] in held else None
     return rows
 
 

@@ -118,7 +118,7 @@ def reports_router(ctx: Context) -> APIRouter:
 
     def items_rows(scheme: str | None, sentiment: str | None, since: str | None,
                    q: str | None, limit: int) -> tuple[list[str], list[list[Any]]]:
-        from yuqing.cli.items import parse_since
+        from yuqing.time_range import parse_since
         from yuqing.runtime.stages import match_form
 
         found = ctx.store.iter_items(scheme=scheme, sentiment=sentiment, limit=limit,
