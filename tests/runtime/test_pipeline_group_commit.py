@@ -10,6 +10,7 @@ from alert_servers import running_http_server
 
 from yuqing.config import parse_config
 from yuqing.domain import BadInput, Item, RawItem
+from yuqing.pipeline.base import BaseStage
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.pipeline import Pipeline, split_total
 from yuqing.store import Store
@@ -21,7 +22,7 @@ def raw(i: str, text: str) -> RawItem:
     return RawItem(source="weibo", id=i, text=text, fetched_at=NOW, published_at="2024-03-05 08:15")
 
 
-class CountingStage:
+class CountingStage(BaseStage):
     """A stage that only records the size of every batch it sees."""
 
     name = "counting"
@@ -79,13 +80,13 @@ def test_a_lone_call_is_not_merged_and_errors_reach_every_merged_caller(store: S
     pipe = Pipeline(parse_config({}), store, alerts_enabled=False)
     assert pipe.process([raw("9", "今天天气不错，出去走走。")]).stored == 1
 
-    class Broken:
+    class Broken(BaseStage):
         name = "broken"
 
         def process(self, items: list[Item]) -> None:
             raise RuntimeError("stage broke")
 
-    pipe.built.stages.append(Broken())  # type: ignore[arg-type]
+    pipe.built.stages.append(Broken())
     errors: list[str] = []
 
     def call(i: str) -> None:

@@ -6,17 +6,45 @@ reports it and runs without that stage (Scrapy's ``NotConfigured`` idea).
 ``process`` mutates the items of one batch in place; an item the stage
 refuses gets ``item.rejected = reason`` and later stages skip it, so a
 rejection is always a counted outcome, never a silent loss.
+
+Hooks (Scrapy's ``open_spider``/``close_spider`` idea): the runtime calls
+``open(state)`` once before the first batch, handing the stage the shared
+state it needs as ports (:class:`StageState`: protocols of this layer that
+store repositories implement), so no stage imports the store; ``stats()``
+gives the counters of the last batch and ``close()`` runs at shut-down.
+:class:`BaseStage` gives the hooks that do nothing.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from yuqing.domain import Item, YuqingError
+
+#: one stored item as the de-duplicator is warmed with it: (key, content_hash, url, match_text)
+Fingerprint = tuple[str, str, str | None, str]
 
 
 class StageUnavailable(YuqingError):
     """A stage cannot run (model or lexicon missing); the message says why."""
+
+
+class FingerprintSource(Protocol):
+    """Port: the fingerprints of the items stored last (implemented by the items repository)."""
+
+    def recent_fingerprints(self, limit: int) -> Iterable[Fingerprint]:
+        """Return the fingerprints of the ``limit`` items stored last, oldest first."""
+
+
+@dataclass(frozen=True)
+class StageState:
+    """The shared state the runtime hands every stage at ``open``; None when the runtime
+    has no store (a stage then works from memory alone)."""
+
+    fingerprints: FingerprintSource | None = None
+    events: Any = None
 
 
 class Stage(Protocol):
@@ -24,8 +52,33 @@ class Stage(Protocol):
 
     name: str
 
+    def open(self, state: StageState) -> None:
+        """Take the shared state the stage needs before the first batch."""
+
     def process(self, items: list[Item]) -> None:
         """Annotate or reject the not-yet-rejected items of ``items`` in place."""
+
+    def stats(self) -> dict[str, int]:
+        """Return the counters of the last batch (e.g. ``{"opened_events": 3}``)."""
+
+    def close(self) -> None:
+        """Release what ``open`` took (the runtime is shutting down)."""
+
+
+class BaseStage:
+    """Hooks that do nothing: a stage without shared state subclasses this."""
+
+    name = ""
+
+    def open(self, state: StageState) -> None:
+        """Do nothing: the stage needs no shared state."""
+
+    def stats(self) -> dict[str, int]:
+        """Return no counters."""
+        return {}
+
+    def close(self) -> None:
+        """Do nothing."""
 
 
 def live(items: list[Item]) -> list[Item]:

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHash
 
+from yuqing.pipeline.base import BaseStage, StageState
 from yuqing.domain import Item
 from yuqing.pipeline.weibo_ids import repost_chain
 
@@ -221,8 +222,11 @@ class BandIndex:
                 if not bucket:
                     del table[fp]
 
+#: how many of the items stored last warm the de-duplicator at start-up (a few seconds)
+WARM_ITEMS = 50_000
 
-class Deduplicator:
+
+class Deduplicator(BaseStage):
     """The ``dedup`` stage (see module doc for the rules and their sources).
 
     ``threshold`` is the exact n-gram Jaccard a near-duplicate needs;
@@ -263,6 +267,11 @@ class Deduplicator:
         bands_of = self._band_eligible(words)
         for i, item in enumerate(batch):
             self._decide(item, words[i], bands_of.get(i))
+
+    def open(self, state: StageState) -> None:
+        """Remember the last WARM_ITEMS stored items, so a restart still recognises them."""
+        if state.fingerprints is not None:
+            self.seed(state.fingerprints.recent_fingerprints(WARM_ITEMS))
 
     def seed(self, records: Iterable[SeedRecord]) -> int:
         """Register stored items ``(key, content_hash, canonical_url, match_text)``, oldest first.

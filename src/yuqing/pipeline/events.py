@@ -60,6 +60,7 @@ import re
 from collections import Counter, OrderedDict
 from datetime import UTC, datetime, timedelta
 
+from yuqing.pipeline.base import BaseStage, StageState
 from yuqing.analytics.heat import media_weights
 from yuqing.config import Config, EventsConfig
 from yuqing.domain import Item
@@ -99,7 +100,7 @@ def event_id_for(key: str) -> str:
     return "E" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
-class EventClusterer:
+class EventClusterer(BaseStage):
     """The ``events`` stage (module doc). ``opened`` counts events opened by the last batch."""
 
     name = "events"
@@ -126,6 +127,15 @@ class EventClusterer:
         return cls(config.events)
 
     # ----- persistence ---------------------------------------------------------------------
+
+    def open(self, state: StageState) -> None:
+        """Resume from the runtime's event state, when it hands one (see :meth:`attach`)."""
+        if state.events is not None:
+            self.attach(state.events)
+
+    def stats(self) -> dict[str, int]:
+        """Return ``{"opened_events": n}``: the events the last batch opened."""
+        return {"opened_events": self.opened}
 
     def attach(self, store: Store) -> None:
         """Resume from ``store``: load open events and the links of recent items;
@@ -343,15 +353,3 @@ class EventClusterer:
                         del self._postings[term]
             if self._store is not None and event_id not in self._dirty:
                 del self.events[event_id]
-
-
-def attach_event_store(built: object, store: Store) -> None:
-    """Attach ``store`` to the ``events`` stage among ``built.stages``, if it runs."""
-    for stage in getattr(built, "stages", ()):
-        if isinstance(stage, EventClusterer):
-            stage.attach(store)
-
-
-def opened_events(stages: list[object]) -> int:
-    """Return how many events the ``events`` stage among ``stages`` opened in its last batch."""
-    return sum(s.opened for s in stages if isinstance(s, EventClusterer))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from yuqing.domain import HANDLING_CLASS_LABELS, Item
-from yuqing.pipeline.base import live
+from yuqing.pipeline.base import BaseStage, live
 from yuqing.pipeline.labelled import read_labelled_rows
 from yuqing.pipeline.sentiment import own_words
 
@@ -95,7 +95,7 @@ def suggest(text: str) -> Suggestion:
     return Suggestion(best, top / (top + second + 1.0), cues, scores)
 
 
-class HandlingClassifier:
+class HandlingClassifier(BaseStage):
     """Stage ``handling``: sets ``item.handling_class`` and ``item.extra["handling"]``."""
 
     name = "handling"

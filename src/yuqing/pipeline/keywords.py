@@ -27,7 +27,7 @@ from pathlib import Path
 
 from yuqing.config import Config
 from yuqing.domain import Item
-from yuqing.pipeline.base import StageUnavailable, live
+from yuqing.pipeline.base import BaseStage, StageUnavailable, live
 from yuqing.pipeline.segment import Segmenter
 
 TOP_K = 8
@@ -83,7 +83,7 @@ def clean_for_keywords(text: str) -> str:
     return _NOISE.sub(" ", text)
 
 
-class KeywordExtractor:
+class KeywordExtractor(BaseStage):
     """Stage ``keywords``: sets ``item.extra["keywords"]`` to ``[[word, weight], ...]``.
 
     ``weight`` is TF-IDF normalised so an item's weights sum to 1 (rounded

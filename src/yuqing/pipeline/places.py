@@ -39,7 +39,7 @@ from typing import Any
 import ahocorasick_rs as acrs
 
 from yuqing.domain import Item
-from yuqing.pipeline.base import StageUnavailable, live
+from yuqing.pipeline.base import BaseStage, StageUnavailable, live
 
 LEVEL_RANK = {"province": 0, "city": 1, "district": 2}
 #: characters that, right after a short form, show it is part of another name
@@ -96,7 +96,7 @@ def read_gazetteer(path: Path) -> tuple[dict[str, Place], dict[str, list[str]]]:
     return places, forms
 
 
-class PlaceMatcher:
+class PlaceMatcher(BaseStage):
     """Stage ``places``: fills ``item.places`` and ``item.extra["places"]`` (see module doc).
 
     Built once from a gazetteer TSV (default: the shipped one); raises

@@ -21,7 +21,7 @@ import ahocorasick_rs as acrs
 
 from yuqing.config import SchemeConfig
 from yuqing.domain import BadInput, Item
-from yuqing.pipeline.base import live
+from yuqing.pipeline.base import BaseStage, live
 from yuqing.pipeline.expr import Node, parse
 
 
@@ -84,7 +84,7 @@ class CompiledScheme:
         )
 
 
-class SchemeMatcher:
+class SchemeMatcher(BaseStage):
     """Stage ``schemes``: fills ``item.schemes`` with the names of matching schemes.
 
     ``normalize`` is the normalisation that produced ``match_text`` (identity

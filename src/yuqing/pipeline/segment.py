@@ -21,7 +21,7 @@ from rjieba import Jieba
 
 from yuqing.config import Config, SegmentConfig
 from yuqing.domain import BadInput, Item
-from yuqing.pipeline.base import StageUnavailable, live
+from yuqing.pipeline.base import BaseStage, StageUnavailable, live
 
 #: how many user words the start-up self-test probes (spread over the list)
 SELF_TEST_WORDS = 20
@@ -62,7 +62,7 @@ def read_user_dict(path: Path) -> list[tuple[str, int | None, str | None]]:
     return entries
 
 
-class Segmenter:
+class Segmenter(BaseStage):
     """Stage ``segment``: fills ``item.tokens`` from ``item.match_text``.
 
     ``user_dicts`` are jieba-format files, ``user_words`` single words; both

@@ -29,7 +29,7 @@ import ahocorasick_rs as acrs
 
 from yuqing.config import Config, LexiconConfig
 from yuqing.domain import Item, TermHit
-from yuqing.pipeline.base import StageUnavailable, live
+from yuqing.pipeline.base import BaseStage, StageUnavailable, live
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def skeleton(text: str) -> tuple[str, list[int]]:
     return "".join(parts), where
 
 
-class SensitiveMatcher:
+class SensitiveMatcher(BaseStage):
     """Stage ``sensitive``: fills ``item.sensitive_terms`` with :class:`TermHit` objects.
 
     ``terms`` are raw (un-normalised) lexicon entries; ``normalize`` is the

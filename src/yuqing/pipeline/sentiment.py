@@ -36,7 +36,7 @@ from rjieba import Jieba
 from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[import-untyped]
 
 from yuqing.domain import SENTIMENTS, Item
-from yuqing.pipeline.base import StageUnavailable, live
+from yuqing.pipeline.base import BaseStage, StageUnavailable, live
 
 if TYPE_CHECKING:
     from yuqing.pipeline.sentiment_cnn import SentimentCNN
@@ -325,7 +325,7 @@ class SentimentModel:
         return labels, proba[:, self._neg].astype(np.float64)
 
 
-class SentimentStage:
+class SentimentStage(BaseStage):
     """Stage ``sentiment``: sets ``item.sentiment`` and ``item.sentiment_score`` (P(negative)).
 
     Reads ``item.match_text`` (normalised, simplified). Raises StageUnavailable

@@ -45,7 +45,9 @@ class Context:
         return Pipeline(self.config, self.store, alerts_enabled=self.alerts_enabled)
 
     def close(self) -> None:
-        """Close the store if it was opened."""
+        """Close the pipeline's stages and the store, if they were opened."""
+        if "pipeline" in self.__dict__:
+            self.pipeline.close()
         if "store" in self.__dict__:
             self.store.close()
 

@@ -25,16 +25,13 @@ from yuqing.alerts.rulebook import RuleBook
 from yuqing.alerts.rules import MatchRule
 from yuqing.config import Config
 from yuqing.domain import BadInput, Item, RawItem, RejectedItem
-from yuqing.pipeline.base import live
-from yuqing.pipeline.dedup import Deduplicator
-from yuqing.pipeline.events import attach_event_store, event_id_for, opened_events
+from yuqing.pipeline.base import StageState, live
+from yuqing.pipeline.events import event_id_for
 from yuqing.pipeline.normalize import Normalizer, change_notes
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.stages import BuiltStages, build_stages
 from yuqing.store import Store
 
-#: how many of the items stored last warm the de-duplicator at start-up (a few seconds)
-DEDUP_WARM_ITEMS = 50_000
 #: the most items of waiting calls merged into one batch (one large call always runs whole)
 MAX_MERGED_ITEMS = 2_000
 
@@ -104,7 +101,7 @@ class Pipeline:
     ``config`` gives schemes, lexicons, rules and channels; ``store`` is an
     open Store. Construction builds every stage once (a stage without its
     model or lexicon is skipped and listed in ``skipped``), warms the
-    de-duplicator from the last ``DEDUP_WARM_ITEMS`` stored items, and
+    stages through their ``open`` hook (the de-duplicator remembers recent items), and
     checks that every rule names a configured channel (BadInput otherwise).
     Alert rules come from the store (alerts/rulebook.py: the config's rules
     are seeded there, web edits win) and are reloaded before a batch when
@@ -125,19 +122,20 @@ class Pipeline:
         self._waiting: list[_Call] = []
         self._waiting_lock = threading.Lock()
         self._drainer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuqing-pipeline")
-        self._warm_dedup()
-        attach_event_store(self.built, store)
+        state = StageState(fingerprints=store, events=store)
+        for stage in self.built.stages:
+            stage.open(state)
         one_blas_thread()
+
+    def close(self) -> None:
+        """Run every stage's ``close`` hook (the process is shutting down)."""
+        for stage in self.built.stages:
+            stage.close()
 
     @property
     def skipped(self) -> dict[str, str]:
         """Stages that could not start, with the reason (for the start-up report)."""
         return self.built.skipped
-
-    def _warm_dedup(self) -> None:
-        dedup = self.built.get("dedup")
-        if isinstance(dedup, Deduplicator):
-            dedup.seed(self.store.recent_fingerprints(DEDUP_WARM_ITEMS))
 
     def process(self, raws: Iterable[RawItem | BadInput]) -> Outcome:
         """Run one batch through the whole pipeline; returns its counts.
@@ -217,7 +215,7 @@ class Pipeline:
         for stage in self.built.stages:
             stage.process(live(items))
         kept = [self._collect(part, o, rejections) for part, o in zip(parts, outcomes)]
-        opened = split_total(opened_events(self.built.stages),
+        opened = split_total(sum(s.stats().get("opened_events", 0) for s in self.built.stages),
                              [sum(not it.is_update and it.event_id == event_id_for(it.key)
                                   for it in part) for part in kept])
         for outcome, n in zip(outcomes, opened):

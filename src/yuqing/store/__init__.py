@@ -27,10 +27,13 @@ from yuqing.store.alerts import PendingDelivery, StoredAlert
 from yuqing.store.engine import Engines, create_engines
 from yuqing.store.items import SaveResult, item_to_json
 from yuqing.store.migrate import upgrade
+from yuqing.store.repositories import Repositories, Transaction
+from yuqing.store.repository import OneConnection
 from yuqing.store.tables import item_schemes, items
 
 __all__ = [
-    "PendingDelivery", "SaveResult", "Store", "StoredAlert", "item_to_json", "open_store",
+    "PendingDelivery", "SaveResult", "Store", "StoredAlert", "Transaction", "item_to_json",
+    "open_store",
 ]
 
 SAVE_BATCH = 1000  # items per write transaction in save_items
@@ -71,8 +74,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store:
+class Store(Repositories):
     """Query methods over one database; thread-safe; use ``open_store`` to create one.
+
+    The per-area repositories are attributes (``store.items``, ``store.events``,
+    ``store.alerts``, ``store.cases``, ``store.petitions``, ``store.reports``,
+    ``store.accounts``, ``store.sources``); each call runs in its own transaction.
+    Calls that must commit together run on ``with store.transaction() as tx:``
+    (``tx.cases...``, ``tx.alerts...``).
 
     On SQLite writes are serialised through one connection (see
     store/engine.py); reads run in parallel from a pool.
@@ -82,6 +91,7 @@ class Store:
         """Wrap already-migrated ``engines`` (open_store does the migration)."""
         self._engines = engines
         self.dialect = engines.dialect
+        super().__init__(self)
 
     @property
     def url(self) -> str:
@@ -115,6 +125,20 @@ class Store:
         """Yield a pooled read connection."""
         with self._engines.read.connect() as conn:
             yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Yield every repository bound to one write transaction, committed on success and
+        rolled back when the block raises."""
+        with self.write() as conn:
+            yield Transaction(OneConnection(conn))
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Transaction]:
+        """Yield every repository bound to one read connection (several reads that must
+        see the same data); writing through it is a programming error."""
+        with self.read() as conn:
+            yield Transaction(OneConnection(conn))
 
     # ----- items -------------------------------------------------------------------------
 

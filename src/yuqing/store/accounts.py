@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from yuqing.domain import BadInput
 from yuqing.store.accounts_tables import api_tokens, sessions, units, users, web_audit
+from yuqing.store.repository import Repository
 
 ROLES = ("admin", "analyst", "handler", "leader")
 _PUBLIC = (users.c.id, users.c.name, users.c.role, users.c.unit, users.c.active,
@@ -163,3 +164,7 @@ def audit_since(conn: Connection, action: str, since: datetime,
     if actor is not None:
         stmt = stmt.where(web_audit.c.actor == actor)
     return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+class AccountsRepository(Repository):
+    """Queries of accounts (units, users, sessions, tokens, web audit)."""

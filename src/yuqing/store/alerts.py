@@ -25,6 +25,7 @@ from sqlalchemy.engine import RowMapping
 from yuqing.domain import Alert
 from yuqing.store.alerting_tables import alert_acks, delivery_attempts, delivery_claims
 from yuqing.store.tables import alerts, deliveries
+from yuqing.store.repository import Repository
 
 DELIVERY_STATUSES = ("sent", "failed", "pending")
 
@@ -325,3 +326,7 @@ def alert_history(conn: Connection, limit: int) -> list[dict[str, Any]]:
 def alert_rule(conn: Connection, alert_id: int) -> str | None:
     """Return the rule name of alert ``alert_id`` (None when there is no such alert)."""
     return conn.scalar(select(alerts.c.rule).where(alerts.c.id == alert_id))
+
+
+class AlertsRepository(Repository):
+    """Queries of alerts (outbox, deliveries, acknowledgements, alert rules)."""

@@ -25,6 +25,7 @@ from yuqing.store.cases_tables import (
     petitions,
 )
 from yuqing.store.tables import alerts, items
+from yuqing.store.repository import Repository
 
 Row = dict[str, Any]
 
@@ -265,3 +266,11 @@ def event_items(conn: Connection, event_id: str, limit: int = 1000) -> list[Row]
     stmt = (select(items.c.key, items.c.text, items.c.published_at, items.c.handling_class)
             .where(items.c.event_id == event_id).order_by(items.c.published_at).limit(limit))
     return _rows(conn, stmt)
+
+
+class CasesRepository(Repository):
+    """Queries of cases (workflow, log, deadlines, attachments, links)."""
+
+
+class PetitionsRepository(Repository):
+    """Queries of petitions (intake, repeats, contacts)."""

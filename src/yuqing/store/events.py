@@ -17,6 +17,7 @@ from yuqing.domain import Item
 from yuqing.store.events_tables import events
 from yuqing.store.items import row_to_item
 from yuqing.store.tables import items
+from yuqing.store.repository import Repository
 
 if TYPE_CHECKING:
     from yuqing.pipeline.event_state import Event
@@ -142,3 +143,7 @@ def event_times(conn: Connection, event_id: str) -> list[datetime]:
     stmt = (select(items.c.published_at).where(items.c.event_id == event_id)
             .order_by(items.c.published_at))
     return [r[0] for r in conn.execute(stmt)]
+
+
+class EventsRepository(Repository):
+    """Queries of events (open events, item links, event pages)."""

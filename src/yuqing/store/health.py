@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from yuqing.domain import Item
 from yuqing.store.tables import rejections, source_state
+from yuqing.store.repository import Repository
 
 STATE_KEYS = ("etag", "last_modified", "cursor", "health")
 
@@ -103,3 +104,7 @@ def rejection_counts(conn: Connection) -> dict[str, int]:
     """Return ``{reason: number of rejections}``."""
     found = conn.execute(select(rejections.c.reason, func.count()).group_by(rejections.c.reason))
     return {cast(str, reason): cast(int, n) for reason, n in found}
+
+
+class SourcesRepository(Repository):
+    """Queries of sources (poll state, health, rejections)."""

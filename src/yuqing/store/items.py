@@ -23,6 +23,7 @@ from sqlalchemy.engine import RowMapping
 from yuqing.domain import Item, TermHit
 from yuqing.store.search import bigram_text, query_condition
 from yuqing.store.tables import item_schemes, items
+from yuqing.store.repository import Repository
 
 IN_CHUNK = 900  # keys per IN (...) list; below SQLite's host-parameter limit
 # Columns an upsert may replace with NULL-free new values; None keeps the stored value.
@@ -249,3 +250,7 @@ def filter_items(
         if found is not None:
             conditions.append(found)
     return stmt.where(and_(*conditions)) if conditions else stmt
+
+
+class ItemsRepository(Repository):
+    """Queries of items (save, get, search, feed and analytics reads)."""

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 from yuqing.store.analytics import Scope, as_int, scope_condition
 from yuqing.store.reports_tables import report_evidence, reports
 from yuqing.store.tables import items
+from yuqing.store.repository import Repository
 
 #: case states that still need work (cases.workflow); used when that module is absent
 _TERMINAL = ("closed", "rejected", "merged")
@@ -167,3 +168,7 @@ def case_deadlines(conn: Connection, case_id: int) -> list[dict[str, Any]]:
                    deadlines.c.provisional)
             .where(deadlines.c.case_id == case_id).order_by(deadlines.c.due))
     return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+class ReportsRepository(Repository):
+    """Queries of reports (generated briefings and their evidence)."""

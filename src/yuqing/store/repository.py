@@ -1,0 +1,60 @@
+"""The shape every per-area repository shares, and the transaction helper.
+
+A repository (``ItemsRepository``, ``CasesRepository`` ...) holds the queries
+of one area. It runs them on connections from its ``Connections``: on the
+``Store`` each call opens its own (a pooled read connection, or the single
+write transaction on SQLite); inside ``Store.transaction()`` every call of
+every repository shares the one connection of that transaction, so several
+calls commit or roll back together. Callers outside store/ never see a
+connection or SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+
+class Connections(Protocol):
+    """Where a repository gets its connections: the Store, or one transaction."""
+
+    def read(self) -> AbstractContextManager[Connection]:
+        """Return a context manager yielding a connection to read with."""
+
+    def write(self) -> AbstractContextManager[Connection]:
+        """Return a context manager yielding a connection inside a write transaction."""
+
+
+class OneConnection:
+    """``Connections`` that hand out one already-open connection (a transaction's)."""
+
+    def __init__(self, conn: Connection) -> None:
+        """Wrap ``conn``; it is committed or rolled back by whoever opened it."""
+        self._conn = conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """Yield the transaction's connection."""
+        yield self._conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """Yield the transaction's connection."""
+        yield self._conn
+
+
+class Repository:
+    """Base of the per-area repositories: queries run on ``connections``."""
+
+    def __init__(self, connections: Connections) -> None:
+        """Bind the repository to ``connections`` (a Store or a transaction)."""
+        self._connections = connections
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return self._connections.read()
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        return self._connections.write()
