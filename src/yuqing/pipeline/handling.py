@@ -14,7 +14,7 @@ score is the sum of the weights of the distinct cues found in its own words
 (text before ``//@``). The best class is suggested when its score reaches
 ``MIN_SCORE``; otherwise the class is None ("no class fits"). Confidence is
 ``best / (best + runner_up + 1)``: high when one class clearly dominates.
-``item.extra["handling"] = {"class", "label", "confidence", "cues", "scores"}``.
+``item.handling = {"class", "label", "confidence", "cues", "scores"}`` (domain.HandlingDetail).
 Accuracy on our labelled set: ``yuqing eval handling-class``.
 """
 
@@ -24,10 +24,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from yuqing.domain import HANDLING_CLASS_LABELS, Item
+from yuqing.domain import HANDLING_CLASS_LABELS, HandlingDetail, Item
 from yuqing.pipeline.base import BaseStage, live
 from yuqing.pipeline.labelled import read_labelled_rows
-from yuqing.pipeline.sentiment import own_words
+from yuqing.pipeline.sentiment_text import own_words
 
 MIN_SCORE = 2.0
 #: (class, weight, pattern) -- weight 2 is enough alone, 1 needs support
@@ -67,8 +67,8 @@ class Suggestion:
     cues: tuple[str, ...]
     scores: dict[int, float]
 
-    def as_dict(self) -> dict[str, object]:
-        """Return the JSON form stored in ``item.extra["handling"]``."""
+    def as_dict(self) -> HandlingDetail:
+        """Return the detail kept in ``item.handling`` (confidence rounded to 3 places)."""
         label = HANDLING_CLASS_LABELS.get(self.handling_class) if self.handling_class else None
         return {"class": self.handling_class, "label": label,
                 "confidence": round(self.confidence, 3), "cues": list(self.cues),
@@ -96,7 +96,7 @@ def suggest(text: str) -> Suggestion:
 
 
 class HandlingClassifier(BaseStage):
-    """Stage ``handling``: sets ``item.handling_class`` and ``item.extra["handling"]``."""
+    """Stage ``handling``: sets ``item.handling_class`` and ``item.handling``."""
 
     name = "handling"
 
@@ -105,7 +105,7 @@ class HandlingClassifier(BaseStage):
         for item in live(items):
             result = suggest(item.match_text)
             item.handling_class = result.handling_class
-            item.extra["handling"] = result.as_dict()
+            item.handling = result.as_dict()
 
 
 #: the labels of a handling-class set: the four classes, or none

@@ -23,7 +23,7 @@ Resolution, per text:
 * each placed mention contributes its province, city and district full
   names; ``item.places`` lists them once each, in order of first mention.
 
-``item.extra["places"]`` keeps the detail: ``{"mentions": [{"name",
+``item.place_detail`` keeps the detail (domain.PlaceDetail): ``{"mentions": [{"name",
 "level", "adcode", "start", "end"}], "ambiguous": [surface forms]}`` with
 spans in the original text.
 """
@@ -34,11 +34,10 @@ import csv
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import ahocorasick_rs as acrs
 
-from yuqing.domain import Item
+from yuqing.domain import Item, PlaceDetail, PlaceMention
 from yuqing.pipeline.base import BaseStage, StageUnavailable, live
 
 LEVEL_RANK = {"province": 0, "city": 1, "district": 2}
@@ -64,7 +63,7 @@ class PlaceResult:
     (placed hits with spans into the searched text) and ``ambiguous`` surface forms."""
 
     places: list[str] = field(default_factory=list)
-    mentions: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[PlaceMention] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
 
 
@@ -97,7 +96,7 @@ def read_gazetteer(path: Path) -> tuple[dict[str, Place], dict[str, list[str]]]:
 
 
 class PlaceMatcher(BaseStage):
-    """Stage ``places``: fills ``item.places`` and ``item.extra["places"]`` (see module doc).
+    """Stage ``places``: fills ``item.places`` and ``item.place_detail`` (see module doc).
 
     Built once from a gazetteer TSV (default: the shipped one); raises
     StageUnavailable when it is missing.
@@ -158,11 +157,12 @@ class PlaceMatcher(BaseStage):
         return backed[0] if best and len(backed) == 1 else None
 
     def process(self, items: list[Item]) -> None:
-        """Set ``places`` (and ``extra["places"]`` when anything was found) on live items."""
+        """Set ``places`` (and ``place_detail`` when anything was found) on live items."""
         for item in live(items):
             found = self.find(item.match_text)
             item.places = found.places
             if found.mentions or found.ambiguous:
                 for m in found.mentions:
                     m["start"], m["end"] = item.original_span(m["start"], m["end"])
-                item.extra["places"] = {"mentions": found.mentions, "ambiguous": found.ambiguous}
+                item.place_detail = PlaceDetail(mentions=found.mentions,
+                                                ambiguous=found.ambiguous)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from yuqing.pipeline.sentiment import cut_words, split_emoticons, without_emoticons
+from yuqing.pipeline.sentiment_text import cut_words, split_emoticons, without_emoticons
 
 WIDTHS = (1, 2, 3)
 MAX_CHARS = 200

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from yuqing.domain import BadInput
 from yuqing.reports.fonts import font_face_css
 from yuqing.reports.model import Report
+from yuqing.reports.sections import LEAD_TABLES, section_numerals
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
 MEDIA_TYPES = {
@@ -23,14 +24,6 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-NUMERALS = "〇一二三四五六七八九十"
-#: tables shown right after the overview (event and case facts), in this order
-LEAD_TABLES = ("事件概况", "工单概况", "处置经过", "处置时限", "重点事件")
-
-
-def section_numerals() -> list[str]:
-    """Return Chinese section numerals 〇..二十."""
-    return list(NUMERALS) + [f"十{d}" for d in NUMERALS[1:]] + ["二十"]
 
 
 def render_html(report: Report) -> str:

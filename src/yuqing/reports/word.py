@@ -21,8 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from yuqing.reports.formats import LEAD_TABLES, section_numerals
 from yuqing.reports.model import Report, Table
+from yuqing.reports.sections import LEAD_TABLES, section_numerals
 from yuqing.reports.text import clean
 
 BODY_FONT = "宋体"
