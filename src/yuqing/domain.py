@@ -17,7 +17,8 @@ SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正�
 MEDIA_LABELS = {"news": "新闻网站", "weibo": "微博", "wechat": "微信", "forum": "论坛",
                 "video": "视频", "app": "客户端", "gov": "政务", "other": "其他"}
 #: the seed's four handling classes (处置分类) by number, as shown to users
-HANDLING_CLASS_LABELS = {1: "询问/质疑/诉求", 2: "恶意传播/炒作", 3: "捏造/诽谤/违法", 4: "建设性意见"}
+HANDLING_CLASS_LABELS = {1: "询问/质疑/诉求", 2: "恶意传播/炒作", 3: "捏造/诽谤/违法",
+                         4: "建设性意见"}
 
 
 class YuqingError(Exception):

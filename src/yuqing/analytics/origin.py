@@ -124,9 +124,7 @@ def _build(members: list[Item]) -> dict[str, Node]:
         _link(nodes, m.key, parent)
         for child, up in zip(chain, chain[1:], strict=False):
             node = nodes.setdefault(child, Node(child))
-            if node.parent is None and up in nodes and _top(nodes, up) != child:
-                _link(nodes, child, up)
-            elif node.parent is None and up not in nodes:
+            if node.parent is None and (up not in nodes or _top(nodes, up) != child):
                 _link(nodes, child, up)
     return nodes
 

@@ -59,7 +59,8 @@ def read_idf(path: Path | None = None) -> dict[str, float]:
     path = path or _data_path("idf.tsv.gz")
     try:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
-            return {w: float(v) for w, v in (ln.rstrip("\n").split("\t") for ln in fh if ln.strip())}
+            rows = (ln.rstrip("\n").split("\t") for ln in fh if ln.strip())
+            return {w: float(v) for w, v in rows}
     except FileNotFoundError as exc:
         raise StageUnavailable(f"keywords: IDF table {path} not found") from exc
 

@@ -16,8 +16,9 @@ Resolution, per text:
   only when the text also names one of their provinces or cities, otherwise
   it is reported as ambiguous and NOT placed (MEASURED.md: cpca picks one
   silently); the candidate under the most specific named division wins
-  (南京市鼓楼区: the city beats 江苏省, which also holds 徐州's 鼓楼区); the same holds for two-character names (和县 in 和县委, 任县 in
-  担任县, 东区): they count only next to a named province or city;
+  (南京市鼓楼区: the city beats 江苏省, which also holds 徐州's 鼓楼区); the
+  same holds for two-character names (和县 in 和县委, 任县 in 担任县, 东区):
+  they count only next to a named province or city;
 * a short form directly followed by a street or institution word (南京路,
   中山大学, 北京时间) is not a place mention;
 * each placed mention contributes its province, city and district full
@@ -150,8 +151,8 @@ class PlaceMatcher(BaseStage):
         first = self.places[codes[0]]
         if first.level != "district" or (len(codes) == 1 and len(first.name) > 2):
             return codes[0]
-        depth = {c: max((LEVEL_RANK[p.level] + 1 for p in self.lineage(c)[:-1] if p.adcode in named),
-                        default=0) for c in codes}
+        depth = {c: max((LEVEL_RANK[p.level] + 1 for p in self.lineage(c)[:-1]
+                         if p.adcode in named), default=0) for c in codes}
         best = max(depth.values())
         backed = [c for c in codes if depth[c] == best]
         return backed[0] if best and len(backed) == 1 else None

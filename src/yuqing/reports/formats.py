@@ -33,7 +33,8 @@ def render_html(report: Report) -> str:
     env = Environment(loader=PackageLoader("yuqing", "data/report_templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True)
-    css = (resources.files("yuqing") / "data" / "report_templates" / "report.css").read_text("utf-8")
+    templates = resources.files("yuqing") / "data" / "report_templates"
+    css = (templates / "report.css").read_text("utf-8")
     charts = {c.name: "data:image/png;base64," + base64.b64encode(c.png).decode("ascii")
               for c in report.charts}
     generated = report.generated_at.astimezone(ZoneInfo(report.tz)).strftime("%Y-%m-%d %H:%M")

@@ -119,7 +119,8 @@ def _posts(doc: Any, report: Report) -> None:
         _run(p, post.quote)
         meta = doc.add_paragraph()
         who = f" · {post.author}" if post.author else ""
-        _run(meta, f"{post.source}{who} · {post.published} · {post.sentiment} · 互动{post.engagement}",
+        _run(meta, f"{post.source}{who} · {post.published} · {post.sentiment} · "
+                   f"互动{post.engagement}",
              size=8.5, colour=RGBColor(0x56, 0x65, 0x73))
 
 
