@@ -48,7 +48,7 @@ def render_html(report: Report) -> str:
 
 def render_pdf(report: Report) -> bytes:
     """Return the report as a PDF (A4, page numbers), text extractable."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # type: ignore[import-untyped]
 
     return bytes(HTML(string=render_html(report)).write_pdf())
 
