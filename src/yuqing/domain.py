@@ -144,8 +144,9 @@ class Item:
     repost, nearest first; dedup), ``place_detail`` (places), ``keywords``
     (``[(word, weight)]``, None when the stage did not run; keywords), ``handling``
     (handling), ``spike`` (its event spikes now; events, read by the alert rules),
-    ``incident`` (reserved for the incident stage). ``extra`` holds only the free-form
-    fields a source gave (sources/records.py).
+    ``incident`` (reserved for the incident stage). ``extra`` holds the free-form
+    fields a source gave (sources/records.py), plus ``event_size``/``event_level``,
+    which alerts/policy.py copies in before the rules run.
     """
 
     key: str

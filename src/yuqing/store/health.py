@@ -21,6 +21,7 @@ from yuqing.domain import Item, SourceState
 from yuqing.store.tables import rejections, source_state
 from yuqing.store.repository import Repository
 
+
 def _state(row: RowMapping) -> SourceState:
     """Return the SourceState of a ``source_state`` row (a NULL health read as {})."""
     return SourceState(name=row["name"], etag=row["etag"], last_modified=row["last_modified"],
