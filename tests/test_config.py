@@ -12,7 +12,8 @@ from yuqing.domain import BadInput
 
 def test_env_secret_is_resolved_and_missing_one_named() -> None:
     doc = {"alerts": {"channels": [{"name": "mail", "kind": "email", "password": {"$env": "PW"}}]}}
-    assert resolve_env_secrets(doc, {"PW": "s3cret"})["alerts"]["channels"][0]["password"] == "s3cret"
+    resolved = resolve_env_secrets(doc, {"PW": "s3cret"})
+    assert resolved["alerts"]["channels"][0]["password"] == "s3cret"
     with pytest.raises(BadInput, match="PW"):
         resolve_env_secrets(doc, {})
 
@@ -56,7 +57,8 @@ def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
     ({"schemes": [{"name": "x", "subject_words": ["甲"]}, {"name": "x", "subject_words": ["乙"]}]},
      "scheme names must be unique"),
 ])
-def test_values_that_would_fail_later_are_refused_at_load(doc: dict[str, object], message: str) -> None:
+def test_values_that_would_fail_later_are_refused_at_load(doc: dict[str, object],
+                                                          message: str) -> None:
     with pytest.raises(BadInput, match=message):
         parse_config(doc)
 
@@ -68,7 +70,8 @@ def test_environment_settings_win_over_the_file_and_are_validated(tmp_path: Path
     env = {"YUQING_TIMEZONE": "UTC", "YUQING_LANGUAGE": "en", "YUQING_DATABASE_URL": "sqlite:///e.db"}
     cfg = load_config(path, env=env)
     assert (cfg.timezone, cfg.language, cfg.database_url) == ("UTC", "en", "sqlite:///e.db")
-    assert load_config(path, env={"YUQING_TIMEZONE": ""}).timezone == "Asia/Shanghai"  # empty = unset
+    empty = {"YUQING_TIMEZONE": ""}  # an empty variable counts as unset
+    assert load_config(path, env=empty).timezone == "Asia/Shanghai"
     assert load_config(None, env={"YUQING_TIMEZONE": "UTC"}).timezone == "UTC"  # no file at all
     with pytest.raises(BadInput, match=r"^YUQING_TIMEZONE: .*'Mars/Base' is not a known time zone"):
         load_config(path, env={"YUQING_TIMEZONE": "Mars/Base"})
@@ -92,7 +95,8 @@ def test_stage_order_amends_the_builtin_order() -> None:
 
 @pytest.mark.parametrize("value", [True, -1, 1.5, "first"])
 def test_a_stage_order_that_is_no_whole_number_is_refused(value: object) -> None:
-    with pytest.raises(BadInput, match=rf"pipeline\.stages\.places: .*{value!r} is not a stage order"):
+    with pytest.raises(BadInput,
+                       match=rf"pipeline\.stages\.places: .*{value!r} is not a stage order"):
         parse_config({"pipeline": {"stages": {"places": value}}})
 
 

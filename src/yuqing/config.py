@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -239,7 +240,8 @@ class DeadlinePolicyConfig(BaseModel):
     @model_validator(mode="after")
     def _one_measure(self) -> DeadlinePolicyConfig:
         if (self.hours is None) == (self.working_days is None):
-            raise ValueError(f"deadline policy {self.name!r}: set exactly one of hours, working_days")
+            raise ValueError(f"deadline policy {self.name!r}: "
+                             "set exactly one of hours, working_days")
         return self
 
 
@@ -380,7 +382,8 @@ class ReportScheduleConfig(BaseModel):
 
 
 class ReportsConfig(BaseModel):
-    """Briefings (reports/): ``organisation`` on the cover, ``typical_posts`` quoted per report, ``output_dir``
+    """Briefings (reports/): ``organisation`` on the cover, ``typical_posts`` quoted per report,
+    ``output_dir``
     where scheduled reports are kept, and the ``schedules``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -491,21 +494,21 @@ class Config(BaseModel):
         return p if p.is_absolute() else self.base_dir / p
 
 
-def resolve_env_secrets(value: Any, env: dict[str, str] | None = None) -> Any:
+def resolve_env_secrets(value: Any, env: Mapping[str, str] | None = None) -> Any:
     """Replace every ``{"$env": "NAME"}`` in ``value`` by ``env[NAME]``.
 
     Raises BadInput naming the variable when it is not set.
     """
-    env = os.environ if env is None else env
+    environ: Mapping[str, str] = os.environ if env is None else env
     if isinstance(value, dict):
         if set(value) == {"$env"}:
             name = value["$env"]
-            if name not in env:
+            if name not in environ:
                 raise BadInput(f"config refers to environment variable {name}, which is not set")
-            return env[name]
-        return {k: resolve_env_secrets(v, env) for k, v in value.items()}
+            return environ[name]
+        return {k: resolve_env_secrets(v, environ) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve_env_secrets(v, env) for v in value]
+        return [resolve_env_secrets(v, environ) for v in value]
     return value
 
 
@@ -520,15 +523,16 @@ def env_name(setting: str) -> str:
     return f"YUQING_{setting.upper()}"
 
 
-def environment_settings(env: dict[str, str] | None = None) -> dict[str, str]:
+def environment_settings(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """Return ``{setting: value}`` for each of :data:`ENV_SETTINGS` whose variable is set
     (an empty variable counts as unset). Each value is validated against the schema of
     the config key: raises BadInput naming the variable (``YUQING_TIMEZONE: 'Mars/Base' is
     not ...``). The language and the database URL are checked by the composition root
     (runtime/checks.py check_environment), which knows the languages and the store.
     """
-    env = os.environ if env is None else env
-    found = {name: env[env_name(name)] for name in ENV_SETTINGS if env.get(env_name(name))}
+    environ: Mapping[str, str] = os.environ if env is None else env
+    found = {name: environ[env_name(name)] for name in ENV_SETTINGS
+             if environ.get(env_name(name))}
     for name, value in found.items():
         try:
             Config.model_validate({name: value})
@@ -538,7 +542,7 @@ def environment_settings(env: dict[str, str] | None = None) -> dict[str, str]:
     return found
 
 
-def load_config(path: Path | str | None, env: dict[str, str] | None = None) -> Config:
+def load_config(path: Path | str | None, env: Mapping[str, str] | None = None) -> Config:
     """Load the config file at ``path`` (``./yuqing.toml`` when None and present), with
     the settings of :func:`environment_settings` (``env``, default the process
     environment) taking precedence over the file's.
@@ -564,7 +568,8 @@ def load_config(path: Path | str | None, env: dict[str, str] | None = None) -> C
     return parse_config({**data, **overrides}, base_dir=p.resolve().parent, name=str(p))
 
 
-def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str = "config") -> Config:
+def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."),
+                 name: str = "config") -> Config:
     """Validate a config mapping against the schema; raises BadInput naming ``name`` and
     the field. ``name`` is kept as :attr:`Config.origin`.
 

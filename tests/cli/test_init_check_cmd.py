@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from yuqing_cli import Invoke, one_json
 
 
@@ -45,7 +44,8 @@ def test_check_names_a_bad_config(cli: Invoke, tmp_path: Path) -> None:
     assert "nowhere" in result.stderr
 
 
-def test_a_misspelt_lexicon_or_user_dict_fails_check_and_ingest(cli: Invoke, tmp_path: Path) -> None:
+def test_a_misspelt_lexicon_or_user_dict_fails_check_and_ingest(cli: Invoke,
+                                                                tmp_path: Path) -> None:
     config = tmp_path / "yuqing.toml"
     items = tmp_path / "in.jsonl"
     items.write_text('{"id": "1", "text": "校园暴力"}\n', encoding="utf-8")
@@ -95,7 +95,8 @@ def test_yuqing_timezone_and_language_from_the_environment(cli: Invoke, tmp_path
     for args in (("check",), ("items", "--json"), ("stats", "--json")):
         refused = cli(*args)
         assert refused.exit_code == 2, (args, refused.stderr)
-        assert "YUQING_TIMEZONE: 'Mars/Base' is not a known time zone" in " ".join(refused.stderr.split())
+        message = " ".join(refused.stderr.split())
+        assert "YUQING_TIMEZONE: 'Mars/Base' is not a known time zone" in message
 
 
 def test_every_command_that_loads_the_config_refuses_cross_subsystem_mistakes(

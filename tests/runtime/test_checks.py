@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from yuqing.alerts.channels.console import ConsoleChannel
-from yuqing.config import Config, ChannelConfig, LexiconConfig, parse_config
+from yuqing.config import Config, LexiconConfig, parse_config
 from yuqing.domain import BadInput, Item
 from yuqing.pipeline.base import BaseStage
 from yuqing.runtime.context import Context, make_context
@@ -41,7 +41,8 @@ def test_build_stages_refuses_a_config_naming_a_missing_file(tmp_path: Path) -> 
 @pytest.mark.parametrize(("text", "message"), [
     ('[cases]\npolicies = ["first_responce"]\n',
      r"cases\.policies\[0\]: 'first_responce' is not a deadline policy \(known: first_response"),
-    ('[[deadlines.policies]]\nname = "p"\nhours = 5\nmet_by = "replyed"\n[cases]\npolicies = ["p"]\n',
+    ('[[deadlines.policies]]\nname = "p"\nhours = 5\nmet_by = "replyed"\n'
+     '[cases]\npolicies = ["p"]\n',
      r"deadlines\.policies\[0\]\.met_by: 'replyed' is not a case state"),
     ('[[reports.schedules]]\nname = "d"\nat = "25:00"\nchannels = ["console"]\n',
      r"reports\.schedules\[0\]\.at: '25:00' is not a time of day HH:MM"),
@@ -73,7 +74,8 @@ def test_a_good_schedule_and_policy_list_load(tmp_path: Path) -> None:
      r"alerts\.channels\[0\]: alert channel 'm': unknown kind 'mial'"),
     ('[[alerts.channels]]\nname = "m"\nkind = "console"\n[[alerts.channels]]\nname = "m"\n'
      'kind = "console"\n', "alert channel names must be unique"),
-    ('[[schemes]]\nname = "s"\nexpression = "学校 AND ("\n', r"schemes\[0\]: scheme 's': syntax error"),
+    ('[[schemes]]\nname = "s"\nexpression = "学校 AND ("\n',
+     r"schemes\[0\]: scheme 's': syntax error"),
 ])
 def test_channel_rule_and_scheme_errors_name_the_config_file(tmp_path: Path, text: str,
                                                             message: str) -> None:
@@ -88,7 +90,8 @@ def test_channel_rule_and_scheme_errors_name_the_config_file(tmp_path: Path, tex
     ("YUQING_DATABASE_URL", "yuqing.db", "not a SQLAlchemy URL"),
 ])
 def test_environment_values_are_checked_naming_the_variable(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+        message: str) -> None:
     path = tmp_path / "y.toml"
     path.write_text('language = "zh"\n', encoding="utf-8")
     monkeypatch.setenv(name, value)

@@ -196,7 +196,8 @@ def test_a_plugin_source_stage_and_channel_run(plugin_site: Path, tmp_path: Path
     assert run.returncode == 0, err
     assert json.loads(out)["stored"] == 2
     # the rule matched the plugin source's item, after the plugin's stage ran on it
-    assert drop.read_text(encoding="utf-8").splitlines() == ["【舆情预警】学校：负面/敏感 — SHOUT title 0"]
+    sent = drop.read_text(encoding="utf-8").splitlines()
+    assert sent == ["【舆情预警】学校：负面/敏感 — SHOUT title 0"]
 
     listed = _yuqing(plugin_site, tmp_path, "items", "--json")
     assert listed.returncode == 0, listed.stderr

@@ -30,10 +30,12 @@ def test_builtin_kinds_are_registered_and_built() -> None:
 
 
 def test_unknown_kind_names_source_and_known_kinds() -> None:
-    with pytest.raises(BadInput, match="source 'x': unknown kind 'ftp'; known kinds: file, replay, rss"):
-        create_source(register_builtin_sources(source_registry()), SourceConfig(name="x", kind="ftp"))
+    ftp = SourceConfig(name="x", kind="ftp")
+    with pytest.raises(BadInput,
+                       match="source 'x': unknown kind 'ftp'; known kinds: file, replay, rss"):
+        create_source(register_builtin_sources(source_registry()), ftp)
     with pytest.raises(BadInput, match="source 'x': unknown kind 'ftp'; known kinds: \\(none\\)"):
-        create_source(source_registry(), SourceConfig(name="x", kind="ftp"))
+        create_source(source_registry(), ftp)
 
 
 def test_registries_are_independent_and_duplicates_refused() -> None:
@@ -50,4 +52,5 @@ def test_registries_are_independent_and_duplicates_refused() -> None:
 def test_create_sources_skips_disabled() -> None:
     cfgs = [SourceConfig(name="a", kind="file", path="a.csv"),
             SourceConfig(name="b", kind="file", path="b.csv", enabled=False)]
-    assert [s.name for s in create_sources(register_builtin_sources(source_registry()), cfgs)] == ["a"]
+    reg = register_builtin_sources(source_registry())
+    assert [s.name for s in create_sources(reg, cfgs)] == ["a"]

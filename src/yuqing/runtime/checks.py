@@ -11,7 +11,7 @@ config refuses the same mistakes, each named by its key and value, and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import time
 
 from yuqing.alerts.channels.registry import ChannelFactory, build_channel
@@ -43,7 +43,7 @@ SETTING_CHECKS: dict[str, Callable[[str], str]] = {
 }
 
 
-def check_environment(env: dict[str, str] | None = None) -> None:
+def check_environment(env: Mapping[str, str] | None = None) -> None:
     """Raise BadInput naming the variable when ``YUQING_<NAME>`` (in ``env``, default the
     process environment) holds a value the config key would refuse
     (``YUQING_LANGUAGE: 'fr' is not a known language (known: zh, en)``)."""
