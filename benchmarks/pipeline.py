@@ -52,7 +52,8 @@ def run_pipeline(texts: list[str], order: tuple[str, ...] | None = None) -> floa
     from yuqing.domain import RawItem
     from yuqing.runtime.ingest import run_stream
     from yuqing.runtime.pipeline import Pipeline
-    from yuqing.runtime.stages import DEFAULT_ORDER, build_stages
+    from yuqing.runtime.registries import load_registries
+    from yuqing.runtime.stages import build_stages
     from yuqing.store import open_store
 
     config = load_config(demo_config_path())
@@ -62,8 +63,9 @@ def run_pipeline(texts: list[str], order: tuple[str, ...] | None = None) -> floa
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/bench.db")
         # alerts are recorded in the outbox inside the batch; delivery runs in its own thread
-        stages = build_stages(config, order=order or DEFAULT_ORDER)
-        pipeline = Pipeline(config, store, stages=stages)
+        registries = load_registries()
+        stages = build_stages(config, registries.stages, order=order)
+        pipeline = Pipeline(config, store, registries=registries, stages=stages)
         start = time.perf_counter()
         outcome = run_stream(pipeline, raws)
         elapsed = time.perf_counter() - start

@@ -6,7 +6,9 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from yuqing.config import Config, load_config, shipped_lexicons
+from yuqing.config import Config
+from yuqing.runtime.config_files import shipped_lexicons
+from yuqing.runtime.context import make_context
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,7 +33,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_example_config_loads_and_documents_every_section(tmp_path: Path) -> None:
     text = (resources.files("yuqing") / "data" / "example.toml").read_text(encoding="utf-8")
     (tmp_path / "yuqing.toml").write_text(text, encoding="utf-8")
-    cfg = load_config(tmp_path / "yuqing.toml")
+    cfg = make_context(tmp_path / "yuqing.toml").config
     assert {s.kind for s in cfg.sources} >= {"rss", "file"}
     assert cfg.schemes[0].region_words and cfg.schemes[1].expression
     # the example keeps every shipped lexicon (listing lexicons replaces the default set)

@@ -10,19 +10,33 @@ lets them win over the file, :func:`resolve_setting` adds a flag.
 Secrets are never written into the file: a value ``{"$env": "NAME"}`` is
 replaced by the environment variable ``NAME`` when the config is loaded
 (idea from Datasette's ``resolve_env_secrets``).
+
+This module is a leaf: the schema, loading and the environment, importing
+nothing of ours but ``yuqing.domain``. Checks that need another subsystem (is
+this a known channel kind, a readable lexicon, a case state?) run in the
+composition root: runtime/checks.py.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterator
-from datetime import date, time
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from yuqing.domain import BadInput
 
@@ -47,30 +61,6 @@ def check_timezone(name: str, what: str = "timezone") -> str:
         return _known_zone(name)
     except ValueError as exc:
         raise BadInput(f"{what}: {exc}") from None
-
-
-def _known_language(code: str) -> str:
-    """Return ``code`` when alert messages and the web app speak it; raises ValueError otherwise."""
-    from yuqing.alerts.render import MESSAGES
-
-    if code not in MESSAGES:
-        raise ValueError(f"{code!r} is not a known language (known: {', '.join(MESSAGES)})")
-    return code
-
-
-def _database_url(url: str | None) -> str | None:
-    """Return ``url`` when SQLAlchemy can read it as a URL; raises ValueError otherwise."""
-    if url is None:
-        return None
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        make_url(url)
-    except ArgumentError:
-        raise ValueError(f"{url!r} is not a SQLAlchemy URL "
-                         "(e.g. sqlite:///yuqing.db, postgresql+psycopg://user@host/db)") from None
-    return url
 
 
 def _unique_names(what: str, names: list[str]) -> None:
@@ -250,7 +240,8 @@ class DeadlinePolicyConfig(BaseModel):
     @model_validator(mode="after")
     def _one_measure(self) -> DeadlinePolicyConfig:
         if (self.hours is None) == (self.working_days is None):
-            raise ValueError(f"deadline policy {self.name!r}: set exactly one of hours, working_days")
+            raise ValueError(f"deadline policy {self.name!r}: "
+                             "set exactly one of hours, working_days")
         return self
 
 
@@ -391,7 +382,8 @@ class ReportScheduleConfig(BaseModel):
 
 
 class ReportsConfig(BaseModel):
-    """Briefings (reports/): ``organisation`` on the cover, ``typical_posts`` quoted per report, ``output_dir``
+    """Briefings (reports/): ``organisation`` on the cover, ``typical_posts`` quoted per report,
+    ``output_dir``
     where scheduled reports are kept, and the ``schedules``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -417,6 +409,43 @@ class WebConfig(BaseModel):
     secure_cookies: bool = False
 
 
+#: the built-in stages and where they run (lower runs first), the base that
+#: ``[pipeline] stages`` amends (Scrapy's ``ITEM_PIPELINES_BASE`` idea)
+BUILTIN_STAGE_ORDER: dict[str, int] = {
+    "dedup": 100, "segment": 200, "sentiment": 300, "sensitive": 400, "places": 500,
+    "keywords": 600, "handling": 700, "schemes": 800, "events": 900}
+
+
+def _stage_order(value: Any) -> int:
+    """Return a ``[pipeline] stages`` value as an order (``false`` is 0: switched off);
+    raises ValueError for anything but a whole number >= 0 or false."""
+    if value is False:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{value!r} is not a stage order: a whole number >= 0, "
+                         "or 0/false to switch the stage off")
+    return value
+
+
+class PipelineConfig(BaseModel):
+    """The pipeline: ``stages`` maps a stage name to its order (lower runs first), or to
+    ``0``/``false`` to switch it off. Entries amend :data:`BUILTIN_STAGE_ORDER`, so a
+    plugin stage is added with one line (``shout = 850``). Whether every name is a
+    registered stage is checked by the composition root (runtime/checks.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stages: dict[str, Annotated[int, BeforeValidator(_stage_order)]] = Field(
+        default_factory=dict)
+
+    def stage_order(self) -> tuple[str, ...]:
+        """Return the names of the stages that run, in order (ties: built-ins first, then
+        as written)."""
+        merged: dict[str, int] = {**BUILTIN_STAGE_ORDER, **self.stages}
+        return tuple(name for name, order in sorted(merged.items(), key=lambda kv: kv[1])
+                     if order)
+
+
 class Config(BaseModel):
     """The whole monitoring config file."""
 
@@ -436,11 +465,11 @@ class Config(BaseModel):
     deadlines: DeadlinesConfig = Field(default_factory=DeadlinesConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
     web: WebConfig = Field(default_factory=WebConfig)
+    pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     _zone = field_validator("timezone")(_known_zone)
-    _language = field_validator("language")(_known_language)
-    _url = field_validator("database_url")(_database_url)
+    _origin: str = PrivateAttr(default="config")
 
     @field_validator("sources")
     @classmethod
@@ -454,142 +483,33 @@ class Config(BaseModel):
         _unique_names("scheme", [s.name for s in value])
         return value
 
+    @property
+    def origin(self) -> str:
+        """The config file's name as given (``"config"`` for a mapping): errors name it."""
+        return self._origin
+
     def resolve_path(self, path: str) -> Path:
         """Return ``path`` relative to the config file's folder unless absolute."""
         p = Path(path).expanduser()
         return p if p.is_absolute() else self.base_dir / p
 
 
-def resolve_env_secrets(value: Any, env: dict[str, str] | None = None) -> Any:
+def resolve_env_secrets(value: Any, env: Mapping[str, str] | None = None) -> Any:
     """Replace every ``{"$env": "NAME"}`` in ``value`` by ``env[NAME]``.
 
     Raises BadInput naming the variable when it is not set.
     """
-    env = os.environ if env is None else env
+    environ: Mapping[str, str] = os.environ if env is None else env
     if isinstance(value, dict):
         if set(value) == {"$env"}:
             name = value["$env"]
-            if name not in env:
+            if name not in environ:
                 raise BadInput(f"config refers to environment variable {name}, which is not set")
-            return env[name]
-        return {k: resolve_env_secrets(v, env) for k, v in value.items()}
+            return environ[name]
+        return {k: resolve_env_secrets(v, environ) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve_env_secrets(v, env) for v in value]
+        return [resolve_env_secrets(v, environ) for v in value]
     return value
-
-
-def shipped_lexicons() -> list[str]:
-    """Return the names of the lexicons shipped in ``yuqing/data/lexicons``, sorted."""
-    from yuqing.pipeline.sensitive import builtin_lexicon_path  # imports this module
-
-    return sorted(p.stem for p in builtin_lexicon_path("x").parent.glob("*.txt"))
-
-
-def configured_files(config: Config) -> Iterator[tuple[str, str, Path]]:
-    """Yield ``(key, value, path)`` for every file the config names that is read at start-up:
-    ``lexicons[i].path`` (``builtin:NAME`` or a path) and ``segment.user_dicts[i]``;
-    relative paths are under the config file's folder."""
-    from yuqing.pipeline.sensitive import resolve_lexicon_path  # imports this module
-
-    for i, lex in enumerate(config.lexicons):
-        yield f"lexicons[{i}].path", lex.path, resolve_lexicon_path(lex.path, config.base_dir)
-    for i, name in enumerate(config.segment.user_dicts):
-        yield f"segment.user_dicts[{i}]", name, config.resolve_path(name)
-
-
-def file_problems(config: Config) -> list[str]:
-    """Return ``"key: 'value': problem"`` for each file of :func:`configured_files` that is
-    missing, a folder or unreadable (an unknown ``builtin:`` name lists the shipped ones).
-    A stage must not silently switch off because of a typo in the file's name."""
-    problems = []
-    for key, value, path in configured_files(config):
-        try:
-            with path.open("rb"):
-                pass
-        except FileNotFoundError:
-            if value.startswith("builtin:"):
-                problems.append(f"{key}: {value!r}: no such shipped lexicon "
-                                f"(shipped: {', '.join(shipped_lexicons())})")
-            else:
-                problems.append(f"{key}: {value!r}: file {path} not found")
-        except IsADirectoryError:
-            problems.append(f"{key}: {value!r}: {path} is a folder, not a file")
-        except OSError as exc:
-            problems.append(f"{key}: {value!r}: {path} cannot be read ({exc.strerror or exc})")
-    return problems
-
-
-def _known(key: str, values: list[str], known: list[str] | tuple[str, ...], what: str) -> list[str]:
-    """Return ``"key[i]: 'value' is not WHAT (known: ...)"`` for each value not in ``known``."""
-    return [f"{key}[{i}]: {v!r} is not {what} (known: {', '.join(known) or 'none'})"
-            for i, v in enumerate(values) if v not in known]
-
-
-def case_problems(config: Config) -> list[str]:
-    """Return problems of ``[cases]`` and ``[deadlines]``: a policy name in ``cases.policies``
-    that no deadline policy has, a ``met_by`` that is not a case state (cases/workflow.py)."""
-    from yuqing.cases.workflow import STATES  # imports this module
-
-    policies = [p.name for p in config.deadlines.policies]
-    problems = _known("cases.policies", config.cases.policies, policies, "a deadline policy")
-    for i, p in enumerate(config.deadlines.policies):
-        if p.met_by not in STATES:
-            problems.append(f"deadlines.policies[{i}].met_by: {p.met_by!r} is not a case state "
-                            f"(known: {', '.join(STATES)})")
-    return problems
-
-
-def schedule_problems(config: Config) -> list[str]:
-    """Return problems of ``[[reports.schedules]]`` that `yuqing run` would refuse
-    (reports/schedule.py check_schedule): kind, format, ``at`` not a time of day,
-    no channel or one that is not an alert channel."""
-    from yuqing.reports.formats import FORMATS
-    from yuqing.reports.periods import PERIOD_KINDS
-
-    channels = list(dict.fromkeys([c.name for c in config.alerts.channels] + ["console"]))
-    problems = []
-    for i, s in enumerate(config.reports.schedules):
-        key = f"reports.schedules[{i}]"
-        for field, value, known in (("kind", s.kind, PERIOD_KINDS), ("format", s.format, FORMATS)):
-            if value not in known:
-                problems.append(f"{key}.{field}: {value!r} is not one of {', '.join(known)}")
-        try:
-            time.fromisoformat(s.at)
-        except ValueError:
-            problems.append(f"{key}.at: {s.at!r} is not a time of day HH:MM (00:00 to 23:59)")
-        if not s.channels:
-            problems.append(f"{key}.channels: empty; name the alert channels it goes to")
-        problems += _known(f"{key}.channels", s.channels, channels, "an alert channel")
-    return problems
-
-
-def alert_and_scheme_problems(config: Config) -> list[str]:
-    """Return problems the pipeline would raise at start-up, each naming its key: an alert
-    channel that cannot be built (unknown kind, bad option), an alert rule that does not
-    validate (alerts/rulebook.py check_config_rules), a scheme whose expression does not
-    parse or that could never match (pipeline/schemes.py)."""
-    from yuqing.alerts.channels.registry import default_channel_registry
-    from yuqing.alerts.rulebook import check_config_rules
-    from yuqing.pipeline.schemes import CompiledScheme
-    from yuqing.runtime.stages import match_form  # these modules import this one
-
-    problems = []
-    registry = default_channel_registry()
-    for i, channel in enumerate(config.alerts.channels):
-        try:
-            registry.build(channel)
-        except BadInput as exc:
-            problems.append(f"alerts.channels[{i}]: {exc}")
-    try:
-        check_config_rules(config)
-    except BadInput as exc:
-        problems.append(str(exc))
-    for i, scheme in enumerate(config.schemes):
-        try:
-            CompiledScheme.build(scheme, match_form)
-        except BadInput as exc:
-            problems.append(f"schemes[{i}]: {exc}")
-    return problems
 
 
 #: the settings that resolve flag > environment ``YUQING_<NAME>`` > config file > default
@@ -603,12 +523,16 @@ def env_name(setting: str) -> str:
     return f"YUQING_{setting.upper()}"
 
 
-def environment_settings(env: dict[str, str] | None = None) -> dict[str, str]:
+def environment_settings(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """Return ``{setting: value}`` for each of :data:`ENV_SETTINGS` whose variable is set
-    (an empty variable counts as unset). Each value is validated like the config key:
-    raises BadInput naming the variable (``YUQING_TIMEZONE: 'Mars/Base' is not ...``)."""
-    env = os.environ if env is None else env
-    found = {name: env[env_name(name)] for name in ENV_SETTINGS if env.get(env_name(name))}
+    (an empty variable counts as unset). Each value is validated against the schema of
+    the config key: raises BadInput naming the variable (``YUQING_TIMEZONE: 'Mars/Base' is
+    not ...``). The language and the database URL are checked by the composition root
+    (runtime/checks.py check_environment), which knows the languages and the store.
+    """
+    environ: Mapping[str, str] = os.environ if env is None else env
+    found = {name: environ[env_name(name)] for name in ENV_SETTINGS
+             if environ.get(env_name(name))}
     for name, value in found.items():
         try:
             Config.model_validate({name: value})
@@ -618,7 +542,7 @@ def environment_settings(env: dict[str, str] | None = None) -> dict[str, str]:
     return found
 
 
-def load_config(path: Path | str | None, env: dict[str, str] | None = None) -> Config:
+def load_config(path: Path | str | None, env: Mapping[str, str] | None = None) -> Config:
     """Load the config file at ``path`` (``./yuqing.toml`` when None and present), with
     the settings of :func:`environment_settings` (``env``, default the process
     environment) taking precedence over the file's.
@@ -644,15 +568,15 @@ def load_config(path: Path | str | None, env: dict[str, str] | None = None) -> C
     return parse_config({**data, **overrides}, base_dir=p.resolve().parent, name=str(p))
 
 
-def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str = "config") -> Config:
-    """Validate a config mapping; raises BadInput naming ``name`` and the field.
+def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."),
+                 name: str = "config") -> Config:
+    """Validate a config mapping against the schema; raises BadInput naming ``name`` and
+    the field. ``name`` is kept as :attr:`Config.origin`.
 
-    Besides the schema, every file the config names (:func:`file_problems`) must be
-    readable: a missing lexicon or user dictionary is an error here, not a skipped stage;
-    case policies, report schedules, alert channels and rules and schemes are checked too
-    (:func:`case_problems`, :func:`schedule_problems`, :func:`alert_and_scheme_problems`),
-    so every such error names ``name`` (the config file) and `yuqing check` finds what
-    `case open`, `run` or the pipeline would refuse.
+    Checks that need other subsystems (configured files readable, case policies, report
+    schedules, alert channels and rules, schemes, stage names, language, database URL)
+    are not made here: the composition root makes them (runtime/checks.py), naming
+    ``name`` too, for every command that loads the config.
     """
     try:
         cfg = Config.model_validate(resolve_env_secrets(data))
@@ -662,10 +586,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), name: str 
         )
         raise BadInput(f"{name}: {problems}") from exc
     cfg.base_dir = base_dir
-    found = (file_problems(cfg) + case_problems(cfg) + schedule_problems(cfg)
-             + alert_and_scheme_problems(cfg))
-    if found:
-        raise BadInput(f"{name}: {'; '.join(found)}")
+    cfg._origin = name
     return cfg
 
 

@@ -15,7 +15,7 @@ import pytest
 from alert_servers import HttpServer, SmtpServer
 from alerts_helpers import make_alert
 
-from yuqing.alerts.channels import build_channels
+from yuqing.alerts.channels import build_channels, channel_registry, register_builtin_channels
 from yuqing.alerts.channels.base import DeliveryResult
 from yuqing.alerts.dispatcher import Dispatcher, check_rule_channels
 from yuqing.alerts.rules import MatchRule
@@ -126,7 +126,7 @@ def test_end_to_end_with_real_servers(smtp_server: SmtpServer, http_server: Http
                       allow_internal=True),
         ChannelConfig(name="dead", kind="webhook", url=http_server.url + "/bad",
                       allow_internal=True),
-    ])
+    ], register_builtin_channels(channel_registry()))
     slept: list[float] = []
     alerts = [make_alert(1, channels=("mail", "hook", "dead")), make_alert(2, channels=("mail",))]
     out = Dispatcher(channels, sleep=slept.append).deliver(alerts)

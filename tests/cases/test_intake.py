@@ -15,6 +15,7 @@ from yuqing.domain import BadInput
 from yuqing.runtime.pipeline import Pipeline
 from yuqing.sources.records import raw_from_record
 from yuqing.store import Store
+from yuqing.runtime.registries import load_registries
 
 UNITS = {"cases": {"units": [{"name": "县信访局", "level": "county"},
                              {"name": "市信访局", "level": "city"}]}}
@@ -92,7 +93,7 @@ def test_petition_is_linked_to_online_items_about_the_matter(store: Store,
                             source="weibo", tz="Asia/Shanghai", media_type="weibo",
                             origin="test", fetched_at=datetime(2024, 3, 1, tzinfo=UTC))
             for k, t in texts.items()]
-    Pipeline(Config(), store, alerts_enabled=False).process(raws)
+    Pipeline(Config(), store, registries=load_registries(), alerts_enabled=False).process(raws)
     got = add_petition(svc, petition("城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果"), **WHO)
     assert got["linked_items"] == ["weibo:a"]
     links = {(x["kind"], x["ref"]) for x in svc.show(got["case_id"])["links"]}

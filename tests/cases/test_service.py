@@ -13,6 +13,7 @@ from yuqing.cases.service import CaseService
 from yuqing.config import parse_config
 from yuqing.domain import Alert, BadInput
 from yuqing.store import Store
+from yuqing.runtime.registries import load_registries
 
 UNIT = "区网信办"
 CONFIG = {
@@ -223,7 +224,7 @@ def test_open_from_item_and_alert(svc: CaseService, store: Store) -> None:
                            "published_at": "2024-03-04T08:00:00+08:00"}, source="weibo",
                           tz="Asia/Shanghai", media_type="weibo", origin="test",
                           fetched_at=START)
-    Pipeline(Config(), store, alerts_enabled=False).process([raw])
+    Pipeline(Config(), store, registries=load_registries(), alerts_enabled=False).process([raw])
     case_id = svc.open_from_item("weibo:x1", actor="李值班", role="monitor", unit=UNIT)
     doc = svc.show(case_id)
     assert doc["origin"] == "item" and doc["title"].startswith("某小区燃气泄漏")

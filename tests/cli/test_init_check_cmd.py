@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from yuqing_cli import Invoke, one_json
 
 
@@ -45,7 +44,8 @@ def test_check_names_a_bad_config(cli: Invoke, tmp_path: Path) -> None:
     assert "nowhere" in result.stderr
 
 
-def test_a_misspelt_lexicon_or_user_dict_fails_check_and_ingest(cli: Invoke, tmp_path: Path) -> None:
+def test_a_misspelt_lexicon_or_user_dict_fails_check_and_ingest(cli: Invoke,
+                                                                tmp_path: Path) -> None:
     config = tmp_path / "yuqing.toml"
     items = tmp_path / "in.jsonl"
     items.write_text('{"id": "1", "text": "校园暴力"}\n', encoding="utf-8")
@@ -95,4 +95,33 @@ def test_yuqing_timezone_and_language_from_the_environment(cli: Invoke, tmp_path
     for args in (("check",), ("items", "--json"), ("stats", "--json")):
         refused = cli(*args)
         assert refused.exit_code == 2, (args, refused.stderr)
-        assert "YUQING_TIMEZONE: 'Mars/Base' is not a known time zone" in " ".join(refused.stderr.split())
+        message = " ".join(refused.stderr.split())
+        assert "YUQING_TIMEZONE: 'Mars/Base' is not a known time zone" in message
+
+
+def test_every_command_that_loads_the_config_refuses_cross_subsystem_mistakes(
+        cli: Invoke, tmp_path: Path) -> None:
+    """The checks run in the composition root, not in config.py: commands that only read the
+    config (analyze, deadline, eval events) refuse the same mistakes as check."""
+    (tmp_path / "yuqing.toml").write_text(
+        '[[alerts.channels]]\nname = "m"\nkind = "mial"\n[pipeline]\nstages = { dedupe = 100 }\n',
+        encoding="utf-8")
+    data = tmp_path / "labelled.jsonl"
+    data.write_text('{"id": "1", "text": "校园", "event_label": "a"}\n', encoding="utf-8")
+    for args in (("check",), ("analyze", "学校食堂"), ("deadline", "--from", "2024-03-05T08:00",
+                                                     "--hours", "5"),
+                 ("eval", "events", "--data", str(data))):
+        refused = cli(*args)
+        assert refused.exit_code == 2, (args, refused.stderr)
+        message = " ".join(refused.stderr.split())
+        assert "yuqing.toml: pipeline.stages: 'dedupe' is not a pipeline stage (known: dedup," \
+            in message, (args, message)
+        assert "alerts.channels[0]: alert channel 'm': unknown kind 'mial'" in message, message
+
+
+def test_check_lists_the_stages_in_the_configured_order(cli: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "yuqing.toml").write_text(
+        "[pipeline]\nstages = { dedup = 950, places = false }\n", encoding="utf-8")
+    doc = one_json(cli("check", "--json"))
+    ran = doc["stages"] + list(doc["skipped"])
+    assert "places" not in ran and doc["stages"][-1] == "dedup"

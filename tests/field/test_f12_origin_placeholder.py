@@ -9,6 +9,7 @@ from yuqing.config import Config
 from yuqing.domain import RawItem
 from yuqing.runtime.pipeline import Pipeline
 from yuqing.store import Store
+from yuqing.runtime.registries import load_registries
 
 FETCH = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 
@@ -22,7 +23,7 @@ def test_f12_origin_and_not_collected_parent(store: Store) -> None:
         RawItem(source="weibo", id="5012345678911111", text="转发", parent_id="5000000000012345",
                 fetched_at=FETCH),
     ]
-    outcome = Pipeline(Config(), store).process(raws)
+    outcome = Pipeline(Config(), store, registries=load_registries()).process(raws)
     assert outcome.stored == 3
 
     first = store.get_item("weibo:5012345678901234")

@@ -21,7 +21,11 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "alerts"))
 from alert_servers import HttpServer, running_http_server  # noqa: E402
 from alerts_helpers import make_alert  # noqa: E402
 
-from yuqing.alerts.channels import default_channel_registry  # noqa: E402
+from yuqing.alerts.channels import (  # noqa: E402
+    build_channel,
+    channel_registry,
+    register_builtin_channels,
+)
 from yuqing.alerts.channels.wecom import WeComChannel  # noqa: E402
 from yuqing.alerts.render import escape_markdown  # noqa: E402
 from yuqing.config import ChannelConfig  # noqa: E402
@@ -84,7 +88,8 @@ def test_a_long_alert_goes_in_numbered_parts_that_each_fit(
     alert = summary_alert(lines)
     options: dict[str, object] = {"url": http_server.url + path, "allow_internal": True,
                                   "keyword": "舆情预警", "rate_per_minute": 0}
-    channel = default_channel_registry().build(ChannelConfig(name="r", kind=kind, **options))
+    channel = build_channel(register_builtin_channels(channel_registry()),
+                            ChannelConfig(name="r", kind=kind, **options))
     [result] = channel.send([alert])
     assert result.ok, result.error
     texts = robot_texts(http_server, kind)

@@ -14,6 +14,7 @@ import pytest
 from alert_servers import HttpServer, SmtpServer, running_http_server, running_smtp_server
 from pdf_tools import pdf_text
 
+from yuqing.alerts.channels import build_channels, channel_registry, register_builtin_channels
 from yuqing.config import Config, ReportScheduleConfig, parse_config
 from yuqing.domain import BadInput
 from yuqing.reports.schedule import ReportScheduler, check_schedule, last_fire
@@ -39,6 +40,12 @@ def receivers() -> Iterator[Receivers]:
         yield Receivers(smtp, http)
 
 
+def _scheduler(store: Store, config: Config) -> ReportScheduler:
+    """The scheduler of ``config`` with its alert channels built from the built-in kinds."""
+    channels = build_channels(config.alerts.channels, register_builtin_channels(channel_registry()))
+    return ReportScheduler(store, config, channels)
+
+
 def _config(tmp_path: Path, servers: Receivers, fmt: str = "pdf") -> Config:
     smtp, http = servers.smtp, servers.http
     return parse_config({
@@ -57,7 +64,7 @@ def _config(tmp_path: Path, servers: Receivers, fmt: str = "pdf") -> Config:
 def test_daily_is_mailed_with_the_pdf_and_announced_by_webhook(
         filled: Store, tmp_path: Path, receivers: Receivers) -> None:
     smtp_server, http_server = receivers.smtp, receivers.http
-    scheduler = ReportScheduler(filled, _config(tmp_path, receivers))
+    scheduler = _scheduler(filled, _config(tmp_path, receivers))
     assert scheduler.tick(BEFORE_EIGHT)[0].day.isoformat() == "2024-03-04"  # yesterday's, zero
     sent = scheduler.tick(AFTER_EIGHT)
     assert [(s.schedule, s.day.isoformat()) for s in sent] == [("早报", "2024-03-05")]
@@ -76,8 +83,8 @@ def test_daily_is_mailed_with_the_pdf_and_announced_by_webhook(
 def test_a_period_is_sent_once_across_restarts(filled: Store, tmp_path: Path,
                                                receivers: Receivers) -> None:
     config = _config(tmp_path, receivers, fmt="html")
-    assert len(ReportScheduler(filled, config).tick(AFTER_EIGHT)) == 1
-    again = ReportScheduler(filled, config)  # a restart: a new scheduler, the same store
+    assert len(_scheduler(filled, config).tick(AFTER_EIGHT)) == 1
+    again = _scheduler(filled, config)  # a restart: a new scheduler, the same store
     assert again.tick(AFTER_EIGHT) == [] and again.tick(AFTER_EIGHT) == []
     assert len(receivers.smtp.recorder.envelopes) == 1
 
@@ -88,7 +95,7 @@ def test_nothing_stored_when_no_channel_accepts(filled: Store, tmp_path: Path,
     config.alerts.channels[0] = config.alerts.channels[0].model_copy(update={"port": 1})
     config.alerts.channels[1] = config.alerts.channels[1].model_copy(
         update={"url": f"{receivers.http.url}/bad"})
-    scheduler = ReportScheduler(filled, config)
+    scheduler = _scheduler(filled, config)
     assert scheduler.tick(AFTER_EIGHT) == []
     assert scheduler.tick(AFTER_EIGHT) == []  # waits RETRY_AFTER before trying again
     assert len(receivers.http.requests) == 1

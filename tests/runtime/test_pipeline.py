@@ -15,6 +15,8 @@ from yuqing.config import Config, parse_config
 from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.pipeline import Pipeline
 from yuqing.store import Store
+from yuqing.runtime.context import Context
+from yuqing.runtime.registries import load_registries
 
 NOW = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 
@@ -46,7 +48,7 @@ def config(channels: list[dict[str, object]]) -> Config:
 def test_batch_counts_store_and_alert_once_over_webhook(store: Store) -> None:
     with running_http_server() as server:
         hook = {"name": "duty", "kind": "webhook", "url": f"{server.url}/ok", "allow_internal": True}
-        outcome = Pipeline(config([hook]), store).process(RAWS)
+        outcome = Pipeline(config([hook]), store, registries=load_registries()).process(RAWS)
 
         assert (outcome.read, outcome.stored, outcome.rejected) == (6, 4, 2)
         assert outcome.rejected_by_reason == {"empty_text": 1, "bad_input": 1}
@@ -63,15 +65,15 @@ def test_batch_counts_store_and_alert_once_over_webhook(store: Store) -> None:
         assert sent["items"] == ["weibo:1"] and "食物中毒" in sent["body"]
 
         # a restart: a new pipeline on the same store sees the same items again
-        again = Pipeline(config([hook]), store).process(RAWS)
+        again = Pipeline(config([hook]), store, registries=load_registries()).process(RAWS)
         assert (again.stored, again.updated, again.alerts) == (0, 4, 0)
         assert len(server.requests) == 1
     assert store.count_alerts() == 1
 
 
 def test_restart_warms_dedup_from_store(store: Store) -> None:
-    Pipeline(Config(), store, alerts_enabled=False).process(RAWS[:1])
-    later = Pipeline(Config(), store, alerts_enabled=False)
+    Pipeline(Config(), store, registries=load_registries(), alerts_enabled=False).process(RAWS[:1])
+    later = Pipeline(Config(), store, registries=load_registries(), alerts_enabled=False)
     later.process([raw("9", "市第一中学食堂发生食物中毒，家长很愤怒，学校至今没有回应！！")])
     assert store.get_item("weibo:9").duplicate_of == "weibo:1"  # type: ignore[union-attr]
 
@@ -80,7 +82,7 @@ def test_email_alert_reaches_real_smtp_server(store: Store) -> None:
     with running_smtp_server() as smtp:
         mail = {"name": "mail", "kind": "email", "host": "127.0.0.1", "port": smtp.port,
                 "from": "yuqing@example.cn", "to": ["duty@example.cn"]}
-        outcome = Pipeline(config([mail]), store).process(RAWS[:1])
+        outcome = Pipeline(config([mail]), store, registries=load_registries()).process(RAWS[:1])
     assert outcome.alerts == 1
     assert len(smtp.recorder.envelopes) == 1
     message = message_from_bytes(smtp.recorder.envelopes[0].content, policy=default)
@@ -89,4 +91,5 @@ def test_email_alert_reaches_real_smtp_server(store: Store) -> None:
 
 def test_missing_lexicon_is_a_config_error_not_a_skipped_stage() -> None:
     with pytest.raises(BadInput, match=r"lexicons\[0\]\.path.*/nonexistent/lexicon\.txt"):
-        parse_config({"lexicons": [{"path": "/nonexistent/lexicon.txt"}]})
+        Context(config=parse_config({"lexicons": [{"path": "/nonexistent/lexicon.txt"}]}),
+                database_url="sqlite://")

@@ -14,6 +14,7 @@ from yuqing.pipeline.base import BaseStage
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.pipeline import Pipeline, split_total
 from yuqing.store import Store
+from yuqing.runtime.registries import load_registries
 
 NOW = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 
@@ -51,7 +52,7 @@ def test_waiting_calls_run_as_one_batch_with_their_own_outcomes(store: Store) ->
             "alerts": {"rules": [{"name": "负面", "channels": ["duty"]}],
                        "channels": [{"name": "duty", "kind": "webhook", "url": f"{server.url}/ok",
                                      "allow_internal": True}]}})
-        pipe = Pipeline(cfg, store)
+        pipe = Pipeline(cfg, store, registries=load_registries())
         counting = CountingStage()
         pipe.built.stages.append(counting)  # type: ignore[arg-type]
         results: dict[int, Outcome] = {}
@@ -77,7 +78,7 @@ def test_waiting_calls_run_as_one_batch_with_their_own_outcomes(store: Store) ->
 
 
 def test_a_lone_call_is_not_merged_and_errors_reach_every_merged_caller(store: Store) -> None:
-    pipe = Pipeline(parse_config({}), store, alerts_enabled=False)
+    pipe = Pipeline(parse_config({}), store, registries=load_registries(), alerts_enabled=False)
     assert pipe.process([raw("9", "今天天气不错，出去走走。")]).stored == 1
 
     class Broken(BaseStage):
@@ -114,7 +115,7 @@ def test_split_total_puts_the_difference_on_the_last_share() -> None:
 
 
 def test_submitted_batches_are_merged_by_the_pipeline_thread(store: Store) -> None:
-    pipe = Pipeline(parse_config({}), store, alerts_enabled=False)
+    pipe = Pipeline(parse_config({}), store, registries=load_registries(), alerts_enabled=False)
     counting = CountingStage()
     pipe.built.stages.append(counting)  # type: ignore[arg-type]
     with pipe._lock:  # a batch is running: everything submitted now waits for it

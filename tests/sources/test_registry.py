@@ -1,4 +1,4 @@
-"""Tests of yuqing.sources.registry."""
+"""Tests of yuqing.sources.registry (source kinds in a yuqing.plugins.Registry)."""
 
 from __future__ import annotations
 
@@ -7,39 +7,50 @@ import pytest
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput
 from yuqing.sources.files import FileSource
-from yuqing.sources.registry import SourceRegistry, default_registry
+from yuqing.sources.registry import (
+    create_source,
+    create_sources,
+    register_builtin_sources,
+    source_registry,
+)
 from yuqing.sources.replay import ReplaySource
 from yuqing.sources.rss import RssSource
 
 
-def test_default_registry_builds_builtin_kinds() -> None:
-    reg = default_registry()
-    assert reg.kinds() == ["file", "replay", "rss"]
-    rss = reg.create(SourceConfig(name="a", kind="rss", url="http://127.0.0.1/feed"))
+def test_builtin_kinds_are_registered_and_built() -> None:
+    reg = register_builtin_sources(source_registry())
+    assert reg.names() == ["file", "replay", "rss"]
+    rss = create_source(reg, SourceConfig(name="a", kind="rss", url="http://127.0.0.1/feed"))
     assert isinstance(rss, RssSource) and rss.name == "a" and rss.supports_conditional_get
-    assert isinstance(reg.create(SourceConfig(name="b", kind="file", path="x.csv")), FileSource)
-    rep = reg.create(SourceConfig(name="c", kind="replay", path="builtin:weibo-hotsearch",
-                                  speed=3600))
+    assert isinstance(create_source(reg, SourceConfig(name="b", kind="file", path="x.csv")),
+                      FileSource)
+    rep = create_source(reg, SourceConfig(name="c", kind="replay", path="builtin:weibo-hotsearch",
+                                          speed=3600))
     assert isinstance(rep, ReplaySource) and rep.speed == 3600 and rep.is_finite
 
 
 def test_unknown_kind_names_source_and_known_kinds() -> None:
-    with pytest.raises(BadInput, match="source 'x': unknown kind 'ftp'; known kinds: file, replay, rss"):
-        default_registry().create(SourceConfig(name="x", kind="ftp"))
+    ftp = SourceConfig(name="x", kind="ftp")
+    with pytest.raises(BadInput,
+                       match="source 'x': unknown kind 'ftp'; known kinds: file, replay, rss"):
+        create_source(register_builtin_sources(source_registry()), ftp)
+    with pytest.raises(BadInput, match="source 'x': unknown kind 'ftp'; known kinds: \\(none\\)"):
+        create_source(source_registry(), ftp)
 
 
 def test_registries_are_independent_and_duplicates_refused() -> None:
-    one, two = SourceRegistry(), default_registry()
+    one, two = source_registry(), register_builtin_sources(source_registry())
     one.register("rss", RssSource)
     assert "rss" in one and "file" not in one and "file" in two
-    with pytest.raises(ValueError, match="already registered"):
+    with pytest.raises(ValueError, match="source kind 'rss' is already registered"):
         one.register("rss", RssSource)
     one.register("rss", FileSource, replace=True)
     cfg = SourceConfig(name="r", kind="rss", path="a.csv")
-    assert isinstance(one.create(cfg), FileSource)
+    assert isinstance(create_source(one, cfg), FileSource)
 
 
-def test_create_all_skips_disabled() -> None:
+def test_create_sources_skips_disabled() -> None:
     cfgs = [SourceConfig(name="a", kind="file", path="a.csv"),
             SourceConfig(name="b", kind="file", path="b.csv", enabled=False)]
-    assert [s.name for s in default_registry().create_all(cfgs)] == ["a"]
+    reg = register_builtin_sources(source_registry())
+    assert [s.name for s in create_sources(reg, cfgs)] == ["a"]

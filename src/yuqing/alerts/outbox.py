@@ -50,12 +50,13 @@ from sqlalchemy import Connection
 
 from yuqing.alerts.ack import AckSigner, store_signer
 from yuqing.alerts.channels.base import Channel, DeliveryResult
-from yuqing.alerts.channels import build_channels
+from yuqing.alerts.channels import ChannelFactory, build_channels
 from yuqing.alerts.dispatcher import check_rule_channels, send_safely
 from yuqing.alerts.render import messages
 from yuqing.alerts.rules import MatchRule
 from yuqing.config import Config
 from yuqing.domain import Alert
+from yuqing.plugins import Registry
 from yuqing.store import Store, alert_state
 from yuqing.store import alerts as outbox
 from yuqing.store.alerts import Claimed
@@ -293,14 +294,16 @@ def check_channels(rules: Sequence[MatchRule], channels: dict[str, Channel]) -> 
     check_rule_channels(named, channels)
 
 
-def build_dispatcher(config: Config, store: Store, rules: Sequence[MatchRule]) -> OutboxDispatcher:
-    """Return the dispatcher of ``config.alerts`` (channels built and checked against ``rules``).
+def build_dispatcher(config: Config, store: Store, rules: Sequence[MatchRule],
+                     registry: Registry[ChannelFactory]) -> OutboxDispatcher:
+    """Return the dispatcher of ``config.alerts`` (channels built by ``registry`` and checked
+    against ``rules``).
 
     Acknowledgement links are signed with ``alerts.ack_secret`` or the key kept in
     the store (alerts/ack.py: store_signer). Raises BadInput for a bad channel
     option or a rule naming an unknown channel.
     """
-    channels = build_channels(config.alerts.channels)
+    channels = build_channels(config.alerts.channels, registry)
     check_channels(rules, channels)
     a = config.alerts
     signer = store_signer(a.ack_secret, store, config.web.base_url)

@@ -82,11 +82,11 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
     stored rules this config cannot serve.
     """
     from yuqing.runtime.context import make_context
-    from yuqing.sources.registry import default_registry
+    from yuqing.sources.registry import create_sources
 
     with user_errors():
         ctx = make_context(config, db)
-        default_registry().create_all([s for s in ctx.config.sources if s.enabled])
+        create_sources(ctx.sources, ctx.config.sources)
         pipe = ctx.pipeline
         doc = {"database_url": ctx.database_url, "timezone": ctx.config.timezone,
                "language": ctx.config.language,

@@ -54,7 +54,7 @@ def test_channel(channel: Annotated[str, typer.Argument(help="a channel name fro
     with user_errors():
         context = make_context(config, db)
         cfg = context.config
-        channels = build_channels(cfg.alerts.channels)
+        channels = build_channels(cfg.alerts.channels, context.channels)
         if channel not in channels:
             raise BadInput(f"alert channel {channel!r} is not configured; configured: "
                            f"{', '.join(sorted(channels))}")

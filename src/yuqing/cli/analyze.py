@@ -14,27 +14,25 @@ from yuqing.domain import SENTIMENT_LABELS
 ANALYZE_STAGES = ("segment", "sentiment", "sensitive", "places", "keywords", "handling")
 
 
-def analyze_text(text: str, config: Any = None) -> dict[str, Any]:
+def analyze_text(text: str, config: Any, stages: Any) -> dict[str, Any]:
     """Return the INTERFACES.md ``analyze --json`` document for ``text``:
     ``{"sentiment", "sentiment_score", "sensitive_terms", "places", "keywords",
     "handling_class"}`` plus ``handling`` (confidence, cues) and ``skipped`` stages.
 
-    ``config`` is a Config (default: an empty one, i.e. the built-in lexicons).
+    ``config`` is a Config, ``stages`` the stage registry (runtime/context.py Context).
     Raises BadInput when the text is empty after normalisation.
     """
-    from yuqing.config import Config
     from yuqing.domain import BadInput, RawItem, RejectedItem
     from yuqing.pipeline.normalize import Normalizer
     from yuqing.runtime.stages import build_stages
 
-    cfg = config if config is not None else Config()
     now = datetime.now(UTC)
     try:
         item = Normalizer().to_item(RawItem(source="analyze", text=text, fetched_at=now,
                                             published_at=now, id="1"))
     except RejectedItem as exc:
         raise BadInput(f"TEXT: {exc}") from exc
-    built = build_stages(cfg, order=ANALYZE_STAGES)
+    built = build_stages(config, stages, order=ANALYZE_STAGES)
     for stage in built.stages:
         stage.process([item])
     return {
@@ -56,10 +54,11 @@ def analyze(
     json_out: JsonOpt = False,
 ) -> None:
     """Sentiment, sensitive terms, places, keywords and handling class of one text (nothing stored)."""
-    from yuqing.config import load_config
+    from yuqing.runtime.context import make_context
 
     with user_errors():
-        doc = analyze_text(text, load_config(config))
+        ctx = make_context(config)
+        doc = analyze_text(text, ctx.config, ctx.stages)
     if json_out:
         emit_json(doc)
         return

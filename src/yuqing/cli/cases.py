@@ -215,7 +215,14 @@ def cases_sweep(config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = 
     from yuqing.alerts.channels.registry import build_channels
     from yuqing.alerts.dispatcher import Dispatcher
     from yuqing.cases.reminders import sweep
+    from yuqing.cases.service import CaseService
+    from yuqing.runtime.context import make_context
 
-    with user_errors(), case_service(config, db) as svc:
-        doc = sweep(svc, Dispatcher(build_channels(svc.config.alerts.channels)))
+    with user_errors():
+        ctx = make_context(config, db)
+        try:
+            channels = build_channels(ctx.config.alerts.channels, ctx.channels)
+            doc = sweep(CaseService(ctx.store, ctx.config), Dispatcher(channels))
+        finally:
+            ctx.close()
     _print(doc, json_out)

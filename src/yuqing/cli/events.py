@@ -104,11 +104,11 @@ def eval_events(
 ) -> None:
     """B-cubed precision/recall/F1 and ARI of the event clustering, with a baseline."""
     from yuqing.analytics.event_eval import evaluate_events
-    from yuqing.config import load_config
+    from yuqing.runtime.context import make_context
     from yuqing.sources.files import read_items
 
     with user_errors():
-        cfg = load_config(config).events
+        cfg = make_context(config).config.events
         if threshold is not None:
             cfg = cfg.model_copy(update={"threshold": threshold})
         doc = evaluate_events(read_items(data), cfg)

@@ -84,12 +84,12 @@ def deadline(
         parse_time,
         policy_deadline,
     )
-    from yuqing.config import load_config
+    from yuqing.runtime.context import make_context
 
     with user_errors():
         if sum(x is not None for x in (policy, hours, working_days)) != 1:
             raise BadInput("deadline: give exactly one of --policy, --hours, --working-days")
-        cfg = load_config(config)
+        cfg = make_context(config).config
         tz = ZoneInfo(cfg.timezone)
         when = parse_time(start, tz)
         if policy is not None:

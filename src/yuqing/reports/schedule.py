@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 from yuqing.alerts.channels.base import Channel, DeliveryResult
 from yuqing.alerts.channels.email import EmailChannel, build_message, classify_smtp_error
-from yuqing.alerts.channels.registry import build_channels
 from yuqing.config import Config, ReportScheduleConfig
 from yuqing.domain import Alert, BadInput
 from yuqing.reports.archive import save_report
@@ -106,16 +105,16 @@ def _smtp_send(channel: EmailChannel, msg: EmailMessage) -> DeliveryResult:
 class ReportScheduler:
     """Makes and sends the scheduled reports of ``config``; call :meth:`tick` often.
 
-    ``channels`` default to the config's alert channels; files are kept in
+    ``channels`` are the config's alert channels, built (alerts/channels/registry.py
+    build_channels); files are kept in
     ``config.reports.output_dir`` (relative to the config file). Raises
     BadInput at construction for a bad schedule.
     """
 
-    def __init__(self, store: Store, config: Config,
-                 channels: dict[str, Channel] | None = None) -> None:
+    def __init__(self, store: Store, config: Config, channels: dict[str, Channel]) -> None:
         self.store = store
         self.config = config
-        self.channels = channels if channels is not None else build_channels(config.alerts.channels)
+        self.channels = channels
         self.times = {s.name: check_schedule(s, self.channels) for s in config.reports.schedules}
         self.out_dir = config.resolve_path(config.reports.output_dir)
         self._done: set[tuple[str, datetime]] = set()

@@ -1,8 +1,11 @@
-"""Everything one Yuqing process needs, built once from settings: config, store, pipeline.
+"""The composition root: everything one Yuqing process needs, built once from settings.
 
 This is the one place where settings are resolved (flag > environment >
-config file > default) and long-lived objects are created; commands and the
-web app receive the context instead of reading the environment themselves.
+config file > default), the registries of sources, stages and channels are
+filled (built-ins and plugins: runtime/registries.py), the config is checked
+against the rest of the house (runtime/checks.py) and long-lived objects are
+created; commands and the web app receive the context instead of reading the
+environment or building registries themselves.
 """
 
 from __future__ import annotations
@@ -12,22 +15,52 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from yuqing.alerts.channels.registry import ChannelFactory
 from yuqing.config import DEFAULT_DATABASE_URL, Config, load_config, resolve_setting
+from yuqing.plugins import Registry
+from yuqing.runtime.checks import check_config, check_environment
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.pipeline import Pipeline
+from yuqing.runtime.registries import Registries, load_registries
+from yuqing.runtime.stages import StageFactory
+from yuqing.sources.registry import SourceFactory
 from yuqing.store import Store, open_store
 
 
 @dataclass
 class Context:
-    """Resolved settings and the lazily opened store and pipeline of one process."""
+    """Resolved settings, the registries, and the lazily opened store and pipeline of one
+    process.
+
+    Construction checks ``config`` against the registries and the other subsystems
+    (runtime/checks.py): raises BadInput naming the config file, key and value.
+    """
 
     config: Config
     database_url: str
     alerts_enabled: bool = True
+    registries: Registries = field(default_factory=load_registries)
     #: what items pushed over HTTP (POST /api/items) did in this process, summed
     pushed: Outcome = field(default_factory=Outcome)
     _pushed_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        check_config(self.config, stages=self.stages, channels=self.channels)
+
+    @property
+    def sources(self) -> Registry[SourceFactory]:
+        """The source kinds of this process."""
+        return self.registries.sources
+
+    @property
+    def stages(self) -> Registry[StageFactory]:
+        """The pipeline stages of this process."""
+        return self.registries.stages
+
+    @property
+    def channels(self) -> Registry[ChannelFactory]:
+        """The alert channel kinds of this process."""
+        return self.registries.channels
 
     def count_push(self, outcome: Outcome) -> None:
         """Add one push request's ``outcome`` to :attr:`pushed` (thread-safe)."""
@@ -42,7 +75,8 @@ class Context:
     @cached_property
     def pipeline(self) -> Pipeline:
         """The pipeline, built once (stages, rules, channels)."""
-        return Pipeline(self.config, self.store, alerts_enabled=self.alerts_enabled)
+        return Pipeline(self.config, self.store, registries=self.registries,
+                        alerts_enabled=self.alerts_enabled)
 
     def close(self) -> None:
         """Close the pipeline's stages and the store, if they were opened."""
@@ -56,7 +90,9 @@ def make_context(config_path: Path | None = None, db: str | None = None,
                  config: Config | None = None) -> Context:
     """Build a Context: ``config`` if given, else the file at ``config_path``
     (or ``./yuqing.toml``); the database URL resolves flag > ``YUQING_DATABASE_URL``
-    > config file > ``sqlite:///yuqing.db``. Raises BadInput for a bad config file."""
+    > config file > ``sqlite:///yuqing.db``. Raises BadInput for a bad
+    ``YUQING_<NAME>`` variable (named) or a bad config file (file, key and value named)."""
+    check_environment()
     cfg = config if config is not None else load_config(config_path)
     url = resolve_setting("database_url", db, cfg.database_url, DEFAULT_DATABASE_URL)
     return Context(config=cfg, database_url=url)

@@ -29,6 +29,7 @@ from yuqing.pipeline.base import StageState, live
 from yuqing.pipeline.events import event_id_for
 from yuqing.pipeline.normalize import Normalizer, change_notes
 from yuqing.runtime.outcome import Outcome
+from yuqing.runtime.registries import Registries
 from yuqing.runtime.stages import BuiltStages, build_stages
 from yuqing.store import Store
 
@@ -99,7 +100,7 @@ class Pipeline:
     """Runs batches of raw items through the stages, stores them, and alerts.
 
     ``config`` gives schemes, lexicons, rules and channels; ``store`` is an
-    open Store. Construction builds every stage once (a stage without its
+    open Store; ``registries`` the stages and channel kinds (runtime/registries.py). Construction builds every stage once (a stage without its
     model or lexicon is skipped and listed in ``skipped``), warms the
     stages through their ``open`` hook (the de-duplicator remembers recent items), and
     checks that every rule names a configured channel (BadInput otherwise).
@@ -108,15 +109,17 @@ class Pipeline:
     they changed.
     """
 
-    def __init__(self, config: Config, store: Store, *, stages: BuiltStages | None = None,
-                 dispatcher: OutboxDispatcher | None = None, alerts_enabled: bool = True) -> None:
+    def __init__(self, config: Config, store: Store, *, registries: Registries,
+                 stages: BuiltStages | None = None, dispatcher: OutboxDispatcher | None = None,
+                 alerts_enabled: bool = True) -> None:
         self.config = config
         self.store = store
         self.normalizer = Normalizer()
-        self.built = stages if stages is not None else build_stages(config)
+        self.built = stages if stages is not None else build_stages(config, registries.stages)
         self.rulebook = RuleBook(config, store) if alerts_enabled else None
         self.rules: list[MatchRule] = self.rulebook.rules if self.rulebook else []
-        self.dispatcher = dispatcher or build_dispatcher(config, store, self.rules)
+        self.dispatcher = dispatcher or build_dispatcher(config, store, self.rules,
+                                                         registries.channels)
         self.policy = AlertPolicy(self.rules, config.web.base_url)
         self._lock = threading.Lock()
         self._waiting: list[_Call] = []

@@ -1,11 +1,13 @@
-"""Building the pipeline stages from the config: a registry keyed by stage name.
+"""Building the pipeline stages from the config with a registry keyed by stage name.
 
-The stages run in ``DEFAULT_ORDER``. Each factory takes the config and
+The stages run in the order of the ``[pipeline] stages`` setting
+(config.PipelineConfig.stage_order). Each factory takes the config and
 returns a ready stage, or raises StageUnavailable (a shipped model or an
 optional package missing); the caller then runs without it and says so at
 start-up. A file the config itself names (lexicon, user dictionary) that is
 missing is not such a case: :func:`build_stages` refuses it with BadInput.
-Adding a stage is one factory registered under a new name.
+Adding a stage is one factory registered under a new name (a plugin: an entry
+point of the ``yuqing.stages`` group) and one entry in ``[pipeline] stages``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from yuqing.config import Config, file_problems
+from yuqing.config import Config
 from yuqing.domain import BadInput
 from yuqing.pipeline.base import Stage, StageUnavailable
 from yuqing.pipeline.dedup import Deduplicator
@@ -26,11 +28,12 @@ from yuqing.pipeline.segment import Segmenter
 from yuqing.pipeline.sensitive import SensitiveMatcher
 from yuqing.pipeline.sentiment import SentimentStage
 from yuqing.pipeline.textnorm import normalize_text
+from yuqing.plugins import Registry
+from yuqing.runtime.config_files import file_problems
 
 StageFactory = Callable[[Config], Stage]
-
-DEFAULT_ORDER = ("dedup", "segment", "sentiment", "sensitive", "places", "keywords", "handling",
-                 "schemes", "events")
+#: the entry point group of third-party stages
+ENTRY_POINT_GROUP = "yuqing.stages"
 
 
 def match_form(word: str) -> str:
@@ -48,9 +51,14 @@ def _schemes(config: Config) -> Stage:
     return SchemeMatcher(config.schemes, normalize=match_form)
 
 
-def default_stage_registry() -> dict[str, StageFactory]:
-    """Return a new registry of the built-in stage factories, keyed by name."""
-    return {
+def stage_registry() -> Registry[StageFactory]:
+    """Return a new, empty registry of pipeline stages."""
+    return Registry("pipeline stage")
+
+
+def register_builtin_stages(registry: Registry[StageFactory]) -> Registry[StageFactory]:
+    """Register the built-in stage factories under their names; return ``registry``."""
+    builtins: dict[str, StageFactory] = {
         "dedup": lambda config: Deduplicator(),
         "segment": Segmenter.from_config,
         "sentiment": lambda config: SentimentStage(),
@@ -61,6 +69,9 @@ def default_stage_registry() -> dict[str, StageFactory]:
         "schemes": _schemes,
         "events": EventClusterer.from_config,
     }
+    for name, factory in builtins.items():
+        registry.register(name, factory)
+    return registry
 
 
 @dataclass
@@ -75,24 +86,23 @@ class BuiltStages:
         return next((s for s in self.stages if s.name == name), None)
 
 
-def build_stages(config: Config, registry: dict[str, StageFactory] | None = None,
-                 order: tuple[str, ...] = DEFAULT_ORDER) -> BuiltStages:
-    """Build every stage of ``order`` with ``registry``; unavailable ones are skipped.
+def build_stages(config: Config, registry: Registry[StageFactory],
+                 order: tuple[str, ...] | None = None) -> BuiltStages:
+    """Build every stage of ``order`` (default: the ``[pipeline] stages`` setting) with
+    ``registry``; unavailable ones are skipped.
 
-    Raises KeyError naming the stage when ``order`` names an unregistered one, and
-    BadInput naming the key and the path when a file the config names cannot be read
-    (config.file_problems): a typo there must not switch a stage off.
+    Raises BadInput naming the stage and the known ones when ``order`` names an
+    unregistered one, and naming the key and the path when a file the config names
+    cannot be read (runtime/config_files.py): a typo there must not switch a stage off.
     """
     problems = file_problems(config)
     if problems:
         raise BadInput(f"config: {'; '.join(problems)}")
-    registry = default_stage_registry() if registry is None else registry
     built = BuiltStages()
-    for name in order:
-        if name not in registry:
-            raise KeyError(f"unknown pipeline stage {name!r}; known: {sorted(registry)}")
+    for name in config.pipeline.stage_order() if order is None else order:
+        factory = registry.get(name, owner="[pipeline] stages")
         try:
-            built.stages.append(registry[name](config))
+            built.stages.append(factory(config))
         except StageUnavailable as exc:
             built.skipped[name] = str(exc)
     return built

@@ -23,7 +23,7 @@ from yuqing.runtime.ingest import run_stream
 from yuqing.runtime.outcome import Outcome
 from yuqing.sources.base import Source
 from yuqing.sources.health import SourceHealth, poll_due
-from yuqing.sources.registry import SourceRegistry, default_registry
+from yuqing.sources.registry import create_sources
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,11 @@ def _report_scheduler(ctx: Context) -> Any:
     """Return the scheduler of ctx's [[reports.schedules]] (reports/schedule.py), or None."""
     if not ctx.config.reports.schedules:
         return None
+    from yuqing.alerts.channels.registry import build_channels
     from yuqing.reports.schedule import ReportScheduler
 
-    return ReportScheduler(ctx.store, ctx.config)
+    return ReportScheduler(ctx.store, ctx.config,
+                           build_channels(ctx.config.alerts.channels, ctx.channels))
 
 
 class Watcher:
@@ -49,14 +51,12 @@ class Watcher:
     after every round that fetched something (for progress output).
     """
 
-    def __init__(self, ctx: Context, *, registry: SourceRegistry | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    def __init__(self, ctx: Context, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  on_round: Callable[[Outcome, dict[str, SourceHealth]], None] | None = None) -> None:
         self.ctx = ctx
         self.clock = clock
         self.on_round = on_round
-        registry = registry or default_registry()
-        self.sources: list[Source] = registry.create_all([s for s in ctx.config.sources if s.enabled])
+        self.sources: list[Source] = create_sources(ctx.sources, ctx.config.sources)
         self.health = {s.name: SourceHealth.restored(s.name, s.config.interval,
                                                      ctx.store.load_source_state(s.name))
                        for s in self.sources}

@@ -1,7 +1,7 @@
 """The Source contract: what every kind of source (rss, file, replay...) offers.
 
-A source is built from its :class:`~yuqing.config.SourceConfig` by a factory
-in the :class:`~yuqing.sources.registry.SourceRegistry`. The runner calls
+A source is built from its :class:`~yuqing.config.SourceConfig` by the factory
+its kind has in the source registry (sources/registry.py). The runner calls
 ``fetch(state)`` when the source is due; the source returns a
 :class:`FetchResult` and never raises for a bad entry or a failed request
 (it reports them in the result). Capabilities are typed class attributes,

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -74,6 +75,17 @@ def create_engines(url: str | URL) -> Engines:
     read = create_engine(parsed, pool_size=8, max_overflow=8, json_serializer=_json_dumps)
     _sqlite_setup(read, begin="BEGIN")
     return Engines(write=write, read=read)
+
+
+def check_database_url(url: str) -> str:
+    """Return ``url`` when SQLAlchemy can read it as a URL; raises ValueError otherwise
+    (the message gives two examples)."""
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise ValueError(f"{url!r} is not a SQLAlchemy URL "
+                         "(e.g. sqlite:///yuqing.db, postgresql+psycopg://user@host/db)") from None
+    return url
 
 
 def missing_sqlite_file(url: str | URL) -> tuple[str, Path] | None:

@@ -22,7 +22,12 @@ import pytest
 from alert_servers import HttpServer, SmtpServer, free_port
 from alerts_helpers import make_alert
 
-from yuqing.alerts.channels import Channel, default_channel_registry
+from yuqing.alerts.channels import (
+    Channel,
+    build_channel,
+    channel_registry,
+    register_builtin_channels,
+)
 from yuqing.alerts.channels.client import AlertHub, ClientChannel
 from yuqing.alerts.channels.console import ConsoleChannel
 from yuqing.config import ChannelConfig
@@ -154,8 +159,8 @@ CASES = [
 
 
 def build(case: ChannelCase, options: dict[str, Any], env: Env) -> Channel:
-    channel = default_channel_registry().build(
-        ChannelConfig(name=f"my-{case.kind}", kind=case.kind, **options))
+    channel = build_channel(
+        register_builtin_channels(channel_registry()), ChannelConfig(name=f"my-{case.kind}", kind=case.kind, **options))
     if isinstance(channel, ConsoleChannel):
         channel.stream = env.stream
     if isinstance(channel, ClientChannel):

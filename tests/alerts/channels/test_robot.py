@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from yuqing.alerts.channels.robot import RateLimit, cut_bytes, judge_code, pack, split_text, spread
-from yuqing.alerts.channels import default_channel_registry
+from yuqing.alerts.channels import build_channel, channel_registry, register_builtin_channels
 from yuqing.alerts.channels.base import DeliveryResult
 from yuqing.config import ChannelConfig
 from yuqing.domain import BadInput
@@ -113,4 +113,4 @@ def test_a_bad_max_bytes_is_refused_naming_the_channel(kind: str, value: object)
                         max_bytes=value)
     with pytest.raises(BadInput, match="alert channel '机器人': option 'max_bytes' must be an "
                                        "integer >= 256"):
-        default_channel_registry().build(cfg)
+        build_channel(register_builtin_channels(channel_registry()), cfg)

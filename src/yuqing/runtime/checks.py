@@ -1,0 +1,160 @@
+"""Config checks that span subsystems, run by the composition root (runtime/context.py).
+
+config.py checks the schema only. Whether the config makes sense for the
+rest of the house (a language the messages speak, a URL SQLAlchemy reads, a
+lexicon file that is there, a case state, a report format, a channel kind
+some registry knows, a scheme expression that parses, a stage that exists)
+is checked here, when a Context is built, so every command that loads the
+config refuses the same mistakes, each named by its key and value, and
+`yuqing check` finds what `case open`, `run` or the pipeline would refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import time
+
+from yuqing.alerts.channels.registry import ChannelFactory, build_channel
+from yuqing.alerts.render import MESSAGES
+from yuqing.alerts.rulebook import check_config_rules
+from yuqing.cases.workflow import STATES
+from yuqing.config import Config, env_name, environment_settings
+from yuqing.domain import BadInput
+from yuqing.pipeline.schemes import CompiledScheme
+from yuqing.plugins import Registry
+from yuqing.reports.formats import FORMATS
+from yuqing.reports.periods import PERIOD_KINDS
+from yuqing.runtime.config_files import file_problems
+from yuqing.runtime.stages import StageFactory, match_form
+from yuqing.store.engine import check_database_url
+
+
+def known_language(code: str) -> str:
+    """Return ``code`` when alert messages and the web app speak it; raises ValueError otherwise."""
+    if code not in MESSAGES:
+        raise ValueError(f"{code!r} is not a known language (known: {', '.join(MESSAGES)})")
+    return code
+
+
+#: the settings whose values are checked here (the schema checks ``timezone`` itself)
+SETTING_CHECKS: dict[str, Callable[[str], str]] = {
+    "language": known_language,
+    "database_url": check_database_url,
+}
+
+
+def check_environment(env: Mapping[str, str] | None = None) -> None:
+    """Raise BadInput naming the variable when ``YUQING_<NAME>`` (in ``env``, default the
+    process environment) holds a value the config key would refuse
+    (``YUQING_LANGUAGE: 'fr' is not a known language (known: zh, en)``)."""
+    for name, value in environment_settings(env).items():
+        check = SETTING_CHECKS.get(name)
+        try:
+            if check is not None:
+                check(value)
+        except ValueError as exc:
+            raise BadInput(f"{env_name(name)}: {exc}") from None
+
+
+def setting_problems(config: Config) -> list[str]:
+    """Return ``"key: problem"`` for the top-level settings of :data:`SETTING_CHECKS`."""
+    problems = []
+    for name, check in SETTING_CHECKS.items():
+        value = getattr(config, name)
+        try:
+            if value is not None:
+                check(value)
+        except ValueError as exc:
+            problems.append(f"{name}: {exc}")
+    return problems
+
+
+def _known(key: str, values: Sequence[str], known: Sequence[str], what: str) -> list[str]:
+    """Return ``"key[i]: 'value' is not WHAT (known: ...)"`` for each value not in ``known``."""
+    return [f"{key}[{i}]: {v!r} is not {what} (known: {', '.join(known) or 'none'})"
+            for i, v in enumerate(values) if v not in known]
+
+
+def case_problems(config: Config) -> list[str]:
+    """Return problems of ``[cases]`` and ``[deadlines]``: a policy name in ``cases.policies``
+    that no deadline policy has, a ``met_by`` that is not a case state (cases/workflow.py)."""
+    policies = [p.name for p in config.deadlines.policies]
+    problems = _known("cases.policies", config.cases.policies, policies, "a deadline policy")
+    for i, p in enumerate(config.deadlines.policies):
+        if p.met_by not in STATES:
+            problems.append(f"deadlines.policies[{i}].met_by: {p.met_by!r} is not a case state "
+                            f"(known: {', '.join(STATES)})")
+    return problems
+
+
+def schedule_problems(config: Config) -> list[str]:
+    """Return problems of ``[[reports.schedules]]`` that `yuqing run` would refuse
+    (reports/schedule.py check_schedule): kind, format, ``at`` not a time of day,
+    no channel or one that is not an alert channel."""
+    channels = list(dict.fromkeys([c.name for c in config.alerts.channels] + ["console"]))
+    problems = []
+    for i, s in enumerate(config.reports.schedules):
+        key = f"reports.schedules[{i}]"
+        for field, value, known in (("kind", s.kind, PERIOD_KINDS), ("format", s.format, FORMATS)):
+            if value not in known:
+                problems.append(f"{key}.{field}: {value!r} is not one of {', '.join(known)}")
+        try:
+            time.fromisoformat(s.at)
+        except ValueError:
+            problems.append(f"{key}.at: {s.at!r} is not a time of day HH:MM (00:00 to 23:59)")
+        if not s.channels:
+            problems.append(f"{key}.channels: empty; name the alert channels it goes to")
+        problems += _known(f"{key}.channels", s.channels, channels, "an alert channel")
+    return problems
+
+
+def stage_problems(config: Config, stages: Registry[StageFactory]) -> list[str]:
+    """Return ``"pipeline.stages: 'x' is not a pipeline stage (known: ...)"`` for each name
+    of ``[pipeline] stages`` that ``stages`` (built-ins and plugins) does not hold."""
+    problems = []
+    for name in config.pipeline.stages:
+        if name not in stages:
+            problems.append(f"pipeline.stages: {name!r} is not a pipeline stage "
+                            f"(known: {', '.join(stages.names())})")
+    return problems
+
+
+def alert_and_scheme_problems(config: Config, channels: Registry[ChannelFactory]) -> list[str]:
+    """Return problems the pipeline would raise at start-up, each naming its key: an alert
+    channel that ``channels`` cannot build (unknown kind, bad option), an alert rule that
+    does not validate (alerts/rulebook.py check_config_rules), a scheme whose expression
+    does not parse or that could never match (pipeline/schemes.py)."""
+    problems = []
+    for i, channel in enumerate(config.alerts.channels):
+        try:
+            build_channel(channels, channel)
+        except BadInput as exc:
+            problems.append(f"alerts.channels[{i}]: {exc}")
+    try:
+        check_config_rules(config)
+    except BadInput as exc:
+        problems.append(str(exc))
+    for i, scheme in enumerate(config.schemes):
+        try:
+            CompiledScheme.build(scheme, match_form)
+        except BadInput as exc:
+            problems.append(f"schemes[{i}]: {exc}")
+    return problems
+
+
+def config_problems(config: Config, *, stages: Registry[StageFactory],
+                    channels: Registry[ChannelFactory]) -> list[str]:
+    """Return every problem of ``config`` that spans subsystems, each naming its key and
+    value; ``stages`` and ``channels`` are the process's registries (plugins included)."""
+    return (setting_problems(config) + file_problems(config) + case_problems(config)
+            + schedule_problems(config) + stage_problems(config, stages)
+            + alert_and_scheme_problems(config, channels))
+
+
+def check_config(config: Config, *, stages: Registry[StageFactory],
+                 channels: Registry[ChannelFactory]) -> None:
+    """Raise BadInput ``FILE: problem; problem`` (FILE is :attr:`Config.origin`) when
+    :func:`config_problems` finds any."""
+    found = config_problems(config, stages=stages, channels=channels)
+    if found:
+        raise BadInput(f"{config.origin}: {'; '.join(found)}")
