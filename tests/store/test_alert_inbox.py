@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from yuqing.domain import Alert
-from yuqing.store import Store
-from yuqing.store import alert_rules
+from yuqing.store import Store, alert_rules
 from yuqing.store.alerting_tables import alert_windows
 
 T0 = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)

@@ -14,8 +14,8 @@ from yuqing.store import feed as feed_sql
 from yuqing.store.events_tables import events
 
 T0 = datetime(2024, 3, 5, 0, 15, tzinfo=UTC)  # make_item's minute 0 (tests/store/conftest.py)
-TEXTS = ["市医院门口发生车祸，警察到场", "警察节快乐", "中国，国家安全", "中国家庭", "iPhone 15 发布",
-         "我们的学校", "学校食堂"]
+TEXTS = ["市医院门口发生车祸，警察到场", "警察节快乐", "中国，国家安全", "中国家庭",
+         "iPhone 15 发布", "我们的学校", "学校食堂"]
 
 
 def stored(store: Store) -> None:

@@ -12,7 +12,15 @@ from yuqing.alerts.channels import build_channels
 from yuqing.alerts.channels.base import mask_url
 from yuqing.alerts.dispatcher import Dispatcher
 from yuqing.alerts.render import messages
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, reading_context, user_errors
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    emit_json,
+    err,
+    reading_context,
+    user_errors,
+)
 from yuqing.domain import Alert, BadInput
 from yuqing.runtime.context import make_context
 

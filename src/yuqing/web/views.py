@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from yuqing.alerts.rules import LEVELS
 from yuqing.analytics.event_report import event_detail, list_events
 from yuqing.analytics.origin import Propagation, trace
 from yuqing.analytics.stats import range_stats
 from yuqing.cases import workflow
-from yuqing.alerts.rules import LEVELS
 from yuqing.config import Config
 from yuqing.domain import MEDIA_LABELS, MEDIA_TYPES, SENTIMENTS
 from yuqing.runtime.context import Context
@@ -131,7 +131,8 @@ def newest_alert_id(ctx: Context) -> int:
 
 
 def alerts_after(ctx: Context, last: int, limit: int = 20) -> list[dict[str, Any]]:
-    """Return alerts with an id above ``last``, oldest first: ``{"id", "rule", "level", "title"}``."""
+    """Return alerts with an id above ``last``, oldest first:
+    ``{"id", "rule", "level", "title"}``."""
     return ctx.store.alerts.after(last, limit)
 
 
