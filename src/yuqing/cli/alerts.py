@@ -12,7 +12,15 @@ from yuqing.alerts.channels import build_channels
 from yuqing.alerts.channels.base import mask_url
 from yuqing.alerts.dispatcher import Dispatcher
 from yuqing.alerts.render import messages
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, reading_context, user_errors
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    emit_json,
+    err,
+    reading_context,
+    user_errors,
+)
 from yuqing.domain import Alert, BadInput
 from yuqing.runtime.context import make_context
 
@@ -29,12 +37,11 @@ def alerts(ctx: typer.Context, config: ConfigOpt = None, db: DbOpt = None, limit
     ``held`` is ``"storm"`` for an alert the storm cap kept from its channels, else null."""
     if ctx.invoked_subcommand is not None:
         return
-    from yuqing.web.alerts_api import alert_history, delivery_summary, history_json
+    from yuqing.web.alerts_api import delivery_summary, history_json
 
     with user_errors():
         context = reading_context(config, db)
-        with context.store.read() as conn:
-            rows = history_json(alert_history(conn, limit), context.config.timezone)
+        rows = history_json(context.store.alerts.history(limit), context.config.timezone)
         context.close()
     if json_out:
         emit_json({"alerts": rows})

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from yuqing.cli.common import DbOpt, JsonOpt, emit_json, err, progress_bar, user_errors
 from yuqing.cli.ingest import MappingOpt, outcome_table
@@ -24,7 +23,6 @@ from yuqing.sources.files import count_rows
 from yuqing.sources.hotsearch import bundled_demo_items
 from yuqing.sources.records import resolve_mapping
 from yuqing.store import Store
-from yuqing.store.tables import items
 
 DEMO_DB = Path("yuqing-demo.db")
 
@@ -54,11 +52,10 @@ def alerts_table(store: Store, limit: int = 10) -> Table:
 def data_days(store: Store, tz: str) -> tuple[date, date] | None:
     """Return the first and last local day (zone ``tz``) of the stored items' publication
     times, or None when the store holds no item."""
-    with store.read() as conn:
-        first, last = conn.execute(select(func.min(items.c.published_at),
-                                          func.max(items.c.published_at))).one()
-    if first is None or last is None:
+    found = store.items.published_range()
+    if found is None:
         return None
+    first, last = found
     zone = ZoneInfo(tz)
     return first.astimezone(zone).date(), last.astimezone(zone).date()
 

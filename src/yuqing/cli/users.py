@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, fail, user_errors
-from yuqing.store import accounts as q
 from yuqing.web.accounts import Accounts
 
 user_app = typer.Typer(help="Web accounts: users, roles, units, API tokens.", no_args_is_help=True)
@@ -58,8 +57,7 @@ def list_users(config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = F
 
     with user_errors():
         ctx = make_context(config, db)
-        with ctx.store.read() as conn:
-            users = q.list_users(conn)
+        users = Accounts(ctx.store).users()
         ctx.close()
     if json_out:
         emit_json([{**u, "created_at": u["created_at"].isoformat()} for u in users])

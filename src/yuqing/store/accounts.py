@@ -1,6 +1,7 @@
 """Queries of web accounts (store/accounts_tables.py): units, users, sessions, tokens, audit.
 
-Functions take a SQLAlchemy Connection (``store.read()`` / ``store.write()``).
+Functions take a SQLAlchemy Connection; callers outside store/ use
+``AccountsRepository`` (``store.accounts``, or ``tx.accounts`` in a transaction).
 User rows come back as dicts ``{"id", "name", "role", "unit", "active",
 "created_at"}`` (plus ``password_hash`` only from ``user_for_login``).
 Secrets (session ids, tokens) are passed in already hashed by web/auth.py.
@@ -168,3 +169,78 @@ def audit_since(conn: Connection, action: str, since: datetime,
 
 class AccountsRepository(Repository):
     """Queries of accounts (units, users, sessions, tokens, web audit)."""
+
+    def add_unit(self, name: str, parent: str | None, now: datetime) -> bool:
+        """Add unit ``name``; False when it exists (see :func:`add_unit`)."""
+        with self._write() as conn:
+            return add_unit(conn, name, parent, now)
+
+    def units(self) -> list[dict[str, Any]]:
+        """Return every unit ``{"name", "parent", "created_at"}`` by name."""
+        with self._read() as conn:
+            return list_units(conn)
+
+    def add_user(self, name: str, password_hash: str, role: str, unit: str | None,
+                 now: datetime) -> int:
+        """Insert a user and return its id; raises BadInput as :func:`add_user`."""
+        with self._write() as conn:
+            return add_user(conn, name, password_hash, role, unit, now)
+
+    def update_user(self, name: str, changes: Mapping[str, Any]) -> None:
+        """Change fields of user ``name``; raises BadInput as :func:`update_user`."""
+        with self._write() as conn:
+            update_user(conn, name, changes)
+
+    def users(self) -> list[dict[str, Any]]:
+        """Return every user (no password hash), by name."""
+        with self._read() as conn:
+            return list_users(conn)
+
+    def user_for_login(self, name: str) -> dict[str, Any] | None:
+        """Return the active user ``name`` with its ``password_hash``, or None."""
+        with self._read() as conn:
+            return user_for_login(conn, name)
+
+    def create_session(self, id_hash: str, user_id: int, csrf: str, now: datetime,
+                       expires_at: datetime) -> None:
+        """Store a session (id already hashed) with its CSRF token; drop expired ones."""
+        with self._write() as conn:
+            create_session(conn, id_hash, user_id, csrf, now, expires_at)
+
+    def session_user(self, id_hash: str, now: datetime) -> dict[str, Any] | None:
+        """Return the active user of an unexpired session plus its ``csrf``, or None."""
+        with self._read() as conn:
+            return session_user(conn, id_hash, now)
+
+    def end_session(self, id_hash: str) -> None:
+        """Delete a session (log out)."""
+        with self._write() as conn:
+            end_session(conn, id_hash)
+
+    def add_token(self, token_hash: str, user_id: int, label: str, now: datetime) -> None:
+        """Store an API token (hashed) acting as user ``user_id``."""
+        with self._write() as conn:
+            add_token(conn, token_hash, user_id, label, now)
+
+    def token_user(self, token_hash: str) -> dict[str, Any] | None:
+        """Return the active user of an API token, or None."""
+        with self._read() as conn:
+            return token_user(conn, token_hash)
+
+    def audit(self, actor: str, action: str, target: str | None, data: Mapping[str, Any],
+              now: datetime) -> None:
+        """Append one entry to the web audit log."""
+        with self._write() as conn:
+            audit(conn, actor, action, target, data, now)
+
+    def read_audit(self, limit: int = 100, action: str | None = None) -> list[dict[str, Any]]:
+        """Return the newest ``limit`` audit entries (of ``action`` if given), newest first."""
+        with self._read() as conn:
+            return read_audit(conn, limit, action)
+
+    def audit_since(self, action: str, since: datetime,
+                    actor: str | None = None) -> list[dict[str, Any]]:
+        """Return the audit entries of ``action`` at or after ``since`` (of ``actor`` if
+        given), oldest first (see :func:`audit_since`)."""
+        with self._read() as conn:
+            return audit_since(conn, action, since, actor)

@@ -18,14 +18,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from yuqing.domain import Alert
-from yuqing.store.alerting_tables import alert_acks, delivery_attempts, delivery_claims
-from yuqing.store.tables import alerts, deliveries
+from yuqing.store import alert_inbox as _inbox
+from yuqing.store import alert_state as _state
+from yuqing.store.alert_inbox import Acknowledged
+from yuqing.store.alerting_tables import (
+    alert_acks,
+    delivery_attempts,
+    delivery_claims,
+    dialect_insert,
+)
 from yuqing.store.repository import Repository
+from yuqing.store.tables import alerts, deliveries
 
 DELIVERY_STATUSES = ("sent", "failed", "pending")
 
@@ -47,13 +54,6 @@ class PendingDelivery:
     attempts: int
     last_error: str | None
     alert: Alert
-
-
-def dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """Return the dialect's INSERT (which has on_conflict_* methods) for ``table``."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def record_alert(conn: Connection, alert: Alert, now: datetime,
@@ -330,3 +330,47 @@ def alert_rule(conn: Connection, alert_id: int) -> str | None:
 
 class AlertsRepository(Repository):
     """Queries of alerts (outbox, deliveries, acknowledgements, alert rules)."""
+
+    # ----- reads for the web and CLI -----
+
+    def history(self, limit: int) -> list[dict[str, Any]]:
+        """Return the newest ``limit`` alerts with deliveries and attempts, newest first
+        (shape of :func:`alert_history`), each with ``held``: ``"storm"`` (HELD_STORM of
+        store/alert_inbox.py) when the storm cap kept it from its channels, else None."""
+        with self._read() as conn:
+            rows = alert_history(conn, limit)
+            held = _inbox.held_alert_ids(conn, rows)
+        for row in rows:
+            row["held"] = _inbox.HELD_STORM if row["id"] in held else None
+        return rows
+
+    def ack_state(self, alert_id: int) -> tuple[datetime | None, str | None]:
+        """Return ``(acked_at, acked_by)`` of ``alert_id`` ((None, None) when not acknowledged)."""
+        with self._read() as conn:
+            return _state.ack_state(conn, alert_id)
+
+    def acknowledge(self, alert_id: int, by: str, now: datetime) -> Acknowledged | None:
+        """Acknowledge ``alert_id`` as ``by`` at ``now`` (stops its escalation) and return
+        who acknowledged it first; None, with nothing written, when there is no such alert."""
+        with self._write() as conn:
+            if alert_rule(conn, alert_id) is None:
+                return None
+            first = _state.acknowledge(conn, alert_id, by, now)
+            at, who = _state.ack_state(conn, alert_id)
+        return Acknowledged(first=first, at=at, by=who)
+
+    def count_unacknowledged(self) -> int:
+        """Return how many alerts nobody has acknowledged."""
+        with self._read() as conn:
+            return _inbox.count_unacknowledged(conn)
+
+    def newest_id(self) -> int:
+        """Return the id of the newest alert (0 when there is none)."""
+        with self._read() as conn:
+            return _inbox.newest_alert_id(conn)
+
+    def after(self, last: int, limit: int = 20) -> list[dict[str, Any]]:
+        """Return alerts with an id above ``last``, oldest first:
+        ``{"id", "rule", "level", "title"}``."""
+        with self._read() as conn:
+            return _inbox.alerts_after(conn, last, limit)

@@ -271,6 +271,29 @@ def event_items(conn: Connection, event_id: str, limit: int = 1000) -> list[Row]
 class CasesRepository(Repository):
     """Queries of cases (workflow, log, deadlines, attachments, links)."""
 
+    # ----- reads for the web and CLI -----
+
+    def open_deadlines(self, open_states: Sequence[str]) -> list[dict[str, Any]]:
+        """Return the unmet deadlines of cases in ``open_states``, earliest due first: the
+        ``case_deadlines`` columns plus the case's ``title`` and ``owner_unit``."""
+        with self._read() as conn:
+            return open_deadlines(conn, open_states)
+
+    def append_log(self, entry: Mapping[str, Any]) -> int:
+        """Append one audit entry (case_id, at, actor, role, action, from_state, to_state,
+        note, data); return its id."""
+        with self._write() as conn:
+            return append_log(conn, entry)
+
+    def view_scope(self, case_id: int) -> tuple[str, set[str]] | None:
+        """Return ``(owner unit, assisting units)`` of case ``case_id`` (who may see it),
+        or None when there is no such case."""
+        with self._read() as conn:
+            row = get_case(conn, case_id)
+            if row is None:
+                return None
+            return row["owner_unit"], {a["unit"] for a in list_assists(conn, case_id)}
+
 
 class PetitionsRepository(Repository):
     """Queries of petitions (intake, repeats, contacts)."""

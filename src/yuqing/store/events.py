@@ -147,3 +147,10 @@ def event_times(conn: Connection, event_id: str) -> list[datetime]:
 
 class EventsRepository(Repository):
     """Queries of events (open events, item links, event pages)."""
+
+    # ----- reads for the web and CLI -----
+
+    def members(self, event_id: str, limit: int = 20_000) -> list[Item]:
+        """Return up to ``limit`` items of event ``event_id``, earliest published first."""
+        with self._read() as conn:
+            return event_members(conn, event_id, limit)

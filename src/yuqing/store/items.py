@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 
 from yuqing.domain import Item, TermHit
+from yuqing.store.feed import feed_statement, planner_stats_stale
 from yuqing.store.search import bigram_text, query_condition
 from yuqing.store.tables import item_schemes, items
 from yuqing.store.repository import Repository
@@ -310,5 +311,81 @@ def filter_items(
     return stmt.where(and_(*conditions)) if conditions else stmt
 
 
+def items_after(conn: Connection, seq: int, limit: int) -> tuple[int, list[Item]]:
+    """Return ``(seq to continue from, items stored after seq)``, oldest first: the newest
+    seq and no items when ``seq`` < 0 or nothing is newer, else the seq of the last item
+    returned."""
+    top = int(conn.scalar(select(func.max(items.c.seq))) or 0)
+    if seq < 0 or top <= seq:
+        return top, []
+    rows = conn.execute(select(items).where(items.c.seq > seq).order_by(items.c.seq)
+                        .limit(limit)).all()
+    return int(rows[-1].seq), [row_to_item(r._mapping) for r in rows]
+
+
+def related_items(conn: Connection, key: str, limit: int) -> list[Item]:
+    """Return items that duplicate item ``key`` or, within its source, repost or reply to
+    it (``parent_id`` or ``root_id`` is its id); newest first, ``key`` itself excluded."""
+    source, _, ident = key.partition(":")
+    cond = items.c.duplicate_of == key
+    if ident:
+        cond = cond | ((items.c.source == source)
+                       & ((items.c.parent_id == ident) | (items.c.root_id == ident)))
+    stmt = (select(items).where(cond, items.c.key != key)
+            .order_by(items.c.published_at.desc()).limit(limit))
+    return [row_to_item(r._mapping) for r in conn.execute(stmt)]
+
+
 class ItemsRepository(Repository):
     """Queries of items (save, get, search, feed and analytics reads)."""
+
+    # ----- reads for the web and CLI -----
+
+    def feed(self, *, query: str | None = None, scheme: str | None = None,
+             sentiment: str | None = None, since: datetime | None = None,
+             source: str | None = None, media: str | None = None, sensitive: bool = False,
+             level: str | None = None, limit: int = 50, offset: int = 0) -> list[Item]:
+        """Return one page of the web feed: items matching every given filter, newest first.
+
+        ``query`` is already normalised like ``match_text``; ``media`` a media type;
+        ``sensitive`` keeps items with a sensitive-word hit; ``level`` items of an event
+        of that level (store/feed.py feed_statement). Raises ValueError for a query with
+        no searchable character.
+        """
+        with self._read() as conn:
+            filtered = filter_items(select(items), conn.dialect.name, sentiment=sentiment,
+                                    since=since, source=source)
+            stmt = feed_statement(conn, filtered, query=query, scheme=scheme, media=media,
+                                  sensitive=sensitive, level=level)
+            return [row_to_item(r._mapping)
+                    for r in conn.execute(stmt.limit(limit).offset(offset))]
+
+    def refresh_planner_stats(self) -> bool:
+        """On SQLite, run ANALYZE when the planner statistics are stale (store/feed.py
+        planner_stats_stale); return whether it ran. It takes about 4 s at 1M items and
+        holds the write lock meanwhile, so call it off the request path."""
+        with self._read() as conn:
+            if conn.dialect.name != "sqlite" or not planner_stats_stale(conn):
+                return False
+        with self._write() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        return True
+
+    def items_after(self, seq: int, limit: int = 50) -> tuple[int, list[Item]]:
+        """Return ``(seq to continue from, items stored after seq)`` for the live feed,
+        oldest first (see :func:`items_after`); ``seq`` < 0 asks only for the newest seq."""
+        with self._read() as conn:
+            return items_after(conn, seq, limit)
+
+    def related(self, key: str, limit: int = 50) -> list[Item]:
+        """Return items that duplicate, repost or reply to item ``key``, newest first."""
+        with self._read() as conn:
+            return related_items(conn, key, limit)
+
+    def published_range(self) -> tuple[datetime, datetime] | None:
+        """Return the oldest and newest ``published_at`` of the stored items (aware UTC),
+        or None when the store holds no item."""
+        stmt = select(func.min(items.c.published_at), func.max(items.c.published_at))
+        with self._read() as conn:
+            first, last = conn.execute(stmt).one()
+        return None if first is None or last is None else (first, last)

@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from yuqing.domain import BadInput
 from yuqing.store import Store
-from yuqing.store import accounts as q
+from yuqing.store.accounts import AccountsRepository
 
 SESSION_HOURS = 12.0
 #: failed-login throttle (our rule, well inside NIST SP 800-63B 5.2.2, which asks for no more
@@ -75,8 +75,7 @@ class Accounts:
 
     def add_unit(self, name: str, parent: str | None = None) -> bool:
         """Add a unit; return False when it already exists."""
-        with self.store.write() as conn:
-            return q.add_unit(conn, name, parent, datetime.now(UTC))
+        return self.store.accounts.add_unit(name, parent, datetime.now(UTC))
 
     def add_user(self, name: str, password: str, role: str, unit: str | None = None) -> int:
         """Add a user (its unit is created when missing); return its id.
@@ -84,18 +83,17 @@ class Accounts:
         Raises BadInput for a short password, an unknown role or a taken name.
         """
         hashed = hash_password(password)
-        with self.store.write() as conn:
+        with self.store.transaction() as tx:
             if unit:
-                q.add_unit(conn, unit, None, datetime.now(UTC))
-            return q.add_user(conn, name, hashed, role, unit, datetime.now(UTC))
+                tx.accounts.add_unit(unit, None, datetime.now(UTC))
+            return tx.accounts.add_user(name, hashed, role, unit, datetime.now(UTC))
 
     def update_user(self, name: str, changes: Mapping[str, Any]) -> None:
         """Change a user's role, unit, active flag or ``password`` (hashed here)."""
         fields = dict(changes)
         if "password" in fields:
             fields["password_hash"] = hash_password(str(fields.pop("password")))
-        with self.store.write() as conn:
-            q.update_user(conn, name, fields)
+        self.store.accounts.update_user(name, fields)
 
     def login(self, name: str, password: str,
               address: str = "") -> tuple[str, dict[str, Any]] | None:
@@ -106,32 +104,32 @@ class Accounts:
         while the throttle described at LOCK_WINDOW holds for ``name`` or ``address``.
         """
         now = datetime.now(UTC)
-        with self.store.read() as conn:
-            self._check_throttle(conn, name, address, now)
-            user = q.user_for_login(conn, name)
+        with self.store.snapshot() as tx:
+            self._check_throttle(tx.accounts, name, address, now)
+            user = tx.accounts.user_for_login(name)
         if user is None or not check_password(user.pop("password_hash"), password):
-            with self.store.write() as conn:
-                q.audit(conn, name, "login_failed", None, {"address": address}, now)
+            self.store.accounts.audit(name, "login_failed", None, {"address": address}, now)
             return None
         sid, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = datetime.now(UTC)
-        with self.store.write() as conn:
-            q.create_session(conn, digest(sid), user["id"], csrf, now,
-                             now + timedelta(hours=self.session_hours))
-            q.audit(conn, name, "login", None, {}, now)
+        with self.store.transaction() as tx:
+            tx.accounts.create_session(digest(sid), user["id"], csrf, now,
+                                       now + timedelta(hours=self.session_hours))
+            tx.accounts.audit(name, "login", None, {}, now)
         return sid, {**user, "csrf": csrf}
 
     @staticmethod
-    def _check_throttle(conn: Any, name: str, address: str, now: datetime) -> None:
+    def _check_throttle(repo: AccountsRepository, name: str, address: str,
+                        now: datetime) -> None:
         """Raise LoginThrottled when ``name``@``address`` or ``address`` is locked at ``now``."""
         since = now - LOCK_WINDOW
-        last_good = [e["at"] for e in q.audit_since(conn, "login", since, actor=name)]
-        failures = q.audit_since(conn, "login_failed", max([since, *last_good]), actor=name)
+        last_good = [e["at"] for e in repo.audit_since("login", since, actor=name)]
+        failures = repo.audit_since("login_failed", max([since, *last_good]), actor=name)
         mine = [e["at"] for e in failures if e["data"].get("address") == address]
         if len(mine) >= MAX_FAILURES_PER_ACCOUNT:
             raise LoginThrottled(name, address, mine[-MAX_FAILURES_PER_ACCOUNT] + LOCK_WINDOW)
         if address:
-            everywhere = [e["at"] for e in q.audit_since(conn, "login_failed", since)
+            everywhere = [e["at"] for e in repo.audit_since("login_failed", since)
                           if e["data"].get("address") == address]
             if len(everywhere) >= MAX_FAILURES_PER_ADDRESS:
                 raise LoginThrottled(name, address,
@@ -139,46 +137,39 @@ class Accounts:
 
     def logout(self, sid: str) -> None:
         """End the session ``sid``."""
-        with self.store.write() as conn:
-            q.end_session(conn, digest(sid))
+        self.store.accounts.end_session(digest(sid))
 
     def session_user(self, sid: str) -> dict[str, Any] | None:
         """Return the user (with ``csrf``) of a live session, or None."""
-        with self.store.read() as conn:
-            return q.session_user(conn, digest(sid), datetime.now(UTC))
+        return self.store.accounts.session_user(digest(sid), datetime.now(UTC))
 
     def new_token(self, name: str, label: str = "api") -> str:
         """Create and return an API token acting as user ``name`` (shown once)."""
         token = secrets.token_urlsafe(32)
-        with self.store.write() as conn:
-            user = q.user_for_login(conn, name)
+        with self.store.transaction() as tx:
+            user = tx.accounts.user_for_login(name)
             if user is None:
                 raise BadInput(f"user {name!r}: no such active user")
-            q.add_token(conn, digest(token), user["id"], label, datetime.now(UTC))
+            tx.accounts.add_token(digest(token), user["id"], label, datetime.now(UTC))
         return token
 
     def token_user(self, token: str) -> dict[str, Any] | None:
         """Return the user of an API token, or None."""
-        with self.store.read() as conn:
-            return q.token_user(conn, digest(token))
+        return self.store.accounts.token_user(digest(token))
 
     def audit(self, actor: str, action: str, target: str | None = None,
               data: Mapping[str, Any] | None = None) -> None:
         """Append an entry to the web audit log."""
-        with self.store.write() as conn:
-            q.audit(conn, actor, action, target, data or {}, datetime.now(UTC))
+        self.store.accounts.audit(actor, action, target, data or {}, datetime.now(UTC))
 
     def read_audit(self, limit: int = 100, action: str | None = None) -> list[dict[str, Any]]:
         """Return the newest audit entries."""
-        with self.store.read() as conn:
-            return q.read_audit(conn, limit, action)
+        return self.store.accounts.read_audit(limit, action)
 
     def users(self) -> list[dict[str, Any]]:
         """Return every user (no hashes)."""
-        with self.store.read() as conn:
-            return q.list_users(conn)
+        return self.store.accounts.users()
 
     def units(self) -> list[dict[str, Any]]:
         """Return every unit."""
-        with self.store.read() as conn:
-            return q.list_units(conn)
+        return self.store.accounts.units()

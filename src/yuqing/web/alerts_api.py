@@ -19,7 +19,6 @@ runs, so a push request never waits for slow channels; without a server
 from __future__ import annotations
 
 import asyncio
-import bisect
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,15 +28,11 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import Connection, select
 
 from yuqing.alerts.ack import BadAckToken
 from yuqing.alerts.channels.client import AlertHub, ClientChannel
 from yuqing.runtime.context import Context
-from yuqing.store import alert_rules as rules_q
-from yuqing.store import alert_state
-from yuqing.store import alerts as outbox
-from yuqing.store.alerting_tables import alert_windows
+from yuqing.store.alert_inbox import HELD_STORM
 from yuqing.web.query_checks import refuse_unknown_params
 
 HEARTBEAT_S = 15.0
@@ -46,52 +41,6 @@ HEARTBEAT_S = 15.0
 def sse_event(event_id: str, data: dict[str, Any]) -> str:
     """Return one server-sent event (``id``, ``event: alert``, one-line JSON ``data``)."""
     return f"id: {event_id}\nevent: alert\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-#: what ``held`` says of an alert the storm cap (rule ``max_per_window``) kept from its channels
-HELD_STORM = "storm"
-
-
-def _held_rows(conn: Connection, rows: list[dict[str, Any]]) -> set[int]:
-    """Return the ids of the alerts among ``rows`` (store.alerts.alert_history) that the
-    storm cap held, with one query per rule involved.
-
-    Derived from what is stored (alerts/policy.py ``_record`` records a held alert
-    without deliveries): it has no delivery, its rule (as stored now) has channels or
-    groups, and the rule's storm window holding ``created_at`` (store ``alert_windows``:
-    the newest window row of the rule starting at or before it) counted held alerts.
-    A rule without channels, or an alert of no stored rule (deadline reminders) is not held.
-    """
-    by_rule: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        if not row["deliveries"]:
-            by_rule.setdefault(row["rule"], []).append(row)
-    held: set[int] = set()
-    w = alert_windows.c
-    for name, bare in by_rule.items():
-        rule = rules_q.get_rule(conn, name)
-        if rule is None or not (rule["body"].get("channels") or rule["body"].get("groups")):
-            continue
-        newest = max(r["created_at"] for r in bare)
-        windows = conn.execute(select(w.window_start, w.held)
-                               .where(w.rule == name, w.window_start <= newest)
-                               .order_by(w.window_start)).all()
-        starts = [start for start, _ in windows]
-        for row in bare:
-            i = bisect.bisect_right(starts, row["created_at"]) - 1
-            if i >= 0 and windows[i].held:
-                held.add(row["id"])
-    return held
-
-
-def alert_history(conn: Connection, limit: int) -> list[dict[str, Any]]:
-    """Return store.alerts.alert_history rows, each with ``held``: ``"storm"`` when the
-    storm cap held it (:func:`_held_rows`), else None."""
-    rows = outbox.alert_history(conn, limit)
-    held = _held_rows(conn, rows)
-    for row in rows:
-        row["held"] = HELD_STORM if row["id"] in held else None
-    return rows
 
 
 def delivery_summary(row: dict[str, Any]) -> str:
@@ -105,7 +54,7 @@ def delivery_summary(row: dict[str, Any]) -> str:
 
 
 def history_json(rows: list[dict[str, Any]], tz: str) -> list[dict[str, Any]]:
-    """Return alert history rows (store.alerts.alert_history) with times as ISO text in ``tz``."""
+    """Return alert history rows (``store.alerts.history``) with times as ISO text in ``tz``."""
     zone = ZoneInfo(tz)
 
     def conv(value: Any) -> Any:
@@ -172,9 +121,7 @@ def alerts_router(ctx: Context) -> APIRouter:
     def history(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
         """Newest alerts with deliveries (channel, status, attempts, last error, tries) and
         ``held`` (``"storm"`` when the storm cap kept it from its channels, else null)."""
-        with ctx.store.read() as conn:
-            rows = alert_history(conn, limit)
-        return history_json(rows, ctx.config.timezone)
+        return history_json(ctx.store.alerts.history(limit), ctx.config.timezone)
 
     @router.get("/api/alerts/{alert_id}/ack")
     def acknowledge(alert_id: int, token: str, by: str = "link") -> dict[str, Any]:
@@ -186,12 +133,11 @@ def alerts_router(ctx: Context) -> APIRouter:
             signer.check(alert_id, token)
         except BadAckToken as exc:
             raise HTTPException(403, str(exc)) from None
-        with ctx.store.write() as conn:
-            if outbox.alert_rule(conn, alert_id) is None:
-                raise HTTPException(404, f"alert {alert_id} not found")
-            fresh = alert_state.acknowledge(conn, alert_id, by, datetime.now(UTC))
-            at, who = alert_state.ack_state(conn, alert_id)
-        return {"id": alert_id, "acknowledged": True, "first": fresh, "by": who,
-                "at": at.astimezone(ZoneInfo(ctx.config.timezone)).isoformat() if at else None}
+        done = ctx.store.alerts.acknowledge(alert_id, by, datetime.now(UTC))
+        if done is None:
+            raise HTTPException(404, f"alert {alert_id} not found")
+        return {"id": alert_id, "acknowledged": True, "first": done.first, "by": done.by,
+                "at": (done.at.astimezone(ZoneInfo(ctx.config.timezone)).isoformat()
+                       if done.at else None)}
 
     return router

@@ -36,7 +36,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yuqing.config import WebConfig
-from yuqing.store import cases as case_db
 from yuqing.web.accounts import CASE_ROLES, Accounts
 
 SESSION_COOKIE = "yq_session"
@@ -195,15 +194,15 @@ async def case_guard(request: Request) -> None:
 
 def _check_and_log_view(request: Request, user: dict[str, Any], case_id: int) -> None:
     store = request.app.state.ctx.store
-    with store.write() as conn:
-        row = case_db.get_case(conn, case_id)
-        if row is None:
+    with store.transaction() as tx:
+        scope = tx.cases.view_scope(case_id)
+        if scope is None:
             return
-        assisting = {a["unit"] for a in case_db.list_assists(conn, case_id)}
-        if not may_see_case(user, row["owner_unit"], assisting):
-            raise HTTPException(403, f"case {case_id} belongs to {row['owner_unit']!r}")
+        owner, assisting = scope
+        if not may_see_case(user, owner, assisting):
+            raise HTTPException(403, f"case {case_id} belongs to {owner!r}")
         if request.method == "GET":
-            case_db.append_log(conn, {"case_id": case_id, "at": datetime.now(UTC),
-                                      "actor": user["name"], "role": CASE_ROLES[user["role"]],
-                                      "action": "view", "from_state": None, "to_state": None,
-                                      "note": None, "data": {"path": request.url.path}})
+            tx.cases.append_log({"case_id": case_id, "at": datetime.now(UTC),
+                                 "actor": user["name"], "role": CASE_ROLES[user["role"]],
+                                 "action": "view", "from_state": None, "to_state": None,
+                                 "note": None, "data": {"path": request.url.path}})

@@ -24,10 +24,8 @@ from yuqing.cases.service import CaseService
 from yuqing.config import Config
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
-from yuqing.store import alert_state
 from yuqing.web import views
 from yuqing.web.accounts import CASE_ROLES, Accounts, LoginThrottled
-from yuqing.web.alerts_api import alert_history
 from yuqing.web.auth import SESSION_COOKIE, _check_and_log_view, current_user
 from yuqing.web.exports import EXPORT_FORMATS, export_response
 from yuqing.web.i18n import LANG_COOKIE, LANGS
@@ -169,12 +167,12 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
         summary links to ``/alerts?rule=``, showing what it held back). A unit's user sees
         the alerts delivered over the unit's channels."""
         mine = views.unit_channels(ctx, current_user(request))
-        with ctx.store.read() as conn:
-            rows = [r for r in alert_history(conn, 1000 if rule else 200)
+        with ctx.store.snapshot() as tx:
+            rows = [r for r in tx.alerts.history(1000 if rule else 200)
                     if (rule is None or r["rule"] == rule)
                     and (mine is None or mine & {d["channel"] for d in r["deliveries"]})][:200]
             for row in rows:
-                row["acked_at"], row["acked_by"] = alert_state.ack_state(conn, row["id"])
+                row["acked_at"], row["acked_by"] = tx.alerts.ack_state(row["id"])
         return pages.render(request, "inbox.html", alerts=rows, rule=rule)
 
     @router.get("/cases", response_class=HTMLResponse)

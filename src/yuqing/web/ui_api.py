@@ -23,7 +23,6 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from yuqing.alerts.dispatcher import send_safely
@@ -32,13 +31,9 @@ from yuqing.domain import Alert, BadInput
 from yuqing.pipeline.schemes import SchemeMatcher
 from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
-from yuqing.store import alert_state
-from yuqing.store import alerts as outbox
-from yuqing.store.tables import items
 from yuqing.web import views
 from yuqing.web.accounts import Accounts
 from yuqing.web.auth import current_user, require_admin
-from yuqing.web.feed_query import refresh_planner_stats
 
 STREAM_POLL_S = 2.0
 SCHEME_TEST_ITEMS = 2000
@@ -82,9 +77,7 @@ def scheme_preview(ctx: Context, scheme: dict[str, Any], limit: int = SCHEME_TES
     except ValidationError as exc:
         raise BadInput(f"scheme: {exc.errors()[0]['msg']}") from None
     matcher = SchemeMatcher([config], normalize=match_form)
-    stmt = select(items).order_by(items.c.published_at.desc()).limit(limit)
-    with ctx.store.read() as conn:
-        rows = conn.execute(stmt).all()
+    rows = ctx.store.iter_items(limit=limit)
     hits = [r for r in rows if matcher.match(r.match_text, r.source)]
     return {"tested": len(rows), "matched": len(hits),
             "items": [{"key": r.key, "text": r.text[:120],
@@ -95,7 +88,7 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
     """Return the /api/web routes bound to ``ctx``."""
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        stats = threading.Thread(target=refresh_planner_stats, args=(ctx.store,),
+        stats = threading.Thread(target=ctx.store.items.refresh_planner_stats,
                                  name="yuqing-analyze", daemon=True)
         stats.start()
         yield
@@ -113,12 +106,11 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
     def acknowledge(request: Request, alert_id: int) -> dict[str, Any]:
         """Acknowledge alert ``alert_id`` as the logged-in user (stops its escalation)."""
         user = current_user(request)
-        with ctx.store.write() as conn:
-            if outbox.alert_rule(conn, alert_id) is None:
-                raise HTTPException(404, f"alert {alert_id} not found")
-            first = alert_state.acknowledge(conn, alert_id, user["name"], datetime.now(UTC))
-            at, who = alert_state.ack_state(conn, alert_id)
-        return {"id": alert_id, "first": first, "by": who, "at": at.isoformat() if at else None}
+        done = ctx.store.alerts.acknowledge(alert_id, user["name"], datetime.now(UTC))
+        if done is None:
+            raise HTTPException(404, f"alert {alert_id} not found")
+        return {"id": alert_id, "first": done.first, "by": done.by,
+                "at": done.at.isoformat() if done.at else None}
 
     @router.get("/items/stream")
     async def item_stream(after: int = Query(-1)) -> StreamingResponse:

@@ -11,25 +11,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
+from yuqing.alerts.rules import LEVELS
 from yuqing.analytics.event_report import event_detail, list_events
 from yuqing.analytics.origin import Propagation, trace
 from yuqing.analytics.stats import range_stats
 from yuqing.cases import workflow
-from yuqing.alerts.rules import LEVELS
 from yuqing.config import Config
 from yuqing.domain import MEDIA_LABELS, MEDIA_TYPES, SENTIMENTS
 from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
-from yuqing.store import cases as case_db
-from yuqing.store import events as events_db
 from yuqing.store.analytics import Scope
-from yuqing.store.alerting_tables import alert_acks
-from yuqing.store.events_tables import events
-from yuqing.store.items import item_to_json, row_to_item
-from yuqing.store.tables import alerts, items
-from yuqing.web.feed_query import feed_statement
+from yuqing.store.items import item_to_json
 from yuqing.web.query_checks import choice, since_param
 
 NEAR_DEADLINE = timedelta(hours=24)
@@ -47,18 +39,14 @@ def data_window(ctx: Context, hours: float = 24.0) -> tuple[datetime, datetime]:
 
 def open_alert_count(ctx: Context) -> int:
     """Return how many alerts nobody has acknowledged."""
-    stmt = (select(func.count()).select_from(alerts.outerjoin(alert_acks,
-            alert_acks.c.alert_id == alerts.c.id)).where(alert_acks.c.acked_at.is_(None)))
-    with ctx.store.read() as conn:
-        return int(conn.scalar(stmt) or 0)
+    return ctx.store.alerts.count_unacknowledged()
 
 
 def deadlines_due(ctx: Context, within: timedelta = NEAR_DEADLINE) -> list[dict[str, Any]]:
     """Return open case deadlines due within ``within`` (overdue ones included), soonest first:
     ``{"case_id", "policy", "due" (ISO), "hours_left"}``."""
     now = datetime.now(UTC)
-    with ctx.store.read() as conn:
-        rows = case_db.open_deadlines(conn, workflow.OPEN_STATES)
+    rows = ctx.store.cases.open_deadlines(workflow.OPEN_STATES)
     near = sorted((r for r in rows if r["due"] - now <= within), key=lambda r: r["due"])
     return [{"case_id": r["case_id"], "policy": r["policy"], "due": r["due"].isoformat(),
              "hours_left": round((r["due"] - now).total_seconds() / 3600, 1)} for r in near]
@@ -124,46 +112,28 @@ def feed(ctx: Context, fq: FeedQuery, limit: int = FEED_PAGE, offset: int = 0) -
 
     Raises ValueError for a search text with no searchable character.
     """
-    extra = []
-    if fq.media:
-        extra.append(items.c.media_type == fq.media)
-    if fq.sensitive:
-        extra.append(items.c.n_sensitive > 0)
-    if fq.level:
-        extra.append(items.c.event_id.in_(select(events.c.id).where(events.c.level == fq.level)))
-    with ctx.store.read() as conn:
-        stmt = feed_statement(conn, ctx.store.dialect, query=match_form(fq.q) if fq.q else None,
-                              scheme=fq.scheme, extra=extra, sentiment=fq.sentiment,
-                              since=fq.since, source=fq.source)
-        stmt = stmt.limit(limit).offset(offset)
-        return [row_to_item(r._mapping) for r in conn.execute(stmt)]
+    return ctx.store.items.feed(query=match_form(fq.q) if fq.q else None, scheme=fq.scheme,
+                                sentiment=fq.sentiment, since=fq.since, source=fq.source,
+                                media=fq.media, sensitive=fq.sensitive, level=fq.level,
+                                limit=limit, offset=offset)
 
 
 def items_after(ctx: Context, seq: int, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
     """Return ``(newest seq, items stored after seq)`` (oldest first) for the live feed;
     ``seq`` < 0 asks only for the current newest seq."""
-    with ctx.store.read() as conn:
-        top = int(conn.scalar(select(func.max(items.c.seq))) or 0)
-        if seq < 0 or top <= seq:
-            return top, []
-        rows = conn.execute(select(items).where(items.c.seq > seq).order_by(items.c.seq)
-                            .limit(limit)).all()
-    found = [row_to_item(r._mapping) for r in rows]
-    return int(rows[-1].seq), [{**item_to_json(it), "key": it.key} for it in found]
+    top, found = ctx.store.items.items_after(seq, limit)
+    return top, [{**item_to_json(it), "key": it.key} for it in found]
 
 
 def newest_alert_id(ctx: Context) -> int:
     """Return the id of the newest alert (0 when there is none)."""
-    with ctx.store.read() as conn:
-        return int(conn.scalar(select(func.max(alerts.c.id))) or 0)
+    return ctx.store.alerts.newest_id()
 
 
 def alerts_after(ctx: Context, last: int, limit: int = 20) -> list[dict[str, Any]]:
-    """Return alerts with an id above ``last``, oldest first: ``{"id", "rule", "level", "title"}``."""
-    stmt = (select(alerts.c.id, alerts.c.rule, alerts.c.level, alerts.c.title)
-            .where(alerts.c.id > last).order_by(alerts.c.id).limit(limit))
-    with ctx.store.read() as conn:
-        return [dict(r._mapping) for r in conn.execute(stmt)]
+    """Return alerts with an id above ``last``, oldest first:
+    ``{"id", "rule", "level", "title"}``."""
+    return ctx.store.alerts.after(last, limit)
 
 
 def unit_channels(ctx: Context, user: dict[str, Any]) -> set[str] | None:
@@ -179,15 +149,7 @@ def unit_channels(ctx: Context, user: dict[str, Any]) -> set[str] | None:
 
 def related_items(ctx: Context, key: str, limit: int = 50) -> list[Any]:
     """Return items that duplicate, repost or reply to item ``key`` (newest first)."""
-    source, _, ident = key.partition(":")
-    cond = items.c.duplicate_of == key
-    if ident:
-        cond = cond | ((items.c.source == source)
-                       & ((items.c.parent_id == ident) | (items.c.root_id == ident)))
-    stmt = (select(items).where(cond, items.c.key != key)
-            .order_by(items.c.published_at.desc()).limit(limit))
-    with ctx.store.read() as conn:
-        return [row_to_item(r._mapping) for r in conn.execute(stmt)]
+    return ctx.store.items.related(key, limit)
 
 
 def sentiment_by_hour(members: list[Any], tz: str) -> list[dict[str, Any]]:
@@ -232,8 +194,7 @@ def event_page(ctx: Context, event_id: str) -> dict[str, Any] | None:
     doc = event_detail(ctx.store, event_id, ctx.config.events)
     if doc is None:
         return None
-    with ctx.store.read() as conn:
-        members = events_db.event_members(conn, event_id, limit=5000)
+    members = ctx.store.events.members(event_id, limit=5000)
     doc["graph"] = graph_data(trace(members)) if members else {"nodes": [], "links": [],
                                                                "categories": []}
     doc["sentiment_series"] = sentiment_by_hour(members, ctx.config.timezone)

@@ -1,5 +1,6 @@
-"""The feed's SQL: the store's item filters, shaped so that a large SQLite store answers a page
-of the newest items fast (benchmarks/api.py; issue 7 asks p95 <= 200 ms at 1M items).
+"""The web feed's SQL: the store's item filters plus the feed's own,
+shaped so that a large SQLite store answers a page of the newest items fast
+(benchmarks/api.py; issue 7 asks p95 <= 200 ms at 1M items). ``ItemsRepository`` runs them.
 
 Two shapes matter (measured on 1M generated items, see README "Web app"):
 
@@ -12,13 +13,12 @@ Two shapes matter (measured on 1M generated items, see README "Web app"):
   0.3 ms, where walking the newest items would take seconds). The hits are counted
   first in the FTS index (11 ms for 53k).
 
-Every other filter and every word on PostgreSQL goes through store/items.filter_items
-and store/search.query_condition unchanged, so results are the same as ``store.search``.
+Every other filter and every word on PostgreSQL goes through store/items.filter_items and
+store/search.query_condition unchanged, so results are the same as ``store.search``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -34,7 +34,7 @@ from sqlalchemy import (
     table,
 )
 
-from yuqing.store.items import filter_items
+from yuqing.store.events_tables import events
 from yuqing.store.search import query_condition, search_tokens
 from yuqing.store.tables import item_schemes, items
 
@@ -86,44 +86,42 @@ def search_conditions(conn: Connection, dialect: str, query: str) -> list[Column
     return out
 
 
-def feed_statement(conn: Connection, dialect: str, *, query: str | None,
-                   scheme: str | None, extra: Sequence[ColumnElement[bool]],
-                   **filters: Any) -> Select[Any]:
-    """Return SELECT items with every filter (``filters``: sentiment, since, source of
-    filter_items), newest first; ``query`` already normalised like ``match_text``."""
-    stmt = filter_items(select(items), dialect, **filters)
-    conditions = list(extra)
+def feed_statement(conn: Connection, filtered: Select[Any], *, query: str | None = None,
+                   scheme: str | None = None, media: str | None = None, sensitive: bool = False,
+                   level: str | None = None) -> Select[Any]:
+    """Return ``filtered`` (SELECT items with store/items.filter_items's sentiment, since and
+    source filters) narrowed by the feed's own filters, newest first.
+
+    ``query`` already normalised like ``match_text``; ``media``: the item's media type;
+    ``sensitive``: only items with a sensitive-word hit; ``level``: only items of an
+    event of that level (I-IV). Raises ValueError for a query with no searchable character.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    if media:
+        conditions.append(items.c.media_type == media)
+    if sensitive:
+        conditions.append(items.c.n_sensitive > 0)
+    if level:
+        conditions.append(items.c.event_id.in_(select(events.c.id).where(events.c.level == level)))
     if scheme is not None:
         conditions.append(exists().where(item_schemes.c.item_key == items.c.key,
                                          item_schemes.c.scheme == scheme))
     if query:
-        conditions.extend(search_conditions(conn, dialect, query))
-    if conditions:
-        stmt = stmt.where(and_(*conditions))
+        conditions.extend(search_conditions(conn, conn.dialect.name, query))
+    stmt = filtered.where(and_(*conditions)) if conditions else filtered
     return stmt.order_by(items.c.published_at.desc(), items.c.key.desc())
 
 
 def planner_stats_stale(conn: Connection) -> bool:
     """Return whether SQLite's planner statistics of ``items`` are missing or were taken
-    when the table held less than half of its rows now (compared by ``max(seq)``)."""
+    when the table held less than half of its rows now (compared by ``max(seq)``).
+
+    Without them SQLite answers a sentiment or source filter of a 1M-item feed by sorting
+    every matching row (2.3 s instead of 10 ms); ``ItemsRepository.refresh_planner_stats``
+    runs ANALYZE then."""
     if not conn.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
         return True
     stat = conn.execute(select(_STAT.c.stat).where(_STAT.c.tbl == "items").limit(1)).scalar()
     rows = int(conn.execute(select(func.max(items.c.seq))).scalar() or 0)
     return stat is None or rows > 2 * int(str(stat).split()[0])
-
-
-def refresh_planner_stats(store: Any) -> bool:
-    """On SQLite, run ANALYZE when the statistics are stale (planner_stats_stale); return
-    whether it ran. Without them SQLite answers a sentiment or source filter of a 1M-item
-    feed by sorting every matching row (2.3 s instead of 10 ms); ANALYZE takes about 4 s
-    at 1M items and holds the write lock meanwhile, so call it off the request path."""
-    if store.dialect != "sqlite":
-        return False
-    with store.read() as conn:
-        if not planner_stats_stale(conn):
-            return False
-    with store.write() as conn:
-        conn.exec_driver_sql("ANALYZE")
-    return True
