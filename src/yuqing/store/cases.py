@@ -1,8 +1,10 @@
-"""Queries of case handling (tables in store/cases_tables.py); each takes a Connection.
+"""Queries of case handling (tables in store/cases_tables.py), and their repositories.
 
-Rows come back as plain dicts (column name -> value, datetimes aware UTC).
-The audit log has an append function and readers only. Callers take the
-connection from ``Store.write()`` / ``Store.read()``.
+The module functions take a Connection and return plain dicts (column name
+-> value, datetimes aware UTC). ``CasesRepository`` and
+``PetitionsRepository`` (``store.cases``, ``store.petitions``) run them on
+their own connections and return domain objects (``Case``, ``Petition`` ...)
+where there is one. The audit log has an append function and readers only.
 """
 
 from __future__ import annotations
@@ -24,8 +26,18 @@ from yuqing.store.cases_tables import (
     petition_contacts,
     petitions,
 )
-from yuqing.store.tables import alerts, items
+from yuqing.domain import (
+    Assist,
+    Attachment,
+    Case,
+    CaseLink,
+    CaseLogEntry,
+    Contact,
+    Deadline,
+    Petition,
+)
 from yuqing.store.repository import Repository
+from yuqing.store.tables import alerts, items
 
 Row = dict[str, Any]
 
@@ -268,9 +280,210 @@ def event_items(conn: Connection, event_id: str, limit: int = 1000) -> list[Row]
     return _rows(conn, stmt)
 
 
+def follow_merges(conn: Connection, case_id: int) -> int:
+    """Return the case ``case_id`` was (transitively) merged into, or itself (also when
+    it does not exist); a merge cycle stops at the last case not seen before."""
+    seen = {case_id}
+    row = get_case(conn, case_id)
+    while row is not None and row["merged_into"] is not None and row["merged_into"] not in seen:
+        seen.add(row["merged_into"])
+        row = get_case(conn, row["merged_into"])
+    return int(row["id"]) if row is not None else case_id
+
+
+def _deadline(row: Mapping[str, Any]) -> Deadline:
+    """Return the Deadline of a ``case_deadlines`` row (extra joined columns ignored)."""
+    return Deadline(row["case_id"], row["policy"], row["met_by"], row["start"], row["due"],
+                    bool(row["provisional"]), row["met_at"], row["reminded_at"],
+                    row["escalated_at"])
+
+
 class CasesRepository(Repository):
-    """Queries of cases (workflow, log, deadlines, attachments, links)."""
+    """Queries of cases (workflow, log, deadlines, attachments, links): ``store.cases``.
+
+    Writes that must commit together (a move and its log entry) run on
+    ``with store.transaction() as tx: tx.cases...``.
+    """
+
+    # ----- cases and their log ---------------------------------------------------------
+
+    def insert(self, values: Mapping[str, Any]) -> int:
+        """Insert a case (the columns of ``cases`` but ``id``); return its id."""
+        with self._write() as conn:
+            return insert_case(conn, values)
+
+    def get(self, case_id: int) -> Case | None:
+        """Return case ``case_id``, or None."""
+        with self._read() as conn:
+            row = get_case(conn, case_id)
+        return None if row is None else Case(**row)
+
+    def update(self, case_id: int, values: Mapping[str, Any]) -> None:
+        """Set ``values`` (column -> value) on case ``case_id``."""
+        with self._write() as conn:
+            update_case(conn, case_id, values)
+
+    def find(self, *, state: str | None = None, unit: str | None = None, limit: int = 100,
+             offset: int = 0) -> list[Case]:
+        """Return cases, newest first, in ``state`` and owned by ``unit`` when given."""
+        with self._read() as conn:
+            rows = list_cases(conn, state=state, unit=unit, limit=limit, offset=offset)
+        return [Case(**r) for r in rows]
+
+    def opened_between(self, start: datetime, end: datetime) -> list[Case]:
+        """Return the cases opened in ``[start, end)``, oldest first."""
+        with self._read() as conn:
+            return [Case(**r) for r in cases_opened_between(conn, start, end)]
+
+    def follow_merges(self, case_id: int) -> int:
+        """Return the case ``case_id`` was (transitively) merged into, or itself."""
+        with self._read() as conn:
+            return follow_merges(conn, case_id)
+
+    def append_log(self, entry: Mapping[str, Any]) -> int:
+        """Append one audit entry (case_id, at, actor, role, action, from_state, to_state,
+        note, data); return its id."""
+        with self._write() as conn:
+            return append_log(conn, entry)
+
+    def log(self, case_id: int) -> list[CaseLogEntry]:
+        """Return the audit log of ``case_id`` in the order written."""
+        with self._read() as conn:
+            return [CaseLogEntry(**r) for r in read_log(conn, case_id)]
+
+    def logged_actions(self, case_id: int) -> set[str]:
+        """Return the distinct action names in the log of ``case_id``."""
+        with self._read() as conn:
+            return logged_actions(conn, case_id)
+
+    def moves(self) -> list[dict[str, Any]]:
+        """Return every state move ``{"case_id", "at", "from_state", "to_state"}`` (opening
+        included), oldest first."""
+        with self._read() as conn:
+            return all_moves(conn)
+
+    def count_by(self, column: str) -> dict[str, int]:
+        """Return ``{value: number of cases}`` by the cases column ``column`` (None as "None")."""
+        with self._read() as conn:
+            return count_cases_by(conn, column)
+
+    # ----- attachments, assists, links -------------------------------------------------
+
+    def add_attachment(self, values: Mapping[str, Any]) -> tuple[int, bool]:
+        """Keep an attachment unless the case has one with its hash; return ``(id, new)``."""
+        with self._write() as conn:
+            return add_attachment(conn, values)
+
+    def attachments(self, case_id: int) -> list[Attachment]:
+        """Return the attachments of ``case_id`` (without content), oldest first."""
+        with self._read() as conn:
+            return [Attachment(**r) for r in list_attachments(conn, case_id)]
+
+    def add_assist(self, values: Mapping[str, Any]) -> bool:
+        """Record an assisting unit; return False when it already assists."""
+        with self._write() as conn:
+            return add_assist(conn, values)
+
+    def assists(self, case_id: int) -> list[Assist]:
+        """Return the units asked to assist ``case_id``."""
+        with self._read() as conn:
+            return [Assist(**r) for r in list_assists(conn, case_id)]
+
+    def add_link(self, values: Mapping[str, Any]) -> bool:
+        """Link a case (case_id, kind, ref, score, created_at); False when already linked."""
+        with self._write() as conn:
+            return add_link(conn, values)
+
+    def links(self, case_id: int) -> list[CaseLink]:
+        """Return the links of ``case_id`` by kind and ref."""
+        with self._read() as conn:
+            return [CaseLink(**r) for r in list_links(conn, case_id)]
+
+    # ----- deadlines -------------------------------------------------------------------
+
+    def insert_deadlines(self, rows: Sequence[Deadline]) -> None:
+        """Store the deadlines of a new case."""
+        with self._write() as conn:
+            insert_deadlines(conn, [{"case_id": d.case_id, "policy": d.policy,
+                                     "met_by": d.met_by, "start": d.start, "due": d.due,
+                                     "provisional": d.provisional} for d in rows])
+
+    def deadlines(self, case_id: int | None = None) -> list[Deadline]:
+        """Return the deadlines of ``case_id`` earliest due first, or every deadline."""
+        with self._read() as conn:
+            rows = all_deadlines(conn) if case_id is None else case_deadline_rows(conn, case_id)
+        return [_deadline(r) for r in rows]
+
+    def provisional_deadlines(self) -> list[Deadline]:
+        """Return every deadline still marked provisional."""
+        with self._read() as conn:
+            return [_deadline(r) for r in provisional_deadlines(conn)]
+
+    def open_deadlines(self, open_states: Sequence[str]) -> list[dict[str, Any]]:
+        """Return the unmet deadlines of cases in ``open_states``, earliest due first: the
+        ``case_deadlines`` columns plus the case's ``title`` and ``owner_unit``."""
+        with self._read() as conn:
+            return open_deadlines(conn, open_states)
+
+    def meet_deadlines(self, case_id: int, states: Iterable[str], at: datetime) -> None:
+        """Mark the unmet deadlines of ``case_id`` met by one of ``states`` as met at ``at``."""
+        with self._write() as conn:
+            meet_deadlines(conn, case_id, states, at)
+
+    def set_deadline(self, case_id: int, policy: str, values: Mapping[str, Any]) -> None:
+        """Set ``values`` (due, provisional, reminded_at ...) on one deadline of a case."""
+        with self._write() as conn:
+            set_deadline(conn, case_id, policy, values)
+
+    # ----- what a case is opened from --------------------------------------------------
+
+    def alert_source(self, alert_id: int) -> dict[str, Any] | None:
+        """Return the stored alert ``alert_id`` as a dict of its columns, or None."""
+        with self._read() as conn:
+            return get_alert_row(conn, alert_id)
+
+    def event_items(self, event_id: str, limit: int = 1000) -> list[dict[str, Any]]:
+        """Return ``{"key", "text", "published_at", "handling_class"}`` of the items of
+        event ``event_id``, oldest first."""
+        with self._read() as conn:
+            return event_items(conn, event_id, limit)
 
 
 class PetitionsRepository(Repository):
-    """Queries of petitions (intake, repeats, contacts)."""
+    """Queries of petitions (intake, repeats, protected contacts): ``store.petitions``."""
+
+    def insert(self, values: Mapping[str, Any], contact: Contact) -> int:
+        """Store a petition (the columns of ``petitions`` but ``id``) and its protected
+        contact; return the petition id."""
+        with self._write() as conn:
+            return insert_petition(conn, values, contact.as_row())
+
+    def get(self, petition_id: int) -> Petition | None:
+        """Return petition ``petition_id`` (contact masked only), or None."""
+        with self._read() as conn:
+            row = get_petition(conn, petition_id)
+        return None if row is None else Petition(**row)
+
+    def find(self, case_id: int | None = None) -> list[Petition]:
+        """Return the petitions of ``case_id`` (every petition when None), oldest first."""
+        with self._read() as conn:
+            return [Petition(**r) for r in list_petitions(conn, case_id)]
+
+    def received_since(self, since: datetime) -> list[dict[str, Any]]:
+        """Return ``{"id", "case_id", "identity_hash", "subject", "accused", "received_at"}``
+        of the petitions received at or after ``since`` (repeat candidates), oldest first."""
+        with self._read() as conn:
+            return petition_candidates(conn, since)
+
+    def contact(self, petition_id: int) -> Contact | None:
+        """Return the protected contact of a petition (the caller logs the read), or None."""
+        with self._read() as conn:
+            row = read_contact(conn, petition_id)
+        if row is None:
+            return None
+        return Contact(row["name"], row["phone"], row["id_number"], row["address"])
+
+    def counts(self) -> dict[str, int]:
+        """Return ``{"petitions", "repeats", "cross_level"}`` counts."""
+        with self._read() as conn:
+            return petition_counts(conn)
