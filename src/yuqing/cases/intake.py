@@ -10,6 +10,7 @@ contact is stored apart and shown masked; reading it is logged.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from yuqing.cases import petitions as pet
 from yuqing.cases import workflow
@@ -76,7 +77,7 @@ def add_petition(service: CaseService, p: PetitionInput, *, actor: str,
     with service.store.transaction() as tx:
         if match is not None:
             case_id = tx.cases.follow_merges(match.case_id)
-        values = {
+        values: dict[str, Any] = {
             "case_id": case_id, "channel": p.channel, "received_at": received,
             "unit": p.unit, "subject": p.subject, "accused": p.accused,
             "addressed_level": addressed, "responsible_level": responsible,

@@ -1,10 +1,10 @@
 """Queries of case handling (tables in store/cases_tables.py), and their repositories.
 
 The module functions take a Connection and return plain dicts (column name
--> value, datetimes aware UTC). ``CasesRepository`` and
-``PetitionsRepository`` (``store.cases``, ``store.petitions``) run them on
-their own connections and return domain objects (``Case``, ``Petition`` ...)
-where there is one. The audit log has an append function and readers only.
+-> value, datetimes aware UTC). ``CasesRepository`` (``store.cases``) runs
+them on its own connections and returns domain objects (``Case``,
+``Deadline`` ...) where there is one; petitions are in store/petitions.py.
+The audit log has an append function and readers only.
 """
 
 from __future__ import annotations
@@ -16,6 +16,14 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from yuqing.domain import (
+    Assist,
+    Attachment,
+    Case,
+    CaseLink,
+    CaseLogEntry,
+    Deadline,
+)
 from yuqing.store.cases_tables import (
     case_assists,
     case_attachments,
@@ -23,18 +31,6 @@ from yuqing.store.cases_tables import (
     case_links,
     case_log,
     cases,
-    petition_contacts,
-    petitions,
-)
-from yuqing.domain import (
-    Assist,
-    Attachment,
-    Case,
-    CaseLink,
-    CaseLogEntry,
-    Contact,
-    Deadline,
-    Petition,
 )
 from yuqing.store.repository import Repository
 from yuqing.store.tables import alerts, items
@@ -42,8 +38,8 @@ from yuqing.store.tables import alerts, items
 Row = dict[str, Any]
 
 
-def _rows(conn: Connection, stmt: Any) -> list[Row]:
-    """Return the result rows of ``stmt`` as dicts."""
+def rows_of(conn: Connection, stmt: Any) -> list[Row]:
+    """Return the result rows of ``stmt`` as dicts (also used by store/petitions.py)."""
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
@@ -64,7 +60,7 @@ def insert_case(conn: Connection, values: Mapping[str, Any]) -> int:
 
 def get_case(conn: Connection, case_id: int) -> Row | None:
     """Return the case row ``case_id`` or None."""
-    found = _rows(conn, select(cases).where(cases.c.id == case_id))
+    found = rows_of(conn, select(cases).where(cases.c.id == case_id))
     return found[0] if found else None
 
 
@@ -81,7 +77,7 @@ def list_cases(conn: Connection, *, state: str | None = None, unit: str | None =
         stmt = stmt.where(cases.c.state == state)
     if unit:
         stmt = stmt.where(cases.c.owner_unit == unit)
-    return _rows(conn, stmt)
+    return rows_of(conn, stmt)
 
 
 # ----- audit log (append-only) -----------------------------------------------------------
@@ -94,7 +90,7 @@ def append_log(conn: Connection, entry: Mapping[str, Any]) -> int:
 
 def read_log(conn: Connection, case_id: int) -> list[Row]:
     """Return the audit log of ``case_id`` in the order written."""
-    return _rows(conn, select(case_log).where(case_log.c.case_id == case_id)
+    return rows_of(conn, select(case_log).where(case_log.c.case_id == case_id)
                  .order_by(case_log.c.id))
 
 
@@ -109,7 +105,7 @@ def all_moves(conn: Connection) -> list[Row]:
     stmt = (select(case_log.c.case_id, case_log.c.at, case_log.c.from_state,
                    case_log.c.to_state)
             .where(case_log.c.action.in_(("open", "move"))).order_by(case_log.c.id))
-    return _rows(conn, stmt)
+    return rows_of(conn, stmt)
 
 
 # ----- attachments -----------------------------------------------------------------------
@@ -131,7 +127,7 @@ def add_attachment(conn: Connection, values: Mapping[str, Any]) -> tuple[int, bo
 def list_attachments(conn: Connection, case_id: int) -> list[Row]:
     """Return the attachments of ``case_id`` without their content."""
     cols = [c for c in case_attachments.c if c.name != "content"]
-    return _rows(conn, select(*cols).where(case_attachments.c.case_id == case_id)
+    return rows_of(conn, select(*cols).where(case_attachments.c.case_id == case_id)
                  .order_by(case_attachments.c.id))
 
 
@@ -145,7 +141,7 @@ def insert_deadlines(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Non
 
 def case_deadline_rows(conn: Connection, case_id: int) -> list[Row]:
     """Return the deadlines of ``case_id``, earliest due first."""
-    return _rows(conn, select(case_deadlines).where(case_deadlines.c.case_id == case_id)
+    return rows_of(conn, select(case_deadlines).where(case_deadlines.c.case_id == case_id)
                  .order_by(case_deadlines.c.due))
 
 
@@ -162,7 +158,7 @@ def open_deadlines(conn: Connection, open_states: Sequence[str]) -> list[Row]:
             .join(cases, cases.c.id == case_deadlines.c.case_id)
             .where(case_deadlines.c.met_at.is_(None), cases.c.state.in_(list(open_states)))
             .order_by(case_deadlines.c.due))
-    return _rows(conn, stmt)
+    return rows_of(conn, stmt)
 
 
 def set_deadline(conn: Connection, case_id: int, policy: str, values: Mapping[str, Any]) -> None:
@@ -173,12 +169,12 @@ def set_deadline(conn: Connection, case_id: int, policy: str, values: Mapping[st
 
 def provisional_deadlines(conn: Connection) -> list[Row]:
     """Return every deadline still marked provisional."""
-    return _rows(conn, select(case_deadlines).where(case_deadlines.c.provisional.is_(True)))
+    return rows_of(conn, select(case_deadlines).where(case_deadlines.c.provisional.is_(True)))
 
 
 def all_deadlines(conn: Connection) -> list[Row]:
     """Return every deadline row (for statistics)."""
-    return _rows(conn, select(case_deadlines))
+    return rows_of(conn, select(case_deadlines))
 
 
 # ----- assists and links -----------------------------------------------------------------
@@ -190,7 +186,7 @@ def add_assist(conn: Connection, values: Mapping[str, Any]) -> bool:
 
 def list_assists(conn: Connection, case_id: int) -> list[Row]:
     """Return the units asked to assist ``case_id``."""
-    return _rows(conn, select(case_assists).where(case_assists.c.case_id == case_id))
+    return rows_of(conn, select(case_assists).where(case_assists.c.case_id == case_id))
 
 
 def add_link(conn: Connection, values: Mapping[str, Any]) -> bool:
@@ -200,46 +196,8 @@ def add_link(conn: Connection, values: Mapping[str, Any]) -> bool:
 
 def list_links(conn: Connection, case_id: int) -> list[Row]:
     """Return the links of ``case_id``."""
-    return _rows(conn, select(case_links).where(case_links.c.case_id == case_id)
+    return rows_of(conn, select(case_links).where(case_links.c.case_id == case_id)
                  .order_by(case_links.c.kind, case_links.c.ref))
-
-
-# ----- petitions -------------------------------------------------------------------------
-
-def insert_petition(conn: Connection, values: Mapping[str, Any], contact: Mapping[str, Any]) -> int:
-    """Insert a petition and its protected contact; return the petition id."""
-    pid = int(conn.scalar(insert(petitions).values(**values).returning(petitions.c.id)))
-    conn.execute(insert(petition_contacts).values(petition_id=pid, **contact))
-    return pid
-
-
-def petition_candidates(conn: Connection, since: datetime) -> list[Row]:
-    """Return petitions received at or after ``since`` (for repeat matching), oldest first."""
-    cols = (petitions.c.id, petitions.c.case_id, petitions.c.identity_hash,
-            petitions.c.subject, petitions.c.accused, petitions.c.received_at)
-    return _rows(conn, select(*cols).where(petitions.c.received_at >= since)
-                 .order_by(petitions.c.id))
-
-
-def list_petitions(conn: Connection, case_id: int | None = None) -> list[Row]:
-    """Return petitions (of ``case_id`` when given), contact masked only."""
-    stmt = select(petitions).order_by(petitions.c.id)
-    if case_id is not None:
-        stmt = stmt.where(petitions.c.case_id == case_id)
-    return _rows(conn, stmt)
-
-
-def get_petition(conn: Connection, petition_id: int) -> Row | None:
-    """Return the petition row ``petition_id`` (contact masked only) or None."""
-    found = _rows(conn, select(petitions).where(petitions.c.id == petition_id))
-    return found[0] if found else None
-
-
-def read_contact(conn: Connection, petition_id: int) -> Row | None:
-    """Return the protected contact of a petition (log the access: cases/service.py does)."""
-    found = _rows(conn, select(petition_contacts)
-                  .where(petition_contacts.c.petition_id == petition_id))
-    return found[0] if found else None
 
 
 # ----- statistics ------------------------------------------------------------------------
@@ -251,17 +209,9 @@ def count_cases_by(conn: Connection, column: str) -> dict[str, int]:
     return {str(row[0]): int(row[1]) for row in conn.execute(stmt)}
 
 
-def petition_counts(conn: Connection) -> dict[str, int]:
-    """Return ``{"petitions", "repeats", "cross_level"}`` counts."""
-    stmt = select(func.count(), func.count(petitions.c.repeat_of),
-                  func.count().filter(petitions.c.cross_level.is_(True)))
-    total, repeats, cross = conn.execute(stmt).one()
-    return {"petitions": int(total), "repeats": int(repeats), "cross_level": int(cross)}
-
-
 def cases_opened_between(conn: Connection, start: datetime, end: datetime) -> list[Row]:
     """Return cases opened in [start, end), oldest first."""
-    return _rows(conn, select(cases).where(cases.c.opened_at >= start, cases.c.opened_at < end)
+    return rows_of(conn, select(cases).where(cases.c.opened_at >= start, cases.c.opened_at < end)
                  .order_by(cases.c.id))
 
 
@@ -269,7 +219,7 @@ def cases_opened_between(conn: Connection, start: datetime, end: datetime) -> li
 
 def get_alert_row(conn: Connection, alert_id: int) -> Row | None:
     """Return the stored alert ``alert_id`` (rule, title, body, level, item_keys, created_at)."""
-    found = _rows(conn, select(alerts).where(alerts.c.id == alert_id))
+    found = rows_of(conn, select(alerts).where(alerts.c.id == alert_id))
     return found[0] if found else None
 
 
@@ -277,7 +227,7 @@ def event_items(conn: Connection, event_id: str, limit: int = 1000) -> list[Row]
     """Return (key, text, published_at, handling_class) of the items of an event, oldest first."""
     stmt = (select(items.c.key, items.c.text, items.c.published_at, items.c.handling_class)
             .where(items.c.event_id == event_id).order_by(items.c.published_at).limit(limit))
-    return _rows(conn, stmt)
+    return rows_of(conn, stmt)
 
 
 def follow_merges(conn: Connection, case_id: int) -> int:
@@ -447,43 +397,3 @@ class CasesRepository(Repository):
         event ``event_id``, oldest first."""
         with self._read() as conn:
             return event_items(conn, event_id, limit)
-
-
-class PetitionsRepository(Repository):
-    """Queries of petitions (intake, repeats, protected contacts): ``store.petitions``."""
-
-    def insert(self, values: Mapping[str, Any], contact: Contact) -> int:
-        """Store a petition (the columns of ``petitions`` but ``id``) and its protected
-        contact; return the petition id."""
-        with self._write() as conn:
-            return insert_petition(conn, values, contact.as_row())
-
-    def get(self, petition_id: int) -> Petition | None:
-        """Return petition ``petition_id`` (contact masked only), or None."""
-        with self._read() as conn:
-            row = get_petition(conn, petition_id)
-        return None if row is None else Petition(**row)
-
-    def find(self, case_id: int | None = None) -> list[Petition]:
-        """Return the petitions of ``case_id`` (every petition when None), oldest first."""
-        with self._read() as conn:
-            return [Petition(**r) for r in list_petitions(conn, case_id)]
-
-    def received_since(self, since: datetime) -> list[dict[str, Any]]:
-        """Return ``{"id", "case_id", "identity_hash", "subject", "accused", "received_at"}``
-        of the petitions received at or after ``since`` (repeat candidates), oldest first."""
-        with self._read() as conn:
-            return petition_candidates(conn, since)
-
-    def contact(self, petition_id: int) -> Contact | None:
-        """Return the protected contact of a petition (the caller logs the read), or None."""
-        with self._read() as conn:
-            row = read_contact(conn, petition_id)
-        if row is None:
-            return None
-        return Contact(row["name"], row["phone"], row["id_number"], row["address"])
-
-    def counts(self) -> dict[str, int]:
-        """Return ``{"petitions", "repeats", "cross_level"}`` counts."""
-        with self._read() as conn:
-            return petition_counts(conn)
