@@ -6,8 +6,8 @@ this module; this module depends on nothing in the project.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import datetime, tzinfo
 from typing import Any, TypedDict
 
 MEDIA_TYPES = ("news", "weibo", "wechat", "forum", "video", "app", "gov", "other")
@@ -248,3 +248,237 @@ class Alert:
     created_at: datetime
     level: str = "IV"
     channels: list[str] = field(default_factory=list)
+
+
+# ----- cases and petitions ---------------------------------------------------------------
+# A case (工单) is one matter handled by one owning unit through the workflow of
+# cases/workflow.py; everything done to it is an entry of its append-only log. The JSON
+# form of each type (``to_json(tz)``) is what the API and ``yuqing case ... --json`` print:
+# the fields in declaration order, datetimes as ISO strings in ``tz``.
+
+
+def _fields_json(obj: Any, tz: tzinfo) -> dict[str, Any]:
+    """Return the dataclass ``obj``'s fields in order, datetimes as ISO strings in ``tz``."""
+    out: dict[str, Any] = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        out[f.name] = value.astimezone(tz).isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+@dataclass
+class Case:
+    """One case: its origin, owning unit, state and times (aware UTC)."""
+
+    id: int
+    title: str
+    summary: str | None
+    origin: str
+    origin_ref: str | None
+    channel: str
+    state: str
+    handling_class: int | None
+    suggested_class: int | None
+    owner_unit: str
+    opened_by: str
+    discovered_at: datetime
+    opened_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    merged_into: int | None
+
+    def to_json(self, tz: tzinfo) -> dict[str, Any]:
+        """Return the case as in ``GET /api/cases``: every field, times ISO in ``tz``."""
+        return _fields_json(self, tz)
+
+
+@dataclass
+class CaseLogEntry:
+    """One audit entry: who (``actor`` in ``role``) did ``action`` when, the states
+    before and after (None for actions that do not move), the note and the data."""
+
+    id: int
+    case_id: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    from_state: str | None
+    to_state: str | None
+    note: str | None
+    data: dict[str, Any]
+
+    def to_json(self, tz: tzinfo) -> dict[str, Any]:
+        """Return the entry's fields, ``at`` ISO in ``tz``."""
+        return _fields_json(self, tz)
+
+
+@dataclass
+class Deadline:
+    """The deadline ``policy`` of a case: met by reaching state ``met_by`` before ``due``
+    (``provisional`` while the official calendar of its year is unknown)."""
+
+    case_id: int
+    policy: str
+    met_by: str
+    start: datetime
+    due: datetime
+    provisional: bool
+    met_at: datetime | None = None
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
+
+    def to_json(self, tz: tzinfo) -> dict[str, Any]:
+        """Return the deadline's fields, times ISO in ``tz``."""
+        return _fields_json(self, tz)
+
+
+@dataclass
+class Attachment:
+    """Evidence kept with a case (its content stays in the store), by SHA-256."""
+
+    id: int
+    case_id: int
+    name: str
+    sha256: str
+    size: int
+    added_by: str
+    added_at: datetime
+
+    def to_json(self, tz: tzinfo) -> dict[str, Any]:
+        """Return the attachment's fields (no content), ``added_at`` ISO in ``tz``."""
+        return _fields_json(self, tz)
+
+
+@dataclass
+class Assist:
+    """A unit asked to assist a case (ownership unchanged)."""
+
+    case_id: int
+    unit: str
+    requested_by: str
+    requested_at: datetime
+
+    def to_json(self, tz: tzinfo) -> dict[str, Any]:
+        """Return the request's fields, ``requested_at`` ISO in ``tz``."""
+        return _fields_json(self, tz)
+
+
+@dataclass
+class CaseLink:
+    """A link from a case to an item, case, alert, event or petition (``kind``, ``ref``);
+    ``score`` is the similarity of an automatic link, None for one made by hand."""
+
+    case_id: int
+    kind: str
+    ref: str
+    score: float | None
+    created_at: datetime
+
+    def to_json(self, tz: tzinfo) -> dict[str, Any]:
+        """Return the link's fields, ``created_at`` ISO in ``tz``."""
+        return _fields_json(self, tz)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A petitioner's contact as given (every field optional); stored protected."""
+
+    name: str | None = None
+    phone: str | None = None
+    id_number: str | None = None
+    address: str | None = None
+
+    def as_row(self) -> dict[str, str | None]:
+        """Return the fields as a dict for the protected table."""
+        return {"name": self.name, "phone": self.phone, "id_number": self.id_number,
+                "address": self.address}
+
+
+@dataclass
+class Petition:
+    """A petition (信访举报) as stored: the case it belongs to, channel, receiving unit,
+    subject, levels, the petitioner's identity hashes and masked contact, and the earlier
+    petition it repeats (``repeat_of``, ``repeat_score``)."""
+
+    id: int
+    case_id: int
+    channel: str
+    received_at: datetime
+    unit: str
+    subject: str
+    accused: str | None
+    addressed_level: str
+    responsible_level: str | None
+    identity_hash: str | None
+    contact_masked: str
+    repeat_of: int | None
+    repeat_score: float | None
+    cross_level: bool
+
+    def to_json(self, tz: tzinfo) -> dict[str, Any]:
+        """Return the petition's fields, ``received_at`` ISO in ``tz``."""
+        return _fields_json(self, tz)
+
+
+@dataclass
+class PetitionContact:
+    """The full contact of petition ``petition_id`` (reading it is logged)."""
+
+    petition_id: int
+    contact: Contact
+
+    def to_json(self) -> dict[str, Any]:
+        """Return ``{"petition_id", "name", "phone", "id_number", "address"}``."""
+        return {"petition_id": self.petition_id, **self.contact.as_row()}
+
+
+@dataclass
+class PetitionIntake:
+    """What taking in a petition did: the stored ``petition``, whether it opened a new
+    case, why it repeats an earlier one, and the online items it was linked to."""
+
+    petition: Petition
+    new_case: bool
+    repeat_reason: str | None
+    linked_items: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return ``{"petition_id", "case_id", "new_case", "repeat_of", "repeat_score",
+        "repeat_reason", "cross_level", "addressed_level", "responsible_level",
+        "linked_items", "contact"}`` (contact masked), as ``POST /api/petitions`` answers."""
+        p = self.petition
+        return {"petition_id": p.id, "case_id": p.case_id, "new_case": self.new_case,
+                "repeat_of": p.repeat_of, "repeat_score": p.repeat_score,
+                "repeat_reason": self.repeat_reason, "cross_level": p.cross_level,
+                "addressed_level": p.addressed_level, "responsible_level": p.responsible_level,
+                "linked_items": self.linked_items, "contact": p.contact_masked}
+
+
+@dataclass
+class CaseDetail:
+    """A case with everything filed under it, the states it may move to next and the
+    steps of its class's playbook as text (None before a class is suggested or confirmed)."""
+
+    case: Case
+    log: list[CaseLogEntry]
+    deadlines: list[Deadline]
+    attachments: list[Attachment]
+    assists: list[Assist]
+    links: list[CaseLink]
+    petitions: list[Petition]
+    next_states: list[str]
+    playbook: str | None
+
+    def to_json(self, tz: tzinfo) -> dict[str, Any]:
+        """Return the case as ``GET /api/cases/{id}``: its fields, then ``log``,
+        ``deadlines``, ``attachments``, ``assists``, ``links``, ``petitions`` (lists of
+        their JSON forms), ``next_states`` and ``playbook``."""
+        doc = self.case.to_json(tz)
+        parts: dict[str, list[Any]] = {
+            "log": self.log, "deadlines": self.deadlines, "attachments": self.attachments,
+            "assists": self.assists, "links": self.links, "petitions": self.petitions}
+        doc.update({name: [row.to_json(tz) for row in rows] for name, rows in parts.items()})
+        doc["next_states"] = self.next_states
+        doc["playbook"] = self.playbook
+        return doc

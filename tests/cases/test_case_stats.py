@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from yuqing.cases.intake import PetitionInput, add_petition
-from yuqing.cases.petitions import Contact
+from yuqing.cases.inputs import PetitionInput
+from yuqing.cases.intake import add_petition
 from yuqing.cases.service import CaseService
 from yuqing.cases.stats import case_stats, daily_report
 from yuqing.config import parse_config
+from yuqing.domain import Contact
 from yuqing.store import Store
 
 START = datetime(2024, 3, 4, 1, 0, tzinfo=UTC)  # Mon 09:00 Shanghai
@@ -41,11 +42,11 @@ def test_stats_and_daily_report(store: Store) -> None:
     svc.move(slow, "verified", note="核实", **WHO)
     svc.move(slow, "reported", **WHO)          # 8 h: first response late
     clock.now = START + timedelta(days=2)      # formal answer (24 h) overdue for both
-    add_petition(svc, PetitionInput("letter", "城关镇拖欠工程款", "乙办", accused="城关镇政府",
-                                    contact=Contact("张三", "13800000000")), **WHO)
-    add_petition(svc, PetitionInput("web", "城关镇还是拖欠工程款没有给", "乙办",
-                                    accused="城关镇政府", contact=Contact("张三", "13800000000")),
-                 **WHO)
+    zhang = Contact("张三", "13800000000").as_row()
+    add_petition(svc, PetitionInput(channel="letter", subject="城关镇拖欠工程款", unit="乙办",
+                                    accused="城关镇政府", contact=zhang), **WHO)
+    add_petition(svc, PetitionInput(channel="web", subject="城关镇还是拖欠工程款没有给",
+                                    unit="乙办", accused="城关镇政府", contact=zhang), **WHO)
     doc = case_stats(svc)
     assert doc["cases"] == 4
     assert doc["by_class"] == {"1": 1, "2": 1, "none": 2}

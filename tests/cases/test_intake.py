@@ -4,14 +4,15 @@ cross-level complaints are flagged, contacts stay protected, online items get li
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from yuqing.cases.intake import PetitionInput, add_petition, reveal_contact
-from yuqing.cases.petitions import Contact
+from yuqing.cases.inputs import PetitionInput
+from yuqing.cases.intake import add_petition, reveal_contact
 from yuqing.cases.service import CaseService
 from yuqing.config import Config, parse_config
-from yuqing.domain import BadInput
+from yuqing.domain import BadInput, Contact
 from yuqing.runtime.pipeline import Pipeline
 from yuqing.sources.records import raw_from_record
 from yuqing.store import Store
@@ -31,22 +32,27 @@ def svc(store: Store) -> CaseService:
 def petition(subject: str, unit: str = "县信访局", contact: Contact = ZHANG,
              **kw: object) -> PetitionInput:
     return PetitionInput(channel=str(kw.pop("channel", "letter")), subject=subject, unit=unit,
-                         accused=str(kw.pop("accused", "城关镇人民政府")), contact=contact,
-                         **kw)  # type: ignore[arg-type]
+                         accused=str(kw.pop("accused", "城关镇人民政府")),
+                         contact=contact.as_row(), **kw)  # type: ignore[arg-type]
+
+
+def take_in(svc: CaseService, p: PetitionInput) -> dict[str, Any]:
+    """Take ``p`` in as WHO; return the intake's JSON form (as the API answers)."""
+    return add_petition(svc, p, **WHO).to_json()
 
 
 def test_first_petition_opens_a_case_and_a_reworded_repeat_joins_it(svc: CaseService) -> None:
-    first = add_petition(svc, petition("城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果"), **WHO)
+    first = take_in(svc, petition("城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果"))
     assert first["new_case"] and first["repeat_of"] is None
     assert (first["addressed_level"], first["responsible_level"]) == ("county", "township")
     assert first["cross_level"] is False
-    other = add_petition(svc, petition("幸福村低保评定不公平，有车有房的人吃低保",
+    other = take_in(svc, petition("幸福村低保评定不公平，有车有房的人吃低保",
                                        accused="幸福村村民委员会",
-                                       contact=Contact("李四", "13900000000")), **WHO)
+                                       contact=Contact("李四", "13900000000")))
     assert other["new_case"] and other["case_id"] != first["case_id"]
-    again = add_petition(svc, petition("再次反映：城关镇欠我修路的三十八万工程款一直不付",
+    again = take_in(svc, petition("再次反映：城关镇欠我修路的三十八万工程款一直不付",
                                        unit="市信访局", channel="wechat",
-                                       contact=Contact("张三", "+86 138 1234 5678")), **WHO)
+                                       contact=Contact("张三", "+86 138 1234 5678")))
     assert (again["new_case"], again["case_id"], again["repeat_of"]) == (
         False, first["case_id"], first["petition_id"])
     assert again["repeat_reason"] == "same petitioner" and again["cross_level"] is True
@@ -59,15 +65,15 @@ def test_first_petition_opens_a_case_and_a_reworded_repeat_joins_it(svc: CaseSer
 
 
 def test_repeat_of_a_merged_case_joins_the_surviving_case(svc: CaseService) -> None:
-    first = add_petition(svc, petition("城关镇政府拖欠我修村道的工程款三十八万元"), **WHO)
+    first = take_in(svc, petition("城关镇政府拖欠我修村道的工程款三十八万元"))
     keep = svc.open_case("城关镇欠款", actor="李值班", role="handler", unit="县信访局")
     svc.move(first["case_id"], "merged", note="同一事项", merge_into=keep, **WHO)
-    again = add_petition(svc, petition("城关镇修路工程款三十八万还是没有给"), **WHO)
+    again = take_in(svc, petition("城关镇修路工程款三十八万还是没有给"))
     assert again["case_id"] == keep and again["repeat_of"] == first["petition_id"]
 
 
 def test_contact_is_masked_and_reading_it_is_logged(svc: CaseService) -> None:
-    got = add_petition(svc, petition("城关镇政府拖欠工程款"), **WHO)
+    got = take_in(svc, petition("城关镇政府拖欠工程款"))
     assert got["contact"] == "张* 138****5678 城关镇东街5…"
     listed = svc.show(got["case_id"])["petitions"][0]
     assert "13812345678" not in str(listed) and listed["contact_masked"] == got["contact"]
@@ -76,7 +82,8 @@ def test_contact_is_masked_and_reading_it_is_logged(svc: CaseService) -> None:
     with pytest.raises(BadInput, match="role 'monitor' may not"):
         reveal_contact(svc, got["petition_id"], actor="x", role="monitor", reason="回访")
     full = reveal_contact(svc, got["petition_id"], reason="电话回访", **WHO)
-    assert (full["name"], full["phone"]) == ("张三", "13812345678")
+    assert full.petition_id == got["petition_id"]
+    assert (full.contact.name, full.contact.phone) == ("张三", "13812345678")
     entry = svc.show(got["case_id"])["log"][-1]
     assert (entry["action"], entry["actor"], entry["note"]) == ("contact_access", "李值班", "电话回访")
     assert entry["data"] == {"petition_id": got["petition_id"]}
@@ -94,7 +101,7 @@ def test_petition_is_linked_to_online_items_about_the_matter(store: Store,
                             origin="test", fetched_at=datetime(2024, 3, 1, tzinfo=UTC))
             for k, t in texts.items()]
     Pipeline(Config(), store, registries=load_registries(), alerts_enabled=False).process(raws)
-    got = add_petition(svc, petition("城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果"), **WHO)
+    got = take_in(svc, petition("城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果"))
     assert got["linked_items"] == ["weibo:a"]
     links = {(x["kind"], x["ref"]) for x in svc.show(got["case_id"])["links"]}
     assert ("item", "weibo:a") in links and ("petition", str(got["petition_id"])) in links
@@ -102,22 +109,22 @@ def test_petition_is_linked_to_online_items_about_the_matter(store: Store,
 
 def test_bad_intake_is_named(svc: CaseService) -> None:
     with pytest.raises(BadInput, match="channel 'fax'"):
-        add_petition(svc, petition("x", channel="fax"), **WHO)
+        take_in(svc, petition("x", channel="fax"))
     with pytest.raises(BadInput, match="unit '乡信访办' is not configured"):
-        add_petition(svc, petition("x", unit="乡信访办"), **WHO)
+        take_in(svc, petition("x", unit="乡信访办"))
     with pytest.raises(BadInput, match="subject is empty"):
-        add_petition(svc, petition("  "), **WHO)
+        take_in(svc, petition("  "))
     with pytest.raises(BadInput, match="receiving unit '乡信访办' is not configured"):
-        add_petition(svc, petition("x", unit="乡信访办", addressed_level="township"), **WHO)
+        take_in(svc, petition("x", unit="乡信访办", addressed_level="township"))
     with pytest.raises(BadInput, match="addressed level 'ward'"):
-        add_petition(svc, petition("x", addressed_level="ward"), **WHO)
+        take_in(svc, petition("x", addressed_level="ward"))
     assert svc.list() == []
 
 
 def test_without_units_the_level_must_be_given(store: Store) -> None:
     bare = CaseService(store, Config())
     with pytest.raises(BadInput, match="give the level it was addressed to"):
-        add_petition(bare, petition("城关镇拖欠工程款", unit="某信访局"), **WHO)
-    got = add_petition(bare, petition("城关镇拖欠工程款", unit="某信访局",
-                                      addressed_level="province"), **WHO)
+        take_in(bare, petition("城关镇拖欠工程款", unit="某信访局"))
+    got = take_in(bare, petition("城关镇拖欠工程款", unit="某信访局",
+                                      addressed_level="province"))
     assert got["cross_level"] is True and got["new_case"] is True

@@ -239,3 +239,25 @@ def test_open_from_item_and_alert(svc: CaseService, store: Store) -> None:
         ("alert", str(alert_id)), ("item", "weibo:x1")}
     with pytest.raises(BadInput, match="item 'nope' is not stored"):
         svc.open_from_item("nope", actor="李值班", role="monitor", unit=UNIT)
+
+
+def test_get_returns_the_case_detail_and_show_is_its_json(svc: CaseService, clock: Clock) -> None:
+    case_id = svc.open_case("积水", actor="李值班", role="monitor", unit=UNIT, suggested_class=4)
+    moved = svc.move(case_id, "verified", note="属实", **HANDLER)
+    assert (moved.id, moved.state, moved.handling_class, moved.updated_at) == (
+        case_id, "verified", 4, clock.now)
+    detail = svc.get(case_id)
+    assert detail.case == moved and detail.next_states == ["reported", "rejected", "merged"]
+    assert [(e.action, e.to_state) for e in detail.log] == [("open", "collected"),
+                                                            ("move", "verified")]
+    assert detail.playbook == "adopt or decline, reply with the decision"
+    doc = svc.show(case_id)
+    assert doc == detail.to_json(svc.tz)
+    assert list(doc) == ["id", "title", "summary", "origin", "origin_ref", "channel", "state",
+                         "handling_class", "suggested_class", "owner_unit", "opened_by",
+                         "discovered_at", "opened_at", "updated_at", "closed_at", "merged_into",
+                         "log", "deadlines", "attachments", "assists", "links", "petitions",
+                         "next_states", "playbook"]
+    assert doc["opened_at"] == START.astimezone(svc.tz).isoformat()  # office zone, +08:00
+    assert [c.id for c in svc.find(state="verified")] == [case_id]
+    assert svc.list(state="verified") == [moved.to_json(svc.tz)]

@@ -10,7 +10,6 @@ from report_items import seed_sqlite
 from yuqing_cli import Invoke
 
 from yuqing.store import open_store
-from yuqing.store import reports as q
 
 
 def test_report_daily_docx(cli: Invoke, tmp_path: Path) -> None:
@@ -22,8 +21,8 @@ def test_report_daily_docx(cli: Invoke, tmp_path: Path) -> None:
     doc = json.loads(res.stdout)
     assert doc["path"] == str(out) and not doc["zero"] and doc["posts"][0]["key"] == "weibo:1"
     assert "共监测到相关信息6条" in "\n".join(p.text for p in Document(str(out)).paragraphs)
-    with open_store(url) as store, store.read() as conn:
-        assert len(q.evidence_of(conn, doc["report_id"])) == len(doc["posts"])
+    with open_store(url) as store:
+        assert len(store.reports.evidence(doc["report_id"])) == len(doc["posts"])
 
 
 def test_report_zero_day_html(cli: Invoke, tmp_path: Path) -> None:

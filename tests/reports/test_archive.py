@@ -1,4 +1,4 @@
-"""Stored reports and their evidence (store/reports.py via reports/archive.py), both backends."""
+"""Stored reports and their evidence (store.reports via reports/archive.py), both backends."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from yuqing.reports.build import build_period_report
 from yuqing.reports.model import text_hash
 from yuqing.reports.text import quote_of
 from yuqing.store import Store
-from yuqing.store import reports as q
 
 NOW = datetime(2024, 3, 6, 0, 30, tzinfo=UTC)
 
@@ -21,9 +20,8 @@ def test_evidence_rows_check_against_the_store(filled: Store, extractor: Keyword
     report = build_period_report(filled, "daily", day=DAY, now=NOW, extractor=extractor)
     report_id = save_report(filled, report, now=NOW)
     assert report_id is not None
-    with filled.read() as conn:
-        stored = q.list_reports(conn)
-        evidence = q.evidence_of(conn, report_id)
+    stored = filled.reports.stored()
+    evidence = filled.reports.evidence(report_id)
     assert stored[0]["kind"] == "daily" and stored[0]["digest"] == report_digest(report)
     assert [e["ref"] for e in evidence] == [p.ref for p in report.posts]
     for row in evidence:  # a reader re-derives each quote from the stored item and checks it
@@ -38,9 +36,9 @@ def test_a_schedule_stores_a_period_once(filled: Store, extractor: KeywordExtrac
     assert save_report(filled, report, schedule="早报", now=NOW) is None
     assert save_report(filled, report, schedule="晚报", now=NOW) is not None
     assert save_report(filled, report, now=NOW) is not None  # by hand: always stored
-    with filled.read() as conn:
-        assert len(q.list_reports(conn)) == 3
-        assert q.scheduled_exists(conn, "早报", report.since)
+    assert len(filled.reports.stored()) == 3
+    assert filled.reports.scheduled_exists("早报", report.since)
+    assert not filled.reports.scheduled_exists("午报", report.since)
 
 
 def test_digest_changes_with_content(filled: Store, extractor: KeywordExtractor) -> None:

@@ -18,7 +18,6 @@ from yuqing.analytics.origin import Node, trace
 from yuqing.analytics.trends import hourly_counts, spike
 from yuqing.config import EventsConfig
 from yuqing.store import Store, item_to_json
-from yuqing.store import events as events_db
 
 
 def event_summary(row: dict[str, Any]) -> dict[str, Any]:
@@ -35,10 +34,8 @@ def event_summary(row: dict[str, Any]) -> dict[str, Any]:
 
 def list_events(store: Store, *, since: datetime | None = None, min_size: int = 1,
                 order: str = "heat", limit: int = 50) -> list[dict[str, Any]]:
-    """Return stored events as summaries (filters of store.events.list_event_rows)."""
-    with store.read() as conn:
-        rows = events_db.list_event_rows(conn, since, min_size, order, limit)
-    return [event_summary(r) for r in rows]
+    """Return stored events as summaries (filters of ``store.reports.events``)."""
+    return [event_summary(r) for r in store.reports.events(since, min_size, order, limit)]
 
 
 def _origin_doc(node: Node, confidence: float, reason: str,
@@ -56,12 +53,12 @@ def event_detail(store: Store, event_id: str, config: EventsConfig | None = None
     The spike is measured at ``at``, default the newest event activity in the
     store (so that replayed old data is judged at its own time)."""
     config = config or EventsConfig()
-    with store.read() as conn:
-        row = events_db.event_row(conn, event_id)
+    with store.snapshot() as tx:
+        row = tx.reports.event(event_id)
         if row is None:
             return None
-        members = events_db.event_members(conn, event_id)
-        newest = events_db.list_event_rows(conn, order="last_at", limit=1)
+        members = tx.reports.event_members(event_id)
+        newest = tx.reports.events(order="last_at", limit=1)
     doc = event_summary(row)
     if not members:
         return {**doc, "origin": None, "timeline": [], "edges": []}

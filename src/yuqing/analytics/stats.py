@@ -3,7 +3,8 @@
 
 Each function takes a Store and a :class:`~yuqing.store.analytics.Scope` and
 returns plain JSON-able data. Times in results are local ISO strings in the
-office's time zone (``tz``, an IANA name). SQL lives in store/analytics.py;
+office's time zone (``tz``, an IANA name). SQL lives in store/analytics.py (read
+through ``store.reports``);
 this module rolls UTC hours up into local hours or days and fills empty
 buckets with zeros so charts show quiet hours.
 """
@@ -17,8 +18,7 @@ from zoneinfo import ZoneInfo
 
 from yuqing.analytics.keywords import KeywordExtractor
 from yuqing.store import Store
-from yuqing.store import analytics as sql
-from yuqing.store.analytics import Scope
+from yuqing.store.analytics import GroupColumn, Scope
 
 Bucket = Literal["hour", "day"]
 SENTIMENT_KEYS = ("negative", "neutral", "positive", "none")
@@ -72,8 +72,7 @@ def sentiment_series(store: Store, scope: Scope, tz: str = "Asia/Shanghai",
     Shape: ``[{"t": local ISO start, "count": n, "negative": n, "neutral": n,
     "positive": n, "none": n}]``, oldest first.
     """
-    with store.read() as conn:
-        rows = sql.hourly_sentiment(conn, scope)
+    rows = store.reports.hourly_sentiment(scope)
     zone = ZoneInfo(tz)
     sums: dict[datetime, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SENTIMENT_KEYS, 0))
     for hour, sentiment, n in rows:
@@ -91,18 +90,16 @@ def overview(store: Store, scope: Scope) -> dict[str, Any]:
     Shape: ``{"items", "negative", "negative_share" (0-1, 4 places; 0.0 when
     no items), "sensitive", "duplicates", "engagement"}``.
     """
-    with store.read() as conn:
-        doc: dict[str, Any] = sql.totals(conn, scope)
+    doc: dict[str, Any] = store.reports.totals(scope)
     doc["negative_share"] = round(doc["negative"] / doc["items"], 4) if doc["items"] else 0.0
     return doc
 
 
-def distribution(store: Store, scope: Scope, column: sql.GroupColumn,
+def distribution(store: Store, scope: Scope, column: GroupColumn,
                  limit: int | None = None) -> list[dict[str, Any]]:
     """Return ``[{"name", "count", "engagement"}]`` per value of ``column`` (media_type,
     source, author, sentiment), most items first."""
-    with store.read() as conn:
-        rows = sql.counts_by(conn, scope, column, limit)
+    rows = store.reports.counts_by(scope, column, limit)
     return [{"name": v, "count": c, "engagement": e} for v, c, e in rows]
 
 
@@ -113,8 +110,7 @@ def geography(store: Store, scope: Scope, limit: int = 10) -> dict[str, list[dic
     provinces under their short name; every other place is a city. Both
     lists are empty until a stage fills ``places``.
     """
-    with store.read() as conn:
-        rows = sql.place_counts(conn, scope)
+    rows = store.reports.place_counts(scope)
     provinces: dict[str, int] = defaultdict(int)
     cities: dict[str, int] = defaultdict(int)
     for place, n in rows:
@@ -147,11 +143,11 @@ def keywords(store: Store, scope: Scope, k: int = 20,
     stored row), the background is the newest BACKGROUND_SAMPLE items of the
     store, so the cost stays bounded on large ranges.
     """
-    with store.read() as conn:
-        n = sql.count_in(conn, scope)
+    with store.snapshot() as tx:
+        n = tx.reports.count_in(scope)
         step = -(-n // KEYWORD_SAMPLE) if n > KEYWORD_SAMPLE else 1
-        texts = sql.match_texts(conn, scope, KEYWORD_SAMPLE, step) if n else []
-        background = sql.match_texts(conn, None, BACKGROUND_SAMPLE) if texts else []
+        texts = tx.reports.match_texts(scope, KEYWORD_SAMPLE, step) if n else []
+        background = tx.reports.match_texts(None, BACKGROUND_SAMPLE) if texts else []
     return (extractor or KeywordExtractor()).top(texts, background, k)
 
 

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from yuqing.cases import petitions as pet
-from yuqing.cases.deadlines import parse_time
-from yuqing.cases.intake import PETITIONER_KEY, PetitionInput, add_petition
+from yuqing.cases.inputs import CONTACT_FIELDS, PetitionInput
+from yuqing.cases.intake import PETITIONER_KEY, add_petition
 from yuqing.cases.service import CaseService
-from yuqing.domain import BadInput
+from yuqing.domain import BadInput, Contact, PetitionIntake
 from yuqing.store.shared_secrets import shared_secret
 
 ACTOR = {"actor": "eval", "role": "handler"}
@@ -82,19 +82,18 @@ def read_labelled(path: Path, matters: str = "all") -> list[dict[str, Any]]:
     return [r for r in rows if int(re.sub(r"\D", "", r["matter"]) or 0) % 2 == parity]
 
 
-def _contact(row: dict[str, Any]) -> pet.Contact:
-    """Return the contact of a labelled row."""
+def _contact(row: dict[str, Any]) -> dict[str, str | None]:
+    """Return the contact fields of a labelled row."""
     given = row.get("contact") or {}
-    return pet.Contact(**{k: given.get(k) for k in ("name", "phone", "id_number", "address")})
+    return {k: given.get(k) for k in CONTACT_FIELDS}
 
 
-def _intake(service: CaseService, row: dict[str, Any]) -> dict[str, Any]:
+def _intake(service: CaseService, row: dict[str, Any]) -> PetitionIntake:
     """Run one labelled row through the real intake."""
     return add_petition(service, PetitionInput(
         channel=row["channel"], subject=row["subject"], unit=row["unit"],
         accused=row.get("accused"), addressed_level=row["addressed_level"],
-        contact=_contact(row),
-        received_at=parse_time(row["received_at"], service.tz)), **ACTOR)
+        contact=_contact(row), received_at=row["received_at"]), **ACTOR)
 
 
 def evaluate(service: CaseService, rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -107,13 +106,13 @@ def evaluate(service: CaseService, rows: Iterable[dict[str, Any]]) -> dict[str, 
     n = 0
     for row in rows:
         n += 1
-        got = _intake(service, row)
-        matter_of[got["petition_id"]] = row["matter"]
-        linked = got["repeat_of"]
+        got = _intake(service, row).petition
+        matter_of[got.id] = row["matter"]
+        linked = got.repeat_of
         repeat.add(linked is not None, matter_of.get(linked or -1) == row["matter"],
                    row["repeat"])
-        cross.add(got["cross_level"], row["cross_level"], row["cross_level"])
-        ids = set((pet.identity_hash(_contact(row), key) or "").split())
+        cross.add(got.cross_level, row["cross_level"], row["cross_level"])
+        ids = set((pet.identity_hash(Contact(**_contact(row)), key) or "").split())
         earlier = [seen_people[i] for i in ids if i in seen_people]
         base_repeat.add(bool(earlier), row["matter"] in earlier, row["repeat"])
         seen_people.update({i: row["matter"] for i in ids})

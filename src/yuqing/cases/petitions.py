@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from yuqing.domain import BadInput
+from yuqing.domain import BadInput, Contact
 from yuqing.pipeline.dedup import ngram_set
 
 CHANNELS = ("letter", "visit", "web", "phone", "wechat")
@@ -57,21 +57,6 @@ _LEVEL_RE = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _LEVEL_WORDS
 _NOT_WORD = re.compile(r"[\W_]+")
 _GENERIC_UNIT = re.compile(r"(人民政府|政府|村民委员会|居民委员会|委员会|办事处|有限责任公司|有限公司|"
                            r"公司|管理局|局|厅|中心|大队|支队)$")
-
-
-@dataclass(frozen=True)
-class Contact:
-    """A petitioner's contact as given; every field optional."""
-
-    name: str | None = None
-    phone: str | None = None
-    id_number: str | None = None
-    address: str | None = None
-
-    def as_row(self) -> dict[str, str | None]:
-        """Return the fields as a dict for the protected table."""
-        return {"name": self.name, "phone": self.phone, "id_number": self.id_number,
-                "address": self.address}
 
 
 @dataclass

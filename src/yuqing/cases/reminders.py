@@ -22,7 +22,6 @@ from yuqing.cases import workflow
 from yuqing.cases.deadlines import compute_deadline, find_policy
 from yuqing.cases.service import CaseService
 from yuqing.domain import Alert, BadInput
-from yuqing.store import cases as q
 
 RULE = "case_deadline"
 SYSTEM_ACTOR = "yuqing"
@@ -31,19 +30,16 @@ SYSTEM_ACTOR = "yuqing"
 def recompute_provisional(service: CaseService) -> int:
     """Recompute every provisional deadline; return how many are now firm."""
     firmed = 0
-    with service.store.read() as conn:
-        rows = q.provisional_deadlines(conn)
-    for row in rows:
+    for row in service.store.cases.provisional_deadlines():
         try:
-            policy = find_policy(service.config.deadlines, row["policy"])
+            policy = find_policy(service.config.deadlines, row.policy)
         except BadInput:
             continue  # the policy left the config: keep the deadline as computed
-        due = compute_deadline(row["start"], tz=service.tz, calendar=service.calendar,
+        due = compute_deadline(row.start, tz=service.tz, calendar=service.calendar,
                                hours=policy.hours, working_days=policy.working_days,
                                policy=policy.name)
-        with service.store.write() as conn:
-            q.set_deadline(conn, row["case_id"], row["policy"],
-                           {"due": due.due, "provisional": due.provisional})
+        service.store.cases.set_deadline(row.case_id, row.policy,
+                                         {"due": due.due, "provisional": due.provisional})
         firmed += not due.provisional
     return firmed
 
@@ -71,9 +67,7 @@ def _due_alerts(service: CaseService, now: datetime) -> list[tuple[dict[str, Any
     """Return the (deadline row, kind) pairs that need a reminder or escalation now."""
     share = service.config.deadlines.remind_at
     out = []
-    with service.store.read() as conn:
-        rows = q.open_deadlines(conn, workflow.OPEN_STATES)
-    for row in rows:
+    for row in service.store.cases.open_deadlines(workflow.OPEN_STATES):
         if now >= row["due"]:
             if row["escalated_at"] is None:
                 out.append((row, "escalate"))
@@ -97,10 +91,10 @@ def sweep(service: CaseService, dispatcher: Dispatcher | None) -> dict[str, int]
         alert = _alert(service, row, kind, now)
         alert_id = service.store.record_alert(alert)
         mark = "reminded_at" if kind == "remind" else "escalated_at"
-        with service.store.write() as conn:
-            q.set_deadline(conn, row["case_id"], row["policy"], {mark: now})
-            state = service.case_row(conn, row["case_id"])["state"]
-            service.log(conn, row["case_id"], SYSTEM_ACTOR, "system",
+        with service.store.transaction() as tx:
+            tx.cases.set_deadline(row["case_id"], row["policy"], {mark: now})
+            state = service.case(tx, row["case_id"]).state
+            service.log(tx, row["case_id"], SYSTEM_ACTOR, "system",
                         "reminded" if kind == "remind" else "escalated", (state, state),
                         alert.title, {"policy": row["policy"], "channels": alert.channels})
         counts["reminded" if kind == "remind" else "escalated"] += 1

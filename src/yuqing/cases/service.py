@@ -1,7 +1,7 @@
 """Cases on the store: open, move, act, attach, transfer, assist, show (the workflow applied).
 
 Every change writes one audit entry (who, when, from, to, note) in the same
-transaction as the change. The unit that opens a case owns it
+transaction as the change (``Store.transaction()``). The unit that opens a case owns it
 (首问负责制, first-contact ownership) until a documented ``transfer``;
 other units can only be asked to ``assist``.
 """
@@ -9,19 +9,19 @@ other units can only be asked to ``assist``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
-
 from yuqing.cases import playbooks, workflow
 from yuqing.cases.deadlines import WorkCalendar, calendar_from_config, find_policy, policy_deadline
+from yuqing.cases.inputs import CaseMove
 from yuqing.config import Config
-from yuqing.domain import BadInput
-from yuqing.store import Store
-from yuqing.store import cases as q
+from yuqing.domain import BadInput, Case, CaseDetail, Deadline
+from yuqing.store import Store, Transaction
+from yuqing.store.repositories import Repositories
 
 Clock = Callable[[], datetime]
 ORIGINS = ("manual", "item", "alert", "event", "petition")
@@ -33,17 +33,6 @@ MAX_ATTACHMENT = 20 * 1024 * 1024
 def utc_now() -> datetime:
     """Return the current time, aware UTC."""
     return datetime.now(UTC)
-
-
-def to_json(row: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
-    """Return ``row`` with datetimes as ISO strings in ``tz`` and bytes dropped."""
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if isinstance(value, datetime):
-            out[key] = value.astimezone(tz).isoformat()
-        elif not isinstance(value, bytes):
-            out[key] = value
-    return out
 
 
 class CaseService:
@@ -86,20 +75,22 @@ class CaseService:
                                f"(has: {', '.join(user.roles)})")
         workflow.check_role(what, role, allowed)
 
-    def case_row(self, conn: Connection, case_id: int) -> dict[str, Any]:
-        """Return the case row or raise BadInput naming the id."""
-        row = q.get_case(conn, case_id)
-        if row is None:
+    def case(self, repos: Repositories, case_id: int) -> Case:
+        """Return case ``case_id`` read through ``repos`` (the store or an open
+        transaction); raises BadInput naming the id when there is none."""
+        found = repos.cases.get(case_id)
+        if found is None:
             raise BadInput(f"case {case_id}: no such case")
-        return row
+        return found
 
-    def log(self, conn: Connection, case_id: int, actor: str, role: str, action: str,
-             states: tuple[str | None, str | None], note: str | None = None,
-             data: Mapping[str, Any] | None = None) -> None:
-        """Append one audit entry at the current time."""
-        q.append_log(conn, {"case_id": case_id, "at": self.clock(), "actor": actor,
-                            "role": role, "action": action, "from_state": states[0],
-                            "to_state": states[1], "note": note, "data": dict(data or {})})
+    def log(self, tx: Repositories, case_id: int, actor: str, role: str, action: str,
+            states: tuple[str | None, str | None], note: str | None = None,
+            data: Mapping[str, Any] | None = None) -> None:
+        """Append one audit entry at the current time (inside ``tx``, the change's
+        transaction)."""
+        tx.cases.append_log({"case_id": case_id, "at": self.clock(), "actor": actor,
+                             "role": role, "action": action, "from_state": states[0],
+                             "to_state": states[1], "note": note, "data": dict(data or {})})
 
     # ----- opening -------------------------------------------------------------------
 
@@ -128,30 +119,29 @@ class CaseService:
             playbooks.playbook(suggested_class)
         now = self.clock()
         found = discovered_at or now
-        with self.store.write() as conn:
-            case_id = q.insert_case(conn, {
+        with self.store.transaction() as tx:
+            case_id = tx.cases.insert({
                 "title": title.strip()[:200], "summary": summary, "origin": origin,
                 "origin_ref": origin_ref, "channel": channel, "state": "collected",
                 "handling_class": None, "suggested_class": suggested_class,
                 "owner_unit": unit, "opened_by": actor, "discovered_at": found,
                 "opened_at": now, "updated_at": now, "closed_at": None, "merged_into": None})
-            self.log(conn, case_id, actor, role, "open", (None, "collected"), None,
-                      {"origin": origin, "origin_ref": origin_ref, "unit": unit})
-            q.insert_deadlines(conn, self._deadline_rows(case_id, found))
+            self.log(tx, case_id, actor, role, "open", (None, "collected"), None,
+                     {"origin": origin, "origin_ref": origin_ref, "unit": unit})
+            tx.cases.insert_deadlines(self._deadlines(case_id, found))
             for kind, ref in links:
-                q.add_link(conn, {"case_id": case_id, "kind": kind, "ref": ref, "score": None,
-                                  "created_at": now})
+                tx.cases.add_link({"case_id": case_id, "kind": kind, "ref": ref, "score": None,
+                                   "created_at": now})
         return case_id
 
-    def _deadline_rows(self, case_id: int, start: datetime) -> list[dict[str, Any]]:
-        """Return the deadline rows of a new case from ``start``."""
+    def _deadlines(self, case_id: int, start: datetime) -> list[Deadline]:
+        """Return the deadlines of a new case from ``start`` (``[cases] policies``)."""
         rows = []
         for name in self.config.cases.policies:
             policy = find_policy(self.config.deadlines, name)
             due = policy_deadline(self.config.deadlines, name, start, tz=self.tz,
                                   calendar=self.calendar)
-            rows.append({"case_id": case_id, "policy": name, "met_by": policy.met_by,
-                         "start": start, "due": due.due, "provisional": due.provisional})
+            rows.append(Deadline(case_id, name, policy.met_by, start, due.due, due.provisional))
         return rows
 
     def open_from_item(self, key: str, *, actor: str, role: str, unit: str) -> int:
@@ -166,8 +156,7 @@ class CaseService:
 
     def open_from_alert(self, alert_id: int, *, actor: str, role: str, unit: str) -> int:
         """Open a case about the stored alert ``alert_id``, linking the alert and its items."""
-        with self.store.read() as conn:
-            alert = q.get_alert_row(conn, alert_id)
+        alert = self.store.cases.alert_source(alert_id)
         if alert is None:
             raise BadInput(f"open a case: alert {alert_id} is not stored")
         links = [("alert", str(alert_id))] + [("item", k) for k in alert["item_keys"]]
@@ -177,8 +166,7 @@ class CaseService:
 
     def open_from_event(self, event_id: str, *, actor: str, role: str, unit: str) -> int:
         """Open a case about event ``event_id`` from its stored items (the first is the title)."""
-        with self.store.read() as conn:
-            rows = q.event_items(conn, event_id)
+        rows = self.store.cases.event_items(event_id)
         if not rows:
             raise BadInput(f"open a case: event {event_id!r} has no stored items")
         classes = [r["handling_class"] for r in rows if r["handling_class"]]
@@ -208,19 +196,19 @@ class CaseService:
     # ----- moving and acting ---------------------------------------------------------
 
     def move(self, case_id: int, target: str, *, actor: str, role: str, note: str | None = None,
-             handling_class: int | None = None, merge_into: int | None = None) -> dict[str, Any]:
-        """Move case ``case_id`` to ``target``; return the updated case row.
+             handling_class: int | None = None, merge_into: int | None = None) -> Case:
+        """Move case ``case_id`` to ``target``; return the updated case.
 
         Moving to ``verified`` confirms the handling class (``handling_class``,
         else the suggested one). Moving to the playbook's state needs its
         steps. Moving to ``merged`` needs ``merge_into``, an open case.
         """
-        with self.store.write() as conn:
-            case = self.case_row(conn, case_id)
-            move = workflow.find_move(case["state"], target)
-            what = f"case {case_id} {case['state']} → {target}"
-            self.check_actor(actor, role, what, move.roles)
-            text = workflow.check_note(what, note, move.note)
+        with self.store.transaction() as tx:
+            case = self.case(tx, case_id)
+            found = workflow.find_move(case.state, target)
+            what = f"case {case_id} {case.state} → {target}"
+            self.check_actor(actor, role, what, found.roles)
+            text = workflow.check_note(what, note, found.note)
             values: dict[str, Any] = {"state": target, "updated_at": self.clock()}
             data: dict[str, Any] = {}
             if target == "verified":
@@ -228,37 +216,43 @@ class CaseService:
                     case, handling_class, what)
             if target == "merged":
                 values["merged_into"] = data["merged_into"] = self._merge_target(
-                    conn, case_id, merge_into, what)
-            missing = playbooks.missing_steps(case["handling_class"], target,
-                                              q.logged_actions(conn, case_id),
-                                              len(q.list_attachments(conn, case_id)))
+                    tx, case_id, merge_into, what)
+            missing = playbooks.missing_steps(case.handling_class, target,
+                                              tx.cases.logged_actions(case_id),
+                                              len(tx.cases.attachments(case_id)))
             if missing:
-                raise BadInput(f"{what}: the class {case['handling_class']} playbook still "
+                raise BadInput(f"{what}: the class {case.handling_class} playbook still "
                                f"needs: {'; '.join(missing)}")
             if target in workflow.TERMINAL_STATES:
                 values["closed_at"] = values["updated_at"]
-            q.update_case(conn, case_id, values)
-            self.log(conn, case_id, actor, role, "move", (case["state"], target), text, data)
-            q.meet_deadlines(conn, case_id, [target], values["updated_at"])
-            return {**case, **values}
+            tx.cases.update(case_id, values)
+            self.log(tx, case_id, actor, role, "move", (case.state, target), text, data)
+            tx.cases.meet_deadlines(case_id, [target], values["updated_at"])
+            return replace(case, **values)
 
-    def _confirm_class(self, case: Mapping[str, Any], given: int | None, what: str) -> int:
+    def apply(self, case_id: int, move: CaseMove, *, actor: str, role: str) -> Case:
+        """Apply the move request ``move`` (the web's and ``yuqing case move``'s input) to
+        case ``case_id``; see ``move``."""
+        return self.move(case_id, move.state, actor=actor, role=role, note=move.note,
+                         handling_class=move.handling_class, merge_into=move.merge_into)
+
+    def _confirm_class(self, case: Case, given: int | None, what: str) -> int:
         """Return the class a person confirms: ``given``, else the suggested one."""
-        chosen = given if given is not None else case["suggested_class"]
+        chosen = given if given is not None else case.suggested_class
         if chosen is None:
             raise BadInput(f"{what}: confirm a handling class (1–4); none was suggested")
         return playbooks.playbook(chosen).handling_class
 
-    def _merge_target(self, conn: Connection, case_id: int, target: int | None,
+    def _merge_target(self, tx: Transaction, case_id: int, target: int | None,
                       what: str) -> int:
         """Return ``target`` when it is another open case, linking the two."""
         if target is None or target == case_id:
             raise BadInput(f"{what}: name another case to merge into")
-        other = self.case_row(conn, target)
-        if other["state"] in workflow.TERMINAL_STATES:
-            raise BadInput(f"{what}: case {target} is {other['state']}, not open")
-        q.add_link(conn, {"case_id": target, "kind": "case", "ref": str(case_id),
-                          "score": None, "created_at": self.clock()})
+        other = self.case(tx, target)
+        if other.state in workflow.TERMINAL_STATES:
+            raise BadInput(f"{what}: case {target} is {other.state}, not open")
+        tx.cases.add_link({"case_id": target, "kind": "case", "ref": str(case_id),
+                           "score": None, "created_at": self.clock()})
         return target
 
     def act(self, case_id: int, action: str, *, actor: str, role: str, note: str | None = None,
@@ -267,20 +261,20 @@ class CaseService:
         if action not in workflow.MANUAL_ACTIONS:
             raise BadInput(f"case {case_id}: action {action!r}: expected one of "
                            f"{', '.join(workflow.MANUAL_ACTIONS)}")
-        with self.store.write() as conn:
-            self._act(conn, case_id, action, actor, role, note, data)
+        with self.store.transaction() as tx:
+            self._act(tx, case_id, action, actor, role, note, data)
 
-    def _act(self, conn: Connection, case_id: int, action: str, actor: str, role: str,
-             note: str | None, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Check and log ``action`` inside ``conn``; return the case row."""
-        case = self.case_row(conn, case_id)
+    def _act(self, tx: Transaction, case_id: int, action: str, actor: str, role: str,
+             note: str | None, data: Mapping[str, Any] | None = None) -> Case:
+        """Check and log ``action`` inside ``tx``; return the case."""
+        case = self.case(tx, case_id)
         what = f"case {case_id} {action}"
-        if case["state"] in workflow.TERMINAL_STATES:
-            raise BadInput(f"{what}: the case is {case['state']}")
+        if case.state in workflow.TERMINAL_STATES:
+            raise BadInput(f"{what}: the case is {case.state}")
         self.check_actor(actor, role, what, workflow.ACTIONS[action])
         required = "say what was done" if action in workflow.NOTE_ACTIONS else None
         text = workflow.check_note(what, note, required)
-        self.log(conn, case_id, actor, role, action, (case["state"], case["state"]), text, data)
+        self.log(tx, case_id, actor, role, action, (case.state, case.state), text, data)
         return case
 
     def attach(self, case_id: int, name: str, content: bytes, *, actor: str,
@@ -291,10 +285,10 @@ class CaseService:
             raise BadInput(f"attachment {name!r}: {len(content)} bytes, expected 1.."
                            f"{MAX_ATTACHMENT}")
         digest = hashlib.sha256(content).hexdigest()
-        with self.store.write() as conn:
-            self._act(conn, case_id, "attach", actor, role, None,
+        with self.store.transaction() as tx:
+            self._act(tx, case_id, "attach", actor, role, None,
                       {"name": name, "sha256": digest, "size": len(content)})
-            att_id, new = q.add_attachment(conn, {
+            att_id, new = tx.cases.add_attachment({
                 "case_id": case_id, "name": name, "sha256": digest, "size": len(content),
                 "content": content, "added_by": actor, "added_at": self.clock()})
         return {"id": att_id, "sha256": digest, "size": len(content), "new": new}
@@ -304,48 +298,51 @@ class CaseService:
         """Change the owning unit: the only way, a leader's documented transfer."""
         if self.units and to_unit not in self.units:
             raise BadInput(f"case {case_id} transfer: unit {to_unit!r} is not configured")
-        with self.store.write() as conn:
-            owner = self.case_row(conn, case_id)["owner_unit"]
+        with self.store.transaction() as tx:
+            owner = self.case(tx, case_id).owner_unit
             if owner == to_unit:
                 raise BadInput(f"case {case_id} transfer: {to_unit!r} already owns it")
-            self._act(conn, case_id, "transfer", actor, role, note,
+            self._act(tx, case_id, "transfer", actor, role, note,
                       {"from_unit": owner, "to_unit": to_unit})
-            q.update_case(conn, case_id, {"owner_unit": to_unit, "updated_at": self.clock()})
+            tx.cases.update(case_id, {"owner_unit": to_unit, "updated_at": self.clock()})
 
     def assist(self, case_id: int, unit: str, *, actor: str, role: str, note: str | None) -> bool:
         """Ask ``unit`` to assist (ownership unchanged); return False when it already does."""
-        with self.store.write() as conn:
-            self._act(conn, case_id, "assist", actor, role, note, {"unit": unit})
-            return q.add_assist(conn, {"case_id": case_id, "unit": unit, "requested_by": actor,
-                                       "requested_at": self.clock()})
+        with self.store.transaction() as tx:
+            self._act(tx, case_id, "assist", actor, role, note, {"unit": unit})
+            return tx.cases.add_assist({"case_id": case_id, "unit": unit,
+                                        "requested_by": actor, "requested_at": self.clock()})
 
     # ----- reading -------------------------------------------------------------------
 
+    def get(self, case_id: int) -> CaseDetail:
+        """Return case ``case_id`` with its log, deadlines, attachments, assists, links,
+        petitions (contacts masked), the moves it may make next and its playbook (read in
+        one snapshot); raises BadInput when there is no such case."""
+        with self.store.snapshot() as tx:
+            case = self.case(tx, case_id)
+            detail = CaseDetail(
+                case, log=tx.cases.log(case_id), deadlines=tx.cases.deadlines(case_id),
+                attachments=tx.cases.attachments(case_id), assists=tx.cases.assists(case_id),
+                links=tx.cases.links(case_id), petitions=tx.petitions.find(case_id),
+                next_states=workflow.next_states(case.state), playbook=None)
+        cls = case.handling_class or case.suggested_class
+        detail.playbook = playbooks.playbook(cls).steps if cls else None
+        return detail
+
+    def find(self, *, state: str | None = None, unit: str | None = None,
+             limit: int = 100) -> list[Case]:
+        """Return cases (newest first) in ``state`` and owned by ``unit`` when given;
+        raises BadInput for an unknown state."""
+        if state is not None and state not in workflow.STATES:
+            raise BadInput(f"case state {state!r}: expected one of {', '.join(workflow.STATES)}")
+        return self.store.cases.find(state=state, unit=unit, limit=limit)
+
     def show(self, case_id: int) -> dict[str, Any]:
-        """Return a case with its log, deadlines, attachments, assists, links, petitions
-        (contacts masked), the moves it may make next and its playbook."""
-        with self.store.read() as conn:
-            case = self.case_row(conn, case_id)
-            parts: dict[str, Iterable[Mapping[str, Any]]] = {
-                "log": q.read_log(conn, case_id),
-                "deadlines": q.case_deadline_rows(conn, case_id),
-                "attachments": q.list_attachments(conn, case_id),
-                "assists": q.list_assists(conn, case_id),
-                "links": q.list_links(conn, case_id),
-                "petitions": q.list_petitions(conn, case_id),
-            }
-        doc = to_json(case, self.tz)
-        doc.update({k: [to_json(r, self.tz) for r in rows] for k, rows in parts.items()})
-        doc["next_states"] = workflow.next_states(case["state"])
-        cls = case["handling_class"] or case["suggested_class"]
-        doc["playbook"] = playbooks.playbook(cls).steps if cls else None
-        return doc
+        """Return the JSON form of ``get(case_id)`` (``CaseDetail.to_json``, office zone)."""
+        return self.get(case_id).to_json(self.tz)
 
     def list(self, *, state: str | None = None, unit: str | None = None,
              limit: int = 100) -> list[dict[str, Any]]:
-        """Return cases (newest first) as JSON-ready dicts."""
-        if state is not None and state not in workflow.STATES:
-            raise BadInput(f"case state {state!r}: expected one of {', '.join(workflow.STATES)}")
-        with self.store.read() as conn:
-            rows = q.list_cases(conn, state=state, unit=unit, limit=limit)
-        return [to_json(r, self.tz) for r in rows]
+        """Return the JSON form of ``find(...)`` (``Case.to_json``, office zone)."""
+        return [c.to_json(self.tz) for c in self.find(state=state, unit=unit, limit=limit)]

@@ -11,10 +11,10 @@ from typing import Any
 
 from yuqing.cases import workflow
 from yuqing.cases.service import CaseService
-from yuqing.store import cases as q
+from yuqing.domain import Deadline
 
 
-def _on_time(rows: list[dict[str, Any]], closed_unmet: set[int], now: datetime) -> dict[str, Any]:
+def _on_time(rows: list[Deadline], closed_unmet: set[int], now: datetime) -> dict[str, Any]:
     """Return per policy ``{"met_on_time", "met_late", "overdue", "pending", "on_time_rate"}``.
 
     The rate is met on time / (met + overdue); deadlines of rejected or merged
@@ -22,14 +22,14 @@ def _on_time(rows: list[dict[str, Any]], closed_unmet: set[int], now: datetime) 
     """
     out: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if row["case_id"] in closed_unmet and row["met_at"] is None:
+        if row.case_id in closed_unmet and row.met_at is None:
             continue
-        slot = out.setdefault(row["policy"], {"met_on_time": 0, "met_late": 0, "overdue": 0,
-                                              "pending": 0})
-        if row["met_at"] is not None:
-            slot["met_on_time" if row["met_at"] <= row["due"] else "met_late"] += 1
+        slot = out.setdefault(row.policy, {"met_on_time": 0, "met_late": 0, "overdue": 0,
+                                           "pending": 0})
+        if row.met_at is not None:
+            slot["met_on_time" if row.met_at <= row.due else "met_late"] += 1
         else:
-            slot["overdue" if now > row["due"] else "pending"] += 1
+            slot["overdue" if now > row.due else "pending"] += 1
     for slot in out.values():
         judged = slot["met_on_time"] + slot["met_late"] + slot["overdue"]
         slot["on_time_rate"] = round(slot["met_on_time"] / judged, 4) if judged else None
@@ -56,13 +56,13 @@ def case_stats(service: CaseService) -> dict[str, Any]:
     ``by_class`` counts confirmed classes (``"none"`` for unconfirmed);
     rates are fractions of petitions (None when there are none).
     """
-    with service.store.read() as conn:
-        by = {name: q.count_cases_by(conn, column) for name, column in (
+    with service.store.snapshot() as tx:
+        by = {name: tx.cases.count_by(column) for name, column in (
             ("by_class", "handling_class"), ("by_unit", "owner_unit"),
             ("by_channel", "channel"), ("by_state", "state"))}
-        deadlines = q.all_deadlines(conn)
-        moves = q.all_moves(conn)
-        petitions = q.petition_counts(conn)
+        deadlines = tx.cases.deadlines()
+        moves = tx.cases.moves()
+        petitions = tx.petitions.counts()
     by["by_class"] = {("none" if k == "None" else k): n for k, n in by["by_class"].items()}
     dropped = {m["case_id"] for m in moves if m["to_state"] in ("rejected", "merged")}
     n = petitions["petitions"]
@@ -82,13 +82,12 @@ def daily_report(service: CaseService, day: date) -> dict[str, Any]:
     unit that opened a case; a unit with nothing still reports "nothing" (零报告).
     """
     start = datetime.combine(day, time(0), tzinfo=service.tz)
-    with service.store.read() as conn:
-        rows = q.cases_opened_between(conn, start, start + timedelta(days=1))
+    opened = service.store.cases.opened_between(start, start + timedelta(days=1))
     per_unit: dict[str, list[dict[str, Any]]] = {u: [] for u in service.units}
-    for row in rows:
-        per_unit.setdefault(row["owner_unit"], []).append(
-            {"id": row["id"], "title": row["title"], "state": row["state"],
-             "handling_class": row["handling_class"] or row["suggested_class"]})
+    for case in opened:
+        per_unit.setdefault(case.owner_unit, []).append(
+            {"id": case.id, "title": case.title, "state": case.state,
+             "handling_class": case.handling_class or case.suggested_class})
     units = []
     for unit, cases in per_unit.items():
         text = (f"{unit} {day.isoformat()}：新增案件 {len(cases)} 件" if cases

@@ -91,10 +91,12 @@ def case_move(
     config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Move a case to the next state of the workflow (the move is audited)."""
+    from yuqing.cases.inputs import CaseMove
+
     with user_errors(), case_service(config, db) as svc:
-        row = svc.move(case_id, state, actor=actor, role=role, note=note,
-                       handling_class=handling_class, merge_into=into)
-    _print({"id": row["id"], "state": row["state"], "handling_class": row["handling_class"]},
+        moved = svc.apply(case_id, CaseMove(state=state, note=note, handling_class=handling_class,
+                                            merge_into=into), actor=actor, role=role)
+    _print({"id": moved.id, "state": moved.state, "handling_class": moved.handling_class},
            json_out)
 
 

@@ -34,17 +34,15 @@ def petition_add(
     config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Take in a petition: link a repeat to the earlier case, flag cross-level ones."""
-    from yuqing.cases.deadlines import parse_time
-    from yuqing.cases.intake import PetitionInput, add_petition
-    from yuqing.cases.petitions import Contact
+    from yuqing.cases.inputs import PetitionInput
+    from yuqing.cases.intake import add_petition
 
+    petition = PetitionInput(
+        channel=channel, subject=subject, unit=unit, accused=accused, addressed_level=level,
+        responsible_level=responsible_level, received_at=received,
+        contact={"name": name, "phone": phone, "id_number": id_number, "address": address})
     with user_errors(), case_service(config, db) as svc:
-        petition = PetitionInput(
-            channel=channel, subject=subject, unit=unit, accused=accused,
-            addressed_level=level, responsible_level=responsible_level,
-            contact=Contact(name, phone, id_number, address),
-            received_at=parse_time(received, svc.tz) if received else None)
-        doc = add_petition(svc, petition, actor=actor, role=role)
+        doc = add_petition(svc, petition, actor=actor, role=role).to_json()
     if json_out:
         emit_json(doc)
     else:
@@ -63,7 +61,7 @@ def petition_contact(
     from yuqing.cases.intake import reveal_contact
 
     with user_errors(), case_service(config, db) as svc:
-        doc = reveal_contact(svc, petition_id, actor=actor, role=role, reason=reason)
+        doc = reveal_contact(svc, petition_id, actor=actor, role=role, reason=reason).to_json()
     if json_out:
         emit_json(doc)
     else:

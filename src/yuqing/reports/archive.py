@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from yuqing.reports.model import Report
 from yuqing.store import Store
-from yuqing.store import reports as q
 
 
 def report_digest(report: Report) -> str:
@@ -38,5 +37,4 @@ def save_report(store: Store, report: Report, schedule: str | None = None,
            "created_at": now or datetime.now(UTC)}
     evidence = [{"ref": p.ref, "item_key": p.key, "role": "typical_post",
                  "text_hash": p.quote_hash} for p in report.posts]
-    with store.write() as conn:
-        return q.record_report(conn, row, evidence)
+    return store.reports.record(row, evidence)

@@ -33,8 +33,6 @@ from yuqing.reports.model import (
 )
 from yuqing.reports.periods import Period, default_date, period_of
 from yuqing.store import Store
-from yuqing.store import analytics as sql
-from yuqing.store import reports as q
 from yuqing.store.analytics import Scope
 
 
@@ -77,11 +75,11 @@ def make_posts(found: list[Item], options: ReportOptions, tz: str, first_ref: in
 def typical_items(store: Store, scope: Scope, limit: int) -> list[Item]:
     """Return the posts to quote: the most engaged negative or sensitive originals, topped
     up with the most engaged originals of any kind."""
-    with store.read() as conn:
-        found = sql.top_items(conn, scope, limit, sentiments=["negative"])
+    with store.snapshot() as tx:
+        found = tx.reports.top_items(scope, limit, sentiments=["negative"])
         seen = {i.key for i in found}
-        for extra in (sql.top_items(conn, scope, limit, sensitive_only=True),
-                      sql.top_items(conn, scope, limit)):
+        for extra in (tx.reports.top_items(scope, limit, sensitive_only=True),
+                      tx.reports.top_items(scope, limit)):
             found += [i for i in extra if i.key not in seen and len(found) < limit]
             seen = {i.key for i in found}
     return found[:limit]
@@ -91,10 +89,10 @@ def key_events(store: Store, scope: Scope, limit: int, tz: str) -> list[dict[str
     """Return the events with most items in ``scope``: ``[{"id", "title", "level", "items",
     "size", "first", "status"}]`` ([] when the events part is absent)."""
     zone = ZoneInfo(tz)
-    with store.read() as conn:
-        counts = q.event_counts(conn, scope, limit)
-        rows = q.event_rows(conn, [e for e, _ in counts])
-        states = q.event_case_states(conn, [e for e, _ in counts])
+    with store.snapshot() as tx:
+        counts = tx.reports.event_counts(scope, limit)
+        rows = tx.reports.event_rows([e for e, _ in counts])
+        states = tx.reports.event_case_states([e for e, _ in counts])
     out = []
     for event_id, n in counts:
         row = rows.get(event_id)
@@ -212,8 +210,7 @@ def build_period_report(store: Store, kind: str, *, day: date | None = None,
                     generated_at=now, tz=tz, scheme=scheme)
     ov = stats.overview(store, scope)
     before = stats.overview(store, previous)
-    with store.read() as conn:
-        cases = q.case_progress(conn, period.since, period.until)
+    cases = store.reports.case_progress(period.since, period.until)
     if ov["items"] == 0:
         report.zero = True
         report.summary = [text.zero_sentence(_scope_name(scheme), period.label)]

@@ -32,7 +32,6 @@ from yuqing.reports.make import make_report
 from yuqing.reports.model import Report
 from yuqing.reports.periods import PERIOD_KINDS, default_date, period_of
 from yuqing.store import Store
-from yuqing.store import reports as q
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=10)
@@ -144,10 +143,9 @@ class ReportScheduler:
         period = period_of(s.kind, day, tz)
         if (s.name, period.since) in self._done:
             return None
-        with self.store.read() as conn:
-            if q.scheduled_exists(conn, s.name, period.since):
-                self._done.add((s.name, period.since))
-                return None
+        if self.store.reports.scheduled_exists(s.name, period.since):
+            self._done.add((s.name, period.since))
+            return None
         report = make_report(self.store, self.config, s.kind, day=day, scheme=s.scheme, now=now)
         data = render(report, s.format)
         self.out_dir.mkdir(parents=True, exist_ok=True)

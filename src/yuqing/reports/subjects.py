@@ -1,7 +1,7 @@
 """Reports on one subject: the special report on one event (专报) and the review of one
 case after handling (处置总结).
 
-Both read the events and cases parts of the store through store/reports.py;
+Both read the events and cases parts of the store through ``store.reports``;
 when a part is not installed, or the event or case is not stored, they raise
 BadInput naming it.
 """
@@ -26,7 +26,6 @@ from yuqing.reports.build import (
 )
 from yuqing.reports.model import KIND_LABELS, Figure, Report, Table
 from yuqing.store import Store
-from yuqing.store import reports as q
 from yuqing.store.analytics import Scope
 
 _FMT = "%Y-%m-%d %H:%M"
@@ -39,8 +38,7 @@ def _local(value: datetime, tz: str) -> str:
 
 
 def _event(store: Store, event_id: str) -> dict[str, Any]:
-    with store.read() as conn:
-        row = q.event_rows(conn, [event_id]).get(event_id)
+    row = store.reports.event_rows([event_id]).get(event_id)
     if row is None:
         raise BadInput(f"event {event_id!r}: not stored (or events are not built in this "
                        "installation)")
@@ -61,8 +59,7 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
     bucket: stats.Bucket = "hour" if until - since <= timedelta(days=3) else "day"
     doc = stats.range_stats(store, scope, tz=tz, bucket=bucket, top=options.top,
                             n_keywords=options.keywords, extractor=extractor)
-    with store.read() as conn:
-        state = q.event_case_states(conn, [event_id]).get(event_id, "")
+    state = store.reports.event_case_states([event_id]).get(event_id, "")
     origin = store.get_item(event["origin_key"])
     found = typical_items(store, scope, options.typical_posts)
     quoted = ([origin] if origin else []) + [i for i in found if origin is None or i.key != origin.key]
@@ -88,8 +85,7 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
              ["最新时间", _local(event["last_at"], tz)], ["信息量", ov["items"]],
              ["首发账号", _account(origin)], ["处置状态", status],
              ["关键词", "、".join(str(k) for k in (event.get("keywords") or [])[:10])]]
-    with store.read() as conn:
-        cases = q.case_progress(conn, since, until)
+    cases = store.reports.case_progress(since, until)
     report.tables = [Table("事件概况", ["项目", "内容"], facts)] + [
         t for t in period_tables(doc, [], posts, {"available": False}, tz) if t.title != "重点事件"]
     report.charts = period_charts(doc, bucket, "事件")
@@ -137,10 +133,10 @@ def build_review_report(store: Store, case_id: int, *, tz: str = "Asia/Shanghai"
     Raises BadInput when the case is not stored (or cases are not installed).
     """
     now = now or datetime.now(UTC)
-    with store.read() as conn:
-        case, log = q.case_record(conn, case_id)
-        deadlines = q.case_deadlines(conn, case_id) if case else []
-        keys = q.case_item_keys(conn, case_id) if case else []
+    with store.snapshot() as tx:
+        case, log = tx.reports.case_record(case_id)
+        deadlines = tx.reports.case_deadlines(case_id) if case else []
+        keys = tx.reports.case_item_keys(case_id) if case else []
     if case is None:
         raise BadInput(f"case {case_id}: not stored (or cases are not built in this installation)")
     end = case.get("closed_at") or now

@@ -1,10 +1,11 @@
 """SQL aggregates over stored items for analytics and briefings (SQLite and PostgreSQL).
 
-Every function takes a read connection (``store.read()``) and a :class:`Scope`
+Every function takes a read connection and a :class:`Scope`
 (a half-open time range ``[since, until)`` on ``published_at`` and an
 optional scheme). Counts include near-duplicates (a repost is volume too).
 Time buckets come back as UTC hour strings ``YYYY-MM-DD HH`` so callers can
-roll them up into local hours or days; see analytics/stats.py.
+roll them up into local hours or days; see analytics/stats.py. ``AnalyticsReads``
+runs them as repository methods (on ``store.reports``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import ColumnElement, Connection, Select, String, and_, case, fu
 
 from yuqing.domain import Item
 from yuqing.store.items import row_to_item
+from yuqing.store.repository import Repository
 from yuqing.store.tables import item_schemes, items
 
 GroupColumn = Literal["media_type", "source", "author", "sentiment"]
@@ -175,3 +177,50 @@ def top_items(conn: Connection, scope: Scope, limit: int, *,
     stmt = (select(items).where(*conditions)
             .order_by(ENGAGEMENT.desc(), items.c.published_at.desc(), items.c.key).limit(limit))
     return [row_to_item(r._mapping) for r in conn.execute(stmt)]
+
+
+class AnalyticsReads(Repository):
+    """The aggregates above as repository methods (each opens its own read connection,
+    or shares a snapshot's); ``ReportsRepository`` has them."""
+
+    def totals(self, scope: Scope) -> dict[str, int]:
+        """Return ``{"items", "negative", "sensitive", "duplicates", "engagement"}`` of
+        ``scope`` (see ``totals``)."""
+        with self._read() as conn:
+            return totals(conn, scope)
+
+    def hourly_sentiment(self, scope: Scope) -> list[tuple[str, str | None, int]]:
+        """Return ``(utc_hour "YYYY-MM-DD HH", sentiment or None, count)`` rows of
+        ``scope``, by hour."""
+        with self._read() as conn:
+            return hourly_sentiment(conn, scope)
+
+    def counts_by(self, scope: Scope, column: GroupColumn,
+                  limit: int | None = None) -> list[tuple[str, int, int]]:
+        """Return ``(value, items, engagement)`` per value of ``column``, most items first."""
+        with self._read() as conn:
+            return counts_by(conn, scope, column, limit)
+
+    def place_counts(self, scope: Scope, limit: int | None = None) -> list[tuple[str, int]]:
+        """Return ``(place, items)`` of ``scope``, most items first."""
+        with self._read() as conn:
+            return place_counts(conn, scope, limit)
+
+    def count_in(self, scope: Scope) -> int:
+        """Return the number of items of ``scope``."""
+        with self._read() as conn:
+            return count_in(conn, scope)
+
+    def match_texts(self, scope: Scope | None, limit: int, step: int = 1) -> list[str]:
+        """Return up to ``limit`` ``match_text`` of ``scope`` (whole store when None),
+        newest first; every ``step``-th stored row only when ``step`` > 1."""
+        with self._read() as conn:
+            return match_texts(conn, scope, limit, step)
+
+    def top_items(self, scope: Scope, limit: int, *, sentiments: Sequence[str] = (),
+                  sensitive_only: bool = False, originals_only: bool = True) -> list[Item]:
+        """Return up to ``limit`` items of ``scope`` with the most engagement, then newest
+        (filters of ``top_items``)."""
+        with self._read() as conn:
+            return top_items(conn, scope, limit, sentiments=sentiments,
+                             sensitive_only=sensitive_only, originals_only=originals_only)

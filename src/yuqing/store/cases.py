@@ -1,8 +1,10 @@
-"""Queries of case handling (tables in store/cases_tables.py); each takes a Connection.
+"""Queries of case handling (tables in store/cases_tables.py), and their repositories.
 
-Rows come back as plain dicts (column name -> value, datetimes aware UTC).
-The audit log has an append function and readers only. Callers take the
-connection from ``Store.write()`` / ``Store.read()``.
+The module functions take a Connection and return plain dicts (column name
+-> value, datetimes aware UTC). ``CasesRepository`` (``store.cases``) runs
+them on its own connections and returns domain objects (``Case``,
+``Deadline`` ...) where there is one; petitions are in store/petitions.py.
+The audit log has an append function and readers only.
 """
 
 from __future__ import annotations
@@ -14,6 +16,14 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from yuqing.domain import (
+    Assist,
+    Attachment,
+    Case,
+    CaseLink,
+    CaseLogEntry,
+    Deadline,
+)
 from yuqing.store.cases_tables import (
     case_assists,
     case_attachments,
@@ -21,17 +31,15 @@ from yuqing.store.cases_tables import (
     case_links,
     case_log,
     cases,
-    petition_contacts,
-    petitions,
 )
-from yuqing.store.tables import alerts, items
 from yuqing.store.repository import Repository
+from yuqing.store.tables import alerts, items
 
 Row = dict[str, Any]
 
 
-def _rows(conn: Connection, stmt: Any) -> list[Row]:
-    """Return the result rows of ``stmt`` as dicts."""
+def rows_of(conn: Connection, stmt: Any) -> list[Row]:
+    """Return the result rows of ``stmt`` as dicts (also used by store/petitions.py)."""
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
@@ -52,7 +60,7 @@ def insert_case(conn: Connection, values: Mapping[str, Any]) -> int:
 
 def get_case(conn: Connection, case_id: int) -> Row | None:
     """Return the case row ``case_id`` or None."""
-    found = _rows(conn, select(cases).where(cases.c.id == case_id))
+    found = rows_of(conn, select(cases).where(cases.c.id == case_id))
     return found[0] if found else None
 
 
@@ -69,7 +77,7 @@ def list_cases(conn: Connection, *, state: str | None = None, unit: str | None =
         stmt = stmt.where(cases.c.state == state)
     if unit:
         stmt = stmt.where(cases.c.owner_unit == unit)
-    return _rows(conn, stmt)
+    return rows_of(conn, stmt)
 
 
 # ----- audit log (append-only) -----------------------------------------------------------
@@ -82,7 +90,7 @@ def append_log(conn: Connection, entry: Mapping[str, Any]) -> int:
 
 def read_log(conn: Connection, case_id: int) -> list[Row]:
     """Return the audit log of ``case_id`` in the order written."""
-    return _rows(conn, select(case_log).where(case_log.c.case_id == case_id)
+    return rows_of(conn, select(case_log).where(case_log.c.case_id == case_id)
                  .order_by(case_log.c.id))
 
 
@@ -97,7 +105,7 @@ def all_moves(conn: Connection) -> list[Row]:
     stmt = (select(case_log.c.case_id, case_log.c.at, case_log.c.from_state,
                    case_log.c.to_state)
             .where(case_log.c.action.in_(("open", "move"))).order_by(case_log.c.id))
-    return _rows(conn, stmt)
+    return rows_of(conn, stmt)
 
 
 # ----- attachments -----------------------------------------------------------------------
@@ -119,7 +127,7 @@ def add_attachment(conn: Connection, values: Mapping[str, Any]) -> tuple[int, bo
 def list_attachments(conn: Connection, case_id: int) -> list[Row]:
     """Return the attachments of ``case_id`` without their content."""
     cols = [c for c in case_attachments.c if c.name != "content"]
-    return _rows(conn, select(*cols).where(case_attachments.c.case_id == case_id)
+    return rows_of(conn, select(*cols).where(case_attachments.c.case_id == case_id)
                  .order_by(case_attachments.c.id))
 
 
@@ -133,7 +141,7 @@ def insert_deadlines(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Non
 
 def case_deadline_rows(conn: Connection, case_id: int) -> list[Row]:
     """Return the deadlines of ``case_id``, earliest due first."""
-    return _rows(conn, select(case_deadlines).where(case_deadlines.c.case_id == case_id)
+    return rows_of(conn, select(case_deadlines).where(case_deadlines.c.case_id == case_id)
                  .order_by(case_deadlines.c.due))
 
 
@@ -150,7 +158,7 @@ def open_deadlines(conn: Connection, open_states: Sequence[str]) -> list[Row]:
             .join(cases, cases.c.id == case_deadlines.c.case_id)
             .where(case_deadlines.c.met_at.is_(None), cases.c.state.in_(list(open_states)))
             .order_by(case_deadlines.c.due))
-    return _rows(conn, stmt)
+    return rows_of(conn, stmt)
 
 
 def set_deadline(conn: Connection, case_id: int, policy: str, values: Mapping[str, Any]) -> None:
@@ -161,12 +169,12 @@ def set_deadline(conn: Connection, case_id: int, policy: str, values: Mapping[st
 
 def provisional_deadlines(conn: Connection) -> list[Row]:
     """Return every deadline still marked provisional."""
-    return _rows(conn, select(case_deadlines).where(case_deadlines.c.provisional.is_(True)))
+    return rows_of(conn, select(case_deadlines).where(case_deadlines.c.provisional.is_(True)))
 
 
 def all_deadlines(conn: Connection) -> list[Row]:
     """Return every deadline row (for statistics)."""
-    return _rows(conn, select(case_deadlines))
+    return rows_of(conn, select(case_deadlines))
 
 
 # ----- assists and links -----------------------------------------------------------------
@@ -178,7 +186,7 @@ def add_assist(conn: Connection, values: Mapping[str, Any]) -> bool:
 
 def list_assists(conn: Connection, case_id: int) -> list[Row]:
     """Return the units asked to assist ``case_id``."""
-    return _rows(conn, select(case_assists).where(case_assists.c.case_id == case_id))
+    return rows_of(conn, select(case_assists).where(case_assists.c.case_id == case_id))
 
 
 def add_link(conn: Connection, values: Mapping[str, Any]) -> bool:
@@ -188,46 +196,8 @@ def add_link(conn: Connection, values: Mapping[str, Any]) -> bool:
 
 def list_links(conn: Connection, case_id: int) -> list[Row]:
     """Return the links of ``case_id``."""
-    return _rows(conn, select(case_links).where(case_links.c.case_id == case_id)
+    return rows_of(conn, select(case_links).where(case_links.c.case_id == case_id)
                  .order_by(case_links.c.kind, case_links.c.ref))
-
-
-# ----- petitions -------------------------------------------------------------------------
-
-def insert_petition(conn: Connection, values: Mapping[str, Any], contact: Mapping[str, Any]) -> int:
-    """Insert a petition and its protected contact; return the petition id."""
-    pid = int(conn.scalar(insert(petitions).values(**values).returning(petitions.c.id)))
-    conn.execute(insert(petition_contacts).values(petition_id=pid, **contact))
-    return pid
-
-
-def petition_candidates(conn: Connection, since: datetime) -> list[Row]:
-    """Return petitions received at or after ``since`` (for repeat matching), oldest first."""
-    cols = (petitions.c.id, petitions.c.case_id, petitions.c.identity_hash,
-            petitions.c.subject, petitions.c.accused, petitions.c.received_at)
-    return _rows(conn, select(*cols).where(petitions.c.received_at >= since)
-                 .order_by(petitions.c.id))
-
-
-def list_petitions(conn: Connection, case_id: int | None = None) -> list[Row]:
-    """Return petitions (of ``case_id`` when given), contact masked only."""
-    stmt = select(petitions).order_by(petitions.c.id)
-    if case_id is not None:
-        stmt = stmt.where(petitions.c.case_id == case_id)
-    return _rows(conn, stmt)
-
-
-def get_petition(conn: Connection, petition_id: int) -> Row | None:
-    """Return the petition row ``petition_id`` (contact masked only) or None."""
-    found = _rows(conn, select(petitions).where(petitions.c.id == petition_id))
-    return found[0] if found else None
-
-
-def read_contact(conn: Connection, petition_id: int) -> Row | None:
-    """Return the protected contact of a petition (log the access: cases/service.py does)."""
-    found = _rows(conn, select(petition_contacts)
-                  .where(petition_contacts.c.petition_id == petition_id))
-    return found[0] if found else None
 
 
 # ----- statistics ------------------------------------------------------------------------
@@ -239,17 +209,9 @@ def count_cases_by(conn: Connection, column: str) -> dict[str, int]:
     return {str(row[0]): int(row[1]) for row in conn.execute(stmt)}
 
 
-def petition_counts(conn: Connection) -> dict[str, int]:
-    """Return ``{"petitions", "repeats", "cross_level"}`` counts."""
-    stmt = select(func.count(), func.count(petitions.c.repeat_of),
-                  func.count().filter(petitions.c.cross_level.is_(True)))
-    total, repeats, cross = conn.execute(stmt).one()
-    return {"petitions": int(total), "repeats": int(repeats), "cross_level": int(cross)}
-
-
 def cases_opened_between(conn: Connection, start: datetime, end: datetime) -> list[Row]:
     """Return cases opened in [start, end), oldest first."""
-    return _rows(conn, select(cases).where(cases.c.opened_at >= start, cases.c.opened_at < end)
+    return rows_of(conn, select(cases).where(cases.c.opened_at >= start, cases.c.opened_at < end)
                  .order_by(cases.c.id))
 
 
@@ -257,7 +219,7 @@ def cases_opened_between(conn: Connection, start: datetime, end: datetime) -> li
 
 def get_alert_row(conn: Connection, alert_id: int) -> Row | None:
     """Return the stored alert ``alert_id`` (rule, title, body, level, item_keys, created_at)."""
-    found = _rows(conn, select(alerts).where(alerts.c.id == alert_id))
+    found = rows_of(conn, select(alerts).where(alerts.c.id == alert_id))
     return found[0] if found else None
 
 
@@ -265,25 +227,147 @@ def event_items(conn: Connection, event_id: str, limit: int = 1000) -> list[Row]
     """Return (key, text, published_at, handling_class) of the items of an event, oldest first."""
     stmt = (select(items.c.key, items.c.text, items.c.published_at, items.c.handling_class)
             .where(items.c.event_id == event_id).order_by(items.c.published_at).limit(limit))
-    return _rows(conn, stmt)
+    return rows_of(conn, stmt)
+
+
+def follow_merges(conn: Connection, case_id: int) -> int:
+    """Return the case ``case_id`` was (transitively) merged into, or itself (also when
+    it does not exist); a merge cycle stops at the last case not seen before."""
+    seen = {case_id}
+    row = get_case(conn, case_id)
+    while row is not None and row["merged_into"] is not None and row["merged_into"] not in seen:
+        seen.add(row["merged_into"])
+        row = get_case(conn, row["merged_into"])
+    return int(row["id"]) if row is not None else case_id
+
+
+def _deadline(row: Mapping[str, Any]) -> Deadline:
+    """Return the Deadline of a ``case_deadlines`` row (extra joined columns ignored)."""
+    return Deadline(row["case_id"], row["policy"], row["met_by"], row["start"], row["due"],
+                    bool(row["provisional"]), row["met_at"], row["reminded_at"],
+                    row["escalated_at"])
 
 
 class CasesRepository(Repository):
-    """Queries of cases (workflow, log, deadlines, attachments, links)."""
+    """Queries of cases (workflow, log, deadlines, attachments, links): ``store.cases``.
 
-    # ----- reads for the web and CLI -----
+    Writes that must commit together (a move and its log entry) run on
+    ``with store.transaction() as tx: tx.cases...``.
+    """
 
-    def open_deadlines(self, open_states: Sequence[str]) -> list[dict[str, Any]]:
-        """Return the unmet deadlines of cases in ``open_states``, earliest due first: the
-        ``case_deadlines`` columns plus the case's ``title`` and ``owner_unit``."""
+    # ----- cases and their log ---------------------------------------------------------
+
+    def insert(self, values: Mapping[str, Any]) -> int:
+        """Insert a case (the columns of ``cases`` but ``id``); return its id."""
+        with self._write() as conn:
+            return insert_case(conn, values)
+
+    def get(self, case_id: int) -> Case | None:
+        """Return case ``case_id``, or None."""
         with self._read() as conn:
-            return open_deadlines(conn, open_states)
+            row = get_case(conn, case_id)
+        return None if row is None else Case(**row)
+
+    def update(self, case_id: int, values: Mapping[str, Any]) -> None:
+        """Set ``values`` (column -> value) on case ``case_id``."""
+        with self._write() as conn:
+            update_case(conn, case_id, values)
+
+    def find(self, *, state: str | None = None, unit: str | None = None, limit: int = 100,
+             offset: int = 0) -> list[Case]:
+        """Return cases, newest first, in ``state`` and owned by ``unit`` when given."""
+        with self._read() as conn:
+            rows = list_cases(conn, state=state, unit=unit, limit=limit, offset=offset)
+        return [Case(**r) for r in rows]
+
+    def opened_between(self, start: datetime, end: datetime) -> list[Case]:
+        """Return the cases opened in ``[start, end)``, oldest first."""
+        with self._read() as conn:
+            return [Case(**r) for r in cases_opened_between(conn, start, end)]
+
+    def follow_merges(self, case_id: int) -> int:
+        """Return the case ``case_id`` was (transitively) merged into, or itself."""
+        with self._read() as conn:
+            return follow_merges(conn, case_id)
 
     def append_log(self, entry: Mapping[str, Any]) -> int:
         """Append one audit entry (case_id, at, actor, role, action, from_state, to_state,
         note, data); return its id."""
         with self._write() as conn:
             return append_log(conn, entry)
+
+    def log(self, case_id: int) -> list[CaseLogEntry]:
+        """Return the audit log of ``case_id`` in the order written."""
+        with self._read() as conn:
+            return [CaseLogEntry(**r) for r in read_log(conn, case_id)]
+
+    def logged_actions(self, case_id: int) -> set[str]:
+        """Return the distinct action names in the log of ``case_id``."""
+        with self._read() as conn:
+            return logged_actions(conn, case_id)
+
+    def moves(self) -> list[dict[str, Any]]:
+        """Return every state move ``{"case_id", "at", "from_state", "to_state"}`` (opening
+        included), oldest first."""
+        with self._read() as conn:
+            return all_moves(conn)
+
+    def count_by(self, column: str) -> dict[str, int]:
+        """Return ``{value: number of cases}`` by the cases column ``column`` (None as "None")."""
+        with self._read() as conn:
+            return count_cases_by(conn, column)
+
+    # ----- attachments, assists, links -------------------------------------------------
+
+    def add_attachment(self, values: Mapping[str, Any]) -> tuple[int, bool]:
+        """Keep an attachment unless the case has one with its hash; return ``(id, new)``."""
+        with self._write() as conn:
+            return add_attachment(conn, values)
+
+    def attachments(self, case_id: int) -> list[Attachment]:
+        """Return the attachments of ``case_id`` (without content), oldest first."""
+        with self._read() as conn:
+            return [Attachment(**r) for r in list_attachments(conn, case_id)]
+
+    def add_assist(self, values: Mapping[str, Any]) -> bool:
+        """Record an assisting unit; return False when it already assists."""
+        with self._write() as conn:
+            return add_assist(conn, values)
+
+    def assists(self, case_id: int) -> list[Assist]:
+        """Return the units asked to assist ``case_id``."""
+        with self._read() as conn:
+            return [Assist(**r) for r in list_assists(conn, case_id)]
+
+    def add_link(self, values: Mapping[str, Any]) -> bool:
+        """Link a case (case_id, kind, ref, score, created_at); False when already linked."""
+        with self._write() as conn:
+            return add_link(conn, values)
+
+    def links(self, case_id: int) -> list[CaseLink]:
+        """Return the links of ``case_id`` by kind and ref."""
+        with self._read() as conn:
+            return [CaseLink(**r) for r in list_links(conn, case_id)]
+
+    # ----- deadlines -------------------------------------------------------------------
+
+    def insert_deadlines(self, rows: Sequence[Deadline]) -> None:
+        """Store the deadlines of a new case."""
+        with self._write() as conn:
+            insert_deadlines(conn, [{"case_id": d.case_id, "policy": d.policy,
+                                     "met_by": d.met_by, "start": d.start, "due": d.due,
+                                     "provisional": d.provisional} for d in rows])
+
+    def deadlines(self, case_id: int | None = None) -> list[Deadline]:
+        """Return the deadlines of ``case_id`` earliest due first, or every deadline."""
+        with self._read() as conn:
+            rows = all_deadlines(conn) if case_id is None else case_deadline_rows(conn, case_id)
+        return [_deadline(r) for r in rows]
+
+    def provisional_deadlines(self) -> list[Deadline]:
+        """Return every deadline still marked provisional."""
+        with self._read() as conn:
+            return [_deadline(r) for r in provisional_deadlines(conn)]
 
     def view_scope(self, case_id: int) -> tuple[str, set[str]] | None:
         """Return ``(owner unit, assisting units)`` of case ``case_id`` (who may see it),
@@ -294,6 +378,31 @@ class CasesRepository(Repository):
                 return None
             return row["owner_unit"], {a["unit"] for a in list_assists(conn, case_id)}
 
+    def open_deadlines(self, open_states: Sequence[str]) -> list[dict[str, Any]]:
+        """Return the unmet deadlines of cases in ``open_states``, earliest due first: the
+        ``case_deadlines`` columns plus the case's ``title`` and ``owner_unit``."""
+        with self._read() as conn:
+            return open_deadlines(conn, open_states)
 
-class PetitionsRepository(Repository):
-    """Queries of petitions (intake, repeats, contacts)."""
+    def meet_deadlines(self, case_id: int, states: Iterable[str], at: datetime) -> None:
+        """Mark the unmet deadlines of ``case_id`` met by one of ``states`` as met at ``at``."""
+        with self._write() as conn:
+            meet_deadlines(conn, case_id, states, at)
+
+    def set_deadline(self, case_id: int, policy: str, values: Mapping[str, Any]) -> None:
+        """Set ``values`` (due, provisional, reminded_at ...) on one deadline of a case."""
+        with self._write() as conn:
+            set_deadline(conn, case_id, policy, values)
+
+    # ----- what a case is opened from --------------------------------------------------
+
+    def alert_source(self, alert_id: int) -> dict[str, Any] | None:
+        """Return the stored alert ``alert_id`` as a dict of its columns, or None."""
+        with self._read() as conn:
+            return get_alert_row(conn, alert_id)
+
+    def event_items(self, event_id: str, limit: int = 1000) -> list[dict[str, Any]]:
+        """Return ``{"key", "text", "published_at", "handling_class"}`` of the items of
+        event ``event_id``, oldest first."""
+        with self._read() as conn:
+            return event_items(conn, event_id, limit)

@@ -1,10 +1,11 @@
 """Queries of the briefings part: stored reports, their evidence, and the event and case
 figures a report shows.
 
-Functions take a Connection from ``store.read()`` / ``store.write()``. The
-events and cases tables belong to other parts of the schema: when their
-modules are not installed the functions here return empty results, so a
-report without events or cases still renders.
+Functions take a Connection; ``ReportsRepository`` (``store.reports``) runs them,
+with the item aggregates of store/analytics.py and the event reads briefings
+and the event pages need. The events and cases tables belong to other parts
+of the schema: when their modules are not installed the functions here return
+empty results, so a report without events or cases still renders.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select
 
-from yuqing.store.analytics import Scope, as_int, scope_condition
+from yuqing.domain import Item
+from yuqing.store import events as events_db
+from yuqing.store.analytics import AnalyticsReads, Scope, as_int, scope_condition
 from yuqing.store.reports_tables import report_evidence, reports
 from yuqing.store.tables import items
-from yuqing.store.repository import Repository
 
 #: case states that still need work (cases.workflow); used when that module is absent
 _TERMINAL = ("closed", "rejected", "merged")
@@ -170,5 +172,87 @@ def case_deadlines(conn: Connection, case_id: int) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-class ReportsRepository(Repository):
-    """Queries of reports (generated briefings and their evidence)."""
+class ReportsRepository(AnalyticsReads):
+    """Queries of reports (generated briefings and their evidence), the event and case
+    figures they show, and the item aggregates of analytics (``AnalyticsReads``)."""
+
+    # ----- stored reports --------------------------------------------------------------
+
+    def record(self, row: Mapping[str, Any],
+               evidence: Sequence[Mapping[str, Any]]) -> int | None:
+        """Store a report and its evidence; return its id, or None (nothing written) when
+        its schedule already has a report for its period (see ``record_report``)."""
+        with self._write() as conn:
+            return record_report(conn, row, evidence)
+
+    def scheduled_exists(self, schedule: str, period_start: datetime) -> bool:
+        """True when schedule ``schedule`` already made its report for ``period_start``."""
+        with self._read() as conn:
+            return scheduled_exists(conn, schedule, period_start)
+
+    def stored(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Return the newest ``limit`` stored reports (dicts of their columns), newest first."""
+        with self._read() as conn:
+            return list_reports(conn, limit)
+
+    def evidence(self, report_id: int) -> list[dict[str, Any]]:
+        """Return ``{"ref", "item_key", "role", "text_hash"}`` of ``report_id``, by ref."""
+        with self._read() as conn:
+            return evidence_of(conn, report_id)
+
+    # ----- events ----------------------------------------------------------------------
+
+    def event_counts(self, scope: Scope, limit: int) -> list[tuple[str, int]]:
+        """Return ``(event_id, items in scope)`` of the ``limit`` events with most items."""
+        with self._read() as conn:
+            return event_counts(conn, scope, limit)
+
+    def event_rows(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Return ``{id: event row}`` of the stored events among ``ids``."""
+        with self._read() as conn:
+            return event_rows(conn, ids)
+
+    def event_case_states(self, ids: Iterable[str]) -> dict[str, str]:
+        """Return ``{event_id: state of its newest case}`` of cases opened from ``ids``."""
+        with self._read() as conn:
+            return event_case_states(conn, ids)
+
+    def events(self, since: datetime | None = None, min_size: int = 1, order: str = "heat",
+               limit: int = 50) -> list[dict[str, Any]]:
+        """Return event rows with at least ``min_size`` items, last active at or after
+        ``since``, by ``heat`` or ``last_at`` descending; raises ValueError for another
+        order (store/events.py ``list_event_rows``)."""
+        with self._read() as conn:
+            return events_db.list_event_rows(conn, since, min_size, order, limit)
+
+    def event(self, event_id: str) -> dict[str, Any] | None:
+        """Return the stored row of event ``event_id`` as a dict, or None."""
+        with self._read() as conn:
+            return events_db.event_row(conn, event_id)
+
+    def event_members(self, event_id: str) -> list[Item]:
+        """Return the items of event ``event_id`` (up to 20,000), earliest published first."""
+        with self._read() as conn:
+            return events_db.event_members(conn, event_id)
+
+    # ----- cases -----------------------------------------------------------------------
+
+    def case_progress(self, since: datetime, until: datetime) -> dict[str, Any]:
+        """Return the handling figures of ``[since, until)`` (shape: ``case_progress``)."""
+        with self._read() as conn:
+            return case_progress(conn, since, until)
+
+    def case_record(self, case_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """Return ``(case row or None, its audit log rows oldest first)``."""
+        with self._read() as conn:
+            return case_record(conn, case_id)
+
+    def case_deadlines(self, case_id: int) -> list[dict[str, Any]]:
+        """Return ``{"policy", "due", "met_at", "provisional"}`` of case ``case_id``, by due."""
+        with self._read() as conn:
+            return case_deadlines(conn, case_id)
+
+    def case_item_keys(self, case_id: int) -> list[str]:
+        """Return the item keys linked to case ``case_id``."""
+        with self._read() as conn:
+            return case_item_keys(conn, case_id)

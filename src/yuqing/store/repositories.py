@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from yuqing.store.accounts import AccountsRepository
 from yuqing.store.alerts import AlertsRepository
-from yuqing.store.cases import CasesRepository, PetitionsRepository
+from yuqing.store.cases import CasesRepository
 from yuqing.store.events import EventsRepository
 from yuqing.store.health import SourcesRepository
 from yuqing.store.items import ItemsRepository
+from yuqing.store.petitions import PetitionsRepository
 from yuqing.store.reports import ReportsRepository
 from yuqing.store.repository import Connections, OneConnection
 

@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from yuqing.cases import intake, stats
 from yuqing.cases.deadlines import (
@@ -25,7 +25,7 @@ from yuqing.cases.deadlines import (
     parse_time,
     policy_deadline,
 )
-from yuqing.cases.petitions import Contact
+from yuqing.cases.inputs import CaseMove, PetitionInput
 from yuqing.cases.service import CaseService
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
@@ -58,13 +58,8 @@ class OpenCase(Actor):
     channel: str = "online"
 
 
-class MoveCase(Actor):
-    """A move to ``state`` with its note; ``handling_class`` confirms the class."""
-
-    state: str
-    note: str | None = None
-    handling_class: int | None = None
-    merge_into: int | None = None
+class MoveCase(Actor, CaseMove):
+    """A move of a case (cases/inputs.py ``CaseMove``) and who makes it."""
 
 
 class CaseAction(Actor):
@@ -95,17 +90,8 @@ class ContactRead(Actor):
     reason: str
 
 
-class NewPetition(Actor):
-    """A petition as received, with the petitioner's contact (stored protected)."""
-
-    channel: str
-    subject: str
-    unit: str
-    accused: str | None = None
-    addressed_level: str | None = None
-    responsible_level: str | None = None
-    contact: dict[str, str | None] = Field(default_factory=dict)
-    received_at: str | None = None
+class NewPetition(Actor, PetitionInput):
+    """A petition as received (cases/inputs.py ``PetitionInput``) and who takes it in."""
 
 
 def _guard(call: Callable[[], T]) -> T:
@@ -184,8 +170,7 @@ def cases_router(ctx: Context) -> APIRouter:
         """Move a case through the workflow; returns the case."""
         def run() -> dict[str, Any]:
             svc = service()
-            svc.move(case_id, body.state, actor=body.actor, role=body.role, note=body.note,
-                     handling_class=body.handling_class, merge_into=body.merge_into)
+            svc.apply(case_id, body, actor=body.actor, role=body.role)
             return svc.show(case_id)
         return _guard(run)
 
@@ -226,23 +211,14 @@ def cases_router(ctx: Context) -> APIRouter:
     def contact(petition_id: int, body: ContactRead) -> dict[str, Any]:
         """The full contact of a petitioner; the read is written to the audit log."""
         return _guard(lambda: intake.reveal_contact(service(), petition_id, actor=body.actor,
-                                                    role=body.role, reason=body.reason))
+                                                    role=body.role,
+                                                    reason=body.reason).to_json())
 
     @router.post("/api/petitions", status_code=201)
     def add_petition(body: NewPetition) -> dict[str, Any]:
         """Take in a petition (repeat and cross-level detection, item links)."""
-        def run() -> dict[str, Any]:
-            svc = service()
-            unknown = set(body.contact) - {"name", "phone", "id_number", "address"}
-            if unknown:
-                raise BadInput(f"contact: unknown fields {sorted(unknown)}")
-            petition = intake.PetitionInput(
-                channel=body.channel, subject=body.subject, unit=body.unit,
-                accused=body.accused, addressed_level=body.addressed_level,
-                responsible_level=body.responsible_level, contact=Contact(**body.contact),
-                received_at=parse_time(body.received_at, svc.tz) if body.received_at else None)
-            return intake.add_petition(svc, petition, actor=body.actor, role=body.role)
-        return _guard(run)
+        return _guard(lambda: intake.add_petition(service(), body, actor=body.actor,
+                                                  role=body.role).to_json())
 
     @router.get("/api/deadline")
     def deadline(start: str = Query(alias="from"), policy: str | None = None,

@@ -79,18 +79,12 @@ def reports_router(ctx: Context) -> APIRouter:
     @router.get("/api/reports", dependencies=[Depends(refuse_unknown_params)])
     def list_reports(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
         """Stored reports, newest first."""
-        from yuqing.store import reports as q
-
-        with ctx.store.read() as conn:
-            return q.list_reports(conn, limit)
+        return ctx.store.reports.stored(limit)
 
     @router.get("/api/reports/stored/{report_id}/evidence")
     def evidence(report_id: int) -> list[dict[str, Any]]:
         """The items a stored report quotes: ref, item_key, role, text_hash (SHA-256)."""
-        from yuqing.store import reports as q
-
-        with ctx.store.read() as conn:
-            return q.evidence_of(conn, report_id)
+        return ctx.store.reports.evidence(report_id)
 
     @router.get("/api/reports/{kind}")
     def make(kind: str, date: str | None = None, format: str = "pdf",  # noqa: A002 - query name
@@ -135,11 +129,8 @@ def reports_router(ctx: Context) -> APIRouter:
         return ["created_at", "level", "rule", "title", "body", "item_keys"], rows
 
     def events_rows(limit: int, **_: Any) -> tuple[list[str], list[list[Any]]]:
-        from yuqing.store import events as ev
-
         zone = ZoneInfo(tz)
-        with ctx.store.read() as conn:
-            found = ev.list_event_rows(conn, limit=limit)
+        found = ctx.store.reports.events(limit=limit)
         columns = ["id", "title", "level", "heat", "size", "first_at", "last_at", "keywords"]
         return columns, [[e["id"], e["title"], e["level"], round(float(e["heat"]), 2), e["size"],
                           e["first_at"].astimezone(zone).isoformat(),

@@ -1,0 +1,105 @@
+"""Queries of petitions (tables in store/cases_tables.py) and ``PetitionsRepository``.
+
+The module functions take a Connection and return plain dicts;
+``PetitionsRepository`` (``store.petitions``) runs them and returns
+``Petition`` and ``Contact``. The petitioner's contact lives in its own
+table and is read only through ``read_contact`` (the caller logs the read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from yuqing.domain import Contact, Petition
+from yuqing.store.cases import Row, rows_of
+from yuqing.store.cases_tables import petition_contacts, petitions
+from yuqing.store.repository import Repository
+
+
+def insert_petition(conn: Connection, values: Mapping[str, Any], contact: Mapping[str, Any]) -> int:
+    """Insert a petition and its protected contact; return the petition id."""
+    pid = int(conn.scalar(insert(petitions).values(**values).returning(petitions.c.id)))
+    conn.execute(insert(petition_contacts).values(petition_id=pid, **contact))
+    return pid
+
+
+def petition_candidates(conn: Connection, since: datetime) -> list[Row]:
+    """Return petitions received at or after ``since`` (for repeat matching), oldest first."""
+    cols = (petitions.c.id, petitions.c.case_id, petitions.c.identity_hash,
+            petitions.c.subject, petitions.c.accused, petitions.c.received_at)
+    return rows_of(conn, select(*cols).where(petitions.c.received_at >= since)
+                 .order_by(petitions.c.id))
+
+
+def list_petitions(conn: Connection, case_id: int | None = None) -> list[Row]:
+    """Return petitions (of ``case_id`` when given), contact masked only."""
+    stmt = select(petitions).order_by(petitions.c.id)
+    if case_id is not None:
+        stmt = stmt.where(petitions.c.case_id == case_id)
+    return rows_of(conn, stmt)
+
+
+def get_petition(conn: Connection, petition_id: int) -> Row | None:
+    """Return the petition row ``petition_id`` (contact masked only) or None."""
+    found = rows_of(conn, select(petitions).where(petitions.c.id == petition_id))
+    return found[0] if found else None
+
+
+def read_contact(conn: Connection, petition_id: int) -> Row | None:
+    """Return the protected contact of a petition (log the access: cases/service.py does)."""
+    found = rows_of(conn, select(petition_contacts)
+                  .where(petition_contacts.c.petition_id == petition_id))
+    return found[0] if found else None
+
+
+def petition_counts(conn: Connection) -> dict[str, int]:
+    """Return ``{"petitions", "repeats", "cross_level"}`` counts."""
+    stmt = select(func.count(), func.count(petitions.c.repeat_of),
+                  func.count().filter(petitions.c.cross_level.is_(True)))
+    total, repeats, cross = conn.execute(stmt).one()
+    return {"petitions": int(total), "repeats": int(repeats), "cross_level": int(cross)}
+
+
+
+class PetitionsRepository(Repository):
+    """Queries of petitions (intake, repeats, protected contacts): ``store.petitions``."""
+
+    def insert(self, values: Mapping[str, Any], contact: Contact) -> int:
+        """Store a petition (the columns of ``petitions`` but ``id``) and its protected
+        contact; return the petition id."""
+        with self._write() as conn:
+            return insert_petition(conn, values, contact.as_row())
+
+    def get(self, petition_id: int) -> Petition | None:
+        """Return petition ``petition_id`` (contact masked only), or None."""
+        with self._read() as conn:
+            row = get_petition(conn, petition_id)
+        return None if row is None else Petition(**row)
+
+    def find(self, case_id: int | None = None) -> list[Petition]:
+        """Return the petitions of ``case_id`` (every petition when None), oldest first."""
+        with self._read() as conn:
+            return [Petition(**r) for r in list_petitions(conn, case_id)]
+
+    def received_since(self, since: datetime) -> list[dict[str, Any]]:
+        """Return ``{"id", "case_id", "identity_hash", "subject", "accused", "received_at"}``
+        of the petitions received at or after ``since`` (repeat candidates), oldest first."""
+        with self._read() as conn:
+            return petition_candidates(conn, since)
+
+    def contact(self, petition_id: int) -> Contact | None:
+        """Return the protected contact of a petition (the caller logs the read), or None."""
+        with self._read() as conn:
+            row = read_contact(conn, petition_id)
+        if row is None:
+            return None
+        return Contact(row["name"], row["phone"], row["id_number"], row["address"])
+
+    def counts(self) -> dict[str, int]:
+        """Return ``{"petitions", "repeats", "cross_level"}`` counts."""
+        with self._read() as conn:
+            return petition_counts(conn)
