@@ -13,8 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, select, update
 
-from yuqing.store.alerting_tables import alert_acks, alert_groups, alert_windows
-from yuqing.store.alerts import dialect_insert
+from yuqing.store.alerting_tables import alert_acks, alert_groups, alert_windows, dialect_insert
 from yuqing.store.tables import items
 
 

@@ -16,7 +16,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Connection, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from yuqing.store.tables import UTCDateTime, metadata
 
@@ -78,3 +79,10 @@ alert_acks = Table(
     Column("acked_by", String),
     Index("ix_alert_acks_due_at", "due_at"),
 )
+
+
+def dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """Return the dialect's INSERT (which has on_conflict_* methods) for ``table``."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

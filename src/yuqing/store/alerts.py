@@ -14,25 +14,36 @@ and acknowledgements in store/alert_state.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 
 from yuqing.domain import Alert
-from yuqing.store.alerting_tables import alert_acks, delivery_attempts, delivery_claims
-from yuqing.store.tables import alerts, deliveries
+from yuqing.store import accounts as _accounts
+from yuqing.store import alert_rules as _rules
+from yuqing.store import alert_state as _state
+from yuqing.store.alert_state import GroupState
+from yuqing.store.alerting_tables import (
+    alert_acks,
+    delivery_attempts,
+    delivery_claims,
+    dialect_insert,
+)
 from yuqing.store.repository import Repository
+from yuqing.store.tables import alerts, deliveries
 
 DELIVERY_STATUSES = ("sent", "failed", "pending")
 
 
 @dataclass(frozen=True)
 class StoredAlert:
-    """An alert as stored: its ``id`` and the ``Alert`` (``channels`` = channels with a delivery row)."""
+    """An alert as stored: its ``id`` and the ``Alert`` (``channels``: the channels with a
+    delivery row)."""
 
     id: int
     alert: Alert
@@ -40,7 +51,8 @@ class StoredAlert:
 
 @dataclass(frozen=True)
 class PendingDelivery:
-    """A delivery waiting to be sent: ``alert_id`` over ``channel``, tried ``attempts`` times so far."""
+    """A delivery waiting to be sent: ``alert_id`` over ``channel``, tried ``attempts`` times
+    so far."""
 
     alert_id: int
     channel: str
@@ -49,16 +61,10 @@ class PendingDelivery:
     alert: Alert
 
 
-def dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """Return the dialect's INSERT (which has on_conflict_* methods) for ``table``."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
 def record_alert(conn: Connection, alert: Alert, now: datetime,
                  hold_until: datetime | None = None) -> int | None:
-    """Insert ``alert`` and a pending delivery per channel; return its id, or None if ``dedup_key`` exists.
+    """Insert ``alert`` and a pending delivery per channel; return its id, or None if its
+    ``dedup_key`` exists.
 
     ``hold_until`` (quiet hours) keeps the deliveries from being claimed before that time.
     """
@@ -95,8 +101,9 @@ def record_delivery(conn: Connection, alert_id: int, channel: str, status: str,
     if status not in DELIVERY_STATUSES:
         raise ValueError(f"delivery status {status!r}: expected one of {DELIVERY_STATUSES}")
     tried = 0 if status == "pending" else 1
-    stmt = dialect_insert(conn, deliveries).values(alert_id=alert_id, channel=channel, status=status,
-                                            attempts=tried, last_error=error, updated_at=now)
+    stmt = dialect_insert(conn, deliveries).values(
+        alert_id=alert_id, channel=channel, status=status, attempts=tried, last_error=error,
+        updated_at=now)
     stmt = stmt.on_conflict_do_update(
         index_elements=[deliveries.c.alert_id, deliveries.c.channel],
         set_={"status": stmt.excluded.status, "last_error": stmt.excluded.last_error,
@@ -124,7 +131,8 @@ def pending_deliveries(conn: Connection, limit: int) -> list[PendingDelivery]:
         .limit(limit)
     ).all()
     return [PendingDelivery(alert_id=r.alert_id, channel=r.channel, attempts=r.attempts,
-                            last_error=r.last_error, alert=_alert(r._mapping, [r.channel])) for r in rows]
+                            last_error=r.last_error, alert=_alert(r._mapping, [r.channel]))
+            for r in rows]
 
 
 def list_alerts(conn: Connection, limit: int) -> list[StoredAlert]:
@@ -290,8 +298,9 @@ def finish_attempt(conn: Connection, attempt_id: int | None, alert_id: int, chan
 
 def add_delivery(conn: Connection, alert_id: int, channel: str, now: datetime) -> bool:
     """Queue ``alert_id`` over ``channel`` (fallback, escalation); False when it already has one."""
-    stmt = dialect_insert(conn, deliveries).values(alert_id=alert_id, channel=channel, status="pending",
-                                            attempts=0, last_error=None, updated_at=now)
+    stmt = dialect_insert(conn, deliveries).values(
+        alert_id=alert_id, channel=channel, status="pending", attempts=0, last_error=None,
+        updated_at=now)
     return bool(conn.execute(stmt.on_conflict_do_nothing()).rowcount)
 
 
@@ -329,4 +338,155 @@ def alert_rule(conn: Connection, alert_id: int) -> str | None:
 
 
 class AlertsRepository(Repository):
-    """Queries of alerts (outbox, deliveries, acknowledgements, alert rules)."""
+    """Queries of alerts (outbox, deliveries, acknowledgements, alert rules).
+
+    Calls that must commit together (a dispatcher's escalations, claim and
+    settlement; the policy's group state, storm window and outbox rows) run on
+    ``with store.transaction() as tx: tx.alerts...``; every other call runs in
+    its own transaction. Times passed in are aware UTC.
+    """
+
+    # ----- outbox and deliveries (alerts/outbox.py, alerts/policy.py) ---------------------
+
+    def record_alert(self, alert: Alert, now: datetime,
+                     hold_until: datetime | None = None) -> int | None:
+        """Insert ``alert`` with a pending delivery per channel (see :func:`record_alert`);
+        return its id, or None when its ``dedup_key`` is stored."""
+        with self._write() as conn:
+            return record_alert(conn, alert, now, hold_until)
+
+    def anything_due(self, now: datetime) -> bool:
+        """Return True when a delivery is free to claim or an escalation step is due at
+        ``now`` (a plain read; see :func:`anything_due`)."""
+        with self._read() as conn:
+            return anything_due(conn, now)
+
+    def claim_deliveries(self, owner: str, now: datetime, lease_until: datetime,
+                         limit: int) -> list[Claimed]:
+        """Claim up to ``limit`` pending deliveries for ``owner`` until ``lease_until``
+        (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; see :func:`claim_deliveries`)."""
+        with self._write() as conn:
+            return claim_deliveries(conn, owner, now, lease_until, limit)
+
+    def start_attempts(self, owner: str, claimed: list[Claimed], now: datetime) -> list[int]:
+        """Write one unfinished attempt row per claimed delivery; return their ids, in order."""
+        with self._write() as conn:
+            return start_attempts(conn, owner, claimed, now)
+
+    def finish_attempt(self, attempt_id: int | None, alert_id: int, channel: str,
+                       outcome: str, error: str | None, now: datetime,
+                       retry_at: datetime | None = None, parts: int = 0) -> None:
+        """Close attempt ``attempt_id`` and settle the delivery (see :func:`finish_attempt`);
+        raises ValueError for an unknown ``outcome``."""
+        with self._write() as conn:
+            finish_attempt(conn, attempt_id, alert_id, channel, outcome, error, now,
+                           retry_at, parts)
+
+    def add_delivery(self, alert_id: int, channel: str, now: datetime) -> bool:
+        """Queue ``alert_id`` over ``channel``; False when it already has that delivery."""
+        with self._write() as conn:
+            return add_delivery(conn, alert_id, channel, now)
+
+    def alert_rule(self, alert_id: int) -> str | None:
+        """Return the rule name of alert ``alert_id`` (None when there is no such alert)."""
+        with self._read() as conn:
+            return alert_rule(conn, alert_id)
+
+    # ----- escalation and policy state (store/alert_state.py) -----------------------------
+
+    def start_escalation(self, alert_id: int, due_at: datetime) -> None:
+        """Arm the escalation of ``alert_id``: step 0 is due at ``due_at`` unless acknowledged."""
+        with self._write() as conn:
+            _state.start_escalation(conn, alert_id, due_at)
+
+    def due_escalations(self, now: datetime, limit: int = 100) -> list[tuple[int, int]]:
+        """Return ``(alert_id, step)`` of the due escalation steps, locked (``FOR UPDATE SKIP
+        LOCKED`` on PostgreSQL) so that only one dispatcher escalates each."""
+        with self._write() as conn:
+            return _state.due_escalations(conn, now, limit)
+
+    def advance_escalation(self, alert_id: int, step: int, next_due: datetime | None) -> None:
+        """Record that step ``step`` of ``alert_id`` was queued; the next is due at ``next_due``."""
+        with self._write() as conn:
+            _state.advance_escalation(conn, alert_id, step, next_due)
+
+    def load_group(self, rule: str, group_key: str) -> GroupState | None:
+        """Return what was sent about story ``group_key`` under ``rule``, or None."""
+        with self._read() as conn:
+            return _state.load_group(conn, rule, group_key)
+
+    def save_group(self, rule: str, group_key: str, state: GroupState) -> None:
+        """Insert or replace the state of story ``group_key`` under ``rule`` (one statement)."""
+        with self._write() as conn:
+            _state.save_group(conn, rule, group_key, state)
+
+    def take_window_slot(self, rule: str, window_start: datetime, cap: int) -> int:
+        """Count one alert of ``rule`` in the storm window at ``window_start``: 0 when it may
+        be sent, else the alerts held in the window so far (see alert_state.take_window_slot)."""
+        with self._write() as conn:
+            return _state.take_window_slot(conn, rule, window_start, cap)
+
+    def event_sizes(self, event_ids: Iterable[str]) -> dict[str, int]:
+        """Return ``{event id: stored items}`` of ``event_ids`` (absent: no stored item)."""
+        with self._read() as conn:
+            return _state.event_sizes(conn, event_ids)
+
+    def event_facts(self, event_ids: set[str]) -> dict[str, tuple[int, str]]:
+        """Return ``{event id: (size, level)}`` of the stored events among ``event_ids``."""
+        with self._read() as conn:
+            return _state.event_facts(conn, event_ids)
+
+    # ----- alert rules (store/alert_rules.py) ----------------------------------------------
+
+    def list_rules(self) -> list[dict[str, Any]]:
+        """Return every stored rule row (store/alert_rules.py shape), by scheme then name."""
+        with self._read() as conn:
+            return _rules.list_rules(conn)
+
+    def get_rule(self, name: str) -> dict[str, Any] | None:
+        """Return the stored row of rule ``name``, or None."""
+        with self._read() as conn:
+            return _rules.get_rule(conn, name)
+
+    def rule_signature(self) -> _rules.Signature:
+        """Return ``{(name, version, updated_at)}`` of every rule: it changes with every edit."""
+        with self._read() as conn:
+            return _rules.signature(conn)
+
+    def insert_rule(self, body: Mapping[str, Any], *, enabled: bool, origin: str, by: str,
+                    now: datetime) -> None:
+        """Insert rule ``body["name"]`` at version 1 (the caller checks the name is free)."""
+        with self._write() as conn:
+            _rules.insert_rule(conn, body, enabled=enabled, origin=origin, by=by, now=now)
+
+    def update_rule(self, name: str, body: Mapping[str, Any], *, enabled: bool, origin: str,
+                    by: str, now: datetime, expect_version: int | None = None) -> bool:
+        """Replace rule ``name`` and add one to its version; with ``expect_version`` only
+        while it still has that version. Return whether a row changed."""
+        with self._write() as conn:
+            return _rules.update_rule(conn, name, body, enabled=enabled, origin=origin, by=by,
+                                      now=now, expect_version=expect_version)
+
+    def delete_rule(self, name: str) -> bool:
+        """Delete rule ``name``; return whether it existed."""
+        with self._write() as conn:
+            return _rules.delete_rule(conn, name)
+
+    def audit_rule(self, actor: str, name: str, data: Mapping[str, Any], now: datetime) -> None:
+        """Append a ``setting`` entry about rule ``name`` to the web audit log."""
+        with self._write() as conn:
+            _accounts.audit(conn, actor, "setting", f"alert_rule:{name}", data, now)
+
+    def seed_config_rules(self, bodies: Sequence[Mapping[str, Any]],
+                          now: datetime) -> dict[str, list[str]]:
+        """Make the stored ``config`` rules match ``bodies`` (see alert_rules.seed_config_rules)
+        in one transaction; return the names added, changed, kept as the web left them and
+        removed. Two processes starting at once may insert the same name: the loser's
+        transaction is tried once more. Call it on the Store, not inside a transaction."""
+        try:
+            with self._write() as conn:
+                return _rules.seed_config_rules(conn, bodies, now)
+        except IntegrityError:
+            pass
+        with self._write() as conn:
+            return _rules.seed_config_rules(conn, bodies, now)

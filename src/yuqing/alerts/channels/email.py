@@ -21,8 +21,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from yuqing.alerts.channels.base import (
-    SendTracker,
     DeliveryResult,
+    SendTracker,
     idempotency_key,
     option_float,
     option_lang,

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from yuqing.alerts.channels.apprise_channel import apprise_from_config
 from yuqing.alerts.channels.base import Channel
+from yuqing.alerts.channels.client import client_from_config
 from yuqing.alerts.channels.console import ConsoleChannel, console_from_config
 from yuqing.alerts.channels.dingtalk import dingtalk_from_config
 from yuqing.alerts.channels.email import email_from_config
-from yuqing.alerts.channels.webhook import webhook_from_config
-from yuqing.alerts.channels.wecom import wecom_from_config
 from yuqing.alerts.channels.feishu import feishu_from_config
 from yuqing.alerts.channels.sms import sms_from_config
-from yuqing.alerts.channels.client import client_from_config
-from yuqing.alerts.channels.apprise_channel import apprise_from_config
+from yuqing.alerts.channels.webhook import webhook_from_config
+from yuqing.alerts.channels.wecom import wecom_from_config
 from yuqing.config import ChannelConfig
 from yuqing.domain import BadInput
 

@@ -25,8 +25,8 @@ from typing import Any
 import httpx
 
 from yuqing.alerts.channels.base import (
-    SendTracker,
     DeliveryResult,
+    SendTracker,
     idempotency_key,
     option_float,
     option_url,

@@ -18,9 +18,9 @@ Options: ``url`` (required: the robot's webhook with its ``key``, usually
 
 from __future__ import annotations
 
-from yuqing.alerts.channels.base import option_float, option_lang, option_url
 from typing import Any
 
+from yuqing.alerts.channels.base import option_float, option_lang, option_url
 from yuqing.alerts.channels.robot import PackedRobot, option_max_bytes
 from yuqing.alerts.render import DEFAULT_LANG
 from yuqing.config import ChannelConfig
