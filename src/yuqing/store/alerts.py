@@ -14,27 +14,22 @@ and acknowledgements in store/alert_state.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
 
 from yuqing.domain import Alert
-from yuqing.store import accounts as _accounts
-from yuqing.store import alert_rules as _rules
-from yuqing.store import alert_state as _state
-from yuqing.store.alert_state import GroupState
+from yuqing.store.alert_rules import AlertRuleQueries
+from yuqing.store.alert_state import AlertStateQueries
 from yuqing.store.alerting_tables import (
     alert_acks,
     delivery_attempts,
     delivery_claims,
     dialect_insert,
 )
-from yuqing.store.repository import Repository
 from yuqing.store.tables import alerts, deliveries
 
 DELIVERY_STATUSES = ("sent", "failed", "pending")
@@ -337,10 +332,12 @@ def alert_rule(conn: Connection, alert_id: int) -> str | None:
     return conn.scalar(select(alerts.c.rule).where(alerts.c.id == alert_id))
 
 
-class AlertsRepository(Repository):
+class AlertsRepository(AlertStateQueries, AlertRuleQueries):
     """Queries of alerts (outbox, deliveries, acknowledgements, alert rules).
 
-    Calls that must commit together (a dispatcher's escalations, claim and
+    The queries of the policy state and escalations (AlertStateQueries, store/alert_state.py)
+    and of the alert rules (AlertRuleQueries, store/alert_rules.py) are inherited. Calls
+    that must commit together (a dispatcher's escalations, claim and
     settlement; the policy's group state, storm window and outbox rows) run on
     ``with store.transaction() as tx: tx.alerts...``; every other call runs in
     its own transaction. Times passed in are aware UTC.
@@ -391,102 +388,3 @@ class AlertsRepository(Repository):
         """Return the rule name of alert ``alert_id`` (None when there is no such alert)."""
         with self._read() as conn:
             return alert_rule(conn, alert_id)
-
-    # ----- escalation and policy state (store/alert_state.py) -----------------------------
-
-    def start_escalation(self, alert_id: int, due_at: datetime) -> None:
-        """Arm the escalation of ``alert_id``: step 0 is due at ``due_at`` unless acknowledged."""
-        with self._write() as conn:
-            _state.start_escalation(conn, alert_id, due_at)
-
-    def due_escalations(self, now: datetime, limit: int = 100) -> list[tuple[int, int]]:
-        """Return ``(alert_id, step)`` of the due escalation steps, locked (``FOR UPDATE SKIP
-        LOCKED`` on PostgreSQL) so that only one dispatcher escalates each."""
-        with self._write() as conn:
-            return _state.due_escalations(conn, now, limit)
-
-    def advance_escalation(self, alert_id: int, step: int, next_due: datetime | None) -> None:
-        """Record that step ``step`` of ``alert_id`` was queued; the next is due at ``next_due``."""
-        with self._write() as conn:
-            _state.advance_escalation(conn, alert_id, step, next_due)
-
-    def load_group(self, rule: str, group_key: str) -> GroupState | None:
-        """Return what was sent about story ``group_key`` under ``rule``, or None."""
-        with self._read() as conn:
-            return _state.load_group(conn, rule, group_key)
-
-    def save_group(self, rule: str, group_key: str, state: GroupState) -> None:
-        """Insert or replace the state of story ``group_key`` under ``rule`` (one statement)."""
-        with self._write() as conn:
-            _state.save_group(conn, rule, group_key, state)
-
-    def take_window_slot(self, rule: str, window_start: datetime, cap: int) -> int:
-        """Count one alert of ``rule`` in the storm window at ``window_start``: 0 when it may
-        be sent, else the alerts held in the window so far (see alert_state.take_window_slot)."""
-        with self._write() as conn:
-            return _state.take_window_slot(conn, rule, window_start, cap)
-
-    def event_sizes(self, event_ids: Iterable[str]) -> dict[str, int]:
-        """Return ``{event id: stored items}`` of ``event_ids`` (absent: no stored item)."""
-        with self._read() as conn:
-            return _state.event_sizes(conn, event_ids)
-
-    def event_facts(self, event_ids: set[str]) -> dict[str, tuple[int, str]]:
-        """Return ``{event id: (size, level)}`` of the stored events among ``event_ids``."""
-        with self._read() as conn:
-            return _state.event_facts(conn, event_ids)
-
-    # ----- alert rules (store/alert_rules.py) ----------------------------------------------
-
-    def list_rules(self) -> list[dict[str, Any]]:
-        """Return every stored rule row (store/alert_rules.py shape), by scheme then name."""
-        with self._read() as conn:
-            return _rules.list_rules(conn)
-
-    def get_rule(self, name: str) -> dict[str, Any] | None:
-        """Return the stored row of rule ``name``, or None."""
-        with self._read() as conn:
-            return _rules.get_rule(conn, name)
-
-    def rule_signature(self) -> _rules.Signature:
-        """Return ``{(name, version, updated_at)}`` of every rule: it changes with every edit."""
-        with self._read() as conn:
-            return _rules.signature(conn)
-
-    def insert_rule(self, body: Mapping[str, Any], *, enabled: bool, origin: str, by: str,
-                    now: datetime) -> None:
-        """Insert rule ``body["name"]`` at version 1 (the caller checks the name is free)."""
-        with self._write() as conn:
-            _rules.insert_rule(conn, body, enabled=enabled, origin=origin, by=by, now=now)
-
-    def update_rule(self, name: str, body: Mapping[str, Any], *, enabled: bool, origin: str,
-                    by: str, now: datetime, expect_version: int | None = None) -> bool:
-        """Replace rule ``name`` and add one to its version; with ``expect_version`` only
-        while it still has that version. Return whether a row changed."""
-        with self._write() as conn:
-            return _rules.update_rule(conn, name, body, enabled=enabled, origin=origin, by=by,
-                                      now=now, expect_version=expect_version)
-
-    def delete_rule(self, name: str) -> bool:
-        """Delete rule ``name``; return whether it existed."""
-        with self._write() as conn:
-            return _rules.delete_rule(conn, name)
-
-    def audit_rule(self, actor: str, name: str, data: Mapping[str, Any], now: datetime) -> None:
-        """Append a ``setting`` entry about rule ``name`` to the web audit log."""
-        with self._write() as conn:
-            _accounts.audit(conn, actor, "setting", f"alert_rule:{name}", data, now)
-
-    def seed_config_rules(self, bodies: Sequence[Mapping[str, Any]],
-                          now: datetime) -> dict[str, list[str]]:
-        """Make the stored ``config`` rules match ``bodies`` (see alert_rules.seed_config_rules)
-        in one transaction; return the names added, changed, kept as the web left them and
-        removed. Two processes starting at once may insert the same name: the loser's
-        transaction is tried once more. Call it on the Store, not inside a transaction."""
-        try:
-            with self._write() as conn:
-                return _rules.seed_config_rules(conn, bodies, now)
-        except IntegrityError:
-            pass
-        with self._write() as conn:
-            return _rules.seed_config_rules(conn, bodies, now)
