@@ -31,8 +31,8 @@ def event_items(event: str, n: int, start: int = 0, **extra: Any) -> list[Item]:
 
 def run(store: Store, r: MatchRule, items: list[Item], now: datetime) -> list[int]:
     store.save_items(items)  # as the pipeline does before alerting
-    with store.write() as conn:
-        return AlertPolicy([r], "https://yq.example.cn").record(conn, r, r.stories(items), now)
+    with store.transaction() as tx:
+        return AlertPolicy([r], "https://yq.example.cn").record(tx, r, r.stories(items), now)
 
 
 def alerts(store: Store) -> list[dict[str, Any]]:
@@ -75,8 +75,7 @@ def test_event_level_and_size_come_from_the_stored_event(store: Store) -> None:
             last_at=T0, size=40, heat=1.0, level="II", keywords=[], terms={}, state={},
             updated_at=T0))
     items = event_items("E", 2) + [make_item("weibo:solo")]
-    with store.read() as conn:
-        AlertPolicy.annotate(conn, items)
+    AlertPolicy.annotate(store, items)
     assert [(it.extra.get("event_size"), it.extra.get("event_level")) for it in items] == [
         (40, "II"), (40, "II"), (None, None)]
     [story] = rule(min_level="II").stories(items)

@@ -56,8 +56,8 @@ class Worker:
         self.dispatcher = OutboxDispatcher(self.store, {"hook": hook}, clock=lambda: now)
 
     def process(self, items: list[Item]) -> None:
-        with self.store.write() as conn:
-            self.policy.record(conn, self.rule, self.rule.stories(items), self.rule.clock())
+        with self.store.transaction() as tx:
+            self.policy.record(tx, self.rule, self.rule.stories(items), self.rule.clock())
 
     def close(self) -> None:
         self.store.close()

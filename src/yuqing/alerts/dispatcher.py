@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
-from yuqing.alerts.channels.base import SendTracker, Channel, DeliveryResult
+from yuqing.alerts.channels.base import Channel, DeliveryResult, SendTracker
 from yuqing.domain import Alert, BadInput
 
 log = logging.getLogger(__name__)

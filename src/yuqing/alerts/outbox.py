@@ -46,19 +46,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection
-
 from yuqing.alerts.ack import AckSigner, store_signer
-from yuqing.alerts.channels.base import Channel, DeliveryResult
 from yuqing.alerts.channels import ChannelFactory, build_channels
+from yuqing.alerts.channels.base import Channel, DeliveryResult
 from yuqing.alerts.dispatcher import check_rule_channels, send_safely
 from yuqing.alerts.render import messages
 from yuqing.alerts.rules import MatchRule
 from yuqing.config import Config
 from yuqing.domain import Alert
 from yuqing.plugins import Registry
-from yuqing.store import Store, alert_state
-from yuqing.store import alerts as outbox
+from yuqing.store import Store, Transaction
 from yuqing.store.alerts import Claimed
 
 log = logging.getLogger(__name__)
@@ -172,17 +169,16 @@ class OutboxDispatcher:
         A read first checks whether anything is due, so an idle poll never waits
         for the store's write lock (held by the pipeline while it saves items)."""
         now = self.clock()
-        with self.store.read() as conn:
-            if not outbox.anything_due(conn, now):
-                return 0
-        with self.store.write() as conn:
-            self._escalate(conn, now)
-            claimed = outbox.claim_deliveries(conn, self.owner, now, now + self.lease, self.batch)
+        if not self.store.alerts.anything_due(now):
+            return 0
+        with self.store.transaction() as tx:
+            self._escalate(tx, now)
+            claimed = tx.alerts.claim_deliveries(self.owner, now, now + self.lease, self.batch)
             send = []
             for c in claimed:
                 if c.interrupted and not self._resend_interrupted(c.channel):
-                    outbox.finish_attempt(conn, None, c.alert_id, c.channel, "failed",
-                                          INTERRUPTED, now)
+                    tx.alerts.finish_attempt(None, c.alert_id, c.channel, "failed",
+                                             INTERRUPTED, now)
                 else:
                     send.append(c)
         by_channel: dict[str, list[Claimed]] = {}
@@ -233,31 +229,33 @@ class OutboxDispatcher:
         label = messages(rule.lang if rule else "zh")["ack"]
         return replace(c.alert, body=f"{c.alert.body}\n{label}：{self.signer.link(c.alert_id)}")
 
-    def settle(self, conn: Connection, c: Claimed, result: DeliveryResult,
+    def settle(self, tx: Transaction, c: Claimed, result: DeliveryResult,
                attempt_id: int | None, now: datetime) -> None:
-        """Record ``result`` of claimed delivery ``c`` (``attempt_id`` None for a deferral
-        before anything went out); queue a fallback when it failed for good."""
+        """Record ``result`` of claimed delivery ``c`` in transaction ``tx`` (``attempt_id``
+        None for a deferral before anything went out); queue a fallback when it failed for
+        good."""
         tried = c.attempts + 1
         parts = result.parts
         if result.ok:
-            outbox.finish_attempt(conn, attempt_id, c.alert_id, c.channel, "sent",
-                                  result.error, now, parts=parts)
+            tx.alerts.finish_attempt(attempt_id, c.alert_id, c.channel, "sent",
+                                     result.error, now, parts=parts)
             return
         if result.defer_s is not None:
-            outbox.finish_attempt(conn, attempt_id, c.alert_id, c.channel, "deferred",
-                                  result.error, now, now + timedelta(seconds=result.defer_s),
-                                  parts=parts)
+            tx.alerts.finish_attempt(attempt_id, c.alert_id, c.channel, "deferred",
+                                     result.error, now, now + timedelta(seconds=result.defer_s),
+                                     parts=parts)
             return
         if result.retryable and tried < self.max_attempts:
             wait = self.backoff[min(tried - 1, len(self.backoff) - 1)]
-            outbox.finish_attempt(conn, attempt_id, c.alert_id, c.channel, "retry",
-                                  result.error, now, now + timedelta(seconds=wait), parts=parts)
+            tx.alerts.finish_attempt(attempt_id, c.alert_id, c.channel, "retry",
+                                     result.error, now, now + timedelta(seconds=wait),
+                                     parts=parts)
             return
-        outbox.finish_attempt(conn, attempt_id, c.alert_id, c.channel, "failed",
-                              result.error, now, parts=parts)
+        tx.alerts.finish_attempt(attempt_id, c.alert_id, c.channel, "failed",
+                                 result.error, now, parts=parts)
         nxt = self._fallback(c)
         if nxt is not None:
-            outbox.add_delivery(conn, c.alert_id, nxt, now)
+            tx.alerts.add_delivery(c.alert_id, nxt, now)
 
     def _fallback(self, c: Claimed) -> str | None:
         """Return the channel after ``c.channel`` in its rule's fallback chain, if any."""
@@ -268,29 +266,29 @@ class OutboxDispatcher:
         pos = chain.index(c.channel) + 1 if c.channel in chain else 0
         return chain[pos] if pos < len(chain) else None
 
-    def _escalate(self, conn: Connection, now: datetime) -> None:
-        """Queue the due escalation steps of unacknowledged alerts."""
-        for alert_id, step in alert_state.due_escalations(conn, now):
-            rule = self._rule_of(conn, alert_id)
+    def _escalate(self, tx: Transaction, now: datetime) -> None:
+        """Queue the due escalation steps of unacknowledged alerts (in transaction ``tx``)."""
+        for alert_id, step in tx.alerts.due_escalations(now):
+            rule = self._rule_of(tx, alert_id)
             steps = rule.escalation if rule else []
             if step >= len(steps):
-                alert_state.advance_escalation(conn, alert_id, step, None)
+                tx.alerts.advance_escalation(alert_id, step, None)
                 continue
             for channel in steps[step]:
-                outbox.add_delivery(conn, alert_id, channel, now)
+                tx.alerts.add_delivery(alert_id, channel, now)
             more = step + 1 < len(steps)
             due = now + timedelta(seconds=rule.cfg.ack_timeout) if rule and more else None
-            alert_state.advance_escalation(conn, alert_id, step, due)
+            tx.alerts.advance_escalation(alert_id, step, due)
 
-    def _rule_of(self, conn: Connection, alert_id: int) -> MatchRule | None:
-        name = outbox.alert_rule(conn, alert_id)
+    def _rule_of(self, tx: Transaction, alert_id: int) -> MatchRule | None:
+        name = tx.alerts.alert_rule(alert_id)
         return self.rules.get(name) if name else None
 
 
 def check_channels(rules: Sequence[MatchRule], channels: dict[str, Channel]) -> None:
     """Raise BadInput when a rule's channels, fallback or escalation name an unknown channel."""
-    named = [SimpleRule(r.name, [*r.channels, *r.cfg.fallback, *(c for s in r.escalation for c in s)])
-             for r in rules]
+    named = [SimpleRule(r.name, [*r.channels, *r.cfg.fallback,
+                                 *(c for s in r.escalation for c in s)]) for r in rules]
     check_rule_channels(named, channels)
 
 
@@ -323,17 +321,16 @@ class _Tracker:
     def sending(self, indexes: list[int]) -> None:
         """Write the attempt rows of the alerts at ``indexes`` (committed before the request)."""
         chosen = [self.batch[i] for i in indexes]
-        with self.d.store.write() as conn:
-            ids = outbox.start_attempts(conn, self.d.owner, chosen, self.d.clock())
+        ids = self.d.store.alerts.start_attempts(self.d.owner, chosen, self.d.clock())
         self.attempts.update(zip(indexes, ids, strict=True))
 
     def done(self, indexes: list[int], result: DeliveryResult) -> None:
         """Record ``result`` for the alerts at ``indexes`` (no attempt row for a deferral
         before anything went out)."""
-        with self.d.store.write() as conn:
+        with self.d.store.transaction() as tx:
             now = self.d.clock()
             for i in indexes:
-                self.d.settle(conn, self.batch[i], result, self.attempts.get(i), now)
+                self.d.settle(tx, self.batch[i], result, self.attempts.get(i), now)
         self.settled.update(indexes)
 
     def accepted_parts(self, index: int) -> int:

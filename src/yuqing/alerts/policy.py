@@ -15,7 +15,7 @@ outbox rows (store/alerts.py), in one write transaction:
   held triggers ONE summary alert with a link to the list (FIELD_CASES F15);
 - in quiet hours (office zone) deliveries are held until the quiet hours end,
   except for the rule's override levels (default I and II);
-- a rule with an escalation chain arms it (alert_state.start_escalation).
+- a rule with an escalation chain arms it (store.alerts.start_escalation).
 """
 
 from __future__ import annotations
@@ -25,14 +25,12 @@ from datetime import UTC, datetime, time, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
-
 from yuqing.alerts.render import messages
 from yuqing.alerts.rules import MatchRule, Story, level_rank
 from yuqing.domain import Alert, BadInput, Item
-from yuqing.store import alert_state
+from yuqing.store import Transaction
 from yuqing.store.alert_state import GroupState
-from yuqing.store.alerts import record_alert
+from yuqing.store.repositories import Repositories
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -90,79 +88,82 @@ class AlertPolicy:
                       for r in rules if r.cfg.quiet_hours}
 
     @staticmethod
-    def annotate(conn: Connection, items: list[Item]) -> None:
+    def annotate(store: Repositories, items: list[Item]) -> None:
         """Put the stored size and level of each item's event into ``item.extra``
-        (``event_size``, ``event_level``) unless a stage set them already."""
-        facts = alert_state.event_facts(conn, {it.event_id for it in items if it.event_id})
+        (``event_size``, ``event_level``) unless a stage set them already; ``store`` is the
+        Store or a transaction."""
+        facts = store.alerts.event_facts({it.event_id for it in items if it.event_id})
         for it in items:
             if it.event_id in facts:
                 size, level = facts[it.event_id]
                 it.extra.setdefault("event_size", size)
                 it.extra.setdefault("event_level", level)
 
-    def record(self, conn: Connection, rule: MatchRule, stories: list[Story],
+    def record(self, tx: Transaction, rule: MatchRule, stories: list[Story],
                now: datetime) -> list[int]:
-        """Record the alerts of ``stories`` under ``rule``; return the ids of new alerts.
+        """Record the alerts of ``stories`` under ``rule`` in transaction ``tx`` (from
+        ``store.transaction()``); return the ids of new alerts.
 
         The stories' events' stored sizes are read with one query for the whole list.
         """
-        sizes = alert_state.event_sizes(
-            conn, {s.items[0].event_id for s in stories if s.items[0].event_id})
+        sizes = tx.alerts.event_sizes(
+            {s.items[0].event_id for s in stories if s.items[0].event_id})
         ids = []
         for story in stories:
-            alert = self._decide(conn, rule, story, sizes, now)
+            alert = self._decide(tx, rule, story, sizes, now)
             if alert is None:
                 continue
-            ids += self._record(conn, rule, alert, now)
+            ids += self._record(tx, rule, alert, now)
         return ids
 
-    def _decide(self, conn: Connection, rule: MatchRule, story: Story,
+    def _decide(self, tx: Transaction, rule: MatchRule, story: Story,
                 sizes: dict[str, int], now: datetime) -> Alert | None:
         """Return the alert to record for ``story`` (new or update), or None; saves its state."""
-        state = alert_state.load_group(conn, rule.name, story.key)
+        state = tx.alerts.load_group(rule.name, story.key)
         event_id = story.items[0].event_id
         count = max(story.size, len(story.items), sizes.get(event_id, 0) if event_id else 1)
 
         if state is None:
-            alert_state.save_group(conn, rule.name, story.key,
-                                   GroupState(count, count, story.level, now, 0))
+            tx.alerts.save_group(rule.name, story.key,
+                                 GroupState(count, count, story.level, now, 0))
             return rule.make_alert(story, now)
         count = max(count, state.count)
         graver = level_rank(story.level) < level_rank(state.sent_level)
         due = (now - state.sent_at).total_seconds() >= rule.cfg.window
         if not (rule.cfg.realert and due and (graver or count >= 2 * state.sent_count)):
-            alert_state.save_group(conn, rule.name, story.key,
-                                   GroupState(count, state.sent_count, state.sent_level,
-                                              state.sent_at, state.updates))
+            tx.alerts.save_group(rule.name, story.key,
+                                 GroupState(count, state.sent_count, state.sent_level,
+                                            state.sent_at, state.updates))
             return None
         n = state.updates + 1
-        alert_state.save_group(conn, rule.name, story.key,
-                               GroupState(count, count, story.level, now, n))
+        tx.alerts.save_group(rule.name, story.key,
+                             GroupState(count, count, story.level, now, n))
         note = messages(rule.lang)["update_note"].format(count=count, level=story.level)
         return rule.make_alert(story, now, suffix=f":u{n}", note=note)
 
-    def _record(self, conn: Connection, rule: MatchRule, alert: Alert, now: datetime) -> list[int]:
+    def _record(self, tx: Transaction, rule: MatchRule, alert: Alert,
+                now: datetime) -> list[int]:
         """Record ``alert`` through the storm limiter and quiet hours; return new alert ids."""
         start = window_start(now, rule.cfg.window)
-        held = alert_state.take_window_slot(conn, rule.name, start, rule.cfg.max_per_window)
+        held = tx.alerts.take_window_slot(rule.name, start, rule.cfg.max_per_window)
         out = []
         if held:
             alert.channels = []
             if held == 1:
-                out += self._plain(conn, rule, self.summary(rule, start, now), now)
-        out += self._plain(conn, rule, alert, now)
+                out += self._plain(tx, rule, self.summary(rule, start, now), now)
+        out += self._plain(tx, rule, alert, now)
         return out
 
-    def _plain(self, conn: Connection, rule: MatchRule, alert: Alert, now: datetime) -> list[int]:
+    def _plain(self, tx: Transaction, rule: MatchRule, alert: Alert, now: datetime) -> list[int]:
         """Record ``alert`` (quiet hours applied, escalation armed); return [id] or []."""
         hold = None
         if rule.name in self.quiet and alert.level not in rule.cfg.quiet_override_levels:
             hold = quiet_until(now, self.quiet[rule.name], rule.tz)
-        alert_id = record_alert(conn, alert, now, hold)
+        alert_id = tx.alerts.record_alert(alert, now, hold)
         if alert_id is None:
             return []
         if rule.escalation and alert.channels:
-            alert_state.start_escalation(conn, alert_id, now + timedelta(seconds=rule.cfg.ack_timeout))
+            tx.alerts.start_escalation(alert_id, now + timedelta(seconds=rule.cfg.ack_timeout))
         return [alert_id]
 
     def summary(self, rule: MatchRule, start: datetime, now: datetime) -> Alert:

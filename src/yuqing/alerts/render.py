@@ -50,7 +50,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "neutral_label": "中性",
         "negative_label": "负面",
         "storm_title": "【舆情预警】{rule}：预警过多，本时段其余预警汇总",
-        "storm_body": "规则“{rule}”在 {start}–{end} 已推送 {cap} 条预警，其余预警暂停推送并汇总在：{link}",
+        "storm_body": "规则“{rule}”在 {start}–{end} 已推送 {cap} 条预警，"
+                      "其余预警暂停推送并汇总在：{link}",
         "update_note": "更新：事件已达 {count} 条，级别 {level}",
         "ack": "确认收到",
         "escalated": "【升级】",

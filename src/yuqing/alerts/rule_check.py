@@ -11,8 +11,9 @@ shows it next to the field in the reader's language.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -45,7 +46,8 @@ MESSAGES = (*dict.fromkeys(PYDANTIC_MESSAGES.values()), "取值无效：{detail}
             "未知媒体类型 {value}（可选：{known}）", "未知方案 {value}（已配置：{known}）",
             "未知渠道 {value}（已配置：{known}）", "未知渠道组 {value}（已配置：{known}）",
             "规则 {value} 已存在", "规则名称不可修改（新建一条规则以改名）",
-            "规则已被他人修改，请刷新后重试", "此规则来自配置文件，重启后会恢复：请停用它，或从配置文件中删除")
+            "规则已被他人修改，请刷新后重试",
+            "此规则来自配置文件，重启后会恢复：请停用它，或从配置文件中删除")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class RuleProblem:
 
     field: str
     message: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def text(self, translate: Any = None) -> str:
         """Return the message filled in; ``translate`` maps the template first (web i18n)."""
@@ -120,7 +122,8 @@ def check_rule(cfg: RuleConfig, ctx: RuleContext) -> list[RuleProblem]:
         out.append(RuleProblem("name", "规则名称不能为空"))
     elif len(cfg.name) > MAX_NAME:
         out.append(RuleProblem("name", "规则名称最多 {max} 个字符", {"max": MAX_NAME}))
-    for name, levels in (("level", [cfg.level]), ("min_level", [cfg.min_level] if cfg.min_level else []),
+    for name, levels in (("level", [cfg.level]),
+                         ("min_level", [cfg.min_level] if cfg.min_level else []),
                          ("quiet_override_levels", cfg.quiet_override_levels)):
         if any(lv not in LEVELS for lv in levels):
             out.append(RuleProblem(name, "应为 I、II、III、IV 之一"))

@@ -25,14 +25,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 
 from yuqing.alerts.rule_check import RuleContext, RuleInvalid, check_rule, validate_rule
 from yuqing.alerts.rules import Clock, MatchRule, default_rule, utc_now
 from yuqing.config import Config, RuleConfig
 from yuqing.domain import BadInput
 from yuqing.store import Store
-from yuqing.store import alert_rules as q
+from yuqing.store.alert_rules import Signature
 
 log = logging.getLogger(__name__)
 
@@ -73,24 +72,16 @@ class RuleBook:
         self.context = RuleContext.of(config)
         self.rules: list[MatchRule] = []
         self.problems: dict[str, str] = {}
-        self._signature: q.Signature | None = None
+        self._signature: Signature | None = None
         if seed:
             self.seed()
         self.load()
 
     def seed(self) -> dict[str, list[str]]:
         """Write the config file's rules to the store (module docstring); return what changed
-        (store.alert_rules.seed_config_rules). Raises BadInput for a bad config rule."""
+        (store.alerts.seed_config_rules). Raises BadInput for a bad config rule."""
         check_config_rules(self.config)
-        bodies = config_rule_bodies(self.config)
-        for attempt in (1, 2):  # two processes starting at once may insert the same name
-            try:
-                with self.store.write() as conn:
-                    done = q.seed_config_rules(conn, bodies, self.clock())
-                break
-            except IntegrityError:
-                if attempt == 2:
-                    raise
+        done = self.store.alerts.seed_config_rules(config_rule_bodies(self.config), self.clock())
         if done["kept_web"]:
             log.info("alert rules edited on the web kept over the config file: %s",
                      ", ".join(done["kept_web"]))
@@ -98,9 +89,9 @@ class RuleBook:
 
     def load(self) -> None:
         """Read every enabled rule of the store into ``rules`` (bad ones into ``problems``)."""
-        with self.store.read() as conn:
-            signature = q.signature(conn)
-            rows = q.list_rules(conn)
+        with self.store.snapshot() as tx:
+            signature = tx.alerts.rule_signature()
+            rows = tx.alerts.list_rules()
         self.rules, self.problems = self.build(rows)
         self._signature = signature
         for name, why in self.problems.items():
@@ -108,8 +99,7 @@ class RuleBook:
 
     def refresh(self) -> bool:
         """Reload when the stored rules changed since the last load; return whether it did."""
-        with self.store.read() as conn:
-            signature = q.signature(conn)
+        signature = self.store.alerts.rule_signature()
         if signature == self._signature:
             return False
         self.load()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from yuqing.alerts.channels import build_channels
-from yuqing.alerts.channels.base import mask_url
+from yuqing.alerts.channels.options import display_options, model_of
 from yuqing.alerts.dispatcher import Dispatcher
 from yuqing.alerts.render import messages
 from yuqing.cli.common import (
@@ -73,7 +73,8 @@ def test_channel(channel: Annotated[str, typer.Argument(help="a channel name fro
                       item_keys=[], created_at=now, level="IV", channels=[channel])
         result = Dispatcher(channels, max_attempts=1).deliver([alert])[alert.dedup_key][channel]
     spec = next((c for c in cfg.alerts.channels if c.name == channel), None)
-    where = mask_url(str(spec.option("url"))) if spec and spec.option("url") else ""
+    shown = display_options(model_of(channels[channel]), spec.model_extra or {}) if spec else {}
+    where = str(shown.get("url") or "")
     doc = {"channel": channel, "kind": channels[channel].kind, "target": where,
            "ok": result.ok, "error": result.error, "retryable": result.retryable}
     if json_out:

@@ -298,15 +298,14 @@ class Pipeline:
         if not self.rules or not items:
             return counts
         if any(it.event_id for it in items):
-            with self.store.read() as conn:
-                self.policy.annotate(conn, items)
+            self.policy.annotate(self.store, items)
         found = [(k, rule, stories) for k, group in enumerate(groups) if group
                  for rule in self.rules if (stories := rule.stories(group))]
         if not found:
             return counts
-        with self.store.write() as conn:
+        with self.store.transaction() as tx:
             for k, rule, stories in found:
-                counts[k] += len(self.policy.record(conn, rule, stories, rule.clock()))
+                counts[k] += len(self.policy.record(tx, rule, stories, rule.clock()))
         if any(counts):
             self.dispatcher.notify()
         return counts

@@ -5,7 +5,8 @@ A rule row is returned as ``{"id", "name", "scheme", "body", "enabled",
 a dict (config.RuleConfig fields) and ``updated_at`` aware UTC. Callers
 validate bodies before writing (alerts/rule_check.py); these functions only
 store them. Every function takes a connection of ``Store.write()`` or
-``Store.read()``.
+``Store.read()``; callers outside store/ use them as methods of ``store.alerts``
+(:class:`AlertRuleQueries`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
 
+from yuqing.store import accounts as _accounts
 from yuqing.store.alert_rules_tables import alert_rules
+from yuqing.store.repository import Repository
 
 ORIGINS = ("config", "web")
 #: ``updated_by`` of rows written from the config file at start-up
@@ -112,3 +116,61 @@ def seed_config_rules(conn: Connection, bodies: Sequence[Mapping[str, Any]],
             delete_rule(conn, name)
             out["removed"].append(name)
     return out
+
+
+class AlertRuleQueries(Repository):
+    """The queries above as repository methods (inherited by store.alerts.AlertsRepository),
+    with the web audit entry of a rule edit."""
+
+    def list_rules(self) -> list[dict[str, Any]]:
+        """Return every stored rule row (store/alertpy shape), by scheme then name."""
+        with self._read() as conn:
+            return list_rules(conn)
+
+    def get_rule(self, name: str) -> dict[str, Any] | None:
+        """Return the stored row of rule ``name``, or None."""
+        with self._read() as conn:
+            return get_rule(conn, name)
+
+    def rule_signature(self) -> Signature:
+        """Return ``{(name, version, updated_at)}`` of every rule: it changes with every edit."""
+        with self._read() as conn:
+            return signature(conn)
+
+    def insert_rule(self, body: Mapping[str, Any], *, enabled: bool, origin: str, by: str,
+                    now: datetime) -> None:
+        """Insert rule ``body["name"]`` at version 1 (the caller checks the name is free)."""
+        with self._write() as conn:
+            insert_rule(conn, body, enabled=enabled, origin=origin, by=by, now=now)
+
+    def update_rule(self, name: str, body: Mapping[str, Any], *, enabled: bool, origin: str,
+                    by: str, now: datetime, expect_version: int | None = None) -> bool:
+        """Replace rule ``name`` and add one to its version; with ``expect_version`` only
+        while it still has that version. Return whether a row changed."""
+        with self._write() as conn:
+            return update_rule(conn, name, body, enabled=enabled, origin=origin, by=by,
+                                      now=now, expect_version=expect_version)
+
+    def delete_rule(self, name: str) -> bool:
+        """Delete rule ``name``; return whether it existed."""
+        with self._write() as conn:
+            return delete_rule(conn, name)
+
+    def audit_rule(self, actor: str, name: str, data: Mapping[str, Any], now: datetime) -> None:
+        """Append a ``setting`` entry about rule ``name`` to the web audit log."""
+        with self._write() as conn:
+            _accounts.audit(conn, actor, "setting", f"alert_rule:{name}", data, now)
+
+    def seed_config_rules(self, bodies: Sequence[Mapping[str, Any]],
+                          now: datetime) -> dict[str, list[str]]:
+        """Make the stored ``config`` rules match ``bodies`` (see alertseed_config_rules)
+        in one transaction; return the names added, changed, kept as the web left them and
+        removed. Two processes starting at once may insert the same name: the loser's
+        transaction is tried once more. Call it on the Store, not inside a transaction."""
+        try:
+            with self._write() as conn:
+                return seed_config_rules(conn, bodies, now)
+        except IntegrityError:
+            pass
+        with self._write() as conn:
+            return seed_config_rules(conn, bodies, now)

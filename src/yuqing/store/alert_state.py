@@ -1,7 +1,8 @@
 """State of the alert policy: stories sent per rule, storm windows, acknowledgements.
 
 Functions take a Connection inside a write transaction (``Store.write()``);
-tables are in store/alerting_tables.py. Every upsert is one statement, so two
+callers outside store/ use them as methods of ``store.alerts``
+(:class:`AlertStateQueries`). Tables are in store/alerting_tables.py. Every upsert is one statement, so two
 workers on PostgreSQL never lose a count.
 """
 
@@ -14,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, func, select, update
 
 from yuqing.store.alerting_tables import alert_acks, alert_groups, alert_windows, dialect_insert
+from yuqing.store.repository import Repository
 from yuqing.store.tables import items
 
 
@@ -141,3 +143,50 @@ def event_facts(conn: Connection, event_ids: set[str]) -> dict[str, tuple[int, s
     rows = conn.execute(select(events.c.id, events.c.size, events.c.level)
                         .where(events.c.id.in_(sorted(event_ids))))
     return {r.id: (int(r.size), str(r.level)) for r in rows}
+
+
+class AlertStateQueries(Repository):
+    """The queries above as repository methods (inherited by store.alerts.AlertsRepository):
+    escalation steps and the policy's story state, storm windows and event facts."""
+
+    def start_escalation(self, alert_id: int, due_at: datetime) -> None:
+        """Arm the escalation of ``alert_id``: step 0 is due at ``due_at`` unless acknowledged."""
+        with self._write() as conn:
+            start_escalation(conn, alert_id, due_at)
+
+    def due_escalations(self, now: datetime, limit: int = 100) -> list[tuple[int, int]]:
+        """Return ``(alert_id, step)`` of the due escalation steps, locked (``FOR UPDATE SKIP
+        LOCKED`` on PostgreSQL) so that only one dispatcher escalates each."""
+        with self._write() as conn:
+            return due_escalations(conn, now, limit)
+
+    def advance_escalation(self, alert_id: int, step: int, next_due: datetime | None) -> None:
+        """Record that step ``step`` of ``alert_id`` was queued; the next is due at ``next_due``."""
+        with self._write() as conn:
+            advance_escalation(conn, alert_id, step, next_due)
+
+    def load_group(self, rule: str, group_key: str) -> GroupState | None:
+        """Return what was sent about story ``group_key`` under ``rule``, or None."""
+        with self._read() as conn:
+            return load_group(conn, rule, group_key)
+
+    def save_group(self, rule: str, group_key: str, state: GroupState) -> None:
+        """Insert or replace the state of story ``group_key`` under ``rule`` (one statement)."""
+        with self._write() as conn:
+            save_group(conn, rule, group_key, state)
+
+    def take_window_slot(self, rule: str, window_start: datetime, cap: int) -> int:
+        """Count one alert of ``rule`` in the storm window at ``window_start``: 0 when it may
+        be sent, else the alerts held in the window so far (see alerttake_window_slot)."""
+        with self._write() as conn:
+            return take_window_slot(conn, rule, window_start, cap)
+
+    def event_sizes(self, event_ids: Iterable[str]) -> dict[str, int]:
+        """Return ``{event id: stored items}`` of ``event_ids`` (absent: no stored item)."""
+        with self._read() as conn:
+            return event_sizes(conn, event_ids)
+
+    def event_facts(self, event_ids: set[str]) -> dict[str, tuple[int, str]]:
+        """Return ``{event id: (size, level)}`` of the stored events among ``event_ids``."""
+        with self._read() as conn:
+            return event_facts(conn, event_ids)

@@ -25,13 +25,14 @@ from yuqing.domain import Alert
 from yuqing.store import alert_inbox as _inbox
 from yuqing.store import alert_state as _state
 from yuqing.store.alert_inbox import Acknowledged
+from yuqing.store.alert_rules import AlertRuleQueries
+from yuqing.store.alert_state import AlertStateQueries
 from yuqing.store.alerting_tables import (
     alert_acks,
     delivery_attempts,
     delivery_claims,
     dialect_insert,
 )
-from yuqing.store.repository import Repository
 from yuqing.store.tables import alerts, deliveries
 
 DELIVERY_STATUSES = ("sent", "failed", "pending")
@@ -39,7 +40,8 @@ DELIVERY_STATUSES = ("sent", "failed", "pending")
 
 @dataclass(frozen=True)
 class StoredAlert:
-    """An alert as stored: its ``id`` and the ``Alert`` (``channels`` = channels with a delivery row)."""
+    """An alert as stored: its ``id`` and the ``Alert`` (``channels``: the channels with a
+    delivery row)."""
 
     id: int
     alert: Alert
@@ -47,7 +49,8 @@ class StoredAlert:
 
 @dataclass(frozen=True)
 class PendingDelivery:
-    """A delivery waiting to be sent: ``alert_id`` over ``channel``, tried ``attempts`` times so far."""
+    """A delivery waiting to be sent: ``alert_id`` over ``channel``, tried ``attempts`` times
+    so far."""
 
     alert_id: int
     channel: str
@@ -58,7 +61,8 @@ class PendingDelivery:
 
 def record_alert(conn: Connection, alert: Alert, now: datetime,
                  hold_until: datetime | None = None) -> int | None:
-    """Insert ``alert`` and a pending delivery per channel; return its id, or None if ``dedup_key`` exists.
+    """Insert ``alert`` and a pending delivery per channel; return its id, or None if its
+    ``dedup_key`` exists.
 
     ``hold_until`` (quiet hours) keeps the deliveries from being claimed before that time.
     """
@@ -95,8 +99,9 @@ def record_delivery(conn: Connection, alert_id: int, channel: str, status: str,
     if status not in DELIVERY_STATUSES:
         raise ValueError(f"delivery status {status!r}: expected one of {DELIVERY_STATUSES}")
     tried = 0 if status == "pending" else 1
-    stmt = dialect_insert(conn, deliveries).values(alert_id=alert_id, channel=channel, status=status,
-                                            attempts=tried, last_error=error, updated_at=now)
+    stmt = dialect_insert(conn, deliveries).values(
+        alert_id=alert_id, channel=channel, status=status, attempts=tried, last_error=error,
+        updated_at=now)
     stmt = stmt.on_conflict_do_update(
         index_elements=[deliveries.c.alert_id, deliveries.c.channel],
         set_={"status": stmt.excluded.status, "last_error": stmt.excluded.last_error,
@@ -124,7 +129,8 @@ def pending_deliveries(conn: Connection, limit: int) -> list[PendingDelivery]:
         .limit(limit)
     ).all()
     return [PendingDelivery(alert_id=r.alert_id, channel=r.channel, attempts=r.attempts,
-                            last_error=r.last_error, alert=_alert(r._mapping, [r.channel])) for r in rows]
+                            last_error=r.last_error, alert=_alert(r._mapping, [r.channel]))
+            for r in rows]
 
 
 def list_alerts(conn: Connection, limit: int) -> list[StoredAlert]:
@@ -290,8 +296,9 @@ def finish_attempt(conn: Connection, attempt_id: int | None, alert_id: int, chan
 
 def add_delivery(conn: Connection, alert_id: int, channel: str, now: datetime) -> bool:
     """Queue ``alert_id`` over ``channel`` (fallback, escalation); False when it already has one."""
-    stmt = dialect_insert(conn, deliveries).values(alert_id=alert_id, channel=channel, status="pending",
-                                            attempts=0, last_error=None, updated_at=now)
+    stmt = dialect_insert(conn, deliveries).values(
+        alert_id=alert_id, channel=channel, status="pending", attempts=0, last_error=None,
+        updated_at=now)
     return bool(conn.execute(stmt.on_conflict_do_nothing()).rowcount)
 
 
@@ -328,8 +335,62 @@ def alert_rule(conn: Connection, alert_id: int) -> str | None:
     return conn.scalar(select(alerts.c.rule).where(alerts.c.id == alert_id))
 
 
-class AlertsRepository(Repository):
-    """Queries of alerts (outbox, deliveries, acknowledgements, alert rules)."""
+class AlertsRepository(AlertStateQueries, AlertRuleQueries):
+    """Queries of alerts (outbox, deliveries, acknowledgements, alert rules).
+
+    The queries of the policy state and escalations (AlertStateQueries, store/alert_state.py)
+    and of the alert rules (AlertRuleQueries, store/alert_rules.py) are inherited. Calls
+    that must commit together (a dispatcher's escalations, claim and
+    settlement; the policy's group state, storm window and outbox rows) run on
+    ``with store.transaction() as tx: tx.alerts...``; every other call runs in
+    its own transaction. Times passed in are aware UTC.
+    """
+
+    # ----- outbox and deliveries (alerts/outbox.py, alerts/policy.py) ---------------------
+
+    def record_alert(self, alert: Alert, now: datetime,
+                     hold_until: datetime | None = None) -> int | None:
+        """Insert ``alert`` with a pending delivery per channel (see :func:`record_alert`);
+        return its id, or None when its ``dedup_key`` is stored."""
+        with self._write() as conn:
+            return record_alert(conn, alert, now, hold_until)
+
+    def anything_due(self, now: datetime) -> bool:
+        """Return True when a delivery is free to claim or an escalation step is due at
+        ``now`` (a plain read; see :func:`anything_due`)."""
+        with self._read() as conn:
+            return anything_due(conn, now)
+
+    def claim_deliveries(self, owner: str, now: datetime, lease_until: datetime,
+                         limit: int) -> list[Claimed]:
+        """Claim up to ``limit`` pending deliveries for ``owner`` until ``lease_until``
+        (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; see :func:`claim_deliveries`)."""
+        with self._write() as conn:
+            return claim_deliveries(conn, owner, now, lease_until, limit)
+
+    def start_attempts(self, owner: str, claimed: list[Claimed], now: datetime) -> list[int]:
+        """Write one unfinished attempt row per claimed delivery; return their ids, in order."""
+        with self._write() as conn:
+            return start_attempts(conn, owner, claimed, now)
+
+    def finish_attempt(self, attempt_id: int | None, alert_id: int, channel: str,
+                       outcome: str, error: str | None, now: datetime,
+                       retry_at: datetime | None = None, parts: int = 0) -> None:
+        """Close attempt ``attempt_id`` and settle the delivery (see :func:`finish_attempt`);
+        raises ValueError for an unknown ``outcome``."""
+        with self._write() as conn:
+            finish_attempt(conn, attempt_id, alert_id, channel, outcome, error, now,
+                           retry_at, parts)
+
+    def add_delivery(self, alert_id: int, channel: str, now: datetime) -> bool:
+        """Queue ``alert_id`` over ``channel``; False when it already has that delivery."""
+        with self._write() as conn:
+            return add_delivery(conn, alert_id, channel, now)
+
+    def alert_rule(self, alert_id: int) -> str | None:
+        """Return the rule name of alert ``alert_id`` (None when there is no such alert)."""
+        with self._read() as conn:
+            return alert_rule(conn, alert_id)
 
     # ----- reads for the web and CLI -----
 

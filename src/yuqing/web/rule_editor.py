@@ -15,12 +15,16 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from yuqing.alerts.rule_check import RuleContext, RuleInvalid, RuleProblem, check_rule, validate_rule
+from yuqing.alerts.rule_check import (
+    RuleContext,
+    RuleInvalid,
+    RuleProblem,
+    check_rule,
+    validate_rule,
+)
 from yuqing.alerts.rulebook import config_rule_bodies
 from yuqing.config import Config, RuleConfig
 from yuqing.store import Store
-from yuqing.store import accounts as audit_db
-from yuqing.store import alert_rules as q
 
 #: form fields holding lists typed as text (one per line, or separated by ， 、 ; ,)
 TEXT_LISTS = ("categories", "sources", "keywords", "fallback", "escalation")
@@ -100,14 +104,12 @@ class RuleEditor:
 
     def docs(self) -> list[dict[str, Any]]:
         """Return every stored rule (rule_doc shape)."""
-        with self.store.read() as conn:
-            rows = q.list_rules(conn)
+        rows = self.store.alerts.list_rules()
         return [rule_doc(r, r["name"] in self.config_names, self.problem(r)) for r in rows]
 
     def doc(self, name: str) -> dict[str, Any]:
         """Return rule ``name`` (rule_doc shape); raises RuleNotFound."""
-        with self.store.read() as conn:
-            row = q.get_rule(conn, name)
+        row = self.store.alerts.get_rule(name)
         if row is None:
             raise RuleNotFound(name)
         return rule_doc(row, name in self.config_names, self.problem(row))
@@ -116,14 +118,14 @@ class RuleEditor:
         """Store a new rule; raises RuleInvalid (bad body, or the name is taken)."""
         cfg = validate_rule(body, self.context)
         now = datetime.now(UTC)
-        with self.store.write() as conn:
-            if q.get_rule(conn, cfg.name) is not None:
+        with self.store.transaction() as tx:
+            if tx.alerts.get_rule(cfg.name) is not None:
                 raise RuleInvalid(f"alert rule {cfg.name!r}",
                                   [RuleProblem("name", "规则 {value} 已存在", {"value": cfg.name})])
-            q.insert_rule(conn, cfg.model_dump(mode="json"), enabled=enabled, origin="web",
-                          by=actor, now=now)
-            audit_db.audit(conn, actor, "setting", f"alert_rule:{cfg.name}",
-                           {"op": "add", "enabled": enabled, "version": 1}, now)
+            tx.alerts.insert_rule(cfg.model_dump(mode="json"), enabled=enabled, origin="web",
+                                  by=actor, now=now)
+            tx.alerts.audit_rule(actor, cfg.name, {"op": "add", "enabled": enabled, "version": 1},
+                                 now)
         return self.doc(cfg.name)
 
     def replace(self, name: str, body: Mapping[str, Any], enabled: bool, actor: str,
@@ -139,27 +141,25 @@ class RuleEditor:
         cfg = validate_rule({**body, "name": name}, self.context)
         new = cfg.model_dump(mode="json")
         now = datetime.now(UTC)
-        with self.store.write() as conn:
-            row = q.get_rule(conn, name)
+        with self.store.transaction() as tx:
+            row = tx.alerts.get_rule(name)
             if row is None:
                 raise RuleNotFound(name)
-            if not q.update_rule(conn, name, new, enabled=enabled, origin="web", by=actor,
-                                 now=now, expect_version=version):
+            if not tx.alerts.update_rule(name, new, enabled=enabled, origin="web", by=actor,
+                                         now=now, expect_version=version):
                 raise RuleConflict(f"alert rule {name!r}",
                                    [RuleProblem("", "规则已被他人修改，请刷新后重试")])
             changed = sorted(k for k in new if row["body"].get(k) != new[k])
             op = "change" if changed or enabled == row["enabled"] else (
                 "enable" if enabled else "disable")
-            audit_db.audit(conn, actor, "setting", f"alert_rule:{name}",
-                           {"op": op, "changed": changed, "enabled": enabled,
-                            "version": row["version"] + 1}, now)
+            tx.alerts.audit_rule(actor, name, {"op": op, "changed": changed, "enabled": enabled,
+                                               "version": row["version"] + 1}, now)
         return self.doc(name)
 
     def set_enabled(self, name: str, enabled: bool, actor: str,
                     version: int | None = None) -> dict[str, Any]:
         """Enable or disable rule ``name`` (its body unchanged); errors as ``replace``."""
-        with self.store.read() as conn:
-            row = q.get_rule(conn, name)
+        row = self.store.alerts.get_rule(name)
         if row is None:
             raise RuleNotFound(name)
         return self.replace(name, row["body"], enabled, actor,
@@ -171,8 +171,7 @@ class RuleEditor:
         if name in self.config_names:
             raise RuleConflict(f"alert rule {name!r}", [RuleProblem(
                 "", "此规则来自配置文件，重启后会恢复：请停用它，或从配置文件中删除")])
-        with self.store.write() as conn:
-            if not q.delete_rule(conn, name):
+        with self.store.transaction() as tx:
+            if not tx.alerts.delete_rule(name):
                 raise RuleNotFound(name)
-            audit_db.audit(conn, actor, "setting", f"alert_rule:{name}", {"op": "delete"},
-                           datetime.now(UTC))
+            tx.alerts.audit_rule(actor, name, {"op": "delete"}, datetime.now(UTC))

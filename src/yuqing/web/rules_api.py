@@ -23,7 +23,7 @@ status 200, with each problem next to its field and what was typed kept).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
@@ -41,9 +41,10 @@ from yuqing.web.render import Pages
 from yuqing.web.rule_editor import RuleConflict, RuleEditor, RuleNotFound, form_body
 
 PAGE = "/settings/alert-rules"
-#: handling classes 1-4 (分类处置)
 #: the values of a new rule on the form: config.RuleConfig's defaults
 NEW_RULE: dict[str, Any] = RuleConfig(name="").model_dump(mode="json")
+#: the JSON body of a rule written through the API
+RuleBody = Annotated[dict[str, Any], Body()]
 
 
 def problem_details(exc: RuleInvalid) -> list[dict[str, Any]]:
@@ -66,7 +67,8 @@ def _split_api_body(body: dict[str, Any]) -> tuple[dict[str, Any], bool, int | N
     enabled, version = rest.pop("enabled", True), rest.pop("version", None)
     if not isinstance(enabled, bool):
         raise HTTPException(422, [{"loc": ["body", "enabled"], "type": "bool_type",
-                                   "msg": EN["应为 true 或 false"], "msg_zh": "应为 true 或 false"}])
+                                   "msg": EN["应为 true 或 false"],
+                                   "msg_zh": "应为 true 或 false"}])
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise HTTPException(422, [{"loc": ["body", "version"], "type": "int_type",
                                    "msg": EN["应为整数"], "msg_zh": "应为整数"}])
@@ -79,7 +81,8 @@ def rules_router(ctx: Context) -> APIRouter:
     editor = RuleEditor(ctx.store, ctx.config)
     pages = Pages(ctx.config)
 
-    @router.get("/api/alert-rules", tags=["alert rules"], dependencies=[Depends(refuse_unknown_params)])
+    @router.get("/api/alert-rules", tags=["alert rules"],
+                dependencies=[Depends(refuse_unknown_params)])
     def list_rules(request: Request) -> list[dict[str, Any]]:
         """Every stored alert rule with its origin (config/web), version and body."""
         current_user(request)
@@ -95,7 +98,7 @@ def rules_router(ctx: Context) -> APIRouter:
             raise _http(exc) from None
 
     @router.post("/api/alert-rules", status_code=201, tags=["alert rules"])
-    def create_rule(request: Request, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    def create_rule(request: Request, body: RuleBody) -> dict[str, Any]:
         """Create a rule (admin): RuleConfig fields plus optional ``enabled``."""
         admin = require_admin(request)
         fields, enabled, _ = _split_api_body(body)
@@ -106,7 +109,7 @@ def rules_router(ctx: Context) -> APIRouter:
 
     @router.put("/api/alert-rules/{name:path}", tags=["alert rules"])
     def replace_rule(request: Request, name: str,
-                     body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+                     body: RuleBody) -> dict[str, Any]:
         """Replace a rule (admin): RuleConfig fields plus optional ``enabled``, ``version``."""
         admin = require_admin(request)
         fields, enabled, version = _split_api_body(body)

@@ -13,23 +13,36 @@ since they hold secrets), ``lang``.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import apprise  # type: ignore[import-untyped]
 
-from yuqing.alerts.channels.base import (
-    DeliveryResult,
-    mask_url,
-    option_lang,
-    option_list,
+from yuqing.alerts.channels.base import DeliveryResult, mask_url
+from yuqing.alerts.channels.options import (
+    ChannelOptions,
+    Lang,
+    StringList,
+    parse_options,
+    secret_option,
 )
 from yuqing.alerts.render import DEFAULT_LANG, render_text
 from yuqing.config import ChannelConfig
 from yuqing.domain import Alert, BadInput
 
 
+class AppriseOptions(ChannelOptions):
+    """The options of an Apprise channel: ``urls`` (secrets in many places of a service URL,
+    so shown masked whole), ``lang``."""
+
+    urls: StringList = secret_option(...)
+    lang: Lang = DEFAULT_LANG
+
+
 class AppriseChannel:
     """Send each alert to every Apprise URL of the channel."""
 
     kind = "apprise"
+    options_model: ClassVar[type[ChannelOptions]] = AppriseOptions
     idempotent = False
 
     def __init__(self, name: str, urls: list[str], *, lang: str = DEFAULT_LANG) -> None:
@@ -53,4 +66,5 @@ class AppriseChannel:
 
 def apprise_from_config(cfg: ChannelConfig) -> AppriseChannel:
     """Return an AppriseChannel from ``cfg``; raises BadInput for a missing or refused URL."""
-    return AppriseChannel(cfg.name, option_list(cfg, "urls"), lang=option_lang(cfg))
+    o = parse_options(AppriseOptions, cfg)
+    return AppriseChannel(cfg.name, o.urls, lang=o.lang)

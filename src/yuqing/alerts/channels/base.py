@@ -5,13 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from yuqing.alerts.render import DEFAULT_LANG, messages
-from yuqing.alerts.ssrf import check_url
-from yuqing.config import ChannelConfig
-from yuqing.domain import Alert, BadInput
+from yuqing.domain import Alert
 
 
 @dataclass(frozen=True)
@@ -89,61 +86,6 @@ class Channel(Protocol):
 
     def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
         """Deliver ``alerts``; return one result per alert, same order."""
-
-
-def require(cfg: ChannelConfig, key: str) -> Any:
-    """Return the option ``key`` of ``cfg``; raises BadInput naming the channel and option."""
-    value = cfg.option(key)
-    if value is None or value == "" or value == []:
-        raise BadInput(f"alert channel {cfg.name!r} (kind {cfg.kind}): "
-                       f"missing required option {key!r}")
-    return value
-
-
-def option_url(cfg: ChannelConfig) -> str:
-    """Return the required http(s) ``url`` option (not resolved yet: see ssrf.check_url).
-
-    Raises BadInput naming the channel when it is missing, not http(s) or has no host.
-    """
-    url = str(require(cfg, "url"))
-    try:
-        check_url(url, allow_internal=True)
-    except BadInput as exc:
-        raise BadInput(f"alert channel {cfg.name!r}: {exc}") from None
-    return url
-
-
-def option_lang(cfg: ChannelConfig) -> str:
-    """Return the channel's ``lang`` option (default zh); raises BadInput when not known."""
-    lang = str(cfg.option("lang", DEFAULT_LANG))
-    try:
-        messages(lang)
-    except BadInput as exc:
-        raise BadInput(f"alert channel {cfg.name!r}: {exc}") from None
-    return lang
-
-
-def option_float(cfg: ChannelConfig, key: str, default: float) -> float:
-    """Return the numeric option ``key`` (> 0); raises BadInput naming channel and option."""
-    value = cfg.option(key, default)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = -1.0
-    if number <= 0:
-        raise BadInput(f"alert channel {cfg.name!r}: option {key!r} must be a positive "
-                       f"number, got {value!r}")
-    return number
-
-
-def option_list(cfg: ChannelConfig, key: str) -> list[str]:
-    """Return the required option ``key`` as a list of strings (a single string is one entry)."""
-    value = require(cfg, key)
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
-        raise BadInput(f"alert channel {cfg.name!r}: option {key!r} must be a string "
-                       f"or a list of strings, got {value!r}")
-    return list(items)
 
 
 #: query parameters that hold secrets in robot and gateway URLs (DingTalk access_token,

@@ -15,9 +15,12 @@ import asyncio
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from yuqing.alerts.channels.base import DeliveryResult, idempotency_key, option_lang
+from pydantic import Field
+
+from yuqing.alerts.channels.base import DeliveryResult, idempotency_key
+from yuqing.alerts.channels.options import ChannelOptions, Lang, parse_options
 from yuqing.alerts.render import DEFAULT_LANG, DEFAULT_TZ, render_json
 from yuqing.config import ChannelConfig
 from yuqing.domain import Alert
@@ -54,7 +57,8 @@ class AlertHub:
             sub.loop.call_soon_threadsafe(sub.queue.put_nowait, (event_id, data))
         return True
 
-    def subscribe(self, last_event_id: str | None = None) -> tuple[Subscriber, list[tuple[str, dict[str, Any]]]]:
+    def subscribe(self, last_event_id: str | None = None
+                  ) -> tuple[Subscriber, list[tuple[str, dict[str, Any]]]]:
         """Open a stream in the running loop; return it and the events after ``last_event_id``
         (none when it is None or unknown to the hub)."""
         sub = Subscriber(asyncio.get_running_loop(), asyncio.Queue())
@@ -79,10 +83,18 @@ class AlertHub:
             return len(self._subs)
 
 
+class ClientOptions(ChannelOptions):
+    """The options of a client channel: events ``keep`` (at least 1), ``lang``."""
+
+    keep: int = Field(500, ge=1)
+    lang: Lang = DEFAULT_LANG
+
+
 class ClientChannel:
     """Publish each alert's JSON document (render.render_json) to ``hub``."""
 
     kind = "client"
+    options_model: ClassVar[type[ChannelOptions]] = ClientOptions
     idempotent = True
 
     def __init__(self, name: str, hub: AlertHub | None = None, *, lang: str = DEFAULT_LANG,
@@ -95,10 +107,12 @@ class ClientChannel:
     def send(self, alerts: list[Alert]) -> list[DeliveryResult]:
         """Publish ``alerts``; always succeeds (a repeated id is already shown)."""
         for alert in alerts:
-            self.hub.publish(idempotency_key(alert.dedup_key, self.name), render_json(alert, self.tz))
+            self.hub.publish(idempotency_key(alert.dedup_key, self.name),
+                             render_json(alert, self.tz))
         return [DeliveryResult.success() for _ in alerts]
 
 
 def client_from_config(cfg: ChannelConfig) -> ClientChannel:
     """Return a ClientChannel with its own hub from ``cfg`` (options ``keep``, ``lang``)."""
-    return ClientChannel(cfg.name, AlertHub(int(cfg.option("keep", 500))), lang=option_lang(cfg))
+    o = parse_options(ClientOptions, cfg)
+    return ClientChannel(cfg.name, AlertHub(o.keep), lang=o.lang)

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import ClassVar, Literal, TextIO, get_args
 
-from yuqing.alerts.channels.base import DeliveryResult, option_lang
+from yuqing.alerts.channels.base import DeliveryResult
+from yuqing.alerts.channels.options import ChannelOptions, Lang, parse_options
 from yuqing.alerts.render import DEFAULT_LANG, render_text
 from yuqing.config import ChannelConfig
 from yuqing.domain import Alert, BadInput
 
 SEPARATOR = "-" * 40
-STYLES = ("full", "line")
+Style = Literal["full", "line"]
+STYLES: tuple[str, ...] = get_args(Style)
+
+
+class ConsoleOptions(ChannelOptions):
+    """The options of a console channel: ``lang``, ``style`` (full or line)."""
+
+    lang: Lang = DEFAULT_LANG
+    style: Style = "full"
 
 
 class ConsoleChannel:
@@ -24,11 +33,13 @@ class ConsoleChannel:
     """
 
     kind = "console"
+    options_model: ClassVar[type[ChannelOptions]] = ConsoleOptions
 
     def __init__(self, name: str = "console", *, stream: TextIO | None = None,
                  lang: str = DEFAULT_LANG, style: str = "full") -> None:
         if style not in STYLES:
-            raise BadInput(f"channel {name!r}: style {style!r} unknown; use one of {', '.join(STYLES)}")
+            raise BadInput(f"channel {name!r}: style {style!r} unknown; "
+                           f"use one of {', '.join(STYLES)}")
         self.name = name
         self.stream = stream
         self.lang = lang
@@ -57,4 +68,5 @@ class ConsoleChannel:
 
 def console_from_config(cfg: ChannelConfig) -> ConsoleChannel:
     """Return a ConsoleChannel from ``cfg`` (options ``lang``, ``style`` full|line)."""
-    return ConsoleChannel(cfg.name, lang=option_lang(cfg), style=str(cfg.option("style", "full")))
+    o = parse_options(ConsoleOptions, cfg)
+    return ConsoleChannel(cfg.name, lang=o.lang, style=o.style)

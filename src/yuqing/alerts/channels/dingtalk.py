@@ -34,11 +34,13 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote_plus
 
-from yuqing.alerts.channels.base import option_float, option_lang, option_url
-from yuqing.alerts.channels.robot import PackedRobot, option_max_bytes
+from pydantic import Field
+
+from yuqing.alerts.channels.options import ChannelOptions, Text, parse_options, secret_option
+from yuqing.alerts.channels.robot import MaxBytes, PackedRobot, RobotOptions
 from yuqing.alerts.render import DEFAULT_LANG
 from yuqing.config import ChannelConfig
 
@@ -54,10 +56,19 @@ def dingtalk_sign(timestamp_ms: int, secret: str) -> str:
     return quote_plus(base64.b64encode(digest).decode("ascii"))
 
 
+class DingTalkOptions(RobotOptions):
+    """The options of a DingTalk robot (module docstring)."""
+
+    secret: Text = secret_option()
+    max_bytes: MaxBytes = MAX_BYTES
+    rate_per_minute: int = Field(RATE_PER_MINUTE, ge=0)
+
+
 class DingTalkChannel(PackedRobot):
     """Send alerts to a DingTalk custom robot as markdown; see the module docstring."""
 
     kind = "dingtalk"
+    options_model: ClassVar[type[ChannelOptions]] = DingTalkOptions
     label = "DingTalk"
     code_field = "errcode"
     retryable_codes = RETRYABLE_ERRCODES
@@ -88,10 +99,7 @@ class DingTalkChannel(PackedRobot):
 
 def dingtalk_from_config(cfg: ChannelConfig) -> DingTalkChannel:
     """Return a DingTalkChannel from ``cfg``; raises BadInput naming a missing or bad option."""
-    secret, keyword = cfg.option("secret"), cfg.option("keyword")
-    return DingTalkChannel(cfg.name, option_url(cfg), secret=str(secret) if secret else None,
-                           keyword=str(keyword) if keyword else None,
-                           max_bytes=option_max_bytes(cfg, MAX_BYTES),
-                           rate_per_minute=int(cfg.option("rate_per_minute", RATE_PER_MINUTE)),
-                           timeout=option_float(cfg, "timeout", 10.0), lang=option_lang(cfg),
-                           allow_internal=bool(cfg.option("allow_internal", False)))
+    o = parse_options(DingTalkOptions, cfg)
+    return DingTalkChannel(cfg.name, o.url, secret=o.secret or None, keyword=o.keyword or None,
+                           max_bytes=o.max_bytes, rate_per_minute=o.rate_per_minute,
+                           timeout=o.timeout, lang=o.lang, allow_internal=o.allow_internal)

@@ -19,19 +19,47 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Annotated, Any, ClassVar
 
-from yuqing.alerts.channels.base import (
-    SendTracker,
-    DeliveryResult,
-    idempotency_key,
-    option_float,
-    option_lang,
-    option_list,
-    require,
+from pydantic import BeforeValidator, Field
+
+from yuqing.alerts.channels.base import DeliveryResult, SendTracker, idempotency_key
+from yuqing.alerts.channels.options import (
+    ChannelOptions,
+    Lang,
+    Required,
+    Seconds,
+    StringList,
+    Text,
+    bad_option,
+    parse_options,
+    secret_option,
 )
 from yuqing.alerts.render import DEFAULT_LANG, render_text
 from yuqing.config import ChannelConfig
-from yuqing.domain import Alert, BadInput
+from yuqing.domain import Alert
+
+
+def _port(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise bad_option(f"must be 1-65535, got {value!r}")
+    return value
+
+
+class EmailOptions(ChannelOptions):
+    """The options of an e-mail channel (module docstring); ``port`` None means 465 with
+    ``ssl``, else 25."""
+
+    host: Required
+    port: Annotated[int, BeforeValidator(_port)] | None = None
+    username: Text = None
+    password: Text = secret_option()
+    starttls: bool = False
+    ssl: bool = False
+    sender: Required = Field(alias="from")
+    to: StringList
+    timeout: Seconds = 10.0
+    lang: Lang = DEFAULT_LANG
 
 
 @dataclass(frozen=True)
@@ -99,6 +127,7 @@ class EmailChannel:
     """
 
     kind = "email"
+    options_model: ClassVar[type[ChannelOptions]] = EmailOptions
     announces_sends = True
 
     def __init__(self, name: str, settings: SmtpSettings, *, lang: str = DEFAULT_LANG) -> None:
@@ -162,13 +191,9 @@ class EmailChannel:
 
 def email_from_config(cfg: ChannelConfig) -> EmailChannel:
     """Return an EmailChannel from ``cfg``; raises BadInput naming a missing or bad option."""
-    use_ssl = bool(cfg.option("ssl", False))
-    port = cfg.option("port", 465 if use_ssl else 25)
-    if not isinstance(port, int) or not 0 < port < 65536:
-        raise BadInput(f"alert channel {cfg.name!r}: option 'port' must be 1-65535, got {port!r}")
-    settings = SmtpSettings(
-        host=str(require(cfg, "host")), port=port, sender=str(require(cfg, "from")),
-        to=option_list(cfg, "to"), username=cfg.option("username"),
-        password=cfg.option("password"), starttls=bool(cfg.option("starttls", False)),
-        use_ssl=use_ssl, timeout=option_float(cfg, "timeout", 10.0))
-    return EmailChannel(cfg.name, settings, lang=option_lang(cfg))
+    o = parse_options(EmailOptions, cfg)
+    port = o.port if o.port is not None else 465 if o.ssl else 25
+    settings = SmtpSettings(host=o.host, port=port, sender=o.sender, to=o.to,
+                            username=o.username, password=o.password, starttls=o.starttls,
+                            use_ssl=o.ssl, timeout=o.timeout)
+    return EmailChannel(cfg.name, settings, lang=o.lang)

@@ -26,10 +26,12 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
-from yuqing.alerts.channels.base import option_float, option_lang, option_url
-from yuqing.alerts.channels.robot import PackedRobot, option_max_bytes
+from pydantic import Field
+
+from yuqing.alerts.channels.options import ChannelOptions, Text, parse_options, secret_option
+from yuqing.alerts.channels.robot import MaxBytes, PackedRobot, RobotOptions
 from yuqing.alerts.render import DEFAULT_LANG
 from yuqing.config import ChannelConfig
 
@@ -44,10 +46,19 @@ def feishu_sign(timestamp_s: int, secret: str) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode("ascii")
 
 
+class FeishuOptions(RobotOptions):
+    """The options of a Feishu/Lark custom robot (module docstring)."""
+
+    secret: Text = secret_option()
+    max_bytes: MaxBytes = MAX_BYTES
+    rate_per_minute: int = Field(RATE_PER_MINUTE, ge=0)
+
+
 class FeishuChannel(PackedRobot):
     """Send alerts to a Feishu/Lark custom robot as markdown cards; see the module docstring."""
 
     kind = "feishu"
+    options_model: ClassVar[type[ChannelOptions]] = FeishuOptions
     label = "Feishu"
     code_field = "code"
     retryable_codes = RETRYABLE
@@ -76,10 +87,7 @@ class FeishuChannel(PackedRobot):
 
 def feishu_from_config(cfg: ChannelConfig) -> FeishuChannel:
     """Return a FeishuChannel from ``cfg``; raises BadInput naming a missing or bad option."""
-    secret = cfg.option("secret")
-    return FeishuChannel(cfg.name, option_url(cfg), secret=str(secret) if secret else None,
-                         keyword=cfg.option("keyword"),
-                         max_bytes=option_max_bytes(cfg, MAX_BYTES),
-                         rate_per_minute=int(cfg.option("rate_per_minute", RATE_PER_MINUTE)),
-                         timeout=option_float(cfg, "timeout", 10.0), lang=option_lang(cfg),
-                         allow_internal=bool(cfg.option("allow_internal", False)))
+    o = parse_options(FeishuOptions, cfg)
+    return FeishuChannel(cfg.name, o.url, secret=o.secret or None, keyword=o.keyword,
+                         max_bytes=o.max_bytes, rate_per_minute=o.rate_per_minute,
+                         timeout=o.timeout, lang=o.lang, allow_internal=o.allow_internal)

@@ -40,15 +40,25 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
+from pydantic import BeforeValidator
 
 from yuqing.alerts.channels.base import DeliveryResult, SendTracker
+from yuqing.alerts.channels.options import (
+    ChannelOptions,
+    HttpUrl,
+    Lang,
+    Seconds,
+    Text,
+    bad_option,
+    secret_option,
+    secret_url_option,
+)
 from yuqing.alerts.channels.webhook import classify_status, encode_json, http_client, post_requests
-from yuqing.alerts.render import render_markdown
-from yuqing.config import ChannelConfig
-from yuqing.domain import Alert, BadInput
+from yuqing.alerts.render import DEFAULT_LANG, render_markdown
+from yuqing.domain import Alert
 
 SEPARATOR = "\n\n---\n\n"
 ELLIPSIS = "…"
@@ -62,14 +72,27 @@ UNBREAKABLE = re.compile(r"\\?!?\[[^\]\n]*\]\([^)\s]*\)|https?://[^\s)\]]+")
 MIN_MAX_BYTES = 256
 
 
-def option_max_bytes(cfg: ChannelConfig, default: int) -> int:
-    """Return the robot's ``max_bytes`` option (default ``default``); raises BadInput naming
-    the channel when it is not an integer of at least MIN_MAX_BYTES."""
-    value = cfg.option("max_bytes", default)
+def _max_bytes(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < MIN_MAX_BYTES:
-        raise BadInput(f"alert channel {cfg.name!r}: option 'max_bytes' must be an integer "
-                       f">= {MIN_MAX_BYTES} (UTF-8 bytes per message), got {value!r}")
+        raise bad_option(f"must be an integer >= {MIN_MAX_BYTES} (UTF-8 bytes per message), "
+                         f"got {value!r}")
     return value
+
+
+#: UTF-8 bytes of markdown per robot message (at least MIN_MAX_BYTES)
+MaxBytes = Annotated[int, BeforeValidator(_max_bytes)]
+
+
+class RobotOptions(ChannelOptions):
+    """Options every robot kind shares (see PackedRobot); each kind's model adds
+    ``max_bytes`` and ``rate_per_minute`` with its own defaults."""
+
+    url: HttpUrl = secret_url_option()
+    #: the robot's security keyword (自定义关键词), a secret like its token
+    keyword: Text = secret_option()
+    timeout: Seconds = 10.0
+    lang: Lang = DEFAULT_LANG
+    allow_internal: bool = False
 
 
 def utf8_len(text: str) -> int:

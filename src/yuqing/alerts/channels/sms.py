@@ -20,21 +20,26 @@ token from ``{"$env": ...}``). Success is HTTP 2xx AND, when
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import httpx
+from pydantic import BeforeValidator
 
-from yuqing.alerts.channels.base import (
-    SendTracker,
-    DeliveryResult,
-    idempotency_key,
-    option_float,
-    option_list,
-    option_url,
+from yuqing.alerts.channels.base import DeliveryResult, SendTracker, idempotency_key
+from yuqing.alerts.channels.options import (
+    ChannelOptions,
+    Headers,
+    HttpUrl,
+    Seconds,
+    StringList,
+    bad_option,
+    parse_options,
+    secret_option,
+    secret_url_option,
 )
 from yuqing.alerts.channels.webhook import classify_status, encode_json, http_client, post_all
 from yuqing.config import ChannelConfig
-from yuqing.domain import Alert, BadInput
+from yuqing.domain import Alert
 
 UCS2_SINGLE, UCS2_PART = 70, 67
 GSM_SINGLE, GSM_PART = 160, 153
@@ -84,10 +89,31 @@ def sms_text(alert: Alert, max_parts: int) -> str:
     return fit_parts(text, max_parts, f" {link.group(0)}" if link else "")
 
 
+def _max_parts(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise bad_option("must be >= 1")
+    return value
+
+
+class SmsOptions(ChannelOptions):
+    """The options of an SMS gateway (module docstring); ``headers`` (API tokens) and the
+    gateway ``url`` are secrets."""
+
+    url: HttpUrl = secret_url_option()
+    to: StringList
+    headers: Headers = secret_option({})
+    ok_field: str | None = None
+    ok_value: Any = 0
+    max_parts: Annotated[int, BeforeValidator(_max_parts)] = 3
+    timeout: Seconds = 10.0
+    allow_internal: bool = False
+
+
 class SmsChannel:
     """Send each alert as one SMS (possibly in parts) through an HTTP gateway."""
 
     kind = "sms"
+    options_model: ClassVar[type[ChannelOptions]] = SmsOptions
     idempotent = False
     announces_sends = True
 
@@ -134,11 +160,7 @@ class SmsChannel:
 
 def sms_from_config(cfg: ChannelConfig) -> SmsChannel:
     """Return an SmsChannel from ``cfg``; raises BadInput naming a missing or bad option."""
-    max_parts = cfg.option("max_parts", 3)
-    if not isinstance(max_parts, int) or max_parts < 1:
-        raise BadInput(f"alert channel {cfg.name!r}: option 'max_parts' must be >= 1")
-    return SmsChannel(cfg.name, option_url(cfg), option_list(cfg, "to"),
-                      headers=cfg.option("headers", {}), ok_field=cfg.option("ok_field"),
-                      ok_value=cfg.option("ok_value", 0), max_parts=max_parts,
-                      timeout=option_float(cfg, "timeout", 10.0),
-                      allow_internal=bool(cfg.option("allow_internal", False)))
+    o = parse_options(SmsOptions, cfg)
+    return SmsChannel(cfg.name, o.url, o.to, headers=o.headers, ok_field=o.ok_field,
+                      ok_value=o.ok_value, max_parts=o.max_parts, timeout=o.timeout,
+                      allow_internal=o.allow_internal)

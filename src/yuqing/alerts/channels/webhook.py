@@ -5,7 +5,8 @@ Options: ``url`` (required, http/https), ``timeout`` seconds (default 10),
 ``X-Yuqing-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes>`` is
 added, the scheme GitHub webhooks use), ``allow_internal`` (default false:
 see :mod:`yuqing.alerts.ssrf`). Every POST carries ``Idempotency-Key`` (the
-same on a resend after a crash: receivers drop repeats by it). The body is render.render_json as UTF-8 JSON (not ASCII-escaped).
+same on a resend after a crash: receivers drop repeats by it). The body is
+render.render_json as UTF-8 JSON (not ASCII-escaped).
 
 Error policy (:func:`classify_status`, :func:`classify_http_error`): only
 2xx is success; 408 and 429 and 5xx, timeouts and connection errors are
@@ -20,16 +21,20 @@ import hmac
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
-from yuqing.alerts.channels.base import (
-    SendTracker,
-    DeliveryResult,
-    idempotency_key,
-    option_float,
-    option_url,
+from yuqing.alerts.channels.base import DeliveryResult, SendTracker, idempotency_key
+from yuqing.alerts.channels.options import (
+    ChannelOptions,
+    Headers,
+    HttpUrl,
+    Seconds,
+    Text,
+    parse_options,
+    secret_option,
+    secret_url_option,
 )
 from yuqing.alerts.render import DEFAULT_TZ, render_json
 from yuqing.alerts.ssrf import UnresolvableHost, UnsafeURL, check_url
@@ -94,7 +99,8 @@ Outgoing = tuple[list[tuple[str, bytes]], dict[str, str], list[int]]
 
 def post_requests(url: str, requests: list[Outgoing], judge: Judge, *, allow_internal: bool,
                   client: httpx.Client, tracker: SendTracker | None = None,
-                  admit: Callable[[int], DeliveryResult | None] | None = None) -> list[DeliveryResult]:
+                  admit: Callable[[int], DeliveryResult | None] | None = None
+                  ) -> list[DeliveryResult]:
     """POST ``requests`` in order; return one result per request.
 
     ``url`` is checked by the SSRF guard first (a refusal fails every
@@ -176,10 +182,22 @@ def post_all(url: str, alerts: list[Alert], request: Request, judge: Judge, *,
                          tracker=tracker)
 
 
+class WebhookOptions(ChannelOptions):
+    """The options of a webhook (module docstring); ``headers`` may carry tokens, so their
+    values are secrets."""
+
+    url: HttpUrl = secret_url_option()
+    timeout: Seconds = 10.0
+    headers: Headers = secret_option({})
+    secret: Text = secret_option()
+    allow_internal: bool = False
+
+
 class WebhookChannel:
     """POST each alert's JSON document to ``url``; see the module docstring."""
 
     kind = "webhook"
+    options_model: ClassVar[type[ChannelOptions]] = WebhookOptions
     idempotent = True
     announces_sends = True
 
@@ -216,12 +234,6 @@ class WebhookChannel:
 
 def webhook_from_config(cfg: ChannelConfig) -> WebhookChannel:
     """Return a WebhookChannel from ``cfg``; raises BadInput naming a missing or bad option."""
-    url = option_url(cfg)
-    allow_internal = bool(cfg.option("allow_internal", False))
-    headers = cfg.option("headers", {})
-    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-        raise BadInput(f"alert channel {cfg.name!r}: option 'headers' must be a table of strings")
-    secret = cfg.option("secret")
-    return WebhookChannel(cfg.name, url, timeout=option_float(cfg, "timeout", 10.0),
-                          headers=headers, secret=str(secret) if secret else None,
-                          allow_internal=allow_internal)
+    o = parse_options(WebhookOptions, cfg)
+    return WebhookChannel(cfg.name, o.url, timeout=o.timeout, headers=o.headers,
+                          secret=o.secret or None, allow_internal=o.allow_internal)

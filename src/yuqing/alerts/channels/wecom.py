@@ -18,10 +18,12 @@ Options: ``url`` (required: the robot's webhook with its ``key``, usually
 
 from __future__ import annotations
 
-from yuqing.alerts.channels.base import option_float, option_lang, option_url
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from yuqing.alerts.channels.robot import PackedRobot, option_max_bytes
+from pydantic import BeforeValidator, Field
+
+from yuqing.alerts.channels.options import ChannelOptions, bad_option, parse_options
+from yuqing.alerts.channels.robot import MaxBytes, PackedRobot, RobotOptions
 from yuqing.alerts.render import DEFAULT_LANG
 from yuqing.config import ChannelConfig
 
@@ -30,10 +32,26 @@ RATE_PER_MINUTE = 20
 RETRYABLE = frozenset({-1, 45009})
 
 
+def _mobiles(value: Any) -> list[str]:
+    """Return the mobile numbers as text (a number written without quotes is kept)."""
+    if not isinstance(value, list):
+        raise bad_option(f"must be a list, got {value!r}")
+    return [str(m) for m in value]
+
+
+class WeComOptions(RobotOptions):
+    """The options of a WeCom group robot (module docstring)."""
+
+    mentioned_mobiles: Annotated[list[str], BeforeValidator(_mobiles)] = []
+    max_bytes: MaxBytes = MAX_BYTES
+    rate_per_minute: int = Field(RATE_PER_MINUTE, ge=0)
+
+
 class WeComChannel(PackedRobot):
     """Send alerts to a WeCom group robot; see the module docstring."""
 
     kind = "wecom"
+    options_model: ClassVar[type[ChannelOptions]] = WeComOptions
     label = "WeCom"
     code_field = "errcode"
     retryable_codes = RETRYABLE
@@ -54,10 +72,7 @@ class WeComChannel(PackedRobot):
 
 def wecom_from_config(cfg: ChannelConfig) -> WeComChannel:
     """Return a WeComChannel from ``cfg``; raises BadInput naming a missing or bad option."""
-    mobiles = cfg.option("mentioned_mobiles", [])
-    return WeComChannel(cfg.name, option_url(cfg), keyword=cfg.option("keyword"),
-                        mentioned_mobiles=[str(m) for m in mobiles],
-                        max_bytes=option_max_bytes(cfg, MAX_BYTES),
-                        rate_per_minute=int(cfg.option("rate_per_minute", RATE_PER_MINUTE)),
-                        timeout=option_float(cfg, "timeout", 10.0), lang=option_lang(cfg),
-                        allow_internal=bool(cfg.option("allow_internal", False)))
+    o = parse_options(WeComOptions, cfg)
+    return WeComChannel(cfg.name, o.url, keyword=o.keyword, mentioned_mobiles=o.mentioned_mobiles,
+                        max_bytes=o.max_bytes, rate_per_minute=o.rate_per_minute,
+                        timeout=o.timeout, lang=o.lang, allow_internal=o.allow_internal)
