@@ -45,30 +45,30 @@ counts kept per event) get ``item.extra["spike"] = True`` for the alert rules.
 Deterministic: the same items in the same order give the same events in every
 process (ties go by event id, never by the hash order of a set).
 Cost: O(terms + candidates x centroid terms) per item, no re-clustering.
-State: with a store attached (:meth:`EventClusterer.attach`), the stage
-loads open events and recent key -> event links at start-up, resolves links
-to items it has forgotten with one query per batch, and saves the events a
-batch touched in one transaction, so a restart resumes where it stopped.
+State: when the runtime hands it an event state at ``open`` (the
+``EventStatePort`` of pipeline/base.py, implemented by the store's events
+repository), the stage loads open events and recent key -> event links at
+start-up, resolves links to items it has forgotten with one query per batch,
+and saves the events a batch touched in one transaction, so a restart resumes
+where it stopped.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import heapq
+import math
 import re
 from collections import Counter, OrderedDict
 from datetime import UTC, datetime, timedelta
 
-from yuqing.pipeline.base import BaseStage, StageState
 from yuqing.analytics.heat import media_weights
 from yuqing.config import Config, EventsConfig
-from yuqing.domain import Item
-from yuqing.pipeline.event_state import Event, own_text
+from yuqing.domain import Event, Item
+from yuqing.pipeline.base import BaseStage, EventStatePort, StageState
+from yuqing.pipeline.event_state import add_item, is_spiking, keywords, own_text, update_level
 from yuqing.pipeline.event_terms import DocumentFrequency, item_terms
 from yuqing.pipeline.weibo_ids import mid_from_url
-from yuqing.store import Store
-from yuqing.store import events as events_db
 
 QUERY_TERMS = 16  # the item's most specific indexed terms that vote for candidates
 QUOTED_VOTES = 1_000  # votes given to the event of a quoted author (always a candidate)
@@ -119,7 +119,7 @@ class EventClusterer(BaseStage):
         self._author_event: OrderedDict[str, str] = OrderedDict()
         self._watermark = _NEVER
         self._dirty: set[str] = set()
-        self._store: Store | None = None
+        self._state: EventStatePort | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> EventClusterer:
@@ -129,45 +129,39 @@ class EventClusterer(BaseStage):
     # ----- persistence ---------------------------------------------------------------------
 
     def open(self, state: StageState) -> None:
-        """Resume from the runtime's event state, when it hands one (see :meth:`attach`)."""
-        if state.events is not None:
-            self.attach(state.events)
+        """Resume from ``state.events`` when the runtime hands one: load open events and
+        the links of recent items; from now on every batch's events are saved there."""
+        if state.events is None:
+            return
+        self._state = state.events
+        for event in self._state.open_events(self.window):
+            self._remember(event)
+            self._watermark = max(self._watermark, event.last_at)
+        for key, event_id, match_text in self._state.recent_links(WARM_ITEMS):
+            self.df.add(item_terms(match_text))
+            self._link(key, event_id)
 
     def stats(self) -> dict[str, int]:
         """Return ``{"opened_events": n}``: the events the last batch opened."""
         return {"opened_events": self.opened}
 
-    def attach(self, store: Store) -> None:
-        """Resume from ``store``: load open events and the links of recent items;
-        from now on every batch's events are saved there."""
-        self._store = store
-        with store.read() as conn:
-            for event in events_db.load_open_events(conn, self.window):
-                self._remember(event)
-                self._watermark = max(self._watermark, event.last_at)
-            for key, event_id, match_text in events_db.recent_item_events(conn, WARM_ITEMS):
-                self.df.add(item_terms(match_text))
-                self._link(key, event_id)
-
     def _prefetch(self, batch: list[Item]) -> None:
         """Load, with one query each, the links and events this batch needs and memory lacks."""
-        assert self._store is not None
+        assert self._state is not None
         wanted = {k for it in batch for k in self._link_keys(it) if k not in self._key_event}
-        with self._store.read() as conn:
-            for key, event_id in events_db.item_events(conn, wanted).items():
-                self._link(key, event_id)
-            needed = {self._key_event[k] for it in batch for k in self._link_keys(it)
-                      if k in self._key_event} - self.events.keys()
-            for event in events_db.load_events(conn, needed):
-                self._remember(event)
+        for key, event_id in self._state.item_events(wanted).items():
+            self._link(key, event_id)
+        needed = {self._key_event[k] for it in batch for k in self._link_keys(it)
+                  if k in self._key_event} - self.events.keys()
+        for event in self._state.load(needed):
+            self._remember(event)
 
     def _save(self) -> None:
-        assert self._store is not None
-        now = datetime.now(UTC)
-        rows = [self.events[e].to_row(self.df, now) for e in self._dirty if e in self.events]
-        if rows:
-            with self._store.write() as conn:
-                events_db.save_events(conn, rows)
+        assert self._state is not None
+        changed = [self.events[e] for e in self._dirty if e in self.events]
+        for event in changed:
+            event.keywords = keywords(event, self.df)
+        self._state.save(changed)
 
     # ----- the stage -----------------------------------------------------------------------
 
@@ -182,15 +176,15 @@ class EventClusterer(BaseStage):
         # ever seen: a back-filled batch (last June's posts after one of today's) still
         # clusters across its batches
         self._watermark = _NEVER
-        if self._store is not None:
+        if self._state is not None:
             self._prefetch(batch)
         for item in batch:
             self._place(item)
         for event_id in self._dirty:
-            self.events[event_id].update_level(self.config.levels)
+            update_level(self.events[event_id], self.config.levels)
         self._mark_spikes(batch)
         self._close_old()
-        if self._store is not None:
+        if self._state is not None:
             self._save()
 
     def _mark_spikes(self, batch: list[Item]) -> None:
@@ -202,7 +196,7 @@ class EventClusterer(BaseStage):
         now_hour = int(self._watermark.timestamp()) // 3600
         recent, baseline = max(1, round(cfg.spike_recent_hours)), max(1, round(cfg.spike_baseline_hours))
         spiking = {e for e in self._dirty
-                   if self.events[e].spiking(now_hour, recent, baseline, cfg.spike_sensitivity)}
+                   if is_spiking(self.events[e], now_hour, recent, baseline, cfg.spike_sensitivity)}
         for item in batch:
             if item.event_id in spiking:
                 item.extra["spike"] = True
@@ -298,7 +292,7 @@ class EventClusterer(BaseStage):
         return event
 
     def _join(self, event: Event, item: Item, vec: dict[str, float], score: float) -> None:
-        gained, lost = event.add(item, vec, score, self.weights.get(item.media_type, 1.0))
+        gained, lost = add_item(event, item, vec, score, self.weights.get(item.media_type, 1.0))
         if event.id in self._open:
             postings = self._postings
             for term in lost:
@@ -351,5 +345,5 @@ class EventClusterer(BaseStage):
                     posting.discard(event_id)
                     if not posting:
                         del self._postings[term]
-            if self._store is not None and event_id not in self._dirty:
+            if self._state is not None and event_id not in self._dirty:
                 del self.events[event_id]
