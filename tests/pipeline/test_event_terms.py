@@ -44,3 +44,11 @@ def test_the_seen_vector_is_the_items_vector_on_terms_seen_before_at_unit_length
     again, same = df.add_and_weigh(["地铁", "火灾"])
     assert same is again  # every term seen: the same vector
     assert df.add_and_weigh(["新词"])[1] == {}
+
+
+def test_unweighed_terms_are_counted_but_left_out_of_the_vectors() -> None:
+    df = DocumentFrequency()
+    df.add(["注意", "安全", "火灾"])
+    vec, seen = df.add_and_weigh(["注意", "安全", "车祸"], unweighed={"注意", "安全"})
+    assert df.df("注意") == 2 and df.df("车祸") == 1
+    assert vec == {"车祸": pytest.approx(1.0)} and seen == {}

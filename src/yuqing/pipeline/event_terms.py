@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 _NOISE = re.compile(
     r"//@[^:：/\s]{1,30}[:：]"          # repost chain names
@@ -29,11 +29,23 @@ _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}|[a-z0-9]{2,}")
 MAX_VOCABULARY = 1_000_000
 
 
+def term_runs(match_text: str) -> list[str]:
+    """Return the runs terms come from (see module doc): the CJK runs of two or more
+    characters and the lower-cased ASCII words of ``match_text``, noise cut, in order."""
+    runs: list[str] = _RUNS.findall(_NOISE.sub(" ", match_text).lower())
+    return runs
+
+
 def item_terms(match_text: str) -> list[str]:
     """Return the distinct clustering terms of ``match_text`` (see module doc), in the
     order they first occur, so that every run weighs and indexes them in the same order."""
+    return run_terms(term_runs(match_text))
+
+
+def run_terms(runs: Iterable[str]) -> list[str]:
+    """Return the distinct terms of ``runs`` (from :func:`term_runs`), in order."""
     terms: dict[str, None] = {}
-    for run in _RUNS.findall(_NOISE.sub(" ", match_text).lower()):
+    for run in runs:
         if run[0].isascii():
             terms[run] = None
         else:
@@ -58,11 +70,13 @@ class DocumentFrequency:
         """Count one document with ``terms``."""
         self.add_and_weigh(terms)
 
-    def add_and_weigh(self, terms: Iterable[str]) -> tuple[dict[str, float], dict[str, float]]:
+    def add_and_weigh(self, terms: Iterable[str], unweighed: Collection[str] = ()
+                      ) -> tuple[dict[str, float], dict[str, float]]:
         """Count one document with ``terms``; return its L2-normalised IDF vector
         ``{term: weight}`` (IDF after counting it) and the same vector restricted to the
         terms seen in an earlier document, L2-normalised again (``{}`` when none was; the
-        same dict when all were)."""
+        same dict when all were). Terms in ``unweighed`` are counted but left out of both
+        vectors."""
         self.n_docs += 1
         df = self._df
         log_n1 = math.log(self.n_docs + 1) + 1.0
@@ -72,6 +86,8 @@ class DocumentFrequency:
         for term in terms:
             count = df.get(term, 0) + 1
             df[term] = count
+            if unweighed and term in unweighed:
+                continue
             vec[term] = weight = log_n1 - log(count + 1)
             if count > 1:
                 seen[term] = weight

@@ -14,7 +14,10 @@ Each live item, in batch order, joins an existing event or opens a new one;
    bigram vector (pipeline/event_terms.py; traditional and simplified texts
    share terms), restricted to the terms some earlier item had and scaled to
    unit length again, and an event's centroid is at least ``threshold``, the event
-   being open (its items within ``window_hours`` of this one). Candidates come
+   being open (its items within ``window_hours`` of this one). The item's account's
+   boilerplate (the beginning or end it shares with the account's recent posts: a
+   signature, a header, a hashtag, a 来源 line; pipeline/event_boilerplate.py) is
+   left out of its vector, so different happenings never merge by it. Candidates come
    from an inverted index of open events' centroid terms: the item's
    ``QUERY_TERMS`` most specific indexed terms (held by the fewest open events;
    terms on more than ``MAX_POSTING`` events say nothing and are skipped) vote,
@@ -66,15 +69,18 @@ from yuqing.analytics.heat import media_weights
 from yuqing.config import Config, EventsConfig
 from yuqing.domain import Event, Item
 from yuqing.pipeline.base import BaseStage, EventStatePort, StageState
+from yuqing.pipeline.event_boilerplate import AccountBoilerplate, account_of
 from yuqing.pipeline.event_state import add_item, is_spiking, keywords, own_text, update_level
-from yuqing.pipeline.event_terms import DocumentFrequency, item_terms
+from yuqing.pipeline.event_terms import DocumentFrequency, item_terms, run_terms, term_runs
 from yuqing.pipeline.weibo_ids import mid_from_url
 
 QUERY_TERMS = 16  # the item's most specific indexed terms that vote for candidates
 QUOTED_VOTES = 1_000  # votes given to the event of a quoted author (always a candidate)
-MAX_POSTING = 50  # terms on more open events do not vote (100 before: same figures, more votes to count)
+#: terms on more open events do not vote (100 before: same figures, more votes to count)
+MAX_POSTING = 50
 MAX_CANDIDATES = 12
-MIN_SHARED = 4  # centroid terms an item must share to join (sentiment3 chat: 3 pairs up 26 %, 4: 18 %)
+#: centroid terms an item must share to join (sentiment3 chat: 3 pairs up 26 %, 4: 18 %)
+MIN_SHARED = 4
 MIN_VOTES = 2  # query terms a candidate event must share
 STRONG = 1.5  # an item sharing one term fewer than MIN_SHARED joins at this times the cosine needed
 #: Rule 3 scores an item by its SEEN terms only: a term no earlier item had is in no
@@ -84,7 +90,8 @@ STRONG = 1.5  # an item sharing one term fewer than MIN_SHARED joins at this tim
 #: its meaning (0.999 still asks for the same words in the same proportions). After a
 #: restart or a vocabulary pruning a centroid term may be unknown to the document
 #: frequencies: it is then left out, as if new.
-SHORT_TERMS = 55  # items with fewer seen terms need a higher cosine (sqrt rule; tuned on CHECKED dev)
+#: items with fewer seen terms need a higher cosine (sqrt rule; tuned on CHECKED dev)
+SHORT_TERMS = 55
 KEY_MEMORY = 500_000  # key -> event links remembered
 WARM_ITEMS = 20_000  # recent items read at start-up (links and document frequencies)
 MIN_DUPLICATE_CHARS = 10  # shorter copies ("顶", "[怒]") recur in unrelated threads
@@ -111,6 +118,7 @@ class EventClusterer(BaseStage):
         self.threshold = self.config.threshold
         self.weights = media_weights(self.config.media_weights)
         self.df = DocumentFrequency()
+        self.boilerplate = AccountBoilerplate()
         self.events: dict[str, Event] = {}
         self.opened = 0
         self._postings: dict[str, set[str]] = {}
@@ -206,7 +214,9 @@ class EventClusterer(BaseStage):
         if item.is_update and linked is not None:
             item.event_id = linked.id
             return
-        vec, seen_vec = self.df.add_and_weigh(item_terms(item.match_text))
+        runs = term_runs(item.match_text)
+        vec, seen_vec = self.df.add_and_weigh(
+            run_terms(runs), self.boilerplate.terms(account_of(item), runs))
         score = linked.similarity(vec) if linked is not None else 0.0
         event = linked
         if event is None and seen_vec:
