@@ -74,6 +74,7 @@ def test_other_accounts_retelling_one_incident_still_join_it() -> None:
 
 
 def runs(text: str) -> list[str]:
+    """The term runs of ``text`` as the stage sees them."""
     return term_runs(NORMALIZER.to_item(RawItem(
         source="s", id="1", text=text, fetched_at=T0, published_at=T0)).match_text)
 

@@ -42,6 +42,7 @@ class AccountBoilerplate:
     """The recent posts of each account, to tell its boilerplate terms (module doc)."""
 
     def __init__(self) -> None:
+        """Start with no account seen."""
         self._recent: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
     def terms(self, account: str, runs: list[str]) -> set[str]:
@@ -55,8 +56,10 @@ class AccountBoilerplate:
             self._recent.popitem(last=False)
         prefix = suffix = 0
         for prior in recent:
-            head = _whole_runs(text, prior)
-            tail = _whole_runs(text[::-1], prior[::-1])
+            head = _whole_runs(text, prior) if text[:1] == prior[:1] else 0
+            tail = _whole_runs(text[::-1], prior[::-1]) if text[-1:] == prior[-1:] else 0
+            if not head and not tail:
+                continue
             if min(len(text), len(prior)) - head - tail < MIN_MIDDLE:
                 continue
             if head >= MIN_AFFIX:

@@ -113,6 +113,7 @@ class EventClusterer(BaseStage):
     name = "events"
 
     def __init__(self, config: EventsConfig | None = None) -> None:
+        """Build the stage with ``config`` (default settings when None), no event yet."""
         self.config = config or EventsConfig()
         self.window = timedelta(hours=self.config.window_hours)
         self.threshold = self.config.threshold
