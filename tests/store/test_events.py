@@ -73,3 +73,21 @@ def test_closed_events_are_reloaded_when_a_link_needs_them(store: Store) -> None
     with store.read() as conn:
         row = events_db.event_row(conn, old[0].event_id or "")
     assert row is not None and row["size"] == 2
+
+
+def test_a_restarted_stage_still_knows_an_accounts_signature(store: Store) -> None:
+    signed = "，大家注意安全"
+    first = EventClusterer()
+    first.open(StageState(events=store.events))
+    fire = "城关镇一家五金店昨晚起火，消防员半小时内将明火扑灭"
+    crash = "国道上货车与面包车相撞，两名司机受伤"
+    before = [make(1, fire + signed, author="青山发布"),
+              make(2, crash + signed, 20, author="青山发布")]
+    run(store, before, first)
+
+    resumed = EventClusterer()  # a new process: the account's last posts come from the store
+    resumed.open(StageState(events=store.events))
+    meal = "县第二中学十余名学生午饭后腹痛呕吐，疑似食物中毒"
+    after = [make(3, meal + signed, 40, author="青山发布")]
+    run(store, after, resumed)
+    assert len({it.event_id for it in before + after}) == 3

@@ -26,6 +26,9 @@ from yuqing.domain import Event, Item, YuqingError
 
 #: one stored item as the de-duplicator is warmed with it: (key, content_hash, url, match_text)
 Fingerprint = tuple[str, str, str | None, str]
+#: one stored item as the events stage is warmed with it:
+#: (key, event_id, match_text, source, author)
+EventLink = tuple[str, str, str, str, str | None]
 
 
 class StageUnavailable(YuqingError):
@@ -53,9 +56,9 @@ class EventStatePort(Protocol):
     def load(self, ids: Iterable[str]) -> list[Event]:
         """Return the stored events with the given ids (unknown ids are skipped)."""
 
-    def recent_links(self, limit: int) -> list[tuple[str, str, str]]:
-        """Return ``(key, event_id, match_text)`` of the ``limit`` items stored last that
-        have an event, oldest first."""
+    def recent_links(self, limit: int) -> list[EventLink]:
+        """Return the links of the ``limit`` items stored last that have an event, oldest
+        first."""
 
     def save(self, changed: Sequence[Event]) -> None:
         """Store the ``changed`` events (each replaces its stored row), all or none."""

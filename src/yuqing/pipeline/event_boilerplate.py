@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from os.path import commonprefix
 
-from yuqing.domain import Item
 from yuqing.pipeline.event_terms import run_terms
 
 RECENT_POSTS = 5  # an account's posts a new one is compared with
@@ -33,9 +32,10 @@ ACCOUNT_MEMORY = 50_000  # accounts remembered (least recently posting forgotten
 _SEP = "|"
 
 
-def account_of(item: Item) -> str:
-    """Return the account ``item`` was posted by: ``source`` + author, else the source."""
-    return f"{item.source}\x1f{item.author}" if item.author else item.source
+def account(source: str, author: str | None) -> str:
+    """Return the account a post of ``source`` by ``author`` (None: unknown) comes from:
+    source and author, else the source alone."""
+    return f"{source}\x1f{author}" if author else source
 
 
 class AccountBoilerplate:

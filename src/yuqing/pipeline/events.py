@@ -53,7 +53,7 @@ State: when the runtime hands it an event state at ``open`` (the
 repository), the stage loads open events and recent key -> event links at
 start-up, resolves links to items it has forgotten with one query per batch,
 and saves the events a batch touched in one transaction, so a restart resumes
-where it stopped.
+where it stopped (the accounts' recent posts, for their boilerplate, included).
 """
 
 from __future__ import annotations
@@ -69,9 +69,9 @@ from yuqing.analytics.heat import media_weights
 from yuqing.config import Config, EventsConfig
 from yuqing.domain import Event, Item
 from yuqing.pipeline.base import BaseStage, EventStatePort, StageState
-from yuqing.pipeline.event_boilerplate import AccountBoilerplate, account_of
+from yuqing.pipeline.event_boilerplate import AccountBoilerplate, account
 from yuqing.pipeline.event_state import add_item, is_spiking, keywords, own_text, update_level
-from yuqing.pipeline.event_terms import DocumentFrequency, item_terms, run_terms, term_runs
+from yuqing.pipeline.event_terms import DocumentFrequency, run_terms, term_runs
 from yuqing.pipeline.weibo_ids import mid_from_url
 
 QUERY_TERMS = 16  # the item's most specific indexed terms that vote for candidates
@@ -146,8 +146,10 @@ class EventClusterer(BaseStage):
         for event in self._state.open_events(self.window):
             self._remember(event)
             self._watermark = max(self._watermark, event.last_at)
-        for key, event_id, match_text in self._state.recent_links(WARM_ITEMS):
-            self.df.add(item_terms(match_text))
+        for key, event_id, match_text, source, author in self._state.recent_links(WARM_ITEMS):
+            runs = term_runs(match_text)
+            self.df.add(run_terms(runs))
+            self.boilerplate.terms(account(source, author), runs)
             self._link(key, event_id)
 
     def stats(self) -> dict[str, int]:
@@ -217,7 +219,7 @@ class EventClusterer(BaseStage):
             return
         runs = term_runs(item.match_text)
         vec, seen_vec = self.df.add_and_weigh(
-            run_terms(runs), self.boilerplate.terms(account_of(item), runs))
+            run_terms(runs), self.boilerplate.terms(account(item.source, item.author), runs))
         score = linked.similarity(vec) if linked is not None else 0.0
         event = linked
         if event is None and seen_vec:

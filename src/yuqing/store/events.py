@@ -108,14 +108,16 @@ def load_open_events(conn: Connection, window: timedelta, limit: int = 50_000) -
     return [event_from_row(r) for r in conn.execute(stmt).mappings()]
 
 
-def recent_item_events(conn: Connection, limit: int) -> Iterator[tuple[str, str, str]]:
-    """Yield ``(key, event_id, match_text)`` of the ``limit`` items stored last that have
-    an event, oldest first."""
-    stmt = (select(items.c.key, items.c.event_id, items.c.match_text)
+def recent_item_events(conn: Connection, limit: int
+                       ) -> Iterator[tuple[str, str, str, str, str | None]]:
+    """Yield ``(key, event_id, match_text, source, author)`` of the ``limit`` items stored
+    last that have an event, oldest first."""
+    stmt = (select(items.c.key, items.c.event_id, items.c.match_text, items.c.source,
+                   items.c.author)
             .where(items.c.event_id.is_not(None)).order_by(items.c.seq.desc()).limit(limit))
     rows = conn.execute(stmt).all()
     for row in reversed(rows):
-        yield row.key, row.event_id, row.match_text
+        yield row.key, row.event_id, row.match_text, row.source, row.author
 
 
 def item_events(conn: Connection, keys: Iterable[str]) -> dict[str, str]:
@@ -186,9 +188,9 @@ class EventsRepository(Repository):
         with self._read() as conn:
             return load_events(conn, ids)
 
-    def recent_links(self, limit: int) -> list[tuple[str, str, str]]:
-        """Return ``(key, event_id, match_text)`` of the ``limit`` items stored last that
-        have an event, oldest first."""
+    def recent_links(self, limit: int) -> list[tuple[str, str, str, str, str | None]]:
+        """Return ``(key, event_id, match_text, source, author)`` of the ``limit`` items
+        stored last that have an event, oldest first."""
         with self._read() as conn:
             return list(recent_item_events(conn, limit))
 
