@@ -482,3 +482,51 @@ class CaseDetail:
         doc["next_states"] = self.next_states
         doc["playbook"] = self.playbook
         return doc
+
+
+@dataclass(slots=True)
+class Event:
+    """One event: the items of one happening, as the events stage clusters them.
+
+    ``centroid`` maps term -> summed weight (the sum of the members' L2-normalised IDF
+    vectors, pruned to the heaviest terms) and ``norm`` is its L2 norm. ``rep_key`` is
+    the representative member (its ``rep_score`` the cosine it had with the centroid
+    when it joined) and ``title`` that member's own text; ``origin_key`` is the earliest
+    member. Counters: ``negative`` and ``sensitive`` members, ``tokens`` (segmented word
+    -> members), ``counts`` (``sentiment``/``media``/``source``/``places`` -> value ->
+    members), ``first_by_media`` (media type -> ISO time of its first member), ``hours``
+    (hour since the epoch -> members). ``heat`` and ``level``: analytics/heat.py;
+    ``keywords``: as last saved. Datetimes are aware UTC.
+    """
+
+    id: str
+    first_at: datetime
+    last_at: datetime
+    origin_key: str
+    rep_key: str
+    title: str
+    rep_score: float = -1.0
+    size: int = 0
+    heat: float = 0.0
+    negative: int = 0
+    sensitive: int = 0
+    level: str = "IV"
+    centroid: dict[str, float] = field(default_factory=dict)
+    norm: float = 1.0
+    tokens: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    first_by_media: dict[str, str] = field(default_factory=dict)
+    hours: dict[int, int] = field(default_factory=dict)
+    keywords: list[str] = field(default_factory=list)
+
+    def similarity(self, vec: dict[str, float]) -> float:
+        """Return the cosine of the unit vector ``vec`` (term -> weight) with the centroid."""
+        cen = self.centroid
+        return sum(cen[t] * vec[t] for t in cen.keys() & vec.keys()) / self.norm
+
+    def similarity_shared(self, vec: dict[str, float]) -> tuple[float, int]:
+        """Return the cosine of the unit vector ``vec`` with the centroid and how many
+        terms they share."""
+        cen = self.centroid
+        shared = cen.keys() & vec.keys()
+        return sum([cen[t] * vec[t] for t in shared]) / self.norm, len(shared)

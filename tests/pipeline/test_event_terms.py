@@ -44,3 +44,32 @@ def test_the_seen_vector_is_the_items_vector_on_terms_seen_before_at_unit_length
     again, same = df.add_and_weigh(["地铁", "火灾"])
     assert same is again  # every term seen: the same vector
     assert df.add_and_weigh(["新词"])[1] == {}
+
+
+def test_unweighed_terms_are_counted_but_left_out_of_the_vectors() -> None:
+    df = DocumentFrequency()
+    df.add(["注意", "安全", "火灾"])
+    vec, seen = df.add_and_weigh(["注意", "安全", "车祸"], unweighed={"注意", "安全"})
+    assert df.df("注意") == 2 and df.df("车祸") == 1
+    assert vec == {"车祸": pytest.approx(1.0)} and seen == {}
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("受灾人口一百八十四万", "受灾人口184万"),
+    ("三十多名学生", "30多名学生"),
+    ("一百零五人", "105人"),
+    ("十五日凌晨", "15日凌晨"),
+    ("3月5日发生火灾", "5日发生火灾"),
+    ("3月5号发生火灾", "5日发生火灾"),
+])
+def test_numbers_and_days_written_two_ways_give_the_same_terms(one: str, other: str) -> None:
+    assert item_terms(normalize_text(one)[0]) == item_terms(normalize_text(other)[0])
+
+
+@pytest.mark.parametrize("text", ["十字路口", "一起去", "两三个人", "千千万万", "十分危险"])
+def test_words_that_only_look_like_numbers_stay_as_they_are(text: str) -> None:
+    assert item_terms(text) == [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+def test_a_metro_line_is_not_a_day() -> None:
+    assert item_terms("5号线停运") == ["号线", "线停", "停运"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from event_items import FIRE, NOISE, make
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from event_items import FIRE, NOISE, make
 
 from yuqing.config import Config
+from yuqing.pipeline.base import StageState
 from yuqing.pipeline.dedup import Deduplicator
 from yuqing.pipeline.events import EventClusterer
 from yuqing.runtime.context import Context
@@ -20,7 +21,7 @@ def filled_client(store_url: str) -> tuple[TestClient, Context, str]:
     """A client of the event routes over a store holding a fire thread and a noise post."""
     ctx = Context(config=Config(), database_url=store_url)
     stage = EventClusterer()
-    stage.attach(ctx.store)
+    stage.open(StageState(events=ctx.store.events))
     items = [make(1, FIRE[0], author="本地新闻"), make(2, "转发微博", 5, parent_id="1"),
              make(3, FIRE[1], 9), make(4, NOISE[0], 20)]
     Deduplicator().process(items)

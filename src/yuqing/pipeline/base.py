@@ -17,14 +17,18 @@ gives the counters of the last batch and ``close()`` runs at shut-down.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import timedelta
+from typing import Protocol
 
-from yuqing.domain import Item, YuqingError
+from yuqing.domain import Event, Item, YuqingError
 
 #: one stored item as the de-duplicator is warmed with it: (key, content_hash, url, match_text)
 Fingerprint = tuple[str, str, str | None, str]
+#: one stored item as the events stage is warmed with it:
+#: (key, event_id, match_text, source, author)
+EventLink = tuple[str, str, str, str, str | None]
 
 
 class StageUnavailable(YuqingError):
@@ -38,13 +42,35 @@ class FingerprintSource(Protocol):
         """Return the fingerprints of the ``limit`` items stored last, oldest first."""
 
 
+class EventStatePort(Protocol):
+    """Port: the stored events the events stage resumes from and saves to (implemented by
+    the events repository)."""
+
+    def open_events(self, window: timedelta) -> list[Event]:
+        """Return the events whose last item is within ``window`` of the newest event's
+        last item (the events still open for new items)."""
+
+    def item_events(self, keys: Iterable[str]) -> dict[str, str]:
+        """Return ``{key: event_id}`` for the stored items among ``keys`` that have one."""
+
+    def load(self, ids: Iterable[str]) -> list[Event]:
+        """Return the stored events with the given ids (unknown ids are skipped)."""
+
+    def recent_links(self, limit: int) -> list[EventLink]:
+        """Return the links of the ``limit`` items stored last that have an event, oldest
+        first."""
+
+    def save(self, changed: Sequence[Event]) -> None:
+        """Store the ``changed`` events (each replaces its stored row), all or none."""
+
+
 @dataclass(frozen=True)
 class StageState:
     """The shared state the runtime hands every stage at ``open``; None when the runtime
     has no store (a stage then works from memory alone)."""
 
     fingerprints: FingerprintSource | None = None
-    events: Any = None
+    events: EventStatePort | None = None
 
 
 class Stage(Protocol):

@@ -8,13 +8,19 @@ or more characters gives its character bigrams and every ASCII word of two or
 more letters/digits (lower-cased) is one term. Bigrams need no dictionary and
 match across word-segmentation differences; IDF (online document frequency)
 pushes down the bigrams every post shares.
+
+Numbers and dates are written one way first, so two tellings share them:
+a Chinese numeral with a unit (``一百八十四万`` -> ``184万``, ``三十多名`` ->
+``30多名``; a lone ``十`` or a numeral without a unit, as in ``一起`` or ``两三``,
+stays) and a day of the month with or without its month (``3月5日``,
+``3月5号``, ``5日`` -> the term ``d5``; ``5号线`` stays).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 _NOISE = re.compile(
     r"//@[^:：/\s]{1,30}[:：]"          # repost chain names
@@ -24,16 +30,59 @@ _NOISE = re.compile(
     r"|\bl\S{1,30}的微博视频|\bo网页链接",   # Weibo's link cards (video, web page)
     re.IGNORECASE,
 )
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]{2,}")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_DAY = re.compile(r"(?<![0-9])(?:[0-9]{1,2}月([0-9]{1,2})[日号]|([0-9]{1,2})日)")
 _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}|[a-z0-9]{2,}")
 #: document frequencies kept at most; beyond it, terms seen once are forgotten
 MAX_VOCABULARY = 1_000_000
 
 
+def term_runs(match_text: str) -> list[str]:
+    """Return the runs terms come from (see module doc): the CJK runs of two or more
+    characters and the lower-cased ASCII words of ``match_text``, noise cut, in order."""
+    text = _DAY.sub(_day_term, _CN_NUMBER.sub(_arabic, _NOISE.sub(" ", match_text)))
+    runs: list[str] = _RUNS.findall(text.lower())
+    return runs
+
+
+def _arabic(match: re.Match[str]) -> str:
+    """Return the Chinese numeral ``match`` in Arabic digits, or as it is when it has no
+    unit or is not a well-formed numeral (``两三``, ``千千``)."""
+    total, digit, last_unit = 0, -1, 10_000
+    for char in match[0]:
+        unit = _CN_UNITS.get(char)
+        if unit is None:
+            if digit > 0:  # two digits in a row: not one number
+                return match[0]
+            digit = _CN_DIGITS[char]
+        elif unit >= last_unit:
+            return match[0]
+        else:
+            total += (digit if digit > 0 else 1) * unit
+            digit, last_unit = -1, unit
+    if last_unit == 10_000:
+        return match[0]
+    return str(total + max(digit, 0))
+
+
+def _day_term(match: re.Match[str]) -> str:
+    """Return the term of the day of the month ``match`` names: `` d5 ``."""
+    return f" d{int(match[1] or match[2])} "
+
+
 def item_terms(match_text: str) -> list[str]:
     """Return the distinct clustering terms of ``match_text`` (see module doc), in the
     order they first occur, so that every run weighs and indexes them in the same order."""
+    return run_terms(term_runs(match_text))
+
+
+def run_terms(runs: Iterable[str]) -> list[str]:
+    """Return the distinct terms of ``runs`` (from :func:`term_runs`), in order."""
     terms: dict[str, None] = {}
-    for run in _RUNS.findall(_NOISE.sub(" ", match_text).lower()):
+    for run in runs:
         if run[0].isascii():
             terms[run] = None
         else:
@@ -51,6 +100,7 @@ class DocumentFrequency:
     """
 
     def __init__(self) -> None:
+        """Start with no document counted."""
         self.n_docs = 0
         self._df: dict[str, int] = {}
 
@@ -58,11 +108,13 @@ class DocumentFrequency:
         """Count one document with ``terms``."""
         self.add_and_weigh(terms)
 
-    def add_and_weigh(self, terms: Iterable[str]) -> tuple[dict[str, float], dict[str, float]]:
+    def add_and_weigh(self, terms: Iterable[str], unweighed: Collection[str] = ()
+                      ) -> tuple[dict[str, float], dict[str, float]]:
         """Count one document with ``terms``; return its L2-normalised IDF vector
         ``{term: weight}`` (IDF after counting it) and the same vector restricted to the
         terms seen in an earlier document, L2-normalised again (``{}`` when none was; the
-        same dict when all were)."""
+        same dict when all were). Terms in ``unweighed`` are counted but left out of both
+        vectors."""
         self.n_docs += 1
         df = self._df
         log_n1 = math.log(self.n_docs + 1) + 1.0
@@ -72,6 +124,8 @@ class DocumentFrequency:
         for term in terms:
             count = df.get(term, 0) + 1
             df[term] = count
+            if unweighed and term in unweighed:
+                continue
             vec[term] = weight = log_n1 - log(count + 1)
             if count > 1:
                 seen[term] = weight

@@ -14,7 +14,10 @@ Each live item, in batch order, joins an existing event or opens a new one;
    bigram vector (pipeline/event_terms.py; traditional and simplified texts
    share terms), restricted to the terms some earlier item had and scaled to
    unit length again, and an event's centroid is at least ``threshold``, the event
-   being open (its items within ``window_hours`` of this one). Candidates come
+   being open (its items within ``window_hours`` of this one). The item's account's
+   boilerplate (the beginning or end it shares with the account's recent posts: a
+   signature, a header, a hashtag, a 来源 line; pipeline/event_boilerplate.py) is
+   left out of its vector, so different happenings never merge by it. Candidates come
    from an inverted index of open events' centroid terms: the item's
    ``QUERY_TERMS`` most specific indexed terms (held by the fewest open events;
    terms on more than ``MAX_POSTING`` events say nothing and are skipped) vote,
@@ -45,36 +48,39 @@ counts kept per event) get ``item.spike = True`` for the alert rules.
 Deterministic: the same items in the same order give the same events in every
 process (ties go by event id, never by the hash order of a set).
 Cost: O(terms + candidates x centroid terms) per item, no re-clustering.
-State: with a store attached (:meth:`EventClusterer.attach`), the stage
-loads open events and recent key -> event links at start-up, resolves links
-to items it has forgotten with one query per batch, and saves the events a
-batch touched in one transaction, so a restart resumes where it stopped.
+State: when the runtime hands it an event state at ``open`` (the
+``EventStatePort`` of pipeline/base.py, implemented by the store's events
+repository), the stage loads open events and recent key -> event links at
+start-up, resolves links to items it has forgotten with one query per batch,
+and saves the events a batch touched in one transaction, so a restart resumes
+where it stopped (the accounts' recent posts, for their boilerplate, included).
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import heapq
+import math
 import re
 from collections import Counter, OrderedDict
 from datetime import UTC, datetime, timedelta
 
-from yuqing.pipeline.base import BaseStage, StageState
 from yuqing.analytics.heat import media_weights
 from yuqing.config import Config, EventsConfig
-from yuqing.domain import Item
-from yuqing.pipeline.event_state import Event, own_text
-from yuqing.pipeline.event_terms import DocumentFrequency, item_terms
+from yuqing.domain import Event, Item
+from yuqing.pipeline.base import BaseStage, EventStatePort, StageState
+from yuqing.pipeline.event_boilerplate import AccountBoilerplate, account
+from yuqing.pipeline.event_state import add_item, is_spiking, keywords, own_text, update_level
+from yuqing.pipeline.event_terms import DocumentFrequency, run_terms, term_runs
 from yuqing.pipeline.weibo_ids import mid_from_url
-from yuqing.store import Store
-from yuqing.store import events as events_db
 
 QUERY_TERMS = 16  # the item's most specific indexed terms that vote for candidates
 QUOTED_VOTES = 1_000  # votes given to the event of a quoted author (always a candidate)
-MAX_POSTING = 50  # terms on more open events do not vote (100 before: same figures, more votes to count)
+#: terms on more open events do not vote (100 before: same figures, more votes to count)
+MAX_POSTING = 50
 MAX_CANDIDATES = 12
-MIN_SHARED = 4  # centroid terms an item must share to join (sentiment3 chat: 3 pairs up 26 %, 4: 18 %)
+#: centroid terms an item must share to join (sentiment3 chat: 3 pairs up 26 %, 4: 18 %)
+MIN_SHARED = 4
 MIN_VOTES = 2  # query terms a candidate event must share
 STRONG = 1.5  # an item sharing one term fewer than MIN_SHARED joins at this times the cosine needed
 #: Rule 3 scores an item by its SEEN terms only: a term no earlier item had is in no
@@ -84,7 +90,8 @@ STRONG = 1.5  # an item sharing one term fewer than MIN_SHARED joins at this tim
 #: its meaning (0.999 still asks for the same words in the same proportions). After a
 #: restart or a vocabulary pruning a centroid term may be unknown to the document
 #: frequencies: it is then left out, as if new.
-SHORT_TERMS = 55  # items with fewer seen terms need a higher cosine (sqrt rule; tuned on CHECKED dev)
+#: items with fewer seen terms need a higher cosine (sqrt rule; tuned on CHECKED dev)
+SHORT_TERMS = 55
 KEY_MEMORY = 500_000  # key -> event links remembered
 WARM_ITEMS = 20_000  # recent items read at start-up (links and document frequencies)
 MIN_DUPLICATE_CHARS = 10  # shorter copies ("顶", "[怒]") recur in unrelated threads
@@ -106,11 +113,13 @@ class EventClusterer(BaseStage):
     name = "events"
 
     def __init__(self, config: EventsConfig | None = None) -> None:
+        """Build the stage with ``config`` (default settings when None), no event yet."""
         self.config = config or EventsConfig()
         self.window = timedelta(hours=self.config.window_hours)
         self.threshold = self.config.threshold
         self.weights = media_weights(self.config.media_weights)
         self.df = DocumentFrequency()
+        self.boilerplate = AccountBoilerplate()
         self.events: dict[str, Event] = {}
         self.opened = 0
         self._postings: dict[str, set[str]] = {}
@@ -119,7 +128,7 @@ class EventClusterer(BaseStage):
         self._author_event: OrderedDict[str, str] = OrderedDict()
         self._watermark = _NEVER
         self._dirty: set[str] = set()
-        self._store: Store | None = None
+        self._state: EventStatePort | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> EventClusterer:
@@ -129,45 +138,41 @@ class EventClusterer(BaseStage):
     # ----- persistence ---------------------------------------------------------------------
 
     def open(self, state: StageState) -> None:
-        """Resume from the runtime's event state, when it hands one (see :meth:`attach`)."""
-        if state.events is not None:
-            self.attach(state.events)
+        """Resume from ``state.events`` when the runtime hands one: load open events and
+        the links of recent items; from now on every batch's events are saved there."""
+        if state.events is None:
+            return
+        self._state = state.events
+        for event in self._state.open_events(self.window):
+            self._remember(event)
+            self._watermark = max(self._watermark, event.last_at)
+        for key, event_id, match_text, source, author in self._state.recent_links(WARM_ITEMS):
+            runs = term_runs(match_text)
+            self.df.add(run_terms(runs))
+            self.boilerplate.terms(account(source, author), runs)
+            self._link(key, event_id)
 
     def stats(self) -> dict[str, int]:
         """Return ``{"opened_events": n}``: the events the last batch opened."""
         return {"opened_events": self.opened}
 
-    def attach(self, store: Store) -> None:
-        """Resume from ``store``: load open events and the links of recent items;
-        from now on every batch's events are saved there."""
-        self._store = store
-        with store.read() as conn:
-            for event in events_db.load_open_events(conn, self.window):
-                self._remember(event)
-                self._watermark = max(self._watermark, event.last_at)
-            for key, event_id, match_text in events_db.recent_item_events(conn, WARM_ITEMS):
-                self.df.add(item_terms(match_text))
-                self._link(key, event_id)
-
     def _prefetch(self, batch: list[Item]) -> None:
         """Load, with one query each, the links and events this batch needs and memory lacks."""
-        assert self._store is not None
+        assert self._state is not None
         wanted = {k for it in batch for k in self._link_keys(it) if k not in self._key_event}
-        with self._store.read() as conn:
-            for key, event_id in events_db.item_events(conn, wanted).items():
-                self._link(key, event_id)
-            needed = {self._key_event[k] for it in batch for k in self._link_keys(it)
-                      if k in self._key_event} - self.events.keys()
-            for event in events_db.load_events(conn, needed):
-                self._remember(event)
+        for key, event_id in self._state.item_events(wanted).items():
+            self._link(key, event_id)
+        needed = {self._key_event[k] for it in batch for k in self._link_keys(it)
+                  if k in self._key_event} - self.events.keys()
+        for event in self._state.load(needed):
+            self._remember(event)
 
     def _save(self) -> None:
-        assert self._store is not None
-        now = datetime.now(UTC)
-        rows = [self.events[e].to_row(self.df, now) for e in self._dirty if e in self.events]
-        if rows:
-            with self._store.write() as conn:
-                events_db.save_events(conn, rows)
+        assert self._state is not None
+        changed = [self.events[e] for e in self._dirty if e in self.events]
+        for event in changed:
+            event.keywords = keywords(event, self.df)
+        self._state.save(changed)
 
     # ----- the stage -----------------------------------------------------------------------
 
@@ -182,15 +187,15 @@ class EventClusterer(BaseStage):
         # ever seen: a back-filled batch (last June's posts after one of today's) still
         # clusters across its batches
         self._watermark = _NEVER
-        if self._store is not None:
+        if self._state is not None:
             self._prefetch(batch)
         for item in batch:
             self._place(item)
         for event_id in self._dirty:
-            self.events[event_id].update_level(self.config.levels)
+            update_level(self.events[event_id], self.config.levels)
         self._mark_spikes(batch)
         self._close_old()
-        if self._store is not None:
+        if self._state is not None:
             self._save()
 
     def _mark_spikes(self, batch: list[Item]) -> None:
@@ -202,7 +207,7 @@ class EventClusterer(BaseStage):
         now_hour = int(self._watermark.timestamp()) // 3600
         recent, baseline = max(1, round(cfg.spike_recent_hours)), max(1, round(cfg.spike_baseline_hours))
         spiking = {e for e in self._dirty
-                   if self.events[e].spiking(now_hour, recent, baseline, cfg.spike_sensitivity)}
+                   if is_spiking(self.events[e], now_hour, recent, baseline, cfg.spike_sensitivity)}
         for item in batch:
             if item.event_id in spiking:
                 item.spike = True
@@ -212,7 +217,9 @@ class EventClusterer(BaseStage):
         if item.is_update and linked is not None:
             item.event_id = linked.id
             return
-        vec, seen_vec = self.df.add_and_weigh(item_terms(item.match_text))
+        runs = term_runs(item.match_text)
+        vec, seen_vec = self.df.add_and_weigh(
+            run_terms(runs), self.boilerplate.terms(account(item.source, item.author), runs))
         score = linked.similarity(vec) if linked is not None else 0.0
         event = linked
         if event is None and seen_vec:
@@ -298,7 +305,7 @@ class EventClusterer(BaseStage):
         return event
 
     def _join(self, event: Event, item: Item, vec: dict[str, float], score: float) -> None:
-        gained, lost = event.add(item, vec, score, self.weights.get(item.media_type, 1.0))
+        gained, lost = add_item(event, item, vec, score, self.weights.get(item.media_type, 1.0))
         if event.id in self._open:
             postings = self._postings
             for term in lost:
@@ -351,5 +358,5 @@ class EventClusterer(BaseStage):
                     posting.discard(event_id)
                     if not posting:
                         del self._postings[term]
-            if self._store is not None and event_id not in self._dirty:
+            if self._state is not None and event_id not in self._dirty:
                 del self.events[event_id]

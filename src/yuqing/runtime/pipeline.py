@@ -125,7 +125,7 @@ class Pipeline:
         self._waiting: list[_Call] = []
         self._waiting_lock = threading.Lock()
         self._drainer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuqing-pipeline")
-        state = StageState(fingerprints=store, events=store)
+        state = StageState(fingerprints=store, events=store.events)
         for stage in self.built.stages:
             stage.open(state)
         one_blas_thread()

@@ -7,20 +7,18 @@ Datetimes in and out are aware UTC (``UTCDateTime``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from yuqing.domain import Item
+from yuqing.domain import Event, Item
 from yuqing.store.events_tables import events
 from yuqing.store.items import row_to_item
-from yuqing.store.tables import items
 from yuqing.store.repository import Repository
-
-if TYPE_CHECKING:
-    from yuqing.pipeline.event_state import Event
+from yuqing.store.tables import items
 
 _CHUNK = 500  # keys per IN (...) list
 
@@ -49,8 +47,36 @@ def _sqlite_value(name: str, value: Any) -> Any:
     return value
 
 
+def event_to_row(event: Event, now: datetime) -> dict[str, Any]:
+    """Return the ``events`` table row of ``event``, updated at ``now``."""
+    state = {"rep_score": event.rep_score, "negative": event.negative,
+             "sensitive": event.sensitive, "tokens": event.tokens, "counts": event.counts,
+             "first_by_media": event.first_by_media, "hours": event.hours}
+    return {"id": event.id, "title": event.title, "rep_key": event.rep_key,
+            "origin_key": event.origin_key, "first_at": event.first_at,
+            "last_at": event.last_at, "size": event.size, "heat": round(event.heat, 3),
+            "level": event.level, "keywords": event.keywords, "terms": event.centroid,
+            "state": state, "updated_at": now}
+
+
+def event_from_row(row: Mapping[Any, Any]) -> Event:
+    """Rebuild an event from its ``events`` row."""
+    state = row["state"]
+    centroid = {str(t): float(w) for t, w in row["terms"].items()}
+    return Event(id=row["id"], first_at=row["first_at"], last_at=row["last_at"],
+                 origin_key=row["origin_key"], rep_key=row["rep_key"], title=row["title"],
+                 rep_score=state["rep_score"], size=row["size"], heat=row["heat"],
+                 negative=state["negative"], sensitive=state["sensitive"], level=row["level"],
+                 centroid=centroid,
+                 norm=math.sqrt(sum(w * w for w in centroid.values())) or 1.0,
+                 tokens=state["tokens"], counts=state["counts"],
+                 first_by_media=state["first_by_media"],
+                 hours={int(h): int(n) for h, n in state.get("hours", {}).items()},
+                 keywords=list(row["keywords"]))
+
+
 def save_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Replace the rows of the events in ``rows`` (``Event.to_row`` shape) in one go:
+    """Replace the rows of the events in ``rows`` (``event_to_row`` shape) in one go:
     one raw ``INSERT OR REPLACE`` executemany on SQLite (the per-batch hot path),
     delete + insert through SQLAlchemy elsewhere."""
     if conn.dialect.name == "sqlite":
@@ -64,36 +90,34 @@ def save_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def load_events(conn: Connection, ids: Iterable[str]) -> list[Event]:
     """Return the stored events with the given ids (unknown ids are skipped)."""
-    from yuqing.pipeline.event_state import Event
-
     found: list[Event] = []
     for chunk in _chunks(ids):
         rows = conn.execute(select(events).where(events.c.id.in_(chunk))).mappings()
-        found.extend(Event.from_row(r) for r in rows)
+        found.extend(event_from_row(r) for r in rows)
     return found
 
 
 def load_open_events(conn: Connection, window: timedelta, limit: int = 50_000) -> list[Event]:
     """Return up to ``limit`` events whose last item is within ``window`` of the newest
     event's last item (the events still open for new items), newest first."""
-    from yuqing.pipeline.event_state import Event
-
     newest = conn.scalar(select(func.max(events.c.last_at)))
     if newest is None:
         return []
     stmt = (select(events).where(events.c.last_at >= newest - window)
             .order_by(events.c.last_at.desc()).limit(limit))
-    return [Event.from_row(r) for r in conn.execute(stmt).mappings()]
+    return [event_from_row(r) for r in conn.execute(stmt).mappings()]
 
 
-def recent_item_events(conn: Connection, limit: int) -> Iterator[tuple[str, str, str]]:
-    """Yield ``(key, event_id, match_text)`` of the ``limit`` items stored last that have
-    an event, oldest first."""
-    stmt = (select(items.c.key, items.c.event_id, items.c.match_text)
+def recent_item_events(conn: Connection, limit: int
+                       ) -> Iterator[tuple[str, str, str, str, str | None]]:
+    """Yield ``(key, event_id, match_text, source, author)`` of the ``limit`` items stored
+    last that have an event, oldest first."""
+    stmt = (select(items.c.key, items.c.event_id, items.c.match_text, items.c.source,
+                   items.c.author)
             .where(items.c.event_id.is_not(None)).order_by(items.c.seq.desc()).limit(limit))
     rows = conn.execute(stmt).all()
     for row in reversed(rows):
-        yield row.key, row.event_id, row.match_text
+        yield row.key, row.event_id, row.match_text, row.source, row.author
 
 
 def item_events(conn: Connection, keys: Iterable[str]) -> dict[str, str]:
@@ -146,7 +170,39 @@ def event_times(conn: Connection, event_id: str) -> list[datetime]:
 
 
 class EventsRepository(Repository):
-    """Queries of events (open events, item links, event pages)."""
+    """Queries of events (open events, item links, event pages); the events stage's
+    ``EventStatePort`` (pipeline/base.py)."""
+
+    def open_events(self, window: timedelta) -> list[Event]:
+        """Return the events still open for new items (:func:`load_open_events`)."""
+        with self._read() as conn:
+            return load_open_events(conn, window)
+
+    def item_events(self, keys: Iterable[str]) -> dict[str, str]:
+        """Return ``{key: event_id}`` for the stored items among ``keys`` that have one."""
+        with self._read() as conn:
+            return item_events(conn, keys)
+
+    def load(self, ids: Iterable[str]) -> list[Event]:
+        """Return the stored events with the given ids (unknown ids are skipped)."""
+        with self._read() as conn:
+            return load_events(conn, ids)
+
+    def recent_links(self, limit: int) -> list[tuple[str, str, str, str, str | None]]:
+        """Return ``(key, event_id, match_text, source, author)`` of the ``limit`` items
+        stored last that have an event, oldest first."""
+        with self._read() as conn:
+            return list(recent_item_events(conn, limit))
+
+    def save(self, changed: Sequence[Event]) -> None:
+        """Store the ``changed`` events in one write transaction, each replacing its stored
+        row (``updated_at``: now)."""
+        if not changed:
+            return
+        now = datetime.now(UTC)
+        rows = [event_to_row(e, now) for e in changed]
+        with self._write() as conn:
+            save_events(conn, rows)
 
     # ----- reads for the web and CLI -----
 
