@@ -8,7 +8,7 @@ them as the pipeline does (textnorm: NFKC, ``tw2s``), and runs the six
 built-in lexicons twice in the same run: ``SensitiveMatcher(evasion=False)``
 (plain matching: the text and its separator-free skeleton; the baseline)
 and the evasion-aware default. Prints one JSON object: {"n", "before":
-{"flagged", "share_pct", "posts_per_s"}, "after": {...}, "rise_points",
+{"flagged", "share_pct", "posts_per_s" (fastest of ROUNDS)}, "after": {...}, "rise_points",
 "ratio_speed" (after/before), "new_hits": [[term, matched text], ...]}.
 The issue-19 bound: the flagged share may rise by at most 0.2 points.
 """
@@ -24,6 +24,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "sentiment3" / "dev.csv"
+ROUNDS = 3  # matching is timed this many times; the fastest round counts
 
 
 def measure(path: Path) -> dict[str, Any]:
@@ -43,9 +44,11 @@ def measure(path: Path) -> dict[str, Any]:
     for name, evasion in (("before", False), ("after", True)):
         matcher = SensitiveMatcher.from_lexicons(builtin_lexicons(), normalize=form,
                                                  evasion=evasion)
-        t0 = time.perf_counter()
-        hits = [[(t.term, text[s:e]) for t, s, e in matcher.find(text)] for text in texts]
-        sec = time.perf_counter() - t0
+        sec = float("inf")
+        for _ in range(ROUNDS):
+            t0 = time.perf_counter()
+            hits = [[(t.term, text[s:e]) for t, s, e in matcher.find(text)] for text in texts]
+            sec = min(sec, time.perf_counter() - t0)
         found[name] = hits
         flagged = sum(1 for h in hits if h)
         runs[name] = {"flagged": flagged, "share_pct": round(100 * flagged / len(texts), 3),

@@ -12,7 +12,8 @@ meet here:
   and last index of the text characters it came from, so hits map back.
 * the **term** side (:meth:`EvasionFolder.variants`): spellings of a term in
   which at most :data:`MAX_REPLACED` of its Chinese characters are written
-  another way, and at least one is left as it is: the pinyin syllable
+  another way (a split only when it is the one respelled character), and at
+  least one is left as it is: the pinyin syllable
   (pypinyin, the reading in the context of the term: ``chi刀伤人``), its first
   letter (``c刀伤人``, and ``zh``/``ch``/``sh``), an Arabic digit for a Chinese
   numeral (``1党专政``), or the character split into two parts
@@ -159,7 +160,8 @@ class EvasionFolder:
         seen = {term}
         for k in range(1, min(MAX_REPLACED, len(han) - 1) + 1):
             for picked in itertools.combinations(han, k):
-                for spelled in itertools.product(*(options[i] for i in picked)):
+                choices = [options[i] if k == 1 else _spoken(options[i]) for i in picked]
+                for spelled in itertools.product(*choices):
                     if len(han) - k < 2 and any(x.isdigit() for x in spelled):
                         continue  # 八九年 -> 89年 is a year, not an evasion
                     variant = chars.copy()
@@ -190,3 +192,8 @@ class EvasionFolder:
             spelled.extend(s.translate(self._fold) for s in self._splits.get(ch, ()))
             options[i] = list(dict.fromkeys(spelled))
         return options
+
+
+def _spoken(options: list[str]) -> list[str]:
+    """Return the pinyin and digit spellings of ``options`` (a two-part split is left out)."""
+    return [o for o in options if o.isascii()]
