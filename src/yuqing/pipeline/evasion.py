@@ -121,7 +121,6 @@ class EvasionFolder:
 
     def __init__(self) -> None:
         self._fold = lookalike_table()
-        self._splits = split_table()
 
     def fold_term(self, term: str) -> str:
         """Return ``term`` lower-cased with look-alikes folded (no separator removal)."""
@@ -150,48 +149,57 @@ class EvasionFolder:
 
         Only Chinese characters are respelled and at least one stays as it
         is; the term itself is not in the list. Order: by position, stable.
+        Cached per term: matchers built again (tests, restarts) reuse them.
         """
-        chars = list(term)
-        han = [i for i, c in enumerate(chars) if _HAN.match(c)]
-        if len(han) < 2 or _REPEAT.search(term):
-            return []
-        options = self._options(term, han)
-        out: list[str] = []
-        seen = {term}
-        for k in range(1, min(MAX_REPLACED, len(han) - 1) + 1):
-            for picked in itertools.combinations(han, k):
-                choices = [options[i] if k == 1 else _spoken(options[i]) for i in picked]
-                for spelled in itertools.product(*choices):
-                    if len(han) - k < 2 and any(x.isdigit() for x in spelled):
-                        continue  # 八九年 -> 89年 is a year, not an evasion
-                    variant = chars.copy()
-                    for i, s in zip(picked, spelled, strict=True):
-                        variant[i] = s
-                    text = "".join(variant)
-                    if text not in seen and not _REPEAT.search(text):
-                        seen.add(text)
-                        out.append(text)
-        return out
+        return list(term_variants(term))
 
-    def _options(self, term: str, han: list[int]) -> dict[int, list[str]]:
-        """Return {position: other spellings} for the Chinese characters of ``term``."""
-        readings = lazy_pinyin("".join(term[i] for i in han), style=Style.NORMAL)
-        initials = len(han) >= MIN_CHARS_FOR_INITIALS
-        options: dict[int, list[str]] = {}
-        for i, py in zip(han, readings, strict=True):
-            ch = term[i]
-            spelled: list[str] = []
-            if _PINYIN.fullmatch(py):
-                spelled.append(py)
-                if initials:
-                    spelled.append(py[0])
-                    if py[:2] in ("zh", "ch", "sh"):
-                        spelled.append(py[:2])
-            if ch in _DIGITS:
-                spelled.append(_DIGITS[ch])
-            spelled.extend(s.translate(self._fold) for s in self._splits.get(ch, ()))
-            options[i] = list(dict.fromkeys(spelled))
-        return options
+
+@lru_cache(maxsize=65_536)
+def term_variants(term: str) -> tuple[str, ...]:
+    """Return :meth:`EvasionFolder.variants` of ``term`` as a tuple (cached)."""
+    chars = list(term)
+    han = [i for i, c in enumerate(chars) if _HAN.match(c)]
+    if len(han) < 2 or _REPEAT.search(term):
+        return ()
+    options = _options(term, han)
+    out: list[str] = []
+    seen = {term}
+    for k in range(1, min(MAX_REPLACED, len(han) - 1) + 1):
+        for picked in itertools.combinations(han, k):
+            choices = [options[i] if k == 1 else _spoken(options[i]) for i in picked]
+            for spelled in itertools.product(*choices):
+                if len(han) - k < 2 and any(x.isdigit() for x in spelled):
+                    continue  # 八九年 -> 89年 is a year, not an evasion
+                variant = chars.copy()
+                for i, s in zip(picked, spelled, strict=True):
+                    variant[i] = s
+                text = "".join(variant)
+                if text not in seen and not _REPEAT.search(text):
+                    seen.add(text)
+                    out.append(text)
+    return tuple(out)
+
+
+def _options(term: str, han: list[int]) -> dict[int, list[str]]:
+    """Return {position: other spellings} for the Chinese characters of ``term``."""
+    readings = lazy_pinyin("".join(term[i] for i in han), style=Style.NORMAL)
+    initials = len(han) >= MIN_CHARS_FOR_INITIALS
+    fold, splits = lookalike_table(), split_table()
+    options: dict[int, list[str]] = {}
+    for i, py in zip(han, readings, strict=True):
+        ch = term[i]
+        spelled: list[str] = []
+        if _PINYIN.fullmatch(py):
+            spelled.append(py)
+            if initials:
+                spelled.append(py[0])
+                if py[:2] in ("zh", "ch", "sh"):
+                    spelled.append(py[:2])
+        if ch in _DIGITS:
+            spelled.append(_DIGITS[ch])
+        spelled.extend(s.translate(fold) for s in splits.get(ch, ()))
+        options[i] = list(dict.fromkeys(spelled))
+    return options
 
 
 def _spoken(options: list[str]) -> list[str]:
