@@ -21,9 +21,10 @@ of one repeated character collapsed, and the skeleton automaton also holds
 spellings of each term with one or two characters written as pinyin, pinyin
 initials, digits or two-part splits (``有人chi刀伤人``, ``持㓂伤人``,
 ``扌寺刀伤人``, ``持持刀刀伤人`` all hit 持刀伤人). A skeleton hit counts only
-where it overlaps no hit on the text itself. ``evasion=False`` is the plain
-matching of before (separators only), kept as the baseline
-``benchmarks/sensitive_evasion.py`` measures against.
+where it overlaps no hit on the text itself, or covers such hits with a longer
+term (they then give way to it). ``evasion=False`` is plain matching
+(separators only), the baseline ``benchmarks/sensitive_evasion.py`` measures
+against.
 """
 
 from __future__ import annotations
