@@ -216,7 +216,8 @@ def test_attribution_tails_are_stripped_before_hashing_and_signing(
 ) -> None:
     dedup = Deduplicator()
     batch = items(normalizer, "学校停课了！", "学校停课了。" + TAIL, "学校停课了——转自青山教育",
-                  "来源：青山发布。学校停课了", NEWS[1], NEWS[1] + "\n来源：青山发布 责任编辑：张三")
+                  "来源：青山发布。学校停课了", NEWS[1],
+                  NEWS[1] + "\n来源：青山发布 责任编辑：张三")
     dedup.process(batch)
     assert [it.duplicate_of for it in batch] == [None, "weibo:0", "weibo:0", "weibo:0", None,
                                                  "weibo:4"]
