@@ -194,3 +194,53 @@ def test_recall_of_one_edit_on_varied_posts(normalizer: Normalizer) -> None:
 
 def test_own_words_strip_chain_and_punctuation() -> None:
     assert own_words("说得好！ 支持。//@用户a:原文") == ("说得好支持", ["用户a"])
+
+
+TAIL = "本文转自青山日报微信公众号，版权归原作者所有，如有侵权请联系删除。责任编辑：李四"
+
+
+def test_short_posts_differing_only_in_punctuation_or_emoji_are_duplicates(
+    normalizer: Normalizer,
+) -> None:
+    dedup = Deduplicator()
+    batch = items(normalizer, "学校停课了！", "学校停课了", "学校停课了😭😭", "学校停课了[泪]",
+                  "学校停课了？？", "学校停课了吗", "支持//@青山发布:学校停课了",
+                  "支持//@路人甲:学校停课了")
+    dedup.process(batch)
+    assert [it.duplicate_of for it in batch] == [
+        None, "weibo:0", "weibo:0", "weibo:0", "weibo:0", None, None, None]
+
+
+def test_attribution_tails_are_stripped_before_hashing_and_signing(
+    normalizer: Normalizer,
+) -> None:
+    dedup = Deduplicator()
+    batch = items(normalizer, "学校停课了！", "学校停课了。" + TAIL, "学校停课了——转自青山教育",
+                  "来源：青山发布。学校停课了", NEWS[1],
+                  NEWS[1] + "\n来源：青山发布 责任编辑：张三")
+    dedup.process(batch)
+    assert [it.duplicate_of for it in batch] == [None, "weibo:0", "weibo:0", "weibo:0", None,
+                                                 "weibo:4"]
+    assert batch[1].content_hash != batch[0].content_hash  # the stored text keeps its tail
+    assert batch[1].text.endswith("李四")
+
+
+def test_different_posts_sharing_a_long_tail_stay_apart(normalizer: Normalizer) -> None:
+    first, second = "学校停课了。" + TAIL, "医院停诊了。" + TAIL
+    # without stripping, the tail alone would make them near-duplicates
+    assert jaccard(ngram_set(own_words(first)[0] + TAIL, 2),
+                   ngram_set(own_words(second)[0] + TAIL, 2)) >= 0.6
+    dedup = Deduplicator()
+    batch = items(normalizer, first, second, NEWS[0] + TAIL, NEWS[3] + TAIL)
+    dedup.process(batch)
+    assert [it.duplicate_of for it in batch] == [None, None, None, None]
+    assert own_words(first)[0] == "学校停课了"
+
+
+def test_seed_knows_punctuation_variants_after_a_restart(normalizer: Normalizer) -> None:
+    stored = items(normalizer, "学校停课了！" + TAIL)
+    dedup = Deduplicator()
+    dedup.seed((it.key, it.content_hash, it.canonical_url, it.match_text) for it in stored)
+    fresh = items(normalizer, "学校停课了", prefix="n")
+    dedup.process(fresh)
+    assert fresh[0].duplicate_of == "weibo:0"

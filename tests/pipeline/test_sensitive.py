@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from yuqing.pipeline.sensitive import (
     read_lexicon,
     skeleton,
 )
+from yuqing.pipeline.textnorm import normalize_text
 
 NOW = datetime(2024, 3, 5, tzinfo=UTC)
 BUILTINS = ("violence", "weapons", "corruption", "livelihood", "politics", "incidents")
@@ -119,3 +121,70 @@ def test_false_positive_rate_on_ordinary_posts_is_low() -> None:
         texts = [row["text"] for row in csv.DictReader(fh)]
     flagged = sum(1 for t in texts if m.find(t))
     assert flagged / len(texts) < 0.01
+
+
+def builtin_matcher(evasion: bool = True) -> SensitiveMatcher:
+    return SensitiveMatcher.from_lexicons(
+        [LexiconConfig(path=f"builtin:{n}") for n in BUILTINS],
+        normalize=lambda word: normalize_text(word)[0], evasion=evasion)
+
+
+def pipeline_hits(matcher: SensitiveMatcher, raw: str) -> list[tuple[str, str]]:
+    """(term, original text of the hit) after the pipeline's own normalisation."""
+    match_text, offsets = normalize_text(raw)
+    item = Item(key="k", source="t", text=raw, match_text=match_text, offsets=offsets,
+                published_at=NOW, fetched_at=NOW)
+    matcher.process([item])
+    return [(h.term, raw[h.start:h.end]) for h in item.sensitive_terms]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("有人chi刀伤人", [("持刀伤人", "chi刀伤人")]),  # pinyin syllable (issue 19)
+    ("医院发生yi闹", [("医闹", "yi闹")]),
+    ("持㓂伤人", [("持刀伤人", "持㓂伤人")]),  # look-alike character
+    ("有人c刀伤人", [("持刀伤人", "c刀伤人")]),  # pinyin initial
+    ("扌寺刀伤人", [("持刀伤人", "扌寺刀伤人")]),  # character split into two parts
+    ("持持刀刀伤人", [("持刀伤人", "持持刀刀伤人")]),  # repeated characters
+    ("持😀刀😀伤😀人", [("持刀伤人", "持😀刀😀伤😀人")]),  # emoji between characters
+    ("有人ＣＨＩ刀傷人！", [("持刀伤人", "ＣＨＩ刀傷人")]),  # full-width, upper case, traditional
+    ("坚持yi党专政", [("一党专政", "yi党专政")]),
+    ("反对1党专政", [("一党专政", "1党专政")]),  # digit for a Chinese numeral
+])
+def test_evasions_are_caught_with_spans_in_the_original_text(
+    raw: str, expected: list[tuple[str, str]]
+) -> None:
+    assert pipeline_hits(builtin_matcher(), raw) == expected
+    if raw != "持😀刀😀伤😀人":  # separators alone were already handled (F11)
+        plain = pipeline_hits(builtin_matcher(evasion=False), raw)
+        assert not set(plain) & set(expected)
+
+
+@pytest.mark.parametrize("raw", [
+    "T_T考试没考好",  # T is not the initial of 替 here (替考试)
+    "点解D死人私家车",  # Cantonese D, not 打 (打死人)
+    "我89年出生，不算老",  # not 八九年
+    "天天向上，好好学习",
+    "学校组织消防演练",
+])
+def test_ordinary_text_is_not_taken_for_an_evasion(raw: str) -> None:
+    assert pipeline_hits(builtin_matcher(), raw) == []
+
+
+def test_a_longer_evasion_replaces_the_plain_hit_it_covers_but_a_repeat_alone_does_not() -> None:
+    m = SensitiveMatcher([Term("持刀", "x"), Term("持刀伤人", "x"), Term("识", "x")])
+    assert spans(m, "持持刀刀伤人") == [("持刀伤人", 0, 6)]
+    assert spans(m, "识识") == [("识", 0, 1), ("识", 1, 2)]
+
+
+def test_evasion_aware_matching_adds_few_flags_on_ordinary_posts() -> None:
+    if not DEV.exists():
+        pytest.skip(f"{DEV} absent (research data lives next to the repo)")
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "sensitive_evasion.py"
+    spec = importlib.util.spec_from_file_location("sensitive_evasion", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    doc = bench.measure(DEV)
+    assert doc["n"] == 3783
+    assert doc["before"]["share_pct"] < 1.0
+    assert doc["rise_points"] <= 0.2  # issue 19 bound

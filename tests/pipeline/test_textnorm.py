@@ -10,6 +10,7 @@ from yuqing.pipeline.textnorm import (
     html_to_text,
     normalize_text,
     prepare_text,
+    strip_attribution,
 )
 
 
@@ -108,3 +109,15 @@ def test_control_characters_are_removed_from_plain_text() -> None:
     # PostgreSQL refuses NUL in text; tabs and line breaks stay
     assert html_to_text("含有\x00空字符\x07的\t文本\n第二行") == "含有空字符的\t文本\n第二行"
     assert html_to_text("<p>a\x00b</p>") == "ab"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("学校停课了！本文转自某某网，如有侵权请联系删除", "学校停课了！"),
+    ("某县发生火灾，三人受伤。来源：青山发布 责任编辑：张三", "某县发生火灾，三人受伤。"),
+    ("好消息——转自青山日报\n下一段", "好消息\n下一段"),
+    ("来源：人民日报。学校停课了", "。学校停课了"),
+    ("图片来源网络，版权归原作者所有。转载请注明出处", "，。"),
+    ("编辑部的故事很好看，我的收入来源不稳定", "编辑部的故事很好看，我的收入来源不稳定"),
+])
+def test_strip_attribution(text: str, expected: str) -> None:
+    assert strip_attribution(text) == expected

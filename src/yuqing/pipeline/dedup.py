@@ -11,10 +11,16 @@ counts as seen), :meth:`Deduplicator.process` decides:
    only ``转发微博``/``转发``/``Repost``: never a duplicate of anything; such
    reposts are distinct acts of spreading. Their quoted names go to
    ``item.repost_chain`` (as for every item with a chain).
-3. **exact duplicate** -- same ``content_hash`` as a known item:
+3. **exact duplicate** -- same :func:`exact_key` as a known item: the text
+   reduced to its letters, digits and CJK characters, after attribution and
+   copyright tails (``本文转自…``, ``来源：…``, ``如有侵权请联系删除``,
+   ``责任编辑：…``, ``——转自…``; textnorm.strip_attribution) and Weibo
+   ``[表情]`` codes are removed. So ``学校停课了！`` and ``学校停课了`` (or the
+   same with an emoji, or a copyright tail) are one post (issue 19), while two
+   different posts sharing a long tail are compared without it.
    ``item.duplicate_of`` = that item's key.
 4. **near-duplicate** -- own words of >= ``min_chars`` characters (letters,
-   digits, CJK; punctuation and spaces removed) whose character ``ngram``-set
+   digits, CJK; punctuation, spaces, emoji and tails removed as in 3) whose character ``ngram``-set
    has EXACT Jaccard similarity >= ``threshold`` with a known item's; the
    candidates come from MinHash (datasketch-compatible, ``affine32``) + LSH banding.
 
@@ -42,6 +48,7 @@ the oldest-registered item is forgotten (an update counts as new). Restart:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -50,8 +57,9 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHash
 
-from yuqing.pipeline.base import BaseStage, StageState
 from yuqing.domain import Item
+from yuqing.pipeline.base import BaseStage, StageState
+from yuqing.pipeline.textnorm import strip_attribution
 from yuqing.pipeline.weibo_ids import repost_chain
 
 SCHEME = "affine32"
@@ -59,6 +67,7 @@ TRIVIAL_OWN_WORDS = frozenset(
     {"", "转发微博", "转发", "轉發微博", "轉發", "repost", "转发了", "转"}
 )
 _NOT_WORD = re.compile(r"[\W_]+")
+_EMOTICON = re.compile(r"\[[^\[\]\s]{1,10}\]")  # Weibo's [哈哈], [doge]
 _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 _CHUNK = 128
 SeedRecord = tuple[str, str, str | None, str]
@@ -68,7 +77,7 @@ SeedRecord = tuple[str, str, str | None, str]
 class _Record:
     """What is remembered of one registered item."""
 
-    content_hash: str | None
+    exact_key: bytes | None
     canonical_url: str | None
     words: str | None  # own words, kept while the item is in the band index
     bands: bytes | None  # its band fingerprints (uint64), for removal
@@ -78,10 +87,21 @@ def own_words(match_text: str) -> tuple[str, list[str]]:
     """Return ``(words, quoted_names)``: the own words of a text without punctuation/spaces.
 
     ``words`` keeps letters, digits and CJK characters of the text before the
-    first ``//@``; ``quoted_names`` are the ``//@`` names (weibo_ids.repost_chain).
+    first ``//@`` (see :func:`words_of`); ``quoted_names`` are the ``//@`` names
+    (weibo_ids.repost_chain).
     """
     own, names = repost_chain(match_text)
-    return _NOT_WORD.sub("", own), names
+    return words_of(own), names
+
+
+def words_of(text: str) -> str:
+    """Return the letters, digits and CJK characters of ``text`` once tails and ``[表情]`` go."""
+    return _NOT_WORD.sub("", _EMOTICON.sub("", strip_attribution(text)))
+
+
+def exact_key(match_text: str) -> bytes:
+    """Return the 16-byte BLAKE2b digest of the :func:`words_of` of a whole text, chain included."""
+    return hashlib.blake2b(words_of(match_text).encode("utf-8"), digest_size=16).digest()
 
 
 def ngram_set(words: str, n: int) -> set[str]:
@@ -253,7 +273,7 @@ class Deduplicator(BaseStage):
         self._signer = Signer(ngram=ngram, num_perm=num_perm)
         self._index = BandIndex(*lsh_params)
         self._records: OrderedDict[str, _Record] = OrderedDict()
-        self._by_hash: dict[str, str] = {}
+        self._by_key: dict[bytes, str] = {}
         self._by_url: dict[str, str] = {}
 
     def __len__(self) -> int:
@@ -266,7 +286,7 @@ class Deduplicator(BaseStage):
         words = [self._prepare(it) for it in batch]
         bands_of = self._band_eligible(words)
         for i, item in enumerate(batch):
-            self._decide(item, words[i], bands_of.get(i))
+            self._decide(item, exact_key(item.match_text), words[i], bands_of.get(i))
 
     def open(self, state: StageState) -> None:
         """Remember the last WARM_ITEMS stored items, so a restart still recognises them."""
@@ -277,26 +297,26 @@ class Deduplicator(BaseStage):
         """Register stored items ``(key, content_hash, canonical_url, match_text)``, oldest first.
 
         Returns how many were registered. Used at start-up so that a restart
-        still recognises what it stored before.
+        still recognises what it stored before. The exact key is computed
+        from ``match_text`` (:func:`exact_key`); ``content_hash`` is not used.
         """
         count = 0
-        pending: list[tuple[str, str, str | None, str | None]] = []
-        for key, chash, canon, match_text in records:
+        pending: list[tuple[str, bytes, str | None, str | None]] = []
+        for key, _chash, canon, match_text in records:
             words = own_words(match_text)[0]
-            pending.append(
-                (key, chash, canon, None if words.lower() in TRIVIAL_OWN_WORDS else words)
-            )
+            pending.append((key, exact_key(match_text), canon,
+                            None if words.lower() in TRIVIAL_OWN_WORDS else words))
             if len(pending) >= _CHUNK:
                 count += self._seed_chunk(pending)
                 pending = []
         return count + self._seed_chunk(pending)
 
-    def _seed_chunk(self, pending: list[tuple[str, str, str | None, str | None]]) -> int:
+    def _seed_chunk(self, pending: list[tuple[str, bytes, str | None, str | None]]) -> int:
         """Sign and register one chunk of seed records; return its size."""
         bands_of = self._band_eligible([p[3] for p in pending])
-        for i, (key, chash, canon, words) in enumerate(pending):
+        for i, (key, exact, canon, words) in enumerate(pending):
             self._forget(key)
-            self._register(key, chash if words is not None else None, canon, words, bands_of.get(i))
+            self._register(key, exact if words is not None else None, canon, words, bands_of.get(i))
         return len(pending)
 
     def _band_eligible(self, words: list[str | None]) -> dict[int, list[int]]:
@@ -317,7 +337,9 @@ class Deduplicator(BaseStage):
             item.root_id = item.parent_id  # a direct repost/reply: its parent is the root
         return None if words.lower() in TRIVIAL_OWN_WORDS else words
 
-    def _decide(self, item: Item, words: str | None, bands: list[int] | None) -> None:
+    def _decide(
+        self, item: Item, exact: bytes, words: str | None, bands: list[int] | None
+    ) -> None:
         """Apply the update / exact / near rules to one item and register it."""
         known = (
             item.key if item.key in self._records else self._by_url.get(item.canonical_url or "")
@@ -326,11 +348,11 @@ class Deduplicator(BaseStage):
             item.key, item.is_update = known, True
             self._forget(known)
         elif words is not None:
-            item.duplicate_of = self._by_hash.get(item.content_hash) or self._near(words, bands)
+            item.duplicate_of = self._by_key.get(exact) or self._near(words, bands)
         if item.duplicate_of is not None or words is None:
             self._register(item.key, None, item.canonical_url, None, None)
         else:
-            self._register(item.key, item.content_hash, item.canonical_url, words, bands)
+            self._register(item.key, exact, item.canonical_url, words, bands)
 
     def _near(self, words: str, bands: list[int] | None) -> str | None:
         """Return the key of the most similar known item at or above the threshold, or None."""
@@ -352,16 +374,16 @@ class Deduplicator(BaseStage):
     def _register(
         self,
         key: str,
-        chash: str | None,
+        exact: bytes | None,
         canon: str | None,
         words: str | None,
         bands: list[int] | None,
     ) -> None:
-        """Remember ``key``; index its hash, URL and (when banded) its own words."""
+        """Remember ``key``; index its exact key, URL and (when banded) its own words."""
         packed = np.array(bands, dtype=np.uint64).tobytes() if bands is not None else None
-        self._records[key] = _Record(chash, canon, words if bands is not None else None, packed)
-        if chash:
-            self._by_hash.setdefault(chash, key)
+        self._records[key] = _Record(exact, canon, words if bands is not None else None, packed)
+        if exact:
+            self._by_key.setdefault(exact, key)
         if canon:
             self._by_url.setdefault(canon, key)
         if bands is not None:
@@ -374,8 +396,8 @@ class Deduplicator(BaseStage):
         record = self._records.pop(key, None)
         if record is None:
             return
-        if record.content_hash and self._by_hash.get(record.content_hash) == key:
-            del self._by_hash[record.content_hash]
+        if record.exact_key and self._by_key.get(record.exact_key) == key:
+            del self._by_key[record.exact_key]
         if record.canonical_url and self._by_url.get(record.canonical_url) == key:
             del self._by_url[record.canonical_url]
         if record.bands is not None:

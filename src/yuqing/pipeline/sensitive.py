@@ -9,11 +9,22 @@ on ``item.match_text``; spans are reported in the ORIGINAL text through
 
 Evasion by separators (F11): terms made only of letters and digits are also
 matched on a *skeleton* of the text with separators (whitespace, punctuation,
-symbols; not sentence ends ``。！？!?；;`` or newlines) removed, so
-``假——疫——苗`` hits ``假疫苗``. A term containing a symbol (``≡国``) is matched
-only on the text itself: a keyword is never shortened by stripping its own
-symbols. Terms with Latin letters must stand as whole words (``tnt`` does not
-hit inside ``stnt``).
+symbols, emoji; not sentence ends ``。！？!?；;`` or newlines) removed, so
+``假——疫——苗`` hits ``假疫苗``; at most :data:`MAX_GAP` separators between two
+characters. A term containing a symbol (``≡国``) is matched only on the text
+itself: a keyword is never shortened by stripping its own symbols. Terms with
+Latin letters must stand as whole words (``tnt`` does not hit inside ``stnt``).
+
+Other evasions (``evasion=True``, the default; :mod:`yuqing.pipeline.evasion`):
+the skeleton is also lower-cased, look-alike characters are folded and runs
+of one repeated character collapsed, and the skeleton automaton also holds
+spellings of each term with one or two characters written as pinyin, pinyin
+initials, digits or two-part splits (``有人chi刀伤人``, ``持㓂伤人``,
+``扌寺刀伤人``, ``持持刀刀伤人`` all hit 持刀伤人). A skeleton hit counts only
+where it overlaps no hit on the text itself, or covers such hits with a longer
+term (they then give way to it). ``evasion=False`` is plain matching
+(separators only), the baseline ``benchmarks/sensitive_evasion.py`` measures
+against.
 """
 
 from __future__ import annotations
@@ -30,13 +41,14 @@ import ahocorasick_rs as acrs
 from yuqing.config import Config, LexiconConfig
 from yuqing.domain import Item, TermHit
 from yuqing.pipeline.base import BaseStage, StageUnavailable, live
+from yuqing.pipeline.evasion import EvasionFolder, skeleton
 
 log = logging.getLogger(__name__)
 
 _SEPARATOR = re.compile(r"[^\w。！？!?；;\n]|_")
-_KEPT_RUN = re.compile(r"[^\W_]+|[。！？!?；;\n]")
 _SKELETON_TERM = re.compile(r"[^\W_]+")
 _LATIN = re.compile(r"[A-Za-z0-9]")
+_SPACE = re.compile(r"\s")
 #: longest separator run allowed between two letters of a skeleton hit
 MAX_GAP = 3
 
@@ -90,16 +102,6 @@ def read_lexicon(path: Path, category: str) -> tuple[list[Term], list[str]]:
     return terms, problems
 
 
-def skeleton(text: str) -> tuple[str, list[int]]:
-    """Return ``text`` without separators, and for each kept character its index in ``text``."""
-    parts: list[str] = []
-    where: list[int] = []
-    for m in _KEPT_RUN.finditer(text):
-        parts.append(m.group())
-        where.extend(range(m.start(), m.end()))
-    return "".join(parts), where
-
-
 class SensitiveMatcher(BaseStage):
     """Stage ``sensitive``: fills ``item.sensitive_terms`` with :class:`TermHit` objects.
 
@@ -117,6 +119,8 @@ class SensitiveMatcher(BaseStage):
         terms: Iterable[Term],
         allow: Iterable[str] = (),
         normalize: Callable[[str], str] = lambda s: s,
+        *,
+        evasion: bool = True,
     ) -> None:
         by_text: dict[str, Term] = {}
         for t in terms:
@@ -128,14 +132,38 @@ class SensitiveMatcher(BaseStage):
         self.terms = list(by_text.values())
         kind = acrs.MatchKind.LeftmostLongest
         self._direct = acrs.AhoCorasick([t.term for t in self.terms], matchkind=kind)
-        self._skel_terms = [t for t in self.terms if _SKELETON_TERM.fullmatch(t.term)]
+        self._folder = EvasionFolder() if evasion else None
+        self._skel_forms = self._skeleton_forms()
+        # ContiguousNFA: with the ~74k evasion forms of the built-ins, the default choice
+        # (a non-contiguous NFA at that size) matched 5x slower (160k vs 780k texts/s)
         self._skel = (
-            acrs.AhoCorasick([t.term for t in self._skel_terms], matchkind=kind)
-            if self._skel_terms
+            acrs.AhoCorasick(list(self._skel_forms), matchkind=kind,
+                             implementation=acrs.Implementation.ContiguousNFA)
+            if self._skel_forms
             else None
         )
+        self._skel_terms = list(self._skel_forms.values())
+        self._skel_form_list = list(self._skel_forms)
         allow_words = sorted({a for a in (normalize(x).strip() for x in allow) if a})
         self._allow = acrs.AhoCorasick(allow_words) if allow_words else None
+
+    def _skeleton_forms(self) -> dict[str, Term]:
+        """Return {form: term} for the skeleton automaton (first term wins a shared form).
+
+        Plain: the terms made of letters and digits. Evasion-aware: those
+        terms folded, then their respelled variants.
+        """
+        eligible = [t for t in self.terms if _SKELETON_TERM.fullmatch(t.term)]
+        if self._folder is None:
+            return {t.term: t for t in eligible}
+        forms: dict[str, Term] = {}
+        folded = [(self._folder.fold_term(t.term), t) for t in eligible]
+        for form, t in folded:
+            forms.setdefault(form, t)
+        for form, t in folded:
+            for variant in self._folder.variants(form):
+                forms.setdefault(variant, t)
+        return forms
 
     @classmethod
     def from_config(
@@ -150,6 +178,8 @@ class SensitiveMatcher(BaseStage):
         lexicons: list[LexiconConfig],
         base_dir: Path = Path("."),
         normalize: Callable[[str], str] = lambda s: s,
+        *,
+        evasion: bool = True,
     ) -> SensitiveMatcher:
         """Read every lexicon of ``lexicons`` and build one matcher; bad lines are logged."""
         terms: list[Term] = []
@@ -160,31 +190,54 @@ class SensitiveMatcher(BaseStage):
                 log.warning("sensitive: %s", problem)
             terms.extend(found)
             allow.extend(lex.allow)
-        return cls(terms, allow, normalize)
+        return cls(terms, allow, normalize, evasion=evasion)
 
     def find(self, text: str) -> list[tuple[Term, int, int]]:
         """Return ``(term, start, end)`` hits in ``text`` (match-text offsets), sorted by start."""
-        hits = [(self.terms[i], s, e) for i, s, e in self._direct.find_matches_as_indexes(text)]
-        if self._skel is not None and _SEPARATOR.search(text):
-            hits.extend(self._skeleton_hits(self._skel, text))
-            hits.sort(key=lambda h: (h[1], -h[2]))
+        hits = [
+            (self.terms[i], s, e, self.terms[i].term)
+            for i, s, e in self._direct.find_matches_as_indexes(text)
+        ]
+        if self._skel is not None and (self._folder is not None or _SEPARATOR.search(text)):
+            extra = self._skeleton_hits(self._skel, text, hits)
+            if extra:
+                hits = [h for h in hits if not any(x[1] <= h[1] and h[2] <= x[2] for x in extra)]
+                hits.extend(extra)
+                hits.sort(key=lambda h: (h[1], -h[2]))
         if hits and _LATIN.search(text):
-            hits = [h for h in hits if _whole_word(text, h[0].term, h[1], h[2])]
-        if hits and self._allow is not None:
-            hits = _drop_allowed(self._allow, text, hits)
-        return hits
+            hits = [h for h in hits if _whole_word(text, h[3], h[1], h[2])]
+        found = [(t, s, e) for t, s, e, _ in hits]
+        if found and self._allow is not None:
+            found = _drop_allowed(self._allow, text, found)
+        return found
 
     def _skeleton_hits(
-        self, automaton: acrs.AhoCorasick, text: str
-    ) -> list[tuple[Term, int, int]]:
-        """Hits that only the skeleton shows: they span at least one removed separator."""
-        skel, where = skeleton(text)
+        self, automaton: acrs.AhoCorasick, text: str, direct: list[tuple[Term, int, int, str]]
+    ) -> list[tuple[Term, int, int, str]]:
+        """Hits the skeleton adds, at most MAX_GAP separators between two characters.
+
+        A skeleton hit overlapping a ``direct`` hit is kept only when it covers
+        it and is longer (``持持刀刀伤人``: 持刀伤人, not 持刀); the caller then
+        drops the direct hits it covers.
+        """
+        if self._folder is None:
+            skel, first = skeleton(text)
+            last = first
+            matches = automaton.find_matches_as_indexes(skel)
+        else:
+            folded = self._folder.fold(text)
+            matches = automaton.find_matches_as_indexes(folded)
+            if not matches:
+                return []
+            first, last = self._folder.maps(text)
+            matches = [m for m in matches if not _glued(text, folded, first, last, m[1], m[2])]
         found = []
-        for i, s, e in automaton.find_matches_as_indexes(skel):
-            start, end = where[s], where[e - 1] + 1
-            gaps = (where[k + 1] - where[k] - 1 for k in range(s, e - 1))
-            if end - start > e - s and max(gaps) <= MAX_GAP:
-                found.append((self._skel_terms[i], start, end))
+        for i, s, e in matches:
+            start, end = first[s], last[e - 1] + 1
+            if any(_blocks(d[1], d[2], len(d[3]), start, end, e - s) for d in direct):
+                continue
+            if all(first[k + 1] - last[k] - 1 <= MAX_GAP for k in range(s, e - 1)):
+                found.append((self._skel_terms[i], start, end, self._skel_form_list[i]))
         return found
 
     def process(self, items: list[Item]) -> None:
@@ -195,6 +248,33 @@ class SensitiveMatcher(BaseStage):
                 TermHit(t.term, t.category, *item.original_span(s, e), weight=t.weight)
                 for t, s, e in hits
             ]
+
+
+def _blocks(d_start: int, d_end: int, d_len: int, start: int, end: int, length: int) -> bool:
+    """True when a direct hit overlaps ``[start, end)`` and a hit there of ``length`` folded
+    characters does not cover it with a longer term (``识识`` stays two hits of 识)."""
+    overlaps = start < d_end and d_start < end
+    covers = start <= d_start and d_end <= end and length > d_len
+    return overlaps and not covers
+
+
+def _glued(text: str, folded: str, first: list[int], last: list[int], s: int, e: int) -> bool:
+    """True when folded hit ``[s, e)`` runs on into a letter joined to it by a non-space (``T_T``).
+
+    The text-side whole-word check (:func:`_whole_word`) sees only the
+    separator; here a Latin letter or digit at the edge of the hit, and one
+    next to it in the skeleton, count as one word unless white space parts them.
+    """
+    if (
+        s > 0
+        and _LATIN.match(folded[s])
+        and _LATIN.match(folded[s - 1])
+        and not _SPACE.search(text, last[s - 1] + 1, first[s])
+    ):
+        return True
+    if e < len(folded) and _LATIN.match(folded[e - 1]) and _LATIN.match(folded[e]):
+        return not _SPACE.search(text, last[e - 1] + 1, first[e])
+    return False
 
 
 def _whole_word(text: str, term: str, start: int, end: int) -> bool:

@@ -282,3 +282,33 @@ def prepare_text(text: str) -> tuple[str, str, list[int]]:
     plain = html_to_text(text)
     match, offsets = normalize_text(plain)
     return plain, match, offsets
+
+
+# Attribution and copyright tails of reposted articles (issue 19): what they say is who
+# copied from whom, not what happened. Written for the forms seen on Chinese portals and
+# WeChat reposts; each pattern stops at a sentence end or line break unless it starts with
+# an unmistakable label (本文转自, ——转自), which runs to the end of the line.
+_ATTRIBUTION = re.compile(
+    r"(?:本文|文章|内容|原文)(?:转自|转载自|转载于|摘自|来源于|来自)[^\n]*"
+    r"|[—\-–]{1,2}\s*(?:转自|转载自|摘自)[^\n]*"
+    r"|(?:信息|消息|新闻|文章|图片|视频|图文|稿件)?来源\s*[:：]\s*[^\n。！？!?；;，,]{0,40}"
+    r"|(?:责任编辑|责编|编辑|审核|校对|监制|值班编辑)\s*[:：]\s*[^\n。！？!?；;，,\s]{0,20}"
+    r"|如有侵权[^\n。！？!?]{0,20}删除"
+    r"|(?:版权|著作权)归(?:原)?作者所有"
+    r"|(?:图片|图文|视频)(?:均)?来(?:源|自)(?:于)?网络"
+    r"|转载请(?:注明|联系)[^\n。！？!?]{0,20}"
+)
+
+
+def strip_attribution(text: str) -> str:
+    """Return ``text`` without attribution and copyright tails (本文转自…, 来源：…, 责任编辑：…).
+
+    Removed: ``本文转自/转载自/摘自…`` and ``——转自…`` to the end of the line;
+    ``来源：X``, ``责任编辑：X`` (and 编辑, 审核, 校对) up to the next clause
+    break; ``如有侵权…删除``, ``版权归原作者所有``, ``图片来源网络``,
+    ``转载请注明…``. Punctuation around them is left for the caller to drop.
+    """
+    return _ATTRIBUTION.sub("", text) if _ATTRIBUTION_HINT.search(text) else text
+
+
+_ATTRIBUTION_HINT = re.compile(r"转自|转载|摘自|来源|来自|编|审核|校对|监制|侵权|作者所有")
