@@ -314,7 +314,7 @@ class EventLevelConfig(BaseModel):
     """One row of the event level table (I 特别重大, II 重大, III 较大): an event gets
     the first level, in order I -> III, whose every threshold it meets, else IV
     (一般). ``min_negative_share`` is the share of negative items, ``min_media_types``
-    the number of distinct media types that carried it. See analytics/heat.py."""
+    the number of distinct media types that carried it. See pipeline/heat.py."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -338,7 +338,7 @@ def _default_levels() -> list[EventLevelConfig]:
 
 class EventsConfig(BaseModel):
     """Online event clustering, heat, levels and spikes (pipeline/events.py,
-    analytics/heat.py, analytics/trends.py): ``window_hours`` an event stays
+    pipeline/heat.py, pipeline/spikes.py): ``window_hours`` an event stays
     open for new items; ``threshold`` the cosine an item needs with an event's
     centroid to join it; ``media_weights`` of the heat formula; ``levels`` the
     I-III table; a spike is ``spike_recent_hours`` of volume against the

@@ -495,7 +495,7 @@ class Event:
     member. Counters: ``negative`` and ``sensitive`` members, ``tokens`` (segmented word
     -> members), ``counts`` (``sentiment``/``media``/``source``/``places`` -> value ->
     members), ``first_by_media`` (media type -> ISO time of its first member), ``hours``
-    (hour since the epoch -> members). ``heat`` and ``level``: analytics/heat.py;
+    (hour since the epoch -> members). ``heat`` and ``level``: pipeline/heat.py;
     ``keywords``: as last saved. Datetimes are aware UTC.
     """
 

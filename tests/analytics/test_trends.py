@@ -1,4 +1,4 @@
-"""Tests of analytics/trends.py: hourly volume, spikes, rising hot-search topics."""
+"""Tests of analytics/trends.py and pipeline/spikes.py: hourly volume, spikes, rising hot-search topics."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import io
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 
-from yuqing.analytics.trends import hourly_counts, rising_topics, spike
+from yuqing.analytics.trends import hourly_counts, rising_topics
+from yuqing.pipeline.spikes import spike
 
 T0 = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 

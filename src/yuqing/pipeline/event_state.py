@@ -5,15 +5,15 @@ pruned to its ``MAX_TERMS`` heaviest terms), counters (sentiment, media type,
 places, sources, sensitive items, engagement), the first time each media type
 carried it, its representative item (the member most similar to the centroid
 when it joined, among members with at least ``MIN_TITLE_CHARS`` own
-characters) and its earliest item. Heat and level: analytics/heat.py.
+characters) and its earliest item. Heat and level: pipeline/heat.py.
 """
 
 from __future__ import annotations
 
 import math
 
-from yuqing.analytics.heat import LevelInputs, event_level, item_heat
-from yuqing.analytics.trends import spike_test
+from yuqing.pipeline.heat import LevelInputs, event_level, item_heat
+from yuqing.pipeline.spikes import spike_test
 from yuqing.config import EventLevelConfig
 from yuqing.domain import Event, Item
 from yuqing.pipeline.event_terms import DocumentFrequency
@@ -116,7 +116,7 @@ def update_level(event: Event, table: list[EventLevelConfig]) -> None:
 
 def is_spiking(event: Event, now_hour: int, recent: int, baseline: int, sensitivity: float) -> bool:
     """True when ``event``'s ``recent`` hours up to ``now_hour`` (hours since the epoch) hold a
-    spike against the ``baseline`` hours before them (analytics/trends.py rule)."""
+    spike against the ``baseline`` hours before them (pipeline/spikes.py rule)."""
     start = now_hour - recent + 1
     n_recent = sum(event.hours.get(h, 0) for h in range(start, now_hour + 1))
     n_base = sum(event.hours.get(h, 0) for h in range(start - baseline, start))

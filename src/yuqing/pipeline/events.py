@@ -42,7 +42,7 @@ the events its earlier batches opened, and an item without a readable date
 (stored at its fetch time) closes nothing.
 
 After a batch, the items of an event whose volume spikes in the newest
-item's hour (analytics/trends.py rule, ``[events] spike_*`` settings, hourly
+item's hour (pipeline/spikes.py rule, ``[events] spike_*`` settings, hourly
 counts kept per event) get ``item.spike = True`` for the alert rules.
 
 Deterministic: the same items in the same order give the same events in every
@@ -65,7 +65,7 @@ import re
 from collections import Counter, OrderedDict
 from datetime import UTC, datetime, timedelta
 
-from yuqing.analytics.heat import media_weights
+from yuqing.pipeline.heat import media_weights
 from yuqing.config import Config, EventsConfig
 from yuqing.domain import Event, Item
 from yuqing.pipeline.base import BaseStage, EventStatePort, StageState

@@ -1,4 +1,4 @@
-"""Tests of analytics/heat.py: the heat formula and the level table."""
+"""Tests of pipeline/heat.py: the heat formula and the level table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from yuqing.analytics.heat import LevelInputs, event_level, item_heat, media_weights
+from yuqing.pipeline.heat import LevelInputs, event_level, item_heat, media_weights
 from yuqing.config import Config, EventLevelConfig
 
 
