@@ -17,9 +17,9 @@ from yuqing.sources.files import (
     FileSource,
     count_rows,
     default_source_name,
-    detect_csv_encoding,
     read_items,
 )
+from yuqing.sources.csv_decode import detect_csv_encoding
 
 ITEMS = Path(__file__).parents[1] / "fixtures" / "items"
 FEEDS = Path(__file__).parents[1] / "fixtures" / "feeds"

@@ -7,13 +7,14 @@ from collections.abc import Collection
 from pathlib import Path
 
 from yuqing.domain import BadInput
+from yuqing.sources.csv_decode import csv_records
 
 
 def read_labelled_rows(path: Path, column: str, allowed: Collection[str], *,
                        comments: bool = False) -> tuple[list[str], list[str], list[str]]:
     """Return ``(texts, labels, problems)`` from a ``text,<column>`` CSV.
 
-    Read like item files (sources.files.csv_records: UTF-8, UTF-16 with BOM or
+    Read like item files (sources.csv_decode.csv_records: UTF-8, UTF-16 with BOM or
     GB18030 decided line by line; an undecodable line or an unclosed quote is
     refused by ``file:line`` and the other rows are kept). A row with an empty
     text is skipped and described in ``problems`` as ``file:line: bad row (empty
@@ -22,8 +23,6 @@ def read_labelled_rows(path: Path, column: str, allowed: Collection[str], *,
     rows starting with ``#`` are ignored (hand-written fixtures). Raises
     BadInput naming the file when it is missing, binary, or lacks the two columns.
     """
-    from yuqing.sources.files import csv_records
-
     if not path.is_file():
         raise BadInput(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
 
