@@ -22,9 +22,8 @@ from yuqing.pipeline.sentiment import (
     analyze,
     default_model_path,
     negation_scope,
-    own_words,
-    without_emoticons,
 )
+from yuqing.pipeline.sentiment_text import without_emoticons
 from yuqing.pipeline.sentiment_train import macro_f1, read_labelled_csv, train_sentiment
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "sentiment3"
@@ -39,12 +38,6 @@ def model() -> SentimentModel:
 def make_item(text: str) -> Item:
     return Item(key=f"t:{text}", source="t", text=text, match_text=text,
                 offsets=list(range(len(text))), published_at=NOW, fetched_at=NOW)
-
-
-def test_own_words_of_a_repost() -> None:
-    assert own_words("太好了//@用户a1b2c3:气死了") == "太好了"
-    assert own_words("//@用户a1b2c3:气死了") == "//@用户a1b2c3:气死了"
-    assert own_words("没有转发") == "没有转发"
 
 
 def test_analyze_keeps_emoticons_whole_and_drops_mentions() -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from yuqing.domain import HANDLING_CLASS_LABELS, Item
 from yuqing.pipeline.base import BaseStage, live
 from yuqing.pipeline.labelled import read_labelled_rows
-from yuqing.pipeline.sentiment import own_words
+from yuqing.pipeline.sentiment_text import own_words
 
 MIN_SCORE = 2.0
 #: (class, weight, pattern) -- weight 2 is enough alone, 1 needs support

@@ -22,30 +22,24 @@ A repost is judged by its own words: the text before the first ``//@``
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
-from rjieba import Jieba
 from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[import-untyped]
 
 from yuqing.domain import SENTIMENTS, Item
 from yuqing.pipeline.base import BaseStage, StageUnavailable, live
-
-if TYPE_CHECKING:
-    from yuqing.pipeline.sentiment_cnn import SentimentCNN
+from yuqing.pipeline.sentiment_cnn import SentimentCNN
+from yuqing.pipeline.sentiment_text import cut_words, split_emoticons, without_emoticons
 
 MODEL_NAME = "sentiment3"
 FEATURE_VERSION = "char1-3+word1-2+negation+contrast+emoticon/v2"
-_EMOTICON = re.compile(r"\[[^\[\]\s]{1,10}\]")
-_MENTION = re.compile(r"@[\w\-·・]{1,30}")
-_SPACES = re.compile(r"\s+")
 #: negators (list after ../shared/data/sentiment_lexicons/misc/negation_words.txt, trimmed to
 #: the ones that negate what follows; 不/没 inside a two-character word such as 不好 count too)
 NEGATORS = frozenset({"不", "没", "没有", "不是", "别", "无", "非", "未", "不要", "不会", "不能",
@@ -59,60 +53,6 @@ LEXICALISED = frozenset({"不错", "不过", "不少", "不断", "不仅", "不�
 CONTRAST = frozenset({"但", "但是", "可是", "然而", "不过", "却", "只是", "可惜", "偏偏", "反而"})
 NEGATION_SPAN = 4
 _NEGATION_CHARS = re.compile("[不没无非未别莫勿甭木并毫从绝决]")
-_JIEBA: Jieba | None = None
-
-
-def own_words(text: str) -> str:
-    """Return the part of a repost written by its author: text before the first ``//@``.
-
-    Returns ``text`` unchanged when it has no ``//@`` or nothing before it.
-    """
-    cut = text.find("//@")
-    if cut > 0 and text[:cut].strip():
-        return text[:cut]
-    return text
-
-
-def segmenter() -> Jieba:
-    """The model's own rjieba instance (default dictionary only: user words from a config
-    must not change the features a trained model sees)."""
-    global _JIEBA
-    if _JIEBA is None:
-        _JIEBA = Jieba()
-    return _JIEBA
-
-
-@functools.lru_cache(maxsize=4096)
-def cut_words(chars: str) -> tuple[str, ...]:
-    """Return the rjieba words of ``chars`` (default dictionary, no HMM).
-
-    Cached for the last 4,096 texts: the linear features and the CNN of one
-    batch of up to 4,096 posts segment the same texts, so each is cut once.
-    """
-    return tuple(segmenter().cut(chars, False))
-
-
-def split_emoticons(text: str) -> tuple[str, list[str]]:
-    """Return ``(words, emoticons)``: the own words of ``text`` without mentions and emoticon
-    codes (whitespace collapsed, lower-cased), and the emoticon codes in order."""
-    text = own_words(text)
-    if "@" in text:
-        text = _MENTION.sub(" ", text)
-    emoticons: list[str] = []
-    if "[" in text:
-        emoticons = _EMOTICON.findall(text)
-        text = _EMOTICON.sub(" ", text)
-    return _SPACES.sub(" ", text).strip().lower(), emoticons
-
-
-def without_emoticons(text: str) -> str:
-    """Return ``text`` with its emoticon codes removed (exactly what a writer who left them
-    out would have typed), unless nothing else is left (then ``text`` itself: a post of
-    emoticons only is judged by them)."""
-    if "[" not in text:
-        return text
-    stripped = _EMOTICON.sub("", text)
-    return stripped if _EMOTICON.sub("", own_words(text)).strip() else text
 
 
 def negation_scope(words: Sequence[str]) -> list[bool]:
@@ -172,8 +112,9 @@ def _negated_spans(words: Sequence[str], scope: list[bool]) -> list[tuple[int, i
 def analyze(text: str) -> list[str]:
     """Return the features of one text (strings hashed into columns by the model).
 
-    The text is reduced to its own words (see :func:`own_words`), mentions
-    removed, emoticon codes taken out. Features: character 1-3-grams
+    The text is reduced to its own words (see
+    :func:`~yuqing.pipeline.sentiment_text.own_words`), mentions removed,
+    emoticon codes taken out. Features: character 1-3-grams
     (prefixed ``~`` when all their characters are negated, see
     :func:`negation_scope`); rjieba words (``W``, negated ones ``W~``) and
     word bigrams (``B``, punctuation skipped); the words after the first
@@ -279,8 +220,6 @@ class SentimentModel:
         Raises StageUnavailable naming the file when a file is missing,
         or when the features were built by a different feature version.
         """
-        from yuqing.pipeline.sentiment_cnn import SentimentCNN
-
         npz = Path(path) if path is not None else default_model_path()
         meta_path = npz.with_suffix(".json")
         for p in (npz, meta_path):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from yuqing.pipeline.sentiment import cut_words, split_emoticons, without_emoticons
+from yuqing.pipeline.sentiment_text import cut_words, split_emoticons, without_emoticons
 
 WIDTHS = (1, 2, 3)
 MAX_CHARS = 200
@@ -105,7 +105,7 @@ class SentimentCNN:
 
     def save(self, path: Path) -> None:
         """Write the arrays to ``path`` (``np.savez_compressed``, no pickle)."""
-        np.savez_compressed(path, **self.arrays)
+        np.savez_compressed(path, allow_pickle=False, **self.arrays)
 
     @classmethod
     def load(cls, path: Path) -> SentimentCNN:
@@ -122,9 +122,9 @@ class SentimentCNN:
         width = max(int(lengths.max()), max(WIDTHS))
         chars = np.zeros((len(encoded), width), dtype=np.intp)
         words = np.zeros_like(chars)
-        for row, (c, w) in enumerate(encoded):
-            chars[row, : len(c)] = c
-            words[row, : len(w)] = w
+        for row, (char_ids, word_ids) in enumerate(encoded):
+            chars[row, : len(char_ids)] = char_ids
+            words[row, : len(word_ids)] = word_ids
         # word responses for the distinct words of the chunk only: (n_offsets, n_distinct, F)
         distinct, inverse = np.unique(words, return_inverse=True)
         inverse = inverse.reshape(words.shape)

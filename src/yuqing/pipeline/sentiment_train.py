@@ -38,13 +38,11 @@ from yuqing.pipeline.sentiment import (
     SentimentModel,
     softmax,
     hashing_vectorizer,
-    segmenter,
-    split_emoticons,
-    without_emoticons,
 )
 from yuqing.pipeline.sentiment_cnn import WIDTHS, SentimentCNN
 from yuqing.pipeline.sentiment_cnn_train import EPOCHS, N_FILTERS, require_torch, train_cnn
 from yuqing.pipeline.sentiment_embed import ppmi_embeddings, unlabelled_posts
+from yuqing.pipeline.sentiment_text import segmenter, split_emoticons, without_emoticons
 from yuqing.pipeline.textnorm import normalize_text
 
 N_FEATURES = 2**20

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from yuqing.domain import BadInput
 from yuqing.reports.fonts import font_face_css
 from yuqing.reports.model import Report
+from yuqing.reports.sections import LEAD_TABLES, section_numerals
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
 MEDIA_TYPES = {
@@ -23,14 +24,6 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-NUMERALS = "〇一二三四五六七八九十"
-#: tables shown right after the overview (event and case facts), in this order
-LEAD_TABLES = ("事件概况", "工单概况", "处置经过", "处置时限", "重点事件")
-
-
-def section_numerals() -> list[str]:
-    """Return Chinese section numerals 〇..二十."""
-    return list(NUMERALS) + [f"十{d}" for d in NUMERALS[1:]] + ["二十"]
 
 
 def render_html(report: Report) -> str:
@@ -40,7 +33,8 @@ def render_html(report: Report) -> str:
     env = Environment(loader=PackageLoader("yuqing", "data/report_templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True)
-    css = (resources.files("yuqing") / "data" / "report_templates" / "report.css").read_text("utf-8")
+    templates = resources.files("yuqing") / "data" / "report_templates"
+    css = (templates / "report.css").read_text("utf-8")
     charts = {c.name: "data:image/png;base64," + base64.b64encode(c.png).decode("ascii")
               for c in report.charts}
     generated = report.generated_at.astimezone(ZoneInfo(report.tz)).strftime("%Y-%m-%d %H:%M")
@@ -54,7 +48,7 @@ def render_html(report: Report) -> str:
 
 def render_pdf(report: Report) -> bytes:
     """Return the report as a PDF (A4, page numbers), text extractable."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # type: ignore[import-untyped]
 
     return bytes(HTML(string=render_html(report)).write_pdf())
 

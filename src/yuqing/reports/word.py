@@ -21,8 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from yuqing.reports.formats import LEAD_TABLES, section_numerals
 from yuqing.reports.model import Report, Table
+from yuqing.reports.sections import LEAD_TABLES, section_numerals
 from yuqing.reports.text import clean
 
 BODY_FONT = "宋体"
@@ -119,7 +119,8 @@ def _posts(doc: Any, report: Report) -> None:
         _run(p, post.quote)
         meta = doc.add_paragraph()
         who = f" · {post.author}" if post.author else ""
-        _run(meta, f"{post.source}{who} · {post.published} · {post.sentiment} · 互动{post.engagement}",
+        _run(meta, f"{post.source}{who} · {post.published} · {post.sentiment} · "
+                   f"互动{post.engagement}",
              size=8.5, colour=RGBColor(0x56, 0x65, 0x73))
 
 
