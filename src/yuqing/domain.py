@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 MEDIA_TYPES = ("news", "weibo", "wechat", "forum", "video", "app", "gov", "other")
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -17,7 +17,8 @@ SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正�
 MEDIA_LABELS = {"news": "新闻网站", "weibo": "微博", "wechat": "微信", "forum": "论坛",
                 "video": "视频", "app": "客户端", "gov": "政务", "other": "其他"}
 #: the seed's four handling classes (处置分类) by number, as shown to users
-HANDLING_CLASS_LABELS = {1: "询问/质疑/诉求", 2: "恶意传播/炒作", 3: "捏造/诽谤/违法", 4: "建设性意见"}
+HANDLING_CLASS_LABELS = {1: "询问/质疑/诉求", 2: "恶意传播/炒作", 3: "捏造/诽谤/违法",
+                         4: "建设性意见"}
 
 
 class YuqingError(Exception):
@@ -97,6 +98,34 @@ class TermHit:
         return {"term": self.term, "category": self.category, "start": self.start, "end": self.end}
 
 
+class PlaceMention(TypedDict):
+    """A place named in a text: its full ``name``, ``level`` (province, city or district),
+    6-digit ``adcode`` and ``[start, end)`` span in the item's original text."""
+
+    name: str
+    level: str
+    adcode: str
+    start: int
+    end: int
+
+
+class PlaceDetail(TypedDict):
+    """What the places stage found behind ``Item.places``: the placed ``mentions`` and the
+    ``ambiguous`` surface forms it placed nowhere (pipeline/places.py)."""
+
+    mentions: list[PlaceMention]
+    ambiguous: list[str]
+
+
+#: The handling stage's suggestion (pipeline/handling.py): ``class`` 1-4 or None, its Chinese
+#: ``label`` (HANDLING_CLASS_LABELS) or None, ``confidence`` 0..1 (3 decimals), ``cues`` (the
+#: matched strings, in text order), ``scores`` (class number as a string -> summed weight).
+HandlingDetail = TypedDict("HandlingDetail", {
+    "class": int | None, "label": str | None, "confidence": float, "cues": list[str],
+    "scores": dict[str, float],
+})
+
+
 @dataclass
 class Item:
     """One normalised item (post, article, comment, petition text).
@@ -110,6 +139,14 @@ class Item:
     len(match_text)``; several match characters may share one original
     character, e.g. NFKC's ``㎏`` -> ``kg``). Datetimes are aware UTC.
     ``sentiment_score`` is P(negative) in [0, 1].
+
+    Fields one stage sets for later ones: ``repost_chain`` (the ``//@`` names of a
+    repost, nearest first; dedup), ``place_detail`` (places), ``keywords``
+    (``[(word, weight)]``, None when the stage did not run; keywords), ``handling``
+    (handling), ``spike`` (its event spikes now; events, read by the alert rules),
+    ``incident`` (reserved for the incident stage). ``extra`` holds the free-form
+    fields a source gave (sources/records.py), plus ``event_size``/``event_level``,
+    which alerts/policy.py copies in before the rules run.
     """
 
     key: str
@@ -145,6 +182,12 @@ class Item:
     origin: str = ""
     rejected: str | None = None
     is_update: bool = False
+    repost_chain: list[str] = field(default_factory=list)
+    place_detail: PlaceDetail | None = None
+    keywords: list[tuple[str, float]] | None = None
+    handling: HandlingDetail | None = None
+    spike: bool = False
+    incident: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

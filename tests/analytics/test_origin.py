@@ -11,7 +11,7 @@ from yuqing.pipeline.dedup import Deduplicator
 
 
 def chained(items: list[Item]) -> list[Item]:
-    """Run the dedup stage, which records ``//@`` chains in ``extra["repost_chain"]``."""
+    """Run the dedup stage, which records ``//@`` chains in ``item.repost_chain``."""
     Deduplicator().process(items)
     return items
 

@@ -49,7 +49,7 @@ def test_f12_links_and_placeholder_parent() -> None:
     assert first.published_at == datetime(2024, 3, 5, 0, 15, tzinfo=UTC)
     assert first.parent_id is None
     assert second.parent_id == "5012345678901234"  # the status of the comment page: item 1
-    assert second.extra["repost_chain"] == ["路人甲"]
+    assert second.repost_chain == ["路人甲"]
     assert third.parent_id == "5000000000012345"  # kept though not collected
     assert mid_to_short(third.parent_id) == "O000003d7"
     assert [it.id for it in items] == ["5012345678901234", "5012345678909999", "5012345678911111"]

@@ -67,7 +67,7 @@ def test_near_duplicate_with_repost_prefix_and_edit(normalizer: Normalizer) -> N
     second = items(normalizer, edited, "完全无关的一条消息，讲的是周末音乐节的票务安排", prefix="r")
     dedup.process(second)
     assert second[0].duplicate_of == "weibo:1"
-    assert second[0].extra["repost_chain"] == ["用户3f2a1b"]
+    assert second[0].repost_chain == ["用户3f2a1b"]
     assert second[1].duplicate_of is None
 
 
@@ -96,7 +96,7 @@ def test_trivial_reposts_are_never_duplicates(normalizer: Normalizer) -> None:
     )
     dedup.process(batch)
     assert all(it.duplicate_of is None for it in batch)
-    assert batch[2].extra["repost_chain"] == ["路人甲"]
+    assert batch[2].repost_chain == ["路人甲"]
 
 
 def test_short_texts_only_exact(normalizer: Normalizer) -> None:

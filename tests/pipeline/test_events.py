@@ -103,14 +103,14 @@ def test_items_of_a_spiking_event_are_marked_for_the_alert_rules() -> None:
     stage = EventClusterer()
     quiet = [make(i, FIRE[0], -60 * 11 + 60 * i) for i in range(6)]  # hourly, 11 to 6 h before
     stage.process(quiet)
-    assert not any(it.extra.get("spike") for it in quiet)
+    assert not any(it.spike for it in quiet)
     burst = [make(100 + i, FIRE[0], 5 + i) for i in range(12)]  # 12 in the newest hour
     stage.process(burst)
     assert {it.event_id for it in burst} == {quiet[0].event_id}
-    assert all(it.extra.get("spike") is True for it in burst)
+    assert all(it.spike is True for it in burst)
     calm = [make(200, NOISE[1], 30)]
     stage.process(calm)
-    assert "spike" not in calm[0].extra
+    assert calm[0].spike is False
 
 
 def test_an_item_without_a_readable_date_does_not_close_open_events() -> None:

@@ -34,12 +34,13 @@ def test_cues_explain_the_suggestion_and_reposts_use_own_words() -> None:
     assert suggest("说得好//@用户a1b2c3:扩散！速转！").handling_class is None
 
 
-def test_stage_sets_class_and_extra() -> None:
+def test_stage_sets_class_and_detail() -> None:
     item = Item(key="k", source="t", text="建议延长地铁末班车", match_text="建议延长地铁末班车",
                 offsets=list(range(9)), published_at=NOW, fetched_at=NOW)
     HandlingClassifier().process([item])
     assert item.handling_class == 4
-    assert item.extra["handling"]["label"] == "建设性意见" and "建议" in item.extra["handling"]["cues"]
+    assert item.handling is not None
+    assert item.handling["label"] == "建设性意见" and "建议" in item.handling["cues"]
 
 
 def test_labelled_set_covers_every_class_and_beats_majority() -> None:

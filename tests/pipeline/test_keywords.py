@@ -49,11 +49,11 @@ def test_set_keywords_count_words_shared_by_many_items(extractor: KeywordExtract
     assert top["停运"] > top["故障"] and top["地铁"] > top["乘客"]
 
 
-def test_stage_sets_extra_keywords(extractor: KeywordExtractor) -> None:
+def test_stage_sets_item_keywords(extractor: KeywordExtractor) -> None:
     item = Item(key="k", source="t", text="自来水停水三天", match_text="自来水停水三天",
                 offsets=list(range(7)), published_at=NOW, fetched_at=NOW)
     extractor.process([item])
-    words = [w for w, _ in item.extra["keywords"]]
+    words = [w for w, _ in item.keywords or []]
     assert {"自来水", "停水"} <= set(words) and "三天" not in words[:1]
 
 

@@ -50,7 +50,7 @@ def test_stage_fills_places_and_spans_in_the_original_text(matcher: PlaceMatcher
                 offsets=[0, 1, 2, 4, 5, 6, 7, 8], published_at=NOW, fetched_at=NOW)
     matcher.process([item])
     assert item.places == ["浙江省", "杭州市", "西湖区"]
-    spans = [(m["name"], m["start"], m["end"]) for m in item.extra["places"]["mentions"]]
+    spans = [(m["name"], m["start"], m["end"]) for m in item.place_detail["mentions"]]
     assert spans == [("杭州市", 4, 6), ("西湖区", 6, 9)]
     assert text[4:6] == "杭州" and text[6:9] == "西湖區"
 

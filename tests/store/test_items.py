@@ -52,3 +52,40 @@ def test_more_than_one_batch(store: Store, make_item: Callable[..., Item]) -> No
     assert (again.inserted, again.updated) == (0, 500)
     assert store.count_items() == 2500
     assert store.existing_keys(f"k{i}" for i in range(2490, 2510)) == {f"k{i}" for i in range(2490, 2500)}
+
+
+def test_typed_stage_fields_keep_the_stored_extra_shape(
+        store: Store, make_item: Callable[..., Item]) -> None:
+    item = make_item("k", "北京下雨", extra={"topic": "交通"})
+    item.repost_chain = ["路人甲"]
+    item.place_detail = {"mentions": [{"name": "北京市", "level": "province", "adcode": "110000",
+                                       "start": 0, "end": 2}], "ambiguous": []}
+    item.keywords = [("下雨", 1.0)]
+    item.handling = {"class": None, "label": None, "confidence": 1.0, "cues": [],
+                     "scores": {"1": 0.0, "2": 0.0, "3": 0.0, "4": 0.0}}
+    item.spike = True
+    extra = item_to_row(item, item.fetched_at)["extra"]
+    # the keys and order stages wrote into Item.extra before these fields were typed
+    assert list(extra) == ["topic", "repost_chain", "places", "keywords", "handling", "spike"]
+    assert extra["keywords"] == [["下雨", 1.0]] and extra["spike"] is True
+    assert item.extra == {"topic": "交通"}
+    store.save_items([item])
+    got = store.get_item("k")
+    assert got is not None
+    assert (got.repost_chain, got.place_detail, got.keywords, got.handling, got.spike,
+            got.incident, got.extra) == (item.repost_chain, item.place_detail, item.keywords,
+                                         item.handling, True, None, {"topic": "交通"})
+
+
+def test_unset_typed_fields_add_nothing_and_foreign_shapes_stay_in_extra(
+        store: Store, make_item: Callable[..., Item]) -> None:
+    plain = make_item("p", "文本", extra={"kind": "post"})
+    assert item_to_row(plain, plain.fetched_at)["extra"] == {"kind": "post"}
+    # a source field that happens to share a key but not the shape stays a free-form field
+    foreign = make_item("f", "文本", extra={"keywords": ["地铁", "故障"], "spike": "yes"})
+    store.save_items([plain, foreign])
+    got = store.get_item("f")
+    assert got is not None and (got.keywords, got.spike) == (None, False)
+    assert got.extra == {"keywords": ["地铁", "故障"], "spike": "yes"}
+    again = store.get_item("p")
+    assert again is not None and again.extra == {"kind": "post"} and again.repost_chain == []

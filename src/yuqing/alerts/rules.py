@@ -13,8 +13,8 @@ in alerts/policy.py.
 
 Event fields read from ``item.extra``: ``event_level`` (``I``..``IV``, I the
 gravest) and ``event_size`` (items in the event), which the pipeline copies
-from the stored event before alerting (AlertPolicy.annotate), and ``spike``
-(bool) when a stage sets it. A filter on a field the item does not carry
+from the stored event before alerting (AlertPolicy.annotate); ``item.spike``
+(set by the events stage). A filter on a field the item does not carry
 fails.
 """
 
@@ -133,7 +133,7 @@ class MatchRule:
             return False
         if self._classes and item.handling_class not in self._classes:
             return False
-        if cfg.spike and not item.extra.get("spike"):
+        if cfg.spike and not item.spike:
             return False
         return self.min_rank is None or level_rank(item.extra.get("event_level")) <= self.min_rank
 

@@ -3,7 +3,7 @@
 Each member's parent is, first that applies: its ``parent_id`` (or
 ``root_id``) in the same source; a Weibo status URL in its text (numeric or
 base-62 id, FIELD_CASES F12); the nearest ``//@name:`` of its repost chain
-(``item.extra["repost_chain"]``), i.e. the latest earlier member written by
+(``item.repost_chain``), i.e. the latest earlier member written by
 that author, else a placeholder node ``@name`` chained to the next quoted
 name. A parent that is not a member stays a **placeholder** node (collected
 False), never dropped.
@@ -93,7 +93,7 @@ def _parent_key(item: Item, by_author: dict[str, list[Item]]) -> tuple[str | Non
             mid = mid_from_url(url)
             if mid and mid != item.id:
                 return f"{item.source}:{mid}", []
-    names: list[str] = item.extra.get("repost_chain") or []
+    names = item.repost_chain
     for i, name in enumerate(names):
         earlier = [m for m in by_author.get(name, ()) if m.published_at <= item.published_at
                    and m.key != item.key]
@@ -124,9 +124,7 @@ def _build(members: list[Item]) -> dict[str, Node]:
         _link(nodes, m.key, parent)
         for child, up in zip(chain, chain[1:], strict=False):
             node = nodes.setdefault(child, Node(child))
-            if node.parent is None and up in nodes and _top(nodes, up) != child:
-                _link(nodes, child, up)
-            elif node.parent is None and up not in nodes:
+            if node.parent is None and (up not in nodes or _top(nodes, up) != child):
                 _link(nodes, child, up)
     return nodes
 

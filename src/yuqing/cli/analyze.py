@@ -43,9 +43,9 @@ def analyze_text(text: str, config: Any = None) -> dict[str, Any]:
         "sensitive_terms": [{"term": h.term, "category": h.category, "start": h.start, "end": h.end}
                             for h in item.sensitive_terms],
         "places": item.places,
-        "keywords": [w for w, _ in item.extra.get("keywords", [])],
+        "keywords": [w for w, _ in item.keywords or []],
         "handling_class": item.handling_class,
-        "handling": item.extra.get("handling"),
+        "handling": item.handling,
         "skipped": built.skipped,
     }
 

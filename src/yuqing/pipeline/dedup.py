@@ -10,7 +10,7 @@ counts as seen), :meth:`Deduplicator.process` decides:
 2. **trivial repost** -- own words (text before the first ``//@``) empty or
    only ``转发微博``/``转发``/``Repost``: never a duplicate of anything; such
    reposts are distinct acts of spreading. Their quoted names go to
-   ``item.extra["repost_chain"]`` (as for every item with a chain).
+   ``item.repost_chain`` (as for every item with a chain).
 3. **exact duplicate** -- same ``content_hash`` as a known item:
    ``item.duplicate_of`` = that item's key.
 4. **near-duplicate** -- own words of >= ``min_chars`` characters (letters,
@@ -312,7 +312,7 @@ class Deduplicator(BaseStage):
         """Record the repost chain and root of ``item``; return its own words, None if trivial."""
         words, names = own_words(item.match_text)
         if names:
-            item.extra["repost_chain"] = names
+            item.repost_chain = names
         elif item.parent_id is not None and item.root_id is None:
             item.root_id = item.parent_id  # a direct repost/reply: its parent is the root
         return None if words.lower() in TRIVIAL_OWN_WORDS else words

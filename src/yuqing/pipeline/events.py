@@ -40,7 +40,7 @@ the events its earlier batches opened, and an item without a readable date
 
 After a batch, the items of an event whose volume spikes in the newest
 item's hour (analytics/trends.py rule, ``[events] spike_*`` settings, hourly
-counts kept per event) get ``item.extra["spike"] = True`` for the alert rules.
+counts kept per event) get ``item.spike = True`` for the alert rules.
 
 Deterministic: the same items in the same order give the same events in every
 process (ties go by event id, never by the hash order of a set).
@@ -194,7 +194,7 @@ class EventClusterer(BaseStage):
             self._save()
 
     def _mark_spikes(self, batch: list[Item]) -> None:
-        """Set ``item.extra["spike"] = True`` on the batch's items whose event spikes at the
+        """Set ``item.spike = True`` on the batch's items whose event spikes at the
         newest item's hour ([events] spike settings; read by the alert rules)."""
         cfg = self.config
         if not self._dirty or self._watermark == _NEVER:
@@ -205,7 +205,7 @@ class EventClusterer(BaseStage):
                    if self.events[e].spiking(now_hour, recent, baseline, cfg.spike_sensitivity)}
         for item in batch:
             if item.event_id in spiking:
-                item.extra["spike"] = True
+                item.spike = True
 
     def _place(self, item: Item) -> None:
         linked = self._linked_event(item)
@@ -264,7 +264,7 @@ class EventClusterer(BaseStage):
             indexed = heapq.nsmallest(QUERY_TERMS, indexed)
         for _, term in indexed:
             votes.update(postings[term])
-        for name in item.extra.get("repost_chain", ())[:1]:
+        for name in item.repost_chain[:1]:
             quoted = self._author_event.get(name)
             if quoted in self._open:
                 votes[quoted] += QUOTED_VOTES  # always a candidate

@@ -11,7 +11,7 @@ a word missing from the table gets ``UNKNOWN_IDF`` (the table keeps the
 most common words, so a missing word is rare). This is jieba's own
 TF-IDF keyword rule, without jieba at run time.
 
-Per item: ``item.extra["keywords"]`` = top ``TOP_K`` words. Per set:
+Per item: ``item.keywords`` = top ``TOP_K`` words. Per set:
 :func:`set_keywords` sums each word's TF-IDF share over items (each item's
 weights normalised to 1, so a long post does not drown short ones).
 """
@@ -59,7 +59,8 @@ def read_idf(path: Path | None = None) -> dict[str, float]:
     path = path or _data_path("idf.tsv.gz")
     try:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
-            return {w: float(v) for w, v in (ln.rstrip("\n").split("\t") for ln in fh if ln.strip())}
+            rows = (ln.rstrip("\n").split("\t") for ln in fh if ln.strip())
+            return {w: float(v) for w, v in rows}
     except FileNotFoundError as exc:
         raise StageUnavailable(f"keywords: IDF table {path} not found") from exc
 
@@ -84,7 +85,7 @@ def clean_for_keywords(text: str) -> str:
 
 
 class KeywordExtractor(BaseStage):
-    """Stage ``keywords``: sets ``item.extra["keywords"]`` to ``[[word, weight], ...]``.
+    """Stage ``keywords``: sets ``item.keywords`` to ``[(word, weight), ...]``.
 
     ``weight`` is TF-IDF normalised so an item's weights sum to 1 (rounded
     to 4 places). Raises StageUnavailable when the IDF table is missing.
@@ -134,11 +135,11 @@ class KeywordExtractor(BaseStage):
         return [(w, round(v, 4)) for w, v in ranked[: top_k or self.top_k]]
 
     def process(self, items: list[Item]) -> None:
-        """Set ``item.extra["keywords"]`` on every live item (reusing ``item.tokens`` when the
+        """Set ``item.keywords`` on every live item (reusing ``item.tokens`` when the
         segment stage filled them)."""
         for item in live(items):
             found = self.extract(item.match_text, tokens=item.tokens or None)
-            item.extra["keywords"] = [[w, v] for w, v in found]
+            item.keywords = found
 
 
 def set_keywords(extractor: KeywordExtractor, texts: Iterable[str],

@@ -16,14 +16,15 @@ Resolution, per text:
   only when the text also names one of their provinces or cities, otherwise
   it is reported as ambiguous and NOT placed (MEASURED.md: cpca picks one
   silently); the candidate under the most specific named division wins
-  (南京市鼓楼区: the city beats 江苏省, which also holds 徐州's 鼓楼区); the same holds for two-character names (和县 in 和县委, 任县 in
-  担任县, 东区): they count only next to a named province or city;
+  (南京市鼓楼区: the city beats 江苏省, which also holds 徐州's 鼓楼区); the
+  same holds for two-character names (和县 in 和县委, 任县 in 担任县, 东区):
+  they count only next to a named province or city;
 * a short form directly followed by a street or institution word (南京路,
   中山大学, 北京时间) is not a place mention;
 * each placed mention contributes its province, city and district full
   names; ``item.places`` lists them once each, in order of first mention.
 
-``item.extra["places"]`` keeps the detail: ``{"mentions": [{"name",
+``item.place_detail`` keeps the detail (domain.PlaceDetail): ``{"mentions": [{"name",
 "level", "adcode", "start", "end"}], "ambiguous": [surface forms]}`` with
 spans in the original text.
 """
@@ -34,11 +35,10 @@ import csv
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import ahocorasick_rs as acrs
 
-from yuqing.domain import Item
+from yuqing.domain import Item, PlaceDetail, PlaceMention
 from yuqing.pipeline.base import BaseStage, StageUnavailable, live
 
 LEVEL_RANK = {"province": 0, "city": 1, "district": 2}
@@ -64,7 +64,7 @@ class PlaceResult:
     (placed hits with spans into the searched text) and ``ambiguous`` surface forms."""
 
     places: list[str] = field(default_factory=list)
-    mentions: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[PlaceMention] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
 
 
@@ -97,7 +97,7 @@ def read_gazetteer(path: Path) -> tuple[dict[str, Place], dict[str, list[str]]]:
 
 
 class PlaceMatcher(BaseStage):
-    """Stage ``places``: fills ``item.places`` and ``item.extra["places"]`` (see module doc).
+    """Stage ``places``: fills ``item.places`` and ``item.place_detail`` (see module doc).
 
     Built once from a gazetteer TSV (default: the shipped one); raises
     StageUnavailable when it is missing.
@@ -151,18 +151,19 @@ class PlaceMatcher(BaseStage):
         first = self.places[codes[0]]
         if first.level != "district" or (len(codes) == 1 and len(first.name) > 2):
             return codes[0]
-        depth = {c: max((LEVEL_RANK[p.level] + 1 for p in self.lineage(c)[:-1] if p.adcode in named),
-                        default=0) for c in codes}
+        depth = {c: max((LEVEL_RANK[p.level] + 1 for p in self.lineage(c)[:-1]
+                         if p.adcode in named), default=0) for c in codes}
         best = max(depth.values())
         backed = [c for c in codes if depth[c] == best]
         return backed[0] if best and len(backed) == 1 else None
 
     def process(self, items: list[Item]) -> None:
-        """Set ``places`` (and ``extra["places"]`` when anything was found) on live items."""
+        """Set ``places`` (and ``place_detail`` when anything was found) on live items."""
         for item in live(items):
             found = self.find(item.match_text)
             item.places = found.places
             if found.mentions or found.ambiguous:
                 for m in found.mentions:
                     m["start"], m["end"] = item.original_span(m["start"], m["end"])
-                item.extra["places"] = {"mentions": found.mentions, "ambiguous": found.ambiguous}
+                item.place_detail = PlaceDetail(mentions=found.mentions,
+                                                ambiguous=found.ambiguous)

@@ -4,13 +4,17 @@ The row keeps every ``Item`` field that INTERFACES.md's item JSON needs plus
 ``match_text`` (dedup and search use it) and ``offsets`` (NULL when it is the
 identity map, which is the common case). ``tokens``, ``origin``,
 ``rejected`` and ``is_update`` are per-run state and are not stored.
+
+The ``extra`` column holds the item's free-form source fields and, under the
+keys stages once wrote into ``Item.extra``, the typed fields stages share
+(``EXTRA_FIELDS``); a stored row keeps the shape it had before they were typed.
 """
 
 from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -81,9 +85,63 @@ def item_to_row(item: Item, now: datetime) -> dict[str, Any]:
         "sensitive_terms": [_hit_to_json(h) for h in item.sensitive_terms],
         "schemes": list(item.schemes), "places": list(item.places),
         "handling_class": item.handling_class, "event_id": item.event_id,
-        "flags": list(item.flags), "extra": item.extra,
+        "flags": list(item.flags), "extra": _stored_extra(item),
         "created_at": now, "updated_at": now,
     }
+
+
+#: stored ``extra`` key -> (Item field, test of the stored shape); a value of another shape
+#: is a free-form source field and stays in ``extra``
+EXTRA_FIELDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "repost_chain": ("repost_chain", lambda v: isinstance(v, list)
+                     and all(isinstance(n, str) for n in v)),
+    "places": ("place_detail", lambda v: isinstance(v, dict)
+               and v.keys() == {"mentions", "ambiguous"}),
+    "keywords": ("keywords", lambda v: isinstance(v, list) and all(
+        isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) for p in v)),
+    "handling": ("handling", lambda v: isinstance(v, dict)
+                 and v.keys() == {"class", "label", "confidence", "cues", "scores"}),
+    "spike": ("spike", lambda v: v is True),
+    "incident": ("incident", lambda v: isinstance(v, dict)),
+}
+
+
+def _stored_extra(item: Item) -> dict[str, Any]:
+    """Return the ``extra`` column of ``item``: its free-form fields, then each typed stage
+    field that is set (a non-empty chain, a true spike, anything else not None) under its
+    key of EXTRA_FIELDS, in the order the default stages set them (so the JSON is as before
+    these fields were typed)."""
+    if not (item.repost_chain or item.spike or item.place_detail is not None
+            or item.keywords is not None or item.handling is not None
+            or item.incident is not None):
+        return item.extra
+    extra = dict(item.extra)
+    if item.repost_chain:
+        extra["repost_chain"] = list(item.repost_chain)
+    if item.place_detail is not None:
+        extra["places"] = item.place_detail
+    if item.keywords is not None:
+        extra["keywords"] = [[w, v] for w, v in item.keywords]
+    if item.handling is not None:
+        extra["handling"] = item.handling
+    if item.spike:
+        extra["spike"] = True
+    if item.incident is not None:
+        extra["incident"] = item.incident
+    return extra
+
+
+def _typed_extra(stored: dict[str, Any]) -> dict[str, Any]:
+    """Return the Item keyword arguments of a stored ``extra``: each typed stage field found
+    under its key with its shape (EXTRA_FIELDS), and ``extra``, the rest."""
+    extra = dict(stored)
+    fields: dict[str, Any] = {"extra": extra}
+    for key, (name, has_shape) in EXTRA_FIELDS.items():
+        if key in extra and has_shape(extra[key]):
+            fields[name] = extra.pop(key)
+    if "keywords" in fields:
+        fields["keywords"] = [(w, v) for w, v in fields["keywords"]]
+    return fields
 
 
 def _hit_to_json(hit: TermHit) -> dict[str, Any]:
@@ -109,7 +167,7 @@ def row_to_item(row: RowMapping) -> Item:
         sensitive_terms=[TermHit(**h) for h in row["sensitive_terms"]],
         schemes=list(row["schemes"]), places=list(row["places"]),
         handling_class=row["handling_class"], event_id=row["event_id"],
-        flags=list(row["flags"]), extra=dict(row["extra"]),
+        flags=list(row["flags"]), **_typed_extra(row["extra"]),
     )
 
 
