@@ -214,6 +214,25 @@ class Item:
 
 
 @dataclass
+class SourceState:
+    """What the poller keeps of one source across restarts (one ``source_state`` row).
+
+    ``etag``/``last_modified``: the validators of the last HTTP answer (conditional
+    GET); ``cursor``: a kind-specific position (a file's ``"mtime_ns:size"``, a
+    replay's row count); ``health``: the JSON object the runner owns (status, last
+    success and error, ``done`` once a finite source is finished: SourceHealth);
+    ``updated_at``: when it was saved (aware UTC; None until then).
+    """
+
+    name: str
+    etag: str | None = None
+    last_modified: str | None = None
+    cursor: str | None = None
+    health: dict[str, Any] = field(default_factory=dict)
+    updated_at: datetime | None = None
+
+
+@dataclass
 class Alert:
     """A notice to people about one item (or a summary of several).
 

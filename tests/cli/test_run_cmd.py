@@ -53,7 +53,7 @@ def wait_for(check: Callable[[], bool], what: str, timeout: float = 30.0) -> Non
 def last_success(store: Store) -> str | None:
     """When the file source last fetched successfully, as saved in the store (None before)."""
     state = store.load_source_state("file-src")
-    return ((state or {}).get("health") or {}).get("last_success")
+    return None if state is None else state.health.get("last_success")
 
 
 def run_until(tmp_path: Path, db: str, ready: Callable[[Store], bool]) -> dict[str, Any]:

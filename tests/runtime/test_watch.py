@@ -49,9 +49,9 @@ def test_round_stores_reports_health_and_resumes(tmp_path: Path, store_url: str)
     # the failing feed is recorded and backs off; the file source was not stopped by it
     assert watcher.health["down"].status == "failed"
     assert watcher.health["exports"].status == "ok"
-    saved = {s["name"]: s for s in ctx.store.list_source_states()}
-    assert saved["down"]["health"]["last_error"]["message"]
-    assert saved["exports"]["health"]["items_last_hour"] == 5
+    saved = {s.name: s for s in ctx.store.list_source_states()}
+    assert saved["down"].health["last_error"]["message"]
+    assert saved["exports"].health["items_last_hour"] == 5
     ctx.close()
 
     # restart: a new process on the same database, file unchanged -> nothing new

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from yuqing.config import SourceConfig
-from yuqing.domain import RawItem
+from yuqing.domain import RawItem, SourceState
 from yuqing.sources.base import FetchResult, FetchState
 from yuqing.sources.health import SourceHealth, poll_due
 
@@ -87,3 +87,18 @@ def test_poll_due_isolates_failures_and_respects_due_times() -> None:
     later = poll_due([bad, good, finite], health, T0 + timedelta(seconds=61))
     assert [i.source for i in later] == ["good"]  # bad backs off (>= 96 s), fin is done
     assert (bad.calls, good.calls, finite.calls) == (1, 2, 1)
+
+
+def test_saved_state_round_trips_validators_cursor_and_done() -> None:
+    h = SourceHealth("feed", interval=60)
+    h.record_result(FetchResult([], "ok", etag='W/"7"', cursor="0042", done=True), T0)
+    saved = h.saved_state(T0)
+    assert (saved.name, saved.etag, saved.last_modified, saved.cursor) == (
+        "feed", 'W/"7"', None, "0042")
+    assert saved.health["done"] is True and saved.health["status"] == "ok"
+    assert saved.health["last_success"] == T0.isoformat()
+    back = SourceHealth.restored("feed", 60, saved)
+    assert back.state == FetchState(etag='W/"7"', cursor="0042", done=True)
+    assert back.status == "new" and back.is_due(T0)
+    assert SourceHealth.restored("feed", 60, None).state == FetchState()
+    assert SourceHealth.restored("f", 60, SourceState("f", health={})).state.done is False

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from yuqing.domain import Alert, Item, TermHit
+from yuqing.domain import Alert, Item, SourceState, TermHit
 from yuqing.store import SaveResult, Store, open_store
 from yuqing.store.migrate import current_revisions, head_revisions
 
@@ -219,21 +219,22 @@ class TestStoreContract:
             store.record_rejections([{"source": "weibo"}])
 
     def test_source_state(self, store: Store) -> None:
-        assert store.load_source_state("people.cn") == {}
-        store.save_source_state("people.cn", {"etag": 'W/"1"', "cursor": "0012",
-                                              "health": {"failures": 2, "last_error": "超时"}})
-        store.save_source_state("people.cn", {"etag": 'W/"2"', "cursor": "0013",
-                                              "health": {"failures": 0}})
+        assert store.load_source_state("people.cn") is None
+        store.save_source_state(SourceState("people.cn", etag='W/"1"', cursor="0012",
+                                            health={"failures": 2, "last_error": "超时"}))
+        store.save_source_state(SourceState("people.cn", etag='W/"2"', cursor="0013",
+                                            health={"failures": 0}))
         state = store.load_source_state("people.cn")
-        assert (state["etag"], state["cursor"], state["last_modified"]) == ('W/"2"', "0013", None)
-        assert state["health"] == {"failures": 0}
-        assert state["updated_at"].tzinfo is not None
-        with pytest.raises(ValueError, match="unknown keys"):
-            store.save_source_state("people.cn", {"etgs": "x"})
-        store.save_source_state("a-feed", {"health": {"status": "failed"}})
+        assert state is not None
+        assert (state.etag, state.cursor, state.last_modified) == ('W/"2"', "0013", None)
+        assert state.health == {"failures": 0}
+        assert state.updated_at is not None and state.updated_at.tzinfo is not None
+        with pytest.raises(TypeError, match="etgs"):
+            SourceState("people.cn", etgs="x")  # type: ignore[call-arg]
+        store.save_source_state(SourceState("a-feed", health={"status": "failed"}))
         listed = store.list_source_states()
-        assert [s["name"] for s in listed] == ["a-feed", "people.cn"]
-        assert listed[0]["health"] == {"status": "failed"} and listed[1]["cursor"] == "0013"
+        assert [s.name for s in listed] == ["a-feed", "people.cn"]
+        assert listed[0].health == {"status": "failed"} and listed[1].cursor == "0013"
 
     def test_stats(self, store: Store, make_item: MakeItem) -> None:
         store.save_items([

@@ -21,7 +21,7 @@ from yuqing.cases.service import CaseService
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import run_stream
 from yuqing.runtime.outcome import Outcome
-from yuqing.sources.base import FetchState, Source
+from yuqing.sources.base import Source
 from yuqing.sources.health import SourceHealth, poll_due
 from yuqing.sources.registry import SourceRegistry, default_registry
 
@@ -57,26 +57,17 @@ class Watcher:
         self.on_round = on_round
         registry = registry or default_registry()
         self.sources: list[Source] = registry.create_all([s for s in ctx.config.sources if s.enabled])
-        self.health = {s.name: self._restore(s) for s in self.sources}
+        self.health = {s.name: SourceHealth.restored(s.name, s.config.interval,
+                                                     ctx.store.load_source_state(s.name))
+                       for s in self.sources}
         self.reports = _report_scheduler(ctx)
         self.cases = CaseService(ctx.store, ctx.config, clock=clock)
         self._last_sweep: datetime | None = None
 
-    def _restore(self, source: Source) -> SourceHealth:
-        health = SourceHealth(source.name, source.config.interval)
-        saved = self.ctx.store.load_source_state(source.name) or {}
-        fields = {k: saved.get(k) for k in ("etag", "last_modified", "cursor")}
-        done = bool((saved.get("health") or {}).get("done"))
-        health.state = FetchState(**fields, done=done)
-        return health
-
     def _save(self) -> None:
         now = self.clock()
-        for name, health in self.health.items():
-            state = health.state
-            self.ctx.store.save_source_state(name, {
-                "etag": state.etag, "last_modified": state.last_modified, "cursor": state.cursor,
-                "health": {**health.as_dict(now), "done": state.done}})
+        for health in self.health.values():
+            self.ctx.store.save_source_state(health.saved_state(now))
 
     def round(self) -> Outcome:
         """Fetch every due source once and process what came in."""

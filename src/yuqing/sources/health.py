@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from yuqing.domain import BadInput, RawItem
+from yuqing.domain import BadInput, RawItem, SourceState
 from yuqing.sources.base import FetchResult, FetchState, Source
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,23 @@ class SourceHealth:
     state: FetchState = field(default_factory=FetchState)
     rng: random.Random = field(default_factory=random.Random, repr=False)
     _window: deque[tuple[datetime, int]] = field(default_factory=deque, repr=False)
+
+    @classmethod
+    def restored(cls, name: str, interval: float, saved: SourceState | None) -> SourceHealth:
+        """Return a new SourceHealth whose fetch state (validators, cursor, done mark) is that
+        of ``saved`` (a fresh one when None); status and counters start anew."""
+        health = cls(name, interval)
+        if saved is not None:
+            health.state = FetchState(etag=saved.etag, last_modified=saved.last_modified,
+                                      cursor=saved.cursor, done=bool(saved.health.get("done")))
+        return health
+
+    def saved_state(self, now: datetime) -> SourceState:
+        """Return the SourceState to save at ``now``: the fetch state's validators and cursor,
+        and ``health`` = :meth:`as_dict` plus ``done``."""
+        state = self.state
+        return SourceState(self.name, etag=state.etag, last_modified=state.last_modified,
+                           cursor=state.cursor, health={**self.as_dict(now), "done": state.done})
 
     def is_due(self, now: datetime) -> bool:
         """True when the source has never run or ``now`` has reached ``next_due``."""

@@ -19,7 +19,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from yuqing.domain import Alert, BadInput, Item
+from yuqing.domain import Alert, BadInput, Item, SourceState
 from yuqing.store import alerts as _alerts
 from yuqing.store import health as _health
 from yuqing.store import items as _items
@@ -290,20 +290,20 @@ class Store(Repositories):
         with self.read() as conn:
             return _health.rejection_counts(conn)
 
-    def load_source_state(self, name: str) -> dict[str, Any]:
-        """Return the saved state of source ``name`` ({} if none); see store/health.py for keys."""
+    def load_source_state(self, name: str) -> SourceState | None:
+        """Return the saved state of source ``name``, or None when it has none."""
         with self.read() as conn:
             return _health.load_source_state(conn, name)
 
-    def list_source_states(self) -> list[dict[str, Any]]:
+    def list_source_states(self) -> list[SourceState]:
         """Return the saved state (validators, cursor, health) of every source, by name."""
         with self.read() as conn:
             return _health.list_source_states(conn)
 
-    def save_source_state(self, name: str, state: Mapping[str, Any]) -> None:
-        """Replace the saved state of source ``name``; raises ValueError for unknown keys."""
+    def save_source_state(self, state: SourceState) -> None:
+        """Replace the saved state of source ``state.name``."""
         with self.write() as conn:
-            _health.save_source_state(conn, name, state, _now())
+            _health.save_source_state(conn, state, _now())
 
     # ----- summary -----------------------------------------------------------------------
 

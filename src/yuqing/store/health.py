@@ -1,8 +1,9 @@
 """Source state (HTTP validators, cursor, health) and counted rejections.
 
-``source_state`` keeps, per source name, what a poller needs across restarts:
-``etag``, ``last_modified``, ``cursor`` (strings or None) and ``health`` (a
-JSON object the source runner owns, e.g. last error and failure count).
+``source_state`` keeps, per source name, what a poller needs across restarts
+(domain.SourceState): ``etag``, ``last_modified``, ``cursor`` (strings or None)
+and ``health`` (a JSON object the source runner owns, e.g. last error and
+failure count).
 ``rejections`` keeps one row per refused item with its stable reason code.
 """
 
@@ -14,45 +15,39 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import RowMapping
 
-from yuqing.domain import Item
+from yuqing.domain import Item, SourceState
 from yuqing.store.tables import rejections, source_state
 from yuqing.store.repository import Repository
 
-STATE_KEYS = ("etag", "last_modified", "cursor", "health")
+
+def _state(row: RowMapping) -> SourceState:
+    """Return the SourceState of a ``source_state`` row (a NULL health read as {})."""
+    return SourceState(name=row["name"], etag=row["etag"], last_modified=row["last_modified"],
+                       cursor=row["cursor"], health=dict(row["health"] or {}),
+                       updated_at=row["updated_at"])
 
 
-def load_source_state(conn: Connection, name: str) -> dict[str, Any]:
-    """Return ``{"etag", "last_modified", "cursor", "health", "updated_at"}`` for ``name``, or {} if unknown."""
+def load_source_state(conn: Connection, name: str) -> SourceState | None:
+    """Return the saved state of source ``name``, or None when it has none."""
     row = conn.execute(select(source_state).where(source_state.c.name == name)).first()
-    if row is None:
-        return {}
-    m = row._mapping
-    return {k: m[k] for k in (*STATE_KEYS, "updated_at")}
+    return None if row is None else _state(row._mapping)
 
 
-def list_source_states(conn: Connection) -> list[dict[str, Any]]:
-    """Return the saved state of every source, by name, each with its ``name``."""
+def list_source_states(conn: Connection) -> list[SourceState]:
+    """Return the saved state of every source, by name."""
     rows = conn.execute(select(source_state).order_by(source_state.c.name))
-    return [{"name": r.name, **{k: r._mapping[k] for k in (*STATE_KEYS, "updated_at")}}
-            for r in rows]
+    return [_state(r._mapping) for r in rows]
 
 
-def save_source_state(conn: Connection, name: str, state: Mapping[str, Any], now: datetime) -> None:
-    """Replace the state of source ``name``; keys missing from ``state`` become None ({} for health).
-
-    Raises ValueError naming any key outside STATE_KEYS (``updated_at`` is
-    accepted and ignored: the store sets it to ``now``).
-    """
-    unknown = set(state) - set(STATE_KEYS) - {"updated_at"}
-    if unknown:
-        raise ValueError(f"source state for {name!r}: unknown keys {sorted(unknown)}; "
-                         f"expected {STATE_KEYS}")
-    values = {"etag": state.get("etag"), "last_modified": state.get("last_modified"),
-              "cursor": state.get("cursor"), "health": dict(state.get("health") or {}),
-              "updated_at": now}
+def save_source_state(conn: Connection, state: SourceState, now: datetime) -> None:
+    """Replace the saved state of source ``state.name``, stamped ``now`` (``state.updated_at``
+    is not read)."""
+    values = {"etag": state.etag, "last_modified": state.last_modified, "cursor": state.cursor,
+              "health": dict(state.health), "updated_at": now}
     module = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = module.insert(source_state).values(name=name, **values)
+    stmt = module.insert(source_state).values(name=state.name, **values)
     conn.execute(stmt.on_conflict_do_update(index_elements=[source_state.c.name], set_=values))
 
 

@@ -158,7 +158,7 @@ def create_app(ctx: Context) -> FastAPI:
     @app.get("/api/sources", dependencies=[Depends(refuse_unknown_params)])
     def list_sources() -> list[dict[str, Any]]:
         """Health of every watched source: status, last success, last error, items in the last hour."""
-        return [{"name": s["name"], **(s["health"] or {}), "updated_at": s["updated_at"]}
+        return [{"name": s.name, **s.health, "updated_at": s.updated_at}
                 for s in ctx.store.list_source_states()]
 
     @app.get("/api/stats")

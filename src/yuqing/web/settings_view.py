@@ -35,7 +35,7 @@ def settings_data(ctx: Context, accounts: Accounts) -> dict[str, Any]:
     "audit"}`` for the settings page; ``rules`` are the stored rules the processes use
     (web/rule_editor.rule_doc shape), not only the config file's."""
     cfg = ctx.config
-    health = {s["name"]: {**(s["health"] or {}), "updated_at": s["updated_at"]}
+    health = {s.name: {**s.health, "updated_at": s.updated_at}
               for s in ctx.store.list_source_states()}
     return {
         "schemes": [s.model_dump() for s in cfg.schemes],
