@@ -154,7 +154,7 @@ def train_cnn(
         batches = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
         rng.shuffle(batches)
         for idx in batches:
-            chars, words, lengths = make_batch(torch, data, idx)
+            chars, words, lengths = make_batch(torch, data, idx.tolist())
             loss = torch.nn.functional.cross_entropy(net(chars, words, lengths), y[idx],
                                                      weight=class_weight, reduction="none")
             loss = (loss * w[idx]).sum() / w[idx].sum()

@@ -48,7 +48,7 @@ def render_html(report: Report) -> str:
 
 def render_pdf(report: Report) -> bytes:
     """Return the report as a PDF (A4, page numbers), text extractable."""
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint import HTML
 
     return bytes(HTML(string=render_html(report)).write_pdf())
 
