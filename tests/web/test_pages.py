@@ -27,7 +27,8 @@ CONFIG: dict[str, Any] = {
     "alerts": {"rules": [{"name": "负面", "channels": ["console"]}],
                "channels": [{"name": "console", "kind": "console"},
                             {"name": "hook", "kind": "webhook",
-                             "url": "https://example.org/hook?access_token=SECRET42"}]},
+                             "url": "https://example.org/hook?access_token=SECRET42",
+                             "headers": {"Authorization": "Bearer HEADER43"}}]},
 }
 ITEMS = [
     {"id": "1", "text": "市人民医院门口发生严重车祸，两人受伤，警察到场处置", "source": "weibo",
@@ -71,6 +72,8 @@ def test_every_page_renders(served: tuple[TestClient, Context]) -> None:
     assert "data-ack=" in inbox and "console: " in inbox
     settings = client.get("/settings").text
     assert "SECRET42" not in settings and "hook" in settings
+    # secrets are those the webhook's options model marks, header values included
+    assert "HEADER43" not in settings and "Authorization" in settings
 
 
 def test_live_feed_reads_items_stored_after_a_seq(served: tuple[TestClient, Context]) -> None:

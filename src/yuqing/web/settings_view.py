@@ -4,30 +4,25 @@ audit log."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from yuqing.alerts.channels.base import mask_url
+from yuqing.alerts.channels import build_channel
+from yuqing.alerts.channels.options import display_options, model_of
+from yuqing.config import ChannelConfig
+from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
 from yuqing.web.accounts import Accounts
 from yuqing.web.rule_editor import RuleEditor
 
-#: channel option names whose values are secrets (masked on the page)
-SECRET_KEYS = re.compile(r"secret|token|password|key|sign", re.I)
-
-
-def mask_options(options: dict[str, Any]) -> dict[str, Any]:
-    """Return channel options with secrets replaced by ``***`` and URLs masked (query
-    strings and credentials hidden by alerts/channels/base.mask_url)."""
-    out: dict[str, Any] = {}
-    for key, value in options.items():
-        if SECRET_KEYS.search(key):
-            out[key] = "***"
-        elif isinstance(value, str) and value.startswith(("http://", "https://")):
-            out[key] = mask_url(value)
-        else:
-            out[key] = value
-    return out
+def channel_options(ctx: Context, cfg: ChannelConfig) -> dict[str, Any]:
+    """Return ``cfg``'s options for display: the secret fields its kind's options model
+    marks are masked (alerts/channels/options.py); every option of a kind whose channel
+    cannot be built is shown as ``***``."""
+    try:
+        model = model_of(build_channel(ctx.channels, cfg))
+    except BadInput:
+        model = None
+    return display_options(model, dict(cfg.model_extra or {}))
 
 
 def settings_data(ctx: Context, accounts: Accounts) -> dict[str, Any]:
@@ -44,7 +39,7 @@ def settings_data(ctx: Context, accounts: Accounts) -> dict[str, Any]:
         "lexicons": [lx.model_dump() for lx in cfg.lexicons],
         "rules": RuleEditor(ctx.store, cfg).docs(),
         "channels": [{"name": c.name, "kind": c.kind,
-                      "options": mask_options(dict(c.model_extra or {}))}
+                      "options": channel_options(ctx, c)}
                      for c in cfg.alerts.channels],
         "users": accounts.users(), "units": accounts.units(),
         "audit": accounts.read_audit(50),
