@@ -2,7 +2,7 @@
 
 One file holds sources, monitoring schemes, sensitive lexicons, segmentation
 dictionaries, alert rules and channels. Settings resolve in the order of
-INTERFACES.md: command-line flag > environment ``YUQING_<NAME>`` > config
+docs/INTERFACES.md: command-line flag > environment ``YUQING_<NAME>`` > config
 file > built-in default, for the settings of :data:`ENV_SETTINGS`:
 :func:`environment_settings` reads and validates the variables, :func:`load_config`
 lets them win over the file, :func:`resolve_setting` adds a flag.
@@ -513,7 +513,7 @@ def resolve_env_secrets(value: Any, env: Mapping[str, str] | None = None) -> Any
 
 
 #: the settings that resolve flag > environment ``YUQING_<NAME>`` > config file > default
-#: (INTERFACES.md): the top-level scalar keys of the config file. Flags: ``--db`` for
+#: (docs/INTERFACES.md): the top-level scalar keys of the config file. Flags: ``--db`` for
 #: database_url, ``--timezone`` (`yuqing ingest`) for timezone.
 ENV_SETTINGS = ("database_url", "timezone", "language")
 

@@ -55,7 +55,7 @@ class RejectedItem(YuqingError):
 class RawItem:
     """One item as a source yields it, before any normalisation.
 
-    Fields follow the item exchange format of INTERFACES.md. ``published_at``
+    Fields follow the item exchange format of docs/INTERFACES.md. ``published_at``
     is the raw value (string as found, or an aware/naive datetime);
     ``tz`` is the source's IANA time zone used when the value has no offset.
     ``origin`` names where the item came from for error messages, e.g.
@@ -94,7 +94,7 @@ class TermHit:
     weight: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the JSON shape of INTERFACES.md: term, category, start, end."""
+        """Return the JSON shape of docs/INTERFACES.md: term, category, start, end."""
         return {"term": self.term, "category": self.category, "start": self.start, "end": self.end}
 
 

@@ -1,4 +1,4 @@
-"""Field values of the item exchange format (INTERFACES.md): ids, counts, strings.
+"""Field values of the item exchange format (docs/INTERFACES.md): ids, counts, strings.
 
 One place for the rules that both the sources (reading files and pushes)
 and the normaliser apply, so a value is judged the same way wherever it

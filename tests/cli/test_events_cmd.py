@@ -2,7 +2,7 @@
 (src/yuqing/cli/events.py), with the store filled by `yuqing ingest`.
 
 Inputs: tests/fixtures/events/handwritten.jsonl (hand-written, see its README)
-and the three FIELD_CASES F12 items written here.
+and the three docs/FIELD_CASES.md F12 items written here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""FIELD_CASES F1: Chinese date formats in feeds, relative forms, no guess from today."""
+"""docs/FIELD_CASES.md F1: Chinese date formats in feeds, relative forms, no guess from today."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""FIELD_CASES F2: one bad entry in a feed never fails the fetch.
+"""docs/FIELD_CASES.md F2: one bad entry in a feed never fails the fetch.
 
 Item 2's title holds ``&#1114112;`` (beyond Unicode: feedparser 6.0 alone
 raises ValueError and loses the whole feed); item 3's description holds

@@ -1,4 +1,4 @@
-"""FIELD_CASES F3, identity part: the same articles under new guids are 3 items, not 6.
+"""docs/FIELD_CASES.md F3, identity part: the same articles under new guids are 3 items, not 6.
 
 The RawItems are what the RSS source yields for the two fetches (no id, guid
 and link as in the feed; see test_f03_new_guids_fetch.py for the fetch part).

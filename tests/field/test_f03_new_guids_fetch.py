@@ -1,4 +1,4 @@
-"""FIELD_CASES F3, fetch level: the same articles come back under new guids.
+"""docs/FIELD_CASES.md F3, fetch level: the same articles come back under new guids.
 
 Identity (3 stored items, not 6) is decided by the normaliser's item key
 (another module); here we assert only what the RSS source yields on the two

@@ -1,4 +1,4 @@
-"""FIELD_CASES F5: traditional, simplified and regional words."""
+"""docs/FIELD_CASES.md F5: traditional, simplified and regional words."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""FIELD_CASES F6: width, invisible characters and emoji; offsets into the original text."""
+"""docs/FIELD_CASES.md F6: width, invisible characters and emoji; offsets into the original text."""
 
 from __future__ import annotations
 

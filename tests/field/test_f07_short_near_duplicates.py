@@ -1,4 +1,4 @@
-"""FIELD_CASES F7: short near-duplicates need character n-grams and an exact check."""
+"""docs/FIELD_CASES.md F7: short near-duplicates need character n-grams and an exact check."""
 
 from __future__ import annotations
 

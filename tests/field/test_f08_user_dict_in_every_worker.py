@@ -1,4 +1,4 @@
-"""F8: user dictionaries are honoured in every worker process (FIELD_CASES.md).
+"""F8: user dictionaries are honoured in every worker process (docs/FIELD_CASES.md).
 
 User word 加热时间; text 热水器加热时间太长 segmented in separate worker
 processes, each building its segmenter from the config alone.

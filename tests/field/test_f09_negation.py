@@ -1,4 +1,4 @@
-"""FIELD_CASES F9 Negation: `我今天不高兴` negative; `我今天不难过`, `这家店的服务不差`,
+"""docs/FIELD_CASES.md F9 Negation: `我今天不高兴` negative; `我今天不难过`, `这家店的服务不差`,
 `我一点也不后悔`, `这个产品不是不好` not negative -- with the shipped sentiment model."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""FIELD_CASES F12 through the events stage and origin tracing (analytics/origin.py)."""
+"""docs/FIELD_CASES.md F12 through the events stage and origin tracing (analytics/origin.py)."""
 
 from __future__ import annotations
 

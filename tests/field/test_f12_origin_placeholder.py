@@ -1,4 +1,4 @@
-"""FIELD_CASES F12 end to end: through the pipeline into the store, then origins."""
+"""docs/FIELD_CASES.md F12 end to end: through the pipeline into the store, then origins."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""FIELD_CASES F12: Weibo ids in two forms (identity and parent links)."""
+"""docs/FIELD_CASES.md F12: Weibo ids in two forms (identity and parent links)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""F13 (FIELD_CASES.md): a DingTalk robot that says no with HTTP 200.
+"""F13 (docs/FIELD_CASES.md): a DingTalk robot that says no with HTTP 200.
 
 Against a REAL local HTTP server acting as a DingTalk robot (see
 tests/alerts/conftest.py, ``/robot*`` behaviours).

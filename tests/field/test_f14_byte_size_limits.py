@@ -1,4 +1,4 @@
-"""F14 (FIELD_CASES.md): message size limits are bytes.
+"""F14 (docs/FIELD_CASES.md): message size limits are bytes.
 
 200 alerts of 37 Chinese characters (111 UTF-8 bytes each) to a WeCom robot
 (markdown limit 4096 bytes), against a REAL local WeCom-like server that

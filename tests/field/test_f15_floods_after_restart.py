@@ -1,4 +1,4 @@
-"""F15 (FIELD_CASES.md): floods after restart and with two workers.
+"""F15 (docs/FIELD_CASES.md): floods after restart and with two workers.
 
 A rule fired for event E at 10:00. The service restarts at 10:05 with E
 unchanged; two workers run; event F appears while the service is down

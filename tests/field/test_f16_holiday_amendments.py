@@ -1,4 +1,4 @@
-"""F16 Holiday amendments (FIELD_CASES.md): the 2020 Spring Festival break was extended
+"""F16 Holiday amendments (docs/FIELD_CASES.md): the 2020 Spring Festival break was extended
 to 2 Feb by a later notice and the 1 Feb make-up workday cancelled.
 
 Expected: a case opened Thu 2020-01-23 with 3 working days is due 2020-02-05 (24:00,

@@ -1,4 +1,4 @@
-"""F17 (shared/cases/FIELD_CASES.md): Chinese glyphs in charts and documents.
+"""F17 (docs/FIELD_CASES.md): Chinese glyphs in charts and documents.
 
 A line chart titled 舆情热度趋势（近7日） with values [-3, -1, 0, 2] and legend 负面/正面,
 and a word cloud of 燃气 泄漏 转发: zero "Glyph ... missing" warnings, the CJK

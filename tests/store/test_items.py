@@ -10,7 +10,7 @@ from yuqing.domain import Item, TermHit
 from yuqing.store import Store, item_to_json
 from yuqing.store.items import item_to_row
 
-# INTERFACES.md, "JSON shapes that scripts read": an item.
+# docs/INTERFACES.md, "JSON shapes that scripts read": an item.
 EXCHANGE = {"id", "text", "title", "source", "media_type", "url", "author", "author_id",
             "published_at", "parent_id", "reposts", "comments", "likes"}
 ANALYSIS = {"sentiment", "sentiment_score", "sensitive_terms", "schemes", "duplicate_of",

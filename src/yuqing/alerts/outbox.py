@@ -31,7 +31,7 @@ deduplicates; any other channel (robots, SMS, e-mail) is NOT sent again
 do) and the delivery is marked failed with a note saying so, unless the
 channel sets ``resend_interrupted``. Everything recorded before the crash
 is sent exactly once after the restart, including alerts recorded while no
-dispatcher ran (FIELD_CASES F15).
+dispatcher ran (docs/FIELD_CASES.md F15).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ outbox rows (store/alerts.py), in one write transaction:
 - the storm limiter lets ``max_per_window`` alerts of a rule per window
   (windows aligned to multiples of ``window`` since the epoch) through; later
   ones are stored without deliveries (visible in the list), and the first one
-  held triggers ONE summary alert with a link to the list (FIELD_CASES F15);
+  held triggers ONE summary alert with a link to the list (docs/FIELD_CASES.md F15);
 - in quiet hours (office zone) deliveries are held until the quiet hours end,
   except for the rule's override levels (default I and II);
 - a rule with an escalation chain arms it (store.alerts.start_escalation).

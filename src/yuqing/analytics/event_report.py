@@ -1,6 +1,6 @@
 """Stored events as the JSON documents of ``yuqing events``, ``yuqing event ID`` and the API.
 
-``event ID --json`` (INTERFACES.md): ``{"id", "title", "size", "origin":
+``event ID --json`` (docs/INTERFACES.md): ``{"id", "title", "size", "origin":
 {item + "collected", "confidence", "reason", "upstream"}, "timeline": [{"t",
 "count"}], "edges": [{"from", "to"}], "level", "heat", ...}`` plus
 keywords, first/last time, sentiment/media/places/sources mixes, depth,

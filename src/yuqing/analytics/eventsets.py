@@ -1,7 +1,7 @@
 """Labelled event sets built at run time from the research data in ``../shared/data``.
 
 Nothing here is shipped data: the functions read the research folders (see
-their SOURCE.txt) and yield exchange-format records (INTERFACES.md) with an
+their SOURCE.txt) and yield exchange-format records (docs/INTERFACES.md) with an
 ``event_label``, for ``yuqing eval events`` and benchmarks/events.py.
 
 * **CHECKED** (``checked_covid_fake/posts_all.csv``): the fake-news posts,

@@ -2,7 +2,7 @@
 
 Each member's parent is, first that applies: its ``parent_id`` (or
 ``root_id``) in the same source; a Weibo status URL in its text (numeric or
-base-62 id, FIELD_CASES F12); the nearest ``//@name:`` of its repost chain
+base-62 id, docs/FIELD_CASES.md F12); the nearest ``//@name:`` of its repost chain
 (``item.repost_chain``), i.e. the latest earlier member written by
 that author, else a placeholder node ``@name`` chained to the next quoted
 name. A parent that is not a member stays a **placeholder** node (collected

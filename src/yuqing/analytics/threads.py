@@ -4,7 +4,7 @@ A parent is looked up in the same source (key ``source:parent_id``). When a
 parent was never collected, the walk ends on a placeholder node "not
 collected" that keeps the parent's id (and, for Weibo, its base-62 short
 id), so the item that pointed at it is never mistaken for the origin
-(FIELD_CASES F12).
+(docs/FIELD_CASES.md F12).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Working days come from ``chinese-calendar`` (the State Council's yearly
 holiday notices, make-up workdays included). Its data already carries the
 2020 amendment that extended the Spring Festival break to 2 Feb and
 cancelled the 1 Feb make-up workday (国办发明电〔2020〕1号, 27 Jan 2020;
-FIELD_CASES F16), so no amendment table is kept here; an office adds later
+docs/FIELD_CASES.md F16), so no amendment table is kept here; an office adds later
 or local amendments as ``[deadlines] extra_holidays``/``extra_workdays``.
 
 For a year the library has no data for, a day is a working day when it is
@@ -61,7 +61,7 @@ class Deadline:
 
     def as_json(self) -> dict[str, Any]:
         """Return ``{"due": ISO time with offset, "provisional": bool, "policy": name}``
-        (INTERFACES.md, ``deadline --json``)."""
+        (docs/INTERFACES.md, ``deadline --json``)."""
         return {"due": self.due.isoformat(), "provisional": self.provisional,
                 "policy": self.policy}
 

@@ -15,7 +15,7 @@ ANALYZE_STAGES = ("segment", "sentiment", "sensitive", "places", "keywords", "ha
 
 
 def analyze_text(text: str, config: Any, stages: Any) -> dict[str, Any]:
-    """Return the INTERFACES.md ``analyze --json`` document for ``text``:
+    """Return the docs/INTERFACES.md ``analyze --json`` document for ``text``:
     ``{"sentiment", "sentiment_score", "sensitive_terms", "places", "keywords",
     "handling_class"}`` plus ``handling`` (confidence, cues) and ``skipped`` stages.
 

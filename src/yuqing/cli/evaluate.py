@@ -2,7 +2,7 @@
 
 Human output (stderr): a per-class table and the confusion matrix for our
 model, then the baseline measured in the same run. ``--json`` prints the
-INTERFACES.md shape ``{"n", "accuracy", "macro_f1", "per_class", "baseline":
+docs/INTERFACES.md shape ``{"n", "accuracy", "macro_f1", "per_class", "baseline":
 {"name", "accuracy", "macro_f1"}}`` plus ``confusion`` and speeds.
 """
 

@@ -1,7 +1,7 @@
 """Publication times from the forms Chinese sites and feeds actually use.
 
 :func:`parse_published` never guesses from today's date: a value it cannot
-read gives the fetch time plus the flag ``date_unparsed`` (FIELD_CASES F1,
+read gives the fetch time plus the flag ``date_unparsed`` (docs/FIELD_CASES.md F1,
 where a common parser kept the year of ``2024/3/5 8:15:00`` and invented
 month and day from today). Relative forms (``刚刚``, ``5分钟前``, ``昨天 23:10``)
 are read against the fetch time, in the source's time zone.

@@ -5,7 +5,7 @@
 Identity: ``key`` from urls.item_key; a Weibo item without an id takes the
 mid of its status URL. Ids are strings end to end; an id a spreadsheet
 turned into a float (``7.31234567890123E+18``) is rejected, since the digits
-it lost cannot be recovered (INTERFACES.md: ids are never floats).
+it lost cannot be recovered (docs/INTERFACES.md: ids are never floats).
 
 Rejection reasons (RejectedItem.reason): ``empty_text``, ``no_identity``,
 ``lossy_id``, ``bad_url``. Flags added to ``Item.flags``: the date flags of

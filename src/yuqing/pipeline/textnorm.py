@@ -20,7 +20,7 @@ Two texts come out of one input:
      becomes one ASCII space; leading and trailing space is stripped;
   4. traditional -> simplified with OpenCC's ``tw2s`` config (``t2s`` leaves
      著 in 看著, MEASURED.md; OpenCC's phrase dictionaries keep 呼吸/猛烈
-     intact, unlike character-table converters, FIELD_CASES F5).
+     intact, unlike character-table converters, docs/FIELD_CASES.md F5).
 
   ASCII letters keep their case. NFKC is applied per character, so
   combining sequences are not composed across characters.
@@ -91,7 +91,7 @@ def has_markup(text: str) -> bool:
 def _drop_bad_numeric_refs(text: str) -> str:
     """Remove ``&#N;`` references to non-characters (beyond U+10FFFF, surrogates, NUL).
 
-    A bad reference is dropped, not replaced by U+FFFD (FIELD_CASES F2).
+    A bad reference is dropped, not replaced by U+FFFD (docs/FIELD_CASES.md F2).
     """
 
     def keep(m: re.Match[str]) -> str:

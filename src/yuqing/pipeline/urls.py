@@ -1,4 +1,4 @@
-"""Item identity: canonical URLs and item keys (FIELD_CASES F3).
+"""Item identity: canonical URLs and item keys (docs/FIELD_CASES.md F3).
 
 A feed that re-publishes its articles under new guids
 (``http://…/1001.html`` then ``https://…/1001.html?from=rss``) must not

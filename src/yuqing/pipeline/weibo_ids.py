@@ -1,4 +1,4 @@
-"""Weibo status ids in their two forms, and ``//@`` repost chains (FIELD_CASES F12).
+"""Weibo status ids in their two forms, and ``//@`` repost chains (docs/FIELD_CASES.md F12).
 
 A status has a numeric ``mid`` (``5012345678901234``) and a base-62 short id
 used in URLs (``O5banBlCi``). Conversion, as Weibo's own web client does it:

@@ -1,4 +1,4 @@
-"""Counts of what one run (or one batch) did, in the JSON shape of INTERFACES.md."""
+"""Counts of what one run (or one batch) did, in the JSON shape of docs/INTERFACES.md."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ one BadInput (NOT raised) per refused line or row, so a caller counts rejects
 and goes on; item files (sources/files.py) and labelled sets
 (pipeline/labelled.py) are read through it.
 
-Encoding (FIELD_CASES F4), decided line by line, strictly (nothing decoded is
+Encoding (docs/FIELD_CASES.md F4), decided line by line, strictly (nothing decoded is
 ever replaced by U+FFFD):
 
 - a UTF-16 BOM at the start: read as UTF-16 (Excel's "Unicode" export); a line

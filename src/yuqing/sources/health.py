@@ -11,7 +11,7 @@ the next fetch is due one ``interval`` later. (Capped exponential backoff
 with jitter: M. Brooker, "Exponential Backoff And Jitter", AWS
 Architecture Blog, 2015; jitter spreads retries of many sources that failed
 together.) ``degraded`` counts as a success for scheduling (items came
-through) but shows in ``status`` (FIELD_CASES F2).
+through) but shows in ``status`` (docs/FIELD_CASES.md F2).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ The data: Weibo hot-search lists, hourly, 1-14 June 2025 (5,750 topics,
 weibo-trending-hot-history, MIT, "Copyright (c) 2020 xiadd"; the copy in
 ``yuqing/data/hotsearch/`` keeps that notice (LICENSE, SOURCE.txt).
 
-One item per topic, in the exchange format of INTERFACES.md:
+One item per topic, in the exchange format of docs/INTERFACES.md:
 ``id`` = first 16 hex of SHA-1 of the title (stable across runs and
 machines); ``text`` = title, plus a newline and the description when there
 is one; ``published_at`` = ``first_snapshot``; ``source`` =

@@ -1,4 +1,4 @@
-"""The item exchange format of INTERFACES.md: one record (dict) -> RawItem.
+"""The item exchange format of docs/INTERFACES.md: one record (dict) -> RawItem.
 
 A *record* is one JSON object or one CSV row. A *column mapping* renames
 the columns of somebody else's export to ours: ``{ours: theirs}``, e.g.

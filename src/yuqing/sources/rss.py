@@ -1,6 +1,6 @@
 """RSS/Atom feeds: fetch over HTTP (httpx, conditional GET) and parse (feedparser).
 
-Feeds in the wild are often broken (FIELD_CASES F2): a character reference
+Feeds in the wild are often broken (docs/FIELD_CASES.md F2): a character reference
 beyond Unicode (``&#1114112;``) makes feedparser 6.0 raise ``ValueError``
 and lose the whole feed; an HTML entity such as ``&ldquo;`` without a DTD
 makes the XML parser give up. So before parsing we
@@ -18,7 +18,7 @@ Any repair, or feedparser's ``bozo`` flag with entries still parsed, marks
 the fetch ``degraded``; no entries and no feed version means ``failed``.
 
 Entry conversion: guid <- ``entry.id`` and ``id`` stays None: a feed's
-guid is only a hint of identity (FIELD_CASES F3: the same articles come back
+guid is only a hint of identity (docs/FIELD_CASES.md F3: the same articles come back
 under new guids), so the normaliser keys feed items by canonical URL and
 falls back to the guid (pipeline/urls.item_key); url <- link; text <-
 content, else summary, else the title (headline-only feeds); HTML is kept

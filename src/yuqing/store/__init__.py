@@ -234,7 +234,7 @@ class Store(Repositories):
         """Store ``alert`` with a pending delivery per channel; return its id, or None if known.
 
         "Known" means an alert with the same ``dedup_key`` is stored, so a
-        restart or a second worker never alerts twice (FIELD_CASES F15).
+        restart or a second worker never alerts twice (docs/FIELD_CASES.md F15).
         """
         with self.write() as conn:
             return _alerts.record_alert(conn, alert, _now())

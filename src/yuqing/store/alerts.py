@@ -1,7 +1,7 @@
 """The alert outbox: alerts (unique by ``dedup_key``) and their per-channel deliveries.
 
 An alert is inserted with INSERT ... ON CONFLICT (dedup_key) DO NOTHING, so a
-restart or a second worker never records the same alert twice (FIELD_CASES
+restart or a second worker never records the same alert twice (docs/FIELD_CASES.md
 F15); its ``pending`` delivery rows are written in the same transaction.
 
 Dispatchers take pending deliveries with :func:`claim_deliveries` (an

@@ -1,6 +1,6 @@
 """Item <-> row mapping, the batched upsert, and the item filters.
 
-The row keeps every ``Item`` field that INTERFACES.md's item JSON needs plus
+The row keeps every ``Item`` field that docs/INTERFACES.md's item JSON needs plus
 ``match_text`` (dedup and search use it) and ``offsets`` (NULL when it is the
 identity map, which is the common case). ``tokens``, ``origin``,
 ``rejected`` and ``is_update`` are per-run state and are not stored.
@@ -146,7 +146,7 @@ def _typed_extra(stored: dict[str, Any]) -> dict[str, Any]:
 
 
 def _hit_to_json(hit: TermHit) -> dict[str, Any]:
-    """Return a stored term hit: the INTERFACES.md shape plus its weight."""
+    """Return a stored term hit: the docs/INTERFACES.md shape plus its weight."""
     return {"term": hit.term, "category": hit.category, "start": hit.start, "end": hit.end,
             "weight": hit.weight}
 
@@ -173,7 +173,7 @@ def row_to_item(row: RowMapping) -> Item:
 
 
 def item_to_json(item: Item, tz: str | None = None) -> dict[str, Any]:
-    """Return the item JSON of INTERFACES.md ("JSON shapes that scripts read": an item).
+    """Return the item JSON of docs/INTERFACES.md ("JSON shapes that scripts read": an item).
 
     Keys: the exchange fields (id, text, title, source, media_type, url,
     author, author_id, published_at, parent_id, reposts, comments, likes)

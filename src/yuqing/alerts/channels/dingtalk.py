@@ -2,7 +2,7 @@
 by ``errcode``.
 
 A DingTalk robot answers HTTP 200 even when it refuses a message; the
-refusal is a non-zero ``errcode`` in the JSON body (FIELD_CASES F13: ``200
+refusal is a non-zero ``errcode`` in the JSON body (docs/FIELD_CASES.md F13: ``200
 {"errcode":310000,"errmsg":"keywords not in content"}``). So success is
 HTTP 2xx AND ``errcode == 0``. Refusals are configuration problems
 (keyword, signature, IP list) and are not retried, except ``130101``

@@ -1,7 +1,7 @@
 """The Feishu / Lark custom-robot channel: interactive cards with markdown, judged by ``code``.
 
 Feishu robots answer HTTP 200 with ``{"code": 0, "msg": "success"}`` (older
-robots: ``{"StatusCode": 0}``); a non-zero code is a refusal (FIELD_CASES
+robots: ``{"StatusCode": 0}``); a non-zero code is a refusal (docs/FIELD_CASES.md
 F13): ``19021`` signature mismatch, ``19024`` keyword missing, ``19022`` IP
 not allowed are configuration errors; ``9499`` and ``11232`` (too many
 requests) are retried. Limits (Feishu custom-robot guide): request body at

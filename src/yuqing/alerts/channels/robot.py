@@ -1,7 +1,7 @@
 """What the chat-robot channels share: byte-size packing and splitting, a local rate limit,
 errcode answers. DingTalk, WeCom and Feishu only say how one message body looks.
 
-Robots limit a message in BYTES of UTF-8, not characters (FIELD_CASES F14):
+Robots limit a message in BYTES of UTF-8, not characters (docs/FIELD_CASES.md F14):
 
 - WeCom group robot: markdown ``content`` at most 4096 bytes (the robot
   answers errcode 40058 "markdown.content exceed max length 4096", as seen in
@@ -234,7 +234,7 @@ def judge_code(response: httpx.Response, field: str, retryable: frozenset[int],
 
     ``retryable`` lists the codes worth retrying (rate limits, busy); any
     other non-zero code is a configuration error. An answer without the
-    field is a failure (FIELD_CASES F13: HTTP 200 is not success).
+    field is a failure (docs/FIELD_CASES.md F13: HTTP 200 is not success).
     """
     by_status = classify_status(response)
     if not by_status.ok:

@@ -1,7 +1,7 @@
 """The WeCom (企业微信) group-robot channel: markdown messages packed up to 4096 bytes.
 
 WeCom robots answer HTTP 200 with ``{"errcode": 0, "errmsg": "ok"}``; any
-other errcode is a refusal (FIELD_CASES F13). ``45009`` (API frequency
+other errcode is a refusal (docs/FIELD_CASES.md F13). ``45009`` (API frequency
 limit) and ``-1`` (busy) are retried, every other code is a configuration
 error. Limits (WeCom group-robot documentation): markdown ``content`` at
 most 4096 bytes UTF-8 (errcode 40058 beyond), 20 messages per minute per
