@@ -33,6 +33,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -133,37 +134,11 @@ class SensitiveMatcher(BaseStage):
         kind = acrs.MatchKind.LeftmostLongest
         self._direct = acrs.AhoCorasick([t.term for t in self.terms], matchkind=kind)
         self._folder = EvasionFolder() if evasion else None
-        self._skel_forms = self._skeleton_forms()
-        # ContiguousNFA: with the ~74k evasion forms of the built-ins, the default choice
-        # (a non-contiguous NFA at that size) matched 5x slower (160k vs 780k texts/s)
-        self._skel = (
-            acrs.AhoCorasick(list(self._skel_forms), matchkind=kind,
-                             implementation=acrs.Implementation.ContiguousNFA)
-            if self._skel_forms
-            else None
+        self._skel, self._skel_forms, self._skel_terms = skeleton_automaton(
+            tuple(self.terms), evasion
         )
-        self._skel_terms = list(self._skel_forms.values())
-        self._skel_form_list = list(self._skel_forms)
         allow_words = sorted({a for a in (normalize(x).strip() for x in allow) if a})
         self._allow = acrs.AhoCorasick(allow_words) if allow_words else None
-
-    def _skeleton_forms(self) -> dict[str, Term]:
-        """Return {form: term} for the skeleton automaton (first term wins a shared form).
-
-        Plain: the terms made of letters and digits. Evasion-aware: those
-        terms folded, then their respelled variants.
-        """
-        eligible = [t for t in self.terms if _SKELETON_TERM.fullmatch(t.term)]
-        if self._folder is None:
-            return {t.term: t for t in eligible}
-        forms: dict[str, Term] = {}
-        folded = [(self._folder.fold_term(t.term), t) for t in eligible]
-        for form, t in folded:
-            forms.setdefault(form, t)
-        for form, t in folded:
-            for variant in self._folder.variants(form):
-                forms.setdefault(variant, t)
-        return forms
 
     @classmethod
     def from_config(
@@ -237,7 +212,7 @@ class SensitiveMatcher(BaseStage):
             if any(_blocks(d[1], d[2], len(d[3]), start, end, e - s) for d in direct):
                 continue
             if all(first[k + 1] - last[k] - 1 <= MAX_GAP for k in range(s, e - 1)):
-                found.append((self._skel_terms[i], start, end, self._skel_form_list[i]))
+                found.append((self._skel_terms[i], start, end, self._skel_forms[i]))
         return found
 
     def process(self, items: list[Item]) -> None:
@@ -248,6 +223,39 @@ class SensitiveMatcher(BaseStage):
                 TermHit(t.term, t.category, *item.original_span(s, e), weight=t.weight)
                 for t, s, e in hits
             ]
+
+
+SkeletonAutomaton = tuple[acrs.AhoCorasick | None, tuple[str, ...], tuple[Term, ...]]
+
+
+@lru_cache(maxsize=4)
+def skeleton_automaton(terms: tuple[Term, ...], evasion: bool) -> SkeletonAutomaton:
+    """Return ``(automaton or None, forms, term of each form)`` for the skeleton pass.
+
+    Plain: the terms made of letters and digits. Evasion-aware: those terms
+    folded, then their respelled variants (first term wins a shared form).
+    Cached: every matcher built from the same lexicons (one per app, worker
+    or test) shares one automaton, about 10 MB for the built-ins' 74k forms.
+    """
+    eligible = [t for t in terms if _SKELETON_TERM.fullmatch(t.term)]
+    forms: dict[str, Term] = {}
+    if not evasion:
+        forms = {t.term: t for t in eligible}
+    else:
+        folder = EvasionFolder()
+        folded = [(folder.fold_term(t.term), t) for t in eligible]
+        for form, t in folded:
+            forms.setdefault(form, t)
+        for form, t in folded:
+            for variant in folder.variants(form):
+                forms.setdefault(variant, t)
+    if not forms:
+        return None, (), ()
+    # ContiguousNFA: with the ~74k evasion forms of the built-ins, the default choice
+    # (a non-contiguous NFA at that size) matched 5x slower (160k vs 780k texts/s)
+    automaton = acrs.AhoCorasick(list(forms), matchkind=acrs.MatchKind.LeftmostLongest,
+                                 implementation=acrs.Implementation.ContiguousNFA)
+    return automaton, tuple(forms), tuple(forms.values())
 
 
 def _blocks(d_start: int, d_end: int, d_len: int, start: int, end: int, length: int) -> bool:
