@@ -9,6 +9,7 @@ parameter is skipped, with the reason, when that server cannot be reached.
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from collections.abc import Iterator
@@ -73,3 +74,12 @@ def store(store_url: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture(autouse=True)
+def unfreeze_heap() -> Iterator[None]:
+    """After each test, hand objects a Pipeline froze (runtime/pipeline.settle_heap) back to
+    the garbage collector: a process builds one pipeline, the test session hundreds, and
+    the frozen ones of finished tests must still be collectable."""
+    yield
+    gc.unfreeze()
