@@ -412,8 +412,8 @@ class WebConfig(BaseModel):
 #: the built-in stages and where they run (lower runs first), the base that
 #: ``[pipeline] stages`` amends (Scrapy's ``ITEM_PIPELINES_BASE`` idea)
 BUILTIN_STAGE_ORDER: dict[str, int] = {
-    "dedup": 100, "segment": 200, "sentiment": 300, "sensitive": 400, "places": 500,
-    "keywords": 600, "handling": 700, "schemes": 800, "events": 900}
+    "dedup": 100, "segment": 200, "sentiment": 300, "sensitive": 400, "incidents": 450,
+    "places": 500, "keywords": 600, "handling": 700, "schemes": 800, "events": 900}
 
 
 def _stage_order(value: Any) -> int:
