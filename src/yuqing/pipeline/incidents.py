@@ -37,12 +37,12 @@ from typing import Any
 
 import ahocorasick_rs as acrs
 
-from yuqing.domain import Item
+from yuqing.domain import INCIDENT_CATEGORIES, Item
 from yuqing.pipeline.base import BaseStage, StageUnavailable, live
 from yuqing.pipeline.sentiment_text import own_words
 
 #: the four categories of the 2006 national master plan (1.3 分类分级), in its order
-CATEGORIES = ("自然灾害", "事故灾难", "公共卫生事件", "社会安全事件")
+CATEGORIES = INCIDENT_CATEGORIES
 #: our incident types -> category (the plan's examples: 事故灾难 covers work-safety,
 #: traffic, public-facility and pollution accidents; 自然灾害 includes forest fires)
 TYPES: dict[str, str] = {
