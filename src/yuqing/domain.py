@@ -497,8 +497,9 @@ class Event:
     the representative member (its ``rep_score`` the cosine it had with the centroid
     when it joined) and ``title`` that member's own text; ``origin_key`` is the earliest
     member. Counters: ``negative`` and ``sensitive`` members, ``tokens`` (segmented word
-    -> members), ``counts`` (``sentiment``/``media``/``source``/``places`` -> value ->
-    members), ``first_by_media`` (media type -> ISO time of its first member), ``hours``
+    -> members), ``counts`` (``sentiment``/``media``/``source``/``places``/``incident``
+    -> value -> members; ``deaths``: incident category -> most deaths a member reports),
+    ``first_by_media`` (media type -> ISO time of its first member), ``hours``
     (hour since the epoch -> members). ``heat`` and ``level``: pipeline/heat.py;
     ``keywords``: as last saved. Datetimes are aware UTC.
     """

@@ -144,7 +144,7 @@ def eval_handling_class(
 def default_incident_data() -> Path:
     """Return our labelled incident set (tests/fixtures/incidents/incidents.csv) when run
     from a checkout, else a path that does not exist."""
-    return Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "incidents" / "incidents.csv"
+    return Path(__file__).resolve().parents[3] / "tests/fixtures/incidents/incidents.csv"
 
 
 def eval_incidents(

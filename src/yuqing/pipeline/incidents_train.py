@@ -84,8 +84,8 @@ def train(rows: Sequence[Row], detector: IncidentDetector) -> dict[str, Any]:
     """Return the ``model.json`` document trained on the ``train`` rows of ``rows``
     (``detector`` supplies the cue lexicon). Posts without a cue are left out: the
     stage never asks the model about them."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     train_rows = [r for r in rows if r.split == "train" and detector.cues(prepared(r.text))]
     feats = _featurise(detector, train_rows)
