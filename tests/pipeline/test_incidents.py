@@ -146,3 +146,18 @@ def test_stage_sets_incident_and_counts() -> None:
     assert report.incident["casualties"] == {"deaths": 1, "injured": 0, "missing": 0}
     assert tip.incident is None and refused.incident is None
     assert stage.stats() == {"incidents": 1}
+
+
+def test_a_post_may_start_with_a_hashtag(tmp_path: Path) -> None:
+    data = tmp_path / "set.csv"
+    data.write_text("# our set\ntext,label,category\n#某县起火# 火很大,1,事故灾难\n",
+                    encoding="utf-8")
+    [row] = read_incident_csv(data)
+    assert row.text == "#某县起火# 火很大" and row.split == "test"
+
+
+@pytest.mark.parametrize("text", ["县医院发生火灾", "路口发生车祸", "柳河镇发生山体滑坡",
+                                  "学校食堂发生食物中毒，家长非常愤怒，要求严惩"])
+def test_short_headlines_not_in_the_set_are_reports(detector: IncidentDetector,
+                                                    text: str) -> None:
+    assert detector.detect(text) is not None

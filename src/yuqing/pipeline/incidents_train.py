@@ -13,6 +13,7 @@ CSV OUT`` to rebuild the shipped model (deterministic: fixed solver, no sampling
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import sys
 from collections.abc import Sequence
@@ -26,7 +27,7 @@ from yuqing.pipeline.sentiment_text import own_words
 from yuqing.pipeline.textnorm import normalize_text
 
 MIN_DF = 2  # an n-gram must occur in this many training posts to get a weight
-C = 4.0  # inverse regularisation strength of both models (chosen on the train half)
+C = 4.0  # inverse regularisation strength of both models (chosen by 5-fold CV on the train half)
 THRESHOLD = 0.5
 
 
@@ -44,12 +45,13 @@ class Row:
 
 
 def read_incident_csv(path: Path) -> list[Row]:
-    """Return the rows of a labelled incident CSV (``#`` lines skipped); raises BadInput
+    """Return the rows of a labelled incident CSV (``#`` lines before the header are
+    comments; a post may start with ``#``, as a Weibo hashtag does); raises BadInput
     naming the file and line of a missing file, a missing column or a bad label/category."""
     if not path.is_file():
         raise BadInput(f"{path}: no such file")
     with path.open(encoding="utf-8", newline="") as f:
-        lines = [line for line in f if not line.startswith("#")]
+        lines = list(itertools.dropwhile(lambda line: line.startswith("#"), f))
     rows: list[Row] = []
     reader = csv.DictReader(lines)
     missing = {"text", "label"} - set(reader.fieldnames or [])
