@@ -85,12 +85,12 @@ def test_an_unknown_setting_is_a_key_error() -> None:
 
 def test_stage_order_amends_the_builtin_order() -> None:
     default = parse_config({}).pipeline.stage_order()
-    assert default == ("dedup", "segment", "sentiment", "sensitive", "places", "keywords",
-                       "handling", "schemes", "events")
+    assert default == ("dedup", "segment", "sentiment", "sensitive", "incidents", "places",
+                       "keywords", "handling", "schemes", "events")
     cfg = parse_config({"pipeline": {"stages": {"places": False, "keywords": 0, "mine": 850,
                                                 "dedup": 950}}})
-    assert cfg.pipeline.stage_order() == ("segment", "sentiment", "sensitive", "handling",
-                                          "schemes", "mine", "events", "dedup")
+    assert cfg.pipeline.stage_order() == ("segment", "sentiment", "sensitive", "incidents",
+                                          "handling", "schemes", "mine", "events", "dedup")
 
 
 @pytest.mark.parametrize("value", [True, -1, 1.5, "first"])

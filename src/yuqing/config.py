@@ -38,7 +38,7 @@ from pydantic import (
     model_validator,
 )
 
-from yuqing.domain import BadInput
+from yuqing.domain import INCIDENT_CATEGORIES, BadInput
 
 DEFAULT_DATABASE_URL = "sqlite:///yuqing.db"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -163,8 +163,10 @@ class ChannelConfig(BaseModel):
 class RuleConfig(BaseModel):
     """An alert rule. The first rule kind, ``match``, fires for an item that
     matches one of ``schemes`` (all schemes when empty) and is negative
-    (when ``negative``) or sensitive (when ``sensitive``); every filter that
-    is set must also hold (``categories`` of sensitive terms, ``media_types``,
+    (when ``negative``), sensitive (when ``sensitive``) or an incident (when
+    ``incident``: the item has ``item.incident``, pipeline/incidents.py); every
+    filter that is set must also hold (``categories`` of sensitive terms,
+    ``incident_categories`` (of domain.INCIDENT_CATEGORIES), ``media_types``,
     ``sources``, ``keywords``, ``min_level`` of the item's event, ``spike``,
     ``handling_classes``). Alerts are grouped per event (per item without
     one); ``window`` seconds bound re-alerts of a growing event and the storm
@@ -181,9 +183,11 @@ class RuleConfig(BaseModel):
     schemes: list[str] = Field(default_factory=list)
     negative: bool = True
     sensitive: bool = True
+    incident: bool = False
     channels: list[str] = Field(default_factory=lambda: ["console"])
     level: str = "IV"
     categories: list[str] = Field(default_factory=list)
+    incident_categories: list[str] = Field(default_factory=list)
     media_types: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
@@ -199,6 +203,15 @@ class RuleConfig(BaseModel):
     fallback: list[str] = Field(default_factory=list)
     escalation: list[str] = Field(default_factory=list)
     ack_timeout: float = Field(default=1800.0, gt=0)
+
+    @field_validator("incident_categories")
+    @classmethod
+    def _known_incident_categories(cls, value: list[str]) -> list[str]:
+        bad = [c for c in value if c not in INCIDENT_CATEGORIES]
+        if bad:
+            raise ValueError(f"incident category {bad[0]!r} is not one of "
+                             f"{', '.join(INCIDENT_CATEGORIES)}")
+        return value
 
 
 class AlertsConfig(BaseModel):
@@ -412,8 +425,8 @@ class WebConfig(BaseModel):
 #: the built-in stages and where they run (lower runs first), the base that
 #: ``[pipeline] stages`` amends (Scrapy's ``ITEM_PIPELINES_BASE`` idea)
 BUILTIN_STAGE_ORDER: dict[str, int] = {
-    "dedup": 100, "segment": 200, "sentiment": 300, "sensitive": 400, "places": 500,
-    "keywords": 600, "handling": 700, "schemes": 800, "events": 900}
+    "dedup": 100, "segment": 200, "sentiment": 300, "sensitive": 400, "incidents": 450,
+    "places": 500, "keywords": 600, "handling": 700, "schemes": 800, "events": 900}
 
 
 def _stage_order(value: Any) -> int:

@@ -12,6 +12,9 @@ from typing import Any, TypedDict
 
 MEDIA_TYPES = ("news", "weibo", "wechat", "forum", "video", "app", "gov", "other")
 SENTIMENTS = ("negative", "neutral", "positive")
+#: the four categories of public emergencies of the national master plan
+#: (国家突发公共事件总体应急预案, State Council, 2006, 1.3), the plan's order
+INCIDENT_CATEGORIES = ("自然灾害", "事故灾难", "公共卫生事件", "社会安全事件")
 #: Chinese names shown to users ("none": not judged); ARCHITECTURE.md, the field's words
 SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面", "none": "未判定"}
 MEDIA_LABELS = {"news": "新闻网站", "weibo": "微博", "wechat": "微信", "forum": "论坛",
@@ -144,7 +147,8 @@ class Item:
     repost, nearest first; dedup), ``place_detail`` (places), ``keywords``
     (``[(word, weight)]``, None when the stage did not run; keywords), ``handling``
     (handling), ``spike`` (its event spikes now; events, read by the alert rules),
-    ``incident`` (reserved for the incident stage). ``extra`` holds the free-form
+    ``incident`` (``{"category", "type", "confidence", "cues", "casualties"}`` or None;
+    pipeline/incidents.py). ``extra`` holds the free-form
     fields a source gave (sources/records.py), plus ``event_size``/``event_level``,
     which alerts/policy.py copies in before the rules run.
     """
@@ -493,8 +497,9 @@ class Event:
     the representative member (its ``rep_score`` the cosine it had with the centroid
     when it joined) and ``title`` that member's own text; ``origin_key`` is the earliest
     member. Counters: ``negative`` and ``sensitive`` members, ``tokens`` (segmented word
-    -> members), ``counts`` (``sentiment``/``media``/``source``/``places`` -> value ->
-    members), ``first_by_media`` (media type -> ISO time of its first member), ``hours``
+    -> members), ``counts`` (``sentiment``/``media``/``source``/``places``/``incident``
+    -> value -> members; ``deaths``: incident category -> most deaths a member reports),
+    ``first_by_media`` (media type -> ISO time of its first member), ``hours``
     (hour since the epoch -> members). ``heat`` and ``level``: pipeline/heat.py;
     ``keywords``: as last saved. Datetimes are aware UTC.
     """

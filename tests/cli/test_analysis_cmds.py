@@ -1,4 +1,4 @@
-"""End-to-end tests of `yuqing analyze`, `yuqing eval sentiment` and `yuqing eval handling-class`."""
+"""End-to-end tests of `yuqing analyze` and `yuqing eval sentiment|handling-class|incidents`."""
 
 from __future__ import annotations
 
@@ -160,3 +160,32 @@ def test_eval_sentiment_refuses_an_undecodable_line_and_keeps_the_rest(cli: Invo
     doc = json.loads(result.stdout)
     assert doc["n"] == 2 and doc["skipped_rows"] == 1
     assert f"{data}:3:notvalidUTF-8orGB18030" in "".join(result.stderr.split())
+
+
+def test_analyze_json_includes_the_incident(cli: Invoke) -> None:
+    text = "青山县一中门口发生持刀伤人事件，两名学生受伤，嫌疑人已被控制。"
+    result = cli("analyze", text, "--json")
+    assert result.exit_code == 0, result.stderr
+    incident = json.loads(result.stdout)["incident"]
+    assert (incident["category"], incident["type"]) == ("社会安全事件", "持刀伤人")
+    assert incident["casualties"] == {"deaths": 0, "injured": 2, "missing": 0}
+    tip = json.loads(cli("analyze", "夏天如何预防食物中毒？", "--json").stdout)
+    assert tip["incident"] is None
+
+
+def test_eval_incidents_reports_the_held_out_half_and_the_lexicon_baseline(cli: Invoke) -> None:
+    data = FIXTURES / "incidents" / "incidents.csv"
+    result = cli("eval", "incidents", "--data", str(data), "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["split"] == "test" and 280 <= doc["n"] <= 300
+    assert doc["f1"] >= 0.92 and doc["category_accuracy"] >= 0.90
+    assert doc["baseline"]["f1"] < doc["f1"] and doc["baseline"]["name"].startswith("cue lexicon")
+    assert {"precision", "recall"} <= set(doc) and {"precision", "recall"} <= set(doc["baseline"])
+
+
+def test_eval_incidents_refuses_a_bad_label(cli: Invoke, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label,category,split\n某地起火,1,火山,test\n", encoding="utf-8")
+    result = cli("eval", "incidents", "--data", str(bad))
+    assert result.exit_code == 2 and "bad.csv:2" in result.stderr and "火山" in result.stderr

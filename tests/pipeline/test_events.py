@@ -177,3 +177,26 @@ def test_a_strong_match_may_share_one_term_fewer_but_never_below_the_threshold()
         run(items, EventClusterer(EventsConfig(threshold=threshold)))
         # shared with the headline: 兰州, 封城, 城了 (one fewer than MIN_SHARED)
         assert (items[5].event_id == items[3].event_id) is joins, threshold
+
+
+def _incident(category: str, deaths: int) -> dict[str, object]:
+    return {"category": category, "type": "火灾", "confidence": 0.9, "cues": ["火灾"],
+            "casualties": {"deaths": deaths, "injured": 0, "missing": 0}}
+
+
+def test_deaths_reported_by_members_raise_the_event_level() -> None:
+    items = [make(i, t, 10 * i) for i, t in enumerate(FIRE)]
+    items[0].incident = _incident("事故灾难", 1)
+    items[2].incident = _incident("事故灾难", 4)
+    stage = run(items)
+    event = stage.events[items[0].event_id or ""]
+    assert event.counts["incident"] == {"火灾": 2}
+    assert event.counts["deaths"] == {"事故灾难": 4}
+    assert event.level == "III"  # 3-9 deaths: 较大 (the table alone gives IV)
+
+
+def test_deaths_of_a_social_incident_are_not_graded_as_an_accident() -> None:
+    items = [make(i, t, 10 * i) for i, t in enumerate(FIRE)]
+    items[0].incident = _incident("社会安全事件", 12)
+    stage = run(items)
+    assert stage.events[items[0].event_id or ""].level == "IV"

@@ -6,7 +6,13 @@ import math
 
 import pytest
 
-from yuqing.pipeline.heat import LevelInputs, event_level, item_heat, media_weights
+from yuqing.pipeline.heat import (
+    LevelInputs,
+    death_level,
+    event_level,
+    item_heat,
+    media_weights,
+)
 from yuqing.config import Config, EventLevelConfig
 
 
@@ -41,3 +47,22 @@ def test_office_table_order_does_not_matter() -> None:
 def test_unknown_level_in_config_is_refused() -> None:
     with pytest.raises(ValueError, match="I, II or III"):
         Config.model_validate({"events": {"levels": [{"level": "V"}]}})
+
+
+@pytest.mark.parametrize(("deaths", "level"), [
+    (0, None), (1, "IV"), (2, "IV"), (3, "III"), (9, "III"), (10, "II"), (29, "II"),
+    (30, "I"), (300, "I"),
+])
+def test_death_level_follows_the_national_grading(deaths: int, level: str | None) -> None:
+    assert death_level(deaths) == level
+
+
+def test_event_level_is_the_graver_of_the_table_and_the_deaths() -> None:
+    table = Config().events.levels
+    small = LevelInputs(5, 1, 1, 0, 1)
+    assert event_level(small, table) == "IV"
+    assert event_level(LevelInputs(5, 1, 1, 0, 1, deaths=4), table) == "III"
+    assert event_level(LevelInputs(5, 1, 1, 0, 1, deaths=12), table) == "II"
+    # a heavy wave of posts keeps its graver table level when few died
+    big = LevelInputs(3000, 500, 300, 2, 4, deaths=1)
+    assert event_level(big, table) == event_level(LevelInputs(3000, 500, 300, 2, 4), table)

@@ -148,7 +148,8 @@ def test_stages_run_in_the_configured_order_with_plugins_and_switched_off_ones(
         ran = [s.name for s in ctx.pipeline.built.stages]
         assert "places" not in ran and "keywords" not in ran
         # schemes is skipped (none configured); places and keywords are not even tried
-        assert ran == ["dedup", "segment", "sentiment", "sensitive", "handling", "mine", "events"]
+        assert ran == ["dedup", "segment", "sentiment", "sensitive", "incidents", "handling",
+                       "mine", "events"]
         assert list(ctx.pipeline.skipped) == ["schemes"]
     finally:
         ctx.close()

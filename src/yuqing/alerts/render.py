@@ -31,6 +31,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "title": "【舆情预警】{scheme}：{reasons} — {snippet}",
         "negative": "负面",
         "sensitive": "敏感",
+        "incident": "突发事件",
+        "incident_value": "{category}/{type}（死亡 {deaths}，受伤 {injured}，失踪 {missing}）",
         "matched": "命中",
         "sep": "、",
         "colon": "：",
@@ -62,6 +64,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "title": "[Yuqing alert] {scheme}: {reasons} — {snippet}",
         "negative": "negative",
         "sensitive": "sensitive",
+        "incident": "incident",
+        "incident_value": "{category}/{type} (deaths {deaths}, injured {injured}, "
+                          "missing {missing})",
         "matched": "matched",
         "sep": ", ",
         "colon": ": ",
@@ -112,7 +117,7 @@ def snippet(text: str, limit: int) -> str:
 def alert_title(item: Item, scheme: str, reasons: list[str], lang: str = DEFAULT_LANG) -> str:
     """Return the title of an alert about ``item``.
 
-    ``reasons`` are message keys (``"negative"``, ``"sensitive"``); e.g.
+    ``reasons`` are message keys (``"negative"``, ``"sensitive"``, ``"incident"``); e.g.
     ``【舆情预警】燃气安全：负面/敏感 — <first 30 chars of title or text>``.
     """
     m = messages(lang)
@@ -126,7 +131,8 @@ def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> st
     """Return the plain-text body of an alert about ``item``: one ``label：value`` per line.
 
     Lines: source, time (in ``tz``, with its offset), sentiment and score,
-    sensitive terms with categories, schemes, url, text excerpt (140 chars).
+    sensitive terms with categories, the incident (category/type, casualties), schemes,
+    url, text excerpt (140 chars).
     A line whose value is missing is left out.
     """
     m = messages(lang)
@@ -142,6 +148,10 @@ def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> st
         terms = dict.fromkeys(m["term"].format(term=h.term, category=h.category)
                               for h in item.sensitive_terms)
         lines.append((m["terms"], m["sep"].join(terms)))
+    if item.incident:
+        inc = item.incident
+        lines.append((m["incident"], m["incident_value"].format(
+            category=inc["category"], type=inc["type"] or "-", **inc["casualties"])))
     if item.schemes:
         lines.append((m["schemes"], m["sep"].join(item.schemes)))
     if item.url:

@@ -1,10 +1,13 @@
 """Alert rules: turn stored items into :class:`~yuqing.domain.Alert` objects.
 
 The first rule kind, ``match`` (:class:`MatchRule`), fires for items that
-match a scheme of the rule, are negative or sensitive, and pass every filter
-the rule sets (sensitive categories, media types, designated sources,
-keywords, event level, spike, handling class). Items of one event
-(``item.event_id``, set by the events stage) make ONE story and one alert;
+match a scheme of the rule, are negative, sensitive or an incident (each as
+the rule asks), and pass every filter the rule sets (sensitive categories,
+incident categories, media types, designated sources, keywords, event level,
+spike, handling class). A sensitive hit of the ``incidents`` lexicon counts
+only when the incidents stage saw a happening (``item.incident``): on its own
+it would alert on a how-to post (夏天如何预防食物中毒) or a drill. Items of one
+event (``item.event_id``, set by the events stage) make ONE story and one alert;
 an item without an event is its own story. The alert's ``dedup_key`` is
 ``"{rule}:{story}"`` (story = ``event:<id>`` or the item key), so the
 store's outbox (unique ``dedup_key``) never records, and so never sends,
@@ -30,6 +33,8 @@ from yuqing.domain import Alert, BadInput, Item
 
 Clock = Callable[[], datetime]
 DEFAULT_RULE_NAME = "default"
+#: the sensitive-lexicon category whose hits need ``item.incident`` to make an item sensitive
+INCIDENT_LEXICON = "incidents"
 #: alert levels, gravest first (I 特别重大 .. IV 一般, the four-level scale of Chinese
 #: emergency plans, 国家突发公共事件总体应急预案 2006)
 LEVELS = ("I", "II", "III", "IV")
@@ -74,9 +79,10 @@ class MatchRule:
     """A ``match`` rule built from one :class:`RuleConfig`.
 
     Fires for an item that (a) has a scheme in ``cfg.schemes`` (any scheme
-    when that list is empty), (b) is negative when ``cfg.negative`` or
-    sensitive when ``cfg.sensitive`` (when both flags are off, every scheme
-    match fires), (c) passes the filters of the config (module docstring),
+    when that list is empty), (b) is negative when ``cfg.negative``,
+    sensitive when ``cfg.sensitive`` (see :meth:`reasons`) or an incident when
+    ``cfg.incident`` (when the three flags are off, every scheme match fires),
+    (c) passes the filters of the config (module docstring),
     (d) is not a duplicate (``duplicate_of is None``), not an update of a
     stored item (``is_update`` False) and not rejected. ``lang`` picks the
     message table (render.MESSAGES), ``tz`` the IANA zone of times in the
@@ -100,6 +106,7 @@ class MatchRule:
         self.clock = clock
         self._schemes = frozenset(cfg.schemes)
         self._categories = frozenset(cfg.categories)
+        self._incident_categories = frozenset(cfg.incident_categories)
         self._media = frozenset(cfg.media_types)
         self._sources = frozenset(cfg.sources)
         self._classes = frozenset(cfg.handling_classes)
@@ -111,12 +118,17 @@ class MatchRule:
         return [s for s in item.schemes if s in self._schemes]
 
     def reasons(self, item: Item) -> list[str]:
-        """Return the reasons (``"negative"``, ``"sensitive"``) that make ``item`` fire."""
+        """Return the reasons (``"negative"``, ``"sensitive"``, ``"incident"``) that make
+        ``item`` fire. Hits of the ``incidents`` lexicon alone make an item sensitive only
+        when it has an incident (module docstring)."""
         out = []
         if self.cfg.negative and item.is_negative:
             out.append("negative")
-        if self.cfg.sensitive and item.is_sensitive:
+        if self.cfg.sensitive and any(h.category != INCIDENT_LEXICON or item.incident
+                                      for h in item.sensitive_terms):
             out.append("sensitive")
+        if self.cfg.incident and item.incident:
+            out.append("incident")
         return out
 
     def passes_filters(self, item: Item) -> bool:
@@ -128,6 +140,9 @@ class MatchRule:
             return False
         if self._categories and not any(h.category in self._categories
                                         for h in item.sensitive_terms):
+            return False
+        if self._incident_categories and (
+                not item.incident or item.incident["category"] not in self._incident_categories):
             return False
         if cfg.keywords and not any(k in item.match_text for k in cfg.keywords):
             return False
@@ -145,7 +160,7 @@ class MatchRule:
         if not schemes:
             return None
         reasons = self.reasons(item)
-        if (self.cfg.negative or self.cfg.sensitive) and not reasons:
+        if (self.cfg.negative or self.cfg.sensitive or self.cfg.incident) and not reasons:
             return None
         return (schemes, reasons) if self.passes_filters(item) else None
 
@@ -212,11 +227,11 @@ def default_rule(*, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ,
                  clock: Clock = utc_now) -> MatchRule:
     """Return the rule used when the config has none.
 
-    "An item that matches a scheme and is negative or sensitive", level IV,
-    sent to the ``console`` channel.
+    "An item that matches a scheme and is negative, sensitive or an incident", level
+    IV, sent to the ``console`` channel.
     """
     cfg = RuleConfig(name=DEFAULT_RULE_NAME, schemes=[], negative=True, sensitive=True,
-                     channels=["console"], level="IV")
+                     incident=True, channels=["console"], level="IV")
     return MatchRule(cfg, lang=lang, tz=tz, clock=clock)
 
 

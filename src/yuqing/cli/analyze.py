@@ -11,13 +11,16 @@ from yuqing.cli.common import ConfigOpt, JsonOpt, emit_json, err, user_errors
 from yuqing.domain import SENTIMENT_LABELS
 
 #: the analysis stages run for one text, in pipeline order (no de-duplication, no schemes)
-ANALYZE_STAGES = ("segment", "sentiment", "sensitive", "places", "keywords", "handling")
+ANALYZE_STAGES = ("segment", "sentiment", "sensitive", "incidents", "places", "keywords",
+                  "handling")
 
 
 def analyze_text(text: str, config: Any, stages: Any) -> dict[str, Any]:
     """Return the docs/INTERFACES.md ``analyze --json`` document for ``text``:
     ``{"sentiment", "sentiment_score", "sensitive_terms", "places", "keywords",
-    "handling_class"}`` plus ``handling`` (confidence, cues) and ``skipped`` stages.
+    "handling_class"}`` plus ``handling`` (confidence, cues), ``incident``
+    (pipeline/incidents.py: ``{"category", "type", "confidence", "cues", "casualties"}``
+    or None) and ``skipped`` stages.
 
     ``config`` is a Config, ``stages`` the stage registry (runtime/context.py Context).
     Raises BadInput when the text is empty after normalisation.
@@ -44,6 +47,7 @@ def analyze_text(text: str, config: Any, stages: Any) -> dict[str, Any]:
         "keywords": [w for w, _ in item.keywords or []],
         "handling_class": item.handling_class,
         "handling": item.handling,
+        "incident": item.incident,
         "skipped": built.skipped,
     }
 
@@ -53,7 +57,8 @@ def analyze(
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Sentiment, sensitive terms, places, keywords and handling class of one text (nothing stored)."""
+    """Sentiment, sensitive terms, incident, places, keywords and handling class of one text
+    (nothing stored)."""
     from yuqing.runtime.context import make_context
 
     with user_errors():
@@ -86,7 +91,18 @@ def human_analysis(doc: dict[str, Any]) -> str:
         f"地域 places：{'、'.join(doc['places']) or none}",
         f"关键词 keywords：{'、'.join(doc['keywords']) or none}",
         f"处置建议 handling：{suggested}",
+        f"突发事件 incident：{human_incident(doc.get('incident'))}",
     ]
     if doc.get("skipped"):
         lines.append(f"未运行 skipped：{doc['skipped']}")
     return "\n".join(lines)
+
+
+def human_incident(incident: dict[str, Any] | None) -> str:
+    """Return one line for the ``incident`` of an analysis (``—`` when there is none)."""
+    if not incident:
+        return "—"
+    c = incident["casualties"]
+    return (f"{incident['category']} / {incident['type'] or '—'}（置信度 confidence "
+            f"{incident['confidence']:.2f}；死亡 {c['deaths']}，受伤 {c['injured']}，"
+            f"失踪 {c['missing']}；线索 cues：{'、'.join(incident['cues'])}）")

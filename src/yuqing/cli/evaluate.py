@@ -1,4 +1,4 @@
-"""`yuqing eval sentiment` and `yuqing eval handling-class`: quality on labelled data.
+"""`yuqing eval sentiment`, `handling-class` and `incidents`: quality on labelled data.
 
 Human output (stderr): a per-class table and the confusion matrix for our
 model, then the baseline measured in the same run. ``--json`` prints the
@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from yuqing.cli.common import JsonOpt, emit_json, err, user_errors
+from yuqing.domain import BadInput
 
 DataOpt = Annotated[Path, typer.Option("--data", help="CSV with columns text,label")]
 
@@ -138,3 +139,47 @@ def eval_handling_class(
     print_scores(f"yuqing handling class on {path}", doc)
     err.print(f"baseline {doc['baseline']['name']}: accuracy={base['accuracy']:.4f} "
               f"macro-F1={base['macro_f1']:.4f}")
+
+
+def default_incident_data() -> Path:
+    """Return our labelled incident set (tests/fixtures/incidents/incidents.csv) when run
+    from a checkout, else a path that does not exist."""
+    return Path(__file__).resolve().parents[3] / "tests/fixtures/incidents/incidents.csv"
+
+
+def eval_incidents(
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="CSV with columns text,label,category[,type,kind,split]; "
+                       "default our labelled set")] = None,
+    split: Annotated[str, typer.Option(
+        help="score the rows whose split column is this ('all': every row)")] = "test",
+    json_out: JsonOpt = False,
+) -> None:
+    """Precision, recall and F1 of incident detection and its category accuracy on the
+    held-out half, with the cue lexicon alone (no model) as the baseline in the same run."""
+    import time
+
+    from yuqing.pipeline.incidents import IncidentDetector
+    from yuqing.pipeline.incidents_train import evaluate, read_incident_csv
+
+    path = data or default_incident_data()
+    with user_errors():
+        rows = [r for r in read_incident_csv(path) if split in ("all", r.split)]
+        if not rows:
+            raise BadInput(f"{path}: no row with split {split!r}")
+        detector = IncidentDetector.shipped()
+        started = time.perf_counter()
+        doc = evaluate(detector, rows)
+        elapsed = time.perf_counter() - started
+        base = evaluate(IncidentDetector.shipped(baseline=True), rows)
+    doc.update(data=str(path), split=split, posts_per_s=round(len(rows) / max(elapsed, 1e-9)),
+               baseline={"name": "cue lexicon only (any typed cue is an incident)",
+                         **{k: base[k] for k in ("precision", "recall", "f1",
+                                                 "category_accuracy")}})
+    if json_out:
+        emit_json(doc)
+        return
+    for name, m in (("yuqing incidents", doc), (doc["baseline"]["name"], doc["baseline"])):
+        err.print(f"[bold]{name}[/] on {path} ({split}, n={doc['n']}): "
+                  f"precision={m['precision']:.4f} recall={m['recall']:.4f} F1={m['f1']:.4f} "
+                  f"category accuracy={m['category_accuracy']:.4f}")

@@ -5,14 +5,16 @@ pruned to its ``MAX_TERMS`` heaviest terms), counters (sentiment, media type,
 places, sources, sensitive items, engagement), the first time each media type
 carried it, its representative item (the member most similar to the centroid
 when it joined, among members with at least ``MIN_TITLE_CHARS`` own
-characters) and its earliest item. Heat and level: pipeline/heat.py.
+characters) and its earliest item. Heat and level: pipeline/heat.py. Incidents of
+the members (pipeline/incidents.py) are counted in ``counts["incident"]`` (type ->
+members) and ``counts["deaths"]`` (category -> the most deaths a member reports).
 """
 
 from __future__ import annotations
 
 import math
 
-from yuqing.pipeline.heat import LevelInputs, event_level, item_heat
+from yuqing.pipeline.heat import GRADED_CATEGORIES, LevelInputs, event_level, item_heat
 from yuqing.pipeline.spikes import spike_test
 from yuqing.config import EventLevelConfig
 from yuqing.domain import Event, Item
@@ -70,6 +72,13 @@ def _count(event: Event, item: Item) -> None:
         bucket = counts.setdefault(name, {})
         for value in values:
             bucket[value] = bucket.get(value, 0) + 1
+    if item.incident:
+        kinds = counts.setdefault("incident", {})
+        kind = item.incident["type"] or item.incident["category"]
+        kinds[kind] = kinds.get(kind, 0) + 1
+        deaths = counts.setdefault("deaths", {})
+        category = item.incident["category"]
+        deaths[category] = max(deaths.get(category, 0), item.incident["casualties"]["deaths"])
     tokens = event.tokens
     for tok in item.tokens:
         if len(tok) >= 2 and not tok.isdigit():
@@ -108,10 +117,14 @@ def _merge(event: Event, vec: dict[str, float]) -> tuple[list[str], list[str]]:
 
 
 def update_level(event: Event, table: list[EventLevelConfig]) -> None:
-    """Recompute ``event.level`` from the level table."""
+    """Recompute ``event.level`` from the level table and the deaths its members report of
+    an accident or a disaster (pipeline/heat.py)."""
     media = len(event.counts.get("media", {}))
+    by_category = event.counts.get("deaths", {})
+    deaths = max((by_category.get(c, 0) for c in GRADED_CATEGORIES), default=0)
     event.level = event_level(
-        LevelInputs(event.heat, event.size, event.negative, event.sensitive, media), table)
+        LevelInputs(event.heat, event.size, event.negative, event.sensitive, media, deaths),
+        table)
 
 
 def is_spiking(event: Event, now_hour: int, recent: int, baseline: int, sensitivity: float) -> bool:

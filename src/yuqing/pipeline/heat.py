@@ -15,7 +15,10 @@ counts. Heat is additive, so the clustering stage updates it per item.
 Level (分级, after the four grades of China's national emergency plans:
 I 特别重大, II 重大, III 较大, IV 一般): the first row of ``[[events.levels]]``
 in the order I, II, III whose every threshold (heat, size, negative share,
-sensitive items, media types) the event meets; otherwise IV.
+sensitive items, media types) the event meets; otherwise IV. When the event's
+members report an accident or a natural disaster (pipeline/incidents.py), the
+level is the more severe of that and the national grading by deaths
+(:func:`death_level`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ DEFAULT_MEDIA_WEIGHTS: dict[str, float] = {
 }
 LEVEL_ORDER = ("I", "II", "III", "IV")
 LEVEL_NAMES = {"I": "特别重大", "II": "重大", "III": "较大", "IV": "一般"}
+#: (least deaths, level), gravest first: 《生产安全事故报告和调查处理条例》
+#: (国务院令第493号, 2007) 第三条: 特别重大 30 or more deaths, 重大 10-29, 较大 3-9, 一般 1-2
+DEATH_GRADES = ((30, "I"), (10, "II"), (3, "III"), (1, "IV"))
+#: the incident categories the death grading applies to (accidents and disasters)
+GRADED_CATEGORIES = ("事故灾难", "自然灾害")
 
 
 def media_weights(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
@@ -58,6 +66,7 @@ class LevelInputs:
     negative: int
     sensitive: int
     media_types: int
+    deaths: int = 0
 
     @property
     def negative_share(self) -> float:
@@ -65,13 +74,23 @@ class LevelInputs:
         return self.negative / self.size if self.size else 0.0
 
 
+def death_level(deaths: int) -> str | None:
+    """Return the level of an accident or disaster with ``deaths`` deaths by the national
+    grading (``DEATH_GRADES``), or None when nobody died."""
+    return next((level for least, level in DEATH_GRADES if deaths >= least), None)
+
+
 def event_level(inputs: LevelInputs, table: list[EventLevelConfig]) -> str:
-    """Return ``"I"``..``"IV"``: the first row of ``table`` (taken in I, II, III order)
-    whose every threshold ``inputs`` meets, else ``"IV"``."""
+    """Return ``"I"``..``"IV"``: the more severe of :func:`death_level` of
+    ``inputs.deaths`` and the first row of ``table`` (taken in I, II, III order) whose
+    every threshold ``inputs`` meets (else ``"IV"``)."""
+    by_table = "IV"
     for row in sorted(table, key=lambda r: LEVEL_ORDER.index(r.level)):
         if (inputs.heat >= row.min_heat and inputs.size >= row.min_size
                 and inputs.negative_share >= row.min_negative_share
                 and inputs.sensitive >= row.min_sensitive
                 and inputs.media_types >= row.min_media_types):
-            return row.level
-    return "IV"
+            by_table = row.level
+            break
+    by_deaths = death_level(inputs.deaths)
+    return min(by_table, by_deaths or "IV", key=LEVEL_ORDER.index)

@@ -21,6 +21,7 @@ from yuqing.pipeline.base import Stage, StageUnavailable
 from yuqing.pipeline.dedup import Deduplicator
 from yuqing.pipeline.events import EventClusterer
 from yuqing.pipeline.handling import HandlingClassifier
+from yuqing.pipeline.incidents import IncidentStage
 from yuqing.pipeline.keywords import KeywordExtractor
 from yuqing.pipeline.places import PlaceMatcher
 from yuqing.pipeline.schemes import SchemeMatcher
@@ -63,6 +64,7 @@ def register_builtin_stages(registry: Registry[StageFactory]) -> Registry[StageF
         "segment": Segmenter.from_config,
         "sentiment": lambda config: SentimentStage(),
         "sensitive": _sensitive,
+        "incidents": lambda config: IncidentStage.shipped(),
         "places": lambda config: PlaceMatcher(),
         "keywords": KeywordExtractor.from_config,
         "handling": lambda config: HandlingClassifier(),
