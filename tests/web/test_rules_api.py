@@ -226,3 +226,23 @@ def test_every_rule_problem_and_label_has_an_english_entry() -> None:
     assert len(shown) > 30 and [m for m in shown if m not in EN] == []
     assert all(set(re.findall(r"\{(\w+)\}", m)) == set(re.findall(r"\{(\w+)\}", EN[m]))
                for m in MESSAGES)  # the same parameters in both languages
+
+
+def test_the_rules_form_sets_incident_and_its_categories(client: TestClient, ctx: Context) -> None:
+    csrf = session(client, ctx)
+    form = client.get("/settings/alert-rules/new").text
+    assert 'name="incident"' in form and 'value="事故灾难"' in form
+    fields = {"csrf_token": csrf, "name": "突发", "enabled": "on", "schemes": "公共安全",
+              "incident": "on", "incident_categories": ["事故灾难", "公共卫生事件"],
+              "channels": "console", "window": "900", "max_per_window": "5"}
+    saved = client.post("/settings/alert-rules/new", follow_redirects=False, data=fields)
+    assert saved.status_code == 303
+    rule = client.get("/api/alert-rules/突发").json()["rule"]
+    assert (rule["incident"], rule["negative"], rule["sensitive"]) == (True, False, False)
+    assert rule["incident_categories"] == ["事故灾难", "公共卫生事件"]
+    listed = client.get("/settings/alert-rules").text
+    assert "突发事件类别: 事故灾难、公共卫生事件" in listed
+    edit = client.get("/settings/alert-rules/突发/edit").text
+    assert re.search(r'name="incident" checked', edit)
+    assert re.search(r'value="公共卫生事件" checked', edit)
+    assert not re.search(r'value="自然灾害" checked', edit)

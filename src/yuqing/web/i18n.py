@@ -89,7 +89,10 @@ EN |= {
     "敏感类别": "Sensitive categories", "不限": "any", "指定信源": "Designated sources",
     "事件突增": "Event spike", "仅事件突增": "Only when an event spikes", "关键词": "Keywords",
     "不选则适用全部方案": "none ticked: every scheme",
-    "都不选：命中方案即预警": "neither ticked: every scheme match alerts",
+    "都不选：命中方案即预警": "none ticked: every scheme match alerts",
+    "突发事件": "Incident", "突发事件类别": "Incident categories", "都不选：任一类别": "none ticked: any category",
+    "自然灾害": "natural disaster", "事故灾难": "accident", "公共卫生事件": "public health",
+    "社会安全事件": "social security",
     "每行一个，或用、或逗号分隔；填写后须含其中之一":
         "one per line or separated by commas; when set, an item must contain one",
     "这些级别在免打扰时段照常发送": "these levels are sent during quiet hours too",

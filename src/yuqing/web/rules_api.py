@@ -32,7 +32,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from yuqing.alerts.rule_check import RuleInvalid
 from yuqing.alerts.rules import LEVELS
 from yuqing.config import RuleConfig
-from yuqing.domain import HANDLING_CLASS_LABELS, MEDIA_LABELS, MEDIA_TYPES
+from yuqing.domain import HANDLING_CLASS_LABELS, INCIDENT_CATEGORIES, MEDIA_LABELS, MEDIA_TYPES
 from yuqing.runtime.context import Context
 from yuqing.web.auth import current_user, require_admin
 from yuqing.web.i18n import EN, pick_lang, translator
@@ -137,7 +137,8 @@ def rules_router(ctx: Context) -> APIRouter:
         page = pages.render(
             request, "rule_form.html", rule=rule, new=new, enabled=enabled, version=version,
             errors=errors or {}, levels=LEVELS, media=[(m, MEDIA_LABELS[m]) for m in MEDIA_TYPES],
-            classes=HANDLING_CLASS_LABELS, schemes=[s.name for s in cfg.schemes],
+            classes=HANDLING_CLASS_LABELS, incident_categories=INCIDENT_CATEGORIES,
+            schemes=[s.name for s in cfg.schemes],
             channels=sorted(editor.context.channels), groups=sorted(cfg.alerts.groups),
             sources=sorted({s.name for s in cfg.sources} | {"push"}),
             in_config=rule.get("name") in editor.config_names)
