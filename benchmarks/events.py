@@ -28,13 +28,19 @@ from collections import Counter
 from pathlib import Path
 
 from yuqing.analytics.event_eval import cluster, evaluate_events, evaluate_origins
+from yuqing.analytics.eventsets import (
+    CHECKED_LABELS,
+    PARTS,
+    ced_events,
+    ced_records,
+    checked_records,
+    write_jsonl,
+)
 from yuqing.config import EventsConfig
 from yuqing.domain import RawItem
 from yuqing.pipeline.normalize import Normalizer
-from yuqing.analytics.eventsets import (CHECKED_LABELS, PARTS, ced_events, ced_records,
-                                        checked_records, write_jsonl)
-from yuqing.sources.files import read_items
 from yuqing.sources.base import utc_now
+from yuqing.sources.files import read_items
 from yuqing.sources.records import RecordConverter
 
 REPO = Path(__file__).resolve().parents[1]

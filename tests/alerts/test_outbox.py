@@ -7,12 +7,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from alert_servers import HttpServer
-from alerts_helpers import make_alert, outbox_history as history
+from alerts_helpers import make_alert
+from alerts_helpers import outbox_history as history
 
 from yuqing.alerts.ack import AckSigner
 from yuqing.alerts.channels.base import Channel
-from yuqing.alerts.channels.wecom import WeComChannel
 from yuqing.alerts.channels.webhook import WebhookChannel
+from yuqing.alerts.channels.wecom import WeComChannel
 from yuqing.alerts.outbox import INTERRUPTED, OutboxDispatcher
 from yuqing.alerts.rules import MatchRule
 from yuqing.config import RuleConfig

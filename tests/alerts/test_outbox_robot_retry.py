@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 from alert_servers import HttpServer, wecom_content
-from alerts_helpers import make_alert, outbox_history as history
+from alerts_helpers import make_alert
+from alerts_helpers import outbox_history as history
 
 from yuqing.alerts.channels.robot import RateLimit
 from yuqing.alerts.channels.wecom import WeComChannel

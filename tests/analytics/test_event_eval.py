@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 
 from yuqing.analytics.event_eval import evaluate_events, evaluate_origins
-from yuqing.analytics.eventsets import (ced_events, ced_records, checked_records, label_part,
-                                        rumour_key, write_jsonl)
+from yuqing.analytics.eventsets import (
+    ced_events,
+    ced_records,
+    checked_records,
+    label_part,
+    rumour_key,
+    write_jsonl,
+)
 from yuqing.domain import BadInput
 from yuqing.sources.base import utc_now
 from yuqing.sources.files import read_items

@@ -14,9 +14,9 @@ from yuqing.cases.service import CaseService
 from yuqing.config import Config, parse_config
 from yuqing.domain import BadInput, Contact
 from yuqing.runtime.pipeline import Pipeline
+from yuqing.runtime.registries import load_registries
 from yuqing.sources.records import raw_from_record
 from yuqing.store import Store
-from yuqing.runtime.registries import load_registries
 
 UNITS = {"cases": {"units": [{"name": "县信访局", "level": "county"},
                              {"name": "市信访局", "level": "city"}]}}

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from yuqing_cli import Invoke
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from yuqing_cli import FIXTURES, Invoke, json_lines, write_config
 
-from yuqing.time_range import parse_since
 from yuqing.domain import BadInput
+from yuqing.time_range import parse_since
 
 ITEMS = FIXTURES / "items"
 

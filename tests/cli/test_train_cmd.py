@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from yuqing_cli import Invoke
 
 from yuqing.pipeline.sentiment import SentimentModel
-from yuqing_cli import Invoke
 
 ROWS = [("太棒了，开心", "positive"), ("喜欢，谢谢", "positive"), ("气死了，讨厌", "negative"),
         ("难过，失望", "negative"), ("今天周二", "neutral"), ("会议在三楼", "neutral")] * 5

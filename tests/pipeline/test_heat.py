@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from yuqing.pipeline.heat import LevelInputs, event_level, item_heat, media_weights
 from yuqing.config import Config, EventLevelConfig
+from yuqing.pipeline.heat import LevelInputs, event_level, item_heat, media_weights
 
 
 def test_item_heat_formula() -> None:

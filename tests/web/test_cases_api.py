@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from web_auth import api_headers
 
 from yuqing.config import parse_config
 from yuqing.runtime.context import Context
 from yuqing.web.app import create_app
-from web_auth import api_headers
 
 CONFIG = {"cases": {"units": [{"name": "区网信办", "level": "county"},
                               {"name": "区公安分局", "level": "county"}]}}

@@ -22,6 +22,7 @@ from yuqing.runtime.stages import match_form
 from yuqing.store.items import item_to_json
 from yuqing.time_range import parse_since
 
+
 def items(
     scheme: Annotated[str | None, typer.Option(help="only items matching this scheme")] = None,
     sentiment: Annotated[str | None, typer.Option(help="negative, neutral or positive")] = None,

@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, reading_context, user_errors
-from yuqing.time_range import parse_since
 from yuqing.domain import BadInput
+from yuqing.time_range import parse_since
 
 #: the reason codes the pipeline stores: an unreadable record, then the normaliser's
 #: (pipeline/normalize.py, RejectedItem.reason)

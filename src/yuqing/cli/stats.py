@@ -18,9 +18,9 @@ from yuqing.cli.common import (
     reading_context,
     user_errors,
 )
-from yuqing.time_range import parse_since
 from yuqing.domain import BadInput
 from yuqing.store.analytics import Scope
+from yuqing.time_range import parse_since
 
 
 def stats(

@@ -36,8 +36,8 @@ from yuqing.pipeline.sentiment import (
     FEATURE_VERSION,
     MODEL_NAME,
     SentimentModel,
-    softmax,
     hashing_vectorizer,
+    softmax,
 )
 from yuqing.pipeline.sentiment_cnn import WIDTHS, SentimentCNN
 from yuqing.pipeline.sentiment_cnn_train import EPOCHS, N_FILTERS, require_torch, train_cnn

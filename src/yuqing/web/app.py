@@ -21,17 +21,17 @@ from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
 from yuqing.sources.records import raw_from_record
 from yuqing.store.items import item_to_json
+from yuqing.web.accounts import Accounts
 from yuqing.web.alerts_api import alerts_router
+from yuqing.web.auth import case_guard, install_auth
 from yuqing.web.cases_api import cases_router
 from yuqing.web.events_api import events_router
+from yuqing.web.pages import pages_router
+from yuqing.web.query_checks import refuse_unknown_params
+from yuqing.web.render import web_dir
 from yuqing.web.reports_api import reports_router
 from yuqing.web.rules_api import rules_router
-from yuqing.web.accounts import Accounts
-from yuqing.web.auth import case_guard, install_auth
-from yuqing.web.pages import pages_router
-from yuqing.web.render import web_dir
 from yuqing.web.ui_api import ui_router
-from yuqing.web.query_checks import refuse_unknown_params
 from yuqing.web.views import feed, feed_filters
 
 #: the most items one push request may carry, and its largest body in bytes

@@ -17,7 +17,6 @@ from fastapi.exceptions import RequestValidationError
 
 from yuqing.domain import BadInput
 
-
 #: parameters any route takes: ``lang`` picks the language of messages (web/i18n.py)
 ALWAYS_ALLOWED = frozenset({"lang"})
 

@@ -112,8 +112,8 @@ def reports_router(ctx: Context) -> APIRouter:
 
     def items_rows(scheme: str | None, sentiment: str | None, since: str | None,
                    q: str | None, limit: int) -> tuple[list[str], list[list[Any]]]:
-        from yuqing.time_range import parse_since
         from yuqing.runtime.stages import match_form
+        from yuqing.time_range import parse_since
 
         found = ctx.store.iter_items(scheme=scheme, sentiment=sentiment, limit=limit,
                                      since=parse_since(since, tz) if since else None,
