@@ -162,6 +162,7 @@ class Texts:
         self.titles = hotsearch_titles() if kind == "hotsearch" else []
 
     def __call__(self, rng: random.Random, token: str, matching: bool) -> str:
+        """Return one item text carrying ``token``; ``matching`` ones contain the rule's word."""
         if self.kind == "narrow":
             return text(rng, token, matching)
         head = "燃气管道泄漏，" if matching else "今天看到"
@@ -218,6 +219,7 @@ def outbox_latency(db: str, robot: Robot) -> dict[str, Any]:
 
 
 def wait_for(expected: dict[str, float], robot: Robot, grace: float) -> None:
+    """Wait until ``robot`` has seen every token of ``expected``, or ``grace`` seconds pass."""
     end = time.monotonic() + grace
     while time.monotonic() < end and any(not robot.seen.get(t) for t in expected):
         time.sleep(0.05)
@@ -401,6 +403,7 @@ def rss_run(db: str, workdir: Path, n: int = 20, texts: Texts | None = None) -> 
 
 
 def main() -> None:
+    """Parse arguments, run the push (and RSS) benchmark, print the results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--rate", type=float, default=200.0)

@@ -79,6 +79,7 @@ def noise_pairing(path: Path, n: int) -> dict[str, object]:
 
 
 def main() -> None:
+    """Parse arguments, build the event sets, print their evaluation as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--ced-n", type=int, default=400, help="CED trees to use")

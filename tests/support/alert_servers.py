@@ -33,7 +33,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -198,10 +198,9 @@ def _handler_class(state: HttpServer) -> type[BaseHTTPRequestHandler]:
                                 if r["path"] == path and PART_TWO.search(wecom_content(r["body"])))
                 status, payload = _flaky_wecom(path, body, n, part_twos)
             record.update(status=status, answer=payload)
-            try:
+            # the client may have given up (the /slow behaviour)
+            with suppress(BrokenPipeError, ConnectionResetError):
                 self.answer(status, payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (the /slow behaviour)
 
         def answer(self, status: int, payload: bytes) -> None:
             self.send_response(status)
