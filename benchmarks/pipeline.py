@@ -101,7 +101,9 @@ def main() -> None:
                         help="core: the main job's stages only; all: every stage (default)")
     args = parser.parse_args()
     if not args.data.exists():
-        raise SystemExit(f"{args.data}: not found (needs ../shared/data/sentiment3, or give --data)")
+        raise SystemExit(
+            f"{args.data}: not found (needs ../shared/data/sentiment3, or give --data)"
+        )
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     texts = load_texts(args.data, args.n)

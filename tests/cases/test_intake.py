@@ -85,7 +85,11 @@ def test_contact_is_masked_and_reading_it_is_logged(svc: CaseService) -> None:
     assert full.petition_id == got["petition_id"]
     assert (full.contact.name, full.contact.phone) == ("张三", "13812345678")
     entry = svc.show(got["case_id"])["log"][-1]
-    assert (entry["action"], entry["actor"], entry["note"]) == ("contact_access", "李值班", "电话回访")
+    assert (entry["action"], entry["actor"], entry["note"]) == (
+        "contact_access",
+        "李值班",
+        "电话回访",
+    )
     assert entry["data"] == {"petition_id": got["petition_id"]}
     with pytest.raises(BadInput, match="petition 99: no such petition"):
         reveal_contact(svc, 99, reason="x", **WHO)

@@ -75,7 +75,9 @@ def test_train_without_torch_says_how_to_install_it(cli: Invoke, tmp_path: Path,
 def test_train_rejects_a_bad_domain_row_naming_file_and_line(cli: Invoke, tmp_path: Path) -> None:
     data = _data(tmp_path / "d")
     domain = tmp_path / "ours.csv"
-    domain.write_text("text,label\n食堂饭菜发霉，学生腹痛,negative\n停水通知,maybe\n", encoding="utf-8")
+    domain.write_text(
+        "text,label\n食堂饭菜发霉，学生腹痛,negative\n停水通知,maybe\n", encoding="utf-8"
+    )
     result = cli("train", "sentiment", "--data", str(data), "--lexicons", str(data / "lex"),
                  "--unlabelled", str(data), "--domain", str(domain), "--out", str(tmp_path / "a"))
     assert result.exit_code == 2
@@ -90,8 +92,14 @@ def test_train_adds_the_domain_posts_at_a_dev_chosen_weight(cli: Invoke, tmp_pat
     data = _data(tmp_path / "d")
     domain = tmp_path / "ours.csv"
     with domain.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([("text", "label"), ("食堂饭菜发霉，学生腹痛，气死了", "negative"),
-                                  ("明天上午停水，请提前储水", "neutral"), ("谢谢民警，太棒了", "positive")])
+        csv.writer(fh).writerows(
+            [
+                ("text", "label"),
+                ("食堂饭菜发霉，学生腹痛，气死了", "negative"),
+                ("明天上午停水，请提前储水", "neutral"),
+                ("谢谢民警，太棒了", "positive"),
+            ]
+        )
     args = ("train", "sentiment", "--data", str(data), "--lexicons", str(data / "lex"),
             "--unlabelled", str(data), "--json", "--out", str(tmp_path / "a"))
     meta = json.loads(cli(*args, "--domain", str(domain)).stdout)

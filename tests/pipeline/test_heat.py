@@ -33,7 +33,10 @@ def test_default_levels() -> None:
 
 
 def test_office_table_order_does_not_matter() -> None:
-    table = [EventLevelConfig(level="III", min_size=2), EventLevelConfig(level="I", min_sensitive=1)]
+    table = [
+        EventLevelConfig(level="III", min_size=2),
+        EventLevelConfig(level="I", min_sensitive=1),
+    ]
     assert event_level(LevelInputs(0, 3, 0, 1, 1), table) == "I"
     assert event_level(LevelInputs(0, 3, 0, 0, 1), table) == "III"
 

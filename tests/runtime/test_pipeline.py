@@ -46,7 +46,12 @@ def config(channels: list[dict[str, object]]) -> Config:
 
 def test_batch_counts_store_and_alert_once_over_webhook(store: Store) -> None:
     with running_http_server() as server:
-        hook = {"name": "duty", "kind": "webhook", "url": f"{server.url}/ok", "allow_internal": True}
+        hook = {
+            "name": "duty",
+            "kind": "webhook",
+            "url": f"{server.url}/ok",
+            "allow_internal": True,
+        }
         outcome = Pipeline(config([hook]), store, registries=load_registries()).process(RAWS)
 
         assert (outcome.read, outcome.stored, outcome.rejected) == (6, 4, 2)

@@ -55,8 +55,10 @@ _LEVEL_WORDS = (
 )
 _LEVEL_RE = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _LEVEL_WORDS))
 _NOT_WORD = re.compile(r"[\W_]+")
-_GENERIC_UNIT = re.compile(r"(人民政府|政府|村民委员会|居民委员会|委员会|办事处|有限责任公司|有限公司|"
-                           r"公司|管理局|局|厅|中心|大队|支队)$")
+_GENERIC_UNIT = re.compile(
+    r"(人民政府|政府|村民委员会|居民委员会|委员会|办事处|有限责任公司|有限公司|"
+    r"公司|管理局|局|厅|中心|大队|支队)$"
+)
 
 
 @dataclass

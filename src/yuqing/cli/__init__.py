@@ -60,7 +60,9 @@ eval_app.command("handling-class")(eval_handling_class)
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="where to write the example config")] = Path("yuqing.toml"),
+    path: Annotated[Path, typer.Argument(help="where to write the example config")] = Path(
+        "yuqing.toml"
+    ),
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
 ) -> None:
     """Write a commented example config (sources, schemes, lexicons, alerts)."""

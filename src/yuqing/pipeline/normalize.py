@@ -193,9 +193,10 @@ CHANGE_NOTES = {
     "bad_count": "a reposts/comments/likes value is not a whole number; it is left empty",
     "lossy_parent_id": "parent_id {raw.parent_id!r} looks like a number rounded to a float; dropped",
     "lossy_id": "id {raw.id!r} was sent as a JSON number with a fraction or exponent, not as "
-                "text; it is kept as written (send ids as strings)",
+    "text; it is kept as written (send ids as strings)",
     "unknown_media_type": "media_type {raw.media_type!r} is not one of "
-                          + ", ".join(MEDIA_TYPES) + "; 'other' is used",
+    + ", ".join(MEDIA_TYPES)
+    + "; 'other' is used",
 }
 
 

@@ -212,7 +212,9 @@ class Pipeline:
         per batch (the caller holds the lock)."""
         outcomes = [Outcome() for _ in batches]
         rejections: list[Rejection] = []
-        parts = [self._normalize(raws, o, rejections) for raws, o in zip(batches, outcomes, strict=True)]
+        parts = [
+            self._normalize(raws, o, rejections) for raws, o in zip(batches, outcomes, strict=True)
+        ]
         items = [it for part in parts for it in part]
         self._mark_updates(items)
         for stage in self.built.stages:

@@ -45,7 +45,9 @@ class Scope:
             if value.tzinfo is None:
                 raise ValueError(f"naive datetime {value!r}: scopes need aware datetimes")
         if self.until <= self.since:
-            raise ValueError(f"empty time range: {self.since.isoformat()} .. {self.until.isoformat()}")
+            raise ValueError(
+                f"empty time range: {self.since.isoformat()} .. {self.until.isoformat()}"
+            )
 
 
 def as_int(value: object) -> int:

@@ -120,13 +120,22 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(rules_router(ctx))
 
     @app.get("/api/items", dependencies=[Depends(refuse_unknown_params)])
-    def list_items(scheme: str | None = None, sentiment: str | None = None,
-                   q: str | None = None, source: str | None = None, media: str | None = None,
-                   sensitive: bool = False, level: str | None = None,
-                   since: str | None = Query(None, description="published at or after: 24h, 7d "
-                                             "or an ISO 8601 date/time (no offset = the office zone)"),
-                   limit: int = Query(50, ge=1, le=1000),
-                   offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+    def list_items(
+        scheme: str | None = None,
+        sentiment: str | None = None,
+        q: str | None = None,
+        source: str | None = None,
+        media: str | None = None,
+        sensitive: bool = False,
+        level: str | None = None,
+        since: str | None = Query(
+            None,
+            description="published at or after: 24h, 7d "
+            "or an ISO 8601 date/time (no offset = the office zone)",
+        ),
+        limit: int = Query(50, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+    ) -> list[dict[str, Any]]:
         """Stored items, newest first, filtered like the feed page; ``q`` searches the text
         (2-character words too). A bad filter value or an unknown parameter answers 422
         naming the parameter and what it accepts (web/query_checks.py)."""

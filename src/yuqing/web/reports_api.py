@@ -99,8 +99,15 @@ def reports_router(ctx: Context) -> APIRouter:
         try:
             if format not in FORMATS:
                 raise BadInput(f"format {format!r}: expected one of {', '.join(FORMATS)}")
-            report = make_report(ctx.store, ctx.config, kind, day=parse_date(date) if date else None,
-                                 scheme=scheme, event=event, case=case)
+            report = make_report(
+                ctx.store,
+                ctx.config,
+                kind,
+                day=parse_date(date) if date else None,
+                scheme=scheme,
+                event=event,
+                case=case,
+            )
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
         data = render(report, format)
