@@ -1,16 +1,16 @@
 """Petitions (信访举报): protected contacts, and repeat and cross-level detection.
 
-Intake channels are 信 letter, 访 visit, 网 web, 电 phone and 微 WeChat.
-A contact is shown masked; the same petitioner is found again by keyed
-hashes (HMAC-SHA256 under a secret kept in the store) of the ID number, the
-phone number, and name with address (any one shared). A petition repeats an earlier one when the same petitioner raises
-a similar matter, or anyone raises a closely similar matter (IDF-weighted
-character-bigram overlap; thresholds chosen on tests/fixtures/petitions,
-measured with ``yuqing eval petitions``). It is cross-level (越级) when
-addressed more than one level above the level responsible: the level of
-the accused unit (from the configured units, else the last administrative
-word in its name), county when unknown (属地管理: matters start where they
-arise).
+Intake channels are 信 letter, 访 visit, 网 web, 电 phone and 微 WeChat. A
+contact is shown masked; the same petitioner is found again by keyed hashes
+(HMAC-SHA256 under a secret kept in the store) of the ID number, the phone
+number, and name with address (any one shared). A petition repeats an earlier
+one when the same petitioner raises a similar matter, or anyone raises a closely
+similar matter (IDF-weighted character-bigram overlap; thresholds chosen on
+tests/fixtures/petitions, measured with ``yuqing eval petitions``). It is
+cross-level (越级) when addressed more than one level above the level
+responsible: the level of the accused unit (from the configured units, else the
+last administrative word in its name), county when unknown (属地管理: matters
+start where they arise).
 """
 
 from __future__ import annotations
@@ -183,7 +183,8 @@ def idf_weights(docs: Sequence[set[str]]) -> tuple[dict[str, float], float]:
 
 
 def weighted_overlap(a: set[str], b: set[str], idf: Mapping[str, float], unseen: float) -> float:
-    """Return the IDF weight of ``a & b`` over the weight of the lighter set (0.0 if one is empty)."""
+    """Return the IDF weight of ``a & b`` over the weight of the lighter set (0.0 if one is
+    empty)."""
     if not a or not b:
         return 0.0
     shared = sum(idf.get(g, unseen) for g in a & b)

@@ -53,7 +53,8 @@ def analyze(
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Sentiment, sensitive terms, places, keywords and handling class of one text (nothing stored)."""
+    """Sentiment, sensitive terms, places, keywords and handling class of one text (nothing
+    stored)."""
     from yuqing.runtime.context import make_context
 
     with user_errors():

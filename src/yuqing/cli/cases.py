@@ -1,4 +1,5 @@
-"""`yuqing case open|show|move|list|act|attach|transfer|assist` and `yuqing cases stats|daily|sweep`."""
+"""`yuqing case open|show|move|list|act|attach|transfer|assist` and
+`yuqing cases stats|daily|sweep`."""
 
 from __future__ import annotations
 
@@ -99,7 +100,8 @@ def case_move(
     state: Annotated[
         str,
         typer.Argument(
-            help="verified, reported, handling, replied, tracking, reviewed, closed, rejected, merged"
+            help="verified, reported, handling, replied, tracking, reviewed, closed, rejected, "
+            "merged"
         ),
     ],
     note: NoteOpt = None,

@@ -26,7 +26,8 @@ def petition_add(
     level: Annotated[
         str | None,
         typer.Option(
-            help="level it was addressed to: township, county, city, province, national (default: the unit's)"
+            help="level it was addressed to: township, county, city, province, national "
+            "(default: the unit's)"
         ),
     ] = None,
     responsible_level: Annotated[

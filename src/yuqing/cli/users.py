@@ -67,9 +67,8 @@ def list_users(config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = F
         emit_json([{**u, "created_at": u["created_at"].isoformat()} for u in users])
         return
     for u in users:
-        err.print(
-            f"{u['name']}\t{u['role']}\t{u['unit'] or '-'}\t{'active' if u['active'] else 'inactive'}"
-        )
+        active = "active" if u["active"] else "inactive"
+        err.print(f"{u['name']}\t{u['role']}\t{u['unit'] or '-'}\t{active}")
 
 
 @user_app.command("token")

@@ -57,7 +57,8 @@ def overview_sentence(scope_name: str, period: str, ov: dict[str, Any], before: 
                       media: list[dict[str, Any]]) -> str:
     """Return the opening paragraph of a period report."""
     text = (
-        f"{period}，{scope_name}共监测到相关信息{ov['items']}条，环比{change_text(ov['items'], before['items'])}；"
+        f"{period}，{scope_name}共监测到相关信息{ov['items']}条，"
+        f"环比{change_text(ov['items'], before['items'])}；"
         f"其中负面信息{ov['negative']}条，占{percent(ov['negative_share'])}；"
         f"涉敏信息{ov['sensitive']}条。"
     )

@@ -99,13 +99,13 @@ def one_blas_thread() -> None:
 class Pipeline:
     """Runs batches of raw items through the stages, stores them, and alerts.
 
-    ``config`` gives schemes, lexicons, rules and channels; ``store`` is an
-    open Store; ``registries`` the stages and channel kinds (runtime/registries.py). Construction builds every stage once (a stage without its
-    model or lexicon is skipped and listed in ``skipped``), warms the
-    stages through their ``open`` hook (the de-duplicator remembers recent items), and
-    checks that every rule names a configured channel (BadInput otherwise).
-    Alert rules come from the store (alerts/rulebook.py: the config's rules
-    are seeded there, web edits win) and are reloaded before a batch when
+    ``config`` gives schemes, lexicons, rules and channels; ``store`` is an open Store;
+    ``registries`` the stages and channel kinds (runtime/registries.py). Construction
+    builds every stage once (a stage without its model or lexicon is skipped and listed
+    in ``skipped``), warms the stages through their ``open`` hook (the de-duplicator
+    remembers recent items), and checks that every rule names a configured channel
+    (BadInput otherwise). Alert rules come from the store (alerts/rulebook.py: the
+    config's rules are seeded there, web edits win) and are reloaded before a batch when
     they changed.
     """
 

@@ -76,7 +76,8 @@ def _hour_bucket(dialect: str) -> ColumnElement[Any]:
 
 
 def totals(conn: Connection, scope: Scope) -> dict[str, int]:
-    """Return ``{"items", "negative", "sensitive", "duplicates", "engagement"}`` counts of ``scope``.
+    """Return ``{"items", "negative", "sensitive", "duplicates", "engagement"}`` counts of
+    ``scope``.
 
     ``engagement`` is the sum of reposts + comments + likes.
     """

@@ -218,7 +218,8 @@ def existing_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
 
 
 def _pg_upsert() -> Insert:
-    """Return INSERT ... ON CONFLICT (key) DO UPDATE for PostgreSQL (see _KEEP_IF_NULL, _REPLACE)."""
+    """Return INSERT ... ON CONFLICT (key) DO UPDATE for PostgreSQL (see _KEEP_IF_NULL,
+    _REPLACE)."""
     stmt = postgresql.insert(items)
     new = stmt.excluded
     values: dict[str, Any] = {c: func.coalesce(new[c], items.c[c]) for c in _KEEP_IF_NULL}

@@ -158,7 +158,8 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.get("/api/alerts", dependencies=[Depends(refuse_unknown_params)])
     def list_alerts(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
-        """The newest alerts: ``id``, ``rule``, ``level``, ``title``, ``body``, ``items`` (keys), ``created_at``."""
+        """The newest alerts: ``id``, ``rule``, ``level``, ``title``, ``body``, ``items``
+        (keys), ``created_at``."""
         return [{"id": s.id, "rule": s.alert.rule, "level": s.alert.level, "title": s.alert.title,
                  "body": s.alert.body, "items": s.alert.item_keys,
                  "created_at": s.alert.created_at.isoformat()}
@@ -166,7 +167,8 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.get("/api/sources", dependencies=[Depends(refuse_unknown_params)])
     def list_sources() -> list[dict[str, Any]]:
-        """Health of every watched source: status, last success, last error, items in the last hour."""
+        """Health of every watched source: status, last success, last error, items in the
+        last hour."""
         return [{"name": s.name, **s.health, "updated_at": s.updated_at}
                 for s in ctx.store.list_source_states()]
 
