@@ -1,4 +1,5 @@
-"""End-to-end tests of `yuqing analyze`, `yuqing eval sentiment` and `yuqing eval handling-class`."""
+"""End-to-end tests of `yuqing analyze`, `yuqing eval sentiment` and
+`yuqing eval handling-class`."""
 
 from __future__ import annotations
 

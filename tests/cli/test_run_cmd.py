@@ -57,7 +57,8 @@ def last_success(store: Store) -> str | None:
 
 
 def run_until(tmp_path: Path, db: str, ready: Callable[[Store], bool]) -> dict[str, Any]:
-    """Start `yuqing run --no-serve --json`, wait for ``ready(store)``, SIGINT it; return its JSON."""
+    """Start `yuqing run --no-serve --json`, wait for ``ready(store)``, SIGINT it; return its
+    JSON."""
     config = write_config(tmp_path, SOURCES)
     env = {k: v for k, v in os.environ.items() if k != "YUQING_DATABASE_URL"}
     with (tmp_path / "run.err").open("wb") as err, subprocess.Popen(

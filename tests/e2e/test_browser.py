@@ -71,7 +71,8 @@ def incident_records(now: datetime) -> list[dict[str, Any]]:
                 "media_type": "news",
                 "title": "XX路口发生交通事故 警方通报",
                 "author": "城市日报",
-                "text": f"记者从交警部门获悉，XX路口发生一起货车与电动车相撞的交通事故，民警到场处置。报道{i}",
+                "text": "记者从交警部门获悉，XX路口发生一起货车与电动车相撞的交通事故，"
+                f"民警到场处置。报道{i}",
                 "published_at": (start + timedelta(minutes=50 + 7 * i)).isoformat(),
             }
         )
