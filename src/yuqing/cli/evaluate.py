@@ -109,7 +109,8 @@ def default_handling_data() -> Path:
 
 def eval_handling_class(
     data: Annotated[Path | None, typer.Option(
-        "--data", help="CSV with columns text,class (class 1-4 or none); default our labelled set")] = None,
+        "--data",
+        help="CSV with columns text,class (class 1-4 or none); default our labelled set")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Accuracy, macro-F1 and per-class scores of the handling-class suggestion,

@@ -205,7 +205,8 @@ class EventClusterer(BaseStage):
         if not self._dirty or self._watermark == _NEVER:
             return
         now_hour = int(self._watermark.timestamp()) // 3600
-        recent, baseline = max(1, round(cfg.spike_recent_hours)), max(1, round(cfg.spike_baseline_hours))
+        recent = max(1, round(cfg.spike_recent_hours))
+        baseline = max(1, round(cfg.spike_baseline_hours))
         spiking = {e for e in self._dirty
                    if is_spiking(self.events[e], now_hour, recent, baseline, cfg.spike_sensitivity)}
         for item in batch:
