@@ -60,6 +60,8 @@ def eval_sentiment(
 
     The file is checked before the baseline is loaded: missing, header-only, or with no
     label in negative/neutral/positive exits 2 naming the file and the problem."""
+    from yuqing.domain import SENTIMENTS
+    from yuqing.pipeline.labelled import require_rows
     from yuqing.pipeline.sentiment_eval import (
         model_predict,
         require_snownlp,
@@ -67,8 +69,6 @@ def eval_sentiment(
         snownlp_predict,
         timed,
     )
-    from yuqing.domain import SENTIMENTS
-    from yuqing.pipeline.labelled import require_rows
     from yuqing.pipeline.sentiment_train import read_labelled_csv
 
     with user_errors():
