@@ -44,8 +44,8 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -55,9 +55,13 @@ import httpx
 from yuqing.config import Config
 
 TOKEN = re.compile(r"BENCH\d{7}")
-WORDS = ("市民 反映 小区 物业 道路 维修 学校 医院 公交 停车 噪音 垃圾 供水 供电 网络 价格 "
-         "菜市场 社区 街道 施工 排水 绿化 电梯 楼道 快递 外卖 排队 窗口 办事 投诉 热线 回复 "
-         "居民 商户 夜市 广场 地铁 站台 河道 公园 图书馆 体育馆 食堂 宿舍 考试 招聘 补贴 社保").split()
+WORDS = [
+    "市民", "反映", "小区", "物业", "道路", "维修", "学校", "医院", "公交", "停车", "噪音", "垃圾",
+    "供水", "供电", "网络", "价格", "菜市场", "社区", "街道", "施工", "排水", "绿化", "电梯",
+    "楼道", "快递", "外卖", "排队", "窗口", "办事", "投诉", "热线", "回复", "居民", "商户", "夜市",
+    "广场", "地铁", "站台", "河道", "公园", "图书馆", "体育馆", "食堂", "宿舍", "考试", "招聘",
+    "补贴", "社保",
+]
 POLL_S = 2.0
 PUSH_TOKEN = "bench-push-token"
 
@@ -158,6 +162,7 @@ class Texts:
         self.titles = hotsearch_titles() if kind == "hotsearch" else []
 
     def __call__(self, rng: random.Random, token: str, matching: bool) -> str:
+        """Return one item text carrying ``token``; ``matching`` ones contain the rule's word."""
         if self.kind == "narrow":
             return text(rng, token, matching)
         head = "燃气管道泄漏，" if matching else "今天看到"
@@ -214,6 +219,7 @@ def outbox_latency(db: str, robot: Robot) -> dict[str, Any]:
 
 
 def wait_for(expected: dict[str, float], robot: Robot, grace: float) -> None:
+    """Wait until ``robot`` has seen every token of ``expected``, or ``grace`` seconds pass."""
     end = time.monotonic() + grace
     while time.monotonic() < end and any(not robot.seen.get(t) for t in expected):
         time.sleep(0.05)
@@ -397,6 +403,7 @@ def rss_run(db: str, workdir: Path, n: int = 20, texts: Texts | None = None) -> 
 
 
 def main() -> None:
+    """Parse arguments, run the push (and RSS) benchmark, print the results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--rate", type=float, default=200.0)

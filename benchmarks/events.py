@@ -28,13 +28,19 @@ from collections import Counter
 from pathlib import Path
 
 from yuqing.analytics.event_eval import cluster, evaluate_events, evaluate_origins
+from yuqing.analytics.eventsets import (
+    CHECKED_LABELS,
+    PARTS,
+    ced_events,
+    ced_records,
+    checked_records,
+    write_jsonl,
+)
 from yuqing.config import EventsConfig
 from yuqing.domain import RawItem
 from yuqing.pipeline.normalize import Normalizer
-from yuqing.analytics.eventsets import (CHECKED_LABELS, PARTS, ced_events, ced_records,
-                                        checked_records, write_jsonl)
-from yuqing.sources.files import read_items
 from yuqing.sources.base import utc_now
+from yuqing.sources.files import read_items
 from yuqing.sources.records import RecordConverter
 
 REPO = Path(__file__).resolve().parents[1]
@@ -73,6 +79,7 @@ def noise_pairing(path: Path, n: int) -> dict[str, object]:
 
 
 def main() -> None:
+    """Parse arguments, build the event sets, print their evaluation as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--ced-n", type=int, default=400, help="CED trees to use")

@@ -57,7 +57,7 @@ def rate(fn, data) -> float:  # type: ignore[no-untyped-def]
 
 
 def baseline(words: list[str]) -> None:
-    """datasketch per-object MinHash (SHA-1 of each bigram) + LSH query/insert."""
+    """Datasketch per-object MinHash (SHA-1 of each bigram) + LSH query/insert."""
     lsh = MinHashLSH(num_perm=128, params=(32, 4))
     for i, w in enumerate(words):
         m = MinHash(num_perm=128)

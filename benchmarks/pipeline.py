@@ -82,15 +82,16 @@ def run_baseline(texts: list[str]) -> float:
 
     jieba.setLogLevel(60)
     jieba.initialize()
-    SnowNLP("预热").sentiments
+    _ = SnowNLP("预热").sentiments
     start = time.perf_counter()
     for text in texts:
         jieba.lcut(text)
-        SnowNLP(text).sentiments
+        _ = SnowNLP(text).sentiments
     return len(texts) / (time.perf_counter() - start)
 
 
 def main() -> None:
+    """Parse arguments, time the pipeline and the baseline, print the JSON object."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
     parser.add_argument("--n", type=int, default=10000)
@@ -100,7 +101,9 @@ def main() -> None:
                         help="core: the main job's stages only; all: every stage (default)")
     args = parser.parse_args()
     if not args.data.exists():
-        raise SystemExit(f"{args.data}: not found (needs ../shared/data/sentiment3, or give --data)")
+        raise SystemExit(
+            f"{args.data}: not found (needs ../shared/data/sentiment3, or give --data)"
+        )
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     texts = load_texts(args.data, args.n)

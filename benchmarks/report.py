@@ -98,7 +98,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, open_store(f"sqlite:///{Path(tmp) / 'b.db'}") as store:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        open_store(f"sqlite:///{Path(tmp) / 'b.db'}") as store,
+    ):
         store.save_items(make_items(args.n))
         render(build_period_report(store, "daily", day=DAY - timedelta(days=30), tz=TZ), "pdf")
         report, build_s, build_cpu = timed(build_period_report, store, "daily", day=DAY, tz=TZ)

@@ -40,7 +40,9 @@ def test_example_config_loads_and_documents_every_section(tmp_path: Path) -> Non
     assert {lx.path for lx in cfg.lexicons} >= {f"builtin:{n}" for n in shipped_lexicons()}
     for name in Config.model_fields:
         if name != "base_dir":
-            assert re.search(rf"^#?\s*\[*{name}\b|^{name} =", text, flags=re.M), f"{name} undocumented"
+            assert re.search(rf"^#?\s*\[*{name}\b|^{name} =", text, flags=re.M), (
+                f"{name} undocumented"
+            )
 
 
 # Code, tests and the README cite the contracts in docs/ as docs/INTERFACES.md and

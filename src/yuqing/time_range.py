@@ -23,7 +23,9 @@ def parse_since(value: str, tz: str, now: datetime | None = None) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise BadInput(f"--since {value!r}: expected 30m, 24h, 7d, 2w or an ISO date such as 2024-03-05") from None
+        raise BadInput(
+            f"--since {value!r}: expected 30m, 24h, 7d, 2w or an ISO date such as 2024-03-05"
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(tz))
     return parsed.astimezone(UTC)

@@ -54,7 +54,8 @@ def test_tampered_expired_and_malformed_tokens_are_refused_with_a_reason() -> No
     assert int(expires) == 1_700_000_000 + ACK_TTL_S
     signer.check(5, token)
     flipped = signature[:-1] + ("0" if signature[-1] != "0" else "1")
-    for bad in (f"{expires}.{flipped}", f"{int(expires) + 86_400}.{signature}"):  # altered, extended
+    # altered, extended
+    for bad in (f"{expires}.{flipped}", f"{int(expires) + 86_400}.{signature}"):
         with pytest.raises(BadAckToken, match="alert 5: the acknowledgement token is not valid"):
             signer.check(5, bad)
     for bad in (signature, "", f"x.{signature}", f"{expires}.{signature[:10]}"):

@@ -7,12 +7,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from alert_servers import HttpServer
-from alerts_helpers import make_alert, outbox_history as history
+from alerts_helpers import make_alert
+from alerts_helpers import outbox_history as history
 
 from yuqing.alerts.ack import AckSigner
 from yuqing.alerts.channels.base import Channel
-from yuqing.alerts.channels.wecom import WeComChannel
 from yuqing.alerts.channels.webhook import WebhookChannel
+from yuqing.alerts.channels.wecom import WeComChannel
 from yuqing.alerts.outbox import INTERRUPTED, OutboxDispatcher
 from yuqing.alerts.rules import MatchRule
 from yuqing.config import RuleConfig
@@ -26,7 +27,9 @@ def hook(server: HttpServer, path: str = "/ok", name: str = "hook") -> WebhookCh
     return WebhookChannel(name, server.url + path, allow_internal=True, timeout=5)
 
 
-def record(store: Store, n: int, channels: tuple[str, ...] = ("hook",), rule: str = "燃气") -> list[int]:
+def record(
+    store: Store, n: int, channels: tuple[str, ...] = ("hook",), rule: str = "燃气"
+) -> list[int]:
     ids = []
     for i in range(n):
         alert = make_alert(i, channels=channels)
@@ -120,7 +123,9 @@ def test_escalation_until_acknowledged(store: Store, http_server: HttpServer) ->
             alert_state.start_escalation(conn, alert_id, T0 + timedelta(seconds=60))
         assert alert_state.acknowledge(conn, second, "值班员", T0)
         assert not alert_state.acknowledge(conn, second, "值班员", T0)
-    channels: dict[str, Channel] = {n: hook(http_server, "/ok", n) for n in ("hook", "boss", "chief")}
+    channels: dict[str, Channel] = {
+        n: hook(http_server, "/ok", n) for n in ("hook", "boss", "chief")
+    }
     now = [T0 + timedelta(seconds=61)]
     d = OutboxDispatcher(store, channels, rules=[rule], clock=lambda: now[0],
                          signer=AckSigner("k", "https://yq.example.cn", clock=lambda: 1.7e9))
@@ -156,7 +161,9 @@ def test_background_thread_delivers_after_notify(store: Store, http_server: Http
 
 def test_an_alert_sent_in_parts_is_one_attempt(store: Store, http_server: HttpServer) -> None:
     alert = make_alert(1, channels=("wx",))
-    alert.body = "\n".join(f"第{n}条：燃气管道泄漏，居民十分愤怒，物业电话一直打不通" for n in range(120))
+    alert.body = "\n".join(
+        f"第{n}条：燃气管道泄漏，居民十分愤怒，物业电话一直打不通" for n in range(120)
+    )
     store.record_alert(alert)
     wx = WeComChannel("wx", http_server.url + "/wecom", allow_internal=True, rate_per_minute=0)
     assert OutboxDispatcher(store, {"wx": wx}).drain() == 1

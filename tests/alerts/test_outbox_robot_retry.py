@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 from alert_servers import HttpServer, wecom_content
-from alerts_helpers import make_alert, outbox_history as history
+from alerts_helpers import make_alert
+from alerts_helpers import outbox_history as history
 
 from yuqing.alerts.channels.robot import RateLimit
 from yuqing.alerts.channels.wecom import WeComChannel
@@ -44,7 +45,9 @@ def part_marks(contents: list[str]) -> list[tuple[int, int]]:
 def long_alert(n: int = 1) -> Alert:
     """Alert ``n`` to ``wx`` with a body of about 11 KB (three WeCom messages)."""
     alert = make_alert(n, channels=("wx",))
-    alert.body = "\n".join(f"第{k}条：燃气管道泄漏，居民十分愤怒，物业电话一直打不通" for k in range(120))
+    alert.body = "\n".join(
+        f"第{k}条：燃气管道泄漏，居民十分愤怒，物业电话一直打不通" for k in range(120)
+    )
     return alert
 
 
@@ -69,7 +72,9 @@ def test_retry_of_a_split_alert_sends_only_the_parts_not_accepted(
         assert second.drain() == 1
     marks = part_marks(accepted(http_server))
     assert Counter(marks) == Counter((k, parts) for k in range(1, parts + 1))  # each part once
-    assert part_marks([wecom_content(r["body"]) for r in http_server.requests]).count((1, parts)) == 1
+    assert (
+        part_marks([wecom_content(r["body"]) for r in http_server.requests]).count((1, parts)) == 1
+    )
     assert history(store)["燃气:weibo:1"] == [("wx", "sent", 2, ["retry", "sent"])]
     with store.read() as conn:
         [row] = outbox.alert_history(conn, 1)

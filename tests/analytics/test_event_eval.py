@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 
 from yuqing.analytics.event_eval import evaluate_events, evaluate_origins
-from yuqing.analytics.eventsets import (ced_events, ced_records, checked_records, label_part,
-                                        rumour_key, write_jsonl)
+from yuqing.analytics.eventsets import (
+    ced_events,
+    ced_records,
+    checked_records,
+    label_part,
+    rumour_key,
+    write_jsonl,
+)
 from yuqing.domain import BadInput
 from yuqing.sources.base import utc_now
 from yuqing.sources.files import read_items
@@ -71,7 +77,8 @@ def test_checked_halves_and_the_full_text_labelling(tmp_path: Path) -> None:
         path = tmp_path / f"{label}-{part}.jsonl"
         counts[label, part] = write_jsonl(checked_records(data, label=label, part=part), path)
         doc = evaluate_events(read_items(path))
-        if label == "analysis":  # splits a rumour by sanction: a perfect rumour grouping scores 0.76
+        # "analysis" splits a rumour by sanction: a perfect rumour grouping scores 0.76
+        if label == "analysis":
             assert doc["labels"] == 196 and doc["bcubed_f1"] >= 0.75
         else:
             assert doc["bcubed_f1"] >= 0.84 and doc["bcubed_f1"] > doc["baseline"]["bcubed_f1"]
@@ -86,7 +93,10 @@ def test_rumour_key_ignores_the_posters_wording_and_sanction() -> None:
     b = ("经查，此微博称“听说甲地要封城了”不实，据@用户x 查证。详情：https://weibo.com/123/AbC9，"
          "被举报人言论构成“发布不实信息”。现根据…扣除信用积分2分。")
     assert rumour_key(a) == rumour_key(b) == "https://weibo.com/123/AbC9"
-    c, d = a.replace("详情：https://weibo.com/123/AbC9，", ""), b.replace("详情：https://weibo.com/123/AbC9，", "")
+    c, d = (
+        a.replace("详情：https://weibo.com/123/AbC9，", ""),
+        b.replace("详情：https://weibo.com/123/AbC9，", ""),
+    )
     assert rumour_key(c) == rumour_key(d) != rumour_key(c.replace("查证", "核实"))
     assert label_part("x") in ("dev", "test")
 

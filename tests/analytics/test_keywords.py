@@ -12,7 +12,9 @@ def test_one_stopword_list_serves_items_and_sets() -> None:
 
 
 def test_words_drop_noise() -> None:
-    got = KeywordExtractor().words("我们 [哈哈] 转发 @用户ab12cd: 燃气泄漏！！ 2024 https://t.cn/xyz 网页链接")
+    got = KeywordExtractor().words(
+        "我们 [哈哈] 转发 @用户ab12cd: 燃气泄漏！！ 2024 https://t.cn/xyz 网页链接"
+    )
     assert "燃气" in got and "泄漏" in got
     assert not got & {"我们", "哈哈", "转发", "2024", "网页链接", "用户", "ab12cd", "！！"}
 

@@ -1,4 +1,5 @@
-"""Tests of analytics/trends.py and pipeline/spikes.py: hourly volume, spikes, rising hot-search topics."""
+"""Tests of analytics/trends.py and pipeline/spikes.py: hourly volume, spikes, rising
+hot-search topics."""
 
 from __future__ import annotations
 

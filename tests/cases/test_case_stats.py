@@ -14,8 +14,15 @@ from yuqing.domain import Contact
 from yuqing.store import Store
 
 START = datetime(2024, 3, 4, 1, 0, tzinfo=UTC)  # Mon 09:00 Shanghai
-CONFIG = {"cases": {"units": [{"name": "甲办", "level": "county"}, {"name": "乙办", "level": "city"},
-                              {"name": "丙办", "level": "county"}]}}
+CONFIG = {
+    "cases": {
+        "units": [
+            {"name": "甲办", "level": "county"},
+            {"name": "乙办", "level": "city"},
+            {"name": "丙办", "level": "county"},
+        ]
+    }
+}
 WHO = {"actor": "a", "role": "handler"}
 
 

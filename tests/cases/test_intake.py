@@ -14,9 +14,9 @@ from yuqing.cases.service import CaseService
 from yuqing.config import Config, parse_config
 from yuqing.domain import BadInput, Contact
 from yuqing.runtime.pipeline import Pipeline
+from yuqing.runtime.registries import load_registries
 from yuqing.sources.records import raw_from_record
 from yuqing.store import Store
-from yuqing.runtime.registries import load_registries
 
 UNITS = {"cases": {"units": [{"name": "县信访局", "level": "county"},
                              {"name": "市信访局", "level": "city"}]}}
@@ -85,7 +85,11 @@ def test_contact_is_masked_and_reading_it_is_logged(svc: CaseService) -> None:
     assert full.petition_id == got["petition_id"]
     assert (full.contact.name, full.contact.phone) == ("张三", "13812345678")
     entry = svc.show(got["case_id"])["log"][-1]
-    assert (entry["action"], entry["actor"], entry["note"]) == ("contact_access", "李值班", "电话回访")
+    assert (entry["action"], entry["actor"], entry["note"]) == (
+        "contact_access",
+        "李值班",
+        "电话回访",
+    )
     assert entry["data"] == {"petition_id": got["petition_id"]}
     with pytest.raises(BadInput, match="petition 99: no such petition"):
         reveal_contact(svc, 99, reason="x", **WHO)

@@ -18,7 +18,9 @@ def text(pid: int, subject: str, accused: str = "", ident: str = "") -> pet.Peti
 
 
 def test_contact_is_masked() -> None:
-    contact = pet.Contact("张三丰", "+86 138-1234-5678", "110101199001011234", "北京市东城区某街道1号")
+    contact = pet.Contact(
+        "张三丰", "+86 138-1234-5678", "110101199001011234", "北京市东城区某街道1号"
+    )
     assert pet.masked_contact(contact) == "张** 138****5678 110101********1234 北京市东城区…"
     assert pet.masked_contact(pet.Contact(name="李")) == "李"
     assert pet.masked_contact(pet.Contact()) == ""
@@ -31,7 +33,8 @@ def test_identity_shares_any_hash() -> None:
     assert a and b and c
     assert set(a.split()) & set(b.split()) and set(a.split()) & set(c.split())
     assert not set(b.split()) & set(c.split())
-    assert pet.identity_hash(pet.Contact(name="王伟"), KEY) is None  # a name alone identifies no one
+    # a name alone identifies no one
+    assert pet.identity_hash(pet.Contact(name="王伟"), KEY) is None
     assert "13800001111" not in a and "ID123" not in a
     # keyed: another deployment's key gives other hashes, and the unkeyed hash of the
     # phone number (what anyone can compute) is not among them
@@ -66,8 +69,10 @@ def test_cross_level_means_skipping_a_level() -> None:
 
 
 def test_repeat_by_the_same_petitioner_reworded() -> None:
-    earlier = [text(1, "城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果", "城关镇政府", "h1"),
-               text(2, "幸福村低保评定不公平，有车有房的人吃低保", "幸福村委会", "h2")]
+    earlier = [
+        text(1, "城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果", "城关镇政府", "h1"),
+        text(2, "幸福村低保评定不公平，有车有房的人吃低保", "幸福村委会", "h2"),
+    ]
     new = text(3, "再次反映：城关镇欠我修路的三十八万工程款一直不付", "城关镇人民政府", "h1 h9")
     match = pet.find_repeat(new, earlier)
     assert match is not None and (match.petition_id, match.case_id) == (1, 10)
@@ -75,15 +80,19 @@ def test_repeat_by_the_same_petitioner_reworded() -> None:
 
 
 def test_same_accused_different_matter_is_not_a_repeat() -> None:
-    earlier = [text(1, "城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果", "城关镇政府", "h1"),
-               text(2, "东山市化工园区夜间偷排废气，居民咳嗽", "市生态环境局", "h5")]
+    earlier = [
+        text(1, "城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果", "城关镇政府", "h1"),
+        text(2, "东山市化工园区夜间偷排废气，居民咳嗽", "市生态环境局", "h5"),
+    ]
     new = text(3, "城关镇整治环境推平了我家菜地，没有任何补偿", "城关镇政府", "h7")
     assert pet.find_repeat(new, earlier) is None
 
 
 def test_another_petitioner_same_matter() -> None:
-    earlier = [text(1, "南湖县城南菜市场电子秤作弊，买两斤肉只有一斤六两", "南湖县市场监督管理局", "h1"),
-               text(2, "河西区建设路烧烤摊营业到凌晨三点，油烟噪音扰民", "河西区城市管理局", "h2")]
+    earlier = [
+        text(1, "南湖县城南菜市场电子秤作弊，买两斤肉只有一斤六两", "南湖县市场监督管理局", "h1"),
+        text(2, "河西区建设路烧烤摊营业到凌晨三点，油烟噪音扰民", "河西区城市管理局", "h2"),
+    ]
     new = text(3, "城南菜市场有人用作弊电子秤，买肉少了四两", "县市场监管局")
     match = pet.find_repeat(new, earlier)
     assert match is not None and match.petition_id == 1
@@ -91,7 +100,9 @@ def test_another_petitioner_same_matter() -> None:
 
 
 def test_accused_compared_without_the_generic_unit_kind() -> None:
-    assert pet.overlap(pet.accused_bigrams("城关镇政府"), pet.accused_bigrams("城关镇人民政府")) == 1.0
+    assert (
+        pet.overlap(pet.accused_bigrams("城关镇政府"), pet.accused_bigrams("城关镇人民政府")) == 1.0
+    )
     assert pet.overlap(pet.accused_bigrams("区教育局"), pet.accused_bigrams("县教育局")) < (
         pet.SAME_ACCUSED_SIMILARITY)
     assert pet.accused_bigrams("锦绣家园物业服务有限公司") == pet.bigrams("锦绣家园物业服务")

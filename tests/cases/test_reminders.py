@@ -50,8 +50,10 @@ def test_remind_at_80_percent_then_escalate_once_overdue(store: Store) -> None:
     with running_http_server() as server:
         cfg = parse_config(config(server.url))
         svc = CaseService(store, cfg, clock=clock)
-        dispatcher = Dispatcher(build_channels(cfg.alerts.channels, register_builtin_channels(channel_registry())),
-                                sleep=lambda s: None)
+        dispatcher = Dispatcher(
+            build_channels(cfg.alerts.channels, register_builtin_channels(channel_registry())),
+            sleep=lambda s: None,
+        )
         case_id = svc.open_case("燃气泄漏", actor="a", role="monitor", unit="区网信办")
         clock.now = START + timedelta(hours=3, minutes=59)  # 79.7% of 5 h
         assert sweep(svc, dispatcher)["reminded"] == 0

@@ -12,8 +12,8 @@ import pytest
 from yuqing.cases.service import CaseService
 from yuqing.config import parse_config
 from yuqing.domain import Alert, BadInput
-from yuqing.store import Store
 from yuqing.runtime.registries import load_registries
+from yuqing.store import Store
 
 UNIT = "区网信办"
 CONFIG = {

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from typer.testing import CliRunner
+from yuqing_cli import Invoke
 
 from yuqing.cli import app
-from yuqing_cli import Invoke
 
 
 @pytest.fixture

@@ -47,7 +47,9 @@ def test_ingest_follows_a_rule_edited_on_the_web_over_the_config_file(
     assert doc["matched"] == 1
     assert rule_alerts(store_url) == [["weibo:k1"]]  # the web's keyword, not the file's
     with open_store(store_url) as store:
-        [row] = [d for d in RuleEditor(store, load_config(config)).docs() if d["name"] == "公共安全"]
+        [row] = [
+            d for d in RuleEditor(store, load_config(config)).docs() if d["name"] == "公共安全"
+        ]
     assert (row["origin"], row["rule"]["keywords"], row["updated_by"]) == (
         "web", ["警察"], "admin1")
 

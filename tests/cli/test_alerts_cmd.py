@@ -100,7 +100,12 @@ name = "console"
 kind = "console"
 style = "line"
 """
-NOTICES = ["城东新建公园今日开放", "地铁三号线周末延长运营", "图书馆举办少儿阅读节", "农贸市场完成改造"]
+NOTICES = [
+    "城东新建公园今日开放",
+    "地铁三号线周末延长运营",
+    "图书馆举办少儿阅读节",
+    "农贸市场完成改造",
+]
 
 
 def test_alerts_held_by_the_storm_cap_say_so(cli: Invoke, tmp_path: Path) -> None:
@@ -116,7 +121,9 @@ def test_alerts_held_by_the_storm_cap_say_so(cli: Invoke, tmp_path: Path) -> Non
     alerts = one_json(cli("alerts", "-c", str(path), "--json"))["alerts"]
     capped = [a for a in alerts if a["rule"] == "每条通报"]
     # one alert went out, then the storm summary; the other three were held, and say so
-    assert sorted((a["held"], len(a["deliveries"])) for a in capped if a["held"]) == [("storm", 0)] * 3
+    assert (
+        sorted((a["held"], len(a["deliveries"])) for a in capped if a["held"]) == [("storm", 0)] * 3
+    )
     assert [len(a["deliveries"]) for a in capped if a["held"] is None] == [1, 1]
     # a rule without channels records alerts without deliveries: not held
     uncapped = [a for a in alerts if a["rule"] == "只记录"]

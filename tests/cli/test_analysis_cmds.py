@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from yuqing_cli import Invoke
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -92,7 +91,9 @@ def test_eval_handling_class_on_our_labelled_set(cli: Invoke) -> None:
 def test_eval_sentiment_baseline_sample_is_spread_and_compared_like_for_like(
         cli: Invoke, tmp_path: Path) -> None:
     pytest.importorskip("snownlp")
-    rows = [("今天好开心啊，谢谢大家", "positive")] * 3 + [("气死我了，太恶心了，垃圾", "negative")] * 3
+    rows = [("今天好开心啊，谢谢大家", "positive")] * 3 + [
+        ("气死我了，太恶心了，垃圾", "negative")
+    ] * 3
     data = _write(tmp_path / "s.csv", rows)
     doc = json.loads(cli("eval", "sentiment", "--data", str(data), "--baseline-limit", "3",
                          "--json").stdout)

@@ -68,7 +68,16 @@ def test_human_output_goes_to_stderr_with_the_reasons(cli: Invoke, tmp_path: Pat
 
 def test_reingest_stores_nothing_new_and_never_realerts(
         cli: Invoke, tmp_path: Path, store_url: str) -> None:
-    args = ("ingest", str(JSONL), str(CSV), "-c", str(write_config(tmp_path)), "--db", store_url, "--json")
+    args = (
+        "ingest",
+        str(JSONL),
+        str(CSV),
+        "-c",
+        str(write_config(tmp_path)),
+        "--db",
+        store_url,
+        "--json",
+    )
     first = one_json(cli(*args))
     again = cli(*args)
     assert again.exit_code == 0

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from yuqing_cli import FIXTURES, Invoke, json_lines, write_config
 
-from yuqing.time_range import parse_since
 from yuqing.domain import BadInput
+from yuqing.time_range import parse_since
 
 ITEMS = FIXTURES / "items"
 
@@ -47,8 +47,13 @@ def test_sentiment_scheme_and_since_filters(cli: Invoke, filled: tuple[str, ...]
     assert {"weibo:j1", "forum:c1"} <= keys(negative)
     assert keys(json_lines(cli("items", "--scheme", "学校", "--json", *filled))) == {"forum:c1"}
     # only the two items with unreadable dates carry a recent published_at
-    assert keys(json_lines(cli("items", "--since", "7d", "--json", *filled))) == {"weibo:j3", "forum:c4"}
-    after = json_lines(cli("items", "--since", "2024-03-05T08:30", "--limit", "100", "--json", *filled))
+    assert keys(json_lines(cli("items", "--since", "7d", "--json", *filled))) == {
+        "weibo:j3",
+        "forum:c4",
+    }
+    after = json_lines(
+        cli("items", "--since", "2024-03-05T08:30", "--limit", "100", "--json", *filled)
+    )
     assert keys(after) == {"weibo:j3", "forum:c4", "weibo:j6", "forum:c6"}
 
 
@@ -65,6 +70,8 @@ def test_bad_filters_exit_2_naming_the_value(cli: Invoke, filled: tuple[str, ...
 def test_parse_since_relative_and_iso() -> None:
     now = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
     assert parse_since("24h", "Asia/Shanghai", now) == datetime(2024, 3, 4, 12, 0, tzinfo=UTC)
-    assert parse_since("2024-03-05", "Asia/Shanghai", now) == datetime(2024, 3, 4, 16, 0, tzinfo=UTC)
+    assert parse_since("2024-03-05", "Asia/Shanghai", now) == datetime(
+        2024, 3, 4, 16, 0, tzinfo=UTC
+    )
     with pytest.raises(BadInput, match="'7x'"):
         parse_since("7x", "Asia/Shanghai", now)

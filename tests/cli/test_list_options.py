@@ -11,7 +11,9 @@ from yuqing_cli import FIXTURES, Invoke, flat, write_config
 def _seeded(cli: Invoke, tmp_path: Path) -> list[str]:
     """Ingest the e2e items into tmp_path/yuqing.db; return the common options."""
     opts = ["-c", str(write_config(tmp_path)), "--db", f"sqlite:///{tmp_path / 'y.db'}"]
-    assert cli("ingest", str(FIXTURES / "items" / "e2e_items.jsonl"), *opts, "--json").exit_code == 0
+    assert (
+        cli("ingest", str(FIXTURES / "items" / "e2e_items.jsonl"), *opts, "--json").exit_code == 0
+    )
     return opts
 
 

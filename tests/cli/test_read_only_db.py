@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from yuqing_cli import FIXTURES, Invoke, flat
 
 READERS = [["items"], ["events"], ["event", "E1"], ["stats"], ["alerts"], ["rejections"],

@@ -56,7 +56,9 @@ def test_report_format_follows_or_must_agree_with_the_out_extension(
                   "--db", url, "--json")
     assert derived.exit_code == 0, derived.stderr
     assert json.loads(derived.stdout)["format"] == "html"
-    assert (tmp_path / "y.html").read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype")
+    assert (
+        (tmp_path / "y.html").read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype")
+    )
 
 
 def test_report_out_in_a_missing_folder_names_the_folder(cli: Invoke, tmp_path: Path) -> None:

@@ -57,7 +57,8 @@ def last_success(store: Store) -> str | None:
 
 
 def run_until(tmp_path: Path, db: str, ready: Callable[[Store], bool]) -> dict[str, Any]:
-    """Start `yuqing run --no-serve --json`, wait for ``ready(store)``, SIGINT it; return its JSON."""
+    """Start `yuqing run --no-serve --json`, wait for ``ready(store)``, SIGINT it; return its
+    JSON."""
     config = write_config(tmp_path, SOURCES)
     env = {k: v for k, v in os.environ.items() if k != "YUQING_DATABASE_URL"}
     with (tmp_path / "run.err").open("wb") as err, subprocess.Popen(
@@ -79,8 +80,12 @@ def run_until(tmp_path: Path, db: str, ready: Callable[[Store], bool]) -> dict[s
     return doc
 
 
-def test_run_stores_then_resumes_without_restoring_or_realerting(tmp_path: Path, store_url: str) -> None:
-    first = run_until(tmp_path, store_url, lambda s: s.count_items() == 6 and last_success(s) is not None)
+def test_run_stores_then_resumes_without_restoring_or_realerting(
+    tmp_path: Path, store_url: str
+) -> None:
+    first = run_until(
+        tmp_path, store_url, lambda s: s.count_items() == 6 and last_success(s) is not None
+    )
     assert (first["stored"], first["rejected"]) == (6, 6)
     assert first["alerts"] >= 1  # how many depends on the sentiment model; the store agrees
     health = first["sources"]["file-src"]
@@ -106,7 +111,11 @@ def free_port() -> int:
 def test_run_serves_the_push_api_on_a_real_port(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    item = {"id": "h1", "text": "市人民医院门口发生严重车祸，两人受伤，警察到场处置", "source": "push-test"}
+    item = {
+        "id": "h1",
+        "text": "市人民医院门口发生严重车祸，两人受伤，警察到场处置",
+        "source": "push-test",
+    }
 
     def pushed() -> bool:
         try:
@@ -127,10 +136,14 @@ def test_run_serves_the_push_api_on_a_real_port(tmp_path: Path) -> None:
                           stderr=subprocess.DEVNULL) as proc:
         try:
             wait_for(lambda: proc.poll() is None and pushed(), "the push API")
-            found = httpx.get(f"{base}/api/items", params={"q": "警察"}, headers=auth, timeout=5).json()
+            found = httpx.get(
+                f"{base}/api/items", params={"q": "警察"}, headers=auth, timeout=5
+            ).json()
             assert [it["id"] for it in found] == ["h1"]
             assert found[0]["schemes"] == ["公共安全"]
-            assert httpx.get(f"{base}/api/alerts", headers=auth, timeout=5).json()[0]["items"] == ["push-test:h1"]
+            assert httpx.get(f"{base}/api/alerts", headers=auth, timeout=5).json()[0]["items"] == [
+                "push-test:h1"
+            ]
             proc.send_signal(signal.SIGINT)
             out, _ = proc.communicate(timeout=20)
         finally:

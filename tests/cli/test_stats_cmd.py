@@ -9,7 +9,6 @@ from report_items import seed_sqlite
 from yuqing_cli import Invoke
 
 
-
 def test_stats_json_day(cli: Invoke, tmp_path: Path) -> None:
     url = seed_sqlite(tmp_path)
     res = cli("stats", "--db", url, "--since", "2024-03-05", "--until", "2024-03-06",

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from yuqing_cli import Invoke
 
 from yuqing.pipeline.sentiment import SentimentModel
-from yuqing_cli import Invoke
 
 ROWS = [("太棒了，开心", "positive"), ("喜欢，谢谢", "positive"), ("气死了，讨厌", "negative"),
         ("难过，失望", "negative"), ("今天周二", "neutral"), ("会议在三楼", "neutral")] * 5
@@ -76,7 +75,9 @@ def test_train_without_torch_says_how_to_install_it(cli: Invoke, tmp_path: Path,
 def test_train_rejects_a_bad_domain_row_naming_file_and_line(cli: Invoke, tmp_path: Path) -> None:
     data = _data(tmp_path / "d")
     domain = tmp_path / "ours.csv"
-    domain.write_text("text,label\n食堂饭菜发霉，学生腹痛,negative\n停水通知,maybe\n", encoding="utf-8")
+    domain.write_text(
+        "text,label\n食堂饭菜发霉，学生腹痛,negative\n停水通知,maybe\n", encoding="utf-8"
+    )
     result = cli("train", "sentiment", "--data", str(data), "--lexicons", str(data / "lex"),
                  "--unlabelled", str(data), "--domain", str(domain), "--out", str(tmp_path / "a"))
     assert result.exit_code == 2
@@ -91,8 +92,14 @@ def test_train_adds_the_domain_posts_at_a_dev_chosen_weight(cli: Invoke, tmp_pat
     data = _data(tmp_path / "d")
     domain = tmp_path / "ours.csv"
     with domain.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([("text", "label"), ("食堂饭菜发霉，学生腹痛，气死了", "negative"),
-                                  ("明天上午停水，请提前储水", "neutral"), ("谢谢民警，太棒了", "positive")])
+        csv.writer(fh).writerows(
+            [
+                ("text", "label"),
+                ("食堂饭菜发霉，学生腹痛，气死了", "negative"),
+                ("明天上午停水，请提前储水", "neutral"),
+                ("谢谢民警，太棒了", "positive"),
+            ]
+        )
     args = ("train", "sentiment", "--data", str(data), "--lexicons", str(data / "lex"),
             "--unlabelled", str(data), "--json", "--out", str(tmp_path / "a"))
     meta = json.loads(cli(*args, "--domain", str(domain)).stdout)

@@ -64,10 +64,18 @@ def incident_records(now: datetime) -> list[dict[str, Any]]:
                      "text": f"转发：XX路口严重车祸，民警到场，希望伤者平安 {i}",
                      "published_at": (start + timedelta(minutes=6 * (i + 1))).isoformat()})
     for i in range(4):
-        rows.append({"id": f"n{i}", "source": "news", "media_type": "news",
-                     "title": "XX路口发生交通事故 警方通报", "author": "城市日报",
-                     "text": f"记者从交警部门获悉，XX路口发生一起货车与电动车相撞的交通事故，民警到场处置。报道{i}",
-                     "published_at": (start + timedelta(minutes=50 + 7 * i)).isoformat()})
+        rows.append(
+            {
+                "id": f"n{i}",
+                "source": "news",
+                "media_type": "news",
+                "title": "XX路口发生交通事故 警方通报",
+                "author": "城市日报",
+                "text": "记者从交警部门获悉，XX路口发生一起货车与电动车相撞的交通事故，"
+                f"民警到场处置。报道{i}",
+                "published_at": (start + timedelta(minutes=50 + 7 * i)).isoformat(),
+            }
+        )
     for i in range(10):
         rows.append({"id": f"x{i}", "source": "forum", "media_type": "forum",
                      "text": f"北京周末天气晴好，公园赏花的人很多，大家注意防晒 {i}",

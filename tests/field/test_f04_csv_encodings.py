@@ -1,7 +1,7 @@
-"""docs/FIELD_CASES.md F4: the same CSV saved as UTF-8, UTF-8 with BOM and GB18030.
+r"""docs/FIELD_CASES.md F4: the same CSV saved as UTF-8, UTF-8 with BOM and GB18030.
 
 Expected: three identical records; the first column is ``id``, not
-``\\ufeffid``; the id stays the string ``5012345678901234``.
+``\ufeffid``; the id stays the string ``5012345678901234``.
 """
 
 from __future__ import annotations

@@ -22,6 +22,10 @@ def test_plain_negated_positive_is_negative(model: SentimentModel) -> None:
     assert _label(model, "我今天不高兴") == "negative"
 
 
-@pytest.mark.parametrize("text", ["我今天不难过", "这家店的服务不差", "我一点也不后悔", "这个产品不是不好"])
-def test_negated_negative_and_double_negation_are_not_negative(model: SentimentModel, text: str) -> None:
+@pytest.mark.parametrize(
+    "text", ["我今天不难过", "这家店的服务不差", "我一点也不后悔", "这个产品不是不好"]
+)
+def test_negated_negative_and_double_negation_are_not_negative(
+    model: SentimentModel, text: str
+) -> None:
     assert _label(model, text) != "negative"

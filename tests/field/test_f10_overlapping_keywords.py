@@ -9,7 +9,8 @@ from yuqing.pipeline.sensitive import SensitiveMatcher, Term
 
 
 def brute_force(terms: list[str], text: str) -> list[tuple[str, int, int]]:
-    """Leftmost-longest, non-overlapping: at each position take the longest term, then jump past it."""
+    """Leftmost-longest, non-overlapping: at each position take the longest term, then jump
+    past it."""
     found = []
     i = 0
     while i < len(text):

@@ -8,8 +8,8 @@ from yuqing.analytics.threads import trace_origin
 from yuqing.config import Config
 from yuqing.domain import RawItem
 from yuqing.runtime.pipeline import Pipeline
-from yuqing.store import Store
 from yuqing.runtime.registries import load_registries
+from yuqing.store import Store
 
 FETCH = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 

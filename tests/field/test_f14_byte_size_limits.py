@@ -68,8 +68,13 @@ def summary_alert(lines: int) -> Alert:
     """A storm-summary-like alert: ``lines`` Chinese lines of 3-byte characters, each with a
     markdown link, so the rendered markdown is far over any robot's limit."""
     alert = make_alert(1)
-    alert.body = "\n".join(f"{n:04d}".translate(CHINESE_DIGITS) + "号：" + "燃气管道泄漏" * 6
-                           + f" [原文](https://weibo.com/1234567890/N{n:05d})" for n in range(lines))
+    alert.body = "\n".join(
+        f"{n:04d}".translate(CHINESE_DIGITS)
+        + "号："
+        + "燃气管道泄漏" * 6
+        + f" [原文](https://weibo.com/1234567890/N{n:05d})"
+        for n in range(lines)
+    )
     return alert
 
 

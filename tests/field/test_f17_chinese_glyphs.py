@@ -46,9 +46,13 @@ def test_the_shipped_font_is_the_one_used() -> None:
     from matplotlib import font_manager
 
     assert register_matplotlib() == FAMILY
-    found = font_manager.findfont(font_manager.FontProperties(family=FAMILY), fallback_to_default=False)
+    found = font_manager.findfont(
+        font_manager.FontProperties(family=FAMILY), fallback_to_default=False
+    )
     assert Path(found).resolve() == font_path().resolve()
-    assert (font_path().parent / "LICENSE").read_text(encoding="utf-8").count("SIL OPEN FONT LICENSE") == 1
+    assert (font_path().parent / "LICENSE").read_text(encoding="utf-8").count(
+        "SIL OPEN FONT LICENSE"
+    ) == 1
 
 
 def test_minus_sign_renders() -> None:
@@ -67,6 +71,10 @@ def test_pdf_text_extracts_back(tmp_path: Path) -> None:
                     charts=_draw())
     data = render(report, "pdf")
     text = pdf_text(data, tmp_path)
-    assert TITLE in text and "燃气泄漏转发测试" in text and "负面与正面信息对比：燃气 泄漏 转发" in text
+    assert (
+        TITLE in text
+        and "燃气泄漏转发测试" in text
+        and "负面与正面信息对比：燃气 泄漏 转发" in text
+    )
     fonts = pdf_tool("pdffonts", data, tmp_path)
     assert "Yuqing-Sans-SC" in fonts and "Noto" not in fonts and "DejaVu" not in fonts

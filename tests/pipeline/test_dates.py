@@ -90,4 +90,7 @@ def test_epoch_hours_only_and_future_dates() -> None:
         2024, 11, 29, 17, 6, 40, tzinfo=UTC)
     assert parse_published("2026年11月29日 10时", tz="Asia/Shanghai", fetched_at=fetch) == (
         datetime(2026, 11, 29, 2, 0, tzinfo=UTC), [])
-    assert parse_published("9999-12-31", tz="Asia/Shanghai", fetched_at=fetch) == (fetch, ["date_future"])
+    assert parse_published("9999-12-31", tz="Asia/Shanghai", fetched_at=fetch) == (
+        fetch,
+        ["date_future"],
+    )

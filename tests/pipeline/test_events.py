@@ -171,9 +171,18 @@ def test_a_long_post_with_its_own_commentary_joins_the_event_it_quotes() -> None
 
 def test_a_strong_match_may_share_one_term_fewer_but_never_below_the_threshold() -> None:
     for threshold, joins in ((0.1, True), (0.999, False)):
-        items = [make(1, FIRE[0]), make(2, NOISE[0], 1), make(3, WATER[0], 2),
-                 make(4, "兰州好像封城了", 3), make(5, NOISE[1], 4),
-                 make(6, "兰州已经封城了！因为机场口岸出现疫情，现在全市不进不出，高速路口劝返外地车辆", 60)]
+        items = [
+            make(1, FIRE[0]),
+            make(2, NOISE[0], 1),
+            make(3, WATER[0], 2),
+            make(4, "兰州好像封城了", 3),
+            make(5, NOISE[1], 4),
+            make(
+                6,
+                "兰州已经封城了！因为机场口岸出现疫情，现在全市不进不出，高速路口劝返外地车辆",
+                60,
+            ),
+        ]
         run(items, EventClusterer(EventsConfig(threshold=threshold)))
         # shared with the headline: 兰州, 封城, 城了 (one fewer than MIN_SHARED)
         assert (items[5].event_id == items[3].event_id) is joins, threshold

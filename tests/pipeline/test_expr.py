@@ -26,7 +26,9 @@ def test_operator_spellings_are_equivalent(expression: str) -> None:
     assert parse(expression) == Or((And((Word("暴雨"), Word("北京"))), Word("洪水")))
 
 
-@pytest.mark.parametrize("expression", ["疫苗 NOT 广告", "疫苗 !广告", "疫苗 -广告", "疫苗 not 广告"])
+@pytest.mark.parametrize(
+    "expression", ["疫苗 NOT 广告", "疫苗 !广告", "疫苗 -广告", "疫苗 not 广告"]
+)
 def test_negation_spellings(expression: str) -> None:
     assert parse(expression) == And((Word("疫苗"), Not(Word("广告"))))
 
@@ -57,7 +59,9 @@ def test_words_are_normalised_once() -> None:
     ('a "b', 2, "unclosed quote"),
     ("", 0, "end of expression"),
 ])
-def test_syntax_errors_name_scheme_and_position(expression: str, position: int, problem: str) -> None:
+def test_syntax_errors_name_scheme_and_position(
+    expression: str, position: int, problem: str
+) -> None:
     with pytest.raises(BadInput) as err:
         parse(expression, name="scheme '校园安全'")
     message = str(err.value)

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from yuqing.config import Config, EventLevelConfig
 from yuqing.pipeline.heat import (
     LevelInputs,
     death_level,
@@ -13,7 +14,6 @@ from yuqing.pipeline.heat import (
     item_heat,
     media_weights,
 )
-from yuqing.config import Config, EventLevelConfig
 
 
 def test_item_heat_formula() -> None:
@@ -39,7 +39,10 @@ def test_default_levels() -> None:
 
 
 def test_office_table_order_does_not_matter() -> None:
-    table = [EventLevelConfig(level="III", min_size=2), EventLevelConfig(level="I", min_sensitive=1)]
+    table = [
+        EventLevelConfig(level="III", min_size=2),
+        EventLevelConfig(level="I", min_sensitive=1),
+    ]
     assert event_level(LevelInputs(0, 3, 0, 1, 1), table) == "I"
     assert event_level(LevelInputs(0, 3, 0, 0, 1), table) == "III"
 

@@ -71,7 +71,11 @@ def test_idf_table_round_trip_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_clean_for_keywords_removes_codes_mentions_urls() -> None:
-    assert clean_for_keywords("好[赞]@用户ab12 看http://x.cn/a #话题#").split() == ["好", "看", "话题"]
+    assert clean_for_keywords("好[赞]@用户ab12 看http://x.cn/a #话题#").split() == [
+        "好",
+        "看",
+        "话题",
+    ]
 
 
 def test_segment_tokens_are_reused_without_emoticon_and_mention_parts(

@@ -78,7 +78,9 @@ def test_shipped_gazetteer_is_what_cpca_builds(tmp_path: Path) -> None:
     assert len(places) > 3000 and forms["杭州"] == ["330100"]
     rebuilt = tmp_path / "gazetteer.tsv"
     assert write_gazetteer(rebuilt) == len(places)
-    assert rebuilt.read_text(encoding="utf-8") == default_gazetteer_path().read_text(encoding="utf-8")
+    assert rebuilt.read_text(encoding="utf-8") == default_gazetteer_path().read_text(
+        encoding="utf-8"
+    )
 
 
 def test_agrees_with_cpca_on_unambiguous_full_addresses(matcher: PlaceMatcher) -> None:

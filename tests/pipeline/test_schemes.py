@@ -18,8 +18,13 @@ def make_item(text: str, source: str = "weibo") -> Item:
                 offsets=list(range(len(text))), published_at=NOW, fetched_at=NOW)
 
 
-SCHOOL = SchemeConfig(name="school", region_words=["河东区", "河东"], subject_words=["学校", "中学"],
-                      event_words=["食物中毒", "霸凌"], exclusion_words=["演练"])
+SCHOOL = SchemeConfig(
+    name="school",
+    region_words=["河东区", "河东"],
+    subject_words=["学校", "中学"],
+    event_words=["食物中毒", "霸凌"],
+    exclusion_words=["演练"],
+)
 HOSPITAL = SchemeConfig(name="hospital", expression="(医院 OR 卫生院) AND (纠纷 OR 医闹) NOT 招聘")
 POLICE = SchemeConfig(name="police", subject_words=["派出所"], sources=["gov-forum"])
 

@@ -60,8 +60,9 @@ def test_builtin_lexicons_load_with_their_categories() -> None:
     assert [(t.term, t.category) for t, _, _ in m.find("强制拆除，有人贪污，出售炸药")] == [
         ("强制拆除", "politics"), ("贪污", "corruption"), ("出售炸药", "weapons")]
     # our own incidents list: what a school or hospital office must hear of at once
-    assert [(t.term, t.category) for t, _, _ in m.find("校门口发生持 刀 伤 人事件；食堂食物中毒")] == [
-        ("持刀伤人", "incidents"), ("食物中毒", "incidents")]
+    assert [
+        (t.term, t.category) for t, _, _ in m.find("校门口发生持 刀 伤 人事件；食堂食物中毒")
+    ] == [("持刀伤人", "incidents"), ("食物中毒", "incidents")]
 
 
 def test_first_lexicon_wins_and_allow_list_suppresses(tmp_path: Path) -> None:

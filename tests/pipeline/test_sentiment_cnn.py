@@ -66,8 +66,10 @@ def test_ppmi_embeddings_are_deterministic_and_put_alike_tokens_together() -> No
 
 
 def test_unique_posts_leave_out_held_out_texts_and_duplicates() -> None:
-    posts = unique_posts(["好开心[哈哈]", "好开心[哈哈]", "測試文本", "留出", "", "转//@用户a1b2c3:x"],
-                         held_out={"留出"})
+    posts = unique_posts(
+        ["好开心[哈哈]", "好开心[哈哈]", "測試文本", "留出", "", "转//@用户a1b2c3:x"],
+        held_out={"留出"},
+    )
     assert posts == ["好开心", "测试文本", "转"]
 
 

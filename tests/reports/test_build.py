@@ -21,7 +21,11 @@ def test_daily_figures_summary_and_posts(filled: Store, extractor: KeywordExtrac
     r = build_period_report(filled, "daily", day=DAY, now=NOW, extractor=extractor)
     assert not r.zero and r.title == "舆情日报" and r.period_label == "2024年3月5日"
     figures = {f.label: f.value for f in r.figures}
-    assert figures["信息总量"] == "6条" and figures["负面信息"] == "3条" and figures["涉敏信息"] == "2条"
+    assert (
+        figures["信息总量"] == "6条"
+        and figures["负面信息"] == "3条"
+        and figures["涉敏信息"] == "2条"
+    )
     assert "共监测到相关信息6条，环比上升500.0%" in r.summary[0]
     assert "负面信息3条，占50.0%" in r.summary[0]
     # most engaged negative originals first; the near-duplicate repost is never quoted

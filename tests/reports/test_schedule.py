@@ -53,7 +53,8 @@ def _config(tmp_path: Path, servers: Receivers, fmt: str = "pdf") -> Config:
         "alerts": {"channels": [
             {"name": "值班邮箱", "kind": "email", "host": smtp.host, "port": smtp.port,
              "from": "yuqing@example.cn", "to": ["duty@example.cn"]},
-            {"name": "值班系统", "kind": "webhook", "url": f"{http.url}/ok", "allow_internal": True},
+            {"name": "值班系统", "kind": "webhook", "url": f"{http.url}/ok",
+             "allow_internal": True},
         ]},
         "reports": {"organisation": "测试办", "output_dir": "out", "schedules": [
             {"name": "早报", "kind": "daily", "at": "08:00", "format": fmt,
@@ -70,7 +71,8 @@ def test_daily_is_mailed_with_the_pdf_and_announced_by_webhook(
     assert [(s.schedule, s.day.isoformat()) for s in sent] == [("早报", "2024-03-05")]
     assert all(r.ok for r in sent[0].results.values())
     assert sent[0].path == tmp_path / "out" / "早报-2024-03-05.pdf"
-    msg = email.message_from_bytes(smtp_server.recorder.envelopes[-1].content, policy=policy.default)
+    msg = email.message_from_bytes(smtp_server.recorder.envelopes[-1].content,
+                                   policy=policy.default)
     assert "舆情日报 2024年3月5日" in str(msg["Subject"])
     attachment = next(msg.iter_attachments())
     assert attachment.get_filename() == "早报-2024-03-05.pdf"
@@ -112,7 +114,8 @@ def test_fire_times() -> None:
 def test_bad_schedules_are_named() -> None:
     channels = {"console": object()}
     with pytest.raises(BadInput, match="'坏' : kind 'yearly'|'坏': kind 'yearly'"):
-        check_schedule(ReportScheduleConfig(name="坏", kind="yearly", channels=["console"]), channels)  # type: ignore[arg-type]
+        yearly = ReportScheduleConfig(name="坏", kind="yearly", channels=["console"])
+        check_schedule(yearly, channels)  # type: ignore[arg-type]
     with pytest.raises(BadInput, match="at '8点'"):
         check_schedule(ReportScheduleConfig(name="坏", at="8点", channels=["console"]), channels)  # type: ignore[arg-type]
     with pytest.raises(BadInput, match="not alert channels"):

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from email import message_from_bytes
 from email.policy import default
-from datetime import UTC, datetime
 
 import pytest
-
 from alert_servers import running_http_server, running_smtp_server
 
 from yuqing.config import Config, parse_config
 from yuqing.domain import BadInput, RawItem
-from yuqing.runtime.pipeline import Pipeline
-from yuqing.store import Store
 from yuqing.runtime.context import Context
+from yuqing.runtime.pipeline import Pipeline
 from yuqing.runtime.registries import load_registries
+from yuqing.store import Store
 
 NOW = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 
@@ -47,7 +46,12 @@ def config(channels: list[dict[str, object]]) -> Config:
 
 def test_batch_counts_store_and_alert_once_over_webhook(store: Store) -> None:
     with running_http_server() as server:
-        hook = {"name": "duty", "kind": "webhook", "url": f"{server.url}/ok", "allow_internal": True}
+        hook = {
+            "name": "duty",
+            "kind": "webhook",
+            "url": f"{server.url}/ok",
+            "allow_internal": True,
+        }
         outcome = Pipeline(config([hook]), store, registries=load_registries()).process(RAWS)
 
         assert (outcome.read, outcome.stored, outcome.rejected) == (6, 4, 2)

@@ -13,8 +13,8 @@ from yuqing.domain import BadInput, Item, RawItem
 from yuqing.pipeline.base import BaseStage
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.pipeline import Pipeline, split_total
-from yuqing.store import Store
 from yuqing.runtime.registries import load_registries
+from yuqing.store import Store
 
 NOW = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 

@@ -19,7 +19,9 @@ def write_items(path: Path, n: int) -> None:
     rows = [{"id": str(i), "text": f"{places[i]}区第{i}中学食堂饭菜变质，学生腹痛送医，"
                                    f"家长很愤怒，太过分了！编号{i * 7919}",
              "published_at": "2024-03-05 08:15"} for i in range(n)]
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
 
 
 def context(tmp_path: Path, url: str) -> Context:

@@ -15,7 +15,9 @@ from yuqing.domain import BadInput, RawItem
 from yuqing.sources.files import count_rows, read_items
 from yuqing.sources.records import load_mapping
 
-CHECKED = Path(__file__).parents[3] / "shared" / "data" / "checked_covid_fake" / "replay_stream.csv.gz"
+CHECKED = (
+    Path(__file__).parents[3] / "shared" / "data" / "checked_covid_fake" / "replay_stream.csv.gz"
+)
 
 
 def test_whole_checked_stream_reads_without_bad_rows() -> None:

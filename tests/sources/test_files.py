@@ -13,13 +13,13 @@ import pytest
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, RawItem
 from yuqing.sources.base import FetchState
+from yuqing.sources.csv_decode import detect_csv_encoding
 from yuqing.sources.files import (
     FileSource,
     count_rows,
     default_source_name,
     read_items,
 )
-from yuqing.sources.csv_decode import detect_csv_encoding
 
 ITEMS = Path(__file__).parents[1] / "fixtures" / "items"
 FEEDS = Path(__file__).parents[1] / "fixtures" / "feeds"

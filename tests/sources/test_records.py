@@ -101,7 +101,10 @@ def test_mapping_to_unknown_field_is_bad_input() -> None:
 
 
 def test_parse_mapping_option() -> None:
-    assert parse_mapping_option("published_at=time, id=mid,") == {"published_at": "time", "id": "mid"}
+    assert parse_mapping_option("published_at=time, id=mid,") == {
+        "published_at": "time",
+        "id": "mid",
+    }
     with pytest.raises(BadInput, match="'id' is not of the form"):
         parse_mapping_option("id")
 

@@ -13,7 +13,9 @@ from yuqing.sources.records import load_mapping
 from yuqing.sources.replay import ReplaySource, data_time
 
 ITEMS = Path(__file__).parents[1] / "fixtures" / "items"
-CHECKED = Path(__file__).parents[3] / "shared" / "data" / "checked_covid_fake" / "replay_stream.csv.gz"
+CHECKED = (
+    Path(__file__).parents[3] / "shared" / "data" / "checked_covid_fake" / "replay_stream.csv.gz"
+)
 
 
 class FakeClock:
@@ -103,7 +105,9 @@ def test_data_time() -> None:
     from zoneinfo import ZoneInfo
     sh = ZoneInfo("Asia/Shanghai")
     assert data_time("2024-03-05 08:00", sh) == datetime(2024, 3, 5, 0, 0, tzinfo=UTC).timestamp()
-    assert data_time("2024-03-05T08:00+00:00", sh) == datetime(2024, 3, 5, 8, tzinfo=UTC).timestamp()
+    assert (
+        data_time("2024-03-05T08:00+00:00", sh) == datetime(2024, 3, 5, 8, tzinfo=UTC).timestamp()
+    )
     assert data_time("刚刚", sh) is None and data_time(None, sh) is None
 
 

@@ -40,7 +40,12 @@ class TestStoreContract:
         assert store.count_items() == 2
         got = store.get_item("weibo:1")
         assert got is not None
-        assert (got.text, got.title, got.likes, got.reposts) == ("桥面塌陷，已封路", "新标题", 40, 7)
+        assert (got.text, got.title, got.likes, got.reposts) == (
+            "桥面塌陷，已封路",
+            "新标题",
+            40,
+            7,
+        )
         assert [i.key for i in store.search("封路")] == ["weibo:1"]
         assert store.search("警察") == []
 

@@ -51,7 +51,9 @@ def test_more_than_one_batch(store: Store, make_item: Callable[..., Item]) -> No
     again = store.save_items(batch[2000:])
     assert (again.inserted, again.updated) == (0, 500)
     assert store.count_items() == 2500
-    assert store.existing_keys(f"k{i}" for i in range(2490, 2510)) == {f"k{i}" for i in range(2490, 2500)}
+    assert store.existing_keys(f"k{i}" for i in range(2490, 2510)) == {
+        f"k{i}" for i in range(2490, 2500)
+    }
 
 
 def test_typed_stage_fields_keep_the_stored_extra_shape(

@@ -50,7 +50,8 @@ def test_search_agrees_with_substring_scan(store: Store, make_item: Callable[...
 
 def test_sqlite_index_matches_content_after_updates(tmp_path: Path,
                                                     make_item: Callable[..., Item]) -> None:
-    """FTS5's integrity-check compares items_fts with items.search_bigrams (raises if they differ)."""
+    """FTS5's integrity-check compares items_fts with items.search_bigrams (raises if they
+    differ)."""
     with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
         store.save_items([make_item(f"k{i}", f"第{i}条警察通报") for i in range(30)])
         store.save_items([make_item(f"k{i}", f"第{i}条更正：塌陷", is_update=True)

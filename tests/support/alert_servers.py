@@ -5,23 +5,21 @@
   ``451`` (transient), ``nouser@`` gets ``550`` (permanent); login
   ``yuqing``/``s3cret`` is accepted, any other password gets ``535``.
 - ``running_http_server()``: an http.server on port 0 in a thread that records every
-  request. Named behaviours by path: ``/ok`` (200), ``/flaky`` (500 on the
-  first request, then 200), ``/slow`` (answers after 1.5 s), ``/bad``
-  (400), ``/redirect`` (302 to /ok); DingTalk-like robots answering HTTP 200
-  with an ``errcode``: ``/robot`` (0 when the text holds 舆情预警, else
-  310000), ``/robot-refuses`` (always 310000), ``/robot-busy`` (130101
-  first, then as ``/robot``); WeCom-like ``/wecom`` (errcode 0; a markdown
-  ``content`` over 4096 bytes gets 40058) and ``/wecom-refuses`` (93000);
-  Feishu-like ``/feishu`` (code 0; a body over 30 KB gets 19036) and ``/feishu-refuses`` (19024, keyword
-  missing); an SMS gateway ``/sms`` (``{"code":0}``) and ``/sms-refuses``
-  (HTTP 200 ``{"code":1001}``). A path under ``/slow/`` (e.g.
-  ``/slow/wecom``) answers like the rest of the path after 1.5 s, one under
-  ``/pause/`` after 0.2 s (a send that is in flight for a while).
-  For retries of split alerts, like ``/wecom`` except: ``/wecom-part2-500`` answers
-  the first part ``(2/n)`` with HTTP 500, ``/wecom-part2-busy`` answers it HTTP 200
-  ``{"errcode":-1}`` (busy); ``/wecom-freq`` answers its first request with WeCom's
-  rate-limit refusal 45009. Each recorded request gets the ``status`` and ``answer``
-  (bytes) it was given.
+  request. Named behaviours by path: ``/ok`` (200), ``/flaky`` (500 on the first
+  request, then 200), ``/slow`` (answers after 1.5 s), ``/bad`` (400), ``/redirect``
+  (302 to /ok); DingTalk-like robots answering HTTP 200 with an ``errcode``: ``/robot``
+  (0 when the text holds 舆情预警, else 310000), ``/robot-refuses`` (always 310000),
+  ``/robot-busy`` (130101 first, then as ``/robot``); WeCom-like ``/wecom`` (errcode 0;
+  a markdown ``content`` over 4096 bytes gets 40058) and ``/wecom-refuses`` (93000);
+  Feishu-like ``/feishu`` (code 0; a body over 30 KB gets 19036) and ``/feishu-refuses``
+  (19024, keyword missing); an SMS gateway ``/sms`` (``{"code":0}``) and
+  ``/sms-refuses`` (HTTP 200 ``{"code":1001}``). A path under ``/slow/`` (e.g.
+  ``/slow/wecom``) answers like the rest of the path after 1.5 s, one under ``/pause/``
+  after 0.2 s (a send that is in flight for a while). For retries of split alerts, like
+  ``/wecom`` except: ``/wecom-part2-500`` answers the first part ``(2/n)`` with HTTP
+  500, ``/wecom-part2-busy`` answers it HTTP 200 ``{"errcode":-1}`` (busy);
+  ``/wecom-freq`` answers its first request with WeCom's rate-limit refusal 45009. Each
+  recorded request gets the ``status`` and ``answer`` (bytes) it was given.
 Scrapy's tests/mockserver idea: a real server, named behaviours.
 """
 
@@ -33,7 +31,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -198,10 +196,9 @@ def _handler_class(state: HttpServer) -> type[BaseHTTPRequestHandler]:
                                 if r["path"] == path and PART_TWO.search(wecom_content(r["body"])))
                 status, payload = _flaky_wecom(path, body, n, part_twos)
             record.update(status=status, answer=payload)
-            try:
+            # the client may have given up (the /slow behaviour)
+            with suppress(BrokenPipeError, ConnectionResetError):
                 self.answer(status, payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (the /slow behaviour)
 
         def answer(self, status: int, payload: bytes) -> None:
             self.send_response(status)

@@ -67,7 +67,9 @@ def day_items() -> list[Item]:
 
 def other_items() -> list[Item]:
     """Return items of the day before DAY (outside a daily scope of DAY)."""
-    return [make("weibo:0", "前一天的燃气管道检修通知", -5.0, sentiment="neutral", author="城市观察")]
+    return [
+        make("weibo:0", "前一天的燃气管道检修通知", -5.0, sentiment="neutral", author="城市观察")
+    ]
 
 
 def fill(store: Store) -> Store:

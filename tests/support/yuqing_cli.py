@@ -51,7 +51,8 @@ def write_config(folder: Path, extra: str = "") -> Path:
 
 
 def one_json(result: Result) -> dict[str, Any]:
-    """Return the single JSON document ``result`` printed on stdout (asserts there is exactly one)."""
+    """Return the single JSON document ``result`` printed on stdout (asserts there is exactly
+    one)."""
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1, result.stdout
     doc = json.loads(lines[0])

@@ -17,11 +17,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "alerts"))
 
 from alert_servers import HttpServer, free_port, running_http_server  # noqa: E402
+from web_auth import api_headers  # noqa: E402
 
 from yuqing.config import parse_config  # noqa: E402
 from yuqing.runtime.context import Context  # noqa: E402
 from yuqing.web.server import serve_in_thread  # noqa: E402
-from web_auth import api_headers  # noqa: E402
 
 AUTH: dict[str, str] = {}  # bearer header of the served app's test user
 

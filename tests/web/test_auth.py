@@ -95,7 +95,9 @@ def test_login_session_csrf_and_logout(client: TestClient, ctx: Context) -> None
     assert wrong.status_code == 403
     done = client.post("/api/web/units", json={"name": "西区"}, headers={"X-CSRF-Token": csrf})
     assert done.status_code == 201 and done.json()["added"] is True
-    assert client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    assert (
+        client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    )
     assert client.get("/api/web/me").status_code == 401
     with ctx.store.read() as conn:
         stored = conn.execute(select(users.c.password_hash)).scalars().all()

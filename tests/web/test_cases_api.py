@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from web_auth import api_headers
 
 from yuqing.config import parse_config
 from yuqing.runtime.context import Context
 from yuqing.web.app import create_app
-from web_auth import api_headers
 
 CONFIG = {"cases": {"units": [{"name": "区网信办", "level": "county"},
                               {"name": "区公安分局", "level": "county"}]}}
@@ -35,7 +35,9 @@ def test_open_move_act_and_read_a_case(client: TestClient) -> None:
     for state, note in (("verified", "属实"), ("reported", None), ("handling", None)):
         got = client.post(f"/api/cases/{case_id}/moves", json={"state": state, "note": note, **WHO})
         assert got.status_code == 200 and got.json()["state"] == state
-    refused = client.post(f"/api/cases/{case_id}/moves", json={"state": "replied", "note": "x", **WHO})
+    refused = client.post(
+        f"/api/cases/{case_id}/moves", json={"state": "replied", "note": "x", **WHO}
+    )
     assert refused.status_code == 400 and "adopted or declined" in refused.json()["detail"]
     acted = client.post(f"/api/cases/{case_id}/actions",
                         json={"action": "declined", "note": "选址不具备条件", **WHO})
@@ -49,12 +51,19 @@ def test_open_move_act_and_read_a_case(client: TestClient) -> None:
     stats = client.get("/api/cases/stats").json()
     assert stats["by_class"] == {"4": 1} and stats["cases"] == 1
     daily = client.get("/api/cases/daily", params={"date": "2020-01-01"}).json()
-    assert daily["units"][0] == {"unit": "区网信办", "opened": 0, "cases": [], "zero_report": True,
-                                 "text": "区网信办 2020-01-01：无新增舆情案件（零报告 nothing to report）"}
+    assert daily["units"][0] == {
+        "unit": "区网信办",
+        "opened": 0,
+        "cases": [],
+        "zero_report": True,
+        "text": "区网信办 2020-01-01：无新增舆情案件（零报告 nothing to report）",
+    }
 
 
 def test_units_attachments_and_contact_routes(client: TestClient) -> None:
-    case_id = client.post("/api/cases", json={"title": "谣言", "unit": "区网信办", **WHO}).json()["id"]
+    case_id = client.post("/api/cases", json={"title": "谣言", "unit": "区网信办", **WHO}).json()[
+        "id"
+    ]
     url = f"/api/cases/{case_id}"
     assisted = client.post(f"{url}/units", json={"kind": "assist", "unit": "区公安分局",
                                                  "note": "协查", **WHO})
@@ -92,6 +101,8 @@ def test_petition_and_deadline_routes(client: TestClient) -> None:
     due = client.get("/api/deadline", params={"from": "2020-01-23T10:00", "working_days": 3})
     assert due.json() == {"due": "2020-02-06T00:00:00+08:00", "provisional": False,
                           "policy": "custom"}
-    named = client.get("/api/deadline", params={"from": "2026-10-01T10:00", "policy": "first_response"})
+    named = client.get(
+        "/api/deadline", params={"from": "2026-10-01T10:00", "policy": "first_response"}
+    )
     assert named.json()["due"] == "2026-10-01T15:00:00+08:00"
     assert client.get("/api/deadline", params={"from": "x", "hours": 1}).status_code == 400

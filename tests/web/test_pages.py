@@ -31,12 +31,29 @@ CONFIG: dict[str, Any] = {
                              "headers": {"Authorization": "Bearer HEADER43"}}]},
 }
 ITEMS = [
-    {"id": "1", "text": "市人民医院门口发生严重车祸，两人受伤，警察到场处置", "source": "weibo",
-     "media_type": "weibo", "published_at": "2024-03-05T08:15:00+08:00", "author": "目击者"},
-    {"id": "2", "text": "转发：市人民医院门口车祸，警察到场", "source": "weibo", "parent_id": "1",
-     "media_type": "weibo", "published_at": "2024-03-05T08:30:00+08:00"},
-    {"id": "3", "text": "公园里的花开得很好看，周末去散步", "source": "forum", "media_type": "forum",
-     "published_at": "2024-03-05T09:00:00+08:00"},
+    {
+        "id": "1",
+        "text": "市人民医院门口发生严重车祸，两人受伤，警察到场处置",
+        "source": "weibo",
+        "media_type": "weibo",
+        "published_at": "2024-03-05T08:15:00+08:00",
+        "author": "目击者",
+    },
+    {
+        "id": "2",
+        "text": "转发：市人民医院门口车祸，警察到场",
+        "source": "weibo",
+        "parent_id": "1",
+        "media_type": "weibo",
+        "published_at": "2024-03-05T08:30:00+08:00",
+    },
+    {
+        "id": "3",
+        "text": "公园里的花开得很好看，周末去散步",
+        "source": "forum",
+        "media_type": "forum",
+        "published_at": "2024-03-05T09:00:00+08:00",
+    },
 ]
 
 
@@ -130,9 +147,20 @@ def test_one_click_downloads_linked_from_the_pages(served: tuple[TestClient, Con
     event_id = ctx.store.get_item("weibo:1").event_id  # type: ignore[union-attr]
     case_id = CaseService(ctx.store, ctx.config).open_case("车祸舆情", actor="tester",
                                                            role="admin", unit="东区")
-    pages = [client.get("/").text, client.get("/inbox").text, client.get(f"/events/{event_id}").text,
-             client.get("/cases").text, client.get(f"/cases/{case_id}").text]
-    links = {html.unescape(h) for page in pages for h in re.findall(r'href="(/api/(?:reports/|export/|cases/export|cases/\d+/review)[^"]*)"', page)}
+    pages = [
+        client.get("/").text,
+        client.get("/inbox").text,
+        client.get(f"/events/{event_id}").text,
+        client.get("/cases").text,
+        client.get(f"/cases/{case_id}").text,
+    ]
+    links = {
+        html.unescape(h)
+        for page in pages
+        for h in re.findall(
+            r'href="(/api/(?:reports/|export/|cases/export|cases/\d+/review)[^"]*)"', page
+        )
+    }
     assert {"/api/reports/daily?format=pdf", "/api/export/events.xlsx", "/api/export/alerts.csv",
             f"/api/reports/special?event={event_id}&format=docx", "/api/cases/export.xlsx",
             f"/api/cases/{case_id}/review.pdf"} <= links

@@ -50,7 +50,9 @@ def test_since_filters_items_like_the_cli(client: TestClient) -> None:
     assert ids(client, since="2024-03-05") == ["new"]  # a date in the office zone
     assert ids(client, since="2024-03-06T08:00+08:00") == ["new"]
     assert ids(client, since="2024-03-06T00:00:01Z") == []
-    assert "expected 30m, 24h, 7d, 2w or an ISO 8601 date" in refusal(client, "/api/items", since="abc")
+    assert "expected 30m, 24h, 7d, 2w or an ISO 8601 date" in refusal(
+        client, "/api/items", since="abc"
+    )
 
 
 @pytest.mark.parametrize(("param", "value", "allowed"), [
@@ -74,7 +76,9 @@ def test_unknown_parameters_of_list_endpoints_are_refused(client: TestClient) ->
 
 
 def test_exports_refuse_filters_they_cannot_apply(client: TestClient) -> None:
-    assert "negative, neutral, positive" in refusal(client, "/api/export/items.csv", sentiment="bad")
+    assert "negative, neutral, positive" in refusal(
+        client, "/api/export/items.csv", sentiment="bad"
+    )
     assert "filters by limit only" in refusal(client, "/api/export/alerts.csv", since="2024-03-05")
     assert client.get("/api/export/items.csv", params={"since": "2024-03-05"}).status_code == 200
 

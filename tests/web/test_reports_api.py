@@ -82,7 +82,9 @@ def test_items_csv_and_xlsx(ctx: Context) -> None:
 
 def test_alerts_and_events_exports_and_unknown_lists(ctx: Context) -> None:
     alerts = get(ctx, "/api/export/alerts.csv")
-    assert alerts.status_code == 200 and alerts.content.decode("utf-8-sig").startswith("created_at,level")
+    assert alerts.status_code == 200 and alerts.content.decode("utf-8-sig").startswith(
+        "created_at,level"
+    )
     events = get(ctx, "/api/export/events.xlsx")
     assert events.status_code == 200
     assert get(ctx, "/api/export/cases.csv").status_code == 404

@@ -141,13 +141,20 @@ def test_an_edit_on_the_web_is_followed_by_every_running_pipeline(
             "version": rule["version"]})  # every scheme match with a keyword fires
         assert edited.status_code == 200 and edited.json()["origin"] == "web"
         assert post_item(client, 2, "又一处燃气泄漏，居民很害怕很愤怒，投诉无门")["alerts"] == 1
-        raw = raw_from_record({"id": "r1", "text": "东区加油站燃气爆燃，两人烧伤，现场一片混乱令人恐慌"},
-                              source="weibo", tz="Asia/Shanghai", media_type="weibo",
-                              origin="test", fetched_at=datetime.now(UTC))
+        raw = raw_from_record(
+            {"id": "r1", "text": "东区加油站燃气爆燃，两人烧伤，现场一片混乱令人恐慌"},
+            source="weibo",
+            tz="Asia/Shanghai",
+            media_type="weibo",
+            origin="test",
+            fetched_at=datetime.now(UTC),
+        )
         assert runner.pipeline.process([raw]).alerts == 1
         assert runner.pipeline.rules[0].cfg.keywords == ["车祸", "燃气"]
         client.put("/api/alert-rules/负面", json={**edited.json()["rule"], "enabled": False})
-        assert post_item(client, 3, "西区学校门口燃气罐泄漏，家长愤怒质问为何无人检查")["alerts"] == 0
+        assert (
+            post_item(client, 3, "西区学校门口燃气罐泄漏，家长愤怒质问为何无人检查")["alerts"] == 0
+        )
     finally:
         runner.close()
     alerts = client.get("/api/alerts").json()

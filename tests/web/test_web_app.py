@@ -89,7 +89,9 @@ def test_push_answer_names_values_it_changed(client: TestClient) -> None:
 
 
 def test_push_answer_names_a_float_id_it_kept(client: TestClient) -> None:
-    doc = client.post("/api/items", json={"id": 1.5, "text": "医院排队时间太长", "source": "forum"}).json()
+    doc = client.post(
+        "/api/items", json={"id": 1.5, "text": "医院排队时间太长", "source": "forum"}
+    ).json()
     assert doc["stored"] == 1 and doc["changed_by_reason"] == {"lossy_id": 1}
     assert "id '1.5' was sent as a JSON number" in doc["notes"][0]
 

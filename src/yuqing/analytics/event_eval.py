@@ -108,6 +108,10 @@ def evaluate_origins(trees: Iterable[tuple[str, list[RawItem]]],
         correct += prop.origin.key == root_key
         collected += prop.origin.collected
         confidence += prop.confidence
-    return {"trees": total, "correct": correct, "accuracy": round(correct / total, 4) if total else 0.0,
-            "collected_origin": collected,
-            "mean_confidence": round(confidence / total, 3) if total else 0.0}
+    return {
+        "trees": total,
+        "correct": correct,
+        "accuracy": round(correct / total, 4) if total else 0.0,
+        "collected_origin": collected,
+        "mean_confidence": round(confidence / total, 3) if total else 0.0,
+    }

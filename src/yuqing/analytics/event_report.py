@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from yuqing.pipeline.heat import LEVEL_NAMES
 from yuqing.analytics.origin import Node, trace
 from yuqing.analytics.trends import hourly_counts
-from yuqing.pipeline.spikes import spike
 from yuqing.config import EventsConfig
+from yuqing.pipeline.heat import LEVEL_NAMES
+from yuqing.pipeline.spikes import spike
 from yuqing.store import Store, item_to_json
 
 

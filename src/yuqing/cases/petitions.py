@@ -1,16 +1,16 @@
 """Petitions (信访举报): protected contacts, and repeat and cross-level detection.
 
-Intake channels are 信 letter, 访 visit, 网 web, 电 phone and 微 WeChat.
-A contact is shown masked; the same petitioner is found again by keyed
-hashes (HMAC-SHA256 under a secret kept in the store) of the ID number, the
-phone number, and name with address (any one shared). A petition repeats an earlier one when the same petitioner raises
-a similar matter, or anyone raises a closely similar matter (IDF-weighted
-character-bigram overlap; thresholds chosen on tests/fixtures/petitions,
-measured with ``yuqing eval petitions``). It is cross-level (越级) when
-addressed more than one level above the level responsible: the level of
-the accused unit (from the configured units, else the last administrative
-word in its name), county when unknown (属地管理: matters start where they
-arise).
+Intake channels are 信 letter, 访 visit, 网 web, 电 phone and 微 WeChat. A
+contact is shown masked; the same petitioner is found again by keyed hashes
+(HMAC-SHA256 under a secret kept in the store) of the ID number, the phone
+number, and name with address (any one shared). A petition repeats an earlier
+one when the same petitioner raises a similar matter, or anyone raises a closely
+similar matter (IDF-weighted character-bigram overlap; thresholds chosen on
+tests/fixtures/petitions, measured with ``yuqing eval petitions``). It is
+cross-level (越级) when addressed more than one level above the level
+responsible: the level of the accused unit (from the configured units, else the
+last administrative word in its name), county when unknown (属地管理: matters
+start where they arise).
 """
 
 from __future__ import annotations
@@ -55,8 +55,10 @@ _LEVEL_WORDS = (
 )
 _LEVEL_RE = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _LEVEL_WORDS))
 _NOT_WORD = re.compile(r"[\W_]+")
-_GENERIC_UNIT = re.compile(r"(人民政府|政府|村民委员会|居民委员会|委员会|办事处|有限责任公司|有限公司|"
-                           r"公司|管理局|局|厅|中心|大队|支队)$")
+_GENERIC_UNIT = re.compile(
+    r"(人民政府|政府|村民委员会|居民委员会|委员会|办事处|有限责任公司|有限公司|"
+    r"公司|管理局|局|厅|中心|大队|支队)$"
+)
 
 
 @dataclass
@@ -181,7 +183,8 @@ def idf_weights(docs: Sequence[set[str]]) -> tuple[dict[str, float], float]:
 
 
 def weighted_overlap(a: set[str], b: set[str], idf: Mapping[str, float], unseen: float) -> float:
-    """Return the IDF weight of ``a & b`` over the weight of the lighter set (0.0 if one is empty)."""
+    """Return the IDF weight of ``a & b`` over the weight of the lighter set (0.0 if one is
+    empty)."""
     if not a or not b:
         return 0.0
     shared = sum(idf.get(g, unseen) for g in a & b)

@@ -40,8 +40,8 @@ PLAYBOOKS: dict[int, Playbook] = {
     3: Playbook(3, "捏造/诽谤/违法 fabrication, defamation, illegal",
                 "keep the evidence, clarify, refer to law enforcement",
                 all_of=("clarified", "referred"), evidence=1),
-    4: Playbook(4, "建设性意见 constructive suggestion", "adopt or decline, reply with the decision",
-                any_of=("adopted", "declined")),
+    4: Playbook(4, "建设性意见 constructive suggestion",
+                "adopt or decline, reply with the decision", any_of=("adopted", "declined")),
 }
 
 

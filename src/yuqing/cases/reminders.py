@@ -71,7 +71,9 @@ def _due_alerts(service: CaseService, now: datetime) -> list[tuple[dict[str, Any
         if now >= row["due"]:
             if row["escalated_at"] is None:
                 out.append((row, "escalate"))
-        elif row["reminded_at"] is None and now >= row["start"] + (row["due"] - row["start"]) * share:
+        elif (
+            row["reminded_at"] is None and now >= row["start"] + (row["due"] - row["start"]) * share
+        ):
             out.append((row, "remind"))
     return out
 

@@ -17,10 +17,10 @@ from yuqing.cli.evaluate import eval_handling_class, eval_incidents, eval_sentim
 from yuqing.cli.events import eval_events, event, events
 from yuqing.cli.ingest import ingest
 from yuqing.cli.items import items
-from yuqing.cli.rejections import rejections
 from yuqing.cli.petition import deadline, eval_petitions, petition_app
-from yuqing.cli.run import run, serve
+from yuqing.cli.rejections import rejections
 from yuqing.cli.report import report
+from yuqing.cli.run import run, serve
 from yuqing.cli.stats import stats
 from yuqing.cli.train import train_app
 from yuqing.cli.users import user_app
@@ -61,7 +61,9 @@ eval_app.command("incidents")(eval_incidents)
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="where to write the example config")] = Path("yuqing.toml"),
+    path: Annotated[Path, typer.Argument(help="where to write the example config")] = Path(
+        "yuqing.toml"
+    ),
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
 ) -> None:
     """Write a commented example config (sources, schemes, lexicons, alerts)."""

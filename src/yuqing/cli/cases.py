@@ -1,4 +1,5 @@
-"""`yuqing case open|show|move|list|act|attach|transfer|assist` and `yuqing cases stats|daily|sweep`."""
+"""`yuqing case open|show|move|list|act|attach|transfer|assist` and
+`yuqing cases stats|daily|sweep`."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ cases_app = typer.Typer(help="案件统计 case statistics, daily reports, deadl
 ActorOpt = Annotated[str, typer.Option("--as", envvar="YUQING_USER",
                                        help="who acts (a configured case user when users are set)")]
 RoleOpt = Annotated[str, typer.Option("--role", help="monitor, handler, leader or admin")]
-NoteOpt = Annotated[str | None, typer.Option("--note", "-m", help="the note (reply text, summary, reason)")]
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", "-m", help="the note (reply text, summary, reason)")
+]
 
 
 @contextmanager
@@ -48,15 +51,26 @@ def _print(doc: dict[str, Any], json_out: bool) -> None:
 
 @case_app.command("open")
 def case_open(
-    title: Annotated[str | None, typer.Argument(help="title (taken from the item/alert/event when omitted)")] = None,
-    unit: Annotated[str, typer.Option(help="the receiving unit, which owns the case (首问负责制)")] = "",
+    title: Annotated[
+        str | None, typer.Argument(help="title (taken from the item/alert/event when omitted)")
+    ] = None,
+    unit: Annotated[
+        str, typer.Option(help="the receiving unit, which owns the case (首问负责制)")
+    ] = "",
     item: Annotated[str | None, typer.Option(help="open from this stored item key")] = None,
     alert: Annotated[int | None, typer.Option(help="open from this stored alert id")] = None,
     event: Annotated[str | None, typer.Option(help="open from this event id")] = None,
-    handling_class: Annotated[int | None, typer.Option("--class", help="suggested class 1–4")] = None,
-    channel: Annotated[str, typer.Option(help="online, letter, visit, web, phone, wechat")] = "online",
-    actor: ActorOpt = "", role: RoleOpt = "monitor",
-    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+    handling_class: Annotated[
+        int | None, typer.Option("--class", help="suggested class 1–4")
+    ] = None,
+    channel: Annotated[
+        str, typer.Option(help="online, letter, visit, web, phone, wechat")
+    ] = "online",
+    actor: ActorOpt = "",
+    role: RoleOpt = "monitor",
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Open a case (by hand, or from an item, alert or event)."""
     with user_errors():
@@ -83,12 +97,25 @@ def case_show(case_id: Annotated[int, typer.Argument(help="case id")],
 @case_app.command("move")
 def case_move(
     case_id: Annotated[int, typer.Argument(help="case id")],
-    state: Annotated[str, typer.Argument(help="verified, reported, handling, replied, tracking, reviewed, closed, rejected, merged")],
+    state: Annotated[
+        str,
+        typer.Argument(
+            help="verified, reported, handling, replied, tracking, reviewed, closed, rejected, "
+            "merged"
+        ),
+    ],
     note: NoteOpt = None,
-    handling_class: Annotated[int | None, typer.Option("--class", help="confirm class 1–4 (moving to verified)")] = None,
-    into: Annotated[int | None, typer.Option(help="the case to merge into (moving to merged)")] = None,
-    actor: ActorOpt = "", role: RoleOpt = "handler",
-    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+    handling_class: Annotated[
+        int | None, typer.Option("--class", help="confirm class 1–4 (moving to verified)")
+    ] = None,
+    into: Annotated[
+        int | None, typer.Option(help="the case to merge into (moving to merged)")
+    ] = None,
+    actor: ActorOpt = "",
+    role: RoleOpt = "handler",
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Move a case to the next state of the workflow (the move is audited)."""
     from yuqing.cases.inputs import CaseMove
@@ -103,9 +130,18 @@ def case_move(
 @case_app.command("act")
 def case_act(
     case_id: Annotated[int, typer.Argument(help="case id")],
-    action: Annotated[str, typer.Argument(help="leader_review, facts_published, clarified, referred, adopted, declined, comment")],
-    note: NoteOpt = None, actor: ActorOpt = "", role: RoleOpt = "handler",
-    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+    action: Annotated[
+        str,
+        typer.Argument(
+            help="leader_review, facts_published, clarified, referred, adopted, declined, comment"
+        ),
+    ],
+    note: NoteOpt = None,
+    actor: ActorOpt = "",
+    role: RoleOpt = "handler",
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Record a playbook step or a comment on a case (audited, state unchanged)."""
     with user_errors(), case_service(config, db) as svc:

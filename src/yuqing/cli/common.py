@@ -21,8 +21,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from yuqing.domain import BadInput
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="配置文件 config file (TOML); default ./yuqing.toml")]
-DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL, e.g. sqlite:///yuqing.db or postgresql+psycopg://…")]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="配置文件 config file (TOML); default ./yuqing.toml"),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL, e.g. sqlite:///yuqing.db or postgresql+psycopg://…"),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
 
 err = Console(stderr=True)
@@ -89,12 +95,19 @@ def user_errors() -> Iterator[None]:
 
 
 @contextmanager
-def progress_bar(description: str, total: int | None, *, enabled: bool = True) -> Iterator[Callable[[int], None]]:
+def progress_bar(
+    description: str, total: int | None, *, enabled: bool = True
+) -> Iterator[Callable[[int], None]]:
     """A rich progress bar on stderr; yields ``advance(n)``. Silent when not enabled."""
     if not enabled:
         yield lambda n: None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, transient=False) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n: progress.advance(task, n)

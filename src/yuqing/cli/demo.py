@@ -87,7 +87,10 @@ def look_further(ctx: Context, config_path: Path) -> list[str]:
 
 
 def demo(
-    data: Annotated[Path | None, typer.Option(help="item file to run instead of the bundled Weibo hot-search topics")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="item file to run instead of the bundled Weibo hot-search topics"),
+    ] = None,
     mapping: MappingOpt = None,
     db: DbOpt = None,
     serve: Annotated[bool, typer.Option("--serve", help="then keep serving the web app")] = False,

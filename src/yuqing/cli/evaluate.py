@@ -61,6 +61,8 @@ def eval_sentiment(
 
     The file is checked before the baseline is loaded: missing, header-only, or with no
     label in negative/neutral/positive exits 2 naming the file and the problem."""
+    from yuqing.domain import SENTIMENTS
+    from yuqing.pipeline.labelled import require_rows
     from yuqing.pipeline.sentiment_eval import (
         model_predict,
         require_snownlp,
@@ -68,8 +70,6 @@ def eval_sentiment(
         snownlp_predict,
         timed,
     )
-    from yuqing.domain import SENTIMENTS
-    from yuqing.pipeline.labelled import require_rows
     from yuqing.pipeline.sentiment_train import read_labelled_csv
 
     with user_errors():
@@ -110,7 +110,8 @@ def default_handling_data() -> Path:
 
 def eval_handling_class(
     data: Annotated[Path | None, typer.Option(
-        "--data", help="CSV with columns text,class (class 1-4 or none); default our labelled set")] = None,
+        "--data",
+        help="CSV with columns text,class (class 1-4 or none); default our labelled set")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Accuracy, macro-F1 and per-class scores of the handling-class suggestion,

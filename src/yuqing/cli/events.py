@@ -35,9 +35,14 @@ def _since(value: str | None) -> datetime | None:
 
 
 def events(
-    config: ConfigOpt = None, db: DbOpt = None,
-    since: Annotated[str | None, typer.Option(help="last active at or after this time (ISO 8601)")] = None,
-    min_size: Annotated[int, typer.Option("--min-size", min=1, help="at least this many items")] = 1,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    since: Annotated[
+        str | None, typer.Option(help="last active at or after this time (ISO 8601)")
+    ] = None,
+    min_size: Annotated[
+        int, typer.Option("--min-size", min=1, help="at least this many items")
+    ] = 1,
     order: Annotated[str, typer.Option(help="heat, last_at or size")] = "heat",
     limit: Annotated[int, typer.Option(min=1, max=100000, help="how many events")] = 20,
     json_out: JsonOpt = False,
@@ -99,7 +104,9 @@ def event(
 def eval_events(
     data: Annotated[Path, typer.Option("--data", help="JSONL of items with an event_label field")],
     config: ConfigOpt = None,
-    threshold: Annotated[float | None, typer.Option(help="similarity threshold (default: config)")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="similarity threshold (default: config)")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """B-cubed precision/recall/F1 and ARI of the event clustering, with a baseline."""

@@ -34,10 +34,18 @@ MappingOpt = Annotated[str | None, typer.Option(
 
 def outcome_table(outcome: Outcome, title: str) -> Table:
     """A two-column rich table of the counts of ``outcome``."""
-    labels = {"read": "读取 read", "stored": "入库 stored", "updated": "更新 updated",
-              "duplicates": "重复 duplicates", "rejected": "拒收 rejected", "matched": "命中方案 matched",
-              "negative": "负面 negative", "sensitive": "敏感 sensitive", "alerts": "预警 alerts",
-              "events": "事件 events"}
+    labels = {
+        "read": "读取 read",
+        "stored": "入库 stored",
+        "updated": "更新 updated",
+        "duplicates": "重复 duplicates",
+        "rejected": "拒收 rejected",
+        "matched": "命中方案 matched",
+        "negative": "负面 negative",
+        "sensitive": "敏感 sensitive",
+        "alerts": "预警 alerts",
+        "events": "事件 events",
+    }
     table = Table(title=title)
     table.add_column("项目 item")
     table.add_column("数量 count", justify="right")
@@ -50,10 +58,14 @@ def outcome_table(outcome: Outcome, title: str) -> Table:
 
 
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="item files: .jsonl .json .csv .xml (also .gz)")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="item files: .jsonl .json .csv .xml (also .gz)")
+    ],
     mapping: MappingOpt = None,
     source: Annotated[str | None, typer.Option(help="source name; default the file name")] = None,
-    media_type: Annotated[str, typer.Option(help="news weibo wechat forum video app gov other")] = "other",
+    media_type: Annotated[
+        str, typer.Option(help="news weibo wechat forum video app gov other")
+    ] = "other",
     timezone: Annotated[str | None, typer.Option(help="zone of dates without offset")] = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
@@ -67,7 +79,9 @@ def ingest(
     with user_errors():
         for path in paths:
             if not path.is_file():
-                raise BadInput(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+                raise BadInput(
+                    f"{path}: no such file" if not path.exists() else f"{path}: not a file"
+                )
         if media_type not in MEDIA_TYPES:
             raise BadInput(f"--media-type {media_type!r}: expected one of {', '.join(MEDIA_TYPES)}")
         ctx = make_context(config, db)

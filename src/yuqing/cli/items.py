@@ -22,11 +22,15 @@ from yuqing.runtime.stages import match_form
 from yuqing.store.items import item_to_json
 from yuqing.time_range import parse_since
 
+
 def items(
     scheme: Annotated[str | None, typer.Option(help="only items matching this scheme")] = None,
     sentiment: Annotated[str | None, typer.Option(help="negative, neutral or positive")] = None,
     since: Annotated[str | None, typer.Option(help="24h, 7d or an ISO date")] = None,
-    query: Annotated[str | None, typer.Option("--query", "-q", help="words the text contains (2+ characters; space = AND)")] = None,
+    query: Annotated[
+        str | None,
+        typer.Option("--query", "-q", help="words the text contains (2+ characters; space = AND)"),
+    ] = None,
     source: Annotated[str | None, typer.Option(help="only this source")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100000)] = 20,
     config: ConfigOpt = None,
@@ -56,6 +60,11 @@ def items(
     for col in ("时间 time", "来源 source", "情感 sentiment", "方案 schemes", "内容 text"):
         table.add_column(col, overflow="fold")
     for it in found:
-        table.add_row(it.published_at.astimezone(ZoneInfo(ctx.config.timezone)).strftime("%m-%d %H:%M"),
-                      it.source, it.sentiment or "", "、".join(it.schemes), (it.title or it.text)[:60])
+        table.add_row(
+            it.published_at.astimezone(ZoneInfo(ctx.config.timezone)).strftime("%m-%d %H:%M"),
+            it.source,
+            it.sentiment or "",
+            "、".join(it.schemes),
+            (it.title or it.text)[:60],
+        )
     err.print(table)

@@ -23,15 +23,32 @@ def petition_add(
     channel: Annotated[str, typer.Option(help="letter, visit, web, phone or wechat")],
     unit: Annotated[str, typer.Option(help="the receiving unit")],
     accused: Annotated[str | None, typer.Option(help="the accused unit or person")] = None,
-    level: Annotated[str | None, typer.Option(help="level it was addressed to: township, county, city, province, national (default: the unit's)")] = None,
-    responsible_level: Annotated[str | None, typer.Option(help="level responsible (default: from the accused)")] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            help="level it was addressed to: township, county, city, province, national "
+            "(default: the unit's)"
+        ),
+    ] = None,
+    responsible_level: Annotated[
+        str | None, typer.Option(help="level responsible (default: from the accused)")
+    ] = None,
     name: Annotated[str | None, typer.Option(help="petitioner's name (stored protected)")] = None,
     phone: Annotated[str | None, typer.Option(help="petitioner's phone (stored protected)")] = None,
-    id_number: Annotated[str | None, typer.Option(help="petitioner's ID number (stored protected)")] = None,
-    address: Annotated[str | None, typer.Option(help="petitioner's address (stored protected)")] = None,
-    received: Annotated[str | None, typer.Option(help="when received, ISO time (default now)")] = None,
-    actor: ActorOpt = "", role: RoleOpt = "handler",
-    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+    id_number: Annotated[
+        str | None, typer.Option(help="petitioner's ID number (stored protected)")
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="petitioner's address (stored protected)")
+    ] = None,
+    received: Annotated[
+        str | None, typer.Option(help="when received, ISO time (default now)")
+    ] = None,
+    actor: ActorOpt = "",
+    role: RoleOpt = "handler",
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Take in a petition: link a repeat to the earlier case, flag cross-level ones."""
     from yuqing.cases.inputs import PetitionInput
@@ -69,11 +86,16 @@ def petition_contact(
 
 
 def deadline(
-    start: Annotated[str, typer.Option("--from", help="when received, ISO time (no offset = config timezone)")],
+    start: Annotated[
+        str, typer.Option("--from", help="when received, ISO time (no offset = config timezone)")
+    ],
     policy: Annotated[str | None, typer.Option(help="a named policy from [deadlines]")] = None,
     hours: Annotated[float | None, typer.Option(help="calendar hours (holidays included)")] = None,
-    working_days: Annotated[int | None, typer.Option(help="working days on the official calendar")] = None,
-    config: ConfigOpt = None, json_out: JsonOpt = False,
+    working_days: Annotated[
+        int | None, typer.Option(help="working days on the official calendar")
+    ] = None,
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """A case deadline: due time under a policy, N calendar hours or N working days."""
     from yuqing.cases.deadlines import (
@@ -103,9 +125,14 @@ def deadline(
 
 
 def eval_petitions(
-    data: Annotated[Path, typer.Option(help="labelled petitions, JSON lines (see cases/evaluate.py)")],
-    matters: Annotated[str, typer.Option(help="all, or odd/even matter numbers (tuning/held-out halves)")] = "all",
-    db: DbOpt = None, json_out: JsonOpt = False,
+    data: Annotated[
+        Path, typer.Option(help="labelled petitions, JSON lines (see cases/evaluate.py)")
+    ],
+    matters: Annotated[
+        str, typer.Option(help="all, or odd/even matter numbers (tuning/held-out halves)")
+    ] = "all",
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Precision and recall of repeat and cross-level detection, with a baseline."""
     from yuqing.cases.evaluate import evaluate, read_labelled

@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, reading_context, user_errors
-from yuqing.time_range import parse_since
 from yuqing.domain import BadInput
+from yuqing.time_range import parse_since
 
 #: the reason codes the pipeline stores: an unreadable record, then the normaliser's
 #: (pipeline/normalize.py, RejectedItem.reason)
@@ -18,13 +18,17 @@ KNOWN_REASONS = ("bad_input", "empty_text", "no_identity", "lossy_id", "bad_url"
 
 
 def rejections(
-    reason: Annotated[str | None, typer.Option(help="only this reason code, e.g. empty_text")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="only this reason code, e.g. empty_text")
+    ] = None,
     source: Annotated[str | None, typer.Option(help="only this source")] = None,
     since: Annotated[str | None, typer.Option(help="24h, 7d or an ISO date")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,
     config: ConfigOpt = None,
     db: DbOpt = None,
-    json_out: Annotated[bool, typer.Option("--json", help="one JSON document: counts and rows")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="one JSON document: counts and rows")
+    ] = False,
 ) -> None:
     """List refused inputs with where they came from (file:line, request element) and why.
 

@@ -45,9 +45,21 @@ def report_format(fmt: str | None, out: Path | None, formats: tuple[str, ...]) -
 
 def report(
     kind: Annotated[str, typer.Argument(help="daily, weekly, monthly, special or review")],
-    date: Annotated[str | None, typer.Option("--date", help="a day in the period (YYYY-MM-DD); default: the last complete period")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="html, pdf, docx or xlsx; default: from the --out extension, else pdf")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="file to write; default ./<kind>-<date>.<format>")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="a day in the period (YYYY-MM-DD); default: the last complete period"
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="html, pdf, docx or xlsx; default: from the --out extension, else pdf"
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="file to write; default ./<kind>-<date>.<format>")
+    ] = None,
     scheme: Annotated[str | None, typer.Option(help="only this monitoring scheme")] = None,
     event: Annotated[str | None, typer.Option(help="the event of a special report")] = None,
     case: Annotated[int | None, typer.Option(help="the case of a review report")] = None,

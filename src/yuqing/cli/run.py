@@ -27,7 +27,9 @@ def _report(outcome: Outcome, health: dict[str, SourceHealth]) -> None:
 def run(
     config: ConfigOpt = None,
     db: DbOpt = None,
-    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="also serve the web app and POST /api/items")] = True,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="also serve the web app and POST /api/items")
+    ] = True,
     host: HostOpt = "127.0.0.1",
     port: PortOpt = DEFAULT_PORT,
     json_out: JsonOpt = False,
@@ -52,8 +54,11 @@ def run(
             signal.signal(sig, lambda *_: stop.set())
         server = serve_in_thread(ctx, host=host, port=port) if serve else None
         ctx.pipeline.dispatcher.start()  # alerts are delivered while the sources are watched
-        err.print(f"监测中 watching {len(watcher.sources)} sources"
-                  + (f"; push API http://{host}:{port}/api/items" if serve else "") + " — Ctrl-C to stop")
+        err.print(
+            f"监测中 watching {len(watcher.sources)} sources"
+            + (f"; push API http://{host}:{port}/api/items" if serve else "")
+            + " — Ctrl-C to stop"
+        )
         total = watcher.run(stop)
         total.add(ctx.pushed)
         if server is not None:

@@ -18,14 +18,18 @@ from yuqing.cli.common import (
     reading_context,
     user_errors,
 )
-from yuqing.time_range import parse_since
 from yuqing.domain import BadInput
 from yuqing.store.analytics import Scope
+from yuqing.time_range import parse_since
 
 
 def stats(
-    since: Annotated[str, typer.Option(help="start: 24h, 7d or an ISO date/time (local zone)")] = "24h",
-    until: Annotated[str | None, typer.Option(help="end (exclusive), ISO date/time; default now")] = None,
+    since: Annotated[
+        str, typer.Option(help="start: 24h, 7d or an ISO date/time (local zone)")
+    ] = "24h",
+    until: Annotated[
+        str | None, typer.Option(help="end (exclusive), ISO date/time; default now")
+    ] = None,
     scheme: Annotated[str | None, typer.Option(help="only items matching this scheme")] = None,
     bucket: Annotated[str, typer.Option(help="hour or day")] = "hour",
     top: Annotated[int, typer.Option(min=1, max=1000, help="rows in top lists")] = 10,
@@ -60,10 +64,16 @@ def _print_human(doc: dict[str, Any]) -> None:
     """Print the headline figures and the top lists on stderr."""
     o = doc["overview"]
     err.print(f"{doc['since']} .. {doc['until']}  方案 scheme: {doc['scheme'] or '全部 all'}")
-    err.print(f"条目 items {o['items']}  负面 negative {o['negative']} ({o['negative_share']:.1%})  "
-              f"敏感 sensitive {o['sensitive']}")
-    lists = {"媒体 media": doc["media"], "账号 authors": doc["accounts"]["authors"],
-             "省份 provinces": doc["geography"]["provinces"], "城市 cities": doc["geography"]["cities"]}
+    err.print(
+        f"条目 items {o['items']}  负面 negative {o['negative']} ({o['negative_share']:.1%})  "
+        f"敏感 sensitive {o['sensitive']}"
+    )
+    lists = {
+        "媒体 media": doc["media"],
+        "账号 authors": doc["accounts"]["authors"],
+        "省份 provinces": doc["geography"]["provinces"],
+        "城市 cities": doc["geography"]["cities"],
+    }
     for title, rows in lists.items():
         table = Table(title=title)
         table.add_column("name")

@@ -31,8 +31,12 @@ def add(
     name: Annotated[str, typer.Argument(help="login name")],
     role: RoleOpt = "analyst",
     unit: Annotated[str | None, typer.Option(help="the user's unit (created if missing)")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
-    config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from stdin")
+    ] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Create a web user (argon2-hashed password); `--role admin` for the first admin."""
     from yuqing.runtime.context import make_context
@@ -63,7 +67,8 @@ def list_users(config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = F
         emit_json([{**u, "created_at": u["created_at"].isoformat()} for u in users])
         return
     for u in users:
-        err.print(f"{u['name']}\t{u['role']}\t{u['unit'] or '-'}\t{'active' if u['active'] else 'inactive'}")
+        active = "active" if u["active"] else "inactive"
+        err.print(f"{u['name']}\t{u['role']}\t{u['unit'] or '-'}\t{active}")
 
 
 @user_app.command("token")

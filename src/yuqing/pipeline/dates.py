@@ -25,7 +25,12 @@ from zoneinfo import ZoneInfo
 
 import dateutil.parser
 
-_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 
 # 2024-03-05T08:15:00+08:00, 2024-03-05 08:15, 2024/3/5 8:15:00, 2024年3月5日 08:15, 2024.3.5
 _ABSOLUTE = re.compile(

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import math
 
-from yuqing.pipeline.heat import GRADED_CATEGORIES, LevelInputs, event_level, item_heat
-from yuqing.pipeline.spikes import spike_test
 from yuqing.config import EventLevelConfig
 from yuqing.domain import Event, Item
 from yuqing.pipeline.event_terms import DocumentFrequency
+from yuqing.pipeline.heat import GRADED_CATEGORIES, LevelInputs, event_level, item_heat
+from yuqing.pipeline.spikes import spike_test
 
 MAX_TERMS = 48  # centroid terms kept per event
 MAX_TOKENS = 30  # keyword candidates kept per event

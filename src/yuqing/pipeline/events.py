@@ -65,13 +65,13 @@ import re
 from collections import Counter, OrderedDict
 from datetime import UTC, datetime, timedelta
 
-from yuqing.pipeline.heat import media_weights
 from yuqing.config import Config, EventsConfig
 from yuqing.domain import Event, Item
 from yuqing.pipeline.base import BaseStage, EventStatePort, StageState
 from yuqing.pipeline.event_boilerplate import AccountBoilerplate, account
 from yuqing.pipeline.event_state import add_item, is_spiking, keywords, own_text, update_level
 from yuqing.pipeline.event_terms import DocumentFrequency, run_terms, term_runs
+from yuqing.pipeline.heat import media_weights
 from yuqing.pipeline.weibo_ids import mid_from_url
 
 QUERY_TERMS = 16  # the item's most specific indexed terms that vote for candidates
@@ -205,7 +205,8 @@ class EventClusterer(BaseStage):
         if not self._dirty or self._watermark == _NEVER:
             return
         now_hour = int(self._watermark.timestamp()) // 3600
-        recent, baseline = max(1, round(cfg.spike_recent_hours)), max(1, round(cfg.spike_baseline_hours))
+        recent = max(1, round(cfg.spike_recent_hours))
+        baseline = max(1, round(cfg.spike_baseline_hours))
         spiking = {e for e in self._dirty
                    if is_spiking(self.events[e], now_hour, recent, baseline, cfg.spike_sensitivity)}
         for item in batch:

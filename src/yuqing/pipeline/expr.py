@@ -125,7 +125,9 @@ def tokenize(expression: str) -> list[tuple[str, str, int]]:
 class _Parser:
     """Recursive-descent parser over the tokens of one expression."""
 
-    def __init__(self, tokens: list[tuple[str, str, int]], end: int, normalize: Callable[[str], str]):
+    def __init__(
+        self, tokens: list[tuple[str, str, int]], end: int, normalize: Callable[[str], str]
+    ):
         self.tokens = tokens
         self.pos = 0
         self.end = end
@@ -191,11 +193,17 @@ def parse(
         node = parser.parse_or()
         kind, value, at = parser.peek()
         if kind != "END":
-            problem = "unbalanced parenthesis: ')' without '('" if kind == ")" else f"unexpected {value!r}"
+            problem = (
+                "unbalanced parenthesis: ')' without '('"
+                if kind == ")"
+                else f"unexpected {value!r}"
+            )
             raise ValueError(at, problem)
     except ValueError as exc:
         at, problem = exc.args
-        raise BadInput(f"{name}: syntax error at position {at}: {problem} in {expression!r}") from exc
+        raise BadInput(
+            f"{name}: syntax error at position {at}: {problem} in {expression!r}"
+        ) from exc
     return node
 
 

@@ -186,16 +186,20 @@ class Normalizer:
 #: flags that mean a value the source gave was changed or dropped, with what to tell the
 #: sender (``{raw}`` is the RawItem); other flags (date_missing, date_approx ...) are routine
 CHANGE_NOTES = {
-    "date_unparsed": "published_at {raw.published_at!r} could not be read; the time received is used",
-    "date_future": "published_at {raw.published_at!r} lies in the future; the time received is used",
+    "date_unparsed": "published_at {raw.published_at!r} could not be read; "
+    "the time received is used",
+    "date_future": "published_at {raw.published_at!r} lies in the future; "
+    "the time received is used",
     "bad_timezone": "time zone {raw.tz!r} is unknown; Asia/Shanghai is used",
     "text_truncated": f"text is longer than {MAX_TEXT_CHARS:,} characters; the rest is cut",
     "bad_count": "a reposts/comments/likes value is not a whole number; it is left empty",
-    "lossy_parent_id": "parent_id {raw.parent_id!r} looks like a number rounded to a float; dropped",
+    "lossy_parent_id": "parent_id {raw.parent_id!r} looks like a number rounded to a float; "
+    "dropped",
     "lossy_id": "id {raw.id!r} was sent as a JSON number with a fraction or exponent, not as "
-                "text; it is kept as written (send ids as strings)",
+    "text; it is kept as written (send ids as strings)",
     "unknown_media_type": "media_type {raw.media_type!r} is not one of "
-                          + ", ".join(MEDIA_TYPES) + "; 'other' is used",
+    + ", ".join(MEDIA_TYPES)
+    + "; 'other' is used",
 }
 
 

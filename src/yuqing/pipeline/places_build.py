@@ -70,7 +70,9 @@ def _aliases(name: str, level: str, peoples: tuple[str, ...]) -> list[str]:
     return [short]
 
 
-def build_rows(adcodes_csv: str, peoples: tuple[str, ...] = ()) -> list[tuple[str, str, str, str, str]]:
+def build_rows(
+    adcodes_csv: str, peoples: tuple[str, ...] = ()
+) -> list[tuple[str, str, str, str, str]]:
     """Return gazetteer rows (see module doc) from the text of cpca's ``adcodes.csv``;
     ``peoples`` are ethnic names (cpca's ``56_nations.csv``) stripped from short forms.
 
@@ -88,7 +90,9 @@ def build_rows(adcodes_csv: str, peoples: tuple[str, ...] = ()) -> list[tuple[st
         if level != "province":
             city = code[:4] + "00"
             parent = city if level == "district" and city in names else code[:2] + "0000"
-        rows.append((code, level, names[code], parent, ",".join(_aliases(names[code], level, peoples))))
+        rows.append(
+            (code, level, names[code], parent, ",".join(_aliases(names[code], level, peoples)))
+        )
     return rows
 
 
@@ -101,8 +105,13 @@ def cpca_resource(name: str) -> str:
 
 def write_gazetteer(out: Path) -> int:
     """Write the gazetteer TSV to ``out`` from the installed cpca; return the row count."""
-    peoples = tuple(sorted({p.strip() for p in cpca_resource("56_nations.csv").split() if p.strip()},
-                           key=len, reverse=True))
+    peoples = tuple(
+        sorted(
+            {p.strip() for p in cpca_resource("56_nations.csv").split() if p.strip()},
+            key=len,
+            reverse=True,
+        )
+    )
     rows = build_rows(cpca_resource("adcodes.csv"), peoples)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as fh:

@@ -106,7 +106,9 @@ class SchemeMatcher(BaseStage):
         if self._automaton is None:
             return set()
         words = self._words
-        return {words[i] for i, _, _ in self._automaton.find_matches_as_indexes(text, overlapping=True)}
+        return {
+            words[i] for i, _, _ in self._automaton.find_matches_as_indexes(text, overlapping=True)
+        }
 
     def match(self, text: str, source: str) -> list[str]:
         """Return the names of the schemes matching ``text`` from ``source``, in config order."""

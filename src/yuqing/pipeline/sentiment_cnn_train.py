@@ -87,9 +87,14 @@ def make_batch(torch: Any, data: Sequence[tuple[list[int], list[int]]],
 def export_arrays(net: Any, char_vocab: list[str], word_vocab: list[str]) -> dict[str, np.ndarray]:
     """Return the arrays of :class:`SentimentCNN` (float32 weights, str vocabularies) of ``net``."""
     state = {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items()}
-    arrays = {"char_emb": state["char_emb.weight"], "word_emb": state["word_emb.weight"],
-              "out_weight": state["out.weight"], "out_bias": state["out.bias"],
-              "char_vocab": np.array(char_vocab, dtype=str), "word_vocab": np.array(word_vocab, dtype=str)}
+    arrays = {
+        "char_emb": state["char_emb.weight"],
+        "word_emb": state["word_emb.weight"],
+        "out_weight": state["out.weight"],
+        "out_bias": state["out.bias"],
+        "char_vocab": np.array(char_vocab, dtype=str),
+        "word_vocab": np.array(word_vocab, dtype=str),
+    }
     for i, w in enumerate(WIDTHS):
         arrays[f"conv{w}_weight"] = state[f"convs.{i}.weight"]
         arrays[f"conv{w}_bias"] = state[f"convs.{i}.bias"]
@@ -150,7 +155,9 @@ def train_cnn(
         perm = rng.permutation(len(data))
         # length-sorted within chunks of 50 batches (less padding), batch order shuffled
         chunks = [perm[i : i + 50 * BATCH] for i in range(0, len(perm), 50 * BATCH)]
-        order = np.concatenate([c[np.argsort([len(data[j][0]) for j in c], kind="stable")] for c in chunks])
+        order = np.concatenate(
+            [c[np.argsort([len(data[j][0]) for j in c], kind="stable")] for c in chunks]
+        )
         batches = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
         rng.shuffle(batches)
         for idx in batches:

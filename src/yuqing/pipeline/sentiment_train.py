@@ -36,8 +36,8 @@ from yuqing.pipeline.sentiment import (
     FEATURE_VERSION,
     MODEL_NAME,
     SentimentModel,
-    softmax,
     hashing_vectorizer,
+    softmax,
 )
 from yuqing.pipeline.sentiment_cnn import WIDTHS, SentimentCNN
 from yuqing.pipeline.sentiment_cnn_train import EPOCHS, N_FILTERS, require_torch, train_cnn
@@ -57,8 +57,10 @@ DOMAIN_DEV_TOLERANCE = 0.002
 NEGATION_TEMPLATES = ("不", "并不", "一点也不")
 #: (file under the lexicon folder, polarity); HowNet + NTUSD + Tsinghua Li Jun word lists
 LEXICON_FILES = (
-    ("hownet/positive_emotion_zh.txt", "positive"), ("hownet/positive_evaluation_zh.txt", "positive"),
-    ("hownet/negative_emotion_zh.txt", "negative"), ("hownet/negative_evaluation_zh.txt", "negative"),
+    ("hownet/positive_emotion_zh.txt", "positive"),
+    ("hownet/positive_evaluation_zh.txt", "positive"),
+    ("hownet/negative_emotion_zh.txt", "negative"),
+    ("hownet/negative_evaluation_zh.txt", "negative"),
     ("ntusd/NTUSD_positive_simplified.txt", "positive"),
     ("ntusd/NTUSD_negative_simplified.txt", "negative"),
     ("tsinghua_lijun/tsinghua_positive.txt", "positive"),
@@ -144,7 +146,9 @@ def _fit(x: Any, y: list[str], weights: np.ndarray, c: float, idf: np.ndarray,
     return SentimentModel(clf.coef_, clf.intercept_, idf, meta)
 
 
-def fit_temperature(logits: np.ndarray, classes: list[str], labels: list[str]) -> tuple[float, float]:
+def fit_temperature(
+    logits: np.ndarray, classes: list[str], labels: list[str]
+) -> tuple[float, float]:
     """Return ``(t, log_loss)``: the temperature of ``TEMPERATURES`` minimising the dev
     log-loss of softmax(``t * logits``) (``logits`` (n, n_classes), columns = ``classes``),
     so that ``sentiment_score`` is a usable P(negative); the labels do not change."""
@@ -217,7 +221,10 @@ def _hash(texts: list[str], report: Progress, start: float, span: float) -> sp.c
     parts = []
     for i in range(0, len(texts), step):
         parts.append(hasher.transform(texts[i : i + step]))
-        report(f"features {min(i + step, len(texts))}/{len(texts)}", start + span * min(1.0, (i + step) / len(texts)))
+        report(
+            f"features {min(i + step, len(texts))}/{len(texts)}",
+            start + span * min(1.0, (i + step) / len(texts)),
+        )
     return sp.vstack(parts).tocsr() if parts else sp.csr_matrix((0, N_FEATURES), dtype=np.float64)
 
 
@@ -314,7 +321,9 @@ def train_sentiment(
     word_vectors = ppmi_embeddings([[w for w in cut(t, False) if w.strip()] for t in corpus])
     model.meta["pretraining_posts"] = len(corpus)
     report("training CNN", 0.45)
-    cnn_weights = [1.0] * len(texts) + [dom_weight] * len(kept_dom) + [LEXICON_WEIGHT] * len(lex_texts)
+    cnn_weights = (
+        [1.0] * len(texts) + [dom_weight] * len(kept_dom) + [LEXICON_WEIGHT] * len(lex_texts)
+    )
     arrays, cnn_f1 = train_cnn(texts + kept_dom + lex_texts,
                                labels + dom_labels[: len(kept_dom)] + lex_labels, cnn_weights,
                                dev_texts, dev_labels, model.classes, char_vectors, word_vectors,

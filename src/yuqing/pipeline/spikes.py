@@ -1,4 +1,4 @@
-"""Spikes: is the last window of an event's volume far above its baseline?
+"""Spikes: whether the last window of an event's volume is far above its baseline.
 
 Spike rule (ours; a Poisson approximation, the counts being arrivals): with
 ``r`` items in the recent window of ``R`` hours and ``b`` items in the

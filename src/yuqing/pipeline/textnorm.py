@@ -67,8 +67,10 @@ _NUMERIC_REF = re.compile(r"&#(?:([0-9]{1,8})|[xX]([0-9a-fA-F]{1,8}));")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DROP_TAGS = ("script", "style", "noscript", "template", "head", "iframe", "object")
 _BLOCK_TAGS = frozenset(
-    "p div br li ul ol tr table h1 h2 h3 h4 h5 h6 blockquote section article header footer pre hr"
-    " dd dt".split()
+    [
+        "p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+        "blockquote", "section", "article", "header", "footer", "pre", "hr", "dd", "dt",
+    ]
 )
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _LINE_SPACE = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v]*")

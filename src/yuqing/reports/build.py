@@ -55,7 +55,8 @@ def item_link(base_url: str, key: str) -> str:
     return f"{base_url.rstrip('/')}/api/items/{url_quote(key, safe='')}"
 
 
-def make_posts(found: list[Item], options: ReportOptions, tz: str, first_ref: int = 1) -> list[Post]:
+def make_posts(found: list[Item], options: ReportOptions, tz: str,
+               first_ref: int = 1) -> list[Post]:
     """Return the typical posts of ``found``, numbered from ``first_ref``, with quote hashes."""
     zone = ZoneInfo(tz)
     posts = []
@@ -162,7 +163,8 @@ def period_tables(doc: dict[str, Any], events: list[dict[str, Any]], posts: list
         Table("信息量趋势", ["时间", "总量", "负面", "中性", "正面", "未判定"],
               [[b["t"], b["count"], b["negative"], b["neutral"], b["positive"], b["none"]]
                for b in doc["series"]]),
-        Table("典型信息", ["编号", "时间", "来源", "作者", "情感", "互动量", "内容", "链接", "条目", "文本SHA-256"],
+        Table("典型信息", ["编号", "时间", "来源", "作者", "情感", "互动量", "内容", "链接", "条目",
+                          "文本SHA-256"],
               [[p.ref, p.published, p.source, p.author, p.sentiment, p.engagement, p.quote,
                 p.link, p.key, p.quote_hash] for p in posts]),
     ]
@@ -179,7 +181,8 @@ def overview_figures(ov: dict[str, Any], before: dict[str, Any], n_events: int,
                      cases: dict[str, Any]) -> list[Figure]:
     """Return the headline figures of a period report."""
     figures = [
-        Figure("信息总量", f"{ov['items']}条", f"环比{text.change_text(ov['items'], before['items'])}"),
+        Figure("信息总量", f"{ov['items']}条",
+               f"环比{text.change_text(ov['items'], before['items'])}"),
         Figure("负面信息", f"{ov['negative']}条", f"占{text.percent(ov['negative_share'])}"),
         Figure("涉敏信息", f"{ov['sensitive']}条"),
         Figure("互动量", f"{ov['engagement']}", "转发+评论+点赞"),

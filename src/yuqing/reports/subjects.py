@@ -62,7 +62,9 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
     state = store.reports.event_case_states([event_id]).get(event_id, "")
     origin = store.get_item(event["origin_key"])
     found = typical_items(store, scope, options.typical_posts)
-    quoted = ([origin] if origin else []) + [i for i in found if origin is None or i.key != origin.key]
+    quoted = ([origin] if origin else []) + [
+        i for i in found if origin is None or i.key != origin.key
+    ]
     posts = make_posts(quoted[: options.typical_posts], options, tz)
     title = text.clean(event["title"])
     status = CASE_STATE_LABELS.get(state, "未立案")
@@ -72,19 +74,34 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
                     period_label=f"{_local(since, tz)} 至 {_local(event['last_at'], tz)}",
                     since=since, until=until, generated_at=now or datetime.now(UTC), tz=tz,
                     subject=f"事件 {event_id}", posts=posts)
-    report.figures = [Figure("信息量", f"{ov['items']}条"), Figure("事件等级", f"{event['level']}级"),
-                      Figure("热度", f"{event['heat']:.1f}"),
-                      Figure("负面占比", text.percent(ov["negative_share"])),
-                      Figure("涉敏信息", f"{ov['sensitive']}条"), Figure("处置状态", status)]
-    first = f"首发于{_local(origin.published_at, tz)}，来源{origin.source}" if origin else "首发信息未采集"
+    report.figures = [
+        Figure("信息量", f"{ov['items']}条"),
+        Figure("事件等级", f"{event['level']}级"),
+        Figure("热度", f"{event['heat']:.1f}"),
+        Figure("负面占比", text.percent(ov["negative_share"])),
+        Figure("涉敏信息", f"{ov['sensitive']}条"),
+        Figure("处置状态", status),
+    ]
+    first = (
+        f"首发于{_local(origin.published_at, tz)}，来源{origin.source}"
+        if origin
+        else "首发信息未采集"
+    )
     report.summary = [f"事件“{title}”{first}，截至{_local(event['last_at'], tz)}共监测到相关信息"
                       f"{ov['items']}条，其中负面{ov['negative']}条（{text.percent(ov['negative_share'])}），"
                       f"事件等级{event['level']}级，处置状态：{status}。"]
-    facts: list[list[Any]] = [["事件", title], ["事件编号", event_id], ["等级", f"{event['level']}级"],
-             ["热度", round(float(event["heat"]), 2)], ["首发时间", _local(since, tz)],
-             ["最新时间", _local(event["last_at"], tz)], ["信息量", ov["items"]],
-             ["首发账号", _account(origin)], ["处置状态", status],
-             ["关键词", "、".join(str(k) for k in (event.get("keywords") or [])[:10])]]
+    facts: list[list[Any]] = [
+        ["事件", title],
+        ["事件编号", event_id],
+        ["等级", f"{event['level']}级"],
+        ["热度", round(float(event["heat"]), 2)],
+        ["首发时间", _local(since, tz)],
+        ["最新时间", _local(event["last_at"], tz)],
+        ["信息量", ov["items"]],
+        ["首发账号", _account(origin)],
+        ["处置状态", status],
+        ["关键词", "、".join(str(k) for k in (event.get("keywords") or [])[:10])],
+    ]
     cases = store.reports.case_progress(since, until)
     report.tables = [Table("事件概况", ["项目", "内容"], facts)] + [
         t for t in period_tables(doc, [], posts, {"available": False}, tz) if t.title != "重点事件"]

@@ -48,15 +48,20 @@ def change_text(now: int, before: int) -> str:
 
 def media_list(media: list[dict[str, Any]], n: int = 3) -> str:
     """Return the ``n`` largest media types as ``微博（4条）、论坛（1条）``."""
-    return "、".join(f"{MEDIA_LABELS.get(m['name'], m['name'])}（{m['count']}条）" for m in media[:n])
+    return "、".join(
+        f"{MEDIA_LABELS.get(m['name'], m['name'])}（{m['count']}条）" for m in media[:n]
+    )
 
 
 def overview_sentence(scope_name: str, period: str, ov: dict[str, Any], before: dict[str, Any],
                       media: list[dict[str, Any]]) -> str:
     """Return the opening paragraph of a period report."""
-    text = (f"{period}，{scope_name}共监测到相关信息{ov['items']}条，环比{change_text(ov['items'], before['items'])}；"
-            f"其中负面信息{ov['negative']}条，占{percent(ov['negative_share'])}；"
-            f"涉敏信息{ov['sensitive']}条。")
+    text = (
+        f"{period}，{scope_name}共监测到相关信息{ov['items']}条，"
+        f"环比{change_text(ov['items'], before['items'])}；"
+        f"其中负面信息{ov['negative']}条，占{percent(ov['negative_share'])}；"
+        f"涉敏信息{ov['sensitive']}条。"
+    )
     if media:
         text += f"信息主要来自{media_list(media)}。"
     return text

@@ -116,13 +116,13 @@ def settle_heap() -> None:
 class Pipeline:
     """Runs batches of raw items through the stages, stores them, and alerts.
 
-    ``config`` gives schemes, lexicons, rules and channels; ``store`` is an
-    open Store; ``registries`` the stages and channel kinds (runtime/registries.py). Construction builds every stage once (a stage without its
-    model or lexicon is skipped and listed in ``skipped``), warms the
-    stages through their ``open`` hook (the de-duplicator remembers recent items), and
-    checks that every rule names a configured channel (BadInput otherwise).
-    Alert rules come from the store (alerts/rulebook.py: the config's rules
-    are seeded there, web edits win) and are reloaded before a batch when
+    ``config`` gives schemes, lexicons, rules and channels; ``store`` is an open Store;
+    ``registries`` the stages and channel kinds (runtime/registries.py). Construction
+    builds every stage once (a stage without its model or lexicon is skipped and listed
+    in ``skipped``), warms the stages through their ``open`` hook (the de-duplicator
+    remembers recent items), and checks that every rule names a configured channel
+    (BadInput otherwise). Alert rules come from the store (alerts/rulebook.py: the
+    config's rules are seeded there, web edits win) and are reloaded before a batch when
     they changed.
     """
 
@@ -230,28 +230,30 @@ class Pipeline:
         per batch (the caller holds the lock)."""
         outcomes = [Outcome() for _ in batches]
         rejections: list[Rejection] = []
-        parts = [self._normalize(raws, o, rejections) for raws, o in zip(batches, outcomes)]
+        parts = [
+            self._normalize(raws, o, rejections) for raws, o in zip(batches, outcomes, strict=True)
+        ]
         items = [it for part in parts for it in part]
         self._mark_updates(items)
         for stage in self.built.stages:
             stage.process(live(items))
-        kept = [self._collect(part, o, rejections) for part, o in zip(parts, outcomes)]
+        kept = [self._collect(part, o, rejections) for part, o in zip(parts, outcomes, strict=True)]
         opened = split_total(sum(s.stats().get("opened_events", 0) for s in self.built.stages),
                              [sum(not it.is_update and it.event_id == event_id_for(it.key)
                                   for it in part) for part in kept])
-        for outcome, n in zip(outcomes, opened):
+        for outcome, n in zip(outcomes, opened, strict=True):
             outcome.events += n
         everything = [it for part in kept for it in part]
         if everything:
             saved = self.store.save_items(everything)
             new = split_total(saved.inserted, [sum(not it.is_update for it in part)
                                                for part in kept])
-            for outcome, part, n in zip(outcomes, kept, new):
+            for outcome, part, n in zip(outcomes, kept, new, strict=True):
                 outcome.stored += n
                 outcome.updated += len(part) - n
         if rejections:
             self.store.record_rejections([asdict(r) for r in rejections])
-        for outcome, alerts in zip(outcomes, self._alert(kept)):
+        for outcome, alerts in zip(outcomes, self._alert(kept), strict=True):
             outcome.alerts = alerts
         return outcomes
 

@@ -51,8 +51,13 @@ class Watcher:
     after every round that fetched something (for progress output).
     """
 
-    def __init__(self, ctx: Context, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 on_round: Callable[[Outcome, dict[str, SourceHealth]], None] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_round: Callable[[Outcome, dict[str, SourceHealth]], None] | None = None,
+    ) -> None:
         self.ctx = ctx
         self.clock = clock
         self.on_round = on_round

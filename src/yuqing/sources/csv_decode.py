@@ -1,4 +1,4 @@
-"""Tolerant reading of CSV text: strict per-line decoding, NUL bytes, unclosed quotes.
+r"""Tolerant reading of CSV text: strict per-line decoding, NUL bytes, unclosed quotes.
 
 :func:`csv_records` yields one ``(origin, {column: value})`` per good row and
 one BadInput (NOT raised) per refused line or row, so a caller counts rejects

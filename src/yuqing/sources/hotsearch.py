@@ -71,7 +71,9 @@ def best_snapshots(snapshots: Path | Traversable) -> dict[str, dict[str, str]]:
     return best
 
 
-def hotsearch_records(topics: Path | Traversable, snapshots: Path | Traversable) -> Iterator[dict[str, Any]]:
+def hotsearch_records(
+    topics: Path | Traversable, snapshots: Path | Traversable
+) -> Iterator[dict[str, Any]]:
     """Yield one exchange-format record (dict) per topic of ``topics.jsonl``.
 
     Fields as in the module doc; a ``.gz`` suffix on either file is read
@@ -104,7 +106,10 @@ def _topic_record(topic: dict[str, Any], best: dict[str, dict[str, str]]) -> dic
 
 
 def hotsearch_items(
-    topics: Path | Traversable, snapshots: Path | Traversable, *, fetched_at: datetime | None = None,
+    topics: Path | Traversable,
+    snapshots: Path | Traversable,
+    *,
+    fetched_at: datetime | None = None,
 ) -> Iterator[RawItem]:
     """Yield the RawItems of :func:`hotsearch_records` (origin ``topics:line``)."""
     conv = RecordConverter()

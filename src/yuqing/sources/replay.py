@@ -94,7 +94,8 @@ class ReplaySource(ConfiguredSource):
 
     @classmethod
     def from_config(cls, config: SourceConfig) -> ReplaySource:
-        """Build from a config: options ``path`` (required), ``speed``, ``mapping``, ``batch_size``."""
+        """Build from a config: options ``path`` (required), ``speed``, ``mapping``,
+        ``batch_size``."""
         return cls(
             require_option(config, "path"), speed=config.option("speed"),
             mapping=resolve_mapping(config.option("mapping")), config=config,

@@ -79,7 +79,9 @@ def update_user(conn: Connection, name: str, changes: Mapping[str, Any]) -> None
     if unknown:
         raise BadInput(f"user {name!r}: cannot change {sorted(unknown)}")
     if "role" in changes and changes["role"] not in ROLES:
-        raise BadInput(f"user {name!r}: role {changes['role']!r}, expected one of {', '.join(ROLES)}")
+        raise BadInput(
+            f"user {name!r}: role {changes['role']!r}, expected one of {', '.join(ROLES)}"
+        )
     user_id = conn.scalar(select(users.c.id).where(users.c.name == name))
     if user_id is None:
         raise BadInput(f"user {name!r}: no such user")

@@ -2,8 +2,8 @@
 
 Functions take a Connection inside a write transaction (``Store.write()``);
 callers outside store/ use them as methods of ``store.alerts``
-(:class:`AlertStateQueries`). Tables are in store/alerting_tables.py. Every upsert is one statement, so two
-workers on PostgreSQL never lose a count.
+(:class:`AlertStateQueries`). Tables are in store/alerting_tables.py. Every upsert is
+one statement, so two workers on PostgreSQL never lose a count.
 """
 
 from __future__ import annotations

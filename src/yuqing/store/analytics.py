@@ -45,7 +45,9 @@ class Scope:
             if value.tzinfo is None:
                 raise ValueError(f"naive datetime {value!r}: scopes need aware datetimes")
         if self.until <= self.since:
-            raise ValueError(f"empty time range: {self.since.isoformat()} .. {self.until.isoformat()}")
+            raise ValueError(
+                f"empty time range: {self.since.isoformat()} .. {self.until.isoformat()}"
+            )
 
 
 def as_int(value: object) -> int:
@@ -74,7 +76,8 @@ def _hour_bucket(dialect: str) -> ColumnElement[Any]:
 
 
 def totals(conn: Connection, scope: Scope) -> dict[str, int]:
-    """Return ``{"items", "negative", "sensitive", "duplicates", "engagement"}`` counts of ``scope``.
+    """Return ``{"items", "negative", "sensitive", "duplicates", "engagement"}`` counts of
+    ``scope``.
 
     ``engagement`` is the sum of reposts + comments + likes.
     """

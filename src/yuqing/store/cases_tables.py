@@ -27,7 +27,6 @@ from sqlalchemy import (
 from yuqing.store.tables import UTCDateTime, json_type, metadata
 
 
-
 def _case_fk() -> ForeignKey:
     """Return a new foreign key to ``cases.id`` (deleting a case deletes its rows)."""
     return ForeignKey("cases.id", ondelete="CASCADE")

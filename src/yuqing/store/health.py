@@ -18,8 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 
 from yuqing.domain import Item, SourceState
-from yuqing.store.tables import rejections, source_state
 from yuqing.store.repository import Repository
+from yuqing.store.tables import rejections, source_state
 
 
 def _state(row: RowMapping) -> SourceState:

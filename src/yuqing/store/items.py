@@ -20,15 +20,25 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, ColumnElement, Insert, Select, and_, bindparam, delete, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Insert,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 
 from yuqing.domain import Item, TermHit
 from yuqing.store.feed import feed_statement, planner_stats_stale
+from yuqing.store.repository import Repository
 from yuqing.store.search import bigram_text, query_condition
 from yuqing.store.tables import item_schemes, items
-from yuqing.store.repository import Repository
 
 IN_CHUNK = 900  # keys per IN (...) list; below SQLite's host-parameter limit
 # Columns an upsert may replace with NULL-free new values; None keeps the stored value.
@@ -208,7 +218,8 @@ def existing_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
 
 
 def _pg_upsert() -> Insert:
-    """Return INSERT ... ON CONFLICT (key) DO UPDATE for PostgreSQL (see _KEEP_IF_NULL, _REPLACE)."""
+    """Return INSERT ... ON CONFLICT (key) DO UPDATE for PostgreSQL (see _KEEP_IF_NULL,
+    _REPLACE)."""
     stmt = postgresql.insert(items)
     new = stmt.excluded
     values: dict[str, Any] = {c: func.coalesce(new[c], items.c[c]) for c in _KEEP_IF_NULL}

@@ -138,7 +138,9 @@ def case_progress(conn: Connection, since: datetime, until: datetime) -> dict[st
             "open_now": int(open_now), "by_state": by_state, "overdue": overdue}
 
 
-def case_record(conn: Connection, case_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+def case_record(
+    conn: Connection, case_id: int
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """Return ``(case row or None, its audit log rows oldest first)``; (None, []) when the
     cases part is absent or the case does not exist."""
     cases = _optional_table("cases_tables", "cases")

@@ -43,7 +43,8 @@ _fts = table("items_fts", column("rowid"))
 
 
 def search_tokens(text: str) -> list[str]:
-    """Return the index tokens of ``text``: CJK bigrams (lone CJK characters kept) and lower-cased words."""
+    """Return the index tokens of ``text``: CJK bigrams (lone CJK characters kept) and
+    lower-cased words."""
     out: list[str] = []
     for cjk, word in _TOKEN_RE.findall(text):
         if word:

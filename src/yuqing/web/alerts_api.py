@@ -50,7 +50,9 @@ def delivery_summary(row: dict[str, Any]) -> str:
         return ", ".join(f"{d['channel']}:{d['status']}" + (f"({d['last_error']})" if
                          d["status"] == "failed" and d["last_error"] else "")
                          for d in row["deliveries"])
-    return "held (storm cap) 风暴限流暂缓" if row.get("held") == HELD_STORM else "no channels 无渠道"
+    return (
+        "held (storm cap) 风暴限流暂缓" if row.get("held") == HELD_STORM else "no channels 无渠道"
+    )
 
 
 def history_json(rows: list[dict[str, Any]], tz: str) -> list[dict[str, Any]]:

@@ -21,17 +21,17 @@ from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
 from yuqing.sources.records import raw_from_record
 from yuqing.store.items import item_to_json
+from yuqing.web.accounts import Accounts
 from yuqing.web.alerts_api import alerts_router
+from yuqing.web.auth import case_guard, install_auth
 from yuqing.web.cases_api import cases_router
 from yuqing.web.events_api import events_router
+from yuqing.web.pages import pages_router
+from yuqing.web.query_checks import refuse_unknown_params
+from yuqing.web.render import web_dir
 from yuqing.web.reports_api import reports_router
 from yuqing.web.rules_api import rules_router
-from yuqing.web.accounts import Accounts
-from yuqing.web.auth import case_guard, install_auth
-from yuqing.web.pages import pages_router
-from yuqing.web.render import web_dir
 from yuqing.web.ui_api import ui_router
-from yuqing.web.query_checks import refuse_unknown_params
 from yuqing.web.views import feed, feed_filters
 
 #: the most items one push request may carry, and its largest body in bytes
@@ -120,13 +120,22 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(rules_router(ctx))
 
     @app.get("/api/items", dependencies=[Depends(refuse_unknown_params)])
-    def list_items(scheme: str | None = None, sentiment: str | None = None,
-                   q: str | None = None, source: str | None = None, media: str | None = None,
-                   sensitive: bool = False, level: str | None = None,
-                   since: str | None = Query(None, description="published at or after: 24h, 7d "
-                                             "or an ISO 8601 date/time (no offset = the office zone)"),
-                   limit: int = Query(50, ge=1, le=1000),
-                   offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+    def list_items(
+        scheme: str | None = None,
+        sentiment: str | None = None,
+        q: str | None = None,
+        source: str | None = None,
+        media: str | None = None,
+        sensitive: bool = False,
+        level: str | None = None,
+        since: str | None = Query(
+            None,
+            description="published at or after: 24h, 7d "
+            "or an ISO 8601 date/time (no offset = the office zone)",
+        ),
+        limit: int = Query(50, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+    ) -> list[dict[str, Any]]:
         """Stored items, newest first, filtered like the feed page; ``q`` searches the text
         (2-character words too). A bad filter value or an unknown parameter answers 422
         naming the parameter and what it accepts (web/query_checks.py)."""
@@ -149,7 +158,8 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.get("/api/alerts", dependencies=[Depends(refuse_unknown_params)])
     def list_alerts(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
-        """The newest alerts: ``id``, ``rule``, ``level``, ``title``, ``body``, ``items`` (keys), ``created_at``."""
+        """The newest alerts: ``id``, ``rule``, ``level``, ``title``, ``body``, ``items``
+        (keys), ``created_at``."""
         return [{"id": s.id, "rule": s.alert.rule, "level": s.alert.level, "title": s.alert.title,
                  "body": s.alert.body, "items": s.alert.item_keys,
                  "created_at": s.alert.created_at.isoformat()}
@@ -157,7 +167,8 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.get("/api/sources", dependencies=[Depends(refuse_unknown_params)])
     def list_sources() -> list[dict[str, Any]]:
-        """Health of every watched source: status, last success, last error, items in the last hour."""
+        """Health of every watched source: status, last success, last error, items in the
+        last hour."""
         return [{"name": s.name, **s.health, "updated_at": s.updated_at}
                 for s in ctx.store.list_source_states()]
 

@@ -97,6 +97,8 @@ class AuthGate:
         self.web = web
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI call: public paths and the push token pass; other requests need a
+        login (401 otherwise) and, for writes, a CSRF token and a role that may write (403)."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -184,9 +186,9 @@ async def case_guard(request: Request) -> None:
                                          f" and role={CASE_ROLES[user['role']]!r}")
             if "unit" in body and not may_see_case(user, str(body["unit"]), set()):
                 raise HTTPException(403, f"your unit is {user['unit']!r}")
-    elif request.url.path == "/api/cases" and user.get("unit") and user["role"] != "admin":
-        if request.query_params.get("unit") != user["unit"]:
-            raise HTTPException(403, f"your unit is {user['unit']!r}: add unit={user['unit']}")
+    elif (request.url.path == "/api/cases" and user.get("unit") and user["role"] != "admin"
+          and request.query_params.get("unit") != user["unit"]):
+        raise HTTPException(403, f"your unit is {user['unit']!r}: add unit={user['unit']}")
     case_id = request.path_params.get("case_id")
     if case_id is not None:
         await run_in_threadpool(_check_and_log_view, request, user, int(case_id))

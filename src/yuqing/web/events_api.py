@@ -37,8 +37,11 @@ def events_router(ctx: Context) -> APIRouter:
 
     @router.get("/api/events", dependencies=[Depends(refuse_unknown_params)])
     async def get_events(
-        since: datetime | None = Query(None, description="last active at or after (ISO 8601 with offset)"),
-        min_size: int = Query(1, ge=1), order: str = Query("heat", pattern="^(heat|last_at|size)$"),
+        since: datetime | None = Query(
+            None, description="last active at or after (ISO 8601 with offset)"
+        ),
+        min_size: int = Query(1, ge=1),
+        order: str = Query("heat", pattern="^(heat|last_at|size)$"),
         limit: int = Query(50, ge=1, le=500),
     ) -> list[dict[str, Any]]:
         """Event summaries, ordered by ``order`` (descending)."""

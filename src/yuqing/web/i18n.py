@@ -26,7 +26,8 @@ EN: dict[str, str] = {
     "地域分布": "Provinces", "条": "items", "负面": "Negative", "中性": "Neutral",
     "正面": "Positive", "全部": "All", "搜索": "Search", "方案": "Scheme", "情感": "Sentiment",
     "媒体类型": "Media type", "来源": "Source", "起始时间": "Since", "仅敏感": "Sensitive only",
-    "事件级别": "Event level", "筛选": "Filter", "导出": "Export", "日报": "Daily report", "专报": "Special report", "处置总结": "Case review", "实时更新": "Live updates",
+    "事件级别": "Event level", "筛选": "Filter", "导出": "Export", "日报": "Daily report",
+    "专报": "Special report", "处置总结": "Case review", "实时更新": "Live updates",
     "共": "Total", "暂无数据": "No data", "原文": "Source link", "分析": "Analysis",
     "发布时间": "Published", "作者": "Author", "敏感词": "Sensitive terms", "地点": "Places",
     "处置分类": "Handling class", "所属事件": "Event", "重复与转发": "Duplicates and reposts",
@@ -35,11 +36,13 @@ EN: dict[str, str] = {
     "规模": "Size", "首发": "First seen", "最新": "Latest", "未采集": "not collected",
     "确认": "Acknowledge", "已确认": "Acknowledged", "推送": "Deliveries", "规则": "Rule",
     "风暴限流暂缓": "Held (storm cap)",
-    "超过规则的每窗口上限，未推送；已发汇总": "Over the rule's cap per window: not sent; a summary was",
+    "超过规则的每窗口上限，未推送；已发汇总":
+        "Over the rule's cap per window: not sent; a summary was",
     "标题": "Title", "时间": "Time", "状态": "Status", "新预警": "New alert",
     "开启桌面通知": "Enable notifications", "案件": "Case", "期限": "Deadline",
     "已超期": "overdue", "剩余": "left", "小时": "h", "单位": "Unit", "审计日志": "Audit log",
-    "可执行操作": "Allowed actions", "说明": "Note", "移至": "Move to", "信访登记": "Petition intake",
+    "可执行操作": "Allowed actions", "说明": "Note", "移至": "Move to",
+    "信访登记": "Petition intake",
     "渠道": "Channel", "事项": "Subject", "被反映对象": "Accused", "姓名": "Name",
     "电话": "Phone", "提交": "Submit", "监测方案": "Schemes", "信息源": "Sources",
     "词库": "Lexicons", "预警规则": "Alert rules", "预警渠道": "Alert channels",
@@ -55,7 +58,8 @@ EN: dict[str, str] = {
     "总结": "Reviewed", "办结": "Closed", "不予受理": "Rejected", "已合并": "Merged",
     "只读": "read-only", "加载更多": "More", "事件": "Events", "转发": "Reposts",
     "放大者": "Amplifiers", "深度": "Depth", "广度": "Breadth", "置信度": "Confidence",
-    "无": "none", "本条": "this item", "操作失败": "Failed", "已完成": "Done", "新信息": "new items",
+    "无": "none", "本条": "this item", "操作失败": "Failed", "已完成": "Done",
+    "新信息": "new items",
 }
 
 
@@ -79,7 +83,8 @@ EN |= {
         "rules of the config file are written there, but a rule of the same name edited on "
         "the web keeps the web version (origin shown as \"Web\").",
     "此规则来自配置文件；在此保存后，网页上的版本优先于配置文件。":
-        "This rule comes from the config file; once saved here, the web version wins over the file.",
+        "This rule comes from the config file; once saved here, the web version wins over "
+        "the file.",
     "已保存": "Saved", "条件": "Conditions", "接收": "Recipients", "接收渠道": "Channels",
     "渠道组": "Channel groups", "免打扰时段": "Quiet hours", "例外级别": "Levels sent anyway",
     "重复预警": "Re-alerts", "更新": "Updated", "网页": "Web", "配置文件": "Config file",
@@ -90,7 +95,8 @@ EN |= {
     "事件突增": "Event spike", "仅事件突增": "Only when an event spikes", "关键词": "Keywords",
     "不选则适用全部方案": "none ticked: every scheme",
     "都不选：命中方案即预警": "none ticked: every scheme match alerts",
-    "突发事件": "Incident", "突发事件类别": "Incident categories", "都不选：任一类别": "none ticked: any category",
+    "突发事件": "Incident", "突发事件类别": "Incident categories",
+    "都不选：任一类别": "none ticked: any category",
     "自然灾害": "natural disaster", "事故灾难": "accident", "公共卫生事件": "public health",
     "社会安全事件": "social security",
     "每行一个，或用、或逗号分隔；填写后须含其中之一":
@@ -108,8 +114,10 @@ EN |= {
     "更早的一条信息转发了未采集到的原帖": "an earlier item reposts a post that was not collected",
     "最早的信息，其余信息转发或回复了它": "earliest item, reposted or replied to by the others",
     "最早的信息；其余信息仅因内容相似归入": "earliest item; joined by text similarity only",
-    "采集到的信息都转发自未采集到的原帖": "every collected item reposts a post that was not collected",
-    "新闻": "News", "新闻网站": "News sites", "微博": "Weibo", "微信": "WeChat", "论坛": "Forum", "视频": "Video",
+    "采集到的信息都转发自未采集到的原帖":
+        "every collected item reposts a post that was not collected",
+    "新闻": "News", "新闻网站": "News sites", "微博": "Weibo", "微信": "WeChat", "论坛": "Forum",
+    "视频": "Video",
     "客户端": "App", "政务": "Government", "其他": "Other",
     "询问/质疑/诉求": "inquiry or appeal", "恶意传播/炒作": "malicious spreading",
     "捏造/诽谤/违法": "fabrication, defamation, illegal", "建设性意见": "constructive suggestion",

@@ -36,8 +36,8 @@ LOGIN_CSRF = "yq_login"
 
 
 def safe_next(target: str | None) -> str:
-    """Return ``target`` when it is a local path, else ``/`` (no open redirects: browsers
-    read ``//host`` and ``/\\host`` as other sites)."""
+    r"""Return ``target`` when it is a local path, else ``/`` (no open redirects: browsers
+    read ``//host`` and ``/\host`` as other sites)."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"

@@ -17,7 +17,6 @@ from fastapi.exceptions import RequestValidationError
 
 from yuqing.domain import BadInput
 
-
 #: parameters any route takes: ``lang`` picks the language of messages (web/i18n.py)
 ALWAYS_ALLOWED = frozenset({"lang"})
 
@@ -65,5 +64,8 @@ def refuse_unknown_params(request: Request) -> None:
         known |= {p.alias for p in sub.query_params}
     for name in request.query_params:
         if name not in known:
-            raise bad_param(name, request.query_params[name],
-                            f"not a parameter of {request.url.path} (known: {', '.join(sorted(known))})")
+            raise bad_param(
+                name,
+                request.query_params[name],
+                f"not a parameter of {request.url.path} (known: {', '.join(sorted(known))})",
+            )

@@ -25,7 +25,6 @@ from yuqing.domain import MEDIA_LABELS, SENTIMENT_LABELS, SENTIMENTS, Item, Term
 from yuqing.web.i18n import pick_lang, translator
 
 
-
 def web_dir(name: str) -> Path:
     """Return the packaged folder ``yuqing/web/<name>`` (templates or static)."""
     return Path(str(resources.files("yuqing") / "web" / name))

@@ -99,8 +99,15 @@ def reports_router(ctx: Context) -> APIRouter:
         try:
             if format not in FORMATS:
                 raise BadInput(f"format {format!r}: expected one of {', '.join(FORMATS)}")
-            report = make_report(ctx.store, ctx.config, kind, day=parse_date(date) if date else None,
-                                 scheme=scheme, event=event, case=case)
+            report = make_report(
+                ctx.store,
+                ctx.config,
+                kind,
+                day=parse_date(date) if date else None,
+                scheme=scheme,
+                event=event,
+                case=case,
+            )
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
         data = render(report, format)
@@ -112,8 +119,8 @@ def reports_router(ctx: Context) -> APIRouter:
 
     def items_rows(scheme: str | None, sentiment: str | None, since: str | None,
                    q: str | None, limit: int) -> tuple[list[str], list[list[Any]]]:
-        from yuqing.time_range import parse_since
         from yuqing.runtime.stages import match_form
+        from yuqing.time_range import parse_since
 
         found = ctx.store.iter_items(scheme=scheme, sentiment=sentiment, limit=limit,
                                      since=parse_since(since, tz) if since else None,

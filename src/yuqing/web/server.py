@@ -57,6 +57,8 @@ class BackgroundServer:
         self.thread.join(timeout)
 
 
-def serve_in_thread(ctx: Context, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> BackgroundServer:
+def serve_in_thread(
+    ctx: Context, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT
+) -> BackgroundServer:
     """Start the web app in a daemon thread; raises BadInput when the port is taken."""
     return BackgroundServer(_server(ctx, host, port))

@@ -14,6 +14,7 @@ from yuqing.runtime.context import Context
 from yuqing.web.accounts import Accounts
 from yuqing.web.rule_editor import RuleEditor
 
+
 def channel_options(ctx: Context, cfg: ChannelConfig) -> dict[str, Any]:
     """Return ``cfg``'s options for display: the secret fields its kind's options model
     marks are masked (alerts/channels/options.py); every option of a kind whose channel

@@ -58,12 +58,17 @@ def overview(ctx: Context) -> dict[str, Any]:
     due = deadlines_due(ctx)
     stats = range_stats(ctx.store, Scope(since, until), tz=ctx.config.timezone, bucket="hour",
                         top=34, n_keywords=60)
-    return {"until": until.astimezone(ZoneInfo(ctx.config.timezone)).isoformat(),
-            "counts": stats["overview"], "series": stats["series"],
-            "media": [{**m, "name": MEDIA_LABELS.get(m["name"], m["name"])} for m in stats["media"]],
-            "provinces": stats["geography"]["provinces"], "keywords": stats["keywords"],
-            "open_alerts": open_alert_count(ctx), "near_cases": len({d["case_id"] for d in due}),
-            "events": list_events(ctx.store, order="heat", limit=10)}
+    return {
+        "until": until.astimezone(ZoneInfo(ctx.config.timezone)).isoformat(),
+        "counts": stats["overview"],
+        "series": stats["series"],
+        "media": [{**m, "name": MEDIA_LABELS.get(m["name"], m["name"])} for m in stats["media"]],
+        "provinces": stats["geography"]["provinces"],
+        "keywords": stats["keywords"],
+        "open_alerts": open_alert_count(ctx),
+        "near_cases": len({d["case_id"] for d in due}),
+        "events": list_events(ctx.store, order="heat", limit=10),
+    }
 
 
 @dataclass(frozen=True)
@@ -100,11 +105,16 @@ def feed_filters(config: Config, *, q: str | None = None, scheme: str | None = N
     zone). Raises RequestValidationError (422) naming the parameter and what it accepts."""
     schemes = [s.name for s in config.schemes]
     start = since_param(since, config.timezone)
-    return FeedQuery(q=q or None, scheme=choice("scheme", scheme, schemes) if schemes else scheme or None,
-                     sentiment=choice("sentiment", sentiment, SENTIMENTS),
-                     media=choice("media", media, MEDIA_TYPES), source=source or None,
-                     since=start.astimezone(ZoneInfo(config.timezone)) if start else None,
-                     sensitive=sensitive, level=choice("level", level, LEVELS))
+    return FeedQuery(
+        q=q or None,
+        scheme=choice("scheme", scheme, schemes) if schemes else scheme or None,
+        sentiment=choice("sentiment", sentiment, SENTIMENTS),
+        media=choice("media", media, MEDIA_TYPES),
+        source=source or None,
+        since=start.astimezone(ZoneInfo(config.timezone)) if start else None,
+        sensitive=sensitive,
+        level=choice("level", level, LEVELS),
+    )
 
 
 def feed(ctx: Context, fq: FeedQuery, limit: int = FEED_PAGE, offset: int = 0) -> list[Any]:

@@ -160,7 +160,9 @@ CASES = [
 
 def build(case: ChannelCase, options: dict[str, Any], env: Env) -> Channel:
     channel = build_channel(
-        register_builtin_channels(channel_registry()), ChannelConfig(name=f"my-{case.kind}", kind=case.kind, **options))
+        register_builtin_channels(channel_registry()),
+        ChannelConfig(name=f"my-{case.kind}", kind=case.kind, **options),
+    )
     if isinstance(channel, ConsoleChannel):
         channel.stream = env.stream
     if isinstance(channel, ClientChannel):

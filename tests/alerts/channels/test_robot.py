@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from yuqing.alerts.channels.robot import RateLimit, cut_bytes, judge_code, pack, split_text, spread
 from yuqing.alerts.channels import build_channel, channel_registry, register_builtin_channels
 from yuqing.alerts.channels.base import DeliveryResult
+from yuqing.alerts.channels.robot import RateLimit, cut_bytes, judge_code, pack, split_text, spread
 from yuqing.config import ChannelConfig
 from yuqing.domain import BadInput
 

@@ -1,4 +1,4 @@
-"""The Feishu / Lark custom-robot channel: interactive cards with markdown, judged by ``code``.
+r"""The Feishu / Lark custom-robot channel: interactive cards with markdown, judged by ``code``.
 
 Feishu robots answer HTTP 200 with ``{"code": 0, "msg": "success"}`` (older
 robots: ``{"StatusCode": 0}``); a non-zero code is a refusal (docs/FIELD_CASES.md
@@ -10,7 +10,7 @@ most 20 KB (bodies over 30 KB are refused with code 19036, see robot.py),
 of long alerts into numbered parts: robot.py.
 
 Signing (F13): ``sign`` = base64 of HMAC-SHA256 keyed by
-``"{timestamp_s}\\n{secret}"`` over an EMPTY message, sent in the body with
+``"{timestamp_s}\n{secret}"`` over an EMPTY message, sent in the body with
 ``timestamp`` (seconds, as a string).
 
 Options: ``url`` (required, the robot's webhook), ``secret`` (signing),

@@ -1,4 +1,5 @@
-"""Initial schema: items (+ full-text search), item_schemes, rejections, alerts, deliveries, source_state.
+"""Initial schema: items (+ full-text search), item_schemes, rejections, alerts, deliveries,
+source_state.
 
 Revision ID: 0001
 Revises:
