@@ -133,3 +133,12 @@ def test_petitions_and_their_protected_contact(store: Store) -> None:
     assert store.petitions.contact(999) is None
     assert [r["id"] for r in store.petitions.received_since(T0 + timedelta(days=1))] == [again]
     assert store.petitions.counts() == {"petitions": 2, "repeats": 1, "cross_level": 1}
+
+
+def test_ids_past_the_sql_integer_range_name_no_row(store: Store) -> None:
+    huge = 2**63
+    assert store.cases.get(huge) is None and store.cases.view_scope(huge) is None
+    assert store.petitions.get(huge) is None and store.petitions.contact(huge) is None
+    assert store.reports.evidence(huge) == [] and store.reports.case_record(huge) == (None, [])
+    assert store.alerts.alert_rule(huge) is None
+    assert store.alerts.acknowledge(huge, "值班", datetime.now(UTC)) is None

@@ -48,6 +48,11 @@ def test_open_move_act_and_read_a_case(client: TestClient) -> None:
     assert [c["id"] for c in client.get("/api/cases", params={"state": "replied"}).json()] == [
         case_id]
     assert client.get("/api/cases/999").status_code == 404
+    huge = 10**23  # past SQL's 64-bit INTEGER: no such case, not a server error
+    assert client.get(f"/api/cases/{huge}").status_code == 404
+    assert client.get("/api/cases/abc").status_code == 422
+    assert client.post("/api/cases/abc/moves", json={"state": "verified", **WHO}
+                       ).status_code == 422
     stats = client.get("/api/cases/stats").json()
     assert stats["by_class"] == {"4": 1} and stats["cases"] == 1
     daily = client.get("/api/cases/daily", params={"date": "2020-01-01"}).json()

@@ -33,6 +33,7 @@ from yuqing.store.alerting_tables import (
     delivery_claims,
     dialect_insert,
 )
+from yuqing.store.repository import storable_id
 from yuqing.store.tables import alerts, deliveries
 
 DELIVERY_STATUSES = ("sent", "failed", "pending")
@@ -389,6 +390,8 @@ class AlertsRepository(AlertStateQueries, AlertRuleQueries):
 
     def alert_rule(self, alert_id: int) -> str | None:
         """Return the rule name of alert ``alert_id`` (None when there is no such alert)."""
+        if not storable_id(alert_id):
+            return None
         with self._read() as conn:
             return alert_rule(conn, alert_id)
 
@@ -413,6 +416,8 @@ class AlertsRepository(AlertStateQueries, AlertRuleQueries):
     def acknowledge(self, alert_id: int, by: str, now: datetime) -> Acknowledged | None:
         """Acknowledge ``alert_id`` as ``by`` at ``now`` (stops its escalation) and return
         who acknowledged it first; None, with nothing written, when there is no such alert."""
+        if not storable_id(alert_id):
+            return None
         with self._write() as conn:
             if alert_rule(conn, alert_id) is None:
                 return None

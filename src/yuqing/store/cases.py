@@ -32,7 +32,7 @@ from yuqing.store.cases_tables import (
     case_log,
     cases,
 )
-from yuqing.store.repository import Repository
+from yuqing.store.repository import Repository, storable_id
 from yuqing.store.tables import alerts, items
 
 Row = dict[str, Any]
@@ -264,6 +264,8 @@ class CasesRepository(Repository):
 
     def get(self, case_id: int) -> Case | None:
         """Return case ``case_id``, or None."""
+        if not storable_id(case_id):
+            return None
         with self._read() as conn:
             row = get_case(conn, case_id)
         return None if row is None else Case(**row)
@@ -372,6 +374,8 @@ class CasesRepository(Repository):
     def view_scope(self, case_id: int) -> tuple[str, set[str]] | None:
         """Return ``(owner unit, assisting units)`` of case ``case_id`` (who may see it),
         or None when there is no such case."""
+        if not storable_id(case_id):
+            return None
         with self._read() as conn:
             row = get_case(conn, case_id)
             if row is None:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, insert, select
 from yuqing.domain import Contact, Petition
 from yuqing.store.cases import Row, rows_of
 from yuqing.store.cases_tables import petition_contacts, petitions
-from yuqing.store.repository import Repository
+from yuqing.store.repository import Repository, storable_id
 
 
 def insert_petition(conn: Connection, values: Mapping[str, Any], contact: Mapping[str, Any]) -> int:
@@ -76,6 +76,8 @@ class PetitionsRepository(Repository):
 
     def get(self, petition_id: int) -> Petition | None:
         """Return petition ``petition_id`` (contact masked only), or None."""
+        if not storable_id(petition_id):
+            return None
         with self._read() as conn:
             row = get_petition(conn, petition_id)
         return None if row is None else Petition(**row)
@@ -93,6 +95,8 @@ class PetitionsRepository(Repository):
 
     def contact(self, petition_id: int) -> Contact | None:
         """Return the protected contact of a petition (the caller logs the read), or None."""
+        if not storable_id(petition_id):
+            return None
         with self._read() as conn:
             row = read_contact(conn, petition_id)
         if row is None:

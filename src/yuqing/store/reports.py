@@ -20,6 +20,7 @@ from yuqing.domain import Item
 from yuqing.store import events as events_db
 from yuqing.store.analytics import AnalyticsReads, Scope, as_int, scope_condition
 from yuqing.store.reports_tables import report_evidence, reports
+from yuqing.store.repository import storable_id
 from yuqing.store.tables import items
 
 #: case states that still need work (cases.workflow); used when that module is absent
@@ -199,6 +200,8 @@ class ReportsRepository(AnalyticsReads):
 
     def evidence(self, report_id: int) -> list[dict[str, Any]]:
         """Return ``{"ref", "item_key", "role", "text_hash"}`` of ``report_id``, by ref."""
+        if not storable_id(report_id):
+            return []
         with self._read() as conn:
             return evidence_of(conn, report_id)
 
@@ -246,6 +249,8 @@ class ReportsRepository(AnalyticsReads):
 
     def case_record(self, case_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         """Return ``(case row or None, its audit log rows oldest first)``."""
+        if not storable_id(case_id):
+            return None, []
         with self._read() as conn:
             return case_record(conn, case_id)
 

@@ -17,6 +17,15 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+#: the largest id a row can have: SQL's 64-bit signed INTEGER (SQLite and PostgreSQL BIGINT)
+MAX_ID = 2**63 - 1
+
+
+def storable_id(value: int) -> bool:
+    """True when ``value`` can be a row id (1..MAX_ID); a larger one names no row, and
+    passing it to the database would raise OverflowError instead of finding nothing."""
+    return 0 < value <= MAX_ID
+
 
 class Connections(Protocol):
     """Where a repository gets its connections: the Store, or one transaction."""

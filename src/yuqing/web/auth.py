@@ -191,6 +191,8 @@ async def case_guard(request: Request) -> None:
         raise HTTPException(403, f"your unit is {user['unit']!r}: add unit={user['unit']}")
     case_id = request.path_params.get("case_id")
     if case_id is not None:
+        if not str(case_id).isdigit():
+            raise HTTPException(422, f"case id {case_id!r}: expected a whole number")
         await run_in_threadpool(_check_and_log_view, request, user, int(case_id))
 
 
