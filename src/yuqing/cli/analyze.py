@@ -17,7 +17,8 @@ ANALYZE_STAGES = ("segment", "sentiment", "sensitive", "places", "keywords", "ha
 def analyze_text(text: str, config: Any, stages: Any) -> dict[str, Any]:
     """Return the docs/INTERFACES.md ``analyze --json`` document for ``text``:
     ``{"sentiment", "sentiment_score", "sensitive_terms", "places", "keywords",
-    "handling_class"}`` plus ``handling`` (confidence, cues) and ``skipped`` stages.
+    "handling_class"}`` plus ``emotion`` (the writer's emotion; ``sentiment`` is the office
+    polarity), plus ``handling`` (confidence, cues) and ``skipped`` stages.
 
     ``config`` is a Config, ``stages`` the stage registry (runtime/context.py Context).
     Raises BadInput when the text is empty after normalisation.
@@ -38,6 +39,7 @@ def analyze_text(text: str, config: Any, stages: Any) -> dict[str, Any]:
     return {
         "sentiment": item.sentiment,
         "sentiment_score": None if item.sentiment_score is None else round(item.sentiment_score, 4),
+        "emotion": item.emotion,
         "sensitive_terms": [{"term": h.term, "category": h.category, "start": h.start, "end": h.end}
                             for h in item.sensitive_terms],
         "places": item.places,
