@@ -86,6 +86,9 @@ def test_no_non_complaint_of_the_fixture_is_negative(model: SentimentModel) -> N
     ("严禁学校违规收费", "denied"),
     ("投诉电话是多少？", "complaint"),
     ("我要投诉", "complaint"),
+    ("可是物业乱收费", "complaint"),
+    ("他们直接拖欠工资", "complaint"),
+    ("市民可通过小程序投诉", "advice"),
 ])
 def test_cue_readings_tell_complaints_from_advice_and_denials(text: str, reading: str) -> None:
     assert [r for _, r in cue_readings(text)] == [reading]

@@ -48,10 +48,12 @@ _DENIAL = re.compile(
     r"(?:(?:没有|没|无|不得|不会|并未|从未|不存在|未发现)"
     r"|(?:严禁|禁止|杜绝|防止|预防|避免|根治|整治|治理|打击|专项)[^，。！？；,.!?;]{0,6})$"
 )
-#: words right before a cue that make it advice or a service (如何投诉, 欢迎举报, 可向…投诉)
+#: words before a cue in its clause that make it advice or a service (如何投诉, 欢迎举报,
+#: 可向…投诉); 可是 and 直接 are not among them
 _ADVICE_BEFORE = re.compile(
-    r"(?:如何|怎么|怎样|怎么样|哪里|去哪|向哪|欢迎|鼓励|可以|可|可向|可拨打|请|方便|依法|"
-    r"有序|理性|学会|教你|指导|受理|接受|处理|答复|回应|办结|核实|接|接到|收到|根据|征集|收集)[^，。！？；,.!?;]{0,8}$"
+    r"(?:如何|怎么|怎样|怎么样|哪里|去哪|向哪|欢迎|鼓励|可以|可向|可在|可通过|可拨打|请|方便|"
+    r"依法|有序|理性|学会|教你|指导|受理|接受|处理|答复|回应|办结|核实|(?<![直连迎])接|接到|"
+    r"收到|根据|征集|收集)[^，。！？；,.!?;]{0,8}$"
 )
 #: words right after a cue that make it a service or a notice (投诉电话, 举报渠道已开通)
 _ADVICE_AFTER = re.compile(
