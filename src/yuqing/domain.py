@@ -141,7 +141,10 @@ class Item:
     character that produced ``match_text[i]`` (``len(offsets) ==
     len(match_text)``; several match characters may share one original
     character, e.g. NFKC's ``㎏`` -> ``kg``). Datetimes are aware UTC.
-    ``sentiment_score`` is P(negative) in [0, 1].
+    ``sentiment`` is the 舆情 polarity for the office (a complaint against the
+    subject is negative whatever its tone; pipeline/polarity.py), ``emotion`` the
+    writer's emotion the sentiment model read (None when the stage did not run);
+    ``sentiment_score`` is the model's P(negative) in [0, 1].
 
     Fields one stage sets for later ones: ``repost_chain`` (the ``//@`` names of a
     repost, nearest first; dedup), ``place_detail`` (places), ``keywords``
@@ -177,6 +180,7 @@ class Item:
     tokens: list[str] = field(default_factory=list)
     sentiment: str | None = None
     sentiment_score: float | None = None
+    emotion: str | None = None
     sensitive_terms: list[TermHit] = field(default_factory=list)
     schemes: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
@@ -196,7 +200,7 @@ class Item:
 
     @property
     def is_negative(self) -> bool:
-        """True when the sentiment stage labelled this item negative."""
+        """True when the sentiment stage labelled this item negative for the office."""
         return self.sentiment == "negative"
 
     @property

@@ -24,6 +24,13 @@ def test_analyze_json_has_every_analysis(cli: Invoke) -> None:
     assert "停水" in doc["keywords"] and doc["handling_class"] == 1
 
 
+def test_analyze_json_shows_the_office_polarity_and_the_emotion(cli: Invoke) -> None:
+    result = cli("analyze", "家长投诉青山县一中违规收取补课费，要求退费。", "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert (doc["sentiment"], doc["emotion"]) == ("negative", "neutral")
+
+
 def test_analyze_reports_sensitive_terms_with_original_spans(cli: Invoke) -> None:
     result = cli("analyze", "有人 代.写 论文吗", "--json")
     hits = json.loads(result.stdout)["sensitive_terms"]

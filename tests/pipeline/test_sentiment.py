@@ -20,8 +20,10 @@ from yuqing.pipeline.sentiment import (
     SentimentModel,
     SentimentStage,
     analyze,
+    contrast_clause,
     default_model_path,
     negation_scope,
+    turns_negative,
 )
 from yuqing.pipeline.sentiment_text import without_emoticons
 from yuqing.pipeline.sentiment_train import macro_f1, read_labelled_csv, train_sentiment
@@ -156,3 +158,26 @@ def test_a_post_of_emoticons_only_is_judged_by_them(model: SentimentModel) -> No
     labels, p = model.predict(["[怒][怒][怒]", "[心][心][哈哈]"])
     assert p[0] > p[1]
     assert labels[0] == "negative" and labels[1] != "negative"
+
+
+def test_contrast_clause_skips_punctuation_after_the_marker() -> None:
+    assert contrast_clause("拍照也不错。但是！！！信号是真差") == "信号是真差"
+    assert contrast_clause("不过，") is None
+    assert contrast_clause("信号是真差") is None
+
+
+@pytest.mark.parametrize("text", [
+    "屏幕很大，续航很好，拍照也不错。但是！！！信号是真差",
+    "外观漂亮，手感一流，系统流畅，拍照也不错！！可是电池真的太差了！！！",
+    "服务员很热情，环境也干净。不过！！菜太难吃了",
+])
+def test_a_negative_turn_decides_a_long_review(model: SentimentModel, text: str) -> None:
+    assert turns_negative(text)
+    assert model.predict([text])[0] == ["negative"]
+
+
+def test_a_turn_without_a_negative_verdict_keeps_the_model_label(model: SentimentModel) -> None:
+    assert not turns_negative("价格有点贵，但是质量不差")
+    assert not turns_negative("路上有点堵，不过差不多准时到了")
+    text = "本来以为办事会很麻烦，但是工作人员特别耐心，半小时就办好了。"
+    assert not turns_negative(text)

@@ -91,3 +91,21 @@ def test_unset_typed_fields_add_nothing_and_foreign_shapes_stay_in_extra(
     assert got.extra == {"keywords": ["地铁", "故障"], "spike": "yes"}
     again = store.get_item("p")
     assert again is not None and again.extra == {"kind": "post"} and again.repost_chain == []
+
+
+def test_emotion_is_stored_in_extra_and_read_back(
+        store: Store, make_item: Callable[..., Item]) -> None:
+    item = make_item("e", "家长投诉学校乱收费", extra={"topic": "教育"})
+    item.repost_chain = ["路人甲"]
+    item.sentiment, item.emotion = "negative", "neutral"
+    extra = item_to_row(item, item.fetched_at)["extra"]
+    # the sentiment stage runs after dedup (repost_chain) and before places
+    assert list(extra) == ["topic", "repost_chain", "emotion"] and extra["emotion"] == "neutral"
+    assert item.extra == {"topic": "教育"}
+    odd = make_item("o", "文本", extra={"emotion": "angry"})  # a source's own field stays its own
+    store.save_items([item, odd])
+    got = store.get_item("e")
+    assert got is not None and (got.sentiment, got.emotion) == ("negative", "neutral")
+    assert got.extra == {"topic": "教育"}
+    other = store.get_item("o")
+    assert other is not None and other.emotion is None and other.extra == {"emotion": "angry"}

@@ -18,9 +18,10 @@ ANALYZE_STAGES = ("segment", "sentiment", "sensitive", "incidents", "places", "k
 def analyze_text(text: str, config: Any, stages: Any) -> dict[str, Any]:
     """Return the docs/INTERFACES.md ``analyze --json`` document for ``text``:
     ``{"sentiment", "sentiment_score", "sensitive_terms", "places", "keywords",
-    "handling_class"}`` plus ``handling`` (confidence, cues), ``incident``
-    (pipeline/incidents.py: ``{"category", "type", "confidence", "cues", "casualties"}``
-    or None) and ``skipped`` stages.
+    "handling_class"}`` plus ``emotion`` (the writer's emotion; ``sentiment`` is the office
+    polarity), ``handling`` (confidence, cues), ``incident`` (pipeline/incidents.py:
+    ``{"category", "type", "confidence", "cues", "casualties"}`` or None) and ``skipped``
+    stages.
 
     ``config`` is a Config, ``stages`` the stage registry (runtime/context.py Context).
     Raises BadInput when the text is empty after normalisation.
@@ -41,6 +42,7 @@ def analyze_text(text: str, config: Any, stages: Any) -> dict[str, Any]:
     return {
         "sentiment": item.sentiment,
         "sentiment_score": None if item.sentiment_score is None else round(item.sentiment_score, 4),
+        "emotion": item.emotion,
         "sensitive_terms": [{"term": h.term, "category": h.category, "start": h.start, "end": h.end}
                             for h in item.sensitive_terms],
         "places": item.places,

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 
-from yuqing.domain import Item, TermHit
+from yuqing.domain import SENTIMENTS, Item, TermHit
 from yuqing.store.feed import feed_statement, planner_stats_stale
 from yuqing.store.repository import Repository
 from yuqing.store.search import bigram_text, query_condition
@@ -106,6 +106,7 @@ def item_to_row(item: Item, now: datetime) -> dict[str, Any]:
 EXTRA_FIELDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "repost_chain": ("repost_chain", lambda v: isinstance(v, list)
                      and all(isinstance(n, str) for n in v)),
+    "emotion": ("emotion", lambda v: v in SENTIMENTS),
     "places": ("place_detail", lambda v: isinstance(v, dict)
                and v.keys() == {"mentions", "ambiguous"}),
     "keywords": ("keywords", lambda v: isinstance(v, list) and all(
@@ -122,13 +123,16 @@ def _stored_extra(item: Item) -> dict[str, Any]:
     field that is set (a non-empty chain, a true spike, anything else not None) under its
     key of EXTRA_FIELDS, in the order the default stages set them (so the JSON is as before
     these fields were typed)."""
-    if not (item.repost_chain or item.spike or item.place_detail is not None
+    if not (item.repost_chain or item.spike or item.emotion is not None
+            or item.place_detail is not None
             or item.keywords is not None or item.handling is not None
             or item.incident is not None):
         return item.extra
     extra = dict(item.extra)
     if item.repost_chain:
         extra["repost_chain"] = list(item.repost_chain)
+    if item.emotion is not None:
+        extra["emotion"] = item.emotion
     if item.place_detail is not None:
         extra["places"] = item.place_detail
     if item.keywords is not None:

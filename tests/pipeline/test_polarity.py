@@ -1,0 +1,109 @@
+"""Tests of yuqing.pipeline.polarity (the office polarity) and its use by the sentiment stage.
+
+The complaint fixture (tests/fixtures/sentiment/complaints.csv) is hand-written by us: posts
+that complain about or accuse the subject, and posts that only mention complaints (how-to,
+hotlines, bans, statistics) or are plain news and praise.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from yuqing.domain import Item
+from yuqing.pipeline.polarity import complaint_cues, cue_readings, office_polarity
+from yuqing.pipeline.sentiment import SentimentModel, SentimentStage
+from yuqing.pipeline.textnorm import normalize_text
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sentiment" / "complaints.csv"
+NOW = datetime(2024, 3, 5, tzinfo=UTC)
+
+
+def read_fixture() -> list[tuple[str, str]]:
+    with FIXTURE.open(encoding="utf-8") as f:
+        lines = [line for line in f if not line.startswith("#")]
+    return [(row["text"], row["kind"]) for row in csv.DictReader(lines)]
+
+
+@pytest.fixture(scope="module")
+def model() -> SentimentModel:
+    return SentimentModel.load()
+
+
+def make_item(text: str) -> Item:
+    match = normalize_text(text)[0]
+    return Item(key=f"t:{text}", source="t", text=text, match_text=match,
+                offsets=list(range(len(match))), published_at=NOW, fetched_at=NOW)
+
+
+def test_fixture_is_large_enough_and_hand_written() -> None:
+    rows = read_fixture()
+    assert FIXTURE.read_text(encoding="utf-8").startswith("# hand-written by us")
+    kinds = [k for _, k in rows]
+    assert len(rows) >= 40 and kinds.count("complaint") >= 20 and kinds.count("other") >= 15
+
+
+@pytest.mark.parametrize("text", [
+    "家长投诉青山县一中违规收取补课费，要求退费。",
+    "河口镇拆迁补偿款拖欠三年，村民到镇政府讨说法，情绪激动。",
+    "学校食堂饭菜发霉变质，多名学生腹痛",
+])
+def test_issue_examples_are_negative_for_the_office(model: SentimentModel, text: str) -> None:
+    item = make_item(text)
+    SentimentStage(model).process([item])
+    assert item.sentiment == "negative" and item.is_negative
+    assert item.emotion in {"negative", "neutral", "positive"}
+
+
+def test_emotion_is_kept_beside_the_polarity(model: SentimentModel) -> None:
+    item = make_item("家长投诉青山县一中违规收取补课费，要求退费。")
+    SentimentStage(model).process([item])
+    assert item.emotion == "neutral"  # the writer's tone is calm; the office reads a complaint
+
+
+def test_every_complaint_of_the_fixture_is_negative(model: SentimentModel) -> None:
+    items = [make_item(t) for t, kind in read_fixture() if kind == "complaint"]
+    SentimentStage(model).process(items)
+    missed = [it.text for it in items if it.sentiment != "negative"]
+    assert len(missed) <= 0.05 * len(items), missed
+
+
+def test_no_non_complaint_of_the_fixture_is_negative(model: SentimentModel) -> None:
+    items = [make_item(t) for t, kind in read_fixture() if kind == "other"]
+    SentimentStage(model).process(items)
+    assert [it.text for it in items if it.sentiment == "negative"] == []
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("如何投诉物业？", "advice"),
+    ("投诉渠道已开通", "advice"),
+    ("欢迎群众举报", "advice"),
+    ("本月投诉量下降两成", "advice"),
+    ("本校从未乱收费", "denied"),
+    ("严禁学校违规收费", "denied"),
+    ("投诉电话是多少？", "complaint"),
+    ("我要投诉", "complaint"),
+    ("可是物业乱收费", "complaint"),
+    ("他们直接拖欠工资", "complaint"),
+    ("市民可通过小程序投诉", "advice"),
+])
+def test_cue_readings_tell_complaints_from_advice_and_denials(text: str, reading: str) -> None:
+    assert [r for _, r in cue_readings(text)] == [reading]
+
+
+def test_pattern_cues_and_false_friends() -> None:
+    assert complaint_cues("护士态度特别差") == ["态度特别差"]
+    assert complaint_cues("十几名学生呕吐送医") == ["十几名学生呕吐送医"]
+    assert complaint_cues("骑兵不作为主力使用") == []
+    assert complaint_cues("街道办就是不作为") == ["不作为"]
+
+
+def test_office_polarity_rules() -> None:
+    assert office_polarity("positive", "幼儿园克扣伙食费") == "negative"
+    assert office_polarity("negative", "如何投诉物业？") == "neutral"
+    # a denial keeps the writer's reading: there is nowhere to complain is still a grievance
+    assert office_polarity("negative", "打电话过去，居然没有投诉的地方") == "negative"
+    assert office_polarity("positive", "新开的图书馆环境很好") == "positive"
