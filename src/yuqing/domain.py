@@ -240,6 +240,22 @@ class SourceState:
     updated_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class HotlistEntry:
+    """One topic's place in one hot-list snapshot.
+
+    ``key`` identifies the topic across snapshots (the platform's id, else the
+    normalised title); ``rank`` is 1-based; ``heat`` is the platform's heat
+    figure when it gives one (units are the platform's); ``url`` may be None.
+    """
+
+    key: str
+    rank: int
+    title: str
+    heat: float | None = None
+    url: str | None = None
+
+
 @dataclass
 class Alert:
     """A notice to people about one item (or a summary of several).
