@@ -54,6 +54,10 @@ def test_round_stores_reports_health_and_resumes(tmp_path: Path, store_url: str)
     saved = {s.name: s for s in ctx.store.list_source_states()}
     assert saved["down"].health["last_error"]["message"]
     assert saved["exports"].health["items_last_hour"] == 5
+    # freshness: the newest stored item was published 08:15 Beijing time, 1 h 45 min before T0
+    assert saved["exports"].health["freshness_lag_s"] == 6300.0
+    assert saved["exports"].health["polls_24h"] == 1
+    assert saved["down"].health["failure_rate_24h"] == 1.0
     watcher.close()
     ctx.close()
 

@@ -78,6 +78,8 @@ class Watcher:
         self.health = {s.name: SourceHealth.restored(s.name, s.config.interval,
                                                      ctx.store.load_source_state(s.name))
                        for s in self.sources}
+        for health in self.health.values():
+            health.next_due = None  # a (re)start polls every source at once
         self.reports = _report_scheduler(ctx)
         self.cases = CaseService(ctx.store, ctx.config, clock=clock)
         self._last_sweep: datetime | None = None
@@ -89,8 +91,10 @@ class Watcher:
 
     def round(self) -> Outcome:
         """Fetch every due source once and process what came in."""
-        raws = self._loop.run(poll_due(self.sources, self.health, self.clock(), self.env))
+        now = self.clock()
+        raws = self._loop.run(poll_due(self.sources, self.health, now, self.env))
         outcome = run_stream(self.ctx.pipeline, raws) if raws else Outcome()
+        self._note_freshness([h for h in self.health.values() if h.last_item_at == now])
         self._save()
         if self.reports is not None:
             self.reports.tick(self.clock())
@@ -98,6 +102,15 @@ class Watcher:
         if raws and self.on_round is not None:
             self.on_round(outcome, self.health)
         return outcome
+
+    def _note_freshness(self, fed: list[SourceHealth]) -> None:
+        """Tell each source that brought items the newest publication time of its stored
+        items (its freshness lag, sources/health.py)."""
+        if fed:
+            newest = self.ctx.store.items.newest_published(h.name for h in fed)
+            for health in fed:
+                if health.name in newest:
+                    health.note_published(newest[health.name])
 
     def _sweep_cases(self) -> None:
         """Every CASE_SWEEP_EVERY, record due deadline reminders and escalations; the
