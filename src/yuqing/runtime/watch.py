@@ -19,6 +19,7 @@ from typing import Any
 
 from yuqing.cases.reminders import sweep
 from yuqing.cases.service import CaseService
+from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import run_stream
 from yuqing.runtime.outcome import Outcome
@@ -90,10 +91,17 @@ class Watcher:
             self.ctx.store.save_source_state(health.saved_state(now))
 
     def round(self) -> Outcome:
-        """Fetch every due source once and process what came in."""
+        """Fetch every due source once and process what came in, each source's items as
+        soon as that source is done."""
         now = self.clock()
-        raws = self._loop.run(poll_due(self.sources, self.health, now, self.env))
-        outcome = run_stream(self.ctx.pipeline, raws) if raws else Outcome()
+        outcome = Outcome()
+
+        async def process(raws: list[RawItem | BadInput]) -> None:
+            # in a worker thread; the pipeline merges concurrent calls (group commit)
+            outcome.add(await asyncio.to_thread(run_stream, self.ctx.pipeline, raws))
+
+        raws = self._loop.run(poll_due(self.sources, self.health, now, self.env,
+                                       deliver=process))
         self._note_freshness([h for h in self.health.values() if h.last_item_at == now])
         self._save()
         if self.reports is not None:
