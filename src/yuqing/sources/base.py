@@ -70,13 +70,14 @@ class FetchResult:
 
 
 @runtime_checkable
-class Source(Protocol):
-    """A configured source that yields RawItems.
+class SourceBase(Protocol):
+    """What every configured source offers: its name, config and capability flags.
 
-    Capability flags:
     ``supports_conditional_get`` — sends ETag/Last-Modified validators;
     ``is_finite`` — runs out (a file, a replay) rather than being polled forever;
     ``is_remote`` — talks to the network (the runner may throttle it).
+    A source is either a :class:`Source` (``fetch``, run in a worker thread) or a
+    :class:`~yuqing.sources.polling.PollingSource` (``await poll``).
     """
 
     supports_conditional_get: ClassVar[bool]
@@ -92,6 +93,11 @@ class Source(Protocol):
     def config(self) -> SourceConfig:
         """The config this source was built from."""
         ...
+
+
+@runtime_checkable
+class Source(SourceBase, Protocol):
+    """A configured source that yields RawItems from a blocking ``fetch``."""
 
     def fetch(self, state: FetchState) -> FetchResult:
         """Fetch what is new since ``state``; reports problems in the result."""

@@ -51,8 +51,8 @@ from yuqing.sources.base import (
     require_option,
     utc_now,
 )
+from yuqing.sources.http import USER_AGENT
 
-USER_AGENT = "yuqing/0.1 (+https://github.com/; public-opinion monitor)"
 DEFAULT_TIMEOUT_S = 20.0
 
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
