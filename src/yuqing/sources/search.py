@@ -29,7 +29,6 @@ result is handed on once; ``extra`` says which ``search_query`` and
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -48,12 +47,12 @@ from yuqing.sources.base import (
     require_option,
 )
 from yuqing.sources.hotlist.source import headers_option
+from yuqing.sources.http import content_charset
 from yuqing.sources.polling import FetchError, PollEnv
 from yuqing.sources.rss import ParsedFeed, entry_to_raw, parse_feed
 
 DEFAULT_MAX_QUERIES = 30
 PLACEHOLDER = "{query}"
-_CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
 
 
 def scheme_queries(schemes: Sequence[SchemeConfig], source: str) -> list[tuple[str, str]]:
@@ -159,11 +158,6 @@ class SearchSource(ConfiguredSource):
         """Return the feed URL of ``query`` (the template with ``{query}`` URL-encoded)."""
         return self.template.replace(PLACEHOLDER, quote(query, safe=""))
 
-    def fetch(self, state: FetchState) -> FetchResult:
-        """Search feeds are polled by the asynchronous poller only: a failed result."""
-        return FetchResult([], "failed", f"source {self.name!r} (kind search) is polled "
-                                         "with `yuqing run` (asynchronous), not fetched")
-
     def due_queries(self, queries: list[tuple[str, str]],
                     cursor: str | None) -> tuple[list[tuple[str, str]], str]:
         """Return the queries to ask now (``max_queries`` from the offset ``cursor``,
@@ -216,7 +210,6 @@ class SearchSource(ConfiguredSource):
         if page.body.lstrip()[:1] == b"{":
             return json_feed(page.body, source=cfg.name, tz=cfg.timezone,
                              media_type=cfg.media_type, origin=url, fetched_at=now)
-        charset = _CHARSET.search(page.headers.get("content-type", ""))
         return parse_feed(page.body, source=cfg.name, tz=cfg.timezone,
                           media_type=cfg.media_type, origin=url, fetched_at=now,
-                          http_charset=charset.group(1) if charset else None)
+                          http_charset=content_charset(page.headers))

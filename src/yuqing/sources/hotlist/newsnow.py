@@ -44,9 +44,12 @@ def newsnow_document(body: bytes, where: str) -> Any:
 
 
 def newsnow_list(list_id: str) -> Platform:
-    """Return the adapter of newsnow's list ``list_id`` (items[].title, key items[].id)."""
+    """Return the adapter of newsnow's list ``list_id`` (items[].title, key items[].id); its
+    label and media type are those of the platform Yuqing knows by that name (the part
+    before a ``-``: ``bilibili-hot-video`` -> bilibili), else ``list_id`` and news."""
     known = PLATFORMS.get(list_id.split("-")[0])
-    return Platform(list_id, f"newsnow {list_id}", "", known.media_type if known else "news",
+    label = known.label if known and known.name == list_id else list_id
+    return Platform(list_id, label, "", known.media_type if known else "news",
                     items="items", title="title", key="id", heat=None,
                     link=link_from(None, "url", "mobileUrl"), document=newsnow_document)
 
@@ -67,5 +70,5 @@ class NewsnowSource(ListSource):
             adapter = newsnow_list(list_id)
             self.lists.append(HotList(
                 adapter, f"{server}/api/s?id={quote(list_id)}", f"{config.name}/{list_id}",
-                f"newsnow/{list_id}", list_id, media_type_of(config, adapter.media_type),
+                f"newsnow/{list_id}", adapter.label, media_type_of(config, adapter.media_type),
                 where=f"newsnow {list_id}"))

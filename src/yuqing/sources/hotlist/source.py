@@ -142,11 +142,6 @@ class ListSource(ConfiguredSource):
         self.rise = rise_option(config)
         self.headers = headers_option(config)
 
-    def fetch(self, state: FetchState) -> FetchResult:
-        """Hot lists are polled by the asynchronous poller only: a failed result."""
-        return FetchResult([], "failed", f"{_where(self._config)} is polled with "
-                                         "`yuqing run` (asynchronous), not fetched")
-
     async def poll(self, state: FetchState, env: PollEnv) -> FetchResult:
         """Read every list, store its snapshot, return the changed topics; never raises
         for a failed request or a bad answer (they are the result's ``error``)."""
