@@ -27,7 +27,8 @@ BLOCKED = (b"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>\xe5\xae\
 
 
 def test_queries_from_the_schemes() -> None:
-    assert scheme_queries([COUNTY], "s") == [("青山县 食物中毒", "青山县"), ("青山县 暴雨", "青山县")]
+    assert scheme_queries([COUNTY], "s") == [
+        ("青山县 食物中毒", "青山县"), ("青山县 暴雨", "青山县")]
     hospital = SchemeConfig(name="医院", subject_words=["县人民医院", "县医院"],
                             search_queries=["青山县人民医院  投诉", "青山县 暴雨"])
     regions = SchemeConfig(name="乡镇", region_words=["东山镇", "西河乡"])

@@ -51,6 +51,7 @@ def create_source(registry: Registry[SourceFactory], config: SourceConfig) -> An
     return registry.get(config.kind, owner=f"source {config.name!r}")(config)
 
 
-def create_sources(registry: Registry[SourceFactory], configs: list[SourceConfig]) -> list[AnySource]:
+def create_sources(registry: Registry[SourceFactory],
+                   configs: list[SourceConfig]) -> list[AnySource]:
     """Return a Source for every enabled config, in order (raises like :func:`create_source`)."""
     return [create_source(registry, c) for c in configs if c.enabled]

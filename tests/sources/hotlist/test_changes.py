@@ -11,8 +11,9 @@ def e(key: str, rank: int, heat: float | None = None) -> HotlistEntry:
 
 
 def facts(before: list[HotlistEntry], now: list[HotlistEntry],
-          rise: Rise = Rise()) -> list[tuple[str, str | None, int | None]]:
-    return [(c.entry.key, c.fact, c.previous_rank) for c in compare_snapshots(before, now, rise)]
+          rise: Rise | None = None) -> list[tuple[str, str | None, int | None]]:
+    changes = compare_snapshots(before, now, rise or Rise())
+    return [(c.entry.key, c.fact, c.previous_rank) for c in changes]
 
 
 def test_first_poll_every_topic_entered() -> None:
