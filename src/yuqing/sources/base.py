@@ -136,3 +136,18 @@ def require_option(config: SourceConfig, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise BadInput(f"source {config.name!r} (kind {config.kind}): option {key!r} is required")
     return value
+
+
+def seconds_option(config: SourceConfig, key: str, *, zero_ok: bool) -> float | None:
+    """Return the option ``key`` of ``config`` as seconds (None when absent); raises
+    BadInput naming the source when it is not a number, negative, or zero where that
+    is not allowed."""
+    value = config.option(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (
+            value == 0 and not zero_ok):
+        floor = ">= 0" if zero_ok else "> 0"
+        raise BadInput(f"source {config.name!r}: option {key!r} must be a number of seconds "
+                       f"{floor}, got {value!r}")
+    return float(value)

@@ -8,7 +8,7 @@
 - **robots.txt honoured** for the product token ``yuqing`` (protego), cached per
   origin for 24 h (RFC 9309 §2.4). A robots.txt that is missing or refused (4xx)
   allows everything; one that is unreachable (5xx, network error) forbids
-  everything until it is tried again 10 minutes later (RFC 9309 §2.3.1.3-4);
+  everything, and is asked for again before the next request (RFC 9309 §2.3.1.3-4);
   a page it forbids raises ``FetchError(url, "robots.txt forbids ...")``;
 - **redirects followed by hand**, at most 10, only to the same host or to a host
   the caller allows; a redirect elsewhere raises FetchError naming that host
@@ -39,7 +39,7 @@ import httpx
 from protego import Protego
 
 from yuqing.config import SourceConfig
-from yuqing.domain import BadInput
+from yuqing.sources.base import seconds_option
 from yuqing.sources.polling import MAX_PAGE_BYTES, FetchError, Page
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,6 @@ MAX_REDIRECTS = 10
 MAX_CRAWL_DELAY_S = 30.0
 #: how long a fetched robots.txt is trusted (RFC 9309 §2.4: at most 24 h)
 ROBOTS_TTL_S = 24 * 3600.0
-#: how long an unreachable robots.txt forbids the origin before it is tried again
-ROBOTS_RETRY_S = 600.0
 #: robots.txt bytes read (RFC 9309 §2.5: parse at least 500 KiB)
 ROBOTS_MAX_BYTES = 500 * 1024
 _REDIRECTS = frozenset((301, 302, 303, 307, 308))
@@ -74,8 +72,8 @@ class _Host:
 
 @dataclass
 class _Robots:
-    """One origin's robots.txt: ``rules`` (None allows everything), ``error`` (set when
-    unreachable: everything forbidden), valid until ``expires`` (time.monotonic)."""
+    """One origin's robots.txt: ``rules`` (None allows everything), ``error`` (the reason
+    when it is unreachable: everything forbidden), valid until ``expires`` (time.monotonic)."""
 
     rules: Protego | None
     expires: float
@@ -108,21 +106,6 @@ def content_charset(headers: Mapping[str, str]) -> str | None:
     return str(charset) if charset else None
 
 
-def _seconds_option(config: SourceConfig, key: str, *, zero_ok: bool) -> float | None:
-    """Return the option ``key`` of ``config`` as seconds (None when absent); raises
-    BadInput naming the source when it is not a number, negative, or zero where that
-    is not allowed."""
-    value = config.option(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (
-            value == 0 and not zero_ok):
-        floor = ">= 0" if zero_ok else "> 0"
-        raise BadInput(f"source {config.name!r}: option {key!r} must be a number of seconds "
-                       f"{floor}, got {value!r}")
-    return float(value)
-
-
 def source_urls(config: SourceConfig) -> list[str]:
     """Return the URLs a source's ``url`` option names (a string or a list of strings;
     a ``{query}`` template as it is)."""
@@ -135,7 +118,8 @@ class HttpFetcher:
     """The :class:`~yuqing.sources.polling.Http` of the poller (module doc: the policy).
 
     ``delay`` and ``timeout`` (seconds) are the defaults of hosts no source configures;
-    ``client`` may be injected (it is then not closed by :meth:`aclose`).
+    ``client`` may be injected (it is then not closed by :meth:`aclose`); otherwise one
+    is made on the first request.
     """
 
     def __init__(
@@ -145,7 +129,7 @@ class HttpFetcher:
         self.delay = delay
         self.timeout = timeout
         self._own_client = client is None
-        self._client = client or httpx.AsyncClient(follow_redirects=False)
+        self._client = client
         self._user_agent = user_agent
         self._hosts: dict[str, _Host] = {}
         self._robots: dict[str, _Robots] = {}
@@ -168,8 +152,8 @@ class HttpFetcher:
         """Apply the options ``delay`` and ``timeout`` of ``config`` to the hosts of its
         ``url``; raises BadInput naming the source for a value that is not a number of
         seconds (``delay`` >= 0, ``timeout`` > 0)."""
-        delay = _seconds_option(config, "delay", zero_ok=True)
-        timeout = _seconds_option(config, "timeout", zero_ok=False)
+        delay = seconds_option(config, "delay", zero_ok=True)
+        timeout = seconds_option(config, "timeout", zero_ok=False)
         if delay is None and timeout is None:
             return
         for url in source_urls(config):
@@ -177,8 +161,9 @@ class HttpFetcher:
 
     async def aclose(self) -> None:
         """Close the client (unless it was injected)."""
-        if self._own_client:
+        if self._own_client and self._client is not None:
             await self._client.aclose()
+            self._client = None
 
     async def get(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None,
@@ -267,6 +252,8 @@ class HttpFetcher:
 
     async def _stream(self, url: httpx.URL, headers: dict[str, str], max_bytes: int,
                       timeout: float) -> _Answer:
+        if self._client is None:  # made on first use, so an unused fetcher holds nothing
+            self._client = httpx.AsyncClient(follow_redirects=False)
         async with self._client.stream("GET", url, headers=headers, timeout=timeout) as resp:
             answer = _Answer(url, resp.status_code,
                              {k.lower(): v for k, v in resp.headers.items()})
@@ -287,8 +274,7 @@ class HttpFetcher:
         """Raise FetchError when the origin's robots.txt forbids ``url`` or is unreachable."""
         robots = await self._robots_of(url)
         if robots.error is not None:
-            raise FetchError(str(url), f"robots.txt unreachable ({robots.error}): "
-                                       "the site is not fetched until it answers")
+            raise FetchError(str(url), robots.error)
         if robots.rules is not None and not robots.rules.can_fetch(str(url), ROBOTS_AGENT):
             raise FetchError(str(url), f"robots.txt forbids fetching {url.raw_path.decode()}")
 
@@ -302,7 +288,8 @@ class HttpFetcher:
                 return cached
             robots = await self._fetch_robots(url.copy_with(path="/robots.txt", query=None,
                                                             fragment=None))
-            self._robots[origin] = robots
+            if robots.error is None:  # an unreachable robots.txt is asked for again next time
+                self._robots[origin] = robots
             if robots.rules is not None:
                 delay = robots.rules.crawl_delay(ROBOTS_AGENT)
                 if delay:
@@ -315,20 +302,17 @@ class HttpFetcher:
         try:
             answer = await self._follow(robots_url, headers, ROBOTS_MAX_BYTES,
                                         allowed_hosts=None, robots=False)
-        except FetchError as exc:
-            return self._unreachable(robots_url, exc.reason, now)
+        except FetchError as exc:  # the site itself is unreachable: say so plainly
+            return _Robots(None, now, error=f"{exc.reason} (reading robots.txt)")
         if 400 <= answer.status < 500:
             return _Robots(None, now + ROBOTS_TTL_S)  # missing or refused: all allowed
         if answer.status >= 300:
-            return self._unreachable(robots_url, f"HTTP {answer.status}", now)
+            log.warning("robots.txt %s unreachable: HTTP %s", robots_url, answer.status)
+            return _Robots(None, now, error=f"robots.txt unreachable (HTTP {answer.status}): "
+                                            "nothing is fetched from the site until it answers")
         try:
             rules = Protego.parse(answer.body.decode("utf-8", errors="replace"))
         except Exception as exc:  # noqa: BLE001 - an unparsable robots.txt sets no rules
             log.warning("robots.txt of %s unreadable, ignored: %r", robots_url, exc)
             rules = None
         return _Robots(rules, now + ROBOTS_TTL_S)
-
-    @staticmethod
-    def _unreachable(robots_url: httpx.URL, reason: str, now: float) -> _Robots:
-        log.warning("robots.txt %s unreachable: %s", robots_url, reason)
-        return _Robots(None, now + ROBOTS_RETRY_S, error=reason)

@@ -43,7 +43,7 @@ def register_builtin_sources(registry: Registry[SourceFactory]) -> Registry[Sour
 
 
 def create_source(registry: Registry[SourceFactory], config: SourceConfig) -> AnySource:
-    """Return the Source built from ``config``.
+    """Return the source (a Source or a PollingSource) built from ``config``.
 
     Raises BadInput naming the source and listing the known kinds when ``config.kind``
     is unknown; factories raise BadInput for bad options.
