@@ -35,6 +35,9 @@ class NoMemory:
     def last_snapshot(self, source: str) -> list[HotlistEntry]:
         raise AssertionError(f"{source} asked for its last snapshot")
 
+    def snapshot_series(self, source: str, key: str) -> list[tuple[datetime, HotlistEntry]]:
+        raise AssertionError(f"{source} asked for a snapshot series")
+
 
 def poll_once(
     source: PollingSource, state: FetchState | None = None, *,

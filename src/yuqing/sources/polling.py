@@ -110,6 +110,11 @@ class SourceMemory(Protocol):
         """Return the newest snapshot of ``source`` (empty when none), by rank."""
         ...
 
+    def snapshot_series(self, source: str, key: str) -> list[tuple[datetime, HotlistEntry]]:
+        """Return ``(taken_at, entry)`` of every snapshot of ``source`` listing the topic
+        ``key``, oldest first (its rank and heat over time)."""
+        ...
+
 
 @dataclass(frozen=True)
 class PollEnv:
