@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
+import httpx
 import pytest
 from feedserver import FEEDS
 from pageserver import PageServer, running_page_server
@@ -124,3 +125,15 @@ def test_a_source_past_its_poll_timeout_fails_and_the_others_finish() -> None:
 def test_prepare_refuses_a_bad_poll_timeout() -> None:
     with pytest.raises(BadInput, match="source 'x': option 'poll_timeout' must be a number"):
         prepare([_Fake("x", "ok", poll_timeout="soon")], HttpFetcher())
+
+
+def test_prepare_applies_a_hot_list_delay_to_its_default_endpoint() -> None:
+    from yuqing.sources.hotlist.platforms import PLATFORMS
+    from yuqing.sources.hotlist.source import HotlistSource
+
+    fetcher = HttpFetcher()
+    source = HotlistSource(SourceConfig(name="wb", kind="hotlist", platform="weibo",
+                                        delay=7, timeout=9))
+    prepare([source], fetcher)
+    host = fetcher._host(httpx.URL(PLATFORMS["weibo"].url))
+    assert (host.delay, host.timeout) == (7.0, 9.0)

@@ -148,15 +148,15 @@ class HttpFetcher:
         if timeout is not None:
             host.timeout = max(timeout, host.timeout or 0.0)
 
-    def configure_source(self, config: SourceConfig) -> None:
-        """Apply the options ``delay`` and ``timeout`` of ``config`` to the hosts of its
-        ``url``; raises BadInput naming the source for a value that is not a number of
-        seconds (``delay`` >= 0, ``timeout`` > 0)."""
+    def configure_source(self, config: SourceConfig, urls: list[str] | None = None) -> None:
+        """Apply the options ``delay`` and ``timeout`` of ``config`` to the hosts of
+        ``urls`` (default: its ``url`` option); raises BadInput naming the source for a
+        value that is not a number of seconds (``delay`` >= 0, ``timeout`` > 0)."""
         delay = seconds_option(config, "delay", zero_ok=True)
         timeout = seconds_option(config, "timeout", zero_ok=False)
         if delay is None and timeout is None:
             return
-        for url in source_urls(config):
+        for url in source_urls(config) if urls is None else urls:
             self.configure(url.replace("{query}", "q"), delay=delay, timeout=timeout)
 
     async def aclose(self) -> None:

@@ -26,7 +26,7 @@ from yuqing.domain import BadInput, RawItem
 from yuqing.sources.base import FetchResult, FetchState, seconds_option
 from yuqing.sources.health import SourceHealth
 from yuqing.sources.http import HttpFetcher
-from yuqing.sources.polling import AnySource, PollEnv, PollingSource
+from yuqing.sources.polling import AnySource, HasEndpoints, PollEnv, PollingSource
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ def prepare(sources: Iterable[AnySource], fetcher: HttpFetcher) -> None:
     ``fetcher`` and check its ``poll_timeout``; raises BadInput naming the source and the
     option for a bad value (so a bad option stops the start, not a poll)."""
     for source in sources:
-        fetcher.configure_source(source.config)
+        fetcher.configure_source(
+            source.config, source.endpoints() if isinstance(source, HasEndpoints) else None)
         poll_timeout(source.config)
 
 

@@ -136,5 +136,16 @@ class PollingSource(SourceBase, Protocol):
         ...
 
 
+@runtime_checkable
+class HasEndpoints(Protocol):
+    """A source whose first requests go to URLs other than its ``url`` option (a hot
+    list's default endpoint): the poller applies the source's ``delay`` and ``timeout``
+    to the hosts of :meth:`endpoints` instead."""
+
+    def endpoints(self) -> list[str]:
+        """Return the URLs the source requests (``{query}`` templates as they are)."""
+        ...
+
+
 #: a source of either contract, as the source registry builds them
 AnySource = Source | PollingSource

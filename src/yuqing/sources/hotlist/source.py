@@ -142,6 +142,11 @@ class ListSource(ConfiguredSource):
         self.rise = rise_option(config)
         self.headers = headers_option(config)
 
+    def endpoints(self) -> list[str]:
+        """Return the URL of every list (the platform's default endpoint unless ``url``
+        overrides it), so the source's ``delay`` and ``timeout`` apply to their hosts."""
+        return [hot.url for hot in self.lists]
+
     async def poll(self, state: FetchState, env: PollEnv) -> FetchResult:
         """Read every list, store its snapshot, return the changed topics; never raises
         for a failed request or a bad answer (they are the result's ``error``)."""
