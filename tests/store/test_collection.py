@@ -48,3 +48,16 @@ def test_snapshots_last_and_series(store: Store) -> None:
     assert mem.snapshot_series("weibo", "k1") == [(T0, first[0])]
     assert mem.snapshot_series("weibo", "k2", since=T0 + timedelta(minutes=1))[0][1].rank == 1
     assert mem.snapshot_series("baidu", "k2") == []
+
+
+def test_snapshots_older_than_the_keep_period_are_dropped_per_source(store: Store) -> None:
+    from yuqing.store.collection import SNAPSHOT_KEEP
+
+    mem = store.collection
+    topic = HotlistEntry(key="k", rank=1, title="青山县暴雨", heat=100.0)
+    mem.save_snapshot("weibo", T0, [topic])
+    mem.save_snapshot("baidu", T0, [topic])
+    later = T0 + SNAPSHOT_KEEP + timedelta(hours=1)
+    mem.save_snapshot("weibo", later, [topic])
+    assert [at for at, _ in mem.snapshot_series("weibo", "k")] == [later]
+    assert len(mem.snapshot_series("baidu", "k")) == 1  # another source's are kept

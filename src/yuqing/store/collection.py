@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 
@@ -24,6 +24,9 @@ from yuqing.store.repository import Repository
 
 #: keys per IN list / rows per INSERT
 CHUNK = 500
+#: how long hot-list snapshots are kept: a rank/heat series spans at most this long
+#: (about 14,000 rows per list and day at a 5-minute interval)
+SNAPSHOT_KEEP = timedelta(days=90)
 
 
 def key_hash(key: str) -> str:
@@ -66,13 +69,17 @@ class CollectionRepository(Repository):
                              .on_conflict_do_nothing())
 
     def save_snapshot(self, source: str, at: datetime, entries: Sequence[HotlistEntry]) -> None:
-        """Store one hot-list snapshot of ``source`` taken at ``at`` (aware); an empty
-        snapshot stores nothing (``last_snapshot`` then stays the previous one)."""
+        """Store one hot-list snapshot of ``source`` taken at ``at`` (aware) and drop the
+        source's snapshots older than SNAPSHOT_KEEP before ``at``; an empty snapshot
+        stores and drops nothing (``last_snapshot`` then stays the previous one)."""
         rows = [{"source": source, "taken_at": at, "key": e.key, "rank": e.rank,
                  "title": e.title, "heat": e.heat, "url": e.url} for e in entries]
         if rows:
+            t = hotlist_snapshots
             with self._write() as conn:
-                conn.execute(insert(hotlist_snapshots), rows)
+                conn.execute(delete(t).where(t.c.source == source,
+                                             t.c.taken_at < at - SNAPSHOT_KEEP))
+                conn.execute(insert(t), rows)
 
     def last_snapshot(self, source: str) -> list[HotlistEntry]:
         """Return the newest snapshot of ``source`` by rank (empty when it has none)."""
