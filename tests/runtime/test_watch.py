@@ -54,12 +54,15 @@ def test_round_stores_reports_health_and_resumes(tmp_path: Path, store_url: str)
     saved = {s.name: s for s in ctx.store.list_source_states()}
     assert saved["down"].health["last_error"]["message"]
     assert saved["exports"].health["items_last_hour"] == 5
+    watcher.close()
     ctx.close()
 
     # restart: a new process on the same database, file unchanged -> nothing new
     clock[0] = T0 + timedelta(minutes=5)
     ctx2 = context(tmp_path, store_url)
-    again = Watcher(ctx2, clock=lambda: clock[0]).round()
+    watcher2 = Watcher(ctx2, clock=lambda: clock[0])
+    again = watcher2.round()
+    watcher2.close()
     assert (again.stored, again.alerts) == (0, 0)
     assert ctx2.store.count_alerts() == first.alerts
     ctx2.close()
@@ -71,5 +74,6 @@ def test_run_stops_when_asked(tmp_path: Path, store_url: str) -> None:
     stop = threading.Event()
     watcher = Watcher(ctx, on_round=lambda outcome, health: stop.set())
     total = watcher.run(stop)
+    watcher.close()
     assert total.stored == 2
     ctx.close()

@@ -1,15 +1,13 @@
-"""Tests of yuqing.sources.health: backoff, sliding window, poll_due isolation."""
+"""Tests of yuqing.sources.health: backoff, sliding window, saved state."""
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
 
-from yuqing.config import SourceConfig
-from yuqing.domain import RawItem, SourceState
+from yuqing.domain import SourceState
 from yuqing.sources.base import FetchResult, FetchState
-from yuqing.sources.health import SourceHealth, poll_due
+from yuqing.sources.health import SourceHealth
 
 T0 = datetime(2024, 3, 5, 8, 0, tzinfo=UTC)
 
@@ -54,39 +52,6 @@ def test_degraded_result_keeps_validators() -> None:
     assert h.status == "degraded" and h.state.etag == '"e"' and h.last_error == "repaired"
     h.record_result(FetchResult([], "failed", "HTTP 500"), T0)
     assert h.status == "failed" and h.state.etag == '"e"'
-
-
-class _Fake:
-    supports_conditional_get: ClassVar[bool] = False
-    is_finite: ClassVar[bool] = False
-    is_remote: ClassVar[bool] = False
-
-    def __init__(self, name: str, behaviour: str) -> None:
-        self.name = name
-        self.config = SourceConfig(name=name, kind="fake", interval=60)
-        self.behaviour = behaviour
-        self.calls = 0
-
-    def fetch(self, state: FetchState) -> FetchResult:
-        self.calls += 1
-        if self.behaviour == "raise":
-            raise RuntimeError("kaput")
-        item = RawItem(source=self.name, text="t", fetched_at=T0, id=str(self.calls))
-        return FetchResult([item], "ok", done=self.behaviour == "finite")
-
-
-def test_poll_due_isolates_failures_and_respects_due_times() -> None:
-    bad, good, finite = _Fake("bad", "raise"), _Fake("good", "ok"), _Fake("fin", "finite")
-    health: dict[str, SourceHealth] = {}
-    items = poll_due([bad, good, finite], health, T0)
-    assert [(i.source, i.id) for i in items] == [("good", "1"), ("fin", "1")]
-    assert health["bad"].status == "failed"
-    assert health["bad"].last_error == "RuntimeError: kaput"
-    assert health["good"].next_due == T0 + timedelta(seconds=60)
-    assert poll_due([bad, good, finite], health, T0 + timedelta(seconds=30)) == []
-    later = poll_due([bad, good, finite], health, T0 + timedelta(seconds=61))
-    assert [i.source for i in later] == ["good"]  # bad backs off (>= 96 s), fin is done
-    assert (bad.calls, good.calls, finite.calls) == (1, 2, 1)
 
 
 def test_saved_state_round_trips_validators_cursor_and_done() -> None:

@@ -85,11 +85,13 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
     stored rules this config cannot serve.
     """
     from yuqing.runtime.context import make_context
+    from yuqing.sources.http import HttpFetcher
+    from yuqing.sources.poll import prepare
     from yuqing.sources.registry import create_sources
 
     with user_errors():
         ctx = make_context(config, db)
-        create_sources(ctx.sources, ctx.config.sources)
+        prepare(create_sources(ctx.sources, ctx.config.sources), HttpFetcher())
         pipe = ctx.pipeline
         doc = {"database_url": ctx.database_url, "timezone": ctx.config.timezone,
                "language": ctx.config.language,

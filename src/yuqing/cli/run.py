@@ -60,6 +60,7 @@ def run(
             + " — Ctrl-C to stop"
         )
         total = watcher.run(stop)
+        watcher.close()
         total.add(ctx.pushed)
         if server is not None:
             server.stop()

@@ -10,6 +10,7 @@ and an alert already recorded is never sent again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable
@@ -21,8 +22,10 @@ from yuqing.cases.service import CaseService
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import run_stream
 from yuqing.runtime.outcome import Outcome
-from yuqing.sources.base import Source
-from yuqing.sources.health import SourceHealth, poll_due
+from yuqing.sources.health import SourceHealth
+from yuqing.sources.http import HttpFetcher
+from yuqing.sources.poll import poll_due, prepare
+from yuqing.sources.polling import AnySource, PollEnv
 from yuqing.sources.registry import create_sources
 
 log = logging.getLogger(__name__)
@@ -48,7 +51,11 @@ class Watcher:
     """Polls the enabled sources of ``ctx.config`` and feeds the pipeline.
 
     ``clock`` returns aware UTC now; ``on_round(outcome, health)`` is called
-    after every round that fetched something (for progress output).
+    after every round that fetched something (for progress output). The sources
+    are polled on one event loop that lives as long as the watcher (``close()``
+    ends it), through ``fetcher`` (default: an HttpFetcher with its default
+    delay), with ``store.collection`` as their memory. Raises BadInput naming
+    the source for a bad source option.
     """
 
     def __init__(
@@ -57,11 +64,17 @@ class Watcher:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_round: Callable[[Outcome, dict[str, SourceHealth]], None] | None = None,
+        fetcher: HttpFetcher | None = None,
     ) -> None:
         self.ctx = ctx
         self.clock = clock
         self.on_round = on_round
-        self.sources: list[Source] = create_sources(ctx.sources, ctx.config.sources)
+        self.sources: list[AnySource] = create_sources(ctx.sources, ctx.config.sources)
+        self.fetcher = fetcher or HttpFetcher()
+        prepare(self.sources, self.fetcher)
+        self.env = PollEnv(http=self.fetcher, memory=ctx.store.collection,
+                           schemes=ctx.config.schemes, now=clock)
+        self._loop = asyncio.Runner()
         self.health = {s.name: SourceHealth.restored(s.name, s.config.interval,
                                                      ctx.store.load_source_state(s.name))
                        for s in self.sources}
@@ -76,7 +89,7 @@ class Watcher:
 
     def round(self) -> Outcome:
         """Fetch every due source once and process what came in."""
-        raws = poll_due(self.sources, self.health, self.clock())
+        raws = self._loop.run(poll_due(self.sources, self.health, self.clock(), self.env))
         outcome = run_stream(self.ctx.pipeline, raws) if raws else Outcome()
         self._save()
         if self.reports is not None:
@@ -104,6 +117,11 @@ class Watcher:
                  if h.next_due is not None and not h.state.done]
         pending = any(h.next_due is None for h in self.health.values())
         return 0.0 if pending else max(0.0, min(waits, default=MAX_IDLE_S))
+
+    def close(self) -> None:
+        """Close the HTTP client and the event loop (the store is the context's)."""
+        self._loop.run(self.fetcher.aclose())
+        self._loop.close()
 
     def run(self, stop: threading.Event) -> Outcome:
         """Run rounds until ``stop`` is set; the batch in flight always finishes."""

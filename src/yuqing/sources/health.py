@@ -1,4 +1,4 @@
-"""Per-source health and the polling of due sources.
+"""Per-source health: status, counters and when each source is next due.
 
 :class:`SourceHealth` is pure bookkeeping with times passed in (no clock of
 its own), so tests use fixed times. Backoff after failures is exponential
@@ -16,18 +16,14 @@ through) but shows in ``status`` (docs/FIELD_CASES.md F2).
 
 from __future__ import annotations
 
-import logging
 import random
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from yuqing.domain import BadInput, RawItem, SourceState
-from yuqing.sources.base import FetchResult, FetchState, Source
-
-log = logging.getLogger(__name__)
+from yuqing.domain import SourceState
+from yuqing.sources.base import FetchResult, FetchState
 
 MAX_BACKOFF_S = 3600.0
 JITTER = 0.2
@@ -137,34 +133,3 @@ class SourceHealth:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def poll_due(
-    sources: Iterable[Source], health: dict[str, SourceHealth], now: datetime,
-) -> list[RawItem | BadInput]:
-    """Fetch every due source once; return their items and update ``health``.
-
-    Entries a source could not use come back as BadInput elements (naming
-    the entry) so the caller counts them as rejected.
-
-    Sources without an entry in ``health`` get one (due at once). ANY
-    exception from one source is recorded as its failure and the others go
-    on. Finite sources that are done are skipped.
-    """
-    items: list[RawItem | BadInput] = []
-    for source in sources:
-        h = health.get(source.name)
-        if h is None:
-            h = health[source.name] = SourceHealth(source.name, source.config.interval)
-        if not h.is_due(now) or h.state.done:
-            continue
-        try:
-            result = source.fetch(h.state)
-        except Exception as exc:  # noqa: BLE001 - a failing source never stops the others
-            log.warning("source %s failed: %r", source.name, exc)
-            h.record_failure(f"{type(exc).__name__}: {exc}", now)
-            continue
-        h.record_result(result, now)
-        items.extend(result.items)
-        items.extend(result.rejected)
-    return items

@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 from yuqing.config import SourceConfig
 from yuqing.plugins import Registry
-from yuqing.sources.base import Source
+from yuqing.sources.polling import AnySource
 
-SourceFactory = Callable[[SourceConfig], Source]
+SourceFactory = Callable[[SourceConfig], AnySource]
 #: the entry point group of third-party source kinds
 ENTRY_POINT_GROUP = "yuqing.sources"
 
@@ -35,8 +35,8 @@ def register_builtin_sources(registry: Registry[SourceFactory]) -> Registry[Sour
     return registry
 
 
-def create_source(registry: Registry[SourceFactory], config: SourceConfig) -> Source:
-    """Return the Source built from ``config``.
+def create_source(registry: Registry[SourceFactory], config: SourceConfig) -> AnySource:
+    """Return the source (a Source or a PollingSource) built from ``config``.
 
     Raises BadInput naming the source and listing the known kinds when ``config.kind``
     is unknown; factories raise BadInput for bad options.
@@ -44,6 +44,7 @@ def create_source(registry: Registry[SourceFactory], config: SourceConfig) -> So
     return registry.get(config.kind, owner=f"source {config.name!r}")(config)
 
 
-def create_sources(registry: Registry[SourceFactory], configs: list[SourceConfig]) -> list[Source]:
+def create_sources(registry: Registry[SourceFactory],
+                   configs: list[SourceConfig]) -> list[AnySource]:
     """Return a Source for every enabled config, in order (raises like :func:`create_source`)."""
     return [create_source(registry, c) for c in configs if c.enabled]
