@@ -125,3 +125,14 @@ def test_check_lists_the_stages_in_the_configured_order(cli: Invoke, tmp_path: P
     doc = one_json(cli("check", "--json"))
     ran = doc["stages"] + list(doc["skipped"])
     assert "places" not in ran and doc["stages"][-1] == "dedup"
+
+
+def test_check_refuses_a_site_source_with_a_bad_regex(cli: Invoke, tmp_path: Path) -> None:
+    config = tmp_path / "yuqing.toml"
+    config.write_text('[[sources]]\nname = "县政府网"\nkind = "site"\nurl = "http://x.cn/"\n'
+                      'link_pattern = "art_("\n', encoding="utf-8")
+    result = cli("check", "--config", str(config))
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert ("source '县政府网' (kind site): option 'link_pattern': 'art_(' is not a regular"
+            in message)

@@ -58,7 +58,8 @@ class Undecodable(BadInput):
 @dataclass(frozen=True)
 class Decoded:
     """A decoded page: ``text``, the codec ``encoding`` used and ``how`` it was chosen
-    (``"bom"``, ``"http"``, ``"meta"``, ``"utf-8 over declared X"``, ``"detected"``)."""
+    (``"forced"``, ``"bom"``, ``"http"``, ``"meta"``, ``"utf-8 over declared X"``,
+    ``"detected"``)."""
 
     text: str
     encoding: str
@@ -119,10 +120,17 @@ def _detect(data: bytes) -> str | None:
 
 
 def decode_html(data: bytes, url: str, *, http_charset: str | None = None,
-                truncated: bool = False) -> Decoded:
+                truncated: bool = False, forced: str | None = None) -> Decoded:
     """Return ``data`` (an HTML page fetched from ``url``) decoded by the order of the
-    module doc. Raises Undecodable (``url: reason``) when no encoding fits."""
+    module doc, or strictly in the charset ``forced`` (a source's ``charset`` option)
+    when given. Raises Undecodable (``url: reason``) when no encoding fits."""
     final = not truncated
+    if forced is not None:
+        enc = codec_name(forced)
+        text = _strict(data, enc, final) if enc else None
+        if enc is None or text is None:
+            raise Undecodable(f"{url}: the bytes are not {forced} (the source's charset)")
+        return Decoded(text, enc, "forced")
     bom = bom_encoding(data)
     if bom is not None:
         text = _strict(data, bom, final)

@@ -24,14 +24,17 @@ def source_registry() -> Registry[SourceFactory]:
 
 
 def register_builtin_sources(registry: Registry[SourceFactory]) -> Registry[SourceFactory]:
-    """Register the built-in kinds ``rss``, ``file`` and ``replay``; return ``registry``."""
+    """Register the built-in kinds ``rss``, ``file``, ``replay`` and ``site``; return
+    ``registry``."""
     from yuqing.sources.files import FileSource
     from yuqing.sources.replay import ReplaySource
     from yuqing.sources.rss import RssSource
+    from yuqing.sources.site import SiteSource
 
     registry.register("rss", RssSource)
     registry.register("file", FileSource)
     registry.register("replay", ReplaySource.from_config)
+    registry.register("site", SiteSource)
     return registry
 
 

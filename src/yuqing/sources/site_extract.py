@@ -70,7 +70,7 @@ _DROP_TAGS = ("script", "style", "noscript", "iframe", "select", "button", "text
 
 _SEP = r"[ \t\u3000\xa0]*[:：][ \t\u3000\xa0]*"
 #: a date with year (``2024-03-05``, ``2024/3/5``, ``2024年3月5日``), maybe a time of day
-DATE_TEXT = (r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+DATE_TEXT = (r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?"
              r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?")
 _DATE_LINE = re.compile(rf"(?:发布|发表|发文|更新|上传)?(?:时间|日期){_SEP}({DATE_TEXT})")
 _ANY_DATE = re.compile(DATE_TEXT)

@@ -91,9 +91,9 @@ _DATE = re.compile(DATE_TEXT)
 _LOGIN = re.compile(r"用户登录|请登录|登录后|统一身份认证|用户名|账号登录|密\s*码")
 _CAPTCHA = re.compile(r"验证码|captcha|人机验证|安全验证|滑动验证|请完成验证|访问验证|"
                       r"访问过于频繁|请求过于频繁", re.IGNORECASE)
-_ERROR = re.compile(r"404|403|500|502|503|页面不存在|找不到|无法找到|访问出错|出错了|"
+_ERROR = re.compile(r"\b(?:404|403|500|502|503)\b|页面不存在|找不到|无法找到|访问出错|出错了|"
                     r"系统维护|维护中|服务器错误|not found|forbidden|访问被拒绝|拒绝访问|"
-                    r"非法请求|防火墙|WAF|安全狗", re.IGNORECASE)
+                    r"非法请求|防火墙|\bWAF\b|安全狗", re.IGNORECASE)
 #: visible characters under which a page with a login/captcha/error word is that page
 _WALL_MAX_TEXT = 600
 #: visible characters under which any page is too empty to be a list page
@@ -222,12 +222,21 @@ def _is_article(link: Link, pattern: re.Pattern[str] | None) -> bool:
             and not _INDEX_URL.search(target))
 
 
+@dataclass(frozen=True)
+class LinkScan:
+    """What the list pages of one poll hold: the article ``links`` and the keys of the
+    links on every one of them (``furniture``; empty with one list page)."""
+
+    links: list[Link]
+    furniture: frozenset[str]
+
+
 def article_links(pages: Sequence[tuple[str, str]], *, allow_hosts: frozenset[str] = frozenset(),
                   link_pattern: re.Pattern[str] | None = None,
-                  link_selector: str | None = None) -> list[Link]:
+                  link_selector: str | None = None) -> LinkScan:
     """Return the article links of the list ``pages`` (``(page URL, HTML)`` pairs), in
-    order, each key once (rules in the module doc). Raises BadInput for a
-    ``link_selector`` that is not CSS."""
+    order, each key once (rules in the module doc), and the page furniture. Raises
+    BadInput for a ``link_selector`` that is not CSS."""
     per_page = [page_anchors(html, url, selector=link_selector) for url, html in pages]
     list_keys = {canonical_url(url) for url, _ in pages}
     hosts = {_host(url) for url, _ in pages} | {h.lower().removeprefix("www.") for h in allow_hosts}
@@ -248,27 +257,34 @@ def article_links(pages: Sequence[tuple[str, str]], *, allow_hosts: frozenset[st
                 continue
             seen.add(link.key)
             out.append(link)
-    return out
+    return LinkScan(out, frozenset(everywhere))
 
 
-def list_page_problem(html: str, links_found: int) -> str | None:
-    """Return why ``html`` (a list page answered with status 200, where ``links_found``
-    article links were found) is not a list page: a captcha, a login wall, an error page,
-    an empty page; None when it may be one. A page with article links is judged only
-    when its text is short (a full site's chrome around a login box is still a list)."""
+def list_page_problem(html: str, links_found: int | None) -> str | None:
+    """Return why ``html`` (a list page answered with status 200) is not a list page: an
+    error page, a captcha, a login wall, an empty page; None when it may be one.
+
+    ``links_found`` is how many article links the page gave (None: not looked for
+    yet). A title saying 404/页面不存在 is an error page whatever its links (a site's
+    404 template keeps its chrome); otherwise a page with article links is a list
+    (a login box in a sidebar is no wall), and before links were looked for only a
+    short page (``_WALL_MAX_TEXT`` characters) is judged by its words.
+    """
     doc = parse_page(html)
     for bad in doc.xpath("//script|//style|//noscript"):
         bad.drop_tree()
     text = _norm(doc.text_content())
     title = _norm(doc.findtext(".//title") or "")
-    if len(text) < _EMPTY_TEXT and not links_found:
-        return f"an almost empty page ({len(text)} characters of text), not the list"
-    if links_found and len(text) > _WALL_MAX_TEXT:
+    if _ERROR.search(title):
+        return f"an error page (title {title!r}), not the list"
+    if links_found or (links_found is None and len(text) > _WALL_MAX_TEXT):
         return None
-    if _CAPTCHA.search(text) or _CAPTCHA.search(title):
+    if _CAPTCHA.search(text):
         return "a captcha page (验证码), not the list"
     if doc.xpath("//input[@type='password']") or _LOGIN.search(text) or _LOGIN.search(title):
         return "a login wall (登录), not the list"
-    if _ERROR.search(title) or _ERROR.search(text[:200]):
-        return f"an error page ({title or text[:60]!r}), not the list"
+    if _ERROR.search(text[:200]):
+        return f"an error page ({text[:60]!r}), not the list"
+    if len(text) < _EMPTY_TEXT:
+        return f"an almost empty page ({len(text)} characters of text), not the list"
     return None
