@@ -292,3 +292,17 @@ def test_render_runs_the_list_pages_script(store: Store) -> None:
         result = poll_once(site(server, "/news/js.html", render=True), memory=store.collection,
                            now=lambda: T1)
     assert [item.title for item in result.items] == ["我院成功救治一名重症心肌梗死患者"]
+
+
+def test_a_page_over_5_mb_is_cut_and_flagged(store: Store) -> None:
+    article = page_bytes("hospital", "/news/show-1200.html").replace(
+        b"</body>", b"<!--" + b"x" * (5 * 1024 * 1024) + b"--></body>")
+    with running_page_server() as server:
+        serve_site(server, "hospital", content_type="text/html; charset=utf-8")
+        server.add("/news/show-1200.html", article,
+                   headers={"Content-Type": "text/html; charset=utf-8"})
+        result = poll_once(site(server, "/news/list_3.html"), memory=store.collection,
+                           now=lambda: T1)
+    flagged = {item.title: item.flags for item in result.items}
+    assert flagged["我院成功救治一名重症心肌梗死患者"] == ["truncated", BACKFILL]
+    assert flagged["关于调整门诊部分科室就诊时间的通知"] == [BACKFILL]
