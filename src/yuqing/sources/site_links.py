@@ -285,6 +285,6 @@ def list_page_problem(html: str, links_found: int | None) -> str | None:
         return "a login wall (登录), not the list"
     if _ERROR.search(text[:200]):
         return f"an error page ({text[:60]!r}), not the list"
-    if len(text) < _EMPTY_TEXT:
+    if len(text) < _EMPTY_TEXT and links_found == 0:
         return f"an almost empty page ({len(text)} characters of text), not the list"
     return None
