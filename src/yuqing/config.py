@@ -88,10 +88,17 @@ class SourceConfig(BaseModel):
     enabled: bool = True
 
     _zone = field_validator("timezone")(_known_zone)
+    #: the config file's folder (set by parse_config; "." for a config built in code)
+    _base_dir: Path = PrivateAttr(default=Path("."))
 
     def option(self, key: str, default: Any = None) -> Any:
         """Return the kind-specific option ``key`` or ``default``."""
         return (self.model_extra or {}).get(key, default)
+
+    def resolve_path(self, path: str) -> Path:
+        """Return ``path`` (``~`` expanded) relative to the config file's folder unless
+        absolute."""
+        return _under(self._base_dir, path)
 
 
 class SchemeConfig(BaseModel):
@@ -503,8 +510,13 @@ class Config(BaseModel):
 
     def resolve_path(self, path: str) -> Path:
         """Return ``path`` relative to the config file's folder unless absolute."""
-        p = Path(path).expanduser()
-        return p if p.is_absolute() else self.base_dir / p
+        return _under(self.base_dir, path)
+
+
+def _under(base: Path, path: str) -> Path:
+    """``path`` with ``~`` expanded, under ``base`` unless it is absolute."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else base / p
 
 
 def resolve_env_secrets(value: Any, env: Mapping[str, str] | None = None) -> Any:
@@ -600,6 +612,8 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."),
         raise BadInput(f"{name}: {problems}") from exc
     cfg.base_dir = base_dir
     cfg._origin = name
+    for source in cfg.sources:
+        source._base_dir = base_dir
     return cfg
 
 

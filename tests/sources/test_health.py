@@ -64,6 +64,47 @@ def test_saved_state_round_trips_validators_cursor_and_done() -> None:
     assert saved.health["last_success"] == T0.isoformat()
     back = SourceHealth.restored("feed", 60, saved)
     assert back.state == FetchState(etag='W/"7"', cursor="0042", done=True)
-    assert back.status == "new" and back.is_due(T0)
+    assert back.status == "ok" and back.last_success == T0 and not back.is_due(T0)
     assert SourceHealth.restored("feed", 60, None).state == FetchState()
     assert SourceHealth.restored("f", 60, SourceState("f", health={})).state.done is False
+
+
+def test_freshness_failure_rate_and_items_per_poll_over_24_hours() -> None:
+    h = SourceHealth("feed", interval=600, jitter=0.0)
+    assert h.as_dict(T0)["freshness_lag_s"] is None and h.as_dict(T0)["polls_24h"] == 0
+    h.record_success(4, T0)
+    h.record_failure("HTTP 500", T0 + timedelta(minutes=10))
+    h.record_success(0, T0 + timedelta(minutes=30))  # a 304
+    h.record_success(8, T0 + timedelta(hours=2))
+    now = T0 + timedelta(hours=3)
+    d = h.as_dict(now)
+    assert (d["polls_24h"], d["failure_rate_24h"], d["items_per_poll"]) == (4, 0.25, 4.0)
+    assert d["freshness_lag_s"] == 3600.0  # no publication time known: the last items
+    h.note_published(T0 + timedelta(hours=1, minutes=30))
+    h.note_published(T0)  # older: ignored
+    assert h.as_dict(now)["freshness_lag_s"] == 5400.0
+    assert h.as_dict(now)["newest_published"] == (T0 + timedelta(hours=1, minutes=30)).isoformat()
+    # the first hour's polls leave the 24 h window
+    later = T0 + timedelta(hours=24, minutes=5)
+    assert (h.as_dict(later)["polls_24h"], h.as_dict(later)["failure_rate_24h"]) == (1, 0.0)
+    h.note_published(later + timedelta(hours=8))  # a clock ahead of ours: lag 0, not negative
+    assert h.freshness_lag(later) == 0.0
+
+
+def test_restored_health_gives_the_same_figures_and_survives_garbage() -> None:
+    h = SourceHealth("feed", interval=60, jitter=0.0)
+    h.record_success(3, T0)
+    h.record_failure("timeout", T0 + timedelta(minutes=1))
+    h.note_published(T0 - timedelta(minutes=5))
+    now = T0 + timedelta(minutes=30)
+    saved = h.saved_state(now)
+    back = SourceHealth.restored("feed", 60, saved)
+    assert back.as_dict(now) == h.as_dict(now)
+    assert back.consecutive_failures == 1 and back.items_last_hour(now) == 3
+    garbled = SourceState("feed", health={"status": "ok", "last_success": "yesterday",
+                                          "poll_log": [["x", 1, 2, 3], "no"], "window": 7,
+                                          "total_items": -4, "last_error": "boom"})
+    rough = SourceHealth.restored("feed", 60, garbled)
+    assert (rough.status, rough.last_success, rough.total_items, rough.last_error) == (
+        "ok", None, 0, None)
+    assert rough.as_dict(now)["polls_24h"] == 0

@@ -19,6 +19,7 @@ from typing import Any
 
 from yuqing.cases.reminders import sweep
 from yuqing.cases.service import CaseService
+from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import run_stream
 from yuqing.runtime.outcome import Outcome
@@ -78,6 +79,8 @@ class Watcher:
         self.health = {s.name: SourceHealth.restored(s.name, s.config.interval,
                                                      ctx.store.load_source_state(s.name))
                        for s in self.sources}
+        for health in self.health.values():
+            health.next_due = None  # a (re)start polls every source at once
         self.reports = _report_scheduler(ctx)
         self.cases = CaseService(ctx.store, ctx.config, clock=clock)
         self._last_sweep: datetime | None = None
@@ -88,9 +91,18 @@ class Watcher:
             self.ctx.store.save_source_state(health.saved_state(now))
 
     def round(self) -> Outcome:
-        """Fetch every due source once and process what came in."""
-        raws = self._loop.run(poll_due(self.sources, self.health, self.clock(), self.env))
-        outcome = run_stream(self.ctx.pipeline, raws) if raws else Outcome()
+        """Fetch every due source once and process what came in, each source's items as
+        soon as that source is done."""
+        now = self.clock()
+        outcome = Outcome()
+
+        async def process(raws: list[RawItem | BadInput]) -> None:
+            # in a worker thread; the pipeline merges concurrent calls (group commit)
+            outcome.add(await asyncio.to_thread(run_stream, self.ctx.pipeline, raws))
+
+        raws = self._loop.run(poll_due(self.sources, self.health, now, self.env,
+                                       deliver=process))
+        self._note_freshness([h for h in self.health.values() if h.last_item_at == now])
         self._save()
         if self.reports is not None:
             self.reports.tick(self.clock())
@@ -98,6 +110,15 @@ class Watcher:
         if raws and self.on_round is not None:
             self.on_round(outcome, self.health)
         return outcome
+
+    def _note_freshness(self, fed: list[SourceHealth]) -> None:
+        """Tell each source that brought items the newest publication time of its stored
+        items (its freshness lag, sources/health.py)."""
+        if fed:
+            newest = self.ctx.store.items.newest_published(h.name for h in fed)
+            for health in fed:
+                if health.name in newest:
+                    health.note_published(newest[health.name])
 
     def _sweep_cases(self) -> None:
         """Every CASE_SWEEP_EVERY, record due deadline reminders and escalations; the

@@ -7,6 +7,8 @@ its requests going through ``env.http``, one at a time per host), a plain
 worker thread. Each poll has its own time limit (option ``poll_timeout``,
 seconds, default 300): a source that takes longer is recorded as failed and
 the others finish. ANY exception of one source is that source's failure only.
+Each source's items can be handed on as soon as its poll is done (``deliver``), so
+a slow source holds up only its own items within a round.
 
 A source that hangs in ``fetch`` keeps its worker thread until it returns (a
 thread cannot be stopped), but its result is dropped and nobody waits for it.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
 from yuqing.config import SourceConfig
@@ -29,6 +31,8 @@ from yuqing.sources.polling import AnySource, PollEnv, PollingSource
 log = logging.getLogger(__name__)
 
 DEFAULT_POLL_TIMEOUT_S = 300.0
+#: what takes one source's items as soon as its poll is done
+Deliver = Callable[[list[RawItem | BadInput]], Awaitable[None]]
 
 
 def poll_timeout(config: SourceConfig) -> float:
@@ -67,14 +71,16 @@ async def poll_source(source: AnySource, state: FetchState, env: PollEnv) -> Fet
 
 async def poll_due(
     sources: Iterable[AnySource], health: dict[str, SourceHealth], now: datetime,
-    env: PollEnv,
+    env: PollEnv, *, deliver: Deliver | None = None,
 ) -> list[RawItem | BadInput]:
     """Poll every due source at once; return their items, in source order, and update
     ``health`` (each result recorded at ``now``).
 
     Entries a source could not use come back as BadInput elements (naming the entry)
-    so the caller counts them as rejected. Sources without an entry in ``health`` get
-    one (due at once); finite sources that are done are skipped.
+    so the caller counts them as rejected. ``deliver``, when given, is awaited with each
+    source's items as soon as that source is done, so they need not wait for a slower
+    source (an exception it raises ends the poll). Sources without an entry in
+    ``health`` get one (due at once); finite sources that are done are skipped.
     """
     due: list[tuple[AnySource, SourceHealth]] = []
     for source in sources:
@@ -83,10 +89,14 @@ async def poll_due(
             h = health[source.name] = SourceHealth(source.name, source.config.interval)
         if h.is_due(now) and not h.state.done:
             due.append((source, h))
-    results = await asyncio.gather(*(poll_source(s, h.state, env) for s, h in due))
-    items: list[RawItem | BadInput] = []
-    for (_, h), result in zip(due, results, strict=True):
+
+    async def one(source: AnySource, h: SourceHealth) -> list[RawItem | BadInput]:
+        result = await poll_source(source, h.state, env)
         h.record_result(result, now)
-        items.extend(result.items)
-        items.extend(result.rejected)
-    return items
+        raws: list[RawItem | BadInput] = [*result.items, *result.rejected]
+        if deliver is not None and raws:
+            await deliver(raws)
+        return raws
+
+    done = await asyncio.gather(*(one(s, h) for s, h in due))
+    return [raw for raws in done for raw in raws]

@@ -75,6 +75,13 @@ def translator(lang: str) -> Callable[[str], str]:
         return lambda text: EN.get(text, text)
     return lambda text: text
 
+# source health on the settings page (sources/health.py STATUS_LABELS, age_parts)
+EN |= {
+    "最新内容距今": "Newest item age", "24 小时失败率": "Failures (24 h)",
+    "每次条数": "Items per poll", "正常": "OK", "部分异常": "Degraded", "失败": "Failed",
+    "未抓取": "Not polled yet", "天": "d", "分钟": "min",
+}
+
 # the alert rules pages (web/rules_api.py) and rule problems (alerts/rule_check.py MESSAGES)
 EN |= {
     "新建规则": "New rule", "编辑规则": "Edit rule", "管理预警规则": "Manage alert rules",

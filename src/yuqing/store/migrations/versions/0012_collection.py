@@ -4,7 +4,9 @@ Revision ID: 0012_collection
 Revises: 0001
 Create Date: 2026-12-07
 
-The tables are described in store/collection_tables.py.
+The tables are described in store/collection_tables.py. The index of items by
+source becomes one by (source, published_at), so the newest item of a source (its
+freshness, sources/health.py) is one index lookup.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create the source_seen and hotlist_snapshots tables."""
+    """Create the source_seen and hotlist_snapshots tables; index items by (source,
+    published_at)."""
     op.create_table(
         "source_seen",
         sa.Column("source", sa.String, primary_key=True),
@@ -45,9 +48,13 @@ def upgrade() -> None:
                     ["source", "taken_at"])
     op.create_index("ix_hotlist_snapshots_source_key", "hotlist_snapshots",
                     ["source", "key", "taken_at"])
+    op.create_index("ix_items_source_published", "items", ["source", "published_at"])
+    op.drop_index("ix_items_source", table_name="items")
 
 
 def downgrade() -> None:
-    """Drop the two tables."""
+    """Drop the two tables; index items by source alone again."""
+    op.create_index("ix_items_source", "items", ["source"])
+    op.drop_index("ix_items_source_published", table_name="items")
     op.drop_table("hotlist_snapshots")
     op.drop_table("source_seen")
