@@ -71,16 +71,17 @@ def title(site: int, n: int) -> str:
 
 def article_page(site: int, n: int, charset: str) -> bytes:
     """An article page (TRS-like), ``charset`` utf-8 or gbk."""
-    head = f"<style>{'.x{color:red}' * 3000}</style><meta charset='{charset}'>" if charset == "gbk" \
-        else f"<meta charset='{charset}'>"
+    css = f"<style>{'.x{color:red}' * 3000}</style>" if charset == "gbk" else ""
+    head = f"{css}<meta charset='{charset}'>"  # GBK sites declare it after 36 KB of CSS
     paras = "".join(
-        f"<p>{PLACES[(site + n + k) % len(PLACES)]}召开专题会议，部署{TOPICS[(n + k) % len(TOPICS)]}"
-        f"工作，要求各村（社区）在{k + 3}月底前完成第{n}批次任务，确保群众满意。"
+        f"<p>{PLACES[(site + n + k) % len(PLACES)]}召开专题会议，部署"
+        f"{TOPICS[(n + k) % len(TOPICS)]}工作，要求各村（社区）在{k + 3}月底前完成第{n}批次任务。"
         f"会议强调要压实责任、加强督查，编号{site * 1000 + n * 10 + k}。</p>" for k in range(3))
     html = (f"<html><head>{head}<title>{title(site, n)}_青山县</title></head><body>{NAV}"
             f"<div class='position'>当前位置：首页 &gt; 通知公告</div><h1>{title(site, n)}</h1>"
-            f"<div class='info'>发布时间：2024-03-0{1 + n % 5} 09:{n % 60:02d} 来源：县政府办</div>"
-            f"<div class='TRS_Editor'>{paras}</div><div class='tools'>【打印本页】【关闭窗口】</div>"
+            f"<div class='info'>发布时间：2024-03-0{1 + n % 5} 09:{n % 60:02d} 来源：县政府办"
+            f"</div><div class='TRS_Editor'>{paras}</div>"
+            f"<div class='tools'>【打印本页】【关闭窗口】</div>"
             f"{FOOT}</body></html>")
     return html.encode(charset)
 

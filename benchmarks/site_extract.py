@@ -18,9 +18,9 @@ of the boilerplate strings: breadcrumbs, print/share bars, footers, previous/
 next links), ``date`` (the right day in Asia/Shanghai), ``time`` (the right
 minute), ``author`` (the 来源, exact), ``all`` (every one of these); trafilatura gives a day
 without a time of day, so its ``time`` is 0 by design. Also ``pages_per_s`` of
-each extractor (after one warm-up page), and ``misses`` (page: score) of each. The fixtures were written by us, the
-module's rules with them in view: figures on them say the rules work on these
-templates, not how often they work on the web.
+each extractor (after one warm-up page), and ``misses`` (page: score) of each. The
+fixtures were written by us, the module's rules with them in view: figures on
+them say the rules work on these templates, not how often they work on the web.
 
 Usage: python benchmarks/site_extract.py [--json]
 """
@@ -57,7 +57,7 @@ def html_of(site: str, path: str) -> str:
 
 
 def baseline(case: dict[str, Any], html: str, list_date: str | None) -> Got:
-    """trafilatura alone."""
+    """The baseline: trafilatura alone."""
     doc = trafilatura.bare_extraction(html, url=HOST + case["path"], with_metadata=True)
     if doc is None:
         return None, "", None, None

@@ -17,7 +17,17 @@ from typing import Any
 import pytest
 from pageserver import Answer, PageServer, running_page_server
 from poll_helpers import poll_once
-from site_pages import page_bytes, serve_site, with_title
+from site_pages import (
+    NEW_PATH,
+    NEW_TITLE,
+    OLD_TITLE,
+    TZGG,
+    ZWDT,
+    page_bytes,
+    publish_new_notice,
+    running_county,
+    serve_site,
+)
 
 from yuqing.config import SourceConfig, parse_config
 from yuqing.domain import BACKFILL, BadInput
@@ -32,52 +42,12 @@ from yuqing.store import Store
 
 #: 10:00 in Shanghai on 6 March 2024: notice 1001 (5 March 10:30) is 23.5 h old
 T1 = datetime(2024, 3, 6, 2, 0, tzinfo=UTC)
-TZGG = "/qsx/tzgg/index.html"
-ZWDT = "/qsx/zwdt/index.html"
-NEW_PATH = "/qsx/tzgg/202403/t20240306_1010.html"
-NEW_TITLE = "青山县关于开展2024年春季义务植树活动的通知"
-OLD_TITLE = "青山县人民政府关于做好2024年春季森林防火工作的通知"
-NEW_BODY = ("<p>各乡镇人民政府，县直各单位：</p><p>3月12日是全国第46个植树节。经县政府研究，定于3月"
-            "9日至3月15日在全县开展2024年春季义务植树活动，县城周边以青山公园、城东绿道为主要地点，"
-            "各乡镇自行确定植树地块。</p><p>请各单位组织干部职工按时参加义务植树，并于3月20日前将"
-            "植树数量和成活情况报县绿化委员会办公室。</p>")
-NEW_LI = (f'<li><span class="date">2024-03-06</span><a href="./202403/t20240306_1010.html" '
-          f'target="_blank" title="{NEW_TITLE}">{NEW_TITLE}</a></li>\n')
-
-
-class ListPage:
-    """A list page answering conditional GETs: version 1 is the fixture, version 2 adds
-    the new notice at the top; ETag ``"vN"``, 304 when it matches."""
-
-    def __init__(self, fixture: bytes) -> None:
-        self.fixture = fixture
-        self.version = 1
-
-    def __call__(self, headers: Mapping[str, str]) -> Answer:
-        etag = f'"v{self.version}"'
-        if headers.get("if-none-match") == etag:
-            return Answer(status=304, headers={"ETag": etag})
-        body = self.fixture
-        if self.version > 1:
-            text = body.decode("gbk")
-            at = text.index('<li><span class="date">')
-            body = (text[:at] + NEW_LI + text[at:]).encode("gbk")
-        return Answer(body, headers={"Content-Type": "text/html", "ETag": etag})
 
 
 @pytest.fixture
 def county() -> Iterator[PageServer]:
-    """The county site on 127.0.0.2, its list pages answering conditional GETs (ListPage)."""
-    with running_page_server("127.0.0.2") as server:
-        serve_site(server, "county")
-        server.add(TZGG, ListPage(page_bytes("county", TZGG)))
-        server.add(ZWDT, ListPage(page_bytes("county", ZWDT)))
-        new = with_title(page_bytes("county", "/qsx/tzgg/202403/t20240305_1001.html"),
-                         OLD_TITLE, NEW_TITLE, "gbk", date=("2024-03-05 10:30", "2024-03-06 09:50"))
-        text = new.decode("gbk")
-        start = text.index('<div class="TRS_Editor">') + len('<div class="TRS_Editor">')
-        text = text[:start] + NEW_BODY + text[text.index("</div>", start):]
-        server.add(NEW_PATH, text.encode("gbk"), headers={"Content-Type": "text/html"})
+    """The county site on 127.0.0.2 (site_pages.running_county)."""
+    with running_county("127.0.0.2") as server:
         yield server
 
 
@@ -139,7 +109,7 @@ def test_a_new_notice_between_two_polls_is_stored_once(county: PageServer,
         assert len(backfill) == 2 and all(it.schemes for it in backfill)
         assert first.alerts == ctx.store.count_alerts() == 1
 
-        county.routes[TZGG].version = 2  # type: ignore[attr-defined]
+        publish_new_notice(county)
         clock[0] = T1 + timedelta(minutes=2)
         second = watcher.round()
         assert (second.stored, second.updated, second.alerts) == (1, 0, 1)
