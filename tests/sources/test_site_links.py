@@ -55,6 +55,12 @@ def test_other_cms_lists(site: str, path: str, first: str) -> None:
     assert len(links) in (3, 4)
 
 
+def test_a_page_wrapper_named_page_is_no_furniture() -> None:
+    ((url, html),) = pages("hospital", "/news/list_3.html")
+    wrapped = html.replace("<body>", "<body class='page'><div id='page' class='main'>")
+    assert len(article_links([(url, wrapped)]).links) == 3
+
+
 def test_other_hosts_need_allow_hosts() -> None:
     html = ("<html><body><ul><li><a href='http://www.other.cn/art/2024/3/5/art_1_2.html'>"
             "青山县召开全县安全生产工作会议</a></li></ul></body></html>")

@@ -73,10 +73,12 @@ _INDEX_URL = re.compile(r"(?:^|/)(?:index|default|list|more)(?:[_-]\d+)?\.\w+$|/
                         r"|/$|[?&](?:page|pageno|pagenum)=", re.IGNORECASE)
 _FILE_URL = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|wps|et|zip|rar|7z|jpe?g|png|gif|bmp|mp4|"
                        r"mp3|apk|exe|txt|xml|rss|css|js)$", re.IGNORECASE)
-#: class/id names of page furniture (whole names, lower case; ``-``/``_`` parts count)
+#: class/id names of page furniture: whole names, a furniture word with an optional prefix
+#: and suffix (``main-nav``, ``footer_wrap``); never ``page`` or ``main`` alone, which wrap
+#: whole pages
 CHROME = re.compile(
     r"^(?:(?:main|sub|top|site|g)?[-_]?(?:nav|navbar|menu|header|footer|foot|topbar|top-bar|"
-    r"crumbs?|breadcrumbs?|position|location|dqwz|share|bdsharebuttonbox|pager?|pages|"
+    r"crumbs?|breadcrumbs?|position|location|dqwz|share|bdsharebuttonbox|pager|pages|"
     r"pagination|p_pages|copyright|bottom)(?:[-_]?(?:bar|box|wrap|in|inner|links?|main|area))?)$",
     re.IGNORECASE)
 _PAGER_TEXT = re.compile(r"^(?:更多|查看更多|more|上一页|下一页|上页|下页|首页|尾页|末页|返回|"
