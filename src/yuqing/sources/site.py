@@ -249,7 +249,8 @@ class SiteSource(ConfiguredSource):
         opts = self.options
         now = env.now()
         previous = _Cursor.load(state.cursor) or _Cursor()
-        cursor = _Cursor(dict(previous.validators), [], previous.backfill, previous.backlog)
+        validators = {u: v for u, v in previous.validators.items() if u in opts.url}
+        cursor = _Cursor(validators, [], previous.backfill, previous.backlog)
         if previous.pending:
             env.memory.mark_seen(self.name, previous.pending, now)
         listed = await self._list_pages(env, cursor, renderer,
