@@ -58,6 +58,11 @@ class RejectedItem(YuqingError):
         self.detail = detail
 
 
+#: the flag (RawItem.flags -> Item.flags) of an item a source stores as back-fill: published
+#: before the source was first polled (sources/site.py); stored and analysed, never alerted
+BACKFILL = "backfill"
+
+
 @dataclass
 class RawItem:
     """One item as a source yields it, before any normalisation.

@@ -158,3 +158,14 @@ def test_check_validates_the_drop_folder_and_run_once_reads_it(cli: Invoke,
     assert doc["stored"] == 2 and doc["sources"]["平台导出"]["status"] == "ok"
     again = one_json(cli("run", "--once", "--json"))
     assert again["read"] == 0 and again["sources"]["平台导出"]["status"] == "ok"
+
+
+def test_check_refuses_a_site_source_with_a_bad_regex(cli: Invoke, tmp_path: Path) -> None:
+    config = tmp_path / "yuqing.toml"
+    config.write_text('[[sources]]\nname = "县政府网"\nkind = "site"\nurl = "http://x.cn/"\n'
+                      'link_pattern = "art_("\n', encoding="utf-8")
+    result = cli("check", "--config", str(config))
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert ("source '县政府网' (kind site): option 'link_pattern': 'art_(' is not a regular"
+            in message)

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 
 from yuqing.alerts.render import DEFAULT_LANG, DEFAULT_TZ, alert_body, alert_title, messages
 from yuqing.config import Config, RuleConfig
-from yuqing.domain import Alert, BadInput, Item
+from yuqing.domain import BACKFILL, Alert, BadInput, Item
 
 Clock = Callable[[], datetime]
 DEFAULT_RULE_NAME = "default"
@@ -92,7 +92,8 @@ class MatchRule:
     ``cfg.incident`` (when the three flags are off, every scheme match fires),
     (c) passes the filters of the config (module docstring),
     (d) is not a duplicate (``duplicate_of is None``), not an update of a
-    stored item (``is_update`` False) and not rejected. ``lang`` picks the
+    stored item (``is_update`` False), not rejected and not back-fill (the flag
+    domain.BACKFILL: published before its source was first polled). ``lang`` picks the
     message table (render.MESSAGES), ``tz`` the IANA zone of times in the
     body; ``clock`` returns aware UTC ``created_at`` values. Raises BadInput
     when ``lang`` or a level is not known.
@@ -174,7 +175,7 @@ class MatchRule:
         An update fires only with a hot-list fact the rule asks for (module doc)."""
         fact = self.hotlist_fact(item)
         if item.duplicate_of is not None or item.rejected is not None or (
-                item.is_update and fact is None):
+                item.is_update and fact is None) or BACKFILL in item.flags:
             return None
         schemes = self.matched_schemes(item) if item.schemes else []
         if not schemes:

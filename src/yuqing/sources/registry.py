@@ -24,14 +24,15 @@ def source_registry() -> Registry[SourceFactory]:
 
 
 def register_builtin_sources(registry: Registry[SourceFactory]) -> Registry[SourceFactory]:
-    """Register the built-in kinds ``rss``, ``file``, ``replay``, ``hotlist``, ``newsnow``
-    and ``search``; return ``registry``."""
+    """Register the built-in kinds ``rss``, ``file``, ``replay``, ``hotlist``, ``newsnow``,
+    ``search`` and ``site``; return ``registry``."""
     from yuqing.sources.files import FileSource
     from yuqing.sources.hotlist.newsnow import NewsnowSource
     from yuqing.sources.hotlist.source import HotlistSource
     from yuqing.sources.replay import ReplaySource
     from yuqing.sources.rss import RssSource
     from yuqing.sources.search import SearchSource
+    from yuqing.sources.site import SiteSource
 
     registry.register("rss", RssSource)
     registry.register("file", FileSource)
@@ -39,6 +40,7 @@ def register_builtin_sources(registry: Registry[SourceFactory]) -> Registry[Sour
     registry.register("hotlist", HotlistSource)
     registry.register("newsnow", NewsnowSource)
     registry.register("search", SearchSource)
+    registry.register("site", SiteSource)
     return registry
 
 

@@ -30,7 +30,6 @@ normaliser with the source's time zone.
 
 from __future__ import annotations
 
-import codecs
 import html.entities
 import re
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ from yuqing.sources.base import (
     require_option,
     utc_now,
 )
+from yuqing.sources.decode import bom_encoding, first_strict
 from yuqing.sources.http import content_charset
 from yuqing.sources.polling import FetchError, Page, PollEnv
 
@@ -57,8 +57,6 @@ _XML_DECL_TEXT = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9.
 _REF = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|&")
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 _XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 @dataclass
@@ -78,21 +76,19 @@ class ParsedFeed:
 
 def decode_feed(data: bytes, http_charset: str | None = None) -> tuple[str, list[str]]:
     """Return (text, problems): ``data`` decoded by the order in the module doc."""
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            return data.decode(enc, errors="replace"), []
+    bom = bom_encoding(data)
+    if bom is not None:
+        return data.decode(bom, errors="replace"), []
     declared = _XML_DECL.match(data)
     candidates = [c for c in (declared and declared.group(1).decode("ascii"), http_charset) if c]
-    for enc in [*candidates, "utf-8", "gb18030"]:
-        try:
-            text = data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        problems = [] if not candidates or enc == candidates[0] else [
-            f"declared charset {candidates[0]} does not fit the bytes; decoded as {enc}"
-        ]
-        return text, problems
-    return data.decode("utf-8", errors="replace"), ["undecodable bytes replaced"]
+    decoded = first_strict(data, [*candidates, "utf-8", "gb18030"])
+    if decoded is None:
+        return data.decode("utf-8", errors="replace"), ["undecodable bytes replaced"]
+    text, enc = decoded
+    problems = [] if not candidates or enc == candidates[0] else [
+        f"declared charset {candidates[0]} does not fit the bytes; decoded as {enc}"
+    ]
+    return text, problems
 
 
 def _repair_ref(match: re.Match[str], counts: dict[str, int]) -> str:
