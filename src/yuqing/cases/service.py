@@ -9,7 +9,7 @@ other units can only be asked to ``assist``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -331,18 +331,19 @@ class CaseService:
         return detail
 
     def find(self, *, state: str | None = None, unit: str | None = None,
-             limit: int = 100) -> list[Case]:
-        """Return cases (newest first) in ``state`` and owned by ``unit`` when given;
-        raises BadInput for an unknown state."""
+             limit: int = 100, units: Collection[str] | None = None) -> list[Case]:
+        """Return cases (newest first) in ``state`` and owned by ``unit`` when given, within
+        ``units`` (a viewer's scope) unless None; raises BadInput for an unknown state."""
         if state is not None and state not in workflow.STATES:
             raise BadInput(f"case state {state!r}: expected one of {', '.join(workflow.STATES)}")
-        return self.store.cases.find(state=state, unit=unit, limit=limit)
+        return self.store.cases.find(state=state, unit=unit, limit=limit, units=units)
 
     def show(self, case_id: int) -> dict[str, Any]:
         """Return the JSON form of ``get(case_id)`` (``CaseDetail.to_json``, office zone)."""
         return self.get(case_id).to_json(self.tz)
 
     def list(self, *, state: str | None = None, unit: str | None = None,
-             limit: int = 100) -> list[dict[str, Any]]:
+             limit: int = 100, units: Collection[str] | None = None) -> list[dict[str, Any]]:
         """Return the JSON form of ``find(...)`` (``Case.to_json``, office zone)."""
-        return [c.to_json(self.tz) for c in self.find(state=state, unit=unit, limit=limit)]
+        return [c.to_json(self.tz)
+                for c in self.find(state=state, unit=unit, limit=limit, units=units)]

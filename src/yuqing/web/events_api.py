@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from yuqing.analytics.event_report import event_detail, list_events
 from yuqing.analytics.trends import rising_topics
 from yuqing.runtime.context import Context
+from yuqing.web import access
 from yuqing.web.query_checks import refuse_unknown_params
 
 
@@ -35,7 +36,8 @@ def events_router(ctx: Context) -> APIRouter:
     """Return the APIRouter of the event routes bound to ``ctx`` (module doc)."""
     router = APIRouter(tags=["events"])
 
-    @router.get("/api/events", dependencies=[Depends(refuse_unknown_params)])
+    @router.get("/api/events",
+                dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
     async def get_events(
         since: datetime | None = Query(
             None, description="last active at or after (ISO 8601 with offset)"
@@ -50,7 +52,7 @@ def events_router(ctx: Context) -> APIRouter:
         return await run_in_threadpool(list_events, ctx.store, since=since, min_size=min_size,
                                        order=order, limit=limit)
 
-    @router.get("/api/events/{event_id}")
+    @router.get("/api/events/{event_id}", dependencies=[Depends(access.SHARED)])
     async def get_event(event_id: str) -> dict[str, Any]:
         """One event with origin, timeline, propagation edges, level and heat."""
         doc = await run_in_threadpool(event_detail, ctx.store, event_id, ctx.config.events)
@@ -58,7 +60,7 @@ def events_router(ctx: Context) -> APIRouter:
             raise HTTPException(404, f"event {event_id}: not found")
         return doc
 
-    @router.get("/api/trends/hotsearch")
+    @router.get("/api/trends/hotsearch", dependencies=[Depends(access.SHARED)])
     async def get_rising(hours: int = Query(3, ge=1, le=48),
                          top: int = Query(10, ge=1, le=100)) -> list[dict[str, Any]]:
         """Rising topics of the bundled Weibo hot-search snapshots."""

@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -31,7 +31,7 @@ from yuqing.domain import Alert, BadInput
 from yuqing.pipeline.schemes import SchemeMatcher
 from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
-from yuqing.web import views
+from yuqing.web import access, views
 from yuqing.web.accounts import Accounts
 from yuqing.web.auth import current_user, require_admin
 
@@ -96,23 +96,26 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
 
     router = APIRouter(prefix="/api/web", tags=["web"], lifespan=lifespan)
 
-    @router.get("/me")
+    @router.get("/me", dependencies=[Depends(access.SHARED)])
     def me(request: Request) -> dict[str, Any]:
         """The logged-in user: id, name, role, unit."""
         user = current_user(request)
         return {k: user[k] for k in ("id", "name", "role", "unit")}
 
-    @router.post("/alerts/{alert_id}/ack")
+    @router.post("/alerts/{alert_id}/ack", dependencies=[Depends(access.UNIT)])
     def acknowledge(request: Request, alert_id: int) -> dict[str, Any]:
-        """Acknowledge alert ``alert_id`` as the logged-in user (stops its escalation)."""
+        """Acknowledge alert ``alert_id`` as the logged-in user (stops its escalation); a
+        unit's user acknowledges the alerts of the unit's channels only (404 for others)."""
         user = current_user(request)
+        if not ctx.store.alerts.reaches(alert_id, access.viewer(request).channels):
+            raise HTTPException(404, f"alert {alert_id} not found")
         done = ctx.store.alerts.acknowledge(alert_id, user["name"], datetime.now(UTC))
         if done is None:
             raise HTTPException(404, f"alert {alert_id} not found")
         return {"id": alert_id, "first": done.first, "by": done.by,
                 "at": done.at.isoformat() if done.at else None}
 
-    @router.get("/items/stream")
+    @router.get("/items/stream", dependencies=[Depends(access.SHARED)])
     async def item_stream(after: int = Query(-1)) -> StreamingResponse:
         """New items as server-sent events ``item`` (data: item JSON with ``key``, ``seq``)."""
         async def events() -> AsyncIterator[str]:
@@ -130,14 +133,17 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
 
-    @router.get("/alerts/stream")
-    async def alert_stream(after: int = Query(-1)) -> StreamingResponse:
-        """New alerts as server-sent events ``alert`` (data: id, rule, level, title)."""
+    @router.get("/alerts/stream", dependencies=[Depends(access.UNIT)])
+    async def alert_stream(request: Request, after: int = Query(-1)) -> StreamingResponse:
+        """New alerts as server-sent events ``alert`` (data: id, rule, level, title); a unit's
+        user gets the alerts of the unit's channels only."""
+        channels = access.viewer(request).channels
+
         async def events() -> AsyncIterator[str]:
             last = after if after >= 0 else await run_in_threadpool(views.newest_alert_id, ctx)
             yield f": from {last}\n\n"
             while True:
-                fresh = await run_in_threadpool(views.alerts_after, ctx, last)
+                fresh = await run_in_threadpool(views.alerts_after, ctx, last, 20, channels)
                 for doc in fresh:
                     last = doc["id"]
                     yield f"event: alert\ndata: {json.dumps(doc, ensure_ascii=False)}\n\n"
@@ -148,7 +154,7 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
 
-    @router.post("/schemes/test")
+    @router.post("/schemes/test", dependencies=[Depends(access.SHARED)])
     def test_scheme(request: Request, body: dict[str, Any]) -> dict[str, Any]:
         """Preview a scheme (SchemeConfig fields) against the newest items."""
         current_user(request)
@@ -157,7 +163,7 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
         except BadInput as exc:
             raise _bad(exc) from None
 
-    @router.post("/channels/{name}/test")
+    @router.post("/channels/{name}/test", dependencies=[Depends(access.ADMIN)])
     def test_channel(request: Request, name: str) -> dict[str, Any]:
         """Send one test alert over channel ``name``; returns ``{"ok", "error"}``."""
         user = require_admin(request)
@@ -173,13 +179,13 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
                        {"ok": result.ok, "error": result.error})
         return {"ok": result.ok, "error": result.error}
 
-    @router.get("/users")
+    @router.get("/users", dependencies=[Depends(access.ADMIN)])
     def list_users(request: Request) -> list[dict[str, Any]]:
         """Every user (no password hashes)."""
         require_admin(request)
         return [{**u, "created_at": u["created_at"].isoformat()} for u in accounts.users()]
 
-    @router.post("/users", status_code=201)
+    @router.post("/users", status_code=201, dependencies=[Depends(access.ADMIN)])
     def add_user(request: Request, body: NewUser) -> dict[str, Any]:
         """Add a user (admin)."""
         admin = require_admin(request)
@@ -191,7 +197,7 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
                        {"op": "add", "role": body.role, "unit": body.unit})
         return {"id": user_id, "name": body.name, "role": body.role, "unit": body.unit}
 
-    @router.patch("/users/{name}")
+    @router.patch("/users/{name}", dependencies=[Depends(access.ADMIN)])
     def change_user(request: Request, name: str, body: UserChange) -> dict[str, Any]:
         """Change a user's role, unit, active flag or password (admin)."""
         admin = require_admin(request)
@@ -205,7 +211,7 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
                        {"op": "change", **shown, "password": "password" in changes})
         return {"name": name, "changed": sorted(changes)}
 
-    @router.post("/units", status_code=201)
+    @router.post("/units", status_code=201, dependencies=[Depends(access.ADMIN)])
     def add_unit(request: Request, body: NewUnit) -> dict[str, Any]:
         """Add a unit (admin)."""
         admin = require_admin(request)
@@ -216,7 +222,7 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
         accounts.audit(admin["name"], "setting", f"unit:{body.name}", {"op": "add"})
         return {"name": body.name, "added": added}
 
-    @router.post("/tokens", status_code=201)
+    @router.post("/tokens", status_code=201, dependencies=[Depends(access.SHARED)])
     def new_token(request: Request, label: str = "api") -> dict[str, str]:
         """Create an API token acting as the logged-in user; shown once."""
         user = current_user(request)
