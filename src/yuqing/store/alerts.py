@@ -343,6 +343,11 @@ def alert_rule(conn: Connection, alert_id: int) -> str | None:
     return conn.scalar(select(alerts.c.rule).where(alerts.c.id == alert_id))
 
 
+def alert_level(conn: Connection, alert_id: int) -> str | None:
+    """Return the level (I-IV) of alert ``alert_id`` (None: no such alert, or no level)."""
+    return conn.scalar(select(alerts.c.level).where(alerts.c.id == alert_id))
+
+
 class AlertsRepository(AlertStateQueries, AlertRuleQueries):
     """Queries of alerts (outbox, deliveries, acknowledgements, alert rules).
 
@@ -401,6 +406,11 @@ class AlertsRepository(AlertStateQueries, AlertRuleQueries):
             return None
         with self._read() as conn:
             return alert_rule(conn, alert_id)
+
+    def alert_level(self, alert_id: int) -> str | None:
+        """Return the level (I-IV) of alert ``alert_id``, or None."""
+        with self._read() as conn:
+            return alert_level(conn, alert_id)
 
     # ----- reads for the web and CLI -----
 

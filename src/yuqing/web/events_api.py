@@ -16,7 +16,7 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from yuqing.analytics.event_report import event_detail, list_events
@@ -53,11 +53,14 @@ def events_router(ctx: Context) -> APIRouter:
                                        order=order, limit=limit)
 
     @router.get("/api/events/{event_id}", dependencies=[Depends(access.SHARED)])
-    async def get_event(event_id: str) -> dict[str, Any]:
-        """One event with origin, timeline, propagation edges, level and heat."""
+    async def get_event(request: Request, event_id: str) -> dict[str, Any]:
+        """One event with origin, timeline, propagation edges, level and heat; a unit user's
+        read is written to the audit log."""
         doc = await run_in_threadpool(event_detail, ctx.store, event_id, ctx.config.events)
         if doc is None:
             raise HTTPException(404, f"event {event_id}: not found")
+        if access.viewer(request).units is not None:
+            await run_in_threadpool(access.audit, request, "view", f"event:{event_id}")
         return doc
 
     @router.get("/api/trends/hotsearch", dependencies=[Depends(access.SHARED)])

@@ -106,7 +106,7 @@ def rules_router(ctx: Context) -> APIRouter:
         admin = require_admin(request)
         fields, enabled, _ = _split_api_body(body)
         try:
-            return editor.create(fields, enabled, admin["name"])
+            return editor.create(fields, enabled, admin["name"], access.client_address(request))
         except RuleInvalid as exc:
             raise _http(exc) from None
 
@@ -118,7 +118,8 @@ def rules_router(ctx: Context) -> APIRouter:
         admin = require_admin(request)
         fields, enabled, version = _split_api_body(body)
         try:
-            return editor.replace(name, fields, enabled, admin["name"], version)
+            return editor.replace(name, fields, enabled, admin["name"], version,
+                                      access.client_address(request))
         except (RuleInvalid, RuleNotFound) as exc:
             raise _http(exc) from None
 
@@ -128,7 +129,7 @@ def rules_router(ctx: Context) -> APIRouter:
         """Delete a rule created on the web (admin)."""
         admin = require_admin(request)
         try:
-            editor.delete(name, admin["name"])
+            editor.delete(name, admin["name"], access.client_address(request))
         except (RuleInvalid, RuleNotFound) as exc:
             raise _http(exc) from None
         return {"name": name, "deleted": True}
@@ -177,7 +178,7 @@ def rules_router(ctx: Context) -> APIRouter:
         admin = require_admin(request)
         body, enabled, _ = form_body(await read_form(request))
         try:
-            editor.create(body, enabled, admin["name"])
+            editor.create(body, enabled, admin["name"], access.client_address(request))
         except RuleInvalid as exc:
             return form_page(request, {**NEW_RULE, **body}, new=True, enabled=enabled,
                              errors=form_errors(request, exc))
@@ -200,7 +201,8 @@ def rules_router(ctx: Context) -> APIRouter:
         body, enabled, version = form_body(await read_form(request))
         body["name"] = name
         try:
-            editor.replace(name, body, enabled, admin["name"], version)
+            editor.replace(name, body, enabled, admin["name"], version,
+                               access.client_address(request))
         except RuleNotFound as exc:
             raise _http(exc) from None
         except RuleInvalid as exc:
@@ -217,9 +219,10 @@ def rules_router(ctx: Context) -> APIRouter:
         try:
             if op in ("enable", "disable"):
                 editor.set_enabled(name, op == "enable", admin["name"],
-                                   int(version) if version.isdigit() else None)
+                                   int(version) if version.isdigit() else None,
+                                   access.client_address(request))
             elif op == "delete":
-                editor.delete(name, admin["name"])
+                editor.delete(name, admin["name"], access.client_address(request))
             else:
                 raise HTTPException(404, f"{op!r}: expected enable, disable or delete")
         except RuleNotFound as exc:
