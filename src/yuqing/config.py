@@ -459,6 +459,18 @@ class PipelineConfig(BaseModel):
                      if order)
 
 
+class RetentionConfig(BaseModel):
+    """How long collected items stay in the database: items published more than
+    ``items_days`` days ago are written to ``archive_dir`` (gzip-compressed JSON Lines,
+    one file per run) and removed; cases, petitions, alerts and the audit logs are kept,
+    and so are items a case links or a stored report quotes. Off (None) by default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items_days: int | None = Field(default=None, ge=1)
+    archive_dir: Path = Path("archive")
+
+
 class Config(BaseModel):
     """The whole monitoring config file."""
 
@@ -479,6 +491,7 @@ class Config(BaseModel):
     cases: CasesConfig = Field(default_factory=CasesConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     _zone = field_validator("timezone")(_known_zone)
