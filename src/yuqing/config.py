@@ -302,13 +302,19 @@ class UnitConfig(BaseModel):
 
 
 class CaseUserConfig(BaseModel):
-    """A person who acts on cases: ``unit`` and ``roles`` (monitor, handler, leader, admin)."""
+    """A person who acts on cases: ``unit``, ``roles`` (monitor, handler, leader, admin)
+    and where notices reach them (``email``, ``phone``, ``wecom`` user id). Each entry
+    creates a web account when there is none of that name (cases/people.py): the web
+    accounts are the one list of people."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str
     unit: str
     roles: list[str] = Field(default_factory=lambda: ["handler"])
+    email: str | None = None
+    phone: str | None = None
+    wecom: str | None = None
 
 
 class CasesConfig(BaseModel):

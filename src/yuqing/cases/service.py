@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from yuqing.cases import playbooks, workflow
+from yuqing.cases import people, playbooks, workflow
 from yuqing.cases.deadlines import WorkCalendar, calendar_from_config, find_policy, policy_deadline
 from yuqing.cases.inputs import CaseMove
 from yuqing.config import Config
@@ -62,18 +62,29 @@ class CaseService:
     def check_actor(self, actor: str, role: str, what: str, allowed: frozenset[str]) -> None:
         """Raise BadInput unless ``actor`` may act as ``role`` and ``role`` may do ``what``.
 
-        With ``[[cases.users]]`` configured the actor must be listed with that role.
+        A person with a web account or listed in ``[[cases.users]]`` (one list of people:
+        cases/people.py) acts only in their roles; with ``[[cases.users]]`` configured the
+        actor must be such a person; otherwise an unknown actor's role is taken as stated.
         """
         if not actor.strip():
             raise BadInput(f"{what}: the actor's name is required")
-        if self.users:
-            user = self.users.get(actor)
-            if user is None:
-                raise BadInput(f"{what}: {actor!r} is not a configured case user")
-            if role not in user.roles:
-                raise BadInput(f"{what}: {actor!r} does not have the role {role!r} "
-                               f"(has: {', '.join(user.roles)})")
+        roles = people.case_roles(self.store, self.config.cases.users, actor)
+        if roles is None and self.users:
+            raise BadInput(f"{what}: {actor!r} is neither a web account nor a configured "
+                           "case user")
+        if roles is not None and role not in roles:
+            raise BadInput(f"{what}: {actor!r} does not have the role {role!r} "
+                           f"(has: {', '.join(sorted(roles))})")
         workflow.check_role(what, role, allowed)
+
+    def acting_role(self, actor: str, given: str | None, usual: str) -> str:
+        """Return the role ``actor`` acts in: ``given`` when stated, else ``usual`` (the
+        command's habitual role) when the person may take it or is unknown, else the first
+        (by name) of the person's case roles (cases/people.py)."""
+        if given:
+            return given
+        roles = people.case_roles(self.store, self.config.cases.users, actor)
+        return usual if not roles or usual in roles else sorted(roles)[0]
 
     def case(self, repos: Repositories, case_id: int) -> Case:
         """Return case ``case_id`` read through ``repos`` (the store or an open

@@ -22,7 +22,9 @@ from yuqing.store.repository import Repository
 
 ROLES = ("admin", "analyst", "handler", "leader")
 _PUBLIC = (users.c.id, users.c.name, users.c.role, users.c.unit, users.c.active,
-           users.c.created_at)
+           users.c.created_at, users.c.email, users.c.phone, users.c.wecom)
+#: where case notices reach a person (store/accounts_tables.py users)
+ADDRESSES = ("email", "phone", "wecom")
 
 
 def _user(row: Any) -> dict[str, Any]:
@@ -70,12 +72,13 @@ def add_user(conn: Connection, name: str, password_hash: str, role: str, unit: s
 
 
 def update_user(conn: Connection, name: str, changes: Mapping[str, Any]) -> None:
-    """Change ``role``, ``unit``, ``active`` or ``password_hash`` of user ``name``.
+    """Change ``role``, ``unit``, ``active``, ``password_hash`` or an address (ADDRESSES) of
+    user ``name``.
 
     Raises BadInput for an unknown user, field or role. Deactivating a user
     also ends their sessions.
     """
-    unknown = set(changes) - {"role", "unit", "active", "password_hash"}
+    unknown = set(changes) - {"role", "unit", "active", "password_hash", *ADDRESSES}
     if unknown:
         raise BadInput(f"user {name!r}: cannot change {sorted(unknown)}")
     if "role" in changes and changes["role"] not in ROLES:

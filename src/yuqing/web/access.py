@@ -36,9 +36,9 @@ from typing import Any
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
+from yuqing.cases.people import CASE_ROLES
 from yuqing.cases.units import UnitTree
 from yuqing.runtime.context import Context
-from yuqing.web.accounts import CASE_ROLES
 
 
 @dataclass(frozen=True)

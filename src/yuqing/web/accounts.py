@@ -28,8 +28,6 @@ SESSION_HOURS = 12.0
 LOCK_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
-#: the role each web role acts as in the case workflow (cases/workflow.py ROLES)
-CASE_ROLES = {"admin": "admin", "analyst": "monitor", "handler": "handler", "leader": "leader"}
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 8
 

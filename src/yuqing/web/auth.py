@@ -34,8 +34,9 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from yuqing.cases.people import CASE_ROLES
 from yuqing.config import WebConfig
-from yuqing.web.accounts import CASE_ROLES, Accounts
+from yuqing.web.accounts import Accounts
 
 SESSION_COOKIE = "yq_session"
 PUBLIC_PREFIXES = ("/login", "/static/", "/docs", "/openapi.json", "/favicon.ico")

@@ -20,12 +20,13 @@ from starlette.concurrency import run_in_threadpool
 
 from yuqing.analytics.threads import trace_origin
 from yuqing.cases import workflow
+from yuqing.cases.people import CASE_ROLES
 from yuqing.cases.service import CaseService
 from yuqing.config import Config
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
 from yuqing.web import access, views
-from yuqing.web.accounts import CASE_ROLES, Accounts, LoginThrottled
+from yuqing.web.accounts import Accounts, LoginThrottled
 from yuqing.web.auth import SESSION_COOKIE, current_user
 from yuqing.web.exports import EXPORT_FORMATS, export_response
 from yuqing.web.i18n import LANG_COOKIE, LANGS

@@ -42,12 +42,16 @@ SCHEME_TEST_ITEMS = 2000
 
 
 class NewUser(BaseModel):
-    """A user to add: name, password (8+ characters), role, optional unit."""
+    """A user to add: name, password (8+ characters), role, optional unit and the addresses
+    case notices reach them at (e-mail, phone, WeCom user id)."""
 
     name: str
     password: str
     role: str = "analyst"
     unit: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    wecom: str | None = None
 
 
 class UserChange(BaseModel):
@@ -57,6 +61,9 @@ class UserChange(BaseModel):
     unit: str | None = None
     active: bool | None = None
     password: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    wecom: str | None = None
 
 
 class NewUnit(BaseModel):
@@ -200,6 +207,9 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
         """Add a user (admin)."""
         try:
             user_id = accounts.add_user(body.name, body.password, body.role, body.unit)
+            addresses = body.model_dump(include={"email", "phone", "wecom"}, exclude_none=True)
+            if addresses:
+                accounts.update_user(body.name, addresses)
         except BadInput as exc:
             raise _bad(exc) from None
         access.audit(request, "setting", f"user:{body.name}",
