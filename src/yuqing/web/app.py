@@ -27,6 +27,7 @@ from yuqing.web.alerts_api import alerts_router
 from yuqing.web.auth import case_guard, install_auth
 from yuqing.web.cases_api import cases_router
 from yuqing.web.events_api import events_router
+from yuqing.web.headers import SecurityHeaders
 from yuqing.web.pages import pages_router
 from yuqing.web.query_checks import refuse_unknown_params
 from yuqing.web.render import web_dir
@@ -76,6 +77,7 @@ def create_app(ctx: Context) -> FastAPI:
     accounts = Accounts(ctx.store, ctx.config.web.session_hours)
     app.state.accounts = accounts
     install_auth(app, accounts, ctx.config.web)
+    app.add_middleware(SecurityHeaders)  # outermost: refusals of the login gate get them too
     app.mount("/static", StaticFiles(directory=str(web_dir("static"))), name="static")
     # registered before the routers: routes are matched in order, and a push (the busiest
     # route) then matches first instead of after every router's routes
