@@ -167,6 +167,9 @@ def test_units_form_a_tree(world: Any) -> None:
                              "note": "核实", "handling_class": 2})
     assert move.status_code == 403  # a parent reads its children's cases, it does not act
     assert client.get(f"/api/cases/{yi_case}", headers=jia).status_code == 403
+    review = client.get("/api/reports/review", params={"case": yi_case, "format": "html"},
+                        headers=jia)
+    assert review.status_code == 403
     contact = client.post(f"/api/petitions/{fills['乙单位']['petition_id']}/contact",
                           headers=jia, json={"actor": "jia-h", "role": "handler",
                                              "reason": "回访"})

@@ -4,7 +4,7 @@ Passwords are stored only as argon2 hashes (web/auth.py). Session ids and
 API tokens are stored only as SHA-256 hex digests, so a copy of the database
 does not let anyone log in. ``web_audit`` records who read or exported what
 protected data and changed which setting, when and from which address; the
-database refuses UPDATE and DELETE on it (migration 0012_trust), as on ``case_log``.
+database refuses UPDATE and DELETE on it (migration 0013_trust), as on ``case_log``.
 """
 
 from __future__ import annotations

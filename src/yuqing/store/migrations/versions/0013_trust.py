@@ -1,7 +1,7 @@
 """Trust (issue 16): the web audit log records the client address and is append-only;
 users carry the addresses notices reach them at.
 
-Revision ID: 0012_trust
+Revision ID: 0013_trust
 Revises: 0007_accounts
 Create Date: 2026-12-01
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_trust"
+revision = "0013_trust"
 down_revision = "0007_accounts"
 branch_labels = None
 depends_on = None
