@@ -19,7 +19,7 @@ from yuqing.sources.rss import RssSource
 
 def test_builtin_kinds_are_registered_and_built() -> None:
     reg = register_builtin_sources(source_registry())
-    assert reg.names() == ["file", "replay", "rss"]
+    assert reg.names() == ["file", "hotlist", "newsnow", "replay", "rss", "search"]
     rss = create_source(reg, SourceConfig(name="a", kind="rss", url="http://127.0.0.1/feed"))
     assert isinstance(rss, RssSource) and rss.name == "a" and rss.supports_conditional_get
     assert isinstance(create_source(reg, SourceConfig(name="b", kind="file", path="x.csv")),
@@ -31,8 +31,8 @@ def test_builtin_kinds_are_registered_and_built() -> None:
 
 def test_unknown_kind_names_source_and_known_kinds() -> None:
     ftp = SourceConfig(name="x", kind="ftp")
-    with pytest.raises(BadInput,
-                       match="source 'x': unknown kind 'ftp'; known kinds: file, replay, rss"):
+    with pytest.raises(BadInput, match="source 'x': unknown kind 'ftp'; known kinds: "
+                                       "file, hotlist, newsnow, replay, rss, search"):
         create_source(register_builtin_sources(source_registry()), ftp)
     with pytest.raises(BadInput, match="source 'x': unknown kind 'ftp'; known kinds: \\(none\\)"):
         create_source(source_registry(), ftp)

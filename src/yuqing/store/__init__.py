@@ -79,7 +79,8 @@ class Store(Repositories):
 
     The per-area repositories are attributes (``store.items``, ``store.events``,
     ``store.alerts``, ``store.cases``, ``store.petitions``, ``store.reports``,
-    ``store.accounts``, ``store.sources``); each call runs in its own transaction.
+    ``store.accounts``, ``store.sources``, ``store.collection``); each call runs in its
+    own transaction.
     Calls that must commit together run on ``with store.transaction() as tx:``
     (``tx.cases...``, ``tx.alerts...``).
 

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from yuqing.analytics.threads import trace_origin
 from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
+from yuqing.sources.health import health_rows
 from yuqing.sources.records import raw_from_record
 from yuqing.store.items import item_to_json
 from yuqing.web import access
@@ -175,10 +176,13 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.get("/api/sources", dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
     def list_sources() -> list[dict[str, Any]]:
-        """Health of every watched source: status, last success, last error, items in the
-        last hour."""
-        return [{"name": s.name, **s.health, "updated_at": s.updated_at}
-                for s in ctx.store.list_source_states()]
+        """Health of every configured source (the rows of ``yuqing sources --json``:
+        status, last success and error, freshness lag, failure rate over 24 h, items per
+        poll...) and ``updated_at``, when its state was last saved."""
+        states = ctx.store.list_source_states()
+        saved_at = {s.name: s.updated_at for s in states}
+        rows = health_rows(ctx.config.sources, states, datetime.now(UTC))
+        return [{**row, "updated_at": saved_at.get(row["name"])} for row in rows]
 
     @app.get("/api/stats", dependencies=[Depends(access.UNIT)])
     def stats(request: Request) -> dict[str, Any]:

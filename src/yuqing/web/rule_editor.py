@@ -30,7 +30,7 @@ from yuqing.store import Store
 TEXT_LISTS = ("categories", "sources", "keywords", "fallback", "escalation")
 #: form fields holding lists chosen with check boxes
 CHECK_LISTS = ("schemes", "media_types", "handling_classes", "channels", "groups",
-               "quiet_override_levels", "incident_categories")
+               "quiet_override_levels", "incident_categories", "hotlist")
 BOOLS = ("negative", "sensitive", "incident", "spike", "realert")
 #: optional single values: an empty box means "unset" (min_level, quiet_hours) or the default
 SINGLE = ("level", "min_level", "quiet_hours", "window", "max_per_window", "ack_timeout")

@@ -32,7 +32,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from yuqing.alerts.rule_check import RuleInvalid
 from yuqing.alerts.rules import LEVELS
 from yuqing.config import RuleConfig
-from yuqing.domain import HANDLING_CLASS_LABELS, INCIDENT_CATEGORIES, MEDIA_LABELS, MEDIA_TYPES
+from yuqing.domain import (
+    HANDLING_CLASS_LABELS,
+    HOTLIST_FACT_LABELS,
+    INCIDENT_CATEGORIES,
+    MEDIA_LABELS,
+    MEDIA_TYPES,
+)
 from yuqing.runtime.context import Context
 from yuqing.web import access
 from yuqing.web.auth import current_user, require_admin
@@ -144,6 +150,7 @@ def rules_router(ctx: Context) -> APIRouter:
             request, "rule_form.html", rule=rule, new=new, enabled=enabled, version=version,
             errors=errors or {}, levels=LEVELS, media=[(m, MEDIA_LABELS[m]) for m in MEDIA_TYPES],
             classes=HANDLING_CLASS_LABELS, incident_categories=INCIDENT_CATEGORIES,
+            hotlist_facts=HOTLIST_FACT_LABELS,
             schemes=[s.name for s in cfg.schemes],
             channels=sorted(editor.context.channels), groups=sorted(cfg.alerts.groups),
             sources=sorted({s.name for s in cfg.sources} | {"push"}),
@@ -165,7 +172,8 @@ def rules_router(ctx: Context) -> APIRouter:
     def rules_page(request: Request, saved: str | None = None,
                    error: str | None = None) -> Response:
         return pages.render(request, "rules.html", rules=editor.docs(), saved=saved, error=error,
-                            media=MEDIA_LABELS, classes=HANDLING_CLASS_LABELS)
+                            media=MEDIA_LABELS, classes=HANDLING_CLASS_LABELS,
+                            hotlist_facts=HOTLIST_FACT_LABELS)
 
     @router.get(PAGE + "/new", response_class=HTMLResponse, include_in_schema=False,
                 dependencies=[Depends(access.ADMIN)])
