@@ -324,13 +324,19 @@ class UnitConfig(BaseModel):
 
 
 class CaseUserConfig(BaseModel):
-    """A person who acts on cases: ``unit`` and ``roles`` (monitor, handler, leader, admin)."""
+    """A person who acts on cases: ``unit``, ``roles`` (monitor, handler, leader, admin)
+    and where notices reach them (``email``, ``phone``, ``wecom`` user id). Each entry
+    creates a web account when there is none of that name (cases/people.py): the web
+    accounts are the one list of people."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str
     unit: str
     roles: list[str] = Field(default_factory=lambda: ["handler"])
+    email: str | None = None
+    phone: str | None = None
+    wecom: str | None = None
 
 
 class CasesConfig(BaseModel):
@@ -481,6 +487,18 @@ class PipelineConfig(BaseModel):
                      if order)
 
 
+class RetentionConfig(BaseModel):
+    """How long collected items stay in the database: items published more than
+    ``items_days`` days ago are written to ``archive_dir`` (gzip-compressed JSON Lines,
+    one file per run) and removed; cases, petitions, alerts and the audit logs are kept,
+    and so are items a case links or a stored report quotes. Off (None) by default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items_days: int | None = Field(default=None, ge=1)
+    archive_dir: Path = Path("archive")
+
+
 class Config(BaseModel):
     """The whole monitoring config file."""
 
@@ -501,6 +519,7 @@ class Config(BaseModel):
     cases: CasesConfig = Field(default_factory=CasesConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     _zone = field_validator("timezone")(_known_zone)

@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from yuqing.cli.alerts import alerts_app
 from yuqing.cli.analyze import analyze
+from yuqing.cli.backup import backup, restore, retention
 from yuqing.cli.cases import case_app, cases_app
 from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, fail, user_errors
 from yuqing.cli.demo import demo
@@ -46,6 +47,9 @@ app.command()(serve)
 app.command()(sources)
 app.command()(stats)
 app.command()(report)
+app.command()(backup)
+app.command()(restore)
+app.command()(retention)
 app.add_typer(train_app, name="train")
 app.add_typer(user_app, name="user")
 app.add_typer(alerts_app, name="alerts")

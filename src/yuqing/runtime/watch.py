@@ -23,6 +23,7 @@ from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import run_stream
 from yuqing.runtime.outcome import Outcome
+from yuqing.runtime.retention import DailyRetention
 from yuqing.sources.health import SourceHealth
 from yuqing.sources.http import HttpFetcher
 from yuqing.sources.poll import poll_due, prepare
@@ -84,6 +85,7 @@ class Watcher:
         self.reports = _report_scheduler(ctx)
         self.cases = CaseService(ctx.store, ctx.config, clock=clock)
         self._last_sweep: datetime | None = None
+        self.retention = DailyRetention(ctx)
 
     def _save(self) -> None:
         now = self.clock()
@@ -107,6 +109,7 @@ class Watcher:
         if self.reports is not None:
             self.reports.tick(self.clock())
         self._sweep_cases()
+        self.retention.tick(self.clock())
         if raws and self.on_round is not None:
             self.on_round(outcome, self.health)
         return outcome

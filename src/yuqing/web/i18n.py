@@ -41,6 +41,7 @@ EN: dict[str, str] = {
     "标题": "Title", "时间": "Time", "状态": "Status", "新预警": "New alert",
     "开启桌面通知": "Enable notifications", "案件": "Case", "期限": "Deadline",
     "已超期": "overdue", "剩余": "left", "小时": "h", "单位": "Unit", "审计日志": "Audit log",
+    "导出审计日志": "Export the audit log", "来源地址": "Address",
     "可执行操作": "Allowed actions", "说明": "Note", "移至": "Move to",
     "信访登记": "Petition intake",
     "渠道": "Channel", "事项": "Subject", "被反映对象": "Accused", "姓名": "Name",

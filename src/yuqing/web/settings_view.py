@@ -13,6 +13,7 @@ from yuqing.config import ChannelConfig
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
 from yuqing.sources.health import STATUS_LABELS, age_parts, health_rows
+from yuqing.web.access import Viewer
 from yuqing.web.accounts import Accounts
 from yuqing.web.rule_editor import RuleEditor
 
@@ -39,10 +40,12 @@ def source_rows(ctx: Context) -> list[dict[str, Any]]:
     return rows
 
 
-def settings_data(ctx: Context, accounts: Accounts) -> dict[str, Any]:
+def settings_data(ctx: Context, accounts: Accounts, viewer: Viewer) -> dict[str, Any]:
     """Return ``{"schemes", "sources", "lexicons", "rules", "channels", "users", "units",
     "audit"}`` for the settings page; ``rules`` are the stored rules the processes use
-    (web/rule_editor.rule_doc shape), not only the config file's."""
+    (web/rule_editor.rule_doc shape), not only the config file's. A unit's user sees the
+    users and units of their units only, and no audit log (admins only)."""
+    mine = viewer.units
     cfg = ctx.config
     return {
         "schemes": [s.model_dump() for s in cfg.schemes],
@@ -52,6 +55,7 @@ def settings_data(ctx: Context, accounts: Accounts) -> dict[str, Any]:
         "channels": [{"name": c.name, "kind": c.kind,
                       "options": channel_options(ctx, c)}
                      for c in cfg.alerts.channels],
-        "users": accounts.users(), "units": accounts.units(),
-        "audit": accounts.read_audit(50),
+        "users": [u for u in accounts.users() if mine is None or u["unit"] in mine],
+        "units": [u for u in accounts.units() if mine is None or u["name"] in mine],
+        "audit": accounts.read_audit(50) if viewer.user["role"] == "admin" else [],
     }
