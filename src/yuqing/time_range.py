@@ -29,3 +29,16 @@ def parse_since(value: str, tz: str, now: datetime | None = None) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(tz))
     return parsed.astimezone(UTC)
+
+
+def parse_range(since: str, until: str | None, tz: str,
+                now: datetime | None = None) -> tuple[datetime, datetime]:
+    """Return ``(start, end)`` (aware UTC) of ``since`` and ``until`` (each as
+    :func:`parse_since`; ``until`` None is ``now``), as ``yuqing stats`` and the MCP
+    ``get_stats`` tool take them. Raises BadInput naming a bad value or an empty range."""
+    now = now or datetime.now(UTC)
+    end = parse_since(until, tz, now) if until else now
+    start = parse_since(since, tz, now)
+    if end <= start:
+        raise BadInput(f"--since {since!r} / --until {until!r}: the range is empty")
+    return start, end

@@ -19,6 +19,7 @@ from yuqing.cli.evaluate import eval_handling_class, eval_incidents, eval_sentim
 from yuqing.cli.events import eval_events, event, events
 from yuqing.cli.ingest import ingest
 from yuqing.cli.items import items
+from yuqing.cli.mcp import mcp
 from yuqing.cli.petition import deadline, eval_petitions, petition_app
 from yuqing.cli.rejections import rejections
 from yuqing.cli.report import report
@@ -44,6 +45,7 @@ app.command()(events)
 app.command()(event)
 app.command()(run)
 app.command()(serve)
+app.command()(mcp)
 app.command()(sources)
 app.command()(stats)
 app.command()(report)

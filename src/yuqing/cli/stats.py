@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -20,7 +19,7 @@ from yuqing.cli.common import (
 )
 from yuqing.domain import BadInput
 from yuqing.store.analytics import Scope
-from yuqing.time_range import parse_since
+from yuqing.time_range import parse_range
 
 
 def stats(
@@ -46,11 +45,7 @@ def stats(
         ctx = reading_context(config, db)
         check_scheme(scheme, ctx.config)
         tz = ctx.config.timezone
-        now = datetime.now(UTC)
-        end = parse_since(until, tz, now) if until else now
-        start = parse_since(since, tz, now)
-        if end <= start:
-            raise BadInput(f"--since {since!r} / --until {until!r}: the range is empty")
+        start, end = parse_range(since, until, tz)
         doc = range_stats(ctx.store, Scope(start, end, scheme), tz=tz,
                           bucket="day" if bucket == "day" else "hour", top=top)
         ctx.close()

@@ -19,7 +19,6 @@ from fastapi.staticfiles import StaticFiles
 from yuqing.analytics.threads import trace_origin
 from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
-from yuqing.sources.health import health_rows
 from yuqing.sources.records import raw_from_record
 from yuqing.store.items import item_to_json
 from yuqing.web import access
@@ -35,7 +34,7 @@ from yuqing.web.render import web_dir
 from yuqing.web.reports_api import reports_router
 from yuqing.web.rules_api import rules_router
 from yuqing.web.ui_api import ui_router
-from yuqing.web.views import feed, feed_filters
+from yuqing.web.views import alert_list, feed, feed_filters, source_list
 
 #: the most items one push request may carry, and its largest body in bytes
 MAX_PUSH_ITEMS = 5000
@@ -168,21 +167,14 @@ def create_app(ctx: Context) -> FastAPI:
                     limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
         """The newest alerts (of a unit user: those delivered over the unit's channels):
         ``id``, ``rule``, ``level``, ``title``, ``body``, ``items`` (keys), ``created_at``."""
-        channels = access.viewer(request).channels
-        return [{"id": s.id, "rule": s.alert.rule, "level": s.alert.level, "title": s.alert.title,
-                 "body": s.alert.body, "items": s.alert.item_keys,
-                 "created_at": s.alert.created_at.isoformat()}
-                for s in ctx.store.list_alerts(limit, channels)]
+        return alert_list(ctx, limit, access.viewer(request).channels)
 
     @app.get("/api/sources", dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
     def list_sources() -> list[dict[str, Any]]:
         """Health of every configured source (the rows of ``yuqing sources --json``:
         status, last success and error, freshness lag, failure rate over 24 h, items per
         poll...) and ``updated_at``, when its state was last saved."""
-        states = ctx.store.list_source_states()
-        saved_at = {s.name: s.updated_at for s in states}
-        rows = health_rows(ctx.config.sources, states, datetime.now(UTC))
-        return [{**row, "updated_at": saved_at.get(row["name"])} for row in rows]
+        return source_list(ctx)
 
     @app.get("/api/stats", dependencies=[Depends(access.UNIT)])
     def stats(request: Request) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from yuqing.config import Config
 from yuqing.domain import MEDIA_LABELS, MEDIA_TYPES, SENTIMENTS
 from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
+from yuqing.sources.health import health_rows
 from yuqing.store.analytics import Scope
 from yuqing.store.items import item_to_json
 from yuqing.web.access import Viewer
@@ -144,6 +145,27 @@ def alerts_after(ctx: Context, last: int, limit: int = 20,
     """Return alerts (on ``channels`` unless None) with an id above ``last``, oldest first:
     ``{"id", "rule", "level", "title"}``."""
     return ctx.store.alerts.after(last, limit, channels)
+
+
+def alert_list(ctx: Context, limit: int,
+               channels: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    """Return the newest ``limit`` alerts (delivered over ``channels`` unless None), newest
+    first, as ``GET /api/alerts`` and the MCP ``list_alerts`` tool answer: ``id``, ``rule``,
+    ``level``, ``title``, ``body``, ``items`` (stored item keys), ``created_at`` (ISO)."""
+    return [{"id": s.id, "rule": s.alert.rule, "level": s.alert.level, "title": s.alert.title,
+             "body": s.alert.body, "items": s.alert.item_keys,
+             "created_at": s.alert.created_at.isoformat()}
+            for s in ctx.store.list_alerts(limit, channels)]
+
+
+def source_list(ctx: Context) -> list[dict[str, Any]]:
+    """Return the health of every configured source now (sources/health.py ``health_rows``)
+    and ``updated_at``, when its state was last saved: ``GET /api/sources`` and the MCP
+    ``get_source_health`` tool."""
+    states = ctx.store.list_source_states()
+    saved_at = {s.name: s.updated_at for s in states}
+    rows = health_rows(ctx.config.sources, states, datetime.now(UTC))
+    return [{**row, "updated_at": saved_at.get(row["name"])} for row in rows]
 
 
 def related_items(ctx: Context, key: str, limit: int = 50) -> list[Any]:
