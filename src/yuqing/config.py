@@ -499,6 +499,34 @@ class RetentionConfig(BaseModel):
     archive_dir: Path = Path("archive")
 
 
+class LlmConfig(BaseModel):
+    """An optional language model (assist/): any OpenAI-compatible chat-completions endpoint
+    (a local Ollama or vLLM, or a cloud service the office may use). ``base_url`` is the
+    API root that ``/chat/completions`` is appended to (Ollama: ``http://127.0.0.1:11434/v1``);
+    ``model`` the model name; ``api_key`` a bearer key (usually ``{"$env": ...}``; none for a
+    local server); ``timeout`` seconds per request. Events of at least ``min_event_size``
+    items get a summary, written again after ``refresh_minutes`` when the event grew;
+    ``max_items`` items at most are sent per summary. Absent: nothing is sent anywhere."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str
+    model: str = Field(min_length=1)
+    api_key: str | None = None
+    timeout: float = Field(default=60.0, gt=0)
+    max_items: int = Field(default=20, ge=1, le=200)
+    min_event_size: int = Field(default=3, ge=1)
+    refresh_minutes: float = Field(default=60.0, ge=0)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or len(value) < 10:
+            raise ValueError(f"{value!r}: expected an http:// or https:// address, e.g. "
+                             "http://127.0.0.1:11434/v1")
+        return value.rstrip("/")
+
+
 class Config(BaseModel):
     """The whole monitoring config file."""
 
@@ -520,6 +548,7 @@ class Config(BaseModel):
     web: WebConfig = Field(default_factory=WebConfig)
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    llm: LlmConfig | None = None
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     _zone = field_validator("timezone")(_known_zone)

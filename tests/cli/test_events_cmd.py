@@ -89,3 +89,24 @@ def test_eval_events_json_shape(cli: Invoke) -> None:
 def test_eval_events_missing_file_exits_2(cli: Invoke, tmp_path: Path) -> None:
     result = cli("eval", "events", "--data", str(tmp_path / "none.jsonl"), "--json")
     assert result.exit_code == 2 and "none.jsonl" in result.stderr
+
+
+def test_event_summarize_writes_a_cited_summary(cli: Invoke, filled: tuple[str, ...],
+                                                tmp_path: Path) -> None:
+    from chat_server import running_chat_server
+
+    rows = json_lines(cli("events", "--json", "--limit", "50", *filled))
+    fire = max((r for r in rows if "杭州" in r["title"]), key=lambda r: r["size"])
+    refused = cli("event", fire["id"], "--summarize", *filled)
+    assert refused.exit_code == 2 and "--summarize needs an [llm] section" in refused.stderr
+    with running_chat_server("杭州地铁5号线发生火灾。[1] 无关的一句话。[2]") as server:
+        config = tmp_path / "llm.toml"
+        config.write_text(f'timezone = "Asia/Shanghai"\n[llm]\nbase_url = "{server.url()}"\n'
+                          'model = "local-model"\n', encoding="utf-8")
+        doc = one_json(cli("event", fire["id"], "--summarize", "--json", "-c", str(config),
+                           "--db", filled[3]))
+    summary = doc["summary"]
+    assert summary["model"] == "local-model" and summary["dropped"] == 1
+    assert [s["text"] for s in summary["sentences"]] == ["杭州地铁5号线发生火灾。"]
+    assert summary["text"].endswith("（另有1句因所引条目不支持而删除。）")
+    assert "prompt" not in summary and len(server.requests) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -75,18 +75,29 @@ def events(
 def event(
     event_id: Annotated[str, typer.Argument(help="event id, e.g. E1a2b3c4d5e6f")],
     config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
+    summarize: Annotated[bool, typer.Option(
+        "--summarize", help="write a language-model summary now ([llm] must be set)")] = False,
 ) -> None:
-    """One event: origin with confidence, timeline, propagation edges, level and heat."""
+    """One event: origin with confidence, timeline, propagation edges, level and heat.
+
+    ``--summarize`` writes and stores the event's summary with the ``[llm]`` endpoint now
+    (assist/writer.py), whatever its size and age, and adds it as ``summary`` (the stored
+    row without the prompt and answer)."""
     from yuqing.analytics.event_report import event_detail
 
     with user_errors():
         ctx = reading_context(config, db)
         try:
             doc = event_detail(ctx.store, event_id, ctx.config.events)
+            if doc is not None and summarize:
+                doc["summary"] = _summarize(ctx, event_id)
         finally:
             ctx.close()
     if doc is None:
         raise fail(f"event {event_id}: not found")
+    if summarize and not json_out:
+        err.print(f"摘要 summary ({doc['summary']['model']}, {doc['summary']['seconds']} s): "
+                  f"{doc['summary']['text']}", highlight=False)
     if json_out:
         emit_json(doc)
         return
@@ -99,6 +110,19 @@ def event(
     err.print(f"关键词 keywords: {', '.join(doc['keywords'])}")
     err.print(f"传播 depth {doc.get('depth')} breadth {doc.get('breadth')}, "
               f"{len(doc['edges'])} edges; first by media: {doc.get('first_by_media')}")
+
+
+def _summarize(ctx: Any, event_id: str) -> dict[str, Any]:
+    """Write and store the summary of ``event_id``; return it without prompt and answer.
+    Raises BadInput when the config has no ``[llm]`` or no item of the event may be sent."""
+    from yuqing.assist.writer import EventSummaries
+
+    if ctx.config.llm is None:
+        raise BadInput(f"{ctx.config.origin}: --summarize needs an [llm] section")
+    row = EventSummaries(ctx.config, ctx.store).write(event_id, force=True)
+    if row is None:
+        raise BadInput(f"event {event_id}: no item of it may be sent (all linked to cases)")
+    return {k: v for k, v in row.items() if k not in ("prompt", "answer")}
 
 
 def eval_events(

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from threadpoolctl import threadpool_limits
 
@@ -33,6 +34,9 @@ from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.registries import Registries
 from yuqing.runtime.stages import BuiltStages, build_stages
 from yuqing.store import Store
+
+if TYPE_CHECKING:
+    from yuqing.assist.writer import BackgroundSummaries
 
 #: the most items of waiting calls merged into one batch (one large call always runs whole)
 MAX_MERGED_ITEMS = 2_000
@@ -113,6 +117,16 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def background_summaries(config: Config, store: Store) -> BackgroundSummaries | None:
+    """Return the background writer of event summaries when ``[llm]`` is set, else None
+    (then nothing of assist/ is imported and nothing is sent anywhere)."""
+    if config.llm is None:
+        return None
+    from yuqing.assist.writer import BackgroundSummaries, EventSummaries
+
+    return BackgroundSummaries(EventSummaries(config, store))
+
+
 class Pipeline:
     """Runs batches of raw items through the stages, stores them, and alerts.
 
@@ -138,6 +152,7 @@ class Pipeline:
         self.dispatcher = dispatcher or build_dispatcher(config, store, self.rules,
                                                          registries.channels)
         self.policy = AlertPolicy(self.rules, config.web.base_url)
+        self.summaries = background_summaries(config, store)
         self._lock = threading.Lock()
         self._waiting: list[_Call] = []
         self._waiting_lock = threading.Lock()
@@ -149,9 +164,12 @@ class Pipeline:
         settle_heap()
 
     def close(self) -> None:
-        """Run every stage's ``close`` hook (the process is shutting down)."""
+        """Run every stage's ``close`` hook and write the queued event summaries (the
+        process is shutting down)."""
         for stage in self.built.stages:
             stage.close()
+        if self.summaries is not None:
+            self.summaries.close()
 
     @property
     def skipped(self) -> dict[str, str]:
@@ -255,6 +273,8 @@ class Pipeline:
             self.store.record_rejections([asdict(r) for r in rejections])
         for outcome, alerts in zip(outcomes, self._alert(kept), strict=True):
             outcome.alerts = alerts
+        if self.summaries is not None:  # after the alerts, in the background: never delays one
+            self.summaries.note(it.event_id for it in everything if it.event_id)
         return outcomes
 
     def _normalize(self, raws: Iterable[RawItem | BadInput], outcome: Outcome,

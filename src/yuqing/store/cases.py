@@ -32,6 +32,7 @@ from yuqing.store.cases_tables import (
     case_log,
     cases,
 )
+from yuqing.store.items import IN_CHUNK
 from yuqing.store.repository import Repository, storable_id
 from yuqing.store.tables import alerts, items
 
@@ -219,6 +220,16 @@ def add_link(conn: Connection, values: Mapping[str, Any]) -> bool:
     return _insert_ignore(conn, case_links, values)
 
 
+def linked_items(conn: Connection, keys: Collection[str]) -> set[str]:
+    """Return those of ``keys`` that some case links (``case_links`` kind ``item``)."""
+    wanted = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    for i in range(0, len(wanted), IN_CHUNK):
+        found.update(conn.scalars(select(case_links.c.ref).where(
+            case_links.c.kind == "item", case_links.c.ref.in_(wanted[i:i + IN_CHUNK]))))
+    return found
+
+
 def list_links(conn: Connection, case_id: int) -> list[Row]:
     """Return the links of ``case_id``."""
     return rows_of(conn, select(case_links).where(case_links.c.case_id == case_id)
@@ -377,6 +388,11 @@ class CasesRepository(Repository):
         """Link a case (case_id, kind, ref, score, created_at); False when already linked."""
         with self._write() as conn:
             return add_link(conn, values)
+
+    def linked_items(self, keys: Collection[str]) -> set[str]:
+        """Return those of the item ``keys`` that a case links (material of a case)."""
+        with self._read() as conn:
+            return linked_items(conn, keys)
 
     def links(self, case_id: int) -> list[CaseLink]:
         """Return the links of ``case_id`` by kind and ref."""

@@ -12,6 +12,7 @@ from yuqing.store.items import ItemsRepository
 from yuqing.store.petitions import PetitionsRepository
 from yuqing.store.reports import ReportsRepository
 from yuqing.store.repository import Connections, OneConnection
+from yuqing.store.summaries import SummariesRepository
 
 
 class Repositories:
@@ -28,6 +29,7 @@ class Repositories:
         self.accounts = AccountsRepository(connections)
         self.sources = SourcesRepository(connections)
         self.collection = CollectionRepository(connections)
+        self.summaries = SummariesRepository(connections)
 
 
 class Transaction(Repositories):

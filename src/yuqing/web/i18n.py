@@ -33,6 +33,10 @@ EN: dict[str, str] = {
     "处置分类": "Handling class", "所属事件": "Event", "重复与转发": "Duplicates and reposts",
     "源头": "Origin", "时间线": "Timeline", "传播图": "Propagation graph",
     "情感走势": "Sentiment over time", "条目": "Items", "热度": "Heat", "级别": "Level",
+    "大模型摘要": "LLM summary", "机器生成，请核实": "machine-drafted: check before use",
+    "另有 {n} 句因所引条目不支持而删除":
+        "{n} more sentences were dropped: the items they cite do not support them",
+    "模型": "Model", "用时": "Time taken", "引用条目": "Items cited", "提示词": "Prompt",
     "规模": "Size", "首发": "First seen", "最新": "Latest", "未采集": "not collected",
     "确认": "Acknowledge", "已确认": "Acknowledged", "推送": "Deliveries", "规则": "Rule",
     "风暴限流暂缓": "Held (storm cap)",

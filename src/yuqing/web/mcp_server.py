@@ -62,6 +62,8 @@ LOCAL_USER: dict[str, Any] = {"id": 0, "name": "mcp-stdio", "role": "admin", "un
 #: the most propagation edges, amplifiers and placeholders ``get_event`` lists (the totals
 #: are given); an assistant needs the shape of the spread, not every repost
 EVENT_LIST_CAP = 50
+#: what ``get_event`` shows of a stored language-model summary
+SUMMARY_KEYS = ("text", "sentences", "dropped", "model", "created_at")
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
                             open_world_hint=False)
 T = TypeVar("T")
@@ -185,8 +187,9 @@ class Tools:
 
     def get_event(self, context: ToolContext, event_id: Annotated[str, Field(
             description="event id 事件编号, e.g. from list_events")]) -> TextContent:
-        """查看一个事件：源头、时间线、传播路径、等级。One event: origin (with confidence),
-        hourly timeline, propagation edges, level, heat, spike."""
+        """查看一个事件：源头、时间线、传播路径、等级；有摘要时附摘要。One event: origin
+        (with confidence), hourly timeline, propagation edges, level, heat, spike, and its
+        language-model summary when one is stored."""
         viewer = self.viewer(context)
         doc = event_detail(self.ctx.store, event_id, self.ctx.config.events)
         if doc is None:
@@ -195,6 +198,9 @@ class Tools:
             if len(doc.get(key) or []) > EVENT_LIST_CAP:
                 doc[f"{key}_total"] = len(doc[key])
                 doc[key] = doc[key][:EVENT_LIST_CAP]
+        summary = self.ctx.store.summaries.latest(event_id)
+        if summary is not None:
+            doc["summary"] = {k: summary[k] for k in SUMMARY_KEYS}
         self.audit(context, viewer, f"event:{event_id}")
         return _text(doc)
 

@@ -211,7 +211,8 @@ def graph_data(prop: Propagation) -> dict[str, Any]:
 
 def event_page(ctx: Context, event_id: str) -> dict[str, Any] | None:
     """Return the event document (analytics/event_report.event_detail) plus ``graph``,
-    ``sentiment_series`` and the newest ``members`` (Items); None when unknown."""
+    ``sentiment_series``, the newest ``members`` (Items) and ``summary``, the newest
+    language-model summary (store/summaries.py row) or None; None when unknown."""
     doc = event_detail(ctx.store, event_id, ctx.config.events)
     if doc is None:
         return None
@@ -223,4 +224,5 @@ def event_page(ctx: Context, event_id: str) -> dict[str, Any] | None:
     doc["timeline"] = [{**row, "t": datetime.fromisoformat(row["t"]).astimezone(zone).isoformat()}
                        for row in doc["timeline"]]
     doc["members"] = sorted(members, key=lambda m: m.published_at, reverse=True)[:100]
+    doc["summary"] = ctx.store.summaries.latest(event_id)
     return doc
