@@ -9,6 +9,8 @@ absent nothing is sent and nothing is stored.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +21,8 @@ from event_items import FIRE, T0
 from fastapi.testclient import TestClient
 from web_auth import api_headers
 
-from yuqing.assist.writer import EventSummaries
+from yuqing.assist.chat import ChatError
+from yuqing.assist.writer import BackgroundSummaries, EventSummaries
 from yuqing.cases.service import CaseService
 from yuqing.config import parse_config
 from yuqing.domain import RawItem
@@ -144,3 +147,31 @@ def test_a_summary_is_due_for_a_big_enough_event_and_again_once_it_grew_and_aged
     assert not writer.due({"size": 9}, last)  # grew, but summarised 30 minutes ago
     older = {**last, "created_at": now - timedelta(minutes=61)}
     assert writer.due({"size": 9}, older) and not writer.due({"size": 3}, older)
+
+
+class HeldWriter:
+    """Stands in for EventSummaries in the queue tests: each write waits for ``gate``, then
+    fails as a dead endpoint does."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.calls: list[str] = []
+
+    def write(self, event_id: str) -> None:
+        self.calls.append(event_id)
+        self.gate.wait(30)
+        raise ChatError("http://127.0.0.1:9/v1/chat/completions: ConnectError")
+
+
+def test_queued_events_are_written_once_and_a_dead_endpoint_delays_a_shutdown_once() -> None:
+    held = HeldWriter()
+    background = BackgroundSummaries(held)  # type: ignore[arg-type]
+    background.note(["E1", "E2", "E2", "E3"])
+    background.note(["E3"])  # still waiting: not queued twice
+    closer = threading.Thread(target=background.close)
+    closer.start()
+    while not background._closing:
+        time.sleep(0.01)
+    held.gate.set()
+    closer.join(30)
+    assert held.calls == ["E1"] and (background.written, background.failed) == (0, 1)

@@ -105,6 +105,8 @@ class BackgroundSummaries:
         self.written = 0
         self.failed = 0
         self._pending: set[str] = set()
+        self._closing = False
+        self._gave_up = False
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuqing-llm")
 
@@ -119,14 +121,21 @@ class BackgroundSummaries:
     def _write(self, event_id: str) -> None:
         with self._lock:
             self._pending.discard(event_id)
+            if self._gave_up:
+                return
         try:
             if self.summaries.write(event_id) is not None:
                 self.written += 1
         except Exception as exc:  # noqa: BLE001 - a failing endpoint must not stop the thread
             self.failed += 1
             log.warning("summary of event %s not written: %s", event_id, exc)
+            with self._lock:
+                self._gave_up = self._closing
 
     def close(self) -> None:
-        """Write what is queued, then stop the thread (each write bounded by
-        ``[llm] timeout``)."""
+        """Write what is queued, then stop the thread. Each write is bounded by
+        ``[llm] timeout``; once one fails during the shutdown the rest are dropped, so a
+        dead endpoint delays a shutdown by one timeout, not one per queued event."""
+        with self._lock:
+            self._closing = True
         self._pool.shutdown(wait=True)
