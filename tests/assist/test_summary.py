@@ -12,6 +12,7 @@ from yuqing.assist.summary import (
     build_prompt,
     check_sentences,
     choose_items,
+    numbered,
     split_answer,
     summary_text,
 )
@@ -43,7 +44,7 @@ def test_supported_sentence_kept_unsupported_and_uncited_dropped() -> None:
     answer = ("杭州地铁5号线车厢冒出浓烟，乘客紧急疏散。[1][3]\n"
               "市长已引咎辞职并向社会公开道歉。[2]\n"
               "设备故障引发火情。\n")
-    kept, dropped = check_sentences(answer, ITEMS, CHECK)
+    kept, dropped = check_sentences(answer, numbered(ITEMS), CHECK)
     assert kept == [Sentence("杭州地铁5号线车厢冒出浓烟，乘客紧急疏散。", ("w:1", "w:3"))]
     assert dropped == 2
     text = summary_text(kept, dropped)
@@ -53,13 +54,13 @@ def test_supported_sentence_kept_unsupported_and_uncited_dropped() -> None:
 
 def test_support_uses_the_simplified_form_of_traditional_text() -> None:
     # item 2 is written in traditional characters: 地鐵 supports 地铁
-    kept, dropped = check_sentences("地铁下午起火[2]", ITEMS, CHECK)
+    kept, dropped = check_sentences("地铁下午起火[2]", numbered(ITEMS), CHECK)
     assert (len(kept), dropped) == (1, 0)
 
 
 def test_at_most_five_sentences_are_kept() -> None:
     answer = "".join(f"杭州地铁起火第{n}句。[1]" for n in range(MAX_SENTENCES + 2))
-    kept, dropped = check_sentences(answer, ITEMS, CHECK)
+    kept, dropped = check_sentences(answer, numbered(ITEMS), CHECK)
     assert (len(kept), dropped) == (MAX_SENTENCES, 0)
 
 

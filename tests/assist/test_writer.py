@@ -13,46 +13,20 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from chat_server import ChatServer, running_chat_server
-from event_items import FIRE, T0
+from event_items import FIRE
 from fastapi.testclient import TestClient
+from llm_items import ANSWER, SUPPORTED, UNSUPPORTED, llm_context, raws
 from web_auth import api_headers
 
 from yuqing.assist.chat import ChatError
 from yuqing.assist.writer import BackgroundSummaries, EventSummaries
 from yuqing.cases.service import CaseService
 from yuqing.config import parse_config
-from yuqing.domain import RawItem
-from yuqing.runtime.context import Context
 from yuqing.web import views
 from yuqing.web.app import create_app
-
-SUPPORTED = "杭州地铁5号线车厢冒出浓烟，乘客紧急疏散。"
-UNSUPPORTED = "市长已引咎辞职并向社会公开道歉。"
-ANSWER = f"{SUPPORTED}[1][3]\n{UNSUPPORTED}[2]"
-CONFIG: dict[str, Any] = {
-    "timezone": "Asia/Shanghai",
-    "schemes": [{"name": "地铁", "subject_words": ["地铁"]}],
-    "alerts": {"rules": [{"name": "全部", "negative": False, "sensitive": False,
-                          "channels": ["console"]}],
-               "channels": [{"name": "console", "kind": "console"}]},
-}
-
-
-def raws() -> list[RawItem]:
-    return [RawItem(source="w", id=str(i), text=text, fetched_at=T0, media_type="weibo",
-                    published_at=T0 + timedelta(minutes=10 * i))
-            for i, text in enumerate(FIRE, 1)]
-
-
-def context(store_url: str, base_url: str | None) -> Context:
-    config = dict(CONFIG)
-    if base_url is not None:
-        config["llm"] = {"base_url": base_url, "model": "test-model"}
-    return Context(config=parse_config(config), database_url=store_url)
 
 
 @pytest.fixture
@@ -63,7 +37,7 @@ def server() -> Iterator[ChatServer]:
 
 def test_summary_written_after_the_alert_keeps_supported_drops_unsupported(
         store_url: str, server: ChatServer) -> None:
-    ctx = context(store_url, server.url("gated"))
+    ctx = llm_context(store_url, server.url("gated"))
     try:
         outcome = ctx.pipeline.process(raws())
         # the endpoint has not answered (its gate is shut): the alert is already recorded
@@ -92,7 +66,7 @@ def test_summary_written_after_the_alert_keeps_supported_drops_unsupported(
 
 
 def test_items_linked_to_a_case_are_never_sent(store_url: str, server: ChatServer) -> None:
-    ctx = context(store_url, server.url())
+    ctx = llm_context(store_url, server.url())
     try:
         ctx.pipeline.process(raws())
         CaseService(ctx.store, ctx.config).open_from_item("w:2", actor="x", role="handler",
@@ -111,7 +85,7 @@ def test_items_linked_to_a_case_are_never_sent(store_url: str, server: ChatServe
 
 def test_a_failing_endpoint_is_counted_and_stores_nothing(store_url: str,
                                                           server: ChatServer) -> None:
-    ctx = context(store_url, server.url("broken"))
+    ctx = llm_context(store_url, server.url("broken"))
     try:
         assert ctx.pipeline.process(raws()).alerts == 1
         background = ctx.pipeline.summaries
@@ -124,7 +98,7 @@ def test_a_failing_endpoint_is_counted_and_stores_nothing(store_url: str,
 
 
 def test_without_llm_nothing_is_sent_or_stored(store_url: str, server: ChatServer) -> None:
-    ctx = context(store_url, None)
+    ctx = llm_context(store_url, None)
     try:
         assert ctx.pipeline.summaries is None
         assert ctx.pipeline.process(raws()).alerts == 1

@@ -20,7 +20,7 @@ many sentences were dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -176,13 +176,18 @@ class SupportCheck:
         return len(self.terms(sentence) & theirs) >= MIN_SHARED_TERMS
 
 
-def check_sentences(answer: str, sent: list[Item],
+def numbered(items: Iterable[Item]) -> dict[str, Item]:
+    """Return ``items`` by their number in a prompt: ``{"1": first, "2": second, ...}``."""
+    return {str(n): it for n, it in enumerate(items, 1)}
+
+
+def check_sentences(answer: str, sent: Mapping[str, Item],
                     check: SupportCheck) -> tuple[list[Sentence], int]:
     """Return ``(kept sentences, number dropped)`` of ``answer`` about the ``sent`` items
-    (numbered from 1 in the prompt): a sentence citing no item sent, or one its cited
+    (by their number in the prompt): a sentence citing no item sent, or one its cited
     items do not support, is dropped; beyond MAX_SENTENCES kept, the rest are cut."""
-    by_number = {str(n): it.key for n, it in enumerate(sent, 1)}
-    by_key = {it.key: it for it in sent}
+    by_number = {n: it.key for n, it in sent.items()}
+    by_key = {it.key: it for it in sent.values()}
     kept: list[Sentence] = []
     dropped = 0
     for body, refs in split_answer(answer, by_number):
@@ -194,11 +199,16 @@ def check_sentences(answer: str, sent: list[Item],
     return kept, dropped
 
 
-def summary_text(kept: list[Sentence], dropped: int) -> str:
-    """Return the summary as shown: each sentence with the keys of its items in brackets,
-    then, when sentences were dropped, how many."""
-    parts = [(s.text if s.text[-1] in _ENDS else s.text + "。") + f"[{', '.join(s.keys)}]"
-             for s in kept]
+def cite_keys(keys: tuple[str, ...]) -> str:
+    """Return the citation of an event summary's sentence: ``[key, key]``."""
+    return f"[{', '.join(keys)}]"
+
+
+def summary_text(kept: list[Sentence], dropped: int,
+                 cite: Callable[[tuple[str, ...]], str] = cite_keys) -> str:
+    """Return the summary as shown: each sentence followed by the citation of its items
+    (``cite``), then, when sentences were dropped, how many."""
+    parts = [(s.text if s.text[-1] in _ENDS else s.text + "。") + cite(s.keys) for s in kept]
     if dropped:
         parts.append(f"（另有{dropped}句因所引条目不支持而删除。）")
     return " ".join(parts)

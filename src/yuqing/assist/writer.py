@@ -27,6 +27,7 @@ from yuqing.assist.summary import (
     build_prompt,
     check_sentences,
     choose_items,
+    numbered,
     summary_text,
 )
 from yuqing.config import Config, LlmConfig
@@ -85,7 +86,7 @@ class EventSummaries:
         answer = self.chat.complete([{"role": "system", "content": SYSTEM},
                                      {"role": "user", "content": prompt}])
         seconds = round(time.monotonic() - started, 3)
-        kept, dropped = check_sentences(answer, sent, self.check)
+        kept, dropped = check_sentences(answer, numbered(sent), self.check)
         row = {"event_id": event_id, "event_size": event["size"], "created_at": self.clock(),
                "model": self.llm.model, "prompt": f"{SYSTEM}\n\n{prompt}", "answer": answer,
                "text": summary_text(kept, dropped),

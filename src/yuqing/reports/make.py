@@ -24,13 +24,25 @@ def options_from_config(config: Config) -> ReportOptions:
                          typical_posts=cfg.typical_posts)
 
 
+def with_overview(report: Report, config: Config, store: Store) -> Report:
+    """Return ``report`` with the language model's 综述 paragraph (assist/overview.py) when
+    ``[llm]`` is set; unchanged otherwise (assist/ is then not imported). A review is never
+    given one: its posts are a case's material."""
+    if config.llm is not None:
+        from yuqing.assist.overview import add_overview
+
+        add_overview(report, config, store)
+    return report
+
+
 def make_report(store: Store, config: Config, kind: str, *, day: date | None = None,
                 scheme: str | None = None, event: str | None = None, case: int | None = None,
                 now: datetime | None = None, extractor: KeywordExtractor | None = None,
                 units: frozenset[str] | None = None) -> Report:
     """Return the report of ``kind`` (daily, weekly, monthly, special, review).
 
-    ``units`` keeps the handling figures to those units' cases (None: every unit).
+    ``units`` keeps the handling figures to those units' cases (None: every unit). With
+    ``[llm]`` a period or special report gets a drafted 综述 paragraph (:func:`with_overview`).
 
     ``day`` picks the period of a period report (default: the last complete
     one); ``event`` is required for special, ``case`` for review. Raises
@@ -42,13 +54,14 @@ def make_report(store: Store, config: Config, kind: str, *, day: date | None = N
         raise BadInput(f"--scheme {scheme!r}: not a scheme of the config "
                        f"({', '.join(s.name for s in config.schemes)})")
     if kind in PERIOD_KINDS:
-        return build_period_report(store, kind, day=day, tz=tz, scheme=scheme, options=options,
-                                   now=now, extractor=extractor)
+        return with_overview(build_period_report(store, kind, day=day, tz=tz, scheme=scheme,
+                                                 options=options, now=now, extractor=extractor),
+                             config, store)
     if kind == "special":
         if not event:
             raise BadInput("report special: --event ID is required")
-        return build_special_report(store, event, tz=tz, options=options, now=now,
-                                    extractor=extractor)
+        return with_overview(build_special_report(store, event, tz=tz, options=options, now=now,
+                                                  extractor=extractor), config, store)
     if kind == "review":
         if case is None:
             raise BadInput("report review: --case ID is required")
