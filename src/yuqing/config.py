@@ -100,7 +100,9 @@ class SchemeConfig(BaseModel):
     Matches when the normalised text contains a region word (if any are set)
     AND a subject word AND an event word (if any are set) AND no exclusion
     word; or when ``expression`` (AND, OR, NOT, parentheses, quoted phrases)
-    is true. ``sources`` restricts the scheme to designated sources.
+    is true. ``sources`` restricts the scheme to designated sources;
+    ``region_sources`` names local sources (the county's own forum) whose items
+    speak of the region without naming it (县医院, 一中): they need no region word.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -112,6 +114,7 @@ class SchemeConfig(BaseModel):
     exclusion_words: list[str] = Field(default_factory=list)
     expression: str | None = None
     sources: list[str] = Field(default_factory=list)
+    region_sources: list[str] = Field(default_factory=list)
 
 
 class LexiconConfig(BaseModel):
