@@ -38,7 +38,7 @@ from pydantic import (
     model_validator,
 )
 
-from yuqing.domain import INCIDENT_CATEGORIES, BadInput
+from yuqing.domain import HOTLIST_FACTS, INCIDENT_CATEGORIES, BadInput
 
 DEFAULT_DATABASE_URL = "sqlite:///yuqing.db"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -88,10 +88,17 @@ class SourceConfig(BaseModel):
     enabled: bool = True
 
     _zone = field_validator("timezone")(_known_zone)
+    #: the config file's folder (set by parse_config; "." for a config built in code)
+    _base_dir: Path = PrivateAttr(default=Path("."))
 
     def option(self, key: str, default: Any = None) -> Any:
         """Return the kind-specific option ``key`` or ``default``."""
         return (self.model_extra or {}).get(key, default)
+
+    def resolve_path(self, path: str) -> Path:
+        """Return ``path`` (``~`` expanded) relative to the config file's folder unless
+        absolute."""
+        return _under(self._base_dir, path)
 
 
 class SchemeConfig(BaseModel):
@@ -103,6 +110,9 @@ class SchemeConfig(BaseModel):
     is true. ``sources`` restricts the scheme to designated sources;
     ``region_sources`` names local sources (the county's own forum) whose items
     speak of the region without naming it (县医院, 一中): they need no region word.
+    ``search_queries`` are what keyword search sources (``kind = "search"``) ask
+    for this scheme; when empty they ask region × subject words
+    (sources/search.py).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -115,6 +125,7 @@ class SchemeConfig(BaseModel):
     expression: str | None = None
     sources: list[str] = Field(default_factory=list)
     region_sources: list[str] = Field(default_factory=list)
+    search_queries: list[str] = Field(default_factory=list)
 
 
 class LexiconConfig(BaseModel):
@@ -171,7 +182,9 @@ class RuleConfig(BaseModel):
     filter that is set must also hold (``categories`` of sensitive terms,
     ``incident_categories`` (of domain.INCIDENT_CATEGORIES), ``media_types``,
     ``sources``, ``keywords``, ``min_level`` of the item's event, ``spike``,
-    ``handling_classes``). Alerts are grouped per event (per item without
+    ``handling_classes``, ``hotlist``: the hot-list facts of domain.HOTLIST_FACTS, of
+    which the item must carry one; such a rule also fires for an update of a stored
+    topic, once per fact). Alerts are grouped per event (per item without
     one); ``window`` seconds bound re-alerts of a growing event and the storm
     cap ``max_per_window``. ``quiet_hours`` ("22:00-07:00", office zone) hold
     deliveries except for ``quiet_override_levels``. ``groups`` are names of
@@ -197,6 +210,7 @@ class RuleConfig(BaseModel):
     min_level: str | None = None
     spike: bool = False
     handling_classes: list[int] = Field(default_factory=list)
+    hotlist: list[str] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
     window: float = Field(default=600.0, gt=0)
     max_per_window: int = Field(default=20, ge=1)
@@ -214,6 +228,14 @@ class RuleConfig(BaseModel):
         if bad:
             raise ValueError(f"incident category {bad[0]!r} is not one of "
                              f"{', '.join(INCIDENT_CATEGORIES)}")
+        return value
+
+    @field_validator("hotlist")
+    @classmethod
+    def _known_hotlist_facts(cls, value: list[str]) -> list[str]:
+        bad = [f for f in value if f not in HOTLIST_FACTS]
+        if bad:
+            raise ValueError(f"hot-list fact {bad[0]!r} is not one of {', '.join(HOTLIST_FACTS)}")
         return value
 
 
@@ -305,13 +327,19 @@ class UnitConfig(BaseModel):
 
 
 class CaseUserConfig(BaseModel):
-    """A person who acts on cases: ``unit`` and ``roles`` (monitor, handler, leader, admin)."""
+    """A person who acts on cases: ``unit``, ``roles`` (monitor, handler, leader, admin)
+    and where notices reach them (``email``, ``phone``, ``wecom`` user id). Each entry
+    creates a web account when there is none of that name (cases/people.py): the web
+    accounts are the one list of people."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str
     unit: str
     roles: list[str] = Field(default_factory=lambda: ["handler"])
+    email: str | None = None
+    phone: str | None = None
+    wecom: str | None = None
 
 
 class CasesConfig(BaseModel):
@@ -462,6 +490,18 @@ class PipelineConfig(BaseModel):
                      if order)
 
 
+class RetentionConfig(BaseModel):
+    """How long collected items stay in the database: items published more than
+    ``items_days`` days ago are written to ``archive_dir`` (gzip-compressed JSON Lines,
+    one file per run) and removed; cases, petitions, alerts and the audit logs are kept,
+    and so are items a case links or a stored report quotes. Off (None) by default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items_days: int | None = Field(default=None, ge=1)
+    archive_dir: Path = Path("archive")
+
+
 class Config(BaseModel):
     """The whole monitoring config file."""
 
@@ -482,6 +522,7 @@ class Config(BaseModel):
     cases: CasesConfig = Field(default_factory=CasesConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     _zone = field_validator("timezone")(_known_zone)
@@ -506,8 +547,13 @@ class Config(BaseModel):
 
     def resolve_path(self, path: str) -> Path:
         """Return ``path`` relative to the config file's folder unless absolute."""
-        p = Path(path).expanduser()
-        return p if p.is_absolute() else self.base_dir / p
+        return _under(self.base_dir, path)
+
+
+def _under(base: Path, path: str) -> Path:
+    """``path`` with ``~`` expanded, under ``base`` unless it is absolute."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else base / p
 
 
 def resolve_env_secrets(value: Any, env: Mapping[str, str] | None = None) -> Any:
@@ -603,6 +649,8 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."),
         raise BadInput(f"{name}: {problems}") from exc
     cfg.base_dir = base_dir
     cfg._origin = name
+    for source in cfg.sources:
+        source._base_dir = base_dir
     return cfg
 
 

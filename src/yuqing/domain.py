@@ -19,6 +19,10 @@ INCIDENT_CATEGORIES = ("自然灾害", "事故灾难", "公共卫生事件", "�
 SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面", "none": "未判定"}
 MEDIA_LABELS = {"news": "新闻网站", "weibo": "微博", "wechat": "微信", "forum": "论坛",
                 "video": "视频", "app": "客户端", "gov": "政务", "other": "其他"}
+#: hot-list facts a topic's item carries in ``extra["hotlist_change"]`` (sources/hotlist/
+#: changes.py) and alert rules can ask for (``hotlist = [...]``), with their Chinese names
+HOTLIST_FACTS = ("entered", "rising", "left")
+HOTLIST_FACT_LABELS = {"entered": "新上榜", "rising": "快速上升", "left": "落榜"}
 #: the seed's four handling classes (处置分类) by number, as shown to users
 HANDLING_CLASS_LABELS = {1: "询问/质疑/诉求", 2: "恶意传播/炒作", 3: "捏造/诽谤/违法",
                          4: "建设性意见"}
@@ -52,6 +56,11 @@ class RejectedItem(YuqingError):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+
+#: the flag (RawItem.flags -> Item.flags) of an item a source stores as back-fill: published
+#: before the source was first polled (sources/site.py); stored and analysed, never alerted
+BACKFILL = "backfill"
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from alert_servers import HttpServer
-from alerts_helpers import make_alert
+from alerts_helpers import make_alert, make_item
 from alerts_helpers import outbox_history as history
 
 from yuqing.alerts.ack import AckSigner
@@ -15,6 +15,7 @@ from yuqing.alerts.channels.base import Channel
 from yuqing.alerts.channels.webhook import WebhookChannel
 from yuqing.alerts.channels.wecom import WeComChannel
 from yuqing.alerts.outbox import INTERRUPTED, OutboxDispatcher
+from yuqing.alerts.policy import AlertPolicy
 from yuqing.alerts.rules import MatchRule
 from yuqing.config import RuleConfig
 from yuqing.store import Store, alert_state, open_store
@@ -170,3 +171,38 @@ def test_an_alert_sent_in_parts_is_one_attempt(store: Store, http_server: HttpSe
     parts = len(http_server.requests)
     assert parts > 1 and http_server.hits == {"/wecom": parts}  # every part accepted
     assert history(store)["燃气:weibo:1"] == [("wx", "sent", 1, ["sent"])]
+
+
+def test_quiet_hours_hold_escalation_steps_too(store: Store, http_server: HttpServer) -> None:
+    night = datetime(2024, 3, 5, 15, 0, tzinfo=UTC)  # 23:00 Beijing, quiet until 07:00
+    morning = datetime(2024, 3, 5, 23, 0, tzinfo=UTC)
+    rules = {level: MatchRule(RuleConfig(
+        name=f"燃气{level}", channels=["hook"], escalation=["boss"], ack_timeout=60,
+        quiet_hours="22:00-07:00", level=level)) for level in ("IV", "II")}
+    policy = AlertPolicy(list(rules.values()), "https://yq.example.cn")
+    store.save_items([make_item("weibo:q1"), make_item("weibo:q2")])
+    with store.transaction() as tx:
+        for level, key in (("IV", "weibo:q1"), ("II", "weibo:q2")):
+            r = rules[level]
+            policy.record(tx, r, r.stories([make_item(key)]), night)
+    # a level-III alert sent before the quiet hours hold (recorded past the policy) whose
+    # escalation falls due inside them
+    [armed] = record(store, 1, rule="燃气IV")
+    with store.write() as conn:
+        alert_state.start_escalation(conn, armed, night + timedelta(seconds=60))
+    now = [night + timedelta(seconds=61)]
+    channels: dict[str, Channel] = {n: hook(http_server, "/ok", n) for n in ("hook", "boss")}
+    d = OutboxDispatcher(store, channels, rules=list(rules.values()), clock=lambda: now[0])
+    for _ in range(2):  # past ack_timeout in the night: only the override level goes out
+        d.drain()
+        now[0] += timedelta(seconds=3600)
+    sent = {k: [c for c, s, *_ in v if s == "sent"] for k, v in history(store).items()}
+    assert sent == {"燃气IV:weibo:q1": [], "燃气II:weibo:q2": ["boss", "hook"],
+                    "燃气:weibo:0": ["hook"]}
+    now[0] = morning  # quiet hours end: first deliveries; the step held since the night
+    d.drain()
+    sent = {k: [c for c, s, *_ in v if s == "sent"] for k, v in history(store).items()}
+    assert sent["燃气IV:weibo:q1"] == ["hook"] and sent["燃气:weibo:0"] == ["boss", "hook"]
+    now[0] = morning + timedelta(seconds=61)  # ack_timeout after the first delivery went out
+    d.drain()
+    assert [c for c, s, *_ in history(store)["燃气IV:weibo:q1"] if s == "sent"] == ["boss", "hook"]

@@ -129,7 +129,7 @@ def test_roles_and_required_notes_are_enforced(svc: CaseService) -> None:
     case_id = svc.open_case("测试", actor="李值班", role="monitor", unit=UNIT, suggested_class=1)
     with pytest.raises(BadInput, match="does not have the role 'leader'"):
         svc.move(case_id, "verified", actor="李值班", role="leader", note="x")
-    with pytest.raises(BadInput, match="not a configured case user"):
+    with pytest.raises(BadInput, match="neither a web account nor a configured case user"):
         svc.move(case_id, "verified", actor="路人", role="handler", note="x")
     with pytest.raises(BadInput, match="a note is required"):
         svc.move(case_id, "verified", note="  ", **HANDLER)

@@ -125,3 +125,47 @@ def test_check_lists_the_stages_in_the_configured_order(cli: Invoke, tmp_path: P
     doc = one_json(cli("check", "--json"))
     ran = doc["stages"] + list(doc["skipped"])
     assert "places" not in ran and doc["stages"][-1] == "dedup"
+
+
+def enable_drop_folder(config: Path) -> None:
+    """Switch on the example config's file source (平台导出, path exports/*.csv)."""
+    text = config.read_text(encoding="utf-8")
+    head, tail = text.split('name = "平台导出"', 1)
+    config.write_text(head + 'name = "平台导出"' + tail.replace("enabled = false", "enabled = true",
+                                                               1), encoding="utf-8")
+
+
+def test_check_validates_the_drop_folder_and_run_once_reads_it(cli: Invoke,
+                                                               tmp_path: Path) -> None:
+    assert cli("init").exit_code == 0
+    enable_drop_folder(tmp_path / "yuqing.toml")
+    missing = cli("check", "--json")
+    assert missing.exit_code == 2 and missing.stdout == ""
+    assert "sources[1] (平台导出): path 'exports/*.csv'" in missing.stderr
+    assert f"folder {tmp_path / 'exports'} does not exist" in missing.stderr.replace("\n", "")
+    (tmp_path / "exports").mkdir()
+    empty = cli("check", "--json")
+    assert empty.exit_code == 0, empty.stderr
+    (warning,) = one_json(empty)["warnings"]
+    assert warning.startswith("sources[1] (平台导出): path 'exports/*.csv'")
+    assert warning.endswith("no file there yet")
+    (tmp_path / "exports" / "weibo-0305.csv").write_text(
+        "id,text\n1,市一中食堂饭菜变质，学生腹痛送医\n2,今天天气不错\n", encoding="utf-8")
+    assert one_json(cli("check", "--json"))["warnings"] == []
+    once = cli("run", "--once", "--json")
+    assert once.exit_code == 0, once.stderr
+    doc = one_json(once)
+    assert doc["stored"] == 2 and doc["sources"]["平台导出"]["status"] == "ok"
+    again = one_json(cli("run", "--once", "--json"))
+    assert again["read"] == 0 and again["sources"]["平台导出"]["status"] == "ok"
+
+
+def test_check_refuses_a_site_source_with_a_bad_regex(cli: Invoke, tmp_path: Path) -> None:
+    config = tmp_path / "yuqing.toml"
+    config.write_text('[[sources]]\nname = "县政府网"\nkind = "site"\nurl = "http://x.cn/"\n'
+                      'link_pattern = "art_("\n', encoding="utf-8")
+    result = cli("check", "--config", str(config))
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert ("source '县政府网' (kind site): option 'link_pattern': 'art_(' is not a regular"
+            in message)

@@ -249,3 +249,55 @@ def test_add_an_alert_rule_with_the_form(page: Any, site: dict[str, Any]) -> Non
     stored = {r.name: r.cfg for r in site["ctx"].pipeline.rulebook.rules}
     assert stored["燃气夜间"].keywords == ["燃气", "爆炸"]
     assert (stored["燃气夜间"].level, stored["燃气夜间"].handling_classes) == ("II", [2])
+
+
+HOSTILE = "<script>alert('x')</script><img src=x onerror=alert('y')>"
+
+
+def test_stored_script_is_shown_escaped_everywhere(page: Any, site: dict[str, Any]) -> None:
+    """A ``<script>`` (and an ``onerror`` image) stored in every text field a person or a
+    collected post can fill shows as text on every page: no dialog opens, and the CSP
+    reports no violation (the page fixture fails on console errors). Runs last: it adds
+    a case, a petition and an alert to the shared site."""
+    from yuqing.cases import intake
+    from yuqing.cases.inputs import PetitionInput
+    from yuqing.domain import Alert
+
+    ctx = site["ctx"]
+    now = datetime.now(UTC)
+    record = {"id": "evil1", "source": "weibo", "text": f"车祸现场 {HOSTILE}", "title": HOSTILE,
+              "author": HOSTILE, "url": "javascript:alert(1)", "published_at": now.isoformat()}
+    ctx.pipeline.process([raw_from_record(record, source="weibo", tz="Asia/Shanghai",
+                                          media_type="weibo", origin="e2e-hostile",
+                                          fetched_at=now)])
+    service = CaseService(ctx.store, ctx.config)
+    case_id = service.open_case(HOSTILE, actor="e2e", role="admin", unit="区网信办")
+    service.act(case_id, "comment", actor="e2e", role="admin", note=HOSTILE)
+    intake.add_petition(service, PetitionInput(channel="letter", subject=HOSTILE,
+                                               unit="区网信办", accused=HOSTILE,
+                                               contact={"name": HOSTILE}),
+                        actor="e2e", role="admin")
+    ctx.store.alerts.record_alert(Alert(rule=HOSTILE, dedup_key="evil", title=HOSTILE,
+                                        body=HOSTILE, item_keys=["weibo:evil1"],
+                                        created_at=now, channels=["console"]), now)
+    Accounts(ctx.store).add_unit(HOSTILE)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    item = ctx.store.get_item("weibo:evil1")
+    paths = ["/", "/feed", "/feed?q=车祸", "/items/weibo:evil1", "/inbox",
+             "/cases", f"/cases/{case_id}", "/petitions/new", "/settings",
+             "/settings/alert-rules"]
+    if item is not None and item.event_id:
+        paths.append(f"/events/{item.event_id}")
+    for path in paths:
+        answer = page.goto(site["base"] + path)
+        assert answer is not None and answer.status == 200, path
+        csp = answer.headers.get("content-security-policy", "")
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+        assert answer.headers.get("x-frame-options") == "DENY", path
+        page.wait_for_timeout(300)
+    assert dialogs == []
+    page.goto(site["base"] + f"/cases/{case_id}")
+    assert "<script>alert('x')</script>" in page.locator("body").inner_text()
+    assert page.locator("script:not([src]):not([type='application/json'])").count() == 0
+    shot(page, "09-hostile-text")

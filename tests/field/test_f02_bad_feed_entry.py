@@ -9,16 +9,18 @@ dropped, and the source's health shows "degraded", not "failed".
 
 from __future__ import annotations
 
-import sys
+import asyncio
 from datetime import UTC, datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "sources"))
-from feedserver import running_feed_server  # noqa: E402
+from feedserver import running_feed_server
+from poll_helpers import NoMemory
 
-from yuqing.config import SourceConfig  # noqa: E402
-from yuqing.sources.health import SourceHealth, poll_due  # noqa: E402
-from yuqing.sources.rss import RssSource  # noqa: E402
+from yuqing.config import SourceConfig
+from yuqing.sources.health import SourceHealth
+from yuqing.sources.http import HttpFetcher
+from yuqing.sources.poll import poll_due
+from yuqing.sources.polling import PollEnv
+from yuqing.sources.rss import RssSource
 
 NOW = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 
@@ -28,7 +30,8 @@ def test_f02_bad_entry_gives_degraded_fetch_with_all_items() -> None:
         src = RssSource(SourceConfig(name="f2", kind="rss", url=server.url("/f2"),
                                      media_type="news"))
         health: dict[str, SourceHealth] = {}
-        items = poll_due([src], health, NOW)
+        env = PollEnv(HttpFetcher(delay=0.0), NoMemory())
+        items = asyncio.run(poll_due([src], health, NOW, env))
     assert [i.title for i in items] == ["第一条", "第二条坏", "第三条"]
     assert items[2].text == "“引号”"
     assert health["f2"].status == "degraded"

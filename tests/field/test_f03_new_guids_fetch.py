@@ -8,22 +8,19 @@ changed title.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from feedserver import running_feed_server
+from poll_helpers import poll_once
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "sources"))
-from feedserver import running_feed_server  # noqa: E402
-
-from yuqing.config import SourceConfig  # noqa: E402
-from yuqing.sources.base import FetchState  # noqa: E402
-from yuqing.sources.rss import RssSource  # noqa: E402
+from yuqing.config import SourceConfig
+from yuqing.sources.base import FetchState
+from yuqing.sources.rss import RssSource
 
 
 def test_f03_two_fetches_yield_three_items_each_with_raw_guids() -> None:
     with running_feed_server() as server:
         src = RssSource(SourceConfig(name="news", kind="rss", url=server.url("/f3")))
-        first = src.fetch(FetchState())
-        second = src.fetch(first.next_state(FetchState()))
+        first = poll_once(src)
+        second = poll_once(src, first.next_state(FetchState()))
     assert first.status == second.status == "ok"
     assert [i.guid for i in first.items] == [
         f"http://news.example.cn/a/{n}.html" for n in (1001, 1002, 1003)]

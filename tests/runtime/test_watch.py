@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from feedserver import FEEDS
+from pageserver import Answer, running_page_server
 
 from yuqing.config import parse_config
 from yuqing.runtime.context import Context
@@ -54,12 +59,19 @@ def test_round_stores_reports_health_and_resumes(tmp_path: Path, store_url: str)
     saved = {s.name: s for s in ctx.store.list_source_states()}
     assert saved["down"].health["last_error"]["message"]
     assert saved["exports"].health["items_last_hour"] == 5
+    # freshness: the newest stored item was published 08:15 Beijing time, 1 h 45 min before T0
+    assert saved["exports"].health["freshness_lag_s"] == 6300.0
+    assert saved["exports"].health["polls_24h"] == 1
+    assert saved["down"].health["failure_rate_24h"] == 1.0
+    watcher.close()
     ctx.close()
 
     # restart: a new process on the same database, file unchanged -> nothing new
     clock[0] = T0 + timedelta(minutes=5)
     ctx2 = context(tmp_path, store_url)
-    again = Watcher(ctx2, clock=lambda: clock[0]).round()
+    watcher2 = Watcher(ctx2, clock=lambda: clock[0])
+    again = watcher2.round()
+    watcher2.close()
     assert (again.stored, again.alerts) == (0, 0)
     assert ctx2.store.count_alerts() == first.alerts
     ctx2.close()
@@ -71,5 +83,33 @@ def test_run_stops_when_asked(tmp_path: Path, store_url: str) -> None:
     stop = threading.Event()
     watcher = Watcher(ctx, on_round=lambda outcome, health: stop.set())
     total = watcher.run(stop)
+    watcher.close()
     assert total.stored == 2
     ctx.close()
+
+
+def test_items_of_a_fast_source_are_stored_while_a_slow_one_is_in_flight(
+        tmp_path: Path, store_url: str) -> None:
+    write_items(tmp_path / "items.jsonl", 3)
+    seen_while_waiting: list[int] = []
+    with running_page_server() as site:
+        cfg = parse_config({"sources": [
+            {"name": "exports", "kind": "file", "path": str(tmp_path / "items.jsonl")},
+            {"name": "slow", "kind": "rss", "url": site.url("/feed.xml"), "delay": 0}]})
+        ctx = Context(config=cfg, database_url=store_url)
+
+        def slow_feed(_headers: Mapping[str, str]) -> Answer:
+            # answers only once the file source's items are in the store (or after 30 s)
+            deadline = time.monotonic() + 30
+            while ctx.store.count_items() < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            seen_while_waiting.append(ctx.store.count_items())
+            return Answer((FEEDS / "normal.xml").read_bytes())
+
+        site.add("/feed.xml", slow_feed)
+        watcher = Watcher(ctx)
+        outcome = watcher.round()
+        watcher.close()
+        ctx.close()
+    assert seen_while_waiting == [3]  # stored before the slow feed had answered
+    assert outcome.stored == 5 and watcher.health["slow"].status == "ok"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from yuqing.config import SourceConfig
+from yuqing.config import SourceConfig, parse_config
 from yuqing.domain import BadInput, RawItem
 from yuqing.sources.base import FetchState
 from yuqing.sources.csv_decode import detect_csv_encoding
@@ -18,6 +18,7 @@ from yuqing.sources.files import (
     FileSource,
     count_rows,
     default_source_name,
+    path_problem,
     read_items,
 )
 
@@ -334,3 +335,67 @@ def test_nul_bytes_in_a_real_share_of_lines_refuse_the_whole_file(tmp_path: Path
     no_bom.write_bytes("id,text\n1,北京下雨了\n".encode("utf-16-le"))
     with pytest.raises(BadInput, match=r"\(in the header line; .* or UTF-16 without BOM"):
         list(read_items(no_bom))
+
+
+def drop_folder_source(base: Path, path: str = "exports/*") -> FileSource:
+    """A file source as `yuqing.toml` in ``base`` would build it (relative ``path``)."""
+    cfg = parse_config({"sources": [{"name": "drop", "kind": "file", "path": path}]},
+                       base_dir=base)
+    return FileSource(cfg.sources[0], clock=lambda: AT)
+
+
+def test_drop_folder_reads_each_file_once_and_a_changed_file_again(tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a.csv").write_text("id,text\na1,甲\na2,乙\n", encoding="utf-8")
+    (folder / "b.jsonl").write_text('{"id": "b1", "text": "丙"}\n', encoding="utf-8")
+    (folder / "notes.txt").write_text("not items", encoding="utf-8")
+    src = drop_folder_source(tmp_path)
+    assert src.path == tmp_path / "exports" / "*"  # relative to the config file's folder
+    first = src.fetch(FetchState())
+    assert sorted(i.id for i in first.items) == ["a1", "a2", "b1"]
+    assert first.status == "degraded" and "notes.txt" in str(first.rejected[0])
+    state = first.next_state(FetchState())
+    assert src.fetch(state).status == "not_modified"
+    (folder / "c.csv").write_text("id,text\nc1,丁\n", encoding="utf-8")
+    second = src.fetch(state)
+    assert [i.id for i in second.items] == ["c1"] and second.status == "ok"
+    state = second.next_state(state)
+    (folder / "a.csv").write_text("id,text\na1,甲\na2,乙\na3,戊\n", encoding="utf-8")
+    (folder / "b.jsonl").unlink()
+    third = src.fetch(state)
+    assert [i.id for i in third.items] == ["a1", "a2", "a3"]  # the changed file, whole
+    assert src.fetch(third.next_state(state)).status == "not_modified"
+
+
+def test_drop_folder_empty_missing_and_a_single_files_old_cursor(tmp_path: Path) -> None:
+    missing = drop_folder_source(tmp_path, "exports/*.csv").fetch(FetchState())
+    assert missing.status == "failed"
+    folder = tmp_path / "exports"
+    assert missing.error == f"{folder / '*.csv'}: folder {folder} not found"
+    (tmp_path / "exports").mkdir()
+    assert drop_folder_source(tmp_path, "exports/*.csv").fetch(FetchState()).status == \
+        "not_modified"
+    one = tmp_path / "one.jsonl"
+    one.write_text('{"id": "1", "text": "一"}\n', encoding="utf-8")
+    st = one.stat()
+    old = FetchState(cursor=f"{st.st_mtime_ns}:{st.st_size}")  # saved before globs
+    assert drop_folder_source(tmp_path, "one.jsonl").fetch(old).status == "not_modified"
+
+
+def test_path_problem_of_a_file_source(tmp_path: Path) -> None:
+    def problem(path: str) -> tuple[str | None, str | None]:
+        cfg = parse_config({"sources": [{"name": "d", "kind": "file", "path": path}]},
+                           base_dir=tmp_path)
+        return path_problem(cfg.sources[0])
+
+    error, _ = problem("exports/*.csv")
+    assert error == (f"path 'exports/*.csv' ({tmp_path / 'exports' / '*.csv'}): folder "
+                     f"{tmp_path / 'exports'} does not exist")
+    (tmp_path / "exports").mkdir()
+    assert problem("exports/*.csv")[1] == (
+        f"path 'exports/*.csv' ({tmp_path / 'exports' / '*.csv'}): no file there yet")
+    (tmp_path / "exports" / "x.csv").write_text("id,text\n", encoding="utf-8")
+    assert problem("exports/*.csv") == (None, None)
+    assert problem(str(tmp_path / "exports" / "x.csv")) == (None, None)
+    assert problem("nowhere/x.csv")[0] is not None

@@ -1,15 +1,13 @@
-"""Tests of yuqing.sources.health: backoff, sliding window, poll_due isolation."""
+"""Tests of yuqing.sources.health: backoff, sliding window, saved state."""
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
 
-from yuqing.config import SourceConfig
-from yuqing.domain import RawItem, SourceState
+from yuqing.domain import SourceState
 from yuqing.sources.base import FetchResult, FetchState
-from yuqing.sources.health import SourceHealth, poll_due
+from yuqing.sources.health import SourceHealth
 
 T0 = datetime(2024, 3, 5, 8, 0, tzinfo=UTC)
 
@@ -56,39 +54,6 @@ def test_degraded_result_keeps_validators() -> None:
     assert h.status == "failed" and h.state.etag == '"e"'
 
 
-class _Fake:
-    supports_conditional_get: ClassVar[bool] = False
-    is_finite: ClassVar[bool] = False
-    is_remote: ClassVar[bool] = False
-
-    def __init__(self, name: str, behaviour: str) -> None:
-        self.name = name
-        self.config = SourceConfig(name=name, kind="fake", interval=60)
-        self.behaviour = behaviour
-        self.calls = 0
-
-    def fetch(self, state: FetchState) -> FetchResult:
-        self.calls += 1
-        if self.behaviour == "raise":
-            raise RuntimeError("kaput")
-        item = RawItem(source=self.name, text="t", fetched_at=T0, id=str(self.calls))
-        return FetchResult([item], "ok", done=self.behaviour == "finite")
-
-
-def test_poll_due_isolates_failures_and_respects_due_times() -> None:
-    bad, good, finite = _Fake("bad", "raise"), _Fake("good", "ok"), _Fake("fin", "finite")
-    health: dict[str, SourceHealth] = {}
-    items = poll_due([bad, good, finite], health, T0)
-    assert [(i.source, i.id) for i in items] == [("good", "1"), ("fin", "1")]
-    assert health["bad"].status == "failed"
-    assert health["bad"].last_error == "RuntimeError: kaput"
-    assert health["good"].next_due == T0 + timedelta(seconds=60)
-    assert poll_due([bad, good, finite], health, T0 + timedelta(seconds=30)) == []
-    later = poll_due([bad, good, finite], health, T0 + timedelta(seconds=61))
-    assert [i.source for i in later] == ["good"]  # bad backs off (>= 96 s), fin is done
-    assert (bad.calls, good.calls, finite.calls) == (1, 2, 1)
-
-
 def test_saved_state_round_trips_validators_cursor_and_done() -> None:
     h = SourceHealth("feed", interval=60)
     h.record_result(FetchResult([], "ok", etag='W/"7"', cursor="0042", done=True), T0)
@@ -99,6 +64,47 @@ def test_saved_state_round_trips_validators_cursor_and_done() -> None:
     assert saved.health["last_success"] == T0.isoformat()
     back = SourceHealth.restored("feed", 60, saved)
     assert back.state == FetchState(etag='W/"7"', cursor="0042", done=True)
-    assert back.status == "new" and back.is_due(T0)
+    assert back.status == "ok" and back.last_success == T0 and not back.is_due(T0)
     assert SourceHealth.restored("feed", 60, None).state == FetchState()
     assert SourceHealth.restored("f", 60, SourceState("f", health={})).state.done is False
+
+
+def test_freshness_failure_rate_and_items_per_poll_over_24_hours() -> None:
+    h = SourceHealth("feed", interval=600, jitter=0.0)
+    assert h.as_dict(T0)["freshness_lag_s"] is None and h.as_dict(T0)["polls_24h"] == 0
+    h.record_success(4, T0)
+    h.record_failure("HTTP 500", T0 + timedelta(minutes=10))
+    h.record_success(0, T0 + timedelta(minutes=30))  # a 304
+    h.record_success(8, T0 + timedelta(hours=2))
+    now = T0 + timedelta(hours=3)
+    d = h.as_dict(now)
+    assert (d["polls_24h"], d["failure_rate_24h"], d["items_per_poll"]) == (4, 0.25, 4.0)
+    assert d["freshness_lag_s"] == 3600.0  # no publication time known: the last items
+    h.note_published(T0 + timedelta(hours=1, minutes=30))
+    h.note_published(T0)  # older: ignored
+    assert h.as_dict(now)["freshness_lag_s"] == 5400.0
+    assert h.as_dict(now)["newest_published"] == (T0 + timedelta(hours=1, minutes=30)).isoformat()
+    # the first hour's polls leave the 24 h window
+    later = T0 + timedelta(hours=24, minutes=5)
+    assert (h.as_dict(later)["polls_24h"], h.as_dict(later)["failure_rate_24h"]) == (1, 0.0)
+    h.note_published(later + timedelta(hours=8))  # a clock ahead of ours: lag 0, not negative
+    assert h.freshness_lag(later) == 0.0
+
+
+def test_restored_health_gives_the_same_figures_and_survives_garbage() -> None:
+    h = SourceHealth("feed", interval=60, jitter=0.0)
+    h.record_success(3, T0)
+    h.record_failure("timeout", T0 + timedelta(minutes=1))
+    h.note_published(T0 - timedelta(minutes=5))
+    now = T0 + timedelta(minutes=30)
+    saved = h.saved_state(now)
+    back = SourceHealth.restored("feed", 60, saved)
+    assert back.as_dict(now) == h.as_dict(now)
+    assert back.consecutive_failures == 1 and back.items_last_hour(now) == 3
+    garbled = SourceState("feed", health={"status": "ok", "last_success": "yesterday",
+                                          "poll_log": [["x", 1, 2, 3], "no"], "window": 7,
+                                          "total_items": -4, "last_error": "boom"})
+    rough = SourceHealth.restored("feed", 60, garbled)
+    assert (rough.status, rough.last_success, rough.total_items, rough.last_error) == (
+        "ok", None, 0, None)
+    assert rough.as_dict(now)["polls_24h"] == 0

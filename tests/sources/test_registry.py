@@ -15,11 +15,12 @@ from yuqing.sources.registry import (
 )
 from yuqing.sources.replay import ReplaySource
 from yuqing.sources.rss import RssSource
+from yuqing.sources.site import SiteSource
 
 
 def test_builtin_kinds_are_registered_and_built() -> None:
     reg = register_builtin_sources(source_registry())
-    assert reg.names() == ["file", "replay", "rss"]
+    assert reg.names() == ["file", "hotlist", "newsnow", "replay", "rss", "search", "site"]
     rss = create_source(reg, SourceConfig(name="a", kind="rss", url="http://127.0.0.1/feed"))
     assert isinstance(rss, RssSource) and rss.name == "a" and rss.supports_conditional_get
     assert isinstance(create_source(reg, SourceConfig(name="b", kind="file", path="x.csv")),
@@ -27,12 +28,14 @@ def test_builtin_kinds_are_registered_and_built() -> None:
     rep = create_source(reg, SourceConfig(name="c", kind="replay", path="builtin:weibo-hotsearch",
                                           speed=3600))
     assert isinstance(rep, ReplaySource) and rep.speed == 3600 and rep.is_finite
+    site = create_source(reg, SourceConfig(name="d", kind="site", url="http://127.0.0.1/list"))
+    assert isinstance(site, SiteSource) and site.supports_conditional_get and site.is_remote
 
 
 def test_unknown_kind_names_source_and_known_kinds() -> None:
     ftp = SourceConfig(name="x", kind="ftp")
-    with pytest.raises(BadInput,
-                       match="source 'x': unknown kind 'ftp'; known kinds: file, replay, rss"):
+    with pytest.raises(BadInput, match="source 'x': unknown kind 'ftp'; known kinds: "
+                                       "file, hotlist, newsnow, replay, rss, search, site"):
         create_source(register_builtin_sources(source_registry()), ftp)
     with pytest.raises(BadInput, match="source 'x': unknown kind 'ftp'; known kinds: \\(none\\)"):
         create_source(source_registry(), ftp)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import httpx
 from feedserver import ETAG, LAST_MODIFIED, FeedServer
+from pageserver import running_page_server
+from poll_helpers import poll_once
 
 from yuqing.config import SourceConfig
-from yuqing.sources.base import FetchState
+from yuqing.sources.base import FetchResult, FetchState
 from yuqing.sources.rss import RssSource, decode_feed, parse_feed, repair_feed_text
 
 AT = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
@@ -17,11 +18,15 @@ AT = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 def _source(url: str, **opts: object) -> RssSource:
     cfg = SourceConfig(name="gov", kind="rss", url=url, media_type="gov",
                        timezone="Asia/Shanghai", **opts)
-    return RssSource(cfg, clock=lambda: AT)
+    return RssSource(cfg)
+
+
+def _poll(url: str, state: FetchState | None = None, **opts: object) -> FetchResult:
+    return poll_once(_source(url, **opts), state, now=lambda: AT)
 
 
 def test_normal_feed_fields_and_raw_dates(feed_server: FeedServer) -> None:
-    result = _source(feed_server.url("/normal")).fetch(FetchState())
+    result = _poll(feed_server.url("/normal"))
     assert result.status == "ok" and result.error is None
     first, second = result.items
     assert (first.id, first.guid, first.url) == (None, "gov-0001", "http://gov.example.cn/n/1.html")
@@ -36,7 +41,7 @@ def test_normal_feed_fields_and_raw_dates(feed_server: FeedServer) -> None:
 
 
 def test_atom_feed_uses_content_and_updated(feed_server: FeedServer) -> None:
-    result = _source(feed_server.url("/atom")).fetch(FetchState())
+    result = _poll(feed_server.url("/atom"))
     (item,) = result.items
     assert (item.id, item.guid) == (None, "urn:example:forum:77")
     assert item.url == "http://forum.example.cn/t/77"
@@ -46,12 +51,11 @@ def test_atom_feed_uses_content_and_updated(feed_server: FeedServer) -> None:
 
 
 def test_conditional_get_sends_validators_and_handles_304(feed_server: FeedServer) -> None:
-    src = _source(feed_server.url("/etag"))
-    first = src.fetch(FetchState())
+    first = _poll(feed_server.url("/etag"))
     assert first.status == "ok" and len(first.items) == 2
     assert (first.etag, first.last_modified) == (ETAG, LAST_MODIFIED)
     state = first.next_state(FetchState())
-    second = src.fetch(state)
+    second = _poll(feed_server.url("/etag"), state)
     assert second.status == "not_modified" and second.items == []
     headers = feed_server.requests[-1][1]
     assert headers["If-None-Match"] == ETAG
@@ -60,41 +64,51 @@ def test_conditional_get_sends_validators_and_handles_304(feed_server: FeedServe
 
 
 def test_http_500_is_failed_naming_url(feed_server: FeedServer) -> None:
-    result = _source(feed_server.url("/500")).fetch(FetchState())
+    result = _poll(feed_server.url("/500"))
     assert result.status == "failed" and result.items == []
     assert result.error == f"{feed_server.url('/500')}: HTTP 500"
 
 
 def test_slow_server_times_out_as_failed(feed_server: FeedServer) -> None:
-    result = _source(feed_server.url("/slow"), timeout=0.3).fetch(FetchState())
+    result = _poll(feed_server.url("/slow"), timeout=0.3)
     assert result.status == "failed"
-    assert "Timeout" in (result.error or "")
+    assert result.error == f"{feed_server.url('/slow')}: timeout after 0.3 s"
 
 
 def test_connection_refused_is_failed() -> None:
-    src = _source("http://127.0.0.1:9/feed", timeout=1)
-    result = src.fetch(FetchState())
+    result = _poll("http://127.0.0.1:9/feed", timeout=1)
     assert result.status == "failed" and "127.0.0.1:9" in (result.error or "")
 
 
 def test_http_200_garbage_is_failed_not_a_feed(feed_server: FeedServer) -> None:
-    result = _source(feed_server.url("/garbage")).fetch(FetchState())
+    result = _poll(feed_server.url("/garbage"))
     assert result.status == "failed"
     assert "not a feed" in (result.error or "")
 
 
 def test_bad_encoding_is_recovered_and_degraded(feed_server: FeedServer) -> None:
-    result = _source(feed_server.url("/bad-encoding")).fetch(FetchState())
+    result = _poll(feed_server.url("/bad-encoding"))
     assert result.status == "degraded"
     assert [i.title for i in result.items] == ["关于春季防火的通告", "道路施工公告"]
     assert "gb18030" in (result.error or "")
 
 
-def test_injected_client_is_used(feed_server: FeedServer) -> None:
-    with httpx.Client(headers={"X-Test": "1"}) as client:
-        cfg = SourceConfig(name="n", kind="rss", url=feed_server.url("/normal"))
-        assert len(RssSource(cfg, client=client).fetch(FetchState()).items) == 2
-    assert feed_server.requests[-1][1]["X-Test"] == "1"
+def test_headers_option_is_sent(feed_server: FeedServer) -> None:
+    assert len(_poll(feed_server.url("/normal"), headers={"X-Test": "1"}).items) == 2
+    sent = feed_server.requests[-1][1]
+    assert sent["X-Test"] == "1" and sent["User-Agent"].startswith("yuqing/")
+
+
+def test_feed_cut_at_the_size_cap_is_degraded_and_named() -> None:
+    items = "".join(f"<item><title>第{n}条</title><link>http://x.example.cn/{n}</link>"
+                    f"<description>{'长' * 2000}</description></item>" for n in range(3000))
+    feed = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{items}'
+    with running_page_server() as server:
+        server.add("/big.xml", feed + "</channel></rss>")
+        result = _poll(server.url("/big.xml"))
+    assert result.status == "degraded"
+    assert (result.error or "").startswith(f"{server.url('/big.xml')}: feed cut at 5242880 bytes")
+    assert 0 < len(result.items) < 3000
 
 
 def test_decode_feed_order() -> None:

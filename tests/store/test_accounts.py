@@ -22,7 +22,8 @@ def test_users_units_sessions_and_tokens(store: Store) -> None:
         accounts.add_user("wang", "hash", "handler", None, T0)
     assert [u["name"] for u in accounts.units()] == ["市局"]
     assert accounts.users() == [{"id": user_id, "name": "wang", "role": "handler",
-                                 "unit": "市局", "active": True, "created_at": T0}]
+                                 "unit": "市局", "active": True, "created_at": T0,
+                                 "email": None, "phone": None, "wecom": None}]
     assert accounts.user_for_login("wang")["password_hash"] == "hash"  # type: ignore[index]
     accounts.create_session("sid", user_id, "csrf", T0, T0 + timedelta(hours=1))
     assert accounts.session_user("sid", T0)["csrf"] == "csrf"  # type: ignore[index]

@@ -6,8 +6,12 @@ in the app's own store and send ``Authorization: Bearer <token>``.
 
 from __future__ import annotations
 
+from fastapi import APIRouter, FastAPI
+
+from yuqing.runtime.context import Context
 from yuqing.store import Store
 from yuqing.web.accounts import Accounts
+from yuqing.web.auth import install_auth
 
 TEST_PASSWORD = "test-password-1"
 
@@ -20,3 +24,14 @@ def api_headers(store: Store, name: str = "tester", role: str = "admin",
     if name not in {u["name"] for u in accounts.users()}:
         accounts.add_user(name, TEST_PASSWORD, role, unit)
     return {"Authorization": f"Bearer {accounts.new_token(name, 'test')}"}
+
+
+def router_app(ctx: Context, router: APIRouter) -> FastAPI:
+    """Return an app serving only ``router`` over ``ctx`` behind the app's login gate (the
+    routes' rules, web/access.py, need the gate's user): call it with ``api_headers``."""
+    app = FastAPI()
+    app.state.ctx = ctx
+    app.state.accounts = Accounts(ctx.store)
+    install_auth(app, app.state.accounts, ctx.config.web)
+    app.include_router(router)
+    return app

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from event_items import FIRE, NOISE, make
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from web_auth import api_headers, router_app
 
 from yuqing.config import Config
 from yuqing.pipeline.base import StageState
@@ -27,9 +27,8 @@ def filled_client(store_url: str) -> tuple[TestClient, Context, str]:
     Deduplicator().process(items)
     stage.process(items)
     ctx.store.save_items(items)
-    app = FastAPI()
-    app.include_router(events_router(ctx))
-    return TestClient(app), ctx, items[0].event_id or ""
+    app = router_app(ctx, events_router(ctx))
+    return TestClient(app, headers=api_headers(ctx.store)), ctx, items[0].event_id or ""
 
 
 def test_list_and_detail(store_url: str) -> None:

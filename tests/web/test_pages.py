@@ -23,7 +23,8 @@ from yuqing.web.pages import safe_next
 CONFIG: dict[str, Any] = {
     "timezone": "Asia/Shanghai",
     "cases": {"units": [{"name": "东区", "channels": ["hook"]}]},
-    "schemes": [{"name": "公共安全", "subject_words": ["警察", "车祸"]}],
+    "schemes": [{"name": "公共安全", "subject_words": ["警察", "车祸"],
+                 "search_queries": ["本市 车祸", "本市 警察"]}],
     "alerts": {"rules": [{"name": "负面", "channels": ["console"]}],
                "channels": [{"name": "console", "kind": "console"},
                             {"name": "hook", "kind": "webhook",
@@ -89,6 +90,7 @@ def test_every_page_renders(served: tuple[TestClient, Context]) -> None:
     assert "data-ack=" in inbox and "console: " in inbox
     settings = client.get("/settings").text
     assert "SECRET42" not in settings and "hook" in settings
+    assert "搜索词: 本市 车祸、本市 警察" in settings
     # secrets are those the webhook's options model marks, header values included
     assert "HEADER43" not in settings and "Authorization" in settings
 

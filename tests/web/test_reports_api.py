@@ -13,10 +13,10 @@ from urllib.parse import unquote
 import httpx
 import pytest
 from docx import Document
-from fastapi import FastAPI
 from openpyxl import load_workbook
 from pdf_tools import pdf_text
 from report_items import CANTEEN, CONTROL, fill
+from web_auth import api_headers, router_app
 
 from yuqing.config import parse_config
 from yuqing.runtime.context import Context
@@ -32,12 +32,13 @@ def ctx(store_url: str) -> Iterator[Context]:
 
 
 def get(ctx: Context, path: str) -> httpx.Response:
-    app = FastAPI()
-    app.include_router(reports_router(ctx))
+    app = router_app(ctx, reports_router(ctx))
+    headers = api_headers(ctx.store)
 
     async def call() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t",
+                                     headers=headers) as client:
             return await client.get(path)
 
     return asyncio.run(call())

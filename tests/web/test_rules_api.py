@@ -91,6 +91,8 @@ def test_create_read_replace_delete_with_audit(client: TestClient, ctx: Context)
     ({"window": "soon"}, "window", "must be a number", "应为数字"),
     ({"min_level": "V"}, "min_level", "must be one of I, II, III, IV", "应为 I、II、III、IV 之一"),
     ({"enabled": "yes"}, "enabled", "must be true or false", "应为 true 或 false"),
+    ({"hotlist": ["trending"]}, "hotlist", "invalid value: Value error, hot-list fact "
+     "'trending' is not one of entered, rising, left", "取值无效：Value error, hot-list fact"),
 ])
 def test_api_validation_errors_name_the_field(client: TestClient, body: dict[str, Any],
                                               field: str, msg: str, msg_zh: str) -> None:
@@ -227,9 +229,10 @@ def test_the_rules_form_creates_edits_and_shows_problems_by_field(
 def test_every_rule_problem_and_label_has_an_english_entry() -> None:
     from yuqing.alerts.rule_check import MESSAGES
     from yuqing.web.i18n import EN
-    from yuqing.web.rules_api import HANDLING_CLASS_LABELS, MEDIA_LABELS
+    from yuqing.web.rules_api import HANDLING_CLASS_LABELS, HOTLIST_FACT_LABELS, MEDIA_LABELS
 
-    shown = [*MESSAGES, *MEDIA_LABELS.values(), *HANDLING_CLASS_LABELS.values()]
+    shown = [*MESSAGES, *MEDIA_LABELS.values(), *HANDLING_CLASS_LABELS.values(),
+             *HOTLIST_FACT_LABELS.values()]
     assert len(shown) > 30 and [m for m in shown if m not in EN] == []
     assert all(set(re.findall(r"\{(\w+)\}", m)) == set(re.findall(r"\{(\w+)\}", EN[m]))
                for m in MESSAGES)  # the same parameters in both languages
@@ -253,3 +256,20 @@ def test_the_rules_form_sets_incident_and_its_categories(client: TestClient, ctx
     assert re.search(r'name="incident" checked', edit)
     assert re.search(r'value="公共卫生事件" checked', edit)
     assert not re.search(r'value="自然灾害" checked', edit)
+
+
+def test_the_rules_form_sets_hotlist_facts(client: TestClient, ctx: Context) -> None:
+    csrf = session(client, ctx)
+    assert 'name="hotlist" value="entered"' in client.get("/settings/alert-rules/new").text
+    fields = {"csrf_token": csrf, "name": "上热榜", "enabled": "on", "schemes": "公共安全",
+              "hotlist": ["entered", "rising"], "channels": "console", "window": "900",
+              "max_per_window": "5"}
+    saved = client.post("/settings/alert-rules/new", follow_redirects=False, data=fields)
+    assert saved.status_code == 303
+    rule = client.get("/api/alert-rules/上热榜").json()["rule"]
+    assert (rule["hotlist"], rule["negative"], rule["sensitive"]) == (
+        ["entered", "rising"], False, False)
+    assert "热榜变化: 新上榜、快速上升" in client.get("/settings/alert-rules").text
+    edit = client.get("/settings/alert-rules/上热榜/edit").text
+    assert re.search(r'value="rising" checked', edit) and not re.search(
+        r'value="left" checked', edit)

@@ -50,6 +50,7 @@ from yuqing.alerts.ack import AckSigner, store_signer
 from yuqing.alerts.channels import ChannelFactory, build_channels
 from yuqing.alerts.channels.base import Channel, DeliveryResult
 from yuqing.alerts.dispatcher import check_rule_channels, send_safely
+from yuqing.alerts.policy import quiet_hold
 from yuqing.alerts.render import messages
 from yuqing.alerts.rules import MatchRule
 from yuqing.config import Config
@@ -267,9 +268,15 @@ class OutboxDispatcher:
         return chain[pos] if pos < len(chain) else None
 
     def _escalate(self, tx: Transaction, now: datetime) -> None:
-        """Queue the due escalation steps of unacknowledged alerts (in transaction ``tx``)."""
+        """Queue the due escalation steps of unacknowledged alerts (in transaction ``tx``);
+        a step due in the rule's quiet hours (alerts/policy.py quiet_hold: not an override
+        level) waits for their end."""
         for alert_id, step in tx.alerts.due_escalations(now):
             rule = self._rule_of(tx, alert_id)
+            hold = quiet_hold(rule, tx.alerts.alert_level(alert_id), now) if rule else None
+            if hold is not None:  # the rule's quiet hours hold the step as a first delivery
+                tx.alerts.postpone_escalation(alert_id, hold)
+                continue
             steps = rule.escalation if rule else []
             if step >= len(steps):
                 tx.alerts.advance_escalation(alert_id, step, None)

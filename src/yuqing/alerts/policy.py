@@ -14,8 +14,11 @@ outbox rows (store/alerts.py), in one write transaction:
   ones are stored without deliveries (visible in the list), and the first one
   held triggers ONE summary alert with a link to the list (docs/FIELD_CASES.md F15);
 - in quiet hours (office zone) deliveries are held until the quiet hours end,
-  except for the rule's override levels (default I and II);
-- a rule with an escalation chain arms it (store.alerts.start_escalation).
+  except for the rule's override levels (default I and II); :func:`quiet_hold`
+  is that rule, and the outbox applies it to escalation steps too;
+- a rule with an escalation chain arms it (store.alerts.start_escalation):
+  the first step is due ``ack_timeout`` after the alert went out (after a hold,
+  counted from the end of the quiet hours).
 """
 
 from __future__ import annotations
@@ -69,6 +72,16 @@ def quiet_until(now: datetime, hours: tuple[time, time], tz: str) -> datetime | 
     return datetime.combine(day, end, tzinfo=ZoneInfo(tz))
 
 
+def quiet_hold(rule: MatchRule, level: str | None, now: datetime) -> datetime | None:
+    """Return when the quiet hours of ``rule`` around ``now`` end, for an alert of ``level``
+    that they hold (not one of the rule's ``quiet_override_levels``); None when nothing
+    holds it. Applies alike to first deliveries and escalation steps."""
+    if not rule.cfg.quiet_hours or level in rule.cfg.quiet_override_levels:
+        return None
+    hours = parse_quiet_hours(rule.cfg.quiet_hours, f"alert rule {rule.name!r}")
+    return quiet_until(now, hours, rule.tz)
+
+
 def window_start(now: datetime, seconds: float) -> datetime:
     """Return the start of the ``seconds``-long window holding ``now`` (aligned to the epoch)."""
     n = int((now - EPOCH).total_seconds() // seconds)
@@ -84,8 +97,9 @@ class AlertPolicy:
     def __init__(self, rules: list[MatchRule], base_url: str) -> None:
         self.rules = rules
         self.base_url = base_url.rstrip("/")
-        self.quiet = {r.name: parse_quiet_hours(r.cfg.quiet_hours, f"alert rule {r.name!r}")
-                      for r in rules if r.cfg.quiet_hours}
+        for r in rules:  # a bad setting fails when the policy is built, not at the first alert
+            if r.cfg.quiet_hours:
+                parse_quiet_hours(r.cfg.quiet_hours, f"alert rule {r.name!r}")
 
     @staticmethod
     def annotate(store: Repositories, items: list[Item]) -> None:
@@ -156,14 +170,13 @@ class AlertPolicy:
 
     def _plain(self, tx: Transaction, rule: MatchRule, alert: Alert, now: datetime) -> list[int]:
         """Record ``alert`` (quiet hours applied, escalation armed); return [id] or []."""
-        hold = None
-        if rule.name in self.quiet and alert.level not in rule.cfg.quiet_override_levels:
-            hold = quiet_until(now, self.quiet[rule.name], rule.tz)
+        hold = quiet_hold(rule, alert.level, now)
         alert_id = tx.alerts.record_alert(alert, now, hold)
         if alert_id is None:
             return []
         if rule.escalation and alert.channels:
-            tx.alerts.start_escalation(alert_id, now + timedelta(seconds=rule.cfg.ack_timeout))
+            tx.alerts.start_escalation(alert_id, (hold or now)
+                                       + timedelta(seconds=rule.cfg.ack_timeout))
         return [alert_id]
 
     def summary(self, rule: MatchRule, start: datetime, now: datetime) -> Alert:

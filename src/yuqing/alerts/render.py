@@ -34,6 +34,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "incident": "突发事件",
         "incident_value": "{category}/{type}（死亡 {deaths}，受伤 {injured}，失踪 {missing}）",
         "matched": "命中",
+        "hotlist_entered": "新上热榜",
+        "hotlist_rising": "热榜快速上升",
+        "hotlist_left": "落榜",
+        "hotlist": "热榜",
+        "hotlist_value": "{list} 第 {rank} 名（最高第 {best} 名）",
+        "hotlist_left_value": "{list} 已落榜（最高第 {best} 名）",
+        "heat": "热度",
         "sep": "、",
         "colon": "：",
         "source": "来源",
@@ -68,6 +75,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "incident_value": "{category}/{type} (deaths {deaths}, injured {injured}, "
                           "missing {missing})",
         "matched": "matched",
+        "hotlist_entered": "entered a hot list",
+        "hotlist_rising": "rising on a hot list",
+        "hotlist_left": "left a hot list",
+        "hotlist": "Hot list",
+        "hotlist_value": "{list} #{rank} (best #{best})",
+        "hotlist_left_value": "{list}: left the list (best #{best})",
+        "heat": "Heat",
         "sep": ", ",
         "colon": ": ",
         "source": "Source",
@@ -117,7 +131,8 @@ def snippet(text: str, limit: int) -> str:
 def alert_title(item: Item, scheme: str, reasons: list[str], lang: str = DEFAULT_LANG) -> str:
     """Return the title of an alert about ``item``.
 
-    ``reasons`` are message keys (``"negative"``, ``"sensitive"``, ``"incident"``); e.g.
+    ``reasons`` are message keys (``"negative"``, ``"sensitive"``, ``"incident"``,
+    ``"hotlist_entered"``...); e.g.
     ``【舆情预警】燃气安全：负面/敏感 — <first 30 chars of title or text>``.
     """
     m = messages(lang)
@@ -130,7 +145,8 @@ def alert_title(item: Item, scheme: str, reasons: list[str], lang: str = DEFAULT
 def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> str:
     """Return the plain-text body of an alert about ``item``: one ``label：value`` per line.
 
-    Lines: source, time (in ``tz``, with its offset), sentiment and score,
+    Lines: source, time (in ``tz``, with its offset), the hot-list place (list, rank,
+    best rank; heat) of a hot-list topic (``extra["hotlist"]``), sentiment and score,
     sensitive terms with categories, the incident (category/type, casualties), schemes,
     url, text excerpt (140 chars).
     A line whose value is missing is left out.
@@ -139,6 +155,7 @@ def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> st
     local = item.published_at.astimezone(ZoneInfo(tz))
     lines = [(m["source"], m["source_value"].format(source=item.source, media=item.media_type)),
              (m["time"], local.strftime("%Y-%m-%d %H:%M %z"))]
+    lines += _hotlist_lines(item, m)
     if item.sentiment:
         label = m.get(f"{item.sentiment}_label", item.sentiment)
         value = (label if item.sentiment_score is None
@@ -158,6 +175,20 @@ def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> st
         lines.append((m["url"], item.url))
     lines.append((m["excerpt"], snippet(item.text, EXCERPT_CHARS)))
     return "\n".join(f"{label}{m['colon']}{value}" for label, value in lines)
+
+
+def _hotlist_lines(item: Item, m: dict[str, str]) -> list[tuple[str, str]]:
+    """The hot-list lines of ``item`` (none unless a hot-list source made it)."""
+    extra = item.extra
+    if not extra.get("hotlist"):
+        return []
+    rank = extra.get("rank")
+    key = "hotlist_value" if rank is not None else "hotlist_left_value"
+    lines = [(m["hotlist"], m[key].format(list=extra["hotlist"], rank=rank,
+                                          best=extra.get("best_rank", rank)))]
+    if extra.get("heat") is not None:
+        lines.append((m["heat"], f"{extra['heat']:,.0f}"))
+    return lines
 
 
 def render_text(alert: Alert, lang: str = DEFAULT_LANG) -> str:

@@ -4,7 +4,7 @@ The first rule kind, ``match`` (:class:`MatchRule`), fires for items that
 match a scheme of the rule, are negative, sensitive or an incident (each as
 the rule asks), and pass every filter the rule sets (sensitive categories,
 incident categories, media types, designated sources, keywords, event level,
-spike, handling class). A sensitive hit of the ``incidents`` lexicon counts
+spike, handling class, hot-list facts). A sensitive hit of the ``incidents`` lexicon counts
 only when the incidents stage saw a happening (``item.incident``): on its own
 it would alert on a how-to post (夏天如何预防食物中毒) or a drill; and no hit counts
 that its clause frames as advice, a service, a notice or a denial
@@ -21,6 +21,14 @@ gravest) and ``event_size`` (items in the event), which the pipeline copies
 from the stored event before alerting (AlertPolicy.annotate); ``item.spike``
 (set by the events stage). A filter on a field the item does not carry
 fails.
+
+Hot-list facts (``hotlist = ["entered", "rising"]``) are read from
+``item.extra["hotlist_change"]`` (sources/hotlist/source.py). A topic is one item,
+so its "rising" or "left" arrives as an update of the stored topic: a rule with
+``hotlist`` fires for such an update when it carries one of the rule's facts
+(never for a plain update), and its story key ends with ``#hotlist:<fact>``, so
+each fact of a topic alerts once (an "entered" alert does not swallow the later
+"rising" one). The fact joins the alert's reasons (``hotlist_entered``...).
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from datetime import UTC, datetime
 
 from yuqing.alerts.render import DEFAULT_LANG, DEFAULT_TZ, alert_body, alert_title, messages
 from yuqing.config import Config, RuleConfig
-from yuqing.domain import Alert, BadInput, Item
+from yuqing.domain import BACKFILL, Alert, BadInput, Item
 from yuqing.pipeline.polarity import frame
 
 Clock = Callable[[], datetime]
@@ -87,7 +95,8 @@ class MatchRule:
     ``cfg.incident`` (when the three flags are off, every scheme match fires),
     (c) passes the filters of the config (module docstring),
     (d) is not a duplicate (``duplicate_of is None``), not an update of a
-    stored item (``is_update`` False) and not rejected. ``lang`` picks the
+    stored item (``is_update`` False), not rejected and not back-fill (the flag
+    domain.BACKFILL: published before its source was first polled). ``lang`` picks the
     message table (render.MESSAGES), ``tz`` the IANA zone of times in the
     body; ``clock`` returns aware UTC ``created_at`` values. Raises BadInput
     when ``lang`` or a level is not known.
@@ -113,6 +122,7 @@ class MatchRule:
         self._media = frozenset(cfg.media_types)
         self._sources = frozenset(cfg.sources)
         self._classes = frozenset(cfg.handling_classes)
+        self._hotlist = frozenset(cfg.hotlist)
 
     def matched_schemes(self, item: Item) -> list[str]:
         """Return the schemes of ``item`` this rule watches, in the item's order."""
@@ -136,6 +146,11 @@ class MatchRule:
             out.append("incident")
         return out
 
+    def hotlist_fact(self, item: Item) -> str | None:
+        """Return the hot-list fact of ``item`` when this rule asks for it, else None."""
+        fact = item.extra.get("hotlist_change")
+        return fact if fact in self._hotlist else None
+
     def passes_filters(self, item: Item) -> bool:
         """Return True when ``item`` passes every filter the rule sets."""
         cfg = self.cfg
@@ -155,11 +170,17 @@ class MatchRule:
             return False
         if cfg.spike and not item.spike:
             return False
+        if self._hotlist and self.hotlist_fact(item) is None:
+            return False
         return self.min_rank is None or level_rank(item.extra.get("event_level")) <= self.min_rank
 
     def fires(self, item: Item) -> tuple[list[str], list[str]] | None:
-        """Return ``(matched schemes, reasons)`` when ``item`` fires this rule, else None."""
-        if item.duplicate_of is not None or item.is_update or item.rejected is not None:
+        """Return ``(matched schemes, reasons)`` when ``item`` fires this rule, else None.
+
+        An update fires only with a hot-list fact the rule asks for (module doc)."""
+        fact = self.hotlist_fact(item)
+        if item.duplicate_of is not None or item.rejected is not None or (
+                item.is_update and fact is None) or BACKFILL in item.flags:
             return None
         schemes = self.matched_schemes(item) if item.schemes else []
         if not schemes:
@@ -167,7 +188,9 @@ class MatchRule:
         reasons = self.reasons(item)
         if (self.cfg.negative or self.cfg.sensitive or self.cfg.incident) and not reasons:
             return None
-        return (schemes, reasons) if self.passes_filters(item) else None
+        if not self.passes_filters(item):
+            return None
+        return schemes, [*reasons, f"hotlist_{fact}"] if fact else reasons
 
     def stories(self, items: list[Item]) -> list[Story]:
         """Return the stories of ``items`` that fire, in order of their first item."""
@@ -177,6 +200,8 @@ class MatchRule:
             if hit is None:
                 continue
             key = f"event:{item.event_id}" if item.event_id else item.key
+            if self._hotlist:
+                key += f"#hotlist:{self.hotlist_fact(item)}"
             event_level = item.extra.get("event_level")
             level = min(self.level, event_level, key=level_rank) if event_level else self.level
             story = out.get(key)

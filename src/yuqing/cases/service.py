@@ -9,13 +9,13 @@ other units can only be asked to ``assist``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from yuqing.cases import playbooks, workflow
+from yuqing.cases import people, playbooks, workflow
 from yuqing.cases.deadlines import WorkCalendar, calendar_from_config, find_policy, policy_deadline
 from yuqing.cases.inputs import CaseMove
 from yuqing.config import Config
@@ -62,18 +62,29 @@ class CaseService:
     def check_actor(self, actor: str, role: str, what: str, allowed: frozenset[str]) -> None:
         """Raise BadInput unless ``actor`` may act as ``role`` and ``role`` may do ``what``.
 
-        With ``[[cases.users]]`` configured the actor must be listed with that role.
+        A person with a web account or listed in ``[[cases.users]]`` (one list of people:
+        cases/people.py) acts only in their roles; with ``[[cases.users]]`` configured the
+        actor must be such a person; otherwise an unknown actor's role is taken as stated.
         """
         if not actor.strip():
             raise BadInput(f"{what}: the actor's name is required")
-        if self.users:
-            user = self.users.get(actor)
-            if user is None:
-                raise BadInput(f"{what}: {actor!r} is not a configured case user")
-            if role not in user.roles:
-                raise BadInput(f"{what}: {actor!r} does not have the role {role!r} "
-                               f"(has: {', '.join(user.roles)})")
+        roles = people.case_roles(self.store, self.config.cases.users, actor)
+        if roles is None and self.users:
+            raise BadInput(f"{what}: {actor!r} is neither a web account nor a configured "
+                           "case user")
+        if roles is not None and role not in roles:
+            raise BadInput(f"{what}: {actor!r} does not have the role {role!r} "
+                           f"(has: {', '.join(sorted(roles))})")
         workflow.check_role(what, role, allowed)
+
+    def acting_role(self, actor: str, given: str | None, usual: str) -> str:
+        """Return the role ``actor`` acts in: ``given`` when stated, else ``usual`` (the
+        command's habitual role) when the person may take it or is unknown, else the first
+        (by name) of the person's case roles (cases/people.py)."""
+        if given:
+            return given
+        roles = people.case_roles(self.store, self.config.cases.users, actor)
+        return usual if not roles or usual in roles else sorted(roles)[0]
 
     def case(self, repos: Repositories, case_id: int) -> Case:
         """Return case ``case_id`` read through ``repos`` (the store or an open
@@ -331,18 +342,19 @@ class CaseService:
         return detail
 
     def find(self, *, state: str | None = None, unit: str | None = None,
-             limit: int = 100) -> list[Case]:
-        """Return cases (newest first) in ``state`` and owned by ``unit`` when given;
-        raises BadInput for an unknown state."""
+             limit: int = 100, units: Collection[str] | None = None) -> list[Case]:
+        """Return cases (newest first) in ``state`` and owned by ``unit`` when given, within
+        ``units`` (a viewer's scope) unless None; raises BadInput for an unknown state."""
         if state is not None and state not in workflow.STATES:
             raise BadInput(f"case state {state!r}: expected one of {', '.join(workflow.STATES)}")
-        return self.store.cases.find(state=state, unit=unit, limit=limit)
+        return self.store.cases.find(state=state, unit=unit, limit=limit, units=units)
 
     def show(self, case_id: int) -> dict[str, Any]:
         """Return the JSON form of ``get(case_id)`` (``CaseDetail.to_json``, office zone)."""
         return self.get(case_id).to_json(self.tz)
 
     def list(self, *, state: str | None = None, unit: str | None = None,
-             limit: int = 100) -> list[dict[str, Any]]:
+             limit: int = 100, units: Collection[str] | None = None) -> list[dict[str, Any]]:
         """Return the JSON form of ``find(...)`` (``Case.to_json``, office zone)."""
-        return [c.to_json(self.tz) for c in self.find(state=state, unit=unit, limit=limit)]
+        return [c.to_json(self.tz)
+                for c in self.find(state=state, unit=unit, limit=limit, units=units)]

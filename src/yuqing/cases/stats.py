@@ -6,6 +6,7 @@ Functions the CLI (``yuqing cases stats``), the web app and briefings call.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -48,21 +49,22 @@ def _stage_hours(moves: list[dict[str, Any]]) -> dict[str, float]:
     return {s: round(sum(v) / len(v), 2) for s in workflow.STATES if (v := spent.get(s))}
 
 
-def case_stats(service: CaseService) -> dict[str, Any]:
+def case_stats(service: CaseService, units: Collection[str] | None = None) -> dict[str, Any]:
     """Return ``{"cases", "by_class", "by_unit", "by_channel", "by_state",
     "on_time": {policy: {...}}, "avg_stage_hours": {state: h}, "petitions",
     "repeats", "cross_level", "repeat_rate", "cross_level_rate"}``.
 
     ``by_class`` counts confirmed classes (``"none"`` for unconfirmed);
-    rates are fractions of petitions (None when there are none).
+    rates are fractions of petitions (None when there are none). Everything counts
+    the cases owned by ``units`` only, unless None (every case).
     """
     with service.store.snapshot() as tx:
-        by = {name: tx.cases.count_by(column) for name, column in (
+        by = {name: tx.cases.count_by(column, units) for name, column in (
             ("by_class", "handling_class"), ("by_unit", "owner_unit"),
             ("by_channel", "channel"), ("by_state", "state"))}
-        deadlines = tx.cases.deadlines()
-        moves = tx.cases.moves()
-        petitions = tx.petitions.counts()
+        deadlines = tx.cases.deadlines(units=units)
+        moves = tx.cases.moves(units)
+        petitions = tx.petitions.counts(units)
     by["by_class"] = {("none" if k == "None" else k): n for k, n in by["by_class"].items()}
     dropped = {m["case_id"] for m in moves if m["to_state"] in ("rejected", "merged")}
     n = petitions["petitions"]
@@ -75,23 +77,26 @@ def case_stats(service: CaseService) -> dict[str, Any]:
     }
 
 
-def daily_report(service: CaseService, day: date) -> dict[str, Any]:
+def daily_report(service: CaseService, day: date,
+                 units: Collection[str] | None = None) -> dict[str, Any]:
     """Return the daily report of ``day`` (office zone): ``{"date", "units":
     [{"unit", "opened", "cases": [{"id", "title", "state", "handling_class"}],
     "zero_report": bool, "text"}]}``, one entry per configured unit and per
     unit that opened a case; a unit with nothing still reports "nothing" (零报告).
+    Only ``units`` report, unless None (every unit).
     """
     start = datetime.combine(day, time(0), tzinfo=service.tz)
-    opened = service.store.cases.opened_between(start, start + timedelta(days=1))
-    per_unit: dict[str, list[dict[str, Any]]] = {u: [] for u in service.units}
+    opened = service.store.cases.opened_between(start, start + timedelta(days=1), units)
+    per_unit: dict[str, list[dict[str, Any]]] = {
+        u: [] for u in service.units if units is None or u in units}
     for case in opened:
         per_unit.setdefault(case.owner_unit, []).append(
             {"id": case.id, "title": case.title, "state": case.state,
              "handling_class": case.handling_class or case.suggested_class})
-    units = []
+    reports = []
     for unit, cases in per_unit.items():
         text = (f"{unit} {day.isoformat()}：新增案件 {len(cases)} 件" if cases
                 else f"{unit} {day.isoformat()}：无新增舆情案件（零报告 nothing to report）")
-        units.append({"unit": unit, "opened": len(cases), "cases": cases,
+        reports.append({"unit": unit, "opened": len(cases), "cases": cases,
                       "zero_report": not cases, "text": text})
-    return {"date": day.isoformat(), "units": units}
+    return {"date": day.isoformat(), "units": reports}

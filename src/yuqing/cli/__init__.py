@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from yuqing.cli.alerts import alerts_app
 from yuqing.cli.analyze import analyze
+from yuqing.cli.backup import backup, restore, retention
 from yuqing.cli.cases import case_app, cases_app
 from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, fail, user_errors
 from yuqing.cli.demo import demo
@@ -21,9 +23,11 @@ from yuqing.cli.petition import deadline, eval_petitions, petition_app
 from yuqing.cli.rejections import rejections
 from yuqing.cli.report import report
 from yuqing.cli.run import run, serve
+from yuqing.cli.sources import sources
 from yuqing.cli.stats import stats
 from yuqing.cli.train import train_app
 from yuqing.cli.users import user_app
+from yuqing.domain import BadInput
 
 app = typer.Typer(
     help="Yuqing 舆情: online public-opinion monitoring and response.",
@@ -40,8 +44,12 @@ app.command()(events)
 app.command()(event)
 app.command()(run)
 app.command()(serve)
+app.command()(sources)
 app.command()(stats)
 app.command()(report)
+app.command()(backup)
+app.command()(restore)
+app.command()(retention)
 app.add_typer(train_app, name="train")
 app.add_typer(user_app, name="user")
 app.add_typer(alerts_app, name="alerts")
@@ -83,14 +91,22 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
     ``database_url``, ``timezone`` and ``language`` are the resolved settings (flag >
     ``YUQING_<NAME>`` > config file > default); ``rules`` are the enabled alert rules as
     the store holds them (the config's, with web edits winning); ``rules_skipped`` names
-    stored rules this config cannot serve.
+    stored rules this config cannot serve; ``warnings`` what may be a mistake (a file
+    source's glob that matches no file yet). The folder of an enabled file source's
+    ``path`` that does not exist is an error (exit 2 naming the source and the path).
     """
+    from yuqing.runtime.checks import source_path_problems
     from yuqing.runtime.context import make_context
+    from yuqing.sources.http import HttpFetcher
+    from yuqing.sources.poll import prepare
     from yuqing.sources.registry import create_sources
 
     with user_errors():
         ctx = make_context(config, db)
-        create_sources(ctx.sources, ctx.config.sources)
+        prepare(create_sources(ctx.sources, ctx.config.sources), HttpFetcher())
+        path_errors, warnings = source_path_problems(ctx.config)
+        if path_errors:
+            raise BadInput(f"{ctx.config.origin}: {'; '.join(path_errors)}")
         pipe = ctx.pipeline
         doc = {"database_url": ctx.database_url, "timezone": ctx.config.timezone,
                "language": ctx.config.language,
@@ -98,10 +114,13 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
                "schemes": [s.name for s in ctx.config.schemes],
                "sources": [s.name for s in ctx.config.sources if s.enabled],
                "rules": [r.name for r in pipe.rules],
-               "rules_skipped": pipe.rulebook.problems if pipe.rulebook else {}}
+               "rules_skipped": pipe.rulebook.problems if pipe.rulebook else {},
+               "warnings": warnings}
         ctx.close()
     if json_out:
         emit_json(doc)
     else:
         for key, value in doc.items():
             err.print(f"{key}: {value}")
+        for warning in warnings:
+            err.print(f"[yellow]警告 warning:[/] {escape(warning)}", highlight=False)

@@ -20,8 +20,10 @@ cases_app = typer.Typer(help="案件统计 case statistics, daily reports, deadl
                         no_args_is_help=True)
 
 ActorOpt = Annotated[str, typer.Option("--as", envvar="YUQING_USER",
-                                       help="who acts (a configured case user when users are set)")]
-RoleOpt = Annotated[str, typer.Option("--role", help="monitor, handler, leader or admin")]
+                                       help="who acts: a web account or a [[cases.users]] person")]
+RoleOpt = Annotated[str | None, typer.Option(
+    "--role", help="monitor, handler, leader or admin (default: the command's usual role, "
+                   "or the person's own when they may not take it)")]
 NoteOpt = Annotated[
     str | None, typer.Option("--note", "-m", help="the note (reply text, summary, reason)")
 ]
@@ -67,7 +69,7 @@ def case_open(
         str, typer.Option(help="online, letter, visit, web, phone, wechat")
     ] = "online",
     actor: ActorOpt = "",
-    role: RoleOpt = "monitor",
+    role: RoleOpt = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
@@ -77,7 +79,8 @@ def case_open(
         if not unit:
             raise BadInput("--unit: the receiving unit is required")
         with case_service(config, db) as svc:
-            case_id = svc.open_from(actor=actor, role=role, unit=unit, title=title, item=item,
+            case_id = svc.open_from(actor=actor, role=svc.acting_role(actor, role, "monitor"),
+                                    unit=unit, title=title, item=item,
                                     alert=alert, event=event, channel=channel,
                                     suggested_class=handling_class)
             doc = svc.show(case_id)
@@ -112,7 +115,7 @@ def case_move(
         int | None, typer.Option(help="the case to merge into (moving to merged)")
     ] = None,
     actor: ActorOpt = "",
-    role: RoleOpt = "handler",
+    role: RoleOpt = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
@@ -122,7 +125,8 @@ def case_move(
 
     with user_errors(), case_service(config, db) as svc:
         moved = svc.apply(case_id, CaseMove(state=state, note=note, handling_class=handling_class,
-                                            merge_into=into), actor=actor, role=role)
+                                            merge_into=into), actor=actor,
+                          role=svc.acting_role(actor, role, "handler"))
     _print({"id": moved.id, "state": moved.state, "handling_class": moved.handling_class},
            json_out)
 
@@ -138,14 +142,15 @@ def case_act(
     ],
     note: NoteOpt = None,
     actor: ActorOpt = "",
-    role: RoleOpt = "handler",
+    role: RoleOpt = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Record a playbook step or a comment on a case (audited, state unchanged)."""
     with user_errors(), case_service(config, db) as svc:
-        svc.act(case_id, action, actor=actor, role=role, note=note)
+        svc.act(case_id, action, actor=actor, role=svc.acting_role(actor, role, "handler"),
+                note=note)
     _print({"id": case_id, "action": action}, json_out)
 
 
@@ -153,12 +158,13 @@ def case_act(
 def case_attach(
     case_id: Annotated[int, typer.Argument(help="case id")],
     path: Annotated[Path, typer.Argument(help="file to keep as evidence")],
-    actor: ActorOpt = "", role: RoleOpt = "handler",
+    actor: ActorOpt = "", role: RoleOpt = None,
     config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Keep a file with a case, with its SHA-256."""
     with user_errors(), case_service(config, db) as svc:
-        doc = svc.attach(case_id, path.name, path.read_bytes(), actor=actor, role=role)
+        doc = svc.attach(case_id, path.name, path.read_bytes(), actor=actor,
+                         role=svc.acting_role(actor, role, "handler"))
     _print(doc, json_out)
 
 
@@ -166,7 +172,7 @@ def case_attach(
 def case_transfer(
     case_id: Annotated[int, typer.Argument(help="case id")],
     unit: Annotated[str, typer.Argument(help="the unit that will own the case")],
-    note: NoteOpt = None, actor: ActorOpt = "", role: RoleOpt = "leader",
+    note: NoteOpt = None, actor: ActorOpt = "", role: RoleOpt = None,
     config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Transfer ownership to another unit (a leader, with a documented reason)."""
@@ -177,22 +183,25 @@ def case_transfer(
 def case_assist(
     case_id: Annotated[int, typer.Argument(help="case id")],
     unit: Annotated[str, typer.Argument(help="the unit asked to assist")],
-    note: NoteOpt = None, actor: ActorOpt = "", role: RoleOpt = "handler",
+    note: NoteOpt = None, actor: ActorOpt = "", role: RoleOpt = None,
     config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Ask another unit to assist; the owner stays the same."""
     _change_unit("assist", case_id, unit, note, actor, role, config, db, json_out)
 
 
-def _change_unit(kind: str, case_id: int, unit: str, note: str | None, actor: str, role: str,
+def _change_unit(kind: str, case_id: int, unit: str, note: str | None, actor: str,
+                 role: str | None,
                  config: Path | None, db: str | None, json_out: bool) -> None:
     """Run a ``transfer`` or an ``assist`` request and print the result."""
     with user_errors(), case_service(config, db) as svc:
         if kind == "transfer":
-            svc.transfer(case_id, unit, actor=actor, role=role, note=note)
+            svc.transfer(case_id, unit, actor=actor, role=svc.acting_role(actor, role, "leader"),
+                         note=note)
             doc: dict[str, Any] = {"id": case_id, "owner_unit": unit}
         else:
-            added = svc.assist(case_id, unit, actor=actor, role=role, note=note)
+            added = svc.assist(case_id, unit, actor=actor,
+                               role=svc.acting_role(actor, role, "handler"), note=note)
             doc = {"id": case_id, "unit": unit, "added": added}
     _print(doc, json_out)
 

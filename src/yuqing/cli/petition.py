@@ -45,7 +45,7 @@ def petition_add(
         str | None, typer.Option(help="when received, ISO time (default now)")
     ] = None,
     actor: ActorOpt = "",
-    role: RoleOpt = "handler",
+    role: RoleOpt = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
@@ -59,7 +59,8 @@ def petition_add(
         responsible_level=responsible_level, received_at=received,
         contact={"name": name, "phone": phone, "id_number": id_number, "address": address})
     with user_errors(), case_service(config, db) as svc:
-        doc = add_petition(svc, petition, actor=actor, role=role).to_json()
+        doc = add_petition(svc, petition, actor=actor,
+                           role=svc.acting_role(actor, role, "handler")).to_json()
     if json_out:
         emit_json(doc)
     else:
@@ -71,14 +72,15 @@ def petition_add(
 def petition_contact(
     petition_id: Annotated[int, typer.Argument(help="petition id")],
     reason: Annotated[str, typer.Option(help="why the contact is needed (logged)")] = "",
-    actor: ActorOpt = "", role: RoleOpt = "handler",
+    actor: ActorOpt = "", role: RoleOpt = None,
     config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """Show a petitioner's full contact; the access is written to the case's audit log."""
     from yuqing.cases.intake import reveal_contact
 
     with user_errors(), case_service(config, db) as svc:
-        doc = reveal_contact(svc, petition_id, actor=actor, role=role, reason=reason).to_json()
+        doc = reveal_contact(svc, petition_id, actor=actor,
+                             role=svc.acting_role(actor, role, "handler"), reason=reason).to_json()
     if json_out:
         emit_json(doc)
     else:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, fail, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
 from yuqing.config import DEFAULT_PORT
-from yuqing.runtime.context import make_context
+from yuqing.domain import BadInput
+from yuqing.runtime.context import Context, make_context
 from yuqing.runtime.outcome import Outcome
 from yuqing.sources.health import SourceHealth
+
+if TYPE_CHECKING:
+    from yuqing.runtime.watch import Watcher
 
 PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="port of the web app and push API")]
 HostOpt = Annotated[str, typer.Option(help="address to listen on")]
@@ -32,44 +36,68 @@ def run(
     ] = True,
     host: HostOpt = "127.0.0.1",
     port: PortOpt = DEFAULT_PORT,
+    once: Annotated[bool, typer.Option(
+        "--once", help="poll every enabled source once, process, deliver the alerts, exit "
+                       "(for cron; no web app)")] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Watch the configured sources until stopped (Ctrl-C finishes the batch in flight).
 
-    ``--json`` prints the counts of the whole run (sources and pushed items together),
-    ``pushed`` (the part that came through POST /api/items) and each source's health.
+    ``--once`` polls every enabled source once, runs what came in through the pipeline,
+    delivers the alerts that are due (a delivery waiting for a retry stays in the outbox
+    for the next run) and exits. ``--json`` prints the counts of the whole run (sources
+    and pushed items together), ``pushed`` (the part that came through POST /api/items)
+    and each source's health.
     """
     from yuqing.runtime.watch import Watcher
-    from yuqing.web.server import serve_in_thread
 
     with user_errors():
         ctx = make_context(config, db)
-        watcher = Watcher(ctx, on_round=None if json_out else _report)
-        if not watcher.sources and not serve:
-            raise fail("no enabled sources in the config and --no-serve: nothing to do")
+        if not any(s.enabled for s in ctx.config.sources) and (once or not serve):
+            raise BadInput("no enabled sources in the config"
+                           + ("" if once else " and --no-serve") + ": nothing to do")
+        watcher = Watcher(ctx, on_round=None if json_out or once else _report)
         for name, why in ctx.pipeline.skipped.items():
             err.print(f"[yellow]stage {name} skipped:[/] {why}")
-        stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
-        server = serve_in_thread(ctx, host=host, port=port) if serve else None
-        ctx.pipeline.dispatcher.start()  # alerts are delivered while the sources are watched
-        err.print(
-            f"监测中 watching {len(watcher.sources)} sources"
-            + (f"; push API http://{host}:{port}/api/items" if serve else "")
-            + " — Ctrl-C to stop"
-        )
-        total = watcher.run(stop)
+        total = _once(ctx, watcher) if once else _watch(ctx, watcher, serve, host, port)
         total.add(ctx.pushed)
-        if server is not None:
-            server.stop()
-        ctx.pipeline.dispatcher.stop()
+        watcher.close()
         ctx.close()
     if json_out:
         emit_json({**total.as_dict(), "pushed": ctx.pushed.as_dict(),
                    "sources": {n: h.as_dict() for n, h in watcher.health.items()}})
+    elif once:
+        _report(total, watcher.health)
     else:
         err.print("已停止 stopped")
+
+
+def _once(ctx: Context, watcher: Watcher) -> Outcome:
+    """One round over every enabled source, then deliver what the outbox holds due."""
+    outcome = watcher.round()
+    ctx.pipeline.dispatcher.drain()
+    return outcome
+
+
+def _watch(ctx: Context, watcher: Watcher, serve: bool, host: str, port: int) -> Outcome:
+    """Rounds until SIGINT/SIGTERM, with the alert dispatcher (and the web app) running."""
+    from yuqing.web.server import serve_in_thread
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    server = serve_in_thread(ctx, host=host, port=port) if serve else None
+    ctx.pipeline.dispatcher.start()  # alerts are delivered while the sources are watched
+    err.print(
+        f"监测中 watching {len(watcher.sources)} sources"
+        + (f"; push API http://{host}:{port}/api/items" if serve else "")
+        + " — Ctrl-C to stop"
+    )
+    total = watcher.run(stop)
+    if server is not None:
+        server.stop()
+    ctx.pipeline.dispatcher.stop()
+    return total
 
 
 def serve(config: ConfigOpt = None, db: DbOpt = None, host: HostOpt = "127.0.0.1",

@@ -39,7 +39,9 @@ from yuqing.store.analytics import Scope
 @dataclass(frozen=True)
 class ReportOptions:
     """Settings of report content: the office name on the cover, the web app address that
-    evidence links point to, how many typical posts, events and top rows, quote length."""
+    evidence links point to, how many typical posts, events and top rows, quote length;
+    ``units``: the units whose cases the handling figures count (None: every unit; the
+    web passes the reader's units, web/access.py)."""
 
     organisation: str = "舆情监测中心"
     base_url: str = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -48,6 +50,7 @@ class ReportOptions:
     top: int = 10
     quote_chars: int = 160
     keywords: int = 30
+    units: frozenset[str] | None = None
 
 
 def item_link(base_url: str, key: str) -> str:
@@ -213,7 +216,7 @@ def build_period_report(store: Store, kind: str, *, day: date | None = None,
                     generated_at=now, tz=tz, scheme=scheme)
     ov = stats.overview(store, scope)
     before = stats.overview(store, previous)
-    cases = store.reports.case_progress(period.since, period.until)
+    cases = store.reports.case_progress(period.since, period.until, options.units)
     if ov["items"] == 0:
         report.zero = True
         report.summary = [text.zero_sentence(_scope_name(scheme), period.label)]

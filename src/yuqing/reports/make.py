@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from yuqing.analytics.keywords import KeywordExtractor
@@ -25,14 +26,17 @@ def options_from_config(config: Config) -> ReportOptions:
 
 def make_report(store: Store, config: Config, kind: str, *, day: date | None = None,
                 scheme: str | None = None, event: str | None = None, case: int | None = None,
-                now: datetime | None = None, extractor: KeywordExtractor | None = None) -> Report:
+                now: datetime | None = None, extractor: KeywordExtractor | None = None,
+                units: frozenset[str] | None = None) -> Report:
     """Return the report of ``kind`` (daily, weekly, monthly, special, review).
+
+    ``units`` keeps the handling figures to those units' cases (None: every unit).
 
     ``day`` picks the period of a period report (default: the last complete
     one); ``event`` is required for special, ``case`` for review. Raises
     BadInput for an unknown kind, a missing subject or an unknown scheme.
     """
-    options = options_from_config(config)
+    options = replace(options_from_config(config), units=units)
     tz = config.timezone
     if scheme is not None and config.schemes and scheme not in {s.name for s in config.schemes}:
         raise BadInput(f"--scheme {scheme!r}: not a scheme of the config "

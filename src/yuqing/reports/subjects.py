@@ -102,7 +102,7 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
         ["处置状态", status],
         ["关键词", "、".join(str(k) for k in (event.get("keywords") or [])[:10])],
     ]
-    cases = store.reports.case_progress(since, until)
+    cases = store.reports.case_progress(since, until, options.units)
     report.tables = [Table("事件概况", ["项目", "内容"], facts)] + [
         t for t in period_tables(doc, [], posts, {"available": False}, tz) if t.title != "重点事件"]
     report.charts = period_charts(doc, bucket, "事件")

@@ -26,6 +26,7 @@ from yuqing.reports.formats import FORMATS
 from yuqing.reports.periods import PERIOD_KINDS
 from yuqing.runtime.config_files import file_problems
 from yuqing.runtime.stages import StageFactory, match_form
+from yuqing.sources.files import path_problem
 from yuqing.store.engine import check_database_url
 
 
@@ -140,6 +141,28 @@ def alert_and_scheme_problems(config: Config, channels: Registry[ChannelFactory]
         except BadInput as exc:
             problems.append(f"schemes[{i}]: {exc}")
     return problems
+
+
+#: the source kinds whose ``path`` option names files on this machine
+PATH_KINDS = ("file", "replay")
+
+
+def source_path_problems(config: Config) -> tuple[list[str], list[str]]:
+    """Return ``(errors, warnings)`` about the paths of the enabled file and replay
+    sources (sources/files.py path_problem), each naming the source: a folder that does
+    not exist is an error; a glob that matches nothing yet is a warning. Only `yuqing
+    check` refuses them: a drop folder may be mounted after the web app starts."""
+    errors, warnings = [], []
+    for i, source in enumerate(config.sources):
+        path = source.option("path")
+        if (not source.enabled or source.kind not in PATH_KINDS or not isinstance(path, str)
+                or path.startswith("builtin:")):
+            continue
+        error, warning = path_problem(source)
+        key = f"sources[{i}] ({source.name})"
+        errors += [f"{key}: {error}"] if error else []
+        warnings += [f"{key}: {warning}"] if warning else []
+    return errors, warnings
 
 
 def config_problems(config: Config, *, stages: Registry[StageFactory],

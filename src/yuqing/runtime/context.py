@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
 from yuqing.alerts.channels.registry import ChannelFactory
+from yuqing.cases.people import seed_accounts
 from yuqing.config import DEFAULT_DATABASE_URL, Config, load_config, resolve_setting
 from yuqing.plugins import Registry
 from yuqing.runtime.checks import check_config, check_environment
@@ -69,8 +71,12 @@ class Context:
 
     @cached_property
     def store(self) -> Store:
-        """The open store (migrated to the latest schema on first use)."""
-        return open_store(self.database_url)
+        """The open store (migrated to the latest schema on first use), holding an account
+        for every ``[[cases.users]]`` entry (cases/people.py seed_accounts)."""
+        store = open_store(self.database_url)
+        if self.config.cases.users:
+            seed_accounts(store, self.config.cases.users, datetime.now(UTC))
+        return store
 
     @cached_property
     def pipeline(self) -> Pipeline:

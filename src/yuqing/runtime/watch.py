@@ -10,6 +10,7 @@ and an alert already recorded is never sent again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable
@@ -18,11 +19,15 @@ from typing import Any
 
 from yuqing.cases.reminders import sweep
 from yuqing.cases.service import CaseService
+from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import run_stream
 from yuqing.runtime.outcome import Outcome
-from yuqing.sources.base import Source
-from yuqing.sources.health import SourceHealth, poll_due
+from yuqing.runtime.retention import DailyRetention
+from yuqing.sources.health import SourceHealth
+from yuqing.sources.http import HttpFetcher
+from yuqing.sources.poll import poll_due, prepare
+from yuqing.sources.polling import AnySource, PollEnv
 from yuqing.sources.registry import create_sources
 
 log = logging.getLogger(__name__)
@@ -48,7 +53,11 @@ class Watcher:
     """Polls the enabled sources of ``ctx.config`` and feeds the pipeline.
 
     ``clock`` returns aware UTC now; ``on_round(outcome, health)`` is called
-    after every round that fetched something (for progress output).
+    after every round that fetched something (for progress output). The sources
+    are polled on one event loop that lives as long as the watcher (``close()``
+    ends it), through ``fetcher`` (default: an HttpFetcher with its default
+    delay), with ``store.collection`` as their memory. Raises BadInput naming
+    the source for a bad source option.
     """
 
     def __init__(
@@ -57,17 +66,26 @@ class Watcher:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_round: Callable[[Outcome, dict[str, SourceHealth]], None] | None = None,
+        fetcher: HttpFetcher | None = None,
     ) -> None:
         self.ctx = ctx
         self.clock = clock
         self.on_round = on_round
-        self.sources: list[Source] = create_sources(ctx.sources, ctx.config.sources)
+        self.sources: list[AnySource] = create_sources(ctx.sources, ctx.config.sources)
+        self.fetcher = fetcher or HttpFetcher()
+        prepare(self.sources, self.fetcher)
+        self.env = PollEnv(http=self.fetcher, memory=ctx.store.collection,
+                           schemes=ctx.config.schemes, now=clock)
+        self._loop = asyncio.Runner()
         self.health = {s.name: SourceHealth.restored(s.name, s.config.interval,
                                                      ctx.store.load_source_state(s.name))
                        for s in self.sources}
+        for health in self.health.values():
+            health.next_due = None  # a (re)start polls every source at once
         self.reports = _report_scheduler(ctx)
         self.cases = CaseService(ctx.store, ctx.config, clock=clock)
         self._last_sweep: datetime | None = None
+        self.retention = DailyRetention(ctx)
 
     def _save(self) -> None:
         now = self.clock()
@@ -75,16 +93,35 @@ class Watcher:
             self.ctx.store.save_source_state(health.saved_state(now))
 
     def round(self) -> Outcome:
-        """Fetch every due source once and process what came in."""
-        raws = poll_due(self.sources, self.health, self.clock())
-        outcome = run_stream(self.ctx.pipeline, raws) if raws else Outcome()
+        """Fetch every due source once and process what came in, each source's items as
+        soon as that source is done."""
+        now = self.clock()
+        outcome = Outcome()
+
+        async def process(raws: list[RawItem | BadInput]) -> None:
+            # in a worker thread; the pipeline merges concurrent calls (group commit)
+            outcome.add(await asyncio.to_thread(run_stream, self.ctx.pipeline, raws))
+
+        raws = self._loop.run(poll_due(self.sources, self.health, now, self.env,
+                                       deliver=process))
+        self._note_freshness([h for h in self.health.values() if h.last_item_at == now])
         self._save()
         if self.reports is not None:
             self.reports.tick(self.clock())
         self._sweep_cases()
+        self.retention.tick(self.clock())
         if raws and self.on_round is not None:
             self.on_round(outcome, self.health)
         return outcome
+
+    def _note_freshness(self, fed: list[SourceHealth]) -> None:
+        """Tell each source that brought items the newest publication time of its stored
+        items (its freshness lag, sources/health.py)."""
+        if fed:
+            newest = self.ctx.store.items.newest_published(h.name for h in fed)
+            for health in fed:
+                if health.name in newest:
+                    health.note_published(newest[health.name])
 
     def _sweep_cases(self) -> None:
         """Every CASE_SWEEP_EVERY, record due deadline reminders and escalations; the
@@ -104,6 +141,11 @@ class Watcher:
                  if h.next_due is not None and not h.state.done]
         pending = any(h.next_due is None for h in self.health.values())
         return 0.0 if pending else max(0.0, min(waits, default=MAX_IDLE_S))
+
+    def close(self) -> None:
+        """Close the HTTP client and the event loop (the store is the context's)."""
+        self._loop.run(self.fetcher.aclose())
+        self._loop.close()
 
     def run(self, stop: threading.Event) -> Outcome:
         """Run rounds until ``stop`` is set; the batch in flight always finishes."""

@@ -70,13 +70,14 @@ class FetchResult:
 
 
 @runtime_checkable
-class Source(Protocol):
-    """A configured source that yields RawItems.
+class SourceBase(Protocol):
+    """What every configured source offers: its name, config and capability flags.
 
-    Capability flags:
     ``supports_conditional_get`` — sends ETag/Last-Modified validators;
     ``is_finite`` — runs out (a file, a replay) rather than being polled forever;
     ``is_remote`` — talks to the network (the runner may throttle it).
+    A source is either a :class:`Source` (``fetch``, run in a worker thread) or a
+    :class:`~yuqing.sources.polling.PollingSource` (``await poll``).
     """
 
     supports_conditional_get: ClassVar[bool]
@@ -92,6 +93,11 @@ class Source(Protocol):
     def config(self) -> SourceConfig:
         """The config this source was built from."""
         ...
+
+
+@runtime_checkable
+class Source(SourceBase, Protocol):
+    """A configured source that yields RawItems from a blocking ``fetch``."""
 
     def fetch(self, state: FetchState) -> FetchResult:
         """Fetch what is new since ``state``; reports problems in the result."""
@@ -130,3 +136,18 @@ def require_option(config: SourceConfig, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise BadInput(f"source {config.name!r} (kind {config.kind}): option {key!r} is required")
     return value
+
+
+def seconds_option(config: SourceConfig, key: str, *, zero_ok: bool) -> float | None:
+    """Return the option ``key`` of ``config`` as seconds (None when absent); raises
+    BadInput naming the source when it is not a number, negative, or zero where that
+    is not allowed."""
+    value = config.option(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (
+            value == 0 and not zero_ok):
+        floor = ">= 0" if zero_ok else "> 0"
+        raise BadInput(f"source {config.name!r}: option {key!r} must be a number of seconds "
+                       f"{floor}, got {value!r}")
+    return float(value)

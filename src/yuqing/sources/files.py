@@ -20,6 +20,7 @@ header lacks.
 from __future__ import annotations
 
 import codecs
+import glob
 import json
 import logging
 import zlib
@@ -223,14 +224,34 @@ def count_rows(path: Path | str) -> int | None:
     return max(lines - (kind == ".csv"), 0)
 
 
-class FileSource(ConfiguredSource):
-    """A file of items watched for changes (kind ``"file"``).
+#: characters that make a ``path`` option a glob pattern
+GLOB_CHARS = frozenset("*?[")
 
-    Options: ``path`` (required), ``mapping`` (see records.resolve_mapping).
-    Each fetch reads the whole file when its mtime or size changed since the
-    previous fetch (cursor ``"mtime_ns:size"``), else reports not_modified.
-    The items of one fetch are held in a list: for very large one-off
-    imports use :func:`read_items` (``yuqing ingest``), which streams.
+
+def is_glob(path: str) -> bool:
+    """True when ``path`` is a glob pattern (``exports/*.csv``), not one file's name."""
+    return any(c in GLOB_CHARS for c in path)
+
+
+def _signature(path: Path) -> str:
+    """``"mtime_ns:size"`` of ``path`` (raises OSError)."""
+    st = path.stat()
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
+class FileSource(ConfiguredSource):
+    """Files of items watched for changes (kind ``"file"``): one file, or a drop folder.
+
+    Options: ``path`` (required): a file, or a glob such as ``exports/*.csv`` (``**``
+    for sub-folders); relative to the config file's folder. ``mapping`` (see
+    records.resolve_mapping). Each fetch reads the files that are new or whose
+    mtime or size changed since the previous fetch, each whole, and reports
+    not_modified when none did. The cursor remembers every file's ``"mtime_ns:size"``
+    (JSON ``{path: signature}``; a single file's cursor of older versions is read as
+    that file's). A missing single file, or a glob whose folder is missing, fails the
+    fetch; a file that cannot be read is one rejection naming it, the others are read.
+    The items of one fetch are held in a list: for very large one-off imports use
+    :func:`read_items` (``yuqing ingest``), which streams.
     """
 
     supports_conditional_get: ClassVar[bool] = True
@@ -239,29 +260,90 @@ class FileSource(ConfiguredSource):
 
     def __init__(self, config: SourceConfig, *, clock: Callable[[], datetime] = utc_now) -> None:
         self._config = config
-        self.path = Path(require_option(config, "path")).expanduser()
+        self.pattern = require_option(config, "path")
+        self.path = config.resolve_path(self.pattern)
         self.mapping = resolve_mapping(config.option("mapping"))
         self._clock = clock
 
-    def fetch(self, state: FetchState) -> FetchResult:
-        """Read the file if it changed since ``state.cursor``; never raises."""
+    def files(self) -> list[Path]:
+        """Return the files ``path`` names now, sorted; raises BadInput naming the path
+        when a single file or a glob's folder is missing."""
+        if not is_glob(self.pattern):
+            if not self.path.is_file():
+                raise BadInput(f"{self.path}: file not found")
+            return [self.path]
+        folder = glob_folder(self.path)
+        if not folder.is_dir():
+            raise BadInput(f"{self.path}: folder {folder} not found")
+        return sorted(Path(p) for p in glob.glob(str(self.path), recursive=True)
+                      if Path(p).is_file())
+
+    def _seen(self, cursor: str | None) -> dict[str, str]:
+        if not cursor:
+            return {}
+        if not cursor.startswith("{"):  # one file's "mtime_ns:size" (before globs)
+            return {str(self.path): cursor}
         try:
-            st = self.path.stat()
+            seen = json.loads(cursor)
+        except ValueError:
+            return {}
+        return {str(k): str(v) for k, v in seen.items()} if isinstance(seen, dict) else {}
+
+    def fetch(self, state: FetchState) -> FetchResult:
+        """Read the files that are new or changed since ``state.cursor``; never raises."""
+        try:
+            files = self.files()
+            now = {str(f): _signature(f) for f in files}
+        except BadInput as exc:
+            return FetchResult([], "failed", str(exc))
         except OSError as exc:
             return FetchResult([], "failed", f"{self.path}: {exc.strerror or exc}")
-        cursor = f"{st.st_mtime_ns}:{st.st_size}"
-        if cursor == state.cursor:
+        seen = self._seen(state.cursor)
+        cursor = json.dumps(now, ensure_ascii=False, sort_keys=True)
+        changed = [f for f in files if seen.get(str(f)) != now[str(f)]]
+        if not changed:
             return FetchResult([], "not_modified", cursor=cursor)
-        cfg = self._config
-        try:
-            results = list(read_items(
-                self.path, source=cfg.name, tz=cfg.timezone, media_type=cfg.media_type,
-                mapping=self.mapping, fetched_at=self._clock(),
-            ))
-        except (BadInput, OSError) as exc:
-            return FetchResult([], "failed", str(exc))
-        items = [r for r in results if isinstance(r, RawItem)]
-        rejected = [r for r in results if isinstance(r, BadInput)]
+        items: list[RawItem] = []
+        rejected: list[BadInput] = []
+        for path in changed:
+            for r in self._read(path):
+                if isinstance(r, BadInput):
+                    rejected.append(r)
+                else:
+                    items.append(r)
         status: FetchStatus = "degraded" if rejected else "ok"
         return FetchResult(items, status, rejected_summary(rejected), cursor=cursor,
                            rejected=rejected)
+
+    def _read(self, path: Path) -> list[ReadResult]:
+        """Every record of ``path``; a file that cannot be read at all is one BadInput."""
+        cfg = self._config
+        try:
+            return list(read_items(path, source=cfg.name, tz=cfg.timezone,
+                                   media_type=cfg.media_type, mapping=self.mapping,
+                                   fetched_at=self._clock()))
+        except (BadInput, OSError) as exc:
+            return [exc if isinstance(exc, BadInput) else BadInput(f"{path}: {exc}")]
+
+
+def glob_folder(pattern: Path) -> Path:
+    """Return the folder part of a glob ``pattern`` before its first wildcard
+    (``/data/exports/*.csv`` -> ``/data/exports``)."""
+    parts = pattern.parts
+    fixed = next((i for i, part in enumerate(parts) if is_glob(part)), len(parts))
+    return Path(*parts[:fixed]) if fixed else Path(".")
+
+
+def path_problem(config: SourceConfig) -> tuple[str | None, str | None]:
+    """Return ``(error, warning)`` about the ``path`` option of a file source: an error
+    when the folder it names (a file's, or a glob's before its first wildcard) does not
+    exist; a warning when that folder exists but no file is there yet (a drop folder
+    waiting for exports). Both name the path as written and as resolved."""
+    value = require_option(config, "path")
+    path = config.resolve_path(value)
+    folder = glob_folder(path) if is_glob(value) else path.parent
+    shown = f"path {value!r}" + ("" if str(path) == value else f" ({path})")
+    if not folder.is_dir():
+        return f"{shown}: folder {folder} does not exist", None
+    found = bool(glob.glob(str(path), recursive=True)) if is_glob(value) else path.is_file()
+    return None, None if found else f"{shown}: no file there yet"

@@ -1,8 +1,8 @@
 """The contract of network sources polled concurrently (site, hotlist, newsnow, search, rss).
 
-A :class:`PollingSource` is a :class:`~yuqing.sources.base.Source` whose work is
-asynchronous: ``await source.poll(state, env)`` returns a
-:class:`~yuqing.sources.base.FetchResult` like ``fetch`` does, and never raises
+A :class:`PollingSource` is a source (:class:`~yuqing.sources.base.SourceBase`) whose
+work is asynchronous: ``await source.poll(state, env)`` returns a
+:class:`~yuqing.sources.base.FetchResult` like ``Source.fetch`` does, and never raises
 for a bad page or a failed request (it reports them in the result). The
 poller (sources/poll.py) runs every due source at once on one event loop;
 ``env.http`` makes the requests, one at a time per host with the host's
@@ -27,7 +27,7 @@ from typing import Protocol, runtime_checkable
 
 from yuqing.config import SchemeConfig
 from yuqing.domain import HotlistEntry
-from yuqing.sources.base import FetchResult, FetchState, Source
+from yuqing.sources.base import FetchResult, FetchState, Source, SourceBase
 
 #: pages longer than this are cut (and flagged ``truncated``), bytes
 MAX_PAGE_BYTES = 5 * 1024 * 1024
@@ -110,6 +110,11 @@ class SourceMemory(Protocol):
         """Return the newest snapshot of ``source`` (empty when none), by rank."""
         ...
 
+    def snapshot_series(self, source: str, key: str) -> list[tuple[datetime, HotlistEntry]]:
+        """Return ``(taken_at, entry)`` of every snapshot of ``source`` listing the topic
+        ``key``, oldest first (its rank and heat over time)."""
+        ...
+
 
 @dataclass(frozen=True)
 class PollEnv:
@@ -122,10 +127,25 @@ class PollEnv:
 
 
 @runtime_checkable
-class PollingSource(Source, Protocol):
-    """A Source polled asynchronously through :class:`PollEnv`."""
+class PollingSource(SourceBase, Protocol):
+    """A source polled asynchronously through :class:`PollEnv` (it has no ``fetch``)."""
 
     async def poll(self, state: FetchState, env: PollEnv) -> FetchResult:
         """Return what is new since ``state``; never raises for bad input or a failed
         request (reported in the result)."""
         ...
+
+
+@runtime_checkable
+class HasEndpoints(Protocol):
+    """A source whose first requests go to URLs other than its ``url`` option (a hot
+    list's default endpoint): the poller applies the source's ``delay`` and ``timeout``
+    to the hosts of :meth:`endpoints` instead."""
+
+    def endpoints(self) -> list[str]:
+        """Return the URLs the source requests (``{query}`` templates as they are)."""
+        ...
+
+
+#: a source of either contract, as the source registry builds them
+AnySource = Source | PollingSource

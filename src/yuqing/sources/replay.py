@@ -94,10 +94,12 @@ class ReplaySource(ConfiguredSource):
 
     @classmethod
     def from_config(cls, config: SourceConfig) -> ReplaySource:
-        """Build from a config: options ``path`` (required), ``speed``, ``mapping``,
-        ``batch_size``."""
+        """Build from a config: options ``path`` (required; relative to the config file's
+        folder), ``speed``, ``mapping``, ``batch_size``."""
+        path = require_option(config, "path")
         return cls(
-            require_option(config, "path"), speed=config.option("speed"),
+            path if path == BUILTIN_NAME else config.resolve_path(path),
+            speed=config.option("speed"),
             mapping=resolve_mapping(config.option("mapping")), config=config,
             batch_size=int(config.option("batch_size", DEFAULT_BATCH)),
         )

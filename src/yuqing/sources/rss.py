@@ -1,4 +1,4 @@
-"""RSS/Atom feeds: fetch over HTTP (httpx, conditional GET) and parse (feedparser).
+"""RSS/Atom feeds: fetch over HTTP (sources/http.py, conditional GET) and parse (feedparser).
 
 Feeds in the wild are often broken (docs/FIELD_CASES.md F2): a character reference
 beyond Unicode (``&#1114112;``) makes feedparser 6.0 raise ``ValueError``
@@ -30,16 +30,13 @@ normaliser with the source's time zone.
 
 from __future__ import annotations
 
-import codecs
 import html.entities
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
 import feedparser  # type: ignore[import-untyped]
-import httpx
 
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, RawItem
@@ -51,17 +48,15 @@ from yuqing.sources.base import (
     require_option,
     utc_now,
 )
-
-USER_AGENT = "yuqing/0.1 (+https://github.com/; public-opinion monitor)"
-DEFAULT_TIMEOUT_S = 20.0
+from yuqing.sources.decode import bom_encoding, first_strict
+from yuqing.sources.http import content_charset
+from yuqing.sources.polling import FetchError, Page, PollEnv
 
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _XML_DECL_TEXT = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])")
 _REF = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|&")
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 _XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 @dataclass
@@ -81,21 +76,19 @@ class ParsedFeed:
 
 def decode_feed(data: bytes, http_charset: str | None = None) -> tuple[str, list[str]]:
     """Return (text, problems): ``data`` decoded by the order in the module doc."""
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            return data.decode(enc, errors="replace"), []
+    bom = bom_encoding(data)
+    if bom is not None:
+        return data.decode(bom, errors="replace"), []
     declared = _XML_DECL.match(data)
     candidates = [c for c in (declared and declared.group(1).decode("ascii"), http_charset) if c]
-    for enc in [*candidates, "utf-8", "gb18030"]:
-        try:
-            text = data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        problems = [] if not candidates or enc == candidates[0] else [
-            f"declared charset {candidates[0]} does not fit the bytes; decoded as {enc}"
-        ]
-        return text, problems
-    return data.decode("utf-8", errors="replace"), ["undecodable bytes replaced"]
+    decoded = first_strict(data, [*candidates, "utf-8", "gb18030"])
+    if decoded is None:
+        return data.decode("utf-8", errors="replace"), ["undecodable bytes replaced"]
+    text, enc = decoded
+    problems = [] if not candidates or enc == candidates[0] else [
+        f"declared charset {candidates[0]} does not fit the bytes; decoded as {enc}"
+    ]
+    return text, problems
 
 
 def _repair_ref(match: re.Match[str], counts: dict[str, int]) -> str:
@@ -194,57 +187,47 @@ def entry_to_raw(
 
 
 class RssSource(ConfiguredSource):
-    """An RSS/Atom feed polled over HTTP (kind ``"rss"``; option ``url``).
+    """An RSS/Atom feed polled over HTTP (kind ``"rss"``; a PollingSource).
 
-    Options: ``url`` (required), ``timeout`` (seconds, default 20),
-    ``headers`` (extra request headers). ``client`` may be injected (tests,
-    shared connection pools); otherwise one httpx.Client per source.
+    Options: ``url`` (required), ``headers`` (extra request headers); ``timeout``
+    and ``delay`` (seconds) apply to the feed's host (sources/http.py). The
+    request goes through ``env.http`` (conditional on the state's validators);
+    a feed cut at the page size cap is parsed as far as it goes and marks the
+    poll ``degraded``.
     """
 
     supports_conditional_get: ClassVar[bool] = True
     is_finite: ClassVar[bool] = False
     is_remote: ClassVar[bool] = True
 
-    def __init__(
-        self, config: SourceConfig, *, client: httpx.Client | None = None,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
+    def __init__(self, config: SourceConfig) -> None:
         self._config = config
         self.url = require_option(config, "url")
-        timeout = float(config.option("timeout", DEFAULT_TIMEOUT_S))
-        self._client = client or httpx.Client(timeout=timeout, follow_redirects=True)
-        self._headers = {"User-Agent": USER_AGENT, **dict(config.option("headers", {}) or {})}
-        self._clock = clock
+        self._headers = {str(k): str(v) for k, v in dict(config.option("headers", {}) or {})
+                         .items()}
 
-    def fetch(self, state: FetchState) -> FetchResult:
+    async def poll(self, state: FetchState, env: PollEnv) -> FetchResult:
         """GET the feed (conditional on ``state``) and parse it; never raises."""
-        headers = dict(self._headers)
-        if state.etag:
-            headers["If-None-Match"] = state.etag
-        if state.last_modified:
-            headers["If-Modified-Since"] = state.last_modified
         try:
-            resp = self._client.get(self.url, headers=headers)
-        except httpx.HTTPError as exc:
-            return FetchResult([], "failed", f"{self.url}: {type(exc).__name__}: {exc}")
-        if resp.status_code == 304:
+            page = await env.http.get(self.url, etag=state.etag,
+                                      last_modified=state.last_modified, headers=self._headers)
+        except FetchError as exc:
+            return FetchResult([], "failed", str(exc))
+        if page.not_modified:
             return FetchResult([], "not_modified", etag=state.etag,
                                last_modified=state.last_modified)
-        if resp.status_code >= 400:
-            return FetchResult([], "failed", f"{self.url}: HTTP {resp.status_code}")
-        return self._parse(resp)
+        return self._parse(page, env.now())
 
-    def _parse(self, resp: httpx.Response) -> FetchResult:
+    def _parse(self, page: Page, fetched_at: datetime) -> FetchResult:
         cfg = self._config
         parsed = parse_feed(
-            resp.content, source=cfg.name, tz=cfg.timezone, media_type=cfg.media_type,
-            origin=self.url, fetched_at=self._clock(), http_charset=resp.charset_encoding,
+            page.body, source=cfg.name, tz=cfg.timezone, media_type=cfg.media_type,
+            origin=self.url, fetched_at=fetched_at, http_charset=content_charset(page.headers),
         )
-        return FetchResult(
-            parsed.items, parsed.status, parsed.error, etag=resp.headers.get("ETag"),
-            last_modified=resp.headers.get("Last-Modified"), rejected=parsed.rejected,
-        )
-
-    def close(self) -> None:
-        """Close the HTTP client."""
-        self._client.close()
+        status, error = parsed.status, parsed.error
+        if page.truncated and status != "failed":
+            status = "degraded"
+            error = "; ".join(filter(None, [f"{self.url}: feed cut at {len(page.body)} bytes",
+                                            error]))
+        return FetchResult(parsed.items, status, error, etag=page.etag,
+                           last_modified=page.last_modified, rejected=parsed.rejected)

@@ -9,7 +9,7 @@ Every datetime passed in must be aware; every datetime returned is aware UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -79,7 +79,8 @@ class Store(Repositories):
 
     The per-area repositories are attributes (``store.items``, ``store.events``,
     ``store.alerts``, ``store.cases``, ``store.petitions``, ``store.reports``,
-    ``store.accounts``, ``store.sources``); each call runs in its own transaction.
+    ``store.accounts``, ``store.sources``, ``store.collection``); each call runs in its
+    own transaction.
     Calls that must commit together run on ``with store.transaction() as tx:``
     (``tx.cases...``, ``tx.alerts...``).
 
@@ -254,10 +255,12 @@ class Store(Repositories):
         with self.read() as conn:
             return _alerts.pending_deliveries(conn, limit)
 
-    def list_alerts(self, limit: int = 100) -> list[StoredAlert]:
-        """Return the newest ``limit`` alerts, newest first."""
+    def list_alerts(self, limit: int = 100,
+                    channels: Collection[str] | None = None) -> list[StoredAlert]:
+        """Return the newest ``limit`` alerts (delivered over one of ``channels`` unless
+        None), newest first."""
         with self.read() as conn:
-            return _alerts.list_alerts(conn, limit)
+            return _alerts.list_alerts(conn, limit, channels)
 
     def count_alerts(self) -> int:
         """Return the number of stored alerts."""

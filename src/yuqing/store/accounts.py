@@ -22,7 +22,9 @@ from yuqing.store.repository import Repository
 
 ROLES = ("admin", "analyst", "handler", "leader")
 _PUBLIC = (users.c.id, users.c.name, users.c.role, users.c.unit, users.c.active,
-           users.c.created_at)
+           users.c.created_at, users.c.email, users.c.phone, users.c.wecom)
+#: where case notices reach a person (store/accounts_tables.py users)
+ADDRESSES = ("email", "phone", "wecom")
 
 
 def _user(row: Any) -> dict[str, Any]:
@@ -70,12 +72,13 @@ def add_user(conn: Connection, name: str, password_hash: str, role: str, unit: s
 
 
 def update_user(conn: Connection, name: str, changes: Mapping[str, Any]) -> None:
-    """Change ``role``, ``unit``, ``active`` or ``password_hash`` of user ``name``.
+    """Change ``role``, ``unit``, ``active``, ``password_hash`` or an address (ADDRESSES) of
+    user ``name``.
 
     Raises BadInput for an unknown user, field or role. Deactivating a user
     also ends their sessions.
     """
-    unknown = set(changes) - {"role", "unit", "active", "password_hash"}
+    unknown = set(changes) - {"role", "unit", "active", "password_hash", *ADDRESSES}
     if unknown:
         raise BadInput(f"user {name!r}: cannot change {sorted(unknown)}")
     if "role" in changes and changes["role"] not in ROLES:
@@ -143,18 +146,23 @@ def token_user(conn: Connection, token_hash: str) -> dict[str, Any] | None:
 
 
 def audit(conn: Connection, actor: str, action: str, target: str | None,
-          data: Mapping[str, Any], now: datetime) -> None:
-    """Append one entry to the web audit log."""
+          data: Mapping[str, Any], now: datetime, address: str | None = None) -> None:
+    """Append one entry to the web audit log (``address``: the client's IP address)."""
     conn.execute(web_audit.insert().values(at=now, actor=actor, action=action, target=target,
-                                           data=dict(data)))
+                                           data=dict(data), address=address))
 
 
-def read_audit(conn: Connection, limit: int = 100,
-               action: str | None = None) -> list[dict[str, Any]]:
-    """Return the newest ``limit`` audit entries (of ``action`` if given), newest first."""
+def read_audit(conn: Connection, limit: int = 100, action: str | None = None,
+               actor: str | None = None, before: int | None = None) -> list[dict[str, Any]]:
+    """Return the newest ``limit`` audit entries (of ``action``, of ``actor``, with an id
+    below ``before``, each if given), newest first."""
     stmt = select(web_audit).order_by(web_audit.c.id.desc()).limit(limit)
     if action is not None:
         stmt = stmt.where(web_audit.c.action == action)
+    if actor is not None:
+        stmt = stmt.where(web_audit.c.actor == actor)
+    if before is not None:
+        stmt = stmt.where(web_audit.c.id < before)
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
@@ -230,15 +238,16 @@ class AccountsRepository(Repository):
             return token_user(conn, token_hash)
 
     def audit(self, actor: str, action: str, target: str | None, data: Mapping[str, Any],
-              now: datetime) -> None:
-        """Append one entry to the web audit log."""
+              now: datetime, address: str | None = None) -> None:
+        """Append one entry to the web audit log (``address``: the client's IP address)."""
         with self._write() as conn:
-            audit(conn, actor, action, target, data, now)
+            audit(conn, actor, action, target, data, now, address)
 
-    def read_audit(self, limit: int = 100, action: str | None = None) -> list[dict[str, Any]]:
-        """Return the newest ``limit`` audit entries (of ``action`` if given), newest first."""
+    def read_audit(self, limit: int = 100, action: str | None = None,
+                   actor: str | None = None, before: int | None = None) -> list[dict[str, Any]]:
+        """Return the newest ``limit`` audit entries (filters as :func:`read_audit`)."""
         with self._read() as conn:
-            return read_audit(conn, limit, action)
+            return read_audit(conn, limit, action, actor, before)
 
     def audit_since(self, action: str, since: datetime,
                     actor: str | None = None) -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 Passwords are stored only as argon2 hashes (web/auth.py). Session ids and
 API tokens are stored only as SHA-256 hex digests, so a copy of the database
-does not let anyone log in. ``web_audit`` records who exported what and
-changed which setting (case views go to the cases' own ``case_log``).
+does not let anyone log in. ``web_audit`` records who read or exported what
+protected data and changed which setting, when and from which address; the
+database refuses UPDATE and DELETE on it (migration 0013_trust), as on ``case_log``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ users = Table(
     Column("unit", String),                          # None: sees every unit
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("email", String),                         # where case notices reach the person
+    Column("phone", String),
+    Column("wecom", String),                         # WeCom user id
     sqlite_autoincrement=True,
 )
 
@@ -62,6 +66,7 @@ web_audit = Table(
     Column("action", String, nullable=False),        # login, export, setting, send_test...
     Column("target", Text),
     Column("data", json_type(), nullable=False),
+    Column("address", String),                      # the client's IP address
     Index("ix_web_audit_at", "at"),
     sqlite_autoincrement=True,
 )

@@ -8,15 +8,16 @@ store/alerts.py.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, true
 
 from yuqing.store import alert_rules as rules_q
 from yuqing.store.alerting_tables import alert_acks, alert_windows
-from yuqing.store.tables import alerts
+from yuqing.store.tables import alerts, deliveries
 
 #: what ``held`` says of an alert the storm cap (rule ``max_per_window``) kept from its channels
 HELD_STORM = "storm"
@@ -30,6 +31,16 @@ class Acknowledged:
     first: bool
     at: datetime | None
     by: str | None
+
+
+def on_channels(channels: Collection[str] | None) -> Any:
+    """Return the condition keeping alerts with a delivery over one of ``channels`` (every
+    alert for None): the unit scope of the inbox, history, exports and streams
+    (web/access.py), so a unit sees the alerts that reach its channels and no others."""
+    if channels is None:
+        return true()
+    return alerts.c.id.in_(select(deliveries.c.alert_id)
+                           .where(deliveries.c.channel.in_(sorted(channels))))
 
 
 def held_alert_ids(conn: Connection, rows: list[dict[str, Any]]) -> set[int]:
@@ -64,10 +75,11 @@ def held_alert_ids(conn: Connection, rows: list[dict[str, Any]]) -> set[int]:
     return held
 
 
-def count_unacknowledged(conn: Connection) -> int:
-    """Return how many alerts nobody has acknowledged."""
+def count_unacknowledged(conn: Connection, channels: Collection[str] | None = None) -> int:
+    """Return how many alerts (on ``channels`` unless None) nobody has acknowledged."""
     stmt = (select(func.count()).select_from(alerts.outerjoin(alert_acks,
-            alert_acks.c.alert_id == alerts.c.id)).where(alert_acks.c.acked_at.is_(None)))
+            alert_acks.c.alert_id == alerts.c.id))
+            .where(alert_acks.c.acked_at.is_(None), on_channels(channels)))
     return int(conn.scalar(stmt) or 0)
 
 
@@ -76,9 +88,11 @@ def newest_alert_id(conn: Connection) -> int:
     return int(conn.scalar(select(func.max(alerts.c.id))) or 0)
 
 
-def alerts_after(conn: Connection, last: int, limit: int) -> list[dict[str, Any]]:
-    """Return up to ``limit`` alerts with an id above ``last``, oldest first:
-    ``{"id", "rule", "level", "title"}``."""
+def alerts_after(conn: Connection, last: int, limit: int,
+                 channels: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """Return up to ``limit`` alerts (on ``channels`` unless None) with an id above
+    ``last``, oldest first: ``{"id", "rule", "level", "title"}``."""
     stmt = (select(alerts.c.id, alerts.c.rule, alerts.c.level, alerts.c.title)
-            .where(alerts.c.id > last).order_by(alerts.c.id).limit(limit))
+            .where(alerts.c.id > last, on_channels(channels)).order_by(alerts.c.id)
+            .limit(limit))
     return [dict(r._mapping) for r in conn.execute(stmt)]

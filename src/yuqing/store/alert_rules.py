@@ -156,10 +156,12 @@ class AlertRuleQueries(Repository):
         with self._write() as conn:
             return delete_rule(conn, name)
 
-    def audit_rule(self, actor: str, name: str, data: Mapping[str, Any], now: datetime) -> None:
-        """Append a ``setting`` entry about rule ``name`` to the web audit log."""
+    def audit_rule(self, actor: str, name: str, data: Mapping[str, Any], now: datetime,
+                   address: str | None = None) -> None:
+        """Append a ``setting`` entry about rule ``name`` to the web audit log (``address``:
+        the client's IP address)."""
         with self._write() as conn:
-            _accounts.audit(conn, actor, "setting", f"alert_rule:{name}", data, now)
+            _accounts.audit(conn, actor, "setting", f"alert_rule:{name}", data, now, address)
 
     def seed_config_rules(self, bodies: Sequence[Mapping[str, Any]],
                           now: datetime) -> dict[str, list[str]]:

@@ -122,6 +122,12 @@ def advance_escalation(conn: Connection, alert_id: int, step: int,
                  .values(step=step + 1, due_at=next_due))
 
 
+def postpone_escalation(conn: Connection, alert_id: int, due: datetime) -> None:
+    """Make the next step of ``alert_id`` due at ``due`` (quiet hours hold it)."""
+    conn.execute(update(alert_acks).where(alert_acks.c.alert_id == alert_id,
+                                          alert_acks.c.acked_at.is_(None)).values(due_at=due))
+
+
 def event_sizes(conn: Connection, event_ids: Iterable[str]) -> dict[str, int]:
     """Return ``{event id: stored items}`` for ``event_ids`` (one grouped query; re-seen items
     count once; an event without stored items is absent)."""
@@ -164,6 +170,11 @@ class AlertStateQueries(Repository):
         """Record that step ``step`` of ``alert_id`` was queued; the next is due at ``next_due``."""
         with self._write() as conn:
             advance_escalation(conn, alert_id, step, next_due)
+
+    def postpone_escalation(self, alert_id: int, due: datetime) -> None:
+        """Make the next escalation step of ``alert_id`` due at ``due`` (quiet hours)."""
+        with self._write() as conn:
+            postpone_escalation(conn, alert_id, due)
 
     def load_group(self, rule: str, group_key: str) -> GroupState | None:
         """Return what was sent about story ``group_key`` under ``rule``, or None."""

@@ -14,6 +14,7 @@ and acknowledgements in store/alert_state.py.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -134,17 +135,20 @@ def pending_deliveries(conn: Connection, limit: int) -> list[PendingDelivery]:
             for r in rows]
 
 
-def list_alerts(conn: Connection, limit: int) -> list[StoredAlert]:
-    """Return the newest ``limit`` alerts, newest first, each with its delivery channels."""
-    rows = conn.execute(select(alerts).order_by(alerts.c.id.desc()).limit(limit)).all()
-    channels: dict[int, list[str]] = {r.id: [] for r in rows}
-    if channels:
+def list_alerts(conn: Connection, limit: int,
+                channels: Collection[str] | None = None) -> list[StoredAlert]:
+    """Return the newest ``limit`` alerts (on ``channels`` unless None), newest first, each
+    with its delivery channels."""
+    rows = conn.execute(select(alerts).where(_inbox.on_channels(channels))
+                        .order_by(alerts.c.id.desc()).limit(limit)).all()
+    over: dict[int, list[str]] = {r.id: [] for r in rows}
+    if over:
         found = conn.execute(select(deliveries.c.alert_id, deliveries.c.channel)
-                             .where(deliveries.c.alert_id.in_(list(channels)))
+                             .where(deliveries.c.alert_id.in_(list(over)))
                              .order_by(deliveries.c.channel))
         for alert_id, channel in found:
-            channels[cast(int, alert_id)].append(cast(str, channel))
-    return [StoredAlert(id=r.id, alert=_alert(r._mapping, channels[r.id])) for r in rows]
+            over[cast(int, alert_id)].append(cast(str, channel))
+    return [StoredAlert(id=r.id, alert=_alert(r._mapping, over[r.id])) for r in rows]
 
 
 def count_alerts(conn: Connection) -> int:
@@ -303,15 +307,18 @@ def add_delivery(conn: Connection, alert_id: int, channel: str, now: datetime) -
     return bool(conn.execute(stmt.on_conflict_do_nothing()).rowcount)
 
 
-def alert_history(conn: Connection, limit: int) -> list[dict[str, Any]]:
-    """Return the newest ``limit`` alerts with deliveries and attempts, newest first.
+def alert_history(conn: Connection, limit: int,
+                  channels: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """Return the newest ``limit`` alerts (on ``channels`` unless None) with deliveries and
+    attempts, newest first.
 
     Shape per alert: ``{"id", "rule", "level", "title", "body", "items",
     "created_at" (datetime), "deliveries": [{"channel", "status", "attempts",
     "last_error", "updated_at", "tries": [{"attempt", "outcome", "error",
     "started_at", "finished_at"}]}]}``.
     """
-    rows = conn.execute(select(alerts).order_by(alerts.c.id.desc()).limit(limit)).all()
+    rows = conn.execute(select(alerts).where(_inbox.on_channels(channels))
+                        .order_by(alerts.c.id.desc()).limit(limit)).all()
     ids = [r.id for r in rows]
     tries: dict[tuple[int, str], list[dict[str, Any]]] = {}
     a = delivery_attempts.c
@@ -334,6 +341,11 @@ def alert_history(conn: Connection, limit: int) -> list[dict[str, Any]]:
 def alert_rule(conn: Connection, alert_id: int) -> str | None:
     """Return the rule name of alert ``alert_id`` (None when there is no such alert)."""
     return conn.scalar(select(alerts.c.rule).where(alerts.c.id == alert_id))
+
+
+def alert_level(conn: Connection, alert_id: int) -> str | None:
+    """Return the level (I-IV) of alert ``alert_id`` (None: no such alert, or no level)."""
+    return conn.scalar(select(alerts.c.level).where(alerts.c.id == alert_id))
 
 
 class AlertsRepository(AlertStateQueries, AlertRuleQueries):
@@ -395,14 +407,21 @@ class AlertsRepository(AlertStateQueries, AlertRuleQueries):
         with self._read() as conn:
             return alert_rule(conn, alert_id)
 
+    def alert_level(self, alert_id: int) -> str | None:
+        """Return the level (I-IV) of alert ``alert_id``, or None."""
+        with self._read() as conn:
+            return alert_level(conn, alert_id)
+
     # ----- reads for the web and CLI -----
 
-    def history(self, limit: int) -> list[dict[str, Any]]:
-        """Return the newest ``limit`` alerts with deliveries and attempts, newest first
-        (shape of :func:`alert_history`), each with ``held``: ``"storm"`` (HELD_STORM of
-        store/alert_inbox.py) when the storm cap kept it from its channels, else None."""
+    def history(self, limit: int,
+                channels: Collection[str] | None = None) -> list[dict[str, Any]]:
+        """Return the newest ``limit`` alerts (on ``channels`` unless None) with deliveries
+        and attempts, newest first (shape of :func:`alert_history`), each with ``held``:
+        ``"storm"`` (HELD_STORM of store/alert_inbox.py) when the storm cap kept it from its
+        channels, else None."""
         with self._read() as conn:
-            rows = alert_history(conn, limit)
+            rows = alert_history(conn, limit, channels)
             held = _inbox.held_alert_ids(conn, rows)
         for row in rows:
             row["held"] = _inbox.HELD_STORM if row["id"] in held else None
@@ -425,18 +444,35 @@ class AlertsRepository(AlertStateQueries, AlertRuleQueries):
             at, who = _state.ack_state(conn, alert_id)
         return Acknowledged(first=first, at=at, by=who)
 
-    def count_unacknowledged(self) -> int:
-        """Return how many alerts nobody has acknowledged."""
+    def count_unacknowledged(self, channels: Collection[str] | None = None) -> int:
+        """Return how many alerts (on ``channels`` unless None) nobody has acknowledged."""
         with self._read() as conn:
-            return _inbox.count_unacknowledged(conn)
+            return _inbox.count_unacknowledged(conn, channels)
+
+    def count(self, channels: Collection[str] | None = None) -> int:
+        """Return how many alerts are stored (delivered over ``channels`` unless None)."""
+        with self._read() as conn:
+            return int(conn.scalar(select(func.count()).select_from(alerts)
+                                   .where(_inbox.on_channels(channels))) or 0)
+
+    def reaches(self, alert_id: int, channels: Collection[str] | None) -> bool:
+        """Return whether alert ``alert_id`` exists and has a delivery over one of
+        ``channels`` (None: any alert)."""
+        if not storable_id(alert_id):
+            return False
+        with self._read() as conn:
+            found = conn.scalar(select(alerts.c.id).where(alerts.c.id == alert_id,
+                                                          _inbox.on_channels(channels)))
+        return found is not None
 
     def newest_id(self) -> int:
         """Return the id of the newest alert (0 when there is none)."""
         with self._read() as conn:
             return _inbox.newest_alert_id(conn)
 
-    def after(self, last: int, limit: int = 20) -> list[dict[str, Any]]:
-        """Return alerts with an id above ``last``, oldest first:
-        ``{"id", "rule", "level", "title"}``."""
+    def after(self, last: int, limit: int = 20,
+              channels: Collection[str] | None = None) -> list[dict[str, Any]]:
+        """Return alerts (on ``channels`` unless None) with an id above ``last``, oldest
+        first: ``{"id", "rule", "level", "title"}``."""
         with self._read() as conn:
-            return _inbox.alerts_after(conn, last, limit)
+            return _inbox.alerts_after(conn, last, limit, channels)

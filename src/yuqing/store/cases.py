@@ -9,11 +9,11 @@ The audit log has an append function and readers only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from yuqing.domain import (
@@ -69,10 +69,25 @@ def update_case(conn: Connection, case_id: int, values: Mapping[str, Any]) -> No
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
 
 
+def owned_by(units: Collection[str] | None) -> Any:
+    """Return the condition keeping cases owned by one of ``units`` (every case for None).
+
+    The unit scope of a viewer (web/access.py): lists, statistics and reports read
+    through it show a unit nothing of another unit's cases."""
+    return true() if units is None else cases.c.owner_unit.in_(sorted(units))
+
+
+def case_ids_of(units: Collection[str] | None) -> Any:
+    """Return a subquery of the ids of the cases ``owned_by(units)``."""
+    return select(cases.c.id).where(owned_by(units))
+
+
 def list_cases(conn: Connection, *, state: str | None = None, unit: str | None = None,
-               limit: int = 100, offset: int = 0) -> list[Row]:
-    """Return cases, newest first, filtered by ``state`` and owning ``unit``."""
-    stmt = select(cases).order_by(cases.c.id.desc()).limit(limit).offset(offset)
+               limit: int = 100, offset: int = 0,
+               units: Collection[str] | None = None) -> list[Row]:
+    """Return cases, newest first, filtered by ``state``, owning ``unit`` and ``units``."""
+    stmt = (select(cases).where(owned_by(units)).order_by(cases.c.id.desc())
+            .limit(limit).offset(offset))
     if state:
         stmt = stmt.where(cases.c.state == state)
     if unit:
@@ -100,11 +115,15 @@ def logged_actions(conn: Connection, case_id: int) -> set[str]:
     return set(conn.scalars(stmt))
 
 
-def all_moves(conn: Connection) -> list[Row]:
-    """Return every state move (case_id, at, from_state, to_state), oldest first."""
+def all_moves(conn: Connection, units: Collection[str] | None = None) -> list[Row]:
+    """Return every state move (case_id, at, from_state, to_state) of the cases of
+    ``units`` (None: all), oldest first."""
     stmt = (select(case_log.c.case_id, case_log.c.at, case_log.c.from_state,
                    case_log.c.to_state)
-            .where(case_log.c.action.in_(("open", "move"))).order_by(case_log.c.id))
+            .where(case_log.c.action.in_(("open", "move")))
+            .order_by(case_log.c.id))
+    if units is not None:
+        stmt = stmt.where(case_log.c.case_id.in_(case_ids_of(units)))
     return rows_of(conn, stmt)
 
 
@@ -152,11 +171,14 @@ def meet_deadlines(conn: Connection, case_id: int, states: Iterable[str], at: da
         case_deadlines.c.met_by.in_(list(states))).values(met_at=at))
 
 
-def open_deadlines(conn: Connection, open_states: Sequence[str]) -> list[Row]:
-    """Return unmet deadlines of cases in ``open_states``, with the case's title and owner."""
+def open_deadlines(conn: Connection, open_states: Sequence[str],
+                   units: Collection[str] | None = None) -> list[Row]:
+    """Return unmet deadlines of cases in ``open_states`` (owned by ``units``, None: all),
+    with the case's title and owner."""
     stmt = (select(case_deadlines, cases.c.title, cases.c.owner_unit)
             .join(cases, cases.c.id == case_deadlines.c.case_id)
-            .where(case_deadlines.c.met_at.is_(None), cases.c.state.in_(list(open_states)))
+            .where(case_deadlines.c.met_at.is_(None), cases.c.state.in_(list(open_states)),
+                   owned_by(units))
             .order_by(case_deadlines.c.due))
     return rows_of(conn, stmt)
 
@@ -172,9 +194,12 @@ def provisional_deadlines(conn: Connection) -> list[Row]:
     return rows_of(conn, select(case_deadlines).where(case_deadlines.c.provisional.is_(True)))
 
 
-def all_deadlines(conn: Connection) -> list[Row]:
-    """Return every deadline row (for statistics)."""
-    return rows_of(conn, select(case_deadlines))
+def all_deadlines(conn: Connection, units: Collection[str] | None = None) -> list[Row]:
+    """Return every deadline row of the cases of ``units`` (None: all; for statistics)."""
+    stmt = select(case_deadlines)
+    if units is not None:
+        stmt = stmt.where(case_deadlines.c.case_id.in_(case_ids_of(units)))
+    return rows_of(conn, stmt)
 
 
 # ----- assists and links -----------------------------------------------------------------
@@ -202,16 +227,19 @@ def list_links(conn: Connection, case_id: int) -> list[Row]:
 
 # ----- statistics ------------------------------------------------------------------------
 
-def count_cases_by(conn: Connection, column: str) -> dict[str, int]:
-    """Return ``{value: number of cases}`` grouped by the cases column ``column``."""
+def count_cases_by(conn: Connection, column: str,
+                   units: Collection[str] | None = None) -> dict[str, int]:
+    """Return ``{value: number of cases}`` of ``units`` (None: all) by the column ``column``."""
     col = cases.c[column]
-    stmt = select(col, func.count()).group_by(col)
+    stmt = select(col, func.count()).where(owned_by(units)).group_by(col)
     return {str(row[0]): int(row[1]) for row in conn.execute(stmt)}
 
 
-def cases_opened_between(conn: Connection, start: datetime, end: datetime) -> list[Row]:
-    """Return cases opened in [start, end), oldest first."""
-    return rows_of(conn, select(cases).where(cases.c.opened_at >= start, cases.c.opened_at < end)
+def cases_opened_between(conn: Connection, start: datetime, end: datetime,
+                         units: Collection[str] | None = None) -> list[Row]:
+    """Return cases of ``units`` (None: all) opened in [start, end), oldest first."""
+    return rows_of(conn, select(cases).where(cases.c.opened_at >= start, cases.c.opened_at < end,
+                                             owned_by(units))
                  .order_by(cases.c.id))
 
 
@@ -276,16 +304,19 @@ class CasesRepository(Repository):
             update_case(conn, case_id, values)
 
     def find(self, *, state: str | None = None, unit: str | None = None, limit: int = 100,
-             offset: int = 0) -> list[Case]:
-        """Return cases, newest first, in ``state`` and owned by ``unit`` when given."""
+             offset: int = 0, units: Collection[str] | None = None) -> list[Case]:
+        """Return cases, newest first, in ``state`` and owned by ``unit`` when given, and
+        by one of ``units`` (a viewer's scope) unless None."""
         with self._read() as conn:
-            rows = list_cases(conn, state=state, unit=unit, limit=limit, offset=offset)
+            rows = list_cases(conn, state=state, unit=unit, limit=limit, offset=offset,
+                              units=units)
         return [Case(**r) for r in rows]
 
-    def opened_between(self, start: datetime, end: datetime) -> list[Case]:
-        """Return the cases opened in ``[start, end)``, oldest first."""
+    def opened_between(self, start: datetime, end: datetime,
+                       units: Collection[str] | None = None) -> list[Case]:
+        """Return the cases of ``units`` (None: all) opened in ``[start, end)``, oldest first."""
         with self._read() as conn:
-            return [Case(**r) for r in cases_opened_between(conn, start, end)]
+            return [Case(**r) for r in cases_opened_between(conn, start, end, units)]
 
     def follow_merges(self, case_id: int) -> int:
         """Return the case ``case_id`` was (transitively) merged into, or itself."""
@@ -308,16 +339,17 @@ class CasesRepository(Repository):
         with self._read() as conn:
             return logged_actions(conn, case_id)
 
-    def moves(self) -> list[dict[str, Any]]:
+    def moves(self, units: Collection[str] | None = None) -> list[dict[str, Any]]:
         """Return every state move ``{"case_id", "at", "from_state", "to_state"}`` (opening
-        included), oldest first."""
+        included) of the cases of ``units`` (None: all), oldest first."""
         with self._read() as conn:
-            return all_moves(conn)
+            return all_moves(conn, units)
 
-    def count_by(self, column: str) -> dict[str, int]:
-        """Return ``{value: number of cases}`` by the cases column ``column`` (None as "None")."""
+    def count_by(self, column: str, units: Collection[str] | None = None) -> dict[str, int]:
+        """Return ``{value: number of cases}`` of ``units`` (None: all) by the cases column
+        ``column`` (None as "None")."""
         with self._read() as conn:
-            return count_cases_by(conn, column)
+            return count_cases_by(conn, column, units)
 
     # ----- attachments, assists, links -------------------------------------------------
 
@@ -360,10 +392,13 @@ class CasesRepository(Repository):
                                      "met_by": d.met_by, "start": d.start, "due": d.due,
                                      "provisional": d.provisional} for d in rows])
 
-    def deadlines(self, case_id: int | None = None) -> list[Deadline]:
-        """Return the deadlines of ``case_id`` earliest due first, or every deadline."""
+    def deadlines(self, case_id: int | None = None,
+                  units: Collection[str] | None = None) -> list[Deadline]:
+        """Return the deadlines of ``case_id`` earliest due first, or every deadline (of the
+        cases of ``units`` unless None)."""
         with self._read() as conn:
-            rows = all_deadlines(conn) if case_id is None else case_deadline_rows(conn, case_id)
+            rows = (all_deadlines(conn, units) if case_id is None
+                    else case_deadline_rows(conn, case_id))
         return [_deadline(r) for r in rows]
 
     def provisional_deadlines(self) -> list[Deadline]:
@@ -382,11 +417,13 @@ class CasesRepository(Repository):
                 return None
             return row["owner_unit"], {a["unit"] for a in list_assists(conn, case_id)}
 
-    def open_deadlines(self, open_states: Sequence[str]) -> list[dict[str, Any]]:
-        """Return the unmet deadlines of cases in ``open_states``, earliest due first: the
-        ``case_deadlines`` columns plus the case's ``title`` and ``owner_unit``."""
+    def open_deadlines(self, open_states: Sequence[str],
+                       units: Collection[str] | None = None) -> list[dict[str, Any]]:
+        """Return the unmet deadlines of cases in ``open_states`` (owned by ``units`` unless
+        None), earliest due first: the ``case_deadlines`` columns plus the case's ``title``
+        and ``owner_unit``."""
         with self._read() as conn:
-            return open_deadlines(conn, open_states)
+            return open_deadlines(conn, open_states, units)
 
     def meet_deadlines(self, case_id: int, states: Iterable[str], at: datetime) -> None:
         """Mark the unmet deadlines of ``case_id`` met by one of ``states`` as met at ``at``."""

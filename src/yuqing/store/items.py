@@ -397,6 +397,18 @@ class ItemsRepository(Repository):
         with self._read() as conn:
             return related_items(conn, key, limit)
 
+    def newest_published(self, sources: Iterable[str]) -> dict[str, datetime]:
+        """Return ``{source: newest published_at}`` (aware UTC) of the stored items of each
+        of ``sources`` that has any (one index lookup per source)."""
+        found: dict[str, datetime] = {}
+        with self._read() as conn:
+            for source in dict.fromkeys(sources):
+                newest = conn.scalar(select(func.max(items.c.published_at))
+                                     .where(items.c.source == source))
+                if newest is not None:
+                    found[source] = newest
+        return found
+
     def published_range(self) -> tuple[datetime, datetime] | None:
         """Return the oldest and newest ``published_at`` of the stored items (aware UTC),
         or None when the store holds no item."""

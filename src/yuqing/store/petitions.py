@@ -8,14 +8,14 @@ table and is read only through ``read_contact`` (the caller logs the read).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
 from yuqing.domain import Contact, Petition
-from yuqing.store.cases import Row, rows_of
+from yuqing.store.cases import Row, case_ids_of, rows_of
 from yuqing.store.cases_tables import petition_contacts, petitions
 from yuqing.store.repository import Repository, storable_id
 
@@ -56,10 +56,13 @@ def read_contact(conn: Connection, petition_id: int) -> Row | None:
     return found[0] if found else None
 
 
-def petition_counts(conn: Connection) -> dict[str, int]:
-    """Return ``{"petitions", "repeats", "cross_level"}`` counts."""
+def petition_counts(conn: Connection, units: Collection[str] | None = None) -> dict[str, int]:
+    """Return ``{"petitions", "repeats", "cross_level"}`` counts of the petitions of the
+    cases of ``units`` (None: every petition)."""
     stmt = select(func.count(), func.count(petitions.c.repeat_of),
                   func.count().filter(petitions.c.cross_level.is_(True)))
+    if units is not None:
+        stmt = stmt.where(petitions.c.case_id.in_(case_ids_of(units)))
     total, repeats, cross = conn.execute(stmt).one()
     return {"petitions": int(total), "repeats": int(repeats), "cross_level": int(cross)}
 
@@ -103,7 +106,8 @@ class PetitionsRepository(Repository):
             return None
         return Contact(row["name"], row["phone"], row["id_number"], row["address"])
 
-    def counts(self) -> dict[str, int]:
-        """Return ``{"petitions", "repeats", "cross_level"}`` counts."""
+    def counts(self, units: Collection[str] | None = None) -> dict[str, int]:
+        """Return ``{"petitions", "repeats", "cross_level"}`` counts (of the cases of
+        ``units`` unless None)."""
         with self._read() as conn:
-            return petition_counts(conn)
+            return petition_counts(conn, units)

@@ -10,11 +10,11 @@ empty results, so a report without events or cases still renders.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select, true
 
 from yuqing.domain import Item
 from yuqing.store import events as events_db
@@ -106,8 +106,10 @@ def event_case_states(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
     return {str(ref): str(state) for ref, state in conn.execute(stmt)}
 
 
-def case_progress(conn: Connection, since: datetime, until: datetime) -> dict[str, Any]:
-    """Return the handling figures of ``[since, until)``.
+def case_progress(conn: Connection, since: datetime, until: datetime,
+                  units: Collection[str] | None = None) -> dict[str, Any]:
+    """Return the handling figures of ``[since, until)`` of the cases of ``units`` (None:
+    every case).
 
     Shape: ``{"available": bool, "opened": n, "closed": n, "open_now": n,
     "by_state": {state: n} (cases opened in the period), "overdue":
@@ -121,18 +123,19 @@ def case_progress(conn: Connection, since: datetime, until: datetime) -> dict[st
                              "by_state": {}, "overdue": []}
     if cases is None or deadlines is None:
         return empty
-    in_period = (cases.c.opened_at >= since) & (cases.c.opened_at < until)
+    mine = true() if units is None else cases.c.owner_unit.in_(sorted(units))
+    in_period = (cases.c.opened_at >= since) & (cases.c.opened_at < until) & mine
     by_state = {str(s): as_int(n) for s, n in conn.execute(
         select(cases.c.state, func.count()).where(in_period).group_by(cases.c.state))}
     closed = conn.scalar(select(func.count()).select_from(cases).where(
-        cases.c.closed_at >= since, cases.c.closed_at < until)) or 0
+        cases.c.closed_at >= since, cases.c.closed_at < until, mine)) or 0
     open_now = conn.scalar(select(func.count()).select_from(cases).where(
-        cases.c.state.not_in(_TERMINAL), cases.c.opened_at < until)) or 0
+        cases.c.state.not_in(_TERMINAL), cases.c.opened_at < until, mine)) or 0
     overdue_stmt = (select(cases.c.id, cases.c.title, cases.c.state, deadlines.c.policy,
                            deadlines.c.due)
                     .join(deadlines, deadlines.c.case_id == cases.c.id)
                     .where(deadlines.c.met_at.is_(None), deadlines.c.due < until,
-                           cases.c.state.not_in(_TERMINAL))
+                           cases.c.state.not_in(_TERMINAL), mine)
                     .order_by(deadlines.c.due).limit(50))
     overdue = [dict(r._mapping) for r in conn.execute(overdue_stmt)]
     return {"available": True, "opened": sum(by_state.values()), "closed": int(closed),
@@ -242,10 +245,12 @@ class ReportsRepository(AnalyticsReads):
 
     # ----- cases -----------------------------------------------------------------------
 
-    def case_progress(self, since: datetime, until: datetime) -> dict[str, Any]:
-        """Return the handling figures of ``[since, until)`` (shape: ``case_progress``)."""
+    def case_progress(self, since: datetime, until: datetime,
+                      units: Collection[str] | None = None) -> dict[str, Any]:
+        """Return the handling figures of ``[since, until)`` of the cases of ``units`` (None:
+        every case; shape: ``case_progress``)."""
         with self._read() as conn:
-            return case_progress(conn, since, until)
+            return case_progress(conn, since, until, units)
 
     def case_record(self, case_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         """Return ``(case row or None, its audit log rows oldest first)``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from yuqing.store.accounts import AccountsRepository
 from yuqing.store.alerts import AlertsRepository
 from yuqing.store.cases import CasesRepository
+from yuqing.store.collection import CollectionRepository
 from yuqing.store.events import EventsRepository
 from yuqing.store.health import SourcesRepository
 from yuqing.store.items import ItemsRepository
@@ -26,6 +27,7 @@ class Repositories:
         self.reports = ReportsRepository(connections)
         self.accounts = AccountsRepository(connections)
         self.sources = SourcesRepository(connections)
+        self.collection = CollectionRepository(connections)
 
 
 class Transaction(Repositories):

@@ -113,7 +113,7 @@ items = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_items_published_at", "published_at"),
-    Index("ix_items_source", "source"),
+    Index("ix_items_source_published", "source", "published_at"),  # 0012_collection
     Index("ix_items_content_hash", "content_hash"),
     Index("ix_items_canonical_url", "canonical_url"),
     Index("ix_items_duplicate_of", "duplicate_of"),

@@ -28,8 +28,6 @@ SESSION_HOURS = 12.0
 LOCK_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
-#: the role each web role acts as in the case workflow (cases/workflow.py ROLES)
-CASE_ROLES = {"admin": "admin", "analyst": "monitor", "handler": "handler", "leader": "leader"}
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 8
 
@@ -108,14 +106,15 @@ class Accounts:
             self._check_throttle(tx.accounts, name, address, now)
             user = tx.accounts.user_for_login(name)
         if user is None or not check_password(user.pop("password_hash"), password):
-            self.store.accounts.audit(name, "login_failed", None, {"address": address}, now)
+            self.store.accounts.audit(name, "login_failed", None, {"address": address}, now,
+                                      address)
             return None
         sid, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = datetime.now(UTC)
         with self.store.transaction() as tx:
             tx.accounts.create_session(digest(sid), user["id"], csrf, now,
                                        now + timedelta(hours=self.session_hours))
-            tx.accounts.audit(name, "login", None, {}, now)
+            tx.accounts.audit(name, "login", None, {}, now, address)
         return sid, {**user, "csrf": csrf}
 
     @staticmethod
@@ -158,13 +157,14 @@ class Accounts:
         return self.store.accounts.token_user(digest(token))
 
     def audit(self, actor: str, action: str, target: str | None = None,
-              data: Mapping[str, Any] | None = None) -> None:
-        """Append an entry to the web audit log."""
-        self.store.accounts.audit(actor, action, target, data or {}, datetime.now(UTC))
+              data: Mapping[str, Any] | None = None, address: str | None = None) -> None:
+        """Append an entry to the web audit log: who, now, from ``address``, what."""
+        self.store.accounts.audit(actor, action, target, data or {}, datetime.now(UTC), address)
 
-    def read_audit(self, limit: int = 100, action: str | None = None) -> list[dict[str, Any]]:
-        """Return the newest audit entries."""
-        return self.store.accounts.read_audit(limit, action)
+    def read_audit(self, limit: int = 100, action: str | None = None,
+                   actor: str | None = None, before: int | None = None) -> list[dict[str, Any]]:
+        """Return the newest audit entries (of ``action``, of ``actor``, below id ``before``)."""
+        return self.store.accounts.read_audit(limit, action, actor, before)
 
     def users(self) -> list[dict[str, Any]]:
         """Return every user (no hashes)."""

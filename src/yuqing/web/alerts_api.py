@@ -33,6 +33,7 @@ from yuqing.alerts.ack import BadAckToken
 from yuqing.alerts.channels.client import AlertHub, ClientChannel
 from yuqing.runtime.context import Context
 from yuqing.store.alert_inbox import HELD_STORM
+from yuqing.web import access
 from yuqing.web.query_checks import refuse_unknown_params
 
 HEARTBEAT_S = 15.0
@@ -85,9 +86,9 @@ def alerts_router(ctx: Context) -> APIRouter:
 
     router = APIRouter(lifespan=lifespan)
 
-    def hub(channel: str | None) -> AlertHub:
+    def hub(channel: str | None, mine: frozenset[str] | None) -> AlertHub:
         found = {n: c for n, c in ctx.pipeline.dispatcher.channels.items()
-                 if isinstance(c, ClientChannel)}
+                 if isinstance(c, ClientChannel) and (mine is None or n in mine)}
         if channel is not None and channel in found:
             return found[channel].hub
         if channel is None and found:
@@ -95,10 +96,11 @@ def alerts_router(ctx: Context) -> APIRouter:
         raise HTTPException(404, f"no alert channel of kind 'client' named {channel!r}; "
                                  f"configured: {', '.join(found) or 'none'}")
 
-    @router.get("/api/alerts/stream")
+    @router.get("/api/alerts/stream", dependencies=[Depends(access.UNIT)])
     async def stream(request: Request, channel: str | None = None) -> StreamingResponse:
-        """Live alerts as server-sent events (see the module docstring)."""
-        the_hub = hub(channel)
+        """Live alerts as server-sent events (see the module docstring); a unit's user may
+        listen to the client channels of the unit only."""
+        the_hub = hub(channel, access.viewer(request).channels)
         sub, missed = the_hub.subscribe(request.headers.get("last-event-id"))
 
         async def events() -> AsyncIterator[str]:
@@ -119,13 +121,17 @@ def alerts_router(ctx: Context) -> APIRouter:
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
-    @router.get("/api/alerts/history", dependencies=[Depends(refuse_unknown_params)])
-    def history(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
-        """Newest alerts with deliveries (channel, status, attempts, last error, tries) and
-        ``held`` (``"storm"`` when the storm cap kept it from its channels, else null)."""
-        return history_json(ctx.store.alerts.history(limit), ctx.config.timezone)
+    @router.get("/api/alerts/history",
+                dependencies=[Depends(access.UNIT), Depends(refuse_unknown_params)])
+    def history(request: Request,
+                limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
+        """Newest alerts (of a unit user: those delivered over the unit's channels) with
+        deliveries (channel, status, attempts, last error, tries) and ``held`` (``"storm"``
+        when the storm cap kept it from its channels, else null)."""
+        rows = ctx.store.alerts.history(limit, access.viewer(request).channels)
+        return history_json(rows, ctx.config.timezone)
 
-    @router.get("/api/alerts/{alert_id}/ack")
+    @router.get("/api/alerts/{alert_id}/ack", dependencies=[Depends(access.OPEN)])
     def acknowledge(alert_id: int, token: str, by: str = "link") -> dict[str, Any]:
         """Acknowledge alert ``alert_id`` with the token of its link; stops its escalation."""
         signer = ctx.pipeline.dispatcher.signer

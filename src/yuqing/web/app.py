@@ -19,13 +19,16 @@ from fastapi.staticfiles import StaticFiles
 from yuqing.analytics.threads import trace_origin
 from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
+from yuqing.sources.health import health_rows
 from yuqing.sources.records import raw_from_record
 from yuqing.store.items import item_to_json
+from yuqing.web import access
 from yuqing.web.accounts import Accounts
 from yuqing.web.alerts_api import alerts_router
 from yuqing.web.auth import case_guard, install_auth
 from yuqing.web.cases_api import cases_router
 from yuqing.web.events_api import events_router
+from yuqing.web.headers import SecurityHeaders
 from yuqing.web.pages import pages_router
 from yuqing.web.query_checks import refuse_unknown_params
 from yuqing.web.render import web_dir
@@ -75,10 +78,11 @@ def create_app(ctx: Context) -> FastAPI:
     accounts = Accounts(ctx.store, ctx.config.web.session_hours)
     app.state.accounts = accounts
     install_auth(app, accounts, ctx.config.web)
+    app.add_middleware(SecurityHeaders)  # outermost: refusals of the login gate get them too
     app.mount("/static", StaticFiles(directory=str(web_dir("static"))), name="static")
     # registered before the routers: routes are matched in order, and a push (the busiest
     # route) then matches first instead of after every router's routes
-    @app.post("/api/items", response_model=dict[str, Any])
+    @app.post("/api/items", response_model=dict[str, Any], dependencies=[Depends(access.PUSH)])
     async def push_items(request: Request) -> Response:
         """Accept one item or a JSON array of items (exchange format) and run the pipeline.
 
@@ -119,7 +123,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(events_router(ctx))
     app.include_router(rules_router(ctx))
 
-    @app.get("/api/items", dependencies=[Depends(refuse_unknown_params)])
+    @app.get("/api/items", dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
     def list_items(
         scheme: str | None = None,
         sentiment: str | None = None,
@@ -147,34 +151,47 @@ def create_app(ctx: Context) -> FastAPI:
             raise HTTPException(400, f"q: {exc}") from None
         return [item_to_json(it) for it in found]
 
-    @app.get("/api/items/{key:path}")
-    def get_item(key: str) -> dict[str, Any]:
-        """One stored item with the origin of its thread (a placeholder when not collected)."""
+    @app.get("/api/items/{key:path}", dependencies=[Depends(access.SHARED)])
+    def get_item(request: Request, key: str) -> dict[str, Any]:
+        """One stored item with the origin of its thread (a placeholder when not collected);
+        a unit user's read is written to the audit log."""
         item = ctx.store.get_item(key)
         if item is None:
             raise HTTPException(404, f"item {key!r} not found")
+        if access.viewer(request).units is not None:
+            access.audit(request, "view", f"item:{key}")
         return {**item_to_json(item), "key": item.key,
                 "origin": trace_origin(ctx.store, item).as_dict()}
 
-    @app.get("/api/alerts", dependencies=[Depends(refuse_unknown_params)])
-    def list_alerts(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
-        """The newest alerts: ``id``, ``rule``, ``level``, ``title``, ``body``, ``items``
-        (keys), ``created_at``."""
+    @app.get("/api/alerts", dependencies=[Depends(access.UNIT), Depends(refuse_unknown_params)])
+    def list_alerts(request: Request,
+                    limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
+        """The newest alerts (of a unit user: those delivered over the unit's channels):
+        ``id``, ``rule``, ``level``, ``title``, ``body``, ``items`` (keys), ``created_at``."""
+        channels = access.viewer(request).channels
         return [{"id": s.id, "rule": s.alert.rule, "level": s.alert.level, "title": s.alert.title,
                  "body": s.alert.body, "items": s.alert.item_keys,
                  "created_at": s.alert.created_at.isoformat()}
-                for s in ctx.store.list_alerts(limit)]
+                for s in ctx.store.list_alerts(limit, channels)]
 
-    @app.get("/api/sources", dependencies=[Depends(refuse_unknown_params)])
+    @app.get("/api/sources", dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
     def list_sources() -> list[dict[str, Any]]:
-        """Health of every watched source: status, last success, last error, items in the
-        last hour."""
-        return [{"name": s.name, **s.health, "updated_at": s.updated_at}
-                for s in ctx.store.list_source_states()]
+        """Health of every configured source (the rows of ``yuqing sources --json``:
+        status, last success and error, freshness lag, failure rate over 24 h, items per
+        poll...) and ``updated_at``, when its state was last saved."""
+        states = ctx.store.list_source_states()
+        saved_at = {s.name: s.updated_at for s in states}
+        rows = health_rows(ctx.config.sources, states, datetime.now(UTC))
+        return [{**row, "updated_at": saved_at.get(row["name"])} for row in rows]
 
-    @app.get("/api/stats")
-    def stats() -> dict[str, Any]:
-        """Counts of stored items by label, alerts and rejections."""
-        return {**ctx.store.stats(), "rejected_by_reason": ctx.store.rejection_counts()}
+    @app.get("/api/stats", dependencies=[Depends(access.UNIT)])
+    def stats(request: Request) -> dict[str, Any]:
+        """Counts of stored items by label, alerts (of a unit user: those of the unit's
+        channels) and rejections."""
+        channels = access.viewer(request).channels
+        doc = {**ctx.store.stats(), "rejected_by_reason": ctx.store.rejection_counts()}
+        if channels is not None:
+            doc["alerts"] = ctx.store.alerts.count(channels)
+        return doc
 
     return app

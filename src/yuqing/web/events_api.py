@@ -16,12 +16,13 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from yuqing.analytics.event_report import event_detail, list_events
 from yuqing.analytics.trends import rising_topics
 from yuqing.runtime.context import Context
+from yuqing.web import access
 from yuqing.web.query_checks import refuse_unknown_params
 
 
@@ -35,7 +36,8 @@ def events_router(ctx: Context) -> APIRouter:
     """Return the APIRouter of the event routes bound to ``ctx`` (module doc)."""
     router = APIRouter(tags=["events"])
 
-    @router.get("/api/events", dependencies=[Depends(refuse_unknown_params)])
+    @router.get("/api/events",
+                dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
     async def get_events(
         since: datetime | None = Query(
             None, description="last active at or after (ISO 8601 with offset)"
@@ -50,15 +52,18 @@ def events_router(ctx: Context) -> APIRouter:
         return await run_in_threadpool(list_events, ctx.store, since=since, min_size=min_size,
                                        order=order, limit=limit)
 
-    @router.get("/api/events/{event_id}")
-    async def get_event(event_id: str) -> dict[str, Any]:
-        """One event with origin, timeline, propagation edges, level and heat."""
+    @router.get("/api/events/{event_id}", dependencies=[Depends(access.SHARED)])
+    async def get_event(request: Request, event_id: str) -> dict[str, Any]:
+        """One event with origin, timeline, propagation edges, level and heat; a unit user's
+        read is written to the audit log."""
         doc = await run_in_threadpool(event_detail, ctx.store, event_id, ctx.config.events)
         if doc is None:
             raise HTTPException(404, f"event {event_id}: not found")
+        if access.viewer(request).units is not None:
+            await run_in_threadpool(access.audit, request, "view", f"event:{event_id}")
         return doc
 
-    @router.get("/api/trends/hotsearch")
+    @router.get("/api/trends/hotsearch", dependencies=[Depends(access.SHARED)])
     async def get_rising(hours: int = Query(3, ge=1, le=48),
                          top: int = Query(10, ge=1, le=100)) -> list[dict[str, Any]]:
         """Rising topics of the bundled Weibo hot-search snapshots."""

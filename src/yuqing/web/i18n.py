@@ -41,6 +41,7 @@ EN: dict[str, str] = {
     "标题": "Title", "时间": "Time", "状态": "Status", "新预警": "New alert",
     "开启桌面通知": "Enable notifications", "案件": "Case", "期限": "Deadline",
     "已超期": "overdue", "剩余": "left", "小时": "h", "单位": "Unit", "审计日志": "Audit log",
+    "导出审计日志": "Export the audit log", "来源地址": "Address",
     "可执行操作": "Allowed actions", "说明": "Note", "移至": "Move to",
     "信访登记": "Petition intake",
     "渠道": "Channel", "事项": "Subject", "被反映对象": "Accused", "姓名": "Name",
@@ -75,6 +76,13 @@ def translator(lang: str) -> Callable[[str], str]:
         return lambda text: EN.get(text, text)
     return lambda text: text
 
+# source health on the settings page (sources/health.py STATUS_LABELS, age_parts)
+EN |= {
+    "最新内容距今": "Newest item age", "24 小时失败率": "Failures (24 h)",
+    "每次条数": "Items per poll", "正常": "OK", "部分异常": "Degraded", "失败": "Failed",
+    "未抓取": "Not polled yet", "天": "d", "分钟": "min",
+}
+
 # the alert rules pages (web/rules_api.py) and rule problems (alerts/rule_check.py MESSAGES)
 EN |= {
     "新建规则": "New rule", "编辑规则": "Edit rule", "管理预警规则": "Manage alert rules",
@@ -97,6 +105,11 @@ EN |= {
     "都不选：命中方案即预警": "none ticked: every scheme match alerts",
     "突发事件": "Incident", "突发事件类别": "Incident categories",
     "都不选：任一类别": "none ticked: any category",
+    "搜索词": "Search queries", "热榜变化": "Hot-list changes", "新上榜": "entered",
+    "快速上升": "rising fast", "落榜": "left",
+    "勾选后：仅热榜话题出现这些变化时预警（话题更新也预警，每种变化一次）":
+        "when ticked: only hot-list topics with one of these changes alert (updates of a "
+        "topic too, once per change)",
     "自然灾害": "natural disaster", "事故灾难": "accident", "公共卫生事件": "public health",
     "社会安全事件": "social security",
     "每行一个，或用、或逗号分隔；填写后须含其中之一":

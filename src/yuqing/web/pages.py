@@ -13,20 +13,21 @@ from typing import Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yuqing.analytics.threads import trace_origin
 from yuqing.cases import workflow
+from yuqing.cases.people import CASE_ROLES
 from yuqing.cases.service import CaseService
 from yuqing.config import Config
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
-from yuqing.web import views
-from yuqing.web.accounts import CASE_ROLES, Accounts, LoginThrottled
-from yuqing.web.auth import SESSION_COOKIE, _check_and_log_view, current_user
+from yuqing.web import access, views
+from yuqing.web.accounts import Accounts, LoginThrottled
+from yuqing.web.auth import SESSION_COOKIE, current_user
 from yuqing.web.exports import EXPORT_FORMATS, export_response
 from yuqing.web.i18n import LANG_COOKIE, LANGS
 from yuqing.web.render import Pages
@@ -65,7 +66,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
     pages = Pages(ctx.config)
     tz = ctx.config.timezone
 
-    @router.get("/login", response_class=HTMLResponse)
+    @router.get("/login", response_class=HTMLResponse, dependencies=[Depends(access.OPEN)])
     def login_page(request: Request, next: str = "/", failed: bool = False,
                    locked: str = "") -> Response:
         token = secrets.token_urlsafe(16)
@@ -76,7 +77,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
                         secure=web_cookies_secure)
         return page
 
-    @router.post("/login")
+    @router.post("/login", dependencies=[Depends(access.OPEN)])
     async def login(request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8")).items()}
         target = safe_next(form.get("next"))
@@ -98,7 +99,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
         response.delete_cookie(LOGIN_CSRF)
         return response
 
-    @router.post("/logout")
+    @router.post("/logout", dependencies=[Depends(access.SHARED)])
     def logout(request: Request) -> Response:
         sid = request.cookies.get(SESSION_COOKIE)
         if sid:
@@ -107,7 +108,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
         response.delete_cookie(SESSION_COOKIE)
         return response
 
-    @router.get("/lang/{code}")
+    @router.get("/lang/{code}", dependencies=[Depends(access.SHARED)])
     def set_lang(code: str, next: str = "/") -> Response:
         if code not in LANGS:
             raise HTTPException(404, f"language {code!r}: expected one of {', '.join(LANGS)}")
@@ -115,11 +116,12 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax")
         return response
 
-    @router.get("/", response_class=HTMLResponse)
+    @router.get("/", response_class=HTMLResponse, dependencies=[Depends(access.UNIT)])
     def overview_page(request: Request) -> Response:
-        return pages.render(request, "overview.html", data=views.overview(ctx))
+        return pages.render(request, "overview.html",
+                            data=views.overview(ctx, access.viewer(request)))
 
-    @router.get("/feed", response_class=HTMLResponse)
+    @router.get("/feed", response_class=HTMLResponse, dependencies=[Depends(access.SHARED)])
     def feed_page(request: Request, page: int = Query(0, ge=0)) -> Response:
         fq = feed_query(request, ctx.config)
         try:
@@ -131,73 +133,76 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
                             sources=sorted({s.name for s in ctx.config.sources} | {"push"}),
                             params=fq.as_params(), top_seq=views.items_after(ctx, -1)[0])
 
-    @router.get("/feed/export")
+    @router.get("/feed/export", dependencies=[Depends(access.SHARED)])
     def feed_export(request: Request, format: str = "csv",
                     limit: int = Query(5000, ge=1, le=100_000)) -> Response:
         if format not in EXPORT_FORMATS:
             raise HTTPException(400, f"format={format!r}: expected csv or xlsx")
         fq = feed_query(request, ctx.config)
         found = views.feed(ctx, fq, limit=limit)
-        user = current_user(request)
-        accounts.audit(user["name"], "export", f"feed.{format}", {**fq.as_params(),
-                                                                  "rows": len(found)})
+        access.audit(request, "export", f"feed.{format}", {**fq.as_params(), "rows": len(found)})
         return export_response(found, format, tz)
 
-    @router.get("/items/{key:path}", response_class=HTMLResponse)
+    @router.get("/items/{key:path}", response_class=HTMLResponse,
+                dependencies=[Depends(access.SHARED)])
     def item_page(request: Request, key: str) -> Response:
         item = ctx.store.get_item(key)
         if item is None:
             raise HTTPException(404, f"item {key!r} not found")
+        if access.viewer(request).units is not None:
+            access.audit(request, "view", f"item:{key}")
         event = views.event_page(ctx, item.event_id) if item.event_id else None
         return pages.render(request, "item.html", item=item,
                             origin=trace_origin(ctx.store, item).as_dict(),
                             related=views.related_items(ctx, key), event=event)
 
-    @router.get("/events/{event_id}", response_class=HTMLResponse)
+    @router.get("/events/{event_id}", response_class=HTMLResponse,
+                dependencies=[Depends(access.SHARED)])
     def event_page(request: Request, event_id: str) -> Response:
         doc = views.event_page(ctx, event_id)
         if doc is None:
             raise HTTPException(404, f"event {event_id!r} not found")
+        if access.viewer(request).units is not None:
+            access.audit(request, "view", f"event:{event_id}")
         return pages.render(request, "event.html", ev=doc)
 
-    @router.get("/inbox", response_class=HTMLResponse)
-    @router.get("/alerts", response_class=HTMLResponse)
+    @router.get("/inbox", response_class=HTMLResponse, dependencies=[Depends(access.UNIT)])
+    @router.get("/alerts", response_class=HTMLResponse, dependencies=[Depends(access.UNIT)])
     def inbox_page(request: Request, rule: str | None = None) -> Response:
         """The alerts inbox, newest first; ``rule`` keeps one rule's alerts (the storm
         summary links to ``/alerts?rule=``, showing what it held back). A unit's user sees
         the alerts delivered over the unit's channels."""
-        mine = views.unit_channels(ctx, current_user(request))
+        mine = access.viewer(request).channels
         with ctx.store.snapshot() as tx:
-            rows = [r for r in tx.alerts.history(1000 if rule else 200)
-                    if (rule is None or r["rule"] == rule)
-                    and (mine is None or mine & {d["channel"] for d in r["deliveries"]})][:200]
+            rows = [r for r in tx.alerts.history(1000 if rule else 200, mine)
+                    if rule is None or r["rule"] == rule][:200]
             for row in rows:
                 row["acked_at"], row["acked_by"] = tx.alerts.ack_state(row["id"])
         return pages.render(request, "inbox.html", alerts=rows, rule=rule)
 
-    @router.get("/cases", response_class=HTMLResponse)
+    @router.get("/cases", response_class=HTMLResponse, dependencies=[Depends(access.UNIT)])
     def cases_board(request: Request) -> Response:
-        user = current_user(request)
-        unit = user.get("unit") if user["role"] != "admin" else None
+        units = access.viewer(request).units
         try:
-            rows = CaseService(ctx.store, ctx.config).list(unit=unit, limit=500)
+            rows = CaseService(ctx.store, ctx.config).list(units=units, limit=500)
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
         due: dict[int, dict[str, Any]] = {}
-        for d in views.deadlines_due(ctx, within=views.NEAR_DEADLINE * 365):
+        for d in views.deadlines_due(ctx, within=views.NEAR_DEADLINE * 365, units=units):
             due.setdefault(d["case_id"], d)
         columns = [(s, workflow.STATE_LABELS[s], [c for c in rows if c["state"] == s])
                    for s in workflow.OPEN_STATES]
         return pages.render(request, "cases.html", columns=columns, due=due)
 
-    @router.get("/cases/{case_id}", response_class=HTMLResponse)
+    @router.get("/cases/{case_id}", response_class=HTMLResponse,
+                dependencies=[Depends(access.CASE_READ)])
     async def case_page(request: Request, case_id: int) -> Response:
         user = current_user(request)
-        await run_in_threadpool(_check_and_log_view, request, user, case_id)
         try:
-            case = CaseService(ctx.store, ctx.config).show(case_id)
+            case = await run_in_threadpool(CaseService(ctx.store, ctx.config).show, case_id)
         except BadInput as exc:
             raise HTTPException(404, str(exc)) from None
+        await run_in_threadpool(access.audit, request, "view", f"case:{case_id}")
         role = CASE_ROLES.get(user["role"], "")
         moves = [m for m in case["next_states"]
                  if role in workflow.find_move(case["state"], m).roles]
@@ -206,15 +211,17 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
                             case_role=role, labels=workflow.STATE_LABELS,
                             note_actions=workflow.NOTE_ACTIONS)
 
-    @router.get("/petitions/new", response_class=HTMLResponse)
+    @router.get("/petitions/new", response_class=HTMLResponse, dependencies=[Depends(access.UNIT)])
     def petition_form(request: Request) -> Response:
-        units = [u.name for u in ctx.config.cases.units] or [u["name"] for u in accounts.units()]
+        mine = access.viewer(request).units
+        units = [u for u in [u.name for u in ctx.config.cases.units]
+                 or [u["name"] for u in accounts.units()] if mine is None or u in mine]
         return pages.render(request, "petition.html", units=units,
                             case_role=CASE_ROLES.get(current_user(request)["role"], ""))
 
-    @router.get("/settings", response_class=HTMLResponse)
+    @router.get("/settings", response_class=HTMLResponse, dependencies=[Depends(access.UNIT)])
     def settings_page(request: Request) -> Response:
-        data: dict[str, Any] = settings_data(ctx, accounts)
+        data: dict[str, Any] = settings_data(ctx, accounts, access.viewer(request))
         return pages.render(request, "settings.html", s=data)
 
     return router

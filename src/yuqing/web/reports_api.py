@@ -22,11 +22,13 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from yuqing.domain import SENTIMENTS, BadInput
 from yuqing.runtime.context import Context
 from yuqing.store.items import item_to_json
+from yuqing.store.repository import storable_id
+from yuqing.web import access
 from yuqing.web.query_checks import bad_param, choice, refuse_unknown_params
 
 ITEM_COLUMNS = ("key", "id", "source", "media_type", "published_at", "author", "title", "text",
@@ -76,26 +78,33 @@ def reports_router(ctx: Context) -> APIRouter:
     router = APIRouter()
     tz = ctx.config.timezone
 
-    @router.get("/api/reports", dependencies=[Depends(refuse_unknown_params)])
+    @router.get("/api/reports",
+                dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
     def list_reports(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
         """Stored reports, newest first."""
         return ctx.store.reports.stored(limit)
 
-    @router.get("/api/reports/stored/{report_id}/evidence")
+    @router.get("/api/reports/stored/{report_id}/evidence", dependencies=[Depends(access.SHARED)])
     def evidence(report_id: int) -> list[dict[str, Any]]:
         """The items a stored report quotes: ref, item_key, role, text_hash (SHA-256)."""
         return ctx.store.reports.evidence(report_id)
 
-    @router.get("/api/reports/{kind}")
-    def make(kind: str, date: str | None = None, format: str = "pdf",  # noqa: A002 - query name
+    @router.get("/api/reports/{kind}", dependencies=[Depends(access.UNIT)])
+    def make(request: Request, kind: str, date: str | None = None,
+             format: str = "pdf",  # noqa: A002 - query name
              scheme: str | None = None, event: str | None = None,
              case: int | None = None) -> Response:
-        """The report of ``kind`` (daily, weekly, monthly, special, review) as a download."""
+        """The report of ``kind`` (daily, weekly, monthly, special, review) as a download;
+        its handling figures count the viewer's units only, a review needs read access to
+        the case (web/access.py); written to the audit log."""
         from yuqing.reports.archive import save_report
         from yuqing.reports.formats import FORMATS, MEDIA_TYPES, render
         from yuqing.reports.make import make_report
         from yuqing.reports.periods import parse_date
 
+        viewer = access.viewer(request)
+        if case is not None and storable_id(case):
+            access.check_case(ctx, viewer, case, write=False, path=None)
         try:
             if format not in FORMATS:
                 raise BadInput(f"format {format!r}: expected one of {', '.join(FORMATS)}")
@@ -107,10 +116,14 @@ def reports_router(ctx: Context) -> APIRouter:
                 scheme=scheme,
                 event=event,
                 case=case,
+                units=viewer.units,
             )
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
         data = render(report, format)
+        access.audit(request, "download", f"report:{kind}",
+                     {"date": date, "format": format, "scheme": scheme, "event": event,
+                      "case": case})
         save_report(ctx.store, report)
         start = report.since.astimezone(ZoneInfo(tz)).date().isoformat()
         return download_response(data, MEDIA_TYPES[format], f"{report.title}-{start}.{format}")
@@ -118,7 +131,7 @@ def reports_router(ctx: Context) -> APIRouter:
     lists: dict[str, Callable[..., tuple[list[str], list[list[Any]]]]] = {}
 
     def items_rows(scheme: str | None, sentiment: str | None, since: str | None,
-                   q: str | None, limit: int) -> tuple[list[str], list[list[Any]]]:
+                   q: str | None, limit: int, **_: Any) -> tuple[list[str], list[list[Any]]]:
         from yuqing.runtime.stages import match_form
         from yuqing.time_range import parse_since
 
@@ -128,11 +141,12 @@ def reports_router(ctx: Context) -> APIRouter:
         docs = [item_to_json(i, tz) | {"key": i.key} for i in found]
         return list(ITEM_COLUMNS), [[_flat(d.get(c)) for c in ITEM_COLUMNS] for d in docs]
 
-    def alerts_rows(limit: int, **_: Any) -> tuple[list[str], list[list[Any]]]:
+    def alerts_rows(limit: int, channels: frozenset[str] | None,
+                    **_: Any) -> tuple[list[str], list[list[Any]]]:
         zone = ZoneInfo(tz)
         rows = [[s.alert.created_at.astimezone(zone).isoformat(), s.alert.level, s.alert.rule,
                  s.alert.title, s.alert.body, _flat(s.alert.item_keys)]
-                for s in ctx.store.list_alerts(limit)]
+                for s in ctx.store.list_alerts(limit, channels)]
         return ["created_at", "level", "rule", "title", "body", "item_keys"], rows
 
     def events_rows(limit: int, **_: Any) -> tuple[list[str], list[list[Any]]]:
@@ -146,11 +160,13 @@ def reports_router(ctx: Context) -> APIRouter:
 
     lists.update(items=items_rows, alerts=alerts_rows, events=events_rows)
 
-    @router.get("/api/export/{name}.{fmt}", dependencies=[Depends(refuse_unknown_params)])
-    def export(name: str, fmt: str, scheme: str | None = None, sentiment: str | None = None,
-               since: str | None = None, q: str | None = None,
+    @router.get("/api/export/{name}.{fmt}",
+                dependencies=[Depends(access.UNIT), Depends(refuse_unknown_params)])
+    def export(request: Request, name: str, fmt: str, scheme: str | None = None,
+               sentiment: str | None = None, since: str | None = None, q: str | None = None,
                limit: int = Query(10_000, ge=1, le=MAX_EXPORT)) -> Response:
-        """A list (items, alerts, events) as CSV or XLSX."""
+        """A list (items, alerts, events) as CSV or XLSX; a unit user's alerts are those
+        delivered over the unit's channels; written to the audit log."""
         if name not in lists or fmt not in LIST_FORMATS:
             raise HTTPException(404, f"no export {name}.{fmt}: lists {', '.join(lists)}, "
                                      f"formats {', '.join(LIST_FORMATS)}")
@@ -163,9 +179,12 @@ def reports_router(ctx: Context) -> APIRouter:
                 raise bad_param(key, value, f"the {name} export filters by limit only")
         try:
             columns, rows = lists[name](scheme=scheme, sentiment=sentiment, since=since, q=q,
-                                        limit=limit)
+                                        limit=limit, channels=access.viewer(request).channels)
         except (BadInput, ValueError) as exc:
             raise HTTPException(400, str(exc)) from None
+        access.audit(request, "export", f"{name}.{fmt}",
+                     {"scheme": scheme, "sentiment": sentiment, "since": since, "q": q,
+                      "rows": len(rows)})
         return export_response(name, fmt, columns, rows)
 
     return router

@@ -30,7 +30,7 @@ from yuqing.store import Store
 TEXT_LISTS = ("categories", "sources", "keywords", "fallback", "escalation")
 #: form fields holding lists chosen with check boxes
 CHECK_LISTS = ("schemes", "media_types", "handling_classes", "channels", "groups",
-               "quiet_override_levels", "incident_categories")
+               "quiet_override_levels", "incident_categories", "hotlist")
 BOOLS = ("negative", "sensitive", "incident", "spike", "realert")
 #: optional single values: an empty box means "unset" (min_level, quiet_hours) or the default
 SINGLE = ("level", "min_level", "quiet_hours", "window", "max_per_window", "ack_timeout")
@@ -114,8 +114,10 @@ class RuleEditor:
             raise RuleNotFound(name)
         return rule_doc(row, name in self.config_names, self.problem(row))
 
-    def create(self, body: Mapping[str, Any], enabled: bool, actor: str) -> dict[str, Any]:
-        """Store a new rule; raises RuleInvalid (bad body, or the name is taken)."""
+    def create(self, body: Mapping[str, Any], enabled: bool, actor: str,
+               address: str | None = None) -> dict[str, Any]:
+        """Store a new rule; raises RuleInvalid (bad body, or the name is taken). ``address``
+        (the client's IP address) goes to the audit entry, here and in the other changes."""
         cfg = validate_rule(body, self.context)
         now = datetime.now(UTC)
         with self.store.transaction() as tx:
@@ -125,11 +127,11 @@ class RuleEditor:
             tx.alerts.insert_rule(cfg.model_dump(mode="json"), enabled=enabled, origin="web",
                                   by=actor, now=now)
             tx.alerts.audit_rule(actor, cfg.name, {"op": "add", "enabled": enabled, "version": 1},
-                                 now)
+                                 now, address)
         return self.doc(cfg.name)
 
     def replace(self, name: str, body: Mapping[str, Any], enabled: bool, actor: str,
-                version: int | None = None) -> dict[str, Any]:
+                version: int | None = None, address: str | None = None) -> dict[str, Any]:
         """Replace rule ``name`` with ``body``; ``version``, when given, must be the stored one.
 
         Raises RuleNotFound, RuleInvalid (bad body or another name) and
@@ -153,19 +155,19 @@ class RuleEditor:
             op = "change" if changed or enabled == row["enabled"] else (
                 "enable" if enabled else "disable")
             tx.alerts.audit_rule(actor, name, {"op": op, "changed": changed, "enabled": enabled,
-                                               "version": row["version"] + 1}, now)
+                                               "version": row["version"] + 1}, now, address)
         return self.doc(name)
 
     def set_enabled(self, name: str, enabled: bool, actor: str,
-                    version: int | None = None) -> dict[str, Any]:
+                    version: int | None = None, address: str | None = None) -> dict[str, Any]:
         """Enable or disable rule ``name`` (its body unchanged); errors as ``replace``."""
         row = self.store.alerts.get_rule(name)
         if row is None:
             raise RuleNotFound(name)
         return self.replace(name, row["body"], enabled, actor,
-                            row["version"] if version is None else version)
+                            row["version"] if version is None else version, address)
 
-    def delete(self, name: str, actor: str) -> None:
+    def delete(self, name: str, actor: str, address: str | None = None) -> None:
         """Delete rule ``name``; raises RuleNotFound, and RuleConflict for a rule of the
         config file (it would come back at the next start: disable it instead)."""
         if name in self.config_names:
@@ -174,4 +176,4 @@ class RuleEditor:
         with self.store.transaction() as tx:
             if not tx.alerts.delete_rule(name):
                 raise RuleNotFound(name)
-            tx.alerts.audit_rule(actor, name, {"op": "delete"}, datetime.now(UTC))
+            tx.alerts.audit_rule(actor, name, {"op": "delete"}, datetime.now(UTC), address)

@@ -32,8 +32,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from yuqing.alerts.rule_check import RuleInvalid
 from yuqing.alerts.rules import LEVELS
 from yuqing.config import RuleConfig
-from yuqing.domain import HANDLING_CLASS_LABELS, INCIDENT_CATEGORIES, MEDIA_LABELS, MEDIA_TYPES
+from yuqing.domain import (
+    HANDLING_CLASS_LABELS,
+    HOTLIST_FACT_LABELS,
+    INCIDENT_CATEGORIES,
+    MEDIA_LABELS,
+    MEDIA_TYPES,
+)
 from yuqing.runtime.context import Context
+from yuqing.web import access
 from yuqing.web.auth import current_user, require_admin
 from yuqing.web.i18n import EN, pick_lang, translator
 from yuqing.web.query_checks import refuse_unknown_params
@@ -82,13 +89,14 @@ def rules_router(ctx: Context) -> APIRouter:
     pages = Pages(ctx.config)
 
     @router.get("/api/alert-rules", tags=["alert rules"],
-                dependencies=[Depends(refuse_unknown_params)])
+                dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
     def list_rules(request: Request) -> list[dict[str, Any]]:
         """Every stored alert rule with its origin (config/web), version and body."""
         current_user(request)
         return editor.docs()
 
-    @router.get("/api/alert-rules/{name:path}", tags=["alert rules"])
+    @router.get("/api/alert-rules/{name:path}", tags=["alert rules"],
+                dependencies=[Depends(access.SHARED)])
     def get_rule(request: Request, name: str) -> dict[str, Any]:
         """One stored alert rule."""
         current_user(request)
@@ -97,33 +105,37 @@ def rules_router(ctx: Context) -> APIRouter:
         except RuleNotFound as exc:
             raise _http(exc) from None
 
-    @router.post("/api/alert-rules", status_code=201, tags=["alert rules"])
+    @router.post("/api/alert-rules", status_code=201, tags=["alert rules"],
+                 dependencies=[Depends(access.ADMIN)])
     def create_rule(request: Request, body: RuleBody) -> dict[str, Any]:
         """Create a rule (admin): RuleConfig fields plus optional ``enabled``."""
         admin = require_admin(request)
         fields, enabled, _ = _split_api_body(body)
         try:
-            return editor.create(fields, enabled, admin["name"])
+            return editor.create(fields, enabled, admin["name"], access.client_address(request))
         except RuleInvalid as exc:
             raise _http(exc) from None
 
-    @router.put("/api/alert-rules/{name:path}", tags=["alert rules"])
+    @router.put("/api/alert-rules/{name:path}", tags=["alert rules"],
+                dependencies=[Depends(access.ADMIN)])
     def replace_rule(request: Request, name: str,
                      body: RuleBody) -> dict[str, Any]:
         """Replace a rule (admin): RuleConfig fields plus optional ``enabled``, ``version``."""
         admin = require_admin(request)
         fields, enabled, version = _split_api_body(body)
         try:
-            return editor.replace(name, fields, enabled, admin["name"], version)
+            return editor.replace(name, fields, enabled, admin["name"], version,
+                                      access.client_address(request))
         except (RuleInvalid, RuleNotFound) as exc:
             raise _http(exc) from None
 
-    @router.delete("/api/alert-rules/{name:path}", tags=["alert rules"])
+    @router.delete("/api/alert-rules/{name:path}", tags=["alert rules"],
+                   dependencies=[Depends(access.ADMIN)])
     def delete_rule(request: Request, name: str) -> dict[str, Any]:
         """Delete a rule created on the web (admin)."""
         admin = require_admin(request)
         try:
-            editor.delete(name, admin["name"])
+            editor.delete(name, admin["name"], access.client_address(request))
         except (RuleInvalid, RuleNotFound) as exc:
             raise _http(exc) from None
         return {"name": name, "deleted": True}
@@ -138,6 +150,7 @@ def rules_router(ctx: Context) -> APIRouter:
             request, "rule_form.html", rule=rule, new=new, enabled=enabled, version=version,
             errors=errors or {}, levels=LEVELS, media=[(m, MEDIA_LABELS[m]) for m in MEDIA_TYPES],
             classes=HANDLING_CLASS_LABELS, incident_categories=INCIDENT_CATEGORIES,
+            hotlist_facts=HOTLIST_FACT_LABELS,
             schemes=[s.name for s in cfg.schemes],
             channels=sorted(editor.context.channels), groups=sorted(cfg.alerts.groups),
             sources=sorted({s.name for s in cfg.sources} | {"push"}),
@@ -154,29 +167,33 @@ def rules_router(ctx: Context) -> APIRouter:
     async def read_form(request: Request) -> dict[str, list[str]]:
         return parse_qs((await request.body()).decode("utf-8"), keep_blank_values=True)
 
-    @router.get(PAGE, response_class=HTMLResponse, include_in_schema=False)
+    @router.get(PAGE, response_class=HTMLResponse, include_in_schema=False,
+                dependencies=[Depends(access.SHARED)])
     def rules_page(request: Request, saved: str | None = None,
                    error: str | None = None) -> Response:
         return pages.render(request, "rules.html", rules=editor.docs(), saved=saved, error=error,
-                            media=MEDIA_LABELS, classes=HANDLING_CLASS_LABELS)
+                            media=MEDIA_LABELS, classes=HANDLING_CLASS_LABELS,
+                            hotlist_facts=HOTLIST_FACT_LABELS)
 
-    @router.get(PAGE + "/new", response_class=HTMLResponse, include_in_schema=False)
+    @router.get(PAGE + "/new", response_class=HTMLResponse, include_in_schema=False,
+                dependencies=[Depends(access.ADMIN)])
     def new_rule_page(request: Request) -> Response:
         require_admin(request)
         return form_page(request, dict(NEW_RULE), new=True)
 
-    @router.post(PAGE + "/new", include_in_schema=False)
+    @router.post(PAGE + "/new", include_in_schema=False, dependencies=[Depends(access.ADMIN)])
     async def new_rule_submit(request: Request) -> Response:
         admin = require_admin(request)
         body, enabled, _ = form_body(await read_form(request))
         try:
-            editor.create(body, enabled, admin["name"])
+            editor.create(body, enabled, admin["name"], access.client_address(request))
         except RuleInvalid as exc:
             return form_page(request, {**NEW_RULE, **body}, new=True, enabled=enabled,
                              errors=form_errors(request, exc))
         return RedirectResponse(f"{PAGE}?saved={quote(body['name'])}", status_code=303)
 
-    @router.get(PAGE + "/{name:path}/edit", response_class=HTMLResponse, include_in_schema=False)
+    @router.get(PAGE + "/{name:path}/edit", response_class=HTMLResponse, include_in_schema=False,
+                dependencies=[Depends(access.SHARED)])
     def edit_rule_page(request: Request, name: str) -> Response:
         try:
             doc = editor.doc(name)
@@ -185,13 +202,15 @@ def rules_router(ctx: Context) -> APIRouter:
         return form_page(request, {**NEW_RULE, **doc["rule"]}, new=False,
                          enabled=doc["enabled"], version=doc["version"])
 
-    @router.post(PAGE + "/{name:path}/edit", include_in_schema=False)
+    @router.post(PAGE + "/{name:path}/edit", include_in_schema=False,
+                 dependencies=[Depends(access.ADMIN)])
     async def edit_rule_submit(request: Request, name: str) -> Response:
         admin = require_admin(request)
         body, enabled, version = form_body(await read_form(request))
         body["name"] = name
         try:
-            editor.replace(name, body, enabled, admin["name"], version)
+            editor.replace(name, body, enabled, admin["name"], version,
+                               access.client_address(request))
         except RuleNotFound as exc:
             raise _http(exc) from None
         except RuleInvalid as exc:
@@ -199,7 +218,8 @@ def rules_router(ctx: Context) -> APIRouter:
                              version=version, errors=form_errors(request, exc))
         return RedirectResponse(f"{PAGE}?saved={quote(name)}", status_code=303)
 
-    @router.post(PAGE + "/{name:path}/{op}", include_in_schema=False)
+    @router.post(PAGE + "/{name:path}/{op}", include_in_schema=False,
+                 dependencies=[Depends(access.ADMIN)])
     async def rule_action(request: Request, name: str, op: str) -> Response:
         admin = require_admin(request)
         form = await read_form(request)
@@ -207,9 +227,10 @@ def rules_router(ctx: Context) -> APIRouter:
         try:
             if op in ("enable", "disable"):
                 editor.set_enabled(name, op == "enable", admin["name"],
-                                   int(version) if version.isdigit() else None)
+                                   int(version) if version.isdigit() else None,
+                                   access.client_address(request))
             elif op == "delete":
-                editor.delete(name, admin["name"])
+                editor.delete(name, admin["name"], access.client_address(request))
             else:
                 raise HTTPException(404, f"{op!r}: expected enable, disable or delete")
         except RuleNotFound as exc:

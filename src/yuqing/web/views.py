@@ -22,6 +22,7 @@ from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
 from yuqing.store.analytics import Scope
 from yuqing.store.items import item_to_json
+from yuqing.web.access import Viewer
 from yuqing.web.query_checks import choice, since_param
 
 NEAR_DEADLINE = timedelta(hours=24)
@@ -37,25 +38,23 @@ def data_window(ctx: Context, hours: float = 24.0) -> tuple[datetime, datetime]:
     return until - timedelta(hours=hours), until
 
 
-def open_alert_count(ctx: Context) -> int:
-    """Return how many alerts nobody has acknowledged."""
-    return ctx.store.alerts.count_unacknowledged()
-
-
-def deadlines_due(ctx: Context, within: timedelta = NEAR_DEADLINE) -> list[dict[str, Any]]:
-    """Return open case deadlines due within ``within`` (overdue ones included), soonest first:
+def deadlines_due(ctx: Context, within: timedelta = NEAR_DEADLINE,
+                  units: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    """Return open case deadlines (of the cases of ``units`` unless None) due within
+    ``within`` (overdue ones included), soonest first:
     ``{"case_id", "policy", "due" (ISO), "hours_left"}``."""
     now = datetime.now(UTC)
-    rows = ctx.store.cases.open_deadlines(workflow.OPEN_STATES)
+    rows = ctx.store.cases.open_deadlines(workflow.OPEN_STATES, units)
     near = sorted((r for r in rows if r["due"] - now <= within), key=lambda r: r["due"])
     return [{"case_id": r["case_id"], "policy": r["policy"], "due": r["due"].isoformat(),
              "hours_left": round((r["due"] - now).total_seconds() / 3600, 1)} for r in near]
 
 
-def overview(ctx: Context) -> dict[str, Any]:
-    """Return the overview: window, counts, series, media, provinces, keywords, top events."""
+def overview(ctx: Context, viewer: Viewer) -> dict[str, Any]:
+    """Return the overview: window, counts, series, media, provinces, keywords, top events;
+    open alerts and near cases count the viewer's units only."""
     since, until = data_window(ctx)
-    due = deadlines_due(ctx)
+    due = deadlines_due(ctx, units=viewer.units)
     stats = range_stats(ctx.store, Scope(since, until), tz=ctx.config.timezone, bucket="hour",
                         top=34, n_keywords=60)
     return {
@@ -65,7 +64,7 @@ def overview(ctx: Context) -> dict[str, Any]:
         "media": [{**m, "name": MEDIA_LABELS.get(m["name"], m["name"])} for m in stats["media"]],
         "provinces": stats["geography"]["provinces"],
         "keywords": stats["keywords"],
-        "open_alerts": open_alert_count(ctx),
+        "open_alerts": ctx.store.alerts.count_unacknowledged(viewer.channels),
         "near_cases": len({d["case_id"] for d in due}),
         "events": list_events(ctx.store, order="heat", limit=10),
     }
@@ -140,21 +139,11 @@ def newest_alert_id(ctx: Context) -> int:
     return ctx.store.alerts.newest_id()
 
 
-def alerts_after(ctx: Context, last: int, limit: int = 20) -> list[dict[str, Any]]:
-    """Return alerts with an id above ``last``, oldest first:
+def alerts_after(ctx: Context, last: int, limit: int = 20,
+                 channels: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    """Return alerts (on ``channels`` unless None) with an id above ``last``, oldest first:
     ``{"id", "rule", "level", "title"}``."""
-    return ctx.store.alerts.after(last, limit)
-
-
-def unit_channels(ctx: Context, user: dict[str, Any]) -> set[str] | None:
-    """Return the alert channels of the user's unit (``[[cases.units]]`` channels), or None
-    when the user sees every alert (an admin, no unit, or a unit not configured)."""
-    if user["role"] == "admin" or not user.get("unit"):
-        return None
-    for unit in ctx.config.cases.units:
-        if unit.name == user["unit"]:
-            return set(unit.channels)
-    return None
+    return ctx.store.alerts.after(last, limit, channels)
 
 
 def related_items(ctx: Context, key: str, limit: int = 50) -> list[Any]:

@@ -174,4 +174,9 @@
     el.classList.toggle("soon", left >= 0 && left < 24);
   });
   tick(); setInterval(tick, 60000);
+
+  // ---- forms that ask first (data-confirm; no inline handlers under the CSP) ----------
+  $$("form[data-confirm]").forEach((form) => form.addEventListener("submit", (ev) => {
+    if (!confirm(form.dataset.confirm)) ev.preventDefault();
+  }));
 })();
