@@ -107,7 +107,9 @@ class SchemeConfig(BaseModel):
     Matches when the normalised text contains a region word (if any are set)
     AND a subject word AND an event word (if any are set) AND no exclusion
     word; or when ``expression`` (AND, OR, NOT, parentheses, quoted phrases)
-    is true. ``sources`` restricts the scheme to designated sources.
+    is true. ``sources`` restricts the scheme to designated sources;
+    ``region_sources`` names local sources (the county's own forum) whose items
+    speak of the region without naming it (县医院, 一中): they need no region word.
     ``search_queries`` are what keyword search sources (``kind = "search"``) ask
     for this scheme; when empty they ask region × subject words
     (sources/search.py).
@@ -122,6 +124,7 @@ class SchemeConfig(BaseModel):
     exclusion_words: list[str] = Field(default_factory=list)
     expression: str | None = None
     sources: list[str] = Field(default_factory=list)
+    region_sources: list[str] = Field(default_factory=list)
     search_queries: list[str] = Field(default_factory=list)
 
 

@@ -68,3 +68,17 @@ def test_an_unknown_incident_category_is_a_config_error_naming_it() -> None:
 def test_alert_body_in_english_names_the_incident() -> None:
     body = alert_body(neutral(incident=FIRE), lang="en")
     assert "incident: 事故灾难/火灾 (deaths 1, injured 3, missing 0)" in body
+
+
+@pytest.mark.parametrize(("text", "term", "alerts"), [
+    ("欢迎广大群众监督举报违纪违法问题，举报电话：12388。", "违纪", False),
+    ("县里召开全县信访工作会议，强调畅通诉求渠道。", "信访", False),
+    ("如何投诉医疗纠纷？卫健局公布了渠道。", "纠纷", False),
+    ("镇里的干部严重违纪，村民拍了视频。", "违纪", True),
+    ("几十个村民今天又去信访局上访了。", "上访", True),
+])
+def test_a_sensitive_term_framed_as_advice_or_a_service_does_not_alert_by_itself(
+        text: str, term: str, alerts: bool) -> None:
+    start = text.index(term)
+    hit = TermHit(term, "politics", start, start + len(term))
+    assert (default_rule().evaluate([neutral(text=text, terms=(hit,))]) != []) is alerts

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from event_items import FIRE, NOISE, T0, WATER, make
 
 from yuqing.config import EventsConfig
 from yuqing.domain import Item
+from yuqing.pipeline import events
 from yuqing.pipeline.dedup import Deduplicator
 from yuqing.pipeline.events import EventClusterer, event_id_for
 
@@ -209,3 +211,23 @@ def test_deaths_of_a_social_incident_are_not_graded_as_an_accident() -> None:
     items[0].incident = _incident("社会安全事件", 12)
     stage = run(items)
     assert stage.events[items[0].event_id or ""].level == "IV"
+
+
+# One rumour told by many (the same long text with words of each teller's own), then a
+# short post repeating only what one teller added: close to that member, far from the
+# event's average (its centroid keeps the words most members share).
+SHIPS = "传言说邻国的十艘医疗船已经开进港口，每艘船上有一千张病床，相当于一座方舱医院"
+TELLERS = ["，吓人", "，真的假的", "。如果不是这次疫情，谁能想到人家还有这样的家底", "，转发",
+           "，看看就好", "，等官方消息"]
+
+
+def test_a_short_retelling_close_to_one_member_joins_its_event(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for members, joins in ((events.MEMBERS, True), (0, False)):
+        monkeypatch.setattr(events, "MEMBERS", members)
+        items = [make(i, SHIPS + tail, i) for i, tail in enumerate(TELLERS)]
+        items += [make(10 + i, t, 10 + i) for i, t in enumerate(NOISE)]
+        items.append(make(20, "如果不是这次疫情，谁能想到人家还有这样的家底", 30))
+        run(items)
+        assert len({it.event_id for it in items[:6]}) == 1
+        assert (items[-1].event_id == items[0].event_id) is joins, members

@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from yuqing.domain import Item
-from yuqing.pipeline.polarity import complaint_cues, cue_readings, office_polarity
+from yuqing.pipeline.polarity import (
+    complaint_cues,
+    cue_readings,
+    frame,
+    office_polarity,
+    own_mood_only,
+)
 from yuqing.pipeline.sentiment import SentimentModel, SentimentStage
 from yuqing.pipeline.textnorm import normalize_text
 
@@ -89,6 +95,9 @@ def test_no_non_complaint_of_the_fixture_is_negative(model: SentimentModel) -> N
     ("可是物业乱收费", "complaint"),
     ("他们直接拖欠工资", "complaint"),
     ("市民可通过小程序投诉", "advice"),
+    ("演练模拟二十人受伤", "denied"),
+    ("到最后不了了之", "complaint"),
+    ("一波接着一波，到最后不了了之", "complaint"),
 ])
 def test_cue_readings_tell_complaints_from_advice_and_denials(text: str, reading: str) -> None:
     assert [r for _, r in cue_readings(text)] == [reading]
@@ -107,3 +116,56 @@ def test_office_polarity_rules() -> None:
     # a denial keeps the writer's reading: there is nowhere to complain is still a grievance
     assert office_polarity("negative", "打电话过去，居然没有投诉的地方") == "negative"
     assert office_polarity("positive", "新开的图书馆环境很好") == "positive"
+
+
+@pytest.mark.parametrize("text", [
+    "举报镇卫生院院长虚报医保费用",
+    "局长的儿子撞伤环卫工，至今没有道歉也没有赔偿",
+    "一名老师用教鞭体罚学生",
+    "谁验收的？桥面才一年就裂了",
+    "幼儿园入园要交赞助费，这合理吗？",
+    "办事窗口的人扇了老人一个耳光",
+    "在青菜里吃出一只虫子",
+    "书记被纪委带走了",
+    "打了三次电话没人接",
+])
+def test_accusations_without_the_old_cue_words_are_complaints(text: str) -> None:
+    assert office_polarity("neutral", text) == "negative", cue_readings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "严禁体罚学生",
+    "如何识别孩子是否遭受校园欺凌？",
+    "陪没人接的孩子等家长",
+    "平台征集瞒报漏报的渎职行为线索",
+])
+def test_accusation_words_in_a_ban_a_how_to_or_a_call_for_tips_are_not(text: str) -> None:
+    assert complaint_cues(text) == []
+
+
+def test_the_negative_reading_of_a_redress_word_as_a_service_alone_is_cleared() -> None:
+    assert office_polarity("negative", "如何投诉物业？") == "neutral"
+    # an accusation named in a call for tips keeps the writer's reading
+    assert office_polarity("negative", "政府向人民征集瞒报漏报的渎职行为") == "negative"
+
+
+@pytest.mark.parametrize(("text", "mood"), [
+    ("在县医院陪护我妈第五天了，好累，好想好好睡一觉。", True),
+    ("毕业了，要离开二中了，舍不得同学们。", True),
+    ("一中今年的高考成绩简直炸了！", True),
+    ("好累，好想好好睡一觉。", False),  # no institution: the writer's reading stays
+    ("在医院排了一上午的队，累死了，再也不想来了。", False),  # the wait is the complaint
+    ("学校又停电了，真不爽，想炸了学校", False),  # anger is aimed
+    ("县医院为什么不给我妈加床？心情好差", False),
+])
+def test_the_writers_own_mood_near_an_institution_is_not_negative_for_it(
+        text: str, mood: bool) -> None:
+    assert own_mood_only(text) is mood
+    assert office_polarity("negative", text) == ("neutral" if mood else "negative")
+
+
+def test_frame_reads_the_clause_of_any_phrase() -> None:
+    text = "欢迎广大群众监督举报违纪违法问题"
+    assert frame(text, text.index("违纪"), text.index("违纪") + 2) == "advice"
+    text = "县长严重违纪"
+    assert frame(text, 4, 6) is None

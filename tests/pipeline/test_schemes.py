@@ -85,3 +85,13 @@ def test_stage_fills_schemes_of_live_items(matcher: SchemeMatcher) -> None:
     assert matcher.name == "schemes"
     assert [it.schemes for it in items] == [["hospital"], [], []]
     assert SchemeMatcher([]).match("任何", "x") == []
+
+
+def test_a_region_source_needs_no_region_word() -> None:
+    local = SchemeConfig(name="local", region_words=["青山"], subject_words=["县医院"],
+                         region_sources=["青山论坛"])
+    matcher = SchemeMatcher([local])
+    assert matcher.match("县医院急诊昨晚打起来了", "青山论坛") == ["local"]
+    assert matcher.match("县医院急诊昨晚打起来了", "weibo") == []
+    assert matcher.match("青山县医院急诊昨晚打起来了", "weibo") == ["local"]
+    assert matcher.match("昨晚打起来了", "青山论坛") == []  # the subject words still count

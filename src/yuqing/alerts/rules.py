@@ -6,7 +6,9 @@ the rule asks), and pass every filter the rule sets (sensitive categories,
 incident categories, media types, designated sources, keywords, event level,
 spike, handling class, hot-list facts). A sensitive hit of the ``incidents`` lexicon counts
 only when the incidents stage saw a happening (``item.incident``): on its own
-it would alert on a how-to post (夏天如何预防食物中毒) or a drill. Items of one
+it would alert on a how-to post (夏天如何预防食物中毒) or a drill; and no hit counts
+that its clause frames as advice, a service, a notice or a denial
+(pipeline/polarity.py ``frame``: 欢迎举报违纪, 信访工作会议, 如何投诉医疗纠纷). Items of one
 event (``item.event_id``, set by the events stage) make ONE story and one alert;
 an item without an event is its own story. The alert's ``dedup_key`` is
 ``"{rule}:{story}"`` (story = ``event:<id>`` or the item key), so the
@@ -38,6 +40,7 @@ from datetime import UTC, datetime
 from yuqing.alerts.render import DEFAULT_LANG, DEFAULT_TZ, alert_body, alert_title, messages
 from yuqing.config import Config, RuleConfig
 from yuqing.domain import BACKFILL, Alert, BadInput, Item
+from yuqing.pipeline.polarity import frame
 
 Clock = Callable[[], datetime]
 DEFAULT_RULE_NAME = "default"
@@ -130,12 +133,14 @@ class MatchRule:
     def reasons(self, item: Item) -> list[str]:
         """Return the reasons (``"negative"``, ``"sensitive"``, ``"incident"``) that make
         ``item`` fire. Hits of the ``incidents`` lexicon alone make an item sensitive only
-        when it has an incident (module docstring)."""
+        when it has an incident, and a hit framed as advice, a service or a denial does
+        not count (module docstring)."""
         out = []
         if self.cfg.negative and item.is_negative:
             out.append("negative")
-        if self.cfg.sensitive and any(h.category != INCIDENT_LEXICON or item.incident
-                                      for h in item.sensitive_terms):
+        if self.cfg.sensitive and any(
+                (h.category != INCIDENT_LEXICON or item.incident)
+                and frame(item.text, h.start, h.end) is None for h in item.sensitive_terms):
             out.append("sensitive")
         if self.cfg.incident and item.incident:
             out.append("incident")

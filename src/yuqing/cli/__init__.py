@@ -15,7 +15,7 @@ from yuqing.cli.backup import backup, restore, retention
 from yuqing.cli.cases import case_app, cases_app
 from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, fail, user_errors
 from yuqing.cli.demo import demo
-from yuqing.cli.evaluate import eval_handling_class, eval_incidents, eval_sentiment
+from yuqing.cli.evaluate import eval_alerts, eval_handling_class, eval_incidents, eval_sentiment
 from yuqing.cli.events import eval_events, event, events
 from yuqing.cli.ingest import ingest
 from yuqing.cli.items import items
@@ -67,6 +67,7 @@ eval_app.command("events")(eval_events)
 eval_app.command("sentiment")(eval_sentiment)
 eval_app.command("handling-class")(eval_handling_class)
 eval_app.command("incidents")(eval_incidents)
+eval_app.command("alerts")(eval_alerts)
 
 
 @app.command()

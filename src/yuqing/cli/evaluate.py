@@ -1,4 +1,4 @@
-"""`yuqing eval sentiment`, `handling-class` and `incidents`: quality on labelled data.
+"""`yuqing eval sentiment`, `handling-class`, `incidents` and `alerts`: quality on labelled data.
 
 Human output (stderr): a per-class table and the confusion matrix for our
 model, then the baseline measured in the same run. ``--json`` prints the
@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, JsonOpt, emit_json, err, user_errors
 from yuqing.domain import BadInput
 
 DataOpt = Annotated[Path, typer.Option("--data", help="CSV with columns text,label")]
@@ -184,3 +184,40 @@ def eval_incidents(
         err.print(f"[bold]{name}[/] on {path} ({split}, n={doc['n']}): "
                   f"precision={m['precision']:.4f} recall={m['recall']:.4f} F1={m['f1']:.4f} "
                   f"category accuracy={m['category_accuracy']:.4f}")
+
+
+def eval_alerts(
+    data: Annotated[Path, typer.Option(
+        "--data", help="JSONL of items with label (1: the office must be told, 0: not), "
+                       "optional split, kind and why")],
+    config: ConfigOpt = None,
+    split: Annotated[str, typer.Option(
+        help="score the posts whose split field is this ('all': every post)")] = "test",
+    json_out: JsonOpt = False,
+) -> None:
+    """Precision and recall of the alerts themselves: the labelled posts run through the
+    whole pipeline (a temporary store, the config's schemes and alert rules, nothing
+    sent), with "every scheme match alerts" as the baseline in the same run."""
+    from yuqing.config import load_config
+    from yuqing.runtime.alert_eval import evaluate_alerts
+    from yuqing.sources.files import read_items
+
+    with user_errors():
+        doc = evaluate_alerts(read_items(data), load_config(config), split)
+    doc.update(data=str(data), split=split)
+    if json_out:
+        emit_json(doc)
+        return
+    for problem in doc["problems"]:
+        err.print(f"[yellow]skipped[/] {problem}")
+    for name, m in (("yuqing alerts (" + ", ".join(doc["rules"]) + ")", doc),
+                    (doc["baseline"]["name"], doc["baseline"])):
+        err.print(f"[bold]{name}[/] on {data} ({split}, n={doc['n']}, {doc['positives']} to "
+                  f"tell): precision={m['precision']:.4f} recall={m['recall']:.4f} "
+                  f"F1={m['f1']:.4f} (tp {m['tp']}, fp {m['fp']}, fn {m['fn']})")
+    err.print(f"alerts {doc['alerts']} ({doc['held_by_storm']} held by the storm cap, "
+              f"{doc['summaries']} summaries)")
+    for key, title in (("false_negatives", "missed"), ("false_positives", "alerted, not to tell")):
+        for e in doc[key]:
+            err.print(f"{title} {e['id']} [{e['kind']}] {e['text'][:60]} -> {e['got']}",
+                      highlight=False, soft_wrap=True)

@@ -13,14 +13,20 @@ Numbers and dates are written one way first, so two tellings share them:
 a Chinese numeral with a unit (``一百八十四万`` -> ``184万``, ``三十多名`` ->
 ``30多名``; a lone ``十`` or a numeral without a unit, as in ``一起`` or ``两三``,
 stays) and a day of the month with or without its month (``3月5日``,
-``3月5号``, ``5日`` -> the term ``d5``; ``5号线`` stays).
+``3月5号``, ``5日`` -> the term ``d5``; ``5号线`` stays). Common synonyms are
+written one way too (``data/events/synonyms.tsv``, our table of everyday news
+words: 病人 -> 患者, 去世/身亡/遇难 -> 死亡, 小朋友 -> 孩子, 新型冠状病毒 -> 新冠).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from functools import cache
+from importlib import resources
+
+import ahocorasick_rs as acrs
 
 _NOISE = re.compile(
     r"//@[^:：/\s]{1,30}[:：]"          # repost chain names
@@ -42,10 +48,47 @@ MAX_VOCABULARY = 1_000_000
 
 def term_runs(match_text: str) -> list[str]:
     """Return the runs terms come from (see module doc): the CJK runs of two or more
-    characters and the lower-cased ASCII words of ``match_text``, noise cut, in order."""
+    characters and the lower-cased ASCII words of ``match_text``, noise cut, numbers,
+    days and synonyms written one way, in order."""
     text = _DAY.sub(_day_term, _CN_NUMBER.sub(_arabic, _NOISE.sub(" ", match_text)))
-    runs: list[str] = _RUNS.findall(text.lower())
+    runs: list[str] = _RUNS.findall(synonym_writer()(text).lower())
     return runs
+
+
+def read_synonyms(text: str) -> dict[str, str]:
+    """Return ``{other form: the form kept}`` of a synonym table (``kept<TAB>forms``
+    lines, ``#`` comments); raises ValueError naming the line of a form listed twice."""
+    table: dict[str, str] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        kept, _, others = line.partition("\t")
+        for form in others.split():
+            if form in table or form == kept:
+                raise ValueError(f"synonyms line {n}: {form!r} listed twice")
+            table[form] = kept
+    return table
+
+
+@cache
+def synonym_writer() -> Callable[[str], str]:
+    """Return the function that writes the synonyms of the shipped table
+    (``data/events/synonyms.tsv``) as their kept form, the longest form found at a
+    place first (one automaton, built once per process)."""
+    table = read_synonyms((resources.files("yuqing") / "data" / "events" / "synonyms.tsv")
+                          .read_text(encoding="utf-8"))
+    forms = list(table)
+    automaton = acrs.AhoCorasick(forms, matchkind=acrs.MatchKind.LeftmostLongest)
+
+    def write(text: str) -> str:
+        parts: list[str] = []
+        last = 0
+        for i, start, end in automaton.find_matches_as_indexes(text):
+            parts += (text[last:start], table[forms[i]])
+            last = end
+        return "".join(parts) + text[last:] if parts else text
+
+    return write
 
 
 def _arabic(match: re.Match[str]) -> str:

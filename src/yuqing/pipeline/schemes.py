@@ -5,7 +5,9 @@ normalised text contains a region word (if any are set) AND a subject word
 AND an event word (if any are set) AND no exclusion word, OR when the
 scheme's expression is true. A scheme with an expression and no subject
 words is decided by the expression alone. Designated sources (non-empty
-``sources``) restrict a scheme to items whose ``source`` is one of them.
+``sources``) restrict a scheme to items whose ``source`` is one of them; an
+item of one of the scheme's ``region_sources`` (a local forum) needs no region
+word.
 
 All words of all schemes are found in one pass with ONE Aho-Corasick
 automaton (ahocorasick-rs, standard semantics, overlapping matches); each
@@ -40,6 +42,7 @@ class CompiledScheme:
     exclusions: frozenset[str]
     expression: Node | None
     sources: frozenset[str]
+    region_sources: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, scheme: SchemeConfig, normalize: Callable[[str], str]) -> CompiledScheme:
@@ -62,6 +65,7 @@ class CompiledScheme:
             exclusions=_word_set(scheme.exclusion_words, normalize),
             expression=expression,
             sources=frozenset(scheme.sources),
+            region_sources=frozenset(scheme.region_sources),
         )
 
     def words(self) -> set[str]:
@@ -77,7 +81,8 @@ class CompiledScheme:
             return True
         return bool(
             self.subjects
-            and (not self.regions or not self.regions.isdisjoint(present))
+            and (not self.regions or source in self.region_sources
+                 or not self.regions.isdisjoint(present))
             and not self.subjects.isdisjoint(present)
             and (not self.events or not self.events.isdisjoint(present))
             and self.exclusions.isdisjoint(present)

@@ -1,0 +1,92 @@
+"""End-to-end tests of `yuqing eval alerts`: the whole-alert measure on our labelled
+posts about the invented county 青山县 (tests/fixtures/alerts, hand-written by us).
+
+The figures asserted are a quality gate: the held-out ``test`` split was written after
+the analysis changes it measures were made, and was run once (README "How good is the
+analysis?" gives the figures and what is not met).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+from yuqing_cli import Invoke
+
+from yuqing.cli import app
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "alerts"
+DATA = FIXTURES / "qingshan_alerts.jsonl"
+CONFIG = FIXTURES / "qingshan.toml"
+
+
+def run(split: str) -> dict[str, Any]:
+    result = CliRunner().invoke(app, ["eval", "alerts", "--data", str(DATA), "--config",
+                                      str(CONFIG), "--split", split, "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
+
+
+@pytest.fixture(scope="module")
+def test_split() -> dict[str, Any]:
+    return run("test")
+
+
+@pytest.fixture(scope="module")
+def dev_split() -> dict[str, Any]:
+    return run("dev")
+
+
+def test_the_fixture_is_large_and_covers_the_hard_negatives() -> None:
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    kinds = {r["kind"] for r in rows}
+    assert len(rows) >= 300 and {r["split"] for r in rows} == {"dev", "test"}
+    assert {"advice", "drill", "history", "fiction", "metaphor", "notice", "offtopic",
+            "other_county", "polite", "complaint", "incident", "sensitive"} <= kinds
+    assert all(r["label"] in (0, 1) and r["text"] and r["why"] for r in rows)
+
+
+def test_held_out_split_gate(test_split: dict[str, Any]) -> None:
+    doc = test_split
+    assert doc["split"] == "test" and doc["n"] >= 150 and doc["positives"] >= 60
+    # measured 0.818 / 0.840 (the issue's target, 0.85 / 0.95, is not met: README)
+    assert doc["precision"] >= 0.80 and doc["recall"] >= 0.82
+    base = doc["baseline"]
+    assert base["name"].startswith("every scheme match") and base["recall"] >= 0.95
+    assert doc["f1"] >= base["f1"] + 0.15 and doc["precision"] >= base["precision"] + 0.3
+
+
+def test_dev_split_meets_the_issue_targets(dev_split: dict[str, Any]) -> None:
+    assert dev_split["n"] >= 300
+    assert dev_split["precision"] >= 0.85 and dev_split["recall"] >= 0.95
+
+
+def test_the_report_names_each_error_and_what_the_pipeline_saw(
+        test_split: dict[str, Any]) -> None:
+    doc = test_split
+    assert len(doc["false_negatives"]) == doc["fn"] and len(doc["false_positives"]) == doc["fp"]
+    for error in doc["false_negatives"] + doc["false_positives"]:
+        assert error["id"].startswith("qt") and error["text"] and error["why"]
+        assert {"schemes", "sentiment", "emotion", "incident", "sensitive_terms"} <= set(
+            error["got"])
+    assert sum(k["n"] for k in doc["by_kind"].values()) == doc["n"]
+    assert doc["tp"] + doc["fp"] + doc["fn"] + doc["tn"] == doc["n"]
+    assert doc["rules"] == ["default"] and doc["alerts"] > 0
+
+
+def test_a_bad_label_is_named_and_an_empty_split_is_refused(cli: Invoke, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1", "text": "县医院起火", "label": "yes", "split": "test"}\n',
+                   encoding="utf-8")
+    result = cli("eval", "alerts", "--data", str(bad), "--config", str(CONFIG))
+    assert result.exit_code == 2
+    assert "bad.jsonl:1" in result.stderr and "'yes'" in result.stderr
+    result = cli("eval", "alerts", "--data", str(DATA), "--config", str(CONFIG),
+                 "--split", "nope")
+    assert result.exit_code == 2 and "'nope'" in result.stderr
+    assert not list(tmp_path.glob("*.db"))  # the temporary store is gone, nothing left here
