@@ -95,3 +95,12 @@ def test_a_region_source_needs_no_region_word() -> None:
     assert matcher.match("县医院急诊昨晚打起来了", "weibo") == []
     assert matcher.match("青山县医院急诊昨晚打起来了", "weibo") == ["local"]
     assert matcher.match("昨晚打起来了", "青山论坛") == []  # the subject words still count
+
+
+def test_the_title_counts_with_the_text(matcher: SchemeMatcher) -> None:
+    item = make_item("昨日午餐后多名学生出现呕吐，疑似食物中毒，已送医。")
+    matcher.process([item])
+    assert item.schemes == []  # the body alone names no region and no school
+    item.title = "河东区第一中学通报"
+    matcher.process([item])
+    assert item.schemes == ["school"]

@@ -103,6 +103,7 @@ class SchemeMatcher(BaseStage):
         self, schemes: list[SchemeConfig], normalize: Callable[[str], str] = lambda s: s
     ) -> None:
         self.schemes = [CompiledScheme.build(s, normalize) for s in schemes]
+        self._normalize = normalize
         self._words = sorted(set().union(*(s.words() for s in self.schemes)))
         self._automaton = acrs.AhoCorasick(self._words) if self._words else None
 
@@ -121,6 +122,9 @@ class SchemeMatcher(BaseStage):
         return [s.name for s in self.schemes if s.matches(present, source)]
 
     def process(self, items: list[Item]) -> None:
-        """Set ``item.schemes`` for every live item."""
+        """Set ``item.schemes`` for every live item, matched on its title and text together
+        (a site article or feed entry often names the place or subject in its title only)."""
         for item in live(items):
-            item.schemes = self.match(item.match_text, item.source)
+            text = (f"{self._normalize(item.title)}\n{item.match_text}" if item.title
+                    else item.match_text)
+            item.schemes = self.match(text, item.source)
