@@ -189,3 +189,28 @@ def test_streams_and_counts_keep_to_the_unit(world: Any) -> None:
     assert stats["by_unit"] == {"甲单位": 2} and stats["petitions"] == 1
     other = client.get("/api/alerts/stream", params={"channel": "yi"}, headers=headers)
     assert other.status_code == 404
+
+
+def test_a_petition_never_joins_another_units_case(world: Any) -> None:
+    client, ctx, fills = world
+    yi = api_headers(ctx.store, "yi-h", "handler", "乙单位")
+    jia = api_headers(ctx.store, "jia-h", "handler", "甲单位")
+    body = {"actor": "yi-h", "role": "handler", "channel": "phone", "unit": "乙单位",
+            "subject": "JIA-OWN 投诉", "contact": {"phone": "13800000001"}}
+    taken = client.post("/api/petitions", headers=yi, json=body)
+    assert taken.status_code == 201, taken.text
+    got = taken.json()  # 甲's petitioner, 甲's subject: nothing of 甲 is matched or named
+    assert got["new_case"] and got["repeat_of"] is None and got["repeat_reason"] is None
+    assert got["case_id"] not in {int(f["case_id"]) for f in fills.values()}
+    petition = ctx.store.petitions.get(int(fills["甲单位"]["petition_id"]))
+    assert petition is not None
+    jia_case = client.get(f"/api/cases/{petition.case_id}", headers=jia)
+    assert jia_case.status_code == 200 and len(jia_case.json()["petitions"]) == 1
+    assert "乙单位" not in jia_case.text + client.get("/api/cases", headers=jia).text
+    top = api_headers(ctx.store, "top-h", "handler", "总部")
+    up = client.post("/api/petitions", headers=top, json={
+        **body, "actor": "top-h", "unit": "总部", "subject": "JIA-OWN 投诉 总部再访"}).json()
+    assert up["new_case"] and up["repeat_of"] == int(fills["甲单位"]["petition_id"])
+    assert client.get(f"/api/cases/{up['case_id']}", headers=jia).status_code == 403
+    shown = client.get(f"/api/cases/{petition.case_id}", headers=jia).text
+    assert "总部再访" not in shown and "总部" not in shown
