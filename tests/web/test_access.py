@@ -4,7 +4,9 @@ Every route of ``create_app`` must declare exactly one rule. Then every route is
 called as every role (admin, analyst, handler, leader) of unit 甲 with the path
 naming 甲's data (own) and 乙's data (other): no answer is 5xx, an admin-only
 route refuses the others, and no answer to a 甲 user who is not an admin holds a
-trace of unit 乙 (its name, the marker in its case, petition and alert).
+trace of unit 乙 (its name, the marker in its case, petition and alert). A
+hypothesis sweep (tests/support/hostile.py settings) then calls the GET routes as
+甲's handler with odd path and query values: still no 5xx and no trace of 乙.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, unquote
 
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from hostile import HOSTILE
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from web_auth import api_headers
 
 from yuqing.cases import intake
@@ -214,3 +220,57 @@ def test_a_petition_never_joins_another_units_case(world: Any) -> None:
     assert client.get(f"/api/cases/{up['case_id']}", headers=jia).status_code == 403
     shown = client.get(f"/api/cases/{petition.case_id}", headers=jia).text
     assert "总部再访" not in shown and "总部" not in shown
+
+
+#: values a query or path parameter is tried with: empty, numbers out of range, dates that
+#: do not exist, path and SQL tricks, markup, the units' and channels' names, formats
+ODD_VALUES = st.sampled_from([
+    "", " ", "0", "-1", "1.5", "99999999999999999999", "1e309", "NaN", "inf", "true",
+    "2024-13-45", "2024-02-30", "9999-12-31T23:59:59", "0001-01-01", "1709600000",
+    "../../etc/passwd", "' OR 1=1 --", "%00", "<script>alert(1)</script>", "乙单位", "甲单位",
+    "总部", "yi", "jia", "weibo:n1", "pdf", "docx", "xlsx", "csv", "html", "json", "daily",
+    "x" * 3000, "负面", "none",
+]) | st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+
+
+#: odd requests per GET route (each backend)
+SWEEP_CASES = 8
+
+
+def get_routes(app: FastAPI) -> list[APIRoute]:
+    """Return the GET routes a unit user may call in the sweep (no streams, no open
+    routes: the latter answer anyone, tested in test_auth.py)."""
+    return [r for r in routes(app) if "GET" in r.methods and not is_stream(r)
+            and access.rules_of(r.dependant.dependencies)[0] is not access.OPEN]
+
+
+def test_odd_queries_to_get_routes_never_fail_or_show_another_unit(world: Any) -> None:
+    client, ctx, fills = world
+    headers = api_headers(ctx.store, "jia-sweep", "handler", "甲单位")
+    swept = 0
+    for route in get_routes(client.app):
+        names = [q.alias for q in route.dependant.query_params] + ["unit", "case", "zzz"]
+        keys = re.findall(r"\{(\w+)", route.path)
+
+        @settings(HOSTILE, max_examples=SWEEP_CASES)
+        @given(params=st.lists(st.tuples(st.sampled_from(names), ODD_VALUES), max_size=4),
+               whose=st.sampled_from(["甲单位", "乙单位"]),
+               odd=st.fixed_dictionaries({k: st.none() | ODD_VALUES for k in keys}))
+        def call(route: APIRoute, params: list[tuple[str, str]], whose: str,
+                 odd: dict[str, str | None]) -> None:
+            nonlocal swept
+            fill = {**fills[whose], **{k: quote(v, safe="") or "x"
+                                       for k, v in odd.items() if v is not None}}
+            path = path_for(route, fill)
+            answer = client.get(path, params=params, headers=headers)
+            swept += 1
+            where = f"GET {path} {params}"
+            assert answer.status_code < 500, where
+            asked = unquote(path) + str(params)  # a name the request gave may be echoed
+            body = answer.content.decode("utf-8", "replace")
+            leaked = [m for m in OTHER_MARKERS if m in body and m not in asked]
+            assert not leaked, f"{where}: shows {leaked}"
+
+        call(route)
+    print(f"GET routes x odd requests swept: {swept}")
+    assert swept >= 5 * len(get_routes(client.app))
