@@ -182,6 +182,18 @@ def test_units_form_a_tree(world: Any) -> None:
     assert contact.status_code == 403
 
 
+def test_a_case_cannot_be_merged_into_another_units_case(world: Any) -> None:
+    client, ctx, fills = world
+    jia = api_headers(ctx.store, "jia-h", "handler", "甲单位")
+    move = {"actor": "jia-h", "role": "handler", "state": "merged", "note": "同一事项"}
+    into_yi = client.post(f"/api/cases/{fills['甲单位']['case_id']}/moves", headers=jia,
+                          json={**move, "merge_into": int(fills["乙单位"]["case_id"])})
+    assert into_yi.status_code == 403 and "乙单位" not in into_yi.text
+    assert ctx.store.cases.links(int(fills["乙单位"]["case_id"])) == []
+    own = ctx.store.cases.get(int(fills["甲单位"]["case_id"]))
+    assert own is not None and own.state != "merged"
+
+
 def test_streams_and_counts_keep_to_the_unit(world: Any) -> None:
     client, ctx, fills = world
     jia = access.viewer_of(ctx, {"name": "j", "role": "handler", "unit": "甲单位"})
