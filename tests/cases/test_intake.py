@@ -18,7 +18,8 @@ from yuqing.runtime.registries import load_registries
 from yuqing.sources.records import raw_from_record
 from yuqing.store import Store
 
-UNITS = {"cases": {"units": [{"name": "县信访局", "level": "county"},
+UNITS = {"cases": {"units": [{"name": "县信访局", "level": "county", "parent": "市信访局"},
+                             {"name": "邻县信访局", "level": "county", "parent": "市信访局"},
                              {"name": "市信访局", "level": "city"}]}}
 WHO = {"actor": "李值班", "role": "handler"}
 ZHANG = Contact("张三", "13812345678", None, "城关镇东街5号")
@@ -51,17 +52,46 @@ def test_first_petition_opens_a_case_and_a_reworded_repeat_joins_it(svc: CaseSer
                                        contact=Contact("李四", "13900000000")))
     assert other["new_case"] and other["case_id"] != first["case_id"]
     again = take_in(svc, petition("再次反映：城关镇欠我修路的三十八万工程款一直不付",
-                                       unit="市信访局", channel="wechat",
+                                       channel="wechat",
                                        contact=Contact("张三", "+86 138 1234 5678")))
     assert (again["new_case"], again["case_id"], again["repeat_of"]) == (
         False, first["case_id"], first["petition_id"])
-    assert again["repeat_reason"] == "same petitioner" and again["cross_level"] is True
+    assert again["repeat_reason"] == "same petitioner" and again["cross_level"] is False
     case = svc.show(first["case_id"])
     assert case["origin"] == "petition" and case["channel"] == "letter"
     assert [p["id"] for p in case["petitions"]] == [first["petition_id"], again["petition_id"]]
     assert [e["action"] for e in case["log"]] == ["open", "petition", "petition"]
     assert case["log"][-1]["data"] == {"petition_id": again["petition_id"], "repeat": True,
-                                       "cross_level": True}
+                                       "cross_level": False}
+
+
+def test_a_parent_units_repeat_opens_its_own_case_linked_to_the_childs(
+        svc: CaseService) -> None:
+    first = take_in(svc, petition("城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果"))
+    up = take_in(svc, petition("再次反映：城关镇欠我修路的三十八万工程款一直不付，县里不管",
+                               unit="市信访局", contact=Contact("张三", "+86 138 1234 5678")))
+    assert up["new_case"] and up["case_id"] != first["case_id"]
+    assert up["repeat_of"] == first["petition_id"] and up["repeat_reason"] == "same petitioner"
+    assert up["cross_level"] is True
+    city = svc.show(up["case_id"])
+    assert city["owner_unit"] == "市信访局"
+    assert ("case", str(first["case_id"])) in {(x["kind"], x["ref"]) for x in city["links"]}
+    county = svc.show(first["case_id"])  # the county's case shows nothing of the city's
+    assert [p["id"] for p in county["petitions"]] == [first["petition_id"]]
+    assert "县里不管" not in str(county)
+
+
+def test_a_repeat_is_never_matched_with_a_sibling_or_parent_units_petition(
+        svc: CaseService) -> None:
+    subject = "城关镇政府拖欠我修村道的工程款三十八万元，多次催要无果"
+    city = take_in(svc, petition(subject, unit="市信访局"))
+    county = take_in(svc, petition(subject))  # the county does not read the city's case
+    sibling = take_in(svc, petition(subject, unit="邻县信访局"))  # nor a sibling the county's
+    for got in (county, sibling):
+        assert got["new_case"] and got["repeat_of"] is None and got["repeat_reason"] is None
+    assert len({city["case_id"], county["case_id"], sibling["case_id"]}) == 3
+    again = take_in(svc, petition(subject))
+    assert (again["case_id"], again["repeat_of"]) == (county["case_id"], county["petition_id"])
 
 
 def test_repeat_of_a_merged_case_joins_the_surviving_case(svc: CaseService) -> None:

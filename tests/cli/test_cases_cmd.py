@@ -110,7 +110,8 @@ def test_eval_petitions_on_the_labelled_set(cli: Invoke) -> None:
     data = Path(__file__).parents[1] / "fixtures" / "petitions" / "petitions.jsonl"
     doc = one_json(cli("eval", "petitions", "--data", str(data), "--matters", "even", "--json"))
     assert doc["n"] == 122
-    assert doc["repeat"]["precision"] >= 0.9 and doc["repeat"]["recall"] >= 0.88
+    assert doc["repeat"]["precision"] >= 0.85 and doc["repeat"]["recall"] >= 0.88
+    assert doc["repeat_out_of_reach"] == 18
     assert doc["cross_level"]["precision"] >= 0.95 and doc["cross_level"]["recall"] >= 0.95
     assert doc["repeat"]["f1"] > doc["baseline"]["repeat"]["f1"]
 

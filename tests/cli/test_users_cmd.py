@@ -38,3 +38,19 @@ def test_user_add_list_and_token(tmp_path: Path) -> None:
         assert accounts.token_user(token)["name"] == "root"
         assert accounts.login("root", "long-password") is not None
         assert accounts.login("root", "wrong-password") is None
+
+
+def test_user_add_takes_the_addresses_case_notices_reach(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'u.db'}"
+    added = run("user", "add", "li", "--role", "handler", "--unit", "区网信办",
+                "--email", "li@example.cn", "--phone", "13800000001", "--wecom", "LiSi",
+                "--password-stdin", "--db", db, "--json", stdin="long-password\n")
+    assert added.returncode == 0, added.stderr
+    bare = run("user", "add", "wang", "--email", "wang@example.cn", "--password-stdin",
+               "--db", db, stdin="long-password\n")
+    assert bare.returncode == 0, bare.stderr
+    listed = {u["name"]: u for u in json.loads(run("user", "list", "--db", db, "--json").stdout)}
+    assert [listed["li"][k] for k in ("email", "phone", "wecom")] == [
+        "li@example.cn", "13800000001", "LiSi"]
+    assert [listed["wang"][k] for k in ("email", "phone", "wecom")] == [
+        "wang@example.cn", None, None]

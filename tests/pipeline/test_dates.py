@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from yuqing.pipeline.dates import parse_published
+from yuqing.pipeline.dates import MAX_DATE_CHARS, parse_published
 
 CST = timezone(timedelta(hours=8))
 FETCH = datetime(2024, 3, 5, 10, 0, tzinfo=CST)
@@ -64,6 +64,12 @@ def test_month_day_in_the_future_goes_to_previous_year() -> None:
 @pytest.mark.parametrize("value", ["March 5", "garbage", "2024-02-30 10:00", "13/45", "明天见"])
 def test_unreadable_falls_back_to_fetch_time(value: str) -> None:
     assert parse(value) == (FETCH.astimezone(UTC), ["date_unparsed"])
+
+
+def test_a_value_longer_than_any_date_form_is_not_read() -> None:
+    assert parse("2024-03-05  08:15")[1] == []
+    long = "2024-03-05" + " " * MAX_DATE_CHARS + "08:15"  # read in 10 s at 10,000 spaces
+    assert parse(long) == (FETCH.astimezone(UTC), ["date_unparsed"])
 
 
 @pytest.mark.parametrize("value", [None, "", "   "])

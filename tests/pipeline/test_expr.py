@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from yuqing.domain import BadInput
-from yuqing.pipeline.expr import And, Not, Or, Word, parse, present_words, tokenize
+from yuqing.pipeline.expr import (
+    MAX_DEPTH,
+    And,
+    Not,
+    Or,
+    Word,
+    parse,
+    present_words,
+    tokenize,
+)
 
 
 def truth(expression: str, text: str) -> bool:
@@ -67,3 +76,11 @@ def test_syntax_errors_name_scheme_and_position(
     message = str(err.value)
     assert message.startswith(f"scheme '校园安全': syntax error at position {position}:")
     assert problem in message
+
+
+@pytest.mark.parametrize("expression", ["(" * 5000 + "a" + ")" * 5000, "NOT " * 5000 + "a",
+                                        "-" * 5000 + "a", "a OR (" * 101 + "a" + ")" * 101])
+def test_nesting_deeper_than_the_bound_is_a_syntax_error_not_a_crash(expression: str) -> None:
+    with pytest.raises(BadInput, match=f"nest more than {MAX_DEPTH} deep"):
+        parse(expression, name="scheme")
+    assert parse("(" * MAX_DEPTH + "a" + ")" * MAX_DEPTH) == Word("a")

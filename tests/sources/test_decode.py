@@ -76,6 +76,14 @@ def test_forced_charset_is_strict() -> None:
         decode_html(b"<p>\xff\xfe\xfd</p>", "u", forced="big5")
 
 
+@pytest.mark.parametrize("charset", ["utf-16", "utf-32"])
+def test_a_declared_utf16_without_bom_is_tried_and_passed_over(charset: str) -> None:
+    page = "<p>通知</p>".encode()
+    assert decode_html(page, "u", http_charset=charset).text == "<p>通知</p>"
+    with pytest.raises(Undecodable):
+        decode_html(b"\x00\x00\x00\xff\xfe\x00", "u", http_charset=charset)
+
+
 def test_labels() -> None:
     assert [codec_name(x) for x in ("GB2312", "gbk", "UTF8", "x-klingon", None)] == [
         "gb18030", "gb18030", "utf-8", None, None]

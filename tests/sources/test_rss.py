@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from datetime import UTC, datetime
 
 from feedserver import ETAG, LAST_MODIFIED, FeedServer
@@ -118,6 +119,18 @@ def test_decode_feed_order() -> None:
     assert problems == ["declared charset ascii does not fit the bytes; decoded as utf-8"]
     text, problems = decode_feed(b"<a>\xff\xfe\xff</a>"[:-1] + b"\x80\x80</a>")
     assert problems == ["undecodable bytes replaced"] and "\ufffd" in text
+
+
+def test_a_bom_then_bytes_not_of_its_encoding_are_named_not_silently_replaced() -> None:
+    text, problems = decode_feed(codecs.BOM_UTF8 + b"<a>\xff</a>")
+    assert "\ufffd" in text
+    assert problems == ["not utf-8-sig after its byte-order mark: undecodable bytes replaced"]
+    assert decode_feed(codecs.BOM_UTF8 + "<a>中</a>".encode()) == ("<a>中</a>", [])
+
+
+def test_an_empty_body_is_not_a_feed() -> None:
+    parsed = parse_feed(b"", source="s", tz="Asia/Shanghai", media_type="news", origin="mem")
+    assert parsed.status == "failed" and (parsed.error or "").startswith("mem: not a feed")
 
 
 def test_repair_keeps_valid_refs_and_cdata() -> None:

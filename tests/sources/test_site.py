@@ -138,6 +138,7 @@ def test_a_new_notice_between_two_polls_is_stored_once(county: PageServer,
      "<input type='password'> <button>登录</button></form></body></html>", "a login wall"),
     ("<html><body><p>访问过于频繁，请输入验证码：</p><img src='/captcha.jpg'>"
      "<input name='code'></body></html>", "a captcha page"),
+    ("", "an empty page"),
 ])
 def test_list_page_that_is_no_list_fails_without_items(body: str, why: str) -> None:
     with running_page_server() as server:
@@ -160,6 +161,16 @@ def test_unknown_encoding_is_refused_and_robots_named() -> None:
     assert bad.status == "failed" and bad.error is not None
     assert bad.error.startswith(server.url("/list.html") + ": unknown encoding")
     assert forbidden.status == "failed" and "robots.txt forbids" in (forbidden.error or "")
+
+
+def test_an_empty_list_page_does_not_stop_the_others(store: Store) -> None:
+    with running_page_server() as server:
+        serve_site(server, "school", content_type="text/html; charset=utf-8")
+        server.add("/empty.htm", "", headers={"Content-Type": "text/html; charset=utf-8"})
+        got = poll_once(site(server, "/empty.htm", "/xwdt.htm"), memory=store.collection,
+                        now=lambda: T1)
+    assert got.status == "degraded" and len(got.items) >= 1
+    assert (got.error or "").startswith(server.url("/empty.htm") + ": an empty page")
 
 
 def test_bad_articles_are_reported_and_do_not_stop_the_others(store: Store) -> None:

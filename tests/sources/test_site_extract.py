@@ -89,3 +89,11 @@ def test_page_without_text_is_refused() -> None:
     with pytest.raises(BadInput, match="http://c/a.html: no article text"):
         extract_article("<html><body><div class='nav'>打印本页 关闭窗口</div></body></html>",
                         "http://c/a.html")
+
+
+def test_nul_and_control_characters_never_become_replacement_characters() -> None:
+    html = ("<html><body><div id='zoom'><p>县政府召开\x00常务会议\x0b研究部署春季农业生产工作，"
+            "要求各乡镇抓好落实。</p></div></body></html>")
+    article = extract_article(html, "http://a.cn/news/t20240305_1.html")
+    assert "\ufffd" not in article.text
+    assert article.text.startswith("县政府召开常务会议研究部署春季农业生产工作")

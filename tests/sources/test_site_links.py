@@ -105,6 +105,20 @@ def test_pages_that_are_not_lists(html: str, why: str) -> None:
     assert why in (list_page_problem(html, 0) or "")
 
 
+@pytest.mark.parametrize("html", ["", "  ", "\x00"])
+def test_an_empty_page_is_named_not_raised(html: str) -> None:
+    assert list_page_problem(html, None) == "an empty page (no HTML at all), not the list"
+    assert article_links([("http://a.cn/list/", html)]).links == []
+
+
+def test_hrefs_that_are_no_urls_are_skipped_and_the_others_kept() -> None:
+    row = "<li><a href='{}'>县政府召开常务会议研究部署春季工作</a></li>"
+    html = ("<base href='http://['><ul>" + row.format("http://[::1") + row.format("http://[")
+            + row.format("/news/t20240305_1.html") + "</ul>")
+    links = article_links([("http://a.cn/list/", html)]).links
+    assert [link.url for link in links] == ["http://a.cn/news/t20240305_1.html"]
+
+
 def test_a_full_list_with_a_login_box_is_a_list() -> None:
     html = pages("county", "/qsx/tzgg/index.html")[0][1].replace(
         "</body>", "<form>用户登录 <input type='password'></form></body>")

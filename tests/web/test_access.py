@@ -4,7 +4,9 @@ Every route of ``create_app`` must declare exactly one rule. Then every route is
 called as every role (admin, analyst, handler, leader) of unit 甲 with the path
 naming 甲's data (own) and 乙's data (other): no answer is 5xx, an admin-only
 route refuses the others, and no answer to a 甲 user who is not an admin holds a
-trace of unit 乙 (its name, the marker in its case, petition and alert).
+trace of unit 乙 (its name, the marker in its case, petition and alert). A
+hypothesis sweep (tests/support/hostile.py settings) then calls the GET routes as
+甲's handler with odd path and query values: still no 5xx and no trace of 乙.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, unquote
 
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from hostile import HOSTILE
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from web_auth import api_headers
 
 from yuqing.cases import intake
@@ -176,6 +182,18 @@ def test_units_form_a_tree(world: Any) -> None:
     assert contact.status_code == 403
 
 
+def test_a_case_cannot_be_merged_into_another_units_case(world: Any) -> None:
+    client, ctx, fills = world
+    jia = api_headers(ctx.store, "jia-h", "handler", "甲单位")
+    move = {"actor": "jia-h", "role": "handler", "state": "merged", "note": "同一事项"}
+    into_yi = client.post(f"/api/cases/{fills['甲单位']['case_id']}/moves", headers=jia,
+                          json={**move, "merge_into": int(fills["乙单位"]["case_id"])})
+    assert into_yi.status_code == 403 and "乙单位" not in into_yi.text
+    assert ctx.store.cases.links(int(fills["乙单位"]["case_id"])) == []
+    own = ctx.store.cases.get(int(fills["甲单位"]["case_id"]))
+    assert own is not None and own.state != "merged"
+
+
 def test_streams_and_counts_keep_to_the_unit(world: Any) -> None:
     client, ctx, fills = world
     jia = access.viewer_of(ctx, {"name": "j", "role": "handler", "unit": "甲单位"})
@@ -189,3 +207,82 @@ def test_streams_and_counts_keep_to_the_unit(world: Any) -> None:
     assert stats["by_unit"] == {"甲单位": 2} and stats["petitions"] == 1
     other = client.get("/api/alerts/stream", params={"channel": "yi"}, headers=headers)
     assert other.status_code == 404
+
+
+def test_a_petition_never_joins_another_units_case(world: Any) -> None:
+    client, ctx, fills = world
+    yi = api_headers(ctx.store, "yi-h", "handler", "乙单位")
+    jia = api_headers(ctx.store, "jia-h", "handler", "甲单位")
+    body = {"actor": "yi-h", "role": "handler", "channel": "phone", "unit": "乙单位",
+            "subject": "JIA-OWN 投诉", "contact": {"phone": "13800000001"}}
+    taken = client.post("/api/petitions", headers=yi, json=body)
+    assert taken.status_code == 201, taken.text
+    got = taken.json()  # 甲's petitioner, 甲's subject: nothing of 甲 is matched or named
+    assert got["new_case"] and got["repeat_of"] is None and got["repeat_reason"] is None
+    assert got["case_id"] not in {int(f["case_id"]) for f in fills.values()}
+    petition = ctx.store.petitions.get(int(fills["甲单位"]["petition_id"]))
+    assert petition is not None
+    jia_case = client.get(f"/api/cases/{petition.case_id}", headers=jia)
+    assert jia_case.status_code == 200 and len(jia_case.json()["petitions"]) == 1
+    assert "乙单位" not in jia_case.text + client.get("/api/cases", headers=jia).text
+    top = api_headers(ctx.store, "top-h", "handler", "总部")
+    up = client.post("/api/petitions", headers=top, json={
+        **body, "actor": "top-h", "unit": "总部", "subject": "JIA-OWN 投诉 总部再访"}).json()
+    assert up["new_case"] and up["repeat_of"] == int(fills["甲单位"]["petition_id"])
+    assert client.get(f"/api/cases/{up['case_id']}", headers=jia).status_code == 403
+    shown = client.get(f"/api/cases/{petition.case_id}", headers=jia).text
+    assert "总部再访" not in shown and "总部" not in shown
+
+
+#: values a query or path parameter is tried with: empty, numbers out of range, dates that
+#: do not exist, path and SQL tricks, markup, the units' and channels' names, formats
+ODD_VALUES = st.sampled_from([
+    "", " ", "0", "-1", "1.5", "99999999999999999999", "1e309", "NaN", "inf", "true",
+    "2024-13-45", "2024-02-30", "9999-12-31T23:59:59", "0001-01-01", "1709600000",
+    "../../etc/passwd", "' OR 1=1 --", "%00", "<script>alert(1)</script>", "乙单位", "甲单位",
+    "总部", "yi", "jia", "weibo:n1", "pdf", "docx", "xlsx", "csv", "html", "json", "daily",
+    "x" * 3000, "负面", "none",
+]) | st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+
+
+#: odd requests per GET route (each backend)
+SWEEP_CASES = 8
+
+
+def get_routes(app: FastAPI) -> list[APIRoute]:
+    """Return the GET routes a unit user may call in the sweep (no streams, no open
+    routes: the latter answer anyone, tested in test_auth.py)."""
+    return [r for r in routes(app) if "GET" in r.methods and not is_stream(r)
+            and access.rules_of(r.dependant.dependencies)[0] is not access.OPEN]
+
+
+def test_odd_queries_to_get_routes_never_fail_or_show_another_unit(world: Any) -> None:
+    client, ctx, fills = world
+    headers = api_headers(ctx.store, "jia-sweep", "handler", "甲单位")
+    swept = 0
+    for route in get_routes(client.app):
+        names = [q.alias for q in route.dependant.query_params] + ["unit", "case", "zzz"]
+        keys = re.findall(r"\{(\w+)", route.path)
+
+        @settings(HOSTILE, max_examples=SWEEP_CASES)
+        @given(params=st.lists(st.tuples(st.sampled_from(names), ODD_VALUES), max_size=4),
+               whose=st.sampled_from(["甲单位", "乙单位"]),
+               odd=st.fixed_dictionaries({k: st.none() | ODD_VALUES for k in keys}))
+        def call(route: APIRoute, params: list[tuple[str, str]], whose: str,
+                 odd: dict[str, str | None]) -> None:
+            nonlocal swept
+            fill = {**fills[whose], **{k: quote(v, safe="") or "x"
+                                       for k, v in odd.items() if v is not None}}
+            path = path_for(route, fill)
+            answer = client.get(path, params=params, headers=headers)
+            swept += 1
+            where = f"GET {path} {params}"
+            assert answer.status_code < 500, where
+            asked = unquote(path) + str(params)  # a name the request gave may be echoed
+            body = answer.content.decode("utf-8", "replace")
+            leaked = [m for m in OTHER_MARKERS if m in body and m not in asked]
+            assert not leaked, f"{where}: shows {leaked}"
+
+        call(route)
+    print(f"GET routes x odd requests swept: {swept}")
+    assert swept >= 5 * len(get_routes(client.app))

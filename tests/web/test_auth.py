@@ -181,8 +181,12 @@ def test_api_token_and_roles(client: TestClient, ctx: Context) -> None:
     assert client.post("/api/web/users", headers=analyst,
                        json={"name": "x", "password": TEST_PASSWORD}).status_code == 403
     added = client.post("/api/web/users", headers=admin,
-                        json={"name": "new1", "password": TEST_PASSWORD, "role": "handler"})
+                        json={"name": "new1", "password": TEST_PASSWORD, "role": "handler",
+                              "email": "new1@example.cn", "wecom": "New1"})
     assert added.status_code == 201
+    listed = {u["name"]: u for u in client.get("/api/web/users", headers=admin).json()}
+    assert [listed["new1"][k] for k in ("email", "phone", "wecom")] == [
+        "new1@example.cn", None, "New1"]
     assert client.post("/api/web/users", headers=admin,
                        json={"name": "new1", "password": TEST_PASSWORD}).status_code == 400
     short = client.post("/api/web/users", headers=admin, json={"name": "n2", "password": "short"})

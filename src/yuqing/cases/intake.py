@@ -1,9 +1,18 @@
 """Petition intake on the store: repeat and cross-level detection, links, protected contacts.
 
-A new petition that repeats an earlier one (cases/petitions.py) joins the
-earlier petition's case (following merges) instead of opening a fresh
-case; otherwise it opens a case owned by the receiving unit. Either way it
-is linked to stored online items about the same accused and matter. The
+A new petition is compared with the earlier petitions its receiving unit may
+read: those in the cases owned by the unit or by a unit under it
+(cases/units.py), never a sibling's or a parent's, so that taking in a
+petition reveals nothing of another unit (not even, by the answer, that a
+phone number petitioned there). A repeat joins the earlier petition's case
+(following merges) when the receiving unit owns that case. A repeat of a
+petition in a case owned by a unit under it (a township's matter raised
+again at the county) opens a case of the receiving unit, linked to the
+earlier case and marked ``repeat_of`` the earlier petition: the parent sees
+both, the child does not see the parent's petition, which may complain
+about the child itself (《信访工作条例》: a complaint is not passed to the
+accused). Otherwise it opens a case owned by the receiving unit. Either way
+it is linked to stored online items about the same accused and matter. The
 contact is stored apart and shown masked; reading it is logged.
 """
 
@@ -17,6 +26,7 @@ from yuqing.cases import workflow
 from yuqing.cases.deadlines import parse_time
 from yuqing.cases.inputs import PetitionInput
 from yuqing.cases.service import CaseService
+from yuqing.cases.units import units_under
 from yuqing.domain import BadInput, Contact, Petition, PetitionContact, PetitionIntake
 from yuqing.pipeline.dedup import jaccard
 from yuqing.store.shared_secrets import shared_secret
@@ -66,17 +76,22 @@ def add_petition(service: CaseService, p: PetitionInput, *, actor: str,
     identity = pet.identity_hash(contact, shared_secret(service.store, PETITIONER_KEY))
     new = pet.PetitionText(0, 0, frozenset((identity or "").split()), pet.bigrams(p.subject),
                            pet.accused_bigrams(p.accused))
+    seen = units_under(service.config.cases.units, service.store, p.unit)
     earlier = [pet.petition_text(r) for r in service.store.petitions.received_since(
-        received - timedelta(days=REPEAT_WINDOW_DAYS))]
+        received - timedelta(days=REPEAT_WINDOW_DAYS), seen)]
     match = pet.find_repeat(new, earlier)
     cross = pet.is_cross_level(addressed, responsible)
-    if match is None:
+    joined = None if match is None else _joinable(service, match.case_id, p.unit)
+    if joined is None:
         case_id = service.open_case(p.subject[:60], actor=actor, role=role, unit=p.unit,
                                     origin="petition", channel=p.channel, summary=p.subject,
                                     discovered_at=received)
+    else:
+        case_id = joined
     with service.store.transaction() as tx:
-        if match is not None:
-            case_id = tx.cases.follow_merges(match.case_id)
+        if match is not None and joined is None:
+            tx.cases.add_link({"case_id": case_id, "kind": "case", "ref": str(match.case_id),
+                               "score": match.score, "created_at": service.clock()})
         values: dict[str, Any] = {
             "case_id": case_id, "channel": p.channel, "received_at": received,
             "unit": p.unit, "subject": p.subject, "accused": p.accused,
@@ -92,8 +107,16 @@ def add_petition(service: CaseService, p: PetitionInput, *, actor: str,
         tx.cases.add_link({"case_id": case_id, "kind": "petition", "ref": str(pid),
                            "score": None, "created_at": service.clock()})
     linked = link_items(service, case_id, p.subject, p.accused)
-    return PetitionIntake(Petition(id=pid, **values), new_case=match is None,
+    return PetitionIntake(Petition(id=pid, **values), new_case=joined is None,
                           repeat_reason=match.reason if match else None, linked_items=linked)
+
+
+def _joinable(service: CaseService, case_id: int, unit: str) -> int | None:
+    """Return the case ``case_id`` was merged into (or itself) when ``unit`` owns it,
+    else None (the repeat opens a case of its own)."""
+    target = service.store.cases.follow_merges(case_id)
+    case = service.store.cases.get(target)
+    return target if case is not None and case.owner_unit == unit else None
 
 
 def link_items(service: CaseService, case_id: int, subject: str,

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from yuqing.config import UnitConfig
+from yuqing.store import Store
 
 
 class UnitTree:
@@ -43,3 +44,9 @@ class UnitTree:
                     seen.add(child)
                     todo.append(child)
         return frozenset(seen)
+
+
+def units_under(configured: Iterable[UnitConfig], store: Store, unit: str) -> frozenset[str]:
+    """Return ``unit`` and every unit under it in the tree of the ``configured`` units and
+    the units stored by the web admin (what a user of ``unit`` reads)."""
+    return UnitTree.of(configured, store.accounts.units()).below(unit)

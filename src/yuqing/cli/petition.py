@@ -137,15 +137,14 @@ def eval_petitions(
     json_out: JsonOpt = False,
 ) -> None:
     """Precision and recall of repeat and cross-level detection, with a baseline."""
-    from yuqing.cases.evaluate import evaluate, read_labelled
+    from yuqing.cases.evaluate import evaluate, read_labelled, unit_chain
     from yuqing.cases.service import CaseService
-    from yuqing.config import Config
     from yuqing.store import open_store
 
     with user_errors(), tempfile.TemporaryDirectory() as tmp:
         rows = read_labelled(data, matters)
         with open_store(db or f"sqlite:///{Path(tmp) / 'eval.db'}") as store:
-            doc = evaluate(CaseService(store, Config()), rows)
+            doc = evaluate(CaseService(store, unit_chain(rows)), rows)
     if json_out:
         emit_json(doc)
     else:

@@ -31,6 +31,9 @@ def add(
     name: Annotated[str, typer.Argument(help="login name")],
     role: RoleOpt = "analyst",
     unit: Annotated[str | None, typer.Option(help="the user's unit (created if missing)")] = None,
+    email: Annotated[str | None, typer.Option(help="e-mail address case notices reach")] = None,
+    phone: Annotated[str | None, typer.Option(help="phone number case notices reach")] = None,
+    wecom: Annotated[str | None, typer.Option(help="WeCom (企业微信) user id")] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="read the password from stdin")
     ] = False,
@@ -38,14 +41,17 @@ def add(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Create a web user (argon2-hashed password); `--role admin` for the first admin."""
+    """Create a web user (argon2-hashed password) with the addresses case notices reach
+    them at (the fields of POST /api/web/users); `--role admin` for the first admin."""
     from yuqing.runtime.context import make_context
 
+    addresses = {k: v for k, v in (("email", email), ("phone", phone), ("wecom", wecom))
+                 if v is not None}
     password = read_password(password_stdin)
     with user_errors():
         ctx = make_context(config, db)
         try:
-            user_id = Accounts(ctx.store).add_user(name, password, role, unit)
+            user_id = Accounts(ctx.store).add_user(name, password, role, unit, addresses)
         finally:
             ctx.close()
     if json_out:

@@ -7,7 +7,9 @@ Syntax (precedence NOT > AND > OR, left to right):
   users often write ``北京+暴雨|洪水``); full-width ``（）＋｜！`` work too;
 - two terms side by side without an operator are joined by AND;
 - parentheses group; ``"quoted phrases"`` (also “...”) may contain spaces;
-- any other run of characters is a bare word (``COVID-19`` keeps its ``-``).
+- any other run of characters is a bare word (``COVID-19`` keeps its ``-``);
+- parentheses and NOTs nest at most ``MAX_DEPTH`` (100) deep (a chosen bound,
+  far above what a person writes: deeper input would exhaust Python's stack).
 
 A word is true when it occurs as a substring of the normalised text; words
 are put through the caller's ``normalize`` so they compare like the text.
@@ -25,6 +27,8 @@ _SYMBOL_OPS = {"&": "AND", "+": "AND", "|": "OR", "!": "NOT"}
 _WORD_OPS = {"and": "AND", "or": "OR", "not": "NOT"}
 _QUOTES = {'"': '"', "“": "”"}
 _STOP = set(" \t\r\n()&+|") | set(_QUOTES)
+#: how deep parentheses and NOTs may nest
+MAX_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,7 @@ class _Parser:
         self.pos = 0
         self.end = end
         self.normalize = normalize
+        self.depth = 0
 
     def peek(self) -> tuple[str, str, int]:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else ("END", "", self.end)
@@ -156,16 +161,26 @@ class _Parser:
             parts.append(self.parse_not())
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
+    def nested(self, at: int, parse: Callable[[], Node]) -> Node:
+        """Return ``parse()`` one level deeper; raises ValueError past MAX_DEPTH."""
+        if self.depth >= MAX_DEPTH:
+            raise ValueError(at, f"parentheses and NOTs nest more than {MAX_DEPTH} deep")
+        self.depth += 1
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
+
     def parse_not(self) -> Node:
         if self.peek()[0] == "NOT":
-            self.take()
-            return Not(self.parse_not())
+            at = self.take()[2]
+            return Not(self.nested(at, self.parse_not))
         return self.parse_atom()
 
     def parse_atom(self) -> Node:
         kind, value, at = self.take()
         if kind == "(":
-            node = self.parse_or()
+            node = self.nested(at, self.parse_or)
             if self.take()[0] != ")":
                 raise ValueError(at, "unbalanced parenthesis: '(' is never closed")
             return node
@@ -185,7 +200,7 @@ def parse(
 
     Raises BadInput naming ``name``, the 0-based character position and the
     problem (unbalanced parenthesis, dangling operator, unclosed quote, empty
-    expression).
+    expression, nesting deeper than MAX_DEPTH).
     """
     try:
         tokens = tokenize(expression)

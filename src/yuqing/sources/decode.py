@@ -88,7 +88,7 @@ def _strict(data: bytes, encoding: str, final: bool) -> str | None:
     With ``final`` False an incomplete character at the end is dropped."""
     try:
         return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=final)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):  # UnicodeError: UTF-16/32 bytes without their BOM
         return None
 
 

@@ -7,8 +7,9 @@ makes the XML parser give up. So before parsing we
 
 1. decode the bytes ourselves: BOM, then the declared charset (XML
    declaration or HTTP header), then UTF-8, then GB18030 — all strict — and
-   only then UTF-8 with replacement (a declared charset that fails is a
-   "bad encoding" and makes the fetch ``degraded``);
+   only then UTF-8 (the BOM's encoding after a BOM) with replacement, which
+   is named in the problems (a declared charset that fails is a "bad
+   encoding"; either makes the fetch ``degraded``);
 2. repair the text outside CDATA: drop character references that are not
    XML characters, turn HTML named entities into numeric references, escape
    a stray ``&``;
@@ -78,7 +79,11 @@ def decode_feed(data: bytes, http_charset: str | None = None) -> tuple[str, list
     """Return (text, problems): ``data`` decoded by the order in the module doc."""
     bom = bom_encoding(data)
     if bom is not None:
-        return data.decode(bom, errors="replace"), []
+        strict = first_strict(data, [bom])
+        if strict is not None:
+            return strict[0], []
+        return data.decode(bom, errors="replace"), [
+            f"not {bom} after its byte-order mark: undecodable bytes replaced"]
     declared = _XML_DECL.match(data)
     candidates = [c for c in (declared and declared.group(1).decode("ascii"), http_charset) if c]
     decoded = first_strict(data, [*candidates, "utf-8", "gb18030"])
@@ -141,7 +146,7 @@ def parse_feed(
     problems += repairs
     parsed = feedparser.parse(text.encode("utf-8"))
     entries = parsed.entries
-    if not entries and not parsed.version:
+    if not entries and not parsed.get("version"):  # empty bytes: no "version" key at all
         reason = parsed.get("bozo_exception") or "no RSS/Atom feed found"
         return ParsedFeed([], "failed", [f"{origin}: not a feed ({reason})", *problems])
     if parsed.bozo:

@@ -50,6 +50,7 @@ from cssselect import SelectorError
 from trafilatura.settings import use_config
 
 from yuqing.domain import BadInput
+from yuqing.exchange import clean_string
 
 DateFrom = Literal["meta", "page", "list", "url", "none"]
 
@@ -289,6 +290,17 @@ def _selected(doc: lxml.html.HtmlElement, selector: str, url: str) -> lxml.html.
     return found[0] if found else None
 
 
+def parse_html(html: str) -> lxml.html.HtmlElement:
+    """Return the lxml document of ``html`` without the characters no store keeps (NUL,
+    other C0 controls, lone surrogates: exchange.clean_string), which libxml2 would turn
+    into U+FFFD or refuse; raises BadInput (``not an HTML page (...)``) for an empty
+    document."""
+    try:
+        return lxml.html.document_fromstring(clean_string(html))
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise BadInput(f"not an HTML page ({exc})") from None
+
+
 def extract_article(html: str, url: str, *, list_date: str | None = None,
                     content_selector: str | None = None) -> Article:
     """Return the Article of the page ``html`` fetched from ``url`` (rules in the module
@@ -298,9 +310,9 @@ def extract_article(html: str, url: str, *, list_date: str | None = None,
     ``content_selector`` matches nothing (a changed template must be seen).
     """
     try:
-        doc = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError) as exc:
-        raise BadInput(f"{url}: not an HTML page ({exc})") from None
+        doc = parse_html(html)
+    except BadInput as exc:
+        raise BadInput(f"{url}: {exc}") from None
     metas = _metas(doc)
     title = _title(doc, metas)
     page_text = _page_after_title(doc, title)

@@ -42,13 +42,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import lxml.etree
 import lxml.html
 from cssselect import SelectorError
 
 from yuqing.domain import BadInput
 from yuqing.pipeline.urls import canonical_url
-from yuqing.sources.site_extract import DATE_TEXT
+from yuqing.sources.site_extract import DATE_TEXT, parse_html
 
 #: anchors read per list page at most
 MAX_ANCHORS = 2000
@@ -140,11 +139,9 @@ def with_records(html: str) -> str:
 
 
 def parse_page(html: str) -> lxml.html.HtmlElement:
-    """Return the lxml document of ``html``; raises BadInput for an empty document."""
-    try:
-        return lxml.html.document_fromstring(with_records(html))
-    except (lxml.etree.ParserError, ValueError) as exc:
-        raise BadInput(f"not an HTML page ({exc})") from None
+    """Return the lxml document of ``html`` with its 大汉 records (site_extract.parse_html);
+    raises BadInput for an empty document."""
+    return parse_html(with_records(html))
 
 
 def _in_chrome(el: lxml.html.HtmlElement) -> bool:
@@ -173,9 +170,12 @@ def _list_date(a: lxml.html.HtmlElement) -> str | None:
 
 def _anchors(doc: lxml.html.HtmlElement, page_url: str,
              selector: str | None) -> Iterator[tuple[lxml.html.HtmlElement, str]]:
-    """Yield (anchor, absolute URL without fragment) of the page, at most MAX_ANCHORS."""
+    """Yield (anchor, absolute URL without fragment) of the page, at most MAX_ANCHORS; a
+    ``href`` that is no URL is skipped (a ``<base href>`` that is none is ignored)."""
     base_el = doc.find(".//base[@href]")
-    base = urljoin(page_url, base_el.get("href", "").strip()) if base_el is not None else page_url
+    base = page_url
+    if base_el is not None:
+        base = _joined(page_url, base_el.get("href", "").strip()) or page_url
     if selector:
         try:
             roots = doc.cssselect(selector)
@@ -189,14 +189,30 @@ def _anchors(doc: lxml.html.HtmlElement, page_url: str,
         if not href or href.startswith("#") or ":" in href.split("/", 1)[0] and not (
                 href.lower().startswith(("http:", "https:"))):
             continue
-        parts = urlsplit(urljoin(base, href))
-        if parts.scheme in ("http", "https") and parts.hostname:
+        url = _joined(base, href)
+        parts = urlsplit(url) if url else None
+        if parts is not None and parts.scheme in ("http", "https") and parts.hostname:
             yield a, urlunsplit(parts._replace(fragment=""))
 
 
+def _joined(base: str, href: str) -> str | None:
+    """Return ``href`` resolved against ``base``, or None when it is no URL (``http://[``:
+    an unclosed IPv6 host, which urllib refuses)."""
+    try:
+        joined = urljoin(base, href)
+        urlsplit(joined)
+    except ValueError:
+        return None
+    return joined
+
+
 def page_anchors(html: str, page_url: str, *, selector: str | None = None) -> list[_Anchor]:
-    """Return the anchors of one list page as candidate links (module doc)."""
-    doc = parse_page(html)
+    """Return the anchors of one list page as candidate links (module doc); none for an
+    empty page. Raises BadInput for a ``selector`` that is not CSS."""
+    try:
+        doc = parse_page(html)
+    except BadInput:
+        return []
     out = []
     for a, url in _anchors(doc, page_url, selector):
         text = _norm(a.text_content())
@@ -270,9 +286,12 @@ def list_page_problem(html: str, links_found: int | None) -> str | None:
     yet). A title saying 404/页面不存在 is an error page whatever its links (a site's
     404 template keeps its chrome); otherwise a page with article links is a list
     (a login box in a sidebar is no wall), and before links were looked for only a
-    short page (``_WALL_MAX_TEXT`` characters) is judged by its words.
+    short page (``_WALL_MAX_TEXT`` characters) is judged by its words. Never raises.
     """
-    doc = parse_page(html)
+    try:
+        doc = parse_page(html)
+    except BadInput:
+        return "an empty page (no HTML at all), not the list"
     for bad in doc.xpath("//script|//style|//noscript"):
         bad.drop_tree()
     text = _norm(doc.text_content())

@@ -27,12 +27,16 @@ def insert_petition(conn: Connection, values: Mapping[str, Any], contact: Mappin
     return pid
 
 
-def petition_candidates(conn: Connection, since: datetime) -> list[Row]:
-    """Return petitions received at or after ``since`` (for repeat matching), oldest first."""
+def petition_candidates(conn: Connection, since: datetime,
+                        units: Collection[str] | None = None) -> list[Row]:
+    """Return petitions received at or after ``since`` in the cases of ``units`` (None:
+    every case; for repeat matching), oldest first."""
     cols = (petitions.c.id, petitions.c.case_id, petitions.c.identity_hash,
             petitions.c.subject, petitions.c.accused, petitions.c.received_at)
-    return rows_of(conn, select(*cols).where(petitions.c.received_at >= since)
-                 .order_by(petitions.c.id))
+    stmt = select(*cols).where(petitions.c.received_at >= since)
+    if units is not None:
+        stmt = stmt.where(petitions.c.case_id.in_(case_ids_of(units)))
+    return rows_of(conn, stmt.order_by(petitions.c.id))
 
 
 def list_petitions(conn: Connection, case_id: int | None = None) -> list[Row]:
@@ -90,11 +94,13 @@ class PetitionsRepository(Repository):
         with self._read() as conn:
             return [Petition(**r) for r in list_petitions(conn, case_id)]
 
-    def received_since(self, since: datetime) -> list[dict[str, Any]]:
+    def received_since(self, since: datetime, units: Collection[str] | None = None
+                       ) -> list[dict[str, Any]]:
         """Return ``{"id", "case_id", "identity_hash", "subject", "accused", "received_at"}``
-        of the petitions received at or after ``since`` (repeat candidates), oldest first."""
+        of the petitions received at or after ``since`` in the cases owned by ``units``
+        (None: every case), oldest first (repeat candidates)."""
         with self._read() as conn:
-            return petition_candidates(conn, since)
+            return petition_candidates(conn, since, units)
 
     def contact(self, petition_id: int) -> Contact | None:
         """Return the protected contact of a petition (the caller logs the read), or None."""

@@ -37,7 +37,7 @@ from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from yuqing.cases.people import CASE_ROLES
-from yuqing.cases.units import UnitTree
+from yuqing.cases.units import units_under
 from yuqing.runtime.context import Context
 
 
@@ -74,8 +74,7 @@ def viewer_of(ctx: Context, user: dict[str, Any]) -> Viewer:
     unit = user.get("unit")
     if user["role"] == "admin" or not unit:
         return Viewer(user, None, None)
-    tree = UnitTree.of(ctx.config.cases.units, ctx.store.accounts.units())
-    units = tree.below(str(unit))
+    units = units_under(ctx.config.cases.units, ctx.store, str(unit))
     configured = [u for u in ctx.config.cases.units if u.name in units]
     channels = frozenset(c for u in configured for c in u.channels) if configured else None
     return Viewer(user, units, channels)

@@ -75,16 +75,23 @@ class Accounts:
         """Add a unit; return False when it already exists."""
         return self.store.accounts.add_unit(name, parent, datetime.now(UTC))
 
-    def add_user(self, name: str, password: str, role: str, unit: str | None = None) -> int:
-        """Add a user (its unit is created when missing); return its id.
+    def add_user(self, name: str, password: str, role: str, unit: str | None = None,
+                 addresses: Mapping[str, str] | None = None) -> int:
+        """Add a user (its unit is created when missing) with the ``addresses`` case notices
+        reach them at (``{"email", "phone", "wecom"}``, any of them), in one transaction;
+        return its id.
 
-        Raises BadInput for a short password, an unknown role or a taken name.
+        Raises BadInput for a short password, an unknown role or address field, or a taken
+        name.
         """
         hashed = hash_password(password)
         with self.store.transaction() as tx:
             if unit:
                 tx.accounts.add_unit(unit, None, datetime.now(UTC))
-            return tx.accounts.add_user(name, hashed, role, unit, datetime.now(UTC))
+            user_id = tx.accounts.add_user(name, hashed, role, unit, datetime.now(UTC))
+            if addresses:
+                tx.accounts.update_user(name, dict(addresses))
+            return user_id
 
     def update_user(self, name: str, changes: Mapping[str, Any]) -> None:
         """Change a user's role, unit, active flag or ``password`` (hashed here)."""

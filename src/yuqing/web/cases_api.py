@@ -178,8 +178,13 @@ def cases_router(ctx: Context) -> APIRouter:
         return found
 
     @router.post("/api/cases/{case_id}/moves", dependencies=[Depends(access.CASE_WRITE)])
-    def move(case_id: int, body: MoveCase) -> dict[str, Any]:
-        """Move a case through the workflow; returns the case."""
+    def move(request: Request, case_id: int, body: MoveCase) -> dict[str, Any]:
+        """Move a case through the workflow; returns the case. A merge needs the right to
+        change the case merged into too (403 for another unit's case)."""
+        if body.merge_into is not None:
+            access.check_case(ctx, access.viewer(request), body.merge_into, write=True,
+                              path=None)
+
         def run() -> dict[str, Any]:
             svc = service()
             svc.apply(case_id, body, actor=body.actor, role=body.role)

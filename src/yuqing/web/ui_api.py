@@ -32,6 +32,7 @@ from yuqing.domain import Alert, BadInput
 from yuqing.pipeline.schemes import SchemeMatcher
 from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
+from yuqing.store.accounts import ADDRESSES
 from yuqing.web import access, views
 from yuqing.web.accounts import Accounts
 from yuqing.web.auth import current_user
@@ -206,10 +207,9 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
     def add_user(request: Request, body: NewUser) -> dict[str, Any]:
         """Add a user (admin)."""
         try:
-            user_id = accounts.add_user(body.name, body.password, body.role, body.unit)
-            addresses = body.model_dump(include={"email", "phone", "wecom"}, exclude_none=True)
-            if addresses:
-                accounts.update_user(body.name, addresses)
+            user_id = accounts.add_user(body.name, body.password, body.role, body.unit,
+                                        body.model_dump(include=set(ADDRESSES),
+                                                        exclude_none=True))
         except BadInput as exc:
             raise _bad(exc) from None
         access.audit(request, "setting", f"user:{body.name}",
