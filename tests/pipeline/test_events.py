@@ -231,3 +231,27 @@ def test_a_short_retelling_close_to_one_member_joins_its_event(
         run(items)
         assert len({it.event_id for it in items[:6]}) == 1
         assert (items[-1].event_id == items[0].event_id) is joins, members
+
+
+def test_incidents_of_other_categories_in_one_county_never_share_an_event() -> None:
+    """A trial's county site and export: an accident at the school gate, a food poisoning
+    at its canteen (the pupils taken to the county hospital) and an assault at that
+    hospital chained into one event through the place and institution names, and the
+    assault's alert was lost. Each is its own event; a retelling still joins its own."""
+    from yuqing.pipeline.incidents import IncidentStage
+
+    texts = [
+        "青山县第一中学门口发生交通事故，一名学生受伤",
+        "青山县第一中学食堂食物中毒事件情况通报。12月6日晚，青山县第一中学部分学生在食堂"
+        "就餐后出现呕吐、腹痛等症状，共有23名学生被送往青山县人民医院救治，目前均无生命危险。",
+        "青山县人民医院发生一起医闹事件，警方已介入调查。12月7日13时许，青山县人民医院急诊科"
+        "发生一起医闹事件，一名患者家属因不满治疗结果殴打值班医生，致一名医生受伤。",
+        "青山县第一中学23名学生在食堂就餐后呕吐腹痛，疑似食物中毒，已送青山县人民医院救治",
+    ]
+    items = [make(i, t, i * 30) for i, t in enumerate(texts)]
+    IncidentStage.shipped().process(items)
+    assert all(it.incident for it in items)
+    run(items)
+    accident, poisoning, assault, retelling = (it.event_id for it in items)
+    assert len({accident, poisoning, assault}) == 3
+    assert retelling == poisoning

@@ -37,7 +37,10 @@ Each live item, in batch order, joins an existing event or opens a new one;
    the words most members share). Member vectors live in memory only: after a
    restart an event matches by its centroid until new members arrive. An event that
    quotes, through a ``//@name:`` chain, an author seen in an open event is
-   joined at half the threshold.
+   joined at half the threshold. An item the incidents stage calls an incident never
+   joins an event whose incident reports are all of another category (事故灾难,
+   公共卫生事件 ...): the accidents, poisonings and assaults of one county share its
+   place and institution names, and chained through them would be one event and one alert.
 4. otherwise the item **opens** a new event, id ``E`` + 12 hex of SHA-1(key).
 
 After a batch, events whose last item is more than ``window_hours`` before
@@ -113,6 +116,14 @@ _NEVER = datetime.min.replace(tzinfo=UTC)  # the watermark before any dated item
 def event_id_for(key: str) -> str:
     """Return the id of the event opened by the item ``key``: ``E`` + 12 hex of SHA-1."""
     return "E" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def _same_kind(event: Event, category: str) -> bool:
+    """False when ``event`` has incident reports and none of them is of ``category``: a
+    traffic accident, a food poisoning and an assault in one county share its place and
+    institution names, yet are different happenings (rule 3 of the module doc)."""
+    categories = event.counts.get("deaths")  # incident category -> most deaths reported
+    return not categories or category in categories
 
 
 class EventClusterer(BaseStage):
@@ -288,6 +299,7 @@ class EventClusterer(BaseStage):
         if not votes:
             return None, 0.0
         at = item.published_at
+        category = item.incident["category"] if item.incident else None
         # short texts share a template ("为什么…") by chance: they need more (sqrt rule)
         threshold = self.threshold * max(1.0, math.sqrt(SHORT_TERMS / max(len(vec), 1)))
         best, best_key = None, (0.0, "")
@@ -297,6 +309,8 @@ class EventClusterer(BaseStage):
         for n, event_id in ranked:
             event = self.events[event_id]
             if not event.first_at - self.window <= at <= event.last_at + self.window:
+                continue
+            if category and not _same_kind(event, category):
                 continue
             score, shared = event.similarity_shared(vec)
             needed = threshold / 2 if n >= QUOTED_VOTES else threshold
