@@ -24,10 +24,10 @@ def case_open(tmp_path: Path, *args: str) -> dict[str, object]:
     url = f"sqlite:///{tmp_path / 'y.db'}"
     with open_store(url) as store:
         if store.get_item(KEY) is None:
-            store.save_items([make(KEY, "燃气表读数异常，物业回应正在排查", 9.0, title="燃气表读数异常",
-                                   handling_class=3)])
-    done = CliRunner().invoke(app, ["case", "open", *args, "--item", KEY, "--unit", "区网信办", "--as", "李四",
-                                    "--db", url, "--json"])
+            store.save_items([make(KEY, "燃气表读数异常，物业回应正在排查", 9.0,
+                                   title="燃气表读数异常", handling_class=3)])
+    done = CliRunner().invoke(app, ["case", "open", *args, "--item", KEY, "--unit", "区网信办",
+                                    "--as", "李四", "--db", url, "--json"])
     assert done.exit_code == 0, done.stderr
     doc = json.loads(done.stdout)
     assert isinstance(doc, dict)
