@@ -54,7 +54,9 @@ def test_push_one_object_then_find_it(client: TestClient) -> None:
 def test_push_again_is_an_update_without_a_new_alert(client: TestClient) -> None:
     assert client.post("/api/items", json=ITEM).json()["alerts"] == 1
     again = client.post("/api/items", json=ITEM).json()
-    assert (again["stored"], again["updated"], again["alerts"]) == (0, 1, 0)
+    assert (again["stored"], again["updated"], again["alerts"]) == (0, 0, 0)  # unchanged
+    changed = client.post("/api/items", json={**ITEM, "likes": 12}).json()
+    assert (changed["stored"], changed["updated"], changed["alerts"]) == (0, 1, 0)
 
 
 def test_push_array_with_bad_elements(client: TestClient) -> None:
