@@ -13,12 +13,12 @@ import base64
 import logging
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from yuqing.domain import BadInput
 from yuqing.reports.fonts import font_face_css, uncovered
 from yuqing.reports.model import Report
 from yuqing.reports.sections import LEAD_TABLES, section_numerals
+from yuqing.time_range import local_time
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
 MEDIA_TYPES = {
@@ -40,7 +40,7 @@ def render_html(report: Report) -> str:
     css = (templates / "report.css").read_text("utf-8")
     charts = {c.name: "data:image/png;base64," + base64.b64encode(c.png).decode("ascii")
               for c in report.charts}
-    generated = report.generated_at.astimezone(ZoneInfo(report.tz)).strftime("%Y-%m-%d %H:%M")
+    generated = local_time(report.generated_at, report.tz)
     context: dict[str, Any] = {
         "r": report, "charts": charts, "css": css, "font_css": font_face_css(),
         "generated": generated, "numerals": section_numerals(),

@@ -11,7 +11,6 @@ import re
 import secrets
 from typing import Any
 from urllib.parse import parse_qs
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,6 +23,7 @@ from yuqing.cases.service import CaseService
 from yuqing.config import Config
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
+from yuqing.time_range import local_time
 from yuqing.web import views
 from yuqing.web.accounts import CASE_ROLES, Accounts, LoginThrottled
 from yuqing.web.auth import SESSION_COOKIE, _check_and_log_view, current_user
@@ -88,7 +88,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
             done = await run_in_threadpool(accounts.login, form.get("name", ""),
                                            form.get("password", ""), address)
         except LoginThrottled as locked:
-            until = locked.until.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+            until = local_time(locked.until, tz)
             return RedirectResponse(f"/login?locked={until}&next={target}", status_code=303)
         if done is None:
             return RedirectResponse(f"/login?failed=1&next={target}", status_code=303)
