@@ -32,6 +32,10 @@ def parse_since(value: str, tz: str, now: datetime | None = None) -> datetime:
     return parsed.astimezone(UTC)
 
 
+#: what :func:`local_time` writes (to check a time echoed back through a URL)
+LOCAL_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d \([+-]\d\d:\d\d\)")
+
+
 def local_time(when: datetime, tz: str | tzinfo) -> str:
     """Return the aware ``when`` as people read it in zone ``tz`` (an IANA name or a
     tzinfo), with the offset: ``2023-11-15 06:13 (+08:00)`` (docs/FIELD_CASES.md F20.11).
