@@ -73,7 +73,8 @@ def update_user(conn: Connection, name: str, changes: Mapping[str, Any]) -> None
     """Change ``role``, ``unit``, ``active`` or ``password_hash`` of user ``name``.
 
     Raises BadInput for an unknown user, field or role, and for a change that leaves
-    no active admin. Deactivating a user also ends their sessions.
+    no active admin; no changes at all change nothing. Deactivating a user also ends
+    their sessions.
     """
     unknown = set(changes) - {"role", "unit", "active", "password_hash"}
     if unknown:
@@ -85,6 +86,8 @@ def update_user(conn: Connection, name: str, changes: Mapping[str, Any]) -> None
     user_id = conn.scalar(select(users.c.id).where(users.c.name == name))
     if user_id is None:
         raise BadInput(f"user {name!r}: no such user")
+    if not changes:
+        return
     if changes.get("role", "admin") != "admin" or changes.get("active", True) is not True:
         _keep_an_admin(conn, user_id, name)
     conn.execute(update(users).where(users.c.id == user_id).values(**changes))

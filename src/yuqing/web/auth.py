@@ -179,7 +179,10 @@ async def case_guard(request: Request) -> None:
     if user["role"] == "push":
         raise HTTPException(403, "the push token may only push items")
     if request.method == "POST":
-        body = await request.json()
+        try:
+            body = await request.json()
+        except ValueError:  # empty or not JSON: the route's own validation answers 422
+            body = None
         if isinstance(body, dict):
             if body.get("actor") != user["name"] or body.get("role") != CASE_ROLES[user["role"]]:
                 raise HTTPException(403, f"acting as {user['name']!r}: send actor={user['name']!r}"
