@@ -285,16 +285,26 @@ def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveRe
     (SOURCE_COLUMNS: text, title, counts ...); one whose upsert would change no
     stored value at all (an unchanged feed polled again) is not written
     (docs/FIELD_CASES.md F20.9); one whose analysis alone changed is written, not
-    counted. A key repeated inside the batch is written once (the last one wins).
+    counted. A key repeated inside the batch is written once (the last one wins), an
+    update when its later copy changes a source value.
     On SQLite the caller must hold the write lock: new ``seq`` values are taken as
     max(seq) + i.
     """
-    latest = {item.key: item for item in batch}
-    if not latest:
+    rows: dict[str, dict[str, Any]] = {}
+    repeated: set[str] = set()  # keys whose later copy in the batch changes a source value
+    for item in batch:
+        row = item_to_row(item, now)
+        earlier = rows.get(item.key)
+        if earlier is not None and any(row[c] != earlier[c] for c in SOURCE_COLUMNS):
+            repeated.add(item.key)
+        rows[item.key] = row
+    if not rows:
         return SaveResult(0, 0)
-    rows = {key: item_to_row(item, now) for key, item in latest.items()}
+    latest = {item.key: item for item in batch}
     known = existing_keys(conn, latest)
     same, changed = compare_stored(conn, [rows[k] for k in known])
+    same -= repeated
+    changed |= repeated
     written = [row for key, row in rows.items() if key not in same]
     if written:
         _write_rows(conn, written, known)
