@@ -2,10 +2,13 @@
 
 Source: Debian's ``fonts-noto-cjk`` (``apt-get install fonts-noto-cjk``), face
 "Noto Sans CJK SC" (index 2 of NotoSansCJK-{Regular,Bold}.ttc), SIL Open Font
-License 1.1. Kept characters: ASCII, Latin-1, general punctuation, arrows,
+License 1.1. Two fonts, a fallback chain (yuqing/reports/fonts.py):
+``NotoSansSC-Regular.ttf`` ("Yuqing Sans SC") keeps ASCII, Latin-1, general punctuation, arrows,
 enclosed numbers, CJK symbols, full-width forms, the minus sign, every
 character of GB 2312 (levels 1 and 2: 6,763 hanzi plus symbols) and every
-character of the bundled hot-search titles. The subset is converted from
+character of the bundled hot-search titles; ``NotoSansSC-Ext-Regular.ttf``
+("Yuqing Sans SC Ext") keeps every other character the face maps (the rest of
+the CJK ideographs, Extensions A and B, kana, Hangul). Each subset is converted from
 CFF to TrueType outlines (WeasyPrint subsets TrueType in 0.6 s per PDF but the
 CFF font in 21 s) and renamed "Yuqing Sans SC" (a modified font version may not
 keep the original name under the OFL's spirit; the name also keeps it apart
@@ -29,6 +32,7 @@ from fontTools.ttLib import TTCollection, TTFont, newTable
 
 SC_INDEX = 2  # "Noto Sans CJK SC" in the Noto CJK collections
 FAMILY = "Yuqing Sans SC"
+EXT_FAMILY = "Yuqing Sans SC Ext"
 MAX_ERR = 1.0  # font units: cubic -> quadratic approximation error
 OUT = Path(__file__).resolve().parents[1] / "src" / "yuqing" / "data" / "fonts"
 RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2010, 0x205E), (0x2190, 0x21FF), (0x2212, 0x2212),
@@ -87,21 +91,33 @@ def to_truetype(font: TTFont) -> None:
     font.sfntVersion = "\x00\x01\x00\x00"
 
 
-def rename(font: TTFont) -> None:
-    """Set the family and full names of ``font`` to FAMILY (copyright notices kept)."""
+def rename(font: TTFont, family: str) -> None:
+    """Set the family and full names of ``font`` to ``family`` (copyright notices kept)."""
     names = font["name"]
     for record in list(names.names):
         if record.nameID in (1, 3, 4, 6, 16, 17):
             names.removeNames(nameID=record.nameID)
-    for name_id, value in ((1, FAMILY), (4, FAMILY), (6, FAMILY.replace(" ", "") + "-Regular"),
-                           (3, FAMILY + " subset of Noto Sans CJK SC 2.004")):
+    for name_id, value in ((1, family), (4, family), (6, family.replace(" ", "") + "-Regular"),
+                           (3, family + " subset of Noto Sans CJK SC 2.004")):
         names.setName(value, name_id, 3, 1, 0x409)
 
 
+def source_face(src_dir: Path) -> TTFont:
+    """Return the "Noto Sans CJK SC" Regular face from ``src_dir``."""
+    return TTCollection(str(src_dir / "NotoSansCJK-Regular.ttc")).fonts[SC_INDEX]
+
+
 def build(src_dir: Path) -> None:
-    """Write NotoSansSC-Regular.ttf (family FAMILY) into OUT."""
-    text = "".join(sorted(wanted()))
-    font = TTCollection(str(src_dir / "NotoSansCJK-Regular.ttc")).fonts[SC_INDEX]
+    """Write both fonts into OUT: the common subset, then the extension (the rest)."""
+    common = wanted()
+    write_subset(source_face(src_dir), common, FAMILY, "NotoSansSC-Regular.ttf")
+    rest = {chr(c) for c in source_face(src_dir).getBestCmap()} - common
+    write_subset(source_face(src_dir), rest, EXT_FAMILY, "NotoSansSC-Ext-Regular.ttf")
+
+
+def write_subset(font: TTFont, chars: set[str], family: str, file_name: str) -> None:
+    """Subset ``font`` to ``chars``, convert it to TrueType, name it ``family``, save it."""
+    text = "".join(sorted(chars))
     options = subset.Options()
     options.layout_features = []  # no GSUB/GPOS: big tables that made every PDF 2 s slower
     options.name_IDs = ["*"]
@@ -110,9 +126,9 @@ def build(src_dir: Path) -> None:
     sub = subset.Subsetter(options)
     sub.populate(text=text)
     sub.subset(font)
-    rename(font)
+    rename(font, family)
     to_truetype(font)
-    out = OUT / "NotoSansSC-Regular.ttf"
+    out = OUT / file_name
     font.save(str(out))
     print(f"{out}: {out.stat().st_size} bytes, {len(text)} characters")
 

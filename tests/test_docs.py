@@ -46,7 +46,7 @@ def test_example_config_loads_and_documents_every_section(tmp_path: Path) -> Non
 
 
 # Code, tests and the README cite the contracts in docs/ as docs/INTERFACES.md and
-# docs/FIELD_CASES.md (F1-F17), never a copy outside the repository.
+# docs/FIELD_CASES.md (F1-F17, F20.1-F20.13), never a copy outside the repository.
 CITED = re.compile(r"([\w./-]*?)\b(INTERFACES|FIELD_CASES)(\.md)?(?![\w-])")
 CITING_TREES = ("src", "tests", "benchmarks")
 
@@ -92,6 +92,9 @@ def test_every_field_case_has_its_tests() -> None:
     for n in range(1, 18):
         assert re.search(rf"^\*\*F{n} ", text, flags=re.M), f"F{n} undocumented"
         assert list((REPO / "tests" / "field").glob(f"test_f{n:02d}_*.py")), f"F{n} untested"
+    for n in range(1, 14):  # the field failures of issue 20, one test file per item
+        assert re.search(rf"^\*\*F20\.{n} ", text, flags=re.M), f"F20.{n} undocumented"
+        assert list((REPO / "tests" / "field").glob(f"test_f20_{n:02d}_*.py")), f"F20.{n} untested"
     for named in re.findall(r"`(tests/field/test_f\d\d_\w+\.py)`", text):
         assert (REPO / named).is_file(), f"docs/FIELD_CASES.md names missing {named}"
 

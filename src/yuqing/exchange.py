@@ -17,6 +17,11 @@ from yuqing.domain import BadInput
 #: (JSON number), ``5012345678901234.0``. Without a decimal point the exponent sign is
 #: required (float printers always write it), so hex ids such as ``3e47199473151162`` pass.
 _LOSSY_ID = re.compile(r"[+-]?\d+\.\d+[eE][+-]?\d{1,3}|[+-]?\d+[eE][+-]\d{1,3}|\d+\.0+")
+#: what a spreadsheet leaves of a long id written out again: 15 significant digits (IEEE
+#: doubles as Excel shows them), then zeros; 17 digits or more, so at least two zeros
+#: stand for lost digits (1 real id in 100 of 17 digits ends so, 1 in 10,000 of 19).
+#: A 16-digit id ending in one zero is too common among real ids (1 in 10) to judge.
+_ROUNDED_ID = re.compile(r"[1-9]\d{14}0{2,}")
 
 #: C0 controls other than tab and line breaks (PostgreSQL refuses NUL in text) and lone
 #: UTF-16 surrogates (valid in JSON, not encodable in UTF-8)
@@ -31,11 +36,18 @@ MAX_COUNT = 2**31 - 1
 
 
 def is_lossy_id(value: object) -> bool:
-    """True when ``value`` is an id mangled by a float (digits lost): a float, or a
-    string in scientific notation or ending in ``.0``."""
+    """True when ``value`` is an id mangled by a float (digits lost): a float, a string
+    in scientific notation or ending in ``.0``, or a long number (an int or digits) that
+    looks rounded to 15 significant digits (``7312345678901230000``; docs/FIELD_CASES.md
+    F20.2)."""
     if isinstance(value, float):
         return True
-    return isinstance(value, str) and _LOSSY_ID.fullmatch(value.strip()) is not None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return _LOSSY_ID.fullmatch(text) is not None or _ROUNDED_ID.fullmatch(text) is not None
 
 
 def clean_string(text: str) -> str:

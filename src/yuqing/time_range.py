@@ -1,10 +1,11 @@
-"""The start of a time range as people type it: ``--since`` of the CLI, ``since`` of the web
-filters and report API (one rule for all of them)."""
+"""Times as people type and read them: the start of a time range as typed (``--since`` of
+the CLI, ``since`` of the web filters and report API) and a moment as shown in alerts,
+reports and pages (:func:`local_time`); one rule for all of them."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from yuqing.domain import BadInput
@@ -42,3 +43,16 @@ def parse_range(since: str, until: str | None, tz: str,
     if end <= start:
         raise BadInput(f"--since {since!r} / --until {until!r}: the range is empty")
     return start, end
+
+
+#: what :func:`local_time` writes (to check a time echoed back through a URL)
+LOCAL_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d \([+-]\d\d:\d\d\)")
+
+
+def local_time(when: datetime, tz: str | tzinfo) -> str:
+    """Return the aware ``when`` as people read it in zone ``tz`` (an IANA name or a
+    tzinfo), with the offset: ``2023-11-15 06:13 (+08:00)`` (docs/FIELD_CASES.md F20.11).
+    Used by every alert, report and page that shows a moment."""
+    local = when.astimezone(ZoneInfo(tz) if isinstance(tz, str) else tz)
+    offset = local.strftime("%z")  # +0800
+    return f"{local:%Y-%m-%d %H:%M} ({offset[:3]}:{offset[3:5]})"

@@ -69,7 +69,7 @@ def test_body_lines_in_chinese() -> None:
     [alert] = rule().evaluate([item])
     lines = alert.body.splitlines()
     assert lines[0] == "来源：weibo（weibo）"
-    assert lines[1] == "时间：2024-03-05 08:15 +0800"  # NOW is 00:15 UTC
+    assert lines[1] == "时间：2024-03-05 08:15 (+08:00)"  # NOW is 00:15 UTC
     assert lines[2] == "情感：负面（负面概率 0.93）"
     assert lines[3] == "敏感词：燃气泄漏（安全生产）"  # repeated hit listed once
     assert lines[4] == "方案：燃气安全"
@@ -96,7 +96,7 @@ def test_english_messages() -> None:
     [alert] = MatchRule(cfg, lang="en", tz="UTC", clock=lambda: FIXED).evaluate(
         [make_item(terms=(GAS,))])
     assert alert.title.startswith("[Yuqing alert] 燃气安全: negative/sensitive — ")
-    assert "Time: 2024-03-05 00:15 +0000" in alert.body
+    assert "Time: 2024-03-05 00:15 (+00:00)" in alert.body
     assert "Sentiment: negative (P(negative) 0.93)" in alert.body
 
 

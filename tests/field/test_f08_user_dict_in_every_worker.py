@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from yuqing.config import parse_config
+from yuqing.domain import BadInput
 from yuqing.pipeline.segment import Segmenter
 
 
@@ -35,5 +36,5 @@ def test_user_word_is_one_token_in_every_worker(tmp_path: Path) -> None:
 def test_start_up_self_test_fails_loudly_on_an_ignored_user_word(tmp_path: Path) -> None:
     (tmp_path / "words.dict").write_text("加热时间 0\n", encoding="utf-8")
     cfg = parse_config({"segment": {"user_dicts": ["words.dict"]}}, base_dir=tmp_path)
-    with pytest.raises(RuntimeError, match="self-test.*加热时间"):
+    with pytest.raises(BadInput, match="self-test.*加热时间"):
         Segmenter.from_config(cfg)

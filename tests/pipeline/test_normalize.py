@@ -79,17 +79,18 @@ def test_no_identity_rejected(normalizer: Normalizer) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["7.31234567890123E+18", "5.012345678901234e15", "5012345678901234.0"]
+    "bad", ["7.31234567890123E+18", "5.012345678901234e15", "5012345678901234.0",
+            "7312345678901230000"]
 )
-def test_lossy_id_rejected(normalizer: Normalizer, bad: str) -> None:
-    with pytest.raises(RejectedItem) as err:
-        normalizer.to_item(raw(id=bad))
-    assert err.value.reason == "lossy_id"
-    assert (
-        bad in err.value.detail
-        and "float" in err.value.detail
-        and "export.csv:2" in err.value.detail
-    )
+def test_lossy_id_is_kept_under_a_text_key(normalizer: Normalizer, bad: str) -> None:
+    item = normalizer.to_item(raw(id=bad))
+    assert item.id is None and "lossy_id" in item.flags and item.extra["lossy_id"] == bad
+    assert item.key == f"{item.source}:text:{item.content_hash}"
+
+
+def test_lossy_id_with_a_url_is_keyed_by_the_url(normalizer: Normalizer) -> None:
+    item = normalizer.to_item(raw(id="4.49E+15", url="https://news.example.cn/a/1.html"))
+    assert item.key == "url:news.example.cn/a/1.html" and "lossy_id" in item.flags
 
 
 def test_lossy_parent_id_is_dropped_with_flag(normalizer: Normalizer) -> None:

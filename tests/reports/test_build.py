@@ -34,7 +34,7 @@ def test_daily_figures_summary_and_posts(filled: Store, extractor: KeywordExtrac
     first = r.posts[0]
     assert first.quote == GAS and first.quote_hash == text_hash(GAS)
     assert first.link == "http://127.0.0.1:8000/api/items/weibo%3A1" and first.url
-    assert r.posts[1].quote == CANTEEN and r.posts[1].published == "2024-03-05 11:30"
+    assert r.posts[1].quote == CANTEEN and r.posts[1].published == "2024-03-05 11:30 (+08:00)"
 
 
 def test_daily_charts_tables_and_suggestions(filled: Store, extractor: KeywordExtractor) -> None:

@@ -140,12 +140,12 @@ def test_repair_keeps_valid_refs_and_cdata() -> None:
     assert len(problems) == 3
 
 
-def test_entry_without_link_or_id_is_rejected_not_fatal() -> None:
+def test_entry_without_link_or_id_is_kept_under_a_derived_guid() -> None:
     feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
             b"<item><title>no link</title></item>"
             b"<item><title>ok</title><link>http://x.example.cn/1</link></item></channel></rss>")
     parsed = parse_feed(feed, source="s", tz="Asia/Shanghai", media_type="news", origin="mem")
-    assert [i.title for i in parsed.items] == ["ok"]
-    assert parsed.status == "degraded"
-    assert str(parsed.rejected[0]).startswith("mem#1: ")
-    assert parsed.items[0].text == "ok"  # headline-only entry: text falls back to title
+    assert [i.title for i in parsed.items] == ["no link", "ok"]
+    assert parsed.status == "ok" and parsed.rejected == []
+    assert parsed.items[0].flags == ["derived_guid"] and parsed.items[1].flags == []
+    assert parsed.items[1].text == "ok"  # headline-only entry: text falls back to title

@@ -48,8 +48,13 @@ def test_more_than_one_batch(store: Store, make_item: Callable[..., Item]) -> No
     batch = [make_item(f"k{i}", f"第{i}条") for i in range(2500)]
     result = store.save_items(batch)
     assert (result.inserted, result.updated) == (2500, 0)
-    again = store.save_items(batch[2000:])
-    assert (again.inserted, again.updated) == (0, 500)
+    again = store.save_items(batch[2000:])  # unchanged: nothing written (F20.9)
+    assert (again.inserted, again.updated) == (0, 0)
+    for it in batch[2000:2100]:
+        it.likes = 7
+    changed = store.save_items(batch[2000:])
+    assert (changed.inserted, changed.updated) == (0, 100)
+    assert store.get_item("k2000").likes == 7
     assert store.count_items() == 2500
     assert store.existing_keys(f"k{i}" for i in range(2490, 2510)) == {
         f"k{i}" for i in range(2490, 2500)

@@ -54,7 +54,9 @@ def test_push_one_object_then_find_it(client: TestClient) -> None:
 def test_push_again_is_an_update_without_a_new_alert(client: TestClient) -> None:
     assert client.post("/api/items", json=ITEM).json()["alerts"] == 1
     again = client.post("/api/items", json=ITEM).json()
-    assert (again["stored"], again["updated"], again["alerts"]) == (0, 1, 0)
+    assert (again["stored"], again["updated"], again["alerts"]) == (0, 0, 0)  # unchanged
+    changed = client.post("/api/items", json={**ITEM, "likes": 12}).json()
+    assert (changed["stored"], changed["updated"], changed["alerts"]) == (0, 1, 0)
 
 
 def test_push_array_with_bad_elements(client: TestClient) -> None:
@@ -64,14 +66,15 @@ def test_push_array_with_bad_elements(client: TestClient) -> None:
     resp = client.post("/api/items", json=body)
     assert resp.status_code == 200
     doc = resp.json()
-    assert (doc["read"], doc["stored"], doc["rejected"]) == (5, 2, 3)
-    assert doc["rejected_by_reason"] == {"bad_input": 2, "lossy_id": 1}
+    assert (doc["read"], doc["stored"], doc["rejected"]) == (5, 3, 2)
+    assert doc["rejected_by_reason"] == {"bad_input": 2}
     errors = " | ".join(doc["errors"])
     assert "POST /api/items[1]" in errors and "POST /api/items[2]" in errors
-    assert "POST /api/items[4]" in errors and "lost" in errors  # refused by the normaliser
-    assert len(doc["errors"]) == 3
+    assert len(doc["errors"]) == 2
+    # a float id lost digits: kept under a text key, flagged (docs/FIELD_CASES.md F20.2)
+    assert doc["changed_by_reason"] == {"lossy_id": 1} and "POST /api/items[4]" in doc["notes"][0]
     ids = {it["id"] for it in client.get("/api/items").json()}
-    assert ids == {"p1", "p2"}
+    assert ids == {"p1", "p2", None}
 
 
 def test_push_answer_names_values_it_changed(client: TestClient) -> None:
@@ -93,7 +96,7 @@ def test_push_answer_names_a_float_id_it_kept(client: TestClient) -> None:
         "/api/items", json={"id": 1.5, "text": "医院排队时间太长", "source": "forum"}
     ).json()
     assert doc["stored"] == 1 and doc["changed_by_reason"] == {"lossy_id": 1}
-    assert "id '1.5' was sent as a JSON number" in doc["notes"][0]
+    assert "id '1.5' went through a number" in doc["notes"][0]
 
 
 def test_push_with_every_item_refused_is_422(client: TestClient) -> None:

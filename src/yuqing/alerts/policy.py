@@ -34,6 +34,7 @@ from yuqing.domain import Alert, BadInput, Item
 from yuqing.store import Transaction
 from yuqing.store.alert_state import GroupState
 from yuqing.store.repositories import Repositories
+from yuqing.time_range import local_time
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -183,11 +184,10 @@ class AlertPolicy:
         """Return the storm summary alert of ``rule`` for the window starting at ``start``."""
         m = messages(rule.lang)
         end = start + timedelta(seconds=rule.cfg.window)
-        zone = ZoneInfo(rule.tz)
         link = f"{self.base_url}/alerts?rule={quote(rule.name)}"
         body = m["storm_body"].format(rule=rule.name, cap=rule.cfg.max_per_window, link=link,
-                                      start=start.astimezone(zone).strftime("%m-%d %H:%M"),
-                                      end=end.astimezone(zone).strftime("%H:%M %z"))
+                                      start=local_time(start, rule.tz),
+                                      end=local_time(end, rule.tz))
         return Alert(rule=rule.name, dedup_key=f"{rule.name}:storm:{start:%Y%m%dT%H%M%S}",
                      title=m["storm_title"].format(rule=rule.name), body=body, item_keys=[],
                      created_at=now, level=rule.level,

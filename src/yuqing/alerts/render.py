@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from yuqing.domain import Alert, BadInput, Item
+from yuqing.time_range import local_time
 
 DEFAULT_LANG = "zh"
 DEFAULT_TZ = "Asia/Shanghai"
@@ -152,9 +153,8 @@ def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> st
     A line whose value is missing is left out.
     """
     m = messages(lang)
-    local = item.published_at.astimezone(ZoneInfo(tz))
     lines = [(m["source"], m["source_value"].format(source=item.source, media=item.media_type)),
-             (m["time"], local.strftime("%Y-%m-%d %H:%M %z"))]
+             (m["time"], local_time(item.published_at, tz))]
     lines += _hotlist_lines(item, m)
     if item.sentiment:
         label = m.get(f"{item.sentiment}_label", item.sentiment)

@@ -22,6 +22,7 @@ from yuqing.cases import workflow
 from yuqing.cases.deadlines import compute_deadline, find_policy
 from yuqing.cases.service import CaseService
 from yuqing.domain import Alert, BadInput
+from yuqing.time_range import local_time
 
 RULE = "case_deadline"
 SYSTEM_ACTOR = "yuqing"
@@ -48,7 +49,7 @@ def _alert(service: CaseService, row: dict[str, Any], kind: str, now: datetime) 
     """Return the reminder or escalation alert of one deadline row."""
     unit = service.units.get(row["owner_unit"])
     unit_channels = list(unit.channels) if unit else []
-    due = row["due"].astimezone(service.tz).strftime("%Y-%m-%d %H:%M")
+    due = local_time(row["due"], service.tz)
     head = f"案件 case {row['case_id']}「{row['title']}」{row['policy']}"
     if kind == "remind":
         channels = list(dict.fromkeys(service.config.deadlines.channels + unit_channels))

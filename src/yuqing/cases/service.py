@@ -155,50 +155,64 @@ class CaseService:
             rows.append(Deadline(case_id, name, policy.met_by, start, due.due, due.provisional))
         return rows
 
-    def open_from_item(self, key: str, *, actor: str, role: str, unit: str) -> int:
-        """Open a case about the stored item ``key`` (class suggested by the analysis)."""
+    def open_from_item(self, key: str, *, actor: str, role: str, unit: str,
+                       title: str | None = None, suggested_class: int | None = None,
+                       channel: str = "online") -> int:
+        """Open a case about the stored item ``key``: the title and class given, else the
+        item's title (or text) and the class its analysis suggests."""
         item = self.store.get_item(key)
         if item is None:
             raise BadInput(f"open a case: item {key!r} is not stored")
-        return self.open_case(item.title or item.text[:60], actor=actor, role=role, unit=unit,
-                              origin="item", origin_ref=key, summary=item.text[:2000],
-                              suggested_class=item.handling_class,
+        return self.open_case(title or item.title or item.text[:60], actor=actor, role=role,
+                              unit=unit, origin="item", origin_ref=key, channel=channel,
+                              summary=item.text[:2000],
+                              suggested_class=_given(suggested_class, item.handling_class),
                               discovered_at=item.fetched_at, links=[("item", key)])
 
-    def open_from_alert(self, alert_id: int, *, actor: str, role: str, unit: str) -> int:
-        """Open a case about the stored alert ``alert_id``, linking the alert and its items."""
+    def open_from_alert(self, alert_id: int, *, actor: str, role: str, unit: str,
+                        title: str | None = None, suggested_class: int | None = None,
+                        channel: str = "online") -> int:
+        """Open a case about the stored alert ``alert_id``, linking the alert and its items;
+        the title given, else the alert's."""
         alert = self.store.cases.alert_source(alert_id)
         if alert is None:
             raise BadInput(f"open a case: alert {alert_id} is not stored")
         links = [("alert", str(alert_id))] + [("item", k) for k in alert["item_keys"]]
-        return self.open_case(alert["title"], actor=actor, role=role, unit=unit,
-                              origin="alert", origin_ref=str(alert_id), summary=alert["body"],
+        return self.open_case(title or alert["title"], actor=actor, role=role, unit=unit,
+                              origin="alert", origin_ref=str(alert_id), channel=channel,
+                              summary=alert["body"], suggested_class=suggested_class,
                               discovered_at=alert["created_at"], links=links)
 
-    def open_from_event(self, event_id: str, *, actor: str, role: str, unit: str) -> int:
-        """Open a case about event ``event_id`` from its stored items (the first is the title)."""
+    def open_from_event(self, event_id: str, *, actor: str, role: str, unit: str,
+                        title: str | None = None, suggested_class: int | None = None,
+                        channel: str = "online") -> int:
+        """Open a case about event ``event_id`` from its stored items: the title and class
+        given, else the first item's text and the highest class its items suggest."""
         rows = self.store.cases.event_items(event_id)
         if not rows:
             raise BadInput(f"open a case: event {event_id!r} has no stored items")
         classes = [r["handling_class"] for r in rows if r["handling_class"]]
         links = [("event", event_id)] + [("item", r["key"]) for r in rows]
-        return self.open_case(rows[0]["text"][:60], actor=actor, role=role, unit=unit,
-                              origin="event", origin_ref=event_id,
-                              suggested_class=max(classes) if classes else None,
+        return self.open_case(title or rows[0]["text"][:60], actor=actor, role=role, unit=unit,
+                              origin="event", origin_ref=event_id, channel=channel,
+                              suggested_class=_given(suggested_class,
+                                                     max(classes) if classes else None),
                               discovered_at=rows[0]["published_at"], links=links)
 
     def open_from(self, *, actor: str, role: str, unit: str, title: str | None = None,
                   item: str | None = None, alert: int | None = None, event: str | None = None,
                   channel: str = "online", suggested_class: int | None = None) -> int:
         """Open a case from ``item``, else ``alert``, else ``event``, else by hand
-        with ``title``; return its id. Raises BadInput when none is given."""
-        who = {"actor": actor, "role": role, "unit": unit}
+        with ``title``; return its id. A title, class or channel given always wins over
+        what the item, alert or event would give. Raises BadInput when none is given."""
+        given: dict[str, Any] = {"actor": actor, "role": role, "unit": unit, "title": title,
+                                 "suggested_class": suggested_class, "channel": channel}
         if item is not None:
-            return self.open_from_item(item, **who)
+            return self.open_from_item(item, **given)
         if alert is not None:
-            return self.open_from_alert(alert, **who)
+            return self.open_from_alert(alert, **given)
         if event is not None:
-            return self.open_from_event(event, **who)
+            return self.open_from_event(event, **given)
         if not title:
             raise BadInput("open a case: give a title, an item, an alert or an event")
         return self.open_case(title, actor=actor, role=role, unit=unit, channel=channel,
@@ -358,3 +372,8 @@ class CaseService:
         """Return the JSON form of ``find(...)`` (``Case.to_json``, office zone)."""
         return [c.to_json(self.tz)
                 for c in self.find(state=state, unit=unit, limit=limit, units=units)]
+
+
+def _given(value: int | None, default: int | None) -> int | None:
+    """Return ``value`` when it was given (not None), else ``default``."""
+    return default if value is None else value

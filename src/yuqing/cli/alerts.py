@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -23,6 +22,7 @@ from yuqing.cli.common import (
 )
 from yuqing.domain import Alert, BadInput
 from yuqing.runtime.context import make_context
+from yuqing.time_range import local_time
 
 alerts_app = typer.Typer(help="预警 alerts: list them with their deliveries, or test a channel.",
                          invoke_without_command=True)
@@ -67,9 +67,8 @@ def test_channel(channel: Annotated[str, typer.Argument(help="a channel name fro
                            f"{', '.join(sorted(channels))}")
         m = messages(cfg.language)
         now = datetime.now(UTC)
-        local = now.astimezone(ZoneInfo(cfg.timezone))
         alert = Alert(rule="test", dedup_key=f"test:{now.isoformat()}", title=m["test_title"],
-                      body=m["test_body"].format(time=local.strftime("%Y-%m-%d %H:%M %z")),
+                      body=m["test_body"].format(time=local_time(now, cfg.timezone)),
                       item_keys=[], created_at=now, level="IV", channels=[channel])
         result = Dispatcher(channels, max_attempts=1).deliver([alert])[alert.dedup_key][channel]
     spec = next((c for c in cfg.alerts.channels if c.name == channel), None)

@@ -1,4 +1,4 @@
-"""`yuqing user add|list|token`: web accounts (the first admin is made here)."""
+"""`yuqing user add|set|list|token`: web accounts (the first admin is made here)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,37 @@ def add(
         emit_json({"id": user_id, "name": name, "role": role, "unit": unit})
     else:
         err.print(f"已创建用户 created user {name} ({role}{', ' + unit if unit else ''})")
+
+
+@user_app.command("set")
+def set_user(
+    name: Annotated[str, typer.Argument(help="login name")],
+    role: Annotated[str | None, typer.Option(help="admin, analyst, handler or leader")] = None,
+    unit: Annotated[str | None, typer.Option(help="the user's unit")] = None,
+    active: Annotated[bool | None, typer.Option("--active/--inactive",
+                                                help="allow or refuse the user's logins")] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Change a web user's role, unit or active flag (exit 2 for a change that would leave
+    no active admin)."""
+    from yuqing.runtime.context import make_context
+
+    changes = {k: v for k, v in (("role", role), ("unit", unit), ("active", active))
+               if v is not None}
+    with user_errors():
+        if not changes:
+            raise fail("give --role, --unit, --active or --inactive")
+        ctx = make_context(config, db)
+        try:
+            Accounts(ctx.store).update_user(name, changes)
+        finally:
+            ctx.close()
+    if json_out:
+        emit_json({"name": name, "changed": sorted(changes)})
+    else:
+        err.print(f"已修改用户 changed user {name}: {', '.join(sorted(changes))}")
 
 
 @user_app.command("list")

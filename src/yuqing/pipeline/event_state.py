@@ -19,6 +19,7 @@ from yuqing.domain import Event, Item
 from yuqing.pipeline.event_terms import DocumentFrequency
 from yuqing.pipeline.heat import GRADED_CATEGORIES, LevelInputs, event_level, item_heat
 from yuqing.pipeline.spikes import spike_test
+from yuqing.pipeline.textnorm import to_simplified
 
 MAX_TERMS = 48  # centroid terms kept per event
 MAX_TOKENS = 30  # keyword candidates kept per event
@@ -34,6 +35,12 @@ def own_text(item: Item) -> str:
         return item.title.strip()
     cut = item.text.find("//@")
     return (item.text if cut < 0 else item.text[:cut]).strip()
+
+
+def title_of(text: str) -> str:
+    """Return an event title from an item's text: its first TITLE_CHARS characters in
+    simplified characters, the language of the pages (docs/FIELD_CASES.md F20.6)."""
+    return to_simplified(text[:TITLE_CHARS])
 
 
 def add_item(event: Event, item: Item, vec: dict[str, float], score: float,
@@ -60,7 +67,7 @@ def add_item(event: Event, item: Item, vec: dict[str, float], score: float,
     if score > event.rep_score:
         text = own_text(item)
         if len(text) >= MIN_TITLE_CHARS:
-            event.rep_key, event.rep_score, event.title = item.key, score, text[:TITLE_CHARS]
+            event.rep_key, event.rep_score, event.title = item.key, score, title_of(text)
     return _merge(event, vec)
 
 

@@ -77,7 +77,14 @@ from yuqing.config import Config, EventsConfig
 from yuqing.domain import Event, Item
 from yuqing.pipeline.base import BaseStage, EventStatePort, StageState
 from yuqing.pipeline.event_boilerplate import AccountBoilerplate, account
-from yuqing.pipeline.event_state import add_item, is_spiking, keywords, own_text, update_level
+from yuqing.pipeline.event_state import (
+    add_item,
+    is_spiking,
+    keywords,
+    own_text,
+    title_of,
+    update_level,
+)
 from yuqing.pipeline.event_terms import DocumentFrequency, run_terms, term_runs
 from yuqing.pipeline.heat import media_weights
 from yuqing.pipeline.weibo_ids import mid_from_url
@@ -330,7 +337,7 @@ class EventClusterer(BaseStage):
         text = own_text(item) or item.text
         event = Event(id=event_id_for(item.key), first_at=item.published_at,
                       last_at=item.published_at, origin_key=item.key, rep_key=item.key,
-                      title=text[:80])
+                      title=title_of(text))
         self._remember(event)
         return event
 

@@ -4,13 +4,19 @@
 ``match_text``/``offsets`` come from textnorm and index that plain text.
 Identity: ``key`` from urls.item_key; a Weibo item without an id takes the
 mid of its status URL. Ids are strings end to end; an id a spreadsheet
-turned into a float (``7.31234567890123E+18``) is rejected, since the digits
-it lost cannot be recovered (docs/INTERFACES.md: ids are never floats).
+turned into a float (``7.31234567890123E+18``, ``4.49E+15``, or written out
+again as ``7312345678901230000``: exchange.is_lossy_id) has lost digits that
+cannot be recovered, so it is no identity: the item is kept, flagged
+``lossy_id``, without an id (the value as written stays in
+``extra["lossy_id"]``), and keyed by its URL or else by its text
+(``source:text:<content_hash>``, so the same row sent again is one item;
+docs/FIELD_CASES.md F20.2).
 
 Rejection reasons (RejectedItem.reason): ``empty_text``, ``no_identity``,
-``lossy_id``, ``bad_url``. Flags added to ``Item.flags``: the date flags of
+``bad_url``. Flags added to ``Item.flags``: the date flags of
 pipeline.dates, ``bad_timezone`` (source zone unknown, Asia/Shanghai used),
-``lossy_parent_id`` (parent dropped), ``bad_count`` (a count left empty).
+``lossy_id``, ``lossy_parent_id`` (parent dropped), ``bad_count`` (a count left
+empty).
 """
 
 from __future__ import annotations
@@ -76,13 +82,18 @@ class Normalizer:
         (or the URL/id when the source gave no origin) and the problem.
         """
         origin = raw.origin or raw.url or f"{raw.source}:{raw.id}"
-        item_id = self._checked_id(raw.id, origin, "id")
+        item_id = _clean_id(raw.id)
         url = _clean_id(raw.url)
         flags = list(raw.flags)
+        extra = _clean_extra(raw.extra)
+        if is_lossy_id(raw.id) or is_lossy_id(item_id):
+            if "lossy_id" not in flags:
+                flags.append("lossy_id")
+            extra = {**(extra if isinstance(extra, dict) else {}), "lossy_id": item_id}
+            item_id = None
         url_mid = mid_from_url(url) if url else None
         if item_id is None and url_mid is not None:
             item_id = url_mid
-        key, canon = self._identity(raw, item_id, url, origin)
         text = html_to_text(raw.text or "")
         if len(text) > MAX_TEXT_CHARS:
             text = text[:MAX_TEXT_CHARS]
@@ -92,6 +103,9 @@ class Normalizer:
             raise RejectedItem(
                 "empty_text", f"{origin}: text is empty after removing markup and blanks"
             )
+        digest = content_hash(match_text)
+        key, canon = self._identity(raw, item_id, url, origin, digest if "lossy_id" in flags
+                                    and item_id is None else None)
         published_at, date_flags = self._published(raw, flags)
         if raw.media_type and raw.media_type not in MEDIA_TYPES:
             flags.append("unknown_media_type")
@@ -110,34 +124,28 @@ class Normalizer:
             canonical_url=canon,
             author=_clean_id(raw.author),
             author_id=_clean_id(raw.author_id),
-            parent_id=self._parent(raw, item_id, url, origin, flags),
-            content_hash=content_hash(match_text),
+            parent_id=self._parent(raw, item_id, url, flags),
+            content_hash=digest,
             flags=flags + date_flags,
             origin=origin,
-            extra=_clean_extra(raw.extra),
+            extra=extra,
         )
         self._counts(raw, item)
         return item
 
     @staticmethod
-    def _checked_id(value: object, origin: str, field: str) -> str | None:
-        """Return the id string; raise RejectedItem("lossy_id") for a float-mangled id."""
-        text = _clean_id(value)
-        if is_lossy_id(value) or is_lossy_id(text):
-            raise RejectedItem(
-                "lossy_id",
-                f"{origin}: {field} {text!r} looks like a number rounded to a float (spreadsheet "
-                "or JSON number); its last digits are lost. Export ids as text.",
-            )
-        return text
-
-    @staticmethod
     def _identity(
-        raw: RawItem, item_id: str | None, url: str | None, origin: str
+        raw: RawItem, item_id: str | None, url: str | None, origin: str, digest: str | None
     ) -> tuple[str, str | None]:
-        """Return ``(key, canonical_url)``; raise RejectedItem("no_identity"/"bad_url")."""
+        """Return ``(key, canonical_url)``; raise RejectedItem("no_identity"/"bad_url").
+
+        ``digest`` (the content hash) keys an item whose id was lost and that has no
+        url or guid.
+        """
         guid = _clean_id(raw.guid)
         if item_id is None and url is None and guid is None:
+            if digest is not None:
+                return f"{raw.source}:text:{digest}", None
             raise RejectedItem("no_identity", f"{origin}: item has neither id nor url (nor guid)")
         link = url or (guid if guid and looks_like_url(guid) else None)
         try:
@@ -148,13 +156,15 @@ class Normalizer:
                 raise RejectedItem("bad_url", f"{origin}: {err}") from err
             return item_key(raw.source, item_id, None, None), None
 
-    def _parent(
-        self, raw: RawItem, item_id: str | None, url: str | None, origin: str, flags: list[str]
-    ) -> str | None:
-        """Return raw.parent_id, else the status whose Weibo comment/repost page the URL is."""
-        try:
-            parent = self._checked_id(raw.parent_id, origin, "parent_id")
-        except RejectedItem:
+    @staticmethod
+    def _parent(raw: RawItem, item_id: str | None, url: str | None, flags: list[str]) -> str | None:
+        """Return raw.parent_id, else the status whose Weibo comment/repost page the URL is.
+
+        A parent id that lost digits (exchange.is_lossy_id) is dropped, flagged
+        ``lossy_parent_id``.
+        """
+        parent = _clean_id(raw.parent_id)
+        if is_lossy_id(raw.parent_id) or is_lossy_id(parent):
             flags.append("lossy_parent_id")
             return None
         if parent is None and url:
@@ -195,8 +205,8 @@ CHANGE_NOTES = {
     "bad_count": "a reposts/comments/likes value is not a whole number; it is left empty",
     "lossy_parent_id": "parent_id {raw.parent_id!r} looks like a number rounded to a float; "
     "dropped",
-    "lossy_id": "id {raw.id!r} was sent as a JSON number with a fraction or exponent, not as "
-    "text; it is kept as written (send ids as strings)",
+    "lossy_id": "id {raw.id!r} went through a number (a spreadsheet or a JSON number with a "
+    "fraction or exponent) and may have lost digits; send ids as text",
     "unknown_media_type": "media_type {raw.media_type!r} is not one of "
     + ", ".join(MEDIA_TYPES)
     + "; 'other' is used",

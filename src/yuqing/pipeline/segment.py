@@ -9,10 +9,16 @@ lines.
 Nothing is built at import time: each worker process builds its own
 :class:`Segmenter` from the config (docs/FIELD_CASES.md F8), and the constructor
 self-tests that every user word comes out as one token.
+
+jieba cuts only inside runs of CJK, letters, digits and ``+#&._%-``, so a user
+word with another character (``[允悲]``, ``【置顶】``: Weibo emoticons and tags) can
+never be one of its tokens. Such words are found first, longest first, and kept
+as one token each; jieba cuts the text between them (docs/FIELD_CASES.md F20.4).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +33,8 @@ from yuqing.pipeline.base import BaseStage, StageUnavailable, live
 SELF_TEST_WORDS = 20
 _PROBE_LEFT = "据说"
 _PROBE_RIGHT = "了吗"
+#: the characters jieba keeps inside one token besides letters, digits and CJK
+_JIEBA_WORD_SYMBOLS = frozenset("+#&._%-")
 
 
 def is_word_token(token: str) -> bool:
@@ -67,25 +75,29 @@ class Segmenter(BaseStage):
 
     ``user_dicts`` are jieba-format files, ``user_words`` single words; both
     are added once, at construction. Raises StageUnavailable when a file is
-    missing and RuntimeError ("fails loudly", F8) when the self-test finds a
-    user word that is not segmented as one token.
+    missing and BadInput naming the file or ``[segment] user_words`` ("fails
+    loudly", F8: a config problem) when the self-test finds a user word that is
+    not segmented as one token.
     """
 
     name = "segment"
 
     def __init__(self, user_dicts: Iterable[Path] = (), user_words: Iterable[str] = ()) -> None:
         self._jieba = Jieba()
-        words: list[str] = []
+        self._origin: dict[str, str] = {}
         for path in user_dicts:
             for word, freq, tag in read_user_dict(Path(path)):
                 self._jieba.add_word(word, freq, tag)
-                words.append(word)
+                self._origin.setdefault(word, str(path))
         for word in user_words:
             word = word.strip()
             if word:
                 self._jieba.add_word(word, None, None)
-                words.append(word)
-        self.user_words = words
+                self._origin.setdefault(word, "[segment] user_words")
+        self.user_words = list(self._origin)
+        whole = sorted((w for w in self.user_words if not _jieba_can_keep(w)), key=len,
+                       reverse=True)
+        self._whole = re.compile("|".join(map(re.escape, whole))) if whole else None
         self.self_test()
 
     @classmethod
@@ -97,20 +109,40 @@ class Segmenter(BaseStage):
     def self_test(self) -> None:
         """Check that sampled user words are single tokens inside a probe sentence.
 
-        Raises RuntimeError listing the words that were split. Words containing
+        Raises BadInput naming each split word and where it was given (the
+        dictionary file or ``[segment] user_words``). Words containing
         whitespace cannot be one token and are skipped.
         """
         words = [w for w in self.user_words if not any(ch.isspace() for ch in w)]
         step = max(1, len(words) // SELF_TEST_WORDS)
         failed = [w for w in words[::step] if w not in self.cut(_PROBE_LEFT + w + _PROBE_RIGHT)]
         if failed:
-            raise RuntimeError(f"segment self-test: user words not kept as one token: {failed}")
+            named = ", ".join(f"{w!r} ({self._origin[w]})" for w in failed)
+            raise BadInput(f"segment self-test: user words not kept as one token: {named}; "
+                           "give them a frequency jieba prefers, or remove them")
 
     def cut(self, text: str) -> list[str]:
-        """Return the tokens of ``text`` without whitespace/punctuation-only tokens."""
+        """Return the tokens of ``text`` without whitespace/punctuation-only tokens; user
+        words jieba cannot keep whole (see the module doc) are one token each."""
+        if self._whole is None:
+            return self._cut(text)
+        tokens: list[str] = []
+        start = 0
+        for m in self._whole.finditer(text):
+            tokens += self._cut(text[start:m.start()])
+            tokens.append(m.group())
+            start = m.end()
+        return tokens + self._cut(text[start:])
+
+    def _cut(self, text: str) -> list[str]:
         return [t for t in self._jieba.cut(text, True) if t.isalnum() or is_word_token(t)]
 
     def process(self, items: list[Item]) -> None:
         """Set ``item.tokens`` for every live item (see the Stage contract)."""
         for item in live(items):
             item.tokens = self.cut(item.match_text)
+
+
+def _jieba_can_keep(word: str) -> bool:
+    """True when every character of ``word`` may stand inside one jieba token."""
+    return all(ch.isalnum() or ch in _JIEBA_WORD_SYMBOLS for ch in word)

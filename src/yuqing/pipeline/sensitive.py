@@ -68,6 +68,20 @@ def builtin_lexicon_path(name: str) -> Path:
     return Path(str(resources.files("yuqing") / "data" / "lexicons" / f"{name}.txt"))
 
 
+def builtin_allow(path: str) -> list[str]:
+    """Return the shipped allow-list of a ``builtin:NAME`` lexicon (``data/lexicons/allow/
+    NAME.txt``: phrases holding a term across a word boundary, such as 大麻烦 for 大麻;
+    docs/FIELD_CASES.md F20.5), or ``[]`` for another path or a lexicon without one."""
+    if not path.startswith("builtin:"):
+        return []
+    name = path.removeprefix("builtin:")
+    file = builtin_lexicon_path(name).parent / "allow" / f"{name}.txt"
+    if not file.is_file():
+        return []
+    lines = (line.strip() for line in file.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def resolve_lexicon_path(path: str, base_dir: Path = Path(".")) -> Path:
     """Return the file for a LexiconConfig path: ``builtin:NAME`` or a path under ``base_dir``."""
     if path.startswith("builtin:"):
@@ -156,7 +170,11 @@ class SensitiveMatcher(BaseStage):
         *,
         evasion: bool = True,
     ) -> SensitiveMatcher:
-        """Read every lexicon of ``lexicons`` and build one matcher; bad lines are logged."""
+        """Read every lexicon of ``lexicons`` and build one matcher; bad lines are logged.
+
+        A built-in lexicon brings its shipped allow-list (:func:`builtin_allow`) besides
+        the ``allow`` phrases of its config entry.
+        """
         terms: list[Term] = []
         allow: list[str] = []
         for lex in lexicons:
@@ -164,7 +182,7 @@ class SensitiveMatcher(BaseStage):
             for problem in problems:
                 log.warning("sensitive: %s", problem)
             terms.extend(found)
-            allow.extend(lex.allow)
+            allow.extend(builtin_allow(lex.path) + lex.allow)
         return cls(terms, allow, normalize, evasion=evasion)
 
     def find(self, text: str) -> list[tuple[Term, int, int]]:

@@ -20,7 +20,13 @@ Two texts come out of one input:
      becomes one ASCII space; leading and trailing space is stripped;
   4. traditional -> simplified with OpenCC's ``tw2s`` config (``t2s`` leaves
      著 in 看著, MEASURED.md; OpenCC's phrase dictionaries keep 呼吸/猛烈
-     intact, unlike character-table converters, docs/FIELD_CASES.md F5).
+     intact, unlike character-table converters, docs/FIELD_CASES.md F5). A
+     text WRITTEN in traditional characters (:func:`is_traditional`) goes
+     through ``tw2sp`` instead, which also turns Taiwan wording into mainland
+     wording (網路 -> 网络, 影片 -> 视频, 計程車 -> 出租车), so a traditional and a
+     simplified telling of one happening match (F20.6). Only such texts: on
+     mainland text ``tw2sp`` rewrites ordinary words (新增 -> 添加, 支援 -> 支持;
+     136 of 20,000 CHECKED replay posts).
 
   ASCII letters keep their case. NFKC is applied per character, so
   combining sequences are not composed across characters.
@@ -56,6 +62,7 @@ _INVISIBLE = (
 # Full-width punctuation kept as written (Chinese typography), see module doc.
 _KEPT_FULLWIDTH = re.compile(r"[\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff60]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _SPACE = re.compile(r"\s")
 _MULTI_SPACE = re.compile(r"  +")
 
@@ -183,6 +190,7 @@ class TextNormalizer:
 
     def __init__(self, converter: Converter | None = None) -> None:
         self._cc: Converter = converter if converter is not None else opencc.OpenCC("tw2s")
+        self._phrases: Converter | None = opencc.OpenCC("tw2sp") if converter is None else None
         self._nfkc = _nfkc_table()
         self._special = re.compile(rf"(?P<ws>[\s{_INVISIBLE}]+)|[{_char_class(list(self._nfkc))}]")
 
@@ -228,9 +236,22 @@ class TextNormalizer:
         offsets.extend(range(pos, len(text)))
         return "".join(parts), offsets
 
+    def simplified(self, text: str) -> str:
+        """Return ``text`` in simplified characters as a reader sees it (punctuation, width
+        and spaces kept): the conversion of step 4 alone, for titles and display."""
+        return self._convert(text)[1]
+
+    def _convert(self, text: str) -> tuple[Converter, str]:
+        """Return (converter used, converted text): the phrase converter for a text written
+        in traditional characters, else the character converter."""
+        converted = self._cc.convert(text)
+        if self._phrases is not None and converted != text and is_traditional(text, converted):
+            return self._phrases, self._phrases.convert(text)
+        return self._cc, converted
+
     def _simplify(self, text: str, offsets: list[int]) -> tuple[str, list[int]]:
         """Convert traditional to simplified, keeping ``offsets`` aligned."""
-        converted = self._cc.convert(text)
+        cc, converted = self._convert(text)
         if len(converted) == len(text):
             return converted, offsets
         parts: list[str] = []
@@ -240,13 +261,22 @@ class TextNormalizer:
             start, end = m.span()
             parts.append(text[pos:start])
             new_offsets.extend(offsets[pos:start])
-            run = self._cc.convert(m.group())
+            run = cc.convert(m.group())
             parts.append(run)
             new_offsets.extend(_align(offsets[start:end], len(run)))
             pos = end
         parts.append(text[pos:])
         new_offsets.extend(offsets[pos:])
         return "".join(parts), new_offsets
+
+
+def is_traditional(text: str, converted: str) -> bool:
+    """True when ``text`` is written in traditional characters: its character conversion
+    ``converted`` (``tw2s``, same length) changes at least 2 characters and at least 1 in
+    5 of its CJK characters (in a traditional text about 1 in 3 differ; a mainland post
+    quoting a name in traditional form, 台北的朋友说臺灣今日新增病例, is not one)."""
+    changed = sum(a != b for a, b in zip(text, converted, strict=False))
+    return changed >= 2 and changed * 5 >= sum(1 for _ in _CJK_CHAR.finditer(text))
 
 
 def _align(run_offsets: list[int], n_out: int) -> list[int]:
@@ -314,3 +344,9 @@ def strip_attribution(text: str) -> str:
 
 
 _ATTRIBUTION_HINT = re.compile(r"转自|转载|摘自|来源|来自|编|审核|校对|监制|侵权|作者所有")
+
+
+def to_simplified(text: str) -> str:
+    """Return ``text`` in simplified characters for display (:meth:`TextNormalizer.simplified`
+    of the shared normaliser)."""
+    return default_normalizer().simplified(text)

@@ -34,6 +34,7 @@ from yuqing.reports.model import (
 from yuqing.reports.periods import Period, default_date, period_of
 from yuqing.store import Store
 from yuqing.store.analytics import Scope
+from yuqing.time_range import local_time
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def make_posts(found: list[Item], options: ReportOptions, tz: str,
         posts.append(Post(
             ref=first_ref + i, key=item.key, quote=quote, quote_hash=text_hash(quote),
             source=item.source, author=text.clean(item.author or ""),
-            published=item.published_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            published=local_time(item.published_at, zone),
             sentiment=SENTIMENT_LABELS.get(item.sentiment or "none", "未判定"),
             engagement=engagement, link=item_link(options.base_url, item.key),
             url=item.url or ""))
@@ -104,7 +105,7 @@ def key_events(store: Store, scope: Scope, limit: int, tz: str) -> list[dict[str
             continue
         out.append({"id": event_id, "title": text.clean(row["title"])[:60], "level": row["level"],
                     "items": n, "size": row["size"],
-                    "first": row["first_at"].astimezone(zone).strftime("%m-%d %H:%M"),
+                    "first": local_time(row["first_at"], zone),
                     "status": CASE_STATE_LABELS.get(states.get(event_id, ""), "未立案")})
     return out
 
@@ -175,7 +176,7 @@ def period_tables(doc: dict[str, Any], events: list[dict[str, Any]], posts: list
         zone = ZoneInfo(tz)
         tables.append(Table("超期工单", ["工单", "标题", "状态", "时限", "截止时间"], [
             [c["id"], text.clean(c["title"]), CASE_STATE_LABELS.get(c["state"], c["state"]),
-             c["policy"], c["due"].astimezone(zone).strftime("%Y-%m-%d %H:%M")]
+             c["policy"], local_time(c["due"], zone)]
             for c in cases["overdue"]]))
     return tables
 

@@ -2,8 +2,11 @@
 
 One sheet 概况 with the figures, summary and suggestions, then one sheet per
 data table. Every string cell is cleaned of the control characters that
-XLSX (XML 1.0) cannot hold, and of a leading ``= + - @`` that a spreadsheet
-would run as a formula (OWASP "CSV injection").
+XLSX (XML 1.0) cannot hold, and written as a TEXT cell: a spreadsheet shows
+``=1+1 燃气表读数异常`` exactly so and never runs it as a formula (OWASP "CSV
+injection"; openpyxl would otherwise store a string that starts with ``=`` as a
+formula). CSV has no cell types, so :func:`csv_cell` puts a ``'`` before a
+leading ``= + - @`` instead (docs/FIELD_CASES.md F20.8).
 """
 
 from __future__ import annotations
@@ -25,13 +28,24 @@ MAX_COLUMN_WIDTH = 60
 FONT = "宋体"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def cell_value(value: Any) -> Any:
-    """Return ``value`` safe for a cell: strings without control characters and formula
-    prefixes (a leading ``'`` is added); numbers and None unchanged; other types as str."""
+    """Return ``value`` for an XLSX cell: strings without control characters (as written
+    otherwise: add_sheet types them as text); numbers and None unchanged; other types as
+    str."""
     if value is None or isinstance(value, int | float):
         return value
-    text = clean(str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return clean(str(value))
+
+
+def csv_cell(value: Any) -> Any:
+    """Return ``value`` for a CSV cell: as :func:`cell_value`, and a string starting with
+    ``= + - @`` gets a leading ``'`` (a CSV cell has no type, so a spreadsheet would run
+    it as a formula)."""
+    value = cell_value(value)
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def add_sheet(book: Workbook, title: str, columns: Sequence[str],
@@ -42,6 +56,10 @@ def add_sheet(book: Workbook, title: str, columns: Sequence[str],
     sheet.append([cell_value(c) for c in columns])
     for row in rows:
         sheet.append([cell_value(v) for v in row])
+    for line in sheet.iter_rows():
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
     for cell in sheet[1]:
         cell.font = Font(name=FONT, bold=True)
     sheet.freeze_panes = "A2"

@@ -3,20 +3,22 @@
 ``render(report, fmt)`` returns the file's bytes. HTML and PDF share one
 Jinja2 template (yuqing/data/report_templates/report.html.j2) with charts inlined as PNG data
 URIs, so a saved HTML file is self-contained; PDF fonts are the shipped CJK
-subset bound by ``@font-face`` (reports/fonts.py).
+fonts bound by ``@font-face`` (reports/fonts.py), and a PDF with characters that
+no font covers is logged as a warning naming them.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from yuqing.domain import BadInput
-from yuqing.reports.fonts import font_face_css
+from yuqing.reports.fonts import font_face_css, uncovered
 from yuqing.reports.model import Report
 from yuqing.reports.sections import LEAD_TABLES, section_numerals
+from yuqing.time_range import local_time
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
 MEDIA_TYPES = {
@@ -24,6 +26,7 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+log = logging.getLogger(__name__)
 
 
 def render_html(report: Report) -> str:
@@ -37,7 +40,7 @@ def render_html(report: Report) -> str:
     css = (templates / "report.css").read_text("utf-8")
     charts = {c.name: "data:image/png;base64," + base64.b64encode(c.png).decode("ascii")
               for c in report.charts}
-    generated = report.generated_at.astimezone(ZoneInfo(report.tz)).strftime("%Y-%m-%d %H:%M")
+    generated = local_time(report.generated_at, report.tz)
     context: dict[str, Any] = {
         "r": report, "charts": charts, "css": css, "font_css": font_face_css(),
         "generated": generated, "numerals": section_numerals(),
@@ -47,10 +50,20 @@ def render_html(report: Report) -> str:
 
 
 def render_pdf(report: Report) -> bytes:
-    """Return the report as a PDF (A4, page numbers), text extractable."""
+    """Return the report as a PDF (A4, page numbers), text extractable.
+
+    Characters that no font covers (reports/fonts.py ``uncovered``) are drawn as
+    boxes; they are logged as one warning naming each with its code point.
+    """
     from weasyprint import HTML
 
-    return bytes(HTML(string=render_html(report)).write_pdf())
+    html = render_html(report)
+    missing = uncovered(html)
+    if missing:
+        log.warning("report %r: no font covers %d character(s), shown as boxes in the PDF: %s",
+                    report.title, len(missing),
+                    " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing))
+    return bytes(HTML(string=html).write_pdf())
 
 
 def render(report: Report, fmt: str) -> bytes:

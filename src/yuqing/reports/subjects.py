@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from yuqing.analytics import stats
 from yuqing.analytics.keywords import KeywordExtractor
@@ -27,14 +26,10 @@ from yuqing.reports.build import (
 from yuqing.reports.model import KIND_LABELS, Figure, Report, Table
 from yuqing.store import Store
 from yuqing.store.analytics import Scope
+from yuqing.time_range import local_time
 
-_FMT = "%Y-%m-%d %H:%M"
 CASE_ORIGINS = {"alert": "预警", "event": "事件", "item": "信息", "petition": "信访",
                 "manual": "人工登记"}
-
-
-def _local(value: datetime, tz: str) -> str:
-    return value.astimezone(ZoneInfo(tz)).strftime(_FMT)
 
 
 def _event(store: Store, event_id: str) -> dict[str, Any]:
@@ -71,7 +66,7 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
     ov = doc["overview"]
     report = Report(kind="special", title=f"舆情{KIND_LABELS['special']}：{title[:30]}",
                     organisation=options.organisation,
-                    period_label=f"{_local(since, tz)} 至 {_local(event['last_at'], tz)}",
+                    period_label=f"{local_time(since, tz)} 至 {local_time(event['last_at'], tz)}",
                     since=since, until=until, generated_at=now or datetime.now(UTC), tz=tz,
                     subject=f"事件 {event_id}", posts=posts)
     report.figures = [
@@ -83,11 +78,12 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
         Figure("处置状态", status),
     ]
     first = (
-        f"首发于{_local(origin.published_at, tz)}，来源{origin.source}"
+        f"首发于{local_time(origin.published_at, tz)}，来源{origin.source}"
         if origin
         else "首发信息未采集"
     )
-    report.summary = [f"事件“{title}”{first}，截至{_local(event['last_at'], tz)}共监测到相关信息"
+    last = local_time(event["last_at"], tz)
+    report.summary = [f"事件“{title}”{first}，截至{last}共监测到相关信息"
                       f"{ov['items']}条，其中负面{ov['negative']}条（{text.percent(ov['negative_share'])}），"
                       f"事件等级{event['level']}级，处置状态：{status}。"]
     facts: list[list[Any]] = [
@@ -95,8 +91,8 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
         ["事件编号", event_id],
         ["等级", f"{event['level']}级"],
         ["热度", round(float(event["heat"]), 2)],
-        ["首发时间", _local(since, tz)],
-        ["最新时间", _local(event["last_at"], tz)],
+        ["首发时间", local_time(since, tz)],
+        ["最新时间", local_time(event["last_at"], tz)],
         ["信息量", ov["items"]],
         ["首发账号", _account(origin)],
         ["处置状态", status],
@@ -127,14 +123,14 @@ def _case_tables(case: dict[str, Any], log: list[dict[str, Any]],
              ["渠道", case["channel"]], ["责任单位", case["owner_unit"]],
              ["处置等级", case.get("handling_class") or case.get("suggested_class") or "未定"],
              ["状态", CASE_STATE_LABELS.get(case["state"], case["state"])],
-             ["立案时间", _local(case["opened_at"], tz)],
-             ["办结时间", _local(case["closed_at"], tz) if case.get("closed_at") else "未办结"]]
-    steps = [[_local(e["at"], tz), e["actor"], e["role"], e["action"],
+             ["立案时间", local_time(case["opened_at"], tz)],
+             ["办结时间", local_time(case["closed_at"], tz) if case.get("closed_at") else "未办结"]]
+    steps = [[local_time(e["at"], tz), e["actor"], e["role"], e["action"],
               f"{CASE_STATE_LABELS.get(e['from_state'] or '', e['from_state'] or '')}→"
               f"{CASE_STATE_LABELS.get(e['to_state'] or '', e['to_state'] or '')}"
               if e.get("to_state") else "", text.clean(e.get("note") or "")] for e in log]
-    limits = [[d["policy"], _local(d["due"], tz),
-               _local(d["met_at"], tz) if d["met_at"] else "未完成",
+    limits = [[d["policy"], local_time(d["due"], tz),
+               local_time(d["met_at"], tz) if d["met_at"] else "未完成",
                "按时" if d["met_at"] and d["met_at"] <= d["due"] else "超时"] for d in deadlines]
     return [Table("工单概况", ["项目", "内容"], facts),
             Table("处置经过", ["时间", "操作人", "角色", "动作", "状态变化", "说明"], steps),
@@ -165,15 +161,16 @@ def build_review_report(store: Store, case_id: int, *, tz: str = "Asia/Shanghai"
     title = text.clean(case["title"])
     report = Report(kind="review", title=f"{KIND_LABELS['review']}：{title[:30]}",
                     organisation=options.organisation,
-                    period_label=f"{_local(case['opened_at'], tz)} 至 {_local(end, tz)}",
+                    period_label=f"{local_time(case['opened_at'], tz)} 至 {local_time(end, tz)}",
                     since=case["opened_at"], until=end, generated_at=now, tz=tz,
                     subject=f"工单 {case_id}", posts=posts)
     state = CASE_STATE_LABELS.get(case["state"], case["state"])
     report.figures = [Figure("状态", state), Figure("历时", f"{hours:.1f}小时"),
                       Figure("处置记录", f"{len(log)}条"), Figure("关联信息", f"{len(keys)}条"),
                       Figure("超时环节", f"{late}个")]
-    closed = f"于{_local(case['closed_at'], tz)}办结" if case.get("closed_at") else f"目前{state}"
-    report.summary = [f"“{title}”于{_local(case['opened_at'], tz)}由{case['owner_unit']}立案，"
+    closed = (f"于{local_time(case['closed_at'], tz)}办结" if case.get("closed_at")
+              else f"目前{state}")
+    report.summary = [f"“{title}”于{local_time(case['opened_at'], tz)}由{case['owner_unit']}立案，"
                       f"{closed}，历时{hours:.1f}小时，共有处置记录{len(log)}条，"
                       f"关联信息{len(keys)}条。"]
     report.tables = _case_tables(case, log, deadlines, tz)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from io import BytesIO
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -24,6 +23,7 @@ from docx.shared import Cm, Pt, RGBColor
 from yuqing.reports.model import Report, Table
 from yuqing.reports.sections import LEAD_TABLES, section_numerals
 from yuqing.reports.text import clean
+from yuqing.time_range import local_time
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -106,7 +106,7 @@ def _header(doc: Any, report: Report) -> None:
     _run(title, report.title, bold=True, size=24, colour=RED, font=HEADING_FONT)
     meta = doc.add_paragraph()
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    when = report.generated_at.astimezone(ZoneInfo(report.tz)).strftime("%Y-%m-%d %H:%M")
+    when = local_time(report.generated_at, report.tz)
     parts = [report.period_label] + ([f"监测方案：{report.scheme}"] if report.scheme else [])
     parts += [report.subject] if report.subject else []
     _run(meta, " · ".join(parts + [f"生成时间：{when}"]), size=9)

@@ -16,7 +16,9 @@ class Outcome:
 
     ``read`` counts every input record (good or bad); ``stored`` new rows;
     ``updated`` rows that already existed (same identity: re-fetch, new guid
-    of the same URL) and were refreshed; ``duplicates`` stored items marked as
+    of the same URL) whose source values changed (text, title, counts ...; an
+    unchanged re-fetch counts only in ``read``: docs/FIELD_CASES.md F20.9);
+    ``duplicates`` stored items marked as
     duplicates of another; ``rejected`` inputs refused, by reason in
     ``rejected_by_reason``; ``matched`` / ``negative`` / ``sensitive`` count
     the new or updated items with that label; ``alerts`` alerts newly recorded.

@@ -268,7 +268,8 @@ class Pipeline:
                                                for part in kept])
             for outcome, part, n in zip(outcomes, kept, new, strict=True):
                 outcome.stored += n
-                outcome.updated += len(part) - n
+                outcome.updated += len({it.key for it in part if it.is_update}
+                                       & saved.updated_keys)
         if rejections:
             self.store.record_rejections([asdict(r) for r in rejections])
         for outcome, alerts in zip(outcomes, self._alert(kept), strict=True):

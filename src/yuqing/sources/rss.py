@@ -26,11 +26,16 @@ content, else summary, else the title (headline-only feeds); HTML is kept
 (the normaliser strips it); published_at <- the RAW date string
 (``published``, else ``updated``) — never feedparser's ``*_parsed``, which
 invents month and day for Chinese formats (F1); dates are parsed by the
-normaliser with the source's time zone.
+normaliser with the source's time zone. An entry with neither guid/id nor
+link (RSS 2.0 requires only a title or a description) gets a guid derived from
+the feed, its title, its raw date and its content (:func:`derived_guid`, as
+feed readers do), flagged ``derived_guid``: the same entry polled again has the
+same key, and nothing is lost (docs/FIELD_CASES.md F20.10).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html.entities
 import re
 from dataclasses import dataclass, field
@@ -156,7 +161,7 @@ def parse_feed(
         try:
             out.items.append(entry_to_raw(
                 entry, source=source, tz=tz, media_type=media_type,
-                origin=f"{origin}#{n}", fetched_at=fetched_at,
+                origin=f"{origin}#{n}", fetched_at=fetched_at, feed=origin,
             ))
         except BadInput as exc:
             out.rejected.append(exc)
@@ -168,27 +173,40 @@ def parse_feed(
 
 def entry_to_raw(
     entry: Any, *, source: str, tz: str, media_type: str, origin: str, fetched_at: datetime,
+    feed: str | None = None,
 ) -> RawItem:
     """Return the RawItem of one feedparser entry (mapping in the module doc).
 
-    Raises BadInput naming ``origin`` when the entry has neither id nor
-    link, or no text and no title.
+    ``feed`` names the feed (its URL) for :func:`derived_guid`, default ``origin``.
+    Raises BadInput naming ``origin`` when the entry has no text and no title.
     """
     title = entry.get("title") or None
     content = entry.get("content")
     text = (content[0].get("value") if content else None) or entry.get("summary") or title
     guid = entry.get("id") or None
     url = entry.get("link") or None
+    published = entry.get("published") or entry.get("updated") or None
     if not text:
         raise BadInput(f"{origin}: entry has no content, summary or title")
+    flags: list[str] = []
     if guid is None and url is None:
-        raise BadInput(f"{origin}: entry has neither guid/id nor link")
+        guid = derived_guid(feed or origin, title, published, text)
+        flags.append("derived_guid")
     return RawItem(
         source=source, text=text, fetched_at=fetched_at, guid=guid, title=title,
         media_type=media_type, url=url, author=entry.get("author") or None,
-        published_at=entry.get("published") or entry.get("updated") or None,
-        tz=tz, origin=origin,
+        published_at=published, tz=tz, origin=origin, flags=flags,
     )
+
+
+def derived_guid(feed: str, title: str | None, published: str | None, text: str) -> str:
+    """Return a stable guid for an entry without guid/id or link: ``derived:`` and the first
+    32 hex digits of the SHA-256 of the feed, the title, the raw date and the content
+    (NUL-separated), so one entry gets one key on every poll and two entries differing in
+    any of these get two."""
+    parts = (feed, title or "", published or "", text)
+    digest = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+    return f"derived:{digest[:32]}"
 
 
 class RssSource(ConfiguredSource):

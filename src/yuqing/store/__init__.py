@@ -144,20 +144,24 @@ class Store(Repositories):
     # ----- items -------------------------------------------------------------------------
 
     def save_items(self, batch: Sequence[Item]) -> SaveResult:
-        """Upsert items by key, SAVE_BATCH per transaction; return counts of inserted and updated.
+        """Upsert items by key, SAVE_BATCH per transaction; return counts of inserted and
+        updated rows (see items.save_items).
 
         A stored key (``item.is_update`` or a re-fetch) gets its text, title,
-        counts and analysis replaced; there is never a second row per key.
-        Raises ValueError for a naive datetime in an item.
+        counts and analysis replaced; there is never a second row per key. Only a
+        re-fetch whose source values changed counts as updated; one that would change
+        nothing is not written. Raises ValueError for a naive datetime in an item.
         """
         inserted = updated = 0
+        changed: frozenset[str] = frozenset()
         for i in range(0, len(batch), SAVE_BATCH):
             now = _now()
             with self.write() as conn:
                 done = _items.save_items(conn, batch[i : i + SAVE_BATCH], now)
             inserted += done.inserted
             updated += done.updated
-        return SaveResult(inserted=inserted, updated=updated)
+            changed |= done.updated_keys
+        return SaveResult(inserted=inserted, updated=updated, updated_keys=changed)
 
     def get_item(self, key: str) -> Item | None:
         """Return the item stored under ``key``, or None."""

@@ -75,8 +75,9 @@ def update_user(conn: Connection, name: str, changes: Mapping[str, Any]) -> None
     """Change ``role``, ``unit``, ``active``, ``password_hash`` or an address (ADDRESSES) of
     user ``name``.
 
-    Raises BadInput for an unknown user, field or role. Deactivating a user
-    also ends their sessions.
+    Raises BadInput for an unknown user, field or role, and for a change that leaves
+    no active admin; no changes at all change nothing. Deactivating a user also ends
+    their sessions.
     """
     unknown = set(changes) - {"role", "unit", "active", "password_hash", *ADDRESSES}
     if unknown:
@@ -88,9 +89,25 @@ def update_user(conn: Connection, name: str, changes: Mapping[str, Any]) -> None
     user_id = conn.scalar(select(users.c.id).where(users.c.name == name))
     if user_id is None:
         raise BadInput(f"user {name!r}: no such user")
+    if not changes:
+        return
+    if changes.get("role", "admin") != "admin" or changes.get("active", True) is not True:
+        _keep_an_admin(conn, user_id, name)
     conn.execute(update(users).where(users.c.id == user_id).values(**changes))
     if changes.get("active") is False or "password_hash" in changes:
         conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
+
+
+def _keep_an_admin(conn: Connection, user_id: int, name: str) -> None:
+    """Raise BadInput when user ``user_id`` is the only active admin (the change at hand
+    demotes or deactivates it): with no active admin every web request answers 401 until
+    someone with shell access adds one (docs/FIELD_CASES.md F20.12). The active admins'
+    rows are locked (PostgreSQL), so two admins demoting each other cannot both pass."""
+    admins = conn.scalars(select(users.c.id).where(users.c.role == "admin", users.c.active)
+                          .with_for_update()).all()
+    if list(admins) == [user_id]:
+        raise BadInput(f"user {name!r} is the only active admin: promote or add another admin "
+                       "before demoting or deactivating this one")
 
 
 def list_users(conn: Connection) -> list[dict[str, Any]]:

@@ -64,10 +64,12 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What ``Store.save_items`` did: rows ``inserted`` (new keys) and ``updated`` (known keys)."""
+    """What ``Store.save_items`` did: rows ``inserted`` (new keys) and ``updated`` (known keys
+    whose source values changed: ``updated_keys``)."""
 
     inserted: int
     updated: int
+    updated_keys: frozenset[str] = frozenset()
 
 
 def item_to_row(item: Item, now: datetime) -> dict[str, Any]:
@@ -277,27 +279,79 @@ def _write_rows(conn: Connection, rows: list[dict[str, Any]], known: set[str]) -
 
 
 def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveResult:
-    """Upsert ``batch`` by key inside the caller's transaction; return inserted/updated counts.
+    """Upsert ``batch`` by key inside the caller's transaction; return what changed.
 
-    A key repeated inside the batch is written once (the last one wins) and
-    counted as an update. On SQLite the caller must hold the write lock:
-    new ``seq`` values are taken as max(seq) + i.
+    A known key is an update only when a value its source gave changed
+    (SOURCE_COLUMNS: text, title, counts ...); one whose upsert would change no
+    stored value at all (an unchanged feed polled again) is not written
+    (docs/FIELD_CASES.md F20.9); one whose analysis alone changed is written, not
+    counted. A key repeated inside the batch is written once (the last one wins), an
+    update when its later copy changes a source value.
+    On SQLite the caller must hold the write lock: new ``seq`` values are taken as
+    max(seq) + i.
     """
-    latest = {item.key: item for item in batch}
-    if not latest:
+    rows: dict[str, dict[str, Any]] = {}
+    repeated: set[str] = set()  # keys whose later copy in the batch changes a source value
+    for item in batch:
+        row = item_to_row(item, now)
+        earlier = rows.get(item.key)
+        if earlier is not None and any(row[c] != earlier[c] for c in SOURCE_COLUMNS):
+            repeated.add(item.key)
+        rows[item.key] = row
+    if not rows:
         return SaveResult(0, 0)
+    latest = {item.key: item for item in batch}
     known = existing_keys(conn, latest)
-    _write_rows(conn, [item_to_row(item, now) for item in latest.values()], known)
-    if known:
+    same, changed = compare_stored(conn, [rows[k] for k in known])
+    same -= repeated
+    changed |= repeated
+    written = [row for key, row in rows.items() if key not in same]
+    if written:
+        _write_rows(conn, written, known)
+    if known - same:
         conn.execute(delete(item_schemes).where(item_schemes.c.item_key == bindparam("k")),
-                     [{"k": k} for k in known])
-    pairs = [{"item_key": it.key, "scheme": s} for it in latest.values()
+                     [{"k": k} for k in known - same])
+    pairs = [{"item_key": it.key, "scheme": s} for it in latest.values() if it.key not in same
              for s in dict.fromkeys(it.schemes)]
     if pairs:  # another writer (PostgreSQL) may have saved the same new item meanwhile
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         conn.execute(dialect.insert(item_schemes).on_conflict_do_nothing(), pairs)
-    inserted = len(latest) - len(known)
-    return SaveResult(inserted=inserted, updated=len(batch) - inserted)
+    return SaveResult(inserted=len(latest) - len(known), updated=len(changed),
+                      updated_keys=frozenset(changed))
+
+
+#: the columns an upsert may change (_KEEP_IF_NULL, _REPLACE), less the derived and the stamp
+_COMPARED = tuple(c for c in (*_KEEP_IF_NULL, *_REPLACE) if c not in ("search_bigrams",
+                                                                      "updated_at"))
+#: the columns whose values come from the source: a change in one is an update
+SOURCE_COLUMNS = ("id", "title", "url", "canonical_url", "author", "author_id", "parent_id",
+                  "reposts", "comments", "likes", "text")
+
+
+def compare_stored(conn: Connection, rows: Sequence[dict[str, Any]]) -> tuple[set[str], set[str]]:
+    """Return ``(same, changed)`` keys of the prepared ``rows`` (stored keys): ``same`` whose
+    upsert would change no stored value (every _REPLACE column equal, every _KEEP_IF_NULL
+    column equal or None), ``changed`` whose SOURCE_COLUMNS would change."""
+    stored: dict[str, Any] = {}
+    columns = [items.c.key, *(items.c[c] for c in _COMPARED)]
+    keys = [row["key"] for row in rows]
+    for i in range(0, len(keys), IN_CHUNK):
+        found = conn.execute(select(*columns).where(items.c.key.in_(keys[i : i + IN_CHUNK])))
+        stored.update({r.key: r._mapping for r in found})
+    keep = set(_KEEP_IF_NULL)
+    same: set[str] = set()
+    changed: set[str] = set()
+    for row in rows:
+        old = stored.get(row["key"])
+        if old is None:
+            continue
+        differ = {c for c in _COMPARED
+                  if not (row[c] == old[c] or (c in keep and row[c] is None))}
+        if not differ:
+            same.add(row["key"])
+        elif differ.intersection(SOURCE_COLUMNS):
+            changed.add(row["key"])
+    return same, changed
 
 
 def filter_items(

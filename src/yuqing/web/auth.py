@@ -172,7 +172,10 @@ async def case_guard(request: Request) -> None:
     user = current_user(request)
     if request.method != "POST" or user["role"] == "push":
         return
-    body = await request.json()
+    try:
+        body = await request.json()
+    except ValueError:  # empty or not JSON: the route's own validation answers 422
+        return
     if isinstance(body, dict):
         if body.get("actor") != user["name"] or body.get("role") != CASE_ROLES[user["role"]]:
             raise HTTPException(403, f"acting as {user['name']!r}: send actor={user['name']!r}"

@@ -25,9 +25,9 @@ def seed_demo(ctx: Context) -> tuple[str, str]:
         accounts.update_user(DEMO_USER, {"password": password, "role": "admin", "active": True})
     service = CaseService(ctx.store, ctx.config)
     if not service.list(limit=1):
-        who = {"actor": DEMO_USER, "role": "admin", "unit": DEMO_UNIT}
         for n, stored in enumerate(ctx.store.list_alerts(DEMO_CASES)):
-            case_id = service.open_from_alert(stored.id, **who)
+            case_id = service.open_from_alert(stored.id, actor=DEMO_USER, role="admin",
+                                              unit=DEMO_UNIT)
             if n == 0:
                 service.move(case_id, "verified", actor=DEMO_USER, role="admin",
                              note="演示：已核实信息来源 demo: source checked", handling_class=2)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException
 from fastapi.responses import Response
-from openpyxl import Workbook
 
 from yuqing.domain import Item
+from yuqing.web.reports_api import export_response as table_export
 
 EXPORT_FORMATS = ("csv", "xlsx")
 COLUMNS = ("published_at", "source", "media_type", "author", "title", "text", "url",
@@ -29,30 +27,11 @@ def item_rows(found: Sequence[Item], tz: str) -> list[list[str]]:
 
 
 def export_response(found: Sequence[Item], fmt: str, tz: str) -> Response:
-    """Return the items as a download ``yuqing-items.csv`` or ``.xlsx``.
+    """Return the items as a download ``yuqing-items.csv`` or ``.xlsx`` (cells cleaned and
+    formulas neutralised as in every export: web/reports_api.py export_response).
 
     Raises HTTPException 400 for another format.
     """
-    rows = item_rows(found, tz)
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
-        body = ("\ufeff" + buf.getvalue()).encode("utf-8")
-        media = "text/csv; charset=utf-8"
-    elif fmt == "xlsx":
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "items"
-        sheet.append(list(COLUMNS))
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        body = out.getvalue()
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
+    if fmt not in EXPORT_FORMATS:
         raise HTTPException(400, f"format={fmt!r}: expected csv or xlsx")
-    return Response(body, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="yuqing-items.{fmt}"'})
+    return table_export("yuqing-items", fmt, COLUMNS, item_rows(found, tz))

@@ -7,11 +7,9 @@ page call the JSON API from static/app.js with the session's CSRF token.
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import Any
-from urllib.parse import parse_qs
-from zoneinfo import ZoneInfo
+from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,6 +23,7 @@ from yuqing.cases.service import CaseService
 from yuqing.config import Config
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
+from yuqing.time_range import LOCAL_TIME, local_time
 from yuqing.web import access, views
 from yuqing.web.accounts import Accounts, LoginThrottled
 from yuqing.web.auth import SESSION_COOKIE, current_user
@@ -71,7 +70,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
                    locked: str = "") -> Response:
         token = secrets.token_urlsafe(16)
         page = pages.render(request, "login.html", next=safe_next(next), failed=failed,
-                            locked=locked if re.fullmatch(r"\d\d:\d\d", locked) else "",
+                            locked=locked if LOCAL_TIME.fullmatch(locked) else "",
                             login_csrf=token)
         page.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
                         secure=web_cookies_secure)
@@ -89,7 +88,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
             done = await run_in_threadpool(accounts.login, form.get("name", ""),
                                            form.get("password", ""), address)
         except LoginThrottled as locked:
-            until = locked.until.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+            until = quote(local_time(locked.until, tz))
             return RedirectResponse(f"/login?locked={until}&next={target}", status_code=303)
         if done is None:
             return RedirectResponse(f"/login?failed=1&next={target}", status_code=303)

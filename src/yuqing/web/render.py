@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from yuqing.config import Config
 from yuqing.domain import MEDIA_LABELS, SENTIMENT_LABELS, SENTIMENTS, Item, TermHit
+from yuqing.time_range import local_time
 from yuqing.web.i18n import pick_lang, translator
 
 
@@ -65,12 +66,13 @@ class Pages:
         env.globals["SENTIMENT"] = {k: SENTIMENT_LABELS[k] for k in SENTIMENTS}
         env.globals["MEDIA"] = MEDIA_LABELS
 
-    def localtime(self, value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        """Return ``value`` (aware datetime or ISO text) in the office zone as ``fmt``."""
+    def localtime(self, value: datetime | str | None) -> str:
+        """Return ``value`` (aware datetime or ISO text) in the office zone, as every page
+        shows a moment (time_range.local_time: ``2023-11-15 06:13 (+08:00)``)."""
         if value is None:
             return ""
-        when = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return when.astimezone(self.zone).strftime(fmt)
+        return local_time(datetime.fromisoformat(value) if isinstance(value, str) else value,
+                          self.zone)
 
     def mark(self, item: Item, limit: int | None = None) -> Markup:
         """Return the item's text highlighted (sensitive terms, words of its schemes)."""

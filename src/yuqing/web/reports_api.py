@@ -47,13 +47,13 @@ def download_response(data: bytes, media_type: str, filename: str) -> Response:
 
 def csv_bytes(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """Return ``rows`` as CSV in UTF-8 with a BOM (so Excel opens Chinese correctly); cells
-    pass the same cleaning as XLSX cells (control characters, formula prefixes)."""
-    from yuqing.reports.excel import cell_value
+    are cleaned as XLSX cells are, and formulas neutralised (reports/excel.py csv_cell)."""
+    from yuqing.reports.excel import csv_cell
 
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)
-    writer.writerows([cell_value(v) for v in row] for row in rows)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
