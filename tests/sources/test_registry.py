@@ -57,3 +57,31 @@ def test_create_sources_skips_disabled() -> None:
             SourceConfig(name="b", kind="file", path="b.csv", enabled=False)]
     reg = register_builtin_sources(source_registry())
     assert [s.name for s in create_sources(reg, cfgs)] == ["a"]
+
+
+@pytest.mark.parametrize(("kind", "options", "typo", "near"), [
+    ("hotlist", {"platform": "weibo"}, "rise_place", "rise_places"),
+    ("search", {"url": "http://127.0.0.1/s?q={query}"}, "max_querys", "max_queries"),
+    ("rss", {"url": "http://127.0.0.1/feed"}, "headrs", "headers"),
+    ("file", {"path": "x.csv"}, "pathh", "path"),
+    ("newsnow", {"url": "http://127.0.0.1:4444", "ids": ["zhihu"]}, "id", "ids"),
+])
+def test_a_misspelt_option_is_refused_with_the_nearest_known_one(
+        kind: str, options: dict[str, object], typo: str, near: str) -> None:
+    config = SourceConfig(name="x", kind=kind, **options, **{typo: 3})
+    with pytest.raises(BadInput, match=f"source 'x' \\(kind {kind}\\): unknown option "
+                                       f"'{typo}'; did you mean '{near}'"):
+        create_source(register_builtin_sources(source_registry()), config)
+
+
+@pytest.mark.parametrize(("kind", "options"), [
+    ("hotlist", {"platform": "weibo"}),
+    ("search", {}),
+    ("rss", {}),
+    ("newsnow", {"ids": ["zhihu"]}),
+])
+def test_a_url_without_http_is_refused_when_the_source_is_built(
+        kind: str, options: dict[str, object]) -> None:
+    config = SourceConfig(name="x", kind=kind, url="127.0.0.1:8003/{query}", **options)
+    with pytest.raises(BadInput, match="source 'x' .*option 'url' must be an http\\(s\\) URL"):
+        create_source(register_builtin_sources(source_registry()), config)

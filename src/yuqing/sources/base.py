@@ -10,6 +10,9 @@ an idea from changedetection.io's content fetchers.
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar, Literal, Protocol, runtime_checkable
@@ -151,3 +154,35 @@ def seconds_option(config: SourceConfig, key: str, *, zero_ok: bool) -> float | 
         raise BadInput(f"source {config.name!r}: option {key!r} must be a number of seconds "
                        f"{floor}, got {value!r}")
     return float(value)
+
+
+#: options every source takes (sources/poll.py)
+POLL_OPTIONS = frozenset({"poll_timeout"})
+#: options every source that talks HTTP takes (sources/http.py)
+HTTP_OPTIONS = POLL_OPTIONS | {"delay", "timeout", "headers"}
+
+
+def check_options(config: SourceConfig, known: Iterable[str]) -> None:
+    """Raise BadInput naming the source, the first option of ``config`` that is not in
+    ``known`` and the nearest known one (``rise_place`` → ``rise_places``), so a typo
+    is refused at start and by ``yuqing check`` instead of silently using a default."""
+    names = sorted(set(known))
+    for key in config.model_extra or {}:
+        if key not in names:
+            near = difflib.get_close_matches(key, names, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise BadInput(f"source {config.name!r} (kind {config.kind}): unknown option "
+                           f"{key!r}{hint} (known: {', '.join(names)})")
+
+
+_HTTP_URL = re.compile(r"^https?://[^/\s]+")
+
+
+def http_url(config: SourceConfig, key: str, value: str) -> str:
+    """Return ``value`` (the option ``key`` of ``config``) when it is an http(s) URL;
+    raises BadInput naming the source, option and value otherwise, so ``yuqing check``
+    refuses ``www.example.cn/list`` before a poll fails on it."""
+    if not _HTTP_URL.match(value):
+        raise BadInput(f"source {config.name!r} (kind {config.kind}): option {key!r} must be "
+                       f"an http(s) URL, got {value!r}")
+    return value

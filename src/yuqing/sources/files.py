@@ -32,10 +32,12 @@ from typing import Any, ClassVar
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, RawItem
 from yuqing.sources.base import (
+    POLL_OPTIONS,
     ConfiguredSource,
     FetchResult,
     FetchState,
     FetchStatus,
+    check_options,
     rejected_summary,
     require_option,
     utc_now,
@@ -260,6 +262,7 @@ class FileSource(ConfiguredSource):
 
     def __init__(self, config: SourceConfig, *, clock: Callable[[], datetime] = utc_now) -> None:
         self._config = config
+        check_options(config, POLL_OPTIONS | {"path", "mapping"})
         self.pattern = require_option(config, "path")
         self.path = config.resolve_path(self.pattern)
         self.mapping = resolve_mapping(config.option("mapping"))

@@ -32,9 +32,11 @@ from zoneinfo import ZoneInfo
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, RawItem
 from yuqing.sources.base import (
+    POLL_OPTIONS,
     ConfiguredSource,
     FetchResult,
     FetchState,
+    check_options,
     rejected_summary,
     require_option,
 )
@@ -96,6 +98,7 @@ class ReplaySource(ConfiguredSource):
     def from_config(cls, config: SourceConfig) -> ReplaySource:
         """Build from a config: options ``path`` (required; relative to the config file's
         folder), ``speed``, ``mapping``, ``batch_size``."""
+        check_options(config, POLL_OPTIONS | {"path", "speed", "mapping", "batch_size"})
         path = require_option(config, "path")
         return cls(
             path if path == BUILTIN_NAME else config.resolve_path(path),

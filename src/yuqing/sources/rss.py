@@ -47,10 +47,13 @@ import feedparser  # type: ignore[import-untyped]
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, RawItem
 from yuqing.sources.base import (
+    HTTP_OPTIONS,
     ConfiguredSource,
     FetchResult,
     FetchState,
     FetchStatus,
+    check_options,
+    http_url,
     require_option,
     utc_now,
 )
@@ -225,7 +228,8 @@ class RssSource(ConfiguredSource):
 
     def __init__(self, config: SourceConfig) -> None:
         self._config = config
-        self.url = require_option(config, "url")
+        check_options(config, HTTP_OPTIONS | {"url"})
+        self.url = http_url(config, "url", require_option(config, "url"))
         self._headers = {str(k): str(v) for k, v in dict(config.option("headers", {}) or {})
                          .items()}
 

@@ -39,10 +39,13 @@ from yuqing.domain import BadInput, RawItem
 from yuqing.pipeline.urls import canonical_url
 from yuqing.sources.answers import html_page
 from yuqing.sources.base import (
+    HTTP_OPTIONS,
     ConfiguredSource,
     FetchResult,
     FetchState,
     FetchStatus,
+    check_options,
+    http_url,
     rejected_summary,
     require_option,
 )
@@ -143,7 +146,8 @@ class SearchSource(ConfiguredSource):
     def __init__(self, config: SourceConfig) -> None:
         self._config = config
         where = f"source {config.name!r} (kind search)"
-        self.template = require_option(config, "url")
+        check_options(config, HTTP_OPTIONS | {"url", "max_queries"})
+        self.template = http_url(config, "url", require_option(config, "url"))
         if PLACEHOLDER not in self.template:
             raise BadInput(f"{where}: option 'url' must contain {PLACEHOLDER} "
                            f"(got {self.template!r})")

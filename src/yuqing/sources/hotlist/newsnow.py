@@ -25,9 +25,9 @@ from urllib.parse import quote
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput
 from yuqing.sources.answers import ShapeError, load_json
-from yuqing.sources.base import require_option
+from yuqing.sources.base import check_options, http_url, require_option
 from yuqing.sources.hotlist.platforms import PLATFORMS, Platform, link_from
-from yuqing.sources.hotlist.source import HotList, ListSource, media_type_of
+from yuqing.sources.hotlist.source import LIST_OPTIONS, HotList, ListSource, media_type_of
 
 #: the statuses of a usable answer (``cache``: newsnow's copy, at most its TTL old)
 GOOD_STATUSES = ("success", "cache")
@@ -58,8 +58,9 @@ class NewsnowSource(ListSource):
     """``kind = "newsnow"``: the lists ``ids`` of the newsnow server ``url`` (module doc)."""
 
     def __init__(self, config: SourceConfig) -> None:
+        check_options(config, LIST_OPTIONS | {"ids"})
         super().__init__(config)
-        server = require_option(config, "url").rstrip("/")
+        server = http_url(config, "url", require_option(config, "url")).rstrip("/")
         ids = config.option("ids")
         if not isinstance(ids, list) or not ids or not all(
                 isinstance(i, str) and i.strip() for i in ids):

@@ -33,7 +33,15 @@ from typing import Any, ClassVar
 
 from yuqing.config import SourceConfig
 from yuqing.domain import BadInput, HotlistEntry, RawItem
-from yuqing.sources.base import ConfiguredSource, FetchResult, FetchState, require_option
+from yuqing.sources.base import (
+    HTTP_OPTIONS,
+    ConfiguredSource,
+    FetchResult,
+    FetchState,
+    check_options,
+    http_url,
+    require_option,
+)
 from yuqing.sources.hotlist.changes import RISE_HEAT_PERCENT, RISE_PLACES, Rise, TopicChange
 from yuqing.sources.hotlist.changes import compare_snapshots as compare
 from yuqing.sources.hotlist.platforms import Platform, platform
@@ -124,6 +132,10 @@ def media_type_of(config: SourceConfig, default: str) -> str:
     return config.media_type if "media_type" in config.model_fields_set else default
 
 
+#: the options of every hot-list source (``hotlist``, ``newsnow``)
+LIST_OPTIONS = HTTP_OPTIONS | {"url", "rise_places", "rise_heat_percent"}
+
+
 class ListSource(ConfiguredSource):
     """Base of sources that watch hot lists (``hotlist``, ``newsnow``): polled only.
 
@@ -170,10 +182,12 @@ class HotlistSource(ListSource):
     """``kind = "hotlist"``: one platform's hot list (module doc)."""
 
     def __init__(self, config: SourceConfig) -> None:
+        check_options(config, LIST_OPTIONS | {"platform"})
         super().__init__(config)
         adapter = platform(require_option(config, "platform"), _where(config))
         url = config.option("url") or adapter.url
         if not isinstance(url, str):
             raise BadInput(f"{_where(config)}: option 'url' must be a string")
+        http_url(config, "url", url)
         self.lists = [HotList(adapter, url, config.name, adapter.name, adapter.label,
                               media_type_of(config, adapter.media_type))]
