@@ -323,9 +323,10 @@ def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveRe
 #: the columns an upsert may change (_KEEP_IF_NULL, _REPLACE), less the derived and the stamp
 _COMPARED = tuple(c for c in (*_KEEP_IF_NULL, *_REPLACE) if c not in ("search_bigrams",
                                                                       "updated_at"))
-#: the columns whose values come from the source: a change in one is an update
+#: the columns whose values come from the source: a change in one is an update (``extra``
+#: holds what a source gives beyond the exchange format, e.g. a hot-list topic's rank and heat)
 SOURCE_COLUMNS = ("id", "title", "url", "canonical_url", "author", "author_id", "parent_id",
-                  "reposts", "comments", "likes", "text")
+                  "reposts", "comments", "likes", "text", "extra")
 
 
 def compare_stored(conn: Connection, rows: Sequence[dict[str, Any]]) -> tuple[set[str], set[str]]:
