@@ -36,8 +36,11 @@ class BadInput(YuqingError):
     """An input (file, row, feed entry, request body) that cannot be used.
 
     The message is written ``"<origin>: <problem>"``, the origin naming the
-    input (``export.csv:12``, a URL, ``POST /api/items[3]``).
+    input (``export.csv:12``, a URL, ``POST /api/items[3]``). ``source`` names the
+    configured source that read the input ("" when none did, e.g. a push).
     """
+
+    source: str = ""
 
     @property
     def origin(self) -> str:

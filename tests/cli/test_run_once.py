@@ -89,3 +89,21 @@ def test_run_once_without_sources_says_so(cli: Invoke, tmp_path: Path) -> None:
                  f"sqlite:///{tmp_path / 'y.db'}")
     assert result.exit_code == 2
     assert "no enabled sources in the config: nothing to do" in result.stderr
+
+
+def test_a_bad_row_of_a_dropped_file_is_filed_under_its_source(
+        cli: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "a.csv").write_text(
+        "id,text,published_at\n1,青山县医院门口排长队,2024-03-05 08:00\n"
+        '2,"引号没有关上,2024-03-05 08:10\n', encoding="utf-8")
+    config = tmp_path / "yuqing.toml"
+    config.write_text('[[sources]]\nname = "导出"\nkind = "file"\npath = "exports/*.csv"\n',
+                      encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'y.db'}"
+    result = cli("run", "--once", "--json", "--config", str(config), "--db", db)
+    assert result.exit_code == 0, result.stderr
+    assert one_json(result)["rejected"] == 1
+    with open_store(db) as store:
+        (rejection,) = store.list_rejections(source="导出")
+    assert "a.csv:3" in rejection["detail"] or "a.csv:3" in rejection["origin"]

@@ -284,7 +284,7 @@ class Pipeline:
         for raw in raws:
             outcome.read += 1
             if isinstance(raw, BadInput):
-                self._reject(outcome, rejections, "", "bad_input", str(raw), raw.origin)
+                self._reject(outcome, rejections, raw.source, "bad_input", str(raw), raw.origin)
                 continue
             try:
                 item = self.normalizer.to_item(raw)

@@ -94,6 +94,8 @@ async def poll_due(
     async def one(source: AnySource, h: SourceHealth) -> list[RawItem | BadInput]:
         result = await poll_source(source, h.state, env)
         h.record_result(result, now)
+        for bad in result.rejected:
+            bad.source = bad.source or source.name
         raws: list[RawItem | BadInput] = [*result.items, *result.rejected]
         if deliver is not None and raws:
             await deliver(raws)
