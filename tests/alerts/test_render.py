@@ -59,3 +59,17 @@ def test_languages_share_the_same_keys() -> None:
 def test_unknown_language() -> None:
     with pytest.raises(BadInput, match="known: \\['en', 'zh'\\]"):
         messages("de")
+
+
+def test_a_complaint_told_calmly_shows_why_it_is_negative_not_a_low_probability() -> None:
+    from event_items import make
+
+    from yuqing.alerts.render import alert_body
+
+    item = make(1, "青山县人民医院门诊排队三小时，想投诉一下")
+    item.sentiment, item.sentiment_score, item.emotion = "negative", 0.07, "neutral"
+    line = next(ln for ln in alert_body(item).splitlines() if ln.startswith("情感"))
+    assert line == "情感：负面（投诉或伤害，按舆情判定；文字情绪：中性）"
+    item.emotion = "negative"
+    line = next(ln for ln in alert_body(item).splitlines() if ln.startswith("情感"))
+    assert line == "情感：负面（负面概率 0.07）"

@@ -49,6 +49,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "time": "时间",
         "sentiment": "情感",
         "sentiment_score": "{label}（负面概率 {score:.2f}）",
+        "sentiment_polarity": "{label}（投诉或伤害，按舆情判定；文字情绪：{emotion}）",
         "terms": "敏感词",
         "term": "{term}（{category}）",
         "schemes": "方案",
@@ -90,6 +91,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "time": "Time",
         "sentiment": "Sentiment",
         "sentiment_score": "{label} (P(negative) {score:.2f})",
+        "sentiment_polarity": "{label} (a complaint or harm, for the office; the writer's tone: {emotion})",
         "terms": "Sensitive terms",
         "term": "{term} ({category})",
         "schemes": "Schemes",
@@ -158,8 +160,12 @@ def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> st
     lines += _hotlist_lines(item, m)
     if item.sentiment:
         label = m.get(f"{item.sentiment}_label", item.sentiment)
-        value = (label if item.sentiment_score is None
-                 else m["sentiment_score"].format(label=label, score=item.sentiment_score))
+        if item.emotion and item.emotion != item.sentiment:  # the office polarity decided
+            emotion = m.get(f"{item.emotion}_label", item.emotion)
+            value = m["sentiment_polarity"].format(label=label, emotion=emotion)
+        else:
+            value = (label if item.sentiment_score is None
+                     else m["sentiment_score"].format(label=label, score=item.sentiment_score))
         lines.append((m["sentiment"], value))
     if item.sensitive_terms:
         terms = dict.fromkeys(m["term"].format(term=h.term, category=h.category)
