@@ -91,7 +91,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "time": "Time",
         "sentiment": "Sentiment",
         "sentiment_score": "{label} (P(negative) {score:.2f})",
-        "sentiment_polarity": "{label} (a complaint or harm, for the office; the writer's tone: {emotion})",
+        "sentiment_polarity": "{label} (a complaint or harm, for the office; "
+                              "the writer's tone: {emotion})",
         "terms": "Sensitive terms",
         "term": "{term} ({category})",
         "schemes": "Schemes",
