@@ -555,3 +555,27 @@ class Event:
         cen = self.centroid
         shared = cen.keys() & vec.keys()
         return sum([cen[t] * vec[t] for t in shared]) / self.norm, len(shared)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChange:
+    """One item row written (inserted or updated) after a process's watermark, as the
+    shared stages catch up with it (pipeline/base.py ``Stage.catch_up``).
+
+    ``new``: the row was inserted after the watermark (else it is an update of a row the
+    process knew); ``dated``: its ``published_at`` was read from the item (not the fetch
+    time of an unreadable date). The other fields are the stored item's.
+    """
+
+    key: str
+    new: bool
+    match_text: str
+    canonical_url: str | None
+    duplicate_of: str | None
+    event_id: str | None
+    source: str
+    author: str | None
+    root_id: str | None
+    parent_id: str | None
+    published_at: datetime
+    dated: bool

@@ -51,13 +51,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash
 
-from yuqing.domain import Item
+from yuqing.domain import Item, StoredChange
 from yuqing.pipeline.base import BaseStage, StageState
 from yuqing.pipeline.textnorm import strip_attribution
 from yuqing.pipeline.weibo_ids import repost_chain
@@ -256,6 +256,7 @@ class Deduplicator(BaseStage):
     """
 
     name = "dedup"
+    shared = True
 
     def __init__(
         self,
@@ -300,12 +301,25 @@ class Deduplicator(BaseStage):
         still recognises what it stored before. The exact key is computed
         from ``match_text`` (:func:`exact_key`); ``content_hash`` is not used.
         """
+        return self._register_rows((key, canon, match_text, False)
+                                   for key, _chash, canon, match_text in records)
+
+    def catch_up(self, changes: Sequence[StoredChange]) -> None:
+        """Register the items other processes stored since the last batch, as
+        :meth:`process` registered them there: a new copy (``duplicate_of`` set) and a
+        trivial repost by key and URL only, anything else (an update too) indexed."""
+        self._register_rows((ch.key, ch.canonical_url, ch.match_text,
+                             ch.new and ch.duplicate_of is not None) for ch in changes)
+
+    def _register_rows(self, rows: Iterable[tuple[str, str | None, str, bool]]) -> int:
+        """Register ``(key, canonical_url, match_text, is_copy)`` rows in order, replacing
+        what was known of each key; return how many."""
         count = 0
         pending: list[tuple[str, bytes, str | None, str | None]] = []
-        for key, _chash, canon, match_text in records:
+        for key, canon, match_text, is_copy in rows:
             words = own_words(match_text)[0]
             pending.append((key, exact_key(match_text), canon,
-                            None if words.lower() in TRIVIAL_OWN_WORDS else words))
+                            None if is_copy or words.lower() in TRIVIAL_OWN_WORDS else words))
             if len(pending) >= _CHUNK:
                 count += self._seed_chunk(pending)
                 pending = []

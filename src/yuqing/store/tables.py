@@ -112,6 +112,10 @@ items = Table(
     Column("extra", json_type(), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # rev: the write order of every insert AND update (max(rev) + i, assigned under the
+    # shared-state lock, store/scaleout.py), so another process catches up with the rows
+    # written after the last one it saw; NULL on rows written before migration 0012
+    Column("rev", BigInteger),
     Index("ix_items_published_at", "published_at"),
     Index("ix_items_source", "source"),
     Index("ix_items_content_hash", "content_hash"),
@@ -120,6 +124,7 @@ items = Table(
     Index("ix_items_parent_id", "parent_id"),
     Index("ix_items_sentiment", "sentiment"),
     Index("ix_items_event_id", "event_id"),
+    Index("ix_items_rev", "rev"),
 )
 
 item_schemes = Table(
