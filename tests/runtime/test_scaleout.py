@@ -12,52 +12,23 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from yuqing_cli import FIXTURES, write_config
+from scaleout_support import decisions, stream
+from yuqing_cli import write_config
 
 from yuqing.config import Config, parse_config
-from yuqing.domain import RawItem
 from yuqing.runtime.pipeline import Pipeline
 from yuqing.runtime.registries import load_registries
 from yuqing.store import Store, open_store
 
-FETCHED = datetime(2024, 6, 3, tzinfo=UTC)
 RULES = {
     "schemes": [{"name": "民生", "subject_words": ["地铁", "食堂", "自来水", "快递", "高速"]}],
     "alerts": {"rules": [{"name": "负面", "negative": True, "sensitive": True,
                           "channels": ["log"]}],
                "channels": [{"name": "log", "kind": "console", "style": "line"}]},
 }
-
-
-def stream() -> list[RawItem]:
-    """The hand-written events fixture, each text of 12+ characters also retold with one
-    character changed (a near-duplicate) an hour later; in time order."""
-    rows = [json.loads(line) for line in
-            (FIXTURES / "events" / "handwritten.jsonl").read_text(encoding="utf-8").splitlines()]
-    raws = []
-    for row in rows:
-        at = datetime.fromisoformat(row["published_at"]).replace(tzinfo=UTC)
-        raws.append(RawItem(source=row["source"], id=row["id"], text=row["text"],
-                            fetched_at=FETCHED, published_at=at, media_type="weibo"))
-        if len(row["text"]) >= 12:
-            copy = row["text"][:5] + "，" + row["text"][6:]
-            raws.append(RawItem(source="copy", id=row["id"], text=copy, fetched_at=FETCHED,
-                                published_at=at + timedelta(hours=1), media_type="weibo"))
-    raws.sort(key=lambda r: (r.published_at, r.source, r.id))  # type: ignore[arg-type,return-value]
-    return raws
-
-
-def decisions(store: Store) -> dict[str, object]:
-    """Everything the shared step decides, as comparable values."""
-    items = store.iter_items(limit=10_000)
-    return {
-        "items": sorted((it.key, it.duplicate_of, it.event_id) for it in items),
-        "alerts": sorted(a.alert.dedup_key for a in store.list_alerts(10_000)),
-    }
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from yuqing.cli.petition import deadline, eval_petitions, petition_app
 from yuqing.cli.rejections import rejections
 from yuqing.cli.report import report
 from yuqing.cli.run import run, serve
+from yuqing.cli.scaleout import scheduler, worker
 from yuqing.cli.stats import stats
 from yuqing.cli.train import train_app
 from yuqing.cli.users import user_app
@@ -40,6 +41,8 @@ app.command()(events)
 app.command()(event)
 app.command()(run)
 app.command()(serve)
+app.command()(worker)
+app.command()(scheduler)
 app.command()(stats)
 app.command()(report)
 app.add_typer(train_app, name="train")

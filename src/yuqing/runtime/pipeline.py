@@ -80,6 +80,14 @@ class _Call:
                 self.future.set_result(outcome)  # type: ignore[arg-type]
 
 
+def _sum(outcomes: list[Outcome]) -> Outcome:
+    """Return one Outcome holding the counts of all ``outcomes``."""
+    total = Outcome()
+    for outcome in outcomes:
+        total.add(outcome)
+    return total
+
+
 def split_total(total: int, shares: list[int]) -> list[int]:
     """Return ``shares`` with ``total - sum(shares)`` added to the last one (kept >= 0):
     per-call counts of a merged batch that agree with the batch's own total."""
@@ -194,13 +202,35 @@ class Pipeline:
         assert mine.outcome is not None
         return mine.outcome
 
-    def process_ticket(self, raws: Iterable[RawItem | BadInput], ticket: int) -> Outcome | None:
+    def process_ticket(self, raws: Iterable[RawItem | BadInput], ticket: int,
+                       yield_after: float | None = None) -> Outcome | None:
         """Run one batch that a broker carried under ``ticket`` (store/scaleout.py): its
         shared step commits after those of every earlier ticket; returns its counts, or
-        None when the batch committed before (a second delivery). Never merged."""
+        None when the batch committed before (a second delivery). Never merged. Raises
+        TurnNotCome (runtime/scaleout.py) as ``SharedStep.run`` does for ``yield_after``."""
         with self._lock:
-            done = self._process_batches([list(raws)], ticket)
+            done = self._process_batches([list(raws)], ticket, yield_after)
         return None if done is None else done[0]
+
+    def fail_ticket(self, raws: Iterable[RawItem | BadInput], ticket: int, error: str) -> Outcome:
+        """Record every input of the batch ``ticket``, which failed for good (``error``), as
+        a rejection (reason ``failed``) and the ticket as committed, so the batches after
+        it go on and nothing is lost unseen; returns the batch's counts."""
+        outcome = Outcome()
+        rejections: list[Rejection] = []
+        for raw in raws:
+            outcome.read += 1
+            source = raw.source if isinstance(raw, RawItem) else ""
+            self._reject(outcome, rejections, source, "failed",
+                         f"processing failed: {error}", raw.origin)
+
+        def record(tx: Transaction) -> Outcome:
+            tx.sources.record_rejections([asdict(r) for r in rejections])
+            return outcome
+
+        with self._lock:
+            self.shared.run(record, ticket, Outcome.as_dict)
+        return outcome
 
     def submit(self, raws: Iterable[RawItem | BadInput]) -> Future[Outcome]:
         """Queue one batch and return the future of its Outcome (or exception), for callers
@@ -246,7 +276,8 @@ class Pipeline:
             c.finish(outcome, None)
 
     def _process_batches(self, batches: Sequence[list[RawItem | BadInput]],
-                         ticket: int | None = None) -> list[Outcome] | None:
+                         ticket: int | None = None,
+                         yield_after: float | None = None) -> list[Outcome] | None:
         """Run ``batches`` through the stages and the store as one batch; return one Outcome
         per batch, or None when ``ticket`` committed before (the caller holds the lock)."""
         outcomes = [Outcome() for _ in batches]
@@ -259,7 +290,8 @@ class Pipeline:
             if not stage.shared:
                 stage.process(live(items))
         self._refresh_rules()
-        alerts = self.shared.run(lambda tx: self._decide(tx, parts, outcomes, rejections), ticket)
+        alerts = self.shared.run(lambda tx: self._decide(tx, parts, outcomes, rejections), ticket,
+                                 lambda _: _sum(outcomes).as_dict(), yield_after)
         if alerts is None:
             return None
         if alerts:

@@ -20,21 +20,26 @@ in sync with one truth, the store (docs/SCALEOUT.md):
   exactly as one process fed the same batches would. A running batch holds its
   ticket's session advisory lock (:meth:`ScaleoutRepository.hold_ticket`), so a
   waiting one can tell a batch in progress from one lost before it ran.
+- **source leases**: the scheduler marks a due source queued before it enqueues its
+  poll (:meth:`ScaleoutRepository.mark_queued`), a worker claims it for the length of
+  the poll (:meth:`ScaleoutRepository.claim_source`): one poll of a source at a time,
+  and a lease left by a dead worker expires.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from yuqing.domain import StoredChange
+from yuqing.store.alerting_tables import dialect_insert
 from yuqing.store.repository import Repository
-from yuqing.store.scaleout_tables import batch_done, scaleout_counters
+from yuqing.store.scaleout_tables import batch_done, scaleout_counters, source_leases
 from yuqing.store.tables import items
 
 #: the class id (first int4 key) of the shared-state advisory lock ("YqSS")
@@ -133,6 +138,20 @@ class ScaleoutRepository(Repository):
                 f"SELECT pg_try_advisory_xact_lock({_ticket_key(ticket)})").scalar()
         return not free
 
+    def stalled_for(self, held: bool, now: datetime) -> float:
+        """Return how long (seconds, 0.0 when ``held``) the commit head has been held by
+        no live batch, as seen by waiting batches of any process; ``held``: whether a
+        batch holds it now. Call it under the shared-state lock."""
+        c = scaleout_counters.c
+        mark = int(now.timestamp() * 1000)
+        with self._write() as conn:
+            since = int(conn.execute(select(c.value).where(c.name == "stalled")).scalar_one())
+            if held or not since:
+                conn.execute(update(scaleout_counters).where(c.name == "stalled")
+                             .values(value=0 if held else mark))
+                return 0.0
+        return max(0.0, (mark - since) / 1000)
+
     def give_up(self, head: int) -> bool:
         """Let the batches after ``head`` commit without it (its batch was lost before it
         ran, or waits behind them); return False when ``head`` moved meanwhile."""
@@ -141,17 +160,31 @@ class ScaleoutRepository(Repository):
             moved = conn.execute(update(scaleout_counters)
                                  .where(and_(c.name == "commit", c.value == head))
                                  .values(value=head + 1))
+            conn.execute(update(scaleout_counters).where(c.name == "stalled").values(value=0))
         return moved.rowcount == 1
 
-    def finish(self, ticket: int, now: datetime) -> None:
-        """Record batch ``ticket`` as committed (in the caller's transaction) and move the
-        commit head past it when it was the head."""
+    def finish(self, ticket: int, now: datetime, outcome: dict[str, Any] | None = None) -> None:
+        """Record batch ``ticket`` as committed, with its ``outcome`` (in the caller's
+        transaction), and move the commit head past it when it was the head."""
         c = scaleout_counters.c
         with self._write() as conn:
-            conn.execute(insert(batch_done).values(ticket=ticket, done_at=now))
-            conn.execute(update(scaleout_counters)
-                         .where(and_(c.name == "commit", c.value == ticket))
-                         .values(value=ticket + 1))
+            conn.execute(insert(batch_done).values(ticket=ticket, done_at=now, outcome=outcome))
+            moved = conn.execute(update(scaleout_counters)
+                                 .where(and_(c.name == "commit", c.value == ticket))
+                                 .values(value=ticket + 1))
+            if moved.rowcount:
+                conn.execute(update(scaleout_counters).where(c.name == "stalled").values(value=0))
+
+    def outcomes(self, tickets: Iterable[int]) -> dict[int, dict[str, Any] | None]:
+        """Return ``{ticket: outcome}`` for the committed ones among ``tickets``."""
+        wanted = list(tickets)
+        found: dict[int, dict[str, Any] | None] = {}
+        with self._read() as conn:
+            for i in range(0, len(wanted), 500):
+                stmt = select(batch_done.c.ticket, batch_done.c.outcome).where(
+                    batch_done.c.ticket.in_(wanted[i : i + 500]))
+                found.update({int(t): o for t, o in conn.execute(stmt)})
+        return found
 
     @contextmanager
     def hold_ticket(self, ticket: int) -> Iterator[None]:
@@ -173,3 +206,49 @@ class ScaleoutRepository(Repository):
                     conn.commit()
                 except DBAPIError:
                     conn.invalidate()  # the connection died: the lock went with it
+
+    # ----- source leases -----
+
+    def mark_queued(self, names: Iterable[str], now: datetime, ttl: timedelta) -> list[str]:
+        """Mark as queued until ``now + ttl`` each source of ``names`` that nobody polls
+        and that is not queued already; return those marked (their polls are to be
+        enqueued), in order."""
+        c = source_leases.c
+        free = and_(or_(c.lease_until.is_(None), c.lease_until < now),
+                    or_(c.queued_until.is_(None), c.queued_until < now))
+        marked = []
+        with self._write() as conn:
+            for name in names:
+                stmt = dialect_insert(conn, source_leases).values(name=name,
+                                                                  queued_until=now + ttl)
+                stmt = stmt.on_conflict_do_update(index_elements=[c.name],
+                                                  set_={"queued_until": now + ttl}, where=free)
+                if conn.execute(stmt.returning(c.name)).first() is not None:
+                    marked.append(name)
+        return marked
+
+    def claim_source(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+        """Make ``holder`` the only poller of source ``name`` until ``now + ttl``; False when
+        another holds an unexpired lease."""
+        c = source_leases.c
+        values = {"holder": holder, "lease_until": now + ttl, "queued_until": None}
+        with self._write() as conn:
+            stmt = dialect_insert(conn, source_leases).values(name=name, **values)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[c.name], set_=values,
+                where=or_(c.lease_until.is_(None), c.lease_until < now))
+            return conn.execute(stmt.returning(c.name)).first() is not None
+
+    def release_source(self, name: str, holder: str) -> None:
+        """End ``holder``'s lease of source ``name`` (no-op when it holds none)."""
+        c = source_leases.c
+        with self._write() as conn:
+            conn.execute(update(source_leases).where(c.name == name, c.holder == holder)
+                         .values(holder=None, lease_until=None))
+
+    def leases(self) -> dict[str, tuple[str | None, datetime | None, datetime | None]]:
+        """Return ``{source: (holder, lease_until, queued_until)}`` for every source row."""
+        c = source_leases.c
+        with self._read() as conn:
+            rows = conn.execute(select(c.name, c.holder, c.lease_until, c.queued_until))
+            return {r.name: (r.holder, r.lease_until, r.queued_until) for r in rows}

@@ -7,7 +7,7 @@ Create Date: 2027-01-20
 ``items.rev`` (indexed) numbers every insert and update of an item, so a process
 catches its in-memory de-duplication and event state up with what other processes
 wrote since it last looked; rows written before this migration keep NULL (they are
-older than any watermark). ``scaleout_counters`` starts both counters at 1.
+older than any watermark). ``scaleout_counters`` starts the ticket counters at 1.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import yuqing.store.scaleout_tables  # noqa: F401 - registers the tables on the shared metadata
-from yuqing.store.tables import UTCDateTime
+from yuqing.store.tables import UTCDateTime, json_type
 
 revision = "0012_scaleout"
 down_revision = "0002_events"
@@ -33,11 +33,13 @@ def upgrade() -> None:
         sa.Column("name", sa.String, primary_key=True),
         sa.Column("value", sa.BigInteger, nullable=False),
     )
-    op.bulk_insert(counters, [{"name": "ticket", "value": 1}, {"name": "commit", "value": 1}])
+    op.bulk_insert(counters, [{"name": "ticket", "value": 1}, {"name": "commit", "value": 1},
+                              {"name": "stalled", "value": 0}])
     op.create_table(
         "batch_done",
         sa.Column("ticket", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("done_at", UTCDateTime, nullable=False),
+        sa.Column("outcome", json_type()),
     )
     op.create_table(
         "source_leases",
