@@ -1,8 +1,9 @@
 """One truth across processes (runtime/scaleout.py): many pipelines on one store decide as one.
 
 The in-process tests run two Pipeline objects on one database (each with its own
-memory, as two processes have); the subprocess test runs two real ``yuqing ingest``
-processes at the same moment. Both backends (SQLite file, PostgreSQL schema).
+memory, as two processes have), on both backends (SQLite file, PostgreSQL schema); the
+subprocess test runs two real ``yuqing ingest`` processes at the same moment on
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -96,8 +97,10 @@ POSTS = ["市第一中学食堂发生食物中毒，家长十分愤怒，学校�
          "市第一中学食堂发生食物中毒，家长非常愤怒，学校至今没有回应！"]
 
 
+@pytest.mark.postgres
 def test_two_ingest_processes_at_once_make_one_event_and_one_alert(
-        tmp_path: Path, store_url: str) -> None:
+        tmp_path: Path, postgres_schema_url: str) -> None:
+    store_url = postgres_schema_url
     config = write_config(tmp_path)
     files = []
     for i, text in enumerate(POSTS):

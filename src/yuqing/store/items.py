@@ -36,7 +36,7 @@ from sqlalchemy.engine import RowMapping
 
 from yuqing.domain import SENTIMENTS, Item, TermHit
 from yuqing.store.feed import feed_statement, planner_stats_stale
-from yuqing.store.repository import Repository
+from yuqing.store.repository import Repository, one_of
 from yuqing.store.scaleout import lock_shared_state, next_revs
 from yuqing.store.search import bigram_text, query_condition
 from yuqing.store.tables import item_schemes, items
@@ -219,7 +219,8 @@ def existing_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(wanted), IN_CHUNK):
         chunk = wanted[i : i + IN_CHUNK]
-        found.update(conn.scalars(select(items.c.key).where(items.c.key.in_(chunk))))
+        found.update(conn.scalars(select(items.c.key).where(
+            one_of(items.c.key, chunk, conn.dialect.name))))
     return found
 
 
