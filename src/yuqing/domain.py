@@ -545,16 +545,19 @@ class Event:
     keywords: list[str] = field(default_factory=list)
 
     def similarity(self, vec: dict[str, float]) -> float:
-        """Return the cosine of the unit vector ``vec`` (term -> weight) with the centroid."""
-        cen = self.centroid
-        return sum(cen[t] * vec[t] for t in cen.keys() & vec.keys()) / self.norm
+        """Return the cosine of the unit vector ``vec`` (term -> weight) with the centroid.
+
+        Summed in ``vec``'s order, not in a set's: a set of strings iterates in an order
+        that differs from process to process (hash randomisation), and so would the last
+        bits of the sum, and with them a decision at the threshold (docs/SCALEOUT.md)."""
+        return self.similarity_shared(vec)[0]
 
     def similarity_shared(self, vec: dict[str, float]) -> tuple[float, int]:
-        """Return the cosine of the unit vector ``vec`` with the centroid and how many
-        terms they share."""
+        """Return the cosine of the unit vector ``vec`` with the centroid (summed in
+        ``vec``'s order, see :meth:`similarity`) and how many terms they share."""
         cen = self.centroid
-        shared = cen.keys() & vec.keys()
-        return sum([cen[t] * vec[t] for t in shared]) / self.norm, len(shared)
+        products = [cen[t] * w for t, w in vec.items() if t in cen]
+        return sum(products) / self.norm, len(products)
 
 
 @dataclass(frozen=True, slots=True)

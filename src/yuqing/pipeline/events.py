@@ -97,6 +97,7 @@ KEY_MEMORY = 500_000  # key -> event links remembered
 WARM_ITEMS = 20_000  # recent items read at start-up (links and document frequencies)
 MIN_DUPLICATE_CHARS = 10  # shorter copies ("顶", "[怒]") recur in unrelated threads
 OPENER_SCORE = 0.5  # a later member more central than this becomes the representative
+HEAT_DECIMALS = 3  # an event's heat is kept (and stored) to this many decimals
 _WEIBO_URL = re.compile(r"(?:https?://)?(?:[\w-]+\.)?weibo\.(?:com|cn)/[^\s\"'<>，。]+")
 
 
@@ -206,6 +207,8 @@ class EventClusterer(BaseStage):
         changed = [self.events[e] for e in self._dirty if e in self.events]
         for event in changed:
             event.keywords = keywords(event, self.df)
+            # as stored, so a process reloading the event (catch_up) holds the same heat
+            event.heat = round(event.heat, HEAT_DECIMALS)
         self._state.save(changed)
 
     # ----- the stage -----------------------------------------------------------------------

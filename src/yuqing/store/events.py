@@ -55,7 +55,7 @@ def event_to_row(event: Event, now: datetime) -> dict[str, Any]:
              "first_by_media": event.first_by_media, "hours": event.hours}
     return {"id": event.id, "title": event.title, "rep_key": event.rep_key,
             "origin_key": event.origin_key, "first_at": event.first_at,
-            "last_at": event.last_at, "size": event.size, "heat": round(event.heat, 3),
+            "last_at": event.last_at, "size": event.size, "heat": event.heat,
             "level": event.level, "keywords": event.keywords, "terms": event.centroid,
             "state": state, "updated_at": now}
 

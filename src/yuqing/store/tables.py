@@ -69,6 +69,14 @@ def json_type() -> TypeEngine[Any]:
     return JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
+def ordered_json_type() -> TypeEngine[Any]:
+    """Return a JSON column type that gives objects back with their keys in the order
+    written: ``json`` (text) on PostgreSQL too, where ``jsonb`` sorts them. For state that
+    another process reloads and must see as its writer held it (an event's centroid:
+    ties between equal weights are kept in insertion order; docs/SCALEOUT.md)."""
+    return JSON(none_as_null=True)
+
+
 metadata = MetaData()
 
 items = Table(

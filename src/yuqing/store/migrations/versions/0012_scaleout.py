@@ -8,12 +8,16 @@ Create Date: 2027-01-20
 catches its in-memory de-duplication and event state up with what other processes
 wrote since it last looked; rows written before this migration keep NULL (they are
 older than any watermark). ``scaleout_counters`` starts the ticket counters at 1.
+``events.terms`` and ``events.state`` become ``json`` on PostgreSQL: ``jsonb`` sorts
+object keys, and a process reloading an event must see its centroid in the order its
+writer held it (ties between equal weights keep that order).
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 import yuqing.store.scaleout_tables  # noqa: F401 - registers the tables on the shared metadata
 from yuqing.store.tables import UTCDateTime, json_type
@@ -25,7 +29,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Add items.rev and its index; create the counters, batch_done and source_leases."""
+    """Add items.rev and its index; create the counters, batch_done and source_leases;
+    on PostgreSQL make events.terms and events.state ``json`` (key order kept)."""
+    if op.get_bind().dialect.name == "postgresql":
+        for column in ("terms", "state"):
+            op.alter_column("events", column, type_=sa.JSON(), postgresql_using=f"{column}::json")
     op.add_column("items", sa.Column("rev", sa.BigInteger))
     op.create_index("ix_items_rev", "items", ["rev"])
     counters = op.create_table(
@@ -51,7 +59,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop what upgrade added."""
+    """Drop what upgrade added (events.terms and events.state back to ``jsonb``)."""
+    if op.get_bind().dialect.name == "postgresql":
+        for column in ("terms", "state"):
+            op.alter_column("events", column, type_=JSONB(),
+                            postgresql_using=f"{column}::jsonb")
     op.drop_table("source_leases")
     op.drop_table("batch_done")
     op.drop_table("scaleout_counters")
