@@ -12,12 +12,21 @@ batches, and then timed from the first enqueued batch of the stream until the la
 committed (``yuqing ingest``'s producer: ticketed batches of ``--batch`` posts).
 
 Prints one JSON object: ``{"n", "batch", "workers": [1, 2], "posts_per_s": {"1": .., "2":
-..}, "seconds": {..}, "ratio", "identical", "lost", "duplicated"}``: ``ratio`` is the
-posts/s of the last worker count over the first (the baseline, measured in the same
-run); ``identical`` is true when every item's original (``duplicate_of``) and event and
-the alerts' keys equal those of the first run; ``lost`` counts posts not stored and
-``duplicated`` posts stored or counted twice (re-processed batches show as updates).
-The broker, the database and the workers share the machine's cores.
+..}, "seconds": {..}, "ratio", "identical", "lost", "duplicated", "shared_fraction",
+"bound", "load_average"}``: ``ratio`` is the posts/s of the last worker count over the
+first (the baseline, measured in the same run); ``identical`` is true when every item's
+original (``duplicate_of``) and event and the alerts' keys equal those of the first run;
+``lost`` counts posts not stored and ``duplicated`` posts stored or counted twice
+(re-processed batches show as updates). The broker, the database and the workers share
+the machine's cores, with whatever else runs (``load_average``: the 1-minute load
+before and after).
+
+``shared_fraction`` is measured apart, in this process: two pipelines on one fresh
+schema take turns on the first ``--analyse`` posts (each catching up with the other, as
+two workers do) and it is the share of their time spent in the shared step (under the
+lock, catch-up included). The shared steps of all workers run one at a time, so
+``bound`` = 1 / shared_fraction is the most any number of workers can gain on this
+stream (Amdahl), however many cores.
 """
 
 from __future__ import annotations
@@ -126,6 +135,46 @@ def run(workers: int, stream: list[Any], warm: list[Any], batch: int, db: str, b
     return seconds, decided, counts
 
 
+def shared_fraction(texts: list[str], batch: int, db: str, admin: Any) -> float:
+    """The share of two alternating pipelines' time spent in the shared step (doc)."""
+    from sqlalchemy import text
+
+    from yuqing.cli.demo import demo_config_path
+    from yuqing.config import load_config
+    from yuqing.runtime.pipeline import Pipeline
+    from yuqing.runtime.registries import load_registries
+    from yuqing.store import open_store
+
+    schema, url = schema_url(admin, db)
+    locked = [0.0]
+    try:
+        with open_store(url) as store:
+            config = load_config(demo_config_path())
+            pipes = [Pipeline(config, store, registries=load_registries()) for _ in range(2)]
+            for pipe in pipes:
+                run_step = pipe.shared.run
+
+                def timed(*args: Any, run_step: Any = run_step, **kw: Any) -> Any:
+                    start = time.perf_counter()
+                    try:
+                        return run_step(*args, **kw)
+                    finally:
+                        locked[0] += time.perf_counter() - start
+
+                pipe.shared.run = timed  # type: ignore[method-assign]
+            posts = raws(texts, "analyse")
+            start = time.perf_counter()
+            for k in range(0, len(posts), batch):
+                pipes[(k // batch) % 2].process(posts[k : k + batch])
+            total = time.perf_counter() - start
+            for pipe in pipes:
+                pipe.close()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    return locked[0] / total
+
+
 def main() -> None:
     """Parse arguments, run each worker count, print the JSON object."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -136,6 +185,8 @@ def main() -> None:
     parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("--broker", default=DEFAULT_BROKER)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--analyse", type=int, default=4000,
+                        help="posts of the shared-fraction measurement (0: skip it)")
     args = parser.parse_args()
     if not args.data.exists():
         raise SystemExit(f"{args.data}: not found (needs ../shared/data/sentiment3, or --data)")
@@ -147,6 +198,7 @@ def main() -> None:
     texts = load_texts(args.data, args.n + 200)
     warm, stream = raws(texts[:200], "warm"), raws(texts[200:], "bench")
     admin = create_engine(args.db, isolation_level="AUTOCOMMIT")
+    load_before = os.getloadavg()[0]
     results: dict[int, tuple[float, dict[str, Any], dict[str, int]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for workers in counts_of:
@@ -162,6 +214,9 @@ def main() -> None:
             if not args.json:
                 print(f"{workers} worker(s): {len(stream) / results[workers][0]:.0f} posts/s",
                       file=sys.stderr)
+    load_after = os.getloadavg()[0]
+    fraction = (shared_fraction(texts[200 : 200 + args.analyse], args.batch, args.db, admin)
+                if args.analyse else None)
     admin.dispose()
     first = results[counts_of[0]]
     rate = {str(w): round(len(stream) / r[0], 1) for w, r in results.items()}
@@ -173,6 +228,9 @@ def main() -> None:
         "lost": max(len(stream) - r[2]["rejected"] - r[2]["kept"] for r in results.values()),
         "duplicated": max(r[2]["updated"] + r[2]["stored"] - r[2]["kept"]
                           for r in results.values()),
+        "shared_fraction": None if fraction is None else round(fraction, 3),
+        "bound": None if fraction is None else round(1 / fraction, 2),
+        "load_average": [round(load_before, 1), round(load_after, 1)],
     }
     print(json.dumps(result, ensure_ascii=False))
 
