@@ -5,7 +5,8 @@ Usage: python benchmarks/growth.py [--json] [--sizes 100000,1000000] [--backends
 
 For each backend the store is filled with generated items (benchmarks/api.py
 ``generate``: bundled hot-search topics and sentiment3 posts, numbered, over 90 days)
-up to each size in turn (the same store grows), and at each size:
+up to each size in turn (the same store grows; ``ANALYZE`` after each filling), and at
+each size:
 
 - a fresh process, as a worker is, builds the pipeline of the demo config on the store
   (``startup_s``: stages and warm-up from the store), runs ``--posts`` new sentiment3
@@ -103,8 +104,11 @@ def measure_size(url: str, posts: int, skip: int, rounds: int) -> dict[str, floa
 
 
 def fill(url: str, n: int) -> float:
-    """Grow the store at ``url`` to ``n`` generated items; return the seconds taken."""
+    """Grow the store at ``url`` to ``n`` generated items, then refresh the planner's
+    statistics (``ANALYZE``, as autovacuum or ``refresh_planner_stats`` would); return
+    the seconds taken by the filling."""
     from api import generate
+    from sqlalchemy import create_engine
 
     from yuqing.cli.demo import demo_config_path
     from yuqing.config import load_config
@@ -113,6 +117,10 @@ def fill(url: str, n: int) -> float:
     ctx = Context(config=load_config(demo_config_path()), database_url=url)
     seconds = generate(ctx, n)
     ctx.close()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
     return seconds
 
 

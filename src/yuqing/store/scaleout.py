@@ -83,10 +83,12 @@ class ScaleoutRepository(Repository):
 
     def watermark(self) -> tuple[int, int]:
         """Return ``(rev, seq)``: the newest ``items.rev`` and ``items.seq`` (0 when none)."""
+        # two scalar subqueries: SQLite answers one max() from its index, but scans the
+        # whole table for a SELECT with two (22 ms at 300,000 rows instead of 0.01 ms)
+        newest = [select(func.max(c)).scalar_subquery() for c in (items.c.rev, items.c.seq)]
         with self._read() as conn:
-            rev, seq = conn.execute(select(func.coalesce(func.max(items.c.rev), 0),
-                                           func.coalesce(func.max(items.c.seq), 0))).one()
-        return int(rev), int(seq)
+            rev, seq = conn.execute(select(*newest)).one()
+        return int(rev or 0), int(seq or 0)
 
     def changes_after(self, rev: int, seq: int) -> list[StoredChange]:
         """Return the item rows written after ``rev``, in write order; ``new`` when the
