@@ -536,6 +536,7 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     database_url: str | None = None
+    broker_url: str | None = None
     timezone: str = DEFAULT_TIMEZONE
     language: str = "zh"
     sources: list[SourceConfig] = Field(default_factory=list)
@@ -605,8 +606,9 @@ def resolve_env_secrets(value: Any, env: Mapping[str, str] | None = None) -> Any
 
 #: the settings that resolve flag > environment ``YUQING_<NAME>`` > config file > default
 #: (docs/INTERFACES.md): the top-level scalar keys of the config file. Flags: ``--db`` for
-#: database_url, ``--timezone`` (`yuqing ingest`) for timezone.
-ENV_SETTINGS = ("database_url", "timezone", "language")
+#: database_url, ``--timezone`` (`yuqing ingest`) for timezone, ``--broker`` (`yuqing
+#: worker`, `yuqing scheduler`) for broker_url.
+ENV_SETTINGS = ("database_url", "broker_url", "timezone", "language")
 
 
 def env_name(setting: str) -> str:

@@ -557,13 +557,40 @@ class Event:
     keywords: list[str] = field(default_factory=list)
 
     def similarity(self, vec: dict[str, float]) -> float:
-        """Return the cosine of the unit vector ``vec`` (term -> weight) with the centroid."""
-        cen = self.centroid
-        return sum(cen[t] * vec[t] for t in cen.keys() & vec.keys()) / self.norm
+        """Return the cosine of the unit vector ``vec`` (term -> weight) with the centroid.
+
+        Summed in ``vec``'s order, not in a set's: a set of strings iterates in an order
+        that differs from process to process (hash randomisation), and so would the last
+        bits of the sum, and with them a decision at the threshold (docs/SCALEOUT.md)."""
+        return self.similarity_shared(vec)[0]
 
     def similarity_shared(self, vec: dict[str, float]) -> tuple[float, int]:
-        """Return the cosine of the unit vector ``vec`` with the centroid and how many
-        terms they share."""
+        """Return the cosine of the unit vector ``vec`` with the centroid (summed in
+        ``vec``'s order, see :meth:`similarity`) and how many terms they share."""
         cen = self.centroid
-        shared = cen.keys() & vec.keys()
-        return sum([cen[t] * vec[t] for t in shared]) / self.norm, len(shared)
+        products = [cen[t] * w for t, w in vec.items() if t in cen]
+        return sum(products) / self.norm, len(products)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChange:
+    """One item row written (inserted or updated) after a process's watermark, as the
+    shared stages catch up with it (pipeline/base.py ``Stage.catch_up``).
+
+    ``new``: the row was inserted after the watermark (else it is an update of a row the
+    process knew); ``dated``: its ``published_at`` was read from the item (not the fetch
+    time of an unreadable date). The other fields are the stored item's.
+    """
+
+    key: str
+    new: bool
+    match_text: str
+    canonical_url: str | None
+    duplicate_of: str | None
+    event_id: str | None
+    source: str
+    author: str | None
+    root_id: str | None
+    parent_id: str | None
+    published_at: datetime
+    dated: bool

@@ -24,6 +24,7 @@ from yuqing.cli.petition import deadline, eval_petitions, petition_app
 from yuqing.cli.rejections import rejections
 from yuqing.cli.report import report
 from yuqing.cli.run import run, serve
+from yuqing.cli.scaleout import scheduler, worker
 from yuqing.cli.sources import sources
 from yuqing.cli.stats import stats
 from yuqing.cli.train import train_app
@@ -47,6 +48,8 @@ app.command()(run)
 app.command()(serve)
 app.command()(mcp)
 app.command()(sources)
+app.command()(worker)
+app.command()(scheduler)
 app.command()(stats)
 app.command()(report)
 app.command()(backup)

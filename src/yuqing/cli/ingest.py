@@ -23,7 +23,7 @@ from yuqing.domain import MEDIA_TYPES, BadInput
 from yuqing.runtime.context import make_context
 from yuqing.runtime.ingest import ingest_file
 from yuqing.runtime.outcome import Outcome
-from yuqing.sources.files import count_rows
+from yuqing.sources.files import count_rows, read_items
 from yuqing.sources.records import resolve_mapping
 
 MappingOpt = Annotated[str | None, typer.Option(
@@ -71,7 +71,8 @@ def ingest(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Run item files through the whole pipeline (normalise … store, alerts).
+    """Run item files through the whole pipeline (normalise … store, alerts); with a
+    broker, the workers run them and this waits for their counts.
 
     Exit 2 (after printing the counts) when a file gave no item at all: every record
     refused, or none in it; the message names each such file and its first problem.
@@ -89,12 +90,18 @@ def ingest(
         tz = check_timezone(timezone, "--timezone") if timezone else ctx.config.timezone
         total = Outcome()
         unread: list[str] = []
-        for skipped, why in ctx.pipeline.skipped.items():
+        producer = ctx.producer if ctx.broker_url else None
+        for skipped, why in ({} if producer else ctx.pipeline.skipped).items():
             err.print(f"[yellow]stage {skipped} skipped:[/] {why}")
         for path in paths:
             with progress_bar(f"{path.name}", count_rows(path)) as advance:
-                outcome = ingest_file(ctx.pipeline, path, source=source, mapping=col_map, tz=tz,
-                                      media_type=media_type, progress=advance)
+                if producer is not None:  # the workers process it (README "Scaling out")
+                    outcome = producer.stream(read_items(path, source=source, tz=tz,
+                                                         media_type=media_type, mapping=col_map),
+                                              progress=advance)
+                else:
+                    outcome = ingest_file(ctx.pipeline, path, source=source, mapping=col_map,
+                                          tz=tz, media_type=media_type, progress=advance)
             total.add(outcome)
             if outcome.rejected >= outcome.read:
                 unread.append(f"{path}: no item read ({outcome.read} records, all refused"

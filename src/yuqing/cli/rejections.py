@@ -13,8 +13,9 @@ from yuqing.domain import BadInput
 from yuqing.time_range import parse_since
 
 #: the reason codes the pipeline stores: an unreadable record, then the normaliser's
-#: (pipeline/normalize.py, RejectedItem.reason)
-KNOWN_REASONS = ("bad_input", "empty_text", "no_identity", "lossy_id", "bad_url")
+#: (pipeline/normalize.py, RejectedItem.reason), then a batch a worker could not process
+#: (runtime/celery_app.py)
+KNOWN_REASONS = ("bad_input", "empty_text", "no_identity", "lossy_id", "bad_url", "failed")
 
 
 def rejections(

@@ -13,6 +13,14 @@ state it needs as ports (:class:`StageState`: protocols of this layer that
 store repositories implement), so no stage imports the store; ``stats()``
 gives the counters of the last batch and ``close()`` runs at shut-down.
 :class:`BaseStage` gives the hooks that do nothing.
+
+Shared stages (``shared = True``: the de-duplicator, the events stage) remember
+what every process stored. The runtime runs them after the other stages, under
+the store's shared-state lock, and first hands them, through ``catch_up``, the
+rows other processes wrote since the stage last saw the store, in write order;
+a shared stage must then be in the state it would be in had it processed those
+items itself (docs/SCALEOUT.md). A stage that reads what a shared stage writes
+must be shared too.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from yuqing.domain import Event, Item, YuqingError
+from yuqing.domain import Event, Item, StoredChange, YuqingError
 
 #: one stored item as the de-duplicator is warmed with it: (key, content_hash, url, match_text)
 Fingerprint = tuple[str, str, str | None, str]
@@ -77,9 +85,15 @@ class Stage(Protocol):
     """A pipeline stage over a batch of items."""
 
     name: str
+    #: True when the stage's memory mirrors what every process stored (module doc)
+    shared: bool
 
     def open(self, state: StageState) -> None:
         """Take the shared state the stage needs before the first batch."""
+
+    def catch_up(self, changes: Sequence[StoredChange]) -> None:
+        """Take in the item rows other processes wrote since the last batch (a shared
+        stage; called under the shared-state lock, ``changes`` in write order)."""
 
     def process(self, items: list[Item]) -> None:
         """Annotate or reject the not-yet-rejected items of ``items`` in place."""
@@ -95,9 +109,13 @@ class BaseStage:
     """Hooks that do nothing: a stage without shared state subclasses this."""
 
     name = ""
+    shared = False
 
     def open(self, state: StageState) -> None:
         """Do nothing: the stage needs no shared state."""
+
+    def catch_up(self, changes: Sequence[StoredChange]) -> None:
+        """Do nothing: the stage remembers nothing of other items."""
 
     def stats(self) -> dict[str, int]:
         """Return no counters."""

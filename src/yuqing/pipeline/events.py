@@ -71,10 +71,11 @@ import heapq
 import math
 import re
 from collections import Counter, OrderedDict, deque
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from yuqing.config import Config, EventsConfig
-from yuqing.domain import Event, Item
+from yuqing.domain import Event, Item, StoredChange
 from yuqing.pipeline.base import BaseStage, EventStatePort, StageState
 from yuqing.pipeline.event_boilerplate import AccountBoilerplate, account
 from yuqing.pipeline.event_state import (
@@ -114,6 +115,7 @@ MEMBERS = 6
 WARM_ITEMS = 20_000  # recent items read at start-up (links and document frequencies)
 MIN_DUPLICATE_CHARS = 10  # shorter copies ("顶", "[怒]") recur in unrelated threads
 OPENER_SCORE = 0.5  # a later member more central than this becomes the representative
+HEAT_DECIMALS = 3  # an event's heat is kept (and stored) to this many decimals
 _WEIBO_URL = re.compile(r"(?:https?://)?(?:[\w-]+\.)?weibo\.(?:com|cn)/[^\s\"'<>，。]+")
 
 
@@ -137,6 +139,7 @@ class EventClusterer(BaseStage):
     """The ``events`` stage (module doc). ``opened`` counts events opened by the last batch."""
 
     name = "events"
+    shared = True
 
     def __init__(self, config: EventsConfig | None = None) -> None:
         """Build the stage with ``config`` (default settings when None), no event yet."""
@@ -179,6 +182,38 @@ class EventClusterer(BaseStage):
             self.boilerplate.terms(account(source, author), runs)
             self._link(key, event_id)
 
+    def catch_up(self, changes: Sequence[StoredChange]) -> None:
+        """Take in the items other processes placed since the last batch, as if this
+        stage had placed them: their terms counted (document frequencies, account
+        boilerplate), their links remembered, their events reloaded from the store, and
+        events closed by the newest dated one. An update changes nothing here, as in
+        :meth:`_place`."""
+        touched: set[str] = set()
+        dated: list[datetime] = []
+        for ch in changes:
+            if not ch.new or ch.event_id is None:
+                continue
+            runs = term_runs(ch.match_text)
+            self.boilerplate.terms(account(ch.source, ch.author), runs)
+            self.df.add(run_terms(runs))
+            self._link_member(ch.key, ch.source, (ch.root_id, ch.parent_id), ch.author,
+                              ch.event_id)
+            touched.add(ch.event_id)
+            if ch.dated:
+                dated.append(ch.published_at)
+        if not touched:
+            return
+        self._watermark = _NEVER
+        if self._state is not None:
+            for event in self._state.load(touched):
+                self._forget_terms(event.id)
+                self.events.pop(event.id, None)
+                self._remember(event)
+        self._dirty = {e for e in touched if e in self.events}
+        if dated:
+            self._watermark = max(dated)
+            self._close_old()
+
     def stats(self) -> dict[str, int]:
         """Return ``{"opened_events": n}``: the events the last batch opened."""
         return {"opened_events": self.opened}
@@ -199,6 +234,8 @@ class EventClusterer(BaseStage):
         changed = [self.events[e] for e in self._dirty if e in self.events]
         for event in changed:
             event.keywords = keywords(event, self.df)
+            # as stored, so a process reloading the event (catch_up) holds the same heat
+            event.heat = round(event.heat, HEAT_DECIMALS)
         self._state.save(changed)
 
     # ----- the stage -----------------------------------------------------------------------
@@ -358,13 +395,20 @@ class EventClusterer(BaseStage):
         self._members.setdefault(event.id, deque(maxlen=MEMBERS)).append(vec)
         if "date_unparsed" not in item.flags:  # a fetch time must not close every event
             self._watermark = max(self._watermark, item.published_at)
-        self._link(item.key, event.id)
-        for ref in (item.root_id, item.parent_id):
+        self._link_member(item.key, item.source, (item.root_id, item.parent_id), item.author,
+                          event.id)
+
+    def _link_member(self, key: str, source: str, refs: tuple[str | None, str | None],
+                     author: str | None, event_id: str) -> None:
+        """Remember that item ``key`` (of ``source``, by ``author``, reposting or replying
+        to the ids ``refs``) is in event ``event_id``."""
+        self._link(key, event_id)
+        for ref in refs:
             if ref:  # a parent not collected (yet): its other reposts join this event
-                self._key_event.setdefault(f"{item.source}:{ref}", event.id)
-        if item.author:
-            self._author_event[item.author] = event.id
-            self._author_event.move_to_end(item.author)
+                self._key_event.setdefault(f"{source}:{ref}", event_id)
+        if author:
+            self._author_event[author] = event_id
+            self._author_event.move_to_end(author)
             if len(self._author_event) > KEY_MEMORY:
                 self._author_event.popitem(last=False)
 
@@ -389,13 +433,20 @@ class EventClusterer(BaseStage):
             return
         limit = self._watermark - self.window
         for event_id in [e for e in self._open if self.events[e].last_at < limit]:
-            self._open.discard(event_id)
-            self._members.pop(event_id, None)
-            for term in self.events[event_id].centroid:
-                posting = self._postings.get(term)
-                if posting is not None:
-                    posting.discard(event_id)
-                    if not posting:
-                        del self._postings[term]
+            self._forget_terms(event_id)
             if self._state is not None and event_id not in self._dirty:
                 del self.events[event_id]
+
+    def _forget_terms(self, event_id: str) -> None:
+        """Close event ``event_id``: take it out of the open events and their term index
+        (no-op when it is not open)."""
+        if event_id not in self._open:
+            return
+        self._open.discard(event_id)
+        self._members.pop(event_id, None)
+        for term in self.events[event_id].centroid:
+            posting = self._postings.get(term)
+            if posting is not None:
+                posting.discard(event_id)
+                if not posting:
+                    del self._postings[term]

@@ -37,10 +37,26 @@ def known_language(code: str) -> str:
     return code
 
 
+#: URL schemes of the brokers Celery reaches through kombu: RabbitMQ and Redis
+BROKER_SCHEMES = ("amqp", "amqps", "pyamqp", "redis", "rediss")
+
+
+def check_broker_url(url: str) -> str:
+    """Return ``url`` when it names a RabbitMQ or Redis broker; raises ValueError otherwise
+    (naming the scheme only: the URL may hold a password)."""
+    scheme, sep, _ = url.partition("://")
+    if not sep or scheme not in BROKER_SCHEMES:
+        raise ValueError(f"{(scheme + sep) if sep else 'the value'}… is not a broker URL "
+                         "(amqp://user:password@host:5672// for RabbitMQ, "
+                         "redis://host:6379/0 for Redis)")
+    return url
+
+
 #: the settings whose values are checked here (the schema checks ``timezone`` itself)
 SETTING_CHECKS: dict[str, Callable[[str], str]] = {
     "language": known_language,
     "database_url": check_database_url,
+    "broker_url": check_broker_url,
 }
 
 

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from yuqing.alerts.channels.registry import ChannelFactory
 from yuqing.cases.people import seed_accounts
 from yuqing.config import DEFAULT_DATABASE_URL, Config, load_config, resolve_setting
+from yuqing.domain import BadInput
 from yuqing.plugins import Registry
 from yuqing.runtime.checks import check_config, check_environment
 from yuqing.runtime.outcome import Outcome
@@ -27,6 +29,9 @@ from yuqing.runtime.registries import Registries, load_registries
 from yuqing.runtime.stages import StageFactory
 from yuqing.sources.registry import SourceFactory
 from yuqing.store import Store, open_store
+
+if TYPE_CHECKING:
+    from yuqing.runtime.celery_app import Producer
 
 
 @dataclass
@@ -40,6 +45,8 @@ class Context:
 
     config: Config
     database_url: str
+    #: the Celery broker of the scale-out mode (docs/SCALEOUT.md); None: everything in process
+    broker_url: str | None = None
     alerts_enabled: bool = True
     registries: Registries = field(default_factory=load_registries)
     #: what items pushed over HTTP (POST /api/items) did in this process, summed
@@ -48,6 +55,9 @@ class Context:
 
     def __post_init__(self) -> None:
         check_config(self.config, stages=self.stages, channels=self.channels)
+        if self.broker_url and not self.database_url.startswith("postgresql"):
+            raise BadInput("broker_url: the workers of a broker share one PostgreSQL database; "
+                           "set database_url (--db, YUQING_DATABASE_URL) to a postgresql:// URL")
 
     @property
     def sources(self) -> Registry[SourceFactory]:
@@ -79,6 +89,19 @@ class Context:
         return store
 
     @cached_property
+    def producer(self) -> Producer:
+        """The producer of batches for the workers of ``broker_url`` (runtime/celery_app.py).
+        Raises BadInput without a broker, or when Celery (the ``scale`` extra) is missing."""
+        if not self.broker_url:
+            raise BadInput("no broker: give --broker URL, set YUQING_BROKER_URL or broker_url "
+                           "in the config (amqp://… for RabbitMQ, redis://… for Redis)")
+        try:
+            from yuqing.runtime.celery_app import Producer
+        except ImportError:
+            raise BadInput("the scale-out mode needs Celery: pip install 'yuqing[scale]'") from None
+        return Producer(self)
+
+    @cached_property
     def pipeline(self) -> Pipeline:
         """The pipeline, built once (stages, rules, channels)."""
         return Pipeline(self.config, self.store, registries=self.registries,
@@ -93,12 +116,14 @@ class Context:
 
 
 def make_context(config_path: Path | None = None, db: str | None = None,
-                 config: Config | None = None) -> Context:
+                 config: Config | None = None, broker: str | None = None) -> Context:
     """Build a Context: ``config`` if given, else the file at ``config_path``
     (or ``./yuqing.toml``); the database URL resolves flag > ``YUQING_DATABASE_URL``
-    > config file > ``sqlite:///yuqing.db``. Raises BadInput for a bad
-    ``YUQING_<NAME>`` variable (named) or a bad config file (file, key and value named)."""
+    > config file > ``sqlite:///yuqing.db``, the broker URL flag > ``YUQING_BROKER_URL``
+    > config file > none. Raises BadInput for a bad ``YUQING_<NAME>`` variable (named), a
+    bad config file (file, key and value named), or a broker without PostgreSQL."""
     check_environment()
     cfg = config if config is not None else load_config(config_path)
     url = resolve_setting("database_url", db, cfg.database_url, DEFAULT_DATABASE_URL)
-    return Context(config=cfg, database_url=url)
+    broker_url = resolve_setting("broker_url", broker, cfg.broker_url, None)
+    return Context(config=cfg, database_url=url, broker_url=broker_url)

@@ -8,6 +8,8 @@ from typing import Any
 
 #: rejection messages kept per outcome (the counts are always complete)
 MAX_PROBLEMS = 100
+_COUNTS = ("read", "stored", "updated", "duplicates", "rejected", "matched", "negative",
+           "sensitive", "alerts", "events")
 
 
 @dataclass
@@ -59,13 +61,23 @@ class Outcome:
 
     def add(self, other: Outcome) -> None:
         """Add the counts of ``other`` into this outcome."""
-        for name in ("read", "stored", "updated", "duplicates", "rejected", "matched",
-                     "negative", "sensitive", "alerts", "events"):
+        for name in _COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejected_by_reason.update(other.rejected_by_reason)
         self.problems.extend(other.problems[: MAX_PROBLEMS - len(self.problems)])
         self.changed_by_reason.update(other.changed_by_reason)
         self.notes.extend(other.notes[: MAX_PROBLEMS - len(self.notes)])
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> Outcome:
+        """Return the Outcome whose :meth:`as_dict` is ``doc`` (e.g. a worker's outcome of a
+        batch, recorded in the store)."""
+        out = cls(**{name: doc[name] for name in _COUNTS})
+        out.rejected_by_reason.update(doc["rejected_by_reason"])
+        out.problems = list(doc["problems"])
+        out.changed_by_reason.update(doc["changed_by_reason"])
+        out.notes = list(doc["notes"])
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         """Return the ``ingest --json`` shape, plus ``updated``, ``rejected_by_reason``,

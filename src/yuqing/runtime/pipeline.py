@@ -2,11 +2,17 @@
 
 One ``Pipeline`` per process holds the built stages, the store and the alert
 dispatcher. ``process`` is the unit every runtime uses: the file importer,
-the replay, the feed watcher and the HTTP push endpoint. Calls are
-serialised with a lock, because the SQLite store has one writer; calls that
+the replay, the feed watcher, the HTTP push endpoint and the Celery worker. Calls
+are serialised with a lock, because the SQLite store has one writer; calls that
 arrive while a batch runs are merged into the next batch (group commit, see
 ``Pipeline.process``), so many small pushes cost one pass of each stage and
 one store transaction instead of one each.
+
+A batch runs in two parts: the stages that need nothing but the batch (normalise,
+segment, sentiment, ...) in this process alone, then the *shared step*
+(runtime/scaleout.py): updates, the shared stages (de-duplication, events), the
+store write and the alert decision, in one transaction under the store's
+shared-state lock, so that many processes on one database decide as one.
 """
 
 from __future__ import annotations
@@ -27,13 +33,14 @@ from yuqing.alerts.rulebook import RuleBook
 from yuqing.alerts.rules import MatchRule
 from yuqing.config import Config
 from yuqing.domain import BadInput, Item, RawItem, RejectedItem
-from yuqing.pipeline.base import StageState, live
+from yuqing.pipeline.base import Stage, live
 from yuqing.pipeline.events import event_id_for
 from yuqing.pipeline.normalize import Normalizer, change_notes
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.registries import Registries
+from yuqing.runtime.scaleout import SharedStep
 from yuqing.runtime.stages import BuiltStages, build_stages
-from yuqing.store import Store
+from yuqing.store import Store, Transaction
 
 if TYPE_CHECKING:
     from yuqing.assist.writer import BackgroundSummaries
@@ -75,6 +82,14 @@ class _Call:
                 self.future.set_exception(error)
             else:
                 self.future.set_result(outcome)  # type: ignore[arg-type]
+
+
+def _sum(outcomes: list[Outcome]) -> Outcome:
+    """Return one Outcome holding the counts of all ``outcomes``."""
+    total = Outcome()
+    for outcome in outcomes:
+        total.add(outcome)
+    return total
 
 
 def split_total(total: int, shares: list[int]) -> list[int]:
@@ -133,8 +148,9 @@ class Pipeline:
     ``config`` gives schemes, lexicons, rules and channels; ``store`` is an open Store;
     ``registries`` the stages and channel kinds (runtime/registries.py). Construction
     builds every stage once (a stage without its model or lexicon is skipped and listed
-    in ``skipped``), warms the stages through their ``open`` hook (the de-duplicator
-    remembers recent items), and checks that every rule names a configured channel
+    in ``skipped``), warms the stages through their ``open`` hook on one snapshot of the
+    store (the de-duplicator remembers recent items), and checks that every rule names a
+    configured channel
     (BadInput otherwise). Alert rules come from the store (alerts/rulebook.py: the
     config's rules are seeded there, web edits win) and are reloaded before a batch when
     they changed.
@@ -146,6 +162,7 @@ class Pipeline:
         self.config = config
         self.store = store
         self.normalizer = Normalizer()
+        self._registries = registries
         self.built = stages if stages is not None else build_stages(config, registries.stages)
         self.rulebook = RuleBook(config, store) if alerts_enabled else None
         self.rules: list[MatchRule] = self.rulebook.rules if self.rulebook else []
@@ -157,9 +174,8 @@ class Pipeline:
         self._waiting: list[_Call] = []
         self._waiting_lock = threading.Lock()
         self._drainer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuqing-pipeline")
-        state = StageState(fingerprints=store, events=store.events)
-        for stage in self.built.stages:
-            stage.open(state)
+        self.shared = SharedStep(store, self.built.stages, self._fresh_stage)
+        self.shared.open()
         one_blas_thread()
         settle_heap()
 
@@ -170,6 +186,10 @@ class Pipeline:
             stage.close()
         if self.summaries is not None:
             self.summaries.close()
+
+    def _fresh_stage(self, name: str) -> Stage:
+        """Return a new stage ``name`` built from the config (to rebuild a shared stage)."""
+        return build_stages(self.config, self._registries.stages, order=(name,)).stages[0]
 
     @property
     def skipped(self) -> dict[str, str]:
@@ -199,6 +219,36 @@ class Pipeline:
             raise mine.error
         assert mine.outcome is not None
         return mine.outcome
+
+    def process_ticket(self, raws: Iterable[RawItem | BadInput], ticket: int,
+                       yield_after: float | None = None) -> Outcome | None:
+        """Run one batch that a broker carried under ``ticket`` (store/scaleout.py): its
+        shared step commits after those of every earlier ticket; returns its counts, or
+        None when the batch committed before (a second delivery). Never merged. Raises
+        TurnNotCome (runtime/scaleout.py) as ``SharedStep.run`` does for ``yield_after``."""
+        with self._lock:
+            done = self._process_batches([list(raws)], ticket, yield_after)
+        return None if done is None else done[0]
+
+    def fail_ticket(self, raws: Iterable[RawItem | BadInput], ticket: int, error: str) -> Outcome:
+        """Record every input of the batch ``ticket``, which failed for good (``error``), as
+        a rejection (reason ``failed``) and the ticket as committed, so the batches after
+        it go on and nothing is lost unseen; returns the batch's counts."""
+        outcome = Outcome()
+        rejections: list[Rejection] = []
+        for raw in raws:
+            outcome.read += 1
+            source = raw.source if isinstance(raw, RawItem) else ""
+            self._reject(outcome, rejections, source, "failed",
+                         f"processing failed: {error}", raw.origin)
+
+        def record(tx: Transaction) -> Outcome:
+            tx.sources.record_rejections([asdict(r) for r in rejections])
+            return outcome
+
+        with self._lock:
+            self.shared.run(record, ticket, Outcome.as_dict)
+        return outcome
 
     def submit(self, raws: Iterable[RawItem | BadInput]) -> Future[Outcome]:
         """Queue one batch and return the future of its Outcome (or exception), for callers
@@ -240,30 +290,53 @@ class Pipeline:
             for c in calls:
                 c.finish(None, exc)
             return
-        for c, outcome in zip(calls, outcomes, strict=True):
+        for c, outcome in zip(calls, outcomes or [], strict=True):  # no ticket: never None
             c.finish(outcome, None)
 
-    def _process_batches(self, batches: Sequence[list[RawItem | BadInput]]) -> list[Outcome]:
+    def _process_batches(self, batches: Sequence[list[RawItem | BadInput]],
+                         ticket: int | None = None,
+                         yield_after: float | None = None) -> list[Outcome] | None:
         """Run ``batches`` through the stages and the store as one batch; return one Outcome
-        per batch (the caller holds the lock)."""
+        per batch, or None when ``ticket`` committed before (the caller holds the lock)."""
         outcomes = [Outcome() for _ in batches]
         rejections: list[Rejection] = []
         parts = [
             self._normalize(raws, o, rejections) for raws, o in zip(batches, outcomes, strict=True)
         ]
         items = [it for part in parts for it in part]
-        self._mark_updates(items)
         for stage in self.built.stages:
+            if not stage.shared:
+                stage.process(live(items))
+        self._refresh_rules()
+        alerts = self.shared.run(lambda tx: self._decide(tx, parts, outcomes, rejections), ticket,
+                                 lambda _: _sum(outcomes).as_dict(), yield_after)
+        if alerts is None:
+            return None
+        if alerts:
+            self.dispatcher.notify()
+        if self.summaries is not None:  # after the alerts, in the background: never delays one
+            self.summaries.note(it.event_id for part in parts for it in part
+                                if it.event_id and it.rejected is None)
+        return outcomes
+
+    def _decide(self, tx: Transaction, parts: list[list[Item]], outcomes: list[Outcome],
+                rejections: list[Rejection]) -> int:
+        """The shared step of a batch (runtime/scaleout.py): mark updates, run the shared
+        stages, store the items and rejections, record the alerts, all in ``tx``; count
+        into ``outcomes``; return the alerts recorded."""
+        items = [it for part in parts for it in part]
+        self._mark_updates(tx, items)
+        for stage in self.shared.shared:
             stage.process(live(items))
         kept = [self._collect(part, o, rejections) for part, o in zip(parts, outcomes, strict=True)]
-        opened = split_total(sum(s.stats().get("opened_events", 0) for s in self.built.stages),
+        opened = split_total(sum(s.stats().get("opened_events", 0) for s in self.shared.shared),
                              [sum(not it.is_update and it.event_id == event_id_for(it.key)
                                   for it in part) for part in kept])
         for outcome, n in zip(outcomes, opened, strict=True):
             outcome.events += n
         everything = [it for part in kept for it in part]
         if everything:
-            saved = self.store.save_items(everything)
+            saved = tx.items.save(everything)
             new = split_total(saved.inserted, [sum(not it.is_update for it in part)
                                                for part in kept])
             for outcome, part, n in zip(outcomes, kept, new, strict=True):
@@ -271,12 +344,11 @@ class Pipeline:
                 outcome.updated += len({it.key for it in part if it.is_update}
                                        & saved.updated_keys)
         if rejections:
-            self.store.record_rejections([asdict(r) for r in rejections])
-        for outcome, alerts in zip(outcomes, self._alert(kept), strict=True):
-            outcome.alerts = alerts
-        if self.summaries is not None:  # after the alerts, in the background: never delays one
-            self.summaries.note(it.event_id for it in everything if it.event_id)
-        return outcomes
+            tx.sources.record_rejections([asdict(r) for r in rejections])
+        counts = self._alert(tx, kept)
+        for outcome, n in zip(outcomes, counts, strict=True):
+            outcome.alerts = n
+        return sum(counts)
 
     def _normalize(self, raws: Iterable[RawItem | BadInput], outcome: Outcome,
                    rejections: list[Rejection]) -> list[Item]:
@@ -303,8 +375,9 @@ class Pipeline:
         outcome.reject(reason, named)
         rejections.append(Rejection(source=source, origin=origin, reason=reason, detail=detail))
 
-    def _mark_updates(self, items: list[Item]) -> None:
-        existing = self.store.existing_keys([it.key for it in items])
+    @staticmethod
+    def _mark_updates(tx: Transaction, items: list[Item]) -> None:
+        existing = tx.items.existing_keys([it.key for it in items])
         seen: set[str] = set()
         for it in items:
             if it.key in existing or it.key in seen:
@@ -328,27 +401,22 @@ class Pipeline:
             outcome.sensitive += it.is_sensitive
         return kept
 
-    def _alert(self, groups: list[list[Item]]) -> list[int]:
+    def _alert(self, tx: Transaction, groups: list[list[Item]]) -> list[int]:
         """Record the alerts of each group of items (one group per merged call) in the
-        outbox (one per story: alerts/policy.py) in one transaction, then hand them to the
-        dispatcher (woken when it runs in the background, e.g. under the web server; else
-        it delivers now). Returns the alerts recorded per group."""
-        self._refresh_rules()
+        outbox (one per story: alerts/policy.py) in ``tx``; the caller then hands them to
+        the dispatcher (woken when it runs in the background, e.g. under the web server;
+        else it delivers now). Returns the alerts recorded per group."""
         counts = [0] * len(groups)
         items = [it for group in groups for it in group]
         if not self.rules or not items:
             return counts
         if any(it.event_id for it in items):
-            self.policy.annotate(self.store, items)
-        found = [(k, rule, stories) for k, group in enumerate(groups) if group
-                 for rule in self.rules if (stories := rule.stories(group))]
-        if not found:
-            return counts
-        with self.store.transaction() as tx:
-            for k, rule, stories in found:
-                counts[k] += len(self.policy.record(tx, rule, stories, rule.clock()))
-        if any(counts):
-            self.dispatcher.notify()
+            self.policy.annotate(tx, items)
+        for k, group in enumerate(groups):
+            for rule in self.rules if group else ():
+                stories = rule.stories(group)
+                if stories:
+                    counts[k] += len(self.policy.record(tx, rule, stories, rule.clock()))
         return counts
 
     def _refresh_rules(self) -> None:

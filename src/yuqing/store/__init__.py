@@ -27,13 +27,13 @@ from yuqing.store.alerts import PendingDelivery, StoredAlert
 from yuqing.store.engine import Engines, create_engines
 from yuqing.store.items import SaveResult, item_to_json
 from yuqing.store.migrate import upgrade
-from yuqing.store.repositories import Repositories, Transaction
+from yuqing.store.repositories import Repositories, Transaction, View
 from yuqing.store.repository import OneConnection
 from yuqing.store.tables import item_schemes, items
 
 __all__ = [
-    "PendingDelivery", "SaveResult", "Store", "StoredAlert", "Transaction", "item_to_json",
-    "open_store",
+    "PendingDelivery", "SaveResult", "Store", "StoredAlert", "Transaction", "View",
+    "item_to_json", "open_store",
 ]
 
 SAVE_BATCH = 1000  # items per write transaction in save_items
@@ -137,9 +137,17 @@ class Store(Repositories):
     @contextmanager
     def snapshot(self) -> Iterator[Transaction]:
         """Yield every repository bound to one read connection (several reads that must
-        see the same data); writing through it is a programming error."""
+        see the same data: REPEATABLE READ on PostgreSQL, a read transaction on SQLite's
+        WAL); writing through it is a programming error."""
         with self.read() as conn:
+            if self.dialect == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
             yield Transaction(OneConnection(conn))
+
+    def view(self) -> View:
+        """Return every repository on this store, switchable to a transaction's
+        connection for a block (store/repositories.py ``View``)."""
+        return View(self)
 
     # ----- items -------------------------------------------------------------------------
 
@@ -155,9 +163,7 @@ class Store(Repositories):
         inserted = updated = 0
         changed: frozenset[str] = frozenset()
         for i in range(0, len(batch), SAVE_BATCH):
-            now = _now()
-            with self.write() as conn:
-                done = _items.save_items(conn, batch[i : i + SAVE_BATCH], now)
+            done = self.items.save(batch[i : i + SAVE_BATCH])
             inserted += done.inserted
             updated += done.updated
             changed |= done.updated_keys
@@ -171,8 +177,7 @@ class Store(Repositories):
 
     def existing_keys(self, keys: Iterable[str]) -> set[str]:
         """Return the subset of ``keys`` already stored."""
-        with self.read() as conn:
-            return _items.existing_keys(conn, keys)
+        return self.items.existing_keys(keys)
 
     def iter_items(
         self, scheme: str | None = None, sentiment: str | None = None,
@@ -219,19 +224,9 @@ class Store(Repositories):
         return self.iter_items(query=query, limit=limit, offset=offset, **filters)
 
     def recent_fingerprints(self, limit: int) -> Iterator[tuple[str, str, str | None, str]]:
-        """Yield ``(key, content_hash, canonical_url, match_text)`` of the ``limit`` items
-        stored last (by insertion order, whatever their publication time).
-
-        Oldest first, streamed in chunks of 1,000 rows; for seeding the dedup
-        stage's memory at start-up, so a restart still sees what it stored.
-        """
-        last = select(items.c.seq).order_by(items.c.seq.desc()).limit(limit).subquery()
-        stmt = (select(items.c.key, items.c.content_hash, items.c.canonical_url,
-                       items.c.match_text)
-                .where(items.c.seq.in_(select(last.c.seq))).order_by(items.c.seq))
-        with self.read() as conn:
-            for row in conn.execution_options(yield_per=1000).execute(stmt):
-                yield row.key, row.content_hash, row.canonical_url, row.match_text
+        """Yield the fingerprints of the ``limit`` items stored last, oldest first
+        (``store.items.recent_fingerprints``)."""
+        return self.items.recent_fingerprints(limit)
 
     # ----- alerts ------------------------------------------------------------------------
 
@@ -280,10 +275,7 @@ class Store(Repositories):
         ``reason`` and optional ``source``, ``origin``, ``detail``, ``at``.
         Raises ValueError for a row without a reason (nothing is written).
         """
-        prepared = _health.rejection_rows(rows, _now())
-        with self.write() as conn:
-            _health.record_rejections(conn, prepared)
-        return len(prepared)
+        return self.sources.record_rejections(rows)
 
     def list_rejections(self, *, reason: str | None = None, source: str | None = None,
                         since: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:

@@ -12,12 +12,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects import postgresql
 
 from yuqing.domain import Event, Item
 from yuqing.store.events_tables import events
 from yuqing.store.items import row_to_item
-from yuqing.store.repository import Repository
+from yuqing.store.repository import Repository, one_of
 from yuqing.store.tables import items
 
 _CHUNK = 500  # keys per IN (...) list
@@ -54,7 +55,7 @@ def event_to_row(event: Event, now: datetime) -> dict[str, Any]:
              "first_by_media": event.first_by_media, "hours": event.hours}
     return {"id": event.id, "title": event.title, "rep_key": event.rep_key,
             "origin_key": event.origin_key, "first_at": event.first_at,
-            "last_at": event.last_at, "size": event.size, "heat": round(event.heat, 3),
+            "last_at": event.last_at, "size": event.size, "heat": event.heat,
             "level": event.level, "keywords": event.keywords, "terms": event.centroid,
             "state": state, "updated_at": now}
 
@@ -78,21 +79,23 @@ def event_from_row(row: Mapping[Any, Any]) -> Event:
 def save_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Replace the rows of the events in ``rows`` (``event_to_row`` shape) in one go:
     one raw ``INSERT OR REPLACE`` executemany on SQLite (the per-batch hot path),
-    delete + insert through SQLAlchemy elsewhere."""
+    ``INSERT … ON CONFLICT (id) DO UPDATE`` on PostgreSQL."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(_SQLITE_REPLACE, [tuple(_sqlite_value(c, r[c]) for c in _COLUMNS)
                                                for r in rows])
         return
-    for chunk in _chunks(r["id"] for r in rows):
-        conn.execute(delete(events).where(events.c.id.in_(chunk)))
-    conn.execute(insert(events), rows)
+    stmt = postgresql.insert(events)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=[events.c.id],
+        set_={c: stmt.excluded[c] for c in _COLUMNS if c != "id"}), rows)
 
 
 def load_events(conn: Connection, ids: Iterable[str]) -> list[Event]:
     """Return the stored events with the given ids (unknown ids are skipped)."""
     found: list[Event] = []
     for chunk in _chunks(ids):
-        rows = conn.execute(select(events).where(events.c.id.in_(chunk))).mappings()
+        rows = conn.execute(select(events).where(
+            one_of(events.c.id, chunk, conn.dialect.name))).mappings()
         found.extend(event_from_row(r) for r in rows)
     return found
 
@@ -125,7 +128,7 @@ def item_events(conn: Connection, keys: Iterable[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for chunk in _chunks(keys):
         stmt = select(items.c.key, items.c.event_id).where(
-            items.c.key.in_(chunk), items.c.event_id.is_not(None))
+            one_of(items.c.key, chunk, conn.dialect.name), items.c.event_id.is_not(None))
         found.update({r.key: r.event_id for r in conn.execute(stmt)})
     return found
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Float, Index, Integer, String, Table, Text
 
-from yuqing.store.tables import UTCDateTime, json_type, metadata
+from yuqing.store.tables import UTCDateTime, json_type, metadata, ordered_json_type
 
 events = Table(
     "events",
@@ -26,8 +26,9 @@ events = Table(
     Column("heat", Float, nullable=False),
     Column("level", String, nullable=False),
     Column("keywords", json_type(), nullable=False),
-    Column("terms", json_type(), nullable=False),
-    Column("state", json_type(), nullable=False),
+    # ordered: another process reloads them exactly as written (migration 0012_scaleout)
+    Column("terms", ordered_json_type(), nullable=False),
+    Column("state", ordered_json_type(), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_events_last_at", "last_at"),
     Index("ix_events_heat", "heat"),

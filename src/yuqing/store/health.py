@@ -10,7 +10,7 @@ failure count).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, func, insert, select
@@ -103,3 +103,12 @@ def rejection_counts(conn: Connection) -> dict[str, int]:
 
 class SourcesRepository(Repository):
     """Queries of sources (poll state, health, rejections)."""
+
+    def record_rejections(self, rows: Iterable[Item | Mapping[str, Any]]) -> int:
+        """Store refused items (see :func:`rejection_rows` for the row shapes); return how
+        many rows were written. Raises ValueError for a row without a reason (nothing is
+        written)."""
+        prepared = rejection_rows(rows, datetime.now(UTC))
+        with self._write() as conn:
+            record_rejections(conn, prepared)
+        return len(prepared)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +36,8 @@ from sqlalchemy.engine import RowMapping
 
 from yuqing.domain import SENTIMENTS, Item, TermHit
 from yuqing.store.feed import feed_statement, planner_stats_stale
-from yuqing.store.repository import Repository
+from yuqing.store.repository import Repository, one_of
+from yuqing.store.scaleout import lock_shared_state, next_revs
 from yuqing.store.search import bigram_text, query_condition
 from yuqing.store.tables import item_schemes, items
 
@@ -50,7 +51,7 @@ _KEEP_IF_NULL = (
 # Columns an upsert always replaces (the newest fetch and analysis win).
 _REPLACE = (
     "text", "match_text", "offsets", "search_bigrams", "content_hash", "n_sensitive",
-    "sensitive_terms", "schemes", "places", "flags", "extra", "updated_at",
+    "sensitive_terms", "schemes", "places", "flags", "extra", "updated_at", "rev",
 )
 # SQLite fast path: values converted here instead of by SQLAlchemy's type processors
 # (they cost more than SQLite itself at 1,000 rows per transaction; see
@@ -73,7 +74,8 @@ class SaveResult:
 
 
 def item_to_row(item: Item, now: datetime) -> dict[str, Any]:
-    """Return the ``items`` row of ``item`` (without ``seq``), stamped ``now`` as created/updated.
+    """Return the ``items`` row of ``item`` (without ``seq``; ``rev`` None until written),
+    stamped ``now`` as created/updated.
 
     Raises ValueError naming the item when a datetime of it is naive.
     """
@@ -99,7 +101,7 @@ def item_to_row(item: Item, now: datetime) -> dict[str, Any]:
         "schemes": list(item.schemes), "places": list(item.places),
         "handling_class": item.handling_class, "event_id": item.event_id,
         "flags": list(item.flags), "extra": _stored_extra(item),
-        "created_at": now, "updated_at": now,
+        "created_at": now, "updated_at": now, "rev": None,
     }
 
 
@@ -219,7 +221,8 @@ def existing_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(wanted), IN_CHUNK):
         chunk = wanted[i : i + IN_CHUNK]
-        found.update(conn.scalars(select(items.c.key).where(items.c.key.in_(chunk))))
+        found.update(conn.scalars(select(items.c.key).where(
+            one_of(items.c.key, chunk, conn.dialect.name))))
     return found
 
 
@@ -263,9 +266,13 @@ def _sqlite_params(row: dict[str, Any]) -> tuple[Any, ...]:
 def _write_rows(conn: Connection, rows: list[dict[str, Any]], known: set[str]) -> None:
     """Upsert prepared item rows: raw executemany on SQLite, SQLAlchemy elsewhere.
 
-    On SQLite the rows whose key is not in ``known`` (new rows) are also
-    added to ``items_fts`` here; a trigger re-indexes updated rows.
+    Every row gets the next ``rev`` (the caller holds the shared-state lock). On
+    SQLite the rows whose key is not in ``known`` (new rows) are also added to
+    ``items_fts`` here; a trigger re-indexes updated rows.
     """
+    rev = next_revs(conn, len(rows))
+    for i, row in enumerate(rows):
+        row["rev"] = rev + i
     if conn.dialect.name == "postgresql":
         conn.execute(_pg_upsert(), rows)
         return
@@ -287,8 +294,9 @@ def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveRe
     (docs/FIELD_CASES.md F20.9); one whose analysis alone changed is written, not
     counted. A key repeated inside the batch is written once (the last one wins), an
     update when its later copy changes a source value.
-    On SQLite the caller must hold the write lock: new ``seq`` values are taken as
-    max(seq) + i.
+    Takes the shared-state lock (store/scaleout.py) for the rest of the transaction:
+    new ``rev`` values are max(rev) + i, and on SQLite (where the write lock is that
+    lock) new ``seq`` values max(seq) + i.
     """
     rows: dict[str, dict[str, Any]] = {}
     repeated: set[str] = set()  # keys whose later copy in the batch changes a source value
@@ -301,6 +309,7 @@ def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveRe
     if not rows:
         return SaveResult(0, 0)
     latest = {item.key: item for item in batch}
+    lock_shared_state(conn)
     known = existing_keys(conn, latest)
     same, changed = compare_stored(conn, [rows[k] for k in known])
     same -= repeated
@@ -409,6 +418,17 @@ def related_items(conn: Connection, key: str, limit: int) -> list[Item]:
 class ItemsRepository(Repository):
     """Queries of items (save, get, search, feed and analytics reads)."""
 
+    def save(self, batch: Sequence[Item]) -> SaveResult:
+        """Upsert ``batch`` by key in one write transaction (:func:`save_items`); return
+        counts of inserted and updated rows. Raises ValueError for a naive datetime."""
+        with self._write() as conn:
+            return save_items(conn, batch, datetime.now(UTC))
+
+    def existing_keys(self, keys: Iterable[str]) -> set[str]:
+        """Return the subset of ``keys`` already stored."""
+        with self._read() as conn:
+            return existing_keys(conn, keys)
+
     # ----- reads for the web and CLI -----
 
     def feed(self, *, query: str | None = None, scheme: str | None = None,
@@ -440,6 +460,21 @@ class ItemsRepository(Repository):
         with self._write() as conn:
             conn.exec_driver_sql("ANALYZE")
         return True
+
+    def recent_fingerprints(self, limit: int) -> Iterator[tuple[str, str, str | None, str]]:
+        """Yield ``(key, content_hash, canonical_url, match_text)`` of the ``limit`` items
+        stored last (by insertion order, whatever their publication time).
+
+        Oldest first, streamed in chunks of 1,000 rows; for seeding the dedup
+        stage's memory at start-up, so a restart still sees what it stored.
+        """
+        last = select(items.c.seq).order_by(items.c.seq.desc()).limit(limit).subquery()
+        stmt = (select(items.c.key, items.c.content_hash, items.c.canonical_url,
+                       items.c.match_text)
+                .where(items.c.seq.in_(select(last.c.seq))).order_by(items.c.seq))
+        with self._read() as conn:
+            for row in conn.execute(stmt.execution_options(yield_per=1000)):
+                yield row.key, row.content_hash, row.canonical_url, row.match_text
 
     def items_after(self, seq: int, limit: int = 50) -> tuple[int, list[Item]]:
         """Return ``(seq to continue from, items stored after seq)`` for the live feed,

@@ -69,6 +69,14 @@ def json_type() -> TypeEngine[Any]:
     return JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
+def ordered_json_type() -> TypeEngine[Any]:
+    """Return a JSON column type that gives objects back with their keys in the order
+    written: ``json`` (text) on PostgreSQL too, where ``jsonb`` sorts them. For state that
+    another process reloads and must see as its writer held it (an event's centroid:
+    ties between equal weights are kept in insertion order; docs/SCALEOUT.md)."""
+    return JSON(none_as_null=True)
+
+
 metadata = MetaData()
 
 items = Table(
@@ -112,6 +120,10 @@ items = Table(
     Column("extra", json_type(), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # rev: the write order of every insert AND update (max(rev) + i, assigned under the
+    # shared-state lock, store/scaleout.py), so another process catches up with the rows
+    # written after the last one it saw; NULL on rows written before migration 0012
+    Column("rev", BigInteger),
     Index("ix_items_published_at", "published_at"),
     Index("ix_items_source_published", "source", "published_at"),  # 0012_collection
     Index("ix_items_content_hash", "content_hash"),
@@ -120,6 +132,7 @@ items = Table(
     Index("ix_items_parent_id", "parent_id"),
     Index("ix_items_sentiment", "sentiment"),
     Index("ix_items_event_id", "event_id"),
+    Index("ix_items_rev", "rev"),
 )
 
 item_schemes = Table(

@@ -90,7 +90,9 @@ def create_app(ctx: Context) -> FastAPI:
         processed as one batch (Pipeline.submit). Bodies over MAX_PUSH_BYTES get 413,
         a body that is not a JSON object or array 400. The answer counts what happened
         (``RunOutcome.as_dict`` plus ``errors``); its status is 422 when every item was
-        refused (a collector that only checks the status still notices), else 200.
+        refused (a collector that only checks the status still notices), else 200. With a
+        broker the items go to the workers: 202 ``{"queued": n, "ticket": t}`` once the
+        broker has them.
         """
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_PUSH_BYTES:
@@ -108,6 +110,9 @@ def create_app(ctx: Context) -> FastAPI:
             raws = parse_push_body(body, tz=ctx.config.timezone, received_at=datetime.now(UTC))
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
+        if ctx.broker_url:  # the workers process it (README "Scaling out")
+            ticket = await asyncio.to_thread(ctx.producer.enqueue, raws)
+            return JSONResponse({"queued": len(raws), "ticket": ticket}, status_code=202)
         outcome = await asyncio.wrap_future(ctx.pipeline.submit(raws))
         ctx.count_push(outcome)
         # a ready JSONResponse: FastAPI then skips validating and encoding the answer anew

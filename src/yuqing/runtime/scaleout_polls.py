@@ -1,0 +1,130 @@
+"""Polls of configured sources in the scale-out mode: the scheduler's round, a worker's poll.
+
+``yuqing scheduler`` runs :func:`schedule_round` every ``TICK_S``: a source is due when
+its saved health says so (``next_due`` passed, or never polled; a finished file or
+replay source never is); each due source nobody polls and nobody queued is marked
+queued for ``QUEUE_TTL`` (store/scaleout.py ``mark_queued``) and its poll enqueued.
+A worker runs :func:`poll_source`: it claims the source's lease for ``LEASE_TTL``,
+checks again that it is due (a poll delivered twice runs once), polls it (sources/poll.py
+``poll_due``, with an HttpFetcher of its own), runs the items through the pipeline,
+saves the source's state AFTER the items (so a crash re-fetches rather than loses), and
+releases the lease.
+
+Each source is polled by one worker at a time (the lease), never twice for one due
+time (the due check under the lease), and never skipped after a worker dies: its
+message is redelivered, or, once its lease and queue mark expire, the still-due
+source is enqueued again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from yuqing.domain import BadInput, RawItem, SourceState
+from yuqing.runtime.context import Context
+from yuqing.runtime.ingest import run_stream
+from yuqing.runtime.outcome import Outcome
+from yuqing.runtime.retention import DailyRetention
+from yuqing.sources.health import SourceHealth
+from yuqing.sources.http import HttpFetcher
+from yuqing.sources.poll import poll_due, prepare
+from yuqing.sources.polling import AnySource, PollEnv
+from yuqing.sources.registry import create_source
+
+log = logging.getLogger(__name__)
+
+#: how long a worker may poll one source (fetch and pipeline) before others may
+LEASE_TTL = timedelta(minutes=10)
+#: how long a queued poll may wait in the broker before the scheduler queues it again
+QUEUE_TTL = timedelta(minutes=10)
+#: seconds between two rounds of the scheduler
+TICK_S = 1.0
+
+
+def next_due(state: SourceState | None) -> datetime | None:
+    """Return when the source of the saved ``state`` is due next (None: now, never polled
+    or no time saved); ``datetime.max`` (UTC) when a finite source is done."""
+    if state is None:
+        return None
+    if state.health.get("done"):
+        return datetime.max.replace(tzinfo=UTC)
+    due = state.health.get("next_due")
+    return datetime.fromisoformat(due) if due else None
+
+
+def is_due(state: SourceState | None, now: datetime) -> bool:
+    """True when the source of the saved ``state`` is due at ``now``."""
+    due = next_due(state)
+    return due is None or due <= now
+
+
+def schedule_round(ctx: Context, enqueue: Callable[[str], None], now: datetime) -> list[str]:
+    """Enqueue (``enqueue(name)``) a poll of every enabled source that is due at ``now``,
+    not being polled and not queued; return their names."""
+    states = {s.name: s for s in ctx.store.list_source_states()}
+    due = [s.name for s in ctx.config.sources if s.enabled and is_due(states.get(s.name), now)]
+    marked = ctx.store.shared.mark_queued(due, now, QUEUE_TTL) if due else []
+    for name in marked:
+        enqueue(name)
+    return marked
+
+
+def run_scheduler(ctx: Context, enqueue: Callable[[str], None], stop: threading.Event,
+                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
+    """Run :func:`schedule_round` every TICK_S until ``stop`` is set; return the polls
+    enqueued. A failed round (database or broker away) is logged and tried again. Daily
+    retention (``[retention]``) runs here too, as in ``yuqing run``."""
+    total = 0
+    retention = DailyRetention(ctx)
+    while not stop.is_set():
+        try:
+            total += len(schedule_round(ctx, enqueue, clock()))
+            retention.tick(clock())
+        except Exception as exc:  # noqa: BLE001 - the scheduler outlives a broker or DB restart
+            log.warning("scheduler round failed: %r", exc)
+        stop.wait(TICK_S)
+    return total
+
+
+def poll_source(ctx: Context, name: str, *, holder: str,
+                clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Outcome:
+    """Poll the configured source ``name`` once under its lease (module doc) and run its
+    items through the pipeline; return their counts (nothing when another worker holds
+    the lease, the source is not due, or it is not configured and enabled)."""
+    config = next((s for s in ctx.config.sources if s.name == name and s.enabled), None)
+    now = clock()
+    if config is None:
+        log.warning("poll of %r: no such enabled source in the config", name)
+        return Outcome()
+    if not ctx.store.shared.claim_source(name, holder, now, LEASE_TTL):
+        return Outcome()
+    try:
+        saved = ctx.store.load_source_state(name)
+        if not is_due(saved, now):
+            return Outcome()
+        source = create_source(ctx.sources, config)
+        health = SourceHealth.restored(name, config.interval, saved)
+        raws = asyncio.run(_poll_once(ctx, source, health, now, clock))
+        outcome = run_stream(ctx.pipeline, raws) if raws else Outcome()
+        ctx.store.save_source_state(health.saved_state(now))
+        return outcome
+    finally:
+        ctx.store.shared.release_source(name, holder)
+
+
+async def _poll_once(ctx: Context, source: AnySource, health: SourceHealth, now: datetime,
+                     clock: Callable[[], datetime]) -> list[RawItem | BadInput]:
+    """Poll ``source`` once with an HttpFetcher of its own (a fetcher belongs to one event
+    loop); return its items and bad records."""
+    fetcher = HttpFetcher()
+    try:
+        prepare([source], fetcher)
+        env = PollEnv(http=fetcher, memory=ctx.store.collection, schemes=ctx.config.schemes,
+                      now=clock)
+        return await poll_due([source], {source.name: health}, now, env)
+    finally:
+        await fetcher.aclose()

@@ -1,0 +1,130 @@
+"""One truth across processes (runtime/scaleout.py): many pipelines on one store decide as one.
+
+The in-process tests run two Pipeline objects on one database (each with its own
+memory, as two processes have), on both backends (SQLite file, PostgreSQL schema); the
+subprocess test runs two real ``yuqing ingest`` processes at the same moment on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from scaleout_support import decisions, stream
+from yuqing_cli import write_config
+
+from yuqing.config import Config, parse_config
+from yuqing.runtime.pipeline import Pipeline
+from yuqing.runtime.registries import load_registries
+from yuqing.store import Store, open_store
+
+RULES = {
+    "schemes": [{"name": "民生", "subject_words": ["地铁", "食堂", "自来水", "快递", "高速"]}],
+    "alerts": {"rules": [{"name": "负面", "negative": True, "sensitive": True,
+                          "channels": ["log"]}],
+               "channels": [{"name": "log", "kind": "console", "style": "line"}]},
+}
+
+
+@pytest.fixture
+def two_stores(tmp_path: Path, store_url: str) -> Iterator[tuple[Store, Store]]:
+    """A reference store of the parametrised backend, and ``store_url``'s store."""
+    reference = open_store(f"sqlite:///{tmp_path / 'reference.db'}")
+    shared = open_store(store_url)
+    yield reference, shared
+    reference.close()
+    shared.close()
+
+
+def test_two_pipelines_taking_turns_decide_as_one(two_stores: tuple[Store, Store]) -> None:
+    reference, shared = two_stores
+    config = parse_config(RULES)
+    registries = load_registries()
+    raws = stream()
+    batches = [raws[i : i + 4] for i in range(0, len(raws), 4)]
+    one = Pipeline(config, reference, registries=registries)
+    for batch in batches:
+        one.process(batch)
+    first, second = (Pipeline(config, shared, registries=registries) for _ in range(2))
+    for k, batch in enumerate(batches):
+        (first if k % 2 == 0 else second).process(batch)
+
+    expected = decisions(reference)
+    assert decisions(shared) == expected
+    copies = [key for key, dup, _ in expected["items"] if dup]  # type: ignore[attr-defined]
+    events = {event for _, _, event in expected["items"]}  # type: ignore[attr-defined]
+    assert len(copies) >= 15 and len(events) < len(expected["items"]) - 15  # type: ignore[arg-type]
+
+
+def test_a_failed_step_leaves_nothing_and_the_next_one_rebuilds(store: Store) -> None:
+    pipeline = Pipeline(Config(), store, registries=load_registries(), alerts_enabled=False)
+    raws = stream()
+    pipeline.process(raws[:6])
+    dedup = pipeline.shared.shared[0]
+
+    def broken(items: object) -> None:
+        raise RuntimeError("stage failed")
+
+    dedup.process = broken  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="stage failed"):
+        pipeline.process(raws[6:12])
+    assert store.count_items() == 6  # the failed batch stored nothing
+    outcome = pipeline.process(raws[6:12])  # a fresh de-duplicator, warmed from the store
+    assert pipeline.shared.shared[0] is not dedup
+    assert outcome.stored == 6 and store.count_items() == 12
+
+
+def test_a_ticket_commits_once_and_in_order(store: Store) -> None:
+    pipeline = Pipeline(Config(), store, registries=load_registries(), alerts_enabled=False)
+    raws = stream()
+    tickets = [store.shared.issue_ticket() for _ in range(2)]
+    assert tickets[1] == tickets[0] + 1
+    outcome = pipeline.process_ticket(raws[:3], tickets[0])
+    assert outcome is not None and outcome.stored == 3
+    assert pipeline.process_ticket(raws[:3], tickets[0]) is None  # delivered twice: no-op
+    assert store.shared.turn(tickets[1]) == ("go", tickets[1])
+
+
+# ----- two real processes ------------------------------------------------------------------
+
+POSTS = ["市第一中学食堂发生食物中毒，家长十分愤怒，学校至今没有回应！",
+         "市第一中学食堂发生食物中毒，家长非常愤怒，学校至今没有回应！"]
+
+
+@pytest.mark.postgres
+def test_two_ingest_processes_at_once_make_one_event_and_one_alert(
+        tmp_path: Path, postgres_schema_url: str) -> None:
+    store_url = postgres_schema_url
+    config = write_config(tmp_path)
+    files = []
+    for i, text in enumerate(POSTS):
+        path = tmp_path / f"post{i}.jsonl"
+        path.write_text(json.dumps({"id": str(i), "text": text, "source": "weibo",
+                                    "published_at": f"2024-03-05T08:1{i}:00+08:00"},
+                                   ensure_ascii=False) + "\n", encoding="utf-8")
+        files.append(path)
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    procs = [subprocess.Popen([sys.executable, "-c", "from yuqing.cli import app; app()",
+                               "ingest", str(path), "--config", str(config), "--db", store_url,
+                               "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=env, text=True)
+             for path in files]
+    outcomes = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err
+        outcomes.append(json.loads(out))
+    assert sum(o["stored"] for o in outcomes) == 2
+    assert sum(o["events"] for o in outcomes) == 1
+    assert sum(o["alerts"] for o in outcomes) == 1
+    with open_store(store_url) as store:
+        items = store.iter_items()
+        assert len({it.event_id for it in items}) == 1
+        assert sorted(it.duplicate_of is None for it in items) == [False, True]
+        assert store.count_alerts() == 1

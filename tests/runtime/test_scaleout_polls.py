@@ -1,0 +1,73 @@
+"""Polls in the scale-out mode (runtime/scaleout_polls.py, store/scaleout.py leases): each
+source is queued once, polled by one worker at a time, and polled again after a worker
+died holding it. On both backends; the broker is a list here (the Celery side is in
+test_celery_app.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from yuqing.config import parse_config
+from yuqing.runtime.context import Context
+from yuqing.runtime.scaleout_polls import LEASE_TTL, QUEUE_TTL, poll_source, schedule_round
+from yuqing.store import Store
+
+T0 = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
+
+
+def context(tmp_path: Path, url: str) -> Context:
+    rows = [{"id": str(i), "text": f"第{i}中学食堂饭菜变质，学生腹痛送医，编号{i * 7919}",
+             "published_at": "2024-03-05 08:15"} for i in range(4)]
+    (tmp_path / "items.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    cfg = parse_config({"sources": [
+        {"name": "exports", "kind": "file", "path": str(tmp_path / "items.jsonl"),
+         "interval": 60},
+        {"name": "off", "kind": "file", "path": str(tmp_path / "none.jsonl"), "enabled": False},
+    ]})
+    return Context(config=cfg, database_url=url)
+
+
+def test_leases_are_exclusive_and_expire(store: Store) -> None:
+    shared = store.shared
+    assert shared.mark_queued(["a", "b"], T0, QUEUE_TTL) == ["a", "b"]
+    assert shared.mark_queued(["a", "b"], T0 + timedelta(seconds=5), QUEUE_TTL) == []
+    assert shared.claim_source("a", "w1", T0, LEASE_TTL)
+    assert not shared.claim_source("a", "w2", T0 + timedelta(seconds=1), LEASE_TTL)
+    assert shared.mark_queued(["a"], T0 + LEASE_TTL / 2, QUEUE_TTL) == []  # being polled
+    later = T0 + LEASE_TTL + timedelta(seconds=1)  # w1 died: its lease expired
+    assert shared.claim_source("a", "w2", later, LEASE_TTL)
+    shared.release_source("a", "w1")  # not w1's any more: no effect
+    assert shared.leases()["a"][0] == "w2"
+    shared.release_source("a", "w2")
+    assert shared.leases()["a"][:2] == (None, None)
+    assert shared.claim_source("a", "w3", later, LEASE_TTL)
+
+
+def test_a_due_source_is_queued_once_polled_once_and_not_skipped(tmp_path: Path,
+                                                                  store_url: str) -> None:
+    ctx = context(tmp_path, store_url)
+    queued: list[str] = []
+    assert schedule_round(ctx, queued.append, T0) == ["exports"]  # "off" is disabled
+    assert schedule_round(ctx, queued.append, T0 + timedelta(seconds=1)) == []
+
+    # a second worker while the first polls: nothing; the first stores the items
+    assert ctx.store.shared.claim_source("exports", "other", T0, LEASE_TTL)
+    assert poll_source(ctx, "exports", holder="w1", clock=lambda: T0).read == 0
+    ctx.store.shared.release_source("exports", "other")
+    assert poll_source(ctx, "exports", holder="w1", clock=lambda: T0).stored == 4
+    # the same poll delivered again: not due any more, nothing fetched
+    assert poll_source(ctx, "exports", holder="w2", clock=lambda: T0).read == 0
+    assert schedule_round(ctx, queued.append, T0 + timedelta(seconds=30)) == []
+    # due again one interval later
+    assert schedule_round(ctx, queued.append, T0 + timedelta(seconds=61)) == ["exports"]
+
+    # the worker of that poll dies holding the lease: queued again once it expires
+    died = T0 + timedelta(seconds=62)
+    ctx.store.shared.claim_source("exports", "dead", died, LEASE_TTL)
+    assert schedule_round(ctx, queued.append, died + LEASE_TTL / 2) == []
+    assert schedule_round(ctx, queued.append, died + LEASE_TTL * 1.1) == ["exports"]
+    assert ctx.store.count_items() == 4
+    ctx.close()
