@@ -185,7 +185,8 @@ class EventClusterer(BaseStage):
     def catch_up(self, changes: Sequence[StoredChange]) -> None:
         """Take in the items other processes placed since the last batch, as if this
         stage had placed them: their terms counted (document frequencies, account
-        boilerplate), their links remembered, their events reloaded from the store, and
+        boilerplate), their vectors kept as their events' latest members, their links
+        remembered, their events reloaded from the store, and
         events closed by the newest dated one. An update changes nothing here, as in
         :meth:`_place`."""
         touched: set[str] = set()
@@ -194,8 +195,9 @@ class EventClusterer(BaseStage):
             if not ch.new or ch.event_id is None:
                 continue
             runs = term_runs(ch.match_text)
-            self.boilerplate.terms(account(ch.source, ch.author), runs)
-            self.df.add(run_terms(runs))
+            vec, _ = self.df.add_and_weigh(
+                run_terms(runs), self.boilerplate.terms(account(ch.source, ch.author), runs))
+            self._members.setdefault(ch.event_id, deque(maxlen=MEMBERS)).append(vec)
             self._link_member(ch.key, ch.source, (ch.root_id, ch.parent_id), ch.author,
                               ch.event_id)
             touched.add(ch.event_id)
@@ -434,6 +436,7 @@ class EventClusterer(BaseStage):
         limit = self._watermark - self.window
         for event_id in [e for e in self._open if self.events[e].last_at < limit]:
             self._forget_terms(event_id)
+            self._members.pop(event_id, None)
             if self._state is not None and event_id not in self._dirty:
                 del self.events[event_id]
 
@@ -443,7 +446,6 @@ class EventClusterer(BaseStage):
         if event_id not in self._open:
             return
         self._open.discard(event_id)
-        self._members.pop(event_id, None)
         for term in self.events[event_id].centroid:
             posting = self._postings.get(term)
             if posting is not None:
