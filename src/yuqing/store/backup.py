@@ -73,19 +73,25 @@ def backup(url: str, out: Path) -> str:
         raise BadInput(f"--out {out}: the file exists; choose a new name")
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        source = sqlite3.connect(_sqlite_path(parsed))
-        target = sqlite3.connect(out)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(_sqlite_path(parsed), out)
         return "sqlite"
     uri, schema = _libpq(parsed)
     _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--schema={schema}",
           f"--file={out}", f"--dbname={uri}"])
     return "postgresql"
+
+
+def _sqlite_copy(source_path: Path, target_path: Path) -> None:
+    """Copy the SQLite database ``source_path`` to ``target_path`` with SQLite's online
+    backup API (a consistent copy while other connections write)."""
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
 
 
 def restore(path: Path, url: str) -> str:
@@ -104,14 +110,7 @@ def restore(path: Path, url: str) -> str:
         target_path = _sqlite_path(parsed)
         if target_path.exists() and target_path.stat().st_size > 0:
             raise BadInput(f"--db {target_path}: the database exists; restore into a new file")
-        source = sqlite3.connect(path)
-        target = sqlite3.connect(target_path)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(path, target_path)
         return "sqlite"
     if not head.startswith(PG_DUMP_MAGIC):
         raise BadInput(f"{path}: not a PostgreSQL backup (yuqing backup of a postgresql:// "
