@@ -16,18 +16,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from scaleout_support import decisions, kill_9, rabbitmq_vhost, start_worker, stop, stream
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from web_auth import api_headers
 from yuqing_cli import write_config
 
 from yuqing.config import load_config
 from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.celery_app import raw_from_wire, raw_to_wire
-from yuqing.runtime.context import make_context
+from yuqing.runtime.context import Context, make_context
 from yuqing.runtime.pipeline import Pipeline
 from yuqing.runtime.registries import load_registries
 from yuqing.store import Store, open_store
+from yuqing.web.app import create_app
 
 pytestmark = pytest.mark.postgres
 
@@ -79,12 +82,26 @@ def named(db: str, name: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def push(ctx: Context, raws: list[RawItem]) -> int:
+    """POST ``raws`` to ``ctx``'s web app (a broker: answered 202); return the ticket."""
+    body = [{"id": r.id, "text": r.text, "source": r.source, "media_type": r.media_type,
+             "published_at": r.published_at.isoformat()}  # type: ignore[union-attr]
+            for r in raws]
+    with TestClient(create_app(ctx)) as client:
+        answer = client.post("/api/items", json=body, headers=api_headers(ctx.store))
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["queued"] == len(raws)
+    return int(answer.json()["ticket"])
+
+
 def through_workers(tmp_path: Path, db: str, broker: str, *, workers: int, rounds: int,
-                    batch: int, fault: Fault | None = None, app: str = "yq") -> None:
+                    batch: int, fault: Fault | None = None, app: str = "yq",
+                    pushed: bool = False) -> None:
     """Feed the stream of ``rounds`` to ``workers`` worker processes (worker i connects
-    as application ``{app}{i}``) in batches of ``batch``; once a quarter of them
-    committed, call ``fault(workers)``; then check that every input was processed once
-    and the decisions are the reference's."""
+    as application ``{app}{i}``) in batches of ``batch`` (the last one through the push
+    API when ``pushed``); once a quarter of them committed, call ``fault(workers)``;
+    then check that every input was processed once and the decisions are the
+    reference's."""
     config = write_config(tmp_path)
     raws = stream(rounds)
     batches = [raws[i : i + batch] for i in range(0, len(raws), batch)]
@@ -93,7 +110,9 @@ def through_workers(tmp_path: Path, db: str, broker: str, *, workers: int, round
     procs = [start_worker(config, named(db, f"{app}{i}"), broker, tmp_path / f"w{i}.log")
              for i in range(workers)]
     try:
-        tickets = [ctx.producer.enqueue(b) for b in batches]
+        tickets = [ctx.producer.enqueue(b) for b in batches[: -1 if pushed else None]]
+        if pushed:
+            tickets.append(push(ctx, batches[-1]))
         if fault is not None:
             wait_until(lambda: done_count(ctx.store, tickets) >= len(tickets) // 4)
             fault(procs)
@@ -107,7 +126,8 @@ def through_workers(tmp_path: Path, db: str, broker: str, *, workers: int, round
 
 def test_three_workers_decide_as_one_process(tmp_path: Path, postgres_schema_url: str,
                                             broker: str) -> None:
-    through_workers(tmp_path, postgres_schema_url, broker, workers=3, rounds=3, batch=4)
+    through_workers(tmp_path, postgres_schema_url, broker, workers=3, rounds=3, batch=4,
+                    pushed=True)
     assert all("succeeded" in (tmp_path / f"w{i}.log").read_text() for i in range(3))
 
 
