@@ -38,6 +38,6 @@ def test_limits_and_names_are_checked(cli: Invoke, tmp_path: Path) -> None:
     assert cli("items", "--scheme", "学校", *opts, "--json").exit_code == 0
     reason = cli("rejections", "--reason", "nonsense", *opts, "--json")
     assert reason.exit_code == 2 and reason.stdout == ""
-    assert ("--reason'nonsense':expectedoneofbad_input,bad_url,empty_text,lossy_id,no_identity"
-            in flat(reason.stderr))
+    assert ("--reason'nonsense':expectedoneofbad_input,bad_url,empty_text,failed,lossy_id,"
+            "no_identity" in flat(reason.stderr))
     assert cli("rejections", "--reason", "lossy_id", *opts, "--json").exit_code == 0
