@@ -34,8 +34,8 @@ Each live item, in batch order, joins an existing event or opens a new one;
    latest ``MEMBERS`` members counts when higher than the centroid's (same
    threshold and shared terms): a short retelling of what one teller added is
    close to that member and far from the event's average (the centroid keeps
-   the words most members share). Member vectors live in memory only: after a
-   restart an event matches by its centroid until new members arrive. An event that
+   the words most members share). Member vectors are rebuilt at start from the
+   recent items (weighed as they were placed when the warm-up covers the history). An event that
    quotes, through a ``//@name:`` chain, an author seen in an open event is
    joined at half the threshold. An item the incidents stage calls an incident never
    joins an event whose incident reports are all of another category (事故灾难,
@@ -168,8 +168,9 @@ class EventClusterer(BaseStage):
     # ----- persistence ---------------------------------------------------------------------
 
     def open(self, state: StageState) -> None:
-        """Resume from ``state.events`` when the runtime hands one: load open events and
-        the links of recent items; from now on every batch's events are saved there."""
+        """Resume from ``state.events`` when the runtime hands one: load open events, the
+        links of recent items and the open events' latest members; from now on every
+        batch's events are saved there."""
         if state.events is None:
             return
         self._state = state.events
@@ -178,8 +179,10 @@ class EventClusterer(BaseStage):
             self._watermark = max(self._watermark, event.last_at)
         for key, event_id, match_text, source, author in self._state.recent_links(WARM_ITEMS):
             runs = term_runs(match_text)
-            self.df.add(run_terms(runs))
-            self.boilerplate.terms(account(source, author), runs)
+            vec, _ = self.df.add_and_weigh(
+                run_terms(runs), self.boilerplate.terms(account(source, author), runs))
+            if event_id in self._open:  # its latest members, as when they were placed
+                self._members.setdefault(event_id, deque(maxlen=MEMBERS)).append(vec)
             self._link(key, event_id)
 
     def catch_up(self, changes: Sequence[StoredChange]) -> None:

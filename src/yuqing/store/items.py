@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -303,7 +303,7 @@ def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveRe
     for item in batch:
         row = item_to_row(item, now)
         earlier = rows.get(item.key)
-        if earlier is not None and any(row[c] != earlier[c] for c in SOURCE_COLUMNS):
+        if earlier is not None and source_changed(row, earlier):
             repeated.add(item.key)
         rows[item.key] = row
     if not rows:
@@ -332,10 +332,25 @@ def save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveRe
 #: the columns an upsert may change (_KEEP_IF_NULL, _REPLACE), less the derived and the stamp
 _COMPARED = tuple(c for c in (*_KEEP_IF_NULL, *_REPLACE) if c not in ("search_bigrams",
                                                                       "updated_at"))
-#: the columns whose values come from the source: a change in one is an update (``extra``
-#: holds what a source gives beyond the exchange format, e.g. a hot-list topic's rank and heat)
+#: the columns whose values come from the source: a change in one is an update; so is a
+#: change in the source's part of ``extra`` (:func:`source_changed`: e.g. a hot-list
+#: topic's rank and heat), not in the stages' part (EXTRA_FIELDS)
 SOURCE_COLUMNS = ("id", "title", "url", "canonical_url", "author", "author_id", "parent_id",
-                  "reposts", "comments", "likes", "text", "extra")
+                  "reposts", "comments", "likes", "text")
+
+
+def _source_extra(value: Any) -> Any:
+    """Return the source's part of a stored ``extra`` (the stages' typed fields left out)."""
+    if not isinstance(value, dict):
+        return value
+    return {k: v for k, v in value.items() if k not in EXTRA_FIELDS}
+
+
+def source_changed(row: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+    """True when a value the source gave differs between the item rows ``row`` and
+    ``old``: a SOURCE_COLUMNS value or the source's part of ``extra``."""
+    return (any(row[c] != old[c] for c in SOURCE_COLUMNS)
+            or _source_extra(row["extra"]) != _source_extra(old["extra"]))
 
 
 def compare_stored(conn: Connection, rows: Sequence[dict[str, Any]]) -> tuple[set[str], set[str]]:
@@ -359,7 +374,7 @@ def compare_stored(conn: Connection, rows: Sequence[dict[str, Any]]) -> tuple[se
                   if not (row[c] == old[c] or (c in keep and row[c] is None))}
         if not differ:
             same.add(row["key"])
-        elif differ.intersection(SOURCE_COLUMNS):
+        elif source_changed(row, old):
             changed.add(row["key"])
     return same, changed
 

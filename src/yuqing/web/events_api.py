@@ -42,7 +42,7 @@ def events_router(ctx: Context) -> APIRouter:
         since: datetime | None = Query(
             None, description="last active at or after (ISO 8601 with offset)"
         ),
-        min_size: int = Query(1, ge=1),
+        min_size: int = Query(1, ge=1, le=10**9),
         order: str = Query("heat", pattern="^(heat|last_at|size)$"),
         limit: int = Query(50, ge=1, le=500),
     ) -> list[dict[str, Any]]:

@@ -173,7 +173,8 @@ class Tools:
         return _text(_guarded(run))
 
     def list_events(self, since: Since = None,
-                    min_size: Annotated[int, Field(ge=1, description="fewest items 最少条数")] = 1,
+                    min_size: Annotated[int, Field(
+                        ge=1, le=10**9, description="fewest items 最少条数")] = 1,
                     order: Annotated[Literal["heat", "last_at", "size"], Field(
                         description="order, descending 排序")] = "heat",
                     limit: Limit = 20) -> TextContent:
