@@ -314,8 +314,10 @@ class DeadlinesConfig(BaseModel):
 class UnitConfig(BaseModel):
     """A unit (单位) that receives and handles cases: its ``level``
     (township, county, city, province, national), the ``parent`` unit, the
-    ``leader`` overdue cases escalate to, and the alert ``channels`` that
-    reach it."""
+    ``leader`` overdue cases escalate to, the alert ``channels`` that
+    reach it, and ``dual_report_to``: a second unit its reports upward go to
+    besides the parent (双重报告, e.g. the 卫健局 besides the county government;
+    cases/upward.py)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -324,6 +326,7 @@ class UnitConfig(BaseModel):
     parent: str | None = None
     leader: str | None = None
     channels: list[str] = Field(default_factory=lambda: ["console"])
+    dual_report_to: str | None = None
 
 
 class CaseUserConfig(BaseModel):
@@ -342,16 +345,71 @@ class CaseUserConfig(BaseModel):
     wecom: str | None = None
 
 
+class ReportLimitConfig(BaseModel):
+    """A reporting time limit (报告时限): a case matching it is due to reach ``reported``
+    within ``hours`` calendar hours of its discovery. Every condition given must hold:
+    the incident's ``categories`` / ``types`` (item.incident), at least ``min_deaths``
+    deaths, at least ``min_harmed`` people harmed (deaths + injured), or one of
+    ``keywords`` in the case's title, summary or linked items; a limit without
+    conditions matches every case (cases/upward.py ``report_limit``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    hours: float = Field(gt=0, le=24 * 400)
+    categories: list[str] = Field(default_factory=list)
+    types: list[str] = Field(default_factory=list)
+    min_deaths: int | None = Field(default=None, ge=1)
+    min_harmed: int | None = Field(default=None, ge=1)
+    keywords: list[str] = Field(default_factory=list)
+
+
+def builtin_report_limits() -> list[ReportLimitConfig]:
+    """The seed's reporting limits, from 《医疗卫生机构医疗废物管理办法》 (卫生部令第36号,
+    2003) art. 35: 24 h when an accident caused 1 death or more or harmed 3 people or
+    more (applied here to every incident), 48 h for a medical-waste loss, leak or
+    spread (医疗废物流失、泄漏、扩散). First match wins, so the graver limit comes first."""
+    return [
+        ReportLimitConfig(name="deaths", hours=24, min_deaths=1),
+        ReportLimitConfig(name="harmed", hours=24, min_harmed=3),
+        ReportLimitConfig(name="medical_waste", hours=48, keywords=["医疗废物", "医疗垃圾"]),
+    ]
+
+
+class ReportingConfig(BaseModel):
+    """Reporting upward (逐级报告, cases/upward.py): the time ``limits`` a case must be
+    reported within (first match), and ``daily_at`` (HH:MM, office zone), when every
+    unit's daily report (日报告, or zero report 零报告) of the 24 hours before goes to
+    its parent; None: no daily reports."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limits: list[ReportLimitConfig] = Field(default_factory=builtin_report_limits)
+    daily_at: str | None = None
+
+    @field_validator("daily_at")
+    @classmethod
+    def _clock_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            hh, _, mm = value.partition(":")
+            if not (hh.isdigit() and mm.isdigit() and len(mm) == 2
+                    and int(hh) < 24 and int(mm) < 60):
+                raise ValueError(f"daily_at {value!r}: expected HH:MM, e.g. 17:00")
+        return value
+
+
 class CasesConfig(BaseModel):
-    """Case handling: units, users and their roles, and the deadline
-    policies every new case starts (``policies``). With no ``users`` listed
-    the role an actor gives is taken as stated."""
+    """Case handling: units, users and their roles, the deadline
+    policies every new case starts (``policies``) and reporting upward
+    (``reporting``). With no ``users`` listed the role an actor gives is taken
+    as stated."""
 
     model_config = ConfigDict(extra="forbid")
 
     units: list[UnitConfig] = Field(default_factory=list)
     users: list[CaseUserConfig] = Field(default_factory=list)
     policies: list[str] = Field(default_factory=lambda: ["first_response", "formal_answer"])
+    reporting: ReportingConfig = Field(default_factory=ReportingConfig)
 
 
 class EventLevelConfig(BaseModel):

@@ -15,10 +15,16 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from yuqing.cases import people, playbooks, workflow
-from yuqing.cases.deadlines import WorkCalendar, calendar_from_config, find_policy, policy_deadline
+from yuqing.cases import people, playbooks, upward, workflow
+from yuqing.cases.deadlines import (
+    WorkCalendar,
+    calendar_from_config,
+    compute_deadline,
+    find_policy,
+    policy_deadline,
+)
 from yuqing.cases.inputs import CaseMove
-from yuqing.config import Config
+from yuqing.config import Config, ReportLimitConfig
 from yuqing.domain import BadInput, Case, CaseDetail, Deadline
 from yuqing.store import Store, Transaction
 from yuqing.store.repositories import Repositories
@@ -130,6 +136,8 @@ class CaseService:
             playbooks.playbook(suggested_class)
         now = self.clock()
         found = discovered_at or now
+        incidents, text = upward.case_evidence(self.store, title, summary, links)
+        limit = upward.report_limit(self.config.cases.reporting.limits, incidents, text)
         with self.store.transaction() as tx:
             case_id = tx.cases.insert({
                 "title": title.strip()[:200], "summary": summary, "origin": origin,
@@ -138,21 +146,29 @@ class CaseService:
                 "owner_unit": unit, "opened_by": actor, "discovered_at": found,
                 "opened_at": now, "updated_at": now, "closed_at": None, "merged_into": None})
             self.log(tx, case_id, actor, role, "open", (None, "collected"), None,
-                     {"origin": origin, "origin_ref": origin_ref, "unit": unit})
-            tx.cases.insert_deadlines(self._deadlines(case_id, found))
+                     {"origin": origin, "origin_ref": origin_ref, "unit": unit,
+                      "report_limit": limit.name if limit else None})
+            tx.cases.insert_deadlines(self._deadlines(case_id, found, limit))
             for kind, ref in links:
                 tx.cases.add_link({"case_id": case_id, "kind": kind, "ref": ref, "score": None,
                                    "created_at": now})
         return case_id
 
-    def _deadlines(self, case_id: int, start: datetime) -> list[Deadline]:
-        """Return the deadlines of a new case from ``start`` (``[cases] policies``)."""
+    def _deadlines(self, case_id: int, start: datetime,
+                   limit: ReportLimitConfig | None) -> list[Deadline]:
+        """Return the deadlines of a new case from ``start``: ``[cases] policies`` and,
+        when a reporting ``limit`` holds for it, ``report_due`` (cases/upward.py)."""
         rows = []
         for name in self.config.cases.policies:
             policy = find_policy(self.config.deadlines, name)
             due = policy_deadline(self.config.deadlines, name, start, tz=self.tz,
                                   calendar=self.calendar)
             rows.append(Deadline(case_id, name, policy.met_by, start, due.due, due.provisional))
+        if limit is not None:
+            due = compute_deadline(start, tz=self.tz, calendar=self.calendar,
+                                   hours=limit.hours, policy=upward.REPORT_DUE)
+            rows.append(Deadline(case_id, upward.REPORT_DUE, upward.REPORTED, start, due.due,
+                                 due.provisional))
         return rows
 
     def open_from_item(self, key: str, *, actor: str, role: str, unit: str,
@@ -253,7 +269,20 @@ class CaseService:
             tx.cases.update(case_id, values)
             self.log(tx, case_id, actor, role, "move", (case.state, target), text, data)
             tx.cases.meet_deadlines(case_id, [target], values["updated_at"])
-            return replace(case, **values)
+            moved = replace(case, **values)
+            if target == upward.REPORTED:
+                self._report_upward(tx, moved, actor, role)
+            return moved
+
+    def _report_upward(self, tx: Transaction, case: Case, actor: str, role: str) -> None:
+        """Send ``case`` (just reported) to the units above its owner (cases/upward.py) and
+        log each delivery on the case: ``reported_upward`` with the recipient, its
+        channels and the outbox alert."""
+        for sent in upward.report_case(self.config, tx, case, self.clock()):
+            if sent["to_unit"]:
+                self.log(tx, case.id, actor, role, "reported_upward", (case.state, case.state),
+                         f"报送至 reported to {sent['to_unit']}",
+                         {k: sent[k] for k in ("to_unit", "channels", "alert_id")})
 
     def apply(self, case_id: int, move: CaseMove, *, actor: str, role: str) -> Case:
         """Apply the move request ``move`` (the web's and ``yuqing case move``'s input) to

@@ -1,5 +1,6 @@
 """Scheduled reports: made by `yuqing run` at their local time and sent through the alert
-channels (config ``[[reports.schedules]]``).
+channels (config ``[[reports.schedules]]``), and every unit's daily or zero report sent
+upward at ``[cases.reporting] daily_at`` (cases/upward.py ``DailyReports``).
 
 Each schedule fires at its latest due time (``at`` every day; on
 ``weekday`` for weekly; on ``day`` of the month for monthly) and reports the
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from yuqing.alerts.channels.base import Channel, DeliveryResult
 from yuqing.alerts.channels.email import EmailChannel, build_message, classify_smtp_error
+from yuqing.cases.upward import DailyReports
 from yuqing.config import Config, ReportScheduleConfig
 from yuqing.domain import Alert, BadInput
 from yuqing.reports.archive import save_report
@@ -35,6 +37,8 @@ from yuqing.store import Store
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=10)
+#: the retry key of the units' daily reports (never a schedule name: those are the config's)
+UNIT_REPORTS = "\0units"
 
 
 def check_schedule(s: ReportScheduleConfig, channels: dict[str, Channel]) -> time:
@@ -118,10 +122,13 @@ class ReportScheduler:
         self.out_dir = config.resolve_path(config.reports.output_dir)
         self._done: set[tuple[str, datetime]] = set()
         self._retry: dict[str, datetime] = {}
+        self.unit_reports = DailyReports(store, config)
 
     def tick(self, now: datetime | None = None) -> list[Sent]:
-        """Make and send every report that is due and not yet sent; return what was made."""
+        """Make and send every report that is due and not yet sent (the units' daily
+        reports too); return the scheduled reports made."""
         now = now or datetime.now(UTC)
+        self._unit_reports(now)
         made = []
         for s in self.config.reports.schedules:
             if self._retry.get(s.name, now) > now:
@@ -135,6 +142,21 @@ class ReportScheduler:
             if sent is not None:
                 made.append(sent)
         return made
+
+    def _unit_reports(self, now: datetime) -> None:
+        """Send the units' daily and zero reports due at ``now``; a failure is logged and
+        retried after RETRY_AFTER (the reports stored so far are not made again)."""
+        if self._retry.get(UNIT_REPORTS, now) > now:
+            return
+        try:
+            made = self.unit_reports.tick(now)
+        except Exception:  # noqa: BLE001 - one bad report never stops `yuqing run`
+            log.exception("units' daily reports failed; retrying in %s", RETRY_AFTER)
+            self._retry[UNIT_REPORTS] = now + RETRY_AFTER
+            return
+        if made:
+            log.info("units' daily reports sent upward: %s",
+                     ", ".join(f"{m['unit']}{'（零报告）' if m['zero'] else ''}" for m in made))
 
     def _run(self, s: ReportScheduleConfig, now: datetime) -> Sent | None:
         tz = self.config.timezone

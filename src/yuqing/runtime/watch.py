@@ -39,8 +39,9 @@ CASE_SWEEP_EVERY = timedelta(minutes=5)
 
 
 def _report_scheduler(ctx: Context) -> Any:
-    """Return the scheduler of ctx's [[reports.schedules]] (reports/schedule.py), or None."""
-    if not ctx.config.reports.schedules:
+    """Return the scheduler of ctx's [[reports.schedules]] and units' daily reports
+    ([cases.reporting] daily_at; reports/schedule.py), or None when there are neither."""
+    if not (ctx.config.reports.schedules or ctx.config.cases.reporting.daily_at):
         return None
     from yuqing.alerts.channels.registry import build_channels
     from yuqing.reports.schedule import ReportScheduler

@@ -19,6 +19,7 @@ from yuqing.store.reports import ReportsRepository
 from yuqing.store.repository import Connections, OneConnection
 from yuqing.store.scaleout import ScaleoutRepository
 from yuqing.store.summaries import SummariesRepository
+from yuqing.store.upward import UpwardRepository
 
 
 class Repositories:
@@ -38,6 +39,7 @@ class Repositories:
         self.collection = CollectionRepository(connections)
         self.summaries = SummariesRepository(connections)
         self.shared = ScaleoutRepository(connections)
+        self.upward = UpwardRepository(connections)
 
 
 class Transaction(Repositories):

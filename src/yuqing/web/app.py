@@ -33,6 +33,7 @@ from yuqing.web.query_checks import refuse_unknown_params
 from yuqing.web.render import web_dir
 from yuqing.web.reports_api import reports_router
 from yuqing.web.rules_api import rules_router
+from yuqing.web.superior import superior_router
 from yuqing.web.ui_api import ui_router
 from yuqing.web.views import alert_list, feed, feed_filters, source_list
 
@@ -126,6 +127,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(reports_router(ctx))
     app.include_router(events_router(ctx))
     app.include_router(rules_router(ctx))
+    app.include_router(superior_router(ctx))
 
     @app.get("/api/items", dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
     def list_items(

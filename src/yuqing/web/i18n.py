@@ -161,3 +161,12 @@ EN |= {
         "this rule comes from the config file and would return at the next start: disable "
         "it, or delete it from the config file",
 }
+
+# reporting upward: the superior's view (web/superior.py, templates/superior.html)
+EN |= {
+    "上级视图": "Superior's view", "下级单位案件": "Cases of the units below",
+    "下级单位": "Units below", "报送时限": "Report due", "报送时间": "Reported at",
+    "报送至": "Reported to", "未报送": "not reported", "下一期限": "Next deadline",
+    "上报记录": "Reports sent upward", "案件上报": "Case report", "日报告": "Daily report",
+    "零报告": "Zero report", "报送单位": "From unit", "接收单位": "To unit",
+}
