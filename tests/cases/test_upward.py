@@ -6,7 +6,9 @@ report scheduler once a day."""
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -21,7 +23,7 @@ from yuqing.alerts.channels.registry import (
 from yuqing.alerts.outbox import OutboxDispatcher
 from yuqing.cases import upward
 from yuqing.cases.service import CaseService
-from yuqing.config import Config, ReportLimitConfig, parse_config
+from yuqing.config import Config, ReportLimitConfig, builtin_report_limits, parse_config
 from yuqing.reports.schedule import ReportScheduler
 from yuqing.store import Store
 
@@ -195,3 +197,9 @@ def test_daily_and_zero_reports_are_sent_once_at_the_configured_time(store: Stor
         ReportScheduler(store, cfg, {}).tick(START + timedelta(hours=10))
         assert out.drain() == 0
         assert len(store.upward.find(kind="daily")) == 10  # 4 units x 2 days + 2 dual
+
+
+def test_the_init_template_states_the_built_in_limits() -> None:
+    text = (resources.files("yuqing") / "data" / "example.toml").read_text(encoding="utf-8")
+    reporting = parse_config(tomllib.loads(text)).cases.reporting
+    assert reporting.limits == builtin_report_limits() and reporting.daily_at == "17:00"
