@@ -10,7 +10,7 @@ from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from yuqing.cases import workflow
+from yuqing.cases import upward, workflow
 from yuqing.cases.service import CaseService
 from yuqing.domain import Deadline
 
@@ -83,20 +83,15 @@ def daily_report(service: CaseService, day: date,
     [{"unit", "opened", "cases": [{"id", "title", "state", "handling_class"}],
     "zero_report": bool, "text"}]}``, one entry per configured unit and per
     unit that opened a case; a unit with nothing still reports "nothing" (零报告).
-    Only ``units`` report, unless None (every unit).
+    Only ``units`` report, unless None (every unit). Each entry is the report the unit
+    sends upward (cases/upward.py ``daily_report``), over the calendar day.
     """
     start = datetime.combine(day, time(0), tzinfo=service.tz)
-    opened = service.store.cases.opened_between(start, start + timedelta(days=1), units)
-    per_unit: dict[str, list[dict[str, Any]]] = {
-        u: [] for u in service.units if units is None or u in units}
-    for case in opened:
-        per_unit.setdefault(case.owner_unit, []).append(
-            {"id": case.id, "title": case.title, "state": case.state,
-             "handling_class": case.handling_class or case.suggested_class})
-    reports = []
-    for unit, cases in per_unit.items():
-        text = (f"{unit} {day.isoformat()}：新增案件 {len(cases)} 件" if cases
-                else f"{unit} {day.isoformat()}：无新增舆情案件（零报告 nothing to report）")
-        reports.append({"unit": unit, "opened": len(cases), "cases": cases,
-                      "zero_report": not cases, "text": text})
-    return {"date": day.isoformat(), "units": reports}
+    end = start + timedelta(days=1)
+    opened = service.store.cases.opened_between(start, end, units)
+    names = [u for u in service.units if units is None or u in units]
+    reports = [upward.daily_report(service.store, service.tz, unit, day, start, end)
+               for unit in dict.fromkeys(names + [c.owner_unit for c in opened])]
+    return {"date": day.isoformat(), "units": [
+        {"unit": r.from_unit, "opened": r.data["opened"], "cases": r.data["cases"],
+         "zero_report": r.zero, "text": r.body} for r in reports]}

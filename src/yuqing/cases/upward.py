@@ -202,8 +202,8 @@ def daily_report(store: Store, tz: ZoneInfo, unit: str, day: date, start: dateti
     cases it opened then, its open cases and its overdue deadlines now (``end``); a zero
     report (零报告) when it opened none."""
     opened = store.cases.opened_between(start, end, [unit])
-    open_now = store.cases.find(unit=unit, limit=10_000)
-    still_open = [c for c in open_now if c.state in workflow.OPEN_STATES]
+    by_state = store.cases.count_by("state", [unit])
+    still_open = sum(n for state, n in by_state.items() if state in workflow.OPEN_STATES)
     overdue = [d for d in store.cases.open_deadlines(workflow.OPEN_STATES, [unit])
                if d["due"] < end]
     span = f"{local_time(start, tz)} – {local_time(end, tz)}"
@@ -212,14 +212,13 @@ def daily_report(store: Store, tz: ZoneInfo, unit: str, day: date, start: dateti
     if cases:
         lines = [f"{unit} {day.isoformat()} 日报告（{span}）",
                  f"新增案件：{len(cases)} 件"]
-        lines += [f"  #{c['id']}「{c['title']}」{workflow.STATE_LABELS[c['state']]}"
-                  for c in cases]
+        lines += [f"  #{c.id}「{c.title}」{workflow.STATE_LABELS[c.state]}" for c in opened]
     else:
         lines = [f"{unit} {day.isoformat()} 零报告（{span}）",
                  "经核查，本单位无新增舆情案件，特此零报告。"]
-    lines.append(f"在办案件：{len(still_open)} 件；超期时限：{len(overdue)} 项")
+    lines.append(f"在办案件：{still_open} 件；超期时限：{len(overdue)} 项")
     data = {"day": day.isoformat(), "since": start.isoformat(), "until": end.isoformat(),
-            "opened": len(cases), "cases": cases, "open": len(still_open),
+            "opened": len(cases), "cases": cases, "open": still_open,
             "overdue": len(overdue)}
     label = "零报告" if not cases else "日报告"
     return Report(kind="daily", from_unit=unit, ref=day.isoformat(),
