@@ -25,6 +25,8 @@ from yuqing.cases import upward
 from yuqing.cases.service import CaseService
 from yuqing.config import Config, ReportLimitConfig, builtin_report_limits, parse_config
 from yuqing.reports.schedule import ReportScheduler
+from yuqing.runtime.context import Context
+from yuqing.runtime.watch import Watcher
 from yuqing.store import Store
 
 START = datetime(2024, 3, 4, 1, 0, tzinfo=UTC)  # Mon 09:00 Shanghai
@@ -203,3 +205,20 @@ def test_the_init_template_states_the_built_in_limits() -> None:
     text = (resources.files("yuqing") / "data" / "example.toml").read_text(encoding="utf-8")
     reporting = parse_config(tomllib.loads(text)).cases.reporting
     assert reporting.limits == builtin_report_limits() and reporting.daily_at == "17:00"
+
+
+def test_the_watch_loop_of_yuqing_run_sends_the_daily_reports(store_url: str) -> None:
+    ctx = Context(config=tree_config("http://127.0.0.1:9", daily_at="08:30"),
+                  database_url=store_url)
+    try:
+        watcher = Watcher(ctx, clock=lambda: START)  # 09:00 Shanghai: today's are due
+        try:
+            watcher.round()
+            watcher.round()
+        finally:
+            watcher.close()
+        days = [(r["from_unit"], r["ref"]) for r in ctx.store.upward.find(kind="daily")]
+        assert sorted(days) == sorted([(CITY, "2024-03-04"), (COUNTY, "2024-03-04"),
+                                       (COUNTY, "2024-03-04"), (HEALTH, "2024-03-04")])
+    finally:
+        ctx.close()
