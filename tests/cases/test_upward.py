@@ -20,8 +20,10 @@ from yuqing.alerts.channels.registry import (
     channel_registry,
     register_builtin_channels,
 )
+from yuqing.alerts.dispatcher import Dispatcher
 from yuqing.alerts.outbox import OutboxDispatcher
 from yuqing.cases import upward
+from yuqing.cases.reminders import sweep
 from yuqing.cases.service import CaseService
 from yuqing.config import Config, ReportLimitConfig, builtin_report_limits, parse_config
 from yuqing.reports.schedule import ReportScheduler
@@ -222,3 +224,26 @@ def test_the_watch_loop_of_yuqing_run_sends_the_daily_reports(store_url: str) ->
                                        (COUNTY, "2024-03-04"), (HEALTH, "2024-03-04")])
     finally:
         ctx.close()
+
+
+def test_an_unreported_case_is_reminded_then_escalated_at_its_report_due(store: Store) -> None:
+    clock = Clock()
+    with running_http_server() as server:
+        cfg = tree_config(server.url)
+        svc = CaseService(store, cfg, clock=clock)
+        late = svc.open_case("某医院医疗废物泄漏", actor="张三", role="handler", unit=COUNTY)
+        on_time = report(svc, "另一处医疗废物泄漏")
+        channels = build_channels(cfg.alerts.channels,
+                                  register_builtin_channels(channel_registry()))
+        send = Dispatcher(channels, sleep=lambda s: None)
+        clock.now = START + timedelta(hours=47)  # past 80% of 48 h, before the due time
+        assert sweep(svc, send)["reminded"] >= 1
+        clock.now = START + timedelta(hours=48, seconds=1)
+        sweep(svc, send)
+    escalated = [e for e in svc.show(late)["log"] if e["action"] == "escalated"]
+    assert [e["data"]["policy"] for e in escalated if "报送时限" in e["note"]] == [
+        upward.REPORT_DUE]
+    assert not [e for e in svc.show(on_time)["log"]
+                if e["action"] in ("reminded", "escalated") and "报送时限" in e["note"]]
+    titles = [json.loads(r["body"])["title"] for r in server.requests]
+    assert any("已逾期" in t and "报送时限" in t and "某医院医疗废物泄漏" in t for t in titles)

@@ -50,6 +50,9 @@ def test_build_stages_refuses_a_config_naming_a_missing_file(tmp_path: Path) -> 
      r"reports\.schedules\[0\]\.kind: 'dayly' is not one of daily, weekly, monthly"),
     ('[[reports.schedules]]\nname = "d"\nchannels = ["mial"]\n',
      r"reports\.schedules\[0\]\.channels\[0\]: 'mial' is not an alert channel"),
+    ('[[cases.units]]\nname = "县"\n[[cases.units]]\nname = "镇"\nparent = "县"\n'
+     'dual_report_to = "卫建局"\n',
+     r"cases\.units\[1\]\.dual_report_to: '卫建局' is not another configured unit \(known: 县, 镇"),
 ])
 def test_case_policy_and_schedule_typos_are_refused_at_load(tmp_path: Path, text: str,
                                                             message: str) -> None:

@@ -5,7 +5,8 @@ deadline of an open case it sends, once each: a reminder when
 ``[deadlines] remind_at`` of the allowed time has passed (over
 ``[deadlines] channels`` and the owning unit's channels), and an
 escalation to the owning unit's leader once the deadline has passed (over
-the unit's channels). Alerts go through the store's outbox (unique
+the unit's channels). The reporting deadline ``report_due`` (报送时限, cases/upward.py)
+is reminded and escalated the same way until the case is reported. Alerts go through the store's outbox (unique
 ``dedup_key``, so a second sweep or a restart sends nothing twice) and are
 sent by the Dispatcher given, or left to the outbox dispatcher. Provisional
 deadlines are recomputed first, so they firm up as soon as the calendar
@@ -21,6 +22,7 @@ from yuqing.alerts.dispatcher import Dispatcher
 from yuqing.cases import workflow
 from yuqing.cases.deadlines import compute_deadline, find_policy
 from yuqing.cases.service import CaseService
+from yuqing.cases.upward import REPORT_DUE, REPORT_DUE_LABEL
 from yuqing.domain import Alert, BadInput
 from yuqing.time_range import local_time
 
@@ -50,7 +52,8 @@ def _alert(service: CaseService, row: dict[str, Any], kind: str, now: datetime) 
     unit = service.units.get(row["owner_unit"])
     unit_channels = list(unit.channels) if unit else []
     due = local_time(row["due"], service.tz)
-    head = f"案件 case {row['case_id']}「{row['title']}」{row['policy']}"
+    policy = REPORT_DUE_LABEL if row["policy"] == REPORT_DUE else row["policy"]
+    head = f"案件 case {row['case_id']}「{row['title']}」{policy}"
     if kind == "remind":
         channels = list(dict.fromkeys(service.config.deadlines.channels + unit_channels))
         title, body, level = f"即将到期 due soon: {head}", f"办理时限 due {due}", "IV"

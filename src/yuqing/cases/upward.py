@@ -36,6 +36,8 @@ from yuqing.time_range import local_time
 
 #: the policy name of the reporting deadline of a case (a row of its deadlines)
 REPORT_DUE = "report_due"
+#: how messages name it
+REPORT_DUE_LABEL = "报送时限"
 #: the case state that meets it
 REPORTED = "reported"
 KINDS = ("case", "daily")

@@ -94,9 +94,17 @@ def _known(key: str, values: Sequence[str], known: Sequence[str], what: str) -> 
 
 def case_problems(config: Config) -> list[str]:
     """Return problems of ``[cases]`` and ``[deadlines]``: a policy name in ``cases.policies``
-    that no deadline policy has, a ``met_by`` that is not a case state (cases/workflow.py)."""
+    that no deadline policy has, a ``met_by`` that is not a case state (cases/workflow.py),
+    a unit's ``dual_report_to`` that is the unit itself or no configured unit (its reports
+    would reach no channel: cases/upward.py)."""
     policies = [p.name for p in config.deadlines.policies]
     problems = _known("cases.policies", config.cases.policies, policies, "a deadline policy")
+    units = [u.name for u in config.cases.units]
+    for i, u in enumerate(config.cases.units):
+        if u.dual_report_to is not None and (u.dual_report_to == u.name
+                                             or u.dual_report_to not in units):
+            problems.append(f"cases.units[{i}].dual_report_to: {u.dual_report_to!r} is not "
+                            f"another configured unit (known: {', '.join(units)})")
     for i, p in enumerate(config.deadlines.policies):
         if p.met_by not in STATES:
             problems.append(f"deadlines.policies[{i}].met_by: {p.met_by!r} is not a case state "
