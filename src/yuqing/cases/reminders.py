@@ -5,11 +5,12 @@ deadline of an open case it sends, once each: a reminder when
 ``[deadlines] remind_at`` of the allowed time has passed (over
 ``[deadlines] channels`` and the owning unit's channels), and an
 escalation to the owning unit's leader once the deadline has passed (over
-the unit's channels). The reporting deadline ``report_due`` (报送时限, cases/upward.py)
-is reminded and escalated the same way until the case is reported. Alerts go
-through the store's outbox (unique ``dedup_key``, so a second sweep or a restart sends nothing twice) and are
-sent by the Dispatcher given, or left to the outbox dispatcher. Provisional
-deadlines are recomputed first, so they firm up as soon as the calendar
+the unit's channels). The reporting deadline ``report_due`` (报送时限,
+cases/upward.py) is reminded and escalated the same way until the case is
+reported. Alerts go through the store's outbox (unique ``dedup_key``, so a
+second sweep or a restart sends nothing twice) and are sent by the
+Dispatcher given, or left to the outbox dispatcher. Provisional deadlines
+are recomputed first, so they firm up as soon as the calendar
 library has the year's data.
 """
 
