@@ -143,12 +143,13 @@ def period_charts(doc: dict[str, Any], bucket: str, kind_label: str, period: Per
     times = [datetime.fromisoformat(b["t"]) for b in series]
     lines = {"总量": [b["count"] for b in series]}
     lines |= {SENTIMENT_LABELS[k]: [b[k] for b in series] for k in stats.SENTIMENT_KEYS
-              if k != "none" or any(b[k] for b in series)}
+              if k != "none" or any(b[k] for b in series)}  # 未判定 only when there is one
     out = [Chart("trend", "信息量趋势", charts.time_chart(
         f"信息量与情感趋势（{'按小时' if bucket == 'hour' else '按日'}）", times, lines,
         start=period.since, end=period.until, as_of=as_of, tz=tz, hourly=bucket == "hour",
         as_of_label=f"截至{as_of.astimezone(ZoneInfo(tz)):%H:%M}"))]
-    shares = {SENTIMENT_LABELS[k]: sum(b[k] for b in series) for k in stats.SENTIMENT_KEYS}
+    totals = {k: sum(b[k] for b in series) for k in stats.SENTIMENT_KEYS}
+    shares = {SENTIMENT_LABELS[k]: n for k, n in totals.items() if k != "none" or n}
     out.append(Chart("sentiment", "情感分布", charts.donut_chart("情感分布", shares)))
     media = doc["media"]
     if media:
@@ -170,8 +171,8 @@ def period_tables(doc: dict[str, Any], events: list[dict[str, Any]], posts: list
     """Return the data tables of a period report (shown in HTML/PDF/DOCX, sheets in XLSX)."""
     n = doc["overview"]["items"] or 1
     tables = [
-        Table("重点事件", ["序号", "事件", "等级", "期内信息量", "负面", "涉敏", "突发事件",
-                          "首发时间", "处置状态"],
+        Table("重点事件", ["序号", "事件", "等级", "信息量", "负面", "涉敏", "突发", "首发时间",
+                          "处置状态"],
               [[i, e["title"], e["level"], e["items"], e["negative"], e["sensitive"],
                 e["incident"], e["first"], e["status"]] for i, e in enumerate(events, 1)]),
         Table("媒体分布", ["媒体类型", "信息量", "占比"],
