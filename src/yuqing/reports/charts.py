@@ -53,7 +53,7 @@ def _style(ax: Any, title: str) -> None:
 
 def time_chart(title: str, times: Sequence[datetime], series: Mapping[str, Sequence[float]], *,
                start: datetime, end: datetime, as_of: datetime, tz: str, hourly: bool,
-               as_of_label: str = "") -> bytes:
+               as_of_label: str = "", colours: Mapping[str, str] = COLOURS) -> bytes:
     """Return a line chart PNG over a true time axis: one unstacked, unsmoothed line per
     ``series`` name, points at ``times`` (aware bucket starts), the axis spanning
     ``[start, end]`` in zone ``tz``.
@@ -61,7 +61,7 @@ def time_chart(title: str, times: Sequence[datetime], series: Mapping[str, Seque
     Lines stop at the last bucket (the one holding ``as_of``); when ``as_of`` is before
     ``end`` a dashed line marks it, labelled ``as_of_label``, and the time still to come is
     left empty rather than drawn as zeros. Ticks are hours (``hourly``) or days. A name
-    found in COLOURS gets that colour (负面 red, 正面 green...).
+    found in ``colours`` gets that colour (负面 red, 正面 green...).
     """
     from matplotlib import dates as mdates
 
@@ -69,7 +69,7 @@ def time_chart(title: str, times: Sequence[datetime], series: Mapping[str, Seque
     fig = _figure(7.2, 3.0)
     ax = fig.subplots()
     for i, (name, values) in enumerate(series.items()):
-        colour = COLOURS.get(name, PALETTE[i % len(PALETTE)])
+        colour = colours.get(name, PALETTE[i % len(PALETTE)])
         ax.plot(list(times), list(values), marker="o", markersize=2.5, linewidth=1.6,
                 color=colour, label=name)
     ax.set_xlim(start, end)
@@ -114,7 +114,8 @@ def bar_chart(title: str, names: Sequence[str], values: Sequence[float],
     return _png(fig)
 
 
-def donut_chart(title: str, shares: Mapping[str, float]) -> bytes:
+def donut_chart(title: str, shares: Mapping[str, float],
+                colours: Mapping[str, str] = COLOURS) -> bytes:
     """Return a donut chart PNG of ``shares`` (name -> count): every name is in the legend
     with its percentage, 0.0% included (a share that is zero is said, not hidden); only
     the wedges are left out for zeros."""
@@ -122,12 +123,12 @@ def donut_chart(title: str, shares: Mapping[str, float]) -> bytes:
 
     fig = _figure(4.2, 3.0)
     ax = fig.subplots()
-    colours = {n: COLOURS.get(n, PALETTE[i % len(PALETTE)]) for i, n in enumerate(shares)}
+    by_name = {n: colours.get(n, PALETTE[i % len(PALETTE)]) for i, n in enumerate(shares)}
     drawn = [n for n, v in shares.items() if v > 0]
     total = sum(shares.values()) or 1
-    ax.pie([shares[n] for n in drawn], colors=[colours[n] for n in drawn], startangle=90,
+    ax.pie([shares[n] for n in drawn], colors=[by_name[n] for n in drawn], startangle=90,
            counterclock=False, wedgeprops={"width": 0.42, "edgecolor": "white"})
-    ax.legend(handles=[Patch(color=colours[n], label=f"{n} {v / total:.1%}")
+    ax.legend(handles=[Patch(color=by_name[n], label=f"{n} {v / total:.1%}")
                        for n, v in shares.items()],
               fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     ax.set_title(title, fontsize=12, loc="left")
