@@ -304,3 +304,21 @@ def test_a_case_of_another_unit_is_not_shown(day: tuple[Store, Config, dict[str,
                         extractor=extractor, units=frozenset({"县教育局"}))
     assert [e["status"] for e in other.data["events"]] == ["未立案"] * 3
     assert {f.label: f.value for f in other.figures}["在办工单"] == "0件"
+
+
+def test_the_same_report_in_english(day: tuple[Store, Config, dict[str, int]],
+                                    extractor: KeywordExtractor) -> None:
+    from yuqing.reports.lang import EN
+
+    store, config, ids = day
+    en = make_report(store, config, "daily", day=AS_OF.date(), now=AS_OF.astimezone(UTC),
+                     extractor=extractor, lang="en")
+    assert en.title == "Public opinion Daily report" and en.lang == "en"
+    assert en.period_label == "2024-03-05 (up to 15:30)"
+    figures = {f.label: (f.value, f.note) for f in en.figures}
+    assert figures["Items"] == (str(IN_DAY), "up 1900.0% on the previous period")
+    assert figures["Open cases"] == ("2", "1 overdue")
+    assert [e["status"] for e in en.data["events"]][0] == f"collected (case {ids['later']})"
+    page = render(en, "html").decode("utf-8")
+    ours = [zh for zh in EN if len(zh) >= 2 and "{" not in zh and zh in page]
+    assert ours == [] and "<h2>2. Key events</h2>" in page

@@ -75,13 +75,14 @@ def time_chart(title: str, times: Sequence[datetime], series: Mapping[str, Seque
     ax.set_xlim(start, end)
     hours = (end - start).total_seconds() / 3600
     if hourly:
-        ax.xaxis.set_major_locator(mdates.HourLocator(interval=max(1, round(hours / 8)), tz=zone))
+        ax.xaxis.set_major_locator(mdates.HourLocator(  # type: ignore[no-untyped-call]
+            interval=max(1, round(hours / 8)), tz=zone))
         fmt = "%H:%M" if hours <= 24 else "%m-%d %H:%M"
     else:
-        ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, round(hours / 24 / 10)),
-                                                     tz=zone))
+        ax.xaxis.set_major_locator(mdates.DayLocator(  # type: ignore[no-untyped-call]
+            interval=max(1, round(hours / 24 / 10)), tz=zone))
         fmt = "%m-%d"
-    ax.xaxis.set_major_formatter(mdates.DateFormatter(fmt, tz=zone))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(fmt, tz=zone))  # type: ignore[no-untyped-call]
     if as_of < end:
         ax.axvline(as_of, color="#566573", linestyle="--", linewidth=1)
         ax.annotate(as_of_label, (as_of, 1.0), xycoords=("data", "axes fraction"),

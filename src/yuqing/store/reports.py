@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, ColumnElement, Table, case, func, insert, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Table, case, func, insert, or_, select, true
 
 from yuqing.domain import Item
 from yuqing.store import events as events_db
@@ -37,8 +37,8 @@ def _optional_table(module: str, name: str) -> Table | None:
     return table if isinstance(table, Table) else None
 
 
-def record_report(conn: Connection, row: Mapping[str, Any],
-                  evidence: Sequence[Mapping[str, Any]], content: bytes | None = None) -> int | None:
+def record_report(conn: Connection, row: Mapping[str, Any], evidence: Sequence[Mapping[str, Any]],
+                  content: bytes | None = None) -> int | None:
     """Insert a report row, its evidence rows and its file ``content`` (when given); return
     the report id.
 
