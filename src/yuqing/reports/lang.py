@@ -62,7 +62,7 @@ EN: dict[str, str] = {
     "涉敏信息{sens}条。":
         "{period}: {n} items in {scope}, {change} on the previous period; {neg} negative "
         "({share}); {sens} sensitive.",
-    "信息主要来自{media}。": "Most came from {media}.", "{media}（{n}条）": "{media} ({n})",
+    "信息主要来自{media}。": " Most came from {media}.", "{media}（{n}条）": "{media} ({n})",
     "、": ", ",
     "经监测，{period}{scope}未发现相关舆情信息，特此零报告。":
         "Monitoring found no relevant item in {scope} for {period}: this is a zero report.",
