@@ -42,7 +42,7 @@ def test_report_bad_input(cli: Invoke, tmp_path: Path) -> None:
     res = cli("report", "daily", "--date", "5 March", "--db", url)
     assert res.exit_code == 2 and "--date '5 March'" in res.stderr
     res = cli("report", "special", "--db", url)
-    assert res.exit_code == 2 and "--event ID is required" in res.stderr
+    assert res.exit_code == 2 and "give --event ID, or a date range" in res.stderr
 
 
 def test_report_format_follows_or_must_agree_with_the_out_extension(

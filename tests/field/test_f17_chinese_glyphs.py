@@ -12,6 +12,7 @@ import logging
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from pdf_tools import pdf_text, pdf_tool
@@ -25,9 +26,11 @@ TITLE = "舆情热度趋势（近7日）"
 
 
 def _draw() -> list[Chart]:
+    days = [datetime(2024, 3, d, tzinfo=ZoneInfo("Asia/Shanghai")) for d in (3, 4, 5, 6)]
     return [
-        Chart("trend", TITLE, charts.line_chart(TITLE, ["3日", "4日", "5日", "6日"],
-                                                {"负面": [-3, -1, 0, 2], "正面": [1, 0, 2, 3]})),
+        Chart("trend", TITLE, charts.time_chart(
+            TITLE, days, {"负面": [-3, -1, 0, 2], "正面": [1, 0, 2, 3]}, start=days[0],
+            end=days[-1], as_of=days[-1], tz="Asia/Shanghai", hourly=False)),
         Chart("cloud", "词云", charts.word_cloud("词云", {"燃气": 3.0, "泄漏": 2.0, "转发": 1.0})),
     ]
 

@@ -15,6 +15,12 @@ from yuqing.reports.periods import default_date, period_of
 from yuqing.store import Store
 
 NOW = datetime(2024, 3, 6, 0, 30, tzinfo=UTC)
+LATER = datetime(2024, 4, 1, tzinfo=UTC)
+
+
+def test_a_period_that_has_not_started_is_refused(filled: Store) -> None:
+    with pytest.raises(BadInput, match="has not started"):
+        build_period_report(filled, "daily", day=date(2024, 3, 20), now=NOW)
 
 
 def test_daily_figures_summary_and_posts(filled: Store, extractor: KeywordExtractor) -> None:
@@ -57,7 +63,7 @@ def test_control_characters_never_reach_a_quote(filled: Store, extractor: Keywor
 
 
 def test_zero_report(filled: Store) -> None:
-    r = build_period_report(filled, "daily", day=date(2024, 3, 20), now=NOW)
+    r = build_period_report(filled, "daily", day=date(2024, 3, 20), now=LATER)
     assert r.zero and not r.posts and not r.charts
     assert r.summary == ["经监测，2024年3月20日全部监测范围内未发现相关舆情信息，特此零报告。"]
     assert {f.label: f.value for f in r.figures}["信息总量"] == "0条"
@@ -69,10 +75,14 @@ def test_scheme_zero_report(filled: Store) -> None:
 
 
 def test_weekly_and_monthly_periods(filled: Store, extractor: KeywordExtractor) -> None:
-    week = build_period_report(filled, "weekly", day=DAY, now=NOW, extractor=extractor)
+    week = build_period_report(filled, "weekly", day=DAY, now=LATER, extractor=extractor)
     assert week.period_label == "2024年3月4日至3月10日"
     assert {f.label: f.value for f in week.figures}["信息总量"] == "7条"
     assert len(week.table("信息量趋势").rows) == 7  # type: ignore[union-attr]
+    # the same week made on Wednesday morning: its days so far, nothing after the moment
+    early = build_period_report(filled, "weekly", day=DAY, now=NOW, extractor=extractor)
+    assert early.period_label == "2024年3月4日至3月10日（截至03-06 08:30）"
+    assert len(early.table("信息量趋势").rows) == 3  # type: ignore[union-attr]
     month = period_of("monthly", DAY, "Asia/Shanghai")
     assert month.label == "2024年3月" and month.since == datetime(2024, 2, 29, 16, tzinfo=UTC)
     new_year = period_of("weekly", date(2019, 1, 2), "Asia/Shanghai")

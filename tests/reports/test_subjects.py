@@ -64,14 +64,14 @@ def _case(store: Store) -> int:
 
 def test_special_report(filled: Store, extractor: KeywordExtractor, tmp_path: Path) -> None:
     _event(filled)
-    _case(filled)
+    case_id = _case(filled)
     r = build_special_report(filled, "ev-gas", now=NOW, extractor=extractor)
     assert r.title.startswith("舆情专报：燃气泄漏致三人受伤")
     figures = {f.label: f.value for f in r.figures}
     assert (
         figures["信息量"] == "2条"
         and figures["事件等级"] == "II级"
-        and figures["处置状态"] == "已办结"
+        and figures["处置状态"] == f"已办结（工单{case_id}）"
     )
     assert r.posts[0].key == "weibo:1" and r.posts[0].quote == GAS  # the origin post first
     assert any("等级为II级" in s for s in r.suggestions)

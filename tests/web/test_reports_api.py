@@ -90,3 +90,25 @@ def test_alerts_and_events_exports_and_unknown_lists(ctx: Context) -> None:
     assert events.status_code == 200
     assert get(ctx, "/api/export/cases.csv").status_code == 404
     assert get(ctx, "/api/export/items.pdf").status_code == 404
+
+
+def test_history_keeps_who_the_format_and_the_file(ctx: Context) -> None:
+    made = get(ctx, "/api/reports/daily?date=2024-03-05&format=xlsx&scheme=&event=")
+    assert made.status_code == 200
+    stored = get(ctx, "/api/reports?kind=daily").json()
+    row = stored[0]
+    assert (row["created_by"], row["format"], row["size"]) == ("tester", "xlsx", len(made.content))
+    again = get(ctx, f"/api/reports/stored/{row['id']}/file")
+    assert again.status_code == 200 and again.content == made.content
+    assert unquote(again.headers["content-disposition"]).endswith("舆情日报-2024-03-05.xlsx")
+    assert get(ctx, "/api/reports/stored/999999/file").status_code == 404
+    assert get(ctx, "/api/reports?kind=weekly").json() == []
+
+
+def test_special_report_on_a_date_range_in_english(ctx: Context, tmp_path: Path) -> None:
+    res = get(ctx, "/api/reports/special?from=2024-03-04&to=2024-03-05&format=html&lang=en")
+    assert res.status_code == 200
+    page = res.text
+    assert "Public opinion Special report" in page and "2024-03-04 to 2024-03-05" in page
+    assert get(ctx, "/api/reports/special?from=2024-03-05&to=2024-03-01").status_code == 400
+    assert "--lang 'fr'" in get(ctx, "/api/reports/daily?lang=fr").json()["detail"]

@@ -63,6 +63,12 @@ def report(
     scheme: Annotated[str | None, typer.Option(help="only this monitoring scheme")] = None,
     event: Annotated[str | None, typer.Option(help="the event of a special report")] = None,
     case: Annotated[int | None, typer.Option(help="the case of a review report")] = None,
+    first: Annotated[str | None, typer.Option(
+        "--from", help="special report on a date range: its first day (YYYY-MM-DD)")] = None,
+    last: Annotated[str | None, typer.Option(
+        "--to", help="special report on a date range: its last day (default: --from)")] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="zh or en; default: the config's language")] = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
@@ -84,9 +90,10 @@ def report(
         ctx = reading_context(config, db)
         try:
             made = make_report(ctx.store, ctx.config, kind, day=day, scheme=scheme, event=event,
-                               case=case)
+                               case=case, first=parse_date(first) if first else None,
+                               last=parse_date(last) if last else None, lang=lang)
             data = render(made, fmt)
-            report_id = save_report(ctx.store, made)
+            report_id = save_report(ctx.store, made, fmt=fmt, content=data, created_by="cli")
         finally:
             ctx.close()
         start = made.since.astimezone(ZoneInfo(made.tz)).date().isoformat()

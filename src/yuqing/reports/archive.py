@@ -25,8 +25,13 @@ def report_digest(report: Report) -> str:
 
 
 def save_report(store: Store, report: Report, schedule: str | None = None,
-                now: datetime | None = None) -> int | None:
-    """Store ``report`` and one evidence row per quoted post; return the report id.
+                now: datetime | None = None, *, fmt: str | None = None,
+                content: bytes | None = None, created_by: str | None = None,
+                unit: str | None = None) -> int | None:
+    """Store ``report``, one evidence row per quoted post and, when given, the file
+    ``content`` in format ``fmt`` (kept for the history of generated reports); return the
+    report id. ``created_by`` names who made it (a user, ``cli``; None for a schedule);
+    ``unit`` the unit whose cases it counts (None: every unit), who may download it again.
 
     Returns None (nothing written) when ``schedule`` already stored a report
     for this period, so a scheduled report is made and sent once.
@@ -34,7 +39,8 @@ def save_report(store: Store, report: Report, schedule: str | None = None,
     row = {"kind": report.kind, "period_start": report.since, "period_end": report.until,
            "scheme": report.scheme, "subject": report.subject, "title": report.title,
            "digest": report_digest(report), "schedule": schedule,
-           "created_at": now or datetime.now(UTC)}
+           "created_at": now or datetime.now(UTC), "created_by": created_by, "format": fmt,
+           "unit": unit}
     evidence = [{"ref": p.ref, "item_key": p.key, "role": "typical_post",
                  "text_hash": p.quote_hash} for p in report.posts]
-    return store.reports.record(row, evidence)
+    return store.reports.record(row, evidence, content)

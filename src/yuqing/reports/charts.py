@@ -9,8 +9,10 @@ charts can be drawn from several threads.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from io import BytesIO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from matplotlib.ticker import MaxNLocator
 
@@ -49,26 +51,48 @@ def _style(ax: Any, title: str) -> None:
     ax.set_axisbelow(True)
 
 
-def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float]]) -> bytes:
-    """Return a line chart PNG: one line per ``series`` name over the x ``labels``.
+def time_chart(title: str, times: Sequence[datetime], series: Mapping[str, Sequence[float]], *,
+               start: datetime, end: datetime, as_of: datetime, tz: str, hourly: bool,
+               as_of_label: str = "", colours: Mapping[str, str] = COLOURS) -> bytes:
+    """Return a line chart PNG over a true time axis: one unstacked, unsmoothed line per
+    ``series`` name, points at ``times`` (aware bucket starts), the axis spanning
+    ``[start, end]`` in zone ``tz``.
 
-    A name found in COLOURS gets that colour (负面 red, 正面 green...).
+    Lines stop at the last bucket (the one holding ``as_of``); when ``as_of`` is before
+    ``end`` a dashed line marks it, labelled ``as_of_label``, and the time still to come is
+    left empty rather than drawn as zeros. Ticks are hours (``hourly``) or days. A name
+    found in ``colours`` gets that colour (负面 red, 正面 green...).
     """
+    from matplotlib import dates as mdates
+
+    zone = ZoneInfo(tz)
     fig = _figure(7.2, 3.0)
     ax = fig.subplots()
-    xs = range(len(labels))
     for i, (name, values) in enumerate(series.items()):
-        colour = COLOURS.get(name, PALETTE[i % len(PALETTE)])
-        ax.plot(xs, list(values), marker="o", markersize=3, linewidth=1.8, color=colour,
-                label=name)
-    step = max(1, len(labels) // 12)
-    ax.set_xticks(list(xs)[::step], list(labels)[::step], fontsize=8)
-    ax.tick_params(axis="y", labelsize=8)
+        colour = colours.get(name, PALETTE[i % len(PALETTE)])
+        ax.plot(list(times), list(values), marker="o", markersize=2.5, linewidth=1.6,
+                color=colour, label=name)
+    ax.set_xlim(start, end)
+    hours = (end - start).total_seconds() / 3600
+    if hourly:
+        ax.xaxis.set_major_locator(mdates.HourLocator(  # type: ignore[no-untyped-call]
+            interval=max(1, round(hours / 8)), tz=zone))
+        fmt = "%H:%M" if hours <= 24 else "%m-%d %H:%M"
+    else:
+        ax.xaxis.set_major_locator(mdates.DayLocator(  # type: ignore[no-untyped-call]
+            interval=max(1, round(hours / 24 / 10)), tz=zone))
+        fmt = "%m-%d"
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(fmt, tz=zone))  # type: ignore[no-untyped-call]
+    if as_of < end:
+        ax.axvline(as_of, color="#566573", linestyle="--", linewidth=1)
+        ax.annotate(as_of_label, (as_of, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, -10), textcoords="offset points", fontsize=8, color="#566573")
+    ax.tick_params(axis="both", labelsize=8)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     lowest = min((min(v) for v in series.values() if len(v)), default=0)
     ax.set_ylim(bottom=min(0, lowest * 1.1))
     _style(ax, title)
-    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _png(fig)
 
 
@@ -91,17 +115,22 @@ def bar_chart(title: str, names: Sequence[str], values: Sequence[float],
     return _png(fig)
 
 
-def donut_chart(title: str, shares: Mapping[str, float]) -> bytes:
-    """Return a donut chart PNG of ``shares`` (name -> count), with percentages in the legend."""
+def donut_chart(title: str, shares: Mapping[str, float],
+                colours: Mapping[str, str] = COLOURS) -> bytes:
+    """Return a donut chart PNG of ``shares`` (name -> count): every name is in the legend
+    with its percentage, 0.0% included (a share that is zero is said, not hidden); only
+    the wedges are left out for zeros."""
+    from matplotlib.patches import Patch
+
     fig = _figure(4.2, 3.0)
     ax = fig.subplots()
-    names = [n for n, v in shares.items() if v > 0]
-    values = [shares[n] for n in names]
-    total = sum(values) or 1
-    colours = [COLOURS.get(n, PALETTE[i % len(PALETTE)]) for i, n in enumerate(names)]
-    ax.pie(values, colors=colours, startangle=90, counterclock=False,
-           wedgeprops={"width": 0.42, "edgecolor": "white"})
-    ax.legend([f"{n} {v / total:.1%}" for n, v in zip(names, values, strict=True)],
+    by_name = {n: colours.get(n, PALETTE[i % len(PALETTE)]) for i, n in enumerate(shares)}
+    drawn = [n for n, v in shares.items() if v > 0]
+    total = sum(shares.values()) or 1
+    ax.pie([shares[n] for n in drawn], colors=[by_name[n] for n in drawn], startangle=90,
+           counterclock=False, wedgeprops={"width": 0.42, "edgecolor": "white"})
+    ax.legend(handles=[Patch(color=by_name[n], label=f"{n} {v / total:.1%}")
+                       for n, v in shares.items()],
               fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     ax.set_title(title, fontsize=12, loc="left")
     ax.set_aspect("equal")

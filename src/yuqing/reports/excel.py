@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from yuqing.reports.lang import translator
 from yuqing.reports.model import Report
 from yuqing.reports.text import clean
 
@@ -77,16 +78,17 @@ def workbook_bytes(book: Workbook) -> bytes:
 
 def render_xlsx(report: Report) -> bytes:
     """Return the report's figures and data tables as an XLSX workbook."""
+    _ = translator(report.lang)
     book = Workbook()
     book.remove(book.active)
-    summary: list[list[Any]] = [["报告", report.title], ["期间", report.period_label],
-                                ["监测方案", report.scheme or "全部"]]
+    summary: list[list[Any]] = [[_("报告"), report.title], [_("期间"), report.period_label],
+                                [_("监测方案"), report.scheme or _("全部")]]
     summary += [[f.label, f.value, f.note] for f in report.figures]
-    summary += [["综述", s] for s in report.summary]
-    summary += [["建议", s] for s in report.suggestions]
-    add_sheet(book, "概况", ["项目", "内容", "说明"], summary)
+    summary += [[_("综述"), s] for s in report.summary]
+    summary += [[_("建议"), s] for s in report.suggestions]
+    add_sheet(book, _("概况"), [_("项目"), _("内容"), _("说明")], summary)
     for table in report.tables:
-        add_sheet(book, table.title, table.columns, table.rows)
+        add_sheet(book, _(table.title), [_(c) for c in table.columns], table.rows)
     return workbook_bytes(book)
 
 

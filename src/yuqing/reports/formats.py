@@ -16,6 +16,7 @@ from typing import Any
 
 from yuqing.domain import BadInput
 from yuqing.reports.fonts import font_face_css, uncovered
+from yuqing.reports.lang import translator
 from yuqing.reports.model import Report
 from yuqing.reports.sections import LEAD_TABLES, section_numerals
 from yuqing.time_range import local_time
@@ -40,10 +41,14 @@ def render_html(report: Report) -> str:
     css = (templates / "report.css").read_text("utf-8")
     charts = {c.name: "data:image/png;base64," + base64.b64encode(c.png).decode("ascii")
               for c in report.charts}
-    generated = local_time(report.generated_at, report.tz)
+    _ = translator(report.lang)
+    footer = '"' + _("第 {page} 页 / 共 {pages} 页").replace(
+        "{page}", '" counter(page) "').replace("{pages}", '" counter(pages) "') + '"'
     context: dict[str, Any] = {
-        "r": report, "charts": charts, "css": css, "font_css": font_face_css(),
-        "generated": generated, "numerals": section_numerals(),
+        "r": report, "charts": charts, "css": css, "font_css": font_face_css(), "_": _,
+        "generated": local_time(report.generated_at, report.tz),
+        "as_of": local_time(report.as_of or report.generated_at, report.tz),
+        "numerals": section_numerals(report.lang), "page_footer": footer,
         "lead_tables": [t for t in LEAD_TABLES if report.table(t)], "extra_tables": [],
     }
     return env.get_template("report.html.j2").render(context)

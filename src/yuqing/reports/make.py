@@ -8,9 +8,10 @@ from datetime import date, datetime
 from yuqing.analytics.keywords import KeywordExtractor
 from yuqing.config import Config
 from yuqing.domain import BadInput
-from yuqing.reports.build import ReportOptions, build_period_report
+from yuqing.reports.build import ReportOptions, build_period_report, build_range_report
+from yuqing.reports.lang import check_lang
 from yuqing.reports.model import KIND_LABELS, Report
-from yuqing.reports.periods import PERIOD_KINDS
+from yuqing.reports.periods import PERIOD_KINDS, range_period
 from yuqing.reports.subjects import build_review_report, build_special_report
 from yuqing.store import Store
 
@@ -38,17 +39,22 @@ def with_overview(report: Report, config: Config, store: Store) -> Report:
 def make_report(store: Store, config: Config, kind: str, *, day: date | None = None,
                 scheme: str | None = None, event: str | None = None, case: int | None = None,
                 now: datetime | None = None, extractor: KeywordExtractor | None = None,
-                units: frozenset[str] | None = None) -> Report:
-    """Return the report of ``kind`` (daily, weekly, monthly, special, review).
+                units: frozenset[str] | None = None, first: date | None = None,
+                last: date | None = None, lang: str | None = None) -> Report:
+    """Return the report of ``kind`` (daily, weekly, monthly, special, review) as of ``now``
+    (default: the current time; no figure counts anything after it).
 
-    ``units`` keeps the handling figures to those units' cases (None: every unit). With
+    ``units`` keeps the handling figures to those units' cases (None: every unit); ``lang``
+    is the report's language (zh, en; default the config's ``language``). With
     ``[llm]`` a period or special report gets a drafted 综述 paragraph (:func:`with_overview`).
 
     ``day`` picks the period of a period report (default: the last complete
-    one); ``event`` is required for special, ``case`` for review. Raises
+    one). A special report is on ``event``, or on the days ``first`` to ``last`` (both
+    included, ``scheme`` optional); ``case`` is required for review. Raises
     BadInput for an unknown kind, a missing subject or an unknown scheme.
     """
-    options = replace(options_from_config(config), units=units)
+    options = replace(options_from_config(config), units=units,
+                      lang=check_lang(lang or config.language))
     tz = config.timezone
     if scheme is not None and config.schemes and scheme not in {s.name for s in config.schemes}:
         raise BadInput(f"--scheme {scheme!r}: not a scheme of the config "
@@ -58,10 +64,17 @@ def make_report(store: Store, config: Config, kind: str, *, day: date | None = N
                                                  options=options, now=now, extractor=extractor),
                              config, store)
     if kind == "special":
-        if not event:
-            raise BadInput("report special: --event ID is required")
-        return with_overview(build_special_report(store, event, tz=tz, options=options, now=now,
-                                                  extractor=extractor), config, store)
+        if event:
+            return with_overview(build_special_report(store, event, tz=tz, options=options,
+                                                      now=now, extractor=extractor),
+                                 config, store)
+        if first is None:
+            raise BadInput("report special: give --event ID, or a date range --from DATE "
+                           "[--to DATE] (with --scheme NAME to keep one scheme)")
+        period = range_period(first, last or first, tz)
+        return with_overview(build_range_report(store, "special", period, tz=tz, scheme=scheme,
+                                                options=options, now=now, extractor=extractor),
+                             config, store)
     if kind == "review":
         if case is None:
             raise BadInput("report review: --case ID is required")

@@ -74,7 +74,11 @@ class Table:
 @dataclass
 class Report:
     """A whole report. ``zero`` marks a zero report (零报告: nothing matched in the period),
-    which has figures and a statement but no charts, tables or posts."""
+    which has figures and a statement but no charts, tables or posts. ``as_of`` is the
+    moment its figures hold for (the earlier of the period's end and the time it was
+    made; None for the subject reports, whose figures hold at ``generated_at``); ``lang``
+    its language (reports/lang.py: table titles and columns are Chinese ids translated
+    when written, every other text is in ``lang``)."""
 
     kind: str
     title: str
@@ -84,6 +88,8 @@ class Report:
     until: datetime
     generated_at: datetime
     tz: str
+    as_of: datetime | None = None
+    lang: str = "zh"
     scheme: str | None = None
     subject: str | None = None
     zero: bool = False

@@ -53,9 +53,7 @@ def period_of(kind: str, day: date, tz: str) -> Period:
     elif kind == "weekly":
         start = day - timedelta(days=day.weekday())
         end = start + timedelta(days=7)
-        last = end - timedelta(days=1)
-        to_year = f"{last.year}年" if last.year != start.year else ""  # a week across New Year
-        label = f"{start.year}年{start.month}月{start.day}日至{to_year}{last.month}月{last.day}日"
+        label = _days_label(start, end - timedelta(days=1))
     elif kind == "monthly":
         start = day.replace(day=1)
         end = (start + timedelta(days=32)).replace(day=1)
@@ -63,6 +61,32 @@ def period_of(kind: str, day: date, tz: str) -> Period:
     else:
         raise BadInput(f"report kind {kind!r}: expected one of {', '.join(PERIOD_KINDS)}")
     return Period(_local_midnight(start, zone), _local_midnight(end, zone), label)
+
+
+def _days_label(first: date, last: date) -> str:
+    """Return ``2024年3月4日至3月10日`` (the year repeated when it changes)."""
+    to_year = f"{last.year}年" if last.year != first.year else ""
+    return f"{first.year}年{first.month}月{first.day}日至{to_year}{last.month}月{last.day}日"
+
+
+#: the longest date range a special report covers (a year)
+MAX_RANGE_DAYS = 366
+
+
+def range_period(first: date, last: date, tz: str) -> Period:
+    """Return the period from the start of local day ``first`` to the end of ``last``
+    (both included), for a special report on a date range. Raises BadInput when ``last``
+    is before ``first`` or the range is longer than MAX_RANGE_DAYS."""
+    if last < first:
+        raise BadInput(f"--to {last.isoformat()}: before --from {first.isoformat()}")
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise BadInput(f"--from {first.isoformat()} --to {last.isoformat()}: longer than "
+                       f"{MAX_RANGE_DAYS} days")
+    zone = ZoneInfo(tz)
+    label = (f"{first.year}年{first.month}月{first.day}日" if first == last
+             else _days_label(first, last))
+    return Period(_local_midnight(first, zone),
+                  _local_midnight(last + timedelta(days=1), zone), label)
 
 
 def parse_date(value: str) -> date:

@@ -177,7 +177,7 @@ class ReportScheduler:
                    for name in s.channels}
         if not any(r.ok for r in results.values()):
             raise RuntimeError(f"no channel accepted it: {results}")
-        save_report(self.store, report, schedule=s.name, now=now)
+        save_report(self.store, report, schedule=s.name, now=now, fmt=s.format, content=data)
         self._done.add((s.name, period.since))
         return Sent(s.name, day, path, results)
 

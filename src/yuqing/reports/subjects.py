@@ -18,12 +18,14 @@ from yuqing.reports import text
 from yuqing.reports.build import (
     CASE_STATE_LABELS,
     ReportOptions,
+    case_status,
     make_posts,
     period_charts,
     period_tables,
     typical_items,
 )
 from yuqing.reports.model import KIND_LABELS, Figure, Report, Table
+from yuqing.reports.periods import Period
 from yuqing.store import Store
 from yuqing.store.analytics import Scope
 from yuqing.time_range import local_time
@@ -48,13 +50,14 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
 
     Raises BadInput when the event is not stored.
     """
+    now = now or datetime.now(UTC)
     event = _event(store, event_id)
     since, until = event["first_at"], event["last_at"] + timedelta(seconds=1)
     scope = Scope(since, until, event=event_id)
     bucket: stats.Bucket = "hour" if until - since <= timedelta(days=3) else "day"
     doc = stats.range_stats(store, scope, tz=tz, bucket=bucket, top=options.top,
                             n_keywords=options.keywords, extractor=extractor)
-    state = store.reports.event_case_states([event_id]).get(event_id, "")
+    linked = store.reports.event_cases([event_id], now, options.units).get(event_id)
     origin = store.get_item(event["origin_key"])
     found = typical_items(store, scope, options.typical_posts)
     quoted = ([origin] if origin else []) + [
@@ -62,12 +65,12 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
     ]
     posts = make_posts(quoted[: options.typical_posts], options, tz)
     title = text.clean(event["title"])
-    status = CASE_STATE_LABELS.get(state, "未立案")
+    status = case_status(linked)
     ov = doc["overview"]
     report = Report(kind="special", title=f"舆情{KIND_LABELS['special']}：{title[:30]}",
                     organisation=options.organisation,
                     period_label=f"{local_time(since, tz)} 至 {local_time(event['last_at'], tz)}",
-                    since=since, until=until, generated_at=now or datetime.now(UTC), tz=tz,
+                    since=since, until=until, generated_at=now, tz=tz,
                     subject=f"事件 {event_id}", posts=posts)
     report.figures = [
         Figure("信息量", f"{ov['items']}条"),
@@ -98,10 +101,10 @@ def build_special_report(store: Store, event_id: str, *, tz: str = "Asia/Shangha
         ["处置状态", status],
         ["关键词", "、".join(str(k) for k in (event.get("keywords") or [])[:10])],
     ]
-    cases = store.reports.case_progress(since, until, options.units)
+    cases = store.reports.case_progress(since, min(until, now), options.units)
     report.tables = [Table("事件概况", ["项目", "内容"], facts)] + [
         t for t in period_tables(doc, [], posts, {"available": False}, tz) if t.title != "重点事件"]
-    report.charts = period_charts(doc, bucket, "事件")
+    report.charts = period_charts(doc, bucket, "事件", Period(since, until, ""), until, tz)
     events = [{"title": title, "level": event["level"]}]
     report.suggestions = text.suggestions(ov, {"items": 0}, events, 0)
     report.data = {"stats": doc, "event": {k: v for k, v in event.items() if k != "state"},

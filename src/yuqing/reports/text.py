@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from yuqing.domain import MEDIA_LABELS
+from yuqing.reports.lang import translator
 
 NEGATIVE_SHARE_ALERT = 0.30
 RISE_ALERT = 0.50
@@ -35,60 +36,65 @@ def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
-def change_text(now: int, before: int) -> str:
+def change_text(now: int, before: int, lang: str = "zh") -> str:
     """Return the change against the previous period: ``上升25.0%``, ``下降10.0%``, ``持平``,
-    or ``上期为0`` when there is nothing to compare with."""
+    or ``上期为0`` when there is nothing to compare with (in ``lang``)."""
+    _ = translator(lang)
     if before == 0:
-        return "上期为0" if now else "持平"
+        return _("上期为0") if now else _("持平")
     delta = (now - before) / before
     if abs(delta) < 0.0005:
-        return "持平"
-    return f"{'上升' if delta > 0 else '下降'}{percent(abs(delta))}"
+        return _("持平")
+    return _("上升{p}" if delta > 0 else "下降{p}").format(p=percent(abs(delta)))
 
 
-def media_list(media: list[dict[str, Any]], n: int = 3) -> str:
+def media_list(media: list[dict[str, Any]], n: int = 3, lang: str = "zh") -> str:
     """Return the ``n`` largest media types as ``微博（4条）、论坛（1条）``."""
-    return "、".join(
-        f"{MEDIA_LABELS.get(m['name'], m['name'])}（{m['count']}条）" for m in media[:n]
-    )
+    _ = translator(lang)
+    return _("、").join(
+        _("{media}（{n}条）").format(media=_(MEDIA_LABELS.get(m["name"], m["name"])),
+                                    n=m["count"]) for m in media[:n])
 
 
 def overview_sentence(scope_name: str, period: str, ov: dict[str, Any], before: dict[str, Any],
-                      media: list[dict[str, Any]]) -> str:
+                      media: list[dict[str, Any]], lang: str = "zh") -> str:
     """Return the opening paragraph of a period report."""
-    text = (
-        f"{period}，{scope_name}共监测到相关信息{ov['items']}条，"
-        f"环比{change_text(ov['items'], before['items'])}；"
-        f"其中负面信息{ov['negative']}条，占{percent(ov['negative_share'])}；"
-        f"涉敏信息{ov['sensitive']}条。"
-    )
+    _ = translator(lang)
+    text = _("{period}，{scope}共监测到相关信息{n}条，环比{change}；"
+             "其中负面信息{neg}条，占{share}；涉敏信息{sens}条。").format(
+        period=period, scope=scope_name, n=ov["items"],
+        change=change_text(ov["items"], before["items"], lang), neg=ov["negative"],
+        share=percent(ov["negative_share"]), sens=ov["sensitive"])
     if media:
-        text += f"信息主要来自{media_list(media)}。"
+        text += _("信息主要来自{media}。").format(media=media_list(media, lang=lang))
     return text
 
 
-def zero_sentence(scope_name: str, period: str) -> str:
+def zero_sentence(scope_name: str, period: str, lang: str = "zh") -> str:
     """Return the statement of a zero report (零报告)."""
-    return f"经监测，{period}{scope_name}未发现相关舆情信息，特此零报告。"
+    return translator(lang)("经监测，{period}{scope}未发现相关舆情信息，特此零报告。").format(
+        period=period, scope=scope_name)
 
 
 def suggestions(ov: dict[str, Any], before: dict[str, Any], events: list[dict[str, Any]],
-                overdue: int) -> list[str]:
+                overdue: int, lang: str = "zh") -> list[str]:
     """Return the suggestions that the figures call for (see the module docstring)."""
+    _ = translator(lang)
     out: list[str] = []
     if ov["items"] and ov["negative_share"] >= NEGATIVE_SHARE_ALERT:
-        out.append(f"负面信息占比{percent(ov['negative_share'])}，建议相关责任单位及时核实情况，"
-                   "主动发布权威信息，回应社会关切。")
+        out.append(_("负面信息占比{share}，建议相关责任单位及时核实情况，主动发布权威信息，"
+                     "回应社会关切。").format(share=percent(ov["negative_share"])))
     if ov["sensitive"]:
-        out.append(f"发现涉敏信息{ov['sensitive']}条，建议按程序核查处置，防止扩散。")
+        out.append(_("发现涉敏信息{n}条，建议按程序核查处置，防止扩散。").format(n=ov["sensitive"]))
     if before["items"] and (ov["items"] - before["items"]) / before["items"] >= RISE_ALERT:
-        out.append(f"信息量环比{change_text(ov['items'], before['items'])}，建议提高监测频次，"
-                   "关注事态发展。")
+        out.append(_("信息量环比{change}，建议提高监测频次，关注事态发展。").format(
+            change=change_text(ov["items"], before["items"], lang)))
     for event in events:
         if event.get("level") in ("I", "II"):
-            out.append(f"事件“{event['title']}”等级为{event['level']}级，建议启动相应响应程序。")
+            out.append(_("事件“{title}”等级为{level}级，建议启动相应响应程序。").format(
+                title=event["title"], level=event["level"]))
     if overdue:
-        out.append(f"有{overdue}件工单已超过处置时限，建议督办。")
+        out.append(_("有{n}件工单已超过处置时限，建议督办。").format(n=overdue))
     if not out:
-        out.append("舆情总体平稳，建议继续保持常态化监测。")
+        out.append(_("舆情总体平稳，建议继续保持常态化监测。"))
     return out

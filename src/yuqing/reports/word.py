@@ -11,6 +11,7 @@ quote) is listed under 注释 at the end, as endnotes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
@@ -20,6 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from yuqing.reports.lang import translator
 from yuqing.reports.model import Report, Table
 from yuqing.reports.sections import LEAD_TABLES, section_numerals
 from yuqing.reports.text import clean
@@ -81,15 +83,15 @@ def _hyperlink(paragraph: Any, url: str, label: str) -> None:
     paragraph._p.append(link)
 
 
-def _table(doc: Any, table: Table) -> None:
+def _table(doc: Any, table: Table, tr: Callable[[str], str]) -> None:
     if not table.rows:
-        doc.add_paragraph("（无）")
+        doc.add_paragraph(tr("（无）"))
         return
     grid = doc.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
     for cell, name in zip(grid.rows[0].cells, table.columns, strict=True):
         cell.text = ""
-        _run(cell.paragraphs[0], name, bold=True, size=9, font=HEADING_FONT)
+        _run(cell.paragraphs[0], tr(name), bold=True, size=9, font=HEADING_FONT)
     for row in table.rows:
         cells = grid.add_row().cells
         for cell, value in zip(cells, row, strict=True):
@@ -106,13 +108,16 @@ def _header(doc: Any, report: Report) -> None:
     _run(title, report.title, bold=True, size=24, colour=RED, font=HEADING_FONT)
     meta = doc.add_paragraph()
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    tr = translator(report.lang)
     when = local_time(report.generated_at, report.tz)
-    parts = [report.period_label] + ([f"监测方案：{report.scheme}"] if report.scheme else [])
+    parts = [report.period_label] + (
+        [tr("监测方案：{scheme}").format(scheme=report.scheme)] if report.scheme else [])
     parts += [report.subject] if report.subject else []
-    _run(meta, " · ".join(parts + [f"生成时间：{when}"]), size=9)
+    _run(meta, " · ".join([*parts, tr("生成时间：{time}").format(time=when)]), size=9)
 
 
 def _posts(doc: Any, report: Report) -> None:
+    tr = translator(report.lang)
     for post in report.posts:
         p = doc.add_paragraph()
         _run(p, f"[{post.ref}] ", bold=True)
@@ -120,19 +125,21 @@ def _posts(doc: Any, report: Report) -> None:
         meta = doc.add_paragraph()
         who = f" · {post.author}" if post.author else ""
         _run(meta, f"{post.source}{who} · {post.published} · {post.sentiment} · "
-                   f"互动{post.engagement}",
+                   + tr("互动{n}").format(n=post.engagement),
              size=8.5, colour=RGBColor(0x56, 0x65, 0x73))
 
 
 def _endnotes(doc: Any, report: Report) -> None:
-    doc.add_heading("注释（引用信息存证）", level=2)
+    tr = translator(report.lang)
+    doc.add_heading(tr("注释（引用信息存证）"), level=2)
     for post in report.posts:
         p = doc.add_paragraph()
-        _run(p, f"[{post.ref}] 条目 {post.key}，引文SHA-256 {post.quote_hash}，", size=8)
-        _hyperlink(p, post.link, "查看存证条目")
+        _run(p, tr("[{ref}] 条目 {key}，引文SHA-256 {hash}，").format(
+            ref=post.ref, key=post.key, hash=post.quote_hash), size=8)
+        _hyperlink(p, post.link, tr("查看存证条目"))
         if post.url:
-            _run(p, "，", size=8)
-            _hyperlink(p, post.url, "原文")
+            _run(p, tr("、"), size=8)
+            _hyperlink(p, post.url, tr("原文"))
 
 
 def render_docx(report: Report) -> bytes:
@@ -142,25 +149,27 @@ def render_docx(report: Report) -> bytes:
     for section in doc.sections:
         section.left_margin = section.right_margin = Cm(2.2)
     _header(doc, report)
-    doc.add_heading("一、总体情况", level=1)
+    tr = translator(report.lang)
+    numerals = section_numerals(report.lang)
+    doc.add_heading(numerals[1] + tr("总体情况"), level=1)
     _table(doc, Table("", [f.label for f in report.figures],
-                      [[f.value for f in report.figures], [f.note for f in report.figures]]))
+                      [[f.value for f in report.figures], [f.note for f in report.figures]]), tr)
     for text in report.summary:
         _run(doc.add_paragraph(), text, bold=report.zero)
-    numbers = iter(section_numerals()[2:])
+    numbers = iter(numerals[2:])
     shown = [t for t in report.tables if t.title in BODY_TABLES]
     shown.sort(key=lambda t: BODY_TABLES.index(t.title))
     for table in shown:
-        doc.add_heading(f"{next(numbers)}、{table.title}", level=1)
-        _table(doc, table)
+        doc.add_heading(next(numbers) + tr(table.title), level=1)
+        _table(doc, table, tr)
     if report.charts:
-        doc.add_heading(f"{next(numbers)}、图表", level=1)
+        doc.add_heading(next(numbers) + tr("图表"), level=1)
         for chart in report.charts:
             doc.add_picture(BytesIO(chart.png), width=Cm(16))
     if report.posts:
-        doc.add_heading(f"{next(numbers)}、典型信息", level=1)
+        doc.add_heading(next(numbers) + tr("典型信息"), level=1)
         _posts(doc, report)
-    doc.add_heading(f"{next(numbers)}、工作建议", level=1)
+    doc.add_heading(next(numbers) + tr("工作建议"), level=1)
     for i, text in enumerate(report.suggestions, 1):
         _run(doc.add_paragraph(), f"{i}. {text}")
     if report.posts:

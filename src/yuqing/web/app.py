@@ -32,6 +32,7 @@ from yuqing.web.pages import pages_router
 from yuqing.web.query_checks import refuse_unknown_params
 from yuqing.web.render import web_dir
 from yuqing.web.reports_api import reports_router
+from yuqing.web.reports_page import reports_page_router
 from yuqing.web.rules_api import rules_router
 from yuqing.web.superior import superior_router
 from yuqing.web.ui_api import ui_router
@@ -125,6 +126,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(pages_router(ctx, accounts, ctx.config.web.secure_cookies))
     app.include_router(alerts_router(ctx))
     app.include_router(reports_router(ctx))
+    app.include_router(reports_page_router(ctx))
     app.include_router(events_router(ctx))
     app.include_router(rules_router(ctx))
     app.include_router(superior_router(ctx))

@@ -170,3 +170,16 @@ EN |= {
     "上报记录": "Reports sent upward", "案件上报": "Case report", "日报告": "Daily report",
     "零报告": "Zero report", "报送单位": "From unit", "接收单位": "To unit",
 }
+
+# the reports page (web/reports_page.py, templates/reports.html)
+EN |= {
+    "报告": "Reports", "周报": "Weekly report", "月报": "Monthly report",
+    "选择类型与期间，点击格式即生成并下载；报告中的处置情况只统计您所在单位的工单。":
+        "Pick a period and click a format: the report is made and downloaded. Its case "
+        "figures count your units' cases only.",
+    "或按日期范围（可选监测方案）": "or a date range (a scheme optional)",
+    "开始日期": "From", "结束日期": "To", "日期": "Date",
+    "留空：上一完整周期": "blank: the last complete period", "已生成的报告": "Generated reports",
+    "生成时间": "Made at", "生成人": "Made by", "期间": "Period", "格式": "Format",
+    "定时任务": "Schedule", "下载": "Download", "未保存文件": "file not kept",
+}

@@ -3,9 +3,11 @@
 ``reports_router(ctx)`` returns an APIRouter bound to one Context; create_app
 includes it (behind the app's login gate). Routes:
 
-- ``GET /api/reports/{kind}?date=&format=&scheme=&event=&case=``: the report
-  as a download (pdf by default); its evidence is stored like the CLI's.
-- ``GET /api/reports``: stored reports, newest first (JSON);
+- ``GET /api/reports/{kind}?date=&format=&scheme=&event=&case=&from=&to=&lang=``: the
+  report as a download (pdf by default); its evidence and the file itself are stored,
+  with who made it and for which unit (the history of generated reports).
+- ``GET /api/reports?kind=&limit=``: stored reports the viewer's units may see, newest
+  first (JSON); ``GET /api/reports/stored/{id}/file``: the kept file of one;
   ``GET /api/reports/stored/{id}/evidence``: the quoted items and hashes.
 - ``GET /api/export/{items|alerts|events}.{csv|xlsx}``: the list as a file
   (items take ``scheme``, ``sentiment``, ``since``, ``q``, ``limit``).
@@ -45,6 +47,13 @@ def download_response(data: bytes, media_type: str, filename: str) -> Response:
                     headers={"Content-Disposition": disposition})
 
 
+def report_filename(row: dict[str, Any], tz: str) -> str:
+    """Return the download name of a report (a stored row or the same keys): its title, the
+    local first day of its period and the format's extension (``舆情日报-2024-03-05.pdf``)."""
+    start = row["period_start"].astimezone(ZoneInfo(tz)).date().isoformat()
+    return f"{row['title']}-{start}.{row['format']}"
+
+
 def csv_bytes(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """Return ``rows`` as CSV in UTF-8 with a BOM (so Excel opens Chinese correctly); cells
     are cleaned as XLSX cells are, and formulas neutralised (reports/excel.py csv_cell)."""
@@ -79,10 +88,25 @@ def reports_router(ctx: Context) -> APIRouter:
     tz = ctx.config.timezone
 
     @router.get("/api/reports",
-                dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
-    def list_reports(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
-        """Stored reports, newest first."""
-        return ctx.store.reports.stored(limit)
+                dependencies=[Depends(access.UNIT), Depends(refuse_unknown_params)])
+    def list_reports(request: Request, limit: int = Query(100, ge=1, le=1000),
+                     kind: str | None = None) -> list[dict[str, Any]]:
+        """Stored reports the viewer may see (made for one of their units; an admin or a
+        user without a unit sees all), newest first; ``kind`` keeps one kind."""
+        return ctx.store.reports.stored(limit, access.viewer(request).units, kind or None)
+
+    @router.get("/api/reports/stored/{report_id}/file", dependencies=[Depends(access.UNIT)])
+    def stored_file(request: Request, report_id: int) -> Response:
+        """The file of a stored report as it was given (404 when it is not kept or was made
+        for a unit the viewer does not see); written to the audit log."""
+        from yuqing.reports.formats import MEDIA_TYPES
+
+        found = ctx.store.reports.file(report_id, access.viewer(request).units)
+        if found is None:
+            raise HTTPException(404, f"report {report_id}: no kept file you may read")
+        row, data = found
+        access.audit(request, "download", f"report:{report_id}", {"kind": row["kind"]})
+        return download_response(data, MEDIA_TYPES[row["format"]], report_filename(row, tz))
 
     @router.get("/api/reports/stored/{report_id}/evidence", dependencies=[Depends(access.SHARED)])
     def evidence(report_id: int) -> list[dict[str, Any]]:
@@ -93,10 +117,14 @@ def reports_router(ctx: Context) -> APIRouter:
     def make(request: Request, kind: str, date: str | None = None,
              format: str = "pdf",  # noqa: A002 - query name
              scheme: str | None = None, event: str | None = None,
-             case: int | None = None) -> Response:
-        """The report of ``kind`` (daily, weekly, monthly, special, review) as a download;
-        its handling figures count the viewer's units only, a review needs read access to
-        the case (web/access.py); written to the audit log."""
+             case: int | None = None, first: str | None = Query(None, alias="from"),
+             last: str | None = Query(None, alias="to"), lang: str | None = None) -> Response:
+        """The report of ``kind`` (daily, weekly, monthly, special, review) as a download,
+        in ``lang`` (zh, en; default the config's ``language``). A special report is on
+        ``event``, or on the days ``from`` to ``to`` with ``scheme``. Its handling figures
+        count the viewer's units only, a review needs read access to the case
+        (web/access.py). Kept in the history (who, unit, format, the file) and written to
+        the audit log. Empty parameters (a form's blank fields) are not given."""
         from yuqing.reports.archive import save_report
         from yuqing.reports.formats import FORMATS, MEDIA_TYPES, render
         from yuqing.reports.make import make_report
@@ -109,24 +137,21 @@ def reports_router(ctx: Context) -> APIRouter:
             if format not in FORMATS:
                 raise BadInput(f"format {format!r}: expected one of {', '.join(FORMATS)}")
             report = make_report(
-                ctx.store,
-                ctx.config,
-                kind,
-                day=parse_date(date) if date else None,
-                scheme=scheme,
-                event=event,
-                case=case,
-                units=viewer.units,
-            )
+                ctx.store, ctx.config, kind, day=parse_date(date) if date else None,
+                scheme=scheme or None, event=event or None, case=case,
+                units=viewer.units, first=parse_date(first) if first else None,
+                last=parse_date(last) if last else None, lang=lang or None)
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
         data = render(report, format)
         access.audit(request, "download", f"report:{kind}",
                      {"date": date, "format": format, "scheme": scheme, "event": event,
-                      "case": case})
-        save_report(ctx.store, report)
-        start = report.since.astimezone(ZoneInfo(tz)).date().isoformat()
-        return download_response(data, MEDIA_TYPES[format], f"{report.title}-{start}.{format}")
+                      "case": case, "from": first, "to": last})
+        unit = viewer.user.get("unit") if viewer.units is not None else None
+        save_report(ctx.store, report, fmt=format, content=data, created_by=viewer.name,
+                    unit=unit)
+        row = {"title": report.title, "period_start": report.since, "format": format}
+        return download_response(data, MEDIA_TYPES[format], report_filename(row, tz))
 
     lists: dict[str, Callable[..., tuple[list[str], list[list[Any]]]]] = {}
 
