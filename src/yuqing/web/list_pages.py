@@ -49,8 +49,9 @@ def list_pages_router(ctx: Context, pages: Pages) -> APIRouter:
                                                  level=level or None,
                                                  sentiment=sentiment or None,
                                                  order=order or "heat", page=page))
-        params = {**days.params, **{k: v for k, v in (("scheme", scheme), ("level", level),
-                                    ("sentiment", sentiment), ("order", order)) if v}}
+        chosen = (("scheme", scheme), ("level", level), ("sentiment", sentiment),
+                  ("order", "" if order == "heat" else order))
+        params = {**days.params, **{k: v for k, v in chosen if v}}
         return pages.render(request, "events.html", events=rows, params=params, page=page,
                             schemes=schemes, levels=LEVELS, sentiments=SENTIMENTS,
                             orders=lists.EVENT_ORDERS, page_size=lists.LIST_PAGE)

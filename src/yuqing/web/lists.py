@@ -1,5 +1,6 @@
-"""Data of the list pages: events (``/events``), petitions (``/petitions``, with export)
-(source health, ``/sources``, is web/settings_view.py ``source_rows``), and the date range the overview and the lists take.
+"""Data of the list pages: events (``/events``) and petitions (``/petitions``, with
+export), and the date range the overview and the lists take (the source-health page,
+``/sources``, shows web/settings_view.py ``source_rows``).
 
 Dates come from ``<input type="date">`` fields: ``since`` is the start of that day
 and ``until`` the end of that day, both in the office zone, so ``since=until`` is

@@ -221,7 +221,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
         role = CASE_ROLES.get(user["role"], "")
         moves = [m for m in case["next_states"]
                  if role in workflow.find_move(case["state"], m).roles]
-        actions = [a for a, roles in workflow.ACTIONS.items() if role in roles]
+        actions = [a for a in workflow.MANUAL_ACTIONS if role in workflow.ACTIONS[a]]
         return pages.render(request, "case.html", case=case, moves=moves, actions=actions,
                             case_role=role, labels=workflow.STATE_LABELS,
                             note_actions=workflow.NOTE_ACTIONS)

@@ -33,7 +33,6 @@ from yuqing.pipeline.schemes import SchemeMatcher
 from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
 from yuqing.store.accounts import ADDRESSES
-from yuqing.time_range import local_time
 from yuqing.web import access, views
 from yuqing.web.accounts import Accounts
 from yuqing.web.auth import current_user
@@ -143,13 +142,6 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
         (time_range.local_time), ``media_label`` and ``sentiment_label`` in the page's
         language)."""
         show = labeller(translator(pick_lang(request)))
-        zone = ctx.config.timezone
-
-        def shown(doc: dict[str, Any]) -> dict[str, Any]:
-            return {**doc, "shown_at": local_time(datetime.fromisoformat(doc["published_at"]),
-                                                  zone),
-                    "media_label": show("media", doc["media_type"]),
-                    "sentiment_label": show("sentiment", doc["sentiment"])}
 
         async def events() -> AsyncIterator[str]:
             seq = after if after >= 0 else (await run_in_threadpool(views.items_after, ctx, -1))[0]
@@ -157,7 +149,9 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
             while True:
                 top, fresh = await run_in_threadpool(views.items_after, ctx, seq)
                 for doc in fresh:
-                    yield f"event: item\ndata: {json.dumps(shown(doc), ensure_ascii=False)}\n\n"
+                    data = json.dumps(views.as_shown(doc, ctx.config.timezone, show),
+                                      ensure_ascii=False)
+                    yield f"event: item\ndata: {data}\n\n"
                 seq = top
                 if not fresh:
                     yield ": keep-alive\n\n"

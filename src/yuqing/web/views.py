@@ -6,6 +6,7 @@ Every function returns plain JSON-ready dicts and lists; the page routes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from yuqing.runtime.stages import match_form
 from yuqing.sources.health import health_rows
 from yuqing.store.analytics import Scope
 from yuqing.store.items import item_to_json
+from yuqing.time_range import local_time
 from yuqing.web.access import Viewer
 from yuqing.web.lists import DateRange, checked_scheme
 from yuqing.web.query_checks import choice, since_param
@@ -147,6 +149,16 @@ def items_after(ctx: Context, seq: int, limit: int = 50) -> tuple[int, list[dict
     ``seq`` < 0 asks only for the current newest seq."""
     top, found = ctx.store.items.items_after(seq, limit)
     return top, [{**item_to_json(it), "key": it.key} for it in found]
+
+
+def as_shown(doc: dict[str, Any], tz: str, show: Callable[[str, object], str]) -> dict[str, Any]:
+    """Return an item document of the live feed with what the page shows of it: ``shown_at``,
+    the publication time in the office zone ``tz`` (time_range.local_time, as the
+    server-rendered rows), ``media_label`` and ``sentiment_label`` (``show``: web/labels.py
+    ``labeller`` of the page's language)."""
+    return {**doc, "shown_at": local_time(datetime.fromisoformat(doc["published_at"]), tz),
+            "media_label": show("media", doc["media_type"]),
+            "sentiment_label": show("sentiment", doc["sentiment"])}
 
 
 def newest_alert_id(ctx: Context) -> int:

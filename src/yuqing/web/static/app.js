@@ -29,7 +29,8 @@
   // drawn in UTC (useUTC), so labels show the office's hours whatever the browser's zone.
   const wall = (t) => Date.parse(String(t).slice(0, 16).replace(" ", "T") + ":00Z");
   const FONT = getComputedStyle(document.body).fontFamily;
-  const axisTime = {type: "time", axisLabel: {hideOverlap: true}};
+  const axisTime = {type: "time", axisLabel: {hideOverlap: true, formatter: {year: "{yyyy}", month: "{MM}-{dd}", day: "{MM}-{dd}",
+    hour: "{HH}:{mm}", minute: "{HH}:{mm}", second: "{HH}:{mm}", none: "{MM}-{dd} {HH}:{mm}"}}};
   // one plain line per sentiment: not stacked, not smoothed, no area, so a zero stays at zero
   const sentimentLines = (rows) => ["negative", "neutral", "positive"].map((k) => ({
     name: T[{negative: "负面", neutral: "中性", positive: "正面"}[k]], type: "line", step: false, smooth: false,
