@@ -69,14 +69,11 @@ def events_page(ctx: Context, days: DateRange, *, scheme: str | None = None,
     of ``level``, ordered by ``order`` (``heat``, ``last_at`` or ``size``, descending):
     the summaries of analytics/event_report.py ``event_summary`` plus ``negative_share``
     (0-1 of the items with a sentiment). Raises RequestValidationError naming a bad filter."""
-    checked = {
-        "scheme": checked_scheme(ctx.config, scheme),
-        "level": choice("level", level, LEVELS),
-        "sentiment": choice("sentiment", sentiment, SENTIMENTS),
-    }
-    order = choice("order", order, EVENT_ORDERS) or "heat"
-    rows = list_events(ctx.store, since=days.since, until=days.until, order=order,
-                       limit=LIST_PAGE, offset=page * LIST_PAGE, **checked)
+    rows = list_events(ctx.store, since=days.since, until=days.until,
+                       order=choice("order", order, EVENT_ORDERS) or "heat", limit=LIST_PAGE,
+                       offset=page * LIST_PAGE, scheme=checked_scheme(ctx.config, scheme),
+                       level=choice("level", level, LEVELS),
+                       sentiment=choice("sentiment", sentiment, SENTIMENTS))
     for row in rows:
         counts = row["sentiment"]
         judged = sum(counts.get(s, 0) for s in SENTIMENTS)

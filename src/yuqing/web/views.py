@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from yuqing.alerts.rules import LEVELS
@@ -67,7 +67,7 @@ def overview(ctx: Context, viewer: Viewer, days: DateRange | None = None,
     if days is not None and chosen:
         until = days.until or datetime.now(UTC)
         since = days.since or until - timedelta(hours=24)
-    bucket = "hour" if until - since <= timedelta(days=3) else "day"
+    bucket: Literal["hour", "day"] = "hour" if until - since <= timedelta(days=3) else "day"
     due = deadlines_due(ctx, units=viewer.units)
     stats = range_stats(ctx.store, Scope(since, until, scheme), tz=ctx.config.timezone,
                         bucket=bucket, top=34, n_keywords=60)
