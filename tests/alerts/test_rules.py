@@ -68,7 +68,7 @@ def test_body_lines_in_chinese() -> None:
     item = make_item(terms=(GAS, GAS))
     [alert] = rule().evaluate([item])
     lines = alert.body.splitlines()
-    assert lines[0] == "来源：weibo（weibo）"
+    assert lines[0] == "来源：weibo（微博）"  # the media type in words
     assert lines[1] == "时间：2024-03-05 08:15 (+08:00)"  # NOW is 00:15 UTC
     assert lines[2] == "情感：负面（负面概率 0.93）"
     assert lines[3] == "敏感词：燃气泄漏（安全生产）"  # repeated hit listed once

@@ -74,7 +74,7 @@ def test_every_page_renders(served: tuple[TestClient, Context]) -> None:
                                                            role="admin", unit="东区")
     overview = client.get("/").text
     assert 'data-chart="trend"' in overview and 'data-chart="map"' in overview
-    assert "数据截至 2024-03-05 09:00 (+08:00)" in overview  # the window ends at the newest item
+    assert "— 2024-03-05 09:00 (+08:00)" in overview  # the window ends at the newest item
     event_id = ctx.store.get_item("weibo:1").event_id
     assert f'href="/events/{event_id}"' in overview
     event = client.get(f"/events/{event_id}").text

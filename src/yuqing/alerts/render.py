@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from yuqing.domain import Alert, BadInput, Item
+from yuqing.domain import MEDIA_LABELS, Alert, BadInput, Item
 from yuqing.time_range import local_time
 
 DEFAULT_LANG = "zh"
@@ -156,7 +156,8 @@ def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> st
     A line whose value is missing is left out.
     """
     m = messages(lang)
-    lines = [(m["source"], m["source_value"].format(source=item.source, media=item.media_type)),
+    media = MEDIA_LABELS.get(item.media_type, item.media_type) if lang == "zh" else item.media_type
+    lines = [(m["source"], m["source_value"].format(source=item.source, media=media)),
              (m["time"], local_time(item.published_at, tz))]
     lines += _hotlist_lines(item, m)
     if item.sentiment:

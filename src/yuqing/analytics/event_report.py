@@ -34,9 +34,11 @@ def event_summary(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_events(store: Store, *, since: datetime | None = None, min_size: int = 1,
-                order: str = "heat", limit: int = 50) -> list[dict[str, Any]]:
-    """Return stored events as summaries (filters of ``store.reports.events``)."""
-    return [event_summary(r) for r in store.reports.events(since, min_size, order, limit)]
+                order: str = "heat", limit: int = 50, **filters: Any) -> list[dict[str, Any]]:
+    """Return stored events as summaries (filters of ``store.reports.events``: ``until``,
+    ``scheme``, ``level``, ``sentiment``, ``offset``)."""
+    return [event_summary(r)
+            for r in store.reports.events(since, min_size, order, limit, **filters)]
 
 
 def _origin_doc(node: Node, confidence: float, reason: str,

@@ -184,6 +184,31 @@ def open_deadlines(conn: Connection, open_states: Sequence[str],
     return rows_of(conn, stmt)
 
 
+def linked_cases(conn: Connection, kind: str, refs: Collection[str],
+                 units: Collection[str] | None = None) -> list[Row]:
+    """Return the cases (owned by ``units``, None: all) linked to ``refs`` of ``kind``
+    (``case_links``: alert ids, event ids ...): ``{"ref", "case_id", "title", "state",
+    "owner_unit", "due", "policy"}``, ``due``/``policy`` those of the case's soonest unmet
+    deadline (None when it has none); a ref linked to several cases gives several rows."""
+    if not refs:
+        return []
+    soonest = (select(case_deadlines.c.case_id, func.min(case_deadlines.c.due).label("due"))
+               .where(case_deadlines.c.met_at.is_(None))
+               .group_by(case_deadlines.c.case_id).subquery())
+    stmt = (select(case_links.c.ref, cases.c.id.label("case_id"), cases.c.title, cases.c.state,
+                   cases.c.owner_unit, soonest.c.due)
+            .join(cases, cases.c.id == case_links.c.case_id)
+            .outerjoin(soonest, soonest.c.case_id == cases.c.id)
+            .where(case_links.c.kind == kind, case_links.c.ref.in_(list(refs)), owned_by(units))
+            .order_by(case_links.c.ref, cases.c.id))
+    rows = rows_of(conn, stmt)
+    policies = {(r["case_id"], r["due"]): r["policy"] for r in rows_of(conn, select(
+        case_deadlines.c.case_id, case_deadlines.c.due, case_deadlines.c.policy).where(
+        case_deadlines.c.case_id.in_([r["case_id"] for r in rows]),
+        case_deadlines.c.met_at.is_(None)))}
+    return [{**r, "policy": policies.get((r["case_id"], r["due"]))} for r in rows]
+
+
 def set_deadline(conn: Connection, case_id: int, policy: str, values: Mapping[str, Any]) -> None:
     """Set ``values`` on the deadline ``policy`` of ``case_id``."""
     conn.execute(update(case_deadlines).where(
@@ -440,6 +465,13 @@ class CasesRepository(Repository):
         and ``owner_unit``."""
         with self._read() as conn:
             return open_deadlines(conn, open_states, units)
+
+    def linked(self, kind: str, refs: Collection[str],
+               units: Collection[str] | None = None) -> list[dict[str, Any]]:
+        """Return the cases of ``units`` (None: all) linked to ``refs`` of ``kind``, with
+        their state and soonest unmet deadline (:func:`linked_cases`)."""
+        with self._read() as conn:
+            return linked_cases(conn, kind, refs, units)
 
     def meet_deadlines(self, case_id: int, states: Iterable[str], at: datetime) -> None:
         """Mark the unmet deadlines of ``case_id`` met by one of ``states`` as met at ``at``."""

@@ -19,7 +19,7 @@ from yuqing.domain import Event, Item
 from yuqing.store.events_tables import events
 from yuqing.store.items import row_to_item
 from yuqing.store.repository import Repository, one_of
-from yuqing.store.tables import items
+from yuqing.store.tables import item_schemes, items
 
 _CHUNK = 500  # keys per IN (...) list
 
@@ -140,16 +140,32 @@ def event_row(conn: Connection, event_id: str) -> dict[str, Any] | None:
 
 
 def list_event_rows(conn: Connection, since: datetime | None = None, min_size: int = 1,
-                    order: str = "heat", limit: int = 50) -> list[dict[str, Any]]:
+                    order: str = "heat", limit: int = 50, *, until: datetime | None = None,
+                    scheme: str | None = None, level: str | None = None,
+                    sentiment: str | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """Return event rows with at least ``min_size`` items, last active at or after
-    ``since``, ordered by ``heat`` or ``last_at`` (descending). Raises ValueError for
-    another order."""
+    ``since`` and first seen before ``until``, of level ``level``, holding an item of
+    ``scheme`` and one of ``sentiment`` (each filter when given), ordered by ``heat``,
+    ``last_at`` or ``size`` (descending), ``limit`` rows from ``offset``. Raises ValueError
+    for another order."""
     if order not in ("heat", "last_at", "size"):
         raise ValueError(f"unknown event order {order!r}; use heat, last_at or size")
     stmt = select(events).where(events.c.size >= min_size)
     if since is not None:
         stmt = stmt.where(events.c.last_at >= since)
-    stmt = stmt.order_by(events.c[order].desc(), events.c.id).limit(limit)
+    if until is not None:
+        stmt = stmt.where(events.c.first_at < until)
+    if level is not None:
+        stmt = stmt.where(events.c.level == level)
+    if scheme is not None:
+        schemed = (select(items.c.event_id).join(item_schemes,
+                                                 item_schemes.c.item_key == items.c.key)
+                   .where(item_schemes.c.scheme == scheme, items.c.event_id.is_not(None)))
+        stmt = stmt.where(events.c.id.in_(schemed))
+    if sentiment is not None:
+        stmt = stmt.where(events.c.id.in_(select(items.c.event_id).where(
+            items.c.sentiment == sentiment, items.c.event_id.is_not(None))))
+    stmt = stmt.order_by(events.c[order].desc(), events.c.id).limit(limit).offset(offset)
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from yuqing.domain import Contact, Petition
 from yuqing.store.cases import Row, case_ids_of, rows_of
-from yuqing.store.cases_tables import petition_contacts, petitions
+from yuqing.store.cases_tables import cases, petition_contacts, petitions
 from yuqing.store.repository import Repository, storable_id
 
 
@@ -60,6 +60,33 @@ def read_contact(conn: Connection, petition_id: int) -> Row | None:
     return found[0] if found else None
 
 
+def filter_petitions(conn: Connection, *, units: Collection[str] | None = None,
+                     channel: str | None = None, since: datetime | None = None,
+                     until: datetime | None = None, repeats: bool = False,
+                     cross_level: bool = False, limit: int = 200,
+                     offset: int = 0) -> list[Row]:
+    """Return petitions (contact masked only) of the cases of ``units`` (None: every case)
+    received in ``[since, until)``, by ``channel``, only repeats or cross-level ones when
+    asked, newest first; each row adds ``case_state`` and ``case_title``."""
+    stmt = (select(petitions, cases.c.state.label("case_state"),
+                   cases.c.title.label("case_title"))
+            .join(cases, cases.c.id == petitions.c.case_id))
+    if units is not None:
+        stmt = stmt.where(petitions.c.case_id.in_(case_ids_of(units)))
+    if channel is not None:
+        stmt = stmt.where(petitions.c.channel == channel)
+    if since is not None:
+        stmt = stmt.where(petitions.c.received_at >= since)
+    if until is not None:
+        stmt = stmt.where(petitions.c.received_at < until)
+    if repeats:
+        stmt = stmt.where(petitions.c.repeat_of.is_not(None))
+    if cross_level:
+        stmt = stmt.where(petitions.c.cross_level.is_(True))
+    stmt = stmt.order_by(petitions.c.received_at.desc(), petitions.c.id.desc())
+    return rows_of(conn, stmt.limit(limit).offset(offset))
+
+
 def petition_counts(conn: Connection, units: Collection[str] | None = None) -> dict[str, int]:
     """Return ``{"petitions", "repeats", "cross_level"}`` counts of the petitions of the
     cases of ``units`` (None: every petition)."""
@@ -101,6 +128,12 @@ class PetitionsRepository(Repository):
         (None: every case), oldest first (repeat candidates)."""
         with self._read() as conn:
             return petition_candidates(conn, since, units)
+
+    def listed(self, **filters: Any) -> list[dict[str, Any]]:
+        """Return petitions for a list page, newest first: the filters and row shape of
+        :func:`filter_petitions` (contact masked only)."""
+        with self._read() as conn:
+            return filter_petitions(conn, **filters)
 
     def contact(self, petition_id: int) -> Contact | None:
         """Return the protected contact of a petition (the caller logs the read), or None."""

@@ -360,12 +360,13 @@ class ReportsRepository(AnalyticsReads):
             return event_cases(conn, ids, as_of, units)
 
     def events(self, since: datetime | None = None, min_size: int = 1, order: str = "heat",
-               limit: int = 50) -> list[dict[str, Any]]:
+               limit: int = 50, **filters: Any) -> list[dict[str, Any]]:
         """Return event rows with at least ``min_size`` items, last active at or after
-        ``since``, by ``heat`` or ``last_at`` descending; raises ValueError for another
-        order (store/events.py ``list_event_rows``)."""
+        ``since``, by ``heat``, ``last_at`` or ``size`` descending; ``filters`` are the
+        keyword filters of store/events.py ``list_event_rows`` (``until``, ``scheme``,
+        ``level``, ``sentiment``, ``offset``); raises ValueError for another order."""
         with self._read() as conn:
-            return events_db.list_event_rows(conn, since, min_size, order, limit)
+            return events_db.list_event_rows(conn, since, min_size, order, limit, **filters)
 
     def event(self, event_id: str) -> dict[str, Any] | None:
         """Return the stored row of event ``event_id`` as a dict, or None."""

@@ -27,10 +27,12 @@ from yuqing.web.alerts_api import alerts_router
 from yuqing.web.auth import case_guard, install_auth
 from yuqing.web.cases_api import cases_router
 from yuqing.web.events_api import events_router
+from yuqing.web.fonts import fonts_router
 from yuqing.web.headers import SecurityHeaders
+from yuqing.web.list_pages import list_pages_router
 from yuqing.web.pages import pages_router
 from yuqing.web.query_checks import refuse_unknown_params
-from yuqing.web.render import web_dir
+from yuqing.web.render import Pages, web_dir
 from yuqing.web.reports_api import reports_router
 from yuqing.web.reports_page import reports_page_router
 from yuqing.web.rules_api import rules_router
@@ -80,6 +82,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.accounts = accounts
     install_auth(app, accounts, ctx.config.web)
     app.add_middleware(SecurityHeaders)  # outermost: refusals of the login gate get them too
+    app.include_router(fonts_router())  # before the mount, which would answer /static/fonts
     app.mount("/static", StaticFiles(directory=str(web_dir("static"))), name="static")
     # registered before the routers: routes are matched in order, and a push (the busiest
     # route) then matches first instead of after every router's routes
@@ -124,6 +127,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(cases_router(ctx), dependencies=[Depends(case_guard)])
     app.include_router(ui_router(ctx, accounts))
     app.include_router(pages_router(ctx, accounts, ctx.config.web.secure_cookies))
+    app.include_router(list_pages_router(ctx, Pages(ctx.config)))
     app.include_router(alerts_router(ctx))
     app.include_router(reports_router(ctx))
     app.include_router(reports_page_router(ctx))

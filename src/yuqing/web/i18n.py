@@ -183,3 +183,52 @@ EN |= {
     "生成时间": "Made at", "生成人": "Made by", "期间": "Period", "格式": "Format",
     "定时任务": "Schedule", "下载": "Download", "未保存文件": "file not kept",
 }
+
+# the list pages (web/list_pages.py), the overview's filters and the inbox's cases
+EN |= {
+    "{n} 次": "{n} polls", "上一页": "Previous", "下一页": "Next",
+    "仅越级举报": "Cross-level only", "仅重复举报": "Repeats only", "信息源健康": "Source health",
+    "信息量": "Volume", "信访": "Petitions", "信访人": "Petitioner", "全部事件": "All events",
+    "含情感": "Has sentiment", "截止日期": "Until", "起始日期": "Since", "排序": "Sort by",
+    "收到时间": "Received", "时间范围": "Range", "未配置信息源": "No source is configured",
+    "查看事件": "view the event", "查看信息": "view the item", "每 {n} 秒": "every {n} s",
+    "清除": "Clear", "立案": "Open a case", "累计条数": "Items in total",
+    "越级举报": "cross-level", "重复举报": "repeat", "近一小时": "Last hour",
+    "连续失败 {n} 次": "{n} failures in a row",
+}
+
+# code values shown as words (web/labels.py LABELS; pipeline/heat.py LEVEL_NAMES)
+EN |= {
+    # event levels and orders
+    "特别重大": "extraordinary", "重大": "major", "较大": "large", "一般": "ordinary",
+    "最新活动": "Last active",
+    # sentiment, sources, lexicon categories
+    "未判定": "not judged", "RSS 订阅": "RSS feed", "文件": "File", "回放": "Replay",
+    "网站": "Website", "热榜": "Hot list", "热榜聚合": "Hot-list aggregator",
+    "敏感": "sensitive", "暴恐": "violence and terror", "涉枪涉爆": "guns and explosives",
+    "贪腐": "corruption", "民生": "livelihood", "政治": "politics",
+    # petitions and cases
+    "信（来信）": "Letter", "访（来访）": "Visit", "网（网上）": "Web", "电（来电）": "Phone",
+    "微（微信）": "WeChat", "网络舆情": "Online", "乡镇级": "township", "县级": "county",
+    "市级": "city", "省级": "province", "国家级": "national", "信息": "item",
+    "手工登记": "entered by hand", "首次响应": "First response", "正式答复": "Formal answer",
+    "复杂案件": "Complex case", "自定义": "Custom",
+    # roles
+    "管理员": "admin", "监测员": "analyst", "处置员": "handler", "领导": "leader",
+    "推送令牌": "push token", "系统": "system",
+    # case log actions and playbooks
+    "流转": "moved", "领导审核": "leader review", "发布事实": "facts published",
+    "澄清": "clarified", "移送执法机关": "referred to law enforcement", "采纳": "adopted",
+    "不予采纳": "declined", "备注": "comment", "请求协办": "assistance asked",
+    "移交": "transferred", "附件": "attachment", "收到信访": "petition received",
+    "期限提醒": "deadline reminder", "超期升级": "escalated when overdue",
+    "查看联系方式": "contact read",
+    "核实、起草答复、领导审核、答复、跟踪":
+        "verify, draft the reply, leader reviews, reply, track",
+    "发布事实、答复、跟踪传播": "publish the facts, reply, track the spread",
+    "固定证据、澄清、移送执法机关": "keep the evidence, clarify, refer to law enforcement",
+    "采纳或不予采纳，并答复决定": "adopt or decline, reply with the decision",
+    # audit log and deliveries
+    "登录失败": "login failed", "下载": "download", "已发送": "sent", "发送失败": "failed",
+    "待发送": "pending",
+}

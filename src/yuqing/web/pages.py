@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -29,6 +28,8 @@ from yuqing.web.accounts import Accounts, LoginThrottled
 from yuqing.web.auth import SESSION_COOKIE, current_user
 from yuqing.web.exports import EXPORT_FORMATS, export_response
 from yuqing.web.i18n import LANG_COOKIE, LANGS
+from yuqing.web.list_pages import checked
+from yuqing.web.lists import checked_scheme, date_range
 from yuqing.web.render import Pages
 from yuqing.web.settings_view import settings_data
 
@@ -50,13 +51,10 @@ def feed_query(request: Request, config: Config) -> views.FeedQuery:
     a ``since`` that is not a date, a sentiment, media type, level or scheme that does not exist.
     """
     p = {k: v for k, v in request.query_params.items() if v}
-    try:
-        return views.feed_filters(config, q=p.get("q"), scheme=p.get("scheme"),
-                                  sentiment=p.get("sentiment"), media=p.get("media"),
-                                  source=p.get("source"), since=p.get("since"),
-                                  sensitive=p.get("sensitive") == "1", level=p.get("level"))
-    except RequestValidationError as exc:
-        raise HTTPException(400, exc.errors()[0]["msg"]) from None
+    return checked(lambda: views.feed_filters(
+        config, q=p.get("q"), scheme=p.get("scheme"), sentiment=p.get("sentiment"),
+        media=p.get("media"), source=p.get("source"), since=p.get("since"),
+        sensitive=p.get("sensitive") == "1", level=p.get("level")))
 
 
 def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> APIRouter:
@@ -116,9 +114,20 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
         return response
 
     @router.get("/", response_class=HTMLResponse, dependencies=[Depends(access.UNIT)])
-    def overview_page(request: Request) -> Response:
-        return pages.render(request, "overview.html",
-                            data=views.overview(ctx, access.viewer(request)))
+    def overview_page(request: Request, since: str = "", until: str = "",
+                      scheme: str = "") -> Response:
+        """The overview of a range of days (default: the last 24 hours of data) and of one
+        scheme when given; a bad date or scheme answers 400 naming it."""
+        days = checked(lambda: date_range(since, until, tz))
+        chosen = checked(lambda: checked_scheme(ctx.config, scheme))
+        try:
+            data = views.overview(ctx, access.viewer(request), days, chosen)
+        except ValueError:
+            raise HTTPException(400, f"since={since!r}: the range ends before it starts"
+                                ) from None
+        params = {**days.params, **({"scheme": chosen} if chosen else {})}
+        return pages.render(request, "overview.html", data=data, params=params,
+                            schemes=[s.name for s in ctx.config.schemes])
 
     @router.get("/feed", response_class=HTMLResponse, dependencies=[Depends(access.SHARED)])
     def feed_page(request: Request, page: int = Query(0, ge=0)) -> Response:
@@ -172,12 +181,19 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
         summary links to ``/alerts?rule=``, showing what it held back). A unit's user sees
         the alerts delivered over the unit's channels."""
         mine = access.viewer(request).channels
+        viewer = access.viewer(request)
         with ctx.store.snapshot() as tx:
             rows = [r for r in tx.alerts.history(1000 if rule else 200, mine)
                     if rule is None or r["rule"] == rule][:200]
             for row in rows:
                 row["acked_at"], row["acked_by"] = tx.alerts.ack_state(row["id"])
-        return pages.render(request, "inbox.html", alerts=rows, rule=rule)
+            linked: dict[str, list[dict[str, Any]]] = {}
+            for case in tx.cases.linked("alert", [str(r["id"]) for r in rows], viewer.units):
+                linked.setdefault(case["ref"], []).append(case)
+        for row in rows:
+            row["cases"] = linked.get(str(row["id"]), [])
+        return pages.render(request, "inbox.html", alerts=rows, rule=rule,
+                            case_role=CASE_ROLES.get(viewer.user["role"], ""))
 
     @router.get("/cases", response_class=HTMLResponse, dependencies=[Depends(access.UNIT)])
     def cases_board(request: Request) -> Response:
@@ -205,7 +221,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
         role = CASE_ROLES.get(user["role"], "")
         moves = [m for m in case["next_states"]
                  if role in workflow.find_move(case["state"], m).roles]
-        actions = [a for a, roles in workflow.ACTIONS.items() if role in roles]
+        actions = [a for a in workflow.MANUAL_ACTIONS if role in workflow.ACTIONS[a]]
         return pages.render(request, "case.html", case=case, moves=moves, actions=actions,
                             case_role=role, labels=workflow.STATE_LABELS,
                             note_actions=workflow.NOTE_ACTIONS)

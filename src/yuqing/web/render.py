@@ -8,7 +8,7 @@ original text) with ``<mark class="hl-s">`` and scheme words with
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -18,12 +18,15 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from yuqing.config import Config
 from yuqing.domain import MEDIA_LABELS, SENTIMENT_LABELS, SENTIMENTS, Item, TermHit
 from yuqing.time_range import local_time
 from yuqing.web.i18n import pick_lang, translator
+from yuqing.web.labels import labeller
 
 
 def web_dir(name: str) -> Path:
@@ -51,6 +54,27 @@ def highlight(text: str, hits: Sequence[TermHit], words: Iterable[str] = ()) -> 
     return Markup("").join(out)
 
 
+@pass_context
+def labelled(context: Context, rows: Mapping[str, Any] | Sequence[dict[str, Any]], kind: str,
+             field: str = "name") -> list[Any]:
+    """Jinja filter: chart data with code values shown as labels (web/labels.py) in the
+    page's language: a mapping ``{code: n}`` becomes ``[[label, n], ...]``; a list of dicts
+    gets its ``field`` replaced."""
+    show = context["L"]
+    if isinstance(rows, Mapping):
+        return [[show(kind, k), v] for k, v in sorted(rows.items())]
+    return [{**r, field: show(kind, r[field])} for r in rows]
+
+
+@pass_context
+def labelled_graph(context: Context, graph: dict[str, Any]) -> dict[str, Any]:
+    """Jinja filter: the propagation graph (views.graph_data) with its categories (media
+    types, ``uncollected``) shown as labels in the page's language."""
+    show = context["L"]
+    return {**graph, "categories": [show("graph", c) for c in graph["categories"]],
+            "nodes": [{**n, "category": show("graph", n["category"])} for n in graph["nodes"]]}
+
+
 class Pages:
     """Renders templates for one config (zone, scheme words)."""
 
@@ -61,6 +85,8 @@ class Pages:
         self.templates = Jinja2Templates(directory=str(web_dir("templates")))
         env = self.templates.env
         env.filters["localtime"] = self.localtime
+        env.filters["labelled"] = labelled
+        env.filters["labelled_graph"] = labelled_graph
         env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, default=str)
         env.globals["mark"] = self.mark
         env.globals["SENTIMENT"] = {k: SENTIMENT_LABELS[k] for k in SENTIMENTS}
@@ -84,6 +110,7 @@ class Pages:
         """Return the template ``name`` with the language, user and CSRF token of the request."""
         lang = pick_lang(request)
         user = getattr(request.state, "user", None)
-        base = {"_": translator(lang), "lang": lang, "user": user,
+        translate = translator(lang)
+        base = {"_": translate, "L": labeller(translate), "lang": lang, "user": user,
                 "csrf": (user or {}).get("csrf", ""), "path": request.url.path}
         return self.templates.TemplateResponse(request, name, {**base, **context})

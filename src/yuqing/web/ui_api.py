@@ -36,6 +36,8 @@ from yuqing.store.accounts import ADDRESSES
 from yuqing.web import access, views
 from yuqing.web.accounts import Accounts
 from yuqing.web.auth import current_user
+from yuqing.web.i18n import pick_lang, translator
+from yuqing.web.labels import labeller
 from yuqing.web.reports_api import MAX_EXPORT, export_response
 
 STREAM_POLL_S = 2.0
@@ -134,15 +136,22 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
                 "at": done.at.isoformat() if done.at else None}
 
     @router.get("/items/stream", dependencies=[Depends(access.SHARED)])
-    async def item_stream(after: int = Query(-1)) -> StreamingResponse:
-        """New items as server-sent events ``item`` (data: item JSON with ``key``, ``seq``)."""
+    async def item_stream(request: Request, after: int = Query(-1)) -> StreamingResponse:
+        """New items as server-sent events ``item`` (data: item JSON with ``key``, ``seq``,
+        and as the page shows them: ``shown_at``, the publication time in the office zone
+        (time_range.local_time), ``media_label`` and ``sentiment_label`` in the page's
+        language)."""
+        show = labeller(translator(pick_lang(request)))
+
         async def events() -> AsyncIterator[str]:
             seq = after if after >= 0 else (await run_in_threadpool(views.items_after, ctx, -1))[0]
             yield f": from {seq}\n\n"
             while True:
                 top, fresh = await run_in_threadpool(views.items_after, ctx, seq)
                 for doc in fresh:
-                    yield f"event: item\ndata: {json.dumps(doc, ensure_ascii=False)}\n\n"
+                    data = json.dumps(views.as_shown(doc, ctx.config.timezone, show),
+                                      ensure_ascii=False)
+                    yield f"event: item\ndata: {data}\n\n"
                 seq = top
                 if not fresh:
                     yield ": keep-alive\n\n"

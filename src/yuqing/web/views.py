@@ -6,9 +6,10 @@ Every function returns plain JSON-ready dicts and lists; the page routes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from yuqing.alerts.rules import LEVELS
@@ -17,13 +18,15 @@ from yuqing.analytics.origin import Propagation, trace
 from yuqing.analytics.stats import range_stats
 from yuqing.cases import workflow
 from yuqing.config import Config
-from yuqing.domain import MEDIA_LABELS, MEDIA_TYPES, SENTIMENTS
+from yuqing.domain import MEDIA_TYPES, SENTIMENTS
 from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
 from yuqing.sources.health import health_rows
 from yuqing.store.analytics import Scope
 from yuqing.store.items import item_to_json
+from yuqing.time_range import local_time
 from yuqing.web.access import Viewer
+from yuqing.web.lists import DateRange, checked_scheme
 from yuqing.web.query_checks import choice, since_param
 
 NEAR_DEADLINE = timedelta(hours=24)
@@ -51,23 +54,37 @@ def deadlines_due(ctx: Context, within: timedelta = NEAR_DEADLINE,
              "hours_left": round((r["due"] - now).total_seconds() / 3600, 1)} for r in near]
 
 
-def overview(ctx: Context, viewer: Viewer) -> dict[str, Any]:
-    """Return the overview: window, counts, series, media, provinces, keywords, top events;
-    open alerts and near cases count the viewer's units only."""
+def overview(ctx: Context, viewer: Viewer, days: DateRange | None = None,
+             scheme: str | None = None) -> dict[str, Any]:
+    """Return the overview of ``days`` (default: the last 24 hours of data, views.data_window;
+    a start alone runs to now, an end alone covers its last 24 hours), of ``scheme`` when
+    given: ``since``/``until`` (office-zone ISO), ``bucket`` (``hour`` up to 3 days, else
+    ``day``), counts, series, media (codes), provinces, keywords, top events (those active
+    in the range when one is given); open alerts and near cases count the viewer's units."""
+    zone = ZoneInfo(ctx.config.timezone)
     since, until = data_window(ctx)
+    chosen = days is not None and (days.since is not None or days.until is not None)
+    if days is not None and chosen:
+        until = days.until or datetime.now(UTC)
+        since = days.since or until - timedelta(hours=24)
+    bucket: Literal["hour", "day"] = "hour" if until - since <= timedelta(days=3) else "day"
     due = deadlines_due(ctx, units=viewer.units)
-    stats = range_stats(ctx.store, Scope(since, until), tz=ctx.config.timezone, bucket="hour",
-                        top=34, n_keywords=60)
+    stats = range_stats(ctx.store, Scope(since, until, scheme), tz=ctx.config.timezone,
+                        bucket=bucket, top=34, n_keywords=60)
+    events = (list_events(ctx.store, since=since, until=until, scheme=scheme, limit=10)
+              if chosen or scheme else list_events(ctx.store, order="heat", limit=10))
     return {
-        "until": until.astimezone(ZoneInfo(ctx.config.timezone)).isoformat(),
+        "since": since.astimezone(zone).isoformat(),
+        "until": until.astimezone(zone).isoformat(),
+        "bucket": bucket,
         "counts": stats["overview"],
         "series": stats["series"],
-        "media": [{**m, "name": MEDIA_LABELS.get(m["name"], m["name"])} for m in stats["media"]],
+        "media": stats["media"],
         "provinces": stats["geography"]["provinces"],
         "keywords": stats["keywords"],
         "open_alerts": ctx.store.alerts.count_unacknowledged(viewer.channels),
         "near_cases": len({d["case_id"] for d in due}),
-        "events": list_events(ctx.store, order="heat", limit=10),
+        "events": events,
     }
 
 
@@ -103,11 +120,10 @@ def feed_filters(config: Config, *, q: str | None = None, scheme: str | None = N
     I-IV, ``scheme`` a scheme of the config (when it has any, as `yuqing items --scheme`),
     ``since`` as the CLI's ``--since`` (web/query_checks.since_param; kept in the office
     zone). Raises RequestValidationError (422) naming the parameter and what it accepts."""
-    schemes = [s.name for s in config.schemes]
     start = since_param(since, config.timezone)
     return FeedQuery(
         q=q or None,
-        scheme=choice("scheme", scheme, schemes) if schemes else scheme or None,
+        scheme=checked_scheme(config, scheme),
         sentiment=choice("sentiment", sentiment, SENTIMENTS),
         media=choice("media", media, MEDIA_TYPES),
         source=source or None,
@@ -133,6 +149,16 @@ def items_after(ctx: Context, seq: int, limit: int = 50) -> tuple[int, list[dict
     ``seq`` < 0 asks only for the current newest seq."""
     top, found = ctx.store.items.items_after(seq, limit)
     return top, [{**item_to_json(it), "key": it.key} for it in found]
+
+
+def as_shown(doc: dict[str, Any], tz: str, show: Callable[[str, object], str]) -> dict[str, Any]:
+    """Return an item document of the live feed with what the page shows of it: ``shown_at``,
+    the publication time in the office zone ``tz`` (time_range.local_time, as the
+    server-rendered rows), ``media_label`` and ``sentiment_label`` (``show``: web/labels.py
+    ``labeller`` of the page's language)."""
+    return {**doc, "shown_at": local_time(datetime.fromisoformat(doc["published_at"]), tz),
+            "media_label": show("media", doc["media_type"]),
+            "sentiment_label": show("sentiment", doc["sentiment"])}
 
 
 def newest_alert_id(ctx: Context) -> int:

@@ -24,17 +24,27 @@
   }
 
   // ----- charts -------------------------------------------------------------------------
-  const hours = (rows) => rows.map((r) => String(r.t).slice(5, 16).replace("T", " "));
-  const sentimentSeries = (rows, type, stack) => ["negative", "neutral", "positive"].map((k) => ({
-    name: T[{negative: "负面", neutral: "中性", positive: "正面"}[k]], type, stack, data: rows.map((r) => r[k] || 0),
-    itemStyle: {color: COLORS[k]}, areaStyle: type === "line" ? {opacity: 0.25} : undefined, smooth: true, showSymbol: false}));
+  // Times come from the server in the office zone ("2024-03-05T08:00:00+08:00" or
+  // "2024-03-05 08:00"); the charts place them by their wall-clock time on a true time axis
+  // drawn in UTC (useUTC), so labels show the office's hours whatever the browser's zone.
+  const wall = (t) => Date.parse(String(t).slice(0, 16).replace(" ", "T") + ":00Z");
+  const FONT = getComputedStyle(document.body).fontFamily;
+  const axisTime = {type: "time", axisLabel: {hideOverlap: true, formatter: {year: "{yyyy}", month: "{MM}-{dd}", day: "{MM}-{dd}",
+    hour: "{HH}:{mm}", minute: "{HH}:{mm}", second: "{HH}:{mm}", none: "{MM}-{dd} {HH}:{mm}"}}};
+  // one plain line per sentiment: not stacked, not smoothed, no area, so a zero stays at zero
+  const sentimentLines = (rows) => ["negative", "neutral", "positive"].map((k) => ({
+    name: T[{negative: "负面", neutral: "中性", positive: "正面"}[k]], type: "line", step: false, smooth: false,
+    data: rows.map((r) => [wall(r.t), r[k] || 0]), itemStyle: {color: COLORS[k]}, lineStyle: {width: 2},
+    showSymbol: rows.length <= 48, symbolSize: 4}));
+  const timeChart = (series, legend) => ({useUTC: true, textStyle: {fontFamily: FONT}, tooltip: {trigger: "axis"},
+    legend: legend ? {top: 0} : undefined, grid: {left: 40, right: 16, top: legend ? 30 : 16, bottom: 30},
+    xAxis: axisTime, yAxis: {type: "value", minInterval: 1}, series});
   const builders = {
-    trend: (rows) => ({tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 40, right: 16, top: 30, bottom: 30},
-      xAxis: {type: "category", data: hours(rows)}, yAxis: {type: "value"}, series: sentimentSeries(rows, "line", "all")}),
-    sentiment: (rows) => ({tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 40, right: 16, top: 30, bottom: 30},
-      xAxis: {type: "category", data: rows.map((r) => r.t.slice(5))}, yAxis: {type: "value"}, series: sentimentSeries(rows, "bar", "all")}),
-    timeline: (rows) => ({tooltip: {trigger: "axis"}, grid: {left: 40, right: 16, top: 16, bottom: 30},
-      xAxis: {type: "category", data: hours(rows)}, yAxis: {type: "value"}, series: [{type: "bar", data: rows.map((r) => r.count), itemStyle: {color: "#a31515"}}]}),
+    trend: (rows) => timeChart(sentimentLines(rows), true),
+    sentiment: (rows) => timeChart(sentimentLines(rows), true),
+    // bars at their true hour: uneven gaps between active hours stay uneven
+    timeline: (rows) => timeChart([{type: "bar", barMaxWidth: 14, data: rows.map((r) => [wall(r.t), r.count]),
+      itemStyle: {color: "#a31515"}}], false),
     pie: (rows, el) => {
       const data = el.dataset.pairs ? rows.map((p) => ({name: p[0], value: p[1]})) : rows.map((r) => ({name: r.name, value: r.count}));
       return {tooltip: {trigger: "item"}, legend: {bottom: 0, type: "scroll"}, series: [{type: "pie", radius: ["35%", "65%"], data}]};
@@ -45,7 +55,7 @@
     map: (rows) => ({tooltip: {trigger: "item", formatter: (p) => p.name + ": " + (p.value || 0)},
       visualMap: {min: 0, max: Math.max(1, ...rows.map((r) => r.count)), left: 0, bottom: 0, calculable: true, inRange: {color: ["#fff5f5", "#a31515"]}},
       series: [{type: "map", map: "china", roam: true, data: rows.map((r) => ({name: r.name, value: r.count}))}]}),
-    graph: (g) => ({tooltip: {formatter: (p) => p.dataType === "node" ? esc(p.data.name) + " · " + esc(p.data.category) + " · " + p.data.value : ""},
+    graph: (g) => ({tooltip: {formatter: (p) => p.dataType === "node" ? esc(p.data.name) + " · " + esc(g.categories[p.data.category]) + " · " + p.data.value : ""},
       legend: {data: g.categories, top: 0},
       series: [{type: "graph", layout: "force", roam: true, draggable: true, force: {repulsion: 260, edgeLength: [50, 120], gravity: 0.08},
         categories: g.categories.map((c) => ({name: c})),
@@ -62,12 +72,15 @@
       echarts.registerMap("china", await chinaMap);
     }
     const chart = echarts.init(el);
-    chart.setOption(builders[kind](rows, el));  // renders synchronously
+    chart.setOption({textStyle: {fontFamily: FONT}, ...builders[kind](rows, el)});  // renders synchronously
     window.addEventListener("resize", () => chart.resize());
     el._chart = chart;
     el.dataset.drawn = "1";
   }
-  $$("[data-chart]").forEach((el) => { draw(el).catch((e) => { el.textContent = T["操作失败"] + ": " + e.message; }); });
+  // draw once the page's fonts are in (the shipped CJK font on a machine without one), so
+  // that chart labels, painted on a canvas, do not show empty boxes
+  const drawAll = () => $$("[data-chart]").forEach((el) => { draw(el).catch((e) => { el.textContent = T["操作失败"] + ": " + e.message; }); });
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(drawAll, drawAll); else drawAll();
 
   // ----- live alerts: badge, toast and browser notifications ---------------------------------
   const notifyBtn = $("#notify-btn");
@@ -100,8 +113,9 @@
         const it = JSON.parse(ev.data);
         const li = document.createElement("li");
         li.className = "item fresh " + (it.sentiment || "");
-        const tag = it.sentiment ? ' <span class="tag s-' + esc(it.sentiment) + '">' + esc(T[{negative: "负面", neutral: "中性", positive: "正面"}[it.sentiment]]) + "</span>" : "";
-        li.innerHTML = '<div class="meta">' + esc(it.published_at.slice(5, 16).replace("T", " ")) + " · " + esc(it.source) + " · " + esc(it.media_type) + tag +
+        // shown_at, media_label and sentiment_label come formatted from the server (office zone)
+        const tag = it.sentiment ? ' <span class="tag s-' + esc(it.sentiment) + '">' + esc(it.sentiment_label) + "</span>" : "";
+        li.innerHTML = '<div class="meta">' + esc(it.shown_at) + " · " + esc(it.source) + " · " + esc(it.media_label) + tag +
           it.schemes.map((s) => ' <span class="tag">' + esc(s) + "</span>").join("") + '</div><a class="text" href="/items/' + encodeURIComponent(it.key) + '">' + esc(it.text.slice(0, 200)) + "</a>";
         $("#feed-list").prepend(li);
         count += 1; $("#live-count").textContent = "+" + count + " " + T["新信息"];
@@ -132,12 +146,14 @@
       location.reload();
     })));
   }
-  $$("[data-open-case]").forEach((b) => b.addEventListener("click", guard(async () => {
-    const unit = b.dataset.unit || window.prompt("单位 unit");
+  // open a case from an item (data-open-case: its key) or an alert (data-open-alert: its id)
+  $$("[data-open-case], [data-open-alert]").forEach((b) => b.addEventListener("click", guard(async () => {
+    const unit = b.dataset.unit || window.prompt(T["单位"]);
     if (!unit) return;
     const me = await api("GET", "/api/web/me");
     const role = {admin: "admin", analyst: "monitor", handler: "handler"}[me.role];
-    const doc = await api("POST", "/api/cases", {actor: me.name, role, unit, item: b.dataset.openCase});
+    const from = b.dataset.openAlert ? {alert: Number(b.dataset.openAlert)} : {item: b.dataset.openCase};
+    const doc = await api("POST", "/api/cases", {actor: me.name, role, unit, ...from});
     location.href = "/cases/" + doc.id;
   })));
   const petition = $("#petition-form");
