@@ -18,6 +18,7 @@ from yuqing.store.petitions import PetitionsRepository
 from yuqing.store.reports import ReportsRepository
 from yuqing.store.repository import Connections, OneConnection
 from yuqing.store.scaleout import ScaleoutRepository
+from yuqing.store.settings import SettingsRepository
 from yuqing.store.summaries import SummariesRepository
 
 
@@ -38,6 +39,7 @@ class Repositories:
         self.collection = CollectionRepository(connections)
         self.summaries = SummariesRepository(connections)
         self.shared = ScaleoutRepository(connections)
+        self.settings = SettingsRepository(connections)
 
 
 class Transaction(Repositories):

@@ -33,6 +33,7 @@ from yuqing.web.query_checks import refuse_unknown_params
 from yuqing.web.render import web_dir
 from yuqing.web.reports_api import reports_router
 from yuqing.web.rules_api import rules_router
+from yuqing.web.settings_api import RefreshSettings, settings_router
 from yuqing.web.ui_api import ui_router
 from yuqing.web.views import alert_list, feed, feed_filters, source_list
 
@@ -77,6 +78,7 @@ def create_app(ctx: Context) -> FastAPI:
     accounts = Accounts(ctx.store, ctx.config.web.session_hours)
     app.state.accounts = accounts
     install_auth(app, accounts, ctx.config.web)
+    app.add_middleware(RefreshSettings, ctx=ctx)  # settings edited elsewhere, file edits
     app.add_middleware(SecurityHeaders)  # outermost: refusals of the login gate get them too
     app.mount("/static", StaticFiles(directory=str(web_dir("static"))), name="static")
     # registered before the routers: routes are matched in order, and a push (the busiest
@@ -126,6 +128,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(reports_router(ctx))
     app.include_router(events_router(ctx))
     app.include_router(rules_router(ctx))
+    app.include_router(settings_router(ctx))
 
     @app.get("/api/items", dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
     def list_items(
