@@ -166,5 +166,5 @@ def test_settings_made_in_the_browser_take_effect_without_a_restart(served: dict
     assert "值班" in ctx.pipeline.dispatcher.channels
     assert "青山县网信办" in units_under(ctx.config.cases.units, ctx.store, "市网信办")
     audit = [e["target"] for e in Accounts(ctx.store).read_audit(20, action="setting")]
-    assert {"schemes:医疗", "lexicons:民生", "sources:青山县政府", "channels:值班",
-            "units:青山县网信办"} <= set(audit)
+    assert {"scheme:医疗", "lexicon:民生", "source:青山县政府", "channel:值班",
+            "unit:青山县网信办"} <= set(audit)

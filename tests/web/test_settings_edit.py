@@ -73,7 +73,7 @@ def test_web_edits_apply_to_the_next_item_without_a_restart(app_ctx: Context) ->
     ctx.close()
     assert second["schemes"] == ["医疗"]
     assert {"term": "挂号难", "category": "民生"}.items() <= second["sensitive_terms"][0].items()
-    assert [e["target"] for e in audit][:2] == ["lexicons:民生", "schemes:医疗"]
+    assert [e["target"] for e in audit][:2] == ["lexicon:民生", "scheme:医疗"]
     assert current["version"] == version + 2
     assert [s["name"] for s in current["sections"]["schemes"]] == ["交通", "医疗"]
 

@@ -86,8 +86,8 @@ class Watcher:
         """Poll the enabled sources of the settings version in force: a source new or changed
         is (re)built and polled at once, one removed or disabled is no longer polled, the
         others keep their health and turn. Raises BadInput naming a bad source option."""
+        self._settings_version = self.ctx.live.version  # opens the live settings first
         cfg = self.ctx.config
-        self._settings_version = self.ctx.live.version
         old = {s.name: s for s in self.sources}
         fresh = create_sources(self.ctx.sources, cfg.sources)
         prepare(fresh, self.fetcher)

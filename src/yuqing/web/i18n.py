@@ -208,5 +208,5 @@ EN |= {
     "收件人": "Recipients", "服务器": "Server", "端口": "Port", "密钥": "Secret",
     "令牌": "Token", "超时（秒）": "Timeout (seconds)", "请求间隔（秒）": "Delay (seconds)",
     "样式": "Style", "发件人": "Sender", "字段对应": "Column mapping", "平台": "Platform",
-    "查询": "Query",
+    "查询": "Query", "允许内网地址": "Internal addresses allowed", "是": "yes", "否": "no",
 }

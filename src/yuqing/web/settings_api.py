@@ -7,7 +7,7 @@
   ``DELETE /api/web/settings/{section}/{index}?version=N`` removes one. The body names the
   ``version`` the change was made on (409 when another was written since). The whole
   resulting config is validated as `yuqing check` validates the file (400 with its
-  message); each change is written to the audit log (``setting``, ``SECTION:NAME``).
+  message); each change is written to the audit log (``setting``, ``scheme:NAME``, ``unit:NAME`` ...).
 - ``POST /api/web/settings/sources/try``: what a source would collect now, storing nothing.
 - ``POST /api/web/settings/channels/try``: a test alert through a channel, saved or not.
 - ``GET /api/web/settings/export.toml``, ``POST /api/web/settings/import``: the settings as
@@ -39,6 +39,9 @@ from yuqing.web.settings_view import channel_options
 #: the sections the web edits, by their name in the path: the config key of each
 SECTION_KEYS = {"schemes": "schemes", "sources": "sources", "lexicons": "lexicons",
                 "channels": "alerts.channels", "units": "cases.units"}
+#: what an entry of each section is called in audit targets (``unit:NAME``, as accounts do)
+TARGETS = {"schemes": "scheme", "sources": "source", "lexicons": "lexicon",
+           "channels": "channel", "units": "unit"}
 
 
 class Change(BaseModel):
@@ -109,7 +112,8 @@ def settings_router(ctx: Context) -> APIRouter:
             raise HTTPException(409, str(exc)) from None
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
-        access.audit(request, "setting", f"{section}:{name}", {"op": op, "version": new})
+        access.audit(request, "setting", f"{TARGETS[section]}:{name}",
+                     {"op": op, "version": new})
         return {"version": new}
 
     @router.get("", dependencies=[Depends(access.ADMIN)])

@@ -44,7 +44,8 @@ AUDIT_ACTIONS = {"login": "登录", "login_failed": "登录失败", "view": "查
 OPTIONS = {"url": "地址", "path": "路径", "to": "收件人", "host": "服务器", "port": "端口",
            "username": "用户名", "password": "密码", "secret": "密钥", "token": "令牌",
            "timeout": "超时（秒）", "delay": "请求间隔（秒）", "style": "样式",
-           "sender": "发件人", "mapping": "字段对应", "platform": "平台", "query": "查询"}
+           "sender": "发件人", "mapping": "字段对应", "platform": "平台", "query": "查询",
+           "allow_internal": "允许内网地址"}
 #: the fields of a source the form has inputs for; the others are its kind's options
 SOURCE_FIELDS = ("name", "kind", "interval", "timezone", "media_type", "enabled")
 
