@@ -37,8 +37,8 @@ from yuqing.domain import BadInput, Item, RawItem, RejectedItem
 from yuqing.pipeline.base import Stage, live
 from yuqing.pipeline.events import event_id_for
 from yuqing.pipeline.normalize import Normalizer, change_notes
-from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.live_settings import LiveSettings
+from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.registries import Registries
 from yuqing.runtime.scaleout import SharedStep
 from yuqing.runtime.stages import BuiltStages, build_stages

@@ -164,10 +164,9 @@ EN |= {
 
 # the settings editor (web/settings_view.py labels, templates/settings.html, static/settings.js)
 EN |= {
-    "以下设置保存在数据库中，修改后无需重启即可生效；每次修改都经过与“yuqing check”相同的检查并记入审计日志。配置文件有改动时也会自动读入。":
+    "设置保存在数据库中，修改后无需重启即生效；修改按“yuqing check”的规则检查并记入审计日志。":
         "These settings are kept in the database and take effect without a restart; every "
-        "change is checked as \"yuqing check\" checks the file and written to the audit log. "
-        "A changed config file is read in too.",
+        "change is checked as \"yuqing check\" checks the file and written to the audit log.",
     "设置版本": "Settings version", "配置文件的改动未被采用，当前设置保持不变：":
         "The change of the config file was refused; the settings in force stay:",
     "导出配置文件": "Export config file", "导入配置文件": "Import config file",
@@ -188,7 +187,8 @@ EN |= {
     "上传词表文件": "Upload a term file",
     "含敏感词但无害的短语，每行一个": "harmless phrases holding a term, one per line",
     "新增或编辑渠道": "Add or edit a channel",
-    "密钥显示为掩码，不修改即保持原值。": "Secrets are masked; left as shown, they keep their value.",
+    "密钥显示为掩码，不修改即保持原值。":
+        "Secrets are masked; left as shown, they keep their value.",
     "发送成功": "Sent", "发送失败": "Sending failed", "层级": "Level", "负责人": "Leader",
     "新增或编辑单位": "Add or edit a unit", "账户中的其他单位": "Other units of the accounts",
     "人员": "People", "新增或编辑人员": "Add or edit a person",
@@ -197,7 +197,8 @@ EN |= {
     # labels of identifiers (web/settings_view.py)
     "RSS 订阅": "RSS feed", "网站": "Website", "回放": "Replay", "热榜": "Hot list",
     "热榜聚合": "Hot-list aggregator", "关键词搜索": "Keyword search",
-    "控制台": "Console", "电子邮件": "E-mail", "网络回调": "Webhook", "钉钉机器人": "DingTalk robot",
+    "控制台": "Console", "电子邮件": "E-mail", "网络回调": "Webhook",
+    "钉钉机器人": "DingTalk robot",
     "企业微信机器人": "WeCom robot", "飞书机器人": "Feishu robot", "短信": "SMS",
     "网页客户端": "Web client", "通用通知": "Apprise", "管理员": "Administrator",
     "监测员": "Analyst", "处置人员": "Handler", "领导": "Leader", "乡镇": "Township",

@@ -7,7 +7,8 @@
   ``DELETE /api/web/settings/{section}/{index}?version=N`` removes one. The body names the
   ``version`` the change was made on (409 when another was written since). The whole
   resulting config is validated as `yuqing check` validates the file (400 with its
-  message); each change is written to the audit log (``setting``, ``scheme:NAME``, ``unit:NAME`` ...).
+  message); each change is written to the audit log (``setting``, ``scheme:NAME``,
+  ``unit:NAME`` ...).
 - ``POST /api/web/settings/sources/try``: what a source would collect now, storing nothing.
 - ``POST /api/web/settings/channels/try``: a test alert through a channel, saved or not.
 - ``GET /api/web/settings/export.toml``, ``POST /api/web/settings/import``: the settings as
