@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from site_pages import TZGG, running_county
 from web_auth import api_headers
 
 from yuqing.config import config_from_data
@@ -158,3 +159,24 @@ def test_export_and_import_round_trip(app_ctx: Context, tmp_path: Path) -> None:
                     actor="tester")
     assert ctx.live.version == version
     ctx.close()
+
+
+def test_fetch_now_shows_what_a_source_would_collect_and_stores_nothing(
+        app_ctx: Context) -> None:
+    ctx = app_ctx
+    entry = {"name": "青山县政府", "kind": "site", "delay": 0}
+    with running_county("127.0.0.2") as county, TestClient(create_app(ctx)) as client:
+        client.headers.update(api_headers(ctx.store))
+        tried = client.post("/api/web/settings/sources/try",
+                            json={"entry": {**entry, "url": county.url(TZGG)}})
+        bad = client.post("/api/web/settings/sources/try",
+                          json={"entry": {**entry, "kind": "carrier-pigeon"}})
+    stored = ctx.store.stats()
+    states = ctx.store.list_source_states()
+    ctx.close()
+    assert tried.status_code == 200, tried.text
+    doc = tried.json()
+    assert doc["status"] != "failed" and doc["count"] >= 2
+    assert any("青山县" in (it["title"] or "") for it in doc["items"])
+    assert bad.status_code == 400 and "carrier-pigeon" in bad.json()["detail"]
+    assert stored["items"] == 0 and states == []  # nothing stored: no item, no health
