@@ -131,14 +131,23 @@ class SchemeConfig(BaseModel):
 class LexiconConfig(BaseModel):
     """A sensitive lexicon: a file of terms (one per line, optional
     tab-separated category and weight columns). ``path`` is a file path or
-    ``builtin:NAME`` for a lexicon shipped in the package; ``category`` is
-    the default category of its terms."""
+    ``builtin:NAME`` for a lexicon shipped in the package; ``terms`` are lines of
+    the same form kept in the config itself (the web app edits these); at least
+    one of the two is set. ``category`` is the default category of its terms;
+    ``allow`` phrases holding a term are not matches (allow-list)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    path: str
+    path: str | None = None
+    terms: list[str] = Field(default_factory=list)
     category: str = "sensitive"
     allow: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_terms(self) -> LexiconConfig:
+        if self.path is None and not self.terms:
+            raise ValueError(f"lexicon {self.category!r}: set path (a file) or terms")
+        return self
 
 
 #: the curated lexicons shipped in yuqing/data/lexicons (see SOURCE.md there), used when
@@ -703,20 +712,34 @@ def load_config(path: Path | str | None, env: Mapping[str, str] | None = None) -
     is not valid TOML, or does not fit the schema, and naming the variable when an
     environment value is invalid.
     """
-    overrides = environment_settings(env)
     if path is None:
         default = Path("yuqing.toml")
         if not default.exists():
-            return Config.model_validate(overrides)
+            return Config.model_validate(environment_settings(env))
         path = default
     p = Path(path)
+    return config_from_data(read_config_data(p), base_dir=p.resolve().parent, name=str(p),
+                            env=env)
+
+
+def read_config_data(path: Path) -> dict[str, Any]:
+    """Return the mapping of the TOML config file at ``path`` (secrets not resolved).
+    Raises BadInput naming the file when it cannot be read or is not valid TOML."""
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise BadInput(f"{p}: config file not found") from exc
+        raise BadInput(f"{path}: config file not found") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{p}: not a valid TOML file: {exc}") from exc
-    return parse_config({**data, **overrides}, base_dir=p.resolve().parent, name=str(p))
+        raise BadInput(f"{path}: not a valid TOML file: {exc}") from exc
+
+
+def config_from_data(data: dict[str, Any], *, base_dir: Path, name: str,
+                     env: Mapping[str, str] | None = None) -> Config:
+    """Validate the mapping of a config file (:func:`read_config_data`, or the live settings
+    merged into it: runtime/live_settings.py) as :func:`load_config` does: the settings of
+    :func:`environment_settings` win, then :func:`parse_config`. Raises BadInput naming
+    ``name`` (or the variable) and the problem."""
+    return parse_config({**data, **environment_settings(env)}, base_dir=base_dir, name=name)
 
 
 def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."),

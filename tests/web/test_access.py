@@ -111,7 +111,8 @@ def test_every_route_declares_one_rule(world: Any) -> None:
 def path_for(route: APIRoute, fill: dict[str, str]) -> str:
     """Return ``route.path`` with its parameters filled from ``fill`` (and fixed values)."""
     fixed = {"key": "weibo:n1", "event_id": "none", "kind": "daily", "fmt": "csv",
-             "code": "zh", "report_id": "1", "op": "nothing", "name": "负面"}
+             "code": "zh", "report_id": "1", "op": "nothing", "name": "负面",
+             "section": "schemes", "index": "0"}
     if route.path.startswith("/api/export/"):
         fixed["name"] = "alerts"
     elif route.path.startswith("/api/web/users/"):

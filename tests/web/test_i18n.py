@@ -170,7 +170,8 @@ def zh_site(store_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
                  "%E5%9D%9B%3A1", "events": "/events", "event": f"/events/{item.event_id}",
                  "inbox": "/inbox", "cases": "/cases", "case": f"/cases/{case_id}",
                  "petitions": "/petitions", "petition-new": "/petitions/new",
-                 "sources": "/sources", "superior": "/superior", "reports": "/reports"}
+                 "sources": "/sources", "superior": "/superior", "reports": "/reports",
+                 "settings": "/settings"}
         yield client, paths
     ctx.close()
 

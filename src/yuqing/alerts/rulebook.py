@@ -97,6 +97,13 @@ class RuleBook:
         for name, why in self.problems.items():
             log.warning("alert rule %r skipped: %s", name, why)
 
+    def retarget(self, config: Config) -> None:
+        """Validate the stored rules against ``config`` (a new settings version: schemes and
+        channels may have changed) and reload them."""
+        self.config = config
+        self.context = RuleContext.of(config)
+        self.load()
+
     def refresh(self) -> bool:
         """Reload when the stored rules changed since the last load; return whether it did."""
         signature = self.store.alerts.rule_signature()

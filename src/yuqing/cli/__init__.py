@@ -25,6 +25,7 @@ from yuqing.cli.rejections import rejections
 from yuqing.cli.report import report
 from yuqing.cli.run import run, serve
 from yuqing.cli.scaleout import scheduler, worker
+from yuqing.cli.settings import config_app
 from yuqing.cli.sources import sources
 from yuqing.cli.stats import stats
 from yuqing.cli.train import train_app
@@ -57,6 +58,7 @@ app.command()(restore)
 app.command()(retention)
 app.add_typer(train_app, name="train")
 app.add_typer(user_app, name="user")
+app.add_typer(config_app, name="config")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(case_app, name="case")
 app.add_typer(cases_app, name="cases")

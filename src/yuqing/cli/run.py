@@ -53,7 +53,7 @@ def run(
 
     with user_errors():
         ctx = make_context(config, db)
-        if not any(s.enabled for s in ctx.config.sources) and (once or not serve):
+        if not any(s.enabled for s in ctx.live.config.sources) and (once or not serve):
             raise BadInput("no enabled sources in the config"
                            + ("" if once else " and --no-serve") + ": nothing to do")
         watcher = Watcher(ctx, on_round=None if json_out or once else _report)

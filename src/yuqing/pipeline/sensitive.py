@@ -91,17 +91,21 @@ def resolve_lexicon_path(path: str, base_dir: Path = Path(".")) -> Path:
 
 
 def read_lexicon(path: Path, category: str) -> tuple[list[Term], list[str]]:
-    """Return (terms, problems) of the lexicon file at ``path``.
-
-    ``category`` is used for lines without a category column. A line with a
-    weight that is not a number is skipped and described in ``problems`` as
-    ``file:line: problem``. Raises StageUnavailable naming ``path`` when the
-    file does not exist.
-    """
+    """Return (terms, problems) of the lexicon file at ``path`` (:func:`parse_lexicon`).
+    Raises StageUnavailable naming ``path`` when the file does not exist."""
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except FileNotFoundError as exc:
         raise StageUnavailable(f"sensitive: lexicon file {path} not found") from exc
+    return parse_lexicon(lines, category, str(path))
+
+
+def parse_lexicon(lines: Iterable[str], category: str,
+                  where: str) -> tuple[list[Term], list[str]]:
+    """Return (terms, problems) of lexicon ``lines`` (``term[TAB category[TAB weight]]``;
+    blank lines and ``#`` comments skipped). ``category`` is used for lines without a
+    category column. A line with a weight that is not a number is skipped and described in
+    ``problems`` as ``where:line: problem``."""
     terms: list[Term] = []
     problems: list[str] = []
     for no, line in enumerate(lines, 1):
@@ -111,7 +115,7 @@ def read_lexicon(path: Path, category: str) -> tuple[list[Term], list[str]]:
         try:
             weight = float(cols[2]) if len(cols) > 2 and cols[2] else 1.0
         except ValueError:
-            problems.append(f"{path}:{no}: weight {cols[2]!r} is not a number")
+            problems.append(f"{where}:{no}: weight {cols[2]!r} is not a number")
             continue
         terms.append(Term(cols[0], cols[1] if len(cols) > 1 and cols[1] else category, weight))
     return terms, problems
@@ -177,12 +181,17 @@ class SensitiveMatcher(BaseStage):
         """
         terms: list[Term] = []
         allow: list[str] = []
-        for lex in lexicons:
-            found, problems = read_lexicon(resolve_lexicon_path(lex.path, base_dir), lex.category)
+        for i, lex in enumerate(lexicons):
+            found, problems = parse_lexicon(lex.terms, lex.category, f"lexicons[{i}].terms")
+            if lex.path is not None:
+                from_file, more = read_lexicon(resolve_lexicon_path(lex.path, base_dir),
+                                               lex.category)
+                found, problems = from_file + found, more + problems
+                allow.extend(builtin_allow(lex.path))
             for problem in problems:
                 log.warning("sensitive: %s", problem)
             terms.extend(found)
-            allow.extend(builtin_allow(lex.path) + lex.allow)
+            allow.extend(lex.allow)
         return cls(terms, allow, normalize, evasion=evasion)
 
     def find(self, text: str) -> list[tuple[Term, int, int]]:

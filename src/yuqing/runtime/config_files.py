@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from yuqing.config import Config
-from yuqing.pipeline.sensitive import builtin_lexicon_path, resolve_lexicon_path
+from yuqing.pipeline.sensitive import builtin_lexicon_path, parse_lexicon, resolve_lexicon_path
 
 
 def shipped_lexicons() -> list[str]:
@@ -23,7 +23,9 @@ def configured_files(config: Config) -> Iterator[tuple[str, str, Path]]:
     ``lexicons[i].path`` (``builtin:NAME`` or a path) and ``segment.user_dicts[i]``;
     relative paths are under the config file's folder."""
     for i, lex in enumerate(config.lexicons):
-        yield f"lexicons[{i}].path", lex.path, resolve_lexicon_path(lex.path, config.base_dir)
+        if lex.path is not None:
+            yield (f"lexicons[{i}].path", lex.path,
+                   resolve_lexicon_path(lex.path, config.base_dir))
     for i, name in enumerate(config.segment.user_dicts):
         yield f"segment.user_dicts[{i}]", name, config.resolve_path(name)
 
@@ -31,8 +33,11 @@ def configured_files(config: Config) -> Iterator[tuple[str, str, Path]]:
 def file_problems(config: Config) -> list[str]:
     """Return ``"key: 'value': problem"`` for each file of :func:`configured_files` that is
     missing, a folder or unreadable (an unknown ``builtin:`` name lists the shipped ones).
-    A stage must not silently switch off because of a typo in the file's name."""
+    A stage must not silently switch off because of a typo in the file's name. Lines of a
+    lexicon's own ``terms`` that the sensitive stage would skip are problems too."""
     problems = []
+    for i, lex in enumerate(config.lexicons):
+        problems += parse_lexicon(lex.terms, lex.category, f"lexicons[{i}].terms")[1]
     for key, value, path in configured_files(config):
         try:
             with path.open("rb"):

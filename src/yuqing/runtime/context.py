@@ -19,10 +19,17 @@ from typing import TYPE_CHECKING
 
 from yuqing.alerts.channels.registry import ChannelFactory
 from yuqing.cases.people import seed_accounts
-from yuqing.config import DEFAULT_DATABASE_URL, Config, load_config, resolve_setting
+from yuqing.config import (
+    DEFAULT_DATABASE_URL,
+    Config,
+    config_from_data,
+    load_config,
+    resolve_setting,
+)
 from yuqing.domain import BadInput
 from yuqing.plugins import Registry
 from yuqing.runtime.checks import check_config, check_environment
+from yuqing.runtime.live_settings import ConfigSource, LiveSettings
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.pipeline import Pipeline
 from yuqing.runtime.registries import Registries, load_registries
@@ -41,6 +48,9 @@ class Context:
 
     Construction checks ``config`` against the registries and the other subsystems
     (runtime/checks.py): raises BadInput naming the config file, key and value.
+    ``source`` is the config file ``config`` was read from (None: a config built in
+    code); opening the store starts the live settings (runtime/live_settings.py), after
+    which ``config`` is the version in force, replaced when another is taken.
     """
 
     config: Config
@@ -52,12 +62,42 @@ class Context:
     #: what items pushed over HTTP (POST /api/items) did in this process, summed
     pushed: Outcome = field(default_factory=Outcome)
     _pushed_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    source: ConfigSource | None = None
+    _live: LiveSettings | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        check_config(self.config, stages=self.stages, channels=self.channels)
+        self.check(self.config)
         if self.broker_url and not self.database_url.startswith("postgresql"):
             raise BadInput("broker_url: the workers of a broker share one PostgreSQL database; "
                            "set database_url (--db, YUQING_DATABASE_URL) to a postgresql:// URL")
+
+    def check(self, config: Config) -> None:
+        """Raise BadInput ``FILE: problem; ...`` for what `yuqing check` refuses in ``config``
+        (runtime/checks.py check_config with this process's registries)."""
+        check_config(config, stages=self.stages, channels=self.channels)
+
+    @property
+    def live(self) -> LiveSettings:
+        """The live settings of this process (runtime/live_settings.py); opens the store."""
+        self.store  # noqa: B018 - opening the store starts them
+        assert self._live is not None
+        return self._live
+
+    def refresh_settings(self) -> bool:
+        """Take the settings version in force and a changed config file, at most every
+        live_settings.REFRESH_S (nothing before the store is opened); return whether the
+        config changed."""
+        return self._live is not None and self._live.refresh()
+
+    def settings_due(self) -> bool:
+        """Return whether :meth:`refresh_settings` would look now (no query)."""
+        return self._live is not None and self._live.due()
+
+    def _take_config(self, config: Config) -> None:
+        """Run ``config`` from now on (a new settings version); new people get accounts."""
+        self.config = config
+        if config.cases.users and "store" in self.__dict__:
+            seed_accounts(self.store, config.cases.users, datetime.now(UTC))
 
     @property
     def sources(self) -> Registry[SourceFactory]:
@@ -82,8 +122,14 @@ class Context:
     @cached_property
     def store(self) -> Store:
         """The open store (migrated to the latest schema on first use), holding an account
-        for every ``[[cases.users]]`` entry (cases/people.py seed_accounts)."""
+        for every ``[[cases.users]]`` entry (cases/people.py seed_accounts); the live
+        settings start here (the config file's sections are read into the store the first
+        time, and ``config`` becomes the version in force)."""
         store = open_store(self.database_url)
+        self._live = LiveSettings(store, self.source or ConfigSource.of_config(self.config),
+                                  self.config, self.check)
+        self.config = self._live.config
+        self._live.on_change(self._take_config)
         if self.config.cases.users:
             seed_accounts(store, self.config.cases.users, datetime.now(UTC))
         return store
@@ -105,7 +151,7 @@ class Context:
     def pipeline(self) -> Pipeline:
         """The pipeline, built once (stages, rules, channels)."""
         return Pipeline(self.config, self.store, registries=self.registries,
-                        alerts_enabled=self.alerts_enabled)
+                        alerts_enabled=self.alerts_enabled, live=self.live)
 
     def close(self) -> None:
         """Close the pipeline's stages and the store, if they were opened."""
@@ -113,6 +159,10 @@ class Context:
             self.pipeline.close()
         if "store" in self.__dict__:
             self.store.close()
+
+
+#: the config file read when no ``--config`` is given and it exists (config.load_config)
+DEFAULT_CONFIG = Path("yuqing.toml")
 
 
 def make_context(config_path: Path | None = None, db: str | None = None,
@@ -123,7 +173,16 @@ def make_context(config_path: Path | None = None, db: str | None = None,
     > config file > none. Raises BadInput for a bad ``YUQING_<NAME>`` variable (named), a
     bad config file (file, key and value named), or a broker without PostgreSQL."""
     check_environment()
-    cfg = config if config is not None else load_config(config_path)
+    source = None
+    if config is not None:
+        cfg = config
+    else:
+        path = config_path or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+        if path is None:
+            cfg = load_config(None)
+        else:
+            source = ConfigSource.read(path)
+            cfg = config_from_data(source.data, base_dir=source.base_dir, name=source.name)
     url = resolve_setting("database_url", db, cfg.database_url, DEFAULT_DATABASE_URL)
     broker_url = resolve_setting("broker_url", broker, cfg.broker_url, None)
-    return Context(config=cfg, database_url=url, broker_url=broker_url)
+    return Context(config=cfg, database_url=url, broker_url=broker_url, source=source)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from threadpoolctl import threadpool_limits
 
+from yuqing.alerts.channels.registry import build_channels
 from yuqing.alerts.outbox import OutboxDispatcher, build_dispatcher
 from yuqing.alerts.policy import AlertPolicy
 from yuqing.alerts.rulebook import RuleBook
@@ -36,6 +37,7 @@ from yuqing.domain import BadInput, Item, RawItem, RejectedItem
 from yuqing.pipeline.base import Stage, live
 from yuqing.pipeline.events import event_id_for
 from yuqing.pipeline.normalize import Normalizer, change_notes
+from yuqing.runtime.live_settings import LiveSettings
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.registries import Registries
 from yuqing.runtime.scaleout import SharedStep
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
 
 #: the most items of waiting calls merged into one batch (one large call always runs whole)
 MAX_MERGED_ITEMS = 2_000
+#: the stages rebuilt when a new settings version changes their config section
+LIVE_STAGES = {"schemes": "schemes", "sensitive": "lexicons"}
 
 
 @dataclass
@@ -153,13 +157,16 @@ class Pipeline:
     configured channel
     (BadInput otherwise). Alert rules come from the store (alerts/rulebook.py: the
     config's rules are seeded there, web edits win) and are reloaded before a batch when
-    they changed.
+    they changed. With ``live`` (runtime/live_settings.py), a new settings version is
+    taken before a batch (:meth:`reconfigure`).
     """
 
     def __init__(self, config: Config, store: Store, *, registries: Registries,
                  stages: BuiltStages | None = None, dispatcher: OutboxDispatcher | None = None,
-                 alerts_enabled: bool = True) -> None:
+                 alerts_enabled: bool = True, live: LiveSettings | None = None) -> None:
         self.config = config
+        self.live = live
+        self._settings_version = live.version if live is not None else 0
         self.store = store
         self.normalizer = Normalizer()
         self._registries = registries
@@ -304,6 +311,7 @@ class Pipeline:
             self._normalize(raws, o, rejections) for raws, o in zip(batches, outcomes, strict=True)
         ]
         items = [it for part in parts for it in part]
+        self._refresh_settings()
         for stage in self.built.stages:
             if not stage.shared:
                 stage.process(live(items))
@@ -419,11 +427,49 @@ class Pipeline:
                     counts[k] += len(self.policy.record(tx, rule, stories, rule.clock()))
         return counts
 
+    def _refresh_settings(self) -> None:
+        """Take the settings version in force when this pipeline runs another (the caller
+        holds the lock)."""
+        if self.live is None:
+            return
+        self.live.refresh()
+        if self.live.version != self._settings_version:
+            self._settings_version = self.live.version
+            self.reconfigure(self.live.config)
+
+    def reconfigure(self, config: Config) -> None:
+        """Run ``config`` from the next batch on: rebuild the stages of LIVE_STAGES whose
+        section changed, the alert channels, and the rules' view of schemes and channels.
+        The caller holds the pipeline's lock (or no batch runs). Raises BadInput as
+        build_stages and build_channels do (the config was checked before)."""
+        old, self.config = self.config, config
+        changed = tuple(name for name, section in LIVE_STAGES.items()
+                        if getattr(old, section) != getattr(config, section))
+        if changed:
+            fresh = build_stages(config, self._registries.stages, order=changed)
+            kept = {s.name: s for s in self.built.stages if s.name not in changed}
+            kept |= {s.name: s for s in fresh.stages}
+            for name in changed:
+                self.built.skipped.pop(name, None)
+            self.built.skipped |= fresh.skipped
+            self.built.stages[:] = [kept[n] for n in config.pipeline.stage_order() if n in kept]
+        if old.alerts.channels != config.alerts.channels:
+            self.dispatcher.channels = build_channels(config.alerts.channels,
+                                                      self._registries.channels)
+        if self.rulebook is not None:
+            self.rulebook.retarget(config)
+            self._take_rules()
+
     def _refresh_rules(self) -> None:
         """Take the stored rules when they changed (a web edit); the dispatcher keeps
         knowing deleted rules, for the fallbacks and escalations of their alerts."""
         if self.rulebook is None or not self.rulebook.refresh():
             return
+        self._take_rules()
+
+    def _take_rules(self) -> None:
+        """Run the rulebook's rules from now on."""
+        assert self.rulebook is not None
         self.rules = self.rulebook.rules
         self.policy = AlertPolicy(self.rules, self.config.web.base_url)
         self.dispatcher.rules = {**self.dispatcher.rules, **{r.name: r for r in self.rules}}

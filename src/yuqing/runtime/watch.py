@@ -72,21 +72,55 @@ class Watcher:
         self.ctx = ctx
         self.clock = clock
         self.on_round = on_round
-        self.sources: list[AnySource] = create_sources(ctx.sources, ctx.config.sources)
         self.fetcher = fetcher or HttpFetcher()
-        prepare(self.sources, self.fetcher)
-        self.env = PollEnv(http=self.fetcher, memory=ctx.store.collection,
-                           schemes=ctx.config.schemes, now=clock)
+        self.sources: list[AnySource] = []
+        self.health: dict[str, SourceHealth] = {}
+        self._settings_version = -1
+        self._take_sources()
         self._loop = asyncio.Runner()
-        self.health = {s.name: SourceHealth.restored(s.name, s.config.interval,
-                                                     ctx.store.load_source_state(s.name))
-                       for s in self.sources}
-        for health in self.health.values():
-            health.next_due = None  # a (re)start polls every source at once
         self.reports = _report_scheduler(ctx)
         self.cases = CaseService(ctx.store, ctx.config, clock=clock)
         self._last_sweep: datetime | None = None
         self.retention = DailyRetention(ctx)
+
+    def _take_sources(self) -> None:
+        """Poll the enabled sources of the settings version in force: a source new or changed
+        is (re)built and polled at once, one removed or disabled is no longer polled, the
+        others keep their health and turn. Raises BadInput naming a bad source option."""
+        self._settings_version = self.ctx.live.version  # opens the live settings first
+        cfg = self.ctx.config
+        old = {s.name: s for s in self.sources}
+        fresh = create_sources(self.ctx.sources, cfg.sources)
+        prepare(fresh, self.fetcher)
+        self.sources = [old[s.name] if s.name in old and old[s.name].config == s.config else s
+                        for s in fresh]
+        self.env = PollEnv(http=self.fetcher, memory=self.ctx.store.collection,
+                           schemes=cfg.schemes, now=self.clock)
+        health = {}
+        for s in self.sources:
+            if s is old.get(s.name):
+                health[s.name] = self.health[s.name]
+                continue
+            health[s.name] = SourceHealth.restored(s.name, s.config.interval,
+                                                   self.ctx.store.load_source_state(s.name))
+            health[s.name].next_due = None  # a (re)start or a change polls it at once
+        self.health = health
+
+    def _refresh_settings(self) -> None:
+        """Take a new settings version (runtime/live_settings.py) before a round; a version
+        whose sources cannot be built is logged and the sources polled so far go on."""
+        self.ctx.refresh_settings()
+        if self.ctx.live.version == self._settings_version:
+            return
+        try:
+            self._take_sources()
+        except BadInput as exc:
+            self._settings_version = self.ctx.live.version
+            log.error("settings version %s: sources not changed: %s",
+                      self.ctx.live.version, exc)
+        else:
+            log.info("settings version %s: polling %d sources", self._settings_version,
+                     len(self.sources))
 
     def _save(self) -> None:
         now = self.clock()
@@ -96,6 +130,7 @@ class Watcher:
     def round(self) -> Outcome:
         """Fetch every due source once and process what came in, each source's items as
         soon as that source is done."""
+        self._refresh_settings()
         now = self.clock()
         outcome = Outcome()
 

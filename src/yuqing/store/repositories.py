@@ -18,6 +18,7 @@ from yuqing.store.petitions import PetitionsRepository
 from yuqing.store.reports import ReportsRepository
 from yuqing.store.repository import Connections, OneConnection
 from yuqing.store.scaleout import ScaleoutRepository
+from yuqing.store.settings import SettingsRepository
 from yuqing.store.summaries import SummariesRepository
 from yuqing.store.upward import UpwardRepository
 
@@ -40,6 +41,7 @@ class Repositories:
         self.summaries = SummariesRepository(connections)
         self.shared = ScaleoutRepository(connections)
         self.upward = UpwardRepository(connections)
+        self.settings = SettingsRepository(connections)
 
 
 class Transaction(Repositories):

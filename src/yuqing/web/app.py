@@ -36,6 +36,7 @@ from yuqing.web.render import Pages, web_dir
 from yuqing.web.reports_api import reports_router
 from yuqing.web.reports_page import reports_page_router
 from yuqing.web.rules_api import rules_router
+from yuqing.web.settings_api import RefreshSettings, settings_router
 from yuqing.web.superior import superior_router
 from yuqing.web.ui_api import ui_router
 from yuqing.web.views import alert_list, feed, feed_filters, source_list
@@ -81,6 +82,7 @@ def create_app(ctx: Context) -> FastAPI:
     accounts = Accounts(ctx.store, ctx.config.web.session_hours)
     app.state.accounts = accounts
     install_auth(app, accounts, ctx.config.web)
+    app.add_middleware(RefreshSettings, ctx=ctx)  # settings edited elsewhere, file edits
     app.add_middleware(SecurityHeaders)  # outermost: refusals of the login gate get them too
     app.include_router(fonts_router())  # before the mount, which would answer /static/fonts
     app.mount("/static", StaticFiles(directory=str(web_dir("static"))), name="static")
@@ -134,6 +136,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(events_router(ctx))
     app.include_router(rules_router(ctx))
     app.include_router(superior_router(ctx))
+    app.include_router(settings_router(ctx))
 
     @app.get("/api/items", dependencies=[Depends(access.SHARED), Depends(refuse_unknown_params)])
     def list_items(

@@ -232,3 +232,53 @@ EN |= {
     "登录失败": "login failed", "下载": "download", "已发送": "sent", "发送失败": "failed",
     "待发送": "pending",
 }
+
+# the settings editor (web/settings_view.py labels, templates/settings.html, static/settings.js)
+EN |= {
+    "设置保存在数据库中，修改后无需重启即生效；修改按“yuqing check”的规则检查并记入审计日志。":
+        "These settings are kept in the database and take effect without a restart; every "
+        "change is checked as \"yuqing check\" checks the file and written to the audit log.",
+    "设置版本": "Settings version", "配置文件的改动未被采用，当前设置保持不变：":
+        "The change of the config file was refused; the settings in force stay:",
+    "导出配置文件": "Export config file", "导入配置文件": "Import config file",
+    "已导入": "Imported", "新增或编辑方案": "Add or edit a scheme", "方案名称": "Scheme name",
+    "事件词": "Event words", "每行一个，或用、或逗号分隔": "one per line, or separated by commas",
+    "用已存信息测试": "Test against stored items", "清空": "Clear",
+    "新增或编辑信息源": "Add or edit a source", "名称": "Name",
+    "抓取间隔（秒）": "Poll interval (seconds)", "地址": "Address (URL)", "路径": "Path",
+    "其他选项": "Other options",
+    "其他选项每行一个：名称 = 值（与配置文件相同）":
+        "other options, one per line: name = value (as in the config file)",
+    "试抓取": "Fetch now", "试抓取结果": "Fetched now (nothing stored)", "无内容": "nothing",
+    "类别": "Category", "白名单": "Allow-list", "内置词库": "Shipped lexicon",
+    "文件": "File", "网页词表": "Terms kept in the settings",
+    "新增或编辑词库": "Add or edit a lexicon", "词条": "Terms",
+    "每行一个词；可加制表符分隔的类别和权重":
+        "one term per line; a tab-separated category and weight may follow",
+    "上传词表文件": "Upload a term file",
+    "含敏感词但无害的短语，每行一个": "harmless phrases holding a term, one per line",
+    "新增或编辑渠道": "Add or edit a channel",
+    "密钥显示为掩码，不修改即保持原值。":
+        "Secrets are masked; left as shown, they keep their value.",
+    "发送成功": "Sent", "发送失败": "Sending failed", "层级": "Level", "负责人": "Leader",
+    "新增或编辑单位": "Add or edit a unit", "账户中的其他单位": "Other units of the accounts",
+    "人员": "People", "新增或编辑人员": "Add or edit a person",
+    "新增时必填；编辑时留空则不修改": "required for a new person; leave empty to keep",
+    "企业微信账号": "WeCom user id", "确定删除": "Delete",
+    # labels of identifiers (web/settings_view.py)
+    "RSS 订阅": "RSS feed", "网站": "Website", "回放": "Replay", "热榜": "Hot list",
+    "热榜聚合": "Hot-list aggregator", "关键词搜索": "Keyword search",
+    "控制台": "Console", "电子邮件": "E-mail", "网络回调": "Webhook",
+    "钉钉机器人": "DingTalk robot",
+    "企业微信机器人": "WeCom robot", "飞书机器人": "Feishu robot", "短信": "SMS",
+    "网页客户端": "Web client", "通用通知": "Apprise", "管理员": "Administrator",
+    "监测员": "Analyst", "处置人员": "Handler", "领导": "Leader", "乡镇": "Township",
+    "县级": "County", "市级": "City", "省级": "Province", "国家级": "National",
+    "暴力": "violence", "武器": "weapons", "腐败": "corruption", "民生": "livelihood",
+    "政治": "politics", "敏感": "sensitive", "登录失败": "Failed login",
+    "查看联系方式": "Contact details read", "下载": "Download", "修改设置": "Setting changed",
+    "收件人": "Recipients", "服务器": "Server", "端口": "Port", "密钥": "Secret",
+    "令牌": "Token", "超时（秒）": "Timeout (seconds)", "请求间隔（秒）": "Delay (seconds)",
+    "样式": "Style", "发件人": "Sender", "字段对应": "Column mapping", "平台": "Platform",
+    "查询": "Query", "允许内网地址": "Internal addresses allowed", "是": "yes", "否": "no",
+}

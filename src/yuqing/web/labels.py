@@ -45,6 +45,19 @@ LABELS: dict[str, Mapping[str, str]] = {
                     "assist": "请求协办", "transfer": "移交", "attach": "附件",
                     "contact_access": "查看联系方式", "petition": "收到信访",
                     "reminded": "期限提醒", "escalated": "超期升级"},
+    # alert channel kinds (alerts/channels/registry.py)
+    "channel_kind": {"console": "控制台", "email": "电子邮件", "webhook": "网络回调",
+                     "dingtalk": "钉钉机器人", "wecom": "企业微信机器人", "feishu": "飞书机器人",
+                     "sms": "短信", "client": "网页客户端", "apprise": "通用通知"},
+    # unit levels (config.py UnitConfig)
+    "unit_level": {"township": "乡镇", "county": "县级", "city": "市级", "province": "省级",
+                   "national": "国家级"},
+    # option names of sources and channels shown on the settings page
+    "option": {"url": "地址", "path": "路径", "to": "收件人", "host": "服务器", "port": "端口",
+               "username": "用户名", "password": "密码", "secret": "密钥", "token": "令牌",
+               "timeout": "超时（秒）", "delay": "请求间隔（秒）", "style": "样式",
+               "sender": "发件人", "mapping": "字段对应", "platform": "平台", "query": "查询",
+               "allow_internal": "允许内网地址"},
     "event_order": {"heat": "热度", "last_at": "最新活动", "size": "规模"},
     "case_origin": {"manual": "手工登记", "item": "信息", "alert": "预警", "event": "事件",
                     "petition": "信访"},

@@ -26,6 +26,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from yuqing.alerts.channels import build_channel
 from yuqing.alerts.dispatcher import send_safely
 from yuqing.config import SchemeConfig
 from yuqing.domain import Alert, BadInput
@@ -33,6 +34,7 @@ from yuqing.pipeline.schemes import SchemeMatcher
 from yuqing.runtime.context import Context
 from yuqing.runtime.stages import match_form
 from yuqing.store.accounts import ADDRESSES
+from yuqing.time_range import local_time
 from yuqing.web import access, views
 from yuqing.web.accounts import Accounts
 from yuqing.web.auth import current_user
@@ -101,7 +103,9 @@ def scheme_preview(ctx: Context, scheme: dict[str, Any], limit: int = SCHEME_TES
     hits = [r for r in rows if matcher.match(r.match_text, r.source)]
     return {"tested": len(rows), "matched": len(hits),
             "items": [{"key": r.key, "text": r.text[:120],
-                       "published_at": r.published_at.isoformat()} for r in hits[:20]]}
+                       "published_at": r.published_at.isoformat(),
+                       "published": local_time(r.published_at, ctx.config.timezone)}
+                      for r in hits[:20]]}
 
 
 def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
@@ -194,9 +198,13 @@ def ui_router(ctx: Context, accounts: Accounts) -> APIRouter:
     def test_channel(request: Request, name: str) -> dict[str, Any]:
         """Send one test alert over channel ``name``; returns ``{"ok", "error"}``."""
         user = current_user(request)
-        channel = ctx.pipeline.dispatcher.channels.get(name)
-        if channel is None:
+        cfg = next((c for c in ctx.config.alerts.channels if c.name == name), None)
+        if cfg is None:
             raise HTTPException(404, f"alert channel {name!r} is not configured")
+        try:
+            channel = build_channel(ctx.channels, cfg)
+        except BadInput as exc:
+            raise _bad(exc) from None
         now = datetime.now(UTC)
         alert = Alert(rule="test", dedup_key=f"test:{name}:{now.timestamp()}",
                       title="【测试】Yuqing 预警渠道测试", body=f"由 {user['name']} 发送的测试消息",

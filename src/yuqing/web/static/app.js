@@ -164,21 +164,10 @@
       contact: {name: f.contact_name.value || null, phone: f.contact_phone.value || null}});
     $("#petition-result").innerHTML = T["已完成"] + (doc.case_id ? ' → <a href="/cases/' + doc.case_id + '">#' + doc.case_id + "</a>" : "");
   }));
-  $$("[data-scheme-test]").forEach((b) => b.addEventListener("click", guard(async () => {
-    const scheme = JSON.parse(b.dataset.schemeTest); delete scheme.name;
-    const doc = await api("POST", "/api/web/schemes/test", scheme);
-    b.nextElementSibling.innerHTML = doc.matched + "/" + doc.tested + " " + esc(T["命中"]) + "<br>" +
-      doc.items.slice(0, 5).map((i) => '<a href="/items/' + encodeURIComponent(i.key) + '">' + esc(i.text.slice(0, 40)) + "</a>").join("<br>");
-  })));
   $$("[data-channel-test]").forEach((b) => b.addEventListener("click", guard(async () => {
     const doc = await api("POST", "/api/web/channels/" + encodeURIComponent(b.dataset.channelTest) + "/test");
     b.nextElementSibling.textContent = doc.ok ? " ✓" : " ✗ " + doc.error;
   })));
-  const formJson = (form) => Object.fromEntries(Array.from(new FormData(form)).filter(([, v]) => v !== ""));
-  [["#user-form", "/api/web/users"], ["#unit-form", "/api/web/units"]].forEach(([sel, url]) => {
-    const form = $(sel);
-    if (form) form.addEventListener("submit", guard(async () => { await api("POST", url, formJson(form)); location.reload(); }));
-  });
 
   // ----- deadline countdowns ------------------------------------------------------------------
   const tick = () => $$(".countdown[data-due]").forEach((el) => {
