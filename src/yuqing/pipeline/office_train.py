@@ -106,9 +106,11 @@ def cross_validate(posts: Sequence[tuple[str, int]]) -> dict[float, float]:
     """Return ``{C: mean F1 of label 1}`` over 5 stratified folds (seed 0) of ``posts``."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+    from sklearn.model_selection import (  # type: ignore[import-untyped]
+        StratifiedKFold,
+        cross_val_score,
+    )
     from sklearn.pipeline import make_pipeline  # type: ignore[import-untyped]
-    from sklearn.model_selection import cross_val_score
 
     rows, y = _matrix(posts)
     folds = StratifiedKFold(5, shuffle=True, random_state=0)

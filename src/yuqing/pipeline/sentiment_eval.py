@@ -105,8 +105,8 @@ def timed(predict: Predict, texts: Sequence[str]) -> tuple[list[str], float]:
 
 def model_predict() -> Predict:
     """Return a predictor over raw texts of the label the sentiment stage sets: the shipped
-    model's on their match text, turned into the office polarity with the shipped office model (a complaint is negative;
-    :func:`~yuqing.pipeline.polarity.office_polarity`).
+    model's on their match text, turned into the office polarity with the shipped office
+    model (a complaint is negative; :func:`~yuqing.pipeline.polarity.office_polarity`).
 
     The text is normalised exactly as the pipeline does (``normalize_text``)
     before the model sees it. Raises StageUnavailable when the model is missing.
