@@ -40,6 +40,7 @@ from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[im
 
 from yuqing.domain import SENTIMENTS, Item
 from yuqing.pipeline.base import BaseStage, StageUnavailable, live
+from yuqing.pipeline.office import OfficeModel
 from yuqing.pipeline.polarity import office_polarity
 from yuqing.pipeline.sentiment_cnn import SentimentCNN
 from yuqing.pipeline.sentiment_text import cut_words, split_emoticons, without_emoticons
@@ -313,7 +314,8 @@ class SentimentModel:
 class SentimentStage(BaseStage):
     """Stage ``sentiment``: sets ``item.emotion`` (the writer's emotion, the model's label),
     ``item.sentiment`` (the office polarity, :func:`~yuqing.pipeline.polarity.office_polarity`:
-    a complaint is negative) and ``item.sentiment_score`` (the model's P(negative)).
+    a complaint is negative; read with the office polarity model ``office``) and
+    ``item.sentiment_score`` (the model's P(negative)).
 
     Reads ``item.match_text`` (normalised, simplified). Raises StageUnavailable
     at construction when the model files are missing.
@@ -321,8 +323,10 @@ class SentimentStage(BaseStage):
 
     name = "sentiment"
 
-    def __init__(self, model: SentimentModel | None = None) -> None:
+    def __init__(self, model: SentimentModel | None = None,
+                 office: OfficeModel | None = None) -> None:
         self.model = model if model is not None else SentimentModel.load()
+        self.office = office if office is not None else OfficeModel.load()
         if set(self.model.classes) != set(SENTIMENTS):
             raise StageUnavailable(f"sentiment: model classes {self.model.classes} != {SENTIMENTS}")
 
@@ -332,5 +336,5 @@ class SentimentStage(BaseStage):
         labels, p_neg = self.model.predict([it.match_text for it in todo])
         for item, label, p in zip(todo, labels, p_neg.tolist(), strict=True):
             item.emotion = label
-            item.sentiment = office_polarity(label, item.match_text)
+            item.sentiment = office_polarity(label, item.match_text, self.office)
             item.sentiment_score = p
