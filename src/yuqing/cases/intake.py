@@ -117,9 +117,9 @@ def stored_repeat(store: Store, new: pet.PetitionText, since: datetime,
     at or after ``since`` in the cases of ``units`` (None: every case), reading only the
     ones that may reach a threshold (the store's repeat index), not all of them.
 
-    The same answer: the IDF comes from the index's counts over all of them, and a
-    petition is left out only when its overlap cannot reach its threshold
-    (``PetitionsRepository.overlap_candidates``).
+    The same answer: the IDF comes from the index's exact counts, and a petition is
+    left out only when its overlap cannot reach its threshold
+    (``PetitionsRepository.overlap_candidates`` bounds it).
     """
     index_missing(store)
     if not new.subject:
@@ -131,9 +131,9 @@ def stored_repeat(store: Store, new: pet.PetitionText, since: datetime,
         since, units, weights, new.identity, pet.SAME_PERSON_SIMILARITY,
         min(pet.SAME_MATTER_SIMILARITY, pet.SAME_TEXT_SIMILARITY))
     earlier = [pet.petition_text(r) for r in rows]
-    others = set().union(*(old.subject for old in earlier)) - new.subject
-    if others:
-        df.update(store.petitions.gram_frequencies(since, units, others)[1])
+    wanted = set().union(*(old.subject for old in earlier)) - new.subject
+    if wanted:
+        df.update(store.petitions.gram_frequencies(since, units, wanted)[1])
     return pet.find_repeat(new, earlier, pet.idf_from_counts(df, n))
 
 

@@ -161,6 +161,15 @@ petition_terms = Table(
     Index("ix_petition_terms_term", "kind", "term"),
 )
 
+# How many petitions ever indexed have each subject bigram (never decreased: at least the
+# count among any subset, so it bounds a bigram's inverse document frequency from below).
+petition_gram_counts = Table(
+    "petition_gram_counts",
+    metadata,
+    Column("term", String, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
 petition_contacts = Table(
     "petition_contacts",
     metadata,

@@ -8,15 +8,22 @@ table and is read only through ``read_contact`` (the caller logs the read).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from yuqing.domain import Contact, Petition
 from yuqing.store.cases import Row, case_ids_of, rows_of
-from yuqing.store.cases_tables import petition_contacts, petition_terms, petitions
+from yuqing.store.cases_tables import (
+    petition_contacts,
+    petition_gram_counts,
+    petition_terms,
+    petitions,
+)
 from yuqing.store.repository import Repository, storable_id
 
 #: relative slack of the candidate bound against float rounding (the database sums in
@@ -39,8 +46,8 @@ def insert_petition(conn: Connection, values: Mapping[str, Any], contact: Mappin
 
 def index_petitions(conn: Connection, grams: Mapping[int, Collection[str]]) -> None:
     """Write the repeat index of the petitions ``{id: subject bigrams}``: their bigrams
-    (kind ``s``), their identity hashes (kind ``i``, from ``identity_hash``) and
-    ``gram_count``."""
+    (kind ``s``), their identity hashes (kind ``i``, from ``identity_hash``),
+    ``gram_count`` and the bigrams' ``petition_gram_counts``."""
     if not grams:
         return
     hashes = dict(conn.execute(select(petitions.c.id, petitions.c.identity_hash)
@@ -52,6 +59,14 @@ def index_petitions(conn: Connection, grams: Mapping[int, Collection[str]]) -> N
             for term in terms]
     if rows:
         conn.execute(insert(petition_terms), rows)
+    counts = Counter(g for subject in grams.values() for g in subject)
+    if counts:
+        module = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = module.insert(petition_gram_counts)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=[petition_gram_counts.c.term],
+            set_={"n": petition_gram_counts.c.n + stmt.excluded.n}),
+            [{"term": g, "n": c} for g, c in sorted(counts.items())])
     for pid, subject in grams.items():
         conn.execute(update(petitions).where(petitions.c.id == pid)
                      .values(gram_count=len(subject)))
@@ -94,30 +109,47 @@ def overlap_candidates(conn: Connection, since: datetime, units: Collection[str]
     """Return ``{"id", "case_id", "identity_hash", "subject", "accused", "received_at"}``
     of the petitions in reach that may reach a weighted overlap of ``threshold`` (``floor``
     for those sharing one of ``identities``) with the subject whose bigrams weigh
-    ``weights`` (each weight >= 1), oldest first.
+    ``weights`` (IDF over the petitions in reach: ``ln((n + 1) / (df + 1)) + 1``), oldest
+    first.
 
-    The overlap is the weight of the shared bigrams S over the lighter subject's weight;
-    a petition with c bigrams, k of them shared, weighs at least S + c - k, so one is
-    left out only when S < t * min(total weight, S + c - k): it cannot reach t.
+    The overlap is the weight of the shared bigrams S over the lighter subject's weight.
+    A petition is left out only when S < t * min(total weight, a lower bound of its
+    weight): first S plus 1 for each other bigram (every weight is at least 1), then S
+    plus each other bigram's weight with its ``petition_gram_counts`` count (at least
+    its df) as df.
     """
     if not weights:
         return []
-    terms = petition_terms.c
-    shared = func.sum(case(dict(weights), value=terms.term, else_=0.0))
-    lighter = shared + petitions.c.gram_count - func.count()
+    terms, counts = petition_terms.c, petition_gram_counts.c
+    reach = _in_reach(since, units)
+    n = int(conn.scalar(select(func.count()).select_from(petitions).where(reach)) or 0)
+    total = sum(weights.values())
     same_person = petitions.c.id.in_(select(terms.petition_id).where(
         terms.kind == "i", terms.term.in_(sorted(identities))))
     need = case((same_person, floor), else_=threshold) * (1 - _SLACK)
-    total = sum(weights.values())
-    ids = (select(petitions.c.id)
-           .join(petition_terms, terms.petition_id == petitions.c.id)
-           .where(terms.kind == "s", terms.term.in_(sorted(weights)),
-                  _in_reach(since, units))
-           .group_by(petitions.c.id, petitions.c.gram_count)
-           .having(or_(shared >= need * total, shared >= need * lighter)))
+    shared = func.sum(case(dict(weights), value=terms.term, else_=0.0))
+    loose = (select(petitions.c.id, shared.label("shared"), need.label("need"))
+             .join(petition_terms, terms.petition_id == petitions.c.id)
+             .where(terms.kind == "s", terms.term.in_(sorted(weights)), reach)
+             .group_by(petitions.c.id, petitions.c.gram_count)
+             .having(or_(shared >= need * total,
+                         shared >= need * (shared + petitions.c.gram_count - func.count())))
+             .cte("loose"))
+    pg = conn.dialect.name == "postgresql"
+    least, greatest = (func.least, func.greatest) if pg else (func.min, func.max)
+    idf = func.ln((n + 1.0) / (least(counts.n, n) + 1.0)) + 1.0
+    lighter = loose.c.shared + func.coalesce(func.sum(greatest(idf, 1.0)), 0.0)
+    others = (select(loose.c.id)
+              .outerjoin(petition_terms, and_(terms.petition_id == loose.c.id, terms.kind == "s",
+                                              terms.term.not_in(sorted(weights))))
+              .outerjoin(petition_gram_counts, counts.term == terms.term)
+              .group_by(loose.c.id, loose.c.shared, loose.c.need)
+              .having(or_(loose.c.shared >= loose.c.need * total,
+                          loose.c.shared >= loose.c.need * lighter)))
     cols = (petitions.c.id, petitions.c.case_id, petitions.c.identity_hash,
             petitions.c.subject, petitions.c.accused, petitions.c.received_at)
-    return rows_of(conn, select(*cols).where(petitions.c.id.in_(ids)).order_by(petitions.c.id))
+    return rows_of(conn, select(*cols).where(petitions.c.id.in_(others))
+                   .order_by(petitions.c.id))
 
 
 def list_petitions(conn: Connection, case_id: int | None = None) -> list[Row]:

@@ -1,4 +1,5 @@
-"""The repeat index of petitions (issue 15): petition_terms and petitions.gram_count.
+"""The repeat index of petitions (issue 15): petition_terms, petition_gram_counts and
+petitions.gram_count.
 
 Revision ID: 0015_scale15_petition_terms
 Revises: 0006
@@ -10,7 +11,8 @@ computing its bigrams; ``petition_terms`` holds each petition's subject bigrams
 share them (cases/intake.py). ``petitions.gram_count`` is the number of subject
 bigrams; petitions stored before this revision keep NULL and are indexed by the
 next intake (the bigrams are computed in cases/petitions.py, which a migration
-may not import).
+may not import). ``petition_gram_counts`` counts the petitions ever indexed with each
+bigram (a bound that lets intake skip most candidates without counting exactly).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ UNINDEXED = sa.text("gram_count IS NULL")
 
 
 def upgrade() -> None:
-    """Add petitions.gram_count (indexed where NULL) and create petition_terms."""
+    """Add petitions.gram_count (indexed where NULL), create petition_terms and
+    petition_gram_counts."""
     with op.batch_alter_table("petitions") as batch:
         batch.add_column(sa.Column("gram_count", sa.Integer))
     op.create_index("ix_petitions_unindexed", "petitions", ["id"],
@@ -40,10 +43,16 @@ def upgrade() -> None:
         sa.Column("term", sa.String, primary_key=True),
     )
     op.create_index("ix_petition_terms_term", "petition_terms", ["kind", "term"])
+    op.create_table(
+        "petition_gram_counts",
+        sa.Column("term", sa.String, primary_key=True),
+        sa.Column("n", sa.Integer, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    """Drop petition_terms and petitions.gram_count."""
+    """Drop petition_gram_counts, petition_terms and petitions.gram_count."""
+    op.drop_table("petition_gram_counts")
     op.drop_table("petition_terms")
     op.drop_index("ix_petitions_unindexed", "petitions")
     with op.batch_alter_table("petitions") as batch:
