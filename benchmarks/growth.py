@@ -123,7 +123,6 @@ def fill(url: str, n: int) -> float:
     statistics (``ANALYZE``, as autovacuum or ``refresh_planner_stats`` would); return
     the seconds taken by the filling."""
     from api import generate
-    from sqlalchemy import create_engine
 
     from yuqing.cli.demo import demo_config_path
     from yuqing.config import load_config
@@ -132,11 +131,18 @@ def fill(url: str, n: int) -> float:
     ctx = Context(config=load_config(demo_config_path()), database_url=url)
     seconds = generate(ctx, n)
     ctx.close()
+    analyze(url)
+    return seconds
+
+
+def analyze(url: str) -> None:
+    """Refresh the planner's statistics of the store at ``url`` (``ANALYZE``)."""
+    from sqlalchemy import create_engine
+
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
     engine.dispose()
-    return seconds
 
 
 def fill_petitions(url: str, n: int) -> float:
@@ -145,14 +151,14 @@ def fill_petitions(url: str, n: int) -> float:
     import random
     from datetime import UTC, datetime, timedelta
 
-    from yuqing.cases import petitions as pet
+    from api import text_pool
+
     from yuqing.cases.evaluate import read_labelled
+    from yuqing.cases.intake import index_missing
     from yuqing.cases.service import CaseService
     from yuqing.config import parse_config
     from yuqing.domain import Contact
     from yuqing.store import open_store
-
-    from api import text_pool
 
     labelled = [row["subject"] for row in read_labelled(PETITIONS / "petitions.jsonl")]
     pool = text_pool()
@@ -176,9 +182,13 @@ def fill_petitions(url: str, n: int) -> float:
                         "addressed_level": "county", "responsible_level": "township",
                         "identity_hash": f"{k:024x}", "contact_masked": "张*",
                         "repeat_of": None, "repeat_score": None, "cross_level": False},
-                        Contact(), pet.bigrams(subject))
-            print(f"\r{start + 50:,} / {n:,} petitions", end="", file=sys.stderr, flush=True)
+                        Contact())
+            if (start // 50) % 20 == 19 or start + 50 >= n:
+                index_missing(store)  # the repeat index of 1,000 petitions at once
+                print(f"\r{start + 50:,} / {n:,} petitions", end="", file=sys.stderr,
+                      flush=True)
     print(file=sys.stderr)
+    analyze(url)
     return time.perf_counter() - started
 
 

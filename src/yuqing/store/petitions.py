@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from yuqing.domain import Contact, Petition
@@ -67,9 +67,9 @@ def index_petitions(conn: Connection, grams: Mapping[int, Collection[str]]) -> N
             index_elements=[petition_gram_counts.c.term],
             set_={"n": petition_gram_counts.c.n + stmt.excluded.n}),
             [{"term": g, "n": c} for g, c in sorted(counts.items())])
-    for pid, subject in grams.items():
-        conn.execute(update(petitions).where(petitions.c.id == pid)
-                     .values(gram_count=len(subject)))
+    conn.execute(update(petitions).where(petitions.c.id == bindparam("pid"))
+                 .values(gram_count=bindparam("n")),
+                 [{"pid": pid, "n": len(subject)} for pid, subject in grams.items()])
 
 
 def unindexed_petitions(conn: Connection, limit: int) -> list[Row]:
