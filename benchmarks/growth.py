@@ -16,10 +16,21 @@ each size:
 - the API is timed in-process (benchmarks/api.py ``measure``, ``--rounds`` requests):
   ``feed_p95_ms`` and ``search_p95_ms``.
 
+Petition intake (``--petitions 10000,100000``; ``--sizes 0`` measures only petitions): a
+store of its own is filled with generated petitions received over the past 360 days
+(the subjects of tests/fixtures/petitions once, then the texts of benchmarks/api.py
+``text_pool``, 80 characters at most, numbered) up
+to each size, and ``--probes`` labelled petitions are taken in (cases/intake.py
+``add_petition``): ``intake_ms`` (the whole intake), ``repeat_ms`` (finding the repeat
+through the store's index) and, as the baseline, ``scan_ms``: reading every petition of
+the year and comparing with each, as intake did before the index.
+
 Prints one JSON object: ``{"sizes", "backends", "<backend>": {"<size>": {...}}, "growth":
-{"<backend>": {"per_item", "feed_p95", "search_p95"}}}`` where growth is the figure at
-the largest size over the one at the smallest (the baseline, measured in the same run).
-PostgreSQL runs in a fresh schema of ``--db``, dropped at the end.
+{"<backend>": {"per_item", "feed_p95", "search_p95"}}, "petitions": {"<backend>":
+{"<size>": {...}}}, "petition_growth": {"<backend>": {"intake", "repeat", "scan"}}}``
+where growth is the figure at the largest size over the one at the smallest (the
+baseline, measured in the same run). PostgreSQL runs in a fresh schema of ``--db``,
+dropped at the end.
 """
 
 from __future__ import annotations
@@ -27,12 +38,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +57,8 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BATCH = 500
+PETITIONS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "petitions"
+PETITION_UNITS = {"cases": {"units": [{"name": "县信访局", "level": "county"}]}}
 
 
 def worker(url: str, posts: int, skip: int) -> dict[str, float]:
@@ -104,24 +120,135 @@ def measure_size(url: str, posts: int, skip: int, rounds: int) -> dict[str, floa
 
 
 def fill(url: str, n: int) -> float:
-    """Grow the store at ``url`` to ``n`` generated items, then refresh the planner's
-    statistics (``ANALYZE``, as autovacuum or ``refresh_planner_stats`` would); return
-    the seconds taken by the filling."""
-    from api import generate
-    from sqlalchemy import create_engine
+    """Grow the store at ``url`` to ``n`` generated items (on PostgreSQL with COPY, not
+    through the pipeline), then refresh the planner's statistics (``ANALYZE``, as
+    autovacuum or ``refresh_planner_stats`` would); return the seconds of the filling."""
+    from api import CHUNK, generate, make_items, match_form, text_pool
 
     from yuqing.cli.demo import demo_config_path
     from yuqing.config import load_config
     from yuqing.runtime.context import Context
 
     ctx = Context(config=load_config(demo_config_path()), database_url=url)
-    seconds = generate(ctx, n)
+    if not url.startswith("postgresql"):
+        seconds = generate(ctx, n)
+    else:  # COPY, the same generated items (store/items.py copy_items)
+        have = ctx.store.count_items()
+        pool = text_pool()
+        forms = [match_form(t) for t in pool]
+        rng = random.Random(7)
+        started = time.perf_counter()
+        for start in range(have, n, CHUNK):
+            ctx.store.items.copy_new(make_items(start, min(CHUNK, n - start), pool, forms, rng))
+            print(f"\r{start + CHUNK:,} / {n:,}", end="", file=sys.stderr, flush=True)
+        print(file=sys.stderr)
+        seconds = time.perf_counter() - started
     ctx.close()
+    analyze(url)
+    return seconds
+
+
+def analyze(url: str) -> None:
+    """Refresh the planner's statistics of the store at ``url`` (``ANALYZE``)."""
+    from sqlalchemy import create_engine
+
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
     engine.dispose()
-    return seconds
+
+
+def fill_petitions(url: str, n: int) -> float:
+    """Grow the petitions at ``url`` to ``n`` (module doc), in cases of 50 petitions each;
+    return the seconds taken."""
+    from datetime import UTC, datetime, timedelta
+
+    from api import text_pool
+
+    from yuqing.cases.evaluate import read_labelled
+    from yuqing.cases.intake import index_missing
+    from yuqing.cases.service import CaseService
+    from yuqing.config import parse_config
+    from yuqing.domain import Contact
+    from yuqing.store import open_store
+
+    labelled = [row["subject"] for row in read_labelled(PETITIONS / "petitions.jsonl")]
+    pool = text_pool()
+    rng = random.Random(5)
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    with open_store(url) as store:
+        service = CaseService(store, parse_config(PETITION_UNITS))
+        have = store.petitions.counts()["petitions"]
+        for start in range(have, n, 50):
+            case_id = service.open_case(f"批量{start}", actor="bench", role="admin",
+                                        unit="县信访局", origin="petition", channel="letter")
+            with store.transaction() as tx:
+                for k in range(start, min(start + 50, n)):
+                    subject = (labelled[k] if k < len(labelled)
+                               else f"{rng.choice(pool)[:80]} {k}")
+                    tx.petitions.insert({
+                        "case_id": case_id, "channel": "letter", "unit": "县信访局",
+                        "received_at": now - timedelta(days=rng.uniform(1, 360)),
+                        "subject": subject, "accused": "城关镇人民政府",
+                        "addressed_level": "county", "responsible_level": "township",
+                        "identity_hash": f"{k:024x}", "contact_masked": "张*",
+                        "repeat_of": None, "repeat_score": None, "cross_level": False},
+                        Contact())
+            if (start // 50) % 20 == 19 or start + 50 >= n:
+                index_missing(store)  # the repeat index of 1,000 petitions at once
+                print(f"\r{start + 50:,} / {n:,} petitions", end="", file=sys.stderr,
+                      flush=True)
+    print(file=sys.stderr)
+    analyze(url)
+    return time.perf_counter() - started
+
+
+def measure_petitions(url: str, probes: int) -> dict[str, float]:
+    """Take in ``probes`` labelled petitions (module doc); return the mean ``intake_ms``,
+    ``repeat_ms`` and ``scan_ms`` per petition."""
+    from datetime import timedelta
+
+    from yuqing.cases import intake
+    from yuqing.cases import petitions as pet
+    from yuqing.cases.evaluate import read_labelled
+    from yuqing.cases.inputs import PetitionInput
+    from yuqing.cases.service import CaseService
+    from yuqing.config import parse_config
+    from yuqing.store import open_store
+
+    rows = read_labelled(PETITIONS / "petitions.jsonl")[:probes]
+    spent = {"intake": 0.0, "repeat": 0.0, "scan": 0.0}
+    find = intake.stored_repeat
+
+    def timed_find(*args: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return find(*args)
+        finally:
+            spent["repeat"] += time.perf_counter() - t
+
+    intake.stored_repeat = timed_find  # type: ignore[assignment]
+    try:
+        with open_store(url) as store:
+            service = CaseService(store, parse_config(PETITION_UNITS))
+            for row in rows:
+                t = time.perf_counter()
+                year = service.clock() - timedelta(days=intake.REPEAT_WINDOW_DAYS)
+                earlier = [pet.petition_text(vars(p)) for p in store.petitions.find()
+                           if p.received_at >= year]
+                pet.find_repeat(pet.PetitionText(0, 0, frozenset(), pet.bigrams(row["subject"])),
+                                earlier)
+                spent["scan"] += time.perf_counter() - t
+                t = time.perf_counter()
+                intake.add_petition(service, PetitionInput(
+                    channel=row["channel"], subject=row["subject"], unit="县信访局",
+                    accused=row.get("accused"), addressed_level="county",
+                    contact=row["contact"]), actor="bench", role="admin")
+                spent["intake"] += time.perf_counter() - t
+    finally:
+        intake.stored_repeat = find  # type: ignore[assignment]
+    return {f"{k}_ms": round(1000 * v / len(rows), 1) for k, v in spent.items()}
 
 
 def main() -> None:
@@ -132,6 +259,9 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--posts", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--petitions", default="10000,100000",
+                        help="stored petitions at which intake is timed ('' for none)")
+    parser.add_argument("--probes", type=int, default=30)
     parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--skip", type=int, default=0, help=argparse.SUPPRESS)
@@ -142,39 +272,63 @@ def main() -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if int(s)]
+    petition_sizes = [int(s) for s in args.petitions.split(",") if s]
     backends = args.backends.split(",")
-    result: dict[str, Any] = {"sizes": sizes, "backends": backends, "growth": {}}
-    with tempfile.TemporaryDirectory() as tmp:
-        for backend in backends:
-            schema = f"yq_growth_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.db, isolation_level="AUTOCOMMIT")
+    result: dict[str, Any] = {"sizes": sizes, "backends": backends, "growth": {},
+                              "petitions": {}, "petition_growth": {}}
+
+    @contextmanager
+    def fresh_store(backend: str, tmp: str, name: str) -> Iterator[str]:
+        """Yield the URL of an empty store of ``backend``, dropped afterwards."""
+        schema = f"yq_growth_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(args.db, isolation_level="AUTOCOMMIT")
+        if backend == "postgresql":
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            url = make_url(args.db).update_query_dict(
+                {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+        else:
+            url = f"sqlite:///{Path(tmp) / name}"
+        try:
+            yield url
+        finally:
             if backend == "postgresql":
                 with admin.connect() as conn:
-                    conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-                url = make_url(args.db).update_query_dict(
-                    {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-            else:
-                url = f"sqlite:///{Path(tmp) / 'growth.db'}"
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+    def growth(rows: dict[str, Any], at: list[int], keys: dict[str, str]) -> dict[str, float]:
+        """Return each figure ``keys[name]`` at the largest size over the smallest."""
+        small, large = rows[str(at[0])], rows[str(at[-1])]
+        return {name: round(large[key] / small[key], 2) for name, key in keys.items()}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in backends:
             rows: dict[str, Any] = {}
-            try:
+            with fresh_store(backend, tmp, "petitions.db") as url:
+                for size in petition_sizes:
+                    rows[str(size)] = {"fill_s": round(fill_petitions(url, size)),
+                                       **measure_petitions(url, args.probes)}
+                    if not args.json:
+                        print(backend, size, "petitions", rows[str(size)], file=sys.stderr)
+            if petition_sizes:
+                result["petitions"][backend] = rows
+                result["petition_growth"][backend] = growth(rows, petition_sizes, {
+                    "intake": "intake_ms", "repeat": "repeat_ms", "scan": "scan_ms"})
+            rows = {}
+            with fresh_store(backend, tmp, "growth.db") as url:
                 for k, size in enumerate(sizes):
                     fill_s = fill(url, size)
                     rows[str(size)] = {"fill_s": round(fill_s), **measure_size(
                         url, args.posts, k * args.posts, args.rounds)}
                     if not args.json:
                         print(backend, size, rows[str(size)], file=sys.stderr)
-            finally:
-                if backend == "postgresql":
-                    with admin.connect() as conn:
-                        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
-            result[backend] = rows
-            small, large = rows[str(sizes[0])], rows[str(sizes[-1])]
-            result["growth"][backend] = {
-                name: round(large[key] / small[key], 2) for name, key in
-                (("per_item", "per_item_ms"), ("feed_p95", "feed_p95_ms"),
-                 ("search_p95", "search_p95_ms"))}
+            if sizes:
+                result[backend] = rows
+                result["growth"][backend] = growth(rows, sizes, {
+                    "per_item": "per_item_ms", "feed_p95": "feed_p95_ms",
+                    "search_p95": "search_p95_ms"})
     print(json.dumps(result, ensure_ascii=False))
 
 

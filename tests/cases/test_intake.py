@@ -3,20 +3,29 @@ cross-level complaints are flagged, contacts stay protected, online items get li
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from yuqing.cases import petitions as pet
+from yuqing.cases.deadlines import parse_time
+from yuqing.cases.evaluate import _contact, _intake, read_labelled, unit_chain
 from yuqing.cases.inputs import PetitionInput
-from yuqing.cases.intake import add_petition, reveal_contact
+from yuqing.cases.intake import PETITIONER_KEY, REPEAT_WINDOW_DAYS, add_petition, reveal_contact
 from yuqing.cases.service import CaseService
+from yuqing.cases.units import units_under
 from yuqing.config import Config, parse_config
 from yuqing.domain import BadInput, Contact
 from yuqing.runtime.pipeline import Pipeline
 from yuqing.runtime.registries import load_registries
 from yuqing.sources.records import raw_from_record
 from yuqing.store import Store
+from yuqing.store.shared_secrets import shared_secret
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "petitions"
 
 UNITS = {"cases": {"units": [{"name": "县信访局", "level": "county", "parent": "市信访局"},
                              {"name": "邻县信访局", "level": "county", "parent": "市信访局"},
@@ -162,3 +171,43 @@ def test_without_units_the_level_must_be_given(store: Store) -> None:
     got = take_in(bare, petition("城关镇拖欠工程款", unit="某信访局",
                                       addressed_level="province"))
     assert got["cross_level"] is True and got["new_case"] is True
+
+
+def _owner(store: Store, known: dict[int, str], case_id: int) -> str:
+    """Return the unit owning case ``case_id`` (remembered in ``known``)."""
+    if case_id not in known:
+        case = store.cases.get(case_id)
+        assert case is not None
+        known[case_id] = case.owner_unit
+    return known[case_id]
+
+
+def test_the_repeat_index_decides_as_reading_every_petition_of_the_year(store: Store) -> None:
+    """Every labelled petition of tests/fixtures/petitions gets the repeat (petition and
+    score) that ``find_repeat`` gives against all the petitions in its reach, the first
+    of them stored before the index (indexed by the next intake)."""
+    rows = read_labelled(FIXTURES / "petitions.jsonl")
+    svc = CaseService(store, unit_chain(rows))
+    key = shared_secret(store, PETITIONER_KEY)
+    first = _intake(svc, rows[0]).petition
+    # a copy of it stored without its index, as a petition stored before the index existed
+    unindexed = store.petitions.insert(
+        {k: v for k, v in asdict(first).items() if k != "id"}, Contact())
+    assert [r["id"] for r in store.petitions.unindexed()] == [unindexed]
+    repeats = 0
+    owner: dict[int, str] = {}
+    for row in rows[1:]:
+        received = parse_time(row["received_at"], svc.tz)
+        reach = units_under(svc.config.cases.units, store, row["unit"])
+        earlier = [pet.petition_text(vars(p)) for p in store.petitions.find()
+                   if p.received_at >= received - timedelta(days=REPEAT_WINDOW_DAYS)
+                   and _owner(store, owner, p.case_id) in reach]
+        new = pet.PetitionText(0, 0, frozenset(
+            (pet.identity_hash(Contact(**_contact(row)), key) or "").split()),
+            pet.bigrams(row["subject"]), pet.accused_bigrams(row.get("accused")))
+        want = pet.find_repeat(new, earlier)
+        got = _intake(svc, row).petition
+        assert (got.repeat_of, got.repeat_score) == (
+            (want.petition_id, want.score) if want else (None, None)), row["subject"]
+        repeats += want is not None
+    assert store.petitions.unindexed() == [] and repeats > 50

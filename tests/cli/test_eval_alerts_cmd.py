@@ -2,8 +2,9 @@
 posts about the invented county 青山县 (tests/fixtures/alerts, hand-written by us).
 
 The figures asserted are a quality gate: the held-out ``test`` split was written after
-the analysis changes it measures were made, and was run once (README "How good is the
-analysis?" gives the figures and what is not met).
+the round-2 analysis changes and read many times since; the ``fresh`` split was written
+after the office polarity model was final and run once for the README figures (README
+"How good is the analysis?" gives them and what is not met).
 """
 
 from __future__ import annotations
@@ -42,10 +43,16 @@ def dev_split() -> dict[str, Any]:
     return run("dev")
 
 
+@pytest.fixture(scope="module")
+def fresh_split() -> dict[str, Any]:
+    return run("fresh")
+
+
 def test_the_fixture_is_large_and_covers_the_hard_negatives() -> None:
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
     kinds = {r["kind"] for r in rows}
-    assert len(rows) >= 300 and {r["split"] for r in rows} == {"dev", "test"}
+    assert len(rows) >= 300 and {r["split"] for r in rows} == {"dev", "test", "fresh"}
+    assert sum(r["split"] == "fresh" for r in rows) >= 150
     assert {"advice", "drill", "history", "fiction", "metaphor", "notice", "offtopic",
             "other_county", "polite", "complaint", "incident", "sensitive"} <= kinds
     assert all(r["label"] in (0, 1) and r["text"] and r["why"] for r in rows)
@@ -54,8 +61,9 @@ def test_the_fixture_is_large_and_covers_the_hard_negatives() -> None:
 def test_held_out_split_gate(test_split: dict[str, Any]) -> None:
     doc = test_split
     assert doc["split"] == "test" and doc["n"] >= 150 and doc["positives"] >= 60
-    # measured 0.818 / 0.840 (the issue's target, 0.85 / 0.95, is not met: README)
-    assert doc["precision"] >= 0.80 and doc["recall"] >= 0.82
+    # measured 0.877 / 0.947 (0.818 / 0.840 before the office polarity model; the
+    # issue's target, 0.85 / 0.95, is not met: README)
+    assert doc["precision"] >= 0.87 and doc["recall"] >= 0.93
     base = doc["baseline"]
     assert base["name"].startswith("every scheme match") and base["recall"] >= 0.95
     assert doc["f1"] >= base["f1"] + 0.15 and doc["precision"] >= base["precision"] + 0.3
@@ -63,7 +71,16 @@ def test_held_out_split_gate(test_split: dict[str, Any]) -> None:
 
 def test_dev_split_meets_the_issue_targets(dev_split: dict[str, Any]) -> None:
     assert dev_split["n"] >= 300
-    assert dev_split["precision"] >= 0.85 and dev_split["recall"] >= 0.95
+    # measured 0.929 / 0.960
+    assert dev_split["precision"] >= 0.91 and dev_split["recall"] >= 0.95
+
+
+def test_fresh_split_gate(fresh_split: dict[str, Any]) -> None:
+    doc = fresh_split
+    assert doc["n"] >= 150 and doc["positives"] >= 60
+    # measured once 0.761 / 0.838 (main before the office polarity model: 0.704 / 0.713)
+    assert doc["precision"] >= 0.74 and doc["recall"] >= 0.82
+    assert doc["f1"] >= doc["baseline"]["f1"] + 0.15
 
 
 def test_the_report_names_each_error_and_what_the_pipeline_saw(

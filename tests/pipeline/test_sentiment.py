@@ -181,3 +181,21 @@ def test_a_turn_without_a_negative_verdict_keeps_the_model_label(model: Sentimen
     assert not turns_negative("路上有点堵，不过差不多准时到了")
     text = "本来以为办事会很麻烦，但是工作人员特别耐心，半小时就办好了。"
     assert not turns_negative(text)
+
+
+def test_hashed_counts_are_scikit_learns_hashing_vectorizer() -> None:
+    """The worker hashes features without scikit-learn; the columns and counts must be the
+    ones the shipped model was trained with (HashingVectorizer)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from yuqing.pipeline.sentiment import analyze, hashed_counts
+
+    texts = ["市第一中学食堂发生食物中毒，家长十分愤怒！", "不是不好，但是太贵了 :)", "",
+             "今天天气不错，出去走走。哈哈哈", "服务态度差，没有人管 [怒]"]
+    for n_features in (2**20, 7):
+        want = HashingVectorizer(analyzer=analyze, n_features=n_features,
+                                 alternate_sign=False, norm=None).transform(texts)
+        got = hashed_counts(texts, n_features)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert (got != want).nnz == 0 and got.nnz == want.nnz > 20
+        assert (got.indices == want.indices).all() and (got.indptr == want.indptr).all()

@@ -1,7 +1,8 @@
 """One truth across processes (runtime/scaleout.py): many pipelines on one store decide as one.
 
-The in-process tests run two Pipeline objects on one database (each with its own
-memory, as two processes have), on both backends (SQLite file, PostgreSQL schema); the
+The stream test runs on every runtime (tests/runtime/conftest.py ``runtime``): two
+Pipeline objects on one database (each with its own memory, as two processes have) on
+SQLite and on PostgreSQL, and two Celery workers on RabbitMQ and PostgreSQL; the
 subprocess test runs two real ``yuqing ingest`` processes at the same moment on
 PostgreSQL.
 """
@@ -12,10 +13,11 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import tomllib
 from pathlib import Path
 
 import pytest
+from runtimes import MakeRuntime
 from scaleout_support import decisions, stream
 from yuqing_cli import write_config
 
@@ -24,39 +26,43 @@ from yuqing.runtime.pipeline import Pipeline
 from yuqing.runtime.registries import load_registries
 from yuqing.store import Store, open_store
 
-RULES = {
-    "schemes": [{"name": "民生", "subject_words": ["地铁", "食堂", "自来水", "快递", "高速"]}],
-    "alerts": {"rules": [{"name": "负面", "negative": True, "sensitive": True,
-                          "channels": ["log"]}],
-               "channels": [{"name": "log", "kind": "console", "style": "line"}]},
-}
+RULES_TOML = """
+[[schemes]]
+name = "民生"
+subject_words = ["地铁", "食堂", "自来水", "快递", "高速"]
+
+[[alerts.rules]]
+name = "负面"
+negative = true
+sensitive = true
+channels = ["log"]
+
+[[alerts.channels]]
+name = "log"
+kind = "console"
+style = "line"
+"""
 
 
-@pytest.fixture
-def two_stores(tmp_path: Path, store_url: str) -> Iterator[tuple[Store, Store]]:
-    """A reference store of the parametrised backend, and ``store_url``'s store."""
-    reference = open_store(f"sqlite:///{tmp_path / 'reference.db'}")
-    shared = open_store(store_url)
-    yield reference, shared
-    reference.close()
-    shared.close()
-
-
-def test_two_pipelines_taking_turns_decide_as_one(two_stores: tuple[Store, Store]) -> None:
-    reference, shared = two_stores
-    config = parse_config(RULES)
-    registries = load_registries()
+def test_two_processors_taking_turns_decide_as_one(tmp_path: Path,
+                                                   runtime: MakeRuntime) -> None:
+    """The same stream through one in-process pipeline and through two processors taking
+    turns (two pipelines with their own memory, or two Celery workers) gives the same
+    items, duplicates, events and alerts."""
     raws = stream()
     batches = [raws[i : i + 4] for i in range(0, len(raws), 4)]
-    one = Pipeline(config, reference, registries=registries)
-    for batch in batches:
-        one.process(batch)
-    first, second = (Pipeline(config, shared, registries=registries) for _ in range(2))
-    for k, batch in enumerate(batches):
-        (first if k % 2 == 0 else second).process(batch)
+    with open_store(f"sqlite:///{tmp_path / 'reference.db'}") as reference:
+        one = Pipeline(parse_config(tomllib.loads(RULES_TOML)), reference,
+                       registries=load_registries())
+        for batch in batches:
+            one.process(batch)
+        one.close()
+        expected = decisions(reference)
+    shared = runtime(RULES_TOML, workers=2)
+    outcomes = shared.process(batches)
 
-    expected = decisions(reference)
-    assert decisions(shared) == expected
+    assert sum(o.read for o in outcomes) == len(raws)
+    assert decisions(shared.store) == expected
     copies = [key for key, dup, _ in expected["items"] if dup]  # type: ignore[attr-defined]
     events = {event for _, _, event in expected["items"]}  # type: ignore[attr-defined]
     assert len(copies) >= 15 and len(events) < len(expected["items"]) - 15  # type: ignore[arg-type]

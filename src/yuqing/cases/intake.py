@@ -18,7 +18,8 @@ contact is stored apart and shown masked; reading it is logged.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import Any
 
 from yuqing.cases import petitions as pet
@@ -29,6 +30,7 @@ from yuqing.cases.service import CaseService
 from yuqing.cases.units import units_under
 from yuqing.domain import BadInput, Contact, Petition, PetitionContact, PetitionIntake
 from yuqing.pipeline.dedup import jaccard
+from yuqing.store import Store
 from yuqing.store.shared_secrets import shared_secret
 
 #: how far back a repeat is looked for, days
@@ -77,9 +79,7 @@ def add_petition(service: CaseService, p: PetitionInput, *, actor: str,
     new = pet.PetitionText(0, 0, frozenset((identity or "").split()), pet.bigrams(p.subject),
                            pet.accused_bigrams(p.accused))
     seen = units_under(service.config.cases.units, service.store, p.unit)
-    earlier = [pet.petition_text(r) for r in service.store.petitions.received_since(
-        received - timedelta(days=REPEAT_WINDOW_DAYS), seen)]
-    match = pet.find_repeat(new, earlier)
+    match = stored_repeat(service.store, new, received - timedelta(days=REPEAT_WINDOW_DAYS), seen)
     cross = pet.is_cross_level(addressed, responsible)
     joined = None if match is None else _joinable(service, match.case_id, p.unit)
     if joined is None:
@@ -100,7 +100,7 @@ def add_petition(service: CaseService, p: PetitionInput, *, actor: str,
             "repeat_of": match.petition_id if match else None,
             "repeat_score": match.score if match else None, "cross_level": cross,
         }
-        pid = tx.petitions.insert(values, contact)
+        pid = tx.petitions.insert(values, contact, new.subject)
         state = service.case(tx, case_id).state
         service.log(tx, case_id, actor, role, "petition", (state, state), None,
                     {"petition_id": pid, "repeat": bool(match), "cross_level": cross})
@@ -109,6 +109,38 @@ def add_petition(service: CaseService, p: PetitionInput, *, actor: str,
     linked = link_items(service, case_id, p.subject, p.accused)
     return PetitionIntake(Petition(id=pid, **values), new_case=joined is None,
                           repeat_reason=match.reason if match else None, linked_items=linked)
+
+
+def stored_repeat(store: Store, new: pet.PetitionText, since: datetime,
+                  units: Collection[str] | None) -> pet.RepeatMatch | None:
+    """Return what ``pet.find_repeat`` returns for ``new`` against the petitions received
+    at or after ``since`` in the cases of ``units`` (None: every case), reading only the
+    ones that may reach a threshold (the store's repeat index), not all of them.
+
+    The same answer: the IDF comes from the index's exact counts, and a petition is
+    left out only when its overlap cannot reach its threshold
+    (``PetitionsRepository.overlap_candidates`` bounds it).
+    """
+    index_missing(store)
+    if not new.subject:
+        return None
+    n, df = store.petitions.gram_frequencies(since, units, new.subject)
+    idf, unseen = pet.idf_from_counts(df, n)
+    weights = {g: idf.get(g, unseen) for g in new.subject}
+    rows = store.petitions.overlap_candidates(
+        since, units, weights, new.identity, pet.SAME_PERSON_SIMILARITY,
+        min(pet.SAME_MATTER_SIMILARITY, pet.SAME_TEXT_SIMILARITY))
+    earlier = [pet.petition_text(r) for r in rows]
+    wanted = set().union(*(old.subject for old in earlier)) - new.subject
+    if wanted:
+        df.update(store.petitions.gram_frequencies(since, units, wanted)[1])
+    return pet.find_repeat(new, earlier, pet.idf_from_counts(df, n))
+
+
+def index_missing(store: Store) -> None:
+    """Put the petitions stored before the repeat index (or without it) in it."""
+    while rows := store.petitions.unindexed():
+        store.petitions.index({int(r["id"]): pet.bigrams(r["subject"]) for r in rows})
 
 
 def _joinable(service: CaseService, case_id: int, unit: str) -> int | None:

@@ -175,10 +175,14 @@ def is_cross_level(addressed_level: str, responsible_level: str) -> bool:
 
 def idf_weights(docs: Sequence[set[str]]) -> tuple[dict[str, float], float]:
     """Return (bigram -> inverse document frequency over ``docs``, the weight of an
-    unseen bigram): ``ln((N + 1) / (df + 1)) + 1``, so words every petition uses
-    (反映, 问题, 部门) count little."""
-    df = Counter(g for doc in docs for g in doc)
-    n = len(docs)
+    unseen bigram) (``idf_from_counts``)."""
+    return idf_from_counts(Counter(g for doc in docs for g in doc), len(docs))
+
+
+def idf_from_counts(df: Mapping[str, int], n: int) -> tuple[dict[str, float], float]:
+    """Return (bigram -> inverse document frequency, the weight of an unseen bigram) for
+    ``n`` documents of which ``df[g]`` have bigram g: ``ln((n + 1) / (df + 1)) + 1``
+    (at least 1), so words every petition uses (反映, 问题, 部门) count little."""
     return {g: math.log((n + 1) / (c + 1)) + 1 for g, c in df.items()}, math.log(n + 1) + 1
 
 
@@ -191,18 +195,20 @@ def weighted_overlap(a: set[str], b: set[str], idf: Mapping[str, float], unseen:
     return shared / min(sum(idf.get(g, unseen) for g in a), sum(idf.get(g, unseen) for g in b))
 
 
-def find_repeat(new: PetitionText, earlier: Sequence[PetitionText]) -> RepeatMatch | None:
+def find_repeat(new: PetitionText, earlier: Sequence[PetitionText],
+                idf: tuple[Mapping[str, float], float] | None = None) -> RepeatMatch | None:
     """Return the earlier petition ``new`` repeats best, or None.
 
-    The subject similarity is the IDF-weighted bigram overlap (IDF over
-    ``earlier``). Same petitioner: similarity >= SAME_PERSON_SIMILARITY;
-    another or unknown petitioner: >= SAME_MATTER_SIMILARITY about the same
-    accused, else >= SAME_TEXT_SIMILARITY. Ties go to the earliest petition.
+    The subject similarity is the IDF-weighted bigram overlap (``idf``: the
+    weights and the unseen weight, by default ``idf_weights`` over ``earlier``).
+    Same petitioner: similarity >= SAME_PERSON_SIMILARITY; another or unknown
+    petitioner: >= SAME_MATTER_SIMILARITY about the same accused, else >=
+    SAME_TEXT_SIMILARITY. Ties go to the earliest petition.
     """
-    idf, unseen = idf_weights([old.subject for old in earlier])
+    weights, unseen = idf or idf_weights([old.subject for old in earlier])
     best: RepeatMatch | None = None
     for old in earlier:
-        score = weighted_overlap(new.subject, old.subject, idf, unseen)
+        score = weighted_overlap(new.subject, old.subject, weights, unseen)
         if new.identity & old.identity:
             ok, reason = score >= SAME_PERSON_SIMILARITY, "same petitioner"
         elif new.accused and overlap(new.accused, old.accused) >= SAME_ACCUSED_SIMILARITY:

@@ -16,6 +16,10 @@ in the README ("How good is the analysis?").
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from yuqing.pipeline.office import OfficeModel
 
 #: complaining, reporting, demanding redress: the words that also name a service (投诉电话)
 REDRESS_CUES: tuple[str, ...] = (
@@ -105,6 +109,8 @@ _INSTITUTION = re.compile(
     r"医院|卫生院|诊所|学校|幼儿园|小学|中学|大学|[一二三四五六七八九十]中|职高|政府|派出所|公安|"
     r"法院|检察院|教育局|卫健|城管|交警|消防|银行|物业|社区|街道|居委会|村委|政务|[县市区镇乡]里"
 )
+#: a county, town, township or village named (two characters and the unit)
+PLACE = re.compile(r"[\u4e00-\u9fff]{2}(?:县|镇|乡|村)")
 #: the writer's own state of mind, and figures of speech (好累, 舍不得, 心情差, 炸了)
 _OWN_MOOD = re.compile(
     r"好累|太累|累死|累瘫|好困|难过|伤心|心情[好很超有点]{0,2}(?:差|不好|低落|糟|郁闷)|舍不得|"
@@ -154,17 +160,21 @@ def complaint_cues(text: str) -> list[str]:
     return [cue for cue, reading in cue_readings(text) if reading == "complaint"]
 
 
-def office_polarity(emotion: str, text: str) -> str:
+def office_polarity(emotion: str, text: str, office: OfficeModel | None = None) -> str:
     """Return the office polarity (negative / neutral / positive) of ``text`` whose writer's
-    emotion label is ``emotion``.
+    emotion label is ``emotion``; ``office`` is the office polarity model
+    (:class:`~yuqing.pipeline.office.OfficeModel`), None for the rules alone.
 
-    negative when the text has a complaint cue read as a complaint; neutral when the
-    emotion is negative but the text speaks of complaints only as advice or a service,
+    In order: negative when the text has a complaint cue read as a complaint; neutral when
+    the emotion is negative but the text speaks of complaints only as advice or a service,
     with redress words alone (REDRESS_CUES: the negative reading came from them:
-    如何投诉物业？); the emotion label otherwise (a denial such as 没有投诉的地方, or an
-    accusation named in a call for tips, 征集瞒报的线索, keeps the writer's reading),
-    except that a negative post about the writer's own mood near a named institution is
-    neutral (:func:`own_mood_only`).
+    如何投诉物业？); then, with a model, negative when it gives P(negative for the office)
+    ≥ ``office.negative`` (a complaint told as a plain fact, harm told calmly), and neutral
+    when the emotion is negative and it gives < ``office.not_negative`` (the writer's
+    mood, a game, a rescue told as good news); a negative post about the writer's own
+    mood near a named institution is neutral (:func:`own_mood_only`); else the emotion
+    label (a denial such as 没有投诉的地方, or an accusation named in a call for tips,
+    征集瞒报的线索, keeps the writer's reading).
     """
     found = cue_readings(text)
     if any(reading == "complaint" for _, reading in found):
@@ -172,9 +182,22 @@ def office_polarity(emotion: str, text: str) -> str:
     if emotion == "negative" and found and all(reading == "advice" and cue in _REDRESS
                                                for cue, reading in found):
         return "neutral"
+    if office is not None and about_public_body(text):
+        p = office.probability(text)
+        if p >= office.negative:
+            return "negative"
+        if (emotion == "negative" and p < office.not_negative and office.aside(text)
+                and _AIMED.search(text) is None):
+            return "neutral"
     if emotion == "negative" and own_mood_only(text):
         return "neutral"
     return emotion
+
+
+def about_public_body(text: str) -> bool:
+    """Return True when ``text`` names an institution (医院, 学校, 派出所 …) or a county,
+    town, township or village (青山县, 城关镇): a subject an office answers for."""
+    return _INSTITUTION.search(text) is not None or PLACE.search(text) is not None
 
 
 def own_mood_only(text: str) -> bool:

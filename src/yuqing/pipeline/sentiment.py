@@ -34,12 +34,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import mmh3
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[import-untyped]
 
 from yuqing.domain import SENTIMENTS, Item
 from yuqing.pipeline.base import BaseStage, StageUnavailable, live
+from yuqing.pipeline.office import OfficeModel
 from yuqing.pipeline.polarity import office_polarity
 from yuqing.pipeline.sentiment_cnn import SentimentCNN
 from yuqing.pipeline.sentiment_text import cut_words, split_emoticons, without_emoticons
@@ -182,11 +183,27 @@ def turns_negative(text: str) -> bool:
     return clause is not None and TURN_VERDICT.search(clause) is not None
 
 
-def hashing_vectorizer(n_features: int) -> HashingVectorizer:
-    """Return the stateless hasher (murmurhash3, seed 0) that maps features to columns."""
-    return HashingVectorizer(
-        analyzer=analyze, n_features=n_features, alternate_sign=False, norm=None
-    )
+def hashed_counts(texts: Sequence[str], n_features: int) -> sp.csr_matrix:
+    """Return the feature counts of ``texts`` (``analyze``), shape (len(texts), n_features),
+    float64 CSR with sorted indices: a feature goes to column ``|murmurhash3_32(utf-8,
+    seed 0)| mod n_features``, exactly as scikit-learn's ``HashingVectorizer(analyzer=
+    analyze, alternate_sign=False, norm=None)`` puts it (the models were trained with it;
+    tests/pipeline compares the two). Without scikit-learn, whose import takes about
+    100 MB (it loads scipy.stats and pandas), in every worker."""
+    indices: list[int] = []
+    indptr = [0]
+    for text in texts:
+        for feature in analyze(text):
+            h = mmh3.hash(feature, 0)
+            # sklearn's rule for -2**31, whose abs() overflows an int32
+            indices.append((2147483647 - (n_features - 1)) % n_features if h == -2147483648
+                           else abs(h) % n_features)
+        indptr.append(len(indices))
+    counts = sp.csr_matrix((np.ones(len(indices)), np.asarray(indices, dtype=np.int32),
+                            np.asarray(indptr, dtype=np.int64)),
+                           shape=(len(texts), n_features))
+    counts.sum_duplicates()
+    return counts
 
 
 def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -246,7 +263,7 @@ class SentimentModel:
         self.meta = meta
         self.classes: list[str] = list(meta["classes"])
         self._neg = self.classes.index("negative")
-        self._hasher = hashing_vectorizer(int(meta["n_features"]))
+        self.n_features = int(meta["n_features"])
         self.strict_emoticons = bool(meta.get("strict_emoticons", True))
         self.cnn = cnn
         self.cnn_weight = float(meta["cnn"]["weight"]) if cnn is not None else 0.0
@@ -281,7 +298,7 @@ class SentimentModel:
 
     def linear_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Return the linear model's class probabilities, shape (len(texts), n_classes)."""
-        x = tfidf(self._hasher.transform(texts), self.idf)
+        x = tfidf(hashed_counts(texts, self.n_features), self.idf)
         return softmax(np.asarray(x @ self.coef_t) + self.intercept)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -313,7 +330,8 @@ class SentimentModel:
 class SentimentStage(BaseStage):
     """Stage ``sentiment``: sets ``item.emotion`` (the writer's emotion, the model's label),
     ``item.sentiment`` (the office polarity, :func:`~yuqing.pipeline.polarity.office_polarity`:
-    a complaint is negative) and ``item.sentiment_score`` (the model's P(negative)).
+    a complaint is negative; read with the office polarity model ``office``) and
+    ``item.sentiment_score`` (the model's P(negative)).
 
     Reads ``item.match_text`` (normalised, simplified). Raises StageUnavailable
     at construction when the model files are missing.
@@ -321,8 +339,10 @@ class SentimentStage(BaseStage):
 
     name = "sentiment"
 
-    def __init__(self, model: SentimentModel | None = None) -> None:
+    def __init__(self, model: SentimentModel | None = None,
+                 office: OfficeModel | None = None) -> None:
         self.model = model if model is not None else SentimentModel.load()
+        self.office = office if office is not None else OfficeModel.load()
         if set(self.model.classes) != set(SENTIMENTS):
             raise StageUnavailable(f"sentiment: model classes {self.model.classes} != {SENTIMENTS}")
 
@@ -332,5 +352,5 @@ class SentimentStage(BaseStage):
         labels, p_neg = self.model.predict([it.match_text for it in todo])
         for item, label, p in zip(todo, labels, p_neg.tolist(), strict=True):
             item.emotion = label
-            item.sentiment = office_polarity(label, item.match_text)
+            item.sentiment = office_polarity(label, item.match_text, self.office)
             item.sentiment_score = p

@@ -105,21 +105,23 @@ def timed(predict: Predict, texts: Sequence[str]) -> tuple[list[str], float]:
 
 def model_predict() -> Predict:
     """Return a predictor over raw texts of the label the sentiment stage sets: the shipped
-    model's on their match text, turned into the office polarity (a complaint is negative;
-    :func:`~yuqing.pipeline.polarity.office_polarity`).
+    model's on their match text, turned into the office polarity with the shipped office
+    model (a complaint is negative; :func:`~yuqing.pipeline.polarity.office_polarity`).
 
     The text is normalised exactly as the pipeline does (``normalize_text``)
     before the model sees it. Raises StageUnavailable when the model is missing.
     """
+    from yuqing.pipeline.office import OfficeModel
     from yuqing.pipeline.polarity import office_polarity
     from yuqing.pipeline.sentiment import SentimentModel
     from yuqing.pipeline.textnorm import normalize_text
 
     model = SentimentModel.load()
+    office = OfficeModel.load()
 
     def predict(texts: Sequence[str]) -> list[str]:
         match = [normalize_text(t)[0] for t in texts]
         labels = model.predict(match)[0]
-        return [office_polarity(e, t) for e, t in zip(labels, match, strict=True)]
+        return [office_polarity(e, t, office) for e, t in zip(labels, match, strict=True)]
 
     return predict

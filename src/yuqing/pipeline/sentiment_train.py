@@ -36,7 +36,7 @@ from yuqing.pipeline.sentiment import (
     FEATURE_VERSION,
     MODEL_NAME,
     SentimentModel,
-    hashing_vectorizer,
+    hashed_counts,
     softmax,
 )
 from yuqing.pipeline.sentiment_cnn import WIDTHS, SentimentCNN
@@ -216,11 +216,10 @@ def choose_domain_weight(fit: Callable[[float], SentimentModel], base_f1: float,
 
 def _hash(texts: list[str], report: Progress, start: float, span: float) -> sp.csr_matrix:
     """Hash ``texts`` in chunks, reporting progress from ``start`` over ``span``."""
-    hasher = hashing_vectorizer(N_FEATURES)
     step = 2000
     parts = []
     for i in range(0, len(texts), step):
-        parts.append(hasher.transform(texts[i : i + step]))
+        parts.append(hashed_counts(texts[i : i + step], N_FEATURES))
         report(
             f"features {min(i + step, len(texts))}/{len(texts)}",
             start + span * min(1.0, (i + step) / len(texts)),

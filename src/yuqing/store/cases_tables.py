@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from yuqing.store.tables import UTCDateTime, json_type, metadata
@@ -141,8 +142,32 @@ petitions = Table(
     Column("repeat_of", Integer),
     Column("repeat_score", Float),
     Column("cross_level", Boolean, nullable=False),
+    Column("gram_count", Integer),                   # subject bigrams; NULL: not indexed yet
     Index("ix_petitions_received_at", "received_at"),
+    Index("ix_petitions_unindexed", "id", sqlite_where=text("gram_count IS NULL"),
+          postgresql_where=text("gram_count IS NULL")),
     sqlite_autoincrement=True,
+)
+
+# The repeat index of petitions (cases/intake.py): kind "s" rows are the subject's
+# character bigrams, kind "i" the petitioner's identity hashes.
+petition_terms = Table(
+    "petition_terms",
+    metadata,
+    Column("petition_id", Integer, ForeignKey("petitions.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("kind", String(1), primary_key=True),
+    Column("term", String, primary_key=True),
+    Index("ix_petition_terms_term", "kind", "term"),
+)
+
+# How many petitions ever indexed have each subject bigram (never decreased: at least the
+# count among any subset, so it bounds a bigram's inverse document frequency from below).
+petition_gram_counts = Table(
+    "petition_gram_counts",
+    metadata,
+    Column("term", String, primary_key=True),
+    Column("n", Integer, nullable=False),
 )
 
 petition_contacts = Table(

@@ -8,40 +8,154 @@ table and is read only through ``read_contact`` (the caller logs the read).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from yuqing.domain import Contact, Petition
 from yuqing.store.cases import Row, case_ids_of, rows_of
-from yuqing.store.cases_tables import cases, petition_contacts, petitions
+from yuqing.store.cases_tables import (
+    cases,
+    petition_contacts,
+    petition_gram_counts,
+    petition_terms,
+    petitions,
+)
 from yuqing.store.repository import Repository, storable_id
 
+#: relative slack of the candidate bound against float rounding (the database sums in
+#: another order than Python)
+_SLACK = 1e-9
+#: the columns of a ``Petition`` (all but the index's ``gram_count``)
+_SHOWN = tuple(c for c in petitions.c if c.name != "gram_count")
 
-def insert_petition(conn: Connection, values: Mapping[str, Any], contact: Mapping[str, Any]) -> int:
-    """Insert a petition and its protected contact; return the petition id."""
+
+def insert_petition(conn: Connection, values: Mapping[str, Any], contact: Mapping[str, Any],
+                    grams: Collection[str] | None = None) -> int:
+    """Insert a petition and its protected contact, and index it under its subject
+    bigrams ``grams`` (None: left for ``index_petitions``); return the petition id."""
     pid = int(conn.scalar(insert(petitions).values(**values).returning(petitions.c.id)))
     conn.execute(insert(petition_contacts).values(petition_id=pid, **contact))
+    if grams is not None:
+        index_petitions(conn, {pid: grams})
     return pid
 
 
-def petition_candidates(conn: Connection, since: datetime,
-                        units: Collection[str] | None = None) -> list[Row]:
-    """Return petitions received at or after ``since`` in the cases of ``units`` (None:
-    every case; for repeat matching), oldest first."""
+def index_petitions(conn: Connection, grams: Mapping[int, Collection[str]]) -> None:
+    """Write the repeat index of the petitions ``{id: subject bigrams}``: their bigrams
+    (kind ``s``), their identity hashes (kind ``i``, from ``identity_hash``),
+    ``gram_count`` and the bigrams' ``petition_gram_counts``."""
+    if not grams:
+        return
+    hashes = dict(conn.execute(select(petitions.c.id, petitions.c.identity_hash)
+                               .where(petitions.c.id.in_(list(grams)))).all())
+    rows = [{"petition_id": pid, "kind": kind, "term": term}
+            for pid, subject in grams.items()
+            for kind, terms in (("s", sorted(subject)),
+                                ("i", sorted(set((hashes.get(pid) or "").split()))))
+            for term in terms]
+    if rows:
+        conn.execute(insert(petition_terms), rows)
+    counts = Counter(g for subject in grams.values() for g in subject)
+    if counts:
+        module = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = module.insert(petition_gram_counts)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=[petition_gram_counts.c.term],
+            set_={"n": petition_gram_counts.c.n + stmt.excluded.n}),
+            [{"term": g, "n": c} for g, c in sorted(counts.items())])
+    conn.execute(update(petitions).where(petitions.c.id == bindparam("pid"))
+                 .values(gram_count=bindparam("n")),
+                 [{"pid": pid, "n": len(subject)} for pid, subject in grams.items()])
+
+
+def unindexed_petitions(conn: Connection, limit: int) -> list[Row]:
+    """Return ``{"id", "subject"}`` of up to ``limit`` petitions not in the repeat index
+    yet (stored before it existed, or without bigrams), oldest first."""
+    return rows_of(conn, select(petitions.c.id, petitions.c.subject)
+                   .where(petitions.c.gram_count.is_(None))
+                   .order_by(petitions.c.id).limit(limit))
+
+
+def _in_reach(since: datetime, units: Collection[str] | None) -> Any:
+    """Return the condition on ``petitions`` of the repeat candidates: received at or
+    after ``since`` in the cases of ``units`` (None: every case)."""
+    cond = petitions.c.received_at >= since
+    return cond if units is None else and_(cond, petitions.c.case_id.in_(case_ids_of(units)))
+
+
+def gram_frequencies(conn: Connection, since: datetime, units: Collection[str] | None,
+                     grams: Iterable[str]) -> tuple[int, dict[str, int]]:
+    """Return (the number of petitions in reach, ``{bigram: number of them whose
+    subject has it}`` for those of ``grams`` some have)."""
+    reach = _in_reach(since, units)
+    total = int(conn.scalar(select(func.count()).select_from(petitions).where(reach)) or 0)
+    wanted = sorted(set(grams))
+    if not wanted:
+        return total, {}
+    stmt = (select(petition_terms.c.term, func.count())
+            .join(petitions, petitions.c.id == petition_terms.c.petition_id)
+            .where(petition_terms.c.kind == "s", petition_terms.c.term.in_(wanted), reach)
+            .group_by(petition_terms.c.term))
+    return total, {str(t): int(c) for t, c in conn.execute(stmt)}
+
+
+def overlap_candidates(conn: Connection, since: datetime, units: Collection[str] | None,
+                       weights: Mapping[str, float], identities: Collection[str],
+                       floor: float, threshold: float) -> list[Row]:
+    """Return ``{"id", "case_id", "identity_hash", "subject", "accused", "received_at"}``
+    of the petitions in reach that may reach a weighted overlap of ``threshold`` (``floor``
+    for those sharing one of ``identities``) with the subject whose bigrams weigh
+    ``weights`` (IDF over the petitions in reach: ``ln((n + 1) / (df + 1)) + 1``), oldest
+    first.
+
+    The overlap is the weight of the shared bigrams S over the lighter subject's weight.
+    A petition is left out only when S < t * min(total weight, a lower bound of its
+    weight): first S plus 1 for each other bigram (every weight is at least 1), then S
+    plus each other bigram's weight with its ``petition_gram_counts`` count (at least
+    its df) as df.
+    """
+    if not weights:
+        return []
+    terms, counts = petition_terms.c, petition_gram_counts.c
+    reach = _in_reach(since, units)
+    n = int(conn.scalar(select(func.count()).select_from(petitions).where(reach)) or 0)
+    total = sum(weights.values())
+    same_person = petitions.c.id.in_(select(terms.petition_id).where(
+        terms.kind == "i", terms.term.in_(sorted(identities))))
+    need = case((same_person, floor), else_=threshold) * (1 - _SLACK)
+    shared = func.sum(case(dict(weights), value=terms.term, else_=0.0))
+    loose = (select(petitions.c.id, shared.label("shared"), need.label("need"))
+             .join(petition_terms, terms.petition_id == petitions.c.id)
+             .where(terms.kind == "s", terms.term.in_(sorted(weights)), reach)
+             .group_by(petitions.c.id, petitions.c.gram_count)
+             .having(or_(shared >= need * total,
+                         shared >= need * (shared + petitions.c.gram_count - func.count())))
+             .cte("loose"))
+    pg = conn.dialect.name == "postgresql"
+    least, greatest = (func.least, func.greatest) if pg else (func.min, func.max)
+    idf = func.ln((n + 1.0) / (least(counts.n, n) + 1.0)) + 1.0
+    lighter = loose.c.shared + func.coalesce(func.sum(greatest(idf, 1.0)), 0.0)
+    others = (select(loose.c.id)
+              .outerjoin(petition_terms, and_(terms.petition_id == loose.c.id, terms.kind == "s",
+                                              terms.term.not_in(sorted(weights))))
+              .outerjoin(petition_gram_counts, counts.term == terms.term)
+              .group_by(loose.c.id, loose.c.shared, loose.c.need)
+              .having(or_(loose.c.shared >= loose.c.need * total,
+                          loose.c.shared >= loose.c.need * lighter)))
     cols = (petitions.c.id, petitions.c.case_id, petitions.c.identity_hash,
             petitions.c.subject, petitions.c.accused, petitions.c.received_at)
-    stmt = select(*cols).where(petitions.c.received_at >= since)
-    if units is not None:
-        stmt = stmt.where(petitions.c.case_id.in_(case_ids_of(units)))
-    return rows_of(conn, stmt.order_by(petitions.c.id))
+    return rows_of(conn, select(*cols).where(petitions.c.id.in_(others))
+                   .order_by(petitions.c.id))
 
 
 def list_petitions(conn: Connection, case_id: int | None = None) -> list[Row]:
     """Return petitions (of ``case_id`` when given), contact masked only."""
-    stmt = select(petitions).order_by(petitions.c.id)
+    stmt = select(*_SHOWN).order_by(petitions.c.id)
     if case_id is not None:
         stmt = stmt.where(petitions.c.case_id == case_id)
     return rows_of(conn, stmt)
@@ -49,7 +163,7 @@ def list_petitions(conn: Connection, case_id: int | None = None) -> list[Row]:
 
 def get_petition(conn: Connection, petition_id: int) -> Row | None:
     """Return the petition row ``petition_id`` (contact masked only) or None."""
-    found = rows_of(conn, select(petitions).where(petitions.c.id == petition_id))
+    found = rows_of(conn, select(*_SHOWN).where(petitions.c.id == petition_id))
     return found[0] if found else None
 
 
@@ -102,11 +216,41 @@ def petition_counts(conn: Connection, units: Collection[str] | None = None) -> d
 class PetitionsRepository(Repository):
     """Queries of petitions (intake, repeats, protected contacts): ``store.petitions``."""
 
-    def insert(self, values: Mapping[str, Any], contact: Contact) -> int:
-        """Store a petition (the columns of ``petitions`` but ``id``) and its protected
-        contact; return the petition id."""
+    def insert(self, values: Mapping[str, Any], contact: Contact,
+               grams: Collection[str] | None = None) -> int:
+        """Store a petition (the columns of ``petitions`` but ``id`` and ``gram_count``)
+        and its protected contact, indexed under its subject bigrams ``grams`` (None:
+        left for ``index``); return the petition id."""
         with self._write() as conn:
-            return insert_petition(conn, values, contact.as_row())
+            return insert_petition(conn, values, contact.as_row(), grams)
+
+    def unindexed(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """Return ``{"id", "subject"}`` of up to ``limit`` petitions not in the repeat
+        index yet, oldest first."""
+        with self._read() as conn:
+            return unindexed_petitions(conn, limit)
+
+    def index(self, grams: Mapping[int, Collection[str]]) -> None:
+        """Put the petitions ``{id: subject bigrams}`` in the repeat index."""
+        with self._write() as conn:
+            index_petitions(conn, grams)
+
+    def gram_frequencies(self, since: datetime, units: Collection[str] | None,
+                         grams: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """Return (the number of petitions received at or after ``since`` in the cases of
+        ``units``, ``{bigram: how many of them have it in their subject}`` for ``grams``)."""
+        with self._read() as conn:
+            return gram_frequencies(conn, since, units, grams)
+
+    def overlap_candidates(self, since: datetime, units: Collection[str] | None,
+                           weights: Mapping[str, float], identities: Collection[str],
+                           floor: float, threshold: float) -> list[dict[str, Any]]:
+        """Return the repeat candidates of a subject (``overlap_candidates``): every
+        petition in reach that may reach ``threshold`` (``floor`` when it shares one
+        of ``identities``), oldest first."""
+        with self._read() as conn:
+            return overlap_candidates(conn, since, units, weights, identities, floor,
+                                      threshold)
 
     def get(self, petition_id: int) -> Petition | None:
         """Return petition ``petition_id`` (contact masked only), or None."""
@@ -120,14 +264,6 @@ class PetitionsRepository(Repository):
         """Return the petitions of ``case_id`` (every petition when None), oldest first."""
         with self._read() as conn:
             return [Petition(**r) for r in list_petitions(conn, case_id)]
-
-    def received_since(self, since: datetime, units: Collection[str] | None = None
-                       ) -> list[dict[str, Any]]:
-        """Return ``{"id", "case_id", "identity_hash", "subject", "accused", "received_at"}``
-        of the petitions received at or after ``since`` in the cases owned by ``units``
-        (None: every case), oldest first (repeat candidates)."""
-        with self._read() as conn:
-            return petition_candidates(conn, since, units)
 
     def listed(self, **filters: Any) -> list[dict[str, Any]]:
         """Return petitions for a list page, newest first: the filters and row shape of
