@@ -116,6 +116,8 @@ def settings_data(ctx: Context, accounts: Accounts, viewer: Viewer) -> dict[str,
         "units": [{"index": i, "entry": u} for i, u in enumerate(live.doc["cases.units"])
                   if mine is None or u["name"] in mine],
         "stored_units": [u for u in accounts.units() if mine is None or u["name"] in mine],
+        # a unit's channel that names no configured channel is a built-in kind (console)
+        "channel_names": [c.name for c in ctx.config.alerts.channels],
         "users": [u for u in accounts.users() if mine is None or u["unit"] in mine],
         "audit": [{**e, "at": local_time(e["at"], tz)} for e in audit],
         "choices": {
