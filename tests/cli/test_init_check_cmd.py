@@ -116,7 +116,7 @@ def test_every_command_that_loads_the_config_refuses_cross_subsystem_mistakes(
         message = " ".join(refused.stderr.split())
         assert "yuqing.toml: pipeline.stages: 'dedupe' is not a pipeline stage (known: dedup," \
             in message, (args, message)
-        assert "alerts.channels[0]: alert channel 'm': unknown kind 'mial'" in message, message
+        assert "alert channel 'm': unknown kind 'mial'" in message, message
 
 
 def test_check_lists_the_stages_in_the_configured_order(cli: Invoke, tmp_path: Path) -> None:

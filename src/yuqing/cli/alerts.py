@@ -15,8 +15,8 @@ from yuqing.cli.common import (
     ConfigOpt,
     DbOpt,
     JsonOpt,
+    console,
     emit_json,
-    err,
     reading_context,
     user_errors,
 )
@@ -47,8 +47,8 @@ def alerts(ctx: typer.Context, config: ConfigOpt = None, db: DbOpt = None, limit
         emit_json({"alerts": rows})
         return
     for r in rows:
-        err.print(f"{r['created_at'][:16]} [{r['level']}] {r['title']}  → {delivery_summary(r)}",
-                  highlight=False, markup=False)
+        console.print(f"{r['created_at'][:16]} [{r['level']}] {r['title']}  → "
+                      f"{delivery_summary(r)}", highlight=False, markup=False)
 
 
 @alerts_app.command("test")
@@ -79,7 +79,7 @@ def test_channel(channel: Annotated[str, typer.Argument(help="a channel name fro
     if json_out:
         emit_json(doc)
     else:
-        err.print(f"{channel} ({doc['kind']}) {where}: " + ("已发送 sent" if result.ok else
-                  f"失败 failed: {result.error}"), highlight=False, markup=False)
+        console.print(f"{channel} ({doc['kind']}) {where}: " + ("已发送 sent" if result.ok else
+                      f"失败 failed: {result.error}"), highlight=False, markup=False)
     if not result.ok:
         raise typer.Exit(1)

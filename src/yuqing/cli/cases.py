@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit_json, user_errors
 from yuqing.domain import BadInput
 
 case_app = typer.Typer(help="案件 cases: open, move through the workflow, show, list.",
@@ -48,7 +48,7 @@ def _print(doc: dict[str, Any], json_out: bool) -> None:
         emit_json(doc)
         return
     for key, value in doc.items():
-        err.print(f"{key}: {value}", highlight=False)
+        console.print(f"{key}: {value}", highlight=False)
 
 
 @case_app.command("open")
@@ -221,8 +221,8 @@ def case_list(
         if json_out:
             emit_json(row)
         else:
-            err.print(f"{row['id']:>5}  {row['state']:<9} {row['owner_unit']}  {row['title']}",
-                      highlight=False)
+            console.print(f"{row['id']:>5}  {row['state']:<9} {row['owner_unit']}  {row['title']}",
+                          highlight=False)
 
 
 @cases_app.command("stats")
@@ -253,7 +253,7 @@ def cases_daily(
         emit_json(doc)
     else:
         for unit in doc["units"]:
-            err.print(unit["text"], highlight=False)
+            console.print(unit["text"], highlight=False)
 
 
 @cases_app.command("sweep")

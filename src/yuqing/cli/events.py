@@ -14,8 +14,8 @@ from yuqing.cli.common import (
     ConfigOpt,
     DbOpt,
     JsonOpt,
+    console,
     emit_json,
-    err,
     fail,
     reading_context,
     user_errors,
@@ -69,7 +69,7 @@ def events(
     for r in rows:
         table.add_row(r["id"], r["level"], f"{r['heat']:.1f}", str(r["size"]), r["last_at"][:16],
                       r["title"])
-    err.print(table)
+    console.print(table)
 
 
 def event(
@@ -96,20 +96,20 @@ def event(
     if doc is None:
         raise fail(f"event {event_id}: not found")
     if summarize and not json_out:
-        err.print(f"摘要 summary ({doc['summary']['model']}, {doc['summary']['seconds']} s): "
-                  f"{doc['summary']['text']}", highlight=False)
+        console.print(f"摘要 summary ({doc['summary']['model']}, {doc['summary']['seconds']} s): "
+                      f"{doc['summary']['text']}", highlight=False)
     if json_out:
         emit_json(doc)
         return
-    err.print(f"[bold]{doc['title']}[/]  {doc['id']}  级别 {doc['level']} {doc['level_name']}"
-              f"  热度 {doc['heat']:.1f}  {doc['size']} 条")
+    console.print(f"[bold]{doc['title']}[/]  {doc['id']}  级别 {doc['level']} {doc['level_name']}"
+                  f"  热度 {doc['heat']:.1f}  {doc['size']} 条")
     origin = doc["origin"] or {}
-    err.print(f"源头 origin: {origin.get('key')} {origin.get('author') or ''} "
-              f"{origin.get('published_at') or ''} (confidence {origin.get('confidence')}: "
-              f"{origin.get('reason')})")
-    err.print(f"关键词 keywords: {', '.join(doc['keywords'])}")
-    err.print(f"传播 depth {doc.get('depth')} breadth {doc.get('breadth')}, "
-              f"{len(doc['edges'])} edges; first by media: {doc.get('first_by_media')}")
+    console.print(f"源头 origin: {origin.get('key')} {origin.get('author') or ''} "
+                  f"{origin.get('published_at') or ''} (confidence {origin.get('confidence')}: "
+                  f"{origin.get('reason')})")
+    console.print(f"关键词 keywords: {', '.join(doc['keywords'])}")
+    console.print(f"传播 depth {doc.get('depth')} breadth {doc.get('breadth')}, "
+                  f"{len(doc['edges'])} edges; first by media: {doc.get('first_by_media')}")
 
 
 def _summarize(ctx: Any, event_id: str) -> dict[str, Any]:
@@ -146,8 +146,9 @@ def eval_events(
     if json_out:
         emit_json(doc)
         return
-    err.print(f"n={doc['n']}  B-cubed P={doc['bcubed_precision']:.3f} R={doc['bcubed_recall']:.3f} "
-              f"F1={doc['bcubed_f1']:.3f}  ARI={doc['ari']:.3f}  events={doc['events']} "
-              f"labels={doc['labels']}")
+    console.print(f"n={doc['n']}  B-cubed P={doc['bcubed_precision']:.3f} "
+                  f"R={doc['bcubed_recall']:.3f} "
+                  f"F1={doc['bcubed_f1']:.3f}  ARI={doc['ari']:.3f}  events={doc['events']} "
+                  f"labels={doc['labels']}")
     base = doc["baseline"]
-    err.print(f"baseline ({base['name']}): F1={base['bcubed_f1']:.3f} ARI={base['ari']:.3f}")
+    console.print(f"baseline ({base['name']}): F1={base['bcubed_f1']:.3f} ARI={base['ari']:.3f}")

@@ -12,8 +12,8 @@ from yuqing.cli.common import (
     ConfigOpt,
     DbOpt,
     check_scheme,
+    console,
     emit_json,
-    err,
     reading_context,
     user_errors,
 )
@@ -67,4 +67,4 @@ def items(
             "、".join(it.schemes),
             (it.title or it.text)[:60],
         )
-    err.print(table)
+    console.print(table)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from yuqing.cli.cases import ActorOpt, RoleOpt, case_service
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit_json, user_errors
 from yuqing.domain import BadInput
 
 petition_app = typer.Typer(help="信访举报 petitions: intake with repeat and cross-level detection.",
@@ -65,7 +65,7 @@ def petition_add(
         emit_json(doc)
     else:
         for key, value in doc.items():
-            err.print(f"{key}: {value}", highlight=False)
+            console.print(f"{key}: {value}", highlight=False)
 
 
 @petition_app.command("contact")
@@ -84,7 +84,7 @@ def petition_contact(
     if json_out:
         emit_json(doc)
     else:
-        err.print(doc, highlight=False)
+        console.print(doc, highlight=False)
 
 
 def deadline(
@@ -123,7 +123,7 @@ def deadline(
         emit_json(due.as_json())
     else:
         mark = "（暂定 provisional）" if due.provisional else ""
-        err.print(f"{due.policy}: 到期 due {due.due.isoformat()}{mark}", highlight=False)
+        console.print(f"{due.policy}: 到期 due {due.due.isoformat()}{mark}", highlight=False)
 
 
 def eval_petitions(
@@ -149,4 +149,4 @@ def eval_petitions(
         emit_json(doc)
     else:
         for key in ("repeat", "cross_level"):
-            err.print(f"{key}: {doc[key]}  baseline: {doc['baseline'][key]}", highlight=False)
+            console.print(f"{key}: {doc[key]}  baseline: {doc['baseline'][key]}", highlight=False)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, reading_context, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, console, emit_json, reading_context, user_errors
 from yuqing.domain import BadInput
 from yuqing.time_range import parse_since
 
@@ -62,4 +62,4 @@ def rejections(
     for r in found:
         table.add_row(r["at"].astimezone(tz).strftime("%m-%d %H:%M"), r["source"] or "",
                       r["origin"] or "", r["reason"], r["detail"] or "")
-    err.print(table)
+    console.print(table)

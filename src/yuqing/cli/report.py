@@ -12,8 +12,8 @@ from yuqing.cli.common import (
     ConfigOpt,
     DbOpt,
     JsonOpt,
+    console,
     emit_json,
-    err,
     reading_context,
     user_errors,
 )
@@ -99,5 +99,5 @@ def report(
     if json_out:
         emit_json(doc)
     else:
-        err.print(f"已生成 wrote {path} ({len(data)} bytes): {made.title} {made.period_label}"
-                  + ("（零报告）" if made.zero else ""))
+        console.print(f"已生成 wrote {path} ({len(data)} bytes): {made.title} {made.period_label}"
+                      + ("（零报告）" if made.zero else ""))

@@ -12,8 +12,8 @@ from yuqing.cli.common import (
     DbOpt,
     JsonOpt,
     check_scheme,
+    console,
     emit_json,
-    err,
     reading_context,
     user_errors,
 )
@@ -58,8 +58,8 @@ def stats(
 def _print_human(doc: dict[str, Any]) -> None:
     """Print the headline figures and the top lists on stderr."""
     o = doc["overview"]
-    err.print(f"{doc['since']} .. {doc['until']}  方案 scheme: {doc['scheme'] or '全部 all'}")
-    err.print(
+    console.print(f"{doc['since']} .. {doc['until']}  方案 scheme: {doc['scheme'] or '全部 all'}")
+    console.print(
         f"条目 items {o['items']}  负面 negative {o['negative']} ({o['negative_share']:.1%})  "
         f"敏感 sensitive {o['sensitive']}"
     )
@@ -75,5 +75,5 @@ def _print_human(doc: dict[str, Any]) -> None:
         table.add_column("count", justify="right")
         for row in rows:
             table.add_row(row["name"], str(row["count"]))
-        err.print(table)
-    err.print("关键词 keywords: " + "、".join(k["word"] for k in doc["keywords"]))
+        console.print(table)
+    console.print("关键词 keywords: " + "、".join(k["word"] for k in doc["keywords"]))

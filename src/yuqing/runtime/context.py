@@ -54,7 +54,8 @@ class Context:
     _pushed_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
-        check_config(self.config, stages=self.stages, channels=self.channels)
+        check_config(self.config, stages=self.stages, channels=self.channels,
+                     sources=self.sources)
         if self.broker_url and not self.database_url.startswith("postgresql"):
             raise BadInput("broker_url: the workers of a broker share one PostgreSQL database; "
                            "set database_url (--db, YUQING_DATABASE_URL) to a postgresql:// URL")
