@@ -111,10 +111,10 @@ def test_an_unknown_key_is_refused_in_every_table(cli: Invoke, tmp_path: Path, t
     ('language = "zhh"\n', "language: 'zhh' is not a known language (known: zh, en) — did you "
                            "mean 'zh'?"),
     ('[[sources]]\nname = "x"\nkind = "rsss"\nurl = "https://a.example.cn/"\n',
-     "source 'x': unknown source kind 'rsss'; known source kinds: file, hotlist, newsnow, "
+     "source 'x': unknown kind 'rsss'; known kinds: file, hotlist, newsnow, "
      "replay, rss, search, site — did you mean 'rss'?"),
     ('[[alerts.channels]]\nname = "m"\nkind = "emial"\n',
-     "alert channel 'm': unknown channel kind 'emial'; known channel kinds: apprise, client, "
+     "alert channel 'm': unknown kind 'emial'; known kinds: apprise, client, "
      "console, dingtalk, email, feishu, sms, webhook, wecom — did you mean 'email'?"),
     ('[[alerts.channels]]\nname = "c"\nkind = "console"\nstyle = "lien"\n',
      "alert channel 'c' (kind console): option 'style': should be 'full' or 'line', got 'lien'"),
