@@ -53,8 +53,10 @@ def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("doc", "message"), [
     ({"timezone": "Mars/Olympus"}, "timezone.*not a known time zone"),
-    ({"sources": [{"name": "a", "kind": "rss", "timezone": "X/Y"}]}, r"source 'a' \(kind rss\): timezone: 'X/Y' is not a known time zone"),
-    ({"sources": [{"name": "a", "kind": "rss", "interval": -1}]}, r"source 'a' \(kind rss\): interval: should be greater than 0, got -1"),
+    ({"sources": [{"name": "a", "kind": "rss", "timezone": "X/Y"}]},
+     r"source 'a' \(kind rss\): timezone: 'X/Y' is not a known time zone"),
+    ({"sources": [{"name": "a", "kind": "rss", "interval": -1}]},
+     r"source 'a' \(kind rss\): interval: should be greater than 0, got -1"),
     ({"schemes": [{"name": "x", "subject_words": ["甲"]}, {"name": "x", "subject_words": ["乙"]}]},
      "scheme names must be unique"),
 ])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ import typer
 
 from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit_json, user_errors
 from yuqing.domain import BadInput
+from yuqing.time_range import parse_day
 
 case_app = typer.Typer(help="案件 cases: open, move through the workflow, show, list.",
                        no_args_is_help=True)
@@ -237,17 +237,15 @@ def cases_stats(config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = 
 
 @cases_app.command("daily")
 def cases_daily(
-    day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
+    day: Annotated[str | None, typer.Option(
+        "--date", help="YYYY-MM-DD, today or yesterday (default today)")] = None,
     config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """The daily report per unit; a unit with nothing gives a zero report (零报告)."""
     from yuqing.cases.stats import daily_report
 
     with user_errors(), case_service(config, db) as svc:
-        try:
-            when = date.fromisoformat(day) if day else svc.clock().astimezone(svc.tz).date()
-        except ValueError:
-            raise BadInput(f"--date {day!r}: expected YYYY-MM-DD") from None
+        when = parse_day(day or "today", svc.tz, svc.clock())
         doc = daily_report(svc, when)
     if json_out:
         emit_json(doc)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -21,24 +19,14 @@ from yuqing.cli.common import (
     user_errors,
 )
 from yuqing.domain import BadInput
-
-
-def _since(value: str | None) -> datetime | None:
-    """Parse ``--since`` (ISO 8601; no offset means Asia/Shanghai); BadInput if invalid."""
-    if value is None:
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"--since {value!r}: not an ISO 8601 time") from None
-    return at if at.tzinfo else at.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+from yuqing.time_range import parse_since
 
 
 def events(
     config: ConfigOpt = None,
     db: DbOpt = None,
     since: Annotated[
-        str | None, typer.Option(help="last active at or after this time (ISO 8601)")
+        str | None, typer.Option(help="last active at or after: 24h, 7d, today or an ISO time")
     ] = None,
     min_size: Annotated[
         int, typer.Option("--min-size", min=1, help="at least this many items")
@@ -53,7 +41,8 @@ def events(
     with user_errors():
         ctx = reading_context(config, db)
         try:
-            rows = list_events(ctx.store, since=_since(since), min_size=min_size, order=order,
+            start = parse_since(since, ctx.config.timezone) if since else None
+            rows = list_events(ctx.store, since=start, min_size=min_size, order=order,
                                limit=limit)
         except ValueError as exc:
             raise BadInput(str(exc)) from None

@@ -89,7 +89,8 @@ def petition_contact(
 
 def deadline(
     start: Annotated[
-        str, typer.Option("--from", help="when received, ISO time (no offset = config timezone)")
+        str, typer.Option("--from", help="when received: now, today or an ISO time (no offset ="
+                                         " config timezone)")
     ],
     policy: Annotated[str | None, typer.Option(help="a named policy from [deadlines]")] = None,
     hours: Annotated[float | None, typer.Option(help="calendar hours (holidays included)")] = None,

@@ -23,7 +23,8 @@ def rejections(
         str | None, typer.Option(help="only this reason code, e.g. empty_text")
     ] = None,
     source: Annotated[str | None, typer.Option(help="only this source")] = None,
-    since: Annotated[str | None, typer.Option(help="24h, 7d or an ISO date")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="24h, 7d, today, yesterday or an ISO date")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,
     config: ConfigOpt = None,
     db: DbOpt = None,

@@ -48,7 +48,8 @@ def report(
     date: Annotated[
         str | None,
         typer.Option(
-            "--date", help="a day in the period (YYYY-MM-DD); default: the last complete period"
+            "--date", help="a day in the period: YYYY-MM-DD, today or yesterday (office zone); "
+                      "default: the last complete period"
         ),
     ] = None,
     fmt: Annotated[
@@ -80,8 +81,8 @@ def report(
 
     with user_errors():
         fmt = report_format(fmt, out, FORMATS)
-        day = parse_date(date) if date else None
         ctx = reading_context(config, db)
+        day = parse_date(date, ctx.config.timezone) if date else None
         try:
             made = make_report(ctx.store, ctx.config, kind, day=day, scheme=scheme, event=event,
                                case=case)

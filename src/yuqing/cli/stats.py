@@ -24,10 +24,10 @@ from yuqing.time_range import parse_range
 
 def stats(
     since: Annotated[
-        str, typer.Option(help="start: 24h, 7d or an ISO date/time (local zone)")
+        str, typer.Option(help="start: 24h, 7d, today, yesterday or an ISO date/time (local zone)")
     ] = "24h",
     until: Annotated[
-        str | None, typer.Option(help="end (exclusive), ISO date/time; default now")
+        str | None, typer.Option(help="end (exclusive): now, today or an ISO date/time")
     ] = None,
     scheme: Annotated[str | None, typer.Option(help="only items matching this scheme")] = None,
     bucket: Annotated[str, typer.Option(help="hour or day")] = "hour",
