@@ -94,6 +94,6 @@ def test_the_human_table_is_on_stdout_for_grep(filled: tuple[str, ...], tmp_path
     assert len(rows) == 1 and "市人民医院门口发生严重车祸，两人受伤，警察到场处置" in rows[0]
     assert "weibo" in rows[0] and "negative" in rows[0] and "公共安全" in rows[0]
     command = shlex.join([yuqing, "items", "--limit", "100", *filled]) + " | grep 医院"
-    piped = subprocess.run(command, shell=True, capture_output=True, text=True, env=env, cwd=tmp_path,
-                           timeout=120)
+    piped = subprocess.run(command, shell=True, capture_output=True, text=True, env=env,
+                           cwd=tmp_path, timeout=120)
     assert piped.returncode == 0 and piped.stdout.strip() == rows[0].strip()
