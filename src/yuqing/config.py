@@ -738,7 +738,7 @@ def table_label(path: Sequence[str | int], data: Any) -> str:
     for part in path:
         within = (isinstance(node, dict) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
-        node = node[part] if within else None  # type: ignore[index]
+        node = node[part] if within else None
         if not isinstance(part, int):
             keys.append(str(part))
             continue
