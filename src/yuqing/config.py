@@ -729,6 +729,15 @@ ENTRY_NOUNS = {"sources": "source", "schemes": "scheme", "alerts.channels": "ale
                "deadlines.policies": "deadline policy", "reports.schedules": "report schedule"}
 
 
+def _child(node: Any, part: str | int) -> Any:
+    """Return ``node[part]`` of the raw config (a table's key, a list's index), or None."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
 def table_label(path: Sequence[str | int], data: Any) -> str:
     """Return how messages name the table at ``path`` (keys and list indexes) of the raw
     config ``data``: ``source 'xx' (kind rss)`` for an entry of a list of named tables
@@ -736,9 +745,7 @@ def table_label(path: Sequence[str | int], data: Any) -> str:
     ``""`` for the top level."""
     label, keys, node = "", [], data
     for part in path:
-        within = (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
-        node = node[part] if within else None
+        node = _child(node, part)
         if not isinstance(part, int):
             keys.append(str(part))
             continue
@@ -817,9 +824,7 @@ def schema_problem(error: Any, data: Any) -> str | None:
         return None
     node: Any = data
     for part in loc:
-        within = (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
-        node = node[part] if within else None
+        node = _child(node, part)
     if isinstance(node, dict) and kind == "value_error":  # a check of the whole table
         return at(table_label(loc, data), msg.removeprefix("Value error, "))
     suffix = ""
