@@ -71,21 +71,25 @@ def nearest(value: str, valid: Iterable[str]) -> str | None:
     return near[0] if near else None
 
 
+def did_you_mean(value: Any, valid: Iterable[Any]) -> str:
+    """Return `` — did you mean 'x'?`` naming the entry of ``valid`` nearest to ``value``,
+    or ``""`` when none is near: the one hint of every refused key, value and kind."""
+    near = nearest(str(value), [str(v) for v in valid])
+    return f" — did you mean {near!r}?" if near else ""
+
+
 def unknown_key(key: str, valid: Iterable[str]) -> str:
     """Return the one wording of an unknown key: ``unknown key 'intervall' — did you mean
     'interval'?``, or the valid keys when none is near."""
     names = sorted(set(valid))
-    near = nearest(key, names)
-    hint = f" — did you mean {near!r}?" if near else f" (valid keys: {', '.join(names)})"
+    hint = did_you_mean(key, names) or f" (valid keys: {', '.join(names)})"
     return f"unknown key {key!r}{hint}"
 
 
 def not_one_of(value: Any, valid: Sequence[Any]) -> str:
     """Return the one wording of a value outside a fixed set: ``'nwes' is not one of news,
     weibo, … — did you mean 'news'?`` (the hint only when one is near)."""
-    near = nearest(str(value), [str(v) for v in valid])
-    hint = f" — did you mean {near!r}?" if near else ""
-    return f"{value!r} is not one of {', '.join(str(v) for v in valid)}{hint}"
+    return f"{value!r} is not one of {', '.join(str(v) for v in valid)}{did_you_mean(value, valid)}"
 
 
 def one_of(valid: Sequence[str]) -> Any:
@@ -433,6 +437,12 @@ class EventsConfig(BaseModel):
     spike_recent_hours: float = Field(default=1.0, gt=0)
     spike_baseline_hours: float = Field(default=12.0, gt=0)
     spike_sensitivity: float = Field(default=3.0, gt=0)
+
+    @field_validator("media_weights")
+    @classmethod
+    def _known_media(cls, value: dict[str, float]) -> dict[str, float]:
+        one_of(MEDIA_TYPES)(list(value))
+        return value
 
     @field_validator("levels")
     @classmethod

@@ -128,6 +128,13 @@ def test_an_unknown_key_is_refused_in_every_table(cli: Invoke, tmp_path: Path, t
      "reports.schedules[0].kind: 'dayly' is not one of daily, weekly, monthly — did you mean "
      "'daily'?"),
     ('[[alerts.rules]]\nname = "r"\nmedia_types = ["nwes"]\n', "未知媒体类型 nwes"),
+    ("[events.media_weights]\nnwes = 2\n", "[events.media_weights]: 'nwes' is not one of news, "
+                                          "weibo, wechat, forum, video, app, gov, other — did "
+                                          "you mean 'news'?"),
+    ('[[deadlines.policies]]\nname = "p"\nhours = 5\nmet_by = "replyed"\n',
+     "deadlines.policies[0].met_by: 'replyed' is not a case state (known: collected, verified, "
+     "reported, handling, replied, tracking, reviewed, closed, rejected, merged) — did you mean "
+     "'replied'?"),
 ])
 def test_a_value_outside_its_fixed_set_names_the_valid_values(
         cli: Invoke, tmp_path: Path, toml: str, expected: str) -> None:

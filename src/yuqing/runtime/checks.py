@@ -25,7 +25,7 @@ from yuqing.alerts.render import MESSAGES
 from yuqing.alerts.rulebook import check_config_rules
 from yuqing.cases.petitions import LEVELS as UNIT_LEVELS
 from yuqing.cases.workflow import ROLES, STATES
-from yuqing.config import Config, env_name, environment_settings, nearest, not_one_of
+from yuqing.config import Config, did_you_mean, env_name, environment_settings, not_one_of
 from yuqing.domain import BadInput
 from yuqing.pipeline.schemes import CompiledScheme
 from yuqing.plugins import Registry
@@ -42,8 +42,7 @@ def known_language(code: str) -> str:
     """Return ``code`` when alert messages and the web app speak it; raises ValueError otherwise."""
     if code not in MESSAGES:
         raise ValueError(f"{code!r} is not a known language (known: {', '.join(MESSAGES)})"
-                         + (f" — did you mean {near!r}?" if (near := nearest(code, MESSAGES))
-                            else ""))
+                         f"{did_you_mean(code, MESSAGES)}")
     return code
 
 
@@ -99,7 +98,7 @@ def setting_problems(config: Config) -> list[str]:
 def _known(key: str, values: Sequence[str], known: Sequence[str], what: str) -> list[str]:
     """Return ``"key[i]: 'value' is not WHAT (known: ...)"`` for each value not in ``known``."""
     return [f"{key}[{i}]: {v!r} is not {what} (known: {', '.join(known) or 'none'})"
-            for i, v in enumerate(values) if v not in known]
+            f"{did_you_mean(v, known)}" for i, v in enumerate(values) if v not in known]
 
 
 def case_problems(config: Config) -> list[str]:
@@ -110,7 +109,7 @@ def case_problems(config: Config) -> list[str]:
     for i, p in enumerate(config.deadlines.policies):
         if p.met_by not in STATES:
             problems.append(f"deadlines.policies[{i}].met_by: {p.met_by!r} is not a case state "
-                            f"(known: {', '.join(STATES)})")
+                            f"(known: {', '.join(STATES)}){did_you_mean(p.met_by, STATES)}")
     for unit in config.cases.units:
         if unit.level not in UNIT_LEVELS:
             problems.append(f"unit {unit.name!r}: level: {not_one_of(unit.level, UNIT_LEVELS)}")

@@ -39,8 +39,8 @@ def choice(name: str, value: str | None, allowed: Sequence[str]) -> str | None:
 
 def since_param(value: str | None, tz: str, name: str = "since") -> datetime | None:
     """Parse ``since`` like the CLI's ``--since`` (time_range.parse_since: ``24h``, ``7d``,
-    ``now``, ``today``, ``yesterday`` or an ISO 8601 date/time, no offset = ``tz``); aware UTC, None when unset. Raises the
-    422 of :func:`bad_param` for anything else."""
+    ``now``, ``today``, ``yesterday`` or an ISO 8601 date/time, no offset = ``tz``); aware
+    UTC, None when unset. Raises the 422 of :func:`bad_param` for anything else."""
     from yuqing.time_range import parse_since
 
     if not value:
