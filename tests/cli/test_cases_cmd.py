@@ -104,6 +104,9 @@ def test_petition_add_and_stats(cli: Invoke, common: tuple[str, ...]) -> None:
     contact = one_json(cli("petition", "contact", str(first["petition_id"]), "--reason", "回访",
                            "--as", "李值班", "--json", *common))
     assert contact["phone"] == "13812345678"
+    shown = cli("petition", "contact", str(first["petition_id"]), "--reason", "回访", "--as",
+                "李值班", *common)  # key: value lines on stdout, not a Python dict
+    assert "phone: 13812345678" in shown.stdout.splitlines() and "{" not in shown.stdout
     stats = one_json(cli("cases", "stats", "--json", *common))
     assert (stats["cases"], stats["petitions"], stats["repeats"], stats["repeat_rate"]) == (
         1, 2, 1, 0.5)

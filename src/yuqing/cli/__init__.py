@@ -12,7 +12,16 @@ from yuqing.cli.alerts import alerts_app
 from yuqing.cli.analyze import analyze
 from yuqing.cli.backup import backup, restore, retention
 from yuqing.cli.cases import case_app, cases_app
-from yuqing.cli.common import ConfigOpt, DbOpt, console, emit_json, fail, user_errors, warn
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    console,
+    emit_json,
+    fail,
+    print_fields,
+    user_errors,
+    warn,
+)
 from yuqing.cli.demo import demo
 from yuqing.cli.evaluate import eval_alerts, eval_handling_class, eval_incidents, eval_sentiment
 from yuqing.cli.events import eval_events, event, events
@@ -125,7 +134,6 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
     if json_out:
         emit_json(doc)
     else:
-        for key, value in doc.items():
-            console.print(f"{key}: {value}")
+        print_fields(doc)
         for warning in warnings:
             warn(warning)

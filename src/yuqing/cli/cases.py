@@ -12,7 +12,15 @@ from typing import Annotated, Any
 import typer
 
 from yuqing.cases.workflow import STATE_LABELS
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit_json, user_errors
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    print_fields,
+    user_errors,
+)
 from yuqing.domain import HANDLING_CLASS_LABELS, BadInput
 from yuqing.time_range import parse_day
 
@@ -49,8 +57,7 @@ def _print(doc: dict[str, Any], json_out: bool) -> None:
     if json_out:
         emit_json(doc)
         return
-    for key, value in doc.items():
-        console.print(f"{key}: {value}", highlight=False)
+    print_fields(doc)
 
 
 @case_app.command("open")

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -75,6 +75,28 @@ def emit_json(doc: Any) -> None:
     """Print ``doc`` as one JSON document on stdout (UTF-8, Chinese kept readable)."""
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
+
+
+def _plain(value: Any) -> str:
+    """``value`` as text to read: ``-`` for None or empty, a list's entries and a table's
+    ``key value`` pairs joined by commas."""
+    if value is None or value in ("", [], {}):
+        return "-"
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def print_fields(doc: Mapping[str, Any]) -> None:
+    """Print ``doc`` (a command's JSON answer) on stdout as ``key: value`` lines to read,
+    never as a Python dict: a table's entries as ``key.sub: value`` lines."""
+    for key, value in doc.items():
+        rows = value.items() if isinstance(value, dict) and value else [(None, value)]
+        for sub, v in rows:
+            console.print(f"{key}{'' if sub is None else f'.{sub}'}: {_plain(v)}",
+                          highlight=False, markup=False)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

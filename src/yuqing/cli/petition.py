@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 import typer
 
 from yuqing.cli.cases import ActorOpt, RoleOpt, case_service
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit_json, user_errors
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    print_fields,
+    user_errors,
+)
 from yuqing.domain import BadInput
 
 petition_app = typer.Typer(help="信访举报 petitions: intake with repeat and cross-level detection.",
@@ -64,8 +72,7 @@ def petition_add(
     if json_out:
         emit_json(doc)
     else:
-        for key, value in doc.items():
-            console.print(f"{key}: {value}", highlight=False)
+        print_fields(doc)
 
 
 @petition_app.command("contact")
@@ -84,7 +91,7 @@ def petition_contact(
     if json_out:
         emit_json(doc)
     else:
-        console.print(doc, highlight=False)
+        print_fields(doc)
 
 
 def deadline(
