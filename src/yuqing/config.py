@@ -19,12 +19,14 @@ composition root: runtime/checks.py.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -38,7 +40,7 @@ from pydantic import (
     model_validator,
 )
 
-from yuqing.domain import HOTLIST_FACTS, INCIDENT_CATEGORIES, BadInput
+from yuqing.domain import HOTLIST_FACTS, INCIDENT_CATEGORIES, MEDIA_TYPES, BadInput
 
 DEFAULT_DATABASE_URL = "sqlite:///yuqing.db"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -61,6 +63,44 @@ def check_timezone(name: str, what: str = "timezone") -> str:
         return _known_zone(name)
     except ValueError as exc:
         raise BadInput(f"{what}: {exc}") from None
+
+
+def nearest(value: str, valid: Iterable[str]) -> str | None:
+    """Return the entry of ``valid`` closest to ``value`` (difflib, ratio >= 0.6), or None."""
+    near = difflib.get_close_matches(value, list(valid), n=1)
+    return near[0] if near else None
+
+
+def did_you_mean(value: Any, valid: Iterable[Any]) -> str:
+    """Return `` — did you mean 'x'?`` naming the entry of ``valid`` nearest to ``value``,
+    or ``""`` when none is near: the one hint of every refused key, value and kind."""
+    near = nearest(str(value), [str(v) for v in valid])
+    return f" — did you mean {near!r}?" if near else ""
+
+
+def unknown_key(key: str, valid: Iterable[str]) -> str:
+    """Return the one wording of an unknown key: ``unknown key 'intervall' — did you mean
+    'interval'?``, or the valid keys when none is near."""
+    names = sorted(set(valid))
+    hint = did_you_mean(key, names) or f" (valid keys: {', '.join(names)})"
+    return f"unknown key {key!r}{hint}"
+
+
+def not_one_of(value: Any, valid: Sequence[Any]) -> str:
+    """Return the one wording of a value outside a fixed set: ``'nwes' is not one of news,
+    weibo, … — did you mean 'news'?`` (the hint only when one is near)."""
+    return f"{value!r} is not one of {', '.join(str(v) for v in valid)}{did_you_mean(value, valid)}"
+
+
+def one_of(valid: Sequence[str]) -> Any:
+    """Return a field validator refusing a value (or any entry of a list) outside ``valid``
+    with the :func:`not_one_of` wording."""
+    def check(value: Any) -> Any:
+        for v in value if isinstance(value, list) else [value]:
+            if v is not None and v not in valid:
+                raise ValueError(not_one_of(v, valid))
+        return value
+    return check
 
 
 def _unique_names(what: str, names: list[str]) -> None:
@@ -88,6 +128,7 @@ class SourceConfig(BaseModel):
     enabled: bool = True
 
     _zone = field_validator("timezone")(_known_zone)
+    _media = field_validator("media_type")(one_of(MEDIA_TYPES))
     #: the config file's folder (set by parse_config; "." for a config built in code)
     _base_dir: Path = PrivateAttr(default=Path("."))
 
@@ -287,8 +328,7 @@ class DeadlinePolicyConfig(BaseModel):
     @model_validator(mode="after")
     def _one_measure(self) -> DeadlinePolicyConfig:
         if (self.hours is None) == (self.working_days is None):
-            raise ValueError(f"deadline policy {self.name!r}: "
-                             "set exactly one of hours, working_days")
+            raise ValueError("set exactly one of hours, working_days")
         return self
 
 
@@ -464,6 +504,12 @@ class EventsConfig(BaseModel):
     spike_recent_hours: float = Field(default=1.0, gt=0)
     spike_baseline_hours: float = Field(default=12.0, gt=0)
     spike_sensitivity: float = Field(default=3.0, gt=0)
+
+    @field_validator("media_weights")
+    @classmethod
+    def _known_media(cls, value: dict[str, float]) -> dict[str, float]:
+        one_of(MEDIA_TYPES)(list(value))
+        return value
 
     @field_validator("levels")
     @classmethod
@@ -752,18 +798,136 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."),
     are not made here: the composition root makes them (runtime/checks.py), naming
     ``name`` too, for every command that loads the config.
     """
+    unknown = unknown_keys(data, Config)
     try:
         cfg = Config.model_validate(resolve_env_secrets(data))
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise BadInput(f"{name}: {problems}") from exc
+        problems = unknown + [p for err in exc.errors()
+                              if (p := schema_problem(err, data)) is not None]
+        raise BadInput(f"{name}: {'; '.join(problems)}") from None
+    if unknown:
+        raise BadInput(f"{name}: {'; '.join(unknown)}")
     cfg.base_dir = base_dir
     cfg._origin = name
     for source in cfg.sources:
         source._base_dir = base_dir
     return cfg
+
+
+#: the noun of an entry of each list of named tables, for messages (``source 'xx'``)
+ENTRY_NOUNS = {"sources": "source", "schemes": "scheme", "alerts.channels": "alert channel",
+               "alerts.rules": "alert rule", "cases.units": "unit", "cases.users": "user",
+               "deadlines.policies": "deadline policy", "reports.schedules": "report schedule"}
+
+
+def _child(node: Any, part: str | int) -> Any:
+    """Return ``node[part]`` of the raw config (a table's key, a list's index), or None."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def table_label(path: Sequence[str | int], data: Any) -> str:
+    """Return how messages name the table at ``path`` (keys and list indexes) of the raw
+    config ``data``: ``source 'xx' (kind rss)`` for an entry of a list of named tables
+    (:data:`ENTRY_NOUNS`), ``lexicons[0]`` for another entry, ``[alerts]`` for a table,
+    ``""`` for the top level."""
+    label, keys, node = "", [], data
+    for part in path:
+        node = _child(node, part)
+        if not isinstance(part, int):
+            keys.append(str(part))
+            continue
+        table = ".".join(keys)
+        noun = "" if label else ENTRY_NOUNS.get(table, "")
+        name = node.get("name") if isinstance(node, dict) else None
+        kind = node.get("kind") if isinstance(node, dict) else None
+        if noun and isinstance(name, str):
+            label = f"{noun} {name!r}" + (f" (kind {kind})" if isinstance(kind, str) else "")
+        else:
+            label = f"{label}.{table}[{part}]" if label else f"{table}[{part}]"
+        keys = []
+    rest = ".".join(keys)
+    if label:
+        return f"{label}.{rest}" if rest else label
+    return f"[{rest}]" if rest else ""
+
+
+def at(table: str, text: str) -> str:
+    """Return ``text`` placed in ``table`` (a :func:`table_label`): ``table: text``."""
+    return f"{table}: {text}" if table else text
+
+
+def _submodel(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """Return ``(model, many)``: the model a field of type ``annotation`` holds (``X``,
+    ``X | None``, ``list[X]``), ``many`` True for a list; ``(None, False)`` otherwise."""
+    origin = get_origin(annotation)
+    if origin is list:
+        inner, _ = _submodel(get_args(annotation)[0])
+        return inner, inner is not None
+    if origin in (Union, UnionType):
+        for arg in get_args(annotation):
+            inner, many = _submodel(arg)
+            if inner is not None:
+                return inner, many
+        return None, False
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    return None, False
+
+
+def unknown_keys(data: Any, model: type[BaseModel],
+                 path: tuple[str | int, ...] = (), root: Any = None) -> list[str]:
+    """Return ``table: unknown key 'k' — did you mean 'x'?`` for every key of the raw
+    config ``data`` (at ``path`` of ``root``) that ``model`` and its sub-tables do not
+    declare. Tables whose model allows extra keys (sources, alert channels: their kind's
+    options) are left to the composition root (runtime/checks.py), which knows the kinds."""
+    root = data if root is None else root
+    if not isinstance(data, dict):
+        return []
+    fields = {info.alias or key: info for key, info in model.model_fields.items()
+              if not info.exclude}
+    problems = []
+    if model.model_config.get("extra") == "forbid":
+        problems += [at(table_label(path, root), unknown_key(str(k), fields))
+                     for k in data if k not in fields]
+    for key, info in fields.items():
+        sub, many = _submodel(info.annotation)
+        value = data.get(key)
+        if sub is None or value is None:
+            continue
+        entries = list(enumerate(value)) if many and isinstance(value, list) else []
+        for i, entry in entries:
+            problems += unknown_keys(entry, sub, (*path, key, i), root)
+        if not many:
+            problems += unknown_keys(value, sub, (*path, key), root)
+    return problems
+
+
+def schema_problem(error: Any, data: Any) -> str | None:
+    """Return one pydantic ``error`` (of the config ``data``) in our wording, naming the
+    table (:func:`table_label`) and the key, without pydantic's jargon; None for an
+    unknown key (:func:`unknown_keys` words those)."""
+    kind, msg, loc = error["type"], str(error["msg"]), list(error["loc"])
+    if kind == "extra_forbidden":
+        return None
+    node: Any = data
+    for part in loc:
+        node = _child(node, part)
+    if isinstance(node, dict) and kind == "value_error":  # a check of the whole table
+        return at(table_label(loc, data), msg.removeprefix("Value error, "))
+    suffix = ""
+    while loc and isinstance(loc[-1], int):
+        suffix = f"[{loc.pop()}]{suffix}"
+    key = f"{loc.pop() if loc else ''}{suffix}"
+    table = table_label(loc, data)
+    if kind == "missing":
+        return at(table, f"missing required key {key!r}")
+    if kind == "value_error":
+        return at(table, f"{key}: {msg.removeprefix('Value error, ')}")
+    return at(table, f"{key}: {msg.removeprefix('Input ')}, got {error.get('input')!r}")
 
 
 def resolve_setting(name: str, flag: Any, file_value: Any, default: Any) -> Any:

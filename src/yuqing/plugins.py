@@ -21,6 +21,7 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
+from yuqing.config import did_you_mean
 from yuqing.domain import BadInput
 
 T = TypeVar("T")
@@ -68,7 +69,8 @@ class Registry(Generic[T]):
         if factory is None:
             prefix = f"{owner}: " if owner else ""
             raise BadInput(f"{prefix}unknown {self._noun} {name!r}; "
-                           f"known {self._noun}s: {', '.join(self.names()) or '(none)'}")
+                           f"known {self._noun}s: {', '.join(self.names()) or '(none)'}"
+                           f"{did_you_mean(name, self.names())}")
         return factory
 
     def load_entry_points(self, group: str) -> list[str]:

@@ -1,11 +1,13 @@
-"""Times as people type and read them: the start of a time range as typed (``--since`` of
-the CLI, ``since`` of the web filters and report API) and a moment as shown in alerts,
-reports and pages (:func:`local_time`); one rule for all of them."""
+"""Times as people type and read them: a day, a moment and the start of a time range as
+typed (``--date``, ``--from``, ``--since``/``--until`` of the CLI, ``since`` of the web
+filters and report API; the words ``now``, ``today``, ``yesterday`` in the office zone) and
+a moment as shown in alerts, reports and pages (:func:`local_time`); one rule for all of
+them."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from yuqing.domain import BadInput
@@ -14,22 +16,66 @@ _RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-def parse_since(value: str, tz: str, now: datetime | None = None) -> datetime:
-    """Parse ``--since``: ``30m``, ``24h``, ``7d``, ``2w`` ago, or an ISO date/time
-    (no offset = ``tz``). Returns aware UTC. Raises BadInput naming the value."""
+#: the words a date or time may be typed as (besides ISO 8601), in the office zone
+DAY_WORDS = {"today": 0, "yesterday": 1}
+NOW = "now"
+
+
+def parse_day(value: str, tz: str | tzinfo, now: datetime | None = None, *,
+              flag: str = "--date") -> date:
+    """Parse a day as typed (``--date``): ``today``, ``yesterday`` (in zone ``tz``, at
+    ``now``, default the current time) or ``YYYY-MM-DD``. Raises BadInput naming ``flag``
+    and the value."""
+    word = value.strip().lower()
+    if word in DAY_WORDS:
+        zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+        local = (now or datetime.now(UTC)).astimezone(zone).date()
+        return local - timedelta(days=DAY_WORDS[word])
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"{flag} {value!r}: expected today, yesterday or a date such as "
+                       "2024-03-05") from None
+
+
+def parse_moment(value: str, tz: str | tzinfo, now: datetime | None = None, *,
+                 flag: str = "--from") -> datetime:
+    """Parse a moment as typed (``--from``, ``--until``): ``now``, ``today`` /
+    ``yesterday`` (that day's 00:00 in zone ``tz``) or an ISO date/time (no offset =
+    ``tz``). Returns aware UTC. Raises BadInput naming ``flag`` and the value."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    now = now or datetime.now(UTC)
+    word = value.strip().lower()
+    if word == NOW:
+        return now.astimezone(UTC)
+    if word in DAY_WORDS:
+        day = now.astimezone(zone).date() - timedelta(days=DAY_WORDS[word])
+        return datetime.combine(day, datetime.min.time(), zone).astimezone(UTC)
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"{flag} {value!r}: expected now, today, yesterday or an ISO date/time "
+                       "such as 2024-03-05 or 2024-03-05T08:00") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(UTC)
+
+
+def parse_since(value: str, tz: str, now: datetime | None = None, *,
+                flag: str = "--since") -> datetime:
+    """Parse ``--since`` (and ``--until``): ``30m``, ``24h``, ``7d``, ``2w`` ago, or a
+    moment as :func:`parse_moment` reads it (``now``, ``today``, ``yesterday``, an ISO
+    date/time; no offset = ``tz``). Returns aware UTC. Raises BadInput naming ``flag``
+    and the value."""
     now = now or datetime.now(UTC)
     m = _RELATIVE.match(value.strip())
     if m:
         return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
     try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise BadInput(
-            f"--since {value!r}: expected 30m, 24h, 7d, 2w or an ISO date such as 2024-03-05"
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(tz))
-    return parsed.astimezone(UTC)
+        return parse_moment(value, tz, now, flag=flag)
+    except BadInput:
+        raise BadInput(f"{flag} {value!r}: expected 30m, 24h, 7d, 2w, now, today, yesterday "
+                       "or an ISO date such as 2024-03-05") from None
 
 
 def parse_range(since: str, until: str | None, tz: str,
@@ -38,7 +84,7 @@ def parse_range(since: str, until: str | None, tz: str,
     :func:`parse_since`; ``until`` None is ``now``), as ``yuqing stats`` and the MCP
     ``get_stats`` tool take them. Raises BadInput naming a bad value or an empty range."""
     now = now or datetime.now(UTC)
-    end = parse_since(until, tz, now) if until else now
+    end = parse_since(until, tz, now, flag="--until") if until else now
     start = parse_since(since, tz, now)
     if end <= start:
         raise BadInput(f"--since {since!r} / --until {until!r}: the range is empty")

@@ -55,7 +55,8 @@ def words(text: str) -> str:
     ({"channel": "fax"}, ("--channel", "fax"),
      "petition channel 'fax': expected one of letter, visit, web, phone, wechat"),
     ({"received_at": "soon"}, ("--received", "soon"),
-     "time 'soon': expected ISO 8601, e.g. 2020-01-23T10:00+08:00"),
+     "time 'soon': expected now, today, yesterday or an ISO date/time such as 2024-03-05 or "
+     "2024-03-05T08:00"),
     ({"addressed_level": "ward"}, ("--level", "ward"),
      "addressed level 'ward': expected one of township, county, city, province, national"),
 ])

@@ -128,5 +128,45 @@ def test_alerts_held_by_the_storm_cap_say_so(cli: Invoke, tmp_path: Path) -> Non
     # a rule without channels records alerts without deliveries: not held
     uncapped = [a for a in alerts if a["rule"] == "只记录"]
     assert len(uncapped) == 4 and all(a["held"] is None and a["deliveries"] == [] for a in uncapped)
-    human = " ".join(cli("alerts", "-c", str(path)).stderr.split())  # rich wraps lines
+    human = cli("alerts", "-c", str(path)).stdout
     assert human.count("held (storm cap)") == 3 and human.count("no channels") == 4
+
+
+def test_alerts_resend_sends_a_failed_delivery_again(cli: Invoke, tmp_path: Path,
+                                                     store_url: str, server: HttpServer) -> None:
+    path = write_config(tmp_path, HOOK.format(url=server.url).replace("/ok", "/refuses-first"))
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'channels = ["console"]', 'channels = ["hook", "console"]'), encoding="utf-8")
+    cfg = str(path)
+    ingested = cli("ingest", str(FIXTURES / "items" / "e2e_items.jsonl"), "-c", cfg,
+                   "--db", store_url, "--json")
+    assert ingested.exit_code == 0, ingested.stderr
+    alerts = one_json(cli("alerts", "-c", cfg, "--db", store_url, "--json"))["alerts"]
+    failed = [a["id"] for a in alerts
+              if [(d["channel"], d["status"]) for d in a["deliveries"]] == [
+                  ("console", "sent"), ("hook", "failed")]]
+    assert len(failed) == 1, alerts  # the receiver refused the first request (HTTP 400)
+    before = len(server.requests)
+
+    result = cli("alerts", "resend", str(failed[0]), "987654", "-c", cfg, "--db", store_url,
+                 "--json")
+    assert result.exit_code == 2, result.stderr  # one id was refused; the failed one went
+    doc = one_json(result)
+    assert [a["id"] for a in doc["alerts"]] == [failed[0], 987654]
+    resent, missing = doc["alerts"]
+    assert (resent["resent"], resent["ok"], resent["refused"]) == (["hook"], True, None)
+    assert [(d["channel"], d["status"], d["attempts"]) for d in resent["deliveries"]] == [
+        ("console", "sent", 1), ("hook", "sent", 1)]
+    assert (missing["resent"], missing["ok"], missing["refused"]) == ([], False,
+                                                                       "no alert 987654")
+    assert len(server.requests) == before + 1  # the failed delivery went out once more
+    assert server.requests[-1]["status"] == 200
+    history = one_json(cli("alerts", "-c", cfg, "--db", store_url, "--json"))["alerts"]
+    again = next(a for a in history if a["id"] == failed[0])["deliveries"][1]
+    assert [t["outcome"] for t in again["tries"]] == ["failed", "sent"]  # the failure is kept
+
+    nothing_left = cli("alerts", "resend", str(failed[0]), "-c", cfg, "--db", store_url)
+    assert nothing_left.exit_code == 2
+    assert (f"#{failed[0]}: 未重发 not resent: no delivery of it failed for good (deliveries: "
+            "console sent, hook sent)") in nothing_left.stdout
+    assert len(server.requests) == before + 1

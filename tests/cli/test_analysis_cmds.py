@@ -68,8 +68,8 @@ def test_eval_sentiment_human_output_has_tables(cli: Invoke, tmp_path: Path) -> 
     data = _write(tmp_path / "s.csv", [("太开心了", "positive"), ("气死了", "negative")])
     result = cli("eval", "sentiment", "--data", str(data))
     assert result.exit_code == 0
-    assert "confusion matrix" in result.stderr and "precision" in result.stderr
-    assert "baseline snownlp" in result.stderr
+    assert "confusion matrix" in result.stdout and "precision" in result.stdout
+    assert "baseline snownlp" in result.stdout
 
 
 def test_eval_sentiment_without_snownlp_says_so(cli: Invoke, tmp_path: Path,
@@ -111,12 +111,12 @@ def test_eval_sentiment_baseline_sample_is_spread_and_compared_like_for_like(
 
 def test_analyze_human_output_is_labelled_lines(cli: Invoke) -> None:
     result = cli("analyze", "有人 代.写 论文吗？杭州市医院门口发生车祸，两人受伤")
-    assert result.exit_code == 0 and result.stdout == ""
-    lines = result.stderr.splitlines()
+    assert result.exit_code == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
     assert lines[0].startswith("情感 sentiment：")
     assert "代写论文（livelihood，3–9）" in lines[1]
     assert "浙江省" in lines[2] and "杭州市" in lines[2]
-    assert lines[4].startswith("处置建议 handling：") and "{" not in result.stderr
+    assert lines[4].startswith("处置建议 handling：") and "{" not in result.stdout
 
 
 def test_snownlp_baseline_is_a_normal_dependency() -> None:

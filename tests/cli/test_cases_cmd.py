@@ -77,6 +77,13 @@ def test_case_open_move_show_list(cli: Invoke, common: tuple[str, ...], tmp_path
     assert shown["state"] == "replied"
     assert [e["action"] for e in shown["log"]] == [
         "open", "move", "move", "move", "attach", "clarified", "referred", "move"]
+    human = cli("case", "show", case_id, *common)  # a view to read, on stdout, not a dict
+    assert human.exit_code == 0 and human.stderr == ""
+    assert f"案件 case #{case_id}  燃气泄漏传闻" in human.stdout
+    assert "状态 state: 回复 replied    单位 unit: 区网信办" in human.stdout
+    assert "分类 class: 3 捏造/诽谤/违法" in human.stdout
+    assert "move 处置 handling → 回复 replied: 已辟谣" in human.stdout
+    assert "{'" not in human.stdout and "附件 attachments: 1" in human.stdout
     listed = json_lines(cli("case", "list", "--state", "replied", "--json", *common))
     assert [r["id"] for r in listed] == [int(case_id)]
     assert json_lines(cli("case", "list", "--state", "closed", "--json", *common)) == []
@@ -97,6 +104,9 @@ def test_petition_add_and_stats(cli: Invoke, common: tuple[str, ...]) -> None:
     contact = one_json(cli("petition", "contact", str(first["petition_id"]), "--reason", "回访",
                            "--as", "李值班", "--json", *common))
     assert contact["phone"] == "13812345678"
+    shown = cli("petition", "contact", str(first["petition_id"]), "--reason", "回访", "--as",
+                "李值班", *common)  # key: value lines on stdout, not a Python dict
+    assert "phone: 13812345678" in shown.stdout.splitlines() and "{" not in shown.stdout
     stats = one_json(cli("cases", "stats", "--json", *common))
     assert (stats["cases"], stats["petitions"], stats["repeats"], stats["repeat_rate"]) == (
         1, 2, 1, 0.5)

@@ -80,8 +80,22 @@ def test_an_alert_rule_error_prints_the_file_and_the_table(cli: Invoke, tmp_path
                                           encoding="utf-8")
     result = cli("check")
     assert result.exit_code == 2
-    message = " ".join(result.stderr.split())
-    assert "error: yuqing.toml: [alerts.rules] alert rule '负面或敏感': level" in message, message
+    assert result.stderr.startswith(
+        "错误：yuqing.toml: [alerts.rules] alert rule '负面或敏感': level"), result.stderr
+
+
+def test_the_error_prefix_follows_the_language(cli: Invoke, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "yuqing.toml"
+    config.write_text('language = "en"\n[web]\nbase_ur = "x"\n', encoding="utf-8")
+    english = cli("check")
+    assert english.exit_code == 2
+    assert english.stderr == ("error: yuqing.toml: [web]: unknown key 'base_ur' — did you mean "
+                              "'base_url'?\n")  # one line, never wrapped
+    config.write_text('[web]\nbase_ur = "x"\n', encoding="utf-8")
+    assert cli("check").stderr.startswith("错误：yuqing.toml: [web]: unknown key 'base_ur'")
+    monkeypatch.setenv("YUQING_LANGUAGE", "en")
+    assert cli("items", "--sentiment", "angry").stderr.startswith("error: --sentiment 'angry'")
 
 
 def test_yuqing_timezone_and_language_from_the_environment(cli: Invoke, tmp_path: Path,
@@ -116,7 +130,7 @@ def test_every_command_that_loads_the_config_refuses_cross_subsystem_mistakes(
         message = " ".join(refused.stderr.split())
         assert "yuqing.toml: pipeline.stages: 'dedupe' is not a pipeline stage (known: dedup," \
             in message, (args, message)
-        assert "alerts.channels[0]: alert channel 'm': unknown kind 'mial'" in message, message
+        assert "alert channel 'm': unknown kind 'mial'" in message, message
 
 
 def test_check_lists_the_stages_in_the_configured_order(cli: Invoke, tmp_path: Path) -> None:

@@ -8,6 +8,10 @@ and two items with unreadable dates (stored at ingest time).
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,10 +62,10 @@ def test_sentiment_scheme_and_since_filters(cli: Invoke, filled: tuple[str, ...]
 
 
 def test_bad_filters_exit_2_naming_the_value(cli: Invoke, filled: tuple[str, ...]) -> None:
-    since = cli("items", "--since", "yesterday", "--json", *filled)
+    since = cli("items", "--since", "last week", "--json", *filled)
     assert since.exit_code == 2
     assert since.stdout == ""
-    assert "'yesterday'" in since.stderr
+    assert "'last week'" in since.stderr
     sentiment = cli("items", "--sentiment", "angry", *filled)
     assert sentiment.exit_code == 2
     assert "'angry'" in sentiment.stderr
@@ -75,3 +79,21 @@ def test_parse_since_relative_and_iso() -> None:
     )
     with pytest.raises(BadInput, match="'7x'"):
         parse_since("7x", "Asia/Shanghai", now)
+
+
+def test_the_human_table_is_on_stdout_for_grep(filled: tuple[str, ...], tmp_path: Path) -> None:
+    """`yuqing items | grep 医院` finds the item: the table goes to stdout, one row a line
+    however long (no folding into a pipe); progress and logs would go to stderr."""
+    yuqing = str(Path(sys.executable).with_name("yuqing"))
+    env = {k: v for k, v in os.environ.items() if k not in ("YUQING_DATABASE_URL", "COLUMNS")}
+    run = subprocess.run([yuqing, "items", "--limit", "100", *filled], capture_output=True,
+                         text=True, env=env, cwd=tmp_path, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
+    rows = [line for line in run.stdout.splitlines() if "医院" in line]
+    assert len(rows) == 1 and "市人民医院门口发生严重车祸，两人受伤，警察到场处置" in rows[0]
+    assert "weibo" in rows[0] and "negative" in rows[0] and "公共安全" in rows[0]
+    command = shlex.join([yuqing, "items", "--limit", "100", *filled]) + " | grep 医院"
+    piped = subprocess.run(command, shell=True, capture_output=True, text=True, env=env,
+                           cwd=tmp_path, timeout=120)
+    assert piped.returncode == 0 and piped.stdout.strip() == rows[0].strip()

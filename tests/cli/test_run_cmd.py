@@ -153,3 +153,23 @@ def test_run_serves_the_push_api_on_a_real_port(tmp_path: Path) -> None:
     summary = json.loads(out)  # the run's counts include what was pushed over HTTP
     assert (summary["pushed"]["read"], summary["pushed"]["stored"]) == (1, 1)
     assert (summary["read"], summary["stored"], summary["alerts"]) == (1, 1, 1)
+
+
+def test_run_says_where_the_web_app_is_and_how_to_make_the_first_login(tmp_path: Path) -> None:
+    port = free_port()
+    db = f"sqlite:///{tmp_path / 'first.db'}"
+    env = {k: v for k, v in os.environ.items() if k != "YUQING_DATABASE_URL"}
+    with subprocess.Popen([YUQING, "run", "-c", str(write_config(tmp_path)), "--db", db,
+                           "--port", str(port)], cwd=tmp_path, env=env, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+        try:
+            assert proc.stdout is not None
+            lines = [proc.stdout.readline(), proc.stdout.readline()]
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert lines[0].startswith(f"网页 web app: http://127.0.0.1:{port}/ "), lines
+    assert lines[1].rstrip().endswith(
+        "create the first: yuqing user add NAME --role admin --password-stdin"), lines

@@ -53,6 +53,6 @@ def test_sources_lists_every_configured_source_with_its_health(cli: Invoke,
 
     table = cli("sources", "--db", url, "--config", str(config))
     assert table.exit_code == 0
-    shown = flat(table.stderr)
+    shown = flat(table.stdout)
     assert "失败" in shown and "3小时" in shown and "50%" in shown and "HTTP500" in shown
     assert "已停用" in shown and "(未抓取)" in shown

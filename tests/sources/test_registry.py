@@ -65,12 +65,17 @@ def test_create_sources_skips_disabled() -> None:
     ("rss", {"url": "http://127.0.0.1/feed"}, "headrs", "headers"),
     ("file", {"path": "x.csv"}, "pathh", "path"),
     ("newsnow", {"url": "http://127.0.0.1:4444", "ids": ["zhihu"]}, "id", "ids"),
+    ("site", {"url": "http://127.0.0.1/list"}, "link_patern", "link_pattern"),
+    # the keys every source takes are suggested too: a misspelt one must not pass as an option
+    ("rss", {"url": "http://127.0.0.1/feed"}, "intervall", "interval"),
+    ("site", {"url": "http://127.0.0.1/list"}, "enable", "enabled"),
+    ("replay", {"path": "x.jsonl"}, "mediatype", "media_type"),
 ])
 def test_a_misspelt_option_is_refused_with_the_nearest_known_one(
         kind: str, options: dict[str, object], typo: str, near: str) -> None:
     config = SourceConfig(name="x", kind=kind, **options, **{typo: 3})
-    with pytest.raises(BadInput, match=f"source 'x' \\(kind {kind}\\): unknown option "
-                                       f"'{typo}'; did you mean '{near}'"):
+    with pytest.raises(BadInput, match=f"^source 'x' \\(kind {kind}\\): unknown key "
+                                       f"'{typo}' — did you mean '{near}'\\?$"):
         create_source(register_builtin_sources(source_registry()), config)
 
 

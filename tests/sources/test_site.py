@@ -240,8 +240,8 @@ def test_options_are_checked_naming_source_and_key() -> None:
     assert error().startswith("source '县政府网' (kind site): option 'url' is required")
     assert error(url="x.cn/list").endswith("'x.cn/list' is not an http(s) URL")
     assert error(url="http://x.cn/", charset="klingon").endswith("'klingon' is not a known charset")
-    assert "option 'link_patern' is not a site option" in error(url="http://x.cn/",
-                                                               link_patern="x")
+    assert "unknown key 'link_patern' — did you mean 'link_pattern'?" in error(
+        url="http://x.cn/", link_patern="x")
     assert isinstance(create_source(registry, SourceConfig(
         name="s", kind="site", url="http://x.cn/", max_new_per_poll=3)), SiteSource)
 

@@ -6,7 +6,8 @@
   ``yuqing``/``s3cret`` is accepted, any other password gets ``535``.
 - ``running_http_server()``: an http.server on port 0 in a thread that records every
   request. Named behaviours by path: ``/ok`` (200), ``/flaky`` (500 on the first
-  request, then 200), ``/slow`` (answers after 1.5 s), ``/bad`` (400), ``/redirect``
+  request, then 200), ``/refuses-first`` (400 on the first request: a delivery that fails
+  for good; then 200), ``/slow`` (answers after 1.5 s), ``/bad`` (400), ``/redirect``
   (302 to /ok); DingTalk-like robots answering HTTP 200 with an ``errcode``: ``/robot``
   (0 when the text holds 舆情预警, else 310000), ``/robot-refuses`` (always 310000),
   ``/robot-busy`` (130101 first, then as ``/robot``); WeCom-like ``/wecom`` (errcode 0;
@@ -184,7 +185,8 @@ def _handler_class(state: HttpServer) -> type[BaseHTTPRequestHandler]:
                 time.sleep(PAUSE_SECONDS)
                 path = path.removeprefix("/pause")
             status = {"/ok": 200, "/slow": 200, "/bad": 400, "/redirect": 302,
-                      "/flaky": 500 if n == 1 else 200}.get(path, 404)
+                      "/flaky": 500 if n == 1 else 200,
+                      "/refuses-first": 400 if n == 1 else 200}.get(path, 404)
             payload = b'{"ok":true}' if status == 200 else b'{"error":"no"}'
             if path.startswith("/robot"):
                 status, payload = 200, _robot_answer(path, body, n)

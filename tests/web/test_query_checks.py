@@ -50,7 +50,7 @@ def test_since_filters_items_like_the_cli(client: TestClient) -> None:
     assert ids(client, since="2024-03-05") == ["new"]  # a date in the office zone
     assert ids(client, since="2024-03-06T08:00+08:00") == ["new"]
     assert ids(client, since="2024-03-06T00:00:01Z") == []
-    assert "expected 30m, 24h, 7d, 2w or an ISO 8601 date" in refusal(
+    assert "expected 30m, 24h, 7d, 2w, today, yesterday or an ISO 8601 date" in refusal(
         client, "/api/items", since="abc"
     )
 

@@ -74,6 +74,25 @@ class SimpleRule:
     channels: list[str]
 
 
+@dataclass(frozen=True)
+class Resent:
+    """What :meth:`OutboxDispatcher.resend` did with one alert: the ``channels`` whose
+    failed deliveries it sent again and ``deliveries`` (every delivery of the alert after
+    the send: ``{"channel", "status", "attempts", "last_error"}``), or ``refused``, why
+    nothing was sent (no such alert; no delivery of it failed for good)."""
+
+    alert_id: int
+    channels: list[str]
+    deliveries: list[dict[str, object]]
+    refused: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when something was resent and every resent delivery is now ``sent``."""
+        return self.refused is None and all(
+            d["status"] == "sent" for d in self.deliveries if d["channel"] in self.channels)
+
+
 def dispatcher_id() -> str:
     """Return a unique owner name for a dispatcher: ``host:pid:random``."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -161,6 +180,30 @@ class OutboxDispatcher:
             if done == 0:
                 break
         return total
+
+    def resend(self, alert_ids: Sequence[int]) -> list[Resent]:
+        """Send again, now, the deliveries of ``alert_ids`` that failed for good (`yuqing
+        alerts resend`): each goes back to the outbox with a fresh retry budget
+        (store.alerts.reset_failed) and the outbox is drained, so every other due delivery
+        goes out too; return one Resent per id, in order (repeats once). An id with no such
+        alert, or none of whose deliveries failed for good, is refused with the reason and
+        the others still go. A delivery that fails again follows the usual policy (a
+        retryable failure waits for its backoff step in the outbox)."""
+        now = self.clock()
+        reset = {i: self.store.alerts.reset_failed(i, now) for i in dict.fromkeys(alert_ids)}
+        if any(reset.values()):
+            self.drain()
+        done = []
+        for alert_id, channels in reset.items():
+            states: list[dict[str, object]] = list(self.store.alerts.delivery_states(alert_id))
+            refused = None
+            if channels is None:
+                refused = f"no alert {alert_id}"
+            elif not channels:
+                now_in = ", ".join(f"{d['channel']} {d['status']}" for d in states) or "none"
+                refused = f"no delivery of it failed for good (deliveries: {now_in})"
+            done.append(Resent(alert_id, channels or [], states, refused))
+        return done
 
     # ----- one round ---------------------------------------------------------------------
 

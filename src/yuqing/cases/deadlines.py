@@ -32,6 +32,7 @@ import chinese_calendar  # type: ignore[import-untyped]
 
 from yuqing.config import DeadlinePolicyConfig, DeadlinesConfig
 from yuqing.domain import BadInput
+from yuqing.time_range import parse_moment
 
 #: Gregorian fixed-date public holidays (month, day): New Year's Day 1 Jan, Labour Day
 #: 1–2 May, National Day 1–3 Oct (全国年节及纪念日放假办法, 2024 revision, in force 2025).
@@ -149,10 +150,7 @@ def policy_deadline(cfg: DeadlinesConfig, name: str, start: datetime, *, tz: Zon
 
 
 def parse_time(text: str, tz: ZoneInfo) -> datetime:
-    """Return ``text`` (ISO 8601, ``2020-01-23 10:00`` or a date) as an aware
-    datetime; no offset means ``tz``. Raises BadInput naming the text."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise BadInput(f"time {text!r}: expected ISO 8601, e.g. 2020-01-23T10:00+08:00") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    """Return ``text`` (``now``, ``today``, ``yesterday``, ISO 8601, ``2020-01-23 10:00`` or
+    a date: time_range.parse_moment) as an aware datetime in ``tz``; no offset means ``tz``.
+    Raises BadInput naming the text."""
+    return parse_moment(text, tz, flag="time").astimezone(tz)

@@ -7,13 +7,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from yuqing.cli.alerts import alerts_app
 from yuqing.cli.analyze import analyze
 from yuqing.cli.backup import backup, restore, retention
 from yuqing.cli.cases import case_app, cases_app
-from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, fail, user_errors
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    console,
+    emit_json,
+    fail,
+    print_fields,
+    user_errors,
+    warn,
+)
 from yuqing.cli.demo import demo
 from yuqing.cli.evaluate import eval_alerts, eval_handling_class, eval_incidents, eval_sentiment
 from yuqing.cli.events import eval_events, event, events
@@ -87,7 +95,7 @@ def init(
         raise fail(f"{path}: already exists (use --force to overwrite)")
     text = (resources.files("yuqing") / "data" / "example.toml").read_text(encoding="utf-8")
     path.write_text(text, encoding="utf-8")
-    err.print(f"已写入 wrote {path}")
+    console.print(f"已写入 wrote {path}")
 
 
 @app.command()
@@ -102,7 +110,7 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
     source's glob that matches no file yet). The folder of an enabled file source's
     ``path`` that does not exist is an error (exit 2 naming the source and the path).
     """
-    from yuqing.runtime.checks import source_path_problems
+    from yuqing.runtime.checks import channel_problems, source_path_problems
     from yuqing.runtime.context import make_context
     from yuqing.sources.http import HttpFetcher
     from yuqing.sources.poll import prepare
@@ -112,6 +120,7 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
         ctx = make_context(config, db)
         prepare(create_sources(ctx.sources, ctx.config.sources), HttpFetcher())
         path_errors, warnings = source_path_problems(ctx.config)
+        warnings += channel_problems(ctx.config, ctx.channels)[1]
         if path_errors:
             raise BadInput(f"{ctx.config.origin}: {'; '.join(path_errors)}")
         pipe = ctx.pipeline
@@ -127,7 +136,6 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
     if json_out:
         emit_json(doc)
     else:
-        for key, value in doc.items():
-            err.print(f"{key}: {value}")
+        print_fields(doc)
         for warning in warnings:
-            err.print(f"[yellow]警告 warning:[/] {escape(warning)}", highlight=False)
+            warn(warning)

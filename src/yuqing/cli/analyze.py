@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from yuqing.cli.common import ConfigOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, JsonOpt, console, emit_json, user_errors
 from yuqing.domain import SENTIMENT_LABELS
 
 #: the analysis stages run for one text, in pipeline order (no de-duplication, no schemes)
@@ -69,7 +69,7 @@ def analyze(
     if json_out:
         emit_json(doc)
         return
-    err.print(human_analysis(doc), highlight=False, markup=False, soft_wrap=True)
+    console.print(human_analysis(doc), highlight=False, markup=False, soft_wrap=True)
 
 
 def human_analysis(doc: dict[str, Any]) -> str:

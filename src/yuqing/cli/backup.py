@@ -12,13 +12,13 @@ from typing import Annotated
 
 import typer
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit_json, user_errors
 from yuqing.domain import BadInput
 
 
 def _show(digest: dict[str, dict[str, int | str]]) -> None:
     for table, row in digest.items():
-        err.print(f"  {table}: {row['rows']} rows  sha256 {str(row['sha256'])[:16]}…")
+        console.print(f"  {table}: {row['rows']} rows  sha256 {str(row['sha256'])[:16]}…")
 
 
 def backup(
@@ -47,7 +47,7 @@ def backup(
     if json_out:
         emit_json({"file": str(out), "backend": backend, "tables": tables})
         return
-    err.print(f"backup written: {out} ({backend})")
+    console.print(f"backup written: {out} ({backend})")
     _show(tables)
 
 
@@ -75,7 +75,7 @@ def restore(
     if json_out:
         emit_json({"file": str(file), "backend": backend, "tables": tables})
         return
-    err.print(f"restored {file} into the {backend} database")
+    console.print(f"restored {file} into the {backend} database")
     _show(tables)
 
 
@@ -111,6 +111,6 @@ def retention(
         emit_json(done.as_dict())
         return
     verb = "would archive" if dry_run else "archived"
-    err.print(f"{verb} {done.archived} items published before {done.cutoff:%Y-%m-%d %H:%M} UTC"
-              f"{f' to {done.archive}' if done.archive else ''}; kept {done.kept} cited by "
-              "cases or reports")
+    console.print(f"{verb} {done.archived} items published before {done.cutoff:%Y-%m-%d %H:%M} UTC"
+                  f"{f' to {done.archive}' if done.archive else ''}; kept {done.kept} cited by "
+                  "cases or reports")

@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
-from yuqing.domain import BadInput
+from yuqing.cases.workflow import STATE_LABELS
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    print_fields,
+    user_errors,
+)
+from yuqing.domain import HANDLING_CLASS_LABELS, BadInput
+from yuqing.time_range import parse_day
 
 case_app = typer.Typer(help="案件 cases: open, move through the workflow, show, list.",
                        no_args_is_help=True)
@@ -47,8 +57,7 @@ def _print(doc: dict[str, Any], json_out: bool) -> None:
     if json_out:
         emit_json(doc)
         return
-    for key, value in doc.items():
-        err.print(f"{key}: {value}", highlight=False)
+    print_fields(doc)
 
 
 @case_app.command("open")
@@ -94,7 +103,72 @@ def case_show(case_id: Annotated[int, typer.Argument(help="case id")],
     """Show a case with its audit log, deadlines, attachments, links and petitions."""
     with user_errors(), case_service(config, db) as svc:
         doc = svc.show(case_id)
-    _print(doc, json_out)
+    if json_out:
+        emit_json(doc)
+    else:
+        console.print(case_text(doc), highlight=False, markup=False)
+
+
+def _when(iso: str | None) -> str:
+    """An ISO time of the case JSON (office zone) as ``2024-03-05 08:15``; ``-`` for none."""
+    return iso[:16].replace("T", " ") if iso else "-"
+
+
+def _state(state: str | None) -> str:
+    """A case state as ``核实 verified`` (cases/workflow.py STATE_LABELS)."""
+    return f"{STATE_LABELS.get(state or '', '')} {state}".strip() if state else "-"
+
+
+def case_text(doc: dict[str, Any]) -> str:
+    """Return the case ``doc`` (``case show --json``) as lines to read: the case, its
+    deadlines (met, open, or overdue: due before the current time), its log, then
+    attachments, links, assists and petitions when it has them, and the states it may move
+    to."""
+    cls = doc.get("handling_class")
+    shown_class = f"{cls} {HANDLING_CLASS_LABELS.get(cls, '')}" if cls else "-"
+    origin = " ".join(str(v) for v in (doc["origin"], doc["origin_ref"]) if v)
+    lines = [f"案件 case #{doc['id']}  {doc['title']}",
+             f"  状态 state: {_state(doc['state'])}    单位 unit: {doc['owner_unit']}",
+             f"  分类 class: {shown_class}    来源 origin: {origin}"
+             f"    渠道 channel: {doc['channel']}",
+             f"  发现 discovered: {_when(doc['discovered_at'])}    立案 opened: "
+             f"{_when(doc['opened_at'])} by {doc['opened_by']}"
+             + (f"    结案 closed: {_when(doc['closed_at'])}" if doc.get("closed_at") else "")]
+    if doc.get("summary"):
+        lines.append(f"  摘要 summary: {doc['summary']}")
+    lines.append("时限 deadlines:")
+    now = datetime.now(UTC)
+    for d in doc["deadlines"]:
+        if d["met_at"]:
+            where = f"已达成 met {_when(d['met_at'])}"
+        else:
+            late = datetime.fromisoformat(d["due"]) < now
+            where = "已超期 overdue" if late else "未到期 open"
+        lines.append(f"  {d['policy']}: 到期 due {_when(d['due'])}"
+                     f"{' (暂定 provisional)' if d['provisional'] else ''}"
+                     f" (须达到 met by {_state(d['met_by'])}): {where}")
+    lines.append("记录 log:")
+    for e in doc["log"]:
+        move = (f" {_state(e['from_state'])} → {_state(e['to_state'])}"
+                if e["to_state"] and e["to_state"] != e["from_state"] else "")
+        note = f": {e['note']}" if e["note"] else ""
+        lines.append(f"  {_when(e['at'])}  {e['actor']} ({e['role']}) {e['action']}{move}{note}")
+    for key, title in (("attachments", "附件 attachments"), ("links", "关联 links"),
+                       ("assists", "协办 assists"), ("petitions", "信访 petitions")):
+        rows = doc.get(key) or []
+        if rows:
+            lines.append(f"{title}: {len(rows)}")
+            lines += [f"  {_row(r)}" for r in rows]
+    lines.append("可转到 next: " + (", ".join(_state(s) for s in doc["next_states"]) or "-"))
+    if doc.get("playbook"):
+        lines.append(f"处置要点 playbook: {doc['playbook']}")
+    return "\n".join(lines)
+
+
+def _row(row: dict[str, Any]) -> str:
+    """One attachment, link, assist or petition as ``key value`` pairs, times shortened."""
+    return "  ".join(f"{k} {_when(v) if k.endswith('_at') or k == 'at' else v}"
+                     for k, v in row.items() if v not in (None, "", [], {}) and k != "case_id")
 
 
 @case_app.command("move")
@@ -221,8 +295,8 @@ def case_list(
         if json_out:
             emit_json(row)
         else:
-            err.print(f"{row['id']:>5}  {row['state']:<9} {row['owner_unit']}  {row['title']}",
-                      highlight=False)
+            console.print(f"{row['id']:>5}  {row['state']:<9} {row['owner_unit']}  {row['title']}",
+                          highlight=False)
 
 
 @cases_app.command("stats")
@@ -237,23 +311,21 @@ def cases_stats(config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = 
 
 @cases_app.command("daily")
 def cases_daily(
-    day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
+    day: Annotated[str | None, typer.Option(
+        "--date", help="YYYY-MM-DD, today or yesterday (default today)")] = None,
     config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """The daily report per unit; a unit with nothing gives a zero report (零报告)."""
     from yuqing.cases.stats import daily_report
 
     with user_errors(), case_service(config, db) as svc:
-        try:
-            when = date.fromisoformat(day) if day else svc.clock().astimezone(svc.tz).date()
-        except ValueError:
-            raise BadInput(f"--date {day!r}: expected YYYY-MM-DD") from None
+        when = parse_day(day or "today", svc.tz, svc.clock())
         doc = daily_report(svc, when)
     if json_out:
         emit_json(doc)
     else:
         for unit in doc["units"]:
-            err.print(unit["text"], highlight=False)
+            console.print(unit["text"], highlight=False)
 
 
 @cases_app.command("sweep")

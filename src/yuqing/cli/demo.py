@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import DbOpt, JsonOpt, emit_json, err, progress_bar, user_errors
+from yuqing.cli.common import DbOpt, JsonOpt, console, emit_json, err, progress_bar, user_errors
 from yuqing.cli.ingest import MappingOpt, outcome_table
 from yuqing.config import DEFAULT_PORT, load_config
 from yuqing.runtime.context import Context
@@ -107,16 +107,16 @@ def demo(
     if json_out:
         emit_json(outcome.as_dict())
     else:
-        err.print(outcome_table(outcome, "演示结果 demo summary"))
-        err.print(alerts_table(ctx.store))
-        err.print("\n".join(look_further(ctx, demo_config_path())),
-                  highlight=False, markup=False, soft_wrap=True)
+        console.print(outcome_table(outcome, "演示结果 demo summary"))
+        console.print(alerts_table(ctx.store))
+        console.print("\n".join(look_further(ctx, demo_config_path())),
+                      highlight=False, markup=False, soft_wrap=True)
     if serve:
         from yuqing.web.demo_seed import seed_demo
         from yuqing.web.server import serve_forever
 
         name, password = seed_demo(ctx)
-        err.print(f"演示登录 demo login: {name} / {password}  http://127.0.0.1:{port}/")
+        console.print(f"演示登录 demo login: {name} / {password}  http://127.0.0.1:{port}/")
         serve_forever(ctx, port=port)
     ctx.close()
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import ConfigOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, JsonOpt, console, emit_json, err, user_errors
 from yuqing.domain import BadInput
 
 DataOpt = Annotated[Path, typer.Option("--data", help="CSV with columns text,label")]
@@ -43,10 +43,10 @@ def _confusion_table(scores: dict[str, Any]) -> Table:
 
 def print_scores(title: str, scores: dict[str, Any]) -> None:
     """Print accuracy, macro-F1, the per-class table and the confusion matrix on stderr."""
-    err.print(f"[bold]{title}[/]: n={scores['n']} accuracy={scores['accuracy']:.4f} "
-              f"macro-F1={scores['macro_f1']:.4f}")
-    err.print(_per_class_table(title, scores))
-    err.print(_confusion_table(scores))
+    console.print(f"[bold]{title}[/]: n={scores['n']} accuracy={scores['accuracy']:.4f} "
+                  f"macro-F1={scores['macro_f1']:.4f}")
+    console.print(_per_class_table(title, scores))
+    console.print(_confusion_table(scores))
 
 
 def eval_sentiment(
@@ -97,9 +97,9 @@ def eval_sentiment(
         emit_json(doc)
         return
     print_scores(f"yuqing sentiment on {data}", doc)
-    err.print(f"speed: {doc['posts_per_s']} posts/s (normalise + model, one process)")
+    console.print(f"speed: {doc['posts_per_s']} posts/s (normalise + model, one process)")
     print_scores(f"baseline {doc['baseline']['name']}", base)
-    err.print(f"baseline speed: {doc['baseline']['posts_per_s']} posts/s")
+    console.print(f"baseline speed: {doc['baseline']['posts_per_s']} posts/s")
 
 
 def default_handling_data() -> Path:
@@ -138,8 +138,8 @@ def eval_handling_class(
         emit_json(doc)
         return
     print_scores(f"yuqing handling class on {path}", doc)
-    err.print(f"baseline {doc['baseline']['name']}: accuracy={base['accuracy']:.4f} "
-              f"macro-F1={base['macro_f1']:.4f}")
+    console.print(f"baseline {doc['baseline']['name']}: accuracy={base['accuracy']:.4f} "
+                  f"macro-F1={base['macro_f1']:.4f}")
 
 
 def default_incident_data() -> Path:
@@ -181,9 +181,9 @@ def eval_incidents(
         emit_json(doc)
         return
     for name, m in (("yuqing incidents", doc), (doc["baseline"]["name"], doc["baseline"])):
-        err.print(f"[bold]{name}[/] on {path} ({split}, n={doc['n']}): "
-                  f"precision={m['precision']:.4f} recall={m['recall']:.4f} F1={m['f1']:.4f} "
-                  f"category accuracy={m['category_accuracy']:.4f}")
+        console.print(f"[bold]{name}[/] on {path} ({split}, n={doc['n']}): "
+                      f"precision={m['precision']:.4f} recall={m['recall']:.4f} F1={m['f1']:.4f} "
+                      f"category accuracy={m['category_accuracy']:.4f}")
 
 
 def eval_alerts(
@@ -212,12 +212,12 @@ def eval_alerts(
         err.print(f"[yellow]skipped[/] {problem}")
     for name, m in (("yuqing alerts (" + ", ".join(doc["rules"]) + ")", doc),
                     (doc["baseline"]["name"], doc["baseline"])):
-        err.print(f"[bold]{name}[/] on {data} ({split}, n={doc['n']}, {doc['positives']} to "
-                  f"tell): precision={m['precision']:.4f} recall={m['recall']:.4f} "
-                  f"F1={m['f1']:.4f} (tp {m['tp']}, fp {m['fp']}, fn {m['fn']})")
-    err.print(f"alerts {doc['alerts']} ({doc['held_by_storm']} held by the storm cap, "
-              f"{doc['summaries']} summaries)")
+        console.print(f"[bold]{name}[/] on {data} ({split}, n={doc['n']}, {doc['positives']} to "
+                      f"tell): precision={m['precision']:.4f} recall={m['recall']:.4f} "
+                      f"F1={m['f1']:.4f} (tp {m['tp']}, fp {m['fp']}, fn {m['fn']})")
+    console.print(f"alerts {doc['alerts']} ({doc['held_by_storm']} held by the storm cap, "
+                  f"{doc['summaries']} summaries)")
     for key, title in (("false_negatives", "missed"), ("false_positives", "alerted, not to tell")):
         for e in doc[key]:
-            err.print(f"{title} {e['id']} [{e['kind']}] {e['text'][:60]} -> {e['got']}",
-                      highlight=False, soft_wrap=True)
+            console.print(f"{title} {e['id']} [{e['kind']}] {e['text'][:60]} -> {e['got']}",
+                          highlight=False, soft_wrap=True)

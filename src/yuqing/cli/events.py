@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -14,31 +12,21 @@ from yuqing.cli.common import (
     ConfigOpt,
     DbOpt,
     JsonOpt,
+    console,
     emit_json,
-    err,
     fail,
     reading_context,
     user_errors,
 )
 from yuqing.domain import BadInput
-
-
-def _since(value: str | None) -> datetime | None:
-    """Parse ``--since`` (ISO 8601; no offset means Asia/Shanghai); BadInput if invalid."""
-    if value is None:
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"--since {value!r}: not an ISO 8601 time") from None
-    return at if at.tzinfo else at.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+from yuqing.time_range import parse_since
 
 
 def events(
     config: ConfigOpt = None,
     db: DbOpt = None,
     since: Annotated[
-        str | None, typer.Option(help="last active at or after this time (ISO 8601)")
+        str | None, typer.Option(help="last active at or after: 24h, 7d, today or an ISO time")
     ] = None,
     min_size: Annotated[
         int, typer.Option("--min-size", min=1, help="at least this many items")
@@ -53,7 +41,8 @@ def events(
     with user_errors():
         ctx = reading_context(config, db)
         try:
-            rows = list_events(ctx.store, since=_since(since), min_size=min_size, order=order,
+            start = parse_since(since, ctx.config.timezone) if since else None
+            rows = list_events(ctx.store, since=start, min_size=min_size, order=order,
                                limit=limit)
         except ValueError as exc:
             raise BadInput(str(exc)) from None
@@ -69,7 +58,7 @@ def events(
     for r in rows:
         table.add_row(r["id"], r["level"], f"{r['heat']:.1f}", str(r["size"]), r["last_at"][:16],
                       r["title"])
-    err.print(table)
+    console.print(table)
 
 
 def event(
@@ -96,20 +85,20 @@ def event(
     if doc is None:
         raise fail(f"event {event_id}: not found")
     if summarize and not json_out:
-        err.print(f"摘要 summary ({doc['summary']['model']}, {doc['summary']['seconds']} s): "
-                  f"{doc['summary']['text']}", highlight=False)
+        console.print(f"摘要 summary ({doc['summary']['model']}, {doc['summary']['seconds']} s): "
+                      f"{doc['summary']['text']}", highlight=False)
     if json_out:
         emit_json(doc)
         return
-    err.print(f"[bold]{doc['title']}[/]  {doc['id']}  级别 {doc['level']} {doc['level_name']}"
-              f"  热度 {doc['heat']:.1f}  {doc['size']} 条")
+    console.print(f"[bold]{doc['title']}[/]  {doc['id']}  级别 {doc['level']} {doc['level_name']}"
+                  f"  热度 {doc['heat']:.1f}  {doc['size']} 条")
     origin = doc["origin"] or {}
-    err.print(f"源头 origin: {origin.get('key')} {origin.get('author') or ''} "
-              f"{origin.get('published_at') or ''} (confidence {origin.get('confidence')}: "
-              f"{origin.get('reason')})")
-    err.print(f"关键词 keywords: {', '.join(doc['keywords'])}")
-    err.print(f"传播 depth {doc.get('depth')} breadth {doc.get('breadth')}, "
-              f"{len(doc['edges'])} edges; first by media: {doc.get('first_by_media')}")
+    console.print(f"源头 origin: {origin.get('key')} {origin.get('author') or ''} "
+                  f"{origin.get('published_at') or ''} (confidence {origin.get('confidence')}: "
+                  f"{origin.get('reason')})")
+    console.print(f"关键词 keywords: {', '.join(doc['keywords'])}")
+    console.print(f"传播 depth {doc.get('depth')} breadth {doc.get('breadth')}, "
+                  f"{len(doc['edges'])} edges; first by media: {doc.get('first_by_media')}")
 
 
 def _summarize(ctx: Any, event_id: str) -> dict[str, Any]:
@@ -146,8 +135,9 @@ def eval_events(
     if json_out:
         emit_json(doc)
         return
-    err.print(f"n={doc['n']}  B-cubed P={doc['bcubed_precision']:.3f} R={doc['bcubed_recall']:.3f} "
-              f"F1={doc['bcubed_f1']:.3f}  ARI={doc['ari']:.3f}  events={doc['events']} "
-              f"labels={doc['labels']}")
+    console.print(f"n={doc['n']}  B-cubed P={doc['bcubed_precision']:.3f} "
+                  f"R={doc['bcubed_recall']:.3f} "
+                  f"F1={doc['bcubed_f1']:.3f}  ARI={doc['ari']:.3f}  events={doc['events']} "
+                  f"labels={doc['labels']}")
     base = doc["baseline"]
-    err.print(f"baseline ({base['name']}): F1={base['bcubed_f1']:.3f} ARI={base['ari']:.3f}")
+    console.print(f"baseline ({base['name']}): F1={base['bcubed_f1']:.3f} ARI={base['ari']:.3f}")

@@ -12,6 +12,7 @@ from yuqing.cli.common import (
     ConfigOpt,
     DbOpt,
     JsonOpt,
+    console,
     emit_json,
     err,
     fail,
@@ -110,7 +111,7 @@ def ingest(
     if json_out:
         emit_json(total.as_dict())
     else:
-        err.print(outcome_table(total, "导入结果 ingest"))
+        console.print(outcome_table(total, "导入结果 ingest"))
         for problem in total.problems:
             err.print(f"[yellow]拒收 rejected:[/] {problem}", highlight=False, soft_wrap=True)
     if unread:

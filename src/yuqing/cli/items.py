@@ -12,8 +12,8 @@ from yuqing.cli.common import (
     ConfigOpt,
     DbOpt,
     check_scheme,
+    console,
     emit_json,
-    err,
     reading_context,
     user_errors,
 )
@@ -26,7 +26,8 @@ from yuqing.time_range import parse_since
 def items(
     scheme: Annotated[str | None, typer.Option(help="only items matching this scheme")] = None,
     sentiment: Annotated[str | None, typer.Option(help="negative, neutral or positive")] = None,
-    since: Annotated[str | None, typer.Option(help="24h, 7d or an ISO date")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="24h, 7d, today, yesterday or an ISO date")] = None,
     query: Annotated[
         str | None,
         typer.Option("--query", "-q", help="words the text contains (2+ characters; space = AND)"),
@@ -67,4 +68,4 @@ def items(
             "、".join(it.schemes),
             (it.title or it.text)[:60],
         )
-    err.print(table)
+    console.print(table)

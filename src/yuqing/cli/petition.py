@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 import typer
 
 from yuqing.cli.cases import ActorOpt, RoleOpt, case_service
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    print_fields,
+    user_errors,
+)
 from yuqing.domain import BadInput
 
 petition_app = typer.Typer(help="信访举报 petitions: intake with repeat and cross-level detection.",
@@ -64,8 +72,7 @@ def petition_add(
     if json_out:
         emit_json(doc)
     else:
-        for key, value in doc.items():
-            err.print(f"{key}: {value}", highlight=False)
+        print_fields(doc)
 
 
 @petition_app.command("contact")
@@ -84,12 +91,13 @@ def petition_contact(
     if json_out:
         emit_json(doc)
     else:
-        err.print(doc, highlight=False)
+        print_fields(doc)
 
 
 def deadline(
     start: Annotated[
-        str, typer.Option("--from", help="when received, ISO time (no offset = config timezone)")
+        str, typer.Option("--from", help="when received: now, today or an ISO time (no offset ="
+                                         " config timezone)")
     ],
     policy: Annotated[str | None, typer.Option(help="a named policy from [deadlines]")] = None,
     hours: Annotated[float | None, typer.Option(help="calendar hours (holidays included)")] = None,
@@ -123,7 +131,7 @@ def deadline(
         emit_json(due.as_json())
     else:
         mark = "（暂定 provisional）" if due.provisional else ""
-        err.print(f"{due.policy}: 到期 due {due.due.isoformat()}{mark}", highlight=False)
+        console.print(f"{due.policy}: 到期 due {due.due.isoformat()}{mark}", highlight=False)
 
 
 def eval_petitions(
@@ -149,4 +157,4 @@ def eval_petitions(
         emit_json(doc)
     else:
         for key in ("repeat", "cross_level"):
-            err.print(f"{key}: {doc[key]}  baseline: {doc['baseline'][key]}", highlight=False)
+            console.print(f"{key}: {doc[key]}  baseline: {doc['baseline'][key]}", highlight=False)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import ConfigOpt, DbOpt, emit_json, err, reading_context, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, console, emit_json, reading_context, user_errors
 from yuqing.domain import BadInput
 from yuqing.time_range import parse_since
 
@@ -23,7 +23,8 @@ def rejections(
         str | None, typer.Option(help="only this reason code, e.g. empty_text")
     ] = None,
     source: Annotated[str | None, typer.Option(help="only this source")] = None,
-    since: Annotated[str | None, typer.Option(help="24h, 7d or an ISO date")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="24h, 7d, today, yesterday or an ISO date")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,
     config: ConfigOpt = None,
     db: DbOpt = None,
@@ -62,4 +63,4 @@ def rejections(
     for r in found:
         table.add_row(r["at"].astimezone(tz).strftime("%m-%d %H:%M"), r["source"] or "",
                       r["origin"] or "", r["reason"], r["detail"] or "")
-    err.print(table)
+    console.print(table)

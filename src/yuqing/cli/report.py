@@ -12,8 +12,8 @@ from yuqing.cli.common import (
     ConfigOpt,
     DbOpt,
     JsonOpt,
+    console,
     emit_json,
-    err,
     reading_context,
     user_errors,
 )
@@ -48,7 +48,8 @@ def report(
     date: Annotated[
         str | None,
         typer.Option(
-            "--date", help="a day in the period (YYYY-MM-DD); default: the last complete period"
+            "--date", help="a day in the period: YYYY-MM-DD, today or yesterday (office zone); "
+                      "default: the last complete period"
         ),
     ] = None,
     fmt: Annotated[
@@ -86,8 +87,8 @@ def report(
 
     with user_errors():
         fmt = report_format(fmt, out, FORMATS)
-        day = parse_date(date) if date else None
         ctx = reading_context(config, db)
+        day = parse_date(date, ctx.config.timezone) if date else None
         try:
             made = make_report(ctx.store, ctx.config, kind, day=day, scheme=scheme, event=event,
                                case=case, first=parse_date(first) if first else None,
@@ -106,5 +107,5 @@ def report(
     if json_out:
         emit_json(doc)
     else:
-        err.print(f"已生成 wrote {path} ({len(data)} bytes): {made.title} {made.period_label}"
-                  + ("（零报告）" if made.zero else ""))
+        console.print(f"已生成 wrote {path} ({len(data)} bytes): {made.title} {made.period_label}"
+                      + ("（零报告）" if made.zero else ""))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit_json, err, user_errors
 from yuqing.config import DEFAULT_PORT
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context, make_context
@@ -22,10 +22,16 @@ PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="port of the web ap
 HostOpt = Annotated[str, typer.Option(help="address to listen on")]
 
 
-def _report(outcome: Outcome, health: dict[str, SourceHealth]) -> None:
+def _summary(outcome: Outcome, health: dict[str, SourceHealth]) -> str:
+    """One line of counts and source states (a round of `run`, or the whole `run --once`)."""
     states = ", ".join(f"{name}:{h.status}" for name, h in health.items())
-    err.print(f"入库 {outcome.stored} · 更新 {outcome.updated} · 预警 {outcome.alerts} "
-              f"· 拒收 {outcome.rejected} · 信源 {states}", highlight=False)
+    return (f"入库 {outcome.stored} · 更新 {outcome.updated} · 预警 {outcome.alerts} "
+            f"· 拒收 {outcome.rejected} · 信源 {states}")
+
+
+def _log_round(outcome: Outcome, health: dict[str, SourceHealth]) -> None:
+    """Log a round of the watch loop on stderr."""
+    err.print(_summary(outcome, health), highlight=False)
 
 
 def run(
@@ -56,10 +62,11 @@ def run(
         if not any(s.enabled for s in ctx.live.config.sources) and (once or not serve):
             raise BadInput("no enabled sources in the config"
                            + ("" if once else " and --no-serve") + ": nothing to do")
-        watcher = Watcher(ctx, on_round=None if json_out or once else _report)
+        watcher = Watcher(ctx, on_round=None if json_out or once else _log_round)
         for name, why in ctx.pipeline.skipped.items():
             err.print(f"[yellow]stage {name} skipped:[/] {why}")
-        total = _once(ctx, watcher) if once else _watch(ctx, watcher, serve, host, port)
+        total = (_once(ctx, watcher) if once
+                 else _watch(ctx, watcher, serve, host, port, json_out))
         total.add(ctx.pushed)
         watcher.close()
         ctx.close()
@@ -67,7 +74,7 @@ def run(
         emit_json({**total.as_dict(), "pushed": ctx.pushed.as_dict(),
                    "sources": {n: h.as_dict() for n, h in watcher.health.items()}})
     elif once:
-        _report(total, watcher.health)
+        console.print(_summary(total, watcher.health), highlight=False)
     else:
         err.print("已停止 stopped")
 
@@ -79,15 +86,19 @@ def _once(ctx: Context, watcher: Watcher) -> Outcome:
     return outcome
 
 
-def _watch(ctx: Context, watcher: Watcher, serve: bool, host: str, port: int) -> Outcome:
-    """Rounds until SIGINT/SIGTERM, with the alert dispatcher (and the web app) running."""
-    from yuqing.web.server import serve_in_thread
+def _watch(ctx: Context, watcher: Watcher, serve: bool, host: str, port: int,
+           json_out: bool) -> Outcome:
+    """Rounds until SIGINT/SIGTERM, with the alert dispatcher (and the web app, whose
+    address and first-login hint are printed: on stderr with ``--json``) running."""
+    from yuqing.web.server import serve_in_thread, start_lines
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     server = serve_in_thread(ctx, host=host, port=port) if serve else None
     ctx.pipeline.dispatcher.start()  # alerts are delivered while the sources are watched
+    for line in start_lines(ctx, host, port) if serve else []:
+        (err if json_out else console).print(line, highlight=False, markup=False)
     err.print(
         f"监测中 watching {len(watcher.sources)} sources"
         + (f"; push API http://{host}:{port}/api/items" if serve else "")

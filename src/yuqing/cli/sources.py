@@ -11,8 +11,8 @@ from yuqing.cli.common import (
     ConfigOpt,
     DbOpt,
     JsonOpt,
+    console,
     emit_json,
-    err,
     reading_context,
     user_errors,
 )
@@ -59,4 +59,4 @@ def sources(config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = Fals
         error = r["last_error"]["message"] if r["last_error"] else ""
         table.add_row(r["name"], r["kind"], _status(r), _age(r["freshness_lag_s"]),
                       _percent(r["failure_rate_24h"]), per_poll, error)
-    err.print(table)
+    console.print(table)

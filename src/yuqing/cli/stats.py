@@ -12,8 +12,8 @@ from yuqing.cli.common import (
     DbOpt,
     JsonOpt,
     check_scheme,
+    console,
     emit_json,
-    err,
     reading_context,
     user_errors,
 )
@@ -24,10 +24,10 @@ from yuqing.time_range import parse_range
 
 def stats(
     since: Annotated[
-        str, typer.Option(help="start: 24h, 7d or an ISO date/time (local zone)")
+        str, typer.Option(help="start: 24h, 7d, today, yesterday or an ISO date/time (local zone)")
     ] = "24h",
     until: Annotated[
-        str | None, typer.Option(help="end (exclusive), ISO date/time; default now")
+        str | None, typer.Option(help="end (exclusive): now, today or an ISO date/time")
     ] = None,
     scheme: Annotated[str | None, typer.Option(help="only items matching this scheme")] = None,
     bucket: Annotated[str, typer.Option(help="hour or day")] = "hour",
@@ -58,8 +58,8 @@ def stats(
 def _print_human(doc: dict[str, Any]) -> None:
     """Print the headline figures and the top lists on stderr."""
     o = doc["overview"]
-    err.print(f"{doc['since']} .. {doc['until']}  方案 scheme: {doc['scheme'] or '全部 all'}")
-    err.print(
+    console.print(f"{doc['since']} .. {doc['until']}  方案 scheme: {doc['scheme'] or '全部 all'}")
+    console.print(
         f"条目 items {o['items']}  负面 negative {o['negative']} ({o['negative_share']:.1%})  "
         f"敏感 sensitive {o['sensitive']}"
     )
@@ -75,5 +75,5 @@ def _print_human(doc: dict[str, Any]) -> None:
         table.add_column("count", justify="right")
         for row in rows:
             table.add_row(row["name"], str(row["count"]))
-        err.print(table)
-    err.print("关键词 keywords: " + "、".join(k["word"] for k in doc["keywords"]))
+        console.print(table)
+    console.print("关键词 keywords: " + "、".join(k["word"] for k in doc["keywords"]))

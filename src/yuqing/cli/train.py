@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from yuqing.cli.common import JsonOpt, emit_json, err, progress_bar, user_errors
+from yuqing.cli.common import JsonOpt, emit_json, print_fields, progress_bar, user_errors
 from yuqing.domain import BadInput
 
 train_app = typer.Typer(help="Train the models Yuqing ships.", no_args_is_help=True)
@@ -81,4 +81,4 @@ def train_sentiment_cmd(
     if json_out:
         emit_json(metrics)
     else:
-        err.print(metrics)
+        print_fields(metrics)

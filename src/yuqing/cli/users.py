@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, fail, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit_json, fail, user_errors
 from yuqing.web.accounts import Accounts
 
 user_app = typer.Typer(help="Web accounts: users, roles, units, API tokens.", no_args_is_help=True)
@@ -57,7 +57,7 @@ def add(
     if json_out:
         emit_json({"id": user_id, "name": name, "role": role, "unit": unit})
     else:
-        err.print(f"已创建用户 created user {name} ({role}{', ' + unit if unit else ''})")
+        console.print(f"已创建用户 created user {name} ({role}{', ' + unit if unit else ''})")
 
 
 @user_app.command("set")
@@ -88,7 +88,7 @@ def set_user(
     if json_out:
         emit_json({"name": name, "changed": sorted(changes)})
     else:
-        err.print(f"已修改用户 changed user {name}: {', '.join(sorted(changes))}")
+        console.print(f"已修改用户 changed user {name}: {', '.join(sorted(changes))}")
 
 
 @user_app.command("list")
@@ -105,7 +105,7 @@ def list_users(config: ConfigOpt = None, db: DbOpt = None, json_out: JsonOpt = F
         return
     for u in users:
         active = "active" if u["active"] else "inactive"
-        err.print(f"{u['name']}\t{u['role']}\t{u['unit'] or '-'}\t{active}")
+        console.print(f"{u['name']}\t{u['role']}\t{u['unit'] or '-'}\t{active}")
 
 
 @user_app.command("token")

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from yuqing.config import DEFAULT_TIMEZONE
 from yuqing.domain import BadInput
+from yuqing.time_range import parse_day
 
 PERIOD_KINDS = ("daily", "weekly", "monthly")
 
@@ -89,9 +91,7 @@ def range_period(first: date, last: date, tz: str) -> Period:
                   _local_midnight(last + timedelta(days=1), zone), label)
 
 
-def parse_date(value: str) -> date:
-    """Parse ``--date`` (``YYYY-MM-DD``); raises BadInput naming the value."""
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise BadInput(f"--date {value!r}: expected a date such as 2024-03-05") from None
+def parse_date(value: str, tz: str = DEFAULT_TIMEZONE) -> date:
+    """Parse ``--date`` (``today``, ``yesterday`` in zone ``tz``, or ``YYYY-MM-DD``:
+    time_range.parse_day); raises BadInput naming the value."""
+    return parse_day(value, tz)

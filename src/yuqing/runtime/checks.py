@@ -14,11 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import time
 
+from yuqing.alerts.channels.options import (
+    channel_label,
+    model_of,
+    target_problems,
+    unknown_options,
+)
 from yuqing.alerts.channels.registry import ChannelFactory, build_channel
 from yuqing.alerts.render import MESSAGES
 from yuqing.alerts.rulebook import check_config_rules
-from yuqing.cases.workflow import STATES
-from yuqing.config import Config, env_name, environment_settings
+from yuqing.cases.petitions import LEVELS as UNIT_LEVELS
+from yuqing.cases.workflow import ROLES, STATES
+from yuqing.config import Config, did_you_mean, env_name, environment_settings, not_one_of
 from yuqing.domain import BadInput
 from yuqing.pipeline.schemes import CompiledScheme
 from yuqing.plugins import Registry
@@ -27,13 +34,15 @@ from yuqing.reports.periods import PERIOD_KINDS
 from yuqing.runtime.config_files import file_problems
 from yuqing.runtime.stages import StageFactory, match_form
 from yuqing.sources.files import path_problem
+from yuqing.sources.registry import SourceFactory, create_source
 from yuqing.store.engine import check_database_url
 
 
 def known_language(code: str) -> str:
     """Return ``code`` when alert messages and the web app speak it; raises ValueError otherwise."""
     if code not in MESSAGES:
-        raise ValueError(f"{code!r} is not a known language (known: {', '.join(MESSAGES)})")
+        raise ValueError(f"{code!r} is not a known language (known: {', '.join(MESSAGES)})"
+                         f"{did_you_mean(code, MESSAGES)}")
     return code
 
 
@@ -89,7 +98,7 @@ def setting_problems(config: Config) -> list[str]:
 def _known(key: str, values: Sequence[str], known: Sequence[str], what: str) -> list[str]:
     """Return ``"key[i]: 'value' is not WHAT (known: ...)"`` for each value not in ``known``."""
     return [f"{key}[{i}]: {v!r} is not {what} (known: {', '.join(known) or 'none'})"
-            for i, v in enumerate(values) if v not in known]
+            f"{did_you_mean(v, known)}" for i, v in enumerate(values) if v not in known]
 
 
 def case_problems(config: Config) -> list[str]:
@@ -108,7 +117,13 @@ def case_problems(config: Config) -> list[str]:
     for i, p in enumerate(config.deadlines.policies):
         if p.met_by not in STATES:
             problems.append(f"deadlines.policies[{i}].met_by: {p.met_by!r} is not a case state "
-                            f"(known: {', '.join(STATES)})")
+                            f"(known: {', '.join(STATES)}){did_you_mean(p.met_by, STATES)}")
+    for unit in config.cases.units:
+        if unit.level not in UNIT_LEVELS:
+            problems.append(f"unit {unit.name!r}: level: {not_one_of(unit.level, UNIT_LEVELS)}")
+    for user in config.cases.users:
+        problems += [f"user {user.name!r}: roles: {not_one_of(role, ROLES)}"
+                     for role in user.roles if role not in ROLES]
     return problems
 
 
@@ -122,7 +137,7 @@ def schedule_problems(config: Config) -> list[str]:
         key = f"reports.schedules[{i}]"
         for field, value, known in (("kind", s.kind, PERIOD_KINDS), ("format", s.format, FORMATS)):
             if value not in known:
-                problems.append(f"{key}.{field}: {value!r} is not one of {', '.join(known)}")
+                problems.append(f"{key}.{field}: {not_one_of(value, known)}")
         try:
             time.fromisoformat(s.at)
         except ValueError:
@@ -149,12 +164,7 @@ def alert_and_scheme_problems(config: Config, channels: Registry[ChannelFactory]
     channel that ``channels`` cannot build (unknown kind, bad option), an alert rule that
     does not validate (alerts/rulebook.py check_config_rules), a scheme whose expression
     does not parse or that could never match (pipeline/schemes.py)."""
-    problems = []
-    for i, channel in enumerate(config.alerts.channels):
-        try:
-            build_channel(channels, channel)
-        except BadInput as exc:
-            problems.append(f"alerts.channels[{i}]: {exc}")
+    problems = channel_problems(config, channels)[0]
     try:
         check_config_rules(config)
     except BadInput as exc:
@@ -164,6 +174,43 @@ def alert_and_scheme_problems(config: Config, channels: Registry[ChannelFactory]
             CompiledScheme.build(scheme, match_form)
         except BadInput as exc:
             problems.append(f"schemes[{i}]: {exc}")
+    return problems
+
+
+def channel_problems(config: Config,
+                     channels: Registry[ChannelFactory]) -> tuple[list[str], list[str]]:
+    """Return ``(errors, warnings)`` of ``[[alerts.channels]]``, each naming the channel
+    (``alert channel 'duty' (kind webhook)``): a kind ``channels`` does not know, a bad
+    option, an option its kind does not take (with the nearest one), a URL it posts to
+    that the SSRF guard will refuse at send time (options.target_problems); warnings: a
+    host that does not resolve now."""
+    errors, warnings = [], []
+    for channel in config.alerts.channels:
+        label = channel_label(channel)
+        try:
+            model = model_of(build_channel(channels, channel))
+        except BadInput as exc:
+            errors.append(str(exc))
+            continue
+        if model is None:  # a plugin kind that declares no options
+            continue
+        bad, unsure = target_problems(model, channel)
+        errors += [f"{label}: {p}" for p in unknown_options(model, channel) + bad]
+        warnings += [f"{label}: {p}" for p in unsure]
+    return errors, warnings
+
+
+def source_problems(config: Config, sources: Registry[SourceFactory]) -> list[str]:
+    """Return the problems of building each source, enabled or not, from its kind in
+    ``sources``, each naming the source: an unknown kind, a missing or bad option, a key
+    its kind does not take (``source 'xx' (kind rss): unknown key 'intervall' — did you
+    mean 'interval'?``)."""
+    problems = []
+    for source in config.sources:
+        try:
+            create_source(sources, source)
+        except BadInput as exc:
+            problems.append(str(exc))
     return problems
 
 
@@ -190,18 +237,22 @@ def source_path_problems(config: Config) -> tuple[list[str], list[str]]:
 
 
 def config_problems(config: Config, *, stages: Registry[StageFactory],
-                    channels: Registry[ChannelFactory]) -> list[str]:
+                    channels: Registry[ChannelFactory],
+                    sources: Registry[SourceFactory] | None = None) -> list[str]:
     """Return every problem of ``config`` that spans subsystems, each naming its key and
-    value; ``stages`` and ``channels`` are the process's registries (plugins included)."""
+    value; ``stages``, ``channels`` and ``sources`` are the process's registries (plugins
+    included; the sources are not built when ``sources`` is None)."""
     return (setting_problems(config) + file_problems(config) + case_problems(config)
             + schedule_problems(config) + stage_problems(config, stages)
+            + (source_problems(config, sources) if sources is not None else [])
             + alert_and_scheme_problems(config, channels))
 
 
 def check_config(config: Config, *, stages: Registry[StageFactory],
-                 channels: Registry[ChannelFactory]) -> None:
+                 channels: Registry[ChannelFactory],
+                 sources: Registry[SourceFactory] | None = None) -> None:
     """Raise BadInput ``FILE: problem; problem`` (FILE is :attr:`Config.origin`) when
     :func:`config_problems` finds any."""
-    found = config_problems(config, stages=stages, channels=channels)
+    found = config_problems(config, stages=stages, channels=channels, sources=sources)
     if found:
         raise BadInput(f"{config.origin}: {'; '.join(found)}")

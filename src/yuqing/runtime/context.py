@@ -74,7 +74,7 @@ class Context:
     def check(self, config: Config) -> None:
         """Raise BadInput ``FILE: problem; ...`` for what `yuqing check` refuses in ``config``
         (runtime/checks.py check_config with this process's registries)."""
-        check_config(config, stages=self.stages, channels=self.channels)
+        check_config(config, stages=self.stages, channels=self.channels, sources=self.sources)
 
     @property
     def live(self) -> LiveSettings:

@@ -10,14 +10,13 @@ an idea from changedetection.io's content fetchers.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar, Literal, Protocol, runtime_checkable
 
-from yuqing.config import SourceConfig
+from yuqing.config import SourceConfig, unknown_key
 from yuqing.domain import BadInput, RawItem
 
 FetchStatus = Literal["ok", "degraded", "failed", "not_modified"]
@@ -162,17 +161,28 @@ POLL_OPTIONS = frozenset({"poll_timeout"})
 HTTP_OPTIONS = POLL_OPTIONS | {"delay", "timeout", "headers"}
 
 
+def source_label(config: SourceConfig) -> str:
+    """Return how messages name the source: ``source 'xx' (kind rss)`` (config.table_label)."""
+    return f"source {config.name!r} (kind {config.kind})"
+
+
+def unknown_option(config: SourceConfig, key: str, known: Iterable[str]) -> BadInput:
+    """Return the error of ``key``, not a key of a ``kind`` source: it names the source
+    and the nearest of ``known`` and of the keys every source takes (``interval``,
+    ``enabled`` …), in the one wording of config.unknown_key."""
+    return BadInput(f"{source_label(config)}: "
+                    f"{unknown_key(key, [*SourceConfig.model_fields, *known])}")
+
+
 def check_options(config: SourceConfig, known: Iterable[str]) -> None:
-    """Raise BadInput naming the source, the first option of ``config`` that is not in
-    ``known`` and the nearest known one (``rise_place`` → ``rise_places``), so a typo
-    is refused at start and by ``yuqing check`` instead of silently using a default."""
-    names = sorted(set(known))
+    """Raise BadInput (:func:`unknown_option`) for the first option of ``config`` that is
+    not in ``known`` (``intervall`` → ``interval``, ``rise_place`` → ``rise_places``), so
+    a typo is refused at start and by ``yuqing check`` instead of silently using a
+    default."""
+    names = set(known)
     for key in config.model_extra or {}:
         if key not in names:
-            near = difflib.get_close_matches(key, names, n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
-            raise BadInput(f"source {config.name!r} (kind {config.kind}): unknown option "
-                           f"{key!r}{hint} (known: {', '.join(names)})")
+            raise unknown_option(config, key, names)
 
 
 _HTTP_URL = re.compile(r"^https?://[^/\s]+")

@@ -70,7 +70,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from yuqing.config import SourceConfig
 from yuqing.domain import BACKFILL, BadInput, RawItem
 from yuqing.pipeline.dates import parse_published
-from yuqing.sources.base import ConfiguredSource, FetchResult, FetchState
+from yuqing.sources.base import ConfiguredSource, FetchResult, FetchState, unknown_option
 from yuqing.sources.decode import Undecodable, codec_name, decode_html
 from yuqing.sources.http import content_charset
 from yuqing.sources.polling import FetchError, Page, PollEnv
@@ -156,8 +156,7 @@ def parse_site_options(config: SourceConfig) -> SiteOptions:
         if error["type"] == "missing":
             raise BadInput(f"{where} is required") from None
         if error["type"] == "extra_forbidden":
-            known = ", ".join(SiteOptions.model_fields)
-            raise BadInput(f"{where} is not a site option (known: {known})") from None
+            raise unknown_option(config, key, SiteOptions.model_fields) from None
         message = str(error["msg"]).removeprefix("Value error, ")
         raise BadInput(f"{where}: {message}") from None
 

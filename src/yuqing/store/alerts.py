@@ -307,6 +307,33 @@ def add_delivery(conn: Connection, alert_id: int, channel: str, now: datetime) -
     return bool(conn.execute(stmt.on_conflict_do_nothing()).rowcount)
 
 
+def reset_failed(conn: Connection, alert_id: int, now: datetime) -> list[str] | None:
+    """Put the deliveries of alert ``alert_id`` that failed for good back in the outbox, due
+    now with a fresh retry budget (``attempts`` 0; the parts of a split message already
+    accepted stay sent); return their channels, sorted (empty: none failed), or None when
+    there is no such alert. Their attempt rows stay: the history keeps the failures."""
+    if conn.scalar(select(alerts.c.id).where(alerts.c.id == alert_id)) is None:
+        return None
+    row = and_(deliveries.c.alert_id == alert_id, deliveries.c.status == "failed")
+    channels = sorted(conn.scalars(select(deliveries.c.channel).where(row)))
+    if channels:
+        conn.execute(update(deliveries).where(row).values(status="pending", attempts=0,
+                                                          updated_at=now))
+        conn.execute(delete(delivery_claims).where(delivery_claims.c.alert_id == alert_id,
+                                                   delivery_claims.c.channel.in_(channels)))
+    return channels
+
+
+def delivery_states(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
+    """Return the deliveries of alert ``alert_id`` by channel: ``[{"channel", "status",
+    "attempts", "last_error"}]`` (empty for no such alert)."""
+    d = deliveries.c
+    return [{"channel": r.channel, "status": r.status, "attempts": r.attempts,
+             "last_error": r.last_error}
+            for r in conn.execute(select(d.channel, d.status, d.attempts, d.last_error)
+                                  .where(d.alert_id == alert_id).order_by(d.channel))]
+
+
 def alert_history(conn: Connection, limit: int,
                   channels: Collection[str] | None = None) -> list[dict[str, Any]]:
     """Return the newest ``limit`` alerts (on ``channels`` unless None) with deliveries and
@@ -399,6 +426,21 @@ class AlertsRepository(AlertStateQueries, AlertRuleQueries):
         """Queue ``alert_id`` over ``channel``; False when it already has that delivery."""
         with self._write() as conn:
             return add_delivery(conn, alert_id, channel, now)
+
+    def reset_failed(self, alert_id: int, now: datetime) -> list[str] | None:
+        """Put the failed deliveries of ``alert_id`` back in the outbox, due now; return their
+        channels, or None when there is no such alert (see :func:`reset_failed`)."""
+        if not storable_id(alert_id):
+            return None
+        with self._write() as conn:
+            return reset_failed(conn, alert_id, now)
+
+    def delivery_states(self, alert_id: int) -> list[dict[str, Any]]:
+        """Return the deliveries of ``alert_id`` (see :func:`delivery_states`)."""
+        if not storable_id(alert_id):
+            return []
+        with self._read() as conn:
+            return delivery_states(conn, alert_id)
 
     def alert_rule(self, alert_id: int) -> str | None:
         """Return the rule name of alert ``alert_id`` (None when there is no such alert)."""

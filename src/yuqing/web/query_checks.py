@@ -39,8 +39,8 @@ def choice(name: str, value: str | None, allowed: Sequence[str]) -> str | None:
 
 def since_param(value: str | None, tz: str, name: str = "since") -> datetime | None:
     """Parse ``since`` like the CLI's ``--since`` (time_range.parse_since: ``24h``, ``7d``,
-    or an ISO 8601 date/time, no offset = ``tz``); aware UTC, None when unset. Raises the
-    422 of :func:`bad_param` for anything else."""
+    ``now``, ``today``, ``yesterday`` or an ISO 8601 date/time, no offset = ``tz``); aware
+    UTC, None when unset. Raises the 422 of :func:`bad_param` for anything else."""
     from yuqing.time_range import parse_since
 
     if not value:
@@ -48,7 +48,8 @@ def since_param(value: str | None, tz: str, name: str = "since") -> datetime | N
     try:
         return parse_since(value, tz)
     except BadInput:
-        raise bad_param(name, value, "expected 30m, 24h, 7d, 2w or an ISO 8601 date/time "
+        raise bad_param(name, value, "expected 30m, 24h, 7d, 2w, today, yesterday or an ISO "
+                                     "8601 date/time "
                                      "such as 2024-03-05 or 2024-03-05T08:00+08:00") from None
 
 

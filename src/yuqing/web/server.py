@@ -7,6 +7,7 @@ import threading
 
 import uvicorn
 
+from yuqing.cases.people import NO_PASSWORD
 from yuqing.config import DEFAULT_PORT
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context
@@ -31,10 +32,30 @@ def _server(ctx: Context, host: str, port: int) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
+#: the command that creates the first web login (README "Web app")
+FIRST_LOGIN = "yuqing user add NAME --role admin --password-stdin"
+
+
+def start_lines(ctx: Context, host: str, port: int) -> list[str]:
+    """Return what `yuqing serve` and `yuqing run` print at start: the address of the web
+    app (``127.0.0.1`` for an all-addresses ``--host``), and how to create the first login
+    (:data:`FIRST_LOGIN`) while no active account has a password (accounts made from
+    ``[[cases.users]]`` have none)."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    lines = [f"网页 web app: http://{shown}:{port}/  (API docs /docs, OpenAPI /openapi.json)"]
+    accounts = ctx.store.accounts
+    if not any((found := accounts.user_for_login(u["name"])) is not None
+               and found["password_hash"] != NO_PASSWORD for u in accounts.users()):
+        lines.append(f"尚无可登录的账号 no account can log in yet; create the first: {FIRST_LOGIN}")
+    return lines
+
+
 def serve_forever(ctx: Context, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
-    """Serve the web app and JSON API until interrupted (Ctrl-C)."""
+    """Serve the web app and JSON API until interrupted (Ctrl-C), after printing
+    :func:`start_lines`."""
     server = _server(ctx, host, port)
-    print(f"Yuqing web: http://{host}:{port}/  (API docs /docs, OpenAPI /openapi.json)", flush=True)
+    print("\n".join(start_lines(ctx, host, port)), flush=True)
     server.run()
 
 

@@ -111,7 +111,7 @@ def test_a_wrong_type_is_refused_naming_the_option(case: OptionsCase) -> None:
     with pytest.raises(BadInput) as info:
         case.build(config(case, {**case.valid, key: value}))
     message = str(info.value)
-    assert message.startswith(f"alert channel 'my-{case.kind}': option {key!r}")
+    assert message.startswith(f"alert channel 'my-{case.kind}' (kind {case.kind}): option {key!r}")
     assert repr(value) in message or "must be >= 1" in message
 
 

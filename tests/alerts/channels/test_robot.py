@@ -111,6 +111,6 @@ def test_spread_gives_each_alert_its_message_result() -> None:
 def test_a_bad_max_bytes_is_refused_naming_the_channel(kind: str, value: object) -> None:
     cfg = ChannelConfig(name="机器人", kind=kind, url="https://robot.example.cn/hook",
                         max_bytes=value)
-    with pytest.raises(BadInput, match="alert channel '机器人': option 'max_bytes' must be an "
-                                       "integer >= 256"):
+    with pytest.raises(BadInput, match=f"alert channel '机器人' \\(kind {kind}\\): "
+                                       "option 'max_bytes' must be an integer >= 256"):
         build_channel(register_builtin_channels(channel_registry()), cfg)

@@ -24,8 +24,8 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from yuqing.alerts.channels.base import MASK, mask_url
 from yuqing.alerts.render import messages
-from yuqing.alerts.ssrf import check_url
-from yuqing.config import ChannelConfig
+from yuqing.alerts.ssrf import UnresolvableHost, check_url
+from yuqing.config import ChannelConfig, unknown_key
 from yuqing.domain import BadInput
 
 #: ``json_schema_extra`` key marking a secret field: ``True`` (masked whole) or ``"url"``
@@ -151,19 +151,56 @@ Headers = Annotated[dict[str, str], BeforeValidator(_headers)]
 Required = Annotated[str, BeforeValidator(_required)]
 
 
+def unknown_options(model: type[ChannelOptions], cfg: ChannelConfig) -> list[str]:
+    """Return ``unknown key 'x' — did you mean 'y'?`` (config.unknown_key) for every option
+    of ``cfg`` that ``model`` does not declare."""
+    valid = [*ChannelConfig.model_fields, *model.option_names()]
+    return [unknown_key(key, valid) for key in cfg.model_extra or {}
+            if key not in model.option_names()]
+
+
+def target_problems(model: type[ChannelOptions], cfg: ChannelConfig) -> tuple[list[str], list[str]]:
+    """Return ``(errors, warnings)`` about the http(s) URLs ``cfg``'s channel posts to (its
+    options of type :data:`HttpUrl`), judged now as the SSRF guard (alerts/ssrf.py
+    check_url) judges them at send time: an error for a URL it would refuse (an internal
+    address without ``allow_internal = true``, another scheme), a warning for a host that
+    does not resolve now (perhaps not yet). A value that is not a string (an ``$env``
+    secret not resolved) is skipped. The URL is shown masked (base.mask_url)."""
+    allow = cfg.option("allow_internal") is True
+    errors, warnings = [], []
+    for key, info in model.model_fields.items():
+        value = cfg.option(info.alias or key)
+        if not isinstance(value, str) or not any(
+                getattr(m, "func", None) is _http_url for m in info.metadata):
+            continue
+        try:
+            check_url(value, allow_internal=allow)
+        except UnresolvableHost as exc:
+            warnings.append(f"option {info.alias or key!r}: {exc}")
+        except BadInput as exc:
+            shown = str(exc).replace(repr(value), repr(mask_url(value)))
+            errors.append(f"option {info.alias or key!r}: {shown}")
+    return errors, warnings
+
+
+def channel_label(cfg: ChannelConfig) -> str:
+    """Return how messages name the channel: ``alert channel 'duty' (kind webhook)``."""
+    return f"alert channel {cfg.name!r} (kind {cfg.kind})"
+
+
 def problem(cfg: ChannelConfig, error: ErrorDetails) -> str:
     """Return the message of one validation ``error`` of ``cfg``'s options, naming the
-    channel and the option."""
+    channel (:func:`channel_label`) and the option."""
     key = str(error["loc"][0]) if error["loc"] else "?"
     kind = error["type"]
     if kind in ("missing", "channel_missing"):
-        return (f"alert channel {cfg.name!r} (kind {cfg.kind}): "
-                f"missing required option {key!r}")
+        return f"{channel_label(cfg)}: missing required option {key!r}"
     if kind == "channel_option":
-        return f"alert channel {cfg.name!r}: option {key!r} {error['msg']}"
+        return f"{channel_label(cfg)}: option {key!r} {error['msg']}"
     if kind == "channel_value":
-        return f"alert channel {cfg.name!r}: {error['msg']}"
-    return f"alert channel {cfg.name!r}: option {key!r}: {error['msg']}, got {error['input']!r}"
+        return f"{channel_label(cfg)}: {error['msg']}"
+    return (f"{channel_label(cfg)}: option {key!r}: {error['msg'].removeprefix('Input ')}, "
+            f"got {error['input']!r}")
 
 
 def parse_options(model: type[Options], cfg: ChannelConfig) -> Options:
