@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, emit_json, err, fail, user_errors
+from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit_json, fail, user_errors
 
 config_app = typer.Typer(help="The live settings (edited on the web) as a config file.",
                          no_args_is_help=True)
@@ -38,7 +38,7 @@ def export(
         sys.stdout.write(text)
         return
     out.write_text(text, encoding="utf-8")
-    err.print(f"已导出设置版本 {version} exported settings version {version} to {out}")
+    console.print(f"已导出设置版本 {version} exported settings version {version} to {out}")
 
 
 @config_app.command("import")
@@ -67,4 +67,4 @@ def import_(
     if json_out:
         emit_json({"version": version, "file": str(path)})
     else:
-        err.print(f"已导入为设置版本 {version} imported as settings version {version}")
+        console.print(f"已导入为设置版本 {version} imported as settings version {version}")
