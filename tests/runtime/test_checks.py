@@ -158,3 +158,15 @@ def test_stages_run_in_the_configured_order_with_plugins_and_switched_off_ones(
         ctx.close()
 
 
+
+
+def test_a_unit_channel_that_is_no_alert_channel_is_refused(tmp_path: Path) -> None:
+    """A unit's escalations and the reports sent up to it go to its ``channels``: a name
+    that is no alert channel would lose them, so the config is refused naming it."""
+    cfg = tmp_path / "yuqing.toml"
+    cfg.write_text('[[cases.units]]\nname = "青山市"\nchannels = ["值班群"]\n\n'
+                   '[[cases.units]]\nname = "青山县"\nparent = "青山市"\n', encoding="utf-8")
+    with pytest.raises(BadInput) as refused:
+        make_context(cfg)
+    assert "cases.units[0].channels[0]: '值班群' is not an alert channel" in str(refused.value)
+    assert "cases.units[1]" not in str(refused.value)

@@ -20,7 +20,7 @@ from yuqing.alerts.channels.options import (
     target_problems,
     unknown_options,
 )
-from yuqing.alerts.channels.registry import ChannelFactory, build_channel
+from yuqing.alerts.channels.registry import DEFAULT_CHANNEL, ChannelFactory, build_channel
 from yuqing.alerts.render import MESSAGES
 from yuqing.alerts.rulebook import check_config_rules
 from yuqing.cases.petitions import LEVELS as UNIT_LEVELS
@@ -101,11 +101,18 @@ def _known(key: str, values: Sequence[str], known: Sequence[str], what: str) -> 
             f"{did_you_mean(v, known)}" for i, v in enumerate(values) if v not in known]
 
 
+def alert_channel_names(config: Config) -> list[str]:
+    """Return the names a schedule, a unit or a rule may send to: the configured alert
+    channels and ``console``, which is always there (alerts/channels/registry.py)."""
+    return list(dict.fromkeys([c.name for c in config.alerts.channels] + [DEFAULT_CHANNEL]))
+
+
 def case_problems(config: Config) -> list[str]:
     """Return problems of ``[cases]`` and ``[deadlines]``: a policy name in ``cases.policies``
     that no deadline policy has, a ``met_by`` that is not a case state (cases/workflow.py),
     a unit's ``dual_report_to`` that is the unit itself or no configured unit (its reports
-    would reach no channel: cases/upward.py)."""
+    would reach no channel: cases/upward.py), a unit's ``channels`` entry that is not an
+    alert channel (where its escalations and the reports sent up to it go)."""
     policies = [p.name for p in config.deadlines.policies]
     problems = _known("cases.policies", config.cases.policies, policies, "a deadline policy")
     units = [u.name for u in config.cases.units]
@@ -118,6 +125,9 @@ def case_problems(config: Config) -> list[str]:
         if p.met_by not in STATES:
             problems.append(f"deadlines.policies[{i}].met_by: {p.met_by!r} is not a case state "
                             f"(known: {', '.join(STATES)}){did_you_mean(p.met_by, STATES)}")
+    channels = alert_channel_names(config)
+    for i, u in enumerate(config.cases.units):
+        problems += _known(f"cases.units[{i}].channels", u.channels, channels, "an alert channel")
     for unit in config.cases.units:
         if unit.level not in UNIT_LEVELS:
             problems.append(f"unit {unit.name!r}: level: {not_one_of(unit.level, UNIT_LEVELS)}")
@@ -131,7 +141,7 @@ def schedule_problems(config: Config) -> list[str]:
     """Return problems of ``[[reports.schedules]]`` that `yuqing run` would refuse
     (reports/schedule.py check_schedule): kind, format, ``at`` not a time of day,
     no channel or one that is not an alert channel."""
-    channels = list(dict.fromkeys([c.name for c in config.alerts.channels] + ["console"]))
+    channels = alert_channel_names(config)
     problems = []
     for i, s in enumerate(config.reports.schedules):
         key = f"reports.schedules[{i}]"
