@@ -180,3 +180,22 @@ def test_fetch_now_shows_what_a_source_would_collect_and_stores_nothing(
     assert any("青山县" in (it["title"] or "") for it in doc["items"])
     assert bad.status_code == 400 and "carrier-pigeon" in bad.json()["detail"]
     assert stored["items"] == 0 and states == []  # nothing stored: no item, no health
+
+
+def test_a_comment_in_the_file_keeps_the_web_edits(app_ctx: Context, store_url: str) -> None:
+    """A file edit counts only when its settings sections change: a comment added to the
+    file, or the same file read by another command, must not replace what the web saved."""
+    ctx = app_ctx
+    assert ctx.source is not None and ctx.source.path is not None
+    path = ctx.source.path
+    doc = {**ctx.live.doc, "schemes": [*ctx.live.doc["schemes"],
+                                       {"name": "医疗", "subject_words": ["医院"]}]}
+    saved = ctx.live.save(doc, actor="tester", note="add a scheme")
+    write_config(path, "# 值班室的配置\n" + TOML)
+    assert ctx.refresh_settings() is False
+    other = make_context(config_path=path, db=store_url)
+    other.live.refresh_s = 0.0
+    assert other.live.version == saved
+    assert [s.name for s in other.config.schemes] == ["交通", "医疗"]
+    other.close()
+    ctx.close()

@@ -14,8 +14,10 @@ Every process compares the version in force with the one it runs (one small quer
 at most every :data:`REFRESH_S` seconds: before a batch, a round of `yuqing run`, a web
 request) and takes the new one when it differs (:meth:`LiveSettings.refresh`; the
 Context, the pipeline and the watcher then rebuild what depends on the changed
-sections). A change of the config file (its SHA-256 differs from the hash of the last
-file read into the store) is read in the same way, by whichever process notices first;
+sections). A change of the config file's settings sections (the SHA-256 of those
+sections as validated differs from that of the last file read into the store; a comment,
+spacing or another section does not count) is read in the same way, by whichever process
+notices first;
 an invalid file is refused with a logged error (:attr:`LiveSettings.file_error`, shown
 on the settings page) and the settings in force stay. A web edit (:meth:`save`) is
 validated as a whole, then written as the next version; when another process wrote
@@ -90,22 +92,25 @@ def sections(data: Mapping[str, Any]) -> Doc:
     return doc
 
 
-def digest(content: bytes) -> str:
-    """Return the SHA-256 hex digest of ``content``."""
-    return hashlib.sha256(content).hexdigest()
+def settings_hash(config: Config) -> str:
+    """Return the SHA-256 hex digest of the settings sections of validated ``config``
+    (canonical JSON): equal for two files that differ only in comments, layout, defaults
+    written out, or sections that are not live settings."""
+    doc = sections(config.model_dump(mode="json", exclude_none=True))
+    content = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
 class ConfigSource:
     """What a process was started with: the config file's mapping (``data``, secrets not
     resolved), its folder, its name in messages, its ``path`` (None for a config built in
-    code), the SHA-256 of its content and the file's (mtime, size) when read."""
+    code) and the file's (mtime, size) when read."""
 
     data: dict[str, Any]
     base_dir: Path
     name: str
     path: Path | None
-    hash: str
     stamp: tuple[int, int] | None = None
 
     @classmethod
@@ -113,19 +118,17 @@ class ConfigSource:
         """Read the config file at ``path``; raises BadInput as config.load_config does."""
         try:
             stat = path.stat()
-            content = path.read_bytes()
         except OSError:
-            content, stat = b"", None
+            stat = None
         data = read_config_data(path)  # raises BadInput naming the file
-        return cls(data, path.resolve().parent, str(path), path, digest(content),
+        return cls(data, path.resolve().parent, str(path), path,
                    None if stat is None else (stat.st_mtime_ns, stat.st_size))
 
     @classmethod
     def of_config(cls, config: Config) -> ConfigSource:
         """The source of a config built in code (or without a file): its own dump."""
         data = config.model_dump(mode="json", exclude_none=True)
-        content = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
-        return cls(data, config.base_dir, config.origin, None, digest(content))
+        return cls(data, config.base_dir, config.origin, None)
 
     def changed(self, seen: tuple[int, int] | None) -> ConfigSource | None:
         """Return the file read again when its (mtime, size) is no longer ``seen``, else
@@ -244,17 +247,18 @@ class LiveSettings:
 
     def _take_file(self, source: ConfigSource, cfg: Config) -> None:
         """Make ``source`` (checked: ``cfg``) the file in force; write its sections as the
-        next version unless its hash is the one last read into the store (the caller holds
-        the lock)."""
+        next version unless the hash of its sections (:func:`settings_hash`) is the one
+        last read into the store (the caller holds the lock)."""
         self.source, self.base, self.file_error = source, cfg, None
+        file_hash = settings_hash(cfg)
         stored = self.store.settings.current()
-        if stored is not None and stored["file_hash"] == source.hash:
+        if stored is not None and stored["file_hash"] == file_hash:
             return
         try:
             self.store.settings.append(sections(source.data),
                                        expected=0 if stored is None else stored["version"],
                                        actor=FILE_ACTOR, at=datetime.now(UTC),
-                                       note=f"read from {source.name}", file_hash=source.hash)
+                                       note=f"read from {source.name}", file_hash=file_hash)
             log.info("settings: read %s into the store", source.name)
         except SettingsConflict:
             log.info("settings: another process read %s first", source.name)
