@@ -40,3 +40,12 @@ def test_since_and_until_take_the_words_too() -> None:
     assert parse_range("today", "now", TZ, NOW) == (datetime(2024, 3, 5, 16, 0, tzinfo=UTC), NOW)
     with pytest.raises(BadInput, match=r"^--until 'later': expected 30m, 24h"):
         parse_range("24h", "later", TZ, NOW)
+
+
+def test_a_day_beyond_the_calendar_we_compute_is_refused_by_name() -> None:
+    """``9999-12-31`` parses, but the day after it overflows: refused like a typo."""
+    with pytest.raises(BadInput, match="--date '9999-12-31'.*1970-01-01 to 2999-12-31"):
+        parse_day("9999-12-31", "Asia/Shanghai")
+    with pytest.raises(BadInput, match="--date '0001-01-01'"):
+        parse_day("0001-01-01", "Asia/Shanghai")
+    assert parse_day("2999-12-31", "Asia/Shanghai") == date(2999, 12, 31)

@@ -21,6 +21,10 @@ DAY_WORDS = {"today": 0, "yesterday": 1}
 NOW = "now"
 
 
+#: the days a date argument may name (a report of a day needs the day after it too)
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+
+
 def parse_day(value: str, tz: str | tzinfo, now: datetime | None = None, *,
               flag: str = "--date") -> date:
     """Parse a day as typed (``--date``): ``today``, ``yesterday`` (in zone ``tz``, at
@@ -32,10 +36,13 @@ def parse_day(value: str, tz: str | tzinfo, now: datetime | None = None, *,
         local = (now or datetime.now(UTC)).astimezone(zone).date()
         return local - timedelta(days=DAY_WORDS[word])
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
         raise BadInput(f"{flag} {value!r}: expected today, yesterday or a date such as "
-                       "2024-03-05") from None
+                       f"2024-03-05, from {FIRST_DAY} to {LAST_DAY}") from None
+    return day
 
 
 def parse_moment(value: str, tz: str | tzinfo, now: datetime | None = None, *,

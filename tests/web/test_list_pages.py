@@ -109,6 +109,10 @@ def test_overview_takes_a_date_range_and_a_scheme(served: tuple[TestClient, Cont
                                                           "until": "2024-03-07"}).text
     assert client.get("/", params={"scheme": "没有"}).status_code == 400
     assert client.get("/", params={"until": "3月5日"}).status_code == 400
+    # a century of hours would tie the server up: the overview charts a year at most
+    huge = client.get("/", params={"since": "1900-01-01", "until": "2100-01-01"})
+    assert huge.status_code == 400 and "366 days" in huge.text
+    assert volume(since="2023-03-06", until="2024-03-05") == 2
 
 
 def petition(ctx: Context, unit: str, subject: str, channel: str = "letter") -> int:

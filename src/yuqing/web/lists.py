@@ -41,12 +41,14 @@ class DateRange:
     params: dict[str, str] = field(default_factory=dict)
 
 
-def date_range(since: str | None, until: str | None, tz: str) -> DateRange:
+def date_range(since: str | None, until: str | None, tz: str,
+               max_days: int | None = None) -> DateRange:
     """Return the DateRange of two date fields (``2024-03-05``; ``since`` also takes what
     ``--since`` takes: ``24h``, ``7d``); ``until`` is a date whose whole day is included.
 
     Raises RequestValidationError (422) naming ``since`` or ``until`` for a value that is
-    not a date, or for an ``until`` before ``since``."""
+    not a date, for an ``until`` before ``since``, or for a range (``until`` default now)
+    longer than ``max_days`` days."""
     start = since_param(since, tz)
     end = None
     if until:
@@ -57,6 +59,9 @@ def date_range(since: str | None, until: str | None, tz: str) -> DateRange:
         end = (day + timedelta(days=1)).replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
         if start is not None and end <= start:
             raise bad_param("until", until, "the day is before since")
+    if max_days is not None and start is not None and (
+            (end or datetime.now(UTC)) - start > timedelta(days=max_days)):
+        raise bad_param("since", since, f"the range is longer than {max_days} days")
     params = {k: v for k, v in (("since", since), ("until", until)) if v}
     return DateRange(start, end, params)
 

@@ -34,6 +34,8 @@ from yuqing.web.render import Pages
 from yuqing.web.settings_view import settings_data
 
 LOGIN_CSRF = "yq_login"
+#: the longest range the overview charts (its series has a point per hour or day)
+OVERVIEW_MAX_DAYS = 366
 
 
 def safe_next(target: str | None) -> str:
@@ -118,7 +120,7 @@ def pages_router(ctx: Context, accounts: Accounts, web_cookies_secure: bool) -> 
                       scheme: str = "") -> Response:
         """The overview of a range of days (default: the last 24 hours of data) and of one
         scheme when given; a bad date or scheme answers 400 naming it."""
-        days = checked(lambda: date_range(since, until, tz))
+        days = checked(lambda: date_range(since, until, tz, max_days=OVERVIEW_MAX_DAYS))
         chosen = checked(lambda: checked_scheme(ctx.config, scheme))
         try:
             data = views.overview(ctx, access.viewer(request), days, chosen)
