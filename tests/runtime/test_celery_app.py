@@ -159,14 +159,18 @@ def test_dropped_database_connections_are_survived(tmp_path: Path, postgres_sche
     admin = create_engine(make_url(postgres_schema_url).set(query={}),
                           isolation_level="AUTOCOMMIT")
 
+    def terminate() -> int:
+        with admin.connect() as conn:
+            return int(conn.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name LIKE :app"), {"app": app + "%"}).scalar() or 0)
+
     def drop(_: object) -> None:
-        for _ in range(2):
-            with admin.connect() as conn:
-                dropped = conn.execute(text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE application_name LIKE :app"), {"app": app + "%"}).scalar()
-            assert dropped
-            time.sleep(0.3)
+        # the first drop must hit a worker's connection (polled: between two batches
+        # a worker may hold none); a second one 0.3 s later catches the reconnections
+        wait_until(lambda: terminate() > 0, timeout=60)
+        time.sleep(0.3)
+        terminate()
 
     try:
         through_workers(tmp_path, postgres_schema_url, broker, workers=2, rounds=10, batch=10,
