@@ -13,7 +13,13 @@ from sqlalchemy import create_engine, make_url, text
 
 from yuqing.config import parse_config
 from yuqing.runtime.context import Context
-from yuqing.runtime.scaleout_polls import LEASE_TTL, QUEUE_TTL, poll_source, schedule_round
+from yuqing.runtime.scaleout_polls import (
+    LEASE_TTL,
+    QUEUE_TTL,
+    next_due,
+    poll_source,
+    schedule_round,
+)
 from yuqing.store import Store, open_store
 from yuqing.store.scaleout import LEADER_CLASS
 
@@ -101,3 +107,19 @@ def test_a_due_source_is_queued_once_polled_once_and_not_skipped(tmp_path: Path,
     assert schedule_round(ctx, queued.append, died + LEASE_TTL * 1.1) == ["exports"]
     assert ctx.store.count_items() == 4
     ctx.close()
+
+
+def test_a_failing_source_backs_off_across_workers(tmp_path: Path, store_url: str) -> None:
+    # each poll may run on another worker: the failure count travels in the store
+    cfg = parse_config({"sources": [{"name": "feed", "kind": "rss", "interval": 60,
+                                     "url": "http://127.0.0.1:9/feed.xml"}]})
+    ctx = Context(config=cfg, database_url=store_url)
+    now, waits = T0, []
+    for worker in ("w1", "w2", "w3"):
+        poll_source(ctx, "feed", holder=worker, clock=lambda at=now: at)
+        due = next_due(ctx.store.load_source_state("feed"))
+        assert due is not None
+        waits.append((due - now).total_seconds())
+        now = due
+    ctx.close()
+    assert waits[0] < waits[1] < waits[2]  # 60 s x 2^failures, with jitter
