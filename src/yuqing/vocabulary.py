@@ -35,6 +35,15 @@ LEXICON_EN = _by_label(LEXICON_LABELS, {
     "sensitive": "sensitive", "violence": "violence and terror",
     "weapons": "guns and explosives", "corruption": "corruption", "livelihood": "livelihood",
     "politics": "politics", "incidents": "Incident"})
+
+
+def lexicon_label(category: str, lang: str) -> str:
+    """Return how a lexicon ``category`` reads in ``lang`` ("zh" or "en"): the shipped
+    categories' label; a category of the office's own lexicon as the office named it."""
+    label = LEXICON_LABELS.get(category, category)
+    return LEXICON_EN.get(label, category) if lang == "en" else label
+
+
 #: report kinds (reports/model.py KIND_LABELS), on the reports page and in reports
 REPORT_KIND_EN = {"日报": "Daily report", "周报": "Weekly report", "月报": "Monthly report",
                   "专报": "Special report", "处置总结": "Case review"}

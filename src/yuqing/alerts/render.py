@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from yuqing.domain import MEDIA_LABELS, SENTIMENT_LABELS, SENTIMENTS, Alert, BadInput, Item
 from yuqing.time_range import local_time
+from yuqing.vocabulary import lexicon_label
 
 DEFAULT_LANG = "zh"
 DEFAULT_TZ = "Asia/Shanghai"
@@ -168,7 +169,8 @@ def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> st
                      else m["sentiment_score"].format(label=label, score=item.sentiment_score))
         lines.append((m["sentiment"], value))
     if item.sensitive_terms:
-        terms = dict.fromkeys(m["term"].format(term=h.term, category=h.category)
+        terms = dict.fromkeys(m["term"].format(term=h.term,
+                                               category=lexicon_label(h.category, lang))
                               for h in item.sensitive_terms)
         lines.append((m["terms"], m["sep"].join(terms)))
     if item.incident:
