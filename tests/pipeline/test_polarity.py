@@ -131,6 +131,14 @@ def test_office_polarity_rules() -> None:
     "在青菜里吃出一只虫子",
     "书记被纪委带走了",
     "打了三次电话没人接",
+    "镇里让每个干部卖二十张门票，卖不完的扣奖金",  # coercion as a condition
+    "不交资料费的孩子就不让进教室",
+    "业主们要求彻查这笔维修基金的去向",  # a demand that someone answers for it
+    "想问问卫生院能不能把药品价格公示一下",  # a request to disclose
+    "网传东林县自来水有异味，求官方回应",  # a claim the writer asks to have checked
+    "听说河口镇小学要停办了，是真的吗？",
+    "几十个车主约好周五一起去4S店讨个说法",  # a gathering
+    "病房的监控拍到有人偷拍病人",
 ])
 def test_accusations_without_the_old_cue_words_are_complaints(text: str) -> None:
     assert office_polarity("neutral", text) == "negative", cue_readings(text)

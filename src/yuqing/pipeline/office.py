@@ -35,7 +35,8 @@ NGRAMS = (1, 2, 3)
 _RUNS = re.compile(r"\w+")
 #: word groups that generalise beyond the n-grams of a small training set (our words)
 MARKS: dict[str, re.Pattern[str]] = {name: re.compile(pattern) for name, pattern in (
-    ("good_end", r"平安|无大碍|脱险|获救|救起|救回|康复|出院|转危为安|无人受伤|没有人受伤|"
+    ("good_end", r"平安|无大碍|脱险|获救|救起|救回|康复|(?:已经?|顺利|治愈|痊愈)出院|出院了|"
+                 r"转危为安|无人受伤|没有人受伤|"
                  r"无人员伤亡|成功(?:救|抢救|营救|转移|找到|处置)|找到了|已找到|点赞|好样的|"
                  r"一点事(?:都|也)没有|人好好的|安然无恙|毫发无[伤损]"),
     ("mood", r"累|困|紧张|想哭|哭了|眼泪|泪|难过|伤心|舍不得|心里|心情|郁闷|失眠|睡不着|"
