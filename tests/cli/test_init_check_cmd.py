@@ -16,7 +16,7 @@ def test_init_writes_a_config_that_check_loads(cli: Invoke, tmp_path: Path) -> N
     result = cli("check", "--json")
     assert result.exit_code == 0, result.stderr
     doc = one_json(result)
-    assert doc["database_url"] == "sqlite:///yuqing.db"
+    assert doc["database_url"] == "sqlite:///yuqing.db" and doc["broker_url"] is None
     assert doc["schemes"] == ["本市教育", "医院舆情"]
     assert doc["rules"] == ["负面或敏感"]
     assert doc["sources"] == []  # the example sources are disabled until edited
@@ -183,3 +183,14 @@ def test_check_refuses_a_site_source_with_a_bad_regex(cli: Invoke, tmp_path: Pat
     message = " ".join(result.stderr.split())
     assert ("source '县政府网' (kind site): option 'link_pattern': 'art_(' is not a regular"
             in message)
+
+
+@pytest.mark.postgres
+def test_check_shows_the_broker_and_the_database_without_passwords(
+        cli: Invoke, monkeypatch: pytest.MonkeyPatch, postgres_schema_url: str) -> None:
+    assert cli("init").exit_code == 0
+    monkeypatch.setenv("YUQING_BROKER_URL", "amqp://yq:s3cret@mq:5672/yuqing")
+    db = postgres_schema_url.replace("postgres@", "postgres:pw@")  # trust auth ignores it
+    doc = one_json(cli("check", "--json", "--db", db))
+    assert doc["broker_url"] == "amqp://yq:***@mq:5672/yuqing"
+    assert doc["database_url"] == db.replace(":pw@", ":***@")

@@ -196,3 +196,46 @@ def test_a_broker_restart_loses_and_doubles_nothing(tmp_path: Path, postgres_sch
 
     through_workers(tmp_path, postgres_schema_url, broker, workers=2, rounds=10, batch=10,
                     fault=restart)
+
+
+def test_a_push_names_its_refused_records_and_the_broker_when_away(
+        tmp_path: Path, postgres_schema_url: str, broker: str) -> None:
+    config = write_config(tmp_path)
+    good = {"id": "p1", "text": "青山县一中食堂饭菜变质，多名学生腹痛", "source": "push"}
+    ctx = make_context(config, postgres_schema_url, broker=broker)
+    away = make_context(config, postgres_schema_url, broker="amqp://guest:pw@127.0.0.1:1//")
+    try:
+        with TestClient(create_app(ctx)) as client:
+            headers = api_headers(ctx.store)
+            mixed = client.post("/api/items", json=[good, {"id": "p2"}], headers=headers)
+            assert mixed.status_code == 202
+            assert (mixed.json()["queued"], mixed.json()["rejected"]) == (1, 1)
+            assert "text" in mixed.json()["errors"][0]
+            refused = client.post("/api/items", json=[{"id": "p3"}], headers=headers)
+            assert refused.status_code == 422 and refused.json()["queued"] == 0
+        with TestClient(create_app(away)) as client:
+            down = client.post("/api/items", json=[good], headers=api_headers(away.store))
+        assert down.status_code == 503
+        assert "127.0.0.1:1" in down.json()["detail"] and "pw" not in down.text
+    finally:
+        ctx.close()
+        away.close()
+
+
+def test_a_batch_the_store_cannot_even_reject_goes_back_to_the_broker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from celery.exceptions import Reject
+
+    from yuqing.runtime.celery_app import process_batch
+
+    ctx = make_context(write_config(tmp_path), f"sqlite:///{tmp_path / 'y.db'}")
+
+    def away(*_: object, **__: object) -> None:
+        raise ConnectionError("the database is away")
+
+    monkeypatch.setattr(ctx.pipeline, "process_ticket", away)
+    monkeypatch.setattr(ctx.pipeline, "fail_ticket", away)
+    with pytest.raises(Reject) as rejected:
+        process_batch(ctx, stream(1)[:2], 1, sleep=lambda s: None)
+    assert rejected.value.requeue  # not acknowledged: another try, nothing lost
+    ctx.close()

@@ -123,3 +123,20 @@ def test_a_failing_source_backs_off_across_workers(tmp_path: Path, store_url: st
         now = due
     ctx.close()
     assert waits[0] < waits[1] < waits[2]  # 60 s x 2^failures, with jitter
+
+
+def test_a_source_added_in_the_browser_is_polled_by_a_running_worker(tmp_path: Path,
+                                                                      store_url: str) -> None:
+    worker, web = context(tmp_path, store_url), context(tmp_path, store_url)
+    worker.live.refresh_s = 0.0  # the worker started before the edit
+    (tmp_path / "more.jsonl").write_text(json.dumps(
+        {"id": "m1", "text": "青山县城关镇一处仓库起火，消防正在扑救",
+         "published_at": "2024-03-05 08:15"},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    doc = {**web.live.doc, "sources": [*web.live.doc["sources"], {
+        "name": "more", "kind": "file", "path": str(tmp_path / "more.jsonl"), "interval": 60}]}
+    web.live.save(doc, actor="admin", note="add a source")
+    assert schedule_round(web, lambda name: None, T0) == ["exports", "more"]
+    assert poll_source(worker, "more", holder="w1", clock=lambda: T0).stored == 1
+    worker.close()
+    web.close()

@@ -103,14 +103,15 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
           json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Load the config, build every source, stage and channel, and report what would run.
 
-    ``database_url``, ``timezone`` and ``language`` are the resolved settings (flag >
+    ``database_url``, ``broker_url`` (passwords masked), ``timezone`` and ``language`` are
+    the resolved settings (flag >
     ``YUQING_<NAME>`` > config file > default); ``rules`` are the enabled alert rules as
     the store holds them (the config's, with web edits winning); ``rules_skipped`` names
     stored rules this config cannot serve; ``warnings`` what may be a mistake (a file
     source's glob that matches no file yet). The folder of an enabled file source's
     ``path`` that does not exist is an error (exit 2 naming the source and the path).
     """
-    from yuqing.runtime.checks import channel_problems, source_path_problems
+    from yuqing.runtime.checks import channel_problems, masked_url, source_path_problems
     from yuqing.runtime.context import make_context
     from yuqing.sources.http import HttpFetcher
     from yuqing.sources.poll import prepare
@@ -124,7 +125,8 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
         if path_errors:
             raise BadInput(f"{ctx.config.origin}: {'; '.join(path_errors)}")
         pipe = ctx.pipeline
-        doc = {"database_url": ctx.database_url, "timezone": ctx.config.timezone,
+        doc = {"database_url": masked_url(ctx.database_url),
+               "broker_url": masked_url(ctx.broker_url), "timezone": ctx.config.timezone,
                "language": ctx.config.language,
                "stages": [s.name for s in pipe.built.stages], "skipped": pipe.skipped,
                "schemes": [s.name for s in ctx.config.schemes],

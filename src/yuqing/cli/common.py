@@ -39,9 +39,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON document o
 
 #: a command's human output (stdout); into a pipe or file a line is never wrapped or folded,
 #: so that ``grep`` finds a word of a table row
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 1000)
+console = Console(soft_wrap=True, emoji=False,
+                  width=None if sys.stdout.isatty() else 1000)
 #: errors, warnings, progress bars and logs (stderr)
-err = Console(stderr=True, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 #: the prefixes of an error and a warning in each language (``language`` setting)
 PREFIXES = {"zh": {"error": "错误：", "warning": "警告："},

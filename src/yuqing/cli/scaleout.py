@@ -16,16 +16,21 @@ import typer
 from yuqing.cli.common import ConfigOpt, DbOpt, err, user_errors
 from yuqing.domain import BadInput
 from yuqing.runtime.context import Context, make_context
+from yuqing.store import open_store
 
 BrokerOpt = Annotated[str | None, typer.Option(
     "--broker", help="broker URL, e.g. amqp://user:password@host:5672// (also YUQING_BROKER_URL)")]
 
 
 def broker_context(config: ConfigOpt, db: DbOpt, broker: str | None) -> Context:
-    """Return the Context of a scale-out command, its producer made (raises BadInput when
-    no broker is set or Celery is missing)."""
+    """Return the Context of a scale-out command once its database opens (migrated) and its
+    broker answers; raises BadInput naming what is missing or cannot be reached (no broker,
+    Celery missing, the database, the broker). The store itself is opened later, in the
+    process that uses it (a worker's pool processes each open their own)."""
     ctx = make_context(config, db, broker=broker)
-    _ = ctx.producer
+    producer = ctx.producer
+    open_store(ctx.database_url).close()
+    producer.check()
     return ctx
 
 
@@ -44,13 +49,13 @@ def worker(
     """Run a worker: batches and source polls from the broker through the pipeline, and the
     alert outbox; until stopped (SIGTERM or Ctrl-C finish the task in flight)."""
     with user_errors():
-        ctx = broker_context(config, db, broker)
         from yuqing.runtime.celery_app import QUEUES, run_worker
 
         names = [q.strip() for q in queues.split(",") if q.strip()]
         unknown = sorted(set(names) - set(QUEUES))
         if unknown or not names:
             raise BadInput(f"--queues {queues!r}: known queues are {', '.join(QUEUES)}")
+        ctx = broker_context(config, db, broker)
         err.print(f"worker on {', '.join(names)}, {concurrency} process(es)")
         code = run_worker(ctx, names, concurrency, loglevel.upper())
     raise typer.Exit(code)

@@ -95,9 +95,10 @@ def process_batch(ctx: Context, raws: list[RawItem | BadInput], ticket: int,
     """Run the batch ``ticket`` through ``ctx``'s pipeline while holding its ticket; return
     its counts (None: it committed before). A failure (the database away, a connection
     dropped) is tried again in this process, holding the ticket, after RETRY_DELAYS; then
-    every input is recorded as a rejection (reason ``failed``). A batch whose turn waits
-    for a batch no live worker holds goes back to the broker (Reject, requeued), freeing
-    this worker for that batch."""
+    every input is recorded as a rejection (reason ``failed``), or, when even that cannot
+    be written, the batch goes back to the broker (nothing acknowledged is lost). A batch
+    whose turn waits for a batch no live worker holds goes back to the broker (Reject,
+    requeued), freeing this worker for that batch."""
     tries = 0
     while True:
         try:
@@ -110,7 +111,12 @@ def process_batch(ctx: Context, raws: list[RawItem | BadInput], ticket: int,
             if tries == len(RETRY_DELAYS):
                 log.error("batch %s failed for good (%r): its inputs are recorded as rejected",
                           ticket, exc)
-                return ctx.pipeline.fail_ticket(raws, ticket, repr(exc)).as_dict()
+                try:
+                    return ctx.pipeline.fail_ticket(raws, ticket, repr(exc)).as_dict()
+                except Exception as lost:  # noqa: BLE001 - the store is away: keep the batch
+                    log.error("batch %s could not be recorded (%r): back to the broker",
+                              ticket, lost)
+                    raise Reject("the store cannot record the batch", requeue=True) from None
             log.warning("batch %s failed (%r); trying again in %.1f s", ticket, exc,
                         RETRY_DELAYS[tries])
             sleep(RETRY_DELAYS[tries])
@@ -150,6 +156,13 @@ def raw_from_wire(doc: dict[str, Any]) -> RawItem | BadInput:
 # ----- the producer side -------------------------------------------------------------------
 
 
+class BrokerUnavailable(BadInput):
+    """The broker cannot be reached or refused us; the message names it (password masked)."""
+
+    def __init__(self, broker: str, exc: BaseException) -> None:
+        super().__init__(f"broker {broker}: cannot use it ({type(exc).__name__}: {exc})")
+
+
 class Producer:
     """Enqueues batches of raw items for the workers, each with a ticket, and waits for
     what they did (the counts each batch recorded with its ticket)."""
@@ -158,11 +171,29 @@ class Producer:
         self.ctx = ctx
         self.app = app or make_celery(ctx)
 
+    def check(self) -> None:
+        """Connect to the broker once (a few tries); raises BrokerUnavailable naming it (the
+        password masked) when it cannot be reached or refuses the login or virtual host."""
+        try:
+            with self.app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=2, interval_start=0.5, interval_step=0.5)
+        except Exception as exc:  # noqa: BLE001 - kombu raises the transport's own errors
+            raise BrokerUnavailable(self.broker(), exc) from None
+
+    def broker(self) -> str:
+        """The broker's URL as messages show it (password masked)."""
+        return str(self.app.connection_for_write().as_uri())
+
     def enqueue(self, raws: Sequence[RawItem | BadInput]) -> int:
-        """Publish one batch; return its ticket (the broker confirmed the message)."""
+        """Publish one batch; return its ticket (the broker confirmed the message). Raises
+        BrokerUnavailable when the broker cannot take it."""
         ticket = self.ctx.store.shared.issue_ticket()
-        self.app.send_task(PROCESS, args=[[raw_to_wire(r) for r in raws], ticket],
-                           queue=QUEUE_ITEMS)
+        try:
+            self.app.send_task(PROCESS, args=[[raw_to_wire(r) for r in raws], ticket],
+                               queue=QUEUE_ITEMS)
+        except Exception as exc:  # noqa: BLE001 - kombu raises the transport's own errors
+            # the ticket stays unused: the batches after it go on once it is given up
+            raise BrokerUnavailable(self.broker(), exc) from None
         return ticket
 
     def stream(self, raws: Iterable[RawItem | BadInput], *, batch_size: int = BATCH_SIZE,

@@ -105,7 +105,9 @@ def poll_source(ctx: Context, name: str, *, holder: str,
                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Outcome:
     """Poll the configured source ``name`` once under its lease (module doc) and run its
     items through the pipeline; return their counts (nothing when another worker holds
-    the lease, the source is not due, or it is not configured and enabled)."""
+    the lease, the source is not due, or it is not configured and enabled). The live
+    settings are taken first, so a source added in the browser is polled at once."""
+    ctx.live.refresh()  # opens the store (and the live settings) first
     config = next((s for s in ctx.config.sources if s.name == name and s.enabled), None)
     now = clock()
     if config is None:

@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from alembic.util import CommandError
 from sqlalchemy import Connection, case, func, select
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from yuqing.domain import Alert, BadInput, Item, SourceState
@@ -39,6 +39,14 @@ __all__ = [
 SAVE_BATCH = 1000  # items per write transaction in save_items
 
 
+def _shown(url: object) -> str:
+    """``url`` as an error message may show it: its password masked (``***``)."""
+    try:
+        return make_url(str(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
 def open_store(url: str | URL) -> Store:
     """Return a ``Store`` on ``url`` after migrating its database to the newest schema.
 
@@ -48,21 +56,21 @@ def open_store(url: str | URL) -> Store:
     that cannot be reached, or one whose schema this version does not know
     (written by a newer Yuqing).
     """
-    shown = url if isinstance(url, str) and "@" not in url else "the database URL"
+    shown = _shown(url)
     try:
         engines = create_engines(url)
     except (ValueError, ArgumentError) as exc:
-        raise BadInput(f"--db {shown}: {exc}") from None
+        raise BadInput(f"database {shown}: {exc}") from None
     try:
         upgrade(engines.write)
     except CommandError as exc:
         engines.dispose()
-        raise BadInput(f"--db {shown}: its schema is not one this Yuqing knows ({exc}); "
+        raise BadInput(f"database {shown}: its schema is not one this Yuqing knows ({exc}); "
                        "it was written by a newer version — upgrade Yuqing or use another "
                        "database") from None
     except OperationalError as exc:
         engines.dispose()
-        raise BadInput(f"--db {shown}: cannot open the database ({exc.orig})") from None
+        raise BadInput(f"database {shown}: cannot open it ({exc.orig})") from None
     except BaseException:
         engines.dispose()
         raise

@@ -118,8 +118,16 @@ def create_app(ctx: Context) -> FastAPI:
         except BadInput as exc:
             raise HTTPException(400, str(exc)) from None
         if ctx.broker_url:  # the workers process it (README "Scaling out")
-            ticket = await asyncio.to_thread(ctx.producer.enqueue, raws)
-            return JSONResponse({"queued": len(raws), "ticket": ticket}, status_code=202)
+            try:
+                ticket = await asyncio.to_thread(ctx.producer.enqueue, raws)
+            except BadInput as exc:  # the broker is away (BrokerUnavailable)
+                raise HTTPException(503, str(exc)) from None
+            errors = [str(r) for r in raws if isinstance(r, BadInput)]
+            # the refused records still go with the batch: the workers record them as
+            # rejections in the stream's order
+            return JSONResponse({"queued": len(raws) - len(errors), "rejected": len(errors),
+                                 "errors": errors, "ticket": ticket},
+                                status_code=422 if errors and len(errors) == len(raws) else 202)
         outcome = await asyncio.wrap_future(ctx.pipeline.submit(raws))
         ctx.count_push(outcome)
         # a ready JSONResponse: FastAPI then skips validating and encoding the answer anew
