@@ -10,7 +10,15 @@ import pytest
 from datasketch import MinHash
 
 from yuqing.domain import Item, RawItem
-from yuqing.pipeline.dedup import Deduplicator, Signer, code_hash, jaccard, ngram_set, own_words
+from yuqing.pipeline.dedup import (
+    BandIndex,
+    Deduplicator,
+    Signer,
+    code_hash,
+    jaccard,
+    ngram_set,
+    own_words,
+)
 from yuqing.pipeline.normalize import Normalizer
 
 FETCH = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
@@ -50,6 +58,51 @@ def test_signatures_equal_datasketch() -> None:
         )
         ref.update_batch(codes)
         assert np.array_equal(ref.hashvalues, sig)
+
+
+def test_band_index_finds_what_one_table_per_band_finds() -> None:
+    """The sorted arrays, their directory, the waiting dicts, merges and renumbering give
+    the candidates of the plain rule: keys sharing >= min_bands (band, fingerprint)."""
+    rng = random.Random(5)
+    bands = 6
+    # few distinct values, some equal in different bands, some near the top and the bottom
+    values = [rng.getrandbits(64) for _ in range(12)] + [0, 1, 2**64 - 1]
+    index = BandIndex(bands, 1, min_bands=2)
+    index.MERGE_KEYS = 7  # many merges
+    tables: list[dict[int, set[str]]] = [{} for _ in range(bands)]
+    indexed: dict[str, list[int]] = {}
+
+    def reference(fps: list[int]) -> set[str]:
+        hits: dict[str, int] = {}
+        for table, fp in zip(tables, fps, strict=True):
+            for key in table.get(fp, ()):
+                hits[key] = hits.get(key, 0) + 1
+        return {key for key, n in hits.items() if n >= 2}
+
+    def forget(key: str) -> None:
+        for table, fp in zip(tables, indexed.pop(key), strict=True):
+            table[fp].discard(key)
+
+    for step in range(3000):
+        key = f"k{rng.randrange(400)}"
+        fps = [rng.choice(values) for _ in range(bands)]
+        action = rng.random()
+        if action < 0.5:
+            if key in indexed:
+                forget(key)
+            index.insert(key, fps)
+            indexed[key] = fps
+            for table, fp in zip(tables, fps, strict=True):
+                table.setdefault(fp, set()).add(key)
+        elif action < 0.7:
+            if key in indexed:
+                forget(key)
+            index.remove(key)
+        else:
+            assert index.query(fps) == reference(fps), step
+    assert len(index) == len(indexed)
+    assert index._fp.size > 0  # merged entries were searched
+    assert len(index._keys) < 3000 // 2  # slots were renumbered
 
 
 def test_exact_duplicate_points_at_first_seen(normalizer: Normalizer) -> None:

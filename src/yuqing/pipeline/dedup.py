@@ -56,14 +56,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 from yuqing.domain import Item, StoredChange
 from yuqing.pipeline.base import BaseStage, StageState
 from yuqing.pipeline.textnorm import strip_attribution
 from yuqing.pipeline.weibo_ids import repost_chain
 
-SCHEME = "affine32"
 TRIVIAL_OWN_WORDS = frozenset(
     {"", "转发微博", "转发", "轉發微博", "轉發", "repost", "转发了", "转"}
 )
@@ -81,7 +79,6 @@ class _Record:
     exact_key: bytes | None
     canonical_url: str | None
     words: str | None  # own words, kept while the item is in the band index
-    bands: bytes | None  # its band fingerprints (uint64), for removal
 
 
 def own_words(match_text: str) -> tuple[str, list[str]]:
@@ -132,8 +129,8 @@ class Signer:
         if not 1 <= ngram <= 3:
             raise ValueError(f"ngram must be 1, 2 or 3, got {ngram}")
         self.ngram, self.num_perm, self.seed = ngram, num_perm, seed
-        a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-        self._a, self._b = a.astype(np.uint32)[:, None], b.astype(np.uint32)[:, None]
+        a, b = affine32_permutations(num_perm, seed)
+        self._a, self._b = a[:, None], b[:, None]
 
     def codes(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Return (n-gram codes of all texts concatenated, start index of each text's codes).
@@ -169,6 +166,17 @@ class Signer:
         return out
 
 
+def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the ``(a, b)`` uint32 arrays of datasketch 2.0's ``affine32`` permutations
+    (``MinHash(num_perm, seed, scheme="affine32").permutations``: ``a`` odd, drawn from
+    ``RandomState(seed)`` as there), without importing datasketch, whose package imports
+    scipy.integrate, scipy.optimize and scipy.special (37 MB of a worker's memory)."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
 def code_hash(codes: np.ndarray) -> np.ndarray:
     """Return the low 32 bits of MurmurHash3's 64-bit finaliser of ``codes`` (uint64 -> uint32)."""
     shift, m1, m2 = _FMIX64
@@ -201,16 +209,41 @@ class BandIndex:
     times the batched signing (14 us); this index about a third of that. A
     fingerprint collision only adds a candidate, which the exact Jaccard
     check then rejects.
+
+    Memory: each indexed key has a slot (its number in insertion order); its
+    ``bands`` entries (band fingerprint, band, slot) live in three numpy arrays
+    sorted by fingerprint, 13 bytes an entry (546 bytes a key at 42 bands), found
+    through a directory of where each value of the fingerprints' top bits starts
+    (two to four entries a bucket, 1 to 2 bytes an entry). The entries of the last
+    keys indexed (fewer than ``MERGE_KEYS``) wait in one dict per band and are merged
+    into the arrays together. A removed key's slot is marked dead; its entries go at
+    the next merge. (One dict per band holding every key took about 130 MB for 50,000
+    keys by ``tracemalloc``; the arrays take 28 MB.)
     """
+
+    #: keys whose entries wait in the per-band dicts before a merge into the arrays
+    MERGE_KEYS = 2048
 
     def __init__(self, bands: int, rows: int, seed: int = 1, min_bands: int = 1) -> None:
         self.bands, self.rows, self.min_bands = bands, rows, min_bands
         rng = np.random.default_rng(seed)
         self._mult = rng.integers(0, 1 << 63, rows, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-        # a bucket holding one key holds the key itself, a list only from the second one on:
-        # almost every bucket has one key, and the list objects took about a third of the
-        # index's memory (20,000 items warmed from the store: 100 MB before, measured with VmRSS)
-        self._tables: list[dict[int, str | list[str]]] = [{} for _ in range(bands)]
+        self._keys: list[str | None] = []  # slot -> key; None once removed
+        self._slots: dict[str, int] = {}  # key -> its slot
+        self._alive = bytearray()  # slot -> 1 while its key is indexed
+        self._fp = np.empty(0, dtype=np.uint64)  # merged entries, sorted by fingerprint
+        self._band = np.empty(0, dtype=np.uint8)
+        self._slot = np.empty(0, dtype=np.int32)
+        # fingerprints' top bits -> where their entries start in the arrays (and end)
+        self._shift = np.uint64(63)
+        self._dir = np.zeros(3, dtype=np.int32)
+        # entries not merged yet: per band, fingerprint -> slot (a list from the second on)
+        self._recent: list[dict[int, int | list[int]]] = [{} for _ in range(bands)]
+        self._pending: list[tuple[int, np.ndarray]] = []  # (slot, its fingerprints)
+
+    def __len__(self) -> int:
+        """Return how many keys are indexed."""
+        return len(self._slots)
 
     def fingerprints(self, signatures: np.ndarray) -> np.ndarray:
         """Return the band fingerprints of ``signatures`` (N x num_perm): (N, bands) uint64."""
@@ -221,41 +254,110 @@ class BandIndex:
 
     def query(self, fps: list[int]) -> set[str]:
         """Return the keys sharing at least ``min_bands`` band fingerprints with ``fps``."""
-        hits: Counter[str] = Counter()
-        for table, fp in zip(self._tables, fps, strict=False):
+        slots = self._merged_hits(fps)
+        for table, fp in zip(self._recent, fps, strict=False):
             bucket = table.get(fp)
             if bucket is None:
                 continue
-            if isinstance(bucket, str):
-                hits[bucket] += 1
+            if isinstance(bucket, int):
+                slots.append(bucket)
             else:
-                hits.update(bucket)
-        return {key for key, n in hits.items() if n >= self.min_bands}
+                slots.extend(bucket)
+        if not slots:
+            return set()
+        keys = self._keys
+        found = {keys[s] for s, n in Counter(slots).items() if n >= self.min_bands}
+        found.discard(None)
+        return found  # type: ignore[return-value]
+
+    def _merged_hits(self, fps: list[int]) -> list[int]:
+        """Return the slot of every merged entry equal to ``fps`` in its band (a slot once
+        per band it shares)."""
+        merged = self._fp
+        if not merged.size:
+            return []
+        q = np.array(fps, dtype=np.uint64)
+        start = self._dir[(q >> self._shift).astype(np.intp)]
+        lens = self._dir[(q >> self._shift).astype(np.intp) + 1] - start
+        total = int(lens.sum())
+        if not total:
+            return []
+        # every merged entry in the buckets of the query's fingerprints, with its band
+        band = np.repeat(np.arange(len(q), dtype=np.uint8), lens)
+        at = np.repeat(start - np.cumsum(lens) + lens, lens) + np.arange(total)
+        same = (merged[at] == q[band]) & (self._band[at] == band)
+        hits: list[int] = self._slot[at[same]].tolist()
+        return hits
 
     def insert(self, key: str, fps: list[int]) -> None:
-        """Index ``key`` under its band fingerprints ``fps``."""
-        for table, fp in zip(self._tables, fps, strict=False):
+        """Index ``key`` under its band fingerprints ``fps`` (replacing what it had)."""
+        self.remove(key)
+        slot = len(self._keys)
+        self._keys.append(key)
+        self._slots[key] = slot
+        self._alive.append(1)
+        for table, fp in zip(self._recent, fps, strict=False):
             bucket = table.get(fp)
             if bucket is None:
-                table[fp] = key
-            elif isinstance(bucket, str):
-                table[fp] = [bucket, key]
+                table[fp] = slot
+            elif isinstance(bucket, int):
+                table[fp] = [bucket, slot]
             else:
-                bucket.append(key)
+                bucket.append(slot)
+        self._pending.append((slot, np.array(fps, dtype=np.uint64)))
+        if len(self._pending) >= self.MERGE_KEYS:
+            self._merge()
 
-    def remove(self, key: str, fps: list[int]) -> None:
-        """Remove ``key`` indexed under ``fps`` (no-op where absent)."""
-        for table, fp in zip(self._tables, fps, strict=False):
-            bucket = table.get(fp)
-            if bucket is None:
-                continue
-            if isinstance(bucket, str):
-                if bucket == key:
-                    del table[fp]
-            elif key in bucket:
-                bucket.remove(key)
-                if len(bucket) == 1:
-                    table[fp] = bucket[0]
+    def remove(self, key: str) -> None:
+        """Remove ``key`` (no-op where absent)."""
+        slot = self._slots.pop(key, None)
+        if slot is not None:
+            self._keys[slot] = None
+            self._alive[slot] = 0
+
+    def _merge(self) -> None:
+        """Move the waiting entries into the sorted arrays, dropping those of removed keys;
+        renumber the slots when most are dead."""
+        alive = np.frombuffer(bytes(self._alive), dtype=np.uint8).astype(bool)
+        new_slot = np.repeat(np.fromiter((s for s, _ in self._pending), dtype=np.int32,
+                                         count=len(self._pending)), self.bands)
+        new_fp = np.concatenate([f for _, f in self._pending])
+        new_band = np.tile(np.arange(self.bands, dtype=np.uint8), len(self._pending))
+        self._recent = [{} for _ in range(self.bands)]
+        self._pending = []
+        keep = alive[new_slot]
+        order = np.argsort(new_fp[keep], kind="stable")
+        new_fp, new_band, new_slot = (a[keep][order] for a in (new_fp, new_band, new_slot))
+        keep = alive[self._slot]
+        if not keep.all():
+            self._fp, self._band, self._slot = self._fp[keep], self._band[keep], self._slot[keep]
+        at = np.searchsorted(self._fp, new_fp, side="right") + np.arange(new_fp.size)
+        old = np.ones(self._fp.size + new_fp.size, dtype=bool)
+        old[at] = False
+        self._fp, self._band, self._slot = (_merged(a, b, at, old) for a, b in (
+            (self._fp, new_fp), (self._band, new_band), (self._slot, new_slot)))
+        bits = max(1, self._fp.size.bit_length() - 2)  # two to four entries a bucket
+        self._shift = np.uint64(64 - bits)
+        self._dir = np.zeros((1 << bits) + 1, dtype=np.int32)
+        self._dir[1:] = np.cumsum(np.bincount((self._fp >> self._shift).astype(np.intp),
+                                              minlength=1 << bits))
+        if len(self._keys) > 2 * len(self._slots) + self.MERGE_KEYS:
+            renumber = (np.cumsum(alive) - 1).astype(np.int32)
+            self._slot = renumber[self._slot]
+            kept = [k for k in self._keys if k is not None]
+            self._keys = list(kept)
+            self._slots = {k: i for i, k in enumerate(kept)}
+            self._alive = bytearray(b"\x01") * len(kept)
+
+
+def _merged(old: np.ndarray, new: np.ndarray, at: np.ndarray, is_old: np.ndarray) -> np.ndarray:
+    """Return ``old`` and ``new`` in one array: ``new`` at the positions ``at``, ``old`` at
+    the positions ``is_old`` marks."""
+    out = np.empty(is_old.size, dtype=old.dtype)
+    out[at] = new
+    out[is_old] = old
+    return out
+
 
 #: how many of the items stored last warm the de-duplicator at start-up (a few seconds)
 WARM_ITEMS = 50_000
@@ -415,8 +517,7 @@ class Deduplicator(BaseStage):
         bands: list[int] | None,
     ) -> None:
         """Remember ``key``; index its exact key, URL and (when banded) its own words."""
-        packed = np.array(bands, dtype=np.uint64).tobytes() if bands is not None else None
-        self._records[key] = _Record(exact, canon, words if bands is not None else None, packed)
+        self._records[key] = _Record(exact, canon, words if bands is not None else None)
         if exact:
             self._by_key.setdefault(exact, key)
         if canon:
@@ -435,5 +536,4 @@ class Deduplicator(BaseStage):
             del self._by_key[record.exact_key]
         if record.canonical_url and self._by_url.get(record.canonical_url) == key:
             del self._by_url[record.canonical_url]
-        if record.bands is not None:
-            self._index.remove(key, np.frombuffer(record.bands, dtype=np.uint64).tolist())
+        self._index.remove(key)

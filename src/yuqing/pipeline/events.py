@@ -151,7 +151,9 @@ class EventClusterer(BaseStage):
         self.boilerplate = AccountBoilerplate()
         self.events: dict[str, Event] = {}
         self.opened = 0
-        self._postings: dict[str, set[str]] = {}
+        # term -> the open events whose centroid has it: the id itself while it is one (most
+        # terms; a one-element set took 216 bytes), a set from the second on
+        self._postings: dict[str, str | set[str]] = {}
         self._members: dict[str, deque[dict[str, float]]] = {}
         self._open: set[str] = set()
         self._key_event: OrderedDict[str, str] = OrderedDict()
@@ -335,12 +337,18 @@ class EventClusterer(BaseStage):
         indexed = []  # (events holding the term, term): the most specific terms vote
         for term in vec:
             posting = postings.get(term)
-            if posting and len(posting) <= MAX_POSTING:
+            if isinstance(posting, str):
+                indexed.append((1, term))
+            elif posting and len(posting) <= MAX_POSTING:
                 indexed.append((len(posting), term))
         if len(indexed) > QUERY_TERMS:
             indexed = heapq.nsmallest(QUERY_TERMS, indexed)
         for _, term in indexed:
-            votes.update(postings[term])
+            posting = postings[term]
+            if isinstance(posting, str):
+                votes[posting] += 1
+            else:
+                votes.update(posting)
         for name in item.repost_chain[:1]:
             quoted = self._author_event.get(name)
             if quoted in self._open:
@@ -386,15 +394,10 @@ class EventClusterer(BaseStage):
     def _join(self, event: Event, item: Item, vec: dict[str, float], score: float) -> None:
         gained, lost = add_item(event, item, vec, score, self.weights.get(item.media_type, 1.0))
         if event.id in self._open:
-            postings = self._postings
             for term in lost:
-                postings[term].discard(event.id)
+                self._unpost(term, event.id)
             for term in gained:
-                posting = postings.get(term)
-                if posting is None:
-                    postings[term] = {event.id}
-                else:
-                    posting.add(event.id)
+                self._post(term, event.id)
         item.event_id = event.id
         self._dirty.add(event.id)
         self._members.setdefault(event.id, deque(maxlen=MEMBERS)).append(vec)
@@ -429,7 +432,7 @@ class EventClusterer(BaseStage):
         if event.id not in self._open and event.last_at + self.window >= self._watermark:
             self._open.add(event.id)
             for term in event.centroid:
-                self._postings.setdefault(term, set()).add(event.id)
+                self._post(term, event.id)
 
     def _close_old(self) -> None:
         """Un-index events whose last item is more than the window before the newest item;
@@ -450,8 +453,28 @@ class EventClusterer(BaseStage):
             return
         self._open.discard(event_id)
         for term in self.events[event_id].centroid:
-            posting = self._postings.get(term)
-            if posting is not None:
-                posting.discard(event_id)
-                if not posting:
-                    del self._postings[term]
+            self._unpost(term, event_id)
+
+    def _post(self, term: str, event_id: str) -> None:
+        """Index the open event ``event_id`` under ``term``."""
+        posting = self._postings.get(term)
+        if posting is None:
+            self._postings[term] = event_id
+        elif isinstance(posting, str):
+            if posting != event_id:
+                self._postings[term] = {posting, event_id}
+        else:
+            posting.add(event_id)
+
+    def _unpost(self, term: str, event_id: str) -> None:
+        """Take ``event_id`` out of the index of ``term`` (no-op where absent)."""
+        posting = self._postings.get(term)
+        if posting is None:
+            return
+        if isinstance(posting, str):
+            if posting == event_id:
+                del self._postings[term]
+            return
+        posting.discard(event_id)
+        if not posting:
+            del self._postings[term]

@@ -28,6 +28,7 @@ from rjieba import Jieba
 from yuqing.config import Config, SegmentConfig
 from yuqing.domain import BadInput, Item
 from yuqing.pipeline.base import BaseStage, StageUnavailable, live
+from yuqing.pipeline.sentiment_text import segmenter
 
 #: how many user words the start-up self-test probes (spread over the list)
 SELF_TEST_WORDS = 20
@@ -83,17 +84,22 @@ class Segmenter(BaseStage):
     name = "segment"
 
     def __init__(self, user_dicts: Iterable[Path] = (), user_words: Iterable[str] = ()) -> None:
-        self._jieba = Jieba()
+        added: list[tuple[str, int | None, str | None]] = []
         self._origin: dict[str, str] = {}
         for path in user_dicts:
             for word, freq, tag in read_user_dict(Path(path)):
-                self._jieba.add_word(word, freq, tag)
+                added.append((word, freq, tag))
                 self._origin.setdefault(word, str(path))
         for word in user_words:
             word = word.strip()
             if word:
-                self._jieba.add_word(word, None, None)
+                added.append((word, None, None))
                 self._origin.setdefault(word, "[segment] user_words")
+        # without user words, the default dictionary's instance every process has already
+        # (sentiment_text.segmenter): another one would be a second copy of it (24 MB)
+        self._jieba = Jieba() if added else segmenter()
+        for word, freq, tag in added:
+            self._jieba.add_word(word, freq, tag)
         self.user_words = list(self._origin)
         whole = sorted((w for w in self.user_words if not _jieba_can_keep(w)), key=len,
                        reverse=True)
