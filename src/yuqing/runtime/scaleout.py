@@ -30,7 +30,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from yuqing.domain import YuqingError
+from yuqing.domain import Item, YuqingError
 from yuqing.pipeline.base import Stage, StageState
 from yuqing.store import Store, Transaction
 
@@ -75,6 +75,16 @@ class SharedStep:
             for stage in self.stages:
                 stage.open(self.state)
             self._watermark = snap.shared.watermark()
+
+    def prepare(self, items: list[Item]) -> None:
+        """Let the shared stages do, before the lock, the text work of the batch ``items``
+        and of the rows others wrote since the watermark as far as they are committed now
+        (the step reads them again under the lock: rows committed meanwhile are caught up
+        all the same)."""
+        known = self._watermark
+        stored = self.store.shared.changes_after(*known) if known is not None else []
+        for stage in self.shared:
+            stage.prepare(items, stored)
 
     def run(self, work: Callable[[Transaction], T], ticket: int | None = None,
             record: Callable[[T], dict[str, Any]] | None = None,
