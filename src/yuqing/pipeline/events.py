@@ -254,11 +254,14 @@ class EventClusterer(BaseStage):
 
     def prepare(self, items: list[Item], stored: Sequence[StoredChange]) -> None:
         """Compute the term runs and terms of the live ``items`` and of the new rows
-        ``stored`` by others for the next :meth:`catch_up` and :meth:`process` (pure text
-        work: run before the lock)."""
+        ``stored`` by others for the next :meth:`catch_up` and :meth:`process`, and the
+        items' titles (``title_of`` remembers them; pure text work: run before the lock)."""
         texts = [ch.match_text for ch in stored if ch.new and ch.event_id is not None]
         texts += [it.match_text for it in items if it.rejected is None]
         self._prepared = {t: _text_terms(t) for t in texts}
+        for it in items:  # the title it would open an event with, or represent one by
+            if it.rejected is None:
+                title_of(own_text(it) or it.text)
 
     def process(self, items: list[Item]) -> None:
         """Set ``event_id`` on every live item of ``items`` (module doc); save touched events."""
