@@ -12,21 +12,27 @@ batches, and then timed from the first enqueued batch of the stream until the la
 committed (``yuqing ingest``'s producer: ticketed batches of ``--batch`` posts).
 
 Prints one JSON object: ``{"n", "batch", "workers": [1, 2], "posts_per_s": {"1": .., "2":
-..}, "seconds": {..}, "ratio", "identical", "lost", "duplicated", "shared_fraction",
-"bound", "load_average"}``: ``ratio`` is the posts/s of the last worker count over the
-first (the baseline, measured in the same run); ``identical`` is true when every item's
-original (``duplicate_of``) and event and the alerts' keys equal those of the first run;
-``lost`` counts posts not stored and ``duplicated`` posts stored or counted twice
-(re-processed batches show as updates). The broker, the database and the workers share
-the machine's cores, with whatever else runs (``load_average``: the 1-minute load
-before and after).
+..}, "seconds": {..}, "ratio", "identical", "lost", "duplicated", "storm_summaries",
+"shared_fraction", "bound", "shared_parts_s", "load_average"}``: ``ratio`` is the posts/s
+of the last worker count over the first (the baseline, measured in the same run);
+``identical`` is true when every item's original (``duplicate_of``) and event and the
+alerts' keys equal those of the first run. The storm summaries are counted apart
+(``storm_summaries``), not compared: their key is the storm window's start, 10 minutes of
+the wall clock by default, so a run that crosses a window's end has one more whatever
+the decisions (alerts/policy.py). ``lost`` counts posts not stored and ``duplicated``
+posts stored or counted twice (re-processed batches show as updates). The broker, the
+database and the workers share the machine's cores, with whatever else runs
+(``load_average``: the 1-minute load before and after).
 
 ``shared_fraction`` is measured apart, in this process: two pipelines on one fresh
 schema take turns on the first ``--analyse`` posts (each catching up with the other, as
 two workers do) and it is the share of their time spent in the shared step (under the
 lock, catch-up included). The shared steps of all workers run one at a time, so
 ``bound`` = 1 / shared_fraction is the most any number of workers can gain on this
-stream (Amdahl), however many cores.
+stream (Amdahl), however many cores. ``shared_parts_s`` gives the seconds of the step's
+parts in that measurement (wall clock): ``catch-up``, ``dedup``, ``events`` (``events:
+saving touched events`` is part of it), ``item write``, ``alert decision``; the rest of
+the step is marking updates, tickets, the watermark and the commit.
 """
 
 from __future__ import annotations
@@ -129,14 +135,35 @@ def run(workers: int, stream: list[Any], warm: list[Any], batch: int, db: str, b
     counts = {"read": total.read, "stored": total.stored, "updated": total.updated,
               "rejected": total.rejected,
               "kept": sum(it.source == stream[0].source for it in items)}
+    keys = [a.alert.dedup_key for a in ctx.store.list_alerts(10**7)]
+    counts["storm_summaries"] = sum(":storm:" in k for k in keys)
     decided = {"items": sorted((it.key, it.duplicate_of, it.event_id) for it in items),
-               "alerts": sorted(a.alert.dedup_key for a in ctx.store.list_alerts(10**7))}
+               "alerts": sorted(k for k in keys if ":storm:" not in k)}
     ctx.close()
     return seconds, decided, counts
 
 
-def shared_fraction(texts: list[str], batch: int, db: str, admin: Any) -> float:
-    """The share of two alternating pipelines' time spent in the shared step (doc)."""
+def timed(owner: Any, name: str, spent: dict[str, float], part: str) -> None:
+    """Replace ``owner.name`` by a wrapper adding its wall time to ``spent[part]``."""
+    inner = getattr(owner, name)
+
+    def wrapper(*args: Any, **kw: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return inner(*args, **kw)
+        finally:
+            spent[part] = spent.get(part, 0.0) + time.perf_counter() - start
+
+    setattr(owner, name, wrapper)
+
+
+def shared_fraction(texts: list[str], batch: int, db: str,
+                    admin: Any) -> tuple[float, dict[str, float]]:
+    """The share of two alternating pipelines' time spent in the shared step (doc), and
+    the seconds of its parts: catch-up, de-duplication, events (of it, saving the
+    touched events), the item write and the alert decision."""
+    import importlib
+
     from sqlalchemy import text
 
     from yuqing.cli.demo import demo_config_path
@@ -146,22 +173,24 @@ def shared_fraction(texts: list[str], batch: int, db: str, admin: Any) -> float:
     from yuqing.store import open_store
 
     schema, url = schema_url(admin, db)
-    locked = [0.0]
+    spent: dict[str, float] = {}
+    store_items = importlib.import_module("yuqing.store.items")
+    store_events = importlib.import_module("yuqing.store.events")
+    patched = [(store_items, "save_items", "item write"),
+               (store_events, "save_events", "events: saving touched events")]
+    originals = [(module, name, getattr(module, name)) for module, name, _ in patched]
+    for module, name, part in patched:
+        timed(module, name, spent, part)
     try:
         with open_store(url) as store:
             config = load_config(demo_config_path())
             pipes = [Pipeline(config, store, registries=load_registries()) for _ in range(2)]
             for pipe in pipes:
-                run_step = pipe.shared.run
-
-                def timed(*args: Any, run_step: Any = run_step, **kw: Any) -> Any:
-                    start = time.perf_counter()
-                    try:
-                        return run_step(*args, **kw)
-                    finally:
-                        locked[0] += time.perf_counter() - start
-
-                pipe.shared.run = timed  # type: ignore[method-assign]
+                timed(pipe.shared, "run", spent, "shared step")
+                timed(pipe, "_alert", spent, "alert decision")
+                for stage in pipe.shared.shared:
+                    timed(stage, "catch_up", spent, "catch-up")
+                    timed(stage, "process", spent, stage.name)
             posts = raws(texts, "analyse")
             start = time.perf_counter()
             for k in range(0, len(posts), batch):
@@ -170,9 +199,11 @@ def shared_fraction(texts: list[str], batch: int, db: str, admin: Any) -> float:
             for pipe in pipes:
                 pipe.close()
     finally:
+        for module, name, original in originals:
+            setattr(module, name, original)
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    return locked[0] / total
+    return spent.pop("shared step", 0.0) / total, spent
 
 
 def main() -> None:
@@ -215,8 +246,8 @@ def main() -> None:
                 print(f"{workers} worker(s): {len(stream) / results[workers][0]:.0f} posts/s",
                       file=sys.stderr)
     load_after = os.getloadavg()[0]
-    fraction = (shared_fraction(texts[200 : 200 + args.analyse], args.batch, args.db, admin)
-                if args.analyse else None)
+    fraction, parts = (shared_fraction(texts[200 : 200 + args.analyse], args.batch, args.db,
+                                       admin) if args.analyse else (None, {}))
     admin.dispose()
     first = results[counts_of[0]]
     rate = {str(w): round(len(stream) / r[0], 1) for w, r in results.items()}
@@ -228,8 +259,10 @@ def main() -> None:
         "lost": max(len(stream) - r[2]["rejected"] - r[2]["kept"] for r in results.values()),
         "duplicated": max(r[2]["updated"] + r[2]["stored"] - r[2]["kept"]
                           for r in results.values()),
+        "storm_summaries": {str(w): r[2]["storm_summaries"] for w, r in results.items()},
         "shared_fraction": None if fraction is None else round(fraction, 3),
         "bound": None if fraction is None else round(1 / fraction, 2),
+        "shared_parts_s": {part: round(sec, 2) for part, sec in sorted(parts.items())},
         "load_average": [round(load_before, 1), round(load_after, 1)],
     }
     print(json.dumps(result, ensure_ascii=False))

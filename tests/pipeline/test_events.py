@@ -255,3 +255,26 @@ def test_incidents_of_other_categories_in_one_county_never_share_an_event() -> N
     accident, poisoning, assault, retelling = (it.event_id for it in items)
     assert len({accident, poisoning, assault}) == 3
     assert retelling == poisoning
+
+
+def test_prepared_text_work_changes_no_decision() -> None:
+    """``prepare`` (before the shared-state lock) only computes what ``process`` would:
+    the same items decide the same whether all, half or none of their texts were
+    prepared, and a repost keeps its chain and root."""
+    texts = FIRE + WATER + NOISE + [FIRE[0] + "//@某网友:转发一下", FIRE[1]]
+
+    def decide(prepared: int) -> tuple[list[tuple[str | None, str | None, list[str]]],
+                                       dict[str, dict[str, float]]]:
+        items = [make(i, t, i * 10) for i, t in enumerate(texts)]
+        dedup, stage = Deduplicator(), EventClusterer()
+        dedup.prepare(items[:prepared], [])
+        stage.prepare(items[:prepared], [])
+        dedup.process(items)
+        stage.process(items)
+        return ([(it.duplicate_of, it.event_id, it.repost_chain) for it in items],
+                {e.id: e.centroid for e in stage.events.values()})
+
+    alone = decide(0)
+    assert decide(len(texts)) == alone
+    assert decide(len(texts) // 2) == alone
+    assert alone[0][-2][2] == ["某网友"] and alone[0][-1][0] == "w:1"

@@ -13,6 +13,7 @@ import pytest
 
 from yuqing.domain import Alert, Item, SourceState, TermHit
 from yuqing.store import SaveResult, Store, open_store
+from yuqing.store.alert_state import GroupState
 from yuqing.store.migrate import current_revisions, head_revisions
 
 T0 = datetime(2024, 3, 5, 0, 15, tzinfo=UTC)  # the publication time make_item starts from
@@ -108,6 +109,30 @@ class TestStoreContract:
                      "offsets", "sentiment", "sentiment_score", "handling_class", "event_id",
                      "duplicate_of", "match_text", "content_hash", "media_type", "source"):
             assert getattr(got, name) == getattr(item, name), name
+
+    def test_json_keeps_long_integers_and_small_floats(self, store: Store,
+                                                       make_item: MakeItem) -> None:
+        extra = {"big": 2**70, "id": 12345678901234567890, "small": 1e-05, "n": [0.1 + 0.2]}
+        store.save_items([make_item("big", "大数", extra=extra)])
+        got = store.get_item("big")
+        assert got is not None and got.extra == extra
+        assert isinstance(got.extra["big"], int)
+
+    def test_storm_window_counts_alerts_one_after_the_other(self, store: Store) -> None:
+        start = datetime(2024, 3, 5, 10, 0, tzinfo=UTC)
+        assert store.alerts.take_window_slots("r", start, 2, 3) == [0, 0, 1]
+        assert store.alerts.take_window_slots("r", start, 2, 2) == [2, 3]
+        assert store.alerts.take_window_slots("r", start, 4, 3) == [0, 0, 4]  # cap raised
+        assert store.alerts.take_window_slots("other", start, 1, 2) == [0, 1]
+
+    def test_story_states_round_trip(self, store: Store) -> None:
+        at = datetime(2024, 3, 5, 10, 0, tzinfo=UTC)
+        first, later = GroupState(3, 3, "III", at, 0), GroupState(8, 8, "II", at, 1)
+        store.alerts.save_groups("r", {"event:E1": first, "item:k": first})
+        store.alerts.save_groups("r", {"event:E1": later})
+        assert store.alerts.load_groups("r", ["event:E1", "item:k", "event:none"]) == {
+            "event:E1": later, "item:k": first}
+        assert store.alerts.load_groups("other", ["event:E1"]) == {}
 
     def test_search_two_character_words(self, store: Store, make_item: MakeItem) -> None:
         store.save_items([

@@ -117,57 +117,60 @@ class AlertPolicy:
     def record(self, tx: Transaction, rule: MatchRule, stories: list[Story],
                now: datetime) -> list[int]:
         """Record the alerts of ``stories`` under ``rule`` in transaction ``tx`` (from
-        ``store.transaction()``); return the ids of new alerts.
+        ``store.transaction()``, holding the shared-state lock); return the ids of new alerts.
 
-        The stories' events' stored sizes are read with one query for the whole list.
+        The stories' events' stored sizes and their sent states are read with one query
+        each for the whole list, decided in order in memory, and written back with one
+        statement (a few round trips per batch, not per story).
         """
         sizes = tx.alerts.event_sizes(
             {s.items[0].event_id for s in stories if s.items[0].event_id})
-        ids = []
+        states = tx.alerts.load_groups(rule.name, [s.key for s in stories])
+        changed: dict[str, GroupState] = {}
+        decided = []
         for story in stories:
-            alert = self._decide(tx, rule, story, sizes, now)
-            if alert is None:
-                continue
-            ids += self._record(tx, rule, alert, now)
+            alert = self._decide(rule, story, sizes, states, now)
+            changed[story.key] = states[story.key]
+            if alert is not None:
+                decided.append(alert)
+        tx.alerts.save_groups(rule.name, changed)
+        if not decided:
+            return []
+        start = window_start(now, rule.cfg.window)
+        slots = tx.alerts.take_window_slots(rule.name, start, rule.cfg.max_per_window,
+                                            len(decided))
+        ids = []
+        for alert, held in zip(decided, slots, strict=True):
+            if held:
+                alert.channels = []
+                if held == 1:
+                    ids += self._plain(tx, rule, self.summary(rule, start, now), now)
+            ids += self._plain(tx, rule, alert, now)
         return ids
 
-    def _decide(self, tx: Transaction, rule: MatchRule, story: Story,
-                sizes: dict[str, int], now: datetime) -> Alert | None:
-        """Return the alert to record for ``story`` (new or update), or None; saves its state."""
-        state = tx.alerts.load_group(rule.name, story.key)
+    @staticmethod
+    def _decide(rule: MatchRule, story: Story, sizes: dict[str, int],
+                states: dict[str, GroupState], now: datetime) -> Alert | None:
+        """Return the alert to record for ``story`` (new or update), or None; puts the
+        story's new state in ``states``."""
+        state = states.get(story.key)
         event_id = story.items[0].event_id
         count = max(story.size, len(story.items), sizes.get(event_id, 0) if event_id else 1)
 
         if state is None:
-            tx.alerts.save_group(rule.name, story.key,
-                                 GroupState(count, count, story.level, now, 0))
+            states[story.key] = GroupState(count, count, story.level, now, 0)
             return rule.make_alert(story, now)
         count = max(count, state.count)
         graver = level_rank(story.level) < level_rank(state.sent_level)
         due = (now - state.sent_at).total_seconds() >= rule.cfg.window
         if not (rule.cfg.realert and due and (graver or count >= 2 * state.sent_count)):
-            tx.alerts.save_group(rule.name, story.key,
-                                 GroupState(count, state.sent_count, state.sent_level,
-                                            state.sent_at, state.updates))
+            states[story.key] = GroupState(count, state.sent_count, state.sent_level,
+                                           state.sent_at, state.updates)
             return None
         n = state.updates + 1
-        tx.alerts.save_group(rule.name, story.key,
-                             GroupState(count, count, story.level, now, n))
+        states[story.key] = GroupState(count, count, story.level, now, n)
         note = messages(rule.lang)["update_note"].format(count=count, level=story.level)
         return rule.make_alert(story, now, suffix=f":u{n}", note=note)
-
-    def _record(self, tx: Transaction, rule: MatchRule, alert: Alert,
-                now: datetime) -> list[int]:
-        """Record ``alert`` through the storm limiter and quiet hours; return new alert ids."""
-        start = window_start(now, rule.cfg.window)
-        held = tx.alerts.take_window_slot(rule.name, start, rule.cfg.max_per_window)
-        out = []
-        if held:
-            alert.channels = []
-            if held == 1:
-                out += self._plain(tx, rule, self.summary(rule, start, now), now)
-        out += self._plain(tx, rule, alert, now)
-        return out
 
     def _plain(self, tx: Transaction, rule: MatchRule, alert: Alert, now: datetime) -> list[int]:
         """Record ``alert`` (quiet hours applied, escalation armed); return [id] or []."""

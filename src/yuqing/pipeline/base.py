@@ -20,7 +20,11 @@ the store's shared-state lock, and first hands them, through ``catch_up``, the
 rows other processes wrote since the stage last saw the store, in write order;
 a shared stage must then be in the state it would be in had it processed those
 items itself (docs/SCALEOUT.md). A stage that reads what a shared stage writes
-must be shared too.
+must be shared too. Before the lock the runtime calls a shared stage's
+``prepare`` with the batch and the rows others wrote as far as it can see them then:
+the work that needs only their texts (signatures, terms) is done there, in parallel
+with other processes, and ``catch_up`` and ``process`` take it up (doing it
+themselves for any text ``prepare`` did not see).
 """
 
 from __future__ import annotations
@@ -95,6 +99,11 @@ class Stage(Protocol):
         """Take in the item rows other processes wrote since the last batch (a shared
         stage; called under the shared-state lock, ``changes`` in write order)."""
 
+    def prepare(self, items: list[Item], stored: Sequence[StoredChange]) -> None:
+        """Do the work of the next ``catch_up`` and ``process`` that needs only the texts
+        of ``items`` and of the rows ``stored`` by others (a shared stage; called before
+        the shared-state lock, nothing shared read or changed)."""
+
     def process(self, items: list[Item]) -> None:
         """Annotate or reject the not-yet-rejected items of ``items`` in place."""
 
@@ -116,6 +125,9 @@ class BaseStage:
 
     def catch_up(self, changes: Sequence[StoredChange]) -> None:
         """Do nothing: the stage remembers nothing of other items."""
+
+    def prepare(self, items: list[Item], stored: Sequence[StoredChange]) -> None:
+        """Do nothing: ``process`` does all its work."""
 
     def stats(self) -> dict[str, int]:
         """Return no counters."""

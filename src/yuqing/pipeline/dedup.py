@@ -70,6 +70,9 @@ _EMOTICON = re.compile(r"\[[^\[\]\s]{1,10}\]")  # Weibo's [哈哈], [doge]
 _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 _CHUNK = 128
 SeedRecord = tuple[str, str, str | None, str]
+#: what :meth:`Deduplicator.prepare` computes of a text: (own words, quoted names), the
+#: exact key, the band fingerprints (None when too short for near-duplicates)
+_Signed = tuple[tuple[str, list[str]], bytes, list[int] | None]
 
 
 @dataclass(slots=True)
@@ -399,18 +402,46 @@ class Deduplicator(BaseStage):
         self._records: OrderedDict[str, _Record] = OrderedDict()
         self._by_key: dict[bytes, str] = {}
         self._by_url: dict[str, str] = {}
+        self._prepared: dict[str, _Signed] = {}
 
     def __len__(self) -> int:
         """Return how many items are remembered."""
         return len(self._records)
 
+    def prepare(self, items: list[Item], stored: Sequence[StoredChange]) -> None:
+        """Compute the own words, exact keys and band fingerprints of the live ``items`` and
+        of the rows ``stored`` by others for the next :meth:`catch_up` and :meth:`process`
+        (needs no memory: run before the lock)."""
+        self._prepared = self._sign_texts([ch.match_text for ch in stored]
+                                          + [it.match_text for it in items
+                                             if it.rejected is None])
+
     def process(self, items: list[Item]) -> None:
         """Mark updates and duplicates among the live ``items`` in place (see module doc)."""
         batch = [it for it in items if it.rejected is None]
-        words = [self._prepare(it) for it in batch]
-        bands_of = self._band_eligible(words)
-        for i, item in enumerate(batch):
-            self._decide(item, exact_key(item.match_text), words[i], bands_of.get(i))
+        prepared, self._prepared = self._prepared, {}
+        missing = [it.match_text for it in batch if it.match_text not in prepared]
+        if missing:
+            prepared.update(self._sign_texts(missing))
+        for item in batch:
+            (words, names), exact, bands = prepared[item.match_text]
+            if names:
+                item.repost_chain = list(names)
+            elif item.parent_id is not None and item.root_id is None:
+                item.root_id = item.parent_id  # a direct repost/reply: its parent is the root
+            self._decide(item, exact, None if words.lower() in TRIVIAL_OWN_WORDS else words,
+                         bands)
+
+    def _sign_texts(self, texts: list[str]) -> dict[str, _Signed]:
+        """Return ``{match_text: ((own words, quoted names), exact key, band fingerprints or
+        None)}`` of ``texts`` (pure: the same texts give the same values in every process)."""
+        distinct = list(dict.fromkeys(texts))
+        if not distinct:
+            return {}
+        own = [own_words(t) for t in distinct]
+        bands_of = self._band_eligible([None if w.lower() in TRIVIAL_OWN_WORDS else w
+                                        for w, _ in own])
+        return {t: (own[i], exact_key(t), bands_of.get(i)) for i, t in enumerate(distinct)}
 
     def open(self, state: StageState) -> None:
         """Remember the last WARM_ITEMS stored items, so a restart still recognises them."""
@@ -438,23 +469,26 @@ class Deduplicator(BaseStage):
         """Register ``(key, canonical_url, match_text, is_copy)`` rows in order, replacing
         what was known of each key; return how many."""
         count = 0
-        pending: list[tuple[str, bytes, str | None, str | None]] = []
-        for key, canon, match_text, is_copy in rows:
-            words = own_words(match_text)[0]
-            pending.append((key, exact_key(match_text), canon,
-                            None if is_copy or words.lower() in TRIVIAL_OWN_WORDS else words))
-            if len(pending) >= _CHUNK:
-                count += self._seed_chunk(pending)
-                pending = []
-        return count + self._seed_chunk(pending)
+        chunk: list[tuple[str, str | None, str, bool]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= _CHUNK:
+                count += self._register_chunk(chunk)
+                chunk = []
+        return count + self._register_chunk(chunk)
 
-    def _seed_chunk(self, pending: list[tuple[str, bytes, str | None, str | None]]) -> int:
-        """Sign and register one chunk of seed records; return its size."""
-        bands_of = self._band_eligible([p[3] for p in pending])
-        for i, (key, exact, canon, words) in enumerate(pending):
+    def _register_chunk(self, rows: list[tuple[str, str | None, str, bool]]) -> int:
+        """Sign (unless prepared) and register one chunk of rows; return its size."""
+        prepared = self._prepared
+        signed = self._sign_texts([text for _, _, text, _ in rows if text not in prepared])
+        for key, canon, text, is_copy in rows:
+            (words, _), exact, bands = prepared.get(text) or signed[text]
             self._forget(key)
-            self._register(key, exact if words is not None else None, canon, words, bands_of.get(i))
-        return len(pending)
+            if is_copy or words.lower() in TRIVIAL_OWN_WORDS:
+                self._register(key, None, canon, None, None)
+            else:
+                self._register(key, exact, canon, words, bands)
+        return len(rows)
 
     def _band_eligible(self, words: list[str | None]) -> dict[int, list[int]]:
         """Return {index: band fingerprints} for the ``words`` long enough for near-dup."""
@@ -463,16 +497,6 @@ class Deduplicator(BaseStage):
             return {}
         fps = self._index.fingerprints(self._signer.sign([words[i] or "" for i in signed])).tolist()
         return dict(zip(signed, fps, strict=False))
-
-    @staticmethod
-    def _prepare(item: Item) -> str | None:
-        """Record the repost chain and root of ``item``; return its own words, None if trivial."""
-        words, names = own_words(item.match_text)
-        if names:
-            item.repost_chain = names
-        elif item.parent_id is not None and item.root_id is None:
-            item.root_id = item.parent_id  # a direct repost/reply: its parent is the root
-        return None if words.lower() in TRIVIAL_OWN_WORDS else words
 
     def _decide(
         self, item: Item, exact: bytes, words: str | None, bands: list[int] | None

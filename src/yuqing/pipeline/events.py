@@ -127,6 +127,12 @@ def event_id_for(key: str) -> str:
     return "E" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
+def _text_terms(match_text: str) -> tuple[list[str], list[str]]:
+    """Return the term runs of ``match_text`` and its terms (pipeline/event_terms.py)."""
+    runs = term_runs(match_text)
+    return runs, run_terms(runs)
+
+
 def _same_kind(event: Event, category: str) -> bool:
     """False when ``event`` has incident reports and none of them is of ``category``: a
     traffic accident, a food poisoning and an assault in one county share its place and
@@ -161,6 +167,7 @@ class EventClusterer(BaseStage):
         self._watermark = _NEVER
         self._dirty: set[str] = set()
         self._state: EventStatePort | None = None
+        self._prepared: dict[str, tuple[list[str], list[str]]] = {}
 
     @classmethod
     def from_config(cls, config: Config) -> EventClusterer:
@@ -199,9 +206,9 @@ class EventClusterer(BaseStage):
         for ch in changes:
             if not ch.new or ch.event_id is None:
                 continue
-            runs = term_runs(ch.match_text)
+            runs, terms = self._prepared.get(ch.match_text) or _text_terms(ch.match_text)
             vec, _ = self.df.add_and_weigh(
-                run_terms(runs), self.boilerplate.terms(account(ch.source, ch.author), runs))
+                terms, self.boilerplate.terms(account(ch.source, ch.author), runs))
             self._members.setdefault(ch.event_id, deque(maxlen=MEMBERS)).append(vec)
             self._link_member(ch.key, ch.source, (ch.root_id, ch.parent_id), ch.author,
                               ch.event_id)
@@ -247,11 +254,28 @@ class EventClusterer(BaseStage):
 
     # ----- the stage -----------------------------------------------------------------------
 
+    def prepare(self, items: list[Item], stored: Sequence[StoredChange]) -> None:
+        """Compute the term runs and terms of the live ``items`` and of the new rows
+        ``stored`` by others for the next :meth:`catch_up` and :meth:`process`, and the
+        items' titles (``title_of`` remembers them; pure text work: run before the lock)."""
+        texts = [ch.match_text for ch in stored if ch.new and ch.event_id is not None]
+        texts += [it.match_text for it in items if it.rejected is None]
+        self._prepared = {t: _text_terms(t) for t in texts}
+        for it in items:  # the title it would open an event with, or represent one by
+            if it.rejected is None:
+                title_of(own_text(it) or it.text)
+
     def process(self, items: list[Item]) -> None:
         """Set ``event_id`` on every live item of ``items`` (module doc); save touched events."""
         batch = [it for it in items if it.rejected is None]
         self.opened = 0
         self._dirty = set()
+        try:
+            self._process(batch)
+        finally:
+            self._prepared = {}
+
+    def _process(self, batch: list[Item]) -> None:
         if not batch:  # every item refused: nothing to place, and no time to close events by
             return
         # the clock that closes events is this batch's newest dated item, not the newest item
@@ -289,9 +313,9 @@ class EventClusterer(BaseStage):
         if item.is_update and linked is not None:
             item.event_id = linked.id
             return
-        runs = term_runs(item.match_text)
+        runs, terms = self._prepared.get(item.match_text) or _text_terms(item.match_text)
         vec, seen_vec = self.df.add_and_weigh(
-            run_terms(runs), self.boilerplate.terms(account(item.source, item.author), runs))
+            terms, self.boilerplate.terms(account(item.source, item.author), runs))
         score = linked.similarity(vec) if linked is not None else 0.0
         event = linked
         if event is None and seen_vec:

@@ -9,7 +9,8 @@ arrive while a batch runs are merged into the next batch (group commit, see
 one store transaction instead of one each.
 
 A batch runs in two parts: the stages that need nothing but the batch (normalise,
-segment, sentiment, ...) in this process alone, then the *shared step*
+segment, sentiment, ...) and the shared stages' text work (``prepare``: signatures,
+terms) in this process alone, then the *shared step*
 (runtime/scaleout.py): updates, the shared stages (de-duplication, events), the
 store write and the alert decision, in one transaction under the store's
 shared-state lock, so that many processes on one database decide as one.
@@ -315,6 +316,7 @@ class Pipeline:
         for stage in self.built.stages:
             if not stage.shared:
                 stage.process(live(items))
+        self.shared.prepare(live(items))
         self._refresh_rules()
         alerts = self.shared.run(lambda tx: self._decide(tx, parts, outcomes, rejections), ticket,
                                  lambda _: _sum(outcomes).as_dict(), yield_after)

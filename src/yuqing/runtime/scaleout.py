@@ -30,7 +30,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from yuqing.domain import YuqingError
+from yuqing.domain import Item, YuqingError
 from yuqing.pipeline.base import Stage, StageState
 from yuqing.store import Store, Transaction
 
@@ -43,6 +43,10 @@ ORDER_POLL_MAX_S = 0.05
 ORDER_GRACE_S = 5.0
 #: how long a worker's batch waits for such a ticket before it goes back to the broker
 YIELD_AFTER_S = 0.5
+#: the most rows of others prepared before the lock (a few batches of each other worker);
+#: a larger backlog (a worker back from a long pause) is signed in the catch-up, in
+#: chunks, so preparing never holds the band fingerprints of a whole backlog at once
+PREPARE_STORED = 10_000
 
 
 class SharedStep:
@@ -75,6 +79,16 @@ class SharedStep:
             for stage in self.stages:
                 stage.open(self.state)
             self._watermark = snap.shared.watermark()
+
+    def prepare(self, items: list[Item]) -> None:
+        """Let the shared stages do, before the lock, the text work of the batch ``items``
+        and of the rows others wrote since the watermark as far as they are committed now
+        (the step reads them again under the lock: rows committed meanwhile are caught up
+        all the same)."""
+        known = self._watermark
+        stored = self.store.shared.changes_after(*known) if known is not None else []
+        for stage in self.shared:
+            stage.prepare(items, stored[:PREPARE_STORED])
 
     def run(self, work: Callable[[Transaction], T], ticket: int | None = None,
             record: Callable[[T], dict[str, Any]] | None = None,

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, func, select, update
 
 from yuqing.store.alerting_tables import alert_acks, alert_groups, alert_windows, dialect_insert
+from yuqing.store.items import IN_CHUNK
 from yuqing.store.repository import Repository
 from yuqing.store.tables import items
 
@@ -31,52 +32,76 @@ class GroupState:
     updates: int
 
 
-def load_group(conn: Connection, rule: str, group_key: str) -> GroupState | None:
-    """Return the state of story ``group_key`` under ``rule``, or None when never alerted.
+def load_groups(conn: Connection, rule: str, group_keys: Iterable[str]) -> dict[str, GroupState]:
+    """Return ``{group key: state}`` of the stories among ``group_keys`` alerted before under
+    ``rule`` (one query per IN_CHUNK keys).
 
-    Read story by story, not for a whole batch at once: on PostgreSQL a second
-    worker alerting on the same batch waits at :func:`save_group` for the first
-    one's transaction, and its next read then sees what the first one sent.
+    The caller decides a whole batch's stories from it and writes them back with
+    :func:`save_groups` in the same transaction, under the shared-state lock
+    (runtime/scaleout.py), so no other decision runs in between.
     """
     g = alert_groups.c
-    row = conn.execute(select(g.count, g.sent_count, g.sent_level, g.sent_at, g.updates)
-                       .where(g.rule == rule, g.group_key == group_key)).first()
-    if row is None:
-        return None
-    m = row._mapping  # (row.count is the tuple method)
-    return GroupState(count=m["count"], sent_count=m["sent_count"], sent_level=m["sent_level"],
-                      sent_at=m["sent_at"], updates=m["updates"])
+    wanted = list(dict.fromkeys(group_keys))
+    found: dict[str, GroupState] = {}
+    for i in range(0, len(wanted), IN_CHUNK):
+        rows = conn.execute(select(g.group_key, g.count, g.sent_count, g.sent_level, g.sent_at,
+                                   g.updates)
+                            .where(g.rule == rule, g.group_key.in_(wanted[i : i + IN_CHUNK])))
+        for row in rows:
+            m = row._mapping  # (row.count is the tuple method)
+            found[m["group_key"]] = GroupState(
+                count=m["count"], sent_count=m["sent_count"], sent_level=m["sent_level"],
+                sent_at=m["sent_at"], updates=m["updates"])
+    return found
 
 
-def save_group(conn: Connection, rule: str, group_key: str, state: GroupState) -> None:
-    """Insert or replace the state of story ``group_key`` under ``rule``."""
-    values = {"count": state.count, "sent_count": state.sent_count,
-              "sent_level": state.sent_level, "sent_at": state.sent_at, "updates": state.updates}
-    stmt = dialect_insert(conn, alert_groups).values(rule=rule, group_key=group_key, **values)
+def save_groups(conn: Connection, rule: str, states: dict[str, GroupState]) -> None:
+    """Insert or replace the state of each story ``{group key: state}`` under ``rule`` (one
+    executemany)."""
+    if not states:
+        return
+    stmt = dialect_insert(conn, alert_groups)
+    columns = ("count", "sent_count", "sent_level", "sent_at", "updates")
     conn.execute(stmt.on_conflict_do_update(
-        index_elements=[alert_groups.c.rule, alert_groups.c.group_key], set_=values))
+        index_elements=[alert_groups.c.rule, alert_groups.c.group_key],
+        set_={c: stmt.excluded[c] for c in columns}),
+        [{"rule": rule, "group_key": key, "count": st.count, "sent_count": st.sent_count,
+          "sent_level": st.sent_level, "sent_at": st.sent_at, "updates": st.updates}
+         for key, st in states.items()])
 
 
-def take_window_slot(conn: Connection, rule: str, window_start: datetime, cap: int) -> int:
-    """Count one alert of ``rule`` in the window starting at ``window_start``.
+def take_window_slots(conn: Connection, rule: str, window_start: datetime, cap: int,
+                      n: int) -> list[int]:
+    """Count ``n`` alerts of ``rule``, one after the other, in the window starting at
+    ``window_start``; return for each 0 when it may be sent (fewer than ``cap`` sent before
+    it), else the number of alerts held in this window including it (1 = the first held,
+    which is when the summary goes out).
 
-    Returns 0 when it may be sent (fewer than ``cap`` sent so far), else the
-    number of alerts held in this window including this one (1 = the first
-    held, which is when the summary goes out). One statement while the window
-    has room; its row is created on first use.
+    Reads the window's row (created on first use; locked ``FOR UPDATE`` on PostgreSQL),
+    counts in memory and writes it back: three statements at most, however many alerts.
     """
     w = alert_windows.c
     key = and_(w.rule == rule, w.window_start == window_start)
-    take = update(alert_windows).where(key, w.sent < cap).values(sent=w.sent + 1)
-    if conn.execute(take).rowcount:
-        return 0
-    stmt = dialect_insert(conn, alert_windows).values(rule=rule, window_start=window_start,
-                                                      sent=0, held=0)
-    conn.execute(stmt.on_conflict_do_nothing())
-    if conn.execute(take).rowcount:
-        return 0  # the window's first alert, or another worker created its row meanwhile
-    conn.execute(update(alert_windows).where(key).values(held=w.held + 1))
-    return int(conn.scalar(select(w.held).where(key)) or 0)
+    read = select(w.sent, w.held).where(key)
+    if conn.dialect.name == "postgresql":
+        read = read.with_for_update()
+    row = conn.execute(read).first()
+    if row is None:
+        conn.execute(dialect_insert(conn, alert_windows)
+                     .values(rule=rule, window_start=window_start, sent=0, held=0)
+                     .on_conflict_do_nothing())
+        row = conn.execute(read).one()
+    sent, held = int(row.sent), int(row.held)
+    out = []
+    for _ in range(n):
+        if sent < cap:
+            sent += 1
+            out.append(0)
+        else:
+            held += 1
+            out.append(held)
+    conn.execute(update(alert_windows).where(key).values(sent=sent, held=held))
+    return out
 
 
 def start_escalation(conn: Connection, alert_id: int, due_at: datetime) -> None:
@@ -176,21 +201,24 @@ class AlertStateQueries(Repository):
         with self._write() as conn:
             postpone_escalation(conn, alert_id, due)
 
-    def load_group(self, rule: str, group_key: str) -> GroupState | None:
-        """Return what was sent about story ``group_key`` under ``rule``, or None."""
+    def load_groups(self, rule: str, group_keys: Iterable[str]) -> dict[str, GroupState]:
+        """Return ``{group key: state}`` of the stories among ``group_keys`` alerted before
+        under ``rule`` (see :func:`load_groups`)."""
         with self._read() as conn:
-            return load_group(conn, rule, group_key)
+            return load_groups(conn, rule, group_keys)
 
-    def save_group(self, rule: str, group_key: str, state: GroupState) -> None:
-        """Insert or replace the state of story ``group_key`` under ``rule`` (one statement)."""
+    def save_groups(self, rule: str, states: dict[str, GroupState]) -> None:
+        """Insert or replace the state of each story ``{group key: state}`` under ``rule``."""
         with self._write() as conn:
-            save_group(conn, rule, group_key, state)
+            save_groups(conn, rule, states)
 
-    def take_window_slot(self, rule: str, window_start: datetime, cap: int) -> int:
-        """Count one alert of ``rule`` in the storm window at ``window_start``: 0 when it may
-        be sent, else the alerts held in the window so far (see alerttake_window_slot)."""
+    def take_window_slots(self, rule: str, window_start: datetime, cap: int,
+                          n: int) -> list[int]:
+        """Count ``n`` alerts of ``rule`` in the storm window at ``window_start``: for each, 0
+        when it may be sent, else the alerts held in the window so far (see
+        :func:`take_window_slots`)."""
         with self._write() as conn:
-            return take_window_slot(conn, rule, window_start, cap)
+            return take_window_slots(conn, rule, window_start, cap, n)
 
     def event_sizes(self, event_ids: Iterable[str]) -> dict[str, int]:
         """Return ``{event id: stored items}`` of ``event_ids`` (absent: no stored item)."""

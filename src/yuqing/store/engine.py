@@ -12,19 +12,56 @@ writer. PostgreSQL: one engine, the server handles concurrency.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-_json_dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+_json_slow = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _json_dumps(value: Any) -> str:
+    """Return the compact JSON text of a JSON column's ``value`` (non-ASCII kept, int keys
+    as strings, as ``json.dumps`` writes them).
+
+    orjson, about 6 times faster than ``json.dumps``: the items' and events' JSON columns
+    are a tenth of the shared step's time under the lock (docs/SCALEOUT.md). What orjson
+    refuses (an integer beyond 64 bits in a source's free-form fields) goes through
+    ``json``; the texts may differ in the spelling of a float (``1e-5``), never in a value.
+    """
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return _json_slow(value)
+
+
+#: a run of digits orjson could read as a float (it reads integers beyond 64 bits so)
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
+
+
+def _json_loads(text: str | bytes) -> Any:
+    """Return the value of a JSON column's text, as ``json.loads`` does.
+
+    orjson (3 times faster: the events the shared step reloads are JSON); a text with a
+    run of 19 digits or more (an integer orjson would turn into a float) or with what only
+    ``json`` reads (``NaN``) goes through ``json``.
+    """
+    if isinstance(text, bytes):
+        text = text.decode()
+    if _LONG_DIGITS.search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
 
 
 @dataclass
@@ -62,17 +99,21 @@ def create_engines(url: str | URL) -> Engines:
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        engine = create_engine(parsed, pool_pre_ping=True, json_serializer=_json_dumps)
+        engine = create_engine(parsed, pool_pre_ping=True, json_serializer=_json_dumps,
+                           json_deserializer=_json_loads)
         return Engines(write=engine, read=engine)
     if backend != "sqlite":
         raise ValueError(f"database URL {parsed!r}: only sqlite:// and postgresql:// are supported")
     if parsed.database in (None, "", ":memory:"):
-        engine = create_engine(parsed, poolclass=StaticPool, json_serializer=_json_dumps)
+        engine = create_engine(parsed, poolclass=StaticPool, json_serializer=_json_dumps,
+                           json_deserializer=_json_loads)
         _sqlite_setup(engine, begin="BEGIN IMMEDIATE")
         return Engines(write=engine, read=engine)
-    write = create_engine(parsed, pool_size=1, max_overflow=0, json_serializer=_json_dumps)
+    write = create_engine(parsed, pool_size=1, max_overflow=0, json_serializer=_json_dumps,
+                           json_deserializer=_json_loads)
     _sqlite_setup(write, begin="BEGIN IMMEDIATE")
-    read = create_engine(parsed, pool_size=8, max_overflow=8, json_serializer=_json_dumps)
+    read = create_engine(parsed, pool_size=8, max_overflow=8, json_serializer=_json_dumps,
+                           json_deserializer=_json_loads)
     _sqlite_setup(read, begin="BEGIN")
     return Engines(write=write, read=read)
 
