@@ -187,6 +187,10 @@ def test_no_english_identifier_on_a_chinese_page(zh_site: tuple[TestClient, dict
         if words:
             found[name] = sorted(set(words))
     assert found == {}
+    # a browser's page with a bad query parameter: an error page in Chinese (web/messages.py)
+    error = client.get("/feed?since=abc", headers={"Accept": "text/html"})
+    assert error.status_code == 400 and "请求参数有误" in error.text and "应为" in error.text
+    assert english_identifiers(error.text, ALLOWED) == []
     anonymous = TestClient(client.app)
     anonymous.cookies.set("yq_lang", "zh")
     login = anonymous.get("/login").text

@@ -282,3 +282,11 @@ EN |= {
     "样式": "Style", "发件人": "Sender", "字段对应": "Column mapping", "平台": "Platform",
     "查询": "Query", "允许内网地址": "Internal addresses allowed", "是": "yes", "否": "no",
 }
+
+# the error pages of page routes (web/messages.py TITLES, templates/error.html)
+EN |= {
+    "请求参数有误": "Bad request parameter", "无权访问": "Not allowed",
+    "页面不存在": "Page not found", "不支持此操作": "Method not allowed",
+    "内容已被修改": "Changed meanwhile", "内容过大": "Too large", "出错了": "Something went wrong",
+    "去掉筛选条件重试": "Try again without the filters", "返回总览": "Back to the overview",
+}
