@@ -1,5 +1,6 @@
 """The first page a fresh browser opens on a machine without a Chinese font shows Chinese
-in the shipped face (web/fonts.py, app.css), not empty boxes.
+in the shipped face (web/fonts.py, app.css), not empty boxes; the English navigation
+fits one row of a 1366 px wide screen.
 
 Chromium runs with a fontconfig file listing only the DejaVu fonts, so no system font
 has a hanzi whatever the machine holds. The login page is measured right after its
@@ -21,9 +22,11 @@ from typing import Any
 
 import pytest
 from alert_servers import free_port
+from web_auth import TEST_PASSWORD
 
 from yuqing.config import parse_config
 from yuqing.runtime.context import Context
+from yuqing.web.accounts import Accounts
 from yuqing.web.server import serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,9 +55,10 @@ WIDTH_EM = """([selector, n]) => {
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A served app with an empty store."""
+    """A served app with an empty store and an admin ``e2e``."""
     folder = tmp_path_factory.mktemp("fonts")
     ctx = Context(config=parse_config({}), database_url=f"sqlite:///{folder / 'fonts.db'}")
+    Accounts(ctx.store).add_user("e2e", TEST_PASSWORD, "admin")
     server = serve_in_thread(ctx, port=(port := free_port()))
     end = time.monotonic() + 20
     while not server.started:
@@ -76,7 +80,8 @@ def latin_only_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
     conf = folder / "fonts.conf"
     conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
                     f"<fontconfig><dir>{LATIN_FONTS}</dir><cachedir>{folder / 'cache'}"
-                    "</cachedir></fontconfig>", encoding="utf-8")
+                    '</cachedir><include ignore_missing="yes">/etc/fonts/conf.d</include>'
+                    "</fontconfig>", encoding="utf-8")
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
     with sync_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=env)
@@ -101,5 +106,25 @@ def test_chinese_renders_in_the_shipped_face_on_the_first_page(
                 2, abs=0.1)
             # Latin text is left to the machine's fonts: the shipped face is not asked for it
             assert page.evaluate(WIDTH_EM, ["form.login h1", 6]) < 5
+    finally:
+        context.close()
+
+
+def test_the_english_navigation_fits_one_row_at_1366_px(base: str, latin_only_browser: Any
+                                                        ) -> None:
+    context = latin_only_browser.new_context(viewport={"width": 1366, "height": 700})
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/login?lang=en")
+        page.fill("input[name=name]", "e2e")
+        page.fill("input[name=password]", TEST_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/lang/en?next=/settings")
+        assert page.locator("header nav a[href='/settings']").inner_text() == "Settings"
+        page.screenshot(path=str(ARTIFACTS / "fonts-settings-en.png"))
+        header = page.evaluate("document.querySelector('header.top').offsetHeight")
+        link = page.evaluate("document.querySelector('header nav a').offsetHeight")
+        assert header < 2 * link, (header, link)  # one row: padding plus one link
     finally:
         context.close()

@@ -127,7 +127,7 @@ ZH_CONFIG: dict[str, Any] = {
                 {"name": "平台导出", "kind": "file", "path": "exports/*.jsonl"}],
     "cases": {"units": [{"name": "东区", "level": "county"}]},
     "alerts": {"rules": [{"name": "负面预警", "channels": ["值班群"]}],
-               "channels": [{"name": "值班群", "kind": "console"}]},
+               "channels": [{"name": "值班群", "kind": "console", "style": "line"}]},
 }
 ZH_ITEMS = [
     {"id": "1", "source": "本地论坛", "media_type": "forum", "author": "目击者",

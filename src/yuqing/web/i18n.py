@@ -43,7 +43,7 @@ EN: dict[str, str] = {
     "超过规则的每窗口上限，未推送；已发汇总":
         "Over the rule's cap per window: not sent; a summary was",
     "标题": "Title", "时间": "Time", "状态": "Status", "新预警": "New alert",
-    "开启桌面通知": "Enable notifications", "案件": "Case", "期限": "Deadline",
+    "开启桌面通知": "Notifications", "案件": "Case", "期限": "Deadline",
     "已超期": "overdue", "剩余": "left", "小时": "h", "单位": "Unit", "审计日志": "Audit log",
     "导出审计日志": "Export the audit log", "来源地址": "Address",
     "可执行操作": "Allowed actions", "说明": "Note", "移至": "Move to",
@@ -289,4 +289,5 @@ EN |= {
     "页面不存在": "Page not found", "不支持此操作": "Method not allowed",
     "内容已被修改": "Changed meanwhile", "内容过大": "Too large", "出错了": "Something went wrong",
     "去掉筛选条件重试": "Try again without the filters", "返回总览": "Back to the overview",
+    "完整": "Full", "单行": "One line", "中文": "Chinese", "英文": "English",
 }

@@ -26,7 +26,7 @@ from yuqing.config import Config
 from yuqing.domain import MEDIA_LABELS, SENTIMENT_LABELS, SENTIMENTS, Item, TermHit
 from yuqing.time_range import local_time
 from yuqing.web.i18n import pick_lang, translator
-from yuqing.web.labels import labeller
+from yuqing.web.labels import OPTION_VALUES, labeller
 from yuqing.web.messages import localize
 
 
@@ -99,6 +99,7 @@ class Pages:
         env.globals["mark"] = self.mark
         env.globals["SENTIMENT"] = {k: SENTIMENT_LABELS[k] for k in SENTIMENTS}
         env.globals["MEDIA"] = MEDIA_LABELS
+        env.globals["OPTION_VALUES"] = OPTION_VALUES
 
     def localtime(self, value: datetime | str | None) -> str:
         """Return ``value`` (aware datetime or ISO text) in the office zone, as every page
