@@ -72,19 +72,23 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ctx.close()
 
 
-@pytest.fixture(scope="module")
-def latin_only_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Chromium seeing only the DejaVu fonts (FONTCONFIG_FILE), as on a machine without
-    a Chinese font."""
-    folder = tmp_path_factory.mktemp("fontconfig")
+def launch(pw: Any, folder: Path, *font_dirs: Path) -> Any:
+    """Chromium seeing only the fonts of ``font_dirs`` (a FONTCONFIG_FILE in ``folder``)."""
     conf = folder / "fonts.conf"
+    dirs = "".join(f"<dir>{d}</dir>" for d in font_dirs)
     conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
-                    f"<fontconfig><dir>{LATIN_FONTS}</dir><cachedir>{folder / 'cache'}"
-                    '</cachedir><include ignore_missing="yes">/etc/fonts/conf.d</include>'
+                    f"<fontconfig>{dirs}<cachedir>{folder / 'cache'}</cachedir>"
+                    '<include ignore_missing="yes">/etc/fonts/conf.d</include>'
                     "</fontconfig>", encoding="utf-8")
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    return pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=env)
+
+
+@pytest.fixture(scope="module")
+def latin_only_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Chromium seeing only the DejaVu fonts, as on a machine without a Chinese font."""
     with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=env)
+        chromium = launch(pw, tmp_path_factory.mktemp("fontconfig"), LATIN_FONTS)
         yield chromium
         chromium.close()
 
@@ -128,3 +132,34 @@ def test_the_english_navigation_fits_one_row_at_1366_px(base: str, latin_only_br
         assert header < 2 * link, (header, link)  # one row: padding plus one link
     finally:
         context.close()
+
+
+def test_a_machine_with_a_chinese_font_downloads_none(
+        base: str, tmp_path: Path) -> None:
+    """The shipped face leads the stack, but its local() sources take the machine's own
+    Chinese font first: here the shipped file renamed "Noto Sans CJK SC" and installed
+    (fontconfig), so the page asks for no font file."""
+    from fontTools.ttLib import TTFont
+
+    from yuqing.reports.fonts import font_path
+
+    installed = tmp_path / "fonts"
+    installed.mkdir()
+    face = TTFont(font_path())
+    for record, text in ((1, "Noto Sans CJK SC"), (4, "Noto Sans CJK SC"),
+                         (6, "NotoSansCJKsc-Regular")):
+        face["name"].setName(text, record, 3, 1, 0x409)
+        face["name"].setName(text, record, 1, 0, 0)
+    face.save(installed / "NotoSansCJKsc-Regular.ttf")
+    with sync_api.sync_playwright() as pw:
+        chromium = launch(pw, tmp_path, LATIN_FONTS, installed)
+        try:
+            page = chromium.new_page(viewport={"width": 1366, "height": 700})
+            fetched: list[str] = []
+            page.on("request", lambda r: fetched.append(r.url))
+            page.goto(f"{base}/login?lang=zh", wait_until="load")
+            page.wait_for_timeout(300)
+            assert page.evaluate(WIDTH_EM, ["form.login h1", 4]) == pytest.approx(4, abs=0.1)
+            assert [u for u in fetched if "/static/fonts/" in u] == []
+        finally:
+            chromium.close()
