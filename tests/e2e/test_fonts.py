@@ -85,12 +85,18 @@ def launch(pw: Any, folder: Path, *font_dirs: Path) -> Any:
 
 
 @pytest.fixture(scope="module")
-def latin_only_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def pw() -> Iterator[Any]:
+    """Playwright, one per module (its sync API cannot nest)."""
+    with sync_api.sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="module")
+def latin_only_browser(pw: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Chromium seeing only the DejaVu fonts, as on a machine without a Chinese font."""
-    with sync_api.sync_playwright() as pw:
-        chromium = launch(pw, tmp_path_factory.mktemp("fontconfig"), LATIN_FONTS)
-        yield chromium
-        chromium.close()
+    chromium = launch(pw, tmp_path_factory.mktemp("fontconfig"), LATIN_FONTS)
+    yield chromium
+    chromium.close()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -134,8 +140,8 @@ def test_the_english_navigation_fits_one_row_at_1366_px(base: str, latin_only_br
         context.close()
 
 
-def test_a_machine_with_a_chinese_font_downloads_none(
-        base: str, tmp_path: Path) -> None:
+def test_a_machine_with_a_chinese_font_downloads_none(base: str, pw: Any, tmp_path: Path
+                                                     ) -> None:
     """The shipped face leads the stack, but its local() sources take the machine's own
     Chinese font first: here the shipped file renamed "Noto Sans CJK SC" and installed
     (fontconfig), so the page asks for no font file."""
@@ -151,15 +157,14 @@ def test_a_machine_with_a_chinese_font_downloads_none(
         face["name"].setName(text, record, 3, 1, 0x409)
         face["name"].setName(text, record, 1, 0, 0)
     face.save(installed / "NotoSansCJKsc-Regular.ttf")
-    with sync_api.sync_playwright() as pw:
-        chromium = launch(pw, tmp_path, LATIN_FONTS, installed)
-        try:
-            page = chromium.new_page(viewport={"width": 1366, "height": 700})
-            fetched: list[str] = []
-            page.on("request", lambda r: fetched.append(r.url))
-            page.goto(f"{base}/login?lang=zh", wait_until="load")
-            page.wait_for_timeout(300)
-            assert page.evaluate(WIDTH_EM, ["form.login h1", 4]) == pytest.approx(4, abs=0.1)
-            assert [u for u in fetched if "/static/fonts/" in u] == []
-        finally:
-            chromium.close()
+    chromium = launch(pw, tmp_path, LATIN_FONTS, installed)
+    try:
+        page = chromium.new_page(viewport={"width": 1366, "height": 700})
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url))
+        page.goto(f"{base}/login?lang=zh", wait_until="load")
+        page.wait_for_timeout(300)
+        assert page.evaluate(WIDTH_EM, ["form.login h1", 4]) == pytest.approx(4, abs=0.1)
+        assert [u for u in fetched if "/static/fonts/" in u] == []
+    finally:
+        chromium.close()
