@@ -40,7 +40,8 @@ ARTIFACTS = Path(os.environ.get("YUQING_E2E_ARTIFACTS",
                                 Path(tempfile.gettempdir()) / "yuqing-e2e"))
 
 CONFIG = {"schemes": [{"name": "交通", "subject_words": ["车祸"]}],
-          "alerts": {"channels": [{"name": "console", "kind": "console"}]}}
+          "alerts": {"channels": [{"name": "console", "kind": "console"}]},
+          "cases": {"units": [{"name": "市网信办", "level": "city"}]}}
 
 
 @pytest.fixture
@@ -130,6 +131,11 @@ def drive_browser(base: str, site_url: str, hook_url: str) -> tuple[str, str, st
 
         open_form(tab, "unit-details")
         tab.fill("#unit-form [name=name]", "青山县网信办")
+        tab.fill("#unit-form [name=parent]", "市网信")  # a typo: refused, in Chinese
+        tab.locator("#unit-form button:not([type])").click()
+        refusal = tab.locator("#unit-form .form-error")
+        refusal.filter(has_text="不是另一个已配置的单位").wait_for()
+        assert "是否应为 '市网信办'" in refusal.inner_text()
         tab.fill("#unit-form [name=parent]", "市网信办")
         save(tab, "unit-form")
         page_text = tab.locator("main").inner_text()
