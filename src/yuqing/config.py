@@ -179,6 +179,9 @@ class SchemeConfig(BaseModel):
     is true. ``sources`` restricts the scheme to designated sources;
     ``region_sources`` names local sources (the county's own forum) whose items
     speak of the region without naming it (县医院, 一中): they need no region word.
+    When a region word names a county (ends in 县: 青山县), a bare 县 body (县医院, 县一中,
+    县政府, 县城) in a post that names no other county counts as that region
+    (pipeline/schemes.py ``bare_county_words``).
     ``search_queries`` are what keyword search sources (``kind = "search"``) ask
     for this scheme; when empty they ask region × subject words
     (sources/search.py).

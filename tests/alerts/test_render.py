@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from alerts_helpers import make_alert
+from alerts_helpers import make_alert, make_item
 
 from yuqing.alerts.render import (
     MESSAGES,
+    alert_body,
     escape_markdown,
     messages,
     render_json,
     render_markdown,
     render_text,
 )
-from yuqing.domain import BadInput
+from yuqing.domain import BadInput, TermHit
 
 
 def test_text_has_title_level_rule_and_body() -> None:
@@ -73,3 +74,12 @@ def test_a_complaint_told_calmly_shows_why_it_is_negative_not_a_low_probability(
     item.emotion = "negative"
     line = next(ln for ln in alert_body(item).splitlines() if ln.startswith("情感"))
     assert line == "情感：负面（负面概率 0.07）"
+
+
+@pytest.mark.parametrize(("lang", "shown"), [
+    ("zh", "持刀（暴恐）、内部线索（自建库）"),
+    ("en", "持刀 (violence and terror), 内部线索 (自建库)")])
+def test_the_body_names_lexicon_categories_in_the_alert_language(lang: str, shown: str) -> None:
+    item = make_item(terms=(TermHit("持刀", "violence", 0, 2), TermHit("内部线索", "自建库", 3, 7)))
+    line = next(x for x in alert_body(item, lang).splitlines() if "持刀" in x)
+    assert line.split("：" if lang == "zh" else ": ", 1)[1] == shown

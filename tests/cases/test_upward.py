@@ -6,6 +6,8 @@ report scheduler once a day."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 import tomllib
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -28,6 +30,7 @@ from yuqing.cases.service import CaseService
 from yuqing.config import Config, ReportLimitConfig, builtin_report_limits, parse_config
 from yuqing.reports.schedule import ReportScheduler
 from yuqing.runtime.context import Context
+from yuqing.runtime.scaleout_polls import TICK_S, run_scheduler
 from yuqing.runtime.watch import Watcher
 from yuqing.store import Store
 
@@ -224,6 +227,32 @@ def test_the_watch_loop_of_yuqing_run_sends_the_daily_reports(store_url: str) ->
                                        (COUNTY, "2024-03-04"), (HEALTH, "2024-03-04")])
     finally:
         ctx.close()
+
+
+def test_two_scale_out_schedulers_send_the_daily_reports_once(store_url: str) -> None:
+    # the scale-out mode has no `yuqing run`: the scheduler leading the chores sends them
+    ctxs = [Context(config=tree_config("http://127.0.0.1:9", daily_at="08:30"),
+                    database_url=store_url) for _ in range(2)]
+    stop = threading.Event()
+    threads = [threading.Thread(target=run_scheduler, args=(c, lambda name: None, stop),
+                                kwargs={"clock": lambda: START}) for c in ctxs]
+    try:
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 60
+        while len(ctxs[0].store.upward.find(kind="daily")) < 4:
+            assert time.monotonic() < deadline, "no daily reports from the schedulers"
+            time.sleep(0.1)
+        time.sleep(3 * TICK_S)  # both went on ticking: nothing more is made
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        days = [(r["from_unit"], r["ref"]) for r in ctxs[0].store.upward.find(kind="daily")]
+        for c in ctxs:
+            c.close()
+    assert sorted(days) == sorted([(CITY, "2024-03-04"), (COUNTY, "2024-03-04"),
+                                   (COUNTY, "2024-03-04"), (HEALTH, "2024-03-04")])
 
 
 def test_an_unreported_case_is_reminded_then_escalated_at_its_report_due(store: Store) -> None:

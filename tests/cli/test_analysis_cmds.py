@@ -63,6 +63,19 @@ def test_eval_sentiment_json_with_baseline_in_the_same_run(cli: Invoke, tmp_path
     assert doc["baseline"]["name"].startswith("snownlp") and doc["baseline"]["n"] == 3
 
 
+def test_eval_sentiment_scores_the_writers_emotion_beside_the_office_polarity(
+        cli: Invoke, tmp_path: Path) -> None:
+    pytest.importorskip("snownlp")
+    # a complaint told calmly: negative for the office, not by the writer's emotion
+    data = _write(tmp_path / "s.csv", [("家长投诉东林县二中违规收取补课费，要求退费。", "negative"),
+                                       ("会议下午三点在三楼召开", "neutral")])
+    doc = json.loads(cli("eval", "sentiment", "--data", str(data), "--json").stdout)
+    assert doc["accuracy"] == 1.0
+    assert doc["emotion"]["accuracy"] == 0.5 and doc["emotion"]["macro_f1"] < doc["macro_f1"]
+    human = cli("eval", "sentiment", "--data", str(data)).stdout
+    assert "the writer's emotion" in human
+
+
 def test_eval_sentiment_human_output_has_tables(cli: Invoke, tmp_path: Path) -> None:
     pytest.importorskip("snownlp")
     data = _write(tmp_path / "s.csv", [("太开心了", "positive"), ("气死了", "negative")])

@@ -51,8 +51,11 @@ def fresh_split() -> dict[str, Any]:
 def test_the_fixture_is_large_and_covers_the_hard_negatives() -> None:
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
     kinds = {r["kind"] for r in rows}
-    assert len(rows) >= 300 and {r["split"] for r in rows} == {"dev", "test", "fresh"}
+    assert len(rows) >= 300 and {r["split"] for r in rows} == {"dev", "test", "fresh", "fresh2"}
     assert sum(r["split"] == "fresh" for r in rows) >= 150
+    fresh2 = [r for r in rows if r["split"] == "fresh2"]
+    assert len(fresh2) >= 220 and all(r["id"].startswith("qf2_") for r in fresh2)
+    assert len({r["id"] for r in rows}) == len(rows) == len({r["text"] for r in rows})
     assert {"advice", "drill", "history", "fiction", "metaphor", "notice", "offtopic",
             "other_county", "polite", "complaint", "incident", "sensitive"} <= kinds
     assert all(r["label"] in (0, 1) and r["text"] and r["why"] for r in rows)
@@ -61,7 +64,7 @@ def test_the_fixture_is_large_and_covers_the_hard_negatives() -> None:
 def test_held_out_split_gate(test_split: dict[str, Any]) -> None:
     doc = test_split
     assert doc["split"] == "test" and doc["n"] >= 150 and doc["positives"] >= 60
-    # measured 0.877 / 0.947 (0.818 / 0.840 before the office polarity model; the
+    # measured 0.888 / 0.947 (0.818 / 0.840 before the office polarity model; the
     # issue's target, 0.85 / 0.95, is not met: README)
     assert doc["precision"] >= 0.87 and doc["recall"] >= 0.93
     base = doc["baseline"]
@@ -71,15 +74,16 @@ def test_held_out_split_gate(test_split: dict[str, Any]) -> None:
 
 def test_dev_split_meets_the_issue_targets(dev_split: dict[str, Any]) -> None:
     assert dev_split["n"] >= 300
-    # measured 0.929 / 0.960
+    # measured 0.923 / 0.960
     assert dev_split["precision"] >= 0.91 and dev_split["recall"] >= 0.95
 
 
 def test_fresh_split_gate(fresh_split: dict[str, Any]) -> None:
     doc = fresh_split
     assert doc["n"] >= 150 and doc["positives"] >= 60
-    # measured once 0.761 / 0.838 (main before the office polarity model: 0.704 / 0.713)
-    assert doc["precision"] >= 0.74 and doc["recall"] >= 0.82
+    # measured once 0.761 / 0.838 (main before the office polarity model: 0.704 / 0.713);
+    # then studied like dev: 0.863 / 0.863 (bare 县 of a county scheme, named bodies, retrained)
+    assert doc["precision"] >= 0.84 and doc["recall"] >= 0.84
     assert doc["f1"] >= doc["baseline"]["f1"] + 0.15
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alert_servers import running_http_server
 from pageserver import running_page_server
-from yuqing_cli import Invoke, one_json
+from yuqing_cli import Invoke, one_json, write_toml
 
 from yuqing.store import open_store
 
@@ -60,9 +60,8 @@ def test_run_once_polls_processes_delivers_and_exits(cli: Invoke, tmp_path: Path
     with running_page_server() as site, running_http_server() as hook:
         site.add("/rss.xml", feed(datetime.now(UTC) - timedelta(minutes=10)),
                  headers={"Content-Type": "application/rss+xml; charset=utf-8"})
-        config = tmp_path / "yuqing.toml"
-        config.write_text(CONFIG.format(feed=site.url("/rss.xml"), gone=site.url("/gone.xml"),
-                                        hook=hook.url), encoding="utf-8")
+        config = write_toml(tmp_path, CONFIG.format(
+            feed=site.url("/rss.xml"), gone=site.url("/gone.xml"), hook=hook.url))
         first = cli("run", "--once", "--json", "--config", str(config), "--db", db)
         assert first.exit_code == 0, first.stderr
         doc = one_json(first)
@@ -83,8 +82,7 @@ def test_run_once_polls_processes_delivers_and_exits(cli: Invoke, tmp_path: Path
 
 
 def test_run_once_without_sources_says_so(cli: Invoke, tmp_path: Path) -> None:
-    config = tmp_path / "yuqing.toml"
-    config.write_text('[[schemes]]\nname = "s"\nsubject_words = ["x"]\n', encoding="utf-8")
+    config = write_toml(tmp_path, '[[schemes]]\nname = "s"\nsubject_words = ["x"]\n')
     result = cli("run", "--once", "--config", str(config), "--db",
                  f"sqlite:///{tmp_path / 'y.db'}")
     assert result.exit_code == 2
@@ -114,9 +112,8 @@ def test_a_bad_row_of_a_dropped_file_is_filed_under_its_source(
     (tmp_path / "exports" / "a.csv").write_text(
         "id,text,published_at\n1,青山县医院门口排长队,2024-03-05 08:00\n"
         '2,"引号没有关上,2024-03-05 08:10\n', encoding="utf-8")
-    config = tmp_path / "yuqing.toml"
-    config.write_text('[[sources]]\nname = "导出"\nkind = "file"\npath = "exports/*.csv"\n',
-                      encoding="utf-8")
+    config = write_toml(tmp_path,
+                        '[[sources]]\nname = "导出"\nkind = "file"\npath = "exports/*.csv"\n')
     db = f"sqlite:///{tmp_path / 'y.db'}"
     result = cli("run", "--once", "--json", "--config", str(config), "--db", db)
     assert result.exit_code == 0, result.stderr

@@ -1,45 +1,29 @@
 """End-to-end tests of the web app in headless Chromium (Debian's chromium, driven by
 Playwright's Python package; no browser download): log in, overview with charts drawn,
 search the feed, open an event and its propagation graph, acknowledge an alert, move a
-case one stage, the phone layout. Any JavaScript console error fails the test.
+case one stage, the phone layout. Any JavaScript console error fails the test; the browser,
+the logged-in tab and the screenshots are tests/e2e/conftest.py's.
 
-Screenshots go to $YUQING_E2E_ARTIFACTS (default: <tmp>/yuqing-e2e) for people to look at.
 The items are written here: an invented incident (a post, reposts of it, news reports)
 plus unrelated posts, so that events, alerts and a case exist.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from alert_servers import free_port
 from web_auth import TEST_PASSWORD
+from web_server import serving
 
 from yuqing.cases.service import CaseService
 from yuqing.config import parse_config
 from yuqing.runtime.context import Context
 from yuqing.sources.records import raw_from_record
 from yuqing.web.accounts import Accounts
-from yuqing.web.server import serve_in_thread
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium; .ci/run installs it)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(os.environ.get("YUQING_E2E_ARTIFACTS",
-                                Path(tempfile.gettempdir()) / "yuqing-e2e"))
 CONFIG = {
     "timezone": "Asia/Shanghai",
     "schemes": [{"name": "公共安全", "subject_words": ["警察", "民警", "车祸", "事故", "派出所"]}],
@@ -97,50 +81,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     Accounts(ctx.store).add_user("e2e", TEST_PASSWORD, "admin", "区网信办")
     case_id = CaseService(ctx.store, ctx.config).open_case(
         "XX路口车祸舆情", actor="e2e", role="admin", unit="区网信办", suggested_class=2)
-    port = free_port()
-    server = serve_in_thread(ctx, port=port)
-    end = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < end, "the web server did not start"
-        time.sleep(0.05)
-    yield {"base": f"http://127.0.0.1:{port}", "case_id": case_id, "ctx": ctx}
-    server.stop()
-    for thread in threading.enumerate():
-        if thread.name == "yuqing-web":
-            thread.join(15)
+    with serving(ctx) as base:
+        yield {"base": base, "case_id": case_id, "ctx": ctx}
     ctx.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def page(browser: Any, site: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A logged-in page; fails the test on any console error or uncaught exception."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
-    tab.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    tab.goto(site["base"] + "/")
-    assert "/login" in tab.url
-    tab.fill("input[name=name]", "e2e")
-    tab.fill("input[name=password]", TEST_PASSWORD)
-    tab.click("button[type=submit]")
-    tab.wait_for_url(site["base"] + "/")
-    yield tab
-    context.close()
-    assert errors == [], f"JavaScript errors in {request.node.name}: {errors}"
-
-
-def shot(tab: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+def page(logged_in: Callable[[str], Any], site: dict[str, Any]) -> Any:
+    """A tab logged in to the site; the test fails on any console error or uncaught
+    exception (tests/e2e/conftest.py)."""
+    return logged_in(site["base"])
 
 
 def charts_drawn(tab: Any) -> None:
@@ -150,7 +100,7 @@ def charts_drawn(tab: Any) -> None:
                           arg=total, timeout=15000)
 
 
-def test_overview_draws_every_chart(page: Any) -> None:
+def test_overview_draws_every_chart(page: Any, shot: Any) -> None:
     charts_drawn(page)
     assert page.locator("[data-chart] canvas").count() == 4  # trend, media, words, map
     assert int(page.locator("#kpi-volume").inner_text()) >= 27
@@ -159,7 +109,7 @@ def test_overview_draws_every_chart(page: Any) -> None:
     shot(page, "01-overview")
 
 
-def test_feed_search_highlights(page: Any, site: dict[str, Any]) -> None:
+def test_feed_search_highlights(page: Any, site: dict[str, Any], shot: Any) -> None:
     page.goto(site["base"] + "/feed")
     page.fill("#feed-q", "民警")
     page.press("#feed-q", "Enter")
@@ -171,7 +121,8 @@ def test_feed_search_highlights(page: Any, site: dict[str, Any]) -> None:
     shot(page, "02-feed-search")
 
 
-def test_event_page_draws_the_propagation_graph(page: Any, site: dict[str, Any]) -> None:
+def test_event_page_draws_the_propagation_graph(page: Any, site: dict[str, Any],
+                                                shot: Any) -> None:
     charts_drawn(page)
     page.locator("ol.events li a", has_text="车祸").first.click()
     page.wait_for_url("**/events/*")
@@ -183,7 +134,7 @@ def test_event_page_draws_the_propagation_graph(page: Any, site: dict[str, Any])
     shot(page, "03-event")
 
 
-def test_acknowledge_an_alert(page: Any, site: dict[str, Any]) -> None:
+def test_acknowledge_an_alert(page: Any, site: dict[str, Any], shot: Any) -> None:
     page.goto(site["base"] + "/inbox")
     row = page.locator("tr.open").first
     alert_id = row.get_attribute("data-alert")
@@ -194,7 +145,7 @@ def test_acknowledge_an_alert(page: Any, site: dict[str, Any]) -> None:
     shot(page, "04-inbox")
 
 
-def test_move_a_case_one_stage(page: Any, site: dict[str, Any]) -> None:
+def test_move_a_case_one_stage(page: Any, site: dict[str, Any], shot: Any) -> None:
     page.goto(f"{site['base']}/cases")
     card = page.locator(f"[data-state=collected] [data-case='{site['case_id']}']")
     assert card.count() == 1
@@ -210,7 +161,7 @@ def test_move_a_case_one_stage(page: Any, site: dict[str, Any]) -> None:
     shot(page, "05-case")
 
 
-def test_phone_layout_and_english(browser: Any, page: Any, site: dict[str, Any]) -> None:
+def test_phone_layout_and_english(page: Any, site: dict[str, Any], shot: Any) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(site["base"] + "/lang/en?next=/")
     charts_drawn(page)
@@ -222,7 +173,8 @@ def test_phone_layout_and_english(browser: Any, page: Any, site: dict[str, Any])
     shot(page, "06-phone-en")
 
 
-def test_add_an_alert_rule_with_the_form(page: Any, site: dict[str, Any]) -> None:
+def test_add_an_alert_rule_with_the_form(page: Any, site: dict[str, Any],
+                                         shot: Any) -> None:
     page.goto(site["base"] + "/settings")
     page.click("#manage-rules")
     page.wait_for_url("**/settings/alert-rules")
@@ -251,7 +203,7 @@ def test_add_an_alert_rule_with_the_form(page: Any, site: dict[str, Any]) -> Non
     assert (stored["燃气夜间"].level, stored["燃气夜间"].handling_classes) == ("II", [2])
 
 
-def test_new_pages_and_honest_charts(page: Any, site: dict[str, Any]) -> None:
+def test_new_pages_and_honest_charts(page: Any, site: dict[str, Any], shot: Any) -> None:
     """The events, petitions and source-health pages load without a console error; the
     trend is three plain lines on a time axis; the alerts inbox opens a case from an alert
     and then shows it; the live feed shows a pushed item at its office-zone time."""
@@ -300,7 +252,8 @@ def test_new_pages_and_honest_charts(page: Any, site: dict[str, Any]) -> None:
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert('y')>"
 
 
-def test_stored_script_is_shown_escaped_everywhere(page: Any, site: dict[str, Any]) -> None:
+def test_stored_script_is_shown_escaped_everywhere(page: Any, site: dict[str, Any],
+                                                   shot: Any) -> None:
     """A ``<script>`` (and an ``onerror`` image) stored in every text field a person or a
     collected post can fill shows as text on every page: no dialog opens, and the CSP
     reports no violation (the page fixture fails on console errors). Runs last: it adds

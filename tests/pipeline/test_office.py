@@ -15,7 +15,7 @@ import pytest
 from yuqing.pipeline.base import StageUnavailable
 from yuqing.pipeline.office import OfficeModel, features
 from yuqing.pipeline.office_train import train, training_posts
-from yuqing.pipeline.polarity import about_public_body, office_polarity
+from yuqing.pipeline.polarity import about_public_body, names_body, office_polarity
 from yuqing.pipeline.textnorm import normalize_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -84,6 +84,18 @@ def test_office_polarity_with_the_model(model: OfficeModel) -> None:
     chat = normalize_text("今天心情很差，什么都不想做。")[0]
     assert not about_public_body(chat)
     assert office_polarity("negative", chat, model) == "negative"
+    # nor is a mood near no body in particular cleared by the model (大学, 政府 said of none)
+    student = normalize_text("什么时候才不用去学校啊，又失眠了")[0]
+    assert about_public_body(student) and not names_body(student)
+    assert office_polarity("negative", student, model) == "negative"
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("柳溪镇中学的食堂", True), ("我在县医院", True), ("青山一中", True), ("扶轮小学的学生", True),
+    ("在农村上学", False), ("大学生活", False), ("政府要重视", False), ("一个小县城", False),
+])
+def test_names_body_tells_one_body_from_none_in_particular(text: str, named: bool) -> None:
+    assert names_body(text) is named
 
 
 def test_a_missing_or_bad_model_file_is_named(tmp_path: Path) -> None:

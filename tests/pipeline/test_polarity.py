@@ -98,6 +98,9 @@ def test_no_non_complaint_of_the_fixture_is_negative(model: SentimentModel) -> N
     ("演练模拟二十人受伤", "denied"),
     ("到最后不了了之", "complaint"),
     ("一波接着一波，到最后不了了之", "complaint"),
+    ("电机运转平稳，噪音很小", "denied"),           # a quality said to be slight
+    ("如果她总是心不在焉，敷衍了事，那就算了", "denied"),  # a supposition governs its sentence
+    ("如果不交钱怎么办。老师就敷衍了事", "complaint"),     # ... not the next sentence
 ])
 def test_cue_readings_tell_complaints_from_advice_and_denials(text: str, reading: str) -> None:
     assert [r for _, r in cue_readings(text)] == [reading]
@@ -128,6 +131,14 @@ def test_office_polarity_rules() -> None:
     "在青菜里吃出一只虫子",
     "书记被纪委带走了",
     "打了三次电话没人接",
+    "镇里让每个干部卖二十张门票，卖不完的扣奖金",  # coercion as a condition
+    "不交资料费的孩子就不让进教室",
+    "业主们要求彻查这笔维修基金的去向",  # a demand that someone answers for it
+    "想问问卫生院能不能把药品价格公示一下",  # a request to disclose
+    "网传东林县自来水有异味，求官方回应",  # a claim the writer asks to have checked
+    "听说河口镇小学要停办了，是真的吗？",
+    "几十个车主约好周五一起去4S店讨个说法",  # a gathering
+    "病房的监控拍到有人偷拍病人",
 ])
 def test_accusations_without_the_old_cue_words_are_complaints(text: str) -> None:
     assert office_polarity("neutral", text) == "negative", cue_readings(text)
@@ -157,6 +168,9 @@ def test_the_negative_reading_of_a_redress_word_as_a_service_alone_is_cleared() 
     ("在医院排了一上午的队，累死了，再也不想来了。", False),  # the wait is the complaint
     ("学校又停电了，真不爽，想炸了学校", False),  # anger is aimed
     ("县医院为什么不给我妈加床？心情好差", False),
+    ("青山一中的分数线一出来，家长群就炸锅了", True),
+    ("柳溪镇的荷花节停车场都挤爆了", True),  # a named town is a public body too
+    ("#某地确诊病例# [伤心] 恳请政府公布行程", False),  # an emoticon code is no mood
 ])
 def test_the_writers_own_mood_near_an_institution_is_not_negative_for_it(
         text: str, mood: bool) -> None:

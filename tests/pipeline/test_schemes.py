@@ -104,3 +104,24 @@ def test_the_title_counts_with_the_text(matcher: SchemeMatcher) -> None:
     item.title = "河东区第一中学通报"
     matcher.process([item])
     assert item.schemes == ["school"]
+
+
+COUNTY = SchemeConfig(name="county hospital", region_words=["青山县", "青山"],
+                      subject_words=["医院", "一中"])
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("县医院检验科把我的化验单弄丢了", ["county hospital"]),     # a bare 县: the writer's county
+    ("昨天在县医院排了一上午队", ["county hospital"]),
+    ("白河县医院的医生态度很差", []),                           # another county's hospital
+    ("临江县的村民说县医院不给报销", []),                       # another county named
+    ("青山县的朋友说县一中放假了", ["county hospital"]),
+    ("某医院的医生态度很差", []),                               # no region at all
+])
+def test_a_county_scheme_takes_its_bare_county_bodies(text: str, expected: list[str]) -> None:
+    assert SchemeMatcher([COUNTY]).match(text, "weibo") == expected
+
+
+def test_a_bare_county_needs_a_county_among_the_region_words() -> None:
+    town = SchemeConfig(name="town", region_words=["青山"], subject_words=["医院"])
+    assert SchemeMatcher([town]).match("县医院检验科把我的化验单弄丢了", "weibo") == []

@@ -11,13 +11,12 @@ from email.policy import default
 
 import pytest
 from alert_servers import running_http_server, running_smtp_server
+from pipeline_runs import make_pipeline
 from runtimes import MakeRuntime
 
 from yuqing.config import Config, parse_config
 from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context
-from yuqing.runtime.pipeline import Pipeline
-from yuqing.runtime.registries import load_registries
 from yuqing.store import Store
 
 NOW = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
@@ -108,8 +107,8 @@ def test_batch_counts_store_and_alert_once_over_webhook(runtime: MakeRuntime) ->
 
 
 def test_restart_warms_dedup_from_store(store: Store) -> None:
-    Pipeline(Config(), store, registries=load_registries(), alerts_enabled=False).process(RAWS[:1])
-    later = Pipeline(Config(), store, registries=load_registries(), alerts_enabled=False)
+    make_pipeline(store, alerts=False).process(RAWS[:1])
+    later = make_pipeline(store, alerts=False)
     later.process([raw("9", "市第一中学食堂发生食物中毒，家长很愤怒，学校至今没有回应！！")])
     assert store.get_item("weibo:9").duplicate_of == "weibo:1"  # type: ignore[union-attr]
 
@@ -118,7 +117,7 @@ def test_email_alert_reaches_real_smtp_server(store: Store) -> None:
     with running_smtp_server() as smtp:
         mail = {"name": "mail", "kind": "email", "host": "127.0.0.1", "port": smtp.port,
                 "from": "yuqing@example.cn", "to": ["duty@example.cn"]}
-        outcome = Pipeline(config([mail]), store, registries=load_registries()).process(RAWS[:1])
+        outcome = make_pipeline(store, config([mail])).process(RAWS[:1])
     assert outcome.alerts == 1
     assert len(smtp.recorder.envelopes) == 1
     message = message_from_bytes(smtp.recorder.envelopes[0].content, policy=default)

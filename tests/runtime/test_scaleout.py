@@ -13,17 +13,14 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+from pipeline_runs import make_pipeline, total
 from runtimes import MakeRuntime
 from scaleout_support import decisions, stream
 from yuqing_cli import write_config
 
-from yuqing.config import Config, parse_config
-from yuqing.runtime.pipeline import Pipeline
-from yuqing.runtime.registries import load_registries
 from yuqing.store import Store, open_store
 
 RULES_TOML = """
@@ -52,8 +49,7 @@ def test_two_processors_taking_turns_decide_as_one(tmp_path: Path,
     raws = stream()
     batches = [raws[i : i + 4] for i in range(0, len(raws), 4)]
     with open_store(f"sqlite:///{tmp_path / 'reference.db'}") as reference:
-        one = Pipeline(parse_config(tomllib.loads(RULES_TOML)), reference,
-                       registries=load_registries())
+        one = make_pipeline(reference, RULES_TOML)
         for batch in batches:
             one.process(batch)
         one.close()
@@ -61,7 +57,7 @@ def test_two_processors_taking_turns_decide_as_one(tmp_path: Path,
     shared = runtime(RULES_TOML, workers=2)
     outcomes = shared.process(batches)
 
-    assert sum(o.read for o in outcomes) == len(raws)
+    assert total(outcomes).read == len(raws)
     assert decisions(shared.store) == expected
     copies = [key for key, dup, _ in expected["items"] if dup]  # type: ignore[attr-defined]
     events = {event for _, _, event in expected["items"]}  # type: ignore[attr-defined]
@@ -69,7 +65,7 @@ def test_two_processors_taking_turns_decide_as_one(tmp_path: Path,
 
 
 def test_a_failed_step_leaves_nothing_and_the_next_one_rebuilds(store: Store) -> None:
-    pipeline = Pipeline(Config(), store, registries=load_registries(), alerts_enabled=False)
+    pipeline = make_pipeline(store, alerts=False)
     raws = stream()
     pipeline.process(raws[:6])
     dedup = pipeline.shared.shared[0]
@@ -87,7 +83,7 @@ def test_a_failed_step_leaves_nothing_and_the_next_one_rebuilds(store: Store) ->
 
 
 def test_a_ticket_commits_once_and_in_order(store: Store) -> None:
-    pipeline = Pipeline(Config(), store, registries=load_registries(), alerts_enabled=False)
+    pipeline = make_pipeline(store, alerts=False)
     raws = stream()
     tickets = [store.shared.issue_ticket() for _ in range(2)]
     assert tickets[1] == tickets[0] + 1
@@ -126,9 +122,8 @@ def test_two_ingest_processes_at_once_make_one_event_and_one_alert(
         out, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err
         outcomes.append(json.loads(out))
-    assert sum(o["stored"] for o in outcomes) == 2
-    assert sum(o["events"] for o in outcomes) == 1
-    assert sum(o["alerts"] for o in outcomes) == 1
+    both = total(outcomes)
+    assert (both.stored, both.events, both.alerts) == (2, 1, 1)
     with open_store(store_url) as store:
         items = store.iter_items()
         assert len({it.event_id for it in items}) == 1

@@ -9,10 +9,19 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import create_engine, make_url, text
+
 from yuqing.config import parse_config
 from yuqing.runtime.context import Context
-from yuqing.runtime.scaleout_polls import LEASE_TTL, QUEUE_TTL, poll_source, schedule_round
-from yuqing.store import Store
+from yuqing.runtime.scaleout_polls import (
+    LEASE_TTL,
+    QUEUE_TTL,
+    next_due,
+    poll_source,
+    schedule_round,
+)
+from yuqing.store import Store, open_store
+from yuqing.store.scaleout import LEADER_CLASS
 
 T0 = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 
@@ -46,6 +55,33 @@ def test_leases_are_exclusive_and_expire(store: Store) -> None:
     assert shared.claim_source("a", "w3", later, LEASE_TTL)
 
 
+def test_one_process_leads_a_chore_and_another_takes_over(store_url: str) -> None:
+    first, second = open_store(store_url), open_store(store_url)
+    a, b = first.shared.leader("chores"), second.shared.leader("chores")
+    try:
+        assert a.leading() and a.leading()
+        if not store_url.startswith("postgresql"):
+            assert b.leading()  # SQLite: one process, always the leader
+            return
+        assert not b.leading() and not b.leading()
+        assert second.shared.leader("other chore").leading()  # one lock per chore
+        a.close()  # the leader stops: the next to ask leads
+        assert b.leading() and not a.leading()
+        with create_engine(make_url(store_url).set(query={}),
+                           isolation_level="AUTOCOMMIT").connect() as admin:
+            # the leader's connection dies (the lock with it): another takes over
+            admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_locks "
+                               "WHERE locktype = 'advisory' AND classid = :c AND granted"),
+                          {"c": LEADER_CLASS})
+        assert a.leading()
+        assert not b.leading()
+    finally:
+        a.close()
+        b.close()
+        first.close()
+        second.close()
+
+
 def test_a_due_source_is_queued_once_polled_once_and_not_skipped(tmp_path: Path,
                                                                   store_url: str) -> None:
     ctx = context(tmp_path, store_url)
@@ -71,3 +107,19 @@ def test_a_due_source_is_queued_once_polled_once_and_not_skipped(tmp_path: Path,
     assert schedule_round(ctx, queued.append, died + LEASE_TTL * 1.1) == ["exports"]
     assert ctx.store.count_items() == 4
     ctx.close()
+
+
+def test_a_failing_source_backs_off_across_workers(tmp_path: Path, store_url: str) -> None:
+    # each poll may run on another worker: the failure count travels in the store
+    cfg = parse_config({"sources": [{"name": "feed", "kind": "rss", "interval": 60,
+                                     "url": "http://127.0.0.1:9/feed.xml"}]})
+    ctx = Context(config=cfg, database_url=store_url)
+    now, waits = T0, []
+    for worker in ("w1", "w2", "w3"):
+        poll_source(ctx, "feed", holder=worker, clock=lambda at=now: at)
+        due = next_due(ctx.store.load_source_state("feed"))
+        assert due is not None
+        waits.append((due - now).total_seconds())
+        now = due
+    ctx.close()
+    assert waits[0] < waits[1] < waits[2]  # 60 s x 2^failures, with jitter

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from pipeline_runs import make_pipeline
 from scaleout_support import start_worker, stop
 
 from yuqing.config import load_config
@@ -21,7 +22,6 @@ from yuqing.domain import BadInput, RawItem
 from yuqing.runtime.context import Context, make_context
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.pipeline import Pipeline
-from yuqing.runtime.registries import load_registries
 from yuqing.store import Store, open_store
 
 Batch = Sequence[RawItem | BadInput]
@@ -56,8 +56,7 @@ class InProcess:
         self.pipelines = self._pipelines()
 
     def _pipelines(self) -> list[Pipeline]:
-        return [Pipeline(load_config(self.config), self.store, registries=load_registries())
-                for _ in range(self.workers)]
+        return [make_pipeline(self.store, load_config(self.config)) for _ in range(self.workers)]
 
     def process(self, batches: Sequence[Batch]) -> list[Outcome]:
         return [self.pipelines[k % self.workers].process(list(b))

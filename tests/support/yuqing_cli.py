@@ -43,11 +43,17 @@ style = "line"
 """
 
 
+def write_toml(folder: Path, text: str, name: str = "yuqing.toml") -> Path:
+    """Write the config ``text`` to ``folder``/``name`` (by default the file `yuqing` reads
+    in its working folder); return the path."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def write_config(folder: Path, extra: str = "") -> Path:
     """Write CONFIG_TOML plus ``extra`` to ``folder``/test.toml; return the path."""
-    path = folder / "test.toml"
-    path.write_text(CONFIG_TOML + extra, encoding="utf-8")
-    return path
+    return write_toml(folder, CONFIG_TOML + extra, "test.toml")
 
 
 def one_json(result: Result) -> dict[str, Any]:

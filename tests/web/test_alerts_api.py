@@ -16,12 +16,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "alerts"))
 
-from alert_servers import HttpServer, free_port, running_http_server  # noqa: E402
+from alert_servers import HttpServer, running_http_server  # noqa: E402
 from web_auth import api_headers  # noqa: E402
+from web_server import serving  # noqa: E402
 
 from yuqing.config import parse_config  # noqa: E402
 from yuqing.runtime.context import Context  # noqa: E402
-from yuqing.web.server import serve_in_thread  # noqa: E402
 
 AUTH: dict[str, str] = {}  # bearer header of the served app's test user
 
@@ -68,17 +68,8 @@ def served(store_url: str, receiver: HttpServer) -> Iterator[tuple[Context, str]
     text = CONFIG.format(url=receiver.url)
     ctx = Context(config=parse_config(tomllib.loads(text)), database_url=store_url)
     AUTH.update(api_headers(ctx.store))
-    port = free_port()
-    server = serve_in_thread(ctx, host="127.0.0.1", port=port)
-    end = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < end
-        time.sleep(0.02)
-    yield ctx, f"http://127.0.0.1:{port}"
-    server.stop()
-    for thread in threading.enumerate():
-        if thread.name == "yuqing-web":
-            thread.join(15)  # the lifespan stops the dispatcher after its round
+    with serving(ctx) as base:
+        yield ctx, base
     ctx.close()
 
 

@@ -19,8 +19,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from yuqing.domain import MEDIA_LABELS, Alert, BadInput, Item
+from yuqing.domain import MEDIA_LABELS, SENTIMENT_LABELS, SENTIMENTS, Alert, BadInput, Item
 from yuqing.time_range import local_time
+from yuqing.vocabulary import lexicon_label
 
 DEFAULT_LANG = "zh"
 DEFAULT_TZ = "Asia/Shanghai"
@@ -57,9 +58,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "excerpt": "摘要",
         "level": "预警级别",
         "rule": "规则",
-        "positive_label": "正面",
-        "neutral_label": "中性",
-        "negative_label": "负面",
+        **{f"{s}_label": SENTIMENT_LABELS[s] for s in SENTIMENTS},
         "storm_title": "【舆情预警】{rule}：预警过多，本时段其余预警汇总",
         "storm_body": "规则“{rule}”在 {start}–{end} 已推送 {cap} 条预警，"
                       "其余预警暂停推送并汇总在：{link}",
@@ -170,7 +169,8 @@ def alert_body(item: Item, lang: str = DEFAULT_LANG, tz: str = DEFAULT_TZ) -> st
                      else m["sentiment_score"].format(label=label, score=item.sentiment_score))
         lines.append((m["sentiment"], value))
     if item.sensitive_terms:
-        terms = dict.fromkeys(m["term"].format(term=h.term, category=h.category)
+        terms = dict.fromkeys(m["term"].format(term=h.term,
+                                               category=lexicon_label(h.category, lang))
                               for h in item.sensitive_terms)
         lines.append((m["terms"], m["sep"].join(terms)))
     if item.incident:

@@ -78,8 +78,11 @@ def eval_sentiment(
         require_snownlp()
         for problem in problems[:10]:
             err.print(f"[yellow]skipped[/] {problem}")
-        labels, speed = timed(model_predict(), texts)
+        emotions: list[str] = []
+        labels, speed = timed(model_predict(emotions), texts)
         doc = score_labels(gold, labels)
+        emotion = score_labels(gold, emotions)
+        doc["emotion"] = {"accuracy": emotion["accuracy"], "macro_f1": emotion["macro_f1"]}
         doc["data"] = str(data)
         doc["skipped_rows"] = len(problems)
         doc["posts_per_s"] = round(speed)
@@ -97,6 +100,8 @@ def eval_sentiment(
         emit_json(doc)
         return
     print_scores(f"yuqing sentiment on {data}", doc)
+    console.print(f"the writer's emotion (the model's own label, `emotion`): macro-F1 "
+                  f"{doc['emotion']['macro_f1']:.4f}, accuracy {doc['emotion']['accuracy']:.4f}")
     console.print(f"speed: {doc['posts_per_s']} posts/s (normalise + model, one process)")
     print_scores(f"baseline {doc['baseline']['name']}", base)
     console.print(f"baseline speed: {doc['baseline']['posts_per_s']} posts/s")

@@ -27,7 +27,7 @@ from typing import Any
 
 from yuqing.pipeline.base import StageUnavailable
 from yuqing.pipeline.polarity import PLACE
-from yuqing.pipeline.sentiment_text import own_words
+from yuqing.pipeline.sentiment_text import own_words, split_emoticons
 
 MODEL_FILE = "office.json"
 NGRAMS = (1, 2, 3)
@@ -35,8 +35,10 @@ NGRAMS = (1, 2, 3)
 _RUNS = re.compile(r"\w+")
 #: word groups that generalise beyond the n-grams of a small training set (our words)
 MARKS: dict[str, re.Pattern[str]] = {name: re.compile(pattern) for name, pattern in (
-    ("good_end", r"平安|无大碍|脱险|获救|救起|救回|康复|出院|转危为安|无人受伤|没有人受伤|"
-                 r"无人员伤亡|成功(?:救|抢救|营救|转移|找到|处置)|找到了|已找到|点赞|好样的"),
+    ("good_end", r"平安|无大碍|脱险|获救|救起|救回|康复|(?:已经?|顺利|治愈|痊愈)出院|出院了|"
+                 r"转危为安|无人受伤|没有人受伤|"
+                 r"无人员伤亡|成功(?:救|抢救|营救|转移|找到|处置)|找到了|已找到|点赞|好样的|"
+                 r"一点事(?:都|也)没有|人好好的|安然无恙|毫发无[伤损]"),
     ("mood", r"累|困|紧张|想哭|哭了|眼泪|泪|难过|伤心|舍不得|心里|心情|郁闷|失眠|睡不着|"
              r"焦虑|忐忑|崩溃|崩了|怀疑人生|想家|激动|感动|害怕|吓"),
     ("play", r"游戏|玩|梦|剧|电影|小说|动画|副本|关卡|队友|剧本杀|大结局|特效"),
@@ -50,6 +52,7 @@ MARKS: dict[str, re.Pattern[str]] = {name: re.compile(pattern) for name, pattern
     ("harm", r"受伤|烫伤|烧伤|摔|骨折|呕吐|腹泻|中毒|死亡|身亡|没了|抢救|送医|住院|缝|"
              r"裂缝|开裂|塌|漏|渗|倒|砸"),
     ("request", r"能不能|能否|希望|恳请|麻烦|请问|想问|想知道|拜托|建议"),
+    ("question", r"请问|有人知道|有没有人知道|多少钱|几号|哪天|几点|在哪[里儿]?(?:买|办|交|挂)"),
 )}
 #: the marks of posts that are not about the office (:meth:`OfficeModel.aside`)
 ASIDE = ("mood", "play", "history", "good_end")
@@ -102,9 +105,10 @@ class OfficeModel:
             raise StageUnavailable(f"sentiment: {where} is not an office model ({exc})") from exc
 
     def aside(self, text: str) -> bool:
-        """Return True when ``text`` has a mark of words that are not about the office:
-        the writer's mood, play (games, dreams, films), history or a good end."""
-        own = own_words(text)
+        """Return True when the words of ``text`` (emoticon codes left out: ``[泪]`` is a
+        reaction, not a mood of the writer's own) have a mark of words that are not about
+        the office: the writer's mood, play (games, dreams, films), history or a good end."""
+        own = split_emoticons(text)[0]
         return any(MARKS[name].search(own) for name in ASIDE)
 
     def probability(self, text: str) -> float:

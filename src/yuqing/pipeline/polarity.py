@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from yuqing.pipeline.sentiment_text import split_emoticons
+
 if TYPE_CHECKING:
     from yuqing.pipeline.office import OfficeModel
 
@@ -48,7 +50,7 @@ COMPLAINT_CUES: tuple[str, ...] = (
     "被宰", "过度医疗", "天价",
     # people mistreated
     "体罚", "打骂", "辱骂", "殴打", "打人", "虐待", "虐童", "霸凌", "欺凌", "性骚扰",
-    "猥亵", "推搡", "羞辱", "恐吓", "勒索", "钓鱼执法", "选择性执法",
+    "猥亵", "偷拍", "推搡", "羞辱", "恐吓", "勒索", "钓鱼执法", "选择性执法",
     # no one answers, no one is responsible
     "爱答不理", "不理不睬", "无人接听", "一拖再拖", "推卸责任",
     "推责", "互相推", "不了了之", "取不出",
@@ -76,6 +78,17 @@ _PATTERN_CUES = (
     r"(?<!心)性侵",
     r"被打(?:伤|进|成|得)|被[^，。！？；,.!?;]{0,4}(?:抽成|扣钱|扣工资|克扣)",
     r"谁(?:来)?(?:负责|验收|审批|批准|监管|担责|买单)(?:的|了)?[？?]",
+    # coercion told as a condition (完不成任务扣绩效, 不交钱就不让上课)
+    r"(?:完不成|不完成|没完成|[卖做干]不完|不交|没交|不买|不订|不参加)[^，。！？；,.!?;]{0,8}(?:就|的)?"
+    r"(?:扣|罚|不给|不让|不准|停)",
+    # demands that someone answer for it, and requests to disclose (要求撤换, 能不能公示一下)
+    r"要求[^，。！？；,.!?;]{0,8}(?:撤换|撤职|罢免|下台|辞职|停职|彻查|严查|公开|公示|开除)",
+    r"(?:能不能|能否|希望|恳请|请)[^，。！？；,.!?;]{0,8}(?:公示|公开|说明一下|解释一下|给个?解释)",
+    # a claim going round that the writer asks to have checked (网传…是真的吗？ …求官方回应)
+    r"(?:网传|网上说|网上传|听说|传言|据说|有人说)[^。！？!?]{0,30}(?:是真的吗|真的假的|"
+    r"求(?:官方|相关部门)?(?:回应|辟谣|证实|核实)|有没有人知道)",
+    # people gathering to go somewhere together (组织…一起去学校)
+    r"(?:组织|召集|约好|相约|准备)[^，。！？；,.!?;]{0,12}(?:一起|集体|统一)(?:去|到)",
 )
 #: words before a cue that deny or forbid it: a negator right before (没有乱收费, 从未推诿),
 #: or a ban or a campaign against it earlier in the clause (严禁学校违规收费, 防止食物变质)
@@ -97,6 +110,11 @@ _ADVICE_AFTER = re.compile(
     r"知识|技巧|攻略|办法|已受理|已办结|已处理|已回复|已解决|已开通|处理情况|受理情况|"
     r"量下降|率下降|办结率|满意度|工作|调解)"
 )
+#: words right after a cue that say it is slight: a quality praised (噪音小, 噪音很低)
+_SLIGHT_AFTER = re.compile(r"(?:很|极|非常|特别|较|比较)?(?:小|低|少|不大)")
+#: a supposition earlier in the cue's sentence (如果她总是…，敷衍了事): it governs every clause
+_SUPPOSED = re.compile(r"(?:假如|如果|万一|要是|倘若)[^。！？!?]*$")
+_SENTENCE = re.compile(r"[。！？!?\n]")
 _REDRESS = frozenset(REDRESS_CUES)
 _CUE_RE = re.compile("|".join(
     [*_PATTERN_CUES, *sorted(map(re.escape, COMPLAINT_CUES), key=len, reverse=True)]))
@@ -111,11 +129,26 @@ _INSTITUTION = re.compile(
 )
 #: a county, town, township or village named (two characters and the unit)
 PLACE = re.compile(r"[\u4e00-\u9fff]{2}(?:县|镇|乡|村)")
+#: a public body named as one body: a place name (柳溪镇, not 农村 nor 回去镇: a name holds no
+#: function word), a bare 县 of the writer's county (县医院), a numbered school (一中) or a
+#: name before a school, hospital or police station (扶轮小学); not 大学, 学校, 政府 said of
+#: no one in particular
+_NAMED_BODY = re.compile(
+    r"[^\W\d_在去回到的和跟从是了我你他她说要想这那个][^\W\d_在去回到的和跟从是了我你他她说要想这那个]"
+    r"(?:县|镇|乡|村)|(?:^|(?<=[^\u4e00-\u9fff])|(?<=[在去到的和跟从是了]))县|"
+    r"[一二三四五六七八九十]中(?![国文央心间期午旬等级型年毒奖标枪招断])|"
+    r"[\u4e00-\u9fff]{2}(?:中学|小学|幼儿园|卫生院|人民医院|中医院|派出所|职高)"
+)
+#: places said of no place in particular (农村, 小县城, 全县)
+_GENERIC_PLACE = re.compile(r"农村|乡村|山村|小镇|城镇|乡镇|小县|线县|古镇|市县|区县|村村|"
+                            r"全县|本县|全村|全镇|各县|各乡|各村|外县")
 #: the writer's own state of mind, and figures of speech (好累, 舍不得, 心情差, 炸了)
 _OWN_MOOD = re.compile(
     r"好累|太累|累死|累瘫|好困|难过|伤心|心情[好很超有点]{0,2}(?:差|不好|低落|糟|郁闷)|舍不得|"
     r"不舍|想哭|哭成狗|也哭了|哭死|泪目|感伤|伤感|失落|七上八下|心有余悸|忐忑|焦虑|压力山大|"
-    r"不甘心|郁闷|心态崩|崩了|崩溃|原地爆炸|炸了|杀疯|想家|怀念|冷汗|尽力了|哈哈"
+    r"不甘心|郁闷|心态崩|崩了|崩溃|原地爆炸|炸了|杀疯|想家|怀念|冷汗|尽力了|哈哈|"
+    r"炸锅|挤爆|爆满|心态[^，。！？；,.!?;]{0,3}爆炸|鼻子一酸|一路都在哭|哭了一路|"
+    r"灾难片|心累|吓醒"
 )
 #: a problem laid at someone's door, anger, a demand or a request (为什么, 能不能, 没人管,
 #: 坏了, 排了一上午, 被罚, 气死, 不爽)
@@ -142,12 +175,16 @@ def cue_readings(text: str) -> list[tuple[str, str]]:
 def frame(text: str, start: int, end: int) -> str | None:
     """Return how the words around ``text[start:end]`` frame it: ``"denied"`` (a negator
     right before, a ban or campaign, a drill or a supposition earlier in its clause:
-    没有乱收费, 严禁…违规收费, 模拟…受伤), ``"advice"`` (advice, a service or a notice:
-    如何投诉, 欢迎举报, 投诉渠道已开通, 信访工作会议; but 投诉电话是多少？ is not), or None
-    (said plainly). Only the phrase's clause is looked at."""
+    没有乱收费, 严禁…违规收费, 模拟…受伤; a supposition earlier in its sentence: 如果她…，
+    敷衍了事; or a word right after that says it is slight: 噪音小), ``"advice"`` (advice,
+    a service or a notice: 如何投诉, 欢迎举报, 投诉渠道已开通, 信访工作会议; but
+    投诉电话是多少？ is not), or None (said plainly). Only the phrase's clause is looked at,
+    and its sentence for a supposition."""
     clause = max((p.end() for p in _CLAUSE.finditer(text, 0, start)), default=0)
     before = text[clause:start]
-    if _DENIAL.search(before):
+    sentence = max((p.end() for p in _SENTENCE.finditer(text, 0, start)), default=0)
+    if (_DENIAL.search(before) or _SLIGHT_AFTER.match(text, end) is not None
+            or _SUPPOSED.search(text, sentence, start) is not None):
         return "denied"
     if ((_ADVICE_AFTER.match(text, end) is not None and _WANTS.match(text, end) is None)
             or _ADVICE_BEFORE.search(before)):
@@ -167,12 +204,13 @@ def office_polarity(emotion: str, text: str, office: OfficeModel | None = None) 
 
     In order: negative when the text has a complaint cue read as a complaint; neutral when
     the emotion is negative but the text speaks of complaints only as advice or a service,
-    with redress words alone (REDRESS_CUES: the negative reading came from them:
-    如何投诉物业？); then, with a model, negative when it gives P(negative for the office)
-    ≥ ``office.negative`` (a complaint told as a plain fact, harm told calmly), and neutral
-    when the emotion is negative and it gives < ``office.not_negative`` (the writer's
-    mood, a game, a rescue told as good news); a negative post about the writer's own
-    mood near a named institution is neutral (:func:`own_mood_only`); else the emotion
+    with redress words alone (REDRESS_CUES: the negative reading came from them: 如何投诉物业？);
+    then, with a model, negative when it gives P(negative for the office) ≥
+    ``office.negative`` (a complaint told as a plain fact, harm told calmly), and neutral
+    when the emotion is negative, the post names one body (:func:`names_body`) and it gives
+    < ``office.not_negative`` (the writer's mood, a game, a rescue told as good news); a
+    negative post about the writer's own mood near a named institution is neutral
+    (:func:`own_mood_only`); else the emotion
     label (a denial such as 没有投诉的地方, or an accusation named in a call for tips,
     征集瞒报的线索, keeps the writer's reading).
     """
@@ -186,8 +224,8 @@ def office_polarity(emotion: str, text: str, office: OfficeModel | None = None) 
         p = office.probability(text)
         if p >= office.negative:
             return "negative"
-        if (emotion == "negative" and p < office.not_negative and office.aside(text)
-                and _AIMED.search(text) is None):
+        if (emotion == "negative" and p < office.not_negative and names_body(text)
+                and office.aside(text) and _AIMED.search(text) is None):
             return "neutral"
     if emotion == "negative" and own_mood_only(text):
         return "neutral"
@@ -200,16 +238,28 @@ def about_public_body(text: str) -> bool:
     return _INSTITUTION.search(text) is not None or PLACE.search(text) is not None
 
 
+def names_body(text: str) -> bool:
+    """Return True when ``text`` names one public body (柳溪镇, 县医院, 青山一中, 扶轮小学;
+    not 农村, 大学, 政府 said of none in particular): a mood near such a body may be cleared
+    by the office model. A post near no body in particular keeps the writer's reading, as
+    an emotion set's posts (sentiment3: 大学生活, 政府 in a reaction) should."""
+    return any(_GENERIC_PLACE.search(text, max(0, m.start() - 1), m.end()) is None
+               for m in _NAMED_BODY.finditer(text))
+
+
 def own_mood_only(text: str) -> bool:
-    """Return True when ``text`` names an institution but its negative words are the
-    writer's own state of mind or a figure of speech (在县医院陪护第五天了，好累;
-    要离开二中了，舍不得; 一中的高考成绩炸了), with nothing laid at anyone's door, no
-    demand and no request (为什么, 能不能, 没人管, 坏了 ...).
+    """Return True when ``text`` names one public body (:func:`names_body`: 县医院, 二中,
+    柳溪镇) but its negative words are the writer's own state of mind or a figure of speech
+    (在县医院陪护第五天了，好累; 要离开二中了，舍不得; 一中的高考成绩炸了; 家长群都炸锅了),
+    with nothing laid at anyone's door, no demand and no request (为什么, 能不能, 没人管,
+    坏了 ...).
 
     Such a post is sad, tired or excited, but says nothing against the institution it
-    names. A post naming none keeps the writer's reading: without a subject the emotion
-    is all the office polarity has (and an emotion set such as sentiment3 is mostly such
-    posts: the rule changes 1 of its 3,783 dev posts, against 66 without the condition).
-    Complaint cues are checked by the caller first."""
-    return (_INSTITUTION.search(text) is not None and _OWN_MOOD.search(text) is not None
+    names. A post naming none in particular (大学生活, 学校) keeps the writer's reading:
+    without a subject the emotion is all the office polarity has (and an emotion set such
+    as sentiment3 is mostly such posts: the rule changes none of its 3,783 dev posts and
+    none of its 7,558 test posts; 66 dev posts without the condition).
+    Emoticon codes are left out (``[伤心]`` is a reaction to what the post tells). Complaint
+    cues are checked by the caller first."""
+    return (names_body(text) and _OWN_MOOD.search(split_emoticons(text)[0]) is not None
             and _AIMED.search(text) is None)

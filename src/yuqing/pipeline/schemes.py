@@ -7,7 +7,10 @@ scheme's expression is true. A scheme with an expression and no subject
 words is decided by the expression alone. Designated sources (non-empty
 ``sources``) restrict a scheme to items whose ``source`` is one of them; an
 item of one of the scheme's ``region_sources`` (a local forum) needs no region
-word.
+word. A scheme whose region words name a county (a word ending in 县: 青山县) also
+takes the county's own way of speaking as its region: an institution named by a bare
+县 (县医院, 县一中, 县政府, 县城: :func:`bare_county_words`) in a post that names no
+other county, since people of a county say 县医院 for their own hospital.
 
 All words of all schemes are found in one pass with ONE Aho-Corasick
 automaton (ahocorasick-rs, standard semantics, overlapping matches); each
@@ -16,6 +19,7 @@ scheme is then evaluated on the set of words present.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 
@@ -25,6 +29,26 @@ from yuqing.config import SchemeConfig
 from yuqing.domain import BadInput, Item
 from yuqing.pipeline.base import BaseStage, live
 from yuqing.pipeline.expr import Node, parse
+
+#: a bare 县 before a county body: at the start of a clause, or after a word that is no
+#: place name (在县医院, 去县城, 县一中的); 白河县医院 has a place name before its 县
+_BARE_COUNTY = re.compile(
+    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[在去到的和跟从是了们咱送往回进来说个这那把被给向对找及与谢夸骂问让叫请帮用以于由经为等比像当着过连都也就还又才]))"
+    r"县(?=人民医院|中医院|医院|妇幼|[一二三四五六七八九十]中|中学|小学|幼儿园|职高|政府|[委里城]|"
+    r"公安局|教育局|卫健局|人社局|法院|检察院|交警|信访局)"
+)
+#: a county named: two characters and 县 (白河县; the bare 县 of 在县城 is not one)
+_COUNTY = re.compile(r"[\u4e00-\u9fff]{2}县")
+
+
+def bare_county_words(text: str, counties: Set[str]) -> bool:
+    """Return True when ``text`` names a county body with a bare 县 (县医院, 县一中,
+    县政府, 县城, 县里 …; not 白河县医院) and names no county but those of ``counties``
+    (the scheme's region words that end in 县): then it speaks of the writer's own
+    county, which is one of a county-scoped scheme's."""
+    bare = {m.start() for m in _BARE_COUNTY.finditer(text)}
+    return bool(bare) and all(
+        m.end() - 1 in bare or m.group() in counties for m in _COUNTY.finditer(text))
 
 
 def _word_set(words: Iterable[str], normalize: Callable[[str], str]) -> frozenset[str]:
@@ -43,6 +67,8 @@ class CompiledScheme:
     expression: Node | None
     sources: frozenset[str]
     region_sources: frozenset[str] = frozenset()
+    #: the region words that name a county (end in 县), for :func:`bare_county_words`
+    counties: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, scheme: SchemeConfig, normalize: Callable[[str], str]) -> CompiledScheme:
@@ -55,17 +81,19 @@ class CompiledScheme:
         if scheme.expression and scheme.expression.strip():
             expression = parse(scheme.expression, normalize, name=f"scheme {scheme.name!r}")
         subjects = _word_set(scheme.subject_words, normalize)
+        regions = _word_set(scheme.region_words, normalize)
         if not subjects and expression is None:
             raise BadInput(f"scheme {scheme.name!r}: needs subject words or an expression")
         return cls(
             name=scheme.name,
-            regions=_word_set(scheme.region_words, normalize),
+            regions=regions,
             subjects=subjects,
             events=_word_set(scheme.event_words, normalize),
             exclusions=_word_set(scheme.exclusion_words, normalize),
             expression=expression,
             sources=frozenset(scheme.sources),
             region_sources=frozenset(scheme.region_sources),
+            counties=frozenset(w for w in regions if len(w) > 2 and w.endswith("县")),
         )
 
     def words(self) -> set[str]:
@@ -73,17 +101,19 @@ class CompiledScheme:
         found = set(self.regions | self.subjects | self.events | self.exclusions)
         return found | (self.expression.words() if self.expression is not None else set())
 
-    def matches(self, present: Set[str], source: str) -> bool:
-        """Return whether an item from ``source`` whose text holds ``present`` words matches."""
+    def matches(self, present: Set[str], source: str, text: str = "") -> bool:
+        """Return whether an item from ``source`` whose text holds ``present`` words matches;
+        ``text`` is read only for a bare 县 (:func:`bare_county_words`)."""
         if self.sources and source not in self.sources:
             return False
         if self.expression is not None and self.expression.evaluate(present):
             return True
         return bool(
             self.subjects
-            and (not self.regions or source in self.region_sources
-                 or not self.regions.isdisjoint(present))
             and not self.subjects.isdisjoint(present)
+            and (not self.regions or source in self.region_sources
+                 or not self.regions.isdisjoint(present)
+                 or (bool(self.counties) and bare_county_words(text, self.counties)))
             and (not self.events or not self.events.isdisjoint(present))
             and self.exclusions.isdisjoint(present)
         )
@@ -119,7 +149,7 @@ class SchemeMatcher(BaseStage):
     def match(self, text: str, source: str) -> list[str]:
         """Return the names of the schemes matching ``text`` from ``source``, in config order."""
         present = self.present(text)
-        return [s.name for s in self.schemes if s.matches(present, source)]
+        return [s.name for s in self.schemes if s.matches(present, source, text)]
 
     def process(self, items: list[Item]) -> None:
         """Set ``item.schemes`` for every live item, matched on its title and text together

@@ -103,10 +103,12 @@ def timed(predict: Predict, texts: Sequence[str]) -> tuple[list[str], float]:
     return labels, len(texts) / elapsed
 
 
-def model_predict() -> Predict:
+def model_predict(emotions: list[str] | None = None) -> Predict:
     """Return a predictor over raw texts of the label the sentiment stage sets: the shipped
     model's on their match text, turned into the office polarity with the shipped office
     model (a complaint is negative; :func:`~yuqing.pipeline.polarity.office_polarity`).
+    When ``emotions`` is given, the model's own labels (the stage's ``emotion``) of the
+    last call are put in it too.
 
     The text is normalised exactly as the pipeline does (``normalize_text``)
     before the model sees it. Raises StageUnavailable when the model is missing.
@@ -122,6 +124,8 @@ def model_predict() -> Predict:
     def predict(texts: Sequence[str]) -> list[str]:
         match = [normalize_text(t)[0] for t in texts]
         labels = model.predict(match)[0]
+        if emotions is not None:
+            emotions[:] = labels
         return [office_polarity(e, t, office) for e, t in zip(labels, match, strict=True)]
 
     return predict

@@ -1,11 +1,11 @@
 """The words of a report in two languages: Simplified Chinese (default) and English.
 
 As in the web app (web/i18n.py), the Chinese text is the message id and ``EN`` the English
-catalogue; a text with values is a template filled after translation
-(``_("{n}条").format(n=3)``). A report's language is ``Report.lang``, chosen by
-``yuqing report --lang``, the web's ``lang=`` or the config's ``language``. A missing
-English entry falls back to the Chinese text; tests/reports/test_lang.py checks that an
-English report shows no Chinese of ours.
+catalogue, the words reports share with the pages taken from yuqing/vocabulary.py; a text
+with values is a template filled after translation (``_("{n}条").format(n=3)``). A
+report's language is ``Report.lang``, chosen by ``yuqing report --lang``, the web's
+``lang=`` or the config's ``language``. A missing English entry falls back to the Chinese
+text; tests/reports/test_lang.py checks that an English report shows no Chinese of ours.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from yuqing.domain import BadInput
+from yuqing.vocabulary import SHARED_EN
 
 LANGS = ("zh", "en")
 
-EN: dict[str, str] = {
-    # kinds, titles, scope
-    "日报": "Daily report", "周报": "Weekly report", "月报": "Monthly report",
-    "专报": "Special report", "处置总结": "Case review", "舆情{kind}": "Public opinion {kind}",
+EN: dict[str, str] = SHARED_EN | {
+    # titles, scope
+    "舆情{kind}": "Public opinion {kind}",
     "舆情监测中心": "Public Opinion Monitoring Centre",
     "“{scheme}”监测方案": "the scheme “{scheme}”", "全部监测范围内": "all monitored sources",
     "{label}（截至{time}）": "{label} (up to {time})", "截至{time}": "up to {time}",
@@ -32,26 +32,23 @@ EN: dict[str, str] = {
     "占{share}": "{share} of items", "转发+评论+点赞": "reposts + comments + likes",
     "办结{n}件": "{n} closed", "超期{n}件": "{n} overdue", "上期为0": "previous period 0",
     "持平": "unchanged", "上升{p}": "up {p}", "下降{p}": "down {p}",
-    # sentiment, media, places, case states
-    "负面": "Negative", "中性": "Neutral", "正面": "Positive", "未判定": "Unknown",
-    "新闻网站": "News sites", "微博": "Weibo", "微信": "WeChat", "论坛": "Forums",
-    "视频": "Video", "客户端": "Apps", "政务": "Government", "其他": "Other",
+    # sentiment and media (as the pages do not say them), places, case states
+    "未判定": "Unknown", "论坛": "Forums", "客户端": "Apps",
     "省份": "province", "城市": "city", "未立案": "no case",
     "（工单{id}{more}）": " (case {id}{more})",
     "等{n}件": " and {n} in all", "已收集": "collected", "已核实": "verified",
     "已报送": "reported", "处置中": "handling", "已回复": "replied", "跟踪中": "tracking",
     "已总结": "reviewed", "已办结": "closed", "不予受理": "rejected", "已合并": "merged",
     # tables and their columns
-    "媒体分布": "Media", "地域分布": "Places", "活跃账号": "Active accounts", "关键词": "Keywords",
+    "地域分布": "Places", "活跃账号": "Active accounts",
     "信息量趋势": "Volume over time", "典型信息": "Typical posts", "超期工单": "Overdue cases",
     "事件概况": "Event facts", "工单概况": "Case facts", "处置经过": "Handling steps",
     "处置时限": "Deadlines", "序号": "No.", "事件": "Event", "等级": "Level", "信息量": "Items",
     "涉敏": "Sensitive", "突发": "Incident", "首发时间": "First seen", "处置状态": "Case state",
-    "媒体类型": "Media type", "占比": "Share", "地区": "Place", "类别": "Kind",
+    "占比": "Share", "地区": "Place", "类别": "Kind",
     "账号（无作者时为来源）": "Account (source when no author)", "条数": "Items",
-    "权重": "Weight", "时间": "Time", "总量": "Total", "编号": "Ref", "来源": "Source",
-    "作者": "Author", "情感": "Sentiment", "内容": "Text", "链接": "Link", "条目": "Item",
-    "文本SHA-256": "Text SHA-256", "工单": "Case", "标题": "Title", "状态": "State",
+    "权重": "Weight", "总量": "Total", "编号": "Ref", "内容": "Text", "链接": "Link",
+    "条目": "Item", "文本SHA-256": "Text SHA-256", "工单": "Case", "状态": "State",
     "时限": "Deadline", "截止时间": "Due",
     # charts
     "信息量与情感趋势（按小时）": "Items and sentiment by hour",
@@ -98,8 +95,8 @@ EN: dict[str, str] = {
         "Made by the Yuqing monitor from the collected items; the text is filled from "
         "templates and data, and each quote can be checked against its item and hash.",
     "第 {page} 页 / 共 {pages} 页": "Page {page} of {pages}",
-    "报告": "Report", "期间": "Period", "监测方案": "Scheme", "全部": "all", "综述": "Summary",
-    "建议": "Suggestion", "概况": "Overview", "项目": "Item", "说明": "Note",
+    "报告": "Report", "监测方案": "Scheme", "全部": "all", "综述": "Summary",
+    "建议": "Suggestion", "概况": "Overview", "项目": "Item",
 }
 
 

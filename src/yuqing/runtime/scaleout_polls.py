@@ -25,10 +25,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from yuqing.domain import BadInput, RawItem, SourceState
+from yuqing.runtime.chores import CHORES, Chores
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import run_stream
 from yuqing.runtime.outcome import Outcome
-from yuqing.runtime.retention import DailyRetention
 from yuqing.sources.health import SourceHealth
 from yuqing.sources.http import HttpFetcher
 from yuqing.sources.poll import poll_due, prepare
@@ -76,17 +76,28 @@ def schedule_round(ctx: Context, enqueue: Callable[[str], None], now: datetime) 
 def run_scheduler(ctx: Context, enqueue: Callable[[str], None], stop: threading.Event,
                   clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
     """Run :func:`schedule_round` every TICK_S until ``stop`` is set; return the polls
-    enqueued. A failed round (database or broker away) is logged and tried again. Daily
-    retention (``[retention]``) runs here too, as in ``yuqing run``."""
+    enqueued. A failed round (database or broker away) is logged and tried again. The
+    scheduler that leads the chores (runtime/chores.py: scheduled and units' daily
+    reports, case deadline sweeps, retention) does them too, as ``yuqing run`` does."""
     total = 0
-    retention = DailyRetention(ctx)
-    while not stop.is_set():
-        try:
-            total += len(schedule_round(ctx, enqueue, clock()))
-            retention.tick(clock())
-        except Exception as exc:  # noqa: BLE001 - the scheduler outlives a broker or DB restart
-            log.warning("scheduler round failed: %r", exc)
-        stop.wait(TICK_S)
+    chores = Chores(ctx, clock)
+    leader = ctx.store.shared.leader(CHORES)
+    leading = False
+    try:
+        while not stop.is_set():
+            try:
+                ctx.refresh_settings()
+                total += len(schedule_round(ctx, enqueue, clock()))
+            except Exception as exc:  # noqa: BLE001 - it outlives a broker or DB restart
+                log.warning("scheduler round failed: %r", exc)
+            if leader.leading() != leading:
+                leading = not leading
+                log.info("scheduler %s the chores", "leads" if leading else "no longer leads")
+            if leading:
+                chores.tick()
+            stop.wait(TICK_S)
+    finally:
+        leader.close()
     return total
 
 

@@ -14,16 +14,13 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 
-from yuqing.cases.reminders import sweep
-from yuqing.cases.service import CaseService
 from yuqing.domain import BadInput, RawItem
+from yuqing.runtime.chores import Chores
 from yuqing.runtime.context import Context
 from yuqing.runtime.ingest import run_stream
 from yuqing.runtime.outcome import Outcome
-from yuqing.runtime.retention import DailyRetention
 from yuqing.sources.health import SourceHealth
 from yuqing.sources.http import HttpFetcher
 from yuqing.sources.poll import poll_due, prepare
@@ -34,20 +31,6 @@ log = logging.getLogger(__name__)
 
 #: longest sleep between rounds, seconds (a stop request is seen at once anyway)
 MAX_IDLE_S = 5.0
-#: how often case deadlines are checked for reminders and escalations
-CASE_SWEEP_EVERY = timedelta(minutes=5)
-
-
-def _report_scheduler(ctx: Context) -> Any:
-    """Return the scheduler of ctx's [[reports.schedules]] and units' daily reports
-    ([cases.reporting] daily_at; reports/schedule.py), or None when there are neither."""
-    if not (ctx.config.reports.schedules or ctx.config.cases.reporting.daily_at):
-        return None
-    from yuqing.alerts.channels.registry import build_channels
-    from yuqing.reports.schedule import ReportScheduler
-
-    return ReportScheduler(ctx.store, ctx.config,
-                           build_channels(ctx.config.alerts.channels, ctx.channels))
 
 
 class Watcher:
@@ -86,10 +69,7 @@ class Watcher:
         self._settings_version = -1
         self._take_sources()
         self._loop = asyncio.Runner()
-        self.reports = _report_scheduler(ctx)
-        self.cases = CaseService(ctx.store, ctx.config, clock=clock)
-        self._last_sweep: datetime | None = None
-        self.retention = DailyRetention(ctx)
+        self.chores = Chores(ctx, clock)
 
     def _take_sources(self) -> None:
         """Poll the enabled sources of the settings version in force: a source new or changed
@@ -150,10 +130,7 @@ class Watcher:
                                        deliver=process))
         self._note_freshness([h for h in self.health.values() if h.last_item_at == now])
         self._save()
-        if self.reports is not None:
-            self.reports.tick(self.clock())
-        self._sweep_cases()
-        self.retention.tick(self.clock())
+        self.chores.tick()
         if raws and self.on_round is not None:
             self.on_round(outcome, self.health)
         self._note_failing()
@@ -180,17 +157,6 @@ class Watcher:
             for health in fed:
                 if health.name in newest:
                     health.note_published(newest[health.name])
-
-    def _sweep_cases(self) -> None:
-        """Every CASE_SWEEP_EVERY, record due deadline reminders and escalations; the
-        outbox dispatcher delivers them."""
-        now = self.clock()
-        if self._last_sweep is not None and now - self._last_sweep < CASE_SWEEP_EVERY:
-            return
-        self._last_sweep = now
-        counts = sweep(self.cases, None)
-        if counts["reminded"] or counts["escalated"]:
-            log.info("case deadlines: %s", counts)
 
     def seconds_to_next(self) -> float:
         """Seconds until the next source is due (0 when one is due now)."""

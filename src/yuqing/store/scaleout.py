@@ -24,16 +24,21 @@ in sync with one truth, the store (docs/SCALEOUT.md):
   poll (:meth:`ScaleoutRepository.mark_queued`), a worker claims it for the length of
   the poll (:meth:`ScaleoutRepository.claim_source`): one poll of a source at a time,
   and a lease left by a dead worker expires.
+- **leadership** of a periodic chore (scheduled reports, case deadline sweeps,
+  retention: runtime/chores.py): :meth:`ScaleoutRepository.leader` holds a session
+  advisory lock named for the chore on a connection of its own, so of several
+  ``yuqing scheduler`` processes exactly one does it; a dead process or a dropped
+  connection frees it for the next that asks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from yuqing.domain import StoredChange
@@ -45,6 +50,8 @@ from yuqing.store.tables import items
 #: the class id (first int4 key) of the shared-state advisory lock ("YqSS")
 LOCK_CLASS = 0x59_71_53_53
 _SCHEMA_KEY = "hashtext(current_schema())"
+#: the class id of a chore's leadership lock ("YqLd"); the second key hashes schema and chore
+LEADER_CLASS = 0x59_71_4C_64
 #: the bigint advisory key of a batch ticket: the schema's hash in the high 31 bits
 _TICKET_KEY = f"(({_SCHEMA_KEY}::bigint & 2147483647) << 32) | %d"
 
@@ -72,8 +79,67 @@ def _ticket_key(ticket: int) -> str:
     return _TICKET_KEY % ticket
 
 
+class Leader:
+    """Leadership of the chore ``name`` among the processes sharing a database (module doc).
+
+    :meth:`leading` returns True while this process holds the chore's lock, taking it
+    when it is free; a connection lost with the lock is given back to the pool and the
+    lock asked for again at the next call. On SQLite (one process) it is always True.
+    """
+
+    def __init__(self, repo: ScaleoutRepository, name: str) -> None:
+        self._repo = repo
+        self._name = name
+        self._held: ExitStack | None = None
+        self._conn: Connection | None = None
+
+    def leading(self) -> bool:
+        """True when this process leads the chore now (see the class doc)."""
+        try:
+            if self._conn is not None:
+                self._conn.exec_driver_sql("SELECT 1")
+                self._conn.commit()  # never left idle in a transaction (it would hold VACUUM)
+                return True
+            stack = ExitStack()
+            conn = stack.enter_context(self._repo._read())
+            if conn.dialect.name != "postgresql":
+                stack.close()
+                return True
+            got = conn.execute(
+                text(f"SELECT pg_try_advisory_lock({LEADER_CLASS}, "
+                     f"hashtext(current_schema() || ':' || :name))"),
+                {"name": self._name}).scalar()
+            conn.commit()
+            if not got:
+                stack.close()
+                return False
+            self._held, self._conn = stack, conn
+            return True
+        except DBAPIError:
+            if self._conn is not None:
+                self._conn.invalidate()  # the lock went with the connection
+            self.close()
+            return False
+
+    def close(self) -> None:
+        """Give the lock up (closing its connection ends the session's locks)."""
+        held, self._held, conn, self._conn = self._held, None, self._conn, None
+        if held is not None and conn is not None:
+            try:
+                if not conn.invalidated:
+                    conn.exec_driver_sql("SELECT pg_advisory_unlock_all()")
+                    conn.commit()
+            except DBAPIError:
+                conn.invalidate()
+            held.close()
+
+
 class ScaleoutRepository(Repository):
     """The shared-state lock, the items' write order and batch tickets (module doc)."""
+
+    def leader(self, name: str) -> Leader:
+        """Return the :class:`Leader` of chore ``name`` for this process (not yet asked)."""
+        return Leader(self, name)
 
     def lock(self) -> None:
         """Take the shared-state lock until the transaction this repository is bound to

@@ -3,7 +3,9 @@
 Templates write ``_("总览")``: the Chinese text is the message id (as in
 gettext), ``EN`` is the English catalogue. A missing English entry falls
 back to the Chinese text; tests/web/test_i18n.py checks that every string
-the templates and app.js use has an English entry.
+the templates and app.js use has an English entry. The words pages share with reports
+(sentiments, media types, report kinds, headings, lexicon categories) are
+yuqing/vocabulary.py's.
 """
 
 from __future__ import annotations
@@ -12,24 +14,24 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 
+from yuqing.vocabulary import LEXICON_EN, SHARED_EN
+
 LANGS = ("zh", "en")
 LANG_COOKIE = "yq_lang"
 
-EN: dict[str, str] = {
+EN: dict[str, str] = SHARED_EN | LEXICON_EN | {
     "舆情监测": "Yuqing monitor", "总览": "Overview", "信息列表": "Feed", "预警": "Alerts",
     "处置": "Cases", "设置": "Settings", "退出": "Log out", "登录": "Log in",
     "用户名": "User name", "密码": "Password", "用户名或密码错误": "Wrong user name or password",
     "登录失败次数过多，请于 {time} 后再试": "Too many failed logins: try again after {time}",
     "今日信息量": "Volume (24 h)", "负面占比": "Negative share", "敏感信息": "Sensitive",
     "未确认预警": "Open alerts", "临近期限案件": "Cases near deadline", "数据截至": "Data up to",
-    "走势": "Trend", "媒体分布": "Media", "热点事件": "Top events", "热词": "Word cloud",
-    "地域分布": "Provinces", "条": "items", "负面": "Negative", "中性": "Neutral",
-    "正面": "Positive", "全部": "All", "搜索": "Search", "方案": "Scheme", "情感": "Sentiment",
-    "媒体类型": "Media type", "来源": "Source", "起始时间": "Since", "仅敏感": "Sensitive only",
-    "事件级别": "Event level", "筛选": "Filter", "导出": "Export", "日报": "Daily report",
-    "专报": "Special report", "处置总结": "Case review", "实时更新": "Live updates",
+    "走势": "Trend", "热点事件": "Top events", "热词": "Word cloud", "地域分布": "Provinces",
+    "条": "items", "全部": "All", "搜索": "Search", "方案": "Scheme", "起始时间": "Since",
+    "仅敏感": "Sensitive only", "事件级别": "Event level", "筛选": "Filter", "导出": "Export",
+    "实时更新": "Live updates",
     "共": "Total", "暂无数据": "No data", "原文": "Source link", "分析": "Analysis",
-    "发布时间": "Published", "作者": "Author", "敏感词": "Sensitive terms", "地点": "Places",
+    "发布时间": "Published", "敏感词": "Sensitive terms", "地点": "Places",
     "处置分类": "Handling class", "所属事件": "Event", "重复与转发": "Duplicates and reposts",
     "源头": "Origin", "时间线": "Timeline", "传播图": "Propagation graph",
     "情感走势": "Sentiment over time", "条目": "Items", "热度": "Heat", "级别": "Level",
@@ -42,11 +44,11 @@ EN: dict[str, str] = {
     "风暴限流暂缓": "Held (storm cap)",
     "超过规则的每窗口上限，未推送；已发汇总":
         "Over the rule's cap per window: not sent; a summary was",
-    "标题": "Title", "时间": "Time", "状态": "Status", "新预警": "New alert",
+    "状态": "Status", "新预警": "New alert",
     "开启桌面通知": "Notifications", "案件": "Case", "期限": "Deadline",
     "已超期": "overdue", "剩余": "left", "小时": "h", "单位": "Unit", "审计日志": "Audit log",
     "导出审计日志": "Export the audit log", "来源地址": "Address",
-    "可执行操作": "Allowed actions", "说明": "Note", "移至": "Move to",
+    "可执行操作": "Allowed actions", "移至": "Move to",
     "信访登记": "Petition intake",
     "渠道": "Channel", "事项": "Subject", "被反映对象": "Accused", "姓名": "Name",
     "电话": "Phone", "提交": "Submit", "监测方案": "Schemes", "信息源": "Sources",
@@ -104,10 +106,10 @@ EN |= {
     "删除规则": "Delete rule", "查看": "View", "返回": "Back", "基本": "Basics",
     "规则名称": "Rule name", "预警级别": "Alert level", "触发": "Fires on",
     "敏感类别": "Sensitive categories", "不限": "any", "指定信源": "Designated sources",
-    "事件突增": "Event spike", "仅事件突增": "Only when an event spikes", "关键词": "Keywords",
+    "事件突增": "Event spike", "仅事件突增": "Only when an event spikes",
     "不选则适用全部方案": "none ticked: every scheme",
     "都不选：命中方案即预警": "none ticked: every scheme match alerts",
-    "突发事件": "Incident", "突发事件类别": "Incident categories",
+    "突发事件类别": "Incident categories",
     "都不选：任一类别": "none ticked: any category",
     "搜索词": "Search queries", "热榜变化": "Hot-list changes", "新上榜": "entered",
     "快速上升": "rising fast", "落榜": "left",
@@ -133,9 +135,7 @@ EN |= {
     "最早的信息；其余信息仅因内容相似归入": "earliest item; joined by text similarity only",
     "采集到的信息都转发自未采集到的原帖":
         "every collected item reposts a post that was not collected",
-    "新闻": "News", "新闻网站": "News sites", "微博": "Weibo", "微信": "WeChat", "论坛": "Forum",
-    "视频": "Video",
-    "客户端": "App", "政务": "Government", "其他": "Other",
+    "新闻": "News", "论坛": "Forum", "客户端": "App",
     "询问/质疑/诉求": "inquiry or appeal", "恶意传播/炒作": "malicious spreading",
     "捏造/诽谤/违法": "fabrication, defamation, illegal", "建设性意见": "constructive suggestion",
     "必填": "required", "未知字段 {field}": "unknown field {field}",
@@ -173,15 +173,15 @@ EN |= {
 
 # the reports page (web/reports_page.py, templates/reports.html)
 EN |= {
-    "报告": "Reports", "周报": "Weekly report", "月报": "Monthly report",
+    "报告": "Reports",
     "选择类型与期间，点击格式即生成并下载；报告中的处置情况只统计您所在单位的工单。":
         "Pick a period and click a format: the report is made and downloaded. Its case "
         "figures count your units' cases only.",
     "或按日期范围（可选监测方案）": "or a date range (a scheme optional)",
     "开始日期": "From", "结束日期": "To", "日期": "Date",
     "留空：上一完整周期": "blank: the last complete period", "已生成的报告": "Generated reports",
-    "生成时间": "Made at", "生成人": "Made by", "期间": "Period", "格式": "Format",
-    "定时任务": "Schedule", "下载": "Download", "未保存文件": "file not kept",
+    "生成时间": "Made at", "生成人": "Made by", "格式": "Format",
+    "定时任务": "Schedule", "未保存文件": "file not kept",
 }
 
 # the list pages (web/list_pages.py), the overview's filters and the inbox's cases
@@ -202,35 +202,28 @@ EN |= {
     # event levels and orders
     "特别重大": "extraordinary", "重大": "major", "较大": "large", "一般": "ordinary",
     "最新活动": "Last active",
-    # sentiment, sources, lexicon categories
-    "未判定": "not judged", "RSS 订阅": "RSS feed", "文件": "File", "回放": "Replay",
-    "网站": "Website", "热榜": "Hot list", "热榜聚合": "Hot-list aggregator",
-    "敏感": "sensitive", "暴恐": "violence and terror", "涉枪涉爆": "guns and explosives",
-    "贪腐": "corruption", "民生": "livelihood", "政治": "politics",
+    # sentiment (lexicon categories: yuqing/vocabulary.py; sources: below)
+    "未判定": "not judged",
     # petitions and cases
     "信（来信）": "Letter", "访（来访）": "Visit", "网（网上）": "Web", "电（来电）": "Phone",
-    "微（微信）": "WeChat", "网络舆情": "Online", "乡镇级": "township", "县级": "county",
-    "市级": "city", "省级": "province", "国家级": "national", "信息": "item",
+    "微（微信）": "WeChat", "网络舆情": "Online", "乡镇级": "township", "信息": "item",
     "手工登记": "entered by hand", "首次响应": "First response", "正式答复": "Formal answer",
     "复杂案件": "Complex case", "自定义": "Custom",
-    # roles
-    "管理员": "admin", "监测员": "analyst", "处置员": "handler", "领导": "leader",
-    "推送令牌": "push token", "系统": "system",
+    # roles (the others: below)
+    "处置员": "handler", "推送令牌": "push token", "系统": "system",
     # case log actions and playbooks
     "流转": "moved", "领导审核": "leader review", "发布事实": "facts published",
     "澄清": "clarified", "移送执法机关": "referred to law enforcement", "采纳": "adopted",
     "不予采纳": "declined", "备注": "comment", "请求协办": "assistance asked",
     "移交": "transferred", "附件": "attachment", "收到信访": "petition received",
     "期限提醒": "deadline reminder", "超期升级": "escalated when overdue",
-    "查看联系方式": "contact read",
     "核实、起草答复、领导审核、答复、跟踪":
         "verify, draft the reply, leader reviews, reply, track",
     "发布事实、答复、跟踪传播": "publish the facts, reply, track the spread",
     "固定证据、澄清、移送执法机关": "keep the evidence, clarify, refer to law enforcement",
     "采纳或不予采纳，并答复决定": "adopt or decline, reply with the decision",
-    # audit log and deliveries
-    "登录失败": "login failed", "下载": "download", "已发送": "sent", "发送失败": "failed",
-    "待发送": "pending",
+    # deliveries (the audit log: below)
+    "已发送": "sent", "待发送": "pending",
 }
 
 # the settings editor (web/settings_view.py labels, templates/settings.html, static/settings.js)
@@ -274,8 +267,7 @@ EN |= {
     "网页客户端": "Web client", "通用通知": "Apprise", "管理员": "Administrator",
     "监测员": "Analyst", "处置人员": "Handler", "领导": "Leader", "乡镇": "Township",
     "县级": "County", "市级": "City", "省级": "Province", "国家级": "National",
-    "暴力": "violence", "武器": "weapons", "腐败": "corruption", "民生": "livelihood",
-    "政治": "politics", "敏感": "sensitive", "登录失败": "Failed login",
+    "登录失败": "Failed login",
     "查看联系方式": "Contact details read", "下载": "Download", "修改设置": "Setting changed",
     "收件人": "Recipients", "服务器": "Server", "端口": "Port", "密钥": "Secret",
     "令牌": "Token", "超时（秒）": "Timeout (seconds)", "请求间隔（秒）": "Delay (seconds)",

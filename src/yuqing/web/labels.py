@@ -5,7 +5,7 @@ templates write ``L("role", user.role)``, which looks the value up here and
 translates the Chinese label through the catalogue of web/i18n.py (the
 Chinese text is the message id). A value no table knows (a deadline policy
 or a lexicon category an office named itself) is shown as it was typed.
-Where a room already names its values (domain.py, cases/workflow.py,
+Where a room already names its values (domain.py, vocabulary.py, cases/workflow.py,
 sources/health.py, cases/petitions.py) the table is that room's.
 """
 
@@ -17,6 +17,7 @@ from yuqing.cases.petitions import CHANNEL_LABELS
 from yuqing.cases.workflow import STATE_LABELS
 from yuqing.domain import HANDLING_CLASS_LABELS, MEDIA_LABELS, SENTIMENT_LABELS
 from yuqing.sources.health import STATUS_LABELS
+from yuqing.vocabulary import LEXICON_LABELS
 
 LABELS: dict[str, Mapping[str, str]] = {
     "sentiment": SENTIMENT_LABELS,
@@ -73,10 +74,7 @@ LABELS: dict[str, Mapping[str, str]] = {
     # the default deadline policies (config.py DeadlinesConfig)
     "deadline_policy": {"first_response": "首次响应", "formal_answer": "正式答复",
                         "complex": "复杂案件", "custom": "自定义"},
-    # the categories of the shipped lexicons (data/lexicons) and the default one
-    "lexicon": {"sensitive": "敏感", "violence": "暴恐", "weapons": "涉枪涉爆",
-                "corruption": "贪腐", "livelihood": "民生", "politics": "政治",
-                "incidents": "突发事件"},
+    "lexicon": LEXICON_LABELS,
     # handling playbook steps (cases/playbooks.py PLAYBOOKS steps), by class
     "playbook": {"1": "核实、起草答复、领导审核、答复、跟踪",
                  "2": "发布事实、答复、跟踪传播",

@@ -22,6 +22,8 @@
     if (!res.ok) { throw new Error(typeof doc.detail === "string" ? doc.detail : JSON.stringify(doc.detail || res.status)); }
     return doc;
   }
+  // the helpers other page scripts (settings.js, loaded after this file) share
+  window.yq = Object.freeze({$, $$, esc, csrf, api});
 
   // ----- charts -------------------------------------------------------------------------
   // Times come from the server in the office zone ("2024-03-05T08:00:00+08:00" or

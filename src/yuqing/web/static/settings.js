@@ -3,21 +3,9 @@
 (function () {
   "use strict";
   const T = JSON.parse(document.getElementById("settings-i18n").textContent);
-  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
-  const $ = (sel, root) => (root || document).querySelector(sel);
-  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
-  const esc = (s) => String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+  const {$, $$, esc, api} = window.yq;  // app.js (base.html) runs before this deferred script
   const versionEl = $("#settings-version");
   const version = () => Number(versionEl ? versionEl.dataset.version : 0);
-
-  async function api(method, url, body) {
-    const opts = {method, headers: {"X-CSRF-Token": csrf, "Accept": "application/json"}, credentials: "same-origin"};
-    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-    const res = await fetch(url, opts);
-    const doc = await res.json().catch(() => ({}));
-    if (!res.ok) { throw new Error(typeof doc.detail === "string" ? doc.detail : JSON.stringify(doc.detail || res.status)); }
-    return doc;
-  }
 
   // a value as typed in "name = value" lines: a number, true/false, $env:NAME, a TOML-like list or text
   function parseValue(text) {
