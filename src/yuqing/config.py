@@ -30,6 +30,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -46,6 +47,33 @@ DEFAULT_DATABASE_URL = "sqlite:///yuqing.db"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 #: where `yuqing serve`, `run` and `demo --serve` listen by default
 DEFAULT_PORT = 8000
+#: the longest name of a source, scheme, channel, rule, unit, person, policy or schedule
+#: (characters): a name is shown in tables, menus and messages
+NAME_MAX = 64
+#: the bounds of a source's ``interval`` (seconds): a drop folder may be read every
+#: second; a source polled less than weekly is a mistake (10**20 s was accepted)
+INTERVAL_MIN, INTERVAL_MAX = 1.0, 7 * 24 * 3600.0
+
+
+def _name_length(value: str) -> str:
+    """Return ``value`` when it holds at most :data:`NAME_MAX` characters; raises
+    ValueError naming the bound otherwise."""
+    if len(value) > NAME_MAX:
+        raise ValueError(f"{len(value)} characters, at most {NAME_MAX}")
+    return value
+
+
+#: the type of every entry's ``name`` (:func:`_name_length`)
+Name = Annotated[str, AfterValidator(_name_length)]
+
+
+def _interval_bounds(value: float) -> float:
+    """Return ``value`` (seconds) when within :data:`INTERVAL_MIN`..:data:`INTERVAL_MAX`;
+    raises ValueError naming the bounds otherwise."""
+    if not INTERVAL_MIN <= value <= INTERVAL_MAX:
+        raise ValueError(f"{value:g} s is outside {INTERVAL_MIN:g} s to {INTERVAL_MAX:g} s "
+                         f"(7 days)")
+    return value
 
 
 def _known_zone(name: str) -> str:
@@ -120,9 +148,9 @@ class SourceConfig(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    name: str
+    name: Name
     kind: str
-    interval: float = Field(default=300.0, gt=0)
+    interval: Annotated[float, AfterValidator(_interval_bounds)] = 300.0
     timezone: str = DEFAULT_TIMEZONE
     media_type: str = "other"
     enabled: bool = True
@@ -161,7 +189,7 @@ class SchemeConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: Name
     region_words: list[str] = Field(default_factory=list)
     subject_words: list[str] = Field(default_factory=list)
     event_words: list[str] = Field(default_factory=list)
@@ -219,7 +247,7 @@ class ChannelConfig(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    name: str
+    name: Name
     kind: str
 
     def option(self, key: str, default: Any = None) -> Any:
@@ -248,7 +276,7 @@ class RuleConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: Name
     schemes: list[str] = Field(default_factory=list)
     negative: bool = True
     sensitive: bool = True
@@ -323,7 +351,7 @@ class DeadlinePolicyConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: Name
     hours: float | None = Field(default=None, gt=0)
     working_days: int | None = Field(default=None, ge=1)
     met_by: str = "replied"
@@ -373,7 +401,7 @@ class UnitConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: Name
     level: str = "county"
     parent: str | None = None
     leader: str | None = None
@@ -389,7 +417,7 @@ class CaseUserConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: Name
     unit: str
     roles: list[str] = Field(default_factory=lambda: ["handler"])
     email: str | None = None
@@ -407,7 +435,7 @@ class ReportLimitConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: Name
     hours: float = Field(gt=0, le=24 * 400)
     categories: list[str] = Field(default_factory=list)
     types: list[str] = Field(default_factory=list)
@@ -531,7 +559,7 @@ class ReportScheduleConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: Name
     kind: str = "daily"
     at: str = "08:00"
     weekday: int = Field(default=1, ge=1, le=7)
@@ -848,7 +876,7 @@ def table_label(path: Sequence[str | int], data: Any) -> str:
         name = node.get("name") if isinstance(node, dict) else None
         kind = node.get("kind") if isinstance(node, dict) else None
         if noun and isinstance(name, str):
-            label = f"{noun} {name!r}" + (f" (kind {kind})" if isinstance(kind, str) else "")
+            label = f"{noun} {shown(name)}" + (f" (kind {kind})" if isinstance(kind, str) else "")
         else:
             label = f"{label}.{table}[{part}]" if label else f"{table}[{part}]"
         keys = []
@@ -856,6 +884,14 @@ def table_label(path: Sequence[str | int], data: Any) -> str:
     if label:
         return f"{label}.{rest}" if rest else label
     return f"[{rest}]" if rest else ""
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """Return ``repr(value)`` for a message, a text longer than ``limit`` characters cut
+    with "…" and its length named (a 5,000-character name does not fill the screen)."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value)} characters)"
+    return repr(value)
 
 
 def at(table: str, text: str) -> str:
@@ -930,7 +966,7 @@ def schema_problem(error: Any, data: Any) -> str | None:
         return at(table, f"missing required key {key!r}")
     if kind == "value_error":
         return at(table, f"{key}: {msg.removeprefix('Value error, ')}")
-    return at(table, f"{key}: {msg.removeprefix('Input ')}, got {error.get('input')!r}")
+    return at(table, f"{key}: {msg.removeprefix('Input ')}, got {shown(error.get('input'))}")
 
 
 def resolve_setting(name: str, flag: Any, file_value: Any, default: Any) -> Any:

@@ -16,6 +16,8 @@ def test_init_then_export_then_import(cli: Invoke, tmp_path: Path) -> None:
     exported = cli("config", "export")
     assert exported.exit_code == 0, exported.stderr
     data = tomllib.loads(exported.stdout)
+    # the moment of export in the office zone (Asia/Shanghai in the init template)
+    assert exported.stdout.splitlines()[0].endswith("(+08:00)")
     init_data = tomllib.loads((tmp_path / "yuqing.toml").read_text(encoding="utf-8"))
     assert [s["name"] for s in data["schemes"]] == [s["name"] for s in init_data["schemes"]]
     assert cli("config", "export", "--out", "live.toml").exit_code == 0

@@ -8,6 +8,7 @@ and two items with unreadable dates (stored at ingest time).
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -97,3 +98,24 @@ def test_the_human_table_is_on_stdout_for_grep(filled: tuple[str, ...], tmp_path
     piped = subprocess.run(command, shell=True, capture_output=True, text=True, env=env,
                            cwd=tmp_path, timeout=120)
     assert piped.returncode == 0 and piped.stdout.strip() == rows[0].strip()
+
+
+def test_a_long_text_is_whole_in_a_pipe_and_marked_when_cut(cli: Invoke, tmp_path: Path,
+                                                            store_url: str) -> None:
+    """Into a pipe (CliRunner's output is no terminal) `yuqing items` prints the whole text,
+    so that a word past the 60th character is found; a terminal's cut ends with "…"."""
+    from yuqing.cli.items import TEXT_WIDTH, shown_text
+
+    text = "某县人民医院门诊楼前发生纠纷，" * 8 + "末尾关键词烟花厂"
+    feed = tmp_path / "long.jsonl"
+    feed.write_text(json.dumps({"id": "long1", "source": "forum", "text": text,
+                                "published_at": "2024-03-05T08:00:00+08:00"},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    common = ("-c", str(write_config(tmp_path)), "--db", store_url)
+    assert cli("ingest", str(feed), *common).exit_code == 0
+    result = cli("items", *common)
+    assert result.exit_code == 0, result.stderr
+    assert text in result.stdout
+    cut = shown_text(text, TEXT_WIDTH)
+    assert len(cut) == TEXT_WIDTH and cut.endswith("…") and text.startswith(cut[:-1])
+    assert shown_text("短文本", TEXT_WIDTH) == "短文本"

@@ -86,7 +86,24 @@ def test_run_once_without_sources_says_so(cli: Invoke, tmp_path: Path) -> None:
     result = cli("run", "--once", "--config", str(config), "--db",
                  f"sqlite:///{tmp_path / 'y.db'}")
     assert result.exit_code == 2
-    assert "no enabled sources in the config: nothing to do" in result.stderr
+    assert "no enabled source: nothing to do; add a [[sources]] table" in result.stderr
+    config.write_text('[[sources]]\nname = "县论坛"\nkind = "rss"\nurl = "http://127.0.0.1:9/"\n'
+                      'enabled = false\n', encoding="utf-8")
+    disabled = cli("run", "--once", "--config", str(config), "--db",
+                   f"sqlite:///{tmp_path / 'y.db'}")
+    assert disabled.exit_code == 2
+    assert "set enabled = true in one of its [[sources]] (县论坛)" in disabled.stderr
+
+
+def test_run_once_names_a_failing_source_and_its_error(cli: Invoke, tmp_path: Path) -> None:
+    config = tmp_path / "yuqing.toml"
+    config.write_text('[[sources]]\nname = "县论坛"\nkind = "rss"\n'
+                      'url = "http://127.0.0.1:9/feed.xml"\n', encoding="utf-8")
+    result = cli("run", "--once", "--config", str(config), "--db",
+                 f"sqlite:///{tmp_path / 'y.db'}")
+    assert result.exit_code == 0, result.stderr
+    (line,) = [ln for ln in result.stderr.splitlines() if "source failing" in ln]
+    assert "县论坛: " in line and len(line.split("县论坛: ", 1)[1]) > 10
 
 
 def test_a_bad_row_of_a_dropped_file_is_filed_under_its_source(

@@ -30,6 +30,9 @@ def test_user_add_list_and_token(tmp_path: Path) -> None:
     bad = run("user", "add", "x", "--role", "boss", "--password-stdin", "--db", db,
               stdin="long-password\n")
     assert bad.returncode == 2 and "role 'boss'" in bad.stderr
+    typo = run("user", "add", "x", "--role", "admni", "--password-stdin", "--db", db,
+               stdin="long-password\n")
+    assert typo.returncode == 2 and "did you mean 'admin'?" in typo.stderr
     listed = json.loads(run("user", "list", "--db", db, "--json").stdout)
     assert [(u["name"], u["role"], u["unit"]) for u in listed] == [("root", "admin", "市网信办")]
     token = run("user", "token", "root", "--db", db).stdout.strip()

@@ -29,7 +29,8 @@ from yuqing.web.accounts import Accounts
 
 T = TypeVar("T")
 CONFIG = {"schemes": [{"name": "交通", "subject_words": ["车祸"]}],
-          "alerts": {"channels": [{"name": "console", "kind": "console"}]}}
+          "alerts": {"channels": [{"name": "console", "kind": "console"}]},
+          "cases": {"units": [{"name": "市网信办", "level": "city"}]}}
 
 
 @pytest.fixture
@@ -96,7 +97,7 @@ def drive_browser(tab: Any, shot: Callable[[Any, str], None], base: str, site_ur
                           "options": "allow_internal = true"})
     try_out(tab, "channel", ".try-result:has-text('发送成功')")
     save(tab, "channel-form")
-    fill(tab, "unit", {"name": "青山县网信办", "parent": "市网信办"})
+    fill(tab, "unit", {"name": "青山县网信办", "parent": "市网信办"})  # a configured unit
     save(tab, "unit-form")
     page_text = tab.locator("main").inner_text()
     shot(tab, "settings-zh")

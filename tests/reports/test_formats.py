@@ -97,3 +97,29 @@ def test_html_has_anchors_and_inline_charts(report: Report) -> None:
     assert 'id="post-1"' in html and 'href="#post-1"' in html
     assert html.count("data:image/png;base64,") == len(report.charts)
     assert "@font-face" in html and "&#39;" not in html.split("</style>")[0]
+
+
+def test_counts_have_thousands_separators_in_html_and_pdf(report: Report, tmp_path: Path
+                                                          ) -> None:
+    """互动量 and the other counts read 12,345 in the figures, the count columns and the
+    quoted posts; XLSX keeps numbers."""
+    from dataclasses import replace
+
+    from yuqing.reports.build import overview_figures
+    from yuqing.reports.model import Table
+
+    figures = overview_figures({"items": 12345, "negative": 2345, "negative_share": 0.19,
+                                "sensitive": 7, "engagement": 1234567}, {"items": 1}, 2,
+                               {"available": False})
+    assert [f.value for f in figures[:4]] == ["12,345条", "2,345条", "7条", "1,234,567"]
+    accounts = Table("活跃账号", ["账号（无作者时为来源）", "信息量", "互动量"],
+                     [["县融媒", 1200, 98765]])
+    big = replace(report, tables=[accounts], figures=figures,
+                  posts=[replace(report.posts[0], engagement=54321)])
+    html = render(big, "html").decode("utf-8")
+    assert "98,765" in html and "1,200" in html and "1,234,567" in html and "互动54,321" in html
+    flat = "".join(pdf_text(render(big, "pdf"), tmp_path).split())
+    assert "98,765" in flat and "1,234,567" in flat
+    sheet = load_workbook(BytesIO(render(big, "xlsx")))
+    assert any(98765 in [c.value for c in row] for ws in sheet.worksheets
+               for row in ws.iter_rows())

@@ -170,3 +170,26 @@ def test_a_unit_channel_that_is_no_alert_channel_is_refused(tmp_path: Path) -> N
         make_context(cfg)
     assert "cases.units[0].channels[0]: '值班群' is not an alert channel" in str(refused.value)
     assert "cases.units[1]" not in str(refused.value)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[[cases.units]]\nname = "青山市网信办"\nlevel = "city"\n[[cases.units]]\n'
+     'name = "青山县网信办"\nparent = "青山市网信"\n',
+     "cases.units[1] (青山县网信办).parent: '青山市网信' is not another configured unit "
+     "(known: 青山市网信办) — did you mean '青山市网信办'?"),
+    ('[[cases.units]]\nname = "县"\nparent = "县"\n',
+     "cases.units[0] (县).parent: '县' is not another configured unit (known: none)"),
+    ('[[cases.units]]\nname = "甲"\nparent = "丙"\n[[cases.units]]\nname = "乙"\nparent = "甲"\n'
+     '[[cases.units]]\nname = "丙"\nparent = "乙"\n',
+     "cases.units: the parents form a cycle (甲 → 丙 → 乙 → 甲)"),
+])
+def test_a_parent_that_is_no_unit_or_a_cycle_is_refused(tmp_path: Path, text: str,
+                                                         message: str) -> None:
+    """A case reported upward goes to the parent: a parent that names no configured unit
+    (a typo) would reach nobody, and a cycle would never end; the check names both."""
+    cfg = tmp_path / "yuqing.toml"
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(BadInput) as refused:
+        make_context(cfg)
+    assert message in str(refused.value)
+    assert str(refused.value).count("cycle") <= 1

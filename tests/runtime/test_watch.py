@@ -113,3 +113,22 @@ def test_items_of_a_fast_source_are_stored_while_a_slow_one_is_in_flight(
         ctx.close()
     assert seen_while_waiting == [3]  # stored before the slow feed had answered
     assert outcome.stored == 5 and watcher.health["slow"].status == "ok"
+
+
+def test_a_failing_source_is_told_once_until_it_recovers(tmp_path: Path, store_url: str
+                                                         ) -> None:
+    """`yuqing run` says when a source turns failing (cli/run.py prints it), not at every
+    failed poll."""
+    write_items(tmp_path / "items.jsonl", 1)
+    clock = [T0]
+    ctx = context(tmp_path, store_url)
+    told: list[tuple[str, str | None]] = []
+    watcher = Watcher(ctx, clock=lambda: clock[0],
+                      on_failing=lambda name, h: told.append((name, h.last_error)))
+    for minutes in (0, 30, 90, 240):  # the backoff of the failing feed is due again
+        clock[0] = T0 + timedelta(minutes=minutes)
+        watcher.round()
+    assert watcher.health["down"].consecutive_failures >= 2
+    assert [name for name, _ in told] == ["down"] and told[0][1]
+    watcher.close()
+    ctx.close()

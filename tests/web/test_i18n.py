@@ -127,7 +127,7 @@ ZH_CONFIG: dict[str, Any] = {
                 {"name": "平台导出", "kind": "file", "path": "exports/*.jsonl"}],
     "cases": {"units": [{"name": "东区", "level": "county"}]},
     "alerts": {"rules": [{"name": "负面预警", "channels": ["值班群"]}],
-               "channels": [{"name": "值班群", "kind": "console"}]},
+               "channels": [{"name": "值班群", "kind": "console", "style": "line"}]},
 }
 ZH_ITEMS = [
     {"id": "1", "source": "本地论坛", "media_type": "forum", "author": "目击者",
@@ -187,6 +187,10 @@ def test_no_english_identifier_on_a_chinese_page(zh_site: tuple[TestClient, dict
         if words:
             found[name] = sorted(set(words))
     assert found == {}
+    # a browser's page with a bad query parameter: an error page in Chinese (web/messages.py)
+    error = client.get("/feed?since=abc", headers={"Accept": "text/html"})
+    assert error.status_code == 400 and "请求参数有误" in error.text and "应为" in error.text
+    assert english_identifiers(error.text, ALLOWED) == []
     anonymous = TestClient(client.app)
     anonymous.cookies.set("yq_lang", "zh")
     login = anonymous.get("/login").text

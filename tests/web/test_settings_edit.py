@@ -18,6 +18,7 @@ from yuqing.domain import BadInput
 from yuqing.runtime.context import Context, make_context
 from yuqing.runtime.live_settings import export_toml, import_toml, with_sections
 from yuqing.web.app import create_app
+from yuqing.web.messages import localize
 
 TOML = """\
 [[schemes]]
@@ -98,7 +99,8 @@ def test_a_bad_edit_is_refused_with_the_message_of_yuqing_check(app_ctx: Context
         ctx.check(config_from_data(data, base_dir=Path("."), name="settings"))
     ctx.close()
     assert refused.status_code == 400
-    assert refused.json()["detail"] == str(check.value)
+    # yuqing check's message, in the page's language (zh by default: web/messages.py)
+    assert refused.json()["detail"] == localize(str(check.value), "zh")
     assert "schemes[1]" in refused.json()["detail"]
     assert unknown_kind.status_code == 400 and "carrier-pigeon" in unknown_kind.json()["detail"]
     assert stale.status_code == 409

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,17 @@ from yuqing.domain import SENTIMENTS, BadInput
 from yuqing.runtime.stages import match_form
 from yuqing.store.items import item_to_json
 from yuqing.time_range import parse_since
+
+#: characters of an item's text shown in a terminal's table (a pipe gets all of them)
+TEXT_WIDTH = 60
+
+
+def shown_text(text: str, width: int | None) -> str:
+    """Return ``text`` whole when ``width`` is None, else its first ``width`` characters,
+    a cut marked with "…"."""
+    if width is None or len(text) <= width:
+        return text
+    return text[:width - 1] + "…"
 
 
 def items(
@@ -57,6 +69,7 @@ def items(
         for it in found:
             emit_json(item_to_json(it))
         return
+    whole = not sys.stdout.isatty()  # a pipe or file gets every character to grep
     table = Table(title=f"条目 items ({len(found)})")
     for col in ("时间 time", "来源 source", "情感 sentiment", "方案 schemes", "内容 text"):
         table.add_column(col, overflow="fold")
@@ -66,6 +79,6 @@ def items(
             it.source,
             it.sentiment or "",
             "、".join(it.schemes),
-            (it.title or it.text)[:60],
+            shown_text(it.title or it.text, None if whole else TEXT_WIDTH),
         )
     console.print(table)

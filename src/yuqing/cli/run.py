@@ -7,6 +7,7 @@ import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit_json, err, user_errors
 from yuqing.config import DEFAULT_PORT
@@ -32,6 +33,17 @@ def _summary(outcome: Outcome, health: dict[str, SourceHealth]) -> str:
 def _log_round(outcome: Outcome, health: dict[str, SourceHealth]) -> None:
     """Log a round of the watch loop on stderr."""
     err.print(_summary(outcome, health), highlight=False)
+
+
+def _log_failing(name: str, health: SourceHealth) -> None:
+    """Say on stderr, once, that source ``name`` turned failing and why."""
+    err.print(f"[red]信源失败 source failing:[/] {escape(name)}: {escape(health.last_error or '')}"
+              f" (连续 {health.consecutive_failures} 次 failures in a row)", highlight=False)
+
+
+def _log_recovered(name: str, health: SourceHealth) -> None:
+    """Say on stderr that source ``name`` fetches again."""
+    err.print(f"[green]信源恢复 source recovered:[/] {escape(name)}", highlight=False)
 
 
 def run(
@@ -60,9 +72,17 @@ def run(
     with user_errors():
         ctx = make_context(config, db)
         if not any(s.enabled for s in ctx.live.config.sources) and (once or not serve):
-            raise BadInput("no enabled sources in the config"
-                           + ("" if once else " and --no-serve") + ": nothing to do")
-        watcher = Watcher(ctx, on_round=None if json_out or once else _log_round)
+            sources = ctx.live.config.sources
+            hint = (f"set enabled = true in one of its [[sources]] ("
+                    f"{', '.join(s.name for s in sources)})" if sources else
+                    "add a [[sources]] table (name, kind, and url or path; yuqing init "
+                    "writes examples)")
+            raise BadInput(f"{ctx.config.origin}: no enabled source"
+                           + ("" if once else " and --no-serve") + f": nothing to do; {hint}")
+        quiet = json_out or once
+        watcher = Watcher(ctx, on_round=None if quiet else _log_round,
+                          on_failing=None if json_out else _log_failing,
+                          on_recovered=None if quiet else _log_recovered)
         for name, why in ctx.pipeline.skipped.items():
             err.print(f"[yellow]stage {name} skipped:[/] {why}")
         total = (_once(ctx, watcher) if once

@@ -231,15 +231,16 @@ def _bucket_label(start: str) -> str:
 
 def overview_figures(ov: dict[str, Any], before: dict[str, Any], n_events: int,
                      cases: dict[str, Any], lang: str = "zh") -> list[Figure]:
-    """Return the headline figures of a period report, in ``lang``."""
+    """Return the headline figures of a period report, in ``lang``; counts with thousands
+    separators (``12,345``)."""
     _ = translator(lang)
     figures = [
-        Figure(_("信息总量"), _("{n}条").format(n=ov["items"]), _("环比{change}").format(
+        Figure(_("信息总量"), _("{n}条").format(n=f"{ov['items']:,}"), _("环比{change}").format(
             change=text.change_text(ov["items"], before["items"], lang))),
-        Figure(_("负面信息"), _("{n}条").format(n=ov["negative"]),
+        Figure(_("负面信息"), _("{n}条").format(n=f"{ov['negative']:,}"),
                _("占{share}").format(share=text.percent(ov["negative_share"]))),
-        Figure(_("涉敏信息"), _("{n}条").format(n=ov["sensitive"])),
-        Figure(_("互动量"), f"{ov['engagement']}", _("转发+评论+点赞")),
+        Figure(_("涉敏信息"), _("{n}条").format(n=f"{ov['sensitive']:,}")),
+        Figure(_("互动量"), f"{ov['engagement']:,}", _("转发+评论+点赞")),
         Figure(_("重点事件"), _("{n}个").format(n=n_events)),
     ]
     if cases["available"]:

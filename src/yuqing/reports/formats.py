@@ -17,7 +17,7 @@ from typing import Any
 from yuqing.domain import BadInput
 from yuqing.reports.fonts import font_face_css, uncovered
 from yuqing.reports.lang import translator
-from yuqing.reports.model import Report
+from yuqing.reports.model import COUNT_COLUMNS, Report
 from yuqing.reports.sections import LEAD_TABLES, section_numerals
 from yuqing.time_range import local_time
 
@@ -50,6 +50,7 @@ def render_html(report: Report) -> str:
         "as_of": local_time(report.as_of or report.generated_at, report.tz),
         "numerals": section_numerals(report.lang), "page_footer": footer,
         "lead_tables": [t for t in LEAD_TABLES if report.table(t)], "extra_tables": [],
+        "count_columns": COUNT_COLUMNS,
     }
     return env.get_template("report.html.j2").render(context)
 

@@ -62,6 +62,12 @@ class Chart:
     png: bytes
 
 
+#: the table columns that hold counts: HTML and PDF show their integers with thousands
+#: separators (``12,345``); XLSX keeps them as numbers
+COUNT_COLUMNS = frozenset({"信息量", "负面", "涉敏", "突发", "互动量", "条数", "总量", "中性",
+                           "正面", "未判定"})
+
+
 @dataclass(frozen=True)
 class Table:
     """A data table: ``title``, ``columns`` and ``rows`` of plain values (str, int, float)."""

@@ -117,7 +117,8 @@ def case_problems(config: Config) -> list[str]:
     """Return problems of ``[cases]`` and ``[deadlines]``: a policy name in ``cases.policies``
     that no deadline policy has, a ``met_by`` that is not a case state (cases/workflow.py),
     a unit's ``dual_report_to`` that is the unit itself or no configured unit (its reports
-    would reach no channel: cases/upward.py), a unit's ``channels`` entry that is not an
+    would reach no channel: cases/upward.py), a ``parent`` that is no other configured unit
+    or closes a cycle (:func:`unit_tree_problems`), a unit's ``channels`` entry that is not an
     alert channel (where its escalations and the reports sent up to it go)."""
     policies = [p.name for p in config.deadlines.policies]
     problems = _known("cases.policies", config.cases.policies, policies, "a deadline policy")
@@ -127,6 +128,7 @@ def case_problems(config: Config) -> list[str]:
                                              or u.dual_report_to not in units):
             problems.append(f"cases.units[{i}].dual_report_to: {u.dual_report_to!r} is not "
                             f"another configured unit (known: {', '.join(units)})")
+    problems += unit_tree_problems(config)
     for i, p in enumerate(config.deadlines.policies):
         if p.met_by not in STATES:
             problems.append(f"deadlines.policies[{i}].met_by: {p.met_by!r} is not a case state "
@@ -140,6 +142,35 @@ def case_problems(config: Config) -> list[str]:
     for user in config.cases.users:
         problems += [f"user {user.name!r}: roles: {not_one_of(role, ROLES)}"
                      for role in user.roles if role not in ROLES]
+    return problems
+
+
+def unit_tree_problems(config: Config) -> list[str]:
+    """Return problems of the units' ``parent`` links: a parent that is the unit itself or
+    no configured unit (a case reported upward would reach nobody; with the nearest unit
+    name), and each cycle once (``a → b → a``: reporting upward would never end)."""
+    units = [u.name for u in config.cases.units]
+    parents = {u.name: u.parent for u in config.cases.units}
+    problems = []
+    for i, u in enumerate(config.cases.units):
+        if u.parent is not None and (u.parent == u.name or u.parent not in units):
+            others = [n for n in units if n != u.name]
+            problems.append(f"cases.units[{i}] ({u.name}).parent: {u.parent!r} is not another "
+                            f"configured unit (known: {', '.join(others) or 'none'})"
+                            f"{did_you_mean(u.parent, others)}; add it to [[cases.units]] "
+                            f"or leave parent out")
+    seen: set[str] = set()
+    for start in units:
+        path: list[str] = []
+        unit: str | None = start
+        while unit in parents and unit not in path and unit not in seen:
+            path.append(unit)
+            unit = parents[unit]
+        seen.update(path)
+        if unit in path and unit != path[-1]:  # a self-parent is reported above
+            loop = path[path.index(unit):] + [unit]
+            problems.append(f"cases.units: the parents form a cycle ({' → '.join(loop)}); "
+                            f"a unit cannot be above itself")
     return problems
 
 

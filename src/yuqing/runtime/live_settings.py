@@ -45,6 +45,7 @@ from yuqing.config import Config, config_from_data, read_config_data
 from yuqing.domain import BadInput
 from yuqing.store import Store
 from yuqing.store.settings import SettingsConflict
+from yuqing.time_range import local_time
 
 log = logging.getLogger(__name__)
 
@@ -297,10 +298,11 @@ def _without_none(value: Any) -> Any:
 
 def export_toml(live: LiveSettings) -> str:
     """Return the config file of the settings in force as TOML (tomlkit): the config file's
-    mapping with the stored sections put in, secrets as written (``{"$env": ...}``)."""
+    mapping with the stored sections put in, secrets as written (``{"$env": ...}``), under a
+    comment naming the version and the moment of export in the office zone."""
     doc = tomlkit.document()
     doc.add(tomlkit.comment(f"Yuqing settings version {live.version}, exported "
-                            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"))
+                            f"{local_time(datetime.now(UTC), live.config.timezone)}"))
     for key, value in _without_none(with_sections(live.source.data, live.doc)).items():
         doc[key] = value
     return tomlkit.dumps(doc)

@@ -37,7 +37,10 @@ class Watcher:
     """Polls the enabled sources of ``ctx.config`` and feeds the pipeline.
 
     ``clock`` returns aware UTC now; ``on_round(outcome, health)`` is called
-    after every round that fetched something (for progress output). The sources
+    after every round that fetched something (for progress output);
+    ``on_failing(name, health)`` once when a source turns ``failed`` (not at every
+    failed poll; again only after it has recovered) and ``on_recovered(name, health)``
+    when it is no longer failed. The sources
     are polled on one event loop that lives as long as the watcher (``close()``
     ends it), through ``fetcher`` (default: an HttpFetcher with its default
     delay), with ``store.collection`` as their memory. Raises BadInput naming
@@ -50,11 +53,16 @@ class Watcher:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_round: Callable[[Outcome, dict[str, SourceHealth]], None] | None = None,
+        on_failing: Callable[[str, SourceHealth], None] | None = None,
+        on_recovered: Callable[[str, SourceHealth], None] | None = None,
         fetcher: HttpFetcher | None = None,
     ) -> None:
         self.ctx = ctx
         self.clock = clock
         self.on_round = on_round
+        self.on_failing = on_failing
+        self.on_recovered = on_recovered
+        self._failing: set[str] = set()
         self.fetcher = fetcher or HttpFetcher()
         self.sources: list[AnySource] = []
         self.health: dict[str, SourceHealth] = {}
@@ -125,7 +133,21 @@ class Watcher:
         self.chores.tick()
         if raws and self.on_round is not None:
             self.on_round(outcome, self.health)
+        self._note_failing()
         return outcome
+
+    def _note_failing(self) -> None:
+        """Call ``on_failing`` for each source that turned failed since the last round,
+        ``on_recovered`` for each that is no longer failed."""
+        for name, health in self.health.items():
+            if health.status == "failed" and name not in self._failing:
+                self._failing.add(name)
+                if self.on_failing is not None:
+                    self.on_failing(name, health)
+            elif health.status != "failed" and name in self._failing:
+                self._failing.discard(name)
+                if self.on_recovered is not None:
+                    self.on_recovered(name, health)
 
     def _note_freshness(self, fed: list[SourceHealth]) -> None:
         """Tell each source that brought items the newest publication time of its stored

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from yuqing.config import not_one_of
 from yuqing.domain import BadInput
 from yuqing.store.accounts_tables import api_tokens, sessions, units, users, web_audit
 from yuqing.store.repository import Repository
@@ -56,7 +57,7 @@ def add_user(conn: Connection, name: str, password_hash: str, role: str, unit: s
     if not name.strip():
         raise BadInput("user: the name is required")
     if role not in ROLES:
-        raise BadInput(f"user {name!r}: role {role!r}, expected one of {', '.join(ROLES)}")
+        raise BadInput(f"user {name!r}: role {not_one_of(role, ROLES)}")
     if unit and conn.scalar(select(units.c.name).where(units.c.name == unit)) is None:
         raise BadInput(f"user {name!r}: unit {unit!r} does not exist (add it first)")
     try:
@@ -83,9 +84,7 @@ def update_user(conn: Connection, name: str, changes: Mapping[str, Any]) -> None
     if unknown:
         raise BadInput(f"user {name!r}: cannot change {sorted(unknown)}")
     if "role" in changes and changes["role"] not in ROLES:
-        raise BadInput(
-            f"user {name!r}: role {changes['role']!r}, expected one of {', '.join(ROLES)}"
-        )
+        raise BadInput(f"user {name!r}: role {not_one_of(changes['role'], ROLES)}")
     user_id = conn.scalar(select(users.c.id).where(users.c.name == name))
     if user_id is None:
         raise BadInput(f"user {name!r}: no such user")

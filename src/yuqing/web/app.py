@@ -30,6 +30,7 @@ from yuqing.web.events_api import events_router
 from yuqing.web.fonts import fonts_router
 from yuqing.web.headers import SecurityHeaders
 from yuqing.web.list_pages import list_pages_router
+from yuqing.web.messages import install_error_pages
 from yuqing.web.pages import pages_router
 from yuqing.web.query_checks import refuse_unknown_params
 from yuqing.web.render import Pages, web_dir
@@ -82,6 +83,7 @@ def create_app(ctx: Context) -> FastAPI:
     accounts = Accounts(ctx.store, ctx.config.web.session_hours)
     app.state.accounts = accounts
     install_auth(app, accounts, ctx.config.web)
+    install_error_pages(app, Pages(ctx.config))  # a browser's failed page: HTML, its language
     app.add_middleware(RefreshSettings, ctx=ctx)  # settings edited elsewhere, file edits
     app.add_middleware(SecurityHeaders)  # outermost: refusals of the login gate get them too
     app.include_router(fonts_router())  # before the mount, which would answer /static/fonts

@@ -1,10 +1,12 @@
 """The shipped CJK fonts (yuqing/data/fonts, reports/fonts.py) served to browsers.
 
-``app.css`` binds them by ``@font-face`` as the last fallback of the pages'
-font stack, each limited by ``unicode-range`` to the scripts it is for: a
-browser downloads one only on a machine whose own fonts lack Chinese, where
-every hanzi would otherwise be an empty box. The files change only with a
-release, so answers may be cached for a month.
+``app.css`` binds them by ``@font-face``, each limited by ``unicode-range`` to the
+scripts it is for: the main face leads the pages' font stack (Chromium never redraws
+text shaped before a web font loaded when an installed font precedes it) and names the
+usual Chinese system fonts as ``local()`` sources, so a browser downloads it only on a
+machine without one of them, where every hanzi would otherwise be an empty box; the
+Ext face (rare characters) comes last. The files change only with a release, so
+answers may be cached for a month.
 """
 
 from __future__ import annotations

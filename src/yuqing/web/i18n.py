@@ -45,7 +45,7 @@ EN: dict[str, str] = SHARED_EN | LEXICON_EN | {
     "超过规则的每窗口上限，未推送；已发汇总":
         "Over the rule's cap per window: not sent; a summary was",
     "状态": "Status", "新预警": "New alert",
-    "开启桌面通知": "Enable notifications", "案件": "Case", "期限": "Deadline",
+    "开启桌面通知": "Notifications", "案件": "Case", "期限": "Deadline",
     "已超期": "overdue", "剩余": "left", "小时": "h", "单位": "Unit", "审计日志": "Audit log",
     "导出审计日志": "Export the audit log", "来源地址": "Address",
     "可执行操作": "Allowed actions", "移至": "Move to",
@@ -273,4 +273,13 @@ EN |= {
     "令牌": "Token", "超时（秒）": "Timeout (seconds)", "请求间隔（秒）": "Delay (seconds)",
     "样式": "Style", "发件人": "Sender", "字段对应": "Column mapping", "平台": "Platform",
     "查询": "Query", "允许内网地址": "Internal addresses allowed", "是": "yes", "否": "no",
+}
+
+# the error pages of page routes (web/messages.py TITLES, templates/error.html)
+EN |= {
+    "请求参数有误": "Bad request parameter", "无权访问": "Not allowed",
+    "页面不存在": "Page not found", "不支持此操作": "Method not allowed",
+    "内容已被修改": "Changed meanwhile", "内容过大": "Too large", "出错了": "Something went wrong",
+    "去掉筛选条件重试": "Try again without the filters", "返回总览": "Back to the overview",
+    "完整": "Full", "单行": "One line", "中文": "Chinese", "英文": "English",
 }

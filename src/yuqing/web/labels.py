@@ -58,7 +58,10 @@ LABELS: dict[str, Mapping[str, str]] = {
                "username": "用户名", "password": "密码", "secret": "密钥", "token": "令牌",
                "timeout": "超时（秒）", "delay": "请求间隔（秒）", "style": "样式",
                "sender": "发件人", "mapping": "字段对应", "platform": "平台", "query": "查询",
-               "allow_internal": "允许内网地址"},
+               "allow_internal": "允许内网地址", "lang": "语言"},
+    # values of channel options (alerts/channels/console.py STYLES, the messages' languages)
+    "console_style": {"full": "完整", "line": "单行"},
+    "language": {"zh": "中文", "en": "英文"},
     "event_order": {"heat": "热度", "last_at": "最新活动", "size": "规模"},
     "case_origin": {"manual": "手工登记", "item": "信息", "alert": "预警", "event": "事件",
                     "petition": "信访"},
@@ -78,6 +81,9 @@ LABELS: dict[str, Mapping[str, str]] = {
                  "3": "固定证据、澄清、移送执法机关",
                  "4": "采纳或不予采纳，并答复决定"},
 }
+
+#: the label kind of the values of an option, by the option's key (settings.html)
+OPTION_VALUES = {"style": "console_style", "lang": "language"}
 
 
 def label(kind: str, value: object) -> str:

@@ -26,7 +26,8 @@ from yuqing.config import Config
 from yuqing.domain import MEDIA_LABELS, SENTIMENT_LABELS, SENTIMENTS, Item, TermHit
 from yuqing.time_range import local_time
 from yuqing.web.i18n import pick_lang, translator
-from yuqing.web.labels import labeller
+from yuqing.web.labels import OPTION_VALUES, labeller
+from yuqing.web.messages import localize
 
 
 def web_dir(name: str) -> Path:
@@ -67,6 +68,12 @@ def labelled(context: Context, rows: Mapping[str, Any] | Sequence[dict[str, Any]
 
 
 @pass_context
+def localized(context: Context, message: str) -> str:
+    """Jinja filter: a check's English ``message`` in the page's language (web/messages.py)."""
+    return localize(message, context["lang"])
+
+
+@pass_context
 def labelled_graph(context: Context, graph: dict[str, Any]) -> dict[str, Any]:
     """Jinja filter: the propagation graph (views.graph_data) with its categories (media
     types, ``uncollected``) shown as labels in the page's language."""
@@ -87,10 +94,12 @@ class Pages:
         env.filters["localtime"] = self.localtime
         env.filters["labelled"] = labelled
         env.filters["labelled_graph"] = labelled_graph
+        env.filters["localized"] = localized
         env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, default=str)
         env.globals["mark"] = self.mark
         env.globals["SENTIMENT"] = {k: SENTIMENT_LABELS[k] for k in SENTIMENTS}
         env.globals["MEDIA"] = MEDIA_LABELS
+        env.globals["OPTION_VALUES"] = OPTION_VALUES
 
     def localtime(self, value: datetime | str | None) -> str:
         """Return ``value`` (aware datetime or ISO text) in the office zone, as every page
@@ -106,11 +115,14 @@ class Pages:
         text = item.text if limit is None else item.text[:limit]
         return highlight(text, item.sensitive_terms, sorted(words, key=len, reverse=True))
 
-    def render(self, request: Request, name: str, **context: Any) -> HTMLResponse:
-        """Return the template ``name`` with the language, user and CSRF token of the request."""
+    def render(self, request: Request, name: str, *, status: int = 200,
+               **context: Any) -> HTMLResponse:
+        """Return the template ``name`` with the language, user and CSRF token of the request
+        (HTTP ``status``, 200 unless told)."""
         lang = pick_lang(request)
         user = getattr(request.state, "user", None)
         translate = translator(lang)
         base = {"_": translate, "L": labeller(translate), "lang": lang, "user": user,
                 "csrf": (user or {}).get("csrf", ""), "path": request.url.path}
-        return self.templates.TemplateResponse(request, name, {**base, **context})
+        return self.templates.TemplateResponse(request, name, {**base, **context},
+                                               status_code=status)

@@ -35,6 +35,8 @@ from yuqing.runtime.live_settings import export_toml, import_toml
 from yuqing.runtime.source_trial import try_source
 from yuqing.store.settings import SettingsConflict
 from yuqing.web import access
+from yuqing.web.i18n import pick_lang
+from yuqing.web.messages import localize
 from yuqing.web.settings_view import channel_options
 
 #: the sections the web edits, by their name in the path: the config key of each
@@ -112,7 +114,7 @@ def settings_router(ctx: Context) -> APIRouter:
         except SettingsConflict as exc:
             raise HTTPException(409, str(exc)) from None
         except BadInput as exc:
-            raise HTTPException(400, str(exc)) from None
+            raise HTTPException(400, localize(str(exc), pick_lang(request))) from None
         access.audit(request, "setting", f"{TARGETS[section]}:{name}",
                      {"op": op, "version": new})
         return {"version": new}
@@ -129,17 +131,19 @@ def settings_router(ctx: Context) -> APIRouter:
                             for h in ctx.store.settings.history()]}
 
     @router.post("/sources/try", dependencies=[Depends(access.ADMIN)])
-    async def trial_fetch(body: Trial) -> dict[str, Any]:
+    async def trial_fetch(request: Request, body: Trial) -> dict[str, Any]:
         """Poll the source of ``entry`` once, storing nothing (runtime/source_trial.py)."""
+        lang = pick_lang(request)
         try:
             cfg = SourceConfig.model_validate(body.entry)
         except ValidationError as exc:
-            raise HTTPException(400, f"source: {exc.errors()[0]['msg']}") from None
+            raise HTTPException(400, localize(f"source: {exc.errors()[0]['msg']}", lang)
+                                ) from None
         try:
             return await run_in_threadpool(try_source, ctx.sources, cfg, ctx.config.schemes,
                                            ctx.config.timezone)
         except BadInput as exc:
-            raise HTTPException(400, str(exc)) from None
+            raise HTTPException(400, localize(str(exc), lang)) from None
 
     @router.post("/channels/try", dependencies=[Depends(access.ADMIN)])
     def trial_send(request: Request, body: Trial) -> dict[str, Any]:
@@ -147,13 +151,15 @@ def settings_router(ctx: Context) -> APIRouter:
         it; nothing saved); returns ``{"ok", "error"}`` and writes ``send_test`` to the
         audit log."""
         entry = keep_secrets(ctx, body.entry, saved("channels", body.index))
+        lang = pick_lang(request)
         try:
             cfg = ChannelConfig.model_validate(entry)
             channel = build_channel(ctx.channels, cfg)
         except ValidationError as exc:
-            raise HTTPException(400, f"channel: {exc.errors()[0]['msg']}") from None
+            raise HTTPException(400, localize(f"channel: {exc.errors()[0]['msg']}", lang)
+                                ) from None
         except BadInput as exc:
-            raise HTTPException(400, str(exc)) from None
+            raise HTTPException(400, localize(str(exc), lang)) from None
         now = datetime.now(UTC)
         who = access.viewer(request).name
         alert = Alert(rule="test", dedup_key=f"test:{cfg.name}:{now.timestamp()}",
@@ -180,7 +186,7 @@ def settings_router(ctx: Context) -> APIRouter:
         except SettingsConflict as exc:
             raise HTTPException(409, str(exc)) from None
         except BadInput as exc:
-            raise HTTPException(400, str(exc)) from None
+            raise HTTPException(400, localize(str(exc), pick_lang(request))) from None
         access.audit(request, "setting", f"import:{body.name}", {"op": "import",
                                                                  "version": version})
         return {"version": version}
