@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pageserver import running_page_server
 from sqlalchemy import create_engine, make_url, text
 
 from yuqing.config import parse_config
@@ -140,3 +141,26 @@ def test_a_source_added_in_the_browser_is_polled_by_a_running_worker(tmp_path: P
     assert poll_source(worker, "more", holder="w1", clock=lambda: T0).stored == 1
     worker.close()
     web.close()
+
+
+def test_a_worker_keeps_its_robots_answers_from_poll_to_poll(tmp_path: Path,
+                                                             store_url: str) -> None:
+    feed = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t"
+            "</title><item><title>青山县通报</title><link>http://x.cn/1</link>"
+            "<description>青山县城关镇发生火情</description></item></channel></rss>")
+    with running_page_server() as site:
+        site.add("/robots.txt", "User-agent: *\nAllow: /\n")
+        site.add("/feed.xml", feed, headers={"Content-Type": "application/rss+xml"})
+        cfg = parse_config({"sources": [{"name": "feed", "kind": "rss", "interval": 60,
+                                         "url": site.url("/feed.xml")}]})
+        ctx = Context(config=cfg, database_url=store_url)
+        now = T0
+        for worker in ("w1", "w1", "w1"):
+            poll_source(ctx, "feed", holder=worker, clock=lambda at=now: at)
+            due = next_due(ctx.store.load_source_state("feed"))
+            assert due is not None
+            now = due
+        ctx.close()
+        paths = [hit.path for hit in site.hits]
+    assert paths.count("/feed.xml") == 3
+    assert paths.count("/robots.txt") == 1  # before: once a poll

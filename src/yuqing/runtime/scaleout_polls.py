@@ -6,7 +6,8 @@ replay source never is); each due source nobody polls and nobody queued is marke
 queued for ``QUEUE_TTL`` (store/scaleout.py ``mark_queued``) and its poll enqueued.
 A worker runs :func:`poll_source`: it claims the source's lease for ``LEASE_TTL``,
 checks again that it is due (a poll delivered twice runs once), polls it (sources/poll.py
-``poll_due``, with an HttpFetcher of its own), runs the items through the pipeline,
+``poll_due``, with the HttpFetcher its process keeps from poll to poll, so robots.txt
+answers and per-host pacing carry over), runs the items through the pipeline,
 saves the source's state AFTER the items (so a crash re-fetches rather than loses), and
 releases the lease.
 
@@ -20,9 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from yuqing.domain import BadInput, RawItem, SourceState
 from yuqing.runtime.chores import CHORES, Chores
@@ -36,6 +39,8 @@ from yuqing.sources.polling import AnySource, PollEnv
 from yuqing.sources.registry import create_source
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 #: how long a worker may poll one source (fetch and pipeline) before others may
 LEASE_TTL = timedelta(minutes=10)
@@ -121,7 +126,7 @@ def poll_source(ctx: Context, name: str, *, holder: str,
             return Outcome()
         source = create_source(ctx.sources, config)
         health = SourceHealth.restored(name, config.interval, saved)
-        raws = asyncio.run(_poll_once(ctx, source, health, now, clock))
+        raws = _POLLER.run(lambda fetcher: _poll_once(ctx, source, health, now, clock, fetcher))
         outcome = run_stream(ctx.pipeline, raws) if raws else Outcome()
         ctx.store.save_source_state(health.saved_state(now))
         return outcome
@@ -129,15 +134,32 @@ def poll_source(ctx: Context, name: str, *, holder: str,
         ctx.store.shared.release_source(name, holder)
 
 
+class _ProcessPoller:
+    """The event loop and HttpFetcher this process polls with, kept from one poll to the
+    next, so a worker's robots.txt answers (cached 24 h) and per-host pacing carry over
+    between its polls (a fetcher belongs to one event loop). Made on first use in the
+    process that polls (a pool process), never inherited through a fork."""
+
+    def __init__(self) -> None:
+        self._pid = -1
+        self._runner: asyncio.Runner | None = None
+        self.fetcher: HttpFetcher | None = None
+
+    def run(self, poll: Callable[[HttpFetcher], Coroutine[Any, Any, _T]]) -> _T:
+        """Run ``poll(fetcher)`` on this process's loop; return its result."""
+        if self._runner is None or self.fetcher is None or self._pid != os.getpid():
+            self._pid, self._runner, self.fetcher = os.getpid(), asyncio.Runner(), HttpFetcher()
+        return self._runner.run(poll(self.fetcher))
+
+
+_POLLER = _ProcessPoller()
+
+
 async def _poll_once(ctx: Context, source: AnySource, health: SourceHealth, now: datetime,
-                     clock: Callable[[], datetime]) -> list[RawItem | BadInput]:
-    """Poll ``source`` once with an HttpFetcher of its own (a fetcher belongs to one event
-    loop); return its items and bad records."""
-    fetcher = HttpFetcher()
-    try:
-        prepare([source], fetcher)
-        env = PollEnv(http=fetcher, memory=ctx.store.collection, schemes=ctx.config.schemes,
-                      now=clock)
-        return await poll_due([source], {source.name: health}, now, env)
-    finally:
-        await fetcher.aclose()
+                     clock: Callable[[], datetime],
+                     fetcher: HttpFetcher) -> list[RawItem | BadInput]:
+    """Poll ``source`` once with ``fetcher``; return its items and bad records."""
+    prepare([source], fetcher)
+    env = PollEnv(http=fetcher, memory=ctx.store.collection, schemes=ctx.config.schemes,
+                  now=clock)
+    return await poll_due([source], {source.name: health}, now, env)
