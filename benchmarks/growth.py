@@ -7,7 +7,8 @@ For each backend the store is filled with generated items up to each size in tur
 same store grows; ``ANALYZE`` after each filling). SQLite: benchmarks/api.py
 ``generate`` through the store's writes (bundled hot-search topics and sentiment3 posts,
 numbered, over 90 days). PostgreSQL: ``fill_postgresql``, server-side (``INSERT ...
-SELECT generate_series``, 5M items in about 30 minutes here): the same texts as
+SELECT generate_series``: 4,800 items/s on a quiet machine here, 5M in 43 minutes
+under a load of 10–18): the same texts as
 templates, their ``match_text`` and ``search_bigrams`` computed by the store's own
 functions, each row a numbered copy with a key, URL and content hash of its own,
 published within a year, source, sentiment and schemes drawn as ``generate`` draws them,
