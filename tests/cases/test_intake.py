@@ -184,8 +184,10 @@ def _owner(store: Store, known: dict[int, str], case_id: int) -> str:
 
 def test_the_repeat_index_decides_as_reading_every_petition_of_the_year(store: Store) -> None:
     """Every labelled petition of tests/fixtures/petitions gets the repeat (petition and
-    score) that ``find_repeat`` gives against all the petitions in its reach, the first
-    of them stored before the index (indexed by the next intake)."""
+    score) that ``find_repeat`` gives against all the petitions in its reach, weighted
+    by the IDF over every petition stored (intake's weights): the bounded candidates
+    (the rarest bigrams' recent petitions, the same petitioner's) lose no decision
+    there. The first of them is stored before the index (indexed by the next intake)."""
     rows = read_labelled(FIXTURES / "petitions.jsonl")
     svc = CaseService(store, unit_chain(rows))
     key = shared_secret(store, PETITIONER_KEY)
@@ -199,13 +201,15 @@ def test_the_repeat_index_decides_as_reading_every_petition_of_the_year(store: S
     for row in rows[1:]:
         received = parse_time(row["received_at"], svc.tz)
         reach = units_under(svc.config.cases.units, store, row["unit"])
-        earlier = [pet.petition_text(vars(p)) for p in store.petitions.find()
+        stored = store.petitions.find()
+        earlier = [pet.petition_text(vars(p)) for p in stored
                    if p.received_at >= received - timedelta(days=REPEAT_WINDOW_DAYS)
                    and _owner(store, owner, p.case_id) in reach]
         new = pet.PetitionText(0, 0, frozenset(
             (pet.identity_hash(Contact(**_contact(row)), key) or "").split()),
             pet.bigrams(row["subject"]), pet.accused_bigrams(row.get("accused")))
-        want = pet.find_repeat(new, earlier)
+        want = pet.find_repeat(new, earlier,
+                               pet.idf_weights([pet.bigrams(p.subject) for p in stored]))
         got = _intake(svc, row).petition
         assert (got.repeat_of, got.repeat_score) == (
             (want.petition_id, want.score) if want else (None, None)), row["subject"]

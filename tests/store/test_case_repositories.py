@@ -135,33 +135,31 @@ def test_petitions_and_their_protected_contact(store: Store) -> None:
     assert store.petitions.counts() == {"petitions": 2, "repeats": 1, "cross_level": 1}
 
 
-def test_the_repeat_index_reads_only_petitions_that_may_reach_the_threshold(
-        store: Store) -> None:
+def test_the_repeat_index_reads_the_recent_petitions_of_each_bigram(store: Store) -> None:
     case_id = new_case(store)
     values = {"case_id": case_id, "channel": "letter", "unit": "县信访局", "accused": None,
               "addressed_level": "county", "responsible_level": "county",
               "contact_masked": "张*", "repeat_of": None, "repeat_score": None,
               "cross_level": False}
     subjects = {"ab": ({"甲乙"}, None), "abcd": ({"甲乙", "乙丙", "丙丁"}, "h1"),
-                "long": ({"甲乙", *(f"x{k}" for k in range(40))}, None),
-                "same person": ({"甲乙", *(f"y{k}" for k in range(40))}, "h2 h3"),
-                "old": ({"甲乙"}, None)}
+                "bc": ({"乙丙"}, None), "same person": ({"戊己"}, "h2 h3"),
+                "old": ({"甲乙"}, "h3")}
     ids = {}
     for k, (name, (grams, identity)) in enumerate(subjects.items()):
         when = T0 - timedelta(days=400) if name == "old" else T0 + timedelta(days=k)
         ids[name] = store.petitions.insert({**values, "subject": name, "received_at": when,
                                             "identity_hash": identity}, Contact(), grams)
     assert store.petitions.unindexed() == []
-    assert store.petitions.gram_frequencies(T0, None, ["甲乙", "乙丙", "无"]) == (
-        4, {"甲乙": 4, "乙丙": 1})
-    assert store.petitions.gram_frequencies(T0, ["邻县信访局"], ["甲乙"]) == (0, {})
-    # a subject of 20 bigrams weighing 1 each, 甲乙 among them: "long" (41 bigrams, 1
-    # shared: at most 1 / 20) cannot reach 0.10, the same person's can reach 0.04 not 0.06
-    weights = {"甲乙": 1.0, **{f"z{k}": 1.0 for k in range(19)}}
-    found = store.petitions.overlap_candidates(T0, None, weights, {"h3"}, 0.04, 0.10)
+    # every petition ever indexed counts, the one out of the year too
+    assert store.petitions.gram_counts(["甲乙", "乙丙", "无"]) == (5, {"甲乙": 3, "乙丙": 2})
+    found = store.petitions.recent_sharing(T0, None, ["甲乙"], {"h3"}, 5)
     assert [r["id"] for r in found] == [ids["ab"], ids["abcd"], ids["same person"]]
-    found = store.petitions.overlap_candidates(T0, None, weights, {"h3"}, 0.06, 0.10)
-    assert [r["id"] for r in found] == [ids["ab"], ids["abcd"]]
+    # one per bigram: the one indexed last ("old" is, but out of the year: none of 甲乙)
+    found = store.petitions.recent_sharing(T0, None, ["甲乙", "乙丙"], set(), 1)
+    assert [r["id"] for r in found] == [ids["bc"]]
+    found = store.petitions.recent_sharing(T0, None, ["甲乙"], {"h1"}, 2)
+    assert [r["id"] for r in found] == [ids["abcd"]]
+    assert store.petitions.recent_sharing(T0, ["邻县信访局"], ["甲乙"], {"h3"}, 5) == []
 
 
 def test_ids_past_the_sql_integer_range_name_no_row(store: Store) -> None:

@@ -6,8 +6,6 @@ import json
 from collections.abc import Callable
 from datetime import timedelta, timezone
 
-import pytest
-
 from yuqing.domain import Item, TermHit
 from yuqing.store import Store, item_to_json
 from yuqing.store.items import item_to_row
@@ -116,21 +114,3 @@ def test_emotion_is_stored_in_extra_and_read_back(
     assert got.extra == {"topic": "教育"}
     other = store.get_item("o")
     assert other is not None and other.emotion is None and other.extra == {"emotion": "angry"}
-
-
-def test_copy_adds_new_items_as_saving_them_would(store: Store,
-                                                  make_item: Callable[..., Item]) -> None:
-    """COPY (bulk history, PostgreSQL only) stores what ``save`` stores, schemes too."""
-    a = make_item("weibo:c1", "市第一中学食堂发生食物中毒", schemes=["学校", "学校"],
-                  sentiment="negative", sensitive_terms=[TermHit("中毒", "安全", 9, 11)])
-    b = make_item("weibo:c2", "今天天气不错", minutes=5)
-    if store.dialect != "postgresql":
-        with pytest.raises(ValueError, match="COPY needs PostgreSQL"):
-            store.items.copy_new([a])
-        return
-    assert store.items.copy_new([a, b]) == 2
-    assert store.count_items() == 2
-    got = store.get_item("weibo:c1")
-    assert got is not None and item_to_json(got) == item_to_json(a)
-    assert [it.key for it in store.items.feed(scheme="学校")] == ["weibo:c1"]
-    assert store.items.save([b]).inserted == 0  # known now: a normal save sees it

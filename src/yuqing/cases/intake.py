@@ -40,6 +40,12 @@ REPEAT_WINDOW_DAYS = 365
 ITEM_LINK_SIMILARITY = 0.08
 #: online items looked at per petition
 ITEM_CANDIDATES = 50
+#: the rarest bigrams of a new subject (fewest petitions ever) whose petitions are
+#: candidates of a repeat: on tests/fixtures/petitions, 12 give every decision that
+#: reading all the petitions in reach gives, 8 miss two (tests/cases/test_intake.py)
+RARE_GRAMS = 12
+#: petitions read per rare bigram: the ones indexed last (the most recent)
+RECENT_PER_GRAM = 100
 #: name of the store's secret that keys the petitioner hashes (petitions.identity_hash)
 PETITIONER_KEY = "petitioner-identity"
 
@@ -113,27 +119,26 @@ def add_petition(service: CaseService, p: PetitionInput, *, actor: str,
 
 def stored_repeat(store: Store, new: pet.PetitionText, since: datetime,
                   units: Collection[str] | None) -> pet.RepeatMatch | None:
-    """Return what ``pet.find_repeat`` returns for ``new`` against the petitions received
-    at or after ``since`` in the cases of ``units`` (None: every case), reading only the
-    ones that may reach a threshold (the store's repeat index), not all of them.
+    """Return what ``pet.find_repeat`` returns for ``new`` against the candidates among the
+    petitions received at or after ``since`` in the cases of ``units`` (None: every case),
+    with the IDF of the store's counts of every petition ever indexed.
 
-    The same answer: the IDF comes from the index's exact counts, and a petition is
-    left out only when its overlap cannot reach its threshold
-    (``PetitionsRepository.overlap_candidates`` bounds it).
+    The candidates (``PetitionsRepository.recent_sharing``): every petition sharing one of
+    ``new``'s identity hashes, and the RECENT_PER_GRAM petitions indexed last with each of
+    the RARE_GRAMS rarest bigrams of ``new``'s subject (bigrams no petition had are left
+    out). The reads are bounded by those two numbers and the petitioner's own petitions,
+    not by the petitions of the year (docs/SCALEOUT.md, "Petition intake").
     """
     index_missing(store)
     if not new.subject:
         return None
-    n, df = store.petitions.gram_frequencies(since, units, new.subject)
-    idf, unseen = pet.idf_from_counts(df, n)
-    weights = {g: idf.get(g, unseen) for g in new.subject}
-    rows = store.petitions.overlap_candidates(
-        since, units, weights, new.identity, pet.SAME_PERSON_SIMILARITY,
-        min(pet.SAME_MATTER_SIMILARITY, pet.SAME_TEXT_SIMILARITY))
+    n, df = store.petitions.gram_counts(new.subject)
+    rare = sorted((g for g in new.subject if g in df), key=lambda g: (df[g], g))[:RARE_GRAMS]
+    rows = store.petitions.recent_sharing(since, units, rare, new.identity, RECENT_PER_GRAM)
     earlier = [pet.petition_text(r) for r in rows]
     wanted = set().union(*(old.subject for old in earlier)) - new.subject
     if wanted:
-        df.update(store.petitions.gram_frequencies(since, units, wanted)[1])
+        df.update(store.petitions.gram_counts(wanted)[1])
     return pet.find_repeat(new, earlier, pet.idf_from_counts(df, n))
 
 

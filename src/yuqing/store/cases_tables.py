@@ -158,11 +158,13 @@ petition_terms = Table(
            primary_key=True),
     Column("kind", String(1), primary_key=True),
     Column("term", String, primary_key=True),
-    Index("ix_petition_terms_term", "kind", "term"),
+    # newest first per term (migration 0016_growth15)
+    Index("ix_petition_terms_recent", "kind", "term", "petition_id"),
 )
 
-# How many petitions ever indexed have each subject bigram (never decreased: at least the
-# count among any subset, so it bounds a bigram's inverse document frequency from below).
+# How many petitions ever indexed have each subject bigram (never decreased), and under
+# the empty term how many petitions were ever indexed: the document frequencies of the
+# repeat weights (cases/intake.py).
 petition_gram_counts = Table(
     "petition_gram_counts",
     metadata,

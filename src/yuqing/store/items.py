@@ -430,29 +430,6 @@ def related_items(conn: Connection, key: str, limit: int) -> list[Item]:
     return [row_to_item(r._mapping) for r in conn.execute(stmt)]
 
 
-def copy_items(conn: Connection, batch: Sequence[Item], now: datetime) -> int:
-    """Add ``batch``, items whose keys are not stored, with PostgreSQL's COPY (rows and
-    scheme pairs; ``rev`` NULL: older than any process's watermark); return how many.
-    Raises ValueError for another database, and the database's error for a stored key."""
-    if conn.dialect.name != "postgresql":
-        raise ValueError(f"copy_items: COPY needs PostgreSQL, not {conn.dialect.name}")
-    rows = [item_to_row(item, now) for item in batch]
-    if not rows:
-        return 0
-    names = [c.name for c in items.columns if c.name != "seq"]
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    columns = ", ".join(f'"{n}"' for n in names)
-    with cursor.copy(f"COPY items ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([_JSON.encode(row[n]) if n in _SQLITE_JSON and row[n] is not None
-                            else row[n] for n in names])
-    with cursor.copy("COPY item_schemes (item_key, scheme) FROM STDIN") as copy:
-        for item in batch:
-            for scheme in dict.fromkeys(item.schemes):
-                copy.write_row([item.key, scheme])
-    return len(rows)
-
-
 class ItemsRepository(Repository):
     """Queries of items (save, get, search, feed and analytics reads)."""
 
@@ -461,12 +438,6 @@ class ItemsRepository(Repository):
         counts of inserted and updated rows. Raises ValueError for a naive datetime."""
         with self._write() as conn:
             return save_items(conn, batch, datetime.now(UTC))
-
-    def copy_new(self, batch: Sequence[Item]) -> int:
-        """Add ``batch`` (new keys only) with COPY on PostgreSQL (:func:`copy_items`: for
-        loading history in bulk, e.g. benchmarks/growth.py); return how many."""
-        with self._write() as conn:
-            return copy_items(conn, batch, datetime.now(UTC))
 
     def existing_keys(self, keys: Iterable[str]) -> set[str]:
         """Return the subset of ``keys`` already stored."""

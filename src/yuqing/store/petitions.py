@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from yuqing.domain import Contact, Petition
@@ -27,9 +27,10 @@ from yuqing.store.cases_tables import (
 )
 from yuqing.store.repository import Repository, storable_id
 
-#: relative slack of the candidate bound against float rounding (the database sums in
-#: another order than Python)
-_SLACK = 1e-9
+#: the ``petition_gram_counts`` term that counts every petition indexed (no bigram is empty)
+TOTAL = ""
+#: terms per ``IN`` list (SQLite's limit of bound parameters is far above it)
+_IN_CHUNK = 500
 #: the columns of a ``Petition`` (all but the index's ``gram_count``)
 _SHOWN = tuple(c for c in petitions.c if c.name != "gram_count")
 
@@ -48,7 +49,8 @@ def insert_petition(conn: Connection, values: Mapping[str, Any], contact: Mappin
 def index_petitions(conn: Connection, grams: Mapping[int, Collection[str]]) -> None:
     """Write the repeat index of the petitions ``{id: subject bigrams}``: their bigrams
     (kind ``s``), their identity hashes (kind ``i``, from ``identity_hash``),
-    ``gram_count`` and the bigrams' ``petition_gram_counts``."""
+    ``gram_count``, the bigrams' ``petition_gram_counts`` and the count of petitions
+    indexed (term ``TOTAL``)."""
     if not grams:
         return
     hashes = dict(conn.execute(select(petitions.c.id, petitions.c.identity_hash)
@@ -61,6 +63,7 @@ def index_petitions(conn: Connection, grams: Mapping[int, Collection[str]]) -> N
     if rows:
         conn.execute(insert(petition_terms), rows)
     counts = Counter(g for subject in grams.values() for g in subject)
+    counts[TOTAL] += len(grams)
     if counts:
         module = postgresql if conn.dialect.name == "postgresql" else sqlite
         stmt = module.insert(petition_gram_counts)
@@ -88,68 +91,37 @@ def _in_reach(since: datetime, units: Collection[str] | None) -> Any:
     return cond if units is None else and_(cond, petitions.c.case_id.in_(case_ids_of(units)))
 
 
-def gram_frequencies(conn: Connection, since: datetime, units: Collection[str] | None,
-                     grams: Iterable[str]) -> tuple[int, dict[str, int]]:
-    """Return (the number of petitions in reach, ``{bigram: number of them whose
-    subject has it}`` for those of ``grams`` some have)."""
-    reach = _in_reach(since, units)
-    total = int(conn.scalar(select(func.count()).select_from(petitions).where(reach)) or 0)
-    wanted = sorted(set(grams))
-    if not wanted:
-        return total, {}
-    stmt = (select(petition_terms.c.term, func.count())
-            .join(petitions, petitions.c.id == petition_terms.c.petition_id)
-            .where(petition_terms.c.kind == "s", petition_terms.c.term.in_(wanted), reach)
-            .group_by(petition_terms.c.term))
-    return total, {str(t): int(c) for t, c in conn.execute(stmt)}
+def gram_counts(conn: Connection, grams: Iterable[str]) -> tuple[int, dict[str, int]]:
+    """Return (the petitions ever indexed, ``{bigram: how many of them had it}`` for those
+    of ``grams`` some had), from ``petition_gram_counts``: one primary-key read per
+    bigram, whatever the number of petitions."""
+    counts = petition_gram_counts.c
+    wanted = sorted({TOTAL, *grams})
+    found: dict[str, int] = {}
+    for k in range(0, len(wanted), _IN_CHUNK):
+        found.update((str(t), int(n)) for t, n in conn.execute(
+            select(counts.term, counts.n).where(counts.term.in_(wanted[k:k + _IN_CHUNK]))))
+    return found.pop(TOTAL, 0), found
 
 
-def overlap_candidates(conn: Connection, since: datetime, units: Collection[str] | None,
-                       weights: Mapping[str, float], identities: Collection[str],
-                       floor: float, threshold: float) -> list[Row]:
+def recent_sharing(conn: Connection, since: datetime, units: Collection[str] | None,
+                   grams: Collection[str], identities: Collection[str],
+                   per_gram: int) -> list[Row]:
     """Return ``{"id", "case_id", "identity_hash", "subject", "accused", "received_at"}``
-    of the petitions in reach that may reach a weighted overlap of ``threshold`` (``floor``
-    for those sharing one of ``identities``) with the subject whose bigrams weigh
-    ``weights`` (IDF over the petitions in reach: ``ln((n + 1) / (df + 1)) + 1``), oldest
-    first.
-
-    The overlap is the weight of the shared bigrams S over the lighter subject's weight.
-    A petition is left out only when S < t * min(total weight, a lower bound of its
-    weight): first S plus 1 for each other bigram (every weight is at least 1), then S
-    plus each other bigram's weight with its ``petition_gram_counts`` count (at least
-    its df) as df.
-    """
-    if not weights:
-        return []
-    terms, counts = petition_terms.c, petition_gram_counts.c
-    reach = _in_reach(since, units)
-    n = int(conn.scalar(select(func.count()).select_from(petitions).where(reach)) or 0)
-    total = sum(weights.values())
-    same_person = petitions.c.id.in_(select(terms.petition_id).where(
-        terms.kind == "i", terms.term.in_(sorted(identities))))
-    need = case((same_person, floor), else_=threshold) * (1 - _SLACK)
-    shared = func.sum(case(dict(weights), value=terms.term, else_=0.0))
-    loose = (select(petitions.c.id, shared.label("shared"), need.label("need"))
-             .join(petition_terms, terms.petition_id == petitions.c.id)
-             .where(terms.kind == "s", terms.term.in_(sorted(weights)), reach)
-             .group_by(petitions.c.id, petitions.c.gram_count)
-             .having(or_(shared >= need * total,
-                         shared >= need * (shared + petitions.c.gram_count - func.count())))
-             .cte("loose"))
-    pg = conn.dialect.name == "postgresql"
-    least, greatest = (func.least, func.greatest) if pg else (func.min, func.max)
-    idf = func.ln((n + 1.0) / (least(counts.n, n) + 1.0)) + 1.0
-    lighter = loose.c.shared + func.coalesce(func.sum(greatest(idf, 1.0)), 0.0)
-    others = (select(loose.c.id)
-              .outerjoin(petition_terms, and_(terms.petition_id == loose.c.id, terms.kind == "s",
-                                              terms.term.not_in(sorted(weights))))
-              .outerjoin(petition_gram_counts, counts.term == terms.term)
-              .group_by(loose.c.id, loose.c.shared, loose.c.need)
-              .having(or_(loose.c.shared >= loose.c.need * total,
-                          loose.c.shared >= loose.c.need * lighter)))
+    of the petitions in reach (``_in_reach``) among the ``per_gram`` indexed last with
+    each of ``grams`` and all those sharing one of ``identities``, oldest first: at most
+    ``len(grams) * per_gram`` index entries read, plus the identities' (newest first by
+    ``ix_petition_terms_recent``)."""
+    terms = petition_terms.c
+    recent = [select(terms.petition_id).where(terms.kind == "s", terms.term == g)
+              .order_by(terms.petition_id.desc()).limit(per_gram).subquery()
+              for g in sorted(grams)]
+    ids = union_all(*(select(r.c.petition_id) for r in recent),
+                    select(terms.petition_id).where(terms.kind == "i",
+                                                    terms.term.in_(sorted(identities))))
     cols = (petitions.c.id, petitions.c.case_id, petitions.c.identity_hash,
             petitions.c.subject, petitions.c.accused, petitions.c.received_at)
-    return rows_of(conn, select(*cols).where(petitions.c.id.in_(others))
+    return rows_of(conn, select(*cols).where(petitions.c.id.in_(ids), _in_reach(since, units))
                    .order_by(petitions.c.id))
 
 
@@ -235,22 +207,20 @@ class PetitionsRepository(Repository):
         with self._write() as conn:
             index_petitions(conn, grams)
 
-    def gram_frequencies(self, since: datetime, units: Collection[str] | None,
-                         grams: Iterable[str]) -> tuple[int, dict[str, int]]:
-        """Return (the number of petitions received at or after ``since`` in the cases of
-        ``units``, ``{bigram: how many of them have it in their subject}`` for ``grams``)."""
+    def gram_counts(self, grams: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """Return (the petitions ever indexed, ``{bigram: how many of them had it}`` for
+        ``grams``) (:func:`gram_counts`)."""
         with self._read() as conn:
-            return gram_frequencies(conn, since, units, grams)
+            return gram_counts(conn, grams)
 
-    def overlap_candidates(self, since: datetime, units: Collection[str] | None,
-                           weights: Mapping[str, float], identities: Collection[str],
-                           floor: float, threshold: float) -> list[dict[str, Any]]:
-        """Return the repeat candidates of a subject (``overlap_candidates``): every
-        petition in reach that may reach ``threshold`` (``floor`` when it shares one
-        of ``identities``), oldest first."""
+    def recent_sharing(self, since: datetime, units: Collection[str] | None,
+                       grams: Collection[str], identities: Collection[str],
+                       per_gram: int) -> list[dict[str, Any]]:
+        """Return the repeat candidates of a subject (:func:`recent_sharing`): the
+        petitions in reach among the ``per_gram`` indexed last with each of ``grams``, and
+        every one sharing one of ``identities``, oldest first."""
         with self._read() as conn:
-            return overlap_candidates(conn, since, units, weights, identities, floor,
-                                      threshold)
+            return recent_sharing(conn, since, units, grams, identities, per_gram)
 
     def get(self, petition_id: int) -> Petition | None:
         """Return petition ``petition_id`` (contact masked only), or None."""
