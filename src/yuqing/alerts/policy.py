@@ -117,12 +117,16 @@ class AlertPolicy:
     def record(self, tx: Transaction, rule: MatchRule, stories: list[Story],
                now: datetime) -> list[int]:
         """Record the alerts of ``stories`` under ``rule`` in transaction ``tx`` (from
-        ``store.transaction()``, holding the shared-state lock); return the ids of new alerts.
+        ``store.transaction()``; it takes the shared-state lock, which the pipeline's shared
+        step holds already); return the ids of new alerts.
 
         The stories' events' stored sizes and their sent states are read with one query
         each for the whole list, decided in order in memory, and written back with one
         statement (a few round trips per batch, not per story).
         """
+        # decided in memory from states read once: no other writer may decide meanwhile
+        # (the pipeline's shared step holds the lock already; taking it again is a no-op)
+        tx.shared.lock()
         sizes = tx.alerts.event_sizes(
             {s.items[0].event_id for s in stories if s.items[0].event_id})
         states = tx.alerts.load_groups(rule.name, [s.key for s in stories])
