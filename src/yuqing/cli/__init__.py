@@ -111,11 +111,12 @@ def check(config: ConfigOpt = None, db: DbOpt = None,
     source's glob that matches no file yet). The folder of an enabled file source's
     ``path`` that does not exist is an error (exit 2 naming the source and the path).
     """
-    from yuqing.runtime.checks import channel_problems, masked_url, source_path_problems
+    from yuqing.runtime.checks import channel_problems, source_path_problems
     from yuqing.runtime.context import make_context
     from yuqing.sources.http import HttpFetcher
     from yuqing.sources.poll import prepare
     from yuqing.sources.registry import create_sources
+    from yuqing.store.engine import masked_url
 
     with user_errors():
         ctx = make_context(config, db)

@@ -11,7 +11,6 @@ config refuses the same mistakes, each named by its key and value, and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import time
 
@@ -60,11 +59,6 @@ def check_broker_url(url: str) -> str:
                          "(amqp://user:password@host:5672// for RabbitMQ, "
                          "redis://host:6379/0 for Redis)")
     return url
-
-
-def masked_url(url: str | None) -> str | None:
-    """``url`` with the password of its ``user:password@`` part shown as ``***``."""
-    return None if url is None else re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
 
 
 #: the settings whose values are checked here (the schema checks ``timezone`` itself)

@@ -28,7 +28,7 @@ from yuqing.config import (
 )
 from yuqing.domain import BadInput
 from yuqing.plugins import Registry
-from yuqing.runtime.checks import check_broker_url, check_config, check_environment
+from yuqing.runtime.checks import SETTING_CHECKS, check_config, check_environment
 from yuqing.runtime.live_settings import ConfigSource, LiveSettings
 from yuqing.runtime.outcome import Outcome
 from yuqing.runtime.pipeline import Pipeline
@@ -36,7 +36,6 @@ from yuqing.runtime.registries import Registries, load_registries
 from yuqing.runtime.stages import StageFactory
 from yuqing.sources.registry import SourceFactory
 from yuqing.store import Store, open_store
-from yuqing.store.engine import check_database_url
 
 if TYPE_CHECKING:
     from yuqing.runtime.celery_app import Producer
@@ -174,11 +173,10 @@ def make_context(config_path: Path | None = None, db: str | None = None,
     > config file > none. Raises BadInput for a bad ``YUQING_<NAME>`` variable (named), a
     bad config file (file, key and value named), or a broker without PostgreSQL."""
     check_environment()
-    for flag, value, check in (("--db", db, check_database_url),
-                               ("--broker", broker, check_broker_url)):
+    for flag, name, value in (("--db", "database_url", db), ("--broker", "broker_url", broker)):
         try:
             if value is not None:
-                check(value)
+                SETTING_CHECKS[name](value)
         except ValueError as exc:
             raise BadInput(f"{flag}: {exc}") from None
     source = None

@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from alembic.util import CommandError
 from sqlalchemy import Connection, case, func, select
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from yuqing.domain import Alert, BadInput, Item, SourceState
@@ -24,7 +24,7 @@ from yuqing.store import alerts as _alerts
 from yuqing.store import health as _health
 from yuqing.store import items as _items
 from yuqing.store.alerts import PendingDelivery, StoredAlert
-from yuqing.store.engine import Engines, create_engines
+from yuqing.store.engine import Engines, create_engines, masked_url
 from yuqing.store.items import SaveResult, item_to_json
 from yuqing.store.migrate import upgrade
 from yuqing.store.repositories import Repositories, Transaction, View
@@ -39,14 +39,6 @@ __all__ = [
 SAVE_BATCH = 1000  # items per write transaction in save_items
 
 
-def _shown(url: object) -> str:
-    """``url`` as an error message may show it: its password masked (``***``)."""
-    try:
-        return make_url(str(url)).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(not a database URL)"
-
-
 def open_store(url: str | URL) -> Store:
     """Return a ``Store`` on ``url`` after migrating its database to the newest schema.
 
@@ -56,7 +48,7 @@ def open_store(url: str | URL) -> Store:
     that cannot be reached, or one whose schema this version does not know
     (written by a newer Yuqing).
     """
-    shown = _shown(url)
+    shown = masked_url(str(url))
     try:
         engines = create_engines(url)
     except (ValueError, ArgumentError) as exc:

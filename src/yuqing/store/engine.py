@@ -118,6 +118,12 @@ def create_engines(url: str | URL) -> Engines:
     return Engines(write=write, read=read)
 
 
+def masked_url(url: str | None) -> str | None:
+    """``url`` (a database or broker URL) with the password of its ``user:password@`` part
+    shown as ``***``, for messages and `yuqing check`."""
+    return None if url is None else re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
 def check_database_url(url: str) -> str:
     """Return ``url`` when SQLAlchemy can read it as a URL; raises ValueError otherwise
     (the message gives two examples)."""
