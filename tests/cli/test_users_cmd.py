@@ -33,6 +33,8 @@ def test_user_add_list_and_token(tmp_path: Path) -> None:
     typo = run("user", "add", "x", "--role", "admni", "--password-stdin", "--db", db,
                stdin="long-password\n")
     assert typo.returncode == 2 and "did you mean 'admin'?" in typo.stderr
+    asked = run("user", "add", "x", "--role", "admni", "--db", db)  # no terminal, no stdin
+    assert asked.returncode == 2 and "did you mean 'admin'?" in asked.stderr  # before a prompt
     listed = json.loads(run("user", "list", "--db", db, "--json").stdout)
     assert [(u["name"], u["role"], u["unit"]) for u in listed] == [("root", "admin", "市网信办")]
     token = run("user", "token", "root", "--db", db).stdout.strip()

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from yuqing.cli.common import ConfigOpt, DbOpt, JsonOpt, console, emit_json, fail, user_errors
+from yuqing.store.accounts import check_role
 from yuqing.web.accounts import Accounts
 
 user_app = typer.Typer(help="Web accounts: users, roles, units, API tokens.", no_args_is_help=True)
@@ -47,6 +48,8 @@ def add(
 
     addresses = {k: v for k, v in (("email", email), ("phone", phone), ("wecom", wecom))
                  if v is not None}
+    with user_errors():
+        check_role(name, role)  # before asking for a password
     password = read_password(password_stdin)
     with user_errors():
         ctx = make_context(config, db)

@@ -47,6 +47,13 @@ def list_units(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(select(units).order_by(units.c.name))]
 
 
+def check_role(name: str, role: str) -> None:
+    """Raise BadInput naming user ``name`` when ``role`` is not one of ROLES (with the
+    nearest)."""
+    if role not in ROLES:
+        raise BadInput(f"user {name!r}: role {not_one_of(role, ROLES)}")
+
+
 def add_user(conn: Connection, name: str, password_hash: str, role: str, unit: str | None,
              now: datetime) -> int:
     """Insert a user; return its id.
@@ -56,8 +63,7 @@ def add_user(conn: Connection, name: str, password_hash: str, role: str, unit: s
     """
     if not name.strip():
         raise BadInput("user: the name is required")
-    if role not in ROLES:
-        raise BadInput(f"user {name!r}: role {not_one_of(role, ROLES)}")
+    check_role(name, role)
     if unit and conn.scalar(select(units.c.name).where(units.c.name == unit)) is None:
         raise BadInput(f"user {name!r}: unit {unit!r} does not exist (add it first)")
     try:
