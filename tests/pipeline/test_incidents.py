@@ -3,6 +3,7 @@ detector on reports and hard negatives, the held-out quality, and the stage."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from yuqing.pipeline.incidents import (
     parse_casualties,
     parse_number,
 )
-from yuqing.pipeline.incidents_train import evaluate, read_incident_csv, train
+from yuqing.pipeline.incidents_train import evaluate, office_posts, read_incident_csv, train
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "incidents" / "incidents.csv"
 
@@ -117,11 +118,49 @@ def test_held_out_quality_beats_the_lexicon(detector: IncidentDetector) -> None:
 def test_training_on_the_train_half_gives_a_model_as_good() -> None:
     rows = read_incident_csv(FIXTURE)
     base = IncidentDetector.shipped(baseline=True)
-    doc = train(rows, base)
+    doc = train(rows, base, office_posts())
     from yuqing.pipeline.incidents import LinearModel
 
     retrained = IncidentDetector(base.lexicon, LinearModel.from_json(doc))
     assert evaluate(retrained, [r for r in rows if r.split == "test"])["f1"] >= 0.92
+    shipped = json.loads((Path(__file__).resolve().parents[2] / "src" / "yuqing" / "data" /
+                          "models" / "incidents" / "model.json").read_text(encoding="utf-8"))
+    assert doc["happening"].keys() == shipped["happening"].keys()
+    assert doc["bias"] == pytest.approx(shipped["bias"], abs=1e-3)
+
+
+def test_office_posts_teach_the_happening_model_only() -> None:
+    posts = office_posts()
+    kinds = Counter(r.kind for r in posts)
+    assert kinds["incident"] >= 200 and kinds["fiction"] >= 50 and kinds["drill"] >= 50
+    assert "rescue" not in kinds and "complaint" not in kinds and "other_county" not in kinds
+    assert all(r.split == "train" and not r.category for r in posts)
+    assert all(r.label == (r.kind == "incident") for r in posts)
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("县医院急诊有人yi闹，砸了护士站", "医闹"),
+    ("一中高二有人qing生了", "轻生"),
+    ("有个老师tiao楼了，学校不让说", "跳楼"),
+])
+def test_cues_are_found_in_evasive_spellings(detector: IncidentDetector, text: str,
+                                             cue: str) -> None:
+    assert cue in [c for c, _ in detector.cues(text)]
+    found = detector.detect(text)
+    assert found is not None and cue in found["cues"]
+
+
+def test_a_report_that_ends_well_is_still_an_incident(detector: IncidentDetector) -> None:
+    text = ("县一中部分学生在食堂就餐后出现呕吐、腹痛等症状，共有23名学生被送往县人民医院救治，"
+            "目前均无生命危险。")
+    found = detector.detect(text)
+    assert found is not None and found["category"] == "公共卫生事件"
+
+
+def test_pollution_is_an_accident_type(detector: IncidentDetector) -> None:
+    assert TYPES["环境污染"] == "事故灾难"
+    found = detector.detect("镇化工厂又往河里偷排黑水了，下游死鱼漂了一层，臭得人受不了")
+    assert found is not None and found["type"] == "环境污染"
 
 
 def test_lexicon_refuses_an_unknown_type() -> None:

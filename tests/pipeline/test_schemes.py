@@ -125,3 +125,29 @@ def test_a_county_scheme_takes_its_bare_county_bodies(text: str, expected: list[
 def test_a_bare_county_needs_a_county_among_the_region_words() -> None:
     town = SchemeConfig(name="town", region_words=["青山"], subject_words=["医院"])
     assert SchemeMatcher([town]).match("县医院检验科把我的化验单弄丢了", "weibo") == []
+
+
+def test_a_matched_post_takes_the_office_reading_of_its_subject() -> None:
+    """A post about a body the office answers for (it matched a scheme) is read by the
+    office model: a negative mood or figure of speech about no failing is neutral, a calm
+    request about a failing is negative; an unmatched post keeps the general reading."""
+    from yuqing.pipeline.office import shipped_office_model
+
+    office = shipped_office_model()
+    scheme = SchemeConfig(name="county", expression="东林县 OR 河口镇")
+    matcher = SchemeMatcher([scheme], office=office)
+    figure = make_item("河口镇的烧烤摊火爆得不行，周末根本抢不到座")
+    request = make_item("您好，想反映一下东林县二中门口早晚没有交警疏导，"
+                        "孩子过马路很危险，能否安排一下？")
+    elsewhere = make_item("西山县二中门口早晚没有交警疏导，孩子过马路很危险，能否安排一下？")
+    figure.emotion = figure.sentiment = "negative"
+    request.emotion = request.sentiment = "positive"
+    elsewhere.emotion = elsewhere.sentiment = "positive"
+    matcher.process([figure, request, elsewhere])
+    assert figure.schemes == ["county"] and figure.sentiment == "neutral"
+    assert request.sentiment == "negative"
+    assert elsewhere.schemes == [] and elsewhere.sentiment == "positive"
+    # without the sentiment stage (no emotion) the scheme stage leaves the reading alone
+    bare = make_item("河口镇的烧烤摊火爆得不行")
+    matcher.process([bare])
+    assert bare.schemes == ["county"] and bare.sentiment is None

@@ -39,15 +39,17 @@ import ahocorasick_rs as acrs
 
 from yuqing.domain import INCIDENT_CATEGORIES, Item
 from yuqing.pipeline.base import BaseStage, StageUnavailable, live
+from yuqing.pipeline.evasion import term_variants
 from yuqing.pipeline.sentiment_text import own_words
 
 #: the four categories of the 2006 national master plan (1.3 分类分级), in its order
 CATEGORIES = INCIDENT_CATEGORIES
 #: our incident types -> category (the plan's examples: 事故灾难 covers work-safety,
-#: traffic, public-facility and pollution accidents; 自然灾害 includes forest fires)
+#: traffic, public-facility and environmental pollution accidents (1.3: 环境污染和生态破坏
+#: 事件); 自然灾害 includes forest fires)
 TYPES: dict[str, str] = {
     **dict.fromkeys(("火灾", "交通事故", "爆炸", "坍塌", "溺水", "生产安全事故", "踩踏",
-                     "燃气泄漏", "设施设备事故"), "事故灾难"),
+                     "燃气泄漏", "设施设备事故", "环境污染"), "事故灾难"),
     **dict.fromkeys(("地震", "洪涝", "地质灾害", "气象灾害", "森林火灾"), "自然灾害"),
     **dict.fromkeys(("食物中毒", "传染病", "动物疫情", "职业中毒", "食品安全"), "公共卫生事件"),
     **dict.fromkeys(("持刀伤人", "群体性事件", "欠薪讨薪", "失踪", "刑事案件"), "社会安全事件"),
@@ -166,9 +168,17 @@ class CueLexicon:
             types[cue] = kind
         return cls(types)
 
+    def spellings(self) -> dict[str, str]:
+        """Return ``{spelling: cue}``: each cue and its evasive spellings (a character in
+        pinyin or split in two: ``yi闹``, ``tiao楼``, ``qing生``;
+        :func:`~yuqing.pipeline.evasion.term_variants`, as for sensitive terms)."""
+        out = {variant: cue for cue in self.types for variant in term_variants(cue)}
+        out.update({cue: cue for cue in self.types})
+        return out
+
     def automaton(self) -> acrs.AhoCorasick:
-        """Return the leftmost-longest automaton over the cues."""
-        return acrs.AhoCorasick(list(self.types), matchkind=acrs.MatchKind.LeftmostLongest)
+        """Return the leftmost-longest automaton over :meth:`spellings` (in their order)."""
+        return acrs.AhoCorasick(list(self.spellings()), matchkind=acrs.MatchKind.LeftmostLongest)
 
 
 @dataclass(frozen=True)
@@ -224,6 +234,7 @@ class IncidentDetector:
         self.lexicon = lexicon
         self.model = model
         self._automaton = lexicon.automaton()
+        self._cue_of = list(lexicon.spellings().values())
 
     @classmethod
     def shipped(cls, *, baseline: bool = False) -> IncidentDetector:
@@ -235,9 +246,11 @@ class IncidentDetector:
         return cls(lexicon, LinearModel.from_json(json.loads(read_package_text("model.json"))))
 
     def cues(self, text: str) -> list[tuple[str, str]]:
-        """Return ``(cue, type)`` for each cue found in ``text``, in text order."""
-        types = self.lexicon.types
-        return [(cue, types[cue]) for cue in self._automaton.find_matches_as_strings(text)]
+        """Return ``(cue, type)`` for each cue found in ``text`` (in any of its spellings,
+        :meth:`CueLexicon.spellings`), in text order."""
+        types, cue_of = self.lexicon.types, self._cue_of
+        return [(cue_of[i], types[cue_of[i]])
+                for i, _, _ in self._automaton.find_matches_as_indexes(text)]
 
     def detect(self, text: str) -> dict[str, Any] | None:
         """Return the incident detail of ``text`` or None (module docstring)."""

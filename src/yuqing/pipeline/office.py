@@ -17,6 +17,7 @@ train half of ``tests/fixtures/incidents/incidents.csv``), shipped as JSON weigh
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -77,19 +78,25 @@ def features(text: str) -> set[str]:
 @dataclass(frozen=True)
 class OfficeModel:
     """The shipped weights: ``weights`` (feature -> weight) and ``bias``; ``negative`` and
-    ``not_negative`` are the probability thresholds the office polarity uses (chosen on
-    the dev split of the whole-alert set, see :mod:`yuqing.pipeline.office_train`)."""
+    ``not_negative`` are the probability thresholds the office polarity uses, and
+    ``subject_negative`` and ``subject_not_negative`` those for a post that matched one of
+    the office's monitoring schemes (chosen on the whole-alert splits, see
+    :mod:`yuqing.pipeline.office_train`)."""
 
     weights: dict[str, float]
     bias: float
     negative: float
     not_negative: float
+    subject_negative: float
+    subject_not_negative: float
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> OfficeModel:
         """Return the model of an ``office.json`` document (pipeline/office_train.py)."""
-        return cls(doc["weights"], float(doc["bias"]), float(doc["thresholds"]["negative"]),
-                   float(doc["thresholds"]["not_negative"]))
+        thresholds = doc["thresholds"]
+        return cls(doc["weights"], float(doc["bias"]), float(thresholds["negative"]),
+                   float(thresholds["not_negative"]), float(thresholds["subject_negative"]),
+                   float(thresholds["subject_not_negative"]))
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> OfficeModel:
@@ -116,3 +123,11 @@ class OfficeModel:
         weights = self.weights
         z = self.bias + sum([weights.get(f, 0.0) for f in features(text)])
         return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+
+
+@functools.cache
+def shipped_office_model() -> OfficeModel:
+    """Return the shipped model (``data/models/office.json``), loaded once per process and
+    shared by the sentiment and schemes stages; raises StageUnavailable as
+    :meth:`OfficeModel.load`."""
+    return OfficeModel.load()

@@ -37,11 +37,12 @@ CS = (0.5, 1.0, 2.0, 4.0)
 C = 1.0
 #: P(negative for the office) at or above which a post is negative, and below which a post
 #: the writer's emotion calls negative is not (chosen on the dev split of the whole-alert set)
-THRESHOLDS = {"negative": 0.85, "not_negative": 0.3}
+THRESHOLDS = {"negative": 0.85, "not_negative": 0.3,
+              "subject_negative": 0.75, "subject_not_negative": 0.3}
 INCIDENTS_CSV = Path(__file__).resolve().parents[3] / "tests/fixtures/incidents/incidents.csv"
 
 
-def _csv_rows(path: Path) -> list[dict[str, str]]:
+def csv_rows(path: Path) -> list[dict[str, str]]:
     """Rows of a CSV whose ``#`` lines before the header are comments; raises BadInput
     naming a missing file."""
     if not path.is_file():
@@ -60,11 +61,11 @@ def training_posts(incidents_csv: Path = INCIDENTS_CSV) -> list[tuple[str, int]]
                                                      "positive": 0}}
     posts: list[tuple[str, int]] = []
     for name, mapping in labels.items():
-        for n, row in enumerate(_csv_rows(data / name), 2):
+        for n, row in enumerate(csv_rows(data / name), 2):
             if row["label"] not in mapping:
                 raise BadInput(f"{data / name}:{n}: label {row['label']!r}")
             posts.append((row["text"], mapping[row["label"]]))
-    posts += [(row["text"], int(row["label"])) for row in _csv_rows(incidents_csv)
+    posts += [(row["text"], int(row["label"])) for row in csv_rows(incidents_csv)
               if row.get("split") == "train"]
     return posts
 

@@ -197,7 +197,8 @@ def complaint_cues(text: str) -> list[str]:
     return [cue for cue, reading in cue_readings(text) if reading == "complaint"]
 
 
-def office_polarity(emotion: str, text: str, office: OfficeModel | None = None) -> str:
+def office_polarity(emotion: str, text: str, office: OfficeModel | None = None, *,
+                    subject: bool = False) -> str:
     """Return the office polarity (negative / neutral / positive) of ``text`` whose writer's
     emotion label is ``emotion``; ``office`` is the office polarity model
     (:class:`~yuqing.pipeline.office.OfficeModel`), None for the rules alone.
@@ -213,6 +214,12 @@ def office_polarity(emotion: str, text: str, office: OfficeModel | None = None) 
     (:func:`own_mood_only`); else the emotion
     label (a denial such as 没有投诉的地方, or an accusation named in a call for tips,
     征集瞒报的线索, keeps the writer's reading).
+
+    ``subject`` True says the post is known to be about a body the office answers for (it
+    matched one of the office's monitoring schemes, pipeline/schemes.py): the model's
+    reading then counts with its own thresholds (``office.subject_negative`` and
+    ``office.subject_not_negative``), and a negative emotion below the second is neutral
+    without the marks of mood or play asked of a post about no body in particular.
     """
     found = cue_readings(text)
     if any(reading == "complaint" for _, reading in found):
@@ -220,7 +227,13 @@ def office_polarity(emotion: str, text: str, office: OfficeModel | None = None) 
     if emotion == "negative" and found and all(reading == "advice" and cue in _REDRESS
                                                for cue, reading in found):
         return "neutral"
-    if office is not None and about_public_body(text):
+    if office is not None and subject:
+        p = office.probability(text)
+        if p >= office.subject_negative:
+            return "negative"
+        if emotion == "negative" and p < office.subject_not_negative:
+            return "neutral"
+    elif office is not None and about_public_body(text):
         p = office.probability(text)
         if p >= office.negative:
             return "negative"

@@ -29,6 +29,8 @@ from yuqing.config import SchemeConfig
 from yuqing.domain import BadInput, Item
 from yuqing.pipeline.base import BaseStage, live
 from yuqing.pipeline.expr import Node, parse
+from yuqing.pipeline.office import OfficeModel
+from yuqing.pipeline.polarity import office_polarity
 
 #: a bare 县 before a county body: at the start of a clause, or after a word that is no
 #: place name (在县医院, 去县城, 县一中的); 白河县医院 has a place name before its 县
@@ -130,9 +132,11 @@ class SchemeMatcher(BaseStage):
     name = "schemes"
 
     def __init__(
-        self, schemes: list[SchemeConfig], normalize: Callable[[str], str] = lambda s: s
+        self, schemes: list[SchemeConfig], normalize: Callable[[str], str] = lambda s: s,
+        office: OfficeModel | None = None,
     ) -> None:
         self.schemes = [CompiledScheme.build(s, normalize) for s in schemes]
+        self.office = office
         self._normalize = normalize
         self._words = sorted(set().union(*(s.words() for s in self.schemes)))
         self._automaton = acrs.AhoCorasick(self._words) if self._words else None
@@ -158,3 +162,6 @@ class SchemeMatcher(BaseStage):
             text = (f"{self._normalize(item.title)}\n{item.match_text}" if item.title
                     else item.match_text)
             item.schemes = self.match(text, item.source)
+            if item.schemes and item.emotion is not None and self.office is not None:
+                item.sentiment = office_polarity(item.emotion, item.match_text, self.office,
+                                                 subject=True)

@@ -40,7 +40,7 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from yuqing.domain import SENTIMENTS, Item
 from yuqing.pipeline.base import BaseStage, StageUnavailable, live
-from yuqing.pipeline.office import OfficeModel
+from yuqing.pipeline.office import OfficeModel, shipped_office_model
 from yuqing.pipeline.polarity import office_polarity
 from yuqing.pipeline.sentiment_cnn import SentimentCNN
 from yuqing.pipeline.sentiment_text import cut_words, split_emoticons, without_emoticons
@@ -342,7 +342,7 @@ class SentimentStage(BaseStage):
     def __init__(self, model: SentimentModel | None = None,
                  office: OfficeModel | None = None) -> None:
         self.model = model if model is not None else SentimentModel.load()
-        self.office = office if office is not None else OfficeModel.load()
+        self.office = office if office is not None else shipped_office_model()
         if set(self.model.classes) != set(SENTIMENTS):
             raise StageUnavailable(f"sentiment: model classes {self.model.classes} != {SENTIMENTS}")
 

@@ -23,6 +23,7 @@ from yuqing.pipeline.events import EventClusterer
 from yuqing.pipeline.handling import HandlingClassifier
 from yuqing.pipeline.incidents import IncidentStage
 from yuqing.pipeline.keywords import KeywordExtractor
+from yuqing.pipeline.office import OfficeModel, shipped_office_model
 from yuqing.pipeline.places import PlaceMatcher
 from yuqing.pipeline.schemes import SchemeMatcher
 from yuqing.pipeline.segment import Segmenter
@@ -49,7 +50,11 @@ def _sensitive(config: Config) -> Stage:
 def _schemes(config: Config) -> Stage:
     if not config.schemes:
         raise StageUnavailable("no monitoring schemes configured")
-    return SchemeMatcher(config.schemes, normalize=match_form)
+    try:
+        office: OfficeModel | None = shipped_office_model()
+    except StageUnavailable:
+        office = None  # the sentiment stage, if enabled, reports the missing model
+    return SchemeMatcher(config.schemes, normalize=match_form, office=office)
 
 
 def stage_registry() -> Registry[StageFactory]:
