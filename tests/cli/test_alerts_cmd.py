@@ -170,3 +170,14 @@ def test_alerts_resend_sends_a_failed_delivery_again(cli: Invoke, tmp_path: Path
     assert (f"#{failed[0]}: 未重发 not resent: no delivery of it failed for good (deliveries: "
             "console sent, hook sent)") in nothing_left.stdout
     assert len(server.requests) == before + 1
+
+
+def test_alerts_says_when_there_are_none(cli: Invoke, tmp_path: Path) -> None:
+    cfg = str(write_config(tmp_path, ""))
+    db = f"sqlite:///{tmp_path / 'quiet.db'}"
+    quiet = tmp_path / "quiet.jsonl"
+    quiet.write_text('{"id": "1", "text": "今天天气很好", "source": "t"}\n', encoding="utf-8")
+    assert cli("ingest", str(quiet), "-c", cfg, "--db", db).exit_code == 0
+    shown = cli("alerts", "-c", cfg, "--db", db)
+    assert shown.exit_code == 0 and "没有预警" in shown.stdout
+    assert one_json(cli("alerts", "-c", cfg, "--db", db, "--json")) == {"alerts": []}

@@ -179,3 +179,23 @@ def test_a_nul_byte_in_one_row_costs_that_row_only(
     doc = one_json(result)
     assert (doc["stored"], doc["rejected"]) == (99, 1)
     assert doc["problems"] == [f"{f}:101: holds a NUL byte (at byte 7); this line is refused"]
+
+
+def test_a_date_under_another_name_is_named_on_stderr(cli: Invoke, tmp_path: Path) -> None:
+    """An export whose date field is ``published`` (not ``published_at``) keeps its rows
+    with the time received, and the person running it hears why, once per row."""
+    rows = tmp_path / "export.jsonl"
+    rows.write_text("".join(
+        f'{{"id": "{i}", "text": "第{i}条", "source": "t", "published": "2026-12-01 10:00"}}\n'
+        for i in range(7)), encoding="utf-8")
+    config = str(write_config(tmp_path))
+    result = cli("ingest", str(rows), "-c", config)
+    assert result.exit_code == 0
+    warned = flat(result.stderr)
+    assert warned.count("export.jsonl:") == 5 and warned.count("改动changed:") == 6
+    assert "改动changed:…2more" in warned
+    assert "rename it published_at or map it (--mapping published_at=NAME)".replace(" ", "") \
+        in warned
+    doc = one_json(cli("ingest", str(rows), "-c", config, "--json",
+                       "--db", f"sqlite:///{tmp_path / 'other.db'}"))
+    assert doc["changed_by_reason"] == {"date_field_unread": 7} and len(doc["notes"]) == 7

@@ -49,6 +49,8 @@ def alerts(ctx: typer.Context, config: ConfigOpt = None, db: DbOpt = None, limit
     if json_out:
         emit_json({"alerts": rows})
         return
+    if not rows:
+        console.print("没有预警 no alerts", highlight=False)
     for r in rows:
         console.print(f"{r['created_at'][:16]} [{r['level']}] {r['title']}  → "
                       f"{delivery_summary(r)}", highlight=False, markup=False)

@@ -58,6 +58,11 @@ def outcome_table(outcome: Outcome, title: str) -> Table:
     return table
 
 
+#: how many notes of kept inputs whose values were changed `yuqing ingest` prints (all are
+#: in ``--json``)
+NOTES_SHOWN = 5
+
+
 def ingest(
     paths: Annotated[
         list[Path], typer.Argument(help="item files: .jsonl .json .csv .xml (also .gz)")
@@ -114,5 +119,10 @@ def ingest(
         console.print(outcome_table(total, "导入结果 ingest"))
         for problem in total.problems:
             err.print(f"[yellow]拒收 rejected:[/] {problem}", highlight=False, soft_wrap=True)
+        for note in total.notes[:NOTES_SHOWN]:
+            err.print(f"[yellow]改动 changed:[/] {note}", highlight=False, soft_wrap=True)
+        if len(total.notes) > NOTES_SHOWN:
+            err.print(f"[yellow]改动 changed:[/] … {len(total.notes) - NOTES_SHOWN} more "
+                      "(--json lists all)", highlight=False)
     if unread:
         raise fail("; ".join(unread))

@@ -198,6 +198,9 @@ class Normalizer:
 CHANGE_NOTES = {
     "date_unparsed": "published_at {raw.published_at!r} could not be read; "
     "the time received is used",
+    "date_field_unread": "no published_at field, and a field named like a date (published, "
+    "date, 发布时间 …) is not read; the time received is used: rename it published_at or "
+    "map it (--mapping published_at=NAME)",
     "date_future": "published_at {raw.published_at!r} lies in the future; "
     "the time received is used",
     "bad_timezone": "time zone {raw.tz!r} is unknown; Asia/Shanghai is used",

@@ -34,7 +34,7 @@ from yuqing.pipeline.textnorm import normalize_text
 MIN_DF = 2  # an n-gram must occur in this many training posts to get a weight
 CS = (0.5, 1.0, 2.0, 4.0)
 #: inverse regularisation strength, chosen by 5-fold cross-validation on the training posts
-C = 1.0
+C = 4.0
 #: P(negative for the office) at or above which a post is negative, and below which a post
 #: the writer's emotion calls negative is not (chosen on the dev split of the whole-alert set)
 THRESHOLDS = {"negative": 0.85, "not_negative": 0.3,

@@ -41,6 +41,14 @@ STRING_FIELDS = (
 COUNT_FIELDS = ("reposts", "comments", "likes")
 #: Every exchange field a record may carry (``source``/``media_type`` override the defaults).
 EXCHANGE_FIELDS = frozenset((*STRING_FIELDS, *COUNT_FIELDS, "text", "source", "media_type"))
+#: field names other exports give a publication time (compared lower-cased): a record with one
+#: of them and no ``published_at`` gets the flag ``date_field_unread``, so the sender hears
+#: why every post got the time received
+DATE_LIKE_FIELDS = frozenset((
+    "published", "publish_time", "publishtime", "pub_date", "pubdate", "date", "datetime",
+    "time", "timestamp", "created", "created_at", "createdat", "post_time", "posted_at",
+    "发布时间", "时间", "日期", "发帖时间",
+))
 
 BUILTIN_PREFIX = "builtin:"
 
@@ -90,6 +98,8 @@ class RecordConverter:
             raise BadInput(f"{origin}: neither 'id' nor 'url' is given")
         if is_lossy_id(get("id")):
             flags.append("lossy_id")
+        if get("published_at") is None and any(k.lower() in DATE_LIKE_FIELDS for k in extra):
+            flags.append("date_field_unread")
         return RawItem(
             source=string("source") or source, text=text, fetched_at=fetched_at,
             id=item_id, title=string("title"),
