@@ -51,10 +51,12 @@ def fresh_split() -> dict[str, Any]:
 def test_the_fixture_is_large_and_covers_the_hard_negatives() -> None:
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
     kinds = {r["kind"] for r in rows}
-    assert len(rows) >= 300 and {r["split"] for r in rows} == {"dev", "test", "fresh", "fresh2"}
+    assert len(rows) >= 300 and {r["split"] for r in rows} == {
+        "dev", "test", "fresh", "fresh2", "fresh3"}
     assert sum(r["split"] == "fresh" for r in rows) >= 150
-    fresh2 = [r for r in rows if r["split"] == "fresh2"]
-    assert len(fresh2) >= 220 and all(r["id"].startswith("qf2_") for r in fresh2)
+    for split, n, prefix in (("fresh2", 220, "qf2_"), ("fresh3", 300, "qf3_")):
+        blind = [r for r in rows if r["split"] == split]
+        assert len(blind) >= n and all(r["id"].startswith(prefix) for r in blind)
     assert len({r["id"] for r in rows}) == len(rows) == len({r["text"] for r in rows})
     assert {"advice", "drill", "history", "fiction", "metaphor", "notice", "offtopic",
             "other_county", "polite", "complaint", "incident", "sensitive"} <= kinds

@@ -136,7 +136,7 @@ def test_a_matched_post_takes_the_office_reading_of_its_subject() -> None:
     office = shipped_office_model()
     scheme = SchemeConfig(name="county", expression="东林县 OR 河口镇")
     matcher = SchemeMatcher([scheme], office=office)
-    figure = make_item("河口镇的烧烤摊火爆得不行，周末根本抢不到座")
+    figure = make_item("东林县下了一整天雨，在家追剧追到崩溃哈哈")
     request = make_item("您好，想反映一下东林县二中门口早晚没有交警疏导，"
                         "孩子过马路很危险，能否安排一下？")
     elsewhere = make_item("西山县二中门口早晚没有交警疏导，孩子过马路很危险，能否安排一下？")
@@ -148,6 +148,15 @@ def test_a_matched_post_takes_the_office_reading_of_its_subject() -> None:
     assert request.sentiment == "negative"
     assert elsewhere.schemes == [] and elsewhere.sentiment == "positive"
     # without the sentiment stage (no emotion) the scheme stage leaves the reading alone
-    bare = make_item("河口镇的烧烤摊火爆得不行")
+    bare = make_item("东林县下了一整天雨，在家追剧追到崩溃哈哈")
     matcher.process([bare])
     assert bare.schemes == ["county"] and bare.sentiment is None
+    # an incident the office model reads as nothing to tell (a rescue that ended well) is
+    # dropped for a matched post; a fire with people trapped stays
+    found = make_item("河口镇那个走丢的小女孩找到了，人好好的，谢谢大家帮忙转发")
+    fire = make_item("河口镇一居民楼起火，三人被困，消防正在救援")
+    for item in (found, fire):
+        item.incident = {"category": "社会安全事件", "type": "失踪", "confidence": 0.9,
+                         "cues": [], "casualties": {}}
+    matcher.process([found, fire])
+    assert found.incident is None and fire.incident is not None

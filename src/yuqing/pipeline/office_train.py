@@ -38,7 +38,8 @@ C = 4.0
 #: P(negative for the office) at or above which a post is negative, and below which a post
 #: the writer's emotion calls negative is not (chosen on the dev split of the whole-alert set)
 THRESHOLDS = {"negative": 0.85, "not_negative": 0.3,
-              "subject_negative": 0.75, "subject_not_negative": 0.3}
+              "subject_negative": 0.5, "subject_not_negative": 0.3,
+              "subject_not_incident": 0.1}
 INCIDENTS_CSV = Path(__file__).resolve().parents[3] / "tests/fixtures/incidents/incidents.csv"
 
 

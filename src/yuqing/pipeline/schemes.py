@@ -30,12 +30,12 @@ from yuqing.domain import BadInput, Item
 from yuqing.pipeline.base import BaseStage, live
 from yuqing.pipeline.expr import Node, parse
 from yuqing.pipeline.office import OfficeModel
-from yuqing.pipeline.polarity import office_polarity
+from yuqing.pipeline.polarity import subject_reading
 
 #: a bare 县 before a county body: at the start of a clause, or after a word that is no
 #: place name (在县医院, 去县城, 县一中的); 白河县医院 has a place name before its 县
 _BARE_COUNTY = re.compile(
-    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[在去到的和跟从是了们咱送往回进来说个这那把被给向对找及与谢夸骂问让叫请帮用以于由经为等比像当着过连都也就还又才]))"
+    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[在去到的和跟从是了们咱送往回进来说个这那把被给向对找及与谢夸骂问让叫请帮用以于由经为等比像当着过连都也就还又才望]))"
     r"县(?=人民医院|中医院|医院|妇幼|[一二三四五六七八九十]中|中学|小学|幼儿园|职高|政府|[委里城]|"
     r"公安局|教育局|卫健局|人社局|法院|检察院|交警|信访局)"
 )
@@ -162,6 +162,5 @@ class SchemeMatcher(BaseStage):
             text = (f"{self._normalize(item.title)}\n{item.match_text}" if item.title
                     else item.match_text)
             item.schemes = self.match(text, item.source)
-            if item.schemes and item.emotion is not None and self.office is not None:
-                item.sentiment = office_polarity(item.emotion, item.match_text, self.office,
-                                                 subject=True)
+            if item.schemes and self.office is not None:
+                subject_reading(item, self.office)
