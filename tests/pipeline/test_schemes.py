@@ -8,7 +8,7 @@ import pytest
 
 from yuqing.config import SchemeConfig
 from yuqing.domain import BadInput, Item
-from yuqing.pipeline.schemes import SchemeMatcher
+from yuqing.pipeline.schemes import SchemeMatcher, tells_of_elsewhere
 
 NOW = datetime(2024, 3, 5, tzinfo=UTC)
 
@@ -160,3 +160,33 @@ def test_a_matched_post_takes_the_office_reading_of_its_subject() -> None:
                          "cues": [], "casualties": {}}
     matcher.process([found, fire])
     assert found.incident is None and fire.incident is not None
+
+
+@pytest.mark.parametrize(("text", "elsewhere"), [
+    ("白河县昨晚一家化工厂爆炸，我们在青山城关镇都听到了响声", True),
+    ("邻县下了冰雹，我们青山这边只刮了点风", True),
+    ("临江市高速上连环追尾，回青山的朋友绕道", True),
+    ("白河县的货车在柳溪镇撞了人", False),          # our region in the first clause
+    ("今晚县医院急诊有家属拎着菜刀追着医生跑", False),  # a bare 县 body is no other county
+    ("理解县医院的辛苦，但青山县人民医院的走廊太冷了", False),
+    ("菜市场的鱼不新鲜，柳溪镇的摊主说是白河县运来的", False),
+])
+def test_a_post_about_another_county_is_told_apart(text: str, elsewhere: bool) -> None:
+    assert tells_of_elsewhere(text, {"青山县", "青山", "柳溪镇", "城关镇"}) is elsewhere
+
+
+def test_a_happening_elsewhere_is_no_incident_nor_negative_for_the_office() -> None:
+    from yuqing.pipeline.office import shipped_office_model
+
+    matcher = SchemeMatcher([SchemeConfig(name="county", expression="青山 OR 柳溪镇")],
+                            office=shipped_office_model())
+    there = make_item("白河县昨晚一家化工厂爆炸，死了两个人，我们在青山都听到了")
+    here = make_item("柳溪镇昨晚一家化工厂爆炸，死了两个人")
+    for item in (there, here):
+        item.emotion = item.sentiment = "negative"
+        item.incident = {"category": "事故灾难", "type": "爆炸", "confidence": 0.9,
+                         "cues": ["爆炸"], "casualties": {"deaths": 2}}
+    matcher.process([there, here])
+    assert there.schemes == ["county"] and there.incident is None
+    assert there.sentiment == "neutral"
+    assert here.incident is not None and here.sentiment == "negative"

@@ -280,7 +280,7 @@ def own_mood_only(text: str) -> bool:
             and _AIMED.search(text) is None)
 
 
-def subject_reading(item: Item, office: OfficeModel) -> None:
+def subject_reading(item: Item, office: OfficeModel, *, elsewhere: bool = False) -> None:
     """Read ``item`` as a post about a body the office answers for (it matched one of the
     office's monitoring schemes; the schemes stage calls this): ``item.sentiment`` becomes
     :func:`office_polarity` with ``subject=True`` (when the sentiment stage gave an
@@ -288,8 +288,17 @@ def subject_reading(item: Item, office: OfficeModel) -> None:
     must be told) below ``office.subject_not_incident``: the happening words of such a
     post tell a rescue that ended well, a memory, a game or a happening in another county
     (on the whole-alert splits, 13 of the 54 such incidents of posts not to tell and 3 of
-    the 214 of posts to tell are below 0.1)."""
+    the 214 of posts to tell are below 0.1).
+
+    ``elsewhere`` True says the post tells of another county or city and names the office's
+    area only in passing (pipeline/schemes.py ``tells_of_elsewhere``): a negative reading is
+    neutral and the incident is dropped, since nothing happened to the office's subject."""
     text = item.match_text
+    if elsewhere:
+        if item.sentiment == "negative":
+            item.sentiment = "neutral"
+        item.incident = None
+        return
     p = office.probability(text)
     if item.emotion is not None:
         item.sentiment = office_polarity(item.emotion, text, office, subject=True, p=p)
