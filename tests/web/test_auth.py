@@ -77,8 +77,11 @@ def login(client: TestClient, name: str, password: str = TEST_PASSWORD) -> str:
 def test_anonymous_requests_are_refused(client: TestClient) -> None:
     assert client.get("/api/items").status_code == 401
     assert client.post("/api/items", json=ITEM).status_code == 401
-    page = client.get("/feed", follow_redirects=False)
+    page = client.get("/feed", follow_redirects=False, headers={"accept": "text/html"})
     assert (page.status_code, page.headers["location"]) == (303, "/login?next=/feed")
+    # a script asking a page (no text/html in Accept) is told to log in, not sent a form
+    script = client.get("/feed", follow_redirects=False, headers={"accept": "*/*"})
+    assert script.status_code == 401 and script.json()["detail"]
     assert client.get("/openapi.json").status_code == 200
     assert client.get("/static/app.js").status_code == 200
     assert client.get("/static/vendor/LICENSE-echarts.txt").status_code == 200

@@ -37,6 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yuqing.cases.people import CASE_ROLES
 from yuqing.config import WebConfig
 from yuqing.web.accounts import Accounts
+from yuqing.web.messages import wants_page
 
 SESSION_COOKIE = "yq_session"
 PUBLIC_PREFIXES = ("/login", "/static/", "/docs", "/openapi.json", "/favicon.ico")
@@ -47,8 +48,10 @@ PUSH_USER: dict[str, Any] = {"id": 0, "name": "push", "role": "push", "unit": No
 
 
 def _deny(request: Request, status: int, detail: str) -> Response:
-    """Return a JSON refusal for API routes, a redirect to the login page for pages."""
-    if request.url.path.startswith("/api/") or status != 401:
+    """Return a redirect to the login page for a browser asking a page without a session
+    (:func:`~yuqing.web.messages.wants_page`), else a JSON refusal (API routes, and a
+    script asking a page: 401 tells it to log in, where a redirect would hand it a form)."""
+    if status != 401 or not wants_page(request):
         return JSONResponse({"detail": detail}, status_code=status)
     return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
