@@ -6,6 +6,7 @@ import json
 import re
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from yuqing_cli import FIXTURES, Invoke, flat, one_json
@@ -73,5 +74,9 @@ def test_demo_stats_hint_covers_the_days_of_the_data(cli: Invoke) -> None:
     doc = one_json(cli("stats", *hint.group(1).split(), "--json"))
     listed = cli("items", *hint.group(1).split()[:4], "--json", "--limit", "1000")
     assert doc["overview"]["items"] == len(listed.stdout.splitlines()) > 0
-    last_day = max(json.loads(line)["published_at"][:10] for line in listed.stdout.splitlines())
+    # the report's day is the office's (Asia/Shanghai): an item received at 00:30 there is
+    # of that day, though its UTC date is the day before
+    office = ZoneInfo("Asia/Shanghai")
+    last_day = max(datetime.fromisoformat(json.loads(line)["published_at"]).astimezone(office)
+                   .date().isoformat() for line in listed.stdout.splitlines())
     assert f"yuqing report daily --date {last_day} " in result.stdout
