@@ -27,6 +27,7 @@ from yuqing.store.alerts import PendingDelivery, StoredAlert
 from yuqing.store.engine import Engines, create_engines, masked_url
 from yuqing.store.items import SaveResult, item_to_json
 from yuqing.store.migrate import upgrade
+from yuqing.store.pg_search import search_page
 from yuqing.store.repositories import Repositories, Transaction, View
 from yuqing.store.repository import OneConnection
 from yuqing.store.tables import item_schemes, items
@@ -191,11 +192,15 @@ class Store(Repositories):
         ``match_text`` (see ``search``). Raises ValueError for a query with
         no searchable character.
         """
-        stmt = _items.filter_items(select(items), self.dialect, scheme, sentiment, since, query,
-                                   source)
-        stmt = stmt.order_by(items.c.published_at.desc(), items.c.key.desc())
+        pg_query = query if self.dialect == "postgresql" else None
+        stmt = _items.filter_items(select(items), self.dialect, scheme, sentiment, since,
+                                   None if pg_query else query, source)
         with self.read() as conn:
-            rows = conn.execute(stmt.limit(limit).offset(offset)).all()
+            if pg_query:
+                rows = search_page(conn, stmt, pg_query, limit, offset)
+            else:
+                stmt = stmt.order_by(items.c.published_at.desc(), items.c.key.desc())
+                rows = list(conn.execute(stmt.limit(limit).offset(offset)))
         return [_items.row_to_item(r._mapping) for r in rows]
 
     def count_items(

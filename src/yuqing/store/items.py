@@ -36,6 +36,7 @@ from sqlalchemy.engine import RowMapping
 
 from yuqing.domain import SENTIMENTS, Item, TermHit
 from yuqing.store.feed import feed_statement, planner_stats_stale
+from yuqing.store.pg_search import search_page
 from yuqing.store.repository import Repository, one_of
 from yuqing.store.scaleout import lock_shared_state, next_revs
 from yuqing.store.search import bigram_text, query_condition
@@ -460,10 +461,12 @@ class ItemsRepository(Repository):
         with self._read() as conn:
             filtered = filter_items(select(items), conn.dialect.name, sentiment=sentiment,
                                     since=since, source=source)
-            stmt = feed_statement(conn, filtered, query=query, scheme=scheme, media=media,
-                                  sensitive=sensitive, level=level)
-            return [row_to_item(r._mapping)
-                    for r in conn.execute(stmt.limit(limit).offset(offset))]
+            pg_query = query if conn.dialect.name == "postgresql" else None
+            stmt = feed_statement(conn, filtered, query=None if pg_query else query,
+                                  scheme=scheme, media=media, sensitive=sensitive, level=level)
+            rows = (search_page(conn, stmt.order_by(None), pg_query, limit, offset) if pg_query
+                    else conn.execute(stmt.limit(limit).offset(offset)))
+            return [row_to_item(r._mapping) for r in rows]
 
     def refresh_planner_stats(self) -> bool:
         """On SQLite, run ANALYZE when the planner statistics are stale (store/feed.py

@@ -10,13 +10,17 @@ run stays itself) and any other run is kept whole, lower-cased, e.g.
 
 That column is indexed by SQLite FTS5 (``unicode61`` tokenizer, external
 content table ``items_fts``: new rows indexed by store/items.py, updates and
-deletes by triggers, so all writes must go through the Store) or on PostgreSQL by a
-GIN index on ``to_tsvector('simple', search_bigrams)``. A query word is
-turned into the same token sequence and searched as a PHRASE, so ``警察``
-matches only texts containing ``警察`` contiguously. Space-separated words
+deletes by triggers, so all writes must go through the Store) or on PostgreSQL by the
+GIN index ``ix_items_search`` on :func:`pg_vector`: ``to_tsvector('simple',
+search_bigrams)`` plus three time lexemes of ``published_at`` (store/pg_search.py).
+A query word is turned into the same token sequence and searched as a PHRASE, so
+``警察`` matches only texts containing ``警察`` contiguously. Space-separated words
 are ANDed. The index only narrows the candidates: each is rechecked with a
 LIKE substring test of ``match_text``, so results equal a substring scan
-(the bigram phrase alone would also match across punctuation). A word that
+(the bigram phrase alone would also match across punctuation). On PostgreSQL a word
+whose substring match implies the phrase (:func:`like_implies_phrase`) asks the index
+for its tokens ANDed instead, which GIN answers without recomputing each candidate's
+tsvector; the LIKE recheck then gives the same rows. A word that
 contains a lone CJK character (``警``, ``A股``) cannot be expressed in
 bigrams and is matched by a LIKE scan of ``match_text`` alone.
 
@@ -29,8 +33,10 @@ from __future__ import annotations
 
 import operator
 import re
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, column, func, literal_column, select, table
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from yuqing.store.tables import items
 
@@ -39,6 +45,8 @@ _CJK = (
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 )
 _TOKEN_RE = re.compile(rf"([{_CJK}]+)|((?:(?![{_CJK}])[^\W_])+)")
+#: a letter or digit that is not CJK: a token of them may run on past a word's edge
+_WORD_CHAR = re.compile(rf"(?![{_CJK}])[^\W_]")
 _fts = table("items_fts", column("rowid"))
 
 
@@ -61,7 +69,7 @@ def bigram_text(text: str) -> str:
     return " ".join(search_tokens(text))
 
 
-def _needs_like(word: str) -> bool:
+def needs_like(word: str) -> bool:
     """True when ``word`` has a lone CJK character, which the bigram index cannot match."""
     return any(cjk and len(cjk) == 1 for cjk, _ in _TOKEN_RE.findall(word))
 
@@ -81,25 +89,30 @@ def query_condition(query: str, dialect: str) -> ColumnElement[bool] | None:
         tokens = search_tokens(word)
         if not tokens:
             continue
-        if _needs_like(word):
-            conditions.append(_like(word, dialect))
+        if needs_like(word):
+            conditions.append(substring_test(word, dialect))
+        elif dialect == "postgresql":
+            conditions.append(and_(pg_vector().op("@@")(pg_word_query(word)),
+                                   substring_test(word, dialect)))
         else:
-            phrase = _pg_phrase if dialect == "postgresql" else _sqlite_phrase
             # The index finds candidates; LIKE rechecks them, because a phrase of
             # bigrams may also match across punctuation ("中国，国家" for "中国家").
-            conditions.append(and_(phrase(" ".join(tokens)), _like(word, dialect)))
+            conditions.append(and_(_sqlite_phrase(" ".join(tokens)), substring_test(word, dialect)))
     if not conditions:
         raise ValueError(f"search query {query!r} has no letter, digit or CJK character")
     return and_(*conditions)
 
 
-def _like(word: str, dialect: str) -> ColumnElement[bool]:
-    """Return a substring test of ``match_text`` (case-insensitive for ASCII on both backends)."""
+def substring_test(word: str, dialect: str,
+                   text: ColumnElement[str] = items.c.match_text) -> ColumnElement[bool]:
+    """Return a substring test of ``text`` (``match_text``; case-insensitive for ASCII on
+    both backends; PostgreSQL's ILIKE, which lower-cases every text it tests, only for a
+    word with cased letters)."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
-    if dialect == "postgresql":
-        return items.c.match_text.ilike(pattern, escape="\\")
-    return items.c.match_text.like(pattern, escape="\\")
+    if dialect == "postgresql" and word.lower() != word.upper():
+        return text.ilike(pattern, escape="\\")
+    return text.like(pattern, escape="\\")
 
 
 def _sqlite_phrase(phrase: str) -> ColumnElement[bool]:
@@ -109,8 +122,29 @@ def _sqlite_phrase(phrase: str) -> ColumnElement[bool]:
     return items.c.seq.in_(select(_fts.c.rowid).where(match))
 
 
-def _pg_phrase(phrase: str) -> ColumnElement[bool]:
-    """Return the tsvector phrase test that the GIN index ``ix_items_search`` serves."""
-    vector = func.to_tsvector(literal_column("'simple'"), items.c.search_bigrams)
-    tsquery = func.phraseto_tsquery(literal_column("'simple'"), phrase)
-    return vector.op("@@")(tsquery)
+def like_implies_phrase(word: str) -> bool:
+    """True when a text containing ``word`` also holds its tokens as a phrase: the word
+    neither starts nor ends with a non-CJK letter or digit (``iphone`` in ``iphone15`` is
+    no token), and has no lone CJK character (a word of one has no phrase at all)."""
+    return (not needs_like(word) and not _WORD_CHAR.match(word[:1])
+            and not _WORD_CHAR.match(word[-1:]))
+
+
+def pg_vector(bigrams: ColumnElement[str] = items.c.search_bigrams,
+              published: ColumnElement[Any] = items.c.published_at) -> ColumnElement[object]:
+    """Return the tsvector that the GIN index ``ix_items_search`` holds: the tokens of
+    ``search_bigrams`` and the time lexemes of ``published_at`` (yq_time_lexemes,
+    migration 0017_search15; no token can equal one, they begin with ``@``)."""
+    tokens = func.to_tsvector(literal_column("'simple'"), bigrams)
+    lexemes = func.array_to_tsvector(func.yq_time_lexemes(published))
+    return tokens.op("||")(lexemes)
+
+
+def pg_word_query(word: str) -> ColumnElement[object]:
+    """Return the tsquery of one searchable ``word``: its tokens ANDed when a LIKE recheck
+    of the word implies the phrase (GIN then answers exactly, without a recheck), else
+    the phrase of its tokens."""
+    tokens = " ".join(search_tokens(word))
+    if like_implies_phrase(word):
+        return func.plainto_tsquery(literal_column("'simple'"), tokens, type_=TSQUERY)
+    return func.phraseto_tsquery(literal_column("'simple'"), tokens, type_=TSQUERY)
