@@ -102,15 +102,15 @@ def _count(event: Event, item: Item) -> None:
 
 
 def _merge(event: Event, vec: dict[str, float]) -> tuple[list[str], list[str]]:
-    cen = event.centroid
-    if not cen:  # a new event (most events in a stream): the item's vector as it is
-        event.centroid = cen = dict(vec)
+    if not event.terms:  # a new event (most events in a stream): the item's vector as it is
+        cen = vec
         new = list(vec)
         if len(cen) <= MAX_TERMS:
-            event.norm = math.sqrt(sum([w * w for w in cen.values()])) or 1.0
+            event.set_centroid(cen, math.sqrt(sum([w * w for w in cen.values()])) or 1.0)
             return new, []
-        vec = {}
+        cen, vec = dict(vec), {}
     else:
+        cen = event.centroid
         new = []
     for t, w in vec.items():
         old = cen.get(t)
@@ -120,11 +120,11 @@ def _merge(event: Event, vec: dict[str, float]) -> tuple[list[str], list[str]]:
         else:
             cen[t] = old + w
     if len(cen) <= MAX_TERMS:
-        event.norm = math.sqrt(sum(w * w for w in cen.values())) or 1.0
+        event.set_centroid(cen, math.sqrt(sum(w * w for w in cen.values())) or 1.0)
         return new, []
     ranked = sorted(cen.items(), key=lambda kv: -kv[1])
-    event.centroid = cen = dict(ranked[:MAX_TERMS])
-    event.norm = math.sqrt(sum(w * w for w in cen.values())) or 1.0
+    cen = dict(ranked[:MAX_TERMS])
+    event.set_centroid(cen, math.sqrt(sum(w * w for w in cen.values())) or 1.0)
     fresh = set(new)
     return ([t for t in new if t in cen],
             [t for t, _ in ranked[MAX_TERMS:] if t not in fresh])
@@ -155,7 +155,8 @@ def keywords(event: Event, df: DocumentFrequency) -> list[str]:
     (a word's document frequency: the mean of its first and last bigram's), else its
     top centroid terms."""
     if not event.tokens:
-        return [t for t, _ in sorted(event.centroid.items(), key=lambda kv: -kv[1])[:KEYWORDS]]
+        ranked = sorted(zip(event.terms, event.weights, strict=True), key=lambda kv: -kv[1])
+        return [t for t, _ in ranked[:KEYWORDS]]
     log_n1 = math.log(df.n_docs + 1) + 1.0
     freq = df.counts.get
     log = math.log

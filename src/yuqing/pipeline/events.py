@@ -70,7 +70,7 @@ import hashlib
 import heapq
 import math
 import re
-from collections import Counter, OrderedDict, deque
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -86,7 +86,14 @@ from yuqing.pipeline.event_state import (
     title_of,
     update_level,
 )
-from yuqing.pipeline.event_terms import DocumentFrequency, run_terms, term_runs
+from yuqing.pipeline.event_terms import (
+    DocumentFrequency,
+    PackedVector,
+    pack,
+    run_terms,
+    term_runs,
+    unpack,
+)
 from yuqing.pipeline.heat import media_weights
 from yuqing.pipeline.weibo_ids import mid_from_url
 
@@ -158,9 +165,11 @@ class EventClusterer(BaseStage):
         self.events: dict[str, Event] = {}
         self.opened = 0
         # term -> the open events whose centroid has it: the id itself while it is one (most
-        # terms; a one-element set took 216 bytes), a set from the second on
-        self._postings: dict[str, str | set[str]] = {}
-        self._members: dict[str, deque[dict[str, float]]] = {}
+        # terms; a one-element set took 216 bytes), a tuple of ids up to MAX_POSTING (a set
+        # of 5 took 728), a set beyond (those terms never vote: only their size is read)
+        self._postings: dict[str, str | tuple[str, ...] | set[str]] = {}
+        # event id -> its latest members' vectors, oldest first (a deque took 624 bytes)
+        self._members: dict[str, tuple[PackedVector, ...]] = {}
         self._open: set[str] = set()
         self._key_event: OrderedDict[str, str] = OrderedDict()
         self._author_event: OrderedDict[str, str] = OrderedDict()
@@ -191,7 +200,7 @@ class EventClusterer(BaseStage):
             vec, _ = self.df.add_and_weigh(
                 run_terms(runs), self.boilerplate.terms(account(source, author), runs))
             if event_id in self._open:  # its latest members, as when they were placed
-                self._members.setdefault(event_id, deque(maxlen=MEMBERS)).append(vec)
+                self._add_member(event_id, vec)
             self._link(key, event_id)
 
     def catch_up(self, changes: Sequence[StoredChange]) -> None:
@@ -209,7 +218,7 @@ class EventClusterer(BaseStage):
             runs, terms = self._prepared.get(ch.match_text) or _text_terms(ch.match_text)
             vec, _ = self.df.add_and_weigh(
                 terms, self.boilerplate.terms(account(ch.source, ch.author), runs))
-            self._members.setdefault(ch.event_id, deque(maxlen=MEMBERS)).append(vec)
+            self._add_member(ch.event_id, vec)
             self._link_member(ch.key, ch.source, (ch.root_id, ch.parent_id), ch.author,
                               ch.event_id)
             touched.add(ch.event_id)
@@ -396,7 +405,8 @@ class EventClusterer(BaseStage):
             score, shared = event.similarity_shared(vec)
             needed = threshold / 2 if n >= QUOTED_VOTES else threshold
             if score < needed:  # a retelling close to one member, far from the average
-                for member in self._members.get(event_id, ()):
+                for packed in self._members.get(event_id, ()):
+                    member = unpack(packed)
                     common = member.keys() & vec.keys()
                     cos = sum([member[t] * vec[t] for t in common])
                     if cos > score:
@@ -424,11 +434,16 @@ class EventClusterer(BaseStage):
                 self._post(term, event.id)
         item.event_id = event.id
         self._dirty.add(event.id)
-        self._members.setdefault(event.id, deque(maxlen=MEMBERS)).append(vec)
+        self._add_member(event.id, vec)
         if "date_unparsed" not in item.flags:  # a fetch time must not close every event
             self._watermark = max(self._watermark, item.published_at)
         self._link_member(item.key, item.source, (item.root_id, item.parent_id), item.author,
                           event.id)
+
+    def _add_member(self, event_id: str, vec: dict[str, float]) -> None:
+        """Keep ``vec`` (packed) as the latest of event ``event_id``'s ``MEMBERS`` members."""
+        kept = (*self._members.get(event_id, ()), pack(vec))
+        self._members[event_id] = kept[max(len(kept) - MEMBERS, 0):]
 
     def _link_member(self, key: str, source: str, refs: tuple[str | None, str | None],
                      author: str | None, event_id: str) -> None:
@@ -455,7 +470,7 @@ class EventClusterer(BaseStage):
         self.events[event.id] = event
         if event.id not in self._open and event.last_at + self.window >= self._watermark:
             self._open.add(event.id)
-            for term in event.centroid:
+            for term in event.terms:
                 self._post(term, event.id)
 
     def _close_old(self) -> None:
@@ -476,7 +491,7 @@ class EventClusterer(BaseStage):
         if event_id not in self._open:
             return
         self._open.discard(event_id)
-        for term in self.events[event_id].centroid:
+        for term in self.events[event_id].terms:
             self._unpost(term, event_id)
 
     def _post(self, term: str, event_id: str) -> None:
@@ -486,7 +501,11 @@ class EventClusterer(BaseStage):
             self._postings[term] = event_id
         elif isinstance(posting, str):
             if posting != event_id:
-                self._postings[term] = {posting, event_id}
+                self._postings[term] = (posting, event_id)
+        elif isinstance(posting, tuple):
+            if event_id not in posting:
+                self._postings[term] = ((*posting, event_id) if len(posting) < MAX_POSTING
+                                        else {*posting, event_id})
         else:
             posting.add(event_id)
 
@@ -499,6 +518,11 @@ class EventClusterer(BaseStage):
             if posting == event_id:
                 del self._postings[term]
             return
+        if isinstance(posting, tuple):
+            if event_id in posting:
+                rest = tuple(e for e in posting if e != event_id)
+                self._postings[term] = rest if len(rest) > 1 else rest[0]
+            return
         posting.discard(event_id)
-        if not posting:
-            del self._postings[term]
+        if len(posting) <= MAX_POSTING:  # back to a tuple (any order: votes are counted)
+            self._postings[term] = tuple(sorted(posting))
