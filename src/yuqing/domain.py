@@ -527,8 +527,9 @@ class Event:
 
     The centroid (the sum of the members' L2-normalised IDF vectors, pruned to the
     heaviest terms) is held packed: its ``terms`` (interned) and their ``weights``
-    (float64), in the centroid's order; ``centroid`` gives it as a dict, and ``norm``
-    is its L2 norm. ``rep_key`` is
+    (float64), in the centroid's order, replaced and never changed in place (the events
+    stage shares them with the vector of the event's first member); ``centroid`` gives
+    it as a dict, and ``norm`` is its L2 norm. ``rep_key`` is
     the representative member (its ``rep_score`` the cosine it had with the centroid
     when it joined) and ``title`` that member's own text; ``origin_key`` is the earliest
     member. Counters: ``negative`` and ``sensitive`` members, ``tokens`` (segmented word
@@ -563,7 +564,7 @@ class Event:
     @property
     def centroid(self) -> dict[str, float]:
         """The centroid as a dict ``{term: summed weight}``, in its order (a new dict)."""
-        return dict(zip(self.terms, self.weights, strict=True))
+        return dict(zip(self.terms, self.weights))  # noqa: B905 (packed together)
 
     def set_centroid(self, centroid: dict[str, float], norm: float) -> None:
         """Hold ``centroid`` (packed, in its order) and its L2 ``norm``."""
@@ -578,10 +579,12 @@ class Event:
         bits of the sum, and with them a decision at the threshold (docs/SCALEOUT.md)."""
         return self.similarity_shared(vec)[0]
 
-    def similarity_shared(self, vec: dict[str, float]) -> tuple[float, int]:
+    def similarity_shared(self, vec: dict[str, float], centroid: dict[str, float] | None = None
+                          ) -> tuple[float, int]:
         """Return the cosine of the unit vector ``vec`` with the centroid (summed in
-        ``vec``'s order, see :meth:`similarity`) and how many terms they share."""
-        cen = self.centroid
+        ``vec``'s order, see :meth:`similarity`) and how many terms they share;
+        ``centroid``: :attr:`centroid` when the caller has it already."""
+        cen = self.centroid if centroid is None else centroid
         products = [cen[t] * w for t, w in vec.items() if t in cen]
         return sum(products) / self.norm, len(products)
 

@@ -51,9 +51,11 @@ def title_of(text: str) -> str:
 
 
 def add_item(event: Event, item: Item, vec: dict[str, float], score: float,
-             media_weight: float) -> tuple[list[str], list[str]]:
+             media_weight: float, centroid: dict[str, float] | None = None
+             ) -> tuple[list[str], list[str]]:
     """Count ``item`` (vector ``vec``, cosine ``score``) into ``event``; return the terms
-    the centroid gained and those it lost (the caller indexes and un-indexes them)."""
+    the centroid gained and those it lost (the caller indexes and un-indexes them).
+    ``centroid``: ``event.centroid`` when the caller holds it (left unchanged)."""
     event.size += 1
     event.heat += item_heat(media_weight, item.reposts, item.comments, item.likes)
     event.negative += item.sentiment == "negative"
@@ -75,7 +77,7 @@ def add_item(event: Event, item: Item, vec: dict[str, float], score: float,
         text = own_text(item)
         if len(text) >= MIN_TITLE_CHARS:
             event.rep_key, event.rep_score, event.title = item.key, score, title_of(text)
-    return _merge(event, vec)
+    return _merge(event, vec, centroid)
 
 
 def _count(event: Event, item: Item) -> None:
@@ -101,7 +103,8 @@ def _count(event: Event, item: Item) -> None:
         event.tokens = dict(sorted(tokens.items(), key=lambda kv: -kv[1])[:MAX_TOKENS])
 
 
-def _merge(event: Event, vec: dict[str, float]) -> tuple[list[str], list[str]]:
+def _merge(event: Event, vec: dict[str, float], centroid: dict[str, float] | None
+           ) -> tuple[list[str], list[str]]:
     if not event.terms:  # a new event (most events in a stream): the item's vector as it is
         cen = vec
         new = list(vec)
@@ -110,7 +113,7 @@ def _merge(event: Event, vec: dict[str, float]) -> tuple[list[str], list[str]]:
             return new, []
         cen, vec = dict(vec), {}
     else:
-        cen = event.centroid
+        cen = event.centroid if centroid is None else dict(centroid)
         new = []
     for t, w in vec.items():
         old = cen.get(t)

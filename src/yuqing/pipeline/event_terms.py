@@ -151,7 +151,7 @@ def pack(vec: Mapping[str, float]) -> PackedVector:
 def unpack(packed: PackedVector) -> dict[str, float]:
     """Return the dict ``{term: weight}`` of a packed vector, in its order (the same
     keys, order and weights as the dict packed)."""
-    return dict(zip(*packed, strict=True))
+    return dict(zip(packed[0], packed[1]))  # noqa: B905 (packed together)
 
 
 class DocumentFrequency:
