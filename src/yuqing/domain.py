@@ -6,6 +6,7 @@ this module; this module depends on nothing in the project.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field, fields
 from datetime import datetime, tzinfo
 from typing import Any, TypedDict
@@ -524,8 +525,11 @@ class CaseDetail:
 class Event:
     """One event: the items of one happening, as the events stage clusters them.
 
-    ``centroid`` maps term -> summed weight (the sum of the members' L2-normalised IDF
-    vectors, pruned to the heaviest terms) and ``norm`` is its L2 norm. ``rep_key`` is
+    The centroid (the sum of the members' L2-normalised IDF vectors, pruned to the
+    heaviest terms) is held packed: its ``terms`` (interned) and their ``weights``
+    (float64), in the centroid's order, replaced and never changed in place (the events
+    stage shares them with the vector of the event's first member); ``centroid`` gives
+    it as a dict, and ``norm`` is its L2 norm. ``rep_key`` is
     the representative member (its ``rep_score`` the cosine it had with the centroid
     when it joined) and ``title`` that member's own text; ``origin_key`` is the earliest
     member. Counters: ``negative`` and ``sensitive`` members, ``tokens`` (segmented word
@@ -548,13 +552,24 @@ class Event:
     negative: int = 0
     sensitive: int = 0
     level: str = "IV"
-    centroid: dict[str, float] = field(default_factory=dict)
+    terms: tuple[str, ...] = ()
+    weights: array[float] = field(default_factory=lambda: array("d"))
     norm: float = 1.0
     tokens: dict[str, int] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     first_by_media: dict[str, str] = field(default_factory=dict)
     hours: dict[int, int] = field(default_factory=dict)
     keywords: list[str] = field(default_factory=list)
+
+    @property
+    def centroid(self) -> dict[str, float]:
+        """The centroid as a dict ``{term: summed weight}``, in its order (a new dict)."""
+        return dict(zip(self.terms, self.weights))  # noqa: B905 (packed together)
+
+    def set_centroid(self, centroid: dict[str, float], norm: float) -> None:
+        """Hold ``centroid`` (packed, in its order) and its L2 ``norm``."""
+        self.terms, self.weights = tuple(centroid), array("d", tuple(centroid.values()))
+        self.norm = norm
 
     def similarity(self, vec: dict[str, float]) -> float:
         """Return the cosine of the unit vector ``vec`` (term -> weight) with the centroid.
@@ -564,10 +579,12 @@ class Event:
         bits of the sum, and with them a decision at the threshold (docs/SCALEOUT.md)."""
         return self.similarity_shared(vec)[0]
 
-    def similarity_shared(self, vec: dict[str, float]) -> tuple[float, int]:
+    def similarity_shared(self, vec: dict[str, float], centroid: dict[str, float] | None = None
+                          ) -> tuple[float, int]:
         """Return the cosine of the unit vector ``vec`` with the centroid (summed in
-        ``vec``'s order, see :meth:`similarity`) and how many terms they share."""
-        cen = self.centroid
+        ``vec``'s order, see :meth:`similarity`) and how many terms they share;
+        ``centroid``: :attr:`centroid` when the caller has it already."""
+        cen = self.centroid if centroid is None else centroid
         products = [cen[t] * w for t, w in vec.items() if t in cen]
         return sum(products) / self.norm, len(products)
 

@@ -6,7 +6,13 @@ import math
 
 import pytest
 
-from yuqing.pipeline.event_terms import DocumentFrequency, item_terms, read_synonyms
+from yuqing.pipeline.event_terms import (
+    DocumentFrequency,
+    item_terms,
+    pack,
+    read_synonyms,
+    unpack,
+)
 from yuqing.pipeline.textnorm import normalize_text
 
 
@@ -91,3 +97,12 @@ def test_a_synonym_table_refuses_a_form_listed_twice() -> None:
     assert read_synonyms("# c\n死亡\t去世 身亡\n") == {"去世": "死亡", "身亡": "死亡"}
     with pytest.raises(ValueError, match="line 2: '去世'"):
         read_synonyms("死亡\t去世\n离世\t去世\n")
+
+
+def test_a_packed_vector_gives_back_the_same_terms_order_and_weights() -> None:
+    vec = {"地铁": 0.1 + 0.2, "火灾": 1 / 3, "g65": 0.0, "暴雨": 5e-324}
+    packed = pack(vec)
+    assert packed[0] == ("地铁", "火灾", "g65", "暴雨")
+    again = unpack(packed)
+    assert list(again.items()) == list(vec.items())
+    assert [w.hex() for w in again.values()] == [w.hex() for w in vec.values()]

@@ -278,3 +278,28 @@ def test_prepared_text_work_changes_no_decision() -> None:
     assert decide(len(texts)) == alone
     assert decide(len(texts) // 2) == alone
     assert alone[0][-2][2] == ["某网友"] and alone[0][-1][0] == "w:1"
+
+
+def test_the_term_index_holds_exactly_the_open_events_centroid_terms(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A term's events are held as one id, a tuple of ids up to MAX_POSTING, a set beyond,
+    and back as events close: always exactly the open events whose centroid has it."""
+    monkeypatch.setattr(events, "MAX_POSTING", 3)
+    stage = EventClusterer(EventsConfig(window_hours=1))
+    places = ["杭州", "成都", "兰州", "广州", "深圳", "武汉", "南京", "西安"]
+    things = ["火灾", "暴雨", "塌方", "停电", "爆炸", "冰雹", "停水", "拥堵"]
+    kinds: set[type] = set()
+    for batch, (minutes, picks) in enumerate(((0, range(6)), (30, range(6, 8)), (80, range(1)))):
+        items = [make(f"{batch}-{i}", f"{places[i]}昨天{things[i]}", minutes)
+                 for i in picks]
+        run(items, stage)
+        expected: dict[str, set[str]] = {}
+        for event_id in stage._open:
+            for term in stage.events[event_id].terms:
+                expected.setdefault(term, set()).add(event_id)
+        held = {t: {p} if isinstance(p, str) else set(p) for t, p in stage._postings.items()}
+        assert held == expected
+        kinds |= {type(p) for p in stage._postings.values()}
+    assert kinds == {str, tuple, set}
+    assert len(stage._open) == 3  # the first batch's events closed: 9 events to 3
+    assert isinstance(stage._postings["昨天"], tuple)

@@ -51,9 +51,11 @@ def title_of(text: str) -> str:
 
 
 def add_item(event: Event, item: Item, vec: dict[str, float], score: float,
-             media_weight: float) -> tuple[list[str], list[str]]:
+             media_weight: float, centroid: dict[str, float] | None = None
+             ) -> tuple[list[str], list[str]]:
     """Count ``item`` (vector ``vec``, cosine ``score``) into ``event``; return the terms
-    the centroid gained and those it lost (the caller indexes and un-indexes them)."""
+    the centroid gained and those it lost (the caller indexes and un-indexes them).
+    ``centroid``: ``event.centroid`` when the caller holds it (left unchanged)."""
     event.size += 1
     event.heat += item_heat(media_weight, item.reposts, item.comments, item.likes)
     event.negative += item.sentiment == "negative"
@@ -75,7 +77,7 @@ def add_item(event: Event, item: Item, vec: dict[str, float], score: float,
         text = own_text(item)
         if len(text) >= MIN_TITLE_CHARS:
             event.rep_key, event.rep_score, event.title = item.key, score, title_of(text)
-    return _merge(event, vec)
+    return _merge(event, vec, centroid)
 
 
 def _count(event: Event, item: Item) -> None:
@@ -101,16 +103,17 @@ def _count(event: Event, item: Item) -> None:
         event.tokens = dict(sorted(tokens.items(), key=lambda kv: -kv[1])[:MAX_TOKENS])
 
 
-def _merge(event: Event, vec: dict[str, float]) -> tuple[list[str], list[str]]:
-    cen = event.centroid
-    if not cen:  # a new event (most events in a stream): the item's vector as it is
-        event.centroid = cen = dict(vec)
+def _merge(event: Event, vec: dict[str, float], centroid: dict[str, float] | None
+           ) -> tuple[list[str], list[str]]:
+    if not event.terms:  # a new event (most events in a stream): the item's vector as it is
+        cen = vec
         new = list(vec)
         if len(cen) <= MAX_TERMS:
-            event.norm = math.sqrt(sum([w * w for w in cen.values()])) or 1.0
+            event.set_centroid(cen, math.sqrt(sum([w * w for w in cen.values()])) or 1.0)
             return new, []
-        vec = {}
+        cen, vec = dict(vec), {}
     else:
+        cen = event.centroid if centroid is None else dict(centroid)
         new = []
     for t, w in vec.items():
         old = cen.get(t)
@@ -120,11 +123,11 @@ def _merge(event: Event, vec: dict[str, float]) -> tuple[list[str], list[str]]:
         else:
             cen[t] = old + w
     if len(cen) <= MAX_TERMS:
-        event.norm = math.sqrt(sum(w * w for w in cen.values())) or 1.0
+        event.set_centroid(cen, math.sqrt(sum(w * w for w in cen.values())) or 1.0)
         return new, []
     ranked = sorted(cen.items(), key=lambda kv: -kv[1])
-    event.centroid = cen = dict(ranked[:MAX_TERMS])
-    event.norm = math.sqrt(sum(w * w for w in cen.values())) or 1.0
+    cen = dict(ranked[:MAX_TERMS])
+    event.set_centroid(cen, math.sqrt(sum(w * w for w in cen.values())) or 1.0)
     fresh = set(new)
     return ([t for t in new if t in cen],
             [t for t, _ in ranked[MAX_TERMS:] if t not in fresh])
@@ -155,7 +158,8 @@ def keywords(event: Event, df: DocumentFrequency) -> list[str]:
     (a word's document frequency: the mean of its first and last bigram's), else its
     top centroid terms."""
     if not event.tokens:
-        return [t for t, _ in sorted(event.centroid.items(), key=lambda kv: -kv[1])[:KEYWORDS]]
+        ranked = sorted(zip(event.terms, event.weights, strict=True), key=lambda kv: -kv[1])
+        return [t for t, _ in ranked[:KEYWORDS]]
     log_n1 = math.log(df.n_docs + 1) + 1.0
     freq = df.counts.get
     log = math.log

@@ -22,12 +22,17 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping
 from functools import cache
 from importlib import resources
 from sys import intern
+from typing import TypeAlias
 
 import ahocorasick_rs as acrs
+
+#: a term vector packed: its terms (interned) and their weights (float64), in its order
+PackedVector: TypeAlias = "tuple[tuple[str, ...], array[float]]"
 
 _NOISE = re.compile(
     r"//@[^:：/\s]{1,30}[:：]"          # repost chain names
@@ -135,6 +140,18 @@ def run_terms(runs: Iterable[str]) -> list[str]:
             for i in range(len(run) - 1):
                 terms[intern(run[i : i + 2])] = None
     return list(terms)
+
+
+def pack(vec: Mapping[str, float]) -> PackedVector:
+    """Return ``vec`` packed (:data:`PackedVector`): 16 bytes a term, where the dict
+    with its float objects took about 50."""
+    return tuple(vec), array("d", tuple(vec.values()))
+
+
+def unpack(packed: PackedVector) -> dict[str, float]:
+    """Return the dict ``{term: weight}`` of a packed vector, in its order (the same
+    keys, order and weights as the dict packed)."""
+    return dict(zip(packed[0], packed[1]))  # noqa: B905 (packed together)
 
 
 class DocumentFrequency:

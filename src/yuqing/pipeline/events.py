@@ -70,8 +70,8 @@ import hashlib
 import heapq
 import math
 import re
-from collections import Counter, OrderedDict, deque
-from collections.abc import Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from yuqing.config import Config, EventsConfig
@@ -86,7 +86,14 @@ from yuqing.pipeline.event_state import (
     title_of,
     update_level,
 )
-from yuqing.pipeline.event_terms import DocumentFrequency, run_terms, term_runs
+from yuqing.pipeline.event_terms import (
+    DocumentFrequency,
+    PackedVector,
+    pack,
+    run_terms,
+    term_runs,
+    unpack,
+)
 from yuqing.pipeline.heat import media_weights
 from yuqing.pipeline.weibo_ids import mid_from_url
 
@@ -115,6 +122,9 @@ MEMBERS = 6
 WARM_ITEMS = 20_000  # recent items read at start-up (links and document frequencies)
 MIN_DUPLICATE_CHARS = 10  # shorter copies ("顶", "[怒]") recur in unrelated threads
 OPENER_SCORE = 0.5  # a later member more central than this becomes the representative
+#: open events whose centroid rule 3 keeps unpacked, the last scored (on sentiment3 chatter
+#: 65 % of the centroids scored; each about 1 kB)
+CENTROID_CACHE = 1_024
 HEAT_DECIMALS = 3  # an event's heat is kept (and stored) to this many decimals
 _WEIBO_URL = re.compile(r"(?:https?://)?(?:[\w-]+\.)?weibo\.(?:com|cn)/[^\s\"'<>，。]+")
 
@@ -158,9 +168,11 @@ class EventClusterer(BaseStage):
         self.events: dict[str, Event] = {}
         self.opened = 0
         # term -> the open events whose centroid has it: the id itself while it is one (most
-        # terms; a one-element set took 216 bytes), a set from the second on
-        self._postings: dict[str, str | set[str]] = {}
-        self._members: dict[str, deque[dict[str, float]]] = {}
+        # terms; a one-element set took 216 bytes), a tuple of ids up to MAX_POSTING (a set
+        # of 5 took 728), a set beyond (those terms never vote: only their size is read)
+        self._postings: dict[str, str | tuple[str, ...] | set[str]] = {}
+        # event id -> its latest members' vectors, oldest first (a deque took 624 bytes)
+        self._members: dict[str, tuple[PackedVector, ...]] = {}
         self._open: set[str] = set()
         self._key_event: OrderedDict[str, str] = OrderedDict()
         self._author_event: OrderedDict[str, str] = OrderedDict()
@@ -168,6 +180,8 @@ class EventClusterer(BaseStage):
         self._dirty: set[str] = set()
         self._state: EventStatePort | None = None
         self._prepared: dict[str, tuple[list[str], list[str]]] = {}
+        # event id -> (its weights array, its centroid as a dict) for the last events scored
+        self._centroids: OrderedDict[str, tuple[object, dict[str, float]]] = OrderedDict()
 
     @classmethod
     def from_config(cls, config: Config) -> EventClusterer:
@@ -191,7 +205,7 @@ class EventClusterer(BaseStage):
             vec, _ = self.df.add_and_weigh(
                 run_terms(runs), self.boilerplate.terms(account(source, author), runs))
             if event_id in self._open:  # its latest members, as when they were placed
-                self._members.setdefault(event_id, deque(maxlen=MEMBERS)).append(vec)
+                self._add_member(event_id, pack(vec))
             self._link(key, event_id)
 
     def catch_up(self, changes: Sequence[StoredChange]) -> None:
@@ -209,7 +223,7 @@ class EventClusterer(BaseStage):
             runs, terms = self._prepared.get(ch.match_text) or _text_terms(ch.match_text)
             vec, _ = self.df.add_and_weigh(
                 terms, self.boilerplate.terms(account(ch.source, ch.author), runs))
-            self._members.setdefault(ch.event_id, deque(maxlen=MEMBERS)).append(vec)
+            self._add_member(ch.event_id, pack(vec))
             self._link_member(ch.key, ch.source, (ch.root_id, ch.parent_id), ch.author,
                               ch.event_id)
             touched.add(ch.event_id)
@@ -316,13 +330,13 @@ class EventClusterer(BaseStage):
         runs, terms = self._prepared.get(item.match_text) or _text_terms(item.match_text)
         vec, seen_vec = self.df.add_and_weigh(
             terms, self.boilerplate.terms(account(item.source, item.author), runs))
-        score = linked.similarity(vec) if linked is not None else 0.0
+        score = self._similarity(linked, vec) if linked is not None else 0.0
         event = linked
         if event is None and seen_vec:
             event, _ = self._best_match(item, seen_vec)
             # how representative the item is (the title): its whole vector's cosine, so a
             # member that adds words of its own ranks below one in the event's own words
-            score = event.similarity(vec) if event is not None else 0.0
+            score = self._similarity(event, vec) if event is not None else 0.0
         if event is None:
             event = self._open_event(item)
             score = OPENER_SCORE
@@ -393,10 +407,14 @@ class EventClusterer(BaseStage):
                 continue
             if category and not _same_kind(event, category):
                 continue
-            score, shared = event.similarity_shared(vec)
+            centroid = self._centroid(event)
+            score, shared = event.similarity_shared(vec, centroid)
             needed = threshold / 2 if n >= QUOTED_VOTES else threshold
             if score < needed:  # a retelling close to one member, far from the average
-                for member in self._members.get(event_id, ()):
+                for terms, weights in self._members.get(event_id, ()):
+                    # an event's first member shares its centroid's arrays until a second joins
+                    member = (centroid if terms is event.terms and weights is event.weights
+                              else unpack((terms, weights)))
                     common = member.keys() & vec.keys()
                     cos = sum([member[t] * vec[t] for t in common])
                     if cos > score:
@@ -405,6 +423,26 @@ class EventClusterer(BaseStage):
                     shared >= MIN_SHARED or shared == MIN_SHARED - 1 and score >= STRONG * needed):
                 best, best_key = event, (score, event_id)
         return best, best_key[0]
+
+    def _similarity(self, event: Event, vec: dict[str, float]) -> float:
+        """Return ``event.similarity(vec)``, its centroid unpacked once (:meth:`_centroid`)."""
+        return event.similarity_shared(vec, self._centroid(event))[0]
+
+    def _centroid(self, event: Event) -> dict[str, float]:
+        """Return ``event.centroid``, kept for the last ``CENTROID_CACHE`` events scored
+        (valid while the event holds the weights array it was unpacked from; not to be
+        changed)."""
+        cache = self._centroids
+        kept = cache.get(event.id)
+        if kept is not None and kept[0] is event.weights:
+            cache.move_to_end(event.id)
+            return kept[1]
+        centroid = event.centroid
+        cache[event.id] = (event.weights, centroid)
+        cache.move_to_end(event.id)
+        if len(cache) > CENTROID_CACHE:
+            cache.popitem(last=False)
+        return centroid
 
     def _open_event(self, item: Item) -> Event:
         self.opened += 1
@@ -416,19 +454,28 @@ class EventClusterer(BaseStage):
         return event
 
     def _join(self, event: Event, item: Item, vec: dict[str, float], score: float) -> None:
-        gained, lost = add_item(event, item, vec, score, self.weights.get(item.media_type, 1.0))
+        kept = self._centroids.get(event.id)
+        gained, lost = add_item(event, item, vec, score, self.weights.get(item.media_type, 1.0),
+                                kept[1] if kept is not None and kept[0] is event.weights else None)
         if event.id in self._open:
-            for term in lost:
-                self._unpost(term, event.id)
-            for term in gained:
-                self._post(term, event.id)
+            self._unpost(lost, event.id)
+            self._post(gained, event.id)
         item.event_id = event.id
         self._dirty.add(event.id)
-        self._members.setdefault(event.id, deque(maxlen=MEMBERS)).append(vec)
+        if event.size == 1 and len(event.terms) == len(vec):  # its centroid is vec, unpruned
+            self._add_member(event.id, (event.terms, event.weights))  # shared, never mutated
+        else:
+            self._add_member(event.id, pack(vec))
         if "date_unparsed" not in item.flags:  # a fetch time must not close every event
             self._watermark = max(self._watermark, item.published_at)
         self._link_member(item.key, item.source, (item.root_id, item.parent_id), item.author,
                           event.id)
+
+    def _add_member(self, event_id: str, packed: PackedVector) -> None:
+        """Keep the vector ``packed`` as the latest of event ``event_id``'s ``MEMBERS``
+        members."""
+        kept = (*self._members.get(event_id, ()), packed)
+        self._members[event_id] = kept[max(len(kept) - MEMBERS, 0):]
 
     def _link_member(self, key: str, source: str, refs: tuple[str | None, str | None],
                      author: str | None, event_id: str) -> None:
@@ -455,8 +502,7 @@ class EventClusterer(BaseStage):
         self.events[event.id] = event
         if event.id not in self._open and event.last_at + self.window >= self._watermark:
             self._open.add(event.id)
-            for term in event.centroid:
-                self._post(term, event.id)
+            self._post(event.terms, event.id)
 
     def _close_old(self) -> None:
         """Un-index events whose last item is more than the window before the newest item;
@@ -476,29 +522,40 @@ class EventClusterer(BaseStage):
         if event_id not in self._open:
             return
         self._open.discard(event_id)
-        for term in self.events[event_id].centroid:
-            self._unpost(term, event_id)
+        self._unpost(self.events[event_id].terms, event_id)
 
-    def _post(self, term: str, event_id: str) -> None:
-        """Index the open event ``event_id`` under ``term``."""
-        posting = self._postings.get(term)
-        if posting is None:
-            self._postings[term] = event_id
-        elif isinstance(posting, str):
-            if posting != event_id:
-                self._postings[term] = {posting, event_id}
-        else:
-            posting.add(event_id)
+    def _post(self, terms: Iterable[str], event_id: str) -> None:
+        """Index the open event ``event_id`` under each of ``terms``."""
+        postings = self._postings
+        for term in terms:
+            posting = postings.get(term)
+            if posting is None:
+                postings[term] = event_id
+            elif type(posting) is str:
+                if posting != event_id:
+                    postings[term] = (posting, event_id)
+            elif type(posting) is tuple:
+                if event_id not in posting:
+                    postings[term] = (posting + (event_id,) if len(posting) < MAX_POSTING
+                                      else {*posting, event_id})
+            else:
+                posting.add(event_id)  # type: ignore[union-attr]
 
-    def _unpost(self, term: str, event_id: str) -> None:
-        """Take ``event_id`` out of the index of ``term`` (no-op where absent)."""
-        posting = self._postings.get(term)
-        if posting is None:
-            return
-        if isinstance(posting, str):
-            if posting == event_id:
-                del self._postings[term]
-            return
-        posting.discard(event_id)
-        if not posting:
-            del self._postings[term]
+    def _unpost(self, terms: Iterable[str], event_id: str) -> None:
+        """Take ``event_id`` out of the index of each of ``terms`` (no-op where absent)."""
+        postings = self._postings
+        for term in terms:
+            posting = postings.get(term)
+            if posting is None:
+                continue
+            if type(posting) is str:
+                if posting == event_id:
+                    del postings[term]
+            elif type(posting) is tuple:
+                if event_id in posting:
+                    rest = tuple(e for e in posting if e != event_id)
+                    postings[term] = rest if len(rest) > 1 else rest[0]
+            else:
+                posting.discard(event_id)  # type: ignore[union-attr]
+                if len(posting) <= MAX_POSTING:  # a tuple again (any order: votes are counted)
+                    postings[term] = tuple(sorted(posting))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -60,20 +61,29 @@ def event_to_row(event: Event, now: datetime) -> dict[str, Any]:
             "state": state, "updated_at": now}
 
 
+def _interned(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``mapping`` as a dict in its order, its keys interned: the open events a
+    process loads then share one string per term, word and counted value (JSON decoding
+    makes a copy per row)."""
+    intern = sys.intern
+    return {intern(str(k)): v for k, v in mapping.items()}
+
+
 def event_from_row(row: Mapping[Any, Any]) -> Event:
     """Rebuild an event from its ``events`` row."""
     state = row["state"]
-    centroid = {str(t): float(w) for t, w in row["terms"].items()}
-    return Event(id=row["id"], first_at=row["first_at"], last_at=row["last_at"],
-                 origin_key=row["origin_key"], rep_key=row["rep_key"], title=row["title"],
-                 rep_score=state["rep_score"], size=row["size"], heat=row["heat"],
-                 negative=state["negative"], sensitive=state["sensitive"], level=row["level"],
-                 centroid=centroid,
-                 norm=math.sqrt(sum(w * w for w in centroid.values())) or 1.0,
-                 tokens=state["tokens"], counts=state["counts"],
-                 first_by_media=state["first_by_media"],
-                 hours={int(h): int(n) for h, n in state.get("hours", {}).items()},
-                 keywords=list(row["keywords"]))
+    centroid = {sys.intern(str(t)): float(w) for t, w in row["terms"].items()}
+    event = Event(id=row["id"], first_at=row["first_at"], last_at=row["last_at"],
+                  origin_key=row["origin_key"], rep_key=row["rep_key"], title=row["title"],
+                  rep_score=state["rep_score"], size=row["size"], heat=row["heat"],
+                  negative=state["negative"], sensitive=state["sensitive"], level=row["level"],
+                  tokens=_interned(state["tokens"]),
+                  counts={k: _interned(v) for k, v in _interned(state["counts"]).items()},
+                  first_by_media=_interned(state["first_by_media"]),
+                  hours={int(h): int(n) for h, n in state.get("hours", {}).items()},
+                  keywords=list(row["keywords"]))
+    event.set_centroid(centroid, math.sqrt(sum(w * w for w in centroid.values())) or 1.0)
+    return event
 
 
 def save_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
