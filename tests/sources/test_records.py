@@ -95,6 +95,26 @@ def test_mapped_away_column_name_is_not_read_as_ours() -> None:
     assert item.id == "m1" and item.extra == {"id": "other"}
 
 
+def test_a_mapped_field_is_read_under_its_own_name_where_its_column_is_missing() -> None:
+    # an export mixing rows with ``published`` and rows with ``published_at``, mapped
+    # published_at=published, keeps the dates of both kinds of row
+    mapping = {"published_at": "published"}
+    old = raw_from_record({"id": "1", "text": "x", "published_at": "2026-12-01 08:00"},
+                          mapping=mapping, **CTX)
+    new = raw_from_record({"id": "2", "text": "x", "published": "2026-12-02 09:00"},
+                          mapping=mapping, **CTX)
+    assert (old.published_at, old.extra) == ("2026-12-01 08:00", {})
+    assert (new.published_at, new.flags) == ("2026-12-02 09:00", [])
+
+
+def test_a_date_under_another_name_is_flagged() -> None:
+    item = raw_from_record({"id": "1", "text": "x", "发布时间": "2026-12-01"}, **CTX)
+    assert item.published_at is None and item.flags == ["date_field_unread"]
+    dated = raw_from_record({"id": "1", "text": "x", "published_at": "2026-12-01",
+                             "date": "2026-12-01"}, **CTX)
+    assert dated.flags == []
+
+
 def test_mapping_to_unknown_field_is_bad_input() -> None:
     with pytest.raises(BadInput, match="not exchange fields"):
         RecordConverter({"heat": "hot"})

@@ -87,8 +87,8 @@ def ingest(
         for path in paths:
             if not path.is_file():
                 raise BadInput(
-                    f"{path}: no such file" if not path.exists() else f"{path}: not a file"
-                )
+                    (f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+                    + "; nothing was ingested (the files are checked before any is read)")
         if media_type not in MEDIA_TYPES:
             raise BadInput(f"--media-type {media_type!r}: expected one of {', '.join(MEDIA_TYPES)}")
         ctx = make_context(config, db)

@@ -112,7 +112,10 @@ class RecordConverter:
         )
 
     def _rename(self, rec: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Split ``rec`` into (exchange fields by our names, everything else)."""
+        """Split ``rec`` into (exchange fields by our names, everything else). A mapped field
+        whose column a record lacks is read under its own name when the record has it (an
+        export mixing ``published`` and ``published_at`` rows, mapped published_at=published,
+        keeps both dates)."""
         ours: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         t2o = self._theirs_to_ours
@@ -124,6 +127,9 @@ class RecordConverter:
                 extra[key] = value
             else:
                 ours[name] = value
+        for name in self.mapping.keys() - ours.keys():
+            if name in extra:  # its mapped column is absent here: the record says it itself
+                ours[name] = extra.pop(name)
         return ours, extra
 
 
