@@ -176,9 +176,6 @@ class CueLexicon:
         out.update({cue: cue for cue in self.types})
         return out
 
-    def automaton(self) -> acrs.AhoCorasick:
-        """Return the leftmost-longest automaton over :meth:`spellings` (in their order)."""
-        return acrs.AhoCorasick(list(self.spellings()), matchkind=acrs.MatchKind.LeftmostLongest)
 
 
 @dataclass(frozen=True)
@@ -233,8 +230,10 @@ class IncidentDetector:
     def __init__(self, lexicon: CueLexicon, model: LinearModel | None) -> None:
         self.lexicon = lexicon
         self.model = model
-        self._automaton = lexicon.automaton()
-        self._cue_of = list(lexicon.spellings().values())
+        spellings = lexicon.spellings()
+        self._automaton = acrs.AhoCorasick(list(spellings),
+                                           matchkind=acrs.MatchKind.LeftmostLongest)
+        self._cue_of = list(spellings.values())  # automaton pattern index -> its cue
 
     @classmethod
     def shipped(cls, *, baseline: bool = False) -> IncidentDetector:

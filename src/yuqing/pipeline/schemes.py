@@ -93,6 +93,10 @@ class CompiledScheme:
     region_sources: frozenset[str] = frozenset()
     #: the region words that name a county (end in 县), for :func:`bare_county_words`
     counties: frozenset[str] = frozenset()
+    #: the words that place a post in this scheme's area: its region words, else its
+    #: expression's words (a scheme such as ``青山 OR 城关镇`` is a region); for
+    #: :func:`tells_of_elsewhere`
+    places: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, scheme: SchemeConfig, normalize: Callable[[str], str]) -> CompiledScheme:
@@ -118,14 +122,8 @@ class CompiledScheme:
             sources=frozenset(scheme.sources),
             region_sources=frozenset(scheme.region_sources),
             counties=frozenset(w for w in regions if len(w) > 2 and w.endswith("县")),
+            places=regions if regions or expression is None else frozenset(expression.words()),
         )
-
-    def places(self) -> frozenset[str]:
-        """Return the words that place a post in this scheme's area: its region words, else
-        its expression's words (a scheme such as ``青山 OR 城关镇`` is a region)."""
-        if self.regions or self.expression is None:
-            return self.regions
-        return frozenset(self.expression.words())
 
     def words(self) -> set[str]:
         """Return every word this scheme looks for."""
@@ -197,6 +195,5 @@ class SchemeMatcher(BaseStage):
             matched = self.matching(text, item.source)
             item.schemes = [s.name for s in matched]
             if matched and self.office is not None:
-                places = [s.places() for s in matched]
                 subject_reading(item, self.office, elsewhere=all(
-                    p and tells_of_elsewhere(text, p) for p in places))
+                    s.places and tells_of_elsewhere(text, s.places) for s in matched))
