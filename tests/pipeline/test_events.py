@@ -303,3 +303,22 @@ def test_the_term_index_holds_exactly_the_open_events_centroid_terms(
     assert kinds == {str, tuple, set}
     assert len(stage._open) == 3  # the first batch's events closed: 9 events to 3
     assert isinstance(stage._postings["昨天"], tuple)
+
+
+def test_a_category_guessed_from_generic_words_does_not_split_a_retelling() -> None:
+    """A fight retold with only 推倒 and 很乱 has no typed cue; the category the
+    second model guesses for it is no evidence of another happening."""
+    items = [make(0, "青山县人民医院急诊科今天下午有患者家属和医生打起来了，一名护士被推倒受伤"),
+             make(1, "县医院急诊科家属打医生，护士也被推倒了，现场很乱，青山县人民医院保安半天才来",
+                  40)]
+    fight = {"category": "社会安全事件", "type": "刑事案件", "confidence": 0.9,
+             "cues": ["打起来"], "casualties": {"deaths": 0, "injured": 1, "missing": 0}}
+    items[0].incident = fight
+    items[1].incident = {**fight, "category": "自然灾害", "type": None, "cues": ["推倒"]}
+    run(items)
+    assert items[1].event_id == items[0].event_id
+    items = [make(0, items[0].text), make(1, items[1].text, 40)]
+    items[0].incident = fight
+    items[1].incident = {**fight, "category": "事故灾难", "type": "坍塌", "cues": ["倒了"]}
+    run(items)
+    assert items[1].event_id != items[0].event_id  # a typed report of another category

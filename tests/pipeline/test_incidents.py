@@ -55,6 +55,11 @@ def test_parse_number_refuses_words() -> None:
     ("厂房起火，多人受伤送医", 0, 2, 0),
     ("过火面积800平方米，暂无人员伤亡", 0, 0, 0),
     ("井下14人被困，救援正在进行", 0, 0, 0),
+    # a number of days, years, ages or months counts no people
+    ("产科一名新生儿出生后第二天死亡", 0, 0, 0),
+    ("一名3岁男童溺亡", 1, 0, 0),
+    ("护工三个月没发工资，二十多人受伤", 0, 20, 0),
+    ("5个人受伤，两个小时后送医", 0, 5, 0),
 ])
 def test_parse_casualties(text: str, deaths: int, injured: int, missing: int) -> None:
     assert parse_casualties(text) == {"deaths": deaths, "injured": injured, "missing": missing}

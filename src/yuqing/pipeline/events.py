@@ -17,7 +17,11 @@ Each live item, in batch order, joins an existing event or opens a new one;
    being open (its items within ``window_hours`` of this one). The item's account's
    boilerplate (the beginning or end it shares with the account's recent posts: a
    signature, a header, a hashtag, a 来源 line; pipeline/event_boilerplate.py) is
-   left out of its vector, so different happenings never merge by it. Candidates come
+   left out of its vector, so different happenings never merge by it; so are the office's
+   subject words (the region and subject words of its monitoring schemes: 青山县,
+   县人民医院), which every post it watches shares whatever it tells of: an office's
+   fire, fight and overcharge at one hospital share its name and little else
+   (pipeline/event_subject.py). Candidates come
    from an inverted index of open events' centroid terms: the item's
    ``QUERY_TERMS`` most specific indexed terms (held by the fewest open events;
    terms on more than ``MAX_POSTING`` events say nothing and are skipped) vote,
@@ -37,8 +41,8 @@ Each live item, in batch order, joins an existing event or opens a new one;
    the words most members share). Member vectors are rebuilt at start from the
    recent items (weighed as they were placed when the warm-up covers the history). An event that
    quotes, through a ``//@name:`` chain, an author seen in an open event is
-   joined at half the threshold. An item the incidents stage calls an incident never
-   joins an event whose incident reports are all of another category (事故灾难,
+   joined at half the threshold. An item the incidents stage calls an incident of a type
+   never joins an event whose typed incident reports are all of another category (事故灾难,
    公共卫生事件 ...): the accidents, poisonings and assaults of one county share its
    place and institution names, and chained through them would be one event and one alert.
 4. otherwise the item **opens** a new event, id ``E`` + 12 hex of SHA-1(key).
@@ -73,6 +77,7 @@ import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from yuqing.config import Config, EventsConfig
 from yuqing.domain import Event, Item, StoredChange
@@ -86,6 +91,7 @@ from yuqing.pipeline.event_state import (
     title_of,
     update_level,
 )
+from yuqing.pipeline.event_subject import SubjectWords
 from yuqing.pipeline.event_terms import (
     DocumentFrequency,
     PackedVector,
@@ -95,6 +101,7 @@ from yuqing.pipeline.event_terms import (
     unpack,
 )
 from yuqing.pipeline.heat import media_weights
+from yuqing.pipeline.incidents import TYPES
 from yuqing.pipeline.weibo_ids import mid_from_url
 
 QUERY_TERMS = 16  # the item's most specific indexed terms that vote for candidates
@@ -137,18 +144,18 @@ def event_id_for(key: str) -> str:
     return "E" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
-def _text_terms(match_text: str) -> tuple[list[str], list[str]]:
-    """Return the term runs of ``match_text`` and its terms (pipeline/event_terms.py)."""
-    runs = term_runs(match_text)
-    return runs, run_terms(runs)
-
-
-def _same_kind(event: Event, category: str) -> bool:
-    """False when ``event`` has incident reports and none of them is of ``category``: a
-    traffic accident, a food poisoning and an assault in one county share its place and
-    institution names, yet are different happenings (rule 3 of the module doc)."""
-    categories = event.counts.get("deaths")  # incident category -> most deaths reported
-    return not categories or category in categories
+def _same_kind(event: Event, incident: dict[str, Any]) -> bool:
+    """False when ``incident`` (an item's, pipeline/incidents.py) has a type and every
+    incident report of ``event`` that has one is of another category: a traffic accident,
+    a food poisoning and an assault in one county share its place and institution names,
+    yet are different happenings (rule 3 of the module doc). A category guessed from
+    generic words alone (死亡, 受伤: type None) decides nothing: a retelling of a fight
+    that says only 推倒 is no evidence of another happening."""
+    if incident["type"] is None:
+        return True
+    kinds = event.counts.get("incident", {})  # type, or category when none -> reports
+    typed = {TYPES[kind] for kind in kinds if kind in TYPES}
+    return not typed or incident["category"] in typed
 
 
 class EventClusterer(BaseStage):
@@ -157,9 +164,12 @@ class EventClusterer(BaseStage):
     name = "events"
     shared = True
 
-    def __init__(self, config: EventsConfig | None = None) -> None:
-        """Build the stage with ``config`` (default settings when None), no event yet."""
+    def __init__(self, config: EventsConfig | None = None,
+                 subject: SubjectWords | None = None) -> None:
+        """Build the stage with ``config`` (default settings when None) and the office's
+        ``subject`` words (none when None), no event yet."""
         self.config = config or EventsConfig()
+        self.subject = subject or SubjectWords(())
         self.window = timedelta(hours=self.config.window_hours)
         self.threshold = self.config.threshold
         self.weights = media_weights(self.config.media_weights)
@@ -185,8 +195,18 @@ class EventClusterer(BaseStage):
 
     @classmethod
     def from_config(cls, config: Config) -> EventClusterer:
-        """Build the stage from the ``[events]`` section of ``config``."""
-        return cls(config.events)
+        """Build the stage from the ``[events]`` section of ``config``, with the region and
+        subject words of its ``[[schemes]]`` as the office's subject."""
+        return cls(config.events, SubjectWords.of_schemes(config.schemes))
+
+    def _runs(self, match_text: str) -> list[str]:
+        """Return the term runs of ``match_text`` without the office's subject words."""
+        return term_runs(self.subject.strip(match_text))
+
+    def _text_terms(self, match_text: str) -> tuple[list[str], list[str]]:
+        """Return the term runs of ``match_text`` (:meth:`_runs`) and their terms."""
+        runs = self._runs(match_text)
+        return runs, run_terms(runs)
 
     # ----- persistence ---------------------------------------------------------------------
 
@@ -201,7 +221,7 @@ class EventClusterer(BaseStage):
             self._remember(event)
             self._watermark = max(self._watermark, event.last_at)
         for key, event_id, match_text, source, author in self._state.recent_links(WARM_ITEMS):
-            runs = term_runs(match_text)
+            runs = self._runs(match_text)
             vec, _ = self.df.add_and_weigh(
                 run_terms(runs), self.boilerplate.terms(account(source, author), runs))
             if event_id in self._open:  # its latest members, as when they were placed
@@ -220,7 +240,7 @@ class EventClusterer(BaseStage):
         for ch in changes:
             if not ch.new or ch.event_id is None:
                 continue
-            runs, terms = self._prepared.get(ch.match_text) or _text_terms(ch.match_text)
+            runs, terms = self._prepared.get(ch.match_text) or self._text_terms(ch.match_text)
             vec, _ = self.df.add_and_weigh(
                 terms, self.boilerplate.terms(account(ch.source, ch.author), runs))
             self._add_member(ch.event_id, pack(vec))
@@ -274,7 +294,7 @@ class EventClusterer(BaseStage):
         items' titles (``title_of`` remembers them; pure text work: run before the lock)."""
         texts = [ch.match_text for ch in stored if ch.new and ch.event_id is not None]
         texts += [it.match_text for it in items if it.rejected is None]
-        self._prepared = {t: _text_terms(t) for t in texts}
+        self._prepared = {t: self._text_terms(t) for t in texts}
         for it in items:  # the title it would open an event with, or represent one by
             if it.rejected is None:
                 title_of(own_text(it) or it.text)
@@ -327,7 +347,7 @@ class EventClusterer(BaseStage):
         if item.is_update and linked is not None:
             item.event_id = linked.id
             return
-        runs, terms = self._prepared.get(item.match_text) or _text_terms(item.match_text)
+        runs, terms = self._prepared.get(item.match_text) or self._text_terms(item.match_text)
         vec, seen_vec = self.df.add_and_weigh(
             terms, self.boilerplate.terms(account(item.source, item.author), runs))
         score = self._similarity(linked, vec) if linked is not None else 0.0
@@ -394,7 +414,6 @@ class EventClusterer(BaseStage):
         if not votes:
             return None, 0.0
         at = item.published_at
-        category = item.incident["category"] if item.incident else None
         # short texts share a template ("为什么…") by chance: they need more (sqrt rule)
         threshold = self.threshold * max(1.0, math.sqrt(SHORT_TERMS / max(len(vec), 1)))
         best, best_key = None, (0.0, "")
@@ -405,7 +424,7 @@ class EventClusterer(BaseStage):
             event = self.events[event_id]
             if not event.first_at - self.window <= at <= event.last_at + self.window:
                 continue
-            if category and not _same_kind(event, category):
+            if item.incident and not _same_kind(event, item.incident):
                 continue
             centroid = self._centroid(event)
             score, shared = event.similarity_shared(vec, centroid)

@@ -67,7 +67,11 @@ _DEATH = r"死亡|身亡|遇难|丧生|罹难|溺亡|坠亡|殉职|死"
 _INJURED = r"受轻伤|受重伤|受伤|重伤|轻伤|烧伤|烫伤|砸伤|刺伤|划伤|撞伤|炸伤|中毒|送医|住院|伤"
 _MISSING = r"失踪|失联|下落不明"
 _KINDS = (("deaths", _DEATH), ("injured", _INJURED), ("missing", _MISSING))
-_AFTER = [(kind, re.compile(_NUM + _WHO + f"(?:{verbs})")) for kind, verbs in _KINDS]
+#: a number that counts days, years, floors, ages or times (``第二天就死了``, ``3岁男童溺亡``,
+#: ``三个月``) counts no people
+_NOT_PEOPLE = (r"(?<!第)" + _NUM
+               + r"(?![天年月日号点时分秒岁层楼次届期周倍成]|个(?:月|小时|星期|多月))")
+_AFTER = [(kind, re.compile(_NOT_PEOPLE + _WHO + f"(?:{verbs})")) for kind, verbs in _KINDS]
 _BEFORE = [(kind, re.compile(f"(?:{verbs})" + _NUM + r"(?:名|人|位)")) for kind, verbs in _KINDS]
 #: said without a number, these mean at least one person
 _ONE = [("deaths", re.compile(r"(?<![无未没])(?:当场死亡|身亡|遇难|丧生|溺亡|坠亡|抢救无效)")),

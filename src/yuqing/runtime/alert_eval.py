@@ -9,12 +9,18 @@ config's alert rules (the built-in default rule when it has none: a scheme match
 is negative, sensitive or an incident) and the alert policy (one alert per story,
 storm cap). Nothing is delivered: the pipeline's dispatcher has no channel.
 
-A post counts as alerted when an alert of those rules recorded in the outbox names
-it (``item_keys``), whether the storm cap let that alert through or held it behind
-its one summary (the office sees held alerts in the list the summary links to), or
-when it is a duplicate (``duplicate_of``) of a post so named. The baseline, measured
-in the same run, is an extra rule that fires on every scheme match (``negative``,
-``sensitive`` and ``incident`` off): what a keyword-only monitor would send.
+Scored per message: an alert tells the office of the post it leads with (its first
+item, the one its title and body show), whether the storm cap let it through or held it
+behind its one summary (the office sees held alerts in the list the summary links to).
+A post counts as alerted when an alert of those rules leads with it, with a duplicate
+(``duplicate_of``) of it, or with another post of its ``story`` (optional: posts that
+tell one happening share it; a post without one is its own story). A post that only
+joined the alert of another happening, because the clustering merged the two, is not
+told: the office read of the other one. ``repeats`` counts alerts whose story an
+earlier alert of the run had told already (one story told twice). The baseline,
+measured in the same run, is an extra rule that fires on every scheme match
+(``negative``, ``sensitive`` and ``incident`` off): what a keyword-only monitor would
+send.
 """
 
 from __future__ import annotations
@@ -94,17 +100,38 @@ def _scores(gold: list[int], got: list[bool]) -> dict[str, Any]:
             "tn": pairs[0, False]}
 
 
-def _alerted(items: list[Item], alerts: list[dict[str, Any]], rules: set[str]) -> set[str]:
-    """Keys of ``items`` named by an alert of ``rules``, and of duplicates of those."""
-    named = {key for a in alerts if a["rule"] in rules for key in a["items"]}
-    return named | {it.key for it in items if it.duplicate_of in named}
+def _alerted(items: list[Item], alerts: list[dict[str, Any]], rules: set[str]
+             ) -> tuple[set[str], int]:
+    """Keys of ``items`` told by an alert of ``rules`` (module doc: its lead, a duplicate
+    of its lead, or a post of its lead's story), and how many of those alerts told a
+    story told before (alerts in the order recorded)."""
+    story = {it.key: _story(it) for it in items}
+    copies = {it.key: it.duplicate_of for it in items}
+    told: set[str] = set()
+    repeats = 0
+    for alert in sorted(alerts, key=lambda a: a["id"]):
+        if alert["rule"] not in rules or not alert["items"]:
+            continue
+        lead = alert["items"][0]
+        stories = {story.get(lead, lead), story.get(copies.get(lead) or lead, lead)}
+        repeats += bool(stories & told)
+        told |= stories
+    keys = {key for key, s in story.items()
+            if s in told or story.get(copies[key] or key, s) in told}
+    return keys, repeats
+
+
+def _story(item: Item) -> str:
+    """The story ``item`` tells: its ``story`` field, else its own key."""
+    name = str(item.extra.get("story") or "").strip()
+    return f"story:{name}" if name else item.key
 
 
 def evaluate_alerts(raws: Iterable[RawItem | BadInput], config: Config,
                     split: str = "test") -> dict[str, Any]:
     """Run the labelled posts of ``split`` through the pipeline (module docstring) and
     return ``{"n", "positives", "precision", "recall", "f1", "tp", "fp", "fn", "tn",
-    "rules", "alerts", "held_by_storm", "summaries", "false_negatives",
+    "rules", "alerts", "repeats", "held_by_storm", "summaries", "false_negatives",
     "false_positives", "by_kind", "skipped", "problems", "baseline": {"name",
     "precision", "recall", "f1", "tp", "fp", "fn", "tn"}}``. Each listed error is
     ``{"id", "text", "kind", "why", "got"}`` (``got``: schemes, sentiment, emotion,
@@ -128,8 +155,8 @@ def evaluate_alerts(raws: Iterable[RawItem | BadInput], config: Config,
                 pipeline.close()
         finally:
             ctx.close()
-    ours = _alerted(items, alerts, set(names))
-    base = _alerted(items, alerts, {BASELINE_RULE})
+    ours, repeats = _alerted(items, alerts, set(names))
+    base, _ = _alerted(items, alerts, {BASELINE_RULE})
     scored = sorted(items, key=lambda it: (it.published_at, it.key))
     gold = [int(str(it.extra["label"]).strip()) for it in scored]
     doc: dict[str, Any] = {"n": len(scored), "positives": sum(gold),
@@ -146,7 +173,7 @@ def evaluate_alerts(raws: Iterable[RawItem | BadInput], config: Config,
                  "why": it.extra.get("why"), "got": _what_it_saw(it)})
     ours_alerts = [a for a in alerts if a["rule"] in names]
     doc.update(
-        rules=names, alerts=sum(bool(a["items"]) for a in ours_alerts),
+        rules=names, alerts=sum(bool(a["items"]) for a in ours_alerts), repeats=repeats,
         held_by_storm=sum(a["held"] is not None for a in ours_alerts),
         summaries=sum(not a["items"] for a in ours_alerts),
         **{k: v[:MAX_ERRORS] for k, v in errors.items()},
