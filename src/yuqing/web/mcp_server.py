@@ -342,13 +342,15 @@ def serve_stdio(ctx: Context) -> None:
 
 def serve_http(ctx: Context, *, host: str, port: int) -> None:
     """Serve MCP over streamable HTTP at ``http://host:port/mcp`` until interrupted; port 0
-    takes a free port. Prints the address on stdout first. Raises BadInput when the address
-    cannot be listened on."""
+    takes a free port. Prints the address on stdout once the socket listens (a client that
+    connects before the server has started waits in the backlog). Raises BadInput when the
+    address cannot be listened on."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)
     except OSError as exc:
         sock.close()
         raise BadInput(f"--host {host} --port {port}: cannot listen there ({exc.strerror}); "
