@@ -19,7 +19,7 @@ from yuqing.cli.common import (
     user_errors,
 )
 from yuqing.domain import SENTIMENTS, BadInput
-from yuqing.runtime.stages import match_form
+from yuqing.pipeline.textnorm import match_form
 from yuqing.store.items import item_to_json
 from yuqing.time_range import parse_since
 

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 import ahocorasick_rs as acrs
 
 from yuqing.config import SchemeConfig
-from yuqing.pipeline.textnorm import normalize_text
+from yuqing.pipeline.event_terms import replace_matches
+from yuqing.pipeline.textnorm import match_form
 
 
 class SubjectWords:
@@ -35,7 +36,7 @@ class SubjectWords:
     def of_schemes(cls, schemes: Iterable[SchemeConfig]) -> SubjectWords:
         """Return the region and subject words of ``schemes``, normalised as match text
         (simplified, NFKC: pipeline/textnorm.py)."""
-        return cls(normalize_text(w)[0].strip() for s in schemes
+        return cls(match_form(w).strip() for s in schemes
                    for w in (*s.region_words, *s.subject_words))
 
     def strip(self, match_text: str) -> str:
@@ -43,9 +44,4 @@ class SubjectWords:
         spans it); the same string when none occurs."""
         if self._automaton is None:
             return match_text
-        parts: list[str] = []
-        last = 0
-        for _, start, end in self._automaton.find_matches_as_indexes(match_text):
-            parts += (match_text[last:start], " ")
-            last = end
-        return "".join(parts) + match_text[last:] if parts else match_text
+        return replace_matches(self._automaton, match_text, lambda _: " ")

@@ -77,6 +77,18 @@ def read_synonyms(text: str) -> dict[str, str]:
 
 
 @cache
+def replace_matches(automaton: acrs.AhoCorasick, text: str,
+                    replacement: Callable[[int], str]) -> str:
+    """Return ``text`` with each match of ``automaton`` (its pattern index ``i``) replaced
+    by ``replacement(i)``; the same string when nothing matches."""
+    parts: list[str] = []
+    last = 0
+    for i, start, end in automaton.find_matches_as_indexes(text):
+        parts += (text[last:start], replacement(i))
+        last = end
+    return "".join(parts) + text[last:] if parts else text
+
+
 def synonym_writer() -> Callable[[str], str]:
     """Return the function that writes the synonyms of the shipped table
     (``data/events/synonyms.tsv``) as their kept form, the longest form found at a
@@ -87,12 +99,7 @@ def synonym_writer() -> Callable[[str], str]:
     automaton = acrs.AhoCorasick(forms, matchkind=acrs.MatchKind.LeftmostLongest)
 
     def write(text: str) -> str:
-        parts: list[str] = []
-        last = 0
-        for i, start, end in automaton.find_matches_as_indexes(text):
-            parts += (text[last:start], table[forms[i]])
-            last = end
-        return "".join(parts) + text[last:] if parts else text
+        return replace_matches(automaton, text, lambda i: table[forms[i]])
 
     return write
 

@@ -306,6 +306,12 @@ def normalize_text(text: str) -> tuple[str, list[int]]:
     return default_normalizer().normalize(text)
 
 
+def match_form(word: str) -> str:
+    """Return ``word`` (a scheme word, a query) in the form matching sees: the match
+    text of :func:`normalize_text` (normalised, simplified)."""
+    return normalize_text(word)[0]
+
+
 def prepare_text(text: str) -> tuple[str, str, list[int]]:
     """Return ``(plain_text, match_text, offsets)`` for a text that may hold HTML.
 

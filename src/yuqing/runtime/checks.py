@@ -28,11 +28,12 @@ from yuqing.cases.workflow import ROLES, STATES
 from yuqing.config import Config, did_you_mean, env_name, environment_settings, not_one_of
 from yuqing.domain import BadInput
 from yuqing.pipeline.schemes import CompiledScheme
+from yuqing.pipeline.textnorm import match_form
 from yuqing.plugins import Registry
 from yuqing.reports.formats import FORMATS
 from yuqing.reports.periods import PERIOD_KINDS
 from yuqing.runtime.config_files import file_problems
-from yuqing.runtime.stages import StageFactory, match_form
+from yuqing.runtime.stages import StageFactory
 from yuqing.sources.files import path_problem
 from yuqing.sources.registry import SourceFactory, create_source
 from yuqing.store.engine import check_database_url

@@ -1,7 +1,7 @@
 """The files a config names that are read at start-up, and what is wrong with them.
 
 Kept apart from runtime/checks.py because the stage builder (runtime/stages.py)
-refuses these problems too, and checks.py needs the stage builder's ``match_form``.
+refuses these problems too, and checks.py needs the stage builder.
 """
 
 from __future__ import annotations

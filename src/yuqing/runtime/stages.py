@@ -29,18 +29,13 @@ from yuqing.pipeline.schemes import SchemeMatcher
 from yuqing.pipeline.segment import Segmenter
 from yuqing.pipeline.sensitive import SensitiveMatcher
 from yuqing.pipeline.sentiment import SentimentStage
-from yuqing.pipeline.textnorm import normalize_text
+from yuqing.pipeline.textnorm import match_form
 from yuqing.plugins import Registry
 from yuqing.runtime.config_files import file_problems
 
 StageFactory = Callable[[Config], Stage]
 #: the entry point group of third-party stages
 ENTRY_POINT_GROUP = "yuqing.stages"
-
-
-def match_form(word: str) -> str:
-    """Return ``word`` in the form matching sees (normalised, simplified)."""
-    return normalize_text(word)[0]
 
 
 def _sensitive(config: Config) -> Stage:

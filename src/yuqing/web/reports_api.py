@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from yuqing.domain import SENTIMENTS, BadInput
+from yuqing.pipeline.textnorm import match_form
 from yuqing.runtime.context import Context
 from yuqing.store.items import item_to_json
 from yuqing.store.repository import storable_id
@@ -157,7 +158,6 @@ def reports_router(ctx: Context) -> APIRouter:
 
     def items_rows(scheme: str | None, sentiment: str | None, since: str | None,
                    q: str | None, limit: int, **_: Any) -> tuple[list[str], list[list[Any]]]:
-        from yuqing.runtime.stages import match_form
         from yuqing.time_range import parse_since
 
         found = ctx.store.iter_items(scheme=scheme, sentiment=sentiment, limit=limit,

@@ -31,8 +31,8 @@ from yuqing.alerts.dispatcher import send_safely
 from yuqing.config import SchemeConfig
 from yuqing.domain import Alert, BadInput
 from yuqing.pipeline.schemes import SchemeMatcher
+from yuqing.pipeline.textnorm import match_form
 from yuqing.runtime.context import Context
-from yuqing.runtime.stages import match_form
 from yuqing.store.accounts import ADDRESSES
 from yuqing.time_range import local_time
 from yuqing.web import access, views

@@ -19,8 +19,8 @@ from yuqing.analytics.stats import range_stats
 from yuqing.cases import workflow
 from yuqing.config import Config
 from yuqing.domain import MEDIA_TYPES, SENTIMENTS
+from yuqing.pipeline.textnorm import match_form
 from yuqing.runtime.context import Context
-from yuqing.runtime.stages import match_form
 from yuqing.sources.health import health_rows
 from yuqing.store.analytics import Scope
 from yuqing.store.items import item_to_json
