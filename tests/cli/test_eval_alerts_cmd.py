@@ -67,7 +67,7 @@ def test_the_fixture_is_large_and_covers_the_hard_negatives() -> None:
 def test_held_out_split_gate(test_split: dict[str, Any]) -> None:
     doc = test_split
     assert doc["split"] == "test" and doc["n"] >= 150 and doc["positives"] >= 60
-    # scored per message: 0.920 / 0.920 (the clustering before the office's subject words
+    # scored per message: 0.932 / 0.920 (the clustering before the office's subject words
     # merged different happenings at one hospital: 0.923 / 0.640; read many times, so not
     # the honest measure: the blind splits are)
     assert doc["precision"] >= 0.91 and doc["recall"] >= 0.91
@@ -78,7 +78,7 @@ def test_held_out_split_gate(test_split: dict[str, Any]) -> None:
 
 def test_dev_split_gate(dev_split: dict[str, Any]) -> None:
     assert dev_split["n"] >= 300
-    # scored per message: 0.947 / 0.947 (before the office's subject words: 0.953 / 0.673)
+    # scored per message: 0.960 / 0.947 (before the office's subject words: 0.953 / 0.673)
     assert dev_split["precision"] >= 0.94 and dev_split["recall"] >= 0.94
     assert dev_split["repeats"] <= 8
 
@@ -122,8 +122,8 @@ def test_a_bad_label_is_named_and_an_empty_split_is_refused(cli: Invoke, tmp_pat
 @pytest.mark.parametrize(("split", "precision", "recall"), [
     # their one blind run: fresh2 0.788 / 0.908 (round 4), fresh3 0.836 / 0.904, fresh4
     # 0.885 / 0.852 (round 5), scored per post; studied since and scored per message:
-    # 0.929 / 0.992, 0.836 / 0.941, 0.842 / 0.867
-    ("fresh2", 0.91, 0.98), ("fresh3", 0.82, 0.93), ("fresh4", 0.83, 0.85),
+    # 0.929 / 0.992, 0.870 / 0.941, 0.899 / 0.926 (places heard by their spoken names)
+    ("fresh2", 0.91, 0.98), ("fresh3", 0.85, 0.93), ("fresh4", 0.88, 0.91),
 ])
 def test_blind_splits_gate(split: str, precision: float, recall: float) -> None:
     doc = run(split)
@@ -153,3 +153,21 @@ def test_a_post_counts_as_told_only_through_an_alert_about_its_story(
     doc = json.loads(result.stdout)
     assert doc["alerts"] == 1 and doc["recall"] == recall and doc["repeats"] == repeats
     assert [e["id"] for e in doc["false_negatives"]] == ([] if recall == 1.0 else ["b"])
+
+
+def test_a_denial_told_with_its_rumour_is_no_false_alarm(cli: Invoke, tmp_path: Path) -> None:
+    """The office's denial (label 0) shares the story of the rumour it answers (label 1):
+    the alert about that story is a right one, so the denial is not counted against it."""
+    rows = [{"id": "rumour", "published_at": "2026-06-10 07:00", "label": 1, "story": "water",
+             "text": "听说青山县城关镇自来水被污染了，已经有人喝了拉肚子住院，大家千万别喝！"},
+            {"id": "denial", "published_at": "2026-06-10 09:00", "label": 0, "story": "water",
+             "text": "青山县水务局：网传城关镇自来水被污染系谣言，经检测水质全部合格。"}]
+    data = tmp_path / "pair.jsonl"
+    data.write_text("".join(json.dumps({**r, "split": "test", "source": "weibo"},
+                                       ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    result = cli("eval", "alerts", "--data", str(data), "--config", str(CONFIG), "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert (doc["tp"], doc["fp"], doc["fn"], doc["tn"]) == (1, 0, 0, 1)
+    assert doc["by_kind"]["told"]["alerted"] == 1 and doc["by_kind"]["not told"]["alerted"] == 0

@@ -8,7 +8,7 @@ import pytest
 
 from yuqing.config import SchemeConfig
 from yuqing.domain import BadInput, Item
-from yuqing.pipeline.schemes import SchemeMatcher, tells_of_elsewhere
+from yuqing.pipeline.schemes import SchemeMatcher, spoken_names, tells_of_elsewhere
 
 NOW = datetime(2024, 3, 5, tzinfo=UTC)
 
@@ -113,6 +113,7 @@ COUNTY = SchemeConfig(name="county hospital", region_words=["青山县", "青山
 @pytest.mark.parametrize(("text", "expected"), [
     ("县医院检验科把我的化验单弄丢了", ["county hospital"]),     # a bare 县: the writer's county
     ("昨天在县医院排了一上午队", ["county hospital"]),
+    ("今晚县医院急诊有人闹事", ["county hospital"]),           # 晚 is no place name
     ("白河县医院的医生态度很差", []),                           # another county's hospital
     ("临江县的村民说县医院不给报销", []),                       # another county named
     ("青山县的朋友说县一中放假了", ["county hospital"]),
@@ -190,3 +191,38 @@ def test_a_happening_elsewhere_is_no_incident_nor_negative_for_the_office() -> N
     assert there.schemes == ["county"] and there.incident is None
     assert there.sentiment == "neutral"
     assert here.incident is not None and here.sentiment == "negative"
+
+
+TOWNS = SchemeConfig(name="towns", region_words=["龙潭镇", "柳溪", "朝阳区"],
+                     subject_words=["水库", "派出所", "一中", "医院"])
+GOVERNMENT = SchemeConfig(name="government", expression="青山 OR 石门乡")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("龙潭水库淹死个娃", ["towns"]),                    # 龙潭镇 said without its 镇
+    ("lx镇派出所有个协警打人了", ["towns"]),            # pinyin initials of 柳溪
+    ("LX镇派出所", ["towns"]),
+    ("helix镇派出所", []),                              # initials inside a longer word
+    ("lx派出所", []),                                   # initials without a suffix after
+    ("朝阳医院门口", []),                               # 朝阳 is an ordinary word
+    ("朝阳区医院门口", ["towns"]),
+])
+def test_a_place_is_heard_by_its_spoken_names(text: str, expected: list[str]) -> None:
+    assert SchemeMatcher([TOWNS]).match(text, "weibo") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("石门采石场又放炮了", ["government"]),             # an expression's place word too
+    ("qs一中门口有人打架", ["government"]),
+    ("sm乡的路修好了", ["government"]),
+    ("sm是什么意思", []),
+])
+def test_an_expression_scheme_hears_its_places_by_their_spoken_names(
+        text: str, expected: list[str]) -> None:
+    assert SchemeMatcher([GOVERNMENT]).match(text, "weibo") == expected
+
+
+def test_spoken_names_drop_only_an_administrative_suffix() -> None:
+    assert spoken_names("龙潭镇") == ("龙潭",) and spoken_names("东城街道") == ("东城",)
+    assert spoken_names("青山") == () and spoken_names("和县") == ()   # nothing left to say
+    assert spoken_names("中山市") == ()                                 # an ordinary word

@@ -12,6 +12,11 @@ takes the county's own way of speaking as its region: an institution named by a 
 县 (县医院, 县一中, 县政府, 县城: :func:`bare_county_words`) in a post that names no
 other county, since people of a county say 县医院 for their own hospital.
 
+A place of a scheme (its region words, or the words of an expression-only scheme) is
+also heard by the names locals give it (:func:`spoken_names`): without its
+administrative suffix (龙潭镇 → 龙潭水库, 城关镇 → 城关一小) and by the pinyin initials of
+that short form before a suffix or a school's number (``lx镇``, ``qs一中``).
+
 All words of all schemes are found in one pass with ONE Aho-Corasick
 automaton (ahocorasick-rs, standard semantics, overlapping matches); each
 scheme is then evaluated on the set of words present.
@@ -24,26 +29,36 @@ from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 
 import ahocorasick_rs as acrs
+from pypinyin import Style, lazy_pinyin
 
 from yuqing.config import SchemeConfig
 from yuqing.domain import BadInput, Item
 from yuqing.pipeline.base import BaseStage, live
 from yuqing.pipeline.expr import Node, parse
 from yuqing.pipeline.office import OfficeModel
+from yuqing.pipeline.places_build import COMMON_WORDS
 from yuqing.pipeline.polarity import subject_reading
 
+#: a place name with the administrative suffix its spoken form drops (龙潭镇, 青山县, 东城街道)
+_PLACE_SUFFIX = re.compile(r"([\u4e00-\u9fff]{2,})(?:省|市|县|区|镇|乡|街道)")
+#: a name whose pinyin initials locals write for it: two to four Chinese characters (青山 → qs)
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+#: where pinyin initials stand for a place: right before a division suffix or a school's
+#: number (lx镇, qs一中, QS二小), and not inside a longer run of letters
+_AFTER_INITIALS = r"(?=[省市县区镇乡]|[一二三四五六七八九十][中小])"
+
+#: words that are no place name before 县 or 市 (在县医院, 今晚县医院, 理解县医院的辛苦)
+_NOT_A_NAME = ("在去到的和跟从是了们咱送往回进来说个这那把被给向对找及与谢夸骂问让叫请帮用以于由经"
+               "为等比像当着过连都也就还又才望我你他她爸妈住晚天")
 #: a bare 县 before a county body: at the start of a clause, or after a word that is no
-#: place name (在县医院, 去县城, 县一中的); 白河县医院 has a place name before its 县
+#: place name (在县医院, 去县城, 县一中的, 今晚县医院); 白河县医院 has a place name before its 县
 _BARE_COUNTY = re.compile(
-    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[在去到的和跟从是了们咱送往回进来说个这那把被给向对找及与谢夸骂问让叫请帮用以于由经为等比像当着过连都也就还又才望]))"
+    rf"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[{_NOT_A_NAME}]))"
     r"县(?=人民医院|中医院|医院|妇幼|[一二三四五六七八九十]中|中学|小学|幼儿园|职高|政府|[委里城]|"
     r"公安局|教育局|卫健局|人社局|法院|检察院|交警|信访局)"
 )
 #: a county named: two characters and 县 (白河县; the bare 县 of 在县城 is not one)
 _COUNTY = re.compile(r"[\u4e00-\u9fff]{2}县")
-#: words that are no place name before 县 or 市 (在县医院, 今晚县医院, 理解县医院的辛苦)
-_NOT_A_NAME = ("在去到的和跟从是了们咱送往回进来说个这那把被给向对找及与谢夸骂问让叫请帮用以于由经"
-               "为等比像当着过连都也就还又才望我你他她爸妈住晚天")
 #: another county or city named as one (白河县那边, 临江市, 邻县), not a bare 县 body (县医院,
 #: 县城) nor 市场/市民
 _ELSEWHERE = re.compile(
@@ -73,6 +88,21 @@ def tells_of_elsewhere(text: str, places: Set[str]) -> bool:
     first = _CLAUSE_END.split(text, 1)[0]
     return (any(not any(p in m.group() for p in places) for m in _ELSEWHERE.finditer(first))
             and not any(p in first for p in places))
+
+
+def spoken_names(place: str) -> tuple[str, ...]:
+    """Return the short form of the place name ``place`` (``龙潭镇`` → ``("龙潭",)``), or
+    ``()`` when it has no administrative suffix (省 市 县 区 镇 乡 街道), the rest is under two
+    characters, or the rest is an ordinary word (places_build.COMMON_WORDS: 朝阳, 中山)."""
+    found = _PLACE_SUFFIX.fullmatch(place)
+    if found is None or found[1] in COMMON_WORDS:
+        return ()
+    return (found[1],)
+
+
+def _initials(name: str) -> str:
+    """Return the lower-case pinyin initials of ``name`` (龙潭 → lt)."""
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
 
 
 def _word_set(words: Iterable[str], normalize: Callable[[str], str]) -> frozenset[str]:
@@ -165,17 +195,35 @@ class SchemeMatcher(BaseStage):
         self.schemes = [CompiledScheme.build(s, normalize) for s in schemes]
         self.office = office
         self._normalize = normalize
-        self._words = sorted(set().union(*(s.words() for s in self.schemes)))
-        self._automaton = acrs.AhoCorasick(self._words) if self._words else None
+        #: what each form found in a text stands for: a scheme word itself, or the places a
+        #: spoken name of theirs names (龙潭 → {龙潭镇})
+        self._means: dict[str, set[str]] = {w: {w} for s in self.schemes for w in s.words()}
+        by_initials: dict[str, set[str]] = {}
+        for place in {p for s in self.schemes for p in s.places}:
+            short = spoken_names(place)
+            for name in short:
+                self._means.setdefault(name, set()).add(place)
+            for name in short or (place,):
+                if _HAN_NAME.fullmatch(name):
+                    by_initials.setdefault(_initials(name), set()).add(place)
+        self._forms = sorted(self._means)
+        self._automaton = acrs.AhoCorasick(self._forms) if self._forms else None
+        self._initials = {k: frozenset(v) for k, v in by_initials.items()}
+        self._initials_re = (re.compile(
+            rf"(?<![a-z])({'|'.join(sorted(self._initials, key=len, reverse=True))})"
+            + _AFTER_INITIALS, re.IGNORECASE) if self._initials else None)
 
     def present(self, text: str) -> set[str]:
-        """Return the scheme words that occur in ``text`` (overlaps included)."""
-        if self._automaton is None:
-            return set()
-        words = self._words
-        return {
-            words[i] for i, _, _ in self._automaton.find_matches_as_indexes(text, overlapping=True)
-        }
+        """Return the scheme words that occur in ``text`` (overlaps included), a place also
+        when one of its spoken names does (:func:`spoken_names`, pinyin initials)."""
+        found: set[str] = set()
+        if self._automaton is not None:
+            for i, _, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
+                found |= self._means[self._forms[i]]
+        if self._initials_re is not None:
+            for m in self._initials_re.finditer(text):
+                found |= self._initials[m[1].lower()]
+        return found
 
     def match(self, text: str, source: str) -> list[str]:
         """Return the names of the schemes matching ``text`` from ``source``, in config order."""

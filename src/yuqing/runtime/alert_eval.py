@@ -16,11 +16,13 @@ A post counts as alerted when an alert of those rules leads with it, with a dupl
 (``duplicate_of``) of it, or with another post of its ``story`` (optional: posts that
 tell one happening share it; a post without one is its own story). A post that only
 joined the alert of another happening, because the clustering merged the two, is not
-told: the office read of the other one. ``repeats`` counts alerts whose story an
-earlier alert of the run had told already (one story told twice). The baseline,
-measured in the same run, is an extra rule that fires on every scheme match
-(``negative``, ``sensitive`` and ``incident`` off): what a keyword-only monitor would
-send.
+told: the office read of the other one. A post of label 0 in a story that has a post of
+label 1 (the office's denial of a rumour, the hospital's good news after a crash) is
+never a false alarm: an alert about that story is a right one. ``repeats`` counts
+alerts whose story an earlier alert of the run had told already (one story told twice).
+The baseline, measured in the same run, is an extra rule that fires on every scheme
+match (``negative``, ``sensitive`` and ``incident`` off): what a keyword-only monitor
+would send.
 """
 
 from __future__ import annotations
@@ -159,15 +161,20 @@ def evaluate_alerts(raws: Iterable[RawItem | BadInput], config: Config,
     base, _ = _alerted(items, alerts, {BASELINE_RULE})
     scored = sorted(items, key=lambda it: (it.published_at, it.key))
     gold = [int(str(it.extra["label"]).strip()) for it in scored]
-    doc: dict[str, Any] = {"n": len(scored), "positives": sum(gold),
-                           **_scores(gold, [it.key in ours for it in scored])}
+    wanted = {_story(it) for it, g in zip(scored, gold, strict=True) if g}
+
+    def told(keys: set[str]) -> list[bool]:
+        return [it.key in keys and (bool(g) or _story(it) not in wanted)
+                for it, g in zip(scored, gold, strict=True)]
+
+    got = told(ours)
+    doc: dict[str, Any] = {"n": len(scored), "positives": sum(gold), **_scores(gold, got)}
     errors: dict[str, list[dict[str, Any]]] = {"false_negatives": [], "false_positives": []}
     kinds: dict[str, Counter[str]] = {}
-    for it, g in zip(scored, gold, strict=True):
+    for it, g, alerted in zip(scored, gold, got, strict=True):
         kind = str(it.extra.get("kind") or ("told" if g else "not told"))
-        told = it.key in ours
-        kinds.setdefault(kind, Counter()).update(n=1, positives=g, alerted=int(told))
-        if told != bool(g):
+        kinds.setdefault(kind, Counter()).update(n=1, positives=g, alerted=int(alerted))
+        if alerted != bool(g):
             errors["false_negatives" if g else "false_positives"].append(
                 {"id": it.id or it.key, "text": it.text, "kind": kind,
                  "why": it.extra.get("why"), "got": _what_it_saw(it)})
@@ -180,5 +187,5 @@ def evaluate_alerts(raws: Iterable[RawItem | BadInput], config: Config,
         by_kind={k: {"n": c["n"], "positives": c["positives"], "alerted": c["alerted"]}
                  for k, c in sorted(kinds.items())},
         skipped=len(problems) + outcome.rejected, problems=problems[:10] + outcome.problems[:10],
-        baseline={"name": BASELINE_NAME, **_scores(gold, [it.key in base for it in scored])})
+        baseline={"name": BASELINE_NAME, **_scores(gold, told(base))})
     return doc
