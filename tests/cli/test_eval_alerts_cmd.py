@@ -131,6 +131,17 @@ def test_blind_splits_gate(split: str, precision: float, recall: float) -> None:
     assert doc["f1"] >= doc["baseline"]["f1"] + 0.2
 
 
+def eval_rows(cli: Invoke, tmp_path: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Run ``eval alerts --json`` on ``rows`` (test split, from Weibo); return its document."""
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps({**r, "split": "test", "source": "weibo"},
+                                       ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    result = cli("eval", "alerts", "--data", str(data), "--config", str(CONFIG), "--json")
+    assert result.exit_code == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
 @pytest.mark.parametrize(("second_story", "recall", "repeats"), [("fire", 1.0, 0),
                                                                   ("another", 0.5, 0)])
 def test_a_post_counts_as_told_only_through_an_alert_about_its_story(
@@ -144,13 +155,7 @@ def test_a_post_counts_as_told_only_through_an_alert_about_its_story(
             {"id": "b", "published_at": "2026-06-10 07:20",
              "text": "城关镇建材市场的大火烧了一下午，浓烟几公里外都能看到，消防车来了十几辆。",
              "label": 1, "story": second_story}]
-    data = tmp_path / "two.jsonl"
-    data.write_text("".join(json.dumps({**r, "split": "test", "source": "weibo"},
-                                       ensure_ascii=False) + "\n" for r in rows),
-                    encoding="utf-8")
-    result = cli("eval", "alerts", "--data", str(data), "--config", str(CONFIG), "--json")
-    assert result.exit_code == 0, result.stderr
-    doc = json.loads(result.stdout)
+    doc = eval_rows(cli, tmp_path, rows)
     assert doc["alerts"] == 1 and doc["recall"] == recall and doc["repeats"] == repeats
     assert [e["id"] for e in doc["false_negatives"]] == ([] if recall == 1.0 else ["b"])
 
@@ -162,12 +167,6 @@ def test_a_denial_told_with_its_rumour_is_no_false_alarm(cli: Invoke, tmp_path: 
              "text": "听说青山县城关镇自来水被污染了，已经有人喝了拉肚子住院，大家千万别喝！"},
             {"id": "denial", "published_at": "2026-06-10 09:00", "label": 0, "story": "water",
              "text": "青山县水务局：网传城关镇自来水被污染系谣言，经检测水质全部合格。"}]
-    data = tmp_path / "pair.jsonl"
-    data.write_text("".join(json.dumps({**r, "split": "test", "source": "weibo"},
-                                       ensure_ascii=False) + "\n" for r in rows),
-                    encoding="utf-8")
-    result = cli("eval", "alerts", "--data", str(data), "--config", str(CONFIG), "--json")
-    assert result.exit_code == 0, result.stderr
-    doc = json.loads(result.stdout)
+    doc = eval_rows(cli, tmp_path, rows)
     assert (doc["tp"], doc["fp"], doc["fn"], doc["tn"]) == (1, 0, 0, 1)
     assert doc["by_kind"]["told"]["alerted"] == 1 and doc["by_kind"]["not told"]["alerted"] == 0
