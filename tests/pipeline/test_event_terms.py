@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import ahocorasick_rs as acrs
 import pytest
 
 from yuqing.pipeline.event_terms import (
@@ -11,6 +12,8 @@ from yuqing.pipeline.event_terms import (
     item_terms,
     pack,
     read_synonyms,
+    replace_matches,
+    synonym_writer,
     unpack,
 )
 from yuqing.pipeline.textnorm import normalize_text
@@ -97,6 +100,17 @@ def test_a_synonym_table_refuses_a_form_listed_twice() -> None:
     assert read_synonyms("# c\n死亡\t去世 身亡\n") == {"去世": "死亡", "身亡": "死亡"}
     with pytest.raises(ValueError, match="line 2: '去世'"):
         read_synonyms("死亡\t去世\n离世\t去世\n")
+
+
+def test_the_synonym_table_is_read_once_per_process() -> None:
+    assert synonym_writer() is synonym_writer()
+
+
+def test_replace_matches_replaces_each_match_and_keeps_the_rest() -> None:
+    automaton = acrs.AhoCorasick(["青山县", "青山"], matchkind=acrs.MatchKind.LeftmostLongest)
+    marked = replace_matches(automaton, "青山县人民医院在青山", lambda i: f"<{i}>")
+    assert marked == "<0>人民医院在<1>"
+    assert replace_matches(automaton, "白河", lambda i: "?") == "白河"
 
 
 def test_a_packed_vector_gives_back_the_same_terms_order_and_weights() -> None:

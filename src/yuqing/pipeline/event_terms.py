@@ -76,7 +76,6 @@ def read_synonyms(text: str) -> dict[str, str]:
     return table
 
 
-@cache
 def replace_matches(automaton: acrs.AhoCorasick, text: str,
                     replacement: Callable[[int], str]) -> str:
     """Return ``text`` with each match of ``automaton`` (its pattern index ``i``) replaced
@@ -89,6 +88,7 @@ def replace_matches(automaton: acrs.AhoCorasick, text: str,
     return "".join(parts) + text[last:] if parts else text
 
 
+@cache
 def synonym_writer() -> Callable[[str], str]:
     """Return the function that writes the synonyms of the shipped table
     (``data/events/synonyms.tsv``) as their kept form, the longest form found at a
