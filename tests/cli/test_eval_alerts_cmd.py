@@ -52,7 +52,7 @@ def test_the_fixture_is_large_and_covers_the_hard_negatives() -> None:
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
     kinds = {r["kind"] for r in rows}
     assert len(rows) >= 300 and {r["split"] for r in rows} == {
-        "dev", "test", "fresh", "fresh2", "fresh3", "fresh4"}
+        "dev", "test", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"}
     assert sum(r["split"] == "fresh" for r in rows) >= 150
     for split, n, prefix in (("fresh2", 220, "qf2_"), ("fresh3", 300, "qf3_"),
                              ("fresh4", 300, "qf4_")):
@@ -122,8 +122,10 @@ def test_a_bad_label_is_named_and_an_empty_split_is_refused(cli: Invoke, tmp_pat
 @pytest.mark.parametrize(("split", "precision", "recall"), [
     # their one blind run: fresh2 0.788 / 0.908 (round 4), fresh3 0.836 / 0.904, fresh4
     # 0.885 / 0.852 (round 5), scored per post; studied since and scored per message:
-    # 0.929 / 0.992, 0.870 / 0.941, 0.899 / 0.926 (places heard by their spoken names)
+    # 0.929 / 0.992, 0.870 / 0.941, 0.899 / 0.926 (places heard by their spoken names);
+    # fresh5, per message: its blind run 0.882 / 0.830 (round 6), then 0.883 / 0.837
     ("fresh2", 0.91, 0.98), ("fresh3", 0.85, 0.93), ("fresh4", 0.88, 0.91),
+    ("fresh5", 0.86, 0.82),
 ])
 def test_blind_splits_gate(split: str, precision: float, recall: float) -> None:
     doc = run(split)

@@ -3,6 +3,7 @@ signature, header, hashtag or 来源 line never merges different happenings (iss
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +29,8 @@ SIGNED: dict[str, Callable[[str], str]] = {
     "source line": lambda t: t + "\n来源：青山发布",
     "place name": lambda t: "青山县" + t,
     "all of them": lambda t: "【青山发布】#青山县# " + t + "，大家注意安全。\n来源：青山发布",
+    "work order": lambda t: (f"工单编号QS{zlib.crc32(t.encode()) % 10**8:08d}-"
+                             f"{len(t) % 10**4:04d}。来电人反映：{t}"),
 }
 
 
@@ -86,6 +89,14 @@ def test_shared_beginning_and_end_are_boilerplate_the_middle_is_not() -> None:
     assert {"青山", "发布", "大家", "注意", "安全"} <= found
     assert not found & {"国道", "货车", "相撞"}
     assert plate.terms("b", runs("【青山发布】国道货车与面包车相撞！大家注意安全")) == set()
+
+
+def test_a_running_number_is_part_of_the_header_it_opens() -> None:
+    plate = AccountBoilerplate()
+    plate.terms("hotline", runs("工单编号QS20261212-0388。来电人反映：柳溪大桥路灯坏了两周"))
+    found = plate.terms("hotline", runs("工单编号QS20261213-0521。来电人反映：KTV里被三人殴打"))
+    assert {"工单", "编号", "来电", "反映"} <= found and not found & {"殴打", "ktv"}
+    assert plate.terms("hotline", runs("12345热线：城关镇停水一天")) == set()
 
 
 def test_a_copy_takes_nothing_from_its_original() -> None:

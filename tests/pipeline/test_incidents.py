@@ -56,10 +56,20 @@ def test_parse_number_refuses_words() -> None:
     ("过火面积800平方米，暂无人员伤亡", 0, 0, 0),
     ("井下14人被困，救援正在进行", 0, 0, 0),
     # a number of days, years, ages or months counts no people
-    ("产科一名新生儿出生后第二天死亡", 0, 0, 0),
+    ("产科一名新生儿出生后第二天死亡", 1, 0, 0),
     ("一名3岁男童溺亡", 1, 0, 0),
     ("护工三个月没发工资，二十多人受伤", 0, 20, 0),
     ("5个人受伤，两个小时后送医", 0, 5, 0),
+    ("两车相撞，一名40多岁司机身亡", 1, 0, 0),      # an age, even with 多
+    ("30余岁男子死亡", 1, 0, 0),
+    ("第12人受伤", 0, 1, 0), ("第二十人受伤", 0, 1, 0),  # an ordinal, read whole
+    ("2小时后死亡", 1, 0, 0), ("身中3刀死亡", 1, 0, 0),
+    ("初二学生死亡", 1, 0, 0), ("高三学生受伤", 0, 1, 0),  # a school grade
+    ("120急救车送医", 0, 1, 0),                     # the emergency line
+    ("1.5万人受伤", 0, 1, 0),                       # a decimal is not read from its tail
+    ("没有人受伤", 0, 0, 0), ("老人死亡", 1, 0, 0),
+    ("死亡人数升至274人", 274, 0, 0), ("那场火灾死了200人", 200, 0, 0),
+    ("3天后2人死亡", 2, 0, 0),
 ])
 def test_parse_casualties(text: str, deaths: int, injured: int, missing: int) -> None:
     assert parse_casualties(text) == {"deaths": deaths, "injured": injured, "missing": missing}

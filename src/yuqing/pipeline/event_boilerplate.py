@@ -10,9 +10,11 @@ so punctuation, links, mentions and emoji codes do not matter), each at least
 ``MIN_AFFIX`` characters; its terms inside them count for document frequencies
 but not in the post's vector, so a post joins an event by its own words only.
 A post sharing all but ``MIN_MIDDLE`` characters with the earlier one is a copy,
-not a signature, and takes nothing from it. The first post of an account keeps
-its signature (nothing to compare it with yet); the second no longer matches it
-by the signature alone.
+not a signature, and takes nothing from it. Numbers of four or more digits are
+compared by their length only, so a work order's or a bulletin's running number
+(``工单编号QS20261213-0417。来电人反映：``) is part of the header it opens. The first
+post of an account keeps its signature (nothing to compare it with yet); the second
+no longer matches it by the signature alone.
 
 An account is a source and an author, or the source alone for items without an
 author (a site's feed). Memory: the last ``ACCOUNT_MEMORY`` accounts seen.
@@ -20,6 +22,7 @@ author (a site's feed). Memory: the last ``ACCOUNT_MEMORY`` accounts seen.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from os.path import commonprefix
 
@@ -30,6 +33,8 @@ MIN_AFFIX = 3  # characters (of runs joined by "|") a shared beginning or end ne
 MIN_MIDDLE = 8  # characters each post must keep outside them (else: a copy)
 ACCOUNT_MEMORY = 50_000  # accounts remembered (least recently posting forgotten first)
 _SEP = "|"
+#: a running number (a work order's, a bulletin's): compared by its length only
+_NUMBER = re.compile(r"[0-9]{4,}")
 
 
 def account(source: str, author: str | None) -> str:
@@ -50,17 +55,18 @@ class AccountBoilerplate:
         beginning or end it shares with one of the account's recent posts; remember the
         post."""
         text = _SEP.join(runs)
+        shape = _NUMBER.sub(lambda m: "0" * len(m[0]), text)
         recent = self._recent.pop(account, ())
-        self._recent[account] = (text, *recent[: RECENT_POSTS - 1])
+        self._recent[account] = (shape, *recent[: RECENT_POSTS - 1])
         if len(self._recent) > ACCOUNT_MEMORY:
             self._recent.popitem(last=False)
         prefix = suffix = 0
         for prior in recent:
-            head = _whole_runs(text, prior) if text[:1] == prior[:1] else 0
-            tail = _whole_runs(text[::-1], prior[::-1]) if text[-1:] == prior[-1:] else 0
+            head = _whole_runs(shape, prior) if shape[:1] == prior[:1] else 0
+            tail = _whole_runs(shape[::-1], prior[::-1]) if shape[-1:] == prior[-1:] else 0
             if not head and not tail:
                 continue
-            if min(len(text), len(prior)) - head - tail < MIN_MIDDLE:
+            if min(len(shape), len(prior)) - head - tail < MIN_MIDDLE:
                 continue
             if head >= MIN_AFFIX:
                 prefix = max(prefix, head)

@@ -67,16 +67,24 @@ _DEATH = r"死亡|身亡|遇难|丧生|罹难|溺亡|坠亡|殉职|死"
 _INJURED = r"受轻伤|受重伤|受伤|重伤|轻伤|烧伤|烫伤|砸伤|刺伤|划伤|撞伤|炸伤|中毒|送医|住院|伤"
 _MISSING = r"失踪|失联|下落不明"
 _KINDS = (("deaths", _DEATH), ("injured", _INJURED), ("missing", _MISSING))
-#: a number that counts days, years, floors, ages or times (``第二天就死了``, ``3岁男童溺亡``,
-#: ``三个月``) counts no people
-_NOT_PEOPLE = (r"(?<!第)" + _NUM
-               + r"(?![天年月日号点时分秒岁层楼次届期周倍成]|个(?:月|小时|星期|多月))")
+#: a number that counts days, years, floors, ages, hours, stab wounds or grades, or is an
+#: ordinal, a decimal or the emergency line (``第二天就死了``, ``第12人``, ``3岁男童溺亡``,
+#: ``40多岁司机身亡``, ``三个月``, ``2小时后死亡``, ``身中3刀``, ``初二学生``, ``120急救车``),
+#: counts no people; the number is read whole (never from its second digit)
+_NUMERAL = r"\d零〇一二两三四五六七八九十百千万"
+_NOT_PEOPLE = (rf"(?<![{_NUMERAL}第初高.．])(?=[{_NUMERAL}])" + _NUM[:-len("(?:余|多)?")]
+               + rf"(?![{_NUMERAL}.．])(?!(?:余|多)?(?:[天年月日号点时分秒岁层楼次届期周倍成刀]|"
+               r"个(?:月|小时|星期|多月)|小时|分钟|急救|救护|指挥))(?:余|多)?")
 _AFTER = [(kind, re.compile(_NOT_PEOPLE + _WHO + f"(?:{verbs})")) for kind, verbs in _KINDS]
-_BEFORE = [(kind, re.compile(f"(?:{verbs})" + _NUM + r"(?:名|人|位)")) for kind, verbs in _KINDS]
+#: the number said after its word (``死亡2人``, ``死了3人``, ``死亡人数升至274人``)
+_BEFORE = [(kind, re.compile(f"(?:{verbs})" + r"(?:了|人数(?:已)?(?:升至|增至|上升至|达到?|为)?)?"
+                             + _NUM + r"(?:名|人|位)")) for kind, verbs in _KINDS]
 #: said without a number, these mean at least one person
-_ONE = [("deaths", re.compile(r"(?<![无未没])(?:当场死亡|身亡|遇难|丧生|溺亡|坠亡|抢救无效)")),
-        ("injured", re.compile(r"(?<![无未没])(?:受伤|受轻伤|受重伤|烧伤|砸伤|刺伤|送医)")),
-        ("missing", re.compile(r"(?<![无未没])(?:失踪|失联|下落不明)"))]
+_NO_ONE = r"(?<![无未没])(?<!无人)(?<!没人)(?<!没有人)(?<!未有人)"
+_ONE = [("deaths", re.compile(_NO_ONE + r"(?:当场死亡|死亡(?!率|人数)|身亡|遇难|丧生|溺亡|坠亡|"
+                                        r"抢救无效)")),
+        ("injured", re.compile(_NO_ONE + r"(?:受伤|受轻伤|受重伤|烧伤|砸伤|刺伤|送医)")),
+        ("missing", re.compile(_NO_ONE + r"(?:失踪|失联|下落不明)"))]
 _SOME = re.compile(r"多(?:名|人)")
 
 
