@@ -73,3 +73,19 @@ def test_the_same_subject_words_give_the_same_events_in_a_resumed_process() -> N
     config = Config(schemes=[HOSPITAL], events=EventsConfig())
     assert events_of(EventClusterer.from_config(config)) == events_of(
         EventClusterer.from_config(config))
+
+
+def test_an_expression_that_only_names_gives_its_words_and_one_character_is_too_short() -> None:
+    named = SchemeConfig(name="hospital", expression="青山县人民医院 OR (县医院 OR 县人医)")
+    mixed = SchemeConfig(name="fires", expression="县医院 AND (火灾 OR 起火)")
+    short = SchemeConfig(name="short", region_words=["县", " "], subject_words=["院", "急诊"])
+    assert SubjectWords.of_schemes([named]).words == ["县人医", "县医院", "青山县人民医院"]
+    assert SubjectWords.of_schemes([mixed]).words == []   # 火灾 tells what happened
+    assert SubjectWords.of_schemes([short]).words == ["急诊"]
+    broken = SchemeConfig(name="broken", expression="(县医院", subject_words=["急诊"])
+    assert SubjectWords.of_schemes([broken]).words == ["急诊"]
+
+
+def test_an_expression_scheme_keeps_the_happenings_apart_too() -> None:
+    config = Config(schemes=[SchemeConfig(name="hospital", expression="青山县人民医院 OR 县医院")])
+    assert len(set(events_of(EventClusterer.from_config(config)))) >= HAPPENINGS

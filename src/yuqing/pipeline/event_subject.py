@@ -19,25 +19,40 @@ from collections.abc import Iterable
 import ahocorasick_rs as acrs
 
 from yuqing.config import SchemeConfig
+from yuqing.domain import BadInput
 from yuqing.pipeline.event_terms import replace_matches
+from yuqing.pipeline.expr import named_words, parse
 from yuqing.pipeline.textnorm import match_form
+
+MIN_CHARS = 2  # characters a subject word needs to count
 
 
 class SubjectWords:
     """The subject words of an office, found leftmost-longest (``青山县`` before ``青山``)."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        """Build the finder of ``words`` (match-text form; blanks ignored)."""
-        self.words = sorted({w for w in words if w.strip()})
+        """Build the finder of ``words`` (match-text form); words shorter than
+        ``MIN_CHARS`` (blanks, a lone 县 or 院) are ignored: they occur in posts of every
+        kind and would cut their terms apart."""
+        self.words = sorted({w for w in (x.strip() for x in words) if len(w) >= MIN_CHARS})
         self._automaton = (acrs.AhoCorasick(self.words, matchkind=acrs.MatchKind.LeftmostLongest)
                            if self.words else None)
 
     @classmethod
     def of_schemes(cls, schemes: Iterable[SchemeConfig]) -> SubjectWords:
-        """Return the region and subject words of ``schemes``, normalised as match text
-        (simplified, NFKC: pipeline/textnorm.py)."""
-        return cls(match_form(w).strip() for s in schemes
-                   for w in (*s.region_words, *s.subject_words))
+        """Return the region and subject words of ``schemes`` and the words of their
+        expressions that only name (expr.named_words: ``青山 OR 城关镇``), normalised as
+        match text (simplified, NFKC: pipeline/textnorm.py). A scheme whose expression
+        does not parse adds nothing from it (the schemes stage refuses it)."""
+        words: set[str] = set()
+        for scheme in schemes:
+            words |= {match_form(w) for w in (*scheme.region_words, *scheme.subject_words)}
+            if scheme.expression and scheme.expression.strip():
+                try:
+                    words |= named_words(parse(scheme.expression, match_form))
+                except BadInput:
+                    continue
+        return cls(words)
 
     def strip(self, match_text: str) -> str:
         """Return ``match_text`` with each subject word replaced by a space (so no term

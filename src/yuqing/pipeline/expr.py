@@ -222,6 +222,18 @@ def parse(
     return node
 
 
+def named_words(node: Node) -> set[str]:
+    """Return the words of ``node`` when it only names (a word, or words joined by OR:
+    ``青山 OR 城关镇``, ``青山县人民医院 OR 县医院``); the empty set when it has an AND or a
+    NOT (its words may then be what happened, not whom it concerns)."""
+    if isinstance(node, Word):
+        return {node.text}
+    if isinstance(node, Or):
+        found = [named_words(c) for c in node.children]
+        return set().union(*found) if all(found) else set()
+    return set()
+
+
 def present_words(node: Node, text: str) -> set[str]:
     """Return the words of ``node`` that occur in ``text`` (substring test)."""
     return {w for w in node.words() if w in text}

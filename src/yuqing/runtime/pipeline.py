@@ -36,7 +36,8 @@ from yuqing.alerts.rules import MatchRule
 from yuqing.config import Config
 from yuqing.domain import BadInput, Item, RawItem, RejectedItem
 from yuqing.pipeline.base import Stage, live
-from yuqing.pipeline.events import event_id_for
+from yuqing.pipeline.event_subject import SubjectWords
+from yuqing.pipeline.events import EventClusterer, event_id_for
 from yuqing.pipeline.normalize import Normalizer, change_notes
 from yuqing.runtime.live_settings import LiveSettings
 from yuqing.runtime.outcome import Outcome
@@ -441,7 +442,9 @@ class Pipeline:
 
     def reconfigure(self, config: Config) -> None:
         """Run ``config`` from the next batch on: rebuild the stages of LIVE_STAGES whose
-        section changed, the alert channels, and the rules' view of schemes and channels.
+        section changed, give the events stage the office's subject words of changed
+        schemes (pipeline/event_subject.py), rebuild the alert channels, and the rules'
+        view of schemes and channels.
         The caller holds the pipeline's lock (or no batch runs). Raises BadInput as
         build_stages and build_channels do (the config was checked before)."""
         old, self.config = self.config, config
@@ -455,6 +458,10 @@ class Pipeline:
                 self.built.skipped.pop(name, None)
             self.built.skipped |= fresh.skipped
             self.built.stages[:] = [kept[n] for n in config.pipeline.stage_order() if n in kept]
+        if old.schemes != config.schemes:
+            for stage in self.built.stages:
+                if isinstance(stage, EventClusterer):
+                    stage.subject = SubjectWords.of_schemes(config.schemes)
         if old.alerts.channels != config.alerts.channels:
             self.dispatcher.channels = build_channels(config.alerts.channels,
                                                       self._registries.channels)
