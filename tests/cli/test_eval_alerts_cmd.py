@@ -116,6 +116,11 @@ def test_a_bad_label_is_named_and_an_empty_split_is_refused(cli: Invoke, tmp_pat
     result = cli("eval", "alerts", "--data", str(DATA), "--config", str(CONFIG),
                  "--split", "nope")
     assert result.exit_code == 2 and "'nope'" in result.stderr
+    assert "the input's splits: dev: 341" in result.stderr   # what it could have asked for
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = cli("eval", "alerts", "--data", str(empty), "--config", str(CONFIG))
+    assert result.exit_code == 2 and "holds no post" in result.stderr
     assert not list(tmp_path.glob("*.db"))  # the temporary store is gone, nothing left here
 
 
@@ -172,3 +177,12 @@ def test_a_denial_told_with_its_rumour_is_no_false_alarm(cli: Invoke, tmp_path: 
     doc = eval_rows(cli, tmp_path, rows)
     assert (doc["tp"], doc["fp"], doc["fn"], doc["tn"]) == (1, 0, 0, 1)
     assert doc["by_kind"]["told"]["alerted"] == 1 and doc["by_kind"]["not told"]["alerted"] == 0
+
+
+def test_an_id_given_twice_is_named_as_a_problem(cli: Invoke, tmp_path: Path) -> None:
+    row = {"id": "a", "text": "青山县城关镇建材市场突发大火，浓烟滚滚。", "label": 1,
+           "published_at": "2026-06-10 07:00"}
+    doc = eval_rows(cli, tmp_path, [row, {**row, "id": "b"}, {**row, "label": 0}])
+    assert doc["n"] == 2 and doc["skipped"] == 1
+    assert doc["problems"] == [f"{tmp_path / 'rows.jsonl'}:3: id 'a' of 'weibo' again (first at "
+                               f"{tmp_path / 'rows.jsonl'}:1): the later row replaces it"]

@@ -51,20 +51,34 @@ MAX_ERRORS = 50
 def labelled_posts(raws: Iterable[RawItem | BadInput], split: str
                    ) -> tuple[list[RawItem], list[str]]:
     """Return the raw items of ``split`` (``"all"``: every one) whose ``label`` is 0 or 1,
-    and the problems (a bad record, a missing or other label) naming their origin."""
+    and the problems (a bad record, a missing or other label, an id given twice) naming
+    their origin. Raises BadInput when none is left, saying which splits the input has."""
     kept: list[RawItem] = []
     problems: list[str] = []
+    splits: Counter[str] = Counter()
+    seen: dict[tuple[str, str], str] = {}
     for raw in raws:
         if isinstance(raw, BadInput):
             problems.append(str(raw))
             continue
+        splits[str(raw.extra.get("split", ""))] += 1
         if split != "all" and str(raw.extra.get("split", "")) != split:
             continue
+        if raw.id and (raw.source, raw.id) in seen:
+            problems.append(f"{raw.origin}: id {raw.id!r} of {raw.source!r} again (first at "
+                            f"{seen[raw.source, raw.id]}): the later row replaces it")
+        elif raw.id:
+            seen[raw.source, raw.id] = raw.origin
         label = str(raw.extra.get("label", "")).strip()
         if label not in ("0", "1"):
             problems.append(f"{raw.origin}: label {raw.extra.get('label')!r} is not 0 or 1")
             continue
         kept.append(raw)
+    if not kept:
+        has = ", ".join(f"{s or '(none)'}: {n}" for s, n in sorted(splits.items()))
+        raise BadInput(f"no post with split {split!r} and a label 0 or 1 ("
+                       + (f"the input's splits: {has}" if has else "the input holds no post")
+                       + (f"; first problem: {problems[0]}" if problems else "") + ")")
     return kept, problems
 
 
@@ -124,7 +138,8 @@ def _alerted(items: list[Item], alerts: list[dict[str, Any]], rules: set[str]
 
 
 def _story(item: Item) -> str:
-    """The story ``item`` tells: its ``story`` field, else its own key."""
+    """The story ``item`` tells: its ``story`` field read as text, spaces trimmed (an empty,
+    0, false or null one is none), else its own key."""
     name = str(item.extra.get("story") or "").strip()
     return f"story:{name}" if name else item.key
 
@@ -140,9 +155,6 @@ def evaluate_alerts(raws: Iterable[RawItem | BadInput], config: Config,
     incident, sensitive terms, duplicate_of). Raises BadInput when no post of the split
     has a label 0 or 1."""
     posts, problems = labelled_posts(raws, split)
-    if not posts:
-        raise BadInput(f"no post with split {split!r} and a label 0 or 1"
-                       + (f" (first problem: {problems[0]})" if problems else ""))
     cfg, names = eval_config(config)
     with tempfile.TemporaryDirectory(prefix="yuqing-eval-alerts-") as tmp:
         ctx = make_context(config=cfg, db=f"sqlite:///{Path(tmp) / 'alerts.db'}")
