@@ -8,7 +8,12 @@ import pytest
 
 from yuqing.config import SchemeConfig
 from yuqing.domain import BadInput, Item
-from yuqing.pipeline.schemes import SchemeMatcher, spoken_names, tells_of_elsewhere
+from yuqing.pipeline.schemes import (
+    SchemeMatcher,
+    first_respelled,
+    spoken_names,
+    tells_of_elsewhere,
+)
 
 NOW = datetime(2024, 3, 5, tzinfo=UTC)
 
@@ -216,6 +221,11 @@ def test_a_place_is_heard_by_its_spoken_names(text: str, expected: list[str]) ->
     ("qs一中门口有人打架", ["government"]),
     ("sm乡的路修好了", ["government"]),
     ("sm是什么意思", []),
+    ("Q山一小有个老师打学生", ["government"]),           # the first character by its initial
+    ("听说qing山教yu局的一把手被带走了", ["government"]),
+    ("sh门乡的路修好了", ["government"]),
+    ("FAQ山寨版", []),                                  # inside a longer word
+    ("青S山脉", []),                                    # only the first character is respelled
 ])
 def test_an_expression_scheme_hears_its_places_by_their_spoken_names(
         text: str, expected: list[str]) -> None:
@@ -226,3 +236,9 @@ def test_spoken_names_drop_only_an_administrative_suffix() -> None:
     assert spoken_names("龙潭镇") == ("龙潭",) and spoken_names("东城街道") == ("东城",)
     assert spoken_names("青山") == () and spoken_names("和县") == ()   # nothing left to say
     assert spoken_names("中山市") == ()                                 # an ordinary word
+
+
+def test_a_name_is_respelled_by_its_first_character_only() -> None:
+    assert first_respelled("石门") == ["s门", "sh门", "shi门"]
+    assert first_respelled("青山") == ["q山", "qing山"]
+    assert first_respelled("青山县人民医院") == [] and first_respelled("Beijing") == []

@@ -14,8 +14,10 @@ other county, since people of a county say 县医院 for their own hospital.
 
 A place of a scheme (its region words, or the words of an expression-only scheme) is
 also heard by the names locals give it (:func:`spoken_names`): without its
-administrative suffix (龙潭镇 → 龙潭水库, 城关镇 → 城关一小) and by the pinyin initials of
-that short form before a suffix or a school's number (``lx镇``, ``qs一中``).
+administrative suffix (龙潭镇 → 龙潭水库, 城关镇 → 城关一小), by the pinyin initials of
+that short form before a suffix or a school's number (``lx镇``, ``qs一中``), and with its
+first character written in pinyin or by its initial, as posts that dodge a filter write
+a place (``Q山一小``, ``qing山``: :func:`first_respelled`).
 
 All words of all schemes are found in one pass with ONE Aho-Corasick
 automaton (ahocorasick-rs, standard semantics, overlapping matches); each
@@ -103,6 +105,25 @@ def spoken_names(place: str) -> tuple[str, ...]:
 def _initials(name: str) -> str:
     """Return the lower-case pinyin initials of ``name`` (龙潭 → lt)."""
     return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
+
+
+def first_respelled(name: str) -> list[str]:
+    """Return ``name`` (2–4 Chinese characters, else ``[]``) with its first character
+    written in lower-case pinyin or by its initial (青山 → q山, qing山; 石门 → s门, sh门,
+    shi门), the way a post that dodges a filter writes a place (B京, Q山)."""
+    if not _HAN_NAME.fullmatch(name):
+        return []
+    spoken = lazy_pinyin(name[0], style=Style.NORMAL)[0].lower()
+    if not spoken.isascii() or not spoken.isalpha():
+        return []
+    heads = dict.fromkeys((spoken[0], spoken[:2] if spoken[:2] in ("zh", "ch", "sh") else "",
+                           spoken))
+    return [head + name[1:] for head in heads if head]
+
+
+def _alternatives(forms: Iterable[str]) -> str:
+    """Return a regex alternation of ``forms``, longest first (``(?!)`` when none)."""
+    return "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) or "(?!)"
 
 
 def _word_set(words: Iterable[str], normalize: Callable[[str], str]) -> frozenset[str]:
@@ -198,31 +219,37 @@ class SchemeMatcher(BaseStage):
         #: what each form found in a text stands for: a scheme word itself, or the places a
         #: spoken name of theirs names (龙潭 → {龙潭镇})
         self._means: dict[str, set[str]] = {w: {w} for s in self.schemes for w in s.words()}
-        by_initials: dict[str, set[str]] = {}
+        #: the places a spelling in letters stands for (lower case): initials (lt → 龙潭镇)
+        #: and names with their first character respelled (q山 → 青山)
+        initials: dict[str, set[str]] = {}
+        respelled: dict[str, set[str]] = {}
         for place in {p for s in self.schemes for p in s.places}:
             short = spoken_names(place)
             for name in short:
                 self._means.setdefault(name, set()).add(place)
             for name in short or (place,):
                 if _HAN_NAME.fullmatch(name):
-                    by_initials.setdefault(_initials(name), set()).add(place)
+                    initials.setdefault(_initials(name), set()).add(place)
+                for spelled in first_respelled(name):
+                    respelled.setdefault(spelled, set()).add(place)
         self._forms = sorted(self._means)
         self._automaton = acrs.AhoCorasick(self._forms) if self._forms else None
-        self._initials = {k: frozenset(v) for k, v in by_initials.items()}
-        self._initials_re = (re.compile(
-            rf"(?<![a-z])({'|'.join(sorted(self._initials, key=len, reverse=True))})"
-            + _AFTER_INITIALS, re.IGNORECASE) if self._initials else None)
+        self._spelled = {k: frozenset(v) for k, v in (initials | respelled).items()}
+        self._spelled_re = (re.compile(
+            rf"(?<![a-z])(?:(?:{_alternatives(initials)}){_AFTER_INITIALS}"
+            rf"|{_alternatives(respelled)})", re.IGNORECASE) if initials else None)
 
     def present(self, text: str) -> set[str]:
         """Return the scheme words that occur in ``text`` (overlaps included), a place also
-        when one of its spoken names does (:func:`spoken_names`, pinyin initials)."""
+        when one of its spoken names does (:func:`spoken_names`, pinyin initials,
+        :func:`first_respelled`)."""
         found: set[str] = set()
         if self._automaton is not None:
             for i, _, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
                 found |= self._means[self._forms[i]]
-        if self._initials_re is not None:
-            for m in self._initials_re.finditer(text):
-                found |= self._initials[m[1].lower()]
+        if self._spelled_re is not None:
+            for m in self._spelled_re.finditer(text):
+                found |= self._spelled[m[0].lower()]
         return found
 
     def match(self, text: str, source: str) -> list[str]:
