@@ -81,6 +81,7 @@ def test_parse_casualties(text: str, deaths: int, injured: int, missing: int) ->
     ("学校食堂饭菜发霉变质，多名学生腹痛，家长要求学校给说法。", "公共卫生事件", None),
     ("某县化工厂发生爆炸，现场浓烟滚滚，多人受伤送医。", "事故灾难", "爆炸"),
     ("凌晨柳河镇发生4.2级地震，不少居民跑到楼下，有房屋出现裂缝。", "自然灾害", "地震"),
+    ("环城东路 一死一伤 唉", "事故灾难", None),      # a toll said alone
 ])
 def test_reports_are_incidents(detector: IncidentDetector, text: str, category: str,
                                kind: str | None) -> None:

@@ -176,6 +176,7 @@ def test_a_matched_post_takes_the_office_reading_of_its_subject() -> None:
     ("今晚县医院急诊有家属拎着菜刀追着医生跑", False),  # a bare 县 body is no other county
     ("理解县医院的辛苦，但青山县人民医院的走廊太冷了", False),
     ("菜市场的鱼不新鲜，柳溪镇的摊主说是白河县运来的", False),
+    ("qs县环城东路 一死一伤", False),                # the county by its initials
 ])
 def test_a_post_about_another_county_is_told_apart(text: str, elsewhere: bool) -> None:
     assert tells_of_elsewhere(text, {"青山县", "青山", "柳溪镇", "城关镇"}) is elsewhere

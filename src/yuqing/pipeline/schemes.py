@@ -61,10 +61,10 @@ _BARE_COUNTY = re.compile(
 )
 #: a county named: two characters and 县 (白河县; the bare 县 of 在县城 is not one)
 _COUNTY = re.compile(r"[\u4e00-\u9fff]{2}县")
-#: another county or city named as one (白河县那边, 临江市, 邻县), not a bare 县 body (县医院,
-#: 县城) nor 市场/市民
+#: another county or city named as one (白河县那边, 临江市, 邻县) in Chinese characters (qs县 is
+#: the writer's own county by its initials), not a bare 县 body (县医院, 县城) nor 市场/市民
 _ELSEWHERE = re.compile(
-    rf"[^\W\d_{_NOT_A_NAME}]{{2}}(?:县(?!城|里|委|人民医院|中医院|医院|妇幼|[一二三四五六七八九十]中|"
+    rf"(?:(?![{_NOT_A_NAME}])[\u4e00-\u9fff]){{2}}(?:县(?!城|里|委|人民医院|中医院|医院|妇幼|[一二三四五六七八九十]中|"
     r"中学|小学|幼儿园|职高|政府|公安局|教育局|卫健局|人社局|交警|法院|检察院)|市(?!场|民|区|面|值|里))"
     r"|邻县|隔壁县|邻省|外省|外县"
 )
