@@ -78,8 +78,9 @@ def test_held_out_split_gate(test_split: dict[str, Any]) -> None:
 
 def test_dev_split_gate(dev_split: dict[str, Any]) -> None:
     assert dev_split["n"] >= 300
-    # scored per message: 0.960 / 0.947 (before the office's subject words: 0.953 / 0.673)
-    assert dev_split["precision"] >= 0.94 and dev_split["recall"] >= 0.94
+    # scored per message: 0.961 / 0.980 (before the office's subject words: 0.953 / 0.673;
+    # before the background document frequencies: 0.960 / 0.947)
+    assert dev_split["precision"] >= 0.94 and dev_split["recall"] >= 0.97
     assert dev_split["repeats"] <= 8
 
 
@@ -87,9 +88,9 @@ def test_fresh_split_gate(fresh_split: dict[str, Any]) -> None:
     doc = fresh_split
     assert doc["n"] >= 150 and doc["positives"] >= 60
     # measured once 0.761 / 0.838 (main before the office polarity model: 0.704 / 0.713);
-    # then studied like dev; scored per message 0.904 / 0.938 (0.894 / 0.738 before the
-    # office's subject words)
-    assert doc["precision"] >= 0.89 and doc["recall"] >= 0.93
+    # then studied like dev; scored per message 0.905 / 0.950 (0.894 / 0.738 before the
+    # office's subject words, 0.904 / 0.938 before the background document frequencies)
+    assert doc["precision"] >= 0.89 and doc["recall"] >= 0.94
     assert doc["f1"] >= doc["baseline"]["f1"] + 0.15
 
 
@@ -128,9 +129,9 @@ def test_a_bad_label_is_named_and_an_empty_split_is_refused(cli: Invoke, tmp_pat
     # their one blind run: fresh2 0.788 / 0.908 (round 4), fresh3 0.836 / 0.904, fresh4
     # 0.885 / 0.852 (round 5), scored per post; studied since and scored per message:
     # 0.929 / 0.992, 0.870 / 0.941, 0.899 / 0.926 (places heard by their spoken names);
-    # fresh5, per message: its blind run 0.882 / 0.830 (round 6), studied since: 0.886 / 0.859
+    # fresh5, per message: its blind run 0.882 / 0.830 (round 6), studied since: 0.890 / 0.896
     ("fresh2", 0.91, 0.98), ("fresh3", 0.85, 0.93), ("fresh4", 0.88, 0.91),
-    ("fresh5", 0.86, 0.82),
+    ("fresh5", 0.87, 0.88),
 ])
 def test_blind_splits_gate(split: str, precision: float, recall: float) -> None:
     doc = run(split)

@@ -7,6 +7,7 @@ import math
 import ahocorasick_rs as acrs
 import pytest
 
+from yuqing.pipeline.event_background import background_df
 from yuqing.pipeline.event_terms import (
     DocumentFrequency,
     item_terms,
@@ -120,3 +121,13 @@ def test_a_packed_vector_gives_back_the_same_terms_order_and_weights() -> None:
     again = unpack(packed)
     assert list(again.items()) == list(vec.items())
     assert [w.hex() for w in again.values()] == [w.hex() for w in vec.values()]
+
+
+def test_the_background_makes_a_common_word_weigh_less_from_the_first_post() -> None:
+    counts, docs = background_df()
+    assert docs >= 4000 and counts["建议"] > 20 > counts.get("配电", 0)
+    terms = ["建议", "配电"]
+    cold, _ = DocumentFrequency().add_and_weigh(terms)
+    assert cold["建议"] == cold["配电"]                 # on an empty store: alike
+    warm, _ = DocumentFrequency(counts, docs).add_and_weigh(terms)
+    assert warm["建议"] < 0.7 * warm["配电"]

@@ -164,15 +164,21 @@ def unpack(packed: PackedVector) -> dict[str, float]:
 class DocumentFrequency:
     """Online document frequency of terms; ``idf`` is smoothed and always > 0.
 
-    ``idf(t) = ln((N + 1) / (df(t) + 1)) + 1`` (scikit-learn's smooth IDF),
-    where ``N`` documents were added. Memory: when more than
-    ``MAX_VOCABULARY`` terms are known, those seen only once are dropped.
+    ``idf(t) = ln((N + B + 1) / (df(t) + b(t) + 1)) + 1`` (scikit-learn's smooth IDF),
+    where ``N`` documents were added and ``b(t)`` of ``B`` background documents hold
+    ``t`` (pipeline/event_background.py: without them, on an empty store every word was
+    rare, and two posts sharing only 建议 or 出现 looked alike). Memory: when more than
+    ``MAX_VOCABULARY`` terms are known, those seen only once are dropped (the background
+    is kept apart and never dropped).
     """
 
-    def __init__(self) -> None:
-        """Start with no document counted."""
+    def __init__(self, prior: Mapping[str, int] | None = None, prior_docs: int = 0) -> None:
+        """Start with no document counted, over the background counts ``prior`` of
+        ``prior_docs`` documents (none when None)."""
         self.n_docs = 0
         self._df: dict[str, int] = {}
+        self._prior = prior or {}
+        self._prior_docs = prior_docs
 
     def add(self, terms: Iterable[str]) -> None:
         """Count one document with ``terms``."""
@@ -187,8 +193,9 @@ class DocumentFrequency:
         vectors."""
         self.n_docs += 1
         df = self._df
-        log_n1 = math.log(self.n_docs + 1) + 1.0
+        log_n1 = math.log(self.n_docs + self._prior_docs + 1) + 1.0
         log = math.log
+        prior = self._prior
         vec: dict[str, float] = {}
         seen: dict[str, float] = {}
         for term in terms:
@@ -196,7 +203,7 @@ class DocumentFrequency:
             df[term] = count
             if unweighed and term in unweighed:
                 continue
-            vec[term] = weight = log_n1 - log(count + 1)
+            vec[term] = weight = log_n1 - log(count + prior.get(term, 0) + 1)
             if count > 1:
                 seen[term] = weight
         if len(df) > MAX_VOCABULARY:
@@ -216,3 +223,4 @@ class DocumentFrequency:
     def df(self, term: str) -> int:
         """Return how many added documents contained ``term``."""
         return self._df.get(term, 0)
+

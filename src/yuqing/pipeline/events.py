@@ -82,6 +82,7 @@ from typing import Any
 from yuqing.config import Config, EventsConfig
 from yuqing.domain import Event, Item, StoredChange
 from yuqing.pipeline.base import BaseStage, EventStatePort, StageState
+from yuqing.pipeline.event_background import background_df
 from yuqing.pipeline.event_boilerplate import AccountBoilerplate, account
 from yuqing.pipeline.event_state import (
     add_item,
@@ -173,7 +174,7 @@ class EventClusterer(BaseStage):
         self.window = timedelta(hours=self.config.window_hours)
         self.threshold = self.config.threshold
         self.weights = media_weights(self.config.media_weights)
-        self.df = DocumentFrequency()
+        self.df = DocumentFrequency(*background_df())
         self.boilerplate = AccountBoilerplate()
         self.events: dict[str, Event] = {}
         self.opened = 0
