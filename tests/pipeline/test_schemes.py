@@ -119,6 +119,8 @@ COUNTY = SchemeConfig(name="county hospital", region_words=["青山县", "青山
     ("县医院检验科把我的化验单弄丢了", ["county hospital"]),     # a bare 县: the writer's county
     ("昨天在县医院排了一上午队", ["county hospital"]),
     ("今晚县医院急诊有人闹事", ["county hospital"]),           # 晚 is no place name
+    ("县疾控中心说医院没有床位了", ["county hospital"]),       # a body ending in 中心 or 局
+    ("白河县疾控中心说医院没有床位了", []),
     ("白河县医院的医生态度很差", []),                           # another county's hospital
     ("临江县的村民说县医院不给报销", []),                       # another county named
     ("青山县的朋友说县一中放假了", ["county hospital"]),

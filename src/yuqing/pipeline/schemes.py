@@ -53,11 +53,13 @@ _AFTER_INITIALS = r"(?=[省市县区镇乡]|[一二三四五六七八九十][中
 _NOT_A_NAME = ("在去到的和跟从是了们咱送往回进来说个这那把被给向对找及与谢夸骂问让叫请帮用以于由经"
                "为等比像当着过连都也就还又才望我你他她爸妈住晚天")
 #: a bare 县 before a county body: at the start of a clause, or after a word that is no
-#: place name (在县医院, 去县城, 县一中的, 今晚县医院); 白河县医院 has a place name before its 县
+#: place name (在县医院, 去县城, 县一中的, 今晚县医院); 白河县医院 has a place name before its 县;
+#: a body is a school, a hospital, the government, a court, or a name ending in 局, 中心 or 大队
+#: (县医保局, 县政务服务中心, 县消防大队)
 _BARE_COUNTY = re.compile(
     rf"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[{_NOT_A_NAME}]))"
     r"县(?=人民医院|中医院|医院|妇幼|[一二三四五六七八九十]中|中学|小学|幼儿园|职高|政府|[委里城]|"
-    r"公安局|教育局|卫健局|人社局|法院|检察院|交警|信访局)"
+    r"法院|检察院|交警|[\u4e00-\u9fff]{1,4}?(?:局|中心|大队))"
 )
 #: a county named: two characters and 县 (白河县; the bare 县 of 在县城 is not one)
 _COUNTY = re.compile(r"[\u4e00-\u9fff]{2}县")
