@@ -71,9 +71,10 @@ LABELS: dict[str, Mapping[str, str]] = {
                      "setting": "设置", "send_test": "发送测试"},
     # alert deliveries (store/alerts.py DELIVERY_STATUSES)
     "delivery": {"sent": "已发送", "failed": "发送失败", "pending": "待发送"},
-    # the default deadline policies (config.py DeadlinesConfig)
+    # the default deadline policies (config.py DeadlinesConfig) and the reporting deadline
+    # upward (cases/upward.py REPORT_DUE)
     "deadline_policy": {"first_response": "首次响应", "formal_answer": "正式答复",
-                        "complex": "复杂案件", "custom": "自定义"},
+                        "complex": "复杂案件", "custom": "自定义", "report_due": "报送时限"},
     "lexicon": LEXICON_LABELS,
     # handling playbook steps (cases/playbooks.py PLAYBOOKS steps), by class
     "playbook": {"1": "核实、起草答复、领导审核、答复、跟踪",
