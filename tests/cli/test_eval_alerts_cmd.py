@@ -88,9 +88,9 @@ def test_fresh_split_gate(fresh_split: dict[str, Any]) -> None:
     doc = fresh_split
     assert doc["n"] >= 150 and doc["positives"] >= 60
     # measured once 0.761 / 0.838 (main before the office polarity model: 0.704 / 0.713);
-    # then studied like dev; scored per message 0.905 / 0.950 (0.894 / 0.738 before the
+    # then studied like dev; scored per message 0.895 / 0.963 (0.894 / 0.738 before the
     # office's subject words, 0.904 / 0.938 before the background document frequencies)
-    assert doc["precision"] >= 0.89 and doc["recall"] >= 0.94
+    assert doc["precision"] >= 0.89 and doc["recall"] >= 0.95
     assert doc["f1"] >= doc["baseline"]["f1"] + 0.15
 
 
@@ -128,10 +128,10 @@ def test_a_bad_label_is_named_and_an_empty_split_is_refused(cli: Invoke, tmp_pat
 @pytest.mark.parametrize(("split", "precision", "recall"), [
     # their one blind run: fresh2 0.788 / 0.908 (round 4), fresh3 0.836 / 0.904, fresh4
     # 0.885 / 0.852 (round 5), scored per post; studied since and scored per message:
-    # 0.929 / 0.992, 0.870 / 0.941, 0.899 / 0.926 (places heard by their spoken names);
-    # fresh5, per message: its blind run 0.882 / 0.830 (round 6), studied since: 0.891 / 0.904
+    # 0.922 / 0.992, 0.872 / 0.956, 0.899 / 0.926 (places heard by their spoken names);
+    # fresh5, per message: its blind run 0.882 / 0.830 (round 6), studied since: 0.881 / 0.933
     ("fresh2", 0.91, 0.98), ("fresh3", 0.85, 0.93), ("fresh4", 0.88, 0.91),
-    ("fresh5", 0.87, 0.88),
+    ("fresh5", 0.87, 0.92),
 ])
 def test_blind_splits_gate(split: str, precision: float, recall: float) -> None:
     doc = run(split)
