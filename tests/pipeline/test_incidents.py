@@ -70,6 +70,9 @@ def test_parse_number_refuses_words() -> None:
     ("没有人受伤", 0, 0, 0), ("老人死亡", 1, 0, 0),
     ("死亡人数升至274人", 274, 0, 0), ("那场火灾死了200人", 200, 0, 0),
     ("3天后2人死亡", 2, 0, 0),
+    ("2人死亡3人受伤", 2, 3, 0), ("致1人死亡3人受伤", 1, 3, 0),  # each number to its own word
+    ("暂无人员死亡", 0, 0, 0), ("未造成人员受伤", 0, 0, 0), ("无一人死亡", 0, 0, 0),
+    ("50%死亡率", 0, 0, 0),                          # a percentage
 ])
 def test_parse_casualties(text: str, deaths: int, injured: int, missing: int) -> None:
     assert parse_casualties(text) == {"deaths": deaths, "injured": injured, "missing": missing}

@@ -72,15 +72,19 @@ _KINDS = (("deaths", _DEATH), ("injured", _INJURED), ("missing", _MISSING))
 #: ``40多岁司机身亡``, ``三个月``, ``2小时后死亡``, ``身中3刀``, ``初二学生``, ``120急救车``),
 #: counts no people; the number is read whole (never from its second digit)
 _NUMERAL = r"\d零〇一二两三四五六七八九十百千万"
-_NOT_PEOPLE = (rf"(?<![{_NUMERAL}第初高.．])(?=[{_NUMERAL}])" + _NUM[:-len("(?:余|多)?")]
+_NOT_PEOPLE = (rf"(?<![{_NUMERAL}第初高.．无])(?=[{_NUMERAL}])" + _NUM[:-len("(?:余|多)?")]
                + rf"(?![{_NUMERAL}.．])(?!(?:余|多)?(?:[天年月日号点时分秒岁层楼次届期周倍成刀]|"
-               r"个(?:月|小时|星期|多月)|小时|分钟|急救|救护|指挥))(?:余|多)?")
+               r"个(?:月|小时|星期|多月)|小时|分钟|急救|救护|指挥|[%％]))(?:余|多)?")
 _AFTER = [(kind, re.compile(_NOT_PEOPLE + _WHO + f"(?:{verbs})")) for kind, verbs in _KINDS]
 #: the number said after its word (``死亡2人``, ``死了3人``, ``死亡人数升至274人``)
+#: (not when the people are those of the next word: 2人死亡3人受伤)
+_ANY_KIND = "|".join(verbs for _, verbs in _KINDS)
 _BEFORE = [(kind, re.compile(f"(?:{verbs})" + r"(?:了|人数(?:已)?(?:升至|增至|上升至|达到?|为)?)?"
-                             + _NUM + r"(?:名|人|位)")) for kind, verbs in _KINDS]
+                             + _NUM + rf"(?:名|人|位)(?!{_ANY_KIND})")) for kind, verbs in _KINDS]
 #: said without a number, these mean at least one person
 _NO_ONE = r"(?<![无未没])(?<!无人)(?<!没人)(?<!没有人)(?<!未有人)"
+#: a denial some words before (暂无人员死亡, 未造成人员受伤, 没有造成人员伤亡, 无一人死亡)
+_DENIED = re.compile(r"(?:无|未|没有?)[^，。；！？,.;!?\s]{0,5}$")
 _ONE = [("deaths", re.compile(_NO_ONE + r"(?:当场死亡|死亡(?!率|人数)|身亡|遇难|丧生|溺亡|坠亡|"
                                         r"抢救无效)")),
         ("injured", re.compile(_NO_ONE + r"(?:受伤|受轻伤|受重伤|烧伤|砸伤|刺伤|送医)")),
@@ -120,7 +124,8 @@ def parse_casualties(text: str) -> dict[str, int]:
             for match in pattern.finditer(text):
                 out[kind] = max(out[kind], parse_number(match.group(1)))
     for kind, pattern in _ONE:
-        found = pattern.search(text)
+        found = next((m for m in pattern.finditer(text)
+                      if not _DENIED.search(text, max(0, m.start() - 6), m.start())), None)
         if found and not out[kind]:
             some = _SOME.search(text, max(0, found.start() - 8), found.start())
             out[kind] = 2 if some else 1

@@ -13,11 +13,13 @@ takes the county's own way of speaking as its region: an institution named by a 
 other county, since people of a county say 县医院 for their own hospital.
 
 A place of a scheme (its region words, or the words of an expression-only scheme) is
-also heard by the names locals give it (:func:`spoken_names`): without its
-administrative suffix (龙潭镇 → 龙潭水库, 城关镇 → 城关一小), by the pinyin initials of
-that short form before a suffix or a school's number (``lx镇``, ``qs一中``), and with its
-first character written in pinyin or by its initial, as posts that dodge a filter write
-a place (``Q山一小``, ``qing山``: :func:`first_respelled`).
+also heard by the names locals give it, before what a place has (a road, a reservoir, a
+school, a village: ``_AFTER_PLACE``, so that 和平精英 or 山东城市 name no place): without its
+administrative suffix (:func:`spoken_names`: 龙潭镇 → 龙潭水库, 城关镇 → 城关一小) and with
+its first character written in pinyin or by its initial, as posts that dodge a filter
+write a place (:func:`first_respelled`: ``Q山一小``, ``qing山县``); and by the pinyin
+initials of that short form before a suffix or a school's number (``lx镇``, ``qs一中``).
+A spelling in letters never follows a letter or a digit (``4S门店`` is a car dealer).
 
 All words of all schemes are found in one pass with ONE Aho-Corasick
 automaton (ahocorasick-rs, standard semantics, overlapping matches); each
@@ -36,7 +38,7 @@ from pypinyin import Style, lazy_pinyin
 from yuqing.config import SchemeConfig
 from yuqing.domain import BadInput, Item
 from yuqing.pipeline.base import BaseStage, live
-from yuqing.pipeline.expr import Node, parse
+from yuqing.pipeline.expr import Node, named_words, parse
 from yuqing.pipeline.office import OfficeModel
 from yuqing.pipeline.places_build import COMMON_WORDS
 from yuqing.pipeline.polarity import subject_reading
@@ -46,8 +48,16 @@ _PLACE_SUFFIX = re.compile(r"([\u4e00-\u9fff]{2,})(?:省|市|县|区|镇|乡|街
 #: a name whose pinyin initials locals write for it: two to four Chinese characters (青山 → qs)
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 #: where pinyin initials stand for a place: right before a division suffix or a school's
-#: number (lx镇, qs一中, QS二小), and not inside a longer run of letters
+#: number (lx镇, qs一中, QS二小), and not inside a longer run of letters or digits
 _AFTER_INITIALS = r"(?=[省市县区镇乡]|[一二三四五六七八九十][中小])"
+#: where a place's short form or respelled name stands for it: right before what a place
+#: has (a road, a reservoir, a school, a village, its people: 龙潭水库, 城关一小, Q山县), so
+#: that 和平精英, 三十年河东, 山东城市 or 新华社 name no place
+_AFTER_PLACE = (r"(?=[县区镇乡村]|[一二三四五六七八九十][中小]|路|街|大道|大街|桥|河|湖|溪|江|水库|"
+                r"山上|社区|小区|公园|广场|市场|农贸|菜场|车站|码头|工业园|园区|景区|医院|卫生院|"
+                r"卫生室|中学|小学|幼儿园|学校|派出所|政府|十字|老街|新街|[东西南北]门|商场|超市|百货|"
+                r"大楼|酒店|宾馆|饭店|网吧|这边|那边|这里|那里|一带|"
+                r"人(?![民员]))")
 
 #: words that are no place name before 县 or 市 (在县医院, 今晚县医院, 理解县医院的辛苦)
 _NOT_A_NAME = ("在去到的和跟从是了们咱送往回进来说个这那把被给向对找及与谢夸骂问让叫请帮用以于由经"
@@ -121,6 +131,15 @@ def first_respelled(name: str) -> list[str]:
     heads = dict.fromkeys((spoken[0], spoken[:2] if spoken[:2] in ("zh", "ch", "sh") else "",
                            spoken))
     return [head + name[1:] for head in heads if head]
+
+
+def _named_places(scheme: CompiledScheme) -> set[str]:
+    """Return the places of ``scheme`` that may be heard by their spoken names: its region
+    words, else the words of an expression that only names (expr.named_words: 青山 OR 城关镇;
+    not the subject or NOT words of a mixed expression)."""
+    if scheme.regions:
+        return set(scheme.regions)
+    return named_words(scheme.expression) if scheme.expression is not None else set()
 
 
 def _alternatives(forms: Iterable[str]) -> str:
@@ -218,40 +237,37 @@ class SchemeMatcher(BaseStage):
         self.schemes = [CompiledScheme.build(s, normalize) for s in schemes]
         self.office = office
         self._normalize = normalize
-        #: what each form found in a text stands for: a scheme word itself, or the places a
-        #: spoken name of theirs names (龙潭 → {龙潭镇})
-        self._means: dict[str, set[str]] = {w: {w} for s in self.schemes for w in s.words()}
-        #: the places a spelling in letters stands for (lower case): initials (lt → 龙潭镇)
-        #: and names with their first character respelled (q山 → 青山)
+        self._words = sorted(set().union(*(s.words() for s in self.schemes)))
+        self._automaton = acrs.AhoCorasick(self._words) if self._words else None
+        #: the places each spoken form stands for (lower case): initials (lt → 龙潭镇), and
+        #: short forms and names with their first character respelled (龙潭, q山 → 青山)
         initials: dict[str, set[str]] = {}
-        respelled: dict[str, set[str]] = {}
-        for place in {p for s in self.schemes for p in s.places}:
+        names: dict[str, set[str]] = {}
+        for place in {p for s in self.schemes for p in _named_places(s)}:
             short = spoken_names(place)
             for name in short:
-                self._means.setdefault(name, set()).add(place)
+                names.setdefault(name, set()).add(place)
             for name in short or (place,):
                 if _HAN_NAME.fullmatch(name):
                     initials.setdefault(_initials(name), set()).add(place)
                 for spelled in first_respelled(name):
-                    respelled.setdefault(spelled, set()).add(place)
-        self._forms = sorted(self._means)
-        self._automaton = acrs.AhoCorasick(self._forms) if self._forms else None
-        self._spelled = {k: frozenset(v) for k, v in (initials | respelled).items()}
-        self._spelled_re = (re.compile(
-            rf"(?<![a-z])(?:(?:{_alternatives(initials)}){_AFTER_INITIALS}"
-            rf"|{_alternatives(respelled)})", re.IGNORECASE) if initials else None)
+                    names.setdefault(spelled, set()).add(place)
+        self._spoken = {k: frozenset(v) for k, v in (initials | names).items()}
+        self._spoken_re = (re.compile(
+            rf"(?<![a-z0-9])(?:(?:{_alternatives(initials)}){_AFTER_INITIALS}"
+            rf"|(?:{_alternatives(names)}){_AFTER_PLACE})", re.IGNORECASE)
+            if self._spoken else None)
 
     def present(self, text: str) -> set[str]:
         """Return the scheme words that occur in ``text`` (overlaps included), a place also
         when one of its spoken names does (:func:`spoken_names`, pinyin initials,
         :func:`first_respelled`)."""
-        found: set[str] = set()
-        if self._automaton is not None:
-            for i, _, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
-                found |= self._means[self._forms[i]]
-        if self._spelled_re is not None:
-            for m in self._spelled_re.finditer(text):
-                found |= self._spelled[m[0].lower()]
+        words = self._words
+        found = {words[i] for i, _, _ in self._automaton.find_matches_as_indexes(
+            text, overlapping=True)} if self._automaton is not None else set()
+        if self._spoken_re is not None:
+            for m in self._spoken_re.finditer(text):
+                found |= self._spoken[m[0].lower()]
         return found
 
     def match(self, text: str, source: str) -> list[str]:
