@@ -61,8 +61,10 @@ NGRAMS = (1, 2)  # with 1-3-grams: 5-fold CV F1 on the train half 0.956, with 1-
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
            "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_NUM = r"(\d+|[零〇一二两三四五六七八九十百千万]+)(?:余|多)?"
-_WHO = r"(?:名|人|位|个|例)?[^\d，。、；！？,.;!?\s零〇一二两三四五六七八九十百千万]{0,6}?"
+_NUMERAL = r"\d零〇一二两三四五六七八九十百千万"  # the characters a number is written with
+_NUMBER = r"(\d+|[零〇一二两三四五六七八九十百千万]+)"
+_NUM = _NUMBER + r"(?:余|多)?"
+_WHO = rf"(?:名|人|位|个|例)?[^{_NUMERAL}，。、；！？,.;!?\s]{{0,6}}?"
 _DEATH = r"死亡|身亡|遇难|丧生|罹难|溺亡|坠亡|殉职|死"
 _INJURED = r"受轻伤|受重伤|受伤|重伤|轻伤|烧伤|烫伤|砸伤|刺伤|划伤|撞伤|炸伤|中毒|送医|住院|伤"
 _MISSING = r"失踪|失联|下落不明"
@@ -71,8 +73,7 @@ _KINDS = (("deaths", _DEATH), ("injured", _INJURED), ("missing", _MISSING))
 #: ordinal, a decimal or the emergency line (``第二天就死了``, ``第12人``, ``3岁男童溺亡``,
 #: ``40多岁司机身亡``, ``三个月``, ``2小时后死亡``, ``身中3刀``, ``初二学生``, ``120急救车``),
 #: counts no people; the number is read whole (never from its second digit)
-_NUMERAL = r"\d零〇一二两三四五六七八九十百千万"
-_NOT_PEOPLE = (rf"(?<![{_NUMERAL}第初高.．无])(?=[{_NUMERAL}])" + _NUM[:-len("(?:余|多)?")]
+_NOT_PEOPLE = (rf"(?<![{_NUMERAL}第初高.．无])" + _NUMBER
                + rf"(?![{_NUMERAL}.．])(?!(?:余|多)?(?:[天年月日号点时分秒岁层楼次届期周倍成刀]|"
                r"个(?:月|小时|星期|多月)|小时|分钟|急救|救护|指挥|[%％]))(?:余|多)?")
 _AFTER = [(kind, re.compile(_NOT_PEOPLE + _WHO + f"(?:{verbs})")) for kind, verbs in _KINDS]
@@ -81,14 +82,12 @@ _AFTER = [(kind, re.compile(_NOT_PEOPLE + _WHO + f"(?:{verbs})")) for kind, verb
 _ANY_KIND = "|".join(verbs for _, verbs in _KINDS)
 _BEFORE = [(kind, re.compile(f"(?:{verbs})" + r"(?:了|人数(?:已)?(?:升至|增至|上升至|达到?|为)?)?"
                              + _NUM + rf"(?:名|人|位)(?!{_ANY_KIND})")) for kind, verbs in _KINDS]
-#: said without a number, these mean at least one person
-_NO_ONE = r"(?<![无未没])(?<!无人)(?<!没人)(?<!没有人)(?<!未有人)"
-#: a denial some words before (暂无人员死亡, 未造成人员受伤, 没有造成人员伤亡, 无一人死亡)
+#: a denial just before or some words before (无人受伤, 暂无人员死亡, 未造成人员受伤, 无一人死亡)
 _DENIED = re.compile(r"(?:无|未|没有?)[^，。；！？,.;!?\s]{0,5}$")
-_ONE = [("deaths", re.compile(_NO_ONE + r"(?:当场死亡|死亡(?!率|人数)|身亡|遇难|丧生|溺亡|坠亡|"
-                                        r"抢救无效)")),
-        ("injured", re.compile(_NO_ONE + r"(?:受伤|受轻伤|受重伤|烧伤|砸伤|刺伤|送医)")),
-        ("missing", re.compile(_NO_ONE + r"(?:失踪|失联|下落不明)"))]
+#: said without a number (and not denied), these mean at least one person
+_ONE = [("deaths", re.compile(r"当场死亡|死亡(?!率|人数)|身亡|遇难|丧生|溺亡|坠亡|抢救无效")),
+        ("injured", re.compile(r"受伤|受轻伤|受重伤|烧伤|砸伤|刺伤|送医")),
+        ("missing", re.compile(r"失踪|失联|下落不明"))]
 _SOME = re.compile(r"多(?:名|人)")
 
 
